@@ -1,0 +1,241 @@
+//! Typed configuration: built-in defaults, then an optional TOML file, then
+//! `SWITCHYARD_*` environment variables. Secrets are redacted in `Debug`.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use anyhow::{Context, bail};
+use secrecy::SecretString;
+use serde::Deserialize;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `sqlite://…` (embedded, the default) or `postgres://…`.
+    pub database_url: SecretString,
+    pub bind: SocketAddr,
+    /// Public address of this instance, used for links in emails.
+    pub base_url: String,
+    pub mail: MailConfig,
+    /// Serve the built-in sandbox platform (on for development, off in production).
+    pub sandbox: bool,
+    /// Seed demo data into an empty database on start.
+    pub seed_demo: bool,
+    /// Alternative catalog file; the shipped catalog is used when unset.
+    pub catalog_path: Option<PathBuf>,
+    /// Directory served at `/assets`.
+    pub assets_dir: PathBuf,
+    /// Key for signing tokens (CSRF, links); random per process when unset.
+    pub secret_key: SecretString,
+}
+
+#[derive(Debug, Clone)]
+pub enum MailConfig {
+    /// Each email is written as an `.eml` file into this directory (development).
+    File { dir: PathBuf },
+    /// Real delivery over SMTP (production).
+    Smtp(SmtpConfig),
+}
+
+#[derive(Debug, Clone)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    pub username: Option<String>,
+    pub password: Option<SecretString>,
+    pub tls: SmtpTls,
+    pub from: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    /// Plain connection (a local relay or a test server).
+    None,
+    /// Upgrade with STARTTLS, refusing to continue without it.
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Tls,
+}
+
+/// The optional config file; every field may also come from the environment.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    database_url: Option<String>,
+    bind: Option<String>,
+    base_url: Option<String>,
+    mail_dir: Option<String>,
+    smtp_host: Option<String>,
+    smtp_port: Option<u16>,
+    smtp_username: Option<String>,
+    smtp_password: Option<String>,
+    smtp_tls: Option<SmtpTls>,
+    mail_from: Option<String>,
+    sandbox: Option<bool>,
+    seed_demo: Option<bool>,
+    catalog: Option<String>,
+    assets_dir: Option<String>,
+    secret_key: Option<String>,
+}
+
+impl Config {
+    /// Loads the configuration from `file` (if given) and the process environment.
+    pub fn load(file: Option<&std::path::Path>) -> anyhow::Result<Self> {
+        let from_file = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read config file {}", path.display()))?;
+                toml::from_str(&text).with_context(|| format!("config file {} is invalid", path.display()))?
+            }
+            None => FileConfig::default(),
+        };
+        Self::from_sources(from_file, |key| std::env::var(key).ok())
+    }
+
+    fn from_sources(file: FileConfig, env: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let pick = |name: &str, file_value: Option<String>| env(&format!("SWITCHYARD_{name}")).or(file_value);
+        let flag = |name: &str, file_value: Option<bool>, default: bool| -> anyhow::Result<bool> {
+            match env(&format!("SWITCHYARD_{name}")) {
+                Some(v) => parse_bool(&v).with_context(|| format!("SWITCHYARD_{name} must be true or false")),
+                None => Ok(file_value.unwrap_or(default)),
+            }
+        };
+
+        let database_url = pick("DATABASE_URL", file.database_url).unwrap_or_else(|| "sqlite://switchyard.db".into());
+        if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
+            bail!("SWITCHYARD_DATABASE_URL must start with sqlite:, postgres:// or postgresql://");
+        }
+        let bind_text = pick("BIND", file.bind).unwrap_or_else(|| "127.0.0.1:8080".into());
+        let bind: SocketAddr = bind_text
+            .parse()
+            .with_context(|| format!("SWITCHYARD_BIND {bind_text:?} is not an address like 127.0.0.1:8080"))?;
+        let base_url = pick("BASE_URL", file.base_url)
+            .unwrap_or_else(|| format!("http://{bind}"))
+            .trim_end_matches('/')
+            .to_owned();
+        if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+            bail!("SWITCHYARD_BASE_URL must start with http:// or https://");
+        }
+
+        let from = pick("MAIL_FROM", file.mail_from).unwrap_or_else(|| "Switchyard <no-reply@switchyard.localhost>".into());
+        let mail = match pick("SMTP_HOST", file.smtp_host) {
+            Some(host) => {
+                let port = match env("SWITCHYARD_SMTP_PORT") {
+                    Some(p) => p.parse().context("SWITCHYARD_SMTP_PORT must be a port number")?,
+                    None => file.smtp_port.unwrap_or(587),
+                };
+                let tls = match env("SWITCHYARD_SMTP_TLS") {
+                    Some(t) => toml::Value::String(t)
+                        .try_into()
+                        .context("SWITCHYARD_SMTP_TLS must be none, starttls or tls")?,
+                    None => file.smtp_tls.unwrap_or(SmtpTls::Starttls),
+                };
+                MailConfig::Smtp(SmtpConfig {
+                    host,
+                    port,
+                    username: pick("SMTP_USERNAME", file.smtp_username),
+                    password: pick("SMTP_PASSWORD", file.smtp_password).map(SecretString::from),
+                    tls,
+                    from,
+                })
+            }
+            None => MailConfig::File {
+                dir: pick("MAIL_DIR", file.mail_dir).unwrap_or_else(|| "./mail".into()).into(),
+            },
+        };
+
+        let secret_key = pick("SECRET_KEY", file.secret_key).unwrap_or_else(random_key);
+        if secret_key.len() < 32 {
+            bail!("SWITCHYARD_SECRET_KEY must be at least 32 characters");
+        }
+
+        Ok(Self {
+            database_url: SecretString::from(database_url),
+            bind,
+            base_url,
+            mail,
+            sandbox: flag("SANDBOX", file.sandbox, true)?,
+            seed_demo: flag("SEED_DEMO", file.seed_demo, true)?,
+            catalog_path: pick("CATALOG", file.catalog).map(PathBuf::from),
+            assets_dir: pick("ASSETS_DIR", file.assets_dir)
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets")),
+            secret_key: SecretString::from(secret_key),
+        })
+    }
+
+    /// Whether cookies must be `Secure` (and use the `__Host-` prefix).
+    pub fn https(&self) -> bool {
+        self.base_url.starts_with("https://")
+    }
+
+    pub fn mail_from(&self) -> &str {
+        match &self.mail {
+            MailConfig::Smtp(smtp) => &smtp.from,
+            MailConfig::File { .. } => "Switchyard <no-reply@switchyard.localhost>",
+        }
+    }
+}
+
+fn parse_bool(v: &str) -> anyhow::Result<bool> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        _ => bail!("not a boolean: {v:?}"),
+    }
+}
+
+fn random_key() -> String {
+    use rand::RngCore;
+    let mut key = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut key);
+    hex::encode(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use secrecy::ExposeSecret;
+    use std::collections::HashMap;
+
+    fn load(vars: &[(&str, &str)]) -> anyhow::Result<Config> {
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_sources(FileConfig::default(), |k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_just_work() {
+        let c = load(&[]).unwrap();
+        assert_eq!(c.database_url.expose_secret(), "sqlite://switchyard.db");
+        assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.base_url, "http://127.0.0.1:8080");
+        assert!(matches!(c.mail, MailConfig::File { ref dir } if dir.as_os_str() == "./mail"));
+        assert!(c.sandbox && c.seed_demo && !c.https());
+    }
+
+    #[test]
+    fn environment_overrides_and_secrets_stay_hidden() {
+        let c = load(&[
+            ("SWITCHYARD_DATABASE_URL", "postgres://app:hunter2@db/switchyard"),
+            ("SWITCHYARD_BIND", "0.0.0.0:0"),
+            ("SWITCHYARD_BASE_URL", "https://upgrade.example.com/"),
+            ("SWITCHYARD_SMTP_HOST", "smtp.example.com"),
+            ("SWITCHYARD_SMTP_PASSWORD", "mailpass"),
+            ("SWITCHYARD_SANDBOX", "off"),
+        ])
+        .unwrap();
+        assert_eq!(c.base_url, "https://upgrade.example.com");
+        assert!(c.https() && !c.sandbox);
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("hunter2") && !shown.contains("mailpass"), "{shown}");
+    }
+
+    #[test]
+    fn bad_values_are_explained() {
+        let e = load(&[("SWITCHYARD_BIND", "localhost")]).unwrap_err();
+        assert!(e.to_string().contains("SWITCHYARD_BIND"));
+        let e = load(&[("SWITCHYARD_DATABASE_URL", "mysql://x")]).unwrap_err();
+        assert!(e.to_string().contains("SWITCHYARD_DATABASE_URL"));
+        let e = load(&[("SWITCHYARD_SANDBOX", "maybe")]).unwrap_err();
+        assert!(e.to_string().contains("SWITCHYARD_SANDBOX"));
+    }
+}

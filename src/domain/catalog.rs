@@ -1,0 +1,222 @@
+//! The catalog: products, upgrade paths, terms documents, fees and shop platforms.
+//! It is data (a TOML file), so another platform can run Switchyard for its products.
+
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+/// The catalog that ships with Switchyard; `SWITCHYARD_CATALOG` points at another file.
+pub const DEFAULT_CATALOG: &str = include_str!("../../assets/catalog.toml");
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Catalog {
+    pub products: Vec<Product>,
+    pub paths: Vec<UpgradePath>,
+    pub account: AccountOptions,
+    pub platforms: Vec<Platform>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Product {
+    pub code: String,
+    pub name: String,
+    pub legacy: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Agreement {
+    /// A short amendment to the existing agreement; the price is kept.
+    Addendum,
+    /// A new agreement with its own price list.
+    New,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpgradePath {
+    pub id: String,
+    pub from: String,
+    pub to: String,
+    pub agreement: Agreement,
+    pub terms: TermsDocument,
+    /// Price lines shown with a new agreement; empty for an addendum.
+    #[serde(default)]
+    pub price_list: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TermsDocument {
+    pub title: String,
+    pub version: String,
+    pub body: String,
+}
+
+impl TermsDocument {
+    /// SHA-256 of the exact text, recorded with every acceptance.
+    pub fn sha256_hex(&self) -> String {
+        hex::encode(Sha256::digest(self.body.as_bytes()))
+    }
+}
+
+/// A transaction fee: a percentage in basis points plus a fixed part in minor units.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fee {
+    pub basis_points: u32,
+    pub fixed_minor: i64,
+    pub currency: Currency,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum Currency {
+    EUR,
+}
+
+impl Fee {
+    /// "2.79% + €0.35"
+    pub fn describe(&self) -> String {
+        let symbol = match self.currency {
+            Currency::EUR => "€",
+        };
+        format!(
+            "{}.{:02}% + {symbol}{}.{:02}",
+            self.basis_points / 100,
+            self.basis_points % 100,
+            self.fixed_minor / 100,
+            self.fixed_minor % 100
+        )
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountOptions {
+    pub primary_markets: Vec<String>,
+    pub global_markets_count: u32,
+    pub global_fee_eea: Fee,
+    pub global_fee_outside_eea: Fee,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Platform {
+    pub id: String,
+    pub name: String,
+    pub plugin: String,
+    pub install: String,
+    /// Where each credential goes in the plugin's settings.
+    pub fields: Vec<PluginField>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PluginField {
+    pub label: String,
+    pub value: String,
+    pub location: String,
+}
+
+/// A catalog file that cannot be used, with the reason.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error("the catalog is not valid TOML: {0}")]
+    Syntax(#[from] toml::de::Error),
+    #[error("the catalog is inconsistent: {0}")]
+    Inconsistent(String),
+}
+
+impl Catalog {
+    /// Parses and checks a catalog: every path joins a legacy product to a current one,
+    /// ids are unique, and there is a custom integration to fall back on.
+    pub fn parse(text: &str) -> Result<Self, CatalogError> {
+        let catalog: Catalog = toml::from_str(text)?;
+        let bad = |msg: String| Err(CatalogError::Inconsistent(msg));
+        for path in &catalog.paths {
+            match catalog.product(&path.from) {
+                Some(p) if p.legacy => {}
+                _ => return bad(format!("path {} starts at {}, which is not a legacy product", path.id, path.from)),
+            }
+            match catalog.product(&path.to) {
+                Some(p) if !p.legacy => {}
+                _ => return bad(format!("path {} ends at {}, which is not a current product", path.id, path.to)),
+            }
+            if path.agreement == Agreement::New && path.price_list.is_empty() {
+                return bad(format!("path {} is a new agreement but has no price list", path.id));
+            }
+            if catalog.paths.iter().filter(|p| p.id == path.id).count() > 1 {
+                return bad(format!("path id {} is used twice", path.id));
+            }
+        }
+        for product in catalog.products.iter().filter(|p| p.legacy) {
+            if catalog.paths_from(&product.code).next().is_none() {
+                return bad(format!("legacy product {} has no upgrade path", product.code));
+            }
+        }
+        if catalog.platform("custom").is_none() {
+            return bad("a platform with id \"custom\" is required as the fallback".into());
+        }
+        Ok(catalog)
+    }
+
+    pub fn product(&self, code: &str) -> Option<&Product> {
+        self.products.iter().find(|p| p.code == code)
+    }
+
+    pub fn path(&self, id: &str) -> Option<&UpgradePath> {
+        self.paths.iter().find(|p| p.id == id)
+    }
+
+    /// The paths open to a legacy product, the catalog's preferred one first.
+    pub fn paths_from<'a>(&'a self, product: &str) -> impl Iterator<Item = &'a UpgradePath> + 'a {
+        let product = product.to_owned();
+        self.paths.iter().filter(move |p| p.from == product)
+    }
+
+    /// The guidance for a shop platform; unknown platforms get the custom integration.
+    pub fn platform(&self, id: &str) -> Option<&Platform> {
+        self.platforms.iter().find(|p| p.id == id)
+    }
+
+    pub fn platform_or_custom(&self, id: &str) -> &Platform {
+        self.platform(id)
+            .or_else(|| self.platform("custom"))
+            .expect("parse() guarantees a custom platform")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_catalog_has_the_three_paths() {
+        let c = Catalog::parse(DEFAULT_CATALOG).unwrap();
+        let kpm: Vec<_> = c.paths_from("KPM").map(|p| (p.to.as_str(), p.agreement)).collect();
+        assert_eq!(kpm, [("KP", Agreement::Addendum), ("KCOv3", Agreement::New)]);
+        let kco: Vec<_> = c.paths_from("KCOv2").map(|p| (p.to.as_str(), p.agreement)).collect();
+        assert_eq!(kco, [("KCOv3", Agreement::Addendum)]);
+        assert_eq!(c.account.global_fee_eea.describe(), "2.79% + €0.35");
+        assert_eq!(c.account.global_fee_outside_eea.describe(), "4.99% + €0.35");
+        assert_eq!(c.platform_or_custom("nonexistent").id, "custom");
+    }
+
+    #[test]
+    fn a_path_to_a_legacy_product_is_refused() {
+        let text = DEFAULT_CATALOG.replace("to = \"KP\"", "to = \"KCOv2\"");
+        let err = Catalog::parse(&text).unwrap_err().to_string();
+        assert!(err.contains("not a current product"), "{err}");
+    }
+
+    #[test]
+    fn terms_hash_changes_with_the_text() {
+        let c = Catalog::parse(DEFAULT_CATALOG).unwrap();
+        let mut doc = c.paths[0].terms.clone();
+        let before = doc.sha256_hex();
+        doc.body.push('.');
+        assert_ne!(before, doc.sha256_hex());
+        assert_eq!(before.len(), 64);
+    }
+}

@@ -1,0 +1,80 @@
+//! API credentials: a username (`MID_` + 12 hex) and a high-entropy password that is
+//! shown once; only its SHA-256 is kept. SHA-256 suffices because the secret is random
+//! (256 bits), not a human password, so it cannot be guessed from its hash.
+
+use rand::RngCore;
+use secrecy::{ExposeSecret, SecretString};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use super::ids::MerchantId;
+
+/// Freshly generated credentials; the password exists in clear only in this value.
+pub struct NewCredentials {
+    pub username: String,
+    pub password: SecretString,
+    pub secret_hash: String,
+}
+
+impl std::fmt::Debug for NewCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewCredentials")
+            .field("username", &self.username)
+            .field("password", &"[redacted]")
+            .finish()
+    }
+}
+
+/// Prefix that makes leaked passwords easy to recognise by secret scanners.
+const PASSWORD_PREFIX: &str = "sy_";
+
+pub fn generate(mid: &MerchantId) -> NewCredentials {
+    let mut rng = rand::thread_rng();
+    let mut user_suffix = [0u8; 6];
+    rng.fill_bytes(&mut user_suffix);
+    let mut secret = [0u8; 32];
+    rng.fill_bytes(&mut secret);
+    let password = format!("{PASSWORD_PREFIX}{}", hex::encode(secret));
+    NewCredentials {
+        username: format!("{}_{}", mid.as_str(), hex::encode(user_suffix)),
+        secret_hash: hash_secret(&password),
+        password: SecretString::from(password),
+    }
+}
+
+pub fn hash_secret(password: &str) -> String {
+    hex::encode(Sha256::digest(password.as_bytes()))
+}
+
+/// Compares a presented password with a stored hash in constant time.
+pub fn verify(presented: &SecretString, stored_hash: &str) -> bool {
+    let presented = hash_secret(presented.expose_secret());
+    presented.as_bytes().ct_eq(stored_hash.as_bytes()).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ids::Environment;
+
+    #[test]
+    fn usernames_carry_the_mid_and_twelve_hex_digits() {
+        let mid = MerchantId::from_number(Environment::Live, 123_456);
+        let c = generate(&mid);
+        let (prefix, suffix) = c.username.split_once('_').unwrap();
+        assert_eq!(prefix, "K123456");
+        assert_eq!(suffix.len(), 12);
+        assert!(suffix.bytes().all(|b| b.is_ascii_hexdigit()));
+    }
+
+    #[test]
+    fn only_the_right_password_verifies_and_debug_hides_it() {
+        let c = generate(&MerchantId::from_number(Environment::Live, 1));
+        assert!(verify(&c.password, &c.secret_hash));
+        assert!(!verify(&SecretString::from("sy_wrong"), &c.secret_hash));
+        assert!(c.password.expose_secret().len() >= 32 + PASSWORD_PREFIX.len());
+        assert!(!format!("{c:?}").contains(c.password.expose_secret()));
+        let other = generate(&MerchantId::from_number(Environment::Live, 1));
+        assert_ne!(c.password.expose_secret(), other.password.expose_secret());
+    }
+}

@@ -1,0 +1,94 @@
+//! Switchyard: the self-service upgrade portal. `build` turns a config into a running
+//! application on a listener, so `main` and the tests start exactly the same thing.
+
+pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod i18n;
+pub mod import;
+pub mod mail;
+pub mod platform;
+pub mod store;
+pub mod web;
+
+use std::{net::SocketAddr, sync::Arc};
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use crate::{config::Config, domain::Catalog, mail::Mailer, store::Db, web::AppState};
+
+/// A built application, bound to its listener but not yet serving.
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects and migrates the database, loads the catalog and binds the listener.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let catalog = load_catalog(&config)?;
+        let db = Db::connect(&config.database_url).await?;
+        db.migrate().await?;
+        if config.seed_demo {
+            demo::seed_if_empty(&db).await?;
+        }
+        let mailer = Mailer::from_config(&config.mail, config.mail_from())?;
+        let listener = TcpListener::bind(config.bind)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.bind))?;
+        let mut config = config;
+        let addr = listener.local_addr()?;
+        if config.bind.port() == 0 && config.base_url.ends_with(":0") {
+            // Port 0 picks a free port: links must use the real one.
+            config.base_url = format!("http://{addr}");
+        }
+        let state = AppState { db, config: Arc::new(config), catalog: Arc::new(catalog), mailer };
+        Ok(Self { listener, state })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until the process is asked to stop.
+    pub async fn run(self) -> anyhow::Result<()> {
+        let app = web::router(self.state).into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, app)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .context("the server stopped with an error")
+    }
+}
+
+pub fn load_catalog(config: &Config) -> anyhow::Result<Catalog> {
+    match &config.catalog_path {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read catalog {}", path.display()))?;
+            Catalog::parse(&text).with_context(|| format!("catalog {} is not usable", path.display()))
+        }
+        None => Ok(Catalog::parse(domain::catalog::DEFAULT_CATALOG)?),
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

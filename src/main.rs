@@ -1,0 +1,107 @@
+//! The `switchyard` command: a thin shell around the library.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use switchyard::{Application, config::Config, demo, import, load_catalog, store::Db};
+use tracing_subscriber::EnvFilter;
+
+/// Switchyard: the self-service upgrade portal for merchants leaving KPM and KCO v2.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    /// Optional TOML config file; SWITCHYARD_* environment variables override it.
+    #[arg(long, global = true, env = "SWITCHYARD_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the portal (the default): migrates the database first.
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Add the demo partner and legacy stores (those not there yet).
+    Demo,
+    /// Import legacy stores from a CSV file; a file with any bad row imports nothing.
+    ImportStores {
+        /// CSV with header legacy_store_id,name,product,admin_email,countries,platform,store_url,partner
+        file: PathBuf,
+    },
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn")))
+        .init();
+    match run(Cli::parse()).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = Config::load(cli.config.as_deref())?;
+    tracing::debug!(?config, "configuration");
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let demo_mode = config.seed_demo;
+            let app = Application::build(config).await?;
+            let base = app.state().config.base_url.clone();
+            tracing::info!(address = %app.local_addr(), "listening");
+            println!("\nSwitchyard is running: open {base}");
+            if demo_mode {
+                println!(
+                    "Demo: sign in as {} — the sign-in link is written to the mail directory ({}) and to this log.\n",
+                    demo::DEMO_ADMIN,
+                    mail_dir(&app.state().config)
+                );
+            }
+            app.run().await
+        }
+        Command::Migrate => {
+            Db::connect(&config.database_url).await?.migrate().await?;
+            println!("database is up to date");
+            Ok(())
+        }
+        Command::Demo => {
+            let db = Db::connect(&config.database_url).await?;
+            db.migrate().await?;
+            let n = demo::seed(&db).await?;
+            println!("added {n} demo stores; sign in as {}", demo::DEMO_ADMIN);
+            Ok(())
+        }
+        Command::ImportStores { file } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let catalog = load_catalog(&config)?;
+            let db = Db::connect(&config.database_url).await?;
+            db.migrate().await?;
+            match import::import_stores(&db, &text, &catalog).await? {
+                Ok(n) => {
+                    println!("imported {n} stores from {}", file.display());
+                    Ok(())
+                }
+                Err(errors) => {
+                    for e in &errors {
+                        eprintln!("{}: {e}", file.display());
+                    }
+                    anyhow::bail!("nothing was imported: {} bad row(s)", errors.len())
+                }
+            }
+        }
+    }
+}
+
+fn mail_dir(config: &Config) -> String {
+    match &config.mail {
+        switchyard::config::MailConfig::File { dir } => dir.display().to_string(),
+        switchyard::config::MailConfig::Smtp(s) => format!("SMTP {}", s.host),
+    }
+}

@@ -1,0 +1,5 @@
+//! The platform at Switchyard's edge: order events in (intake), and the built-in
+//! sandbox platform that speaks the same contract for local use and tests.
+
+pub mod intake;
+pub mod sandbox;

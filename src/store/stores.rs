@@ -1,0 +1,125 @@
+//! Stores (one per legacy EID) and partners.
+
+use sqlx::{Any, Executor, FromRow};
+
+use super::now;
+
+#[derive(Debug, Clone, PartialEq, FromRow)]
+pub struct Store {
+    pub id: i64,
+    pub legacy_store_id: String,
+    pub name: String,
+    pub product: String,
+    pub admin_email: String,
+    /// `;`-separated ISO country codes.
+    pub countries: String,
+    pub platform: String,
+    pub store_url: String,
+    pub partner_id: Option<i64>,
+    pub created_at: i64,
+}
+
+impl Store {
+    pub fn country_list(&self) -> Vec<&str> {
+        self.countries.split(';').filter(|c| !c.is_empty()).collect()
+    }
+}
+
+/// A store as it is imported; fields are already validated.
+#[derive(Debug, Clone)]
+pub struct NewStore {
+    pub legacy_store_id: String,
+    pub name: String,
+    pub product: String,
+    pub admin_email: String,
+    pub countries: Vec<String>,
+    pub platform: String,
+    pub store_url: String,
+    pub partner: Option<String>,
+}
+
+const COLUMNS: &str =
+    "id, legacy_store_id, name, product, admin_email, countries, platform, store_url, partner_id, created_at";
+
+pub async fn find_by_legacy_id<'c>(ex: impl Executor<'c, Database = Any>, eid: &str) -> sqlx::Result<Option<Store>> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM stores WHERE legacy_store_id = $1"))
+        .bind(eid)
+        .fetch_optional(ex)
+        .await
+}
+
+pub async fn find_by_id<'c>(ex: impl Executor<'c, Database = Any>, id: i64) -> sqlx::Result<Option<Store>> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM stores WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(ex)
+        .await
+}
+
+/// The stores whose registered administrator is `email`.
+pub async fn administered_by<'c>(ex: impl Executor<'c, Database = Any>, email: &str) -> sqlx::Result<Vec<Store>> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM stores WHERE admin_email = $1 ORDER BY name"))
+        .bind(email)
+        .fetch_all(ex)
+        .await
+}
+
+pub async fn count<'c>(ex: impl Executor<'c, Database = Any>) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM stores").fetch_one(ex).await
+}
+
+/// Whether any store lists `email` as its administrator (who may receive a sign-in link).
+pub async fn is_known_admin<'c>(ex: impl Executor<'c, Database = Any>, email: &str) -> sqlx::Result<bool> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM stores WHERE admin_email = $1")
+        .bind(email)
+        .fetch_one(ex)
+        .await?;
+    Ok(n > 0)
+}
+
+/// Inserts stores in the caller's transaction, creating partners on first mention.
+pub async fn insert_all(tx: &mut super::Tx, stores: &[NewStore]) -> sqlx::Result<()> {
+    let at = now();
+    for s in stores {
+        let partner_id = match &s.partner {
+            Some(name) => Some(partner_id(tx, name).await?),
+            None => None,
+        };
+        sqlx::query(
+            "INSERT INTO stores (legacy_store_id, name, product, admin_email, countries, platform, store_url, partner_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(&s.legacy_store_id)
+        .bind(&s.name)
+        .bind(&s.product)
+        .bind(&s.admin_email)
+        .bind(s.countries.join(";"))
+        .bind(&s.platform)
+        .bind(&s.store_url)
+        .bind(partner_id)
+        .bind(at)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn partner_id(tx: &mut super::Tx, name: &str) -> sqlx::Result<i64> {
+    let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM partners WHERE name = $1")
+        .bind(name)
+        .fetch_optional(&mut **tx)
+        .await?;
+    match existing {
+        Some(id) => Ok(id),
+        None => {
+            sqlx::query_scalar("INSERT INTO partners (name) VALUES ($1) RETURNING id")
+                .bind(name)
+                .fetch_one(&mut **tx)
+                .await
+        }
+    }
+}
+
+/// Which of `ids` already exist, to report duplicates before inserting anything.
+pub async fn existing_legacy_ids<'c>(ex: impl Executor<'c, Database = Any>) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar("SELECT legacy_store_id FROM stores").fetch_all(ex).await
+}

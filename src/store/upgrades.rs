@@ -1,0 +1,202 @@
+//! Upgrades, their step history and terms acceptances.
+
+use sqlx::{Any, Executor, FromRow};
+
+use super::{Tx, now};
+use crate::domain::{Action, Refusal, Step, upgrade};
+
+#[derive(Debug, Clone, PartialEq, FromRow)]
+pub struct UpgradeRow {
+    pub id: i64,
+    pub store_id: i64,
+    pub path_id: String,
+    pub step: String,
+    pub global_enabled: i64,
+    pub merchant_id: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub completed_at: Option<i64>,
+}
+
+impl UpgradeRow {
+    pub fn step(&self) -> Step {
+        // The column is only ever written from `Step::as_str`.
+        Step::parse(&self.step).unwrap_or(Step::Terms)
+    }
+
+    pub fn global_enabled(&self) -> bool {
+        self.global_enabled != 0
+    }
+}
+
+const COLUMNS: &str = "id, store_id, path_id, step, global_enabled, merchant_id, created_at, updated_at, completed_at";
+
+pub async fn for_store<'c>(ex: impl Executor<'c, Database = Any>, store_id: i64) -> sqlx::Result<Option<UpgradeRow>> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM upgrades WHERE store_id = $1"))
+        .bind(store_id)
+        .fetch_optional(ex)
+        .await
+}
+
+pub async fn by_merchant_id<'c>(ex: impl Executor<'c, Database = Any>, mid: &str) -> sqlx::Result<Option<UpgradeRow>> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM upgrades WHERE merchant_id = $1"))
+        .bind(mid)
+        .fetch_optional(ex)
+        .await
+}
+
+/// The store's upgrade, started on `default_path` if there is none yet.
+pub async fn get_or_start(db: &super::Db, store_id: i64, default_path: &str) -> sqlx::Result<UpgradeRow> {
+    if let Some(u) = for_store(&db.pool, store_id).await? {
+        return Ok(u);
+    }
+    let at = now();
+    let inserted = sqlx::query(
+        "INSERT INTO upgrades (store_id, path_id, step, global_enabled, created_at, updated_at) VALUES ($1, $2, $3, 1, $4, $4)",
+    )
+    .bind(store_id)
+    .bind(default_path)
+    .bind(Step::Terms.as_str())
+    .bind(at)
+    .execute(&db.pool)
+    .await;
+    match inserted {
+        Ok(_) => {}
+        // Two tabs started it at once: the other insert won, use that one.
+        Err(e) if super::is_unique_violation(&e) => {}
+        Err(e) => return Err(e),
+    }
+    for_store(&db.pool, store_id).await?.ok_or(sqlx::Error::RowNotFound)
+}
+
+/// Locks the upgrade row for the rest of the transaction (PostgreSQL; SQLite's single
+/// writer gives the same guarantee once the transaction writes).
+pub async fn lock(tx: &mut Tx, id: i64, backend: super::Backend) -> sqlx::Result<UpgradeRow> {
+    let sql = match backend {
+        super::Backend::Postgres => format!("SELECT {COLUMNS} FROM upgrades WHERE id = $1 FOR UPDATE"),
+        super::Backend::Sqlite => {
+            // Take SQLite's write lock now, so the read below cannot go stale.
+            sqlx::query("UPDATE upgrades SET updated_at = updated_at WHERE id = $1")
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+            format!("SELECT {COLUMNS} FROM upgrades WHERE id = $1")
+        }
+    };
+    sqlx::query_as(&sql).bind(id).fetch_one(&mut **tx).await
+}
+
+/// Why an upgrade could not advance: the state machine said no, or the database failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AdvanceError {
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+/// Applies `action` inside `tx` (the row must be locked by the caller) and records it.
+pub async fn advance(tx: &mut Tx, upgrade: &UpgradeRow, action: Action, actor: &str) -> Result<Step, AdvanceError> {
+    let from = upgrade.step();
+    let to = upgrade::transition(from, action)?;
+    let at = now();
+    let completed_at = (to == Step::Complete).then_some(at);
+    sqlx::query("UPDATE upgrades SET step = $1, updated_at = $2, completed_at = COALESCE(completed_at, $3) WHERE id = $4")
+        .bind(to.as_str())
+        .bind(at)
+        .bind(completed_at)
+        .bind(upgrade.id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("INSERT INTO upgrade_history (upgrade_id, from_step, to_step, actor, at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(upgrade.id)
+        .bind(from.as_str())
+        .bind(to.as_str())
+        .bind(actor)
+        .bind(at)
+        .execute(&mut **tx)
+        .await?;
+    Ok(to)
+}
+
+pub async fn set_path(tx: &mut Tx, upgrade_id: i64, path_id: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE upgrades SET path_id = $1, updated_at = $2 WHERE id = $3")
+        .bind(path_id)
+        .bind(now())
+        .bind(upgrade_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_global(tx: &mut Tx, upgrade_id: i64, enabled: bool) -> sqlx::Result<()> {
+    sqlx::query("UPDATE upgrades SET global_enabled = $1, updated_at = $2 WHERE id = $3")
+        .bind(i64::from(enabled))
+        .bind(now())
+        .bind(upgrade_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_merchant_id(tx: &mut Tx, upgrade_id: i64, mid: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE upgrades SET merchant_id = $1, updated_at = $2 WHERE id = $3")
+        .bind(mid)
+        .bind(now())
+        .bind(upgrade_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// What was accepted, by whom, when and from where.
+#[derive(Debug, Clone)]
+pub struct Acceptance<'a> {
+    pub path_id: &'a str,
+    pub user_email: &'a str,
+    pub title: &'a str,
+    pub version: &'a str,
+    pub sha256: &'a str,
+    pub body: &'a str,
+    pub ip: &'a str,
+    pub user_agent: &'a str,
+}
+
+pub async fn record_acceptance(tx: &mut Tx, upgrade_id: i64, a: &Acceptance<'_>) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO terms_acceptances (upgrade_id, path_id, user_email, document_title, document_version, document_sha256, document_body, ip, user_agent, accepted_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(upgrade_id)
+    .bind(a.path_id)
+    .bind(a.user_email)
+    .bind(a.title)
+    .bind(a.version)
+    .bind(a.sha256)
+    .bind(a.body)
+    .bind(a.ip)
+    .bind(a.user_agent)
+    .bind(now())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct AcceptanceRow {
+    pub user_email: String,
+    pub document_title: String,
+    pub document_version: String,
+    pub document_sha256: String,
+    pub accepted_at: i64,
+}
+
+pub async fn latest_acceptance<'c>(ex: impl Executor<'c, Database = Any>, upgrade_id: i64) -> sqlx::Result<Option<AcceptanceRow>> {
+    sqlx::query_as(
+        "SELECT user_email, document_title, document_version, document_sha256, accepted_at FROM terms_acceptances \
+         WHERE upgrade_id = $1 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(upgrade_id)
+    .fetch_optional(ex)
+    .await
+}

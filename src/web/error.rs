@@ -1,0 +1,80 @@
+//! The one error type at the HTTP edge. User errors carry a message the person can act
+//! on; internal errors are logged with context and shown as an opaque page with an id.
+
+use axum::{
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+};
+
+use super::pages;
+use crate::i18n::Tr;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    /// Signed in, but this person may not do this; the message says why.
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    /// The request conflicts with where things stand (a refused transition).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    /// The form's CSRF token is missing or does not belong to this session.
+    #[error("form expired")]
+    FormExpired,
+    /// Not signed in: go to the sign-in page.
+    #[error("sign-in required")]
+    SignInRequired,
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        AppError::Internal(anyhow::Error::new(e).context("database error"))
+    }
+}
+
+impl From<crate::store::upgrades::AdvanceError> for AppError {
+    fn from(e: crate::store::upgrades::AdvanceError) -> Self {
+        use crate::store::upgrades::AdvanceError;
+        match e {
+            AdvanceError::Refused(r) => AppError::Conflict(r.to_string()),
+            AdvanceError::Db(db) => db.into(),
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let tr = Tr::default();
+        let (status, title, message) = match self {
+            AppError::SignInRequired => return Redirect::to("/signin").into_response(),
+            AppError::NotFound => (StatusCode::NOT_FOUND, tr.t("error.not_found.title"), tr.t("error.not_found.body")),
+            AppError::Forbidden(why) => (StatusCode::FORBIDDEN, tr.t("error.forbidden.title"), why),
+            AppError::Conflict(why) => (StatusCode::CONFLICT, tr.t("error.conflict.title"), capitalise(&why)),
+            AppError::BadRequest(why) => (StatusCode::BAD_REQUEST, tr.t("error.bad_request.title"), why),
+            AppError::FormExpired => (StatusCode::FORBIDDEN, tr.t("error.form_expired.title"), tr.t("error.form_expired.body")),
+            AppError::Internal(err) => {
+                let id = super::session::random_token(6);
+                tracing::error!(error_id = %id, error = ?err, "internal error");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    tr.t("error.internal.title"),
+                    tr.f("error.internal.body", &[("id", &id)]),
+                )
+            }
+        };
+        (status, pages::error::page(&tr, &title, &message)).into_response()
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(first) => first.to_uppercase().chain(c).collect::<String>() + ".",
+        None => String::new(),
+    }
+}

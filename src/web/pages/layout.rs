@@ -1,0 +1,93 @@
+//! The frame of every page: header, optional step banner, content, footer.
+
+use dioxus::prelude::*;
+
+use super::csrf_field;
+use crate::{domain::Step, i18n::Tr};
+
+/// What every page needs to know about the request.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Ctx {
+    pub tr: Tr,
+    /// The signed-in person's email.
+    pub user: Option<String>,
+    pub csrf: Option<String>,
+}
+
+/// The step banner's input: which store and where its upgrade stands.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BannerInfo {
+    pub legacy_store_id: String,
+    pub step: Step,
+}
+
+/// A whole page: its title and the body content inside the frame.
+pub struct Page {
+    pub lang: &'static str,
+    pub title: String,
+    pub body: Element,
+}
+
+pub fn page(ctx: &Ctx, title: &str, banner: Option<&BannerInfo>, body: Element) -> Page {
+    let tr = ctx.tr;
+    let app = tr.t("app.name");
+    let body = rsx! {
+        a { class: "skip", href: "#main", {tr.t("layout.skip")} }
+        header { class: "top",
+            a { class: "brand", href: "/", span { class: "logo", "aria-hidden": "true", "⇄" } "{app}" }
+            nav { "aria-label": tr.t("layout.nav"),
+                if let Some(user) = &ctx.user {
+                    a { href: "/", {tr.t("layout.my_stores")} }
+                    span { class: "who", "{user}" }
+                    form { method: "post", action: "/signout", class: "inline",
+                        {csrf_field(ctx.csrf.as_deref().unwrap_or_default())}
+                        button { class: "link", r#type: "submit", id: "sign-out", {tr.t("layout.sign_out")} }
+                    }
+                } else {
+                    a { href: "/signin", {tr.t("layout.sign_in")} }
+                }
+            }
+        }
+        if let Some(b) = banner {
+            {step_banner(&tr, b)}
+        }
+        main { id: "main", {body} }
+        footer { class: "bottom", {tr.t("layout.footer")} }
+    };
+    Page { lang: tr.lang.code(), title: format!("{title} · {app}"), body }
+}
+
+/// The banner at the top of every store page while its upgrade is unfinished.
+pub fn step_banner(tr: &Tr, b: &BannerInfo) -> Element {
+    if b.step == Step::Complete {
+        return rsx! {};
+    }
+    let current = b.step;
+    let total = Step::WIZARD.len().to_string();
+    let n = current.number().to_string();
+    let now_label = tr.t(&format!("step.{}", current.as_str()));
+    let next = current
+        .next()
+        .map(|s| tr.f("banner.next", &[("step", &tr.t(&format!("step.{}", s.as_str())))]))
+        .unwrap_or_default();
+    let eid = &b.legacy_store_id;
+    rsx! {
+        section { class: "banner", id: "step-banner", "aria-label": tr.t("banner.label"), "data-step": "{current}",
+            div { class: "banner-text",
+                strong { {tr.f("banner.step_of", &[("n", &n), ("total", &total)])} ": {now_label}" }
+                span { class: "next", " {next}" }
+                a { class: "button small", href: "/stores/{eid}/upgrade", {tr.t("banner.resume")} }
+            }
+            ol { class: "steps",
+                for step in Step::WIZARD {
+                    li {
+                        class: if step < current { "done" } else if step == current { "current" } else { "todo" },
+                        "aria-current": if step == current { "step" } else { "false" },
+                        span { class: "num", "{step.number()}" }
+                        {tr.t(&format!("step.{}", step.as_str()))}
+                    }
+                }
+            }
+        }
+    }
+}

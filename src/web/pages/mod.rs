@@ -1,0 +1,43 @@
+//! Dioxus components rendered to HTML on the server. Handlers fetch the data, then
+//! call a page function synchronously; nothing here touches the database.
+
+pub mod auth;
+pub mod error;
+pub mod layout;
+pub mod steps;
+pub mod stores;
+
+use axum::response::Html;
+use dioxus::prelude::*;
+
+/// Renders a page to a complete HTML document.
+pub fn render(page: layout::Page) -> Html<String> {
+    Html(format!(
+        "<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title}</title><link rel=\"stylesheet\" href=\"/assets/app.css\">\
+         <script src=\"/assets/app.js\" defer></script></head><body>{body}</body></html>",
+        lang = page.lang,
+        title = escape(&page.title),
+        body = dioxus_ssr::render_element(page.body),
+    ))
+}
+
+/// Escapes text for HTML outside of Dioxus (which escapes what it renders).
+pub fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// The hidden CSRF field every form carries.
+pub fn csrf_field(token: &str) -> Element {
+    rsx! { input { r#type: "hidden", name: "csrf", value: "{token}" } }
+}
+
+/// "2026-11-23 14:05 UTC"
+pub fn format_time(unix: i64) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| t.format(&format).ok())
+        .unwrap_or_default()
+}

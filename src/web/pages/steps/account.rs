@@ -1,0 +1,51 @@
+use dioxus::prelude::*;
+
+use crate::{
+    domain::{Step, catalog::Catalog},
+    web::{
+        access::StoreAdmin,
+        pages::{csrf_field, layout::{Page, page as layout}},
+    },
+};
+
+pub fn page(catalog: &Catalog, admin: &StoreAdmin) -> Page {
+    let ctx = admin.ctx();
+    let tr = ctx.tr;
+    let eid = admin.eid();
+    let account = &catalog.account;
+    let countries = admin.store.country_list();
+    let global_on = admin.upgrade.global_enabled();
+    let markets = account.global_markets_count.to_string();
+    let done = admin.upgrade.step() > Step::Account;
+    let body = rsx! {
+        section { class: "card",
+            {super::heading(&tr, Step::Account)}
+            h2 { {tr.t("account.european")} }
+            p { {tr.t("account.countries_kept")} }
+            ul { class: "chips", id: "kept-countries",
+                for c in countries.iter() { li { class: "chip", "{c}" } }
+            }
+            p { class: "hint", {tr.f("account.primary", &[("markets", &account.primary_markets.join(", "))])} }
+            form { method: "post", action: "/stores/{eid}/upgrade/account",
+                {csrf_field(ctx.csrf.as_deref().unwrap_or_default())}
+                h2 { {tr.t("account.global")} }
+                label { class: "check",
+                    input { r#type: "checkbox", name: "global", value: "on", id: "global", checked: global_on }
+                    {tr.f("account.global_label", &[("markets", &markets)])}
+                }
+                table { class: "fees",
+                    caption { {tr.t("account.fees")} }
+                    thead { tr { th { {tr.t("account.where")} } th { {tr.t("account.fee")} } } }
+                    tbody {
+                        tr { td { {tr.t("account.eea")} } td { "{account.global_fee_eea.describe()}" } }
+                        tr { td { {tr.t("account.outside_eea")} } td { "{account.global_fee_outside_eea.describe()}" } }
+                    }
+                }
+                button { class: "button primary", r#type: "submit", id: "save-account",
+                    {tr.t(if done { "account.save" } else { "common.continue" })}
+                }
+            }
+        }
+    };
+    layout(&ctx, &tr.t("step.account"), Some(&admin.banner()), body)
+}

@@ -1,0 +1,75 @@
+use dioxus::prelude::*;
+
+use crate::{
+    domain::{
+        Step,
+        catalog::{Agreement, Catalog, UpgradePath},
+    },
+    store::upgrades::AcceptanceRow,
+    web::{
+        access::StoreAdmin,
+        pages::{csrf_field, format_time, layout::{Page, page as layout}},
+    },
+};
+
+pub fn page(catalog: &Catalog, admin: &StoreAdmin, path: &UpgradePath, accepted: Option<&AcceptanceRow>, error: Option<&str>) -> Page {
+    let ctx = admin.ctx();
+    let tr = ctx.tr;
+    let eid = admin.eid();
+    let done = admin.upgrade.step() > Step::Terms;
+    let paths: Vec<&UpgradePath> = catalog.paths_from(&admin.store.product).collect();
+    let product_name = |code: &str| catalog.product(code).map(|p| p.name.clone()).unwrap_or_else(|| code.to_owned());
+    let sha = path.terms.sha256_hex();
+    let body = rsx! {
+        section { class: "card",
+            {super::heading(&tr, Step::Terms)}
+            if paths.len() > 1 && !done {
+                nav { class: "tabs", "aria-label": tr.t("terms.choose"),
+                    for p in paths.iter() {
+                        a {
+                            class: if p.id == path.id { "tab active" } else { "tab" },
+                            href: "/stores/{eid}/upgrade/terms?path={p.id}",
+                            {tr.f("terms.path_to", &[("product", &product_name(&p.to))])}
+                            span { class: "tag", {tr.t(if p.agreement == Agreement::Addendum { "terms.addendum" } else { "terms.new_agreement" })} }
+                        }
+                    }
+                }
+            }
+            div { class: "price",
+                if path.agreement == Agreement::Addendum {
+                    p { {tr.t("terms.price_kept")} }
+                } else {
+                    p { strong { {tr.t("terms.price_new")} } }
+                    ul { for line in path.price_list.iter() { li { "{line}" } } }
+                }
+            }
+            article { class: "document", id: "terms-document", tabindex: "0",
+                h2 { "{path.terms.title}" }
+                p { class: "meta", {tr.f("terms.version", &[("version", &path.terms.version)])} }
+                for para in path.terms.body.split("\n\n") {
+                    p { "{para}" }
+                }
+            }
+            if let Some(a) = accepted.filter(|_| done) {
+                p { class: "ok", id: "terms-accepted",
+                    {tr.f("terms.accepted_by", &[("email", &a.user_email), ("time", &format_time(a.accepted_at)), ("version", &a.document_version)])}
+                }
+                p { class: "hash", {tr.f("terms.hash", &[("hash", &a.document_sha256)])} }
+                a { class: "button primary", href: "/stores/{eid}/upgrade", {tr.t("common.continue")} }
+            } else {
+                form { method: "post", action: "/stores/{eid}/upgrade/terms",
+                    {csrf_field(ctx.csrf.as_deref().unwrap_or_default())}
+                    input { r#type: "hidden", name: "path", value: "{path.id}" }
+                    input { r#type: "hidden", name: "sha256", value: "{sha}" }
+                    if let Some(e) = error { p { class: "form-error", role: "alert", "{e}" } }
+                    label { class: "check",
+                        input { r#type: "checkbox", name: "accept", value: "yes", id: "accept" }
+                        {tr.f("terms.accept_label", &[("title", &path.terms.title)])}
+                    }
+                    button { class: "button primary", r#type: "submit", id: "accept-terms", {tr.t("terms.accept")} }
+                }
+            }
+        }
+    };
+    layout(&ctx, &tr.t("step.terms"), Some(&admin.banner()), body)
+}

@@ -1,0 +1,146 @@
+//! Sessions and CSRF as extractors: a handler's signature says what it needs.
+//! `MaybeSession` reads the cookie; `SignedIn` requires a person; `CsrfForm<T>`
+//! parses a form only if its token belongs to the caller's session.
+
+use axum::{
+    body::Bytes,
+    extract::{FromRef, FromRequest, FromRequestParts, Request},
+    http::request::Parts,
+};
+use axum_extra::extract::{
+    CookieJar,
+    cookie::{Cookie, SameSite},
+};
+use rand::RngCore;
+use serde::{Deserialize, de::DeserializeOwned};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use super::{AppState, error::AppError};
+use crate::store::{self, sessions::SessionRow};
+
+/// A random URL-safe token of `bytes` bytes of entropy, hex-encoded.
+pub fn random_token(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::thread_rng().fill_bytes(&mut buf);
+    hex::encode(buf)
+}
+
+pub fn sha256_hex(s: &str) -> String {
+    hex::encode(Sha256::digest(s.as_bytes()))
+}
+
+pub fn cookie_name(state: &AppState) -> &'static str {
+    if state.config.https() { "__Host-sy_session" } else { "sy_session" }
+}
+
+/// A session cookie for `value`, hardened for the deployment's scheme.
+pub fn session_cookie(state: &AppState, value: String) -> Cookie<'static> {
+    Cookie::build((cookie_name(state), value))
+        .path("/")
+        .http_only(true)
+        .secure(state.config.https())
+        .same_site(SameSite::Lax)
+        .build()
+}
+
+/// The caller's live session, if any (anonymous or signed in).
+pub struct MaybeSession(pub Option<SessionRow>);
+
+impl<S> FromRequestParts<S> for MaybeSession
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let state = AppState::from_ref(state);
+        let jar = CookieJar::from_headers(&parts.headers);
+        let Some(cookie) = jar.get(cookie_name(&state)) else {
+            return Ok(MaybeSession(None));
+        };
+        let hash = sha256_hex(cookie.value());
+        let session = store::sessions::find_live(&state.db.pool, &hash).await?;
+        if let Some(s) = &session {
+            if store::now() - s.last_seen_at > 60 {
+                store::sessions::touch(&state.db.pool, &hash).await?;
+            }
+        }
+        Ok(MaybeSession(session))
+    }
+}
+
+/// A signed-in person. Handlers that take this are closed to anonymous callers.
+pub struct SignedIn {
+    pub email: String,
+    pub session: SessionRow,
+}
+
+impl<S> FromRequestParts<S> for SignedIn
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        match MaybeSession::from_request_parts(parts, state).await?.0 {
+            Some(session) => match session.email.clone() {
+                Some(email) => Ok(SignedIn { email, session }),
+                None => Err(AppError::SignInRequired),
+            },
+            None => Err(AppError::SignInRequired),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct CsrfField {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// A urlencoded form whose `csrf` field matches the caller's session token.
+pub struct CsrfForm<T> {
+    pub form: T,
+    pub session: SessionRow,
+}
+
+impl<S, T> FromRequest<S> for CsrfForm<T>
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        let (mut parts, body) = req.into_parts();
+        let session = MaybeSession::from_request_parts(&mut parts, state).await?.0.ok_or(AppError::FormExpired)?;
+        let req = Request::from_parts(parts, body);
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|_| AppError::BadRequest("The form could not be read. Please try again.".into()))?;
+        let csrf: CsrfField = serde_urlencoded::from_bytes(&bytes).map_err(|_| AppError::FormExpired)?;
+        let matches: bool = csrf.csrf.as_bytes().ct_eq(session.csrf_token.as_bytes()).into();
+        if csrf.csrf.is_empty() || !matches {
+            return Err(AppError::FormExpired);
+        }
+        let form = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|e| AppError::BadRequest(format!("The form is incomplete or malformed ({e}). Please go back and try again.")))?;
+        Ok(CsrfForm { form, session })
+    }
+}
+
+/// Ensures the browser has a session (anonymous if need be) so its forms can carry a
+/// CSRF token; returns the session's token and the jar to send back.
+pub async fn ensure_session(state: &AppState, existing: Option<SessionRow>, jar: CookieJar) -> Result<(String, CookieJar), AppError> {
+    if let Some(s) = existing {
+        return Ok((s.csrf_token, jar));
+    }
+    let value = random_token(32);
+    let csrf = random_token(32);
+    store::sessions::create(&state.db.pool, &sha256_hex(&value), None, &csrf).await?;
+    Ok((csrf, jar.add(session_cookie(state, value))))
+}

@@ -1,0 +1,65 @@
+//! Step 3: a new MID with live API credentials. The password is shown in the response
+//! to the POST and never again; only its hash is stored.
+
+use axum::{
+    extract::State,
+    http::header::CACHE_CONTROL,
+    response::{IntoResponse, Response},
+};
+use rand::Rng;
+use serde::Deserialize;
+
+use super::guard_reached;
+use crate::{
+    domain::{Action, Environment, MerchantId, Step, credentials},
+    store::{self, Tx},
+    web::{AppState, access::StoreAdmin, error::AppError, pages, session::CsrfForm},
+};
+
+pub async fn show(State(state): State<AppState>, admin: StoreAdmin) -> Result<Response, AppError> {
+    if let Some(r) = guard_reached(&admin, Step::Credentials) {
+        return Ok(r);
+    }
+    let issued = store::credentials::for_upgrade(&state.db.pool, admin.upgrade.id).await?;
+    Ok(pages::render(pages::steps::credentials::page(&admin, &issued, None)).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct GenerateForm {}
+
+pub async fn generate(State(state): State<AppState>, admin: StoreAdmin, _form: CsrfForm<GenerateForm>) -> Result<Response, AppError> {
+    let mut tx = state.db.begin().await?;
+    let upgrade = store::upgrades::lock(&mut tx, admin.upgrade.id, state.db.backend).await?;
+    store::upgrades::advance(&mut tx, &upgrade, Action::GenerateCredentials, &admin.user.email).await?;
+    let mid = allocate_mid(&mut tx).await?;
+    store::upgrades::set_merchant_id(&mut tx, upgrade.id, mid.as_str()).await?;
+    let fresh = credentials::generate(&mid);
+    store::credentials::insert(&mut tx, upgrade.id, mid.as_str(), Environment::Live.as_str(), &fresh.username, &fresh.secret_hash)
+        .await?;
+    tx.commit().await?;
+    tracing::info!(store = %admin.eid(), merchant_id = %mid, username = %fresh.username, "live credentials issued");
+
+    let issued = store::credentials::for_upgrade(&state.db.pool, admin.upgrade.id).await?;
+    let mut admin = admin;
+    admin.upgrade.step = Step::Integration.as_str().to_owned();
+    admin.upgrade.merchant_id = Some(mid.to_string());
+    let page = pages::steps::credentials::page(&admin, &issued, Some(&fresh));
+    // The password is in this response only: no cache may keep it.
+    Ok(([(CACHE_CONTROL, "no-store")], pages::render(page)).into_response())
+}
+
+/// A live MID nobody has: random, checked against the table (the UNIQUE constraint is
+/// the final guard).
+async fn allocate_mid(tx: &mut Tx) -> Result<MerchantId, AppError> {
+    for _ in 0..20 {
+        let candidate = MerchantId::from_number(Environment::Live, rand::thread_rng().gen_range(100_000..1_000_000));
+        let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM upgrades WHERE merchant_id = $1")
+            .bind(candidate.as_str())
+            .fetch_one(&mut **tx)
+            .await?;
+        if taken == 0 {
+            return Ok(candidate);
+        }
+    }
+    Err(anyhow::anyhow!("could not find a free merchant ID in 20 tries").into())
+}

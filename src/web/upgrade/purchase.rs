@@ -1,0 +1,40 @@
+//! Step 5: wait for the test purchase; then the completion page.
+
+use axum::{
+    extract::State,
+    response::{IntoResponse, Redirect, Response},
+};
+
+use super::{guard_reached, step_url};
+use crate::{
+    domain::Step,
+    store,
+    web::{AppState, access::StoreAdmin, error::AppError, pages},
+};
+
+pub async fn show(State(state): State<AppState>, admin: StoreAdmin) -> Result<Response, AppError> {
+    if let Some(r) = guard_reached(&admin, Step::TestPurchase) {
+        return Ok(r);
+    }
+    if admin.upgrade.step() == Step::Complete {
+        return Ok(Redirect::to(&step_url(admin.eid(), Step::Complete)).into_response());
+    }
+    let issued = store::credentials::for_upgrade(&state.db.pool, admin.upgrade.id).await?;
+    let orders = match &admin.upgrade.merchant_id {
+        Some(mid) => store::events::orders_on_merchant(&state.db.pool, mid, 0).await?,
+        None => Vec::new(),
+    };
+    let sandbox_url = state.config.sandbox.then(|| format!("{}/sandbox/v1/orders", state.config.base_url));
+    Ok(pages::render(pages::steps::purchase::waiting(&admin, &issued, &orders, sandbox_url.as_deref())).into_response())
+}
+
+pub async fn complete(State(state): State<AppState>, admin: StoreAdmin) -> Result<Response, AppError> {
+    if admin.upgrade.step() != Step::Complete {
+        return Ok(Redirect::to(&step_url(admin.eid(), admin.upgrade.step())).into_response());
+    }
+    let orders = match &admin.upgrade.merchant_id {
+        Some(mid) => store::events::orders_on_merchant(&state.db.pool, mid, 0).await?,
+        None => Vec::new(),
+    };
+    Ok(pages::render(pages::steps::purchase::complete(&state.catalog, &admin, orders.last())).into_response())
+}
