@@ -27,6 +27,9 @@ pub struct Application {
 impl Application {
     /// Connects and migrates the database, loads the catalog and binds the listener.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
+        // One TLS crypto provider for every client (SMTP, HTTP); the error only means
+        // one was installed already.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let catalog = load_catalog(&config)?;
         let db = Db::connect(&config.database_url).await?;
         db.migrate().await?;

@@ -1,0 +1,170 @@
+//! End to end in a real browser: headless Chromium (Debian's chromium + chromedriver)
+//! clicks through the whole upgrade as a person would. A failure saves a screenshot to
+//! target/screenshots/. Skipped with a note when chromedriver is missing, except in CI
+//! (CI=true), where a missing browser is a failure.
+
+#[allow(dead_code)]
+#[path = "api/helpers.rs"]
+mod helpers;
+
+use std::{net::TcpListener, path::PathBuf, process::Stdio, time::Duration};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use helpers::{ADMIN, TestApp, spawn_app};
+
+type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+struct Driver {
+    process: std::process::Child,
+    port: u16,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+fn chromedriver() -> Option<PathBuf> {
+    let candidates = [std::env::var("CHROMEDRIVER").ok(), Some("/usr/bin/chromedriver".into())];
+    candidates.into_iter().flatten().map(PathBuf::from).find(|p| p.exists())
+}
+
+fn start_driver(binary: PathBuf) -> Driver {
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let process = std::process::Command::new(binary)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver starts");
+    Driver { process, port, _profile: tempfile::tempdir().unwrap() }
+}
+
+async fn connect(driver: &Driver) -> Client {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let caps = serde_json::json!({
+        "goog:chromeOptions": {
+            "binary": chromium,
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--window-size=1280,1000",
+                format!("--user-data-dir={}", driver._profile.path().display()),
+            ]
+        }
+    });
+    let url = format!("http://127.0.0.1:{}", driver.port);
+    for _ in 0..50 {
+        let builder = ClientBuilder::rustls();
+        let mut builder = match builder {
+            Ok(b) => b,
+            Err(e) => panic!("cannot create the WebDriver client: {e}"),
+        };
+        if let Ok(client) = builder.capabilities(caps.as_object().unwrap().clone()).connect(&url).await {
+            return client;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("chromedriver did not accept a session on {url}");
+}
+
+#[tokio::test]
+async fn a_person_completes_the_upgrade_in_a_real_browser() {
+    let Some(binary) = chromedriver() else {
+        if std::env::var("CI").is_ok() {
+            panic!("CI requires chromedriver (apt-get install chromium chromium-driver)");
+        }
+        eprintln!("SKIPPED: chromedriver not found; install chromium and chromium-driver to run the browser test");
+        return;
+    };
+    let app = spawn_app().await;
+    let driver = start_driver(binary);
+    let browser = connect(&driver).await;
+    let outcome = walk_through(&app, &browser).await;
+    let shots = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    if let Err(e) = &outcome {
+        if let Ok(png) = browser.screenshot().await {
+            std::fs::write(shots.join("browser-failure.png"), png).unwrap();
+        }
+        let _ = browser.close().await;
+        panic!("browser flow failed: {e} (screenshot in target/screenshots/browser-failure.png)");
+    }
+    browser.close().await.unwrap();
+}
+
+async fn click(b: &Client, css: &str) -> Result {
+    b.find(Locator::Css(css)).await.map_err(|e| format!("{css}: {e}"))?.click().await?;
+    Ok(())
+}
+
+async fn text(b: &Client, css: &str) -> Result<String> {
+    Ok(b.find(Locator::Css(css)).await.map_err(|e| format!("{css}: {e}"))?.text().await?)
+}
+
+async fn expect_path(b: &Client, path: &str) -> Result {
+    let url = b.current_url().await?;
+    if url.path() != path {
+        return Err(format!("expected to be on {path}, but on {url}").into());
+    }
+    Ok(())
+}
+
+async fn walk_through(app: &TestApp, b: &Client) -> Result {
+    b.goto(&app.url("/signin")).await?;
+    b.find(Locator::Css("#email")).await?.send_keys(ADMIN).await?;
+    click(b, "form[action='/signin'] button[type=submit]").await?;
+    text(b, "#check-email").await?;
+
+    let link = app.last_link_sent_to(ADMIN).ok_or("no sign-in email")?;
+    b.goto(&link).await?;
+    click(b, "#confirm-sign-in").await?;
+    expect_path(b, "/").await?;
+
+    click(b, "a[href='/stores/4711']").await?;
+    if text(b, "#step-banner").await?.is_empty() {
+        return Err("the step banner is missing".into());
+    }
+    click(b, "#start-upgrade").await?;
+    expect_path(b, "/stores/4711/upgrade/terms").await?;
+    click(b, "#accept").await?;
+    click(b, "#accept-terms").await?;
+
+    expect_path(b, "/stores/4711/upgrade/account").await?;
+    click(b, "#save-account").await?;
+
+    expect_path(b, "/stores/4711/upgrade/credentials").await?;
+    click(b, "#generate-credentials").await?;
+    let username = text(b, "#api-username").await?;
+    let password = text(b, "#api-password").await?;
+    click(b, "#to-integration").await?;
+
+    for item in ["old_disabled", "new_enabled", "live_fields", "test_mode_off"] {
+        click(b, &format!("#{item}")).await?;
+    }
+    click(b, "#confirm-integration").await?;
+    expect_path(b, "/stores/4711/upgrade/test-purchase").await?;
+
+    let order = reqwest::Client::new()
+        .post(app.url("/sandbox/v1/orders"))
+        .basic_auth(&username, Some(&password))
+        .json(&serde_json::json!({"amount": 1000, "currency": "SEK", "country": "SE"}))
+        .send()
+        .await?;
+    if order.status() != 201 {
+        return Err(format!("sandbox order failed: {}", order.status()).into());
+    }
+    click(b, "#check-again").await?;
+    expect_path(b, "/stores/4711/upgrade/complete").await?;
+    text(b, "#upgrade-complete").await?;
+
+    b.goto(&app.url("/stores/4711")).await?;
+    if b.find(Locator::Css("#step-banner")).await.is_ok() {
+        return Err("the banner is still shown after completion".into());
+    }
+    text(b, "#upgrade-done").await?;
+    Ok(())
+}
