@@ -84,30 +84,41 @@ impl Config {
             Some(path) => {
                 let text = std::fs::read_to_string(path)
                     .with_context(|| format!("cannot read config file {}", path.display()))?;
-                toml::from_str(&text).with_context(|| format!("config file {} is invalid", path.display()))?
+                toml::from_str(&text)
+                    .with_context(|| format!("config file {} is invalid", path.display()))?
             }
             None => FileConfig::default(),
         };
         Self::from_sources(from_file, |key| std::env::var(key).ok())
     }
 
-    fn from_sources(file: FileConfig, env: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
-        let pick = |name: &str, file_value: Option<String>| env(&format!("SWITCHYARD_{name}")).or(file_value);
+    fn from_sources(
+        file: FileConfig,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> anyhow::Result<Self> {
+        let pick = |name: &str, file_value: Option<String>| {
+            env(&format!("SWITCHYARD_{name}")).or(file_value)
+        };
         let flag = |name: &str, file_value: Option<bool>, default: bool| -> anyhow::Result<bool> {
             match env(&format!("SWITCHYARD_{name}")) {
-                Some(v) => parse_bool(&v).with_context(|| format!("SWITCHYARD_{name} must be true or false")),
+                Some(v) => parse_bool(&v)
+                    .with_context(|| format!("SWITCHYARD_{name} must be true or false")),
                 None => Ok(file_value.unwrap_or(default)),
             }
         };
 
-        let database_url = pick("DATABASE_URL", file.database_url).unwrap_or_else(|| "sqlite://switchyard.db".into());
-        if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
+        let database_url = pick("DATABASE_URL", file.database_url)
+            .unwrap_or_else(|| "sqlite://switchyard.db".into());
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
             bail!("SWITCHYARD_DATABASE_URL must start with sqlite:, postgres:// or postgresql://");
         }
         let bind_text = pick("BIND", file.bind).unwrap_or_else(|| "127.0.0.1:8080".into());
-        let bind: SocketAddr = bind_text
-            .parse()
-            .with_context(|| format!("SWITCHYARD_BIND {bind_text:?} is not an address like 127.0.0.1:8080"))?;
+        let bind: SocketAddr = bind_text.parse().with_context(|| {
+            format!("SWITCHYARD_BIND {bind_text:?} is not an address like 127.0.0.1:8080")
+        })?;
         let base_url = pick("BASE_URL", file.base_url)
             .unwrap_or_else(|| format!("http://{bind}"))
             .trim_end_matches('/')
@@ -116,11 +127,14 @@ impl Config {
             bail!("SWITCHYARD_BASE_URL must start with http:// or https://");
         }
 
-        let from = pick("MAIL_FROM", file.mail_from).unwrap_or_else(|| "Switchyard <no-reply@switchyard.localhost>".into());
+        let from = pick("MAIL_FROM", file.mail_from)
+            .unwrap_or_else(|| "Switchyard <no-reply@switchyard.localhost>".into());
         let mail = match pick("SMTP_HOST", file.smtp_host) {
             Some(host) => {
                 let port = match env("SWITCHYARD_SMTP_PORT") {
-                    Some(p) => p.parse().context("SWITCHYARD_SMTP_PORT must be a port number")?,
+                    Some(p) => p
+                        .parse()
+                        .context("SWITCHYARD_SMTP_PORT must be a port number")?,
                     None => file.smtp_port.unwrap_or(587),
                 };
                 let tls = match env("SWITCHYARD_SMTP_TLS") {
@@ -139,7 +153,9 @@ impl Config {
                 })
             }
             None => MailConfig::File {
-                dir: pick("MAIL_DIR", file.mail_dir).unwrap_or_else(|| "./mail".into()).into(),
+                dir: pick("MAIL_DIR", file.mail_dir)
+                    .unwrap_or_else(|| "./mail".into())
+                    .into(),
             },
         };
 
@@ -198,7 +214,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn load(vars: &[(&str, &str)]) -> anyhow::Result<Config> {
-        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::from_sources(FileConfig::default(), |k| map.get(k).cloned())
     }
 
@@ -215,7 +234,10 @@ mod tests {
     #[test]
     fn environment_overrides_and_secrets_stay_hidden() {
         let c = load(&[
-            ("SWITCHYARD_DATABASE_URL", "postgres://app:hunter2@db/switchyard"),
+            (
+                "SWITCHYARD_DATABASE_URL",
+                "postgres://app:hunter2@db/switchyard",
+            ),
             ("SWITCHYARD_BIND", "0.0.0.0:0"),
             ("SWITCHYARD_BASE_URL", "https://upgrade.example.com/"),
             ("SWITCHYARD_SMTP_HOST", "smtp.example.com"),
@@ -226,7 +248,10 @@ mod tests {
         assert_eq!(c.base_url, "https://upgrade.example.com");
         assert!(c.https() && !c.sandbox);
         let shown = format!("{c:?}");
-        assert!(!shown.contains("hunter2") && !shown.contains("mailpass"), "{shown}");
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("mailpass"),
+            "{shown}"
+        );
     }
 
     #[test]

@@ -18,10 +18,12 @@ impl Lang {
     }
 }
 
-static EN: LazyLock<HashMap<String, String>> = LazyLock::new(|| load(include_str!("../assets/i18n/en.toml")));
+static EN: LazyLock<HashMap<String, String>> =
+    LazyLock::new(|| load(include_str!("../assets/i18n/en.toml")));
 
 fn load(text: &str) -> HashMap<String, String> {
-    let table: toml::Table = toml::from_str(text).expect("assets/i18n/en.toml is valid TOML (checked by a test)");
+    let table: toml::Table =
+        toml::from_str(text).expect("assets/i18n/en.toml is valid TOML (checked by a test)");
     let mut out = HashMap::new();
     flatten("", &table, &mut out);
     out
@@ -29,7 +31,11 @@ fn load(text: &str) -> HashMap<String, String> {
 
 fn flatten(prefix: &str, table: &toml::Table, out: &mut HashMap<String, String>) {
     for (k, v) in table {
-        let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+        let key = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
         match v {
             toml::Value::String(s) => {
                 out.insert(key, s.clone());
@@ -79,7 +85,10 @@ mod tests {
     #[test]
     fn every_key_used_in_the_source_is_translated() {
         let mut missing = Vec::new();
-        let mut files = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src"))];
+        let mut files = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src"
+        ))];
         while let Some(path) = files.pop() {
             if path.is_dir() {
                 files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
@@ -96,13 +105,20 @@ mod tests {
                 }
             }
         }
-        assert!(missing.is_empty(), "untranslated keys:\n{}", missing.join("\n"));
+        assert!(
+            missing.is_empty(),
+            "untranslated keys:\n{}",
+            missing.join("\n")
+        );
     }
 
     #[test]
     fn placeholders_are_filled() {
         let tr = Tr::default();
-        assert_eq!(tr.f("banner.step_of", &[("n", "2"), ("total", "5")]), "Step 2 of 5");
+        assert_eq!(
+            tr.f("banner.step_of", &[("n", "2"), ("total", "5")]),
+            "Step 2 of 5"
+        );
         let missing = ["no", "such", "key"].join(".");
         assert_eq!(tr.t(&missing), missing);
     }

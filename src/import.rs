@@ -8,7 +8,16 @@ use crate::{
     store::{self, Db, stores::NewStore},
 };
 
-pub const HEADER: [&str; 8] = ["legacy_store_id", "name", "product", "admin_email", "countries", "platform", "store_url", "partner"];
+pub const HEADER: [&str; 8] = [
+    "legacy_store_id",
+    "name",
+    "product",
+    "admin_email",
+    "countries",
+    "platform",
+    "store_url",
+    "partner",
+];
 
 /// A row that cannot be imported, with its line number in the file (the header is line 1).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,13 +34,24 @@ impl std::fmt::Display for RowError {
 
 /// Parses and checks a stores CSV; either every row is good, or the list of bad rows.
 pub fn parse_stores(text: &str, catalog: &Catalog) -> Result<Vec<NewStore>, Vec<RowError>> {
-    let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
     let header: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(str::to_owned).collect(),
-        Err(e) => return Err(vec![RowError { line: 1, reason: format!("the header cannot be read: {e}") }]),
+        Err(e) => {
+            return Err(vec![RowError {
+                line: 1,
+                reason: format!("the header cannot be read: {e}"),
+            }]);
+        }
     };
     if header != HEADER {
-        return Err(vec![RowError { line: 1, reason: format!("the header must be exactly: {}", HEADER.join(",")) }]);
+        return Err(vec![RowError {
+            line: 1,
+            reason: format!("the header must be exactly: {}", HEADER.join(",")),
+        }]);
     }
     let mut stores = Vec::new();
     let mut errors = Vec::new();
@@ -41,41 +61,71 @@ pub fn parse_stores(text: &str, catalog: &Catalog) -> Result<Vec<NewStore>, Vec<
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map(|p| p.line()).unwrap_or(0);
-                errors.push(RowError { line, reason: format!("the row cannot be read: {e}") });
+                errors.push(RowError {
+                    line,
+                    reason: format!("the row cannot be read: {e}"),
+                });
                 continue;
             }
         };
         let line = record.position().map(|p| p.line()).unwrap_or(0);
         match parse_row(&record, catalog) {
             Ok(store) if !seen.insert(store.legacy_store_id.clone()) => {
-                errors.push(RowError { line, reason: format!("legacy store ID {} appears twice in the file", store.legacy_store_id) });
+                errors.push(RowError {
+                    line,
+                    reason: format!(
+                        "legacy store ID {} appears twice in the file",
+                        store.legacy_store_id
+                    ),
+                });
             }
             Ok(store) => stores.push(store),
             Err(reason) => errors.push(RowError { line, reason }),
         }
     }
     if stores.is_empty() && errors.is_empty() {
-        errors.push(RowError { line: 2, reason: "the file has no stores".into() });
+        errors.push(RowError {
+            line: 2,
+            reason: "the file has no stores".into(),
+        });
     }
-    if errors.is_empty() { Ok(stores) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(stores)
+    } else {
+        Err(errors)
+    }
 }
 
 fn parse_row(r: &csv::StringRecord, catalog: &Catalog) -> Result<NewStore, String> {
     if r.len() != HEADER.len() {
-        return Err(format!("expected {} fields, found {}", HEADER.len(), r.len()));
+        return Err(format!(
+            "expected {} fields, found {}",
+            HEADER.len(),
+            r.len()
+        ));
     }
     let field = |i: usize| r.get(i).unwrap_or_default();
-    let eid = LegacyStoreId::parse(field(0)).map_err(|e| format!("legacy_store_id {:?}: {e}", field(0)))?;
+    let eid = LegacyStoreId::parse(field(0))
+        .map_err(|e| format!("legacy_store_id {:?}: {e}", field(0)))?;
     let name = field(1);
     if name.is_empty() || name.chars().count() > 200 {
         return Err("name is required (at most 200 characters)".into());
     }
     let product = field(2);
     if !catalog.product(product).is_some_and(|p| p.legacy) {
-        let legacy: Vec<&str> = catalog.products.iter().filter(|p| p.legacy).map(|p| p.code.as_str()).collect();
-        return Err(format!("product {product:?} is not a legacy product; use one of {}", legacy.join(", ")));
+        let legacy: Vec<&str> = catalog
+            .products
+            .iter()
+            .filter(|p| p.legacy)
+            .map(|p| p.code.as_str())
+            .collect();
+        return Err(format!(
+            "product {product:?} is not a legacy product; use one of {}",
+            legacy.join(", ")
+        ));
     }
-    let email = EmailAddress::parse(field(3)).map_err(|e| format!("admin_email {:?}: {e}", field(3)))?;
+    let email =
+        EmailAddress::parse(field(3)).map_err(|e| format!("admin_email {:?}: {e}", field(3)))?;
     let mut countries = Vec::new();
     for c in field(4).split(';').filter(|c| !c.trim().is_empty()) {
         let code = CountryCode::parse(c).map_err(|e| format!("countries: {c:?}: {e}"))?;
@@ -90,11 +140,20 @@ fn parse_row(r: &csv::StringRecord, catalog: &Catalog) -> Result<NewStore, Strin
         .find(|p| p.id.eq_ignore_ascii_case(field(5)) || p.name.eq_ignore_ascii_case(field(5)))
         .ok_or_else(|| {
             let ids: Vec<&str> = catalog.platforms.iter().map(|p| p.id.as_str()).collect();
-            format!("platform {:?} is unknown; use one of {}", field(5), ids.join(", "))
+            format!(
+                "platform {:?} is unknown; use one of {}",
+                field(5),
+                ids.join(", ")
+            )
         })?;
     let url = field(6);
-    if !(url.starts_with("https://") || url.starts_with("http://")) || url.len() < 11 || url.contains(char::is_whitespace) {
-        return Err(format!("store_url {url:?} must be a web address starting with https://"));
+    if !(url.starts_with("https://") || url.starts_with("http://"))
+        || url.len() < 11
+        || url.contains(char::is_whitespace)
+    {
+        return Err(format!(
+            "store_url {url:?} must be a web address starting with https://"
+        ));
     }
     let partner = Some(field(7)).filter(|p| !p.is_empty()).map(str::to_owned);
     Ok(NewStore {
@@ -110,17 +169,27 @@ fn parse_row(r: &csv::StringRecord, catalog: &Catalog) -> Result<NewStore, Strin
 }
 
 /// Imports a checked list in one transaction; stores that already exist are errors.
-pub async fn import_stores(db: &Db, text: &str, catalog: &Catalog) -> anyhow::Result<Result<usize, Vec<RowError>>> {
+pub async fn import_stores(
+    db: &Db,
+    text: &str,
+    catalog: &Catalog,
+) -> anyhow::Result<Result<usize, Vec<RowError>>> {
     let stores = match parse_stores(text, catalog) {
         Ok(s) => s,
         Err(errors) => return Ok(Err(errors)),
     };
-    let existing: HashSet<String> = store::stores::existing_legacy_ids(&db.pool).await?.into_iter().collect();
+    let existing: HashSet<String> = store::stores::existing_legacy_ids(&db.pool)
+        .await?
+        .into_iter()
+        .collect();
     let duplicates: Vec<RowError> = stores
         .iter()
         .enumerate()
         .filter(|(_, s)| existing.contains(&s.legacy_store_id))
-        .map(|(i, s)| RowError { line: i as u64 + 2, reason: format!("legacy store ID {} is already imported", s.legacy_store_id) })
+        .map(|(i, s)| RowError {
+            line: i as u64 + 2,
+            reason: format!("legacy store ID {} is already imported", s.legacy_store_id),
+        })
         .collect();
     if !duplicates.is_empty() {
         return Ok(Err(duplicates));
@@ -144,7 +213,10 @@ mod tests {
     fn the_demo_file_is_valid() {
         let stores = parse_stores(include_str!("../assets/demo/stores.csv"), &catalog()).unwrap();
         assert!(stores.len() >= 5);
-        assert!(stores.iter().any(|s| s.product == "KPM") && stores.iter().any(|s| s.product == "KCOv2"));
+        assert!(
+            stores.iter().any(|s| s.product == "KPM")
+                && stores.iter().any(|s| s.product == "KCOv2")
+        );
     }
 
     #[test]
@@ -160,7 +232,11 @@ mod tests {
         let lines: Vec<u64> = errors.iter().map(|e| e.line).collect();
         assert_eq!(lines, [3, 4, 5, 6, 7]);
         assert!(errors[0].reason.contains("digits only"), "{}", errors[0]);
-        assert!(errors[1].reason.contains("not a legacy product"), "{}", errors[1]);
+        assert!(
+            errors[1].reason.contains("not a legacy product"),
+            "{}",
+            errors[1]
+        );
         assert!(errors[4].reason.contains("twice"), "{}", errors[4]);
     }
 

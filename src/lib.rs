@@ -46,12 +46,19 @@ impl Application {
             // Port 0 picks a free port: links must use the real one.
             config.base_url = format!("http://{addr}");
         }
-        let state = AppState { db, config: Arc::new(config), catalog: Arc::new(catalog), mailer };
+        let state = AppState {
+            db,
+            config: Arc::new(config),
+            catalog: Arc::new(catalog),
+            mailer,
+        };
         Ok(Self { listener, state })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener.local_addr().expect("a bound listener has an address")
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
     }
 
     pub fn state(&self) -> &AppState {
@@ -71,8 +78,10 @@ impl Application {
 pub fn load_catalog(config: &Config) -> anyhow::Result<Catalog> {
     match &config.catalog_path {
         Some(path) => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read catalog {}", path.display()))?;
-            Catalog::parse(&text).with_context(|| format!("catalog {} is not usable", path.display()))
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read catalog {}", path.display()))?;
+            Catalog::parse(&text)
+                .with_context(|| format!("catalog {} is not usable", path.display()))
         }
         None => Ok(Catalog::parse(domain::catalog::DEFAULT_CATALOG)?),
     }
@@ -84,7 +93,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let terminate = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

@@ -3,6 +3,8 @@
 //! target/screenshots/. Skipped with a note when chromedriver is missing, except in CI
 //! (CI=true), where a missing browser is a failure.
 
+#![allow(clippy::unwrap_used)]
+
 #[allow(dead_code)]
 #[path = "api/helpers.rs"]
 mod helpers;
@@ -28,19 +30,34 @@ impl Drop for Driver {
 }
 
 fn chromedriver() -> Option<PathBuf> {
-    let candidates = [std::env::var("CHROMEDRIVER").ok(), Some("/usr/bin/chromedriver".into())];
-    candidates.into_iter().flatten().map(PathBuf::from).find(|p| p.exists())
+    let candidates = [
+        std::env::var("CHROMEDRIVER").ok(),
+        Some("/usr/bin/chromedriver".into()),
+    ];
+    candidates
+        .into_iter()
+        .flatten()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
 }
 
 fn start_driver(binary: PathBuf) -> Driver {
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let process = std::process::Command::new(binary)
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .expect("chromedriver starts");
-    Driver { process, port, _profile: tempfile::tempdir().unwrap() }
+    Driver {
+        process,
+        port,
+        _profile: tempfile::tempdir().unwrap(),
+    }
 }
 
 async fn connect(driver: &Driver) -> Client {
@@ -63,7 +80,11 @@ async fn connect(driver: &Driver) -> Client {
             Ok(b) => b,
             Err(e) => panic!("cannot create the WebDriver client: {e}"),
         };
-        if let Ok(client) = builder.capabilities(caps.as_object().unwrap().clone()).connect(&url).await {
+        if let Ok(client) = builder
+            .capabilities(caps.as_object().unwrap().clone())
+            .connect(&url)
+            .await
+        {
             return client;
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
@@ -77,7 +98,9 @@ async fn a_person_completes_the_upgrade_in_a_real_browser() {
         if std::env::var("CI").is_ok() {
             panic!("CI requires chromedriver (apt-get install chromium chromium-driver)");
         }
-        eprintln!("SKIPPED: chromedriver not found; install chromium and chromium-driver to run the browser test");
+        eprintln!(
+            "SKIPPED: chromedriver not found; install chromium and chromium-driver to run the browser test"
+        );
         return;
     };
     let app = spawn_app().await;
@@ -96,26 +119,50 @@ async fn a_person_completes_the_upgrade_in_a_real_browser() {
     browser.close().await.unwrap();
 }
 
+/// Saves what the browser shows, for people reviewing the pages (target/screenshots/).
+async fn snap(b: &Client, name: &str) -> Result {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&dir)?;
+    std::fs::write(dir.join(format!("{name}.png")), b.screenshot().await?)?;
+    Ok(())
+}
+
+/// Waits (up to 5 s, as a person would) for an element to appear.
+async fn find(b: &Client, css: &str) -> Result<fantoccini::elements::Element> {
+    let wait = b.wait().at_most(Duration::from_secs(5));
+    Ok(wait
+        .for_element(Locator::Css(css))
+        .await
+        .map_err(|e| format!("{css}: {e}"))?)
+}
+
 async fn click(b: &Client, css: &str) -> Result {
-    b.find(Locator::Css(css)).await.map_err(|e| format!("{css}: {e}"))?.click().await?;
+    find(b, css).await?.click().await?;
     Ok(())
 }
 
 async fn text(b: &Client, css: &str) -> Result<String> {
-    Ok(b.find(Locator::Css(css)).await.map_err(|e| format!("{css}: {e}"))?.text().await?)
+    Ok(find(b, css).await?.text().await?)
 }
 
+/// Waits for the browser to arrive on `path` after a click.
 async fn expect_path(b: &Client, path: &str) -> Result {
-    let url = b.current_url().await?;
-    if url.path() != path {
-        return Err(format!("expected to be on {path}, but on {url}").into());
+    for _ in 0..50 {
+        if b.current_url().await?.path() == path {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    Ok(())
+    Err(format!(
+        "expected to be on {path}, but on {}",
+        b.current_url().await?
+    )
+    .into())
 }
 
 async fn walk_through(app: &TestApp, b: &Client) -> Result {
     b.goto(&app.url("/signin")).await?;
-    b.find(Locator::Css("#email")).await?.send_keys(ADMIN).await?;
+    find(b, "#email").await?.send_keys(ADMIN).await?;
     click(b, "form[action='/signin'] button[type=submit]").await?;
     text(b, "#check-email").await?;
 
@@ -125,29 +172,41 @@ async fn walk_through(app: &TestApp, b: &Client) -> Result {
     expect_path(b, "/").await?;
 
     click(b, "a[href='/stores/4711']").await?;
+    expect_path(b, "/stores/4711").await?;
     if text(b, "#step-banner").await?.is_empty() {
         return Err("the step banner is missing".into());
     }
+    snap(b, "store").await?;
     click(b, "#start-upgrade").await?;
     expect_path(b, "/stores/4711/upgrade/terms").await?;
+    snap(b, "terms").await?;
     click(b, "#accept").await?;
     click(b, "#accept-terms").await?;
 
     expect_path(b, "/stores/4711/upgrade/account").await?;
+    snap(b, "account").await?;
     click(b, "#save-account").await?;
 
     expect_path(b, "/stores/4711/upgrade/credentials").await?;
     click(b, "#generate-credentials").await?;
     let username = text(b, "#api-username").await?;
     let password = text(b, "#api-password").await?;
+    snap(b, "credentials").await?;
     click(b, "#to-integration").await?;
 
-    for item in ["old_disabled", "new_enabled", "live_fields", "test_mode_off"] {
+    for item in [
+        "old_disabled",
+        "new_enabled",
+        "live_fields",
+        "test_mode_off",
+    ] {
         click(b, &format!("#{item}")).await?;
     }
+    snap(b, "integration").await?;
     click(b, "#confirm-integration").await?;
     expect_path(b, "/stores/4711/upgrade/test-purchase").await?;
 
+    snap(b, "test-purchase").await?;
     let order = reqwest::Client::new()
         .post(app.url("/sandbox/v1/orders"))
         .basic_auth(&username, Some(&password))
@@ -161,6 +220,7 @@ async fn walk_through(app: &TestApp, b: &Client) -> Result {
     expect_path(b, "/stores/4711/upgrade/complete").await?;
     text(b, "#upgrade-complete").await?;
 
+    snap(b, "complete").await?;
     b.goto(&app.url("/stores/4711")).await?;
     if b.find(Locator::Css("#step-banner")).await.is_ok() {
         return Err("the banner is still shown after completion".into());

@@ -137,14 +137,27 @@ impl Catalog {
         for path in &catalog.paths {
             match catalog.product(&path.from) {
                 Some(p) if p.legacy => {}
-                _ => return bad(format!("path {} starts at {}, which is not a legacy product", path.id, path.from)),
+                _ => {
+                    return bad(format!(
+                        "path {} starts at {}, which is not a legacy product",
+                        path.id, path.from
+                    ));
+                }
             }
             match catalog.product(&path.to) {
                 Some(p) if !p.legacy => {}
-                _ => return bad(format!("path {} ends at {}, which is not a current product", path.id, path.to)),
+                _ => {
+                    return bad(format!(
+                        "path {} ends at {}, which is not a current product",
+                        path.id, path.to
+                    ));
+                }
             }
             if path.agreement == Agreement::New && path.price_list.is_empty() {
-                return bad(format!("path {} is a new agreement but has no price list", path.id));
+                return bad(format!(
+                    "path {} is a new agreement but has no price list",
+                    path.id
+                ));
             }
             if catalog.paths.iter().filter(|p| p.id == path.id).count() > 1 {
                 return bad(format!("path id {} is used twice", path.id));
@@ -152,7 +165,10 @@ impl Catalog {
         }
         for product in catalog.products.iter().filter(|p| p.legacy) {
             if catalog.paths_from(&product.code).next().is_none() {
-                return bad(format!("legacy product {} has no upgrade path", product.code));
+                return bad(format!(
+                    "legacy product {} has no upgrade path",
+                    product.code
+                ));
             }
         }
         if catalog.platform("custom").is_none() {
@@ -194,9 +210,18 @@ mod tests {
     #[test]
     fn the_shipped_catalog_has_the_three_paths() {
         let c = Catalog::parse(DEFAULT_CATALOG).unwrap();
-        let kpm: Vec<_> = c.paths_from("KPM").map(|p| (p.to.as_str(), p.agreement)).collect();
-        assert_eq!(kpm, [("KP", Agreement::Addendum), ("KCOv3", Agreement::New)]);
-        let kco: Vec<_> = c.paths_from("KCOv2").map(|p| (p.to.as_str(), p.agreement)).collect();
+        let kpm: Vec<_> = c
+            .paths_from("KPM")
+            .map(|p| (p.to.as_str(), p.agreement))
+            .collect();
+        assert_eq!(
+            kpm,
+            [("KP", Agreement::Addendum), ("KCOv3", Agreement::New)]
+        );
+        let kco: Vec<_> = c
+            .paths_from("KCOv2")
+            .map(|p| (p.to.as_str(), p.agreement))
+            .collect();
         assert_eq!(kco, [("KCOv3", Agreement::Addendum)]);
         assert_eq!(c.account.global_fee_eea.describe(), "2.79% + €0.35");
         assert_eq!(c.account.global_fee_outside_eea.describe(), "4.99% + €0.35");

@@ -128,7 +128,9 @@ impl EmailAddress {
             return Err(InvalidId("that email address is too long"));
         }
         let Some((local, domain)) = s.split_once('@') else {
-            return Err(InvalidId("an email address needs an @, like name@example.com"));
+            return Err(InvalidId(
+                "an email address needs an @, like name@example.com",
+            ));
         };
         let domain_ok = domain.contains('.')
             && !domain.starts_with('.')
@@ -138,9 +140,13 @@ impl EmailAddress {
                 .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
         let local_ok = !local.is_empty()
             && local.len() <= 64
-            && !local.chars().any(|c| c.is_whitespace() || c.is_control() || "<>()[],;:\"@\\".contains(c));
+            && !local
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || "<>()[],;:\"@\\".contains(c));
         if !domain_ok || !local_ok {
-            return Err(InvalidId("that does not look like an email address, like name@example.com"));
+            return Err(InvalidId(
+                "that does not look like an email address, like name@example.com",
+            ));
         }
         Ok(Self(s))
     }
@@ -166,7 +172,9 @@ impl CountryCode {
         if s.len() == 2 && s.bytes().all(|b| b.is_ascii_uppercase()) {
             Ok(Self(s))
         } else {
-            Err(InvalidId("a country is a two-letter ISO code such as SE or DE"))
+            Err(InvalidId(
+                "a country is a two-letter ISO code such as SE or DE",
+            ))
         }
     }
 
@@ -191,20 +199,43 @@ mod tests {
 
     #[test]
     fn merchant_ids_have_a_prefix_and_fixed_digits() {
-        assert_eq!(MerchantId::parse("K123456").unwrap().environment(), Environment::Live);
-        assert_eq!(MerchantId::parse("PK12345").unwrap().environment(), Environment::Test);
+        assert_eq!(
+            MerchantId::parse("K123456").unwrap().environment(),
+            Environment::Live
+        );
+        assert_eq!(
+            MerchantId::parse("PK12345").unwrap().environment(),
+            Environment::Test
+        );
         assert!(MerchantId::parse("K12345").is_err());
         assert!(MerchantId::parse("PK123456").is_err());
         let digits = MerchantId::parse("4711").unwrap_err();
         assert!(digits.0.contains("legacy"));
-        assert_eq!(MerchantId::from_number(Environment::Live, 42).as_str(), "K000042");
-        assert_eq!(MerchantId::from_number(Environment::Test, 123_456).as_str(), "PK23456");
+        assert_eq!(
+            MerchantId::from_number(Environment::Live, 42).as_str(),
+            "K000042"
+        );
+        assert_eq!(
+            MerchantId::from_number(Environment::Test, 123_456).as_str(),
+            "PK23456"
+        );
     }
 
     #[test]
     fn emails_are_normalised_and_checked() {
-        assert_eq!(EmailAddress::parse(" Anna@Example.COM ").unwrap().as_str(), "anna@example.com");
-        for bad in ["", "anna", "anna@", "@example.com", "anna@example", "an na@example.com", "a@b..c@d"] {
+        assert_eq!(
+            EmailAddress::parse(" Anna@Example.COM ").unwrap().as_str(),
+            "anna@example.com"
+        );
+        for bad in [
+            "",
+            "anna",
+            "anna@",
+            "@example.com",
+            "anna@example",
+            "an na@example.com",
+            "a@b..c@d",
+        ] {
             assert!(EmailAddress::parse(bad).is_err(), "{bad} should be refused");
         }
     }

@@ -155,9 +155,17 @@ mod tests {
                 if current == Step::Complete {
                     assert_eq!(result, Err(Refusal::AlreadyComplete));
                 } else if attempted < current {
-                    assert_eq!(result, Err(Refusal::AlreadyDone { attempted }), "{current} {action:?}");
+                    assert_eq!(
+                        result,
+                        Err(Refusal::AlreadyDone { attempted }),
+                        "{current} {action:?}"
+                    );
                 } else if attempted > current {
-                    assert_eq!(result, Err(Refusal::NotYet { current, attempted }), "{current} {action:?}");
+                    assert_eq!(
+                        result,
+                        Err(Refusal::NotYet { current, attempted }),
+                        "{current} {action:?}"
+                    );
                 } else {
                     assert_eq!(result, Ok(current.next().unwrap()));
                 }
@@ -168,7 +176,10 @@ mod tests {
     #[test]
     fn refusals_read_as_sentences() {
         let e = transition(Step::Terms, Action::GenerateCredentials).unwrap_err();
-        assert_eq!(e.to_string(), "the terms step must be finished before the credentials step");
+        assert_eq!(
+            e.to_string(),
+            "the terms step must be finished before the credentials step"
+        );
         let e = transition(Step::Account, Action::AcceptTerms).unwrap_err();
         assert_eq!(e.to_string(), "the terms step is already done");
     }

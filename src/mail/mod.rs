@@ -13,8 +13,14 @@ use crate::config::{MailConfig, SmtpTls};
 
 #[derive(Clone)]
 pub enum Mailer {
-    File { transport: AsyncFileTransport<Tokio1Executor>, from: Mailbox },
-    Smtp { transport: AsyncSmtpTransport<Tokio1Executor>, from: Mailbox },
+    File {
+        transport: AsyncFileTransport<Tokio1Executor>,
+        from: Mailbox,
+    },
+    Smtp {
+        transport: AsyncSmtpTransport<Tokio1Executor>,
+        from: Mailbox,
+    },
 }
 
 /// One email, ready to send.
@@ -27,26 +33,43 @@ pub struct Email {
 
 impl Mailer {
     pub fn from_config(config: &MailConfig, from: &str) -> anyhow::Result<Self> {
-        let from: Mailbox = from.parse().context("the sender address (SWITCHYARD_MAIL_FROM) is not valid")?;
+        let from: Mailbox = from
+            .parse()
+            .context("the sender address (SWITCHYARD_MAIL_FROM) is not valid")?;
         Ok(match config {
             MailConfig::File { dir } => {
-                std::fs::create_dir_all(dir)
-                    .with_context(|| format!("cannot create the mail directory {}", dir.display()))?;
-                Mailer::File { transport: AsyncFileTransport::new(dir), from }
+                std::fs::create_dir_all(dir).with_context(|| {
+                    format!("cannot create the mail directory {}", dir.display())
+                })?;
+                Mailer::File {
+                    transport: AsyncFileTransport::new(dir),
+                    from,
+                }
             }
             MailConfig::Smtp(smtp) => {
                 let mut builder = match smtp.tls {
-                    SmtpTls::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host),
-                    SmtpTls::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&smtp.host)
+                    SmtpTls::None => {
+                        AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host)
+                    }
+                    SmtpTls::Starttls => {
+                        AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&smtp.host)
+                            .context("invalid SMTP host")?
+                    }
+                    SmtpTls::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&smtp.host)
                         .context("invalid SMTP host")?,
-                    SmtpTls::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&smtp.host).context("invalid SMTP host")?,
                 }
                 .port(smtp.port)
                 .timeout(Some(std::time::Duration::from_secs(20)));
                 if let (Some(user), Some(pass)) = (&smtp.username, &smtp.password) {
-                    builder = builder.credentials(Credentials::new(user.clone(), pass.expose_secret().to_owned()));
+                    builder = builder.credentials(Credentials::new(
+                        user.clone(),
+                        pass.expose_secret().to_owned(),
+                    ));
                 }
-                Mailer::Smtp { transport: builder.build(), from }
+                Mailer::Smtp {
+                    transport: builder.build(),
+                    from,
+                }
             }
         })
     }
@@ -64,10 +87,16 @@ impl Mailer {
             .context("cannot build the email")?;
         match self {
             Mailer::File { transport, .. } => {
-                transport.send(message).await.context("cannot write the email file")?;
+                transport
+                    .send(message)
+                    .await
+                    .context("cannot write the email file")?;
             }
             Mailer::Smtp { transport, .. } => {
-                transport.send(message).await.context("the SMTP server refused the email")?;
+                transport
+                    .send(message)
+                    .await
+                    .context("the SMTP server refused the email")?;
             }
         }
         Ok(())

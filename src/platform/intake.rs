@@ -26,14 +26,16 @@ pub async fn record(db: &Db, event: &NewOrderEvent<'_>) -> anyhow::Result<Outcom
         return Ok(Outcome::Duplicate);
     }
     let mut outcome = Outcome::Recorded;
-    let is_live_order = event.kind == "order.created" && event.environment == Environment::Live.as_str();
-    if let (true, Some(mid)) = (is_live_order, event.merchant_id) {
-        if let Some(upgrade) = store::upgrades::by_merchant_id(&mut *tx, mid).await? {
-            let upgrade = store::upgrades::lock(&mut tx, upgrade.id, db.backend).await?;
-            if upgrade.step() == Step::TestPurchase {
-                store::upgrades::advance(&mut tx, &upgrade, Action::DetectTestPurchase, "platform").await?;
-                outcome = Outcome::CompletedUpgrade;
-            }
+    let is_live_order =
+        event.kind == "order.created" && event.environment == Environment::Live.as_str();
+    if let (true, Some(mid)) = (is_live_order, event.merchant_id)
+        && let Some(upgrade) = store::upgrades::by_merchant_id(&mut *tx, mid).await?
+    {
+        let upgrade = store::upgrades::lock(&mut tx, upgrade.id, db.backend).await?;
+        if upgrade.step() == Step::TestPurchase {
+            store::upgrades::advance(&mut tx, &upgrade, Action::DetectTestPurchase, "platform")
+                .await?;
+            outcome = Outcome::CompletedUpgrade;
         }
     }
     tx.commit().await?;
@@ -52,9 +54,13 @@ pub async fn detect_earlier_purchase(db: &Db, upgrade_id: i64) -> anyhow::Result
         tx.rollback().await?;
         return Ok(false);
     };
-    let since = store::credentials::first_issued_at(&mut *tx, upgrade_id).await?.unwrap_or(i64::MAX);
+    let since = store::credentials::first_issued_at(&mut *tx, upgrade_id)
+        .await?
+        .unwrap_or(i64::MAX);
     let orders = store::events::orders_on_merchant(&mut *tx, &mid, since).await?;
-    let found = orders.iter().any(|o| o.environment == Environment::Live.as_str());
+    let found = orders
+        .iter()
+        .any(|o| o.environment == Environment::Live.as_str());
     if found {
         store::upgrades::advance(&mut tx, &upgrade, Action::DetectTestPurchase, "platform").await?;
     }

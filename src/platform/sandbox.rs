@@ -43,49 +43,78 @@ struct OrderCreated {
 fn problem(status: StatusCode, message: &str) -> Response {
     let mut res = (status, Json(json!({ "error": message }))).into_response();
     if status == StatusCode::UNAUTHORIZED {
-        res.headers_mut()
-            .insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Basic realm=\"sandbox\""));
+        res.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            header::HeaderValue::from_static("Basic realm=\"sandbox\""),
+        );
     }
     res
 }
 
-async fn create_order(State(state): State<AppState>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+async fn create_order(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
     match create(&state, &headers, &body).await {
         Ok(created) => (StatusCode::CREATED, Json(created)).into_response(),
         Err(res) => res,
     }
 }
 
-async fn create(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<OrderCreated, Response> {
+async fn create(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<OrderCreated, Response> {
     let unauthorized = || problem(StatusCode::UNAUTHORIZED, "invalid API credentials");
     let (username, password) = basic_auth(headers).ok_or_else(unauthorized)?;
     let internal = |e: sqlx::Error| {
         tracing::error!(error = %e, "sandbox database error");
         problem(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
     };
-    let cred = store::credentials::by_username(&state.db.pool, &username).await.map_err(internal)?;
+    let cred = store::credentials::by_username(&state.db.pool, &username)
+        .await
+        .map_err(internal)?;
     let cred = match cred {
         Some(c) if c.revoked_at.is_none() && credentials::verify(&password, &c.secret_hash) => c,
         _ => return Err(unauthorized()),
     };
-    let req: OrderRequest = serde_json::from_slice(body)
-        .map_err(|e| problem(StatusCode::BAD_REQUEST, &format!("body must be JSON with amount, currency and country: {e}")))?;
-    let amount = req
-        .amount
-        .as_i64()
-        .filter(|a| *a > 0)
-        .ok_or_else(|| problem(StatusCode::BAD_REQUEST, "amount must be a positive integer in minor units"))?;
+    let req: OrderRequest = serde_json::from_slice(body).map_err(|e| {
+        problem(
+            StatusCode::BAD_REQUEST,
+            &format!("body must be JSON with amount, currency and country: {e}"),
+        )
+    })?;
+    let amount = req.amount.as_i64().filter(|a| *a > 0).ok_or_else(|| {
+        problem(
+            StatusCode::BAD_REQUEST,
+            "amount must be a positive integer in minor units",
+        )
+    })?;
     let currency = req
         .currency
         .as_str()
         .filter(|c| c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase()))
-        .ok_or_else(|| problem(StatusCode::BAD_REQUEST, "currency must be a three-letter ISO code such as SEK"))?;
+        .ok_or_else(|| {
+            problem(
+                StatusCode::BAD_REQUEST,
+                "currency must be a three-letter ISO code such as SEK",
+            )
+        })?;
     req.country
         .as_str()
         .and_then(|c| CountryCode::parse(c).ok())
-        .ok_or_else(|| problem(StatusCode::BAD_REQUEST, "country must be a two-letter ISO code such as SE"))?;
+        .ok_or_else(|| {
+            problem(
+                StatusCode::BAD_REQUEST,
+                "country must be a two-letter ISO code such as SE",
+            )
+        })?;
 
-    store::credentials::touch(&state.db.pool, cred.id).await.map_err(internal)?;
+    store::credentials::touch(&state.db.pool, cred.id)
+        .await
+        .map_err(internal)?;
     let order_id = format!("sbx_{}", random_token(8));
     let event_id = format!("evt_{}", random_token(12));
     let event = NewOrderEvent {
@@ -113,7 +142,9 @@ async fn create(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Or
 
 fn basic_auth(headers: &HeaderMap) -> Option<(String, SecretString)> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let encoded = value.strip_prefix("Basic ").or_else(|| value.strip_prefix("basic "))?;
+    let encoded = value
+        .strip_prefix("Basic ")
+        .or_else(|| value.strip_prefix("basic "))?;
     let decoded = String::from_utf8(STANDARD.decode(encoded.trim()).ok()?).ok()?;
     let (user, pass) = decoded.split_once(':')?;
     Some((user.to_owned(), SecretString::from(pass.to_owned())))

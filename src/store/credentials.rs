@@ -41,22 +41,35 @@ pub async fn insert(
     Ok(())
 }
 
-pub async fn by_username<'c>(ex: impl Executor<'c, Database = Any>, username: &str) -> sqlx::Result<Option<CredentialRow>> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM api_credentials WHERE username = $1"))
-        .bind(username)
-        .fetch_optional(ex)
-        .await
+pub async fn by_username<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    username: &str,
+) -> sqlx::Result<Option<CredentialRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM api_credentials WHERE username = $1"
+    ))
+    .bind(username)
+    .fetch_optional(ex)
+    .await
 }
 
-pub async fn for_upgrade<'c>(ex: impl Executor<'c, Database = Any>, upgrade_id: i64) -> sqlx::Result<Vec<CredentialRow>> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM api_credentials WHERE upgrade_id = $1 ORDER BY id"))
-        .bind(upgrade_id)
-        .fetch_all(ex)
-        .await
+pub async fn for_upgrade<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    upgrade_id: i64,
+) -> sqlx::Result<Vec<CredentialRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM api_credentials WHERE upgrade_id = $1 ORDER BY id"
+    ))
+    .bind(upgrade_id)
+    .fetch_all(ex)
+    .await
 }
 
 /// The first time any credential of the upgrade was issued: orders before it do not count.
-pub async fn first_issued_at<'c>(ex: impl Executor<'c, Database = Any>, upgrade_id: i64) -> sqlx::Result<Option<i64>> {
+pub async fn first_issued_at<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    upgrade_id: i64,
+) -> sqlx::Result<Option<i64>> {
     sqlx::query_scalar("SELECT MIN(created_at) FROM api_credentials WHERE upgrade_id = $1")
         .bind(upgrade_id)
         .fetch_one(ex)

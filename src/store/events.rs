@@ -71,7 +71,10 @@ pub async fn orders_on_merchant<'c>(
     .await
 }
 
-pub async fn count_for_merchant<'c>(ex: impl Executor<'c, Database = Any>, mid: &str) -> sqlx::Result<i64> {
+pub async fn count_for_merchant<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    mid: &str,
+) -> sqlx::Result<i64> {
     sqlx::query_scalar("SELECT COUNT(*) FROM order_events WHERE merchant_id = $1")
         .bind(mid)
         .fetch_one(ex)

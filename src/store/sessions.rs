@@ -42,7 +42,10 @@ pub async fn create<'c>(
 }
 
 /// The live session for a cookie hash, with its user's email; idle or expired ones are None.
-pub async fn find_live<'c>(ex: impl Executor<'c, Database = Any>, id_hash: &str) -> sqlx::Result<Option<SessionRow>> {
+pub async fn find_live<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    id_hash: &str,
+) -> sqlx::Result<Option<SessionRow>> {
     let at = now();
     sqlx::query_as(
         "SELECT s.id_hash, s.user_id, s.csrf_token, s.created_at, s.last_seen_at, s.expires_at, u.email \
@@ -67,11 +70,18 @@ pub async fn touch<'c>(ex: impl Executor<'c, Database = Any>, id_hash: &str) -> 
 }
 
 pub async fn delete<'c>(ex: impl Executor<'c, Database = Any>, id_hash: &str) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(id_hash).execute(ex).await?;
+    sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+        .bind(id_hash)
+        .execute(ex)
+        .await?;
     Ok(())
 }
 
-pub async fn store_sign_in_token<'c>(ex: impl Executor<'c, Database = Any>, token_hash: &str, email: &str) -> sqlx::Result<()> {
+pub async fn store_sign_in_token<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    token_hash: &str,
+    email: &str,
+) -> sqlx::Result<()> {
     let at = now();
     sqlx::query("INSERT INTO sign_in_tokens (token_hash, email, created_at, expires_at) VALUES ($1, $2, $3, $4)")
         .bind(token_hash)
@@ -84,7 +94,10 @@ pub async fn store_sign_in_token<'c>(ex: impl Executor<'c, Database = Any>, toke
 }
 
 /// Whether a token is currently usable (for the confirmation page; does not consume it).
-pub async fn sign_in_token_is_valid<'c>(ex: impl Executor<'c, Database = Any>, token_hash: &str) -> sqlx::Result<bool> {
+pub async fn sign_in_token_is_valid<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    token_hash: &str,
+) -> sqlx::Result<bool> {
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sign_in_tokens WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2")
         .bind(token_hash)
         .bind(now())
@@ -94,7 +107,10 @@ pub async fn sign_in_token_is_valid<'c>(ex: impl Executor<'c, Database = Any>, t
 }
 
 /// Consumes a token atomically: the email it was issued to, or None if unknown, used or expired.
-pub async fn consume_sign_in_token(tx: &mut super::Tx, token_hash: &str) -> sqlx::Result<Option<String>> {
+pub async fn consume_sign_in_token(
+    tx: &mut super::Tx,
+    token_hash: &str,
+) -> sqlx::Result<Option<String>> {
     let at = now();
     let updated = sqlx::query("UPDATE sign_in_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1")
         .bind(at)

@@ -21,7 +21,10 @@ pub struct Store {
 
 impl Store {
     pub fn country_list(&self) -> Vec<&str> {
-        self.countries.split(';').filter(|c| !c.is_empty()).collect()
+        self.countries
+            .split(';')
+            .filter(|c| !c.is_empty())
+            .collect()
     }
 }
 
@@ -38,17 +41,24 @@ pub struct NewStore {
     pub partner: Option<String>,
 }
 
-const COLUMNS: &str =
-    "id, legacy_store_id, name, product, admin_email, countries, platform, store_url, partner_id, created_at";
+const COLUMNS: &str = "id, legacy_store_id, name, product, admin_email, countries, platform, store_url, partner_id, created_at";
 
-pub async fn find_by_legacy_id<'c>(ex: impl Executor<'c, Database = Any>, eid: &str) -> sqlx::Result<Option<Store>> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM stores WHERE legacy_store_id = $1"))
-        .bind(eid)
-        .fetch_optional(ex)
-        .await
+pub async fn find_by_legacy_id<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    eid: &str,
+) -> sqlx::Result<Option<Store>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM stores WHERE legacy_store_id = $1"
+    ))
+    .bind(eid)
+    .fetch_optional(ex)
+    .await
 }
 
-pub async fn find_by_id<'c>(ex: impl Executor<'c, Database = Any>, id: i64) -> sqlx::Result<Option<Store>> {
+pub async fn find_by_id<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    id: i64,
+) -> sqlx::Result<Option<Store>> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM stores WHERE id = $1"))
         .bind(id)
         .fetch_optional(ex)
@@ -56,19 +66,29 @@ pub async fn find_by_id<'c>(ex: impl Executor<'c, Database = Any>, id: i64) -> s
 }
 
 /// The stores whose registered administrator is `email`.
-pub async fn administered_by<'c>(ex: impl Executor<'c, Database = Any>, email: &str) -> sqlx::Result<Vec<Store>> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM stores WHERE admin_email = $1 ORDER BY name"))
-        .bind(email)
-        .fetch_all(ex)
-        .await
+pub async fn administered_by<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    email: &str,
+) -> sqlx::Result<Vec<Store>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM stores WHERE admin_email = $1 ORDER BY name"
+    ))
+    .bind(email)
+    .fetch_all(ex)
+    .await
 }
 
 pub async fn count<'c>(ex: impl Executor<'c, Database = Any>) -> sqlx::Result<i64> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM stores").fetch_one(ex).await
+    sqlx::query_scalar("SELECT COUNT(*) FROM stores")
+        .fetch_one(ex)
+        .await
 }
 
 /// Whether any store lists `email` as its administrator (who may receive a sign-in link).
-pub async fn is_known_admin<'c>(ex: impl Executor<'c, Database = Any>, email: &str) -> sqlx::Result<bool> {
+pub async fn is_known_admin<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    email: &str,
+) -> sqlx::Result<bool> {
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM stores WHERE admin_email = $1")
         .bind(email)
         .fetch_one(ex)
@@ -120,6 +140,10 @@ async fn partner_id(tx: &mut super::Tx, name: &str) -> sqlx::Result<i64> {
 }
 
 /// Which of `ids` already exist, to report duplicates before inserting anything.
-pub async fn existing_legacy_ids<'c>(ex: impl Executor<'c, Database = Any>) -> sqlx::Result<Vec<String>> {
-    sqlx::query_scalar("SELECT legacy_store_id FROM stores").fetch_all(ex).await
+pub async fn existing_legacy_ids<'c>(
+    ex: impl Executor<'c, Database = Any>,
+) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar("SELECT legacy_store_id FROM stores")
+        .fetch_all(ex)
+        .await
 }

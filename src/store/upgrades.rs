@@ -31,22 +31,36 @@ impl UpgradeRow {
 
 const COLUMNS: &str = "id, store_id, path_id, step, global_enabled, merchant_id, created_at, updated_at, completed_at";
 
-pub async fn for_store<'c>(ex: impl Executor<'c, Database = Any>, store_id: i64) -> sqlx::Result<Option<UpgradeRow>> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM upgrades WHERE store_id = $1"))
-        .bind(store_id)
-        .fetch_optional(ex)
-        .await
+pub async fn for_store<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    store_id: i64,
+) -> sqlx::Result<Option<UpgradeRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM upgrades WHERE store_id = $1"
+    ))
+    .bind(store_id)
+    .fetch_optional(ex)
+    .await
 }
 
-pub async fn by_merchant_id<'c>(ex: impl Executor<'c, Database = Any>, mid: &str) -> sqlx::Result<Option<UpgradeRow>> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM upgrades WHERE merchant_id = $1"))
-        .bind(mid)
-        .fetch_optional(ex)
-        .await
+pub async fn by_merchant_id<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    mid: &str,
+) -> sqlx::Result<Option<UpgradeRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM upgrades WHERE merchant_id = $1"
+    ))
+    .bind(mid)
+    .fetch_optional(ex)
+    .await
 }
 
 /// The store's upgrade, started on `default_path` if there is none yet.
-pub async fn get_or_start(db: &super::Db, store_id: i64, default_path: &str) -> sqlx::Result<UpgradeRow> {
+pub async fn get_or_start(
+    db: &super::Db,
+    store_id: i64,
+    default_path: &str,
+) -> sqlx::Result<UpgradeRow> {
     if let Some(u) = for_store(&db.pool, store_id).await? {
         return Ok(u);
     }
@@ -66,14 +80,18 @@ pub async fn get_or_start(db: &super::Db, store_id: i64, default_path: &str) -> 
         Err(e) if super::is_unique_violation(&e) => {}
         Err(e) => return Err(e),
     }
-    for_store(&db.pool, store_id).await?.ok_or(sqlx::Error::RowNotFound)
+    for_store(&db.pool, store_id)
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)
 }
 
 /// Locks the upgrade row for the rest of the transaction (PostgreSQL; SQLite's single
 /// writer gives the same guarantee once the transaction writes).
 pub async fn lock(tx: &mut Tx, id: i64, backend: super::Backend) -> sqlx::Result<UpgradeRow> {
     let sql = match backend {
-        super::Backend::Postgres => format!("SELECT {COLUMNS} FROM upgrades WHERE id = $1 FOR UPDATE"),
+        super::Backend::Postgres => {
+            format!("SELECT {COLUMNS} FROM upgrades WHERE id = $1 FOR UPDATE")
+        }
         super::Backend::Sqlite => {
             // Take SQLite's write lock now, so the read below cannot go stale.
             sqlx::query("UPDATE upgrades SET updated_at = updated_at WHERE id = $1")
@@ -96,7 +114,12 @@ pub enum AdvanceError {
 }
 
 /// Applies `action` inside `tx` (the row must be locked by the caller) and records it.
-pub async fn advance(tx: &mut Tx, upgrade: &UpgradeRow, action: Action, actor: &str) -> Result<Step, AdvanceError> {
+pub async fn advance(
+    tx: &mut Tx,
+    upgrade: &UpgradeRow,
+    action: Action,
+    actor: &str,
+) -> Result<Step, AdvanceError> {
     let from = upgrade.step();
     let to = upgrade::transition(from, action)?;
     let at = now();
@@ -162,7 +185,11 @@ pub struct Acceptance<'a> {
     pub user_agent: &'a str,
 }
 
-pub async fn record_acceptance(tx: &mut Tx, upgrade_id: i64, a: &Acceptance<'_>) -> sqlx::Result<()> {
+pub async fn record_acceptance(
+    tx: &mut Tx,
+    upgrade_id: i64,
+    a: &Acceptance<'_>,
+) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO terms_acceptances (upgrade_id, path_id, user_email, document_title, document_version, document_sha256, document_body, ip, user_agent, accepted_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -191,7 +218,10 @@ pub struct AcceptanceRow {
     pub accepted_at: i64,
 }
 
-pub async fn latest_acceptance<'c>(ex: impl Executor<'c, Database = Any>, upgrade_id: i64) -> sqlx::Result<Option<AcceptanceRow>> {
+pub async fn latest_acceptance<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    upgrade_id: i64,
+) -> sqlx::Result<Option<AcceptanceRow>> {
     sqlx::query_as(
         "SELECT user_email, document_title, document_version, document_sha256, accepted_at FROM terms_acceptances \
          WHERE upgrade_id = $1 ORDER BY id DESC LIMIT 1",

@@ -8,7 +8,12 @@ use axum::{
     http::request::Parts,
 };
 
-use super::{AppState, error::AppError, pages::layout::{BannerInfo, Ctx}, session::SignedIn};
+use super::{
+    AppState,
+    error::AppError,
+    pages::layout::{BannerInfo, Ctx},
+    session::SignedIn,
+};
 use crate::{
     domain::LegacyStoreId,
     i18n::Tr,
@@ -23,11 +28,18 @@ pub struct StoreAdmin {
 
 impl StoreAdmin {
     pub fn ctx(&self) -> Ctx {
-        Ctx { tr: Tr::default(), user: Some(self.user.email.clone()), csrf: Some(self.user.session.csrf_token.clone()) }
+        Ctx {
+            tr: Tr::default(),
+            user: Some(self.user.email.clone()),
+            csrf: Some(self.user.session.csrf_token.clone()),
+        }
     }
 
     pub fn banner(&self) -> BannerInfo {
-        BannerInfo { legacy_store_id: self.store.legacy_store_id.clone(), step: self.upgrade.step() }
+        BannerInfo {
+            legacy_store_id: self.store.legacy_store_id.clone(),
+            step: self.upgrade.step(),
+        }
     }
 
     pub fn eid(&self) -> &str {
@@ -50,23 +62,34 @@ where
             .map_err(|_| AppError::NotFound)?;
         let eid = params.get("eid").ok_or(AppError::NotFound)?;
         let eid = LegacyStoreId::parse(eid).map_err(|_| AppError::NotFound)?;
-        let store = store::stores::find_by_legacy_id(&app.db.pool, eid.as_str()).await?.ok_or(AppError::NotFound)?;
+        let store = store::stores::find_by_legacy_id(&app.db.pool, eid.as_str())
+            .await?
+            .ok_or(AppError::NotFound)?;
         if store.admin_email != user.email {
             let tr = Tr::default();
             return Err(AppError::Forbidden(tr.f(
                 "access.admin_only",
-                &[("store", &store.name), ("admin", &mask_email(&store.admin_email))],
+                &[
+                    ("store", &store.name),
+                    ("admin", &mask_email(&store.admin_email)),
+                ],
             )));
         }
         let default_path = app
             .catalog
             .paths_from(&store.product)
             .next()
-            .ok_or_else(|| anyhow::anyhow!("the catalog has no path for product {}", store.product))?
+            .ok_or_else(|| {
+                anyhow::anyhow!("the catalog has no path for product {}", store.product)
+            })?
             .id
             .clone();
         let upgrade = store::upgrades::get_or_start(&app.db, store.id, &default_path).await?;
-        Ok(StoreAdmin { user, store, upgrade })
+        Ok(StoreAdmin {
+            user,
+            store,
+            upgrade,
+        })
     }
 }
 

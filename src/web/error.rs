@@ -52,11 +52,27 @@ impl IntoResponse for AppError {
         let tr = Tr::default();
         let (status, title, message) = match self {
             AppError::SignInRequired => return Redirect::to("/signin").into_response(),
-            AppError::NotFound => (StatusCode::NOT_FOUND, tr.t("error.not_found.title"), tr.t("error.not_found.body")),
+            AppError::NotFound => (
+                StatusCode::NOT_FOUND,
+                tr.t("error.not_found.title"),
+                tr.t("error.not_found.body"),
+            ),
             AppError::Forbidden(why) => (StatusCode::FORBIDDEN, tr.t("error.forbidden.title"), why),
-            AppError::Conflict(why) => (StatusCode::CONFLICT, tr.t("error.conflict.title"), capitalise(&why)),
-            AppError::BadRequest(why) => (StatusCode::BAD_REQUEST, tr.t("error.bad_request.title"), why),
-            AppError::FormExpired => (StatusCode::FORBIDDEN, tr.t("error.form_expired.title"), tr.t("error.form_expired.body")),
+            AppError::Conflict(why) => (
+                StatusCode::CONFLICT,
+                tr.t("error.conflict.title"),
+                capitalise(&why),
+            ),
+            AppError::BadRequest(why) => (
+                StatusCode::BAD_REQUEST,
+                tr.t("error.bad_request.title"),
+                why,
+            ),
+            AppError::FormExpired => (
+                StatusCode::FORBIDDEN,
+                tr.t("error.form_expired.title"),
+                tr.t("error.form_expired.body"),
+            ),
             AppError::Internal(err) => {
                 let id = super::session::random_token(6);
                 tracing::error!(error_id = %id, error = ?err, "internal error");

@@ -38,7 +38,7 @@ pub fn router(state: AppState) -> Router {
     if state.config.sandbox {
         app = app.merge(platform::sandbox::router());
     }
-    app.nest_service("/assets", ServeDir::new(&state.config.assets_dir.join("public")))
+    app.nest_service("/assets", ServeDir::new(state.config.assets_dir.join("public")))
         .fallback(not_found)
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,

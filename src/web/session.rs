@@ -31,7 +31,11 @@ pub fn sha256_hex(s: &str) -> String {
 }
 
 pub fn cookie_name(state: &AppState) -> &'static str {
-    if state.config.https() { "__Host-sy_session" } else { "sy_session" }
+    if state.config.https() {
+        "__Host-sy_session"
+    } else {
+        "sy_session"
+    }
 }
 
 /// A session cookie for `value`, hardened for the deployment's scheme.
@@ -62,10 +66,10 @@ where
         };
         let hash = sha256_hex(cookie.value());
         let session = store::sessions::find_live(&state.db.pool, &hash).await?;
-        if let Some(s) = &session {
-            if store::now() - s.last_seen_at > 60 {
-                store::sessions::touch(&state.db.pool, &hash).await?;
-            }
+        if let Some(s) = &session
+            && store::now() - s.last_seen_at > 60
+        {
+            store::sessions::touch(&state.db.pool, &hash).await?;
         }
         Ok(MaybeSession(session))
     }
@@ -117,25 +121,40 @@ where
 
     async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
         let (mut parts, body) = req.into_parts();
-        let session = MaybeSession::from_request_parts(&mut parts, state).await?.0.ok_or(AppError::FormExpired)?;
+        let session = MaybeSession::from_request_parts(&mut parts, state)
+            .await?
+            .0
+            .ok_or(AppError::FormExpired)?;
         let req = Request::from_parts(parts, body);
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|_| AppError::BadRequest("The form could not be read. Please try again.".into()))?;
-        let csrf: CsrfField = serde_urlencoded::from_bytes(&bytes).map_err(|_| AppError::FormExpired)?;
-        let matches: bool = csrf.csrf.as_bytes().ct_eq(session.csrf_token.as_bytes()).into();
+        let bytes = Bytes::from_request(req, state).await.map_err(|_| {
+            AppError::BadRequest("The form could not be read. Please try again.".into())
+        })?;
+        let csrf: CsrfField =
+            serde_urlencoded::from_bytes(&bytes).map_err(|_| AppError::FormExpired)?;
+        let matches: bool = csrf
+            .csrf
+            .as_bytes()
+            .ct_eq(session.csrf_token.as_bytes())
+            .into();
         if csrf.csrf.is_empty() || !matches {
             return Err(AppError::FormExpired);
         }
-        let form = serde_urlencoded::from_bytes(&bytes)
-            .map_err(|e| AppError::BadRequest(format!("The form is incomplete or malformed ({e}). Please go back and try again.")))?;
+        let form = serde_urlencoded::from_bytes(&bytes).map_err(|e| {
+            AppError::BadRequest(format!(
+                "The form is incomplete or malformed ({e}). Please go back and try again."
+            ))
+        })?;
         Ok(CsrfForm { form, session })
     }
 }
 
 /// Ensures the browser has a session (anonymous if need be) so its forms can carry a
 /// CSRF token; returns the session's token and the jar to send back.
-pub async fn ensure_session(state: &AppState, existing: Option<SessionRow>, jar: CookieJar) -> Result<(String, CookieJar), AppError> {
+pub async fn ensure_session(
+    state: &AppState,
+    existing: Option<SessionRow>,
+    jar: CookieJar,
+) -> Result<(String, CookieJar), AppError> {
     if let Some(s) = existing {
         return Ok((s.csrf_token, jar));
     }

@@ -17,7 +17,9 @@ use super::{
 use crate::store;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/", get(home)).route("/stores/{eid}", get(overview))
+    Router::new()
+        .route("/", get(home))
+        .route("/stores/{eid}", get(overview))
 }
 
 async fn home(State(state): State<AppState>, user: SignedIn) -> Result<Response, AppError> {
@@ -27,11 +29,21 @@ async fn home(State(state): State<AppState>, user: SignedIn) -> Result<Response,
         let upgrade = store::upgrades::for_store(&state.db.pool, s.id).await?;
         rows.push((s, upgrade));
     }
-    let ctx = Ctx { user: Some(user.email), csrf: Some(user.session.csrf_token), ..Ctx::default() };
+    let ctx = Ctx {
+        user: Some(user.email),
+        csrf: Some(user.session.csrf_token),
+        ..Ctx::default()
+    };
     Ok(pages::render(pages::stores::my_stores(&ctx, &rows)).into_response())
 }
 
 async fn overview(State(state): State<AppState>, admin: StoreAdmin) -> Result<Response, AppError> {
     let ctx = admin.ctx();
-    Ok(pages::render(pages::stores::overview(&ctx, &state.catalog, &admin.store, &admin.upgrade)).into_response())
+    Ok(pages::render(pages::stores::overview(
+        &ctx,
+        &state.catalog,
+        &admin.store,
+        &admin.upgrade,
+    ))
+    .into_response())
 }

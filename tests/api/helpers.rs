@@ -35,7 +35,9 @@ pub async fn spawn_app() -> TestApp {
         database_url: SecretString::from(database_url.clone()),
         bind: "127.0.0.1:0".parse().unwrap(),
         base_url: "http://127.0.0.1:0".into(),
-        mail: MailConfig::File { dir: mail_dir.clone() },
+        mail: MailConfig::File {
+            dir: mail_dir.clone(),
+        },
         sandbox: true,
         seed_demo: true,
         catalog_path: None,
@@ -46,8 +48,19 @@ pub async fn spawn_app() -> TestApp {
     let address = format!("http://{}", app.local_addr());
     let db = app.state().db.clone();
     tokio::spawn(app.run());
-    let client = reqwest::Client::builder().redirect(Policy::none()).cookie_store(true).build().unwrap();
-    TestApp { address, db, mail_dir, client, database_url, _dir: dir }
+    let client = reqwest::Client::builder()
+        .redirect(Policy::none())
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    TestApp {
+        address,
+        db,
+        mail_dir,
+        client,
+        database_url,
+        _dir: dir,
+    }
 }
 
 /// Creates an empty database on the PostgreSQL server at `server_url` for one test.
@@ -56,15 +69,24 @@ async fn fresh_postgres_database(server_url: &str) -> String {
     let mut conn = sqlx::PgConnection::connect(server_url)
         .await
         .unwrap_or_else(|e| panic!("{PG_VAR} is set but PostgreSQL is not reachable: {e}"));
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
-    let (base, query) = server_url.split_once('?').map(|(b, q)| (b, format!("?{q}"))).unwrap_or((server_url, String::new()));
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .expect("create test database");
+    let (base, query) = server_url
+        .split_once('?')
+        .map(|(b, q)| (b, format!("?{q}")))
+        .unwrap_or((server_url, String::new()));
     let base = &base[..base.rfind('/').expect("a database URL has a path")];
     format!("{base}/{name}{query}")
 }
 
 fn init_logs() {
     if std::env::var("TEST_LOG").is_ok() {
-        let _ = tracing_subscriber::fmt().with_env_filter("info,sqlx=warn").with_test_writer().try_init();
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter("info,sqlx=warn")
+            .with_test_writer()
+            .try_init();
     }
 }
 
@@ -77,7 +99,8 @@ pub struct Page {
 impl Page {
     /// The CSRF token of the first form on the page.
     pub fn csrf(&self) -> String {
-        between(&self.body, "name=\"csrf\" value=\"", "\"").expect("the page has a form with a CSRF token")
+        between(&self.body, "name=\"csrf\" value=\"", "\"")
+            .expect("the page has a form with a CSRF token")
     }
 
     pub fn has(&self, text: &str) -> bool {
@@ -86,7 +109,12 @@ impl Page {
 
     #[track_caller]
     pub fn assert_redirect_to(&self, path: &str) {
-        assert!(self.status.is_redirection(), "expected a redirect, got {}: {}", self.status, self.body);
+        assert!(
+            self.status.is_redirection(),
+            "expected a redirect, got {}: {}",
+            self.status,
+            self.body
+        );
         assert_eq!(self.location.as_deref(), Some(path));
     }
 }
@@ -108,7 +136,13 @@ impl TestApp {
     }
 
     pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
-        let res = self.client.post(self.url(path)).form(fields).send().await.expect("POST");
+        let res = self
+            .client
+            .post(self.url(path))
+            .form(fields)
+            .send()
+            .await
+            .expect("POST");
         into_page(res).await
     }
 
@@ -124,19 +158,29 @@ impl TestApp {
     pub async fn request_sign_in(&self, email: &str) -> Page {
         let form = self.get("/signin").await;
         assert_eq!(form.status, StatusCode::OK);
-        self.post("/signin", &[("csrf", &form.csrf()), ("email", email)]).await
+        self.post("/signin", &[("csrf", &form.csrf()), ("email", email)])
+            .await
     }
 
     /// Signs in the way a person does: request a link, open it from the email, confirm.
     pub async fn sign_in(&self, email: &str) {
         let sent = self.request_sign_in(email).await;
         assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
-        let link = self.last_link_sent_to(email).expect("a sign-in email arrived");
-        let path = link.strip_prefix(&self.address).expect("the link points at this app");
+        let link = self
+            .last_link_sent_to(email)
+            .expect("a sign-in email arrived");
+        let path = link
+            .strip_prefix(&self.address)
+            .expect("the link points at this app");
         let confirm = self.get(path).await;
         assert_eq!(confirm.status, StatusCode::OK, "{}", confirm.body);
         let token = between(&confirm.body, "name=\"token\" value=\"", "\"").unwrap();
-        let done = self.post("/auth/confirm", &[("csrf", &confirm.csrf()), ("token", &token)]).await;
+        let done = self
+            .post(
+                "/auth/confirm",
+                &[("csrf", &confirm.csrf()), ("token", &token)],
+            )
+            .await;
         done.assert_redirect_to("/");
     }
 
@@ -146,29 +190,49 @@ impl TestApp {
             .ok()?
             .filter_map(|e| e.ok())
             .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
-            .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, std::fs::read_to_string(e.path()).ok()?)))
+            .filter_map(|e| {
+                Some((
+                    e.metadata().ok()?.modified().ok()?,
+                    std::fs::read_to_string(e.path()).ok()?,
+                ))
+            })
             .filter(|(_, text)| text.contains(&format!("To: {email}")))
             .collect();
         mails.sort();
         let text = decode_body(&mails.last()?.1);
         let start = text.find("http://")?;
-        let link: String = text[start..].chars().take_while(|c| !c.is_whitespace()).collect();
+        let link: String = text[start..]
+            .chars()
+            .take_while(|c| !c.is_whitespace())
+            .collect();
         Some(link)
     }
 
     pub fn emails_sent(&self) -> usize {
-        std::fs::read_dir(&self.mail_dir).map(|d| d.count()).unwrap_or(0)
+        std::fs::read_dir(&self.mail_dir)
+            .map(|d| d.count())
+            .unwrap_or(0)
     }
 
     pub async fn scalar(&self, sql: &str) -> i64 {
-        sqlx::query_scalar(sql).fetch_one(&self.db.pool).await.expect(sql)
+        sqlx::query_scalar(sql)
+            .fetch_one(&self.db.pool)
+            .await
+            .expect(sql)
     }
 }
 
 async fn into_page(res: reqwest::Response) -> Page {
     let status = res.status();
-    let location = res.headers().get("location").map(|v| v.to_str().unwrap().to_owned());
-    Page { status, location, body: res.text().await.unwrap() }
+    let location = res
+        .headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_owned());
+    Page {
+        status,
+        location,
+        body: res.text().await.unwrap(),
+    }
 }
 
 /// Undoes the transfer encoding lettre chose for the body (7bit, quoted-printable, base64).
@@ -178,14 +242,22 @@ fn decode_body(raw: &str) -> String {
     if headers.contains("Content-Transfer-Encoding: base64") {
         use base64::Engine;
         let joined: String = body.split_whitespace().collect();
-        String::from_utf8(base64::engine::general_purpose::STANDARD.decode(joined).unwrap()).unwrap()
+        String::from_utf8(
+            base64::engine::general_purpose::STANDARD
+                .decode(joined)
+                .unwrap(),
+        )
+        .unwrap()
     } else if headers.contains("Content-Transfer-Encoding: quoted-printable") {
         let soft = body.replace("=\n", "");
         let mut out = Vec::new();
         let bytes = soft.as_bytes();
         let mut i = 0;
         while i < bytes.len() {
-            if bytes[i] == b'=' && i + 2 < bytes.len() && u8::from_str_radix(&soft[i + 1..i + 3], 16).is_ok() {
+            if bytes[i] == b'='
+                && i + 2 < bytes.len()
+                && u8::from_str_radix(&soft[i + 1..i + 3], 16).is_ok()
+            {
                 out.push(u8::from_str_radix(&soft[i + 1..i + 3], 16).unwrap());
                 i += 3;
             } else {

@@ -17,16 +17,30 @@ fn import(app: &crate::helpers::TestApp, csv: &str) -> std::process::Output {
         .unwrap()
 }
 
-const HEADER: &str = "legacy_store_id,name,product,admin_email,countries,platform,store_url,partner\n";
+const HEADER: &str =
+    "legacy_store_id,name,product,admin_email,countries,platform,store_url,partner\n";
 
 #[tokio::test]
 async fn a_good_file_is_imported() {
     let app = spawn_app().await;
     let before = app.scalar("SELECT COUNT(*) FROM stores").await;
-    let out = import(&app, &format!("{HEADER}9001,Ny Butik,KPM,ny@butik.example,SE;FI,shopify,https://ny.example,Agency AB\n"));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = import(
+        &app,
+        &format!(
+            "{HEADER}9001,Ny Butik,KPM,ny@butik.example,SE;FI,shopify,https://ny.example,Agency AB\n"
+        ),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(app.scalar("SELECT COUNT(*) FROM stores").await, before + 1);
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM partners WHERE name = 'Agency AB'").await, 1);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM partners WHERE name = 'Agency AB'")
+            .await,
+        1
+    );
 }
 
 #[tokio::test]
@@ -39,7 +53,10 @@ async fn a_file_with_a_bad_row_is_rejected_whole_naming_the_line() {
     let out = import(&app, &csv);
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("line 4") && stderr.contains("admin_email"), "{stderr}");
+    assert!(
+        stderr.contains("line 4") && stderr.contains("admin_email"),
+        "{stderr}"
+    );
     assert!(stderr.contains("nothing was imported"), "{stderr}");
     assert_eq!(app.scalar("SELECT COUNT(*) FROM stores").await, before);
 }
@@ -47,7 +64,10 @@ async fn a_file_with_a_bad_row_is_rejected_whole_naming_the_line() {
 #[tokio::test]
 async fn an_existing_store_id_is_a_bad_row() {
     let app = spawn_app().await;
-    let out = import(&app, &format!("{HEADER}4711,Again,KPM,x@y.example,SE,shopify,https://x.example,\n"));
+    let out = import(
+        &app,
+        &format!("{HEADER}4711,Again,KPM,x@y.example,SE,shopify,https://x.example,\n"),
+    );
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("already imported"));
 }

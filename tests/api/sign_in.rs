@@ -12,8 +12,14 @@ async fn a_sign_in_link_works_once() {
     assert!(home.has("Kaffebaren") && home.has(ADMIN));
 
     let link = app.last_link_sent_to(ADMIN).unwrap();
-    let token = between(&link, "token=", "&").unwrap_or_else(|| link.split("token=").nth(1).unwrap().to_owned());
-    let again = app.post("/auth/confirm", &[("csrf", &home.csrf()), ("token", &token)]).await;
+    let token = between(&link, "token=", "&")
+        .unwrap_or_else(|| link.split("token=").nth(1).unwrap().to_owned());
+    let again = app
+        .post(
+            "/auth/confirm",
+            &[("csrf", &home.csrf()), ("token", &token)],
+        )
+        .await;
     assert_eq!(again.status, StatusCode::GONE);
     assert!(again.has("This sign-in link cannot be used"));
 }
@@ -34,7 +40,11 @@ async fn an_invalid_email_is_explained_and_kept_in_the_field() {
     let app = spawn_app().await;
     let page = app.request_sign_in("anna at example").await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(page.has("needs an @") && page.has("value=\"anna at example\""), "{}", page.body);
+    assert!(
+        page.has("needs an @") && page.has("value=\"anna at example\""),
+        "{}",
+        page.body
+    );
 }
 
 #[tokio::test]
@@ -50,7 +60,13 @@ async fn signing_out_ends_the_session_on_the_server() {
     let app = spawn_app().await;
     app.sign_in(ADMIN).await;
     let csrf = app.get("/").await.csrf();
-    app.post("/signout", &[("csrf", &csrf)]).await.assert_redirect_to("/signin");
+    app.post("/signout", &[("csrf", &csrf)])
+        .await
+        .assert_redirect_to("/signin");
     app.get("/").await.assert_redirect_to("/signin");
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM sessions WHERE user_id IS NOT NULL").await, 0);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM sessions WHERE user_id IS NOT NULL")
+            .await,
+        0
+    );
 }

@@ -7,7 +7,10 @@ use super::layout::{self, Ctx};
 use crate::i18n::Tr;
 
 pub fn page(tr: &Tr, title: &str, message: &str) -> Html<String> {
-    let ctx = Ctx { tr: *tr, ..Ctx::default() };
+    let ctx = Ctx {
+        tr: *tr,
+        ..Ctx::default()
+    };
     super::render(layout::page(
         &ctx,
         title,

@@ -54,7 +54,11 @@ pub fn page(ctx: &Ctx, title: &str, banner: Option<&BannerInfo>, body: Element) 
         main { id: "main", {body} }
         footer { class: "bottom", {tr.t("layout.footer")} }
     };
-    Page { lang: tr.lang.code(), title: format!("{title} · {app}"), body }
+    Page {
+        lang: tr.lang.code(),
+        title: format!("{title} · {app}"),
+        body,
+    }
 }
 
 /// The banner at the top of every store page while its upgrade is unfinished.
@@ -68,7 +72,12 @@ pub fn step_banner(tr: &Tr, b: &BannerInfo) -> Element {
     let now_label = tr.t(&format!("step.{}", current.as_str()));
     let next = current
         .next()
-        .map(|s| tr.f("banner.next", &[("step", &tr.t(&format!("step.{}", s.as_str())))]))
+        .map(|s| {
+            tr.f(
+                "banner.next",
+                &[("step", &tr.t(&format!("step.{}", s.as_str())))],
+            )
+        })
         .unwrap_or_default();
     let eid = &b.legacy_store_id;
     rsx! {

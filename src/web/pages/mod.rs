@@ -25,7 +25,10 @@ pub fn render(page: layout::Page) -> Html<String> {
 
 /// Escapes text for HTML outside of Dioxus (which escapes what it renders).
 pub fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// The hidden CSRF field every form carries.

@@ -36,7 +36,13 @@ fn status_tag(tr: &crate::i18n::Tr, upgrade: Option<&UpgradeRow>) -> Element {
     let (class, label) = match upgrade.map(|u| u.step()) {
         None => ("tag todo", tr.t("stores.not_started")),
         Some(Step::Complete) => ("tag ok", tr.t("stores.complete")),
-        Some(step) => ("tag current", tr.f("stores.in_progress", &[("step", &tr.t(&format!("step.{}", step.as_str())))])),
+        Some(step) => (
+            "tag current",
+            tr.f(
+                "stores.in_progress",
+                &[("step", &tr.t(&format!("step.{}", step.as_str())))],
+            ),
+        ),
     };
     rsx! { span { class: "{class}", "{label}" } }
 }
@@ -45,9 +51,19 @@ pub fn overview(ctx: &Ctx, catalog: &Catalog, store: &Store, upgrade: &UpgradeRo
     let tr = ctx.tr;
     let eid = &store.legacy_store_id;
     let step = upgrade.step();
-    let banner = BannerInfo { legacy_store_id: eid.clone(), step };
-    let target = catalog.path(&upgrade.path_id).and_then(|p| catalog.product(&p.to)).map(|p| p.name.clone()).unwrap_or_default();
-    let legacy = catalog.product(&store.product).map(|p| p.name.clone()).unwrap_or_else(|| store.product.clone());
+    let banner = BannerInfo {
+        legacy_store_id: eid.clone(),
+        step,
+    };
+    let target = catalog
+        .path(&upgrade.path_id)
+        .and_then(|p| catalog.product(&p.to))
+        .map(|p| p.name.clone())
+        .unwrap_or_default();
+    let legacy = catalog
+        .product(&store.product)
+        .map(|p| p.name.clone())
+        .unwrap_or_else(|| store.product.clone());
     let platform = catalog.platform_or_custom(&store.platform).name.clone();
     let body = rsx! {
         section { class: "card",

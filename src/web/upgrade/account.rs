@@ -27,16 +27,25 @@ pub struct AccountForm {
 
 /// Confirms the step the first time; afterwards the choice stays editable until the
 /// upgrade is complete.
-pub async fn save(State(state): State<AppState>, admin: StoreAdmin, CsrfForm { form, .. }: CsrfForm<AccountForm>) -> Result<Response, AppError> {
+pub async fn save(
+    State(state): State<AppState>,
+    admin: StoreAdmin,
+    CsrfForm { form, .. }: CsrfForm<AccountForm>,
+) -> Result<Response, AppError> {
     let mut tx = state.db.begin().await?;
     let upgrade = store::upgrades::lock(&mut tx, admin.upgrade.id, state.db.backend).await?;
     let step = upgrade.step();
-    if step == Step::Account || step == Step::Complete || step < Step::Account {
+    if step <= Step::Account || step == Step::Complete {
         // The state machine decides (and refuses skipping ahead or a finished upgrade).
-        store::upgrades::advance(&mut tx, &upgrade, Action::ConfirmAccount, &admin.user.email).await?;
+        store::upgrades::advance(&mut tx, &upgrade, Action::ConfirmAccount, &admin.user.email)
+            .await?;
     }
     store::upgrades::set_global(&mut tx, upgrade.id, ticked(&form.global)).await?;
     tx.commit().await?;
-    let next = if step == Step::Account { Step::Credentials } else { step };
+    let next = if step == Step::Account {
+        Step::Credentials
+    } else {
+        step
+    };
     Ok(Redirect::to(&step_url(admin.eid(), next)).into_response())
 }

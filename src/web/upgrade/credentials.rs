@@ -27,15 +27,32 @@ pub async fn show(State(state): State<AppState>, admin: StoreAdmin) -> Result<Re
 #[derive(Deserialize)]
 pub struct GenerateForm {}
 
-pub async fn generate(State(state): State<AppState>, admin: StoreAdmin, _form: CsrfForm<GenerateForm>) -> Result<Response, AppError> {
+pub async fn generate(
+    State(state): State<AppState>,
+    admin: StoreAdmin,
+    _form: CsrfForm<GenerateForm>,
+) -> Result<Response, AppError> {
     let mut tx = state.db.begin().await?;
     let upgrade = store::upgrades::lock(&mut tx, admin.upgrade.id, state.db.backend).await?;
-    store::upgrades::advance(&mut tx, &upgrade, Action::GenerateCredentials, &admin.user.email).await?;
+    store::upgrades::advance(
+        &mut tx,
+        &upgrade,
+        Action::GenerateCredentials,
+        &admin.user.email,
+    )
+    .await?;
     let mid = allocate_mid(&mut tx).await?;
     store::upgrades::set_merchant_id(&mut tx, upgrade.id, mid.as_str()).await?;
     let fresh = credentials::generate(&mid);
-    store::credentials::insert(&mut tx, upgrade.id, mid.as_str(), Environment::Live.as_str(), &fresh.username, &fresh.secret_hash)
-        .await?;
+    store::credentials::insert(
+        &mut tx,
+        upgrade.id,
+        mid.as_str(),
+        Environment::Live.as_str(),
+        &fresh.username,
+        &fresh.secret_hash,
+    )
+    .await?;
     tx.commit().await?;
     tracing::info!(store = %admin.eid(), merchant_id = %mid, username = %fresh.username, "live credentials issued");
 
@@ -52,7 +69,10 @@ pub async fn generate(State(state): State<AppState>, admin: StoreAdmin, _form: C
 /// the final guard).
 async fn allocate_mid(tx: &mut Tx) -> Result<MerchantId, AppError> {
     for _ in 0..20 {
-        let candidate = MerchantId::from_number(Environment::Live, rand::thread_rng().gen_range(100_000..1_000_000));
+        let candidate = MerchantId::from_number(
+            Environment::Live,
+            rand::thread_rng().gen_range(100_000..1_000_000),
+        );
         let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM upgrades WHERE merchant_id = $1")
             .bind(candidate.as_str())
             .fetch_one(&mut **tx)

@@ -20,11 +20,22 @@ pub async fn show(State(state): State<AppState>, admin: StoreAdmin) -> Result<Re
         return Ok(r);
     }
     let issued = store::credentials::for_upgrade(&state.db.pool, admin.upgrade.id).await?;
-    Ok(pages::render(pages::steps::integration::page(&state.catalog, &admin, &issued, &[])).into_response())
+    Ok(pages::render(pages::steps::integration::page(
+        &state.catalog,
+        &admin,
+        &issued,
+        &[],
+    ))
+    .into_response())
 }
 
 /// The four classic failure causes, each of which the admin must confirm.
-pub const CHECKLIST: [&str; 4] = ["old_disabled", "new_enabled", "live_fields", "test_mode_off"];
+pub const CHECKLIST: [&str; 4] = [
+    "old_disabled",
+    "new_enabled",
+    "live_fields",
+    "test_mode_off",
+];
 
 #[derive(Deserialize)]
 pub struct ChecklistForm {
@@ -34,9 +45,23 @@ pub struct ChecklistForm {
     test_mode_off: Option<String>,
 }
 
-pub async fn confirm(State(state): State<AppState>, admin: StoreAdmin, CsrfForm { form, .. }: CsrfForm<ChecklistForm>) -> Result<Response, AppError> {
-    let answers = [&form.old_disabled, &form.new_enabled, &form.live_fields, &form.test_mode_off];
-    let missing: Vec<&str> = CHECKLIST.iter().zip(answers).filter(|(_, a)| !ticked(a)).map(|(k, _)| *k).collect();
+pub async fn confirm(
+    State(state): State<AppState>,
+    admin: StoreAdmin,
+    CsrfForm { form, .. }: CsrfForm<ChecklistForm>,
+) -> Result<Response, AppError> {
+    let answers = [
+        &form.old_disabled,
+        &form.new_enabled,
+        &form.live_fields,
+        &form.test_mode_off,
+    ];
+    let missing: Vec<&str> = CHECKLIST
+        .iter()
+        .zip(answers)
+        .filter(|(_, a)| !ticked(a))
+        .map(|(k, _)| *k)
+        .collect();
     if !missing.is_empty() && admin.upgrade.step() == Step::Integration {
         let issued = store::credentials::for_upgrade(&state.db.pool, admin.upgrade.id).await?;
         let page = pages::steps::integration::page(&state.catalog, &admin, &issued, &missing);
@@ -44,7 +69,13 @@ pub async fn confirm(State(state): State<AppState>, admin: StoreAdmin, CsrfForm 
     }
     let mut tx = state.db.begin().await?;
     let upgrade = store::upgrades::lock(&mut tx, admin.upgrade.id, state.db.backend).await?;
-    store::upgrades::advance(&mut tx, &upgrade, Action::ConfirmIntegration, &admin.user.email).await?;
+    store::upgrades::advance(
+        &mut tx,
+        &upgrade,
+        Action::ConfirmIntegration,
+        &admin.user.email,
+    )
+    .await?;
     tx.commit().await?;
     // A purchase may already have arrived while the admin was ticking boxes.
     intake::detect_earlier_purchase(&state.db, upgrade.id).await?;

@@ -21,10 +21,22 @@ use crate::domain::Step;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/stores/{eid}/upgrade", get(resume))
-        .route("/stores/{eid}/upgrade/terms", get(terms::show).post(terms::accept))
-        .route("/stores/{eid}/upgrade/account", get(account::show).post(account::save))
-        .route("/stores/{eid}/upgrade/credentials", get(credentials::show).post(credentials::generate))
-        .route("/stores/{eid}/upgrade/integration", get(integration::show).post(integration::confirm))
+        .route(
+            "/stores/{eid}/upgrade/terms",
+            get(terms::show).post(terms::accept),
+        )
+        .route(
+            "/stores/{eid}/upgrade/account",
+            get(account::show).post(account::save),
+        )
+        .route(
+            "/stores/{eid}/upgrade/credentials",
+            get(credentials::show).post(credentials::generate),
+        )
+        .route(
+            "/stores/{eid}/upgrade/integration",
+            get(integration::show).post(integration::confirm),
+        )
         .route("/stores/{eid}/upgrade/test-purchase", get(purchase::show))
         .route("/stores/{eid}/upgrade/complete", get(purchase::complete))
 }
@@ -40,7 +52,8 @@ async fn resume(admin: StoreAdmin) -> Response {
 
 /// A step not yet reached cannot be viewed: send the admin to where they are.
 fn guard_reached(admin: &StoreAdmin, step: Step) -> Option<Response> {
-    (step > admin.upgrade.step()).then(|| Redirect::to(&step_url(admin.eid(), admin.upgrade.step())).into_response())
+    (step > admin.upgrade.step())
+        .then(|| Redirect::to(&step_url(admin.eid(), admin.upgrade.step())).into_response())
 }
 
 /// Whether a checkbox was ticked: browsers send the field only when it is.

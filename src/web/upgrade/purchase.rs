@@ -24,11 +24,23 @@ pub async fn show(State(state): State<AppState>, admin: StoreAdmin) -> Result<Re
         Some(mid) => store::events::orders_on_merchant(&state.db.pool, mid, 0).await?,
         None => Vec::new(),
     };
-    let sandbox_url = state.config.sandbox.then(|| format!("{}/sandbox/v1/orders", state.config.base_url));
-    Ok(pages::render(pages::steps::purchase::waiting(&admin, &issued, &orders, sandbox_url.as_deref())).into_response())
+    let sandbox_url = state
+        .config
+        .sandbox
+        .then(|| format!("{}/sandbox/v1/orders", state.config.base_url));
+    Ok(pages::render(pages::steps::purchase::waiting(
+        &admin,
+        &issued,
+        &orders,
+        sandbox_url.as_deref(),
+    ))
+    .into_response())
 }
 
-pub async fn complete(State(state): State<AppState>, admin: StoreAdmin) -> Result<Response, AppError> {
+pub async fn complete(
+    State(state): State<AppState>,
+    admin: StoreAdmin,
+) -> Result<Response, AppError> {
     if admin.upgrade.step() != Step::Complete {
         return Ok(Redirect::to(&step_url(admin.eid(), admin.upgrade.step())).into_response());
     }
@@ -36,5 +48,10 @@ pub async fn complete(State(state): State<AppState>, admin: StoreAdmin) -> Resul
         Some(mid) => store::events::orders_on_merchant(&state.db.pool, mid, 0).await?,
         None => Vec::new(),
     };
-    Ok(pages::render(pages::steps::purchase::complete(&state.catalog, &admin, orders.last())).into_response())
+    Ok(pages::render(pages::steps::purchase::complete(
+        &state.catalog,
+        &admin,
+        orders.last(),
+    ))
+    .into_response())
 }

@@ -20,11 +20,22 @@ pub struct PathQuery {
     path: Option<String>,
 }
 
-pub async fn show(State(state): State<AppState>, admin: StoreAdmin, Query(q): Query<PathQuery>) -> Result<Response, AppError> {
+pub async fn show(
+    State(state): State<AppState>,
+    admin: StoreAdmin,
+    Query(q): Query<PathQuery>,
+) -> Result<Response, AppError> {
     let path_id = q.path.unwrap_or_else(|| admin.upgrade.path_id.clone());
     let path = chosen_path(&state, &admin, &path_id)?;
     let accepted = store::upgrades::latest_acceptance(&state.db.pool, admin.upgrade.id).await?;
-    Ok(pages::render(pages::steps::terms::page(&state.catalog, &admin, path, accepted.as_ref(), None)).into_response())
+    Ok(pages::render(pages::steps::terms::page(
+        &state.catalog,
+        &admin,
+        path,
+        accepted.as_ref(),
+        None,
+    ))
+    .into_response())
 }
 
 #[derive(Deserialize)]
@@ -61,7 +72,10 @@ pub async fn accept(
     let upgrade = store::upgrades::lock(&mut tx, admin.upgrade.id, state.db.backend).await?;
     store::upgrades::advance(&mut tx, &upgrade, Action::AcceptTerms, &admin.user.email).await?;
     store::upgrades::set_path(&mut tx, upgrade.id, &path.id).await?;
-    let user_agent = headers.get(USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let user_agent = headers
+        .get(USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let acceptance = Acceptance {
         path_id: &path.id,
         user_email: &admin.user.email,
@@ -78,7 +92,11 @@ pub async fn accept(
 }
 
 /// The path the admin looks at; only paths open to the store's product are allowed.
-fn chosen_path<'a>(state: &'a AppState, admin: &StoreAdmin, id: &str) -> Result<&'a UpgradePath, AppError> {
+fn chosen_path<'a>(
+    state: &'a AppState,
+    admin: &StoreAdmin,
+    id: &str,
+) -> Result<&'a UpgradePath, AppError> {
     state
         .catalog
         .paths_from(&admin.store.product)

@@ -4,7 +4,10 @@ use crate::{
     domain::{Step, catalog::Catalog},
     web::{
         access::StoreAdmin,
-        pages::{csrf_field, layout::{Page, page as layout}},
+        pages::{
+            csrf_field,
+            layout::{Page, page as layout},
+        },
     },
 };
 

@@ -6,7 +6,10 @@ use crate::{
     store::credentials::CredentialRow,
     web::{
         access::StoreAdmin,
-        pages::{csrf_field, format_time, layout::{Page, page as layout}},
+        pages::{
+            csrf_field, format_time,
+            layout::{Page, page as layout},
+        },
     },
 };
 

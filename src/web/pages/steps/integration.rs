@@ -5,17 +5,29 @@ use crate::{
     store::credentials::CredentialRow,
     web::{
         access::StoreAdmin,
-        pages::{csrf_field, layout::{Page, page as layout}},
+        pages::{
+            csrf_field,
+            layout::{Page, page as layout},
+        },
         upgrade::CHECKLIST,
     },
 };
 
-pub fn page(catalog: &Catalog, admin: &StoreAdmin, issued: &[CredentialRow], missing: &[&str]) -> Page {
+pub fn page(
+    catalog: &Catalog,
+    admin: &StoreAdmin,
+    issued: &[CredentialRow],
+    missing: &[&str],
+) -> Page {
     let ctx = admin.ctx();
     let tr = ctx.tr;
     let eid = admin.eid();
     let platform = catalog.platform_or_custom(&admin.store.platform);
-    let live_username = issued.iter().find(|c| c.environment == "live").map(|c| c.username.clone()).unwrap_or_default();
+    let live_username = issued
+        .iter()
+        .find(|c| c.environment == "live")
+        .map(|c| c.username.clone())
+        .unwrap_or_default();
     let done = admin.upgrade.step() > Step::Integration;
     let field_value = |v: &str| match v {
         "username" => live_username.clone(),

@@ -5,17 +5,34 @@ use crate::{
     store::{credentials::CredentialRow, events::OrderEvent},
     web::{
         access::StoreAdmin,
-        pages::{format_time, layout::{Page, page as layout}},
+        pages::{
+            format_time,
+            layout::{Page, page as layout},
+        },
     },
 };
 
-pub fn waiting(admin: &StoreAdmin, issued: &[CredentialRow], orders: &[OrderEvent], sandbox_url: Option<&str>) -> Page {
+pub fn waiting(
+    admin: &StoreAdmin,
+    issued: &[CredentialRow],
+    orders: &[OrderEvent],
+    sandbox_url: Option<&str>,
+) -> Page {
     let ctx = admin.ctx();
     let tr = ctx.tr;
     let eid = admin.eid();
     let mid = admin.upgrade.merchant_id.clone().unwrap_or_default();
-    let username = issued.iter().find(|c| c.environment == "live").map(|c| c.username.clone()).unwrap_or_default();
-    let country = admin.store.country_list().first().map(|c| c.to_string()).unwrap_or_else(|| "SE".into());
+    let username = issued
+        .iter()
+        .find(|c| c.environment == "live")
+        .map(|c| c.username.clone())
+        .unwrap_or_default();
+    let country = admin
+        .store
+        .country_list()
+        .first()
+        .map(|c| c.to_string())
+        .unwrap_or_else(|| "SE".into());
     let body = rsx! {
         section { class: "card", id: "test-purchase",
             {super::heading(&tr, Step::TestPurchase)}
@@ -48,7 +65,12 @@ pub fn waiting(admin: &StoreAdmin, issued: &[CredentialRow], orders: &[OrderEven
             }
         }
     };
-    layout(&ctx, &tr.t("step.test-purchase"), Some(&admin.banner()), body)
+    layout(
+        &ctx,
+        &tr.t("step.test-purchase"),
+        Some(&admin.banner()),
+        body,
+    )
 }
 
 pub fn complete(catalog: &Catalog, admin: &StoreAdmin, first_order: Option<&OrderEvent>) -> Page {

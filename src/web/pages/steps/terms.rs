@@ -8,17 +8,31 @@ use crate::{
     store::upgrades::AcceptanceRow,
     web::{
         access::StoreAdmin,
-        pages::{csrf_field, format_time, layout::{Page, page as layout}},
+        pages::{
+            csrf_field, format_time,
+            layout::{Page, page as layout},
+        },
     },
 };
 
-pub fn page(catalog: &Catalog, admin: &StoreAdmin, path: &UpgradePath, accepted: Option<&AcceptanceRow>, error: Option<&str>) -> Page {
+pub fn page(
+    catalog: &Catalog,
+    admin: &StoreAdmin,
+    path: &UpgradePath,
+    accepted: Option<&AcceptanceRow>,
+    error: Option<&str>,
+) -> Page {
     let ctx = admin.ctx();
     let tr = ctx.tr;
     let eid = admin.eid();
     let done = admin.upgrade.step() > Step::Terms;
     let paths: Vec<&UpgradePath> = catalog.paths_from(&admin.store.product).collect();
-    let product_name = |code: &str| catalog.product(code).map(|p| p.name.clone()).unwrap_or_else(|| code.to_owned());
+    let product_name = |code: &str| {
+        catalog
+            .product(code)
+            .map(|p| p.name.clone())
+            .unwrap_or_else(|| code.to_owned())
+    };
     let sha = path.terms.sha256_hex();
     let body = rsx! {
         section { class: "card",
