@@ -7,6 +7,8 @@ use anyhow::{Context, bail};
 use secrecy::SecretString;
 use serde::Deserialize;
 
+use crate::store::rate_limit::Limit;
+
 #[derive(Debug, Clone)]
 pub struct Config {
     /// `sqlite://…` (embedded, the default) or `postgres://…`.
@@ -25,10 +27,40 @@ pub struct Config {
     pub assets_dir: PathBuf,
     /// Key for signing tokens (CSRF, links); random per process when unset.
     pub secret_key: SecretString,
+    pub rate_limits: RateLimits,
+}
+
+/// Limits on sign-in traffic, per window of seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimits {
+    pub sign_in_per_email: Limit,
+    pub sign_in_per_ip: Limit,
+    pub confirm_per_ip: Limit,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        Self {
+            sign_in_per_email: Limit {
+                max: 5,
+                window: 15 * 60,
+            },
+            sign_in_per_ip: Limit {
+                max: 30,
+                window: 15 * 60,
+            },
+            confirm_per_ip: Limit {
+                max: 30,
+                window: 15 * 60,
+            },
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
 pub enum MailConfig {
+    /// Kept in memory, readable by the tests.
+    Memory,
     /// Each email is written as an `.eml` file into this directory (development).
     File { dir: PathBuf },
     /// Real delivery over SMTP (production).
@@ -176,6 +208,7 @@ impl Config {
                 .map(PathBuf::from)
                 .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets")),
             secret_key: SecretString::from(secret_key),
+            rate_limits: RateLimits::default(),
         })
     }
 
@@ -187,7 +220,9 @@ impl Config {
     pub fn mail_from(&self) -> &str {
         match &self.mail {
             MailConfig::Smtp(smtp) => &smtp.from,
-            MailConfig::File { .. } => "Switchyard <no-reply@switchyard.localhost>",
+            MailConfig::File { .. } | MailConfig::Memory => {
+                "Switchyard <no-reply@switchyard.localhost>"
+            }
         }
     }
 }

@@ -4,7 +4,14 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use switchyard::{Application, config::Config, demo, import, load_catalog, store::Db};
+use switchyard::{
+    Application,
+    config::Config,
+    demo,
+    domain::{EmailAddress, access::StaffRole},
+    import, load_catalog,
+    store::{self, Db},
+};
 use tracing_subscriber::EnvFilter;
 
 /// Switchyard: the self-service upgrade portal for merchants leaving KPM and KCO v2.
@@ -31,6 +38,27 @@ enum Command {
         /// CSV with header legacy_store_id,name,product,admin_email,countries,platform,store_url,partner
         file: PathBuf,
     },
+    /// Manage staff accounts (partner managers, support, operators).
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Grant a staff role to EMAIL (creating the account if needed).
+    Add {
+        /// partner, support or operator
+        #[arg(long)]
+        role: String,
+        /// The partner a partner manager looks after (required for --role partner).
+        #[arg(long)]
+        partner: Option<String>,
+        email: String,
+    },
+    /// List staff accounts.
+    List,
+    /// Disable EMAIL and end all of its sessions at once.
+    Disable { email: String },
 }
 
 #[tokio::main]
@@ -81,6 +109,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("added {n} demo stores; sign in as {}", demo::DEMO_ADMIN);
             Ok(())
         }
+        Command::User(command) => user_command(&config, command).await,
         Command::ImportStores { file } => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("cannot read {}", file.display()))?;
@@ -103,9 +132,72 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+async fn user_command(config: &Config, command: UserCommand) -> anyhow::Result<()> {
+    let db = Db::connect(&config.database_url).await?;
+    db.migrate().await?;
+    let (action, detail) = match command {
+        UserCommand::List => {
+            let staff = store::users::list_staff(&db.pool).await?;
+            if staff.is_empty() {
+                println!(
+                    "no staff accounts yet; add one with: switchyard user add --role support EMAIL"
+                );
+            }
+            for s in staff {
+                let status = if s.disabled_at.is_some() {
+                    "disabled"
+                } else {
+                    "active"
+                };
+                let partner = s.partners.map(|p| format!(" ({p})")).unwrap_or_default();
+                println!("{:<40} {:<9} {status}{partner}", s.email, s.role);
+            }
+            return Ok(());
+        }
+        UserCommand::Add {
+            role,
+            partner,
+            email,
+        } => {
+            let email =
+                EmailAddress::parse(&email).map_err(|e| anyhow::anyhow!("{email:?}: {e}"))?;
+            let role = StaffRole::parse(&role)
+                .ok_or_else(|| anyhow::anyhow!("--role must be partner, support or operator"))?;
+            let mut tx = db.begin().await?;
+            store::users::add_staff(&mut tx, email.as_str(), role, partner.as_deref()).await?;
+            tx.commit().await?;
+            println!(
+                "{email} is now {role}{}",
+                partner
+                    .as_ref()
+                    .map(|p| format!(" of {p}"))
+                    .unwrap_or_default()
+            );
+            ("staff.added", format!("{email} as {role}"))
+        }
+        UserCommand::Disable { email } => {
+            let mut tx = db.begin().await?;
+            store::users::disable(&mut tx, &email.trim().to_lowercase()).await?;
+            tx.commit().await?;
+            println!("{email} is disabled and signed out everywhere");
+            ("staff.disabled", email)
+        }
+    };
+    let record = store::audit::Record {
+        actor: "cli",
+        action,
+        store_id: None,
+        detail: &detail,
+        ip: "local",
+    };
+    store::audit::record(&db.pool, &record).await?;
+    Ok(())
+}
+
 fn mail_dir(config: &Config) -> String {
     match &config.mail {
         switchyard::config::MailConfig::File { dir } => dir.display().to_string(),
         switchyard::config::MailConfig::Smtp(s) => format!("SMTP {}", s.host),
+        switchyard::config::MailConfig::Memory => "memory".into(),
     }
 }

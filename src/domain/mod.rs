@@ -1,5 +1,6 @@
 //! The domain: identifiers, the catalog, the upgrade state machine, credentials. No I/O.
 
+pub mod access;
 pub mod catalog;
 pub mod credentials;
 pub mod ids;

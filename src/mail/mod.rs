@@ -1,6 +1,8 @@
 //! Outgoing email: an enum of transports (SMTP in production, `.eml` files in
 //! development) behind one `send`.
 
+use std::sync::{Arc, Mutex};
+
 use anyhow::Context;
 use lettre::{
     AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
@@ -13,6 +15,8 @@ use crate::config::{MailConfig, SmtpTls};
 
 #[derive(Clone)]
 pub enum Mailer {
+    /// Keeps every email in memory (tests).
+    Memory(Arc<Mutex<Vec<Email>>>),
     File {
         transport: AsyncFileTransport<Tokio1Executor>,
         from: Mailbox,
@@ -37,6 +41,7 @@ impl Mailer {
             .parse()
             .context("the sender address (SWITCHYARD_MAIL_FROM) is not valid")?;
         Ok(match config {
+            MailConfig::Memory => Mailer::Memory(Arc::default()),
             MailConfig::File { dir } => {
                 std::fs::create_dir_all(dir).with_context(|| {
                     format!("cannot create the mail directory {}", dir.display())
@@ -74,31 +79,44 @@ impl Mailer {
         })
     }
 
-    pub async fn send(&self, email: &Email) -> anyhow::Result<()> {
-        let from = match self {
-            Mailer::File { from, .. } | Mailer::Smtp { from, .. } => from.clone(),
-        };
-        let message = Message::builder()
-            .from(from)
-            .to(email.to.parse().context("invalid recipient")?)
-            .subject(&email.subject)
-            .header(ContentType::TEXT_PLAIN)
-            .body(email.text.clone())
-            .context("cannot build the email")?;
+    /// Emails kept by the memory transport, oldest first (empty for the others).
+    pub fn sent(&self) -> Vec<Email> {
         match self {
-            Mailer::File { transport, .. } => {
+            Mailer::Memory(sent) => sent.lock().map(|s| s.clone()).unwrap_or_default(),
+            _ => Vec::new(),
+        }
+    }
+
+    pub async fn send(&self, email: &Email) -> anyhow::Result<()> {
+        match self {
+            Mailer::Memory(sent) => {
+                sent.lock()
+                    .map_err(|_| anyhow::anyhow!("the memory mailbox is poisoned"))?
+                    .push(email.clone());
+            }
+            Mailer::File { transport, from } => {
                 transport
-                    .send(message)
+                    .send(message(from, email)?)
                     .await
                     .context("cannot write the email file")?;
             }
-            Mailer::Smtp { transport, .. } => {
+            Mailer::Smtp { transport, from } => {
                 transport
-                    .send(message)
+                    .send(message(from, email)?)
                     .await
                     .context("the SMTP server refused the email")?;
             }
         }
         Ok(())
     }
+}
+
+fn message(from: &Mailbox, email: &Email) -> anyhow::Result<Message> {
+    Message::builder()
+        .from(from.clone())
+        .to(email.to.parse().context("invalid recipient")?)
+        .subject(&email.subject)
+        .header(ContentType::TEXT_PLAIN)
+        .body(email.text.clone())
+        .context("cannot build the email")
 }

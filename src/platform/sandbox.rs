@@ -2,11 +2,10 @@
 //! credentials (HTTP Basic), exactly as against the real platform's order API.
 
 use axum::{
-    Json, Router,
+    Json,
     extract::State,
     http::{HeaderMap, StatusCode, header},
     response::{IntoResponse, Response},
-    routing::post,
 };
 use base64::{Engine, engine::general_purpose::STANDARD};
 use secrecy::SecretString;
@@ -17,11 +16,11 @@ use super::intake;
 use crate::{
     domain::{CountryCode, credentials},
     store::{self, events::NewOrderEvent},
-    web::{AppState, session::random_token},
+    web::{AppState, routes::Routes, session::random_token},
 };
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/sandbox/v1/orders", post(create_order))
+pub fn routes(r: Routes) -> Routes {
+    r.post("/sandbox/v1/orders", create_order)
 }
 
 #[derive(Deserialize)]

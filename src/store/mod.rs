@@ -1,11 +1,15 @@
 //! Database access. One set of portable queries (`$1` placeholders, BIGINT times and
 //! money) runs on SQLite and PostgreSQL through sqlx's `Any` driver; only the DDL differs.
 
+pub mod audit;
 pub mod credentials;
 pub mod events;
+pub mod members;
+pub mod rate_limit;
 pub mod sessions;
 pub mod stores;
 pub mod upgrades;
+pub mod users;
 
 use std::str::FromStr;
 

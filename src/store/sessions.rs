@@ -50,7 +50,8 @@ pub async fn find_live<'c>(
     sqlx::query_as(
         "SELECT s.id_hash, s.user_id, s.csrf_token, s.created_at, s.last_seen_at, s.expires_at, u.email \
          FROM sessions s LEFT JOIN users u ON u.id = s.user_id \
-         WHERE s.id_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3",
+         WHERE s.id_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 \
+         AND (s.user_id IS NULL OR u.disabled_at IS NULL)",
     )
     .bind(id_hash)
     .bind(at)
@@ -77,40 +78,76 @@ pub async fn delete<'c>(ex: impl Executor<'c, Database = Any>, id_hash: &str) ->
     Ok(())
 }
 
+/// Ends every session of a user ("sign out everywhere").
+pub async fn delete_all_for_user<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    user_id: i64,
+) -> sqlx::Result<u64> {
+    let res = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(ex)
+        .await?;
+    Ok(res.rows_affected())
+}
+
+/// Stores a sign-in token for `email`, bound to the session (browser) that asked for it.
 pub async fn store_sign_in_token<'c>(
     ex: impl Executor<'c, Database = Any>,
     token_hash: &str,
     email: &str,
+    requested_by: &str,
 ) -> sqlx::Result<()> {
     let at = now();
-    sqlx::query("INSERT INTO sign_in_tokens (token_hash, email, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+    sqlx::query("INSERT INTO sign_in_tokens (token_hash, email, created_at, expires_at, requested_by) VALUES ($1, $2, $3, $4, $5)")
         .bind(token_hash)
         .bind(email)
         .bind(at)
         .bind(at + SIGN_IN_TOKEN_TTL)
+        .bind(requested_by)
         .execute(ex)
         .await?;
     Ok(())
 }
 
-/// Whether a token is currently usable (for the confirmation page; does not consume it).
-pub async fn sign_in_token_is_valid<'c>(
-    ex: impl Executor<'c, Database = Any>,
-    token_hash: &str,
-) -> sqlx::Result<bool> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sign_in_tokens WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2")
-        .bind(token_hash)
-        .bind(now())
-        .fetch_one(ex)
-        .await?;
-    Ok(n > 0)
+/// What a presented sign-in token is worth to this browser.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenStatus {
+    Valid,
+    /// Unknown, used or expired.
+    Invalid,
+    /// Valid, but asked for in another browser: it only works there.
+    OtherBrowser,
 }
 
-/// Consumes a token atomically: the email it was issued to, or None if unknown, used or expired.
+/// Checks a token for the confirmation page without consuming it.
+pub async fn sign_in_token_status<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    token_hash: &str,
+    session_hash: &str,
+) -> sqlx::Result<TokenStatus> {
+    let requested_by: Option<Option<String>> =
+        sqlx::query_scalar("SELECT requested_by FROM sign_in_tokens WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2")
+            .bind(token_hash)
+            .bind(now())
+            .fetch_optional(ex)
+            .await?;
+    Ok(match requested_by {
+        None => TokenStatus::Invalid,
+        Some(Some(by)) if by != session_hash => TokenStatus::OtherBrowser,
+        Some(_) => TokenStatus::Valid,
+    })
+}
+
+/// Consumes a token atomically if it is valid for this browser; the email it was issued to.
 pub async fn consume_sign_in_token(
     tx: &mut super::Tx,
     token_hash: &str,
-) -> sqlx::Result<Option<String>> {
+    session_hash: &str,
+) -> sqlx::Result<Result<String, TokenStatus>> {
+    let status = sign_in_token_status(&mut **tx, token_hash, session_hash).await?;
+    if status != TokenStatus::Valid {
+        return Ok(Err(status));
+    }
     let at = now();
     let updated = sqlx::query("UPDATE sign_in_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1")
         .bind(at)
@@ -118,35 +155,11 @@ pub async fn consume_sign_in_token(
         .execute(&mut **tx)
         .await?;
     if updated.rows_affected() != 1 {
-        return Ok(None);
+        return Ok(Err(TokenStatus::Invalid));
     }
-    sqlx::query_scalar("SELECT email FROM sign_in_tokens WHERE token_hash = $1")
+    let email = sqlx::query_scalar("SELECT email FROM sign_in_tokens WHERE token_hash = $1")
         .bind(token_hash)
-        .fetch_optional(&mut **tx)
-        .await
-}
-
-/// The user id for `email`, creating the user on first sign-in.
-pub async fn upsert_user(tx: &mut super::Tx, email: &str) -> sqlx::Result<i64> {
-    let at = now();
-    let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
-        .bind(email)
-        .fetch_optional(&mut **tx)
+        .fetch_one(&mut **tx)
         .await?;
-    let id = match existing {
-        Some(id) => id,
-        None => {
-            sqlx::query_scalar("INSERT INTO users (email, created_at) VALUES ($1, $2) RETURNING id")
-                .bind(email)
-                .bind(at)
-                .fetch_one(&mut **tx)
-                .await?
-        }
-    };
-    sqlx::query("UPDATE users SET last_sign_in_at = $1 WHERE id = $2")
-        .bind(at)
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
-    Ok(id)
+    Ok(Ok(email))
 }

@@ -147,3 +147,66 @@ pub async fn existing_legacy_ids<'c>(
         .fetch_all(ex)
         .await
 }
+
+/// Stores where `email` was invited as a store user.
+pub async fn member_of<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    email: &str,
+) -> sqlx::Result<Vec<Store>> {
+    let cols = COLUMNS
+        .split(", ")
+        .map(|c| format!("s.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    sqlx::query_as(&format!("SELECT {cols} FROM stores s JOIN store_members m ON m.store_id = s.id WHERE m.email = $1 ORDER BY s.name"))
+        .bind(email)
+        .fetch_all(ex)
+        .await
+}
+
+/// The stores of the given partners, by name, at most `limit`.
+pub async fn of_partners<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    partner_ids: &[i64],
+    limit: i64,
+) -> sqlx::Result<Vec<Store>> {
+    if partner_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (2..partner_ids.len() + 2)
+        .map(|i| format!("${i}"))
+        .collect();
+    let sql = format!(
+        "SELECT {COLUMNS} FROM stores WHERE partner_id IN ({}) ORDER BY name LIMIT $1",
+        placeholders.join(", ")
+    );
+    let mut q = sqlx::query_as(&sql).bind(limit);
+    for id in partner_ids {
+        q = q.bind(*id);
+    }
+    q.fetch_all(ex).await
+}
+
+/// Stores whose legacy ID, name or admin email contains `needle`, at most `limit`.
+pub async fn search<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    needle: &str,
+    limit: i64,
+) -> sqlx::Result<Vec<Store>> {
+    let like = format!(
+        "%{}%",
+        needle
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM stores WHERE legacy_store_id LIKE $1 ESCAPE '\\' OR LOWER(name) LIKE $1 ESCAPE '\\' \
+         OR admin_email LIKE $1 ESCAPE '\\' ORDER BY name LIMIT $2"
+    ))
+    .bind(like)
+    .bind(limit)
+    .fetch_all(ex)
+    .await
+}

@@ -29,6 +29,23 @@ impl UpgradeRow {
     }
 }
 
+impl UpgradeRow {
+    /// The upgrade as it stands before anyone starts it; not stored.
+    pub fn not_started(store_id: i64, path_id: String) -> Self {
+        UpgradeRow {
+            id: 0,
+            store_id,
+            path_id,
+            step: Step::Terms.as_str().to_owned(),
+            global_enabled: 1,
+            merchant_id: None,
+            created_at: 0,
+            updated_at: 0,
+            completed_at: None,
+        }
+    }
+}
+
 const COLUMNS: &str = "id, store_id, path_id, step, global_enabled, merchant_id, created_at, updated_at, completed_at";
 
 pub async fn for_store<'c>(

@@ -1,5 +1,6 @@
-//! Who may touch a store. `StoreAdmin` in a handler's signature means: signed in, the
-//! store exists, and the caller is its registered administrator. Checked on the server.
+//! Who may touch a store, decided on the server for every request. A handler's
+//! signature says it: `StoreReader` (admin, store user, their partner manager, support)
+//! or `StoreAdmin` (the registered administrator only). Refusals are audited.
 
 use std::collections::HashMap;
 
@@ -9,30 +10,42 @@ use axum::{
 };
 
 use super::{
-    AppState,
+    AppState, audit,
     error::AppError,
     pages::layout::{BannerInfo, Ctx},
     session::SignedIn,
 };
 use crate::{
-    domain::LegacyStoreId,
+    domain::{
+        LegacyStoreId,
+        access::{Relation, StaffRole, StoreFacts, relation},
+    },
     i18n::Tr,
     store::{self, stores::Store, upgrades::UpgradeRow},
 };
 
-pub struct StoreAdmin {
+/// A signed-in person allowed to read this store.
+pub struct StoreReader {
     pub user: SignedIn,
     pub store: Store,
+    /// The store's upgrade; not yet saved (id 0) if nobody has started it.
     pub upgrade: UpgradeRow,
+    pub relation: Relation,
 }
 
-impl StoreAdmin {
+/// The store's registered administrator, the only one who changes its state.
+pub struct StoreAdmin(pub StoreReader);
+
+impl std::ops::Deref for StoreAdmin {
+    type Target = StoreReader;
+    fn deref(&self) -> &StoreReader {
+        &self.0
+    }
+}
+
+impl StoreReader {
     pub fn ctx(&self) -> Ctx {
-        Ctx {
-            tr: Tr::default(),
-            user: Some(self.user.email.clone()),
-            csrf: Some(self.user.session.csrf_token.clone()),
-        }
+        self.user.ctx()
     }
 
     pub fn banner(&self) -> BannerInfo {
@@ -45,6 +58,52 @@ impl StoreAdmin {
     pub fn eid(&self) -> &str {
         &self.store.legacy_store_id
     }
+
+    pub fn can_act(&self) -> bool {
+        self.relation.can_act()
+    }
+
+    /// "a•••@example.com", for telling others who can act.
+    pub fn masked_admin(&self) -> String {
+        mask_email(&self.store.admin_email)
+    }
+}
+
+impl<S> FromRequestParts<S> for StoreReader
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let user = SignedIn::from_request_parts(parts, state).await?;
+        let app = AppState::from_ref(state);
+        let store = store_from_path(parts, state, &app).await?;
+        let is_member =
+            store::members::is_member(&app.db.pool, store.id, &user.principal.email).await?;
+        let facts = StoreFacts {
+            admin_email: &store.admin_email,
+            partner_id: store.partner_id,
+            is_member,
+        };
+        let Some(relation) = relation(&user.principal, facts) else {
+            audit::refused(&app, &user, Some(store.id), parts).await;
+            return Err(AppError::Forbidden(
+                Tr::default().f("access.no_access", &[("store", &store.name)]),
+            ));
+        };
+        let upgrade = match store::upgrades::for_store(&app.db.pool, store.id).await? {
+            Some(u) => u,
+            None => UpgradeRow::not_started(store.id, default_path(&app, &store)?),
+        };
+        Ok(StoreReader {
+            user,
+            store,
+            upgrade,
+            relation,
+        })
+    }
 }
 
 impl<S> FromRequestParts<S> for StoreAdmin
@@ -55,42 +114,51 @@ where
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
-        let user = SignedIn::from_request_parts(parts, state).await?;
-        let app = AppState::from_ref(state);
-        let Path(params) = Path::<HashMap<String, String>>::from_request_parts(parts, state)
-            .await
-            .map_err(|_| AppError::NotFound)?;
-        let eid = params.get("eid").ok_or(AppError::NotFound)?;
-        let eid = LegacyStoreId::parse(eid).map_err(|_| AppError::NotFound)?;
-        let store = store::stores::find_by_legacy_id(&app.db.pool, eid.as_str())
-            .await?
-            .ok_or(AppError::NotFound)?;
-        if store.admin_email != user.email {
+        let mut reader = StoreReader::from_request_parts(parts, state).await?;
+        if !reader.can_act() {
+            let app = AppState::from_ref(state);
+            audit::refused(&app, &reader.user, Some(reader.store.id), parts).await;
             let tr = Tr::default();
             return Err(AppError::Forbidden(tr.f(
                 "access.admin_only",
                 &[
-                    ("store", &store.name),
-                    ("admin", &mask_email(&store.admin_email)),
+                    ("store", &reader.store.name),
+                    ("admin", &reader.masked_admin()),
                 ],
             )));
         }
-        let default_path = app
-            .catalog
-            .paths_from(&store.product)
-            .next()
-            .ok_or_else(|| {
-                anyhow::anyhow!("the catalog has no path for product {}", store.product)
-            })?
-            .id
-            .clone();
-        let upgrade = store::upgrades::get_or_start(&app.db, store.id, &default_path).await?;
-        Ok(StoreAdmin {
-            user,
-            store,
-            upgrade,
-        })
+        if reader.upgrade.id == 0 {
+            let app = AppState::from_ref(state);
+            let path = reader.upgrade.path_id.clone();
+            reader.upgrade = store::upgrades::get_or_start(&app.db, reader.store.id, &path).await?;
+        }
+        Ok(StoreAdmin(reader))
     }
+}
+
+async fn store_from_path<S: Send + Sync>(
+    parts: &mut Parts,
+    state: &S,
+    app: &AppState,
+) -> Result<Store, AppError> {
+    let Path(params) = Path::<HashMap<String, String>>::from_request_parts(parts, state)
+        .await
+        .map_err(|_| AppError::NotFound)?;
+    let eid = params.get("eid").ok_or(AppError::NotFound)?;
+    let eid = LegacyStoreId::parse(eid).map_err(|_| AppError::NotFound)?;
+    store::stores::find_by_legacy_id(&app.db.pool, eid.as_str())
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+fn default_path(app: &AppState, store: &Store) -> Result<String, AppError> {
+    Ok(app
+        .catalog
+        .paths_from(&store.product)
+        .next()
+        .ok_or_else(|| anyhow::anyhow!("the catalog has no path for product {}", store.product))?
+        .id
+        .clone())
 }
 
 /// "a•••@example.com": enough to recognise, not enough to harvest.
@@ -101,5 +169,56 @@ pub fn mask_email(email: &str) -> String {
             format!("{first}•••@{domain}")
         }
         None => "•••".into(),
+    }
+}
+
+/// Support staff (every store, read; support actions).
+pub struct Support(pub SignedIn);
+
+/// Operators (staff accounts).
+pub struct Operator(pub SignedIn);
+
+async fn require_role<S>(
+    parts: &mut Parts,
+    state: &S,
+    role: StaffRole,
+) -> Result<SignedIn, AppError>
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    let user = SignedIn::from_request_parts(parts, state).await?;
+    if user.principal.role == Some(role) {
+        return Ok(user);
+    }
+    audit::refused(&AppState::from_ref(state), &user, None, parts).await;
+    Err(AppError::Forbidden(Tr::default().t("access.staff_only")))
+}
+
+impl<S> FromRequestParts<S> for Support
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        require_role(parts, state, StaffRole::Support)
+            .await
+            .map(Support)
+    }
+}
+
+impl<S> FromRequestParts<S> for Operator
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        require_role(parts, state, StaffRole::Operator)
+            .await
+            .map(Operator)
     }
 }

@@ -1,12 +1,11 @@
-//! Email sign-in: a one-time link (10 minutes, single use) opens a confirmation page
-//! that POSTs, so mail scanners that prefetch links cannot burn it.
+//! Email sign-in: a one-time link (10 minutes, single use, only in the browser that asked
+//! for it) opens a confirmation page that POSTs, so mail scanners that prefetch links
+//! cannot burn it. Requests are rate-limited per IP and per email; all of it is audited.
 
 use axum::{
-    Router,
     extract::{Query, State},
-    http::StatusCode,
+    http::{HeaderValue, StatusCode, header::RETRY_AFTER},
     response::{IntoResponse, Redirect, Response},
-    routing::{get, post},
 };
 use axum_extra::extract::CookieJar;
 use serde::Deserialize;
@@ -15,15 +14,26 @@ use super::{
     AppState,
     error::AppError,
     pages::{self, layout::Ctx},
-    session::{CsrfForm, MaybeSession, ensure_session, random_token, session_cookie, sha256_hex},
+    routes::Routes,
+    session::{
+        ClientIp, CsrfForm, MaybeSession, SignedIn, ensure_session, random_token, session_cookie,
+        sha256_hex,
+    },
 };
-use crate::{domain::EmailAddress, mail::Email, store};
+use crate::{
+    domain::EmailAddress,
+    mail::Email,
+    store::{self, audit::Record, sessions::TokenStatus},
+};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/signin", get(sign_in_page).post(request_link))
-        .route("/auth/confirm", get(confirm_page).post(confirm))
-        .route("/signout", post(sign_out))
+pub fn routes(r: Routes) -> Routes {
+    r.get("/signin", sign_in_page)
+        .post("/signin", request_link)
+        .get("/auth/confirm", confirm_page)
+        .post("/auth/confirm", confirm)
+        .post("/signout", sign_out)
+        .get("/account", account_page)
+        .post("/account/sign-out-everywhere", sign_out_everywhere)
 }
 
 async fn sign_in_page(
@@ -31,7 +41,7 @@ async fn sign_in_page(
     MaybeSession(session): MaybeSession,
     jar: CookieJar,
 ) -> Result<Response, AppError> {
-    if session.as_ref().is_some_and(|s| s.email.is_some()) {
+    if session.as_ref().is_some_and(|s| s.user_id.is_some()) {
         return Ok(Redirect::to("/").into_response());
     }
     let (csrf, jar) = ensure_session(&state, session, jar).await?;
@@ -50,6 +60,7 @@ struct SignInForm {
 
 async fn request_link(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     CsrfForm { form, session }: CsrfForm<SignInForm>,
 ) -> Result<Response, AppError> {
     let ctx = Ctx {
@@ -59,16 +70,37 @@ async fn request_link(
     let email = match EmailAddress::parse(&form.email) {
         Ok(email) => email,
         Err(why) => {
-            let page =
-                pages::auth::sign_in(&ctx, &form.email, Some(&capitalised(&why.to_string())));
+            let page = pages::auth::sign_in(&ctx, &form.email, Some(&sentence(&why.to_string())));
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, pages::render(page)).into_response());
         }
     };
+    let limits = state.config.rate_limits;
+    for (bucket, limit) in [
+        (format!("signin:ip:{ip}"), limits.sign_in_per_ip),
+        (format!("signin:email:{email}"), limits.sign_in_per_email),
+    ] {
+        if let Some(retry_at) = store::rate_limit::hit(&state.db, &bucket, limit).await? {
+            let record = Record {
+                actor: email.as_str(),
+                action: "sign_in.rate_limited",
+                store_id: None,
+                detail: &bucket,
+                ip: &ip,
+            };
+            store::audit::record(&state.db.pool, &record).await?;
+            return Ok(rate_limited(&ctx, retry_at));
+        }
+    }
     // Unknown addresses get the same answer as known ones: no account enumeration.
-    if store::stores::is_known_admin(&state.db.pool, email.as_str()).await? {
+    if may_sign_in(&state, email.as_str()).await? {
         let token = random_token(32);
-        store::sessions::store_sign_in_token(&state.db.pool, &sha256_hex(&token), email.as_str())
-            .await?;
+        store::sessions::store_sign_in_token(
+            &state.db.pool,
+            &sha256_hex(&token),
+            email.as_str(),
+            &session.id_hash,
+        )
+        .await?;
         let link = format!("{}/auth/confirm?token={token}", state.config.base_url);
         if state.config.seed_demo {
             tracing::info!(email = %email, %link, "demo mode: sign-in link");
@@ -81,9 +113,30 @@ async fn request_link(
         };
         state.mailer.send(&mail).await?;
     } else {
-        tracing::info!(email = %email, "sign-in requested for an unknown address; no email sent");
+        tracing::info!(email = %email, "sign-in requested for an unknown or disabled address; no email sent");
     }
     Ok(pages::render(pages::auth::check_email(&ctx, email.as_str())).into_response())
+}
+
+/// Store admins, invited store users and active staff may receive a link; a disabled
+/// account may not, whatever else it is.
+async fn may_sign_in(state: &AppState, email: &str) -> Result<bool, AppError> {
+    let pool = &state.db.pool;
+    if store::users::is_disabled(pool, email).await? {
+        return Ok(false);
+    }
+    Ok(store::stores::is_known_admin(pool, email).await?
+        || store::members::is_any_member(pool, email).await?
+        || store::users::is_active_staff(pool, email).await?)
+}
+
+fn rate_limited(ctx: &Ctx, retry_at: i64) -> Response {
+    let wait = (retry_at - store::now()).max(1);
+    let page = pages::auth::rate_limited(ctx, &pages::format_time(retry_at), (wait + 59) / 60);
+    let mut res = (StatusCode::TOO_MANY_REQUESTS, pages::render(page)).into_response();
+    res.headers_mut()
+        .insert(RETRY_AFTER, HeaderValue::from(wait));
+    res
 }
 
 #[derive(Deserialize)]
@@ -98,22 +151,26 @@ async fn confirm_page(
     jar: CookieJar,
     Query(q): Query<TokenQuery>,
 ) -> Result<Response, AppError> {
-    let valid = !q.token.is_empty()
-        && store::sessions::sign_in_token_is_valid(&state.db.pool, &sha256_hex(&q.token)).await?;
+    let session_hash = session
+        .as_ref()
+        .map(|s| s.id_hash.clone())
+        .unwrap_or_default();
+    let status =
+        store::sessions::sign_in_token_status(&state.db.pool, &sha256_hex(&q.token), &session_hash)
+            .await?;
     let (csrf, jar) = ensure_session(&state, session, jar).await?;
     let ctx = Ctx {
         csrf: Some(csrf),
         ..Ctx::default()
     };
-    if !valid {
-        return Ok((
-            StatusCode::GONE,
-            jar,
-            pages::render(pages::auth::link_invalid(&ctx)),
-        )
-            .into_response());
-    }
-    Ok((jar, pages::render(pages::auth::confirm(&ctx, &q.token))).into_response())
+    let page = match status {
+        TokenStatus::Valid => {
+            return Ok((jar, pages::render(pages::auth::confirm(&ctx, &q.token))).into_response());
+        }
+        TokenStatus::Invalid => pages::auth::link_invalid(&ctx),
+        TokenStatus::OtherBrowser => pages::auth::other_browser(&ctx),
+    };
+    Ok((StatusCode::GONE, jar, pages::render(page)).into_response())
 }
 
 #[derive(Deserialize)]
@@ -125,24 +182,51 @@ struct ConfirmForm {
 async fn confirm(
     State(state): State<AppState>,
     jar: CookieJar,
+    ClientIp(ip): ClientIp,
     CsrfForm { form, session }: CsrfForm<ConfirmForm>,
 ) -> Result<Response, AppError> {
-    let mut tx = state.db.begin().await?;
-    let Some(email) =
-        store::sessions::consume_sign_in_token(&mut tx, &sha256_hex(&form.token)).await?
-    else {
-        tx.rollback().await?;
-        let ctx = Ctx {
-            csrf: Some(session.csrf_token),
-            ..Ctx::default()
-        };
-        return Ok((
-            StatusCode::GONE,
-            pages::render(pages::auth::link_invalid(&ctx)),
-        )
-            .into_response());
+    let ctx = Ctx {
+        csrf: Some(session.csrf_token.clone()),
+        ..Ctx::default()
     };
-    let user_id = store::sessions::upsert_user(&mut tx, &email).await?;
+    if let Some(retry_at) = store::rate_limit::hit(
+        &state.db,
+        &format!("confirm:ip:{ip}"),
+        state.config.rate_limits.confirm_per_ip,
+    )
+    .await?
+    {
+        return Ok(rate_limited(&ctx, retry_at));
+    }
+    let mut tx = state.db.begin().await?;
+    let email = match store::sessions::consume_sign_in_token(
+        &mut tx,
+        &sha256_hex(&form.token),
+        &session.id_hash,
+    )
+    .await?
+    {
+        Ok(email) => email,
+        Err(status) => {
+            tx.rollback().await?;
+            let detail = format!("{status:?}");
+            let record = Record {
+                actor: "anonymous",
+                action: "sign_in.failed",
+                store_id: None,
+                detail: &detail,
+                ip: &ip,
+            };
+            store::audit::record(&state.db.pool, &record).await?;
+            let page = match status {
+                TokenStatus::OtherBrowser => pages::auth::other_browser(&ctx),
+                _ => pages::auth::link_invalid(&ctx),
+            };
+            return Ok((StatusCode::GONE, pages::render(page)).into_response());
+        }
+    };
+    let user_id = store::users::upsert(&mut tx, &email).await?;
+    store::users::record_sign_in(&mut tx, user_id).await?;
     // A fresh session id at sign-in: whatever id the browser had before is dropped.
     store::sessions::delete(&mut *tx, &session.id_hash).await?;
     let value = random_token(32);
@@ -153,8 +237,18 @@ async fn confirm(
         &random_token(32),
     )
     .await?;
+    store::audit::record(
+        &mut *tx,
+        &Record {
+            actor: &email,
+            action: "sign_in",
+            store_id: None,
+            detail: "",
+            ip: &ip,
+        },
+    )
+    .await?;
     tx.commit().await?;
-    tracing::info!(%email, "signed in");
     Ok((jar.add(session_cookie(&state, value)), Redirect::to("/")).into_response())
 }
 
@@ -164,14 +258,59 @@ struct Empty {}
 async fn sign_out(
     State(state): State<AppState>,
     jar: CookieJar,
+    ClientIp(ip): ClientIp,
     CsrfForm { session, .. }: CsrfForm<Empty>,
 ) -> Result<Response, AppError> {
     store::sessions::delete(&state.db.pool, &session.id_hash).await?;
+    if let Some(email) = &session.email {
+        store::audit::record(
+            &state.db.pool,
+            &Record {
+                actor: email,
+                action: "sign_out",
+                store_id: None,
+                detail: "",
+                ip: &ip,
+            },
+        )
+        .await?;
+    }
     let jar = jar.remove(session_cookie(&state, String::new()));
     Ok((jar, Redirect::to("/signin")).into_response())
 }
 
-fn capitalised(s: &str) -> String {
+async fn account_page(user: SignedIn) -> Response {
+    pages::render(pages::auth::account(&user.ctx(), user.principal.role)).into_response()
+}
+
+async fn sign_out_everywhere(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ClientIp(ip): ClientIp,
+    user: SignedIn,
+    _form: CsrfForm<Empty>,
+) -> Result<Response, AppError> {
+    let mut tx = state.db.begin().await?;
+    let ended = store::sessions::delete_all_for_user(&mut *tx, user.principal.user_id).await?;
+    let detail = format!("{ended} sessions ended");
+    store::audit::record(
+        &mut *tx,
+        &Record {
+            actor: user.email(),
+            action: "sign_out.everywhere",
+            store_id: None,
+            detail: &detail,
+            ip: &ip,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let jar = jar.remove(session_cookie(&state, String::new()));
+    Ok((jar, Redirect::to("/signin")).into_response())
+}
+
+/// "Needs an @" → "Needs an @."
+pub fn sentence(s: &str) -> String {
     let mut c = s.chars();
     c.next()
         .map(|f| f.to_uppercase().chain(c).collect::<String>() + ".")

@@ -1,10 +1,16 @@
-//! HTTP: the application state, one router per feature, merged here.
+//! HTTP: the application state, one set of routes per feature, merged here, and the
+//! protections every response gets.
 
 pub mod access;
+pub mod audit;
 pub mod auth;
 pub mod error;
+pub mod guard;
+pub mod members;
 pub mod pages;
+pub mod routes;
 pub mod session;
+pub mod staff;
 pub mod stores;
 pub mod upgrade;
 
@@ -13,12 +19,13 @@ use std::sync::Arc;
 use axum::{
     Router,
     extract::State,
-    http::{HeaderValue, StatusCode, header},
-    routing::get,
+    http::{HeaderValue, Method, StatusCode, header},
+    middleware,
 };
 use tower_http::{services::ServeDir, set_header::SetResponseHeaderLayer, trace::TraceLayer};
 
 use crate::{config::Config, domain::Catalog, mail::Mailer, platform, store::Db};
+use routes::Routes;
 
 /// Everything a handler may need; cheap to clone.
 #[derive(Clone)]
@@ -29,25 +36,71 @@ pub struct AppState {
     pub mailer: Mailer,
 }
 
-pub fn router(state: AppState) -> Router {
-    let mut app = Router::new()
-        .route("/healthz", get(healthz))
-        .merge(auth::router())
-        .merge(stores::router())
-        .merge(upgrade::router());
-    if state.config.sandbox {
-        app = app.merge(platform::sandbox::router());
+/// Every route of the application, in one place.
+pub fn routes(sandbox: bool) -> Routes {
+    let r = Routes::default()
+        .get("/healthz", healthz)
+        .with(auth::routes)
+        .with(stores::routes)
+        .with(upgrade::routes)
+        .with(members::routes)
+        .with(audit::routes)
+        .with(staff::routes);
+    if sandbox {
+        r.with(platform::sandbox::routes)
+    } else {
+        r
     }
-    app.nest_service("/assets", ServeDir::new(state.config.assets_dir.join("public")))
+}
+
+/// The (method, path) of every route, for tests that must cover them all.
+pub fn route_table(sandbox: bool) -> Vec<(Method, &'static str)> {
+    routes(sandbox).table().to_vec()
+}
+
+pub fn router(state: AppState) -> Router {
+    let mut router = routes(state.config.sandbox)
+        .into_router()
+        .nest_service(
+            "/assets",
+            ServeDir::new(state.config.assets_dir.join("public")),
+        )
         .fallback(not_found)
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            guard::same_origin,
         ))
-        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
-        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        .layer(middleware::from_fn(guard::no_store_for_pages));
+    for (name, value) in [
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; \
+             frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+        ),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "same-origin"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (
+            header::HeaderName::from_static("cross-origin-opener-policy"),
+            "same-origin",
+        ),
+        (
+            header::HeaderName::from_static("permissions-policy"),
+            "camera=(), microphone=(), geolocation=()",
+        ),
+    ] {
+        router = router.layer(SetResponseHeaderLayer::overriding(
+            name,
+            HeaderValue::from_static(value),
+        ));
+    }
+    if state.config.https() {
+        router = router.layer(SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        ));
+    }
+    router.layer(TraceLayer::new_for_http()).with_state(state)
 }
 
 async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {

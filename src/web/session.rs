@@ -16,8 +16,12 @@ use serde::{Deserialize, de::DeserializeOwned};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use super::{AppState, error::AppError};
-use crate::store::{self, sessions::SessionRow};
+use super::{AppState, error::AppError, pages::layout::Ctx};
+use crate::{
+    domain::access::Principal,
+    i18n::Tr,
+    store::{self, sessions::SessionRow},
+};
 
 /// A random URL-safe token of `bytes` bytes of entropy, hex-encoded.
 pub fn random_token(bytes: usize) -> String {
@@ -77,8 +81,24 @@ where
 
 /// A signed-in person. Handlers that take this are closed to anonymous callers.
 pub struct SignedIn {
-    pub email: String,
+    pub principal: Principal,
     pub session: SessionRow,
+}
+
+impl SignedIn {
+    pub fn email(&self) -> &str {
+        &self.principal.email
+    }
+
+    /// The page context for this person.
+    pub fn ctx(&self) -> Ctx {
+        Ctx {
+            tr: Tr::default(),
+            user: Some(self.principal.email.clone()),
+            role: self.principal.role,
+            csrf: Some(self.session.csrf_token.clone()),
+        }
+    }
 }
 
 impl<S> FromRequestParts<S> for SignedIn
@@ -89,13 +109,17 @@ where
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
-        match MaybeSession::from_request_parts(parts, state).await?.0 {
-            Some(session) => match session.email.clone() {
-                Some(email) => Ok(SignedIn { email, session }),
-                None => Err(AppError::SignInRequired),
-            },
-            None => Err(AppError::SignInRequired),
-        }
+        let session = MaybeSession::from_request_parts(parts, state)
+            .await?
+            .0
+            .ok_or(AppError::SignInRequired)?;
+        let user_id = session.user_id.ok_or(AppError::SignInRequired)?;
+        let app = AppState::from_ref(state);
+        // A disabled account has no principal: it is signed out at once.
+        let principal = store::users::principal(&app.db.pool, user_id)
+            .await?
+            .ok_or(AppError::SignInRequired)?;
+        Ok(SignedIn { principal, session })
     }
 }
 
@@ -162,4 +186,24 @@ pub async fn ensure_session(
     let csrf = random_token(32);
     store::sessions::create(&state.db.pool, &sha256_hex(&value), None, &csrf).await?;
     Ok((csrf, jar.add(session_cookie(state, value))))
+}
+
+/// The caller's IP address as the socket saw it.
+pub fn client_ip(parts: &Parts) -> String {
+    parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// The caller's IP address, as an extractor.
+pub struct ClientIp(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(client_ip(parts)))
+    }
 }

@@ -1,49 +1,59 @@
-//! The signed-in person's stores and a store's overview page.
+//! The start page (what each kind of person may see) and a store's overview.
 
 use axum::{
-    Router,
-    extract::State,
+    extract::{Query, State},
     response::{IntoResponse, Response},
-    routing::get,
 };
+use serde::Deserialize;
 
 use super::{
-    AppState,
-    access::StoreAdmin,
-    error::AppError,
-    pages::{self, layout::Ctx},
-    session::SignedIn,
+    AppState, access::StoreReader, error::AppError, pages, routes::Routes, session::SignedIn,
 };
-use crate::store;
+use crate::{domain::access::StaffRole, store};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(home))
-        .route("/stores/{eid}", get(overview))
+pub fn routes(r: Routes) -> Routes {
+    r.get("/", home).get("/stores/{eid}", overview)
 }
 
-async fn home(State(state): State<AppState>, user: SignedIn) -> Result<Response, AppError> {
-    let stores = store::stores::administered_by(&state.db.pool, &user.email).await?;
+/// How many stores a list shows; staff narrow it down with the search.
+const LIST_LIMIT: i64 = 200;
+
+#[derive(Deserialize)]
+struct HomeQuery {
+    #[serde(default)]
+    q: String,
+}
+
+async fn home(
+    State(state): State<AppState>,
+    user: SignedIn,
+    Query(query): Query<HomeQuery>,
+) -> Result<Response, AppError> {
+    let pool = &state.db.pool;
+    let p = &user.principal;
+    let stores = match p.role {
+        Some(StaffRole::Support) => store::stores::search(pool, query.q.trim(), LIST_LIMIT).await?,
+        Some(StaffRole::PartnerManager) => {
+            store::stores::of_partners(pool, &p.partner_ids, LIST_LIMIT).await?
+        }
+        Some(StaffRole::Operator) => Vec::new(),
+        None => {
+            let mut own = store::stores::administered_by(pool, &p.email).await?;
+            own.extend(store::stores::member_of(pool, &p.email).await?);
+            own
+        }
+    };
     let mut rows = Vec::with_capacity(stores.len());
     for s in stores {
-        let upgrade = store::upgrades::for_store(&state.db.pool, s.id).await?;
+        let upgrade = store::upgrades::for_store(pool, s.id).await?;
         rows.push((s, upgrade));
     }
-    let ctx = Ctx {
-        user: Some(user.email),
-        csrf: Some(user.session.csrf_token),
-        ..Ctx::default()
-    };
-    Ok(pages::render(pages::stores::my_stores(&ctx, &rows)).into_response())
+    Ok(pages::render(pages::stores::my_stores(&user.ctx(), &rows, &query.q)).into_response())
 }
 
-async fn overview(State(state): State<AppState>, admin: StoreAdmin) -> Result<Response, AppError> {
-    let ctx = admin.ctx();
-    Ok(pages::render(pages::stores::overview(
-        &ctx,
-        &state.catalog,
-        &admin.store,
-        &admin.upgrade,
-    ))
-    .into_response())
+async fn overview(
+    State(state): State<AppState>,
+    reader: StoreReader,
+) -> Result<Response, AppError> {
+    Ok(pages::render(pages::stores::overview(&state.catalog, &reader)).into_response())
 }

@@ -7,7 +7,7 @@ use secrecy::SecretString;
 use sqlx::Connection;
 use switchyard::{
     Application,
-    config::{Config, MailConfig},
+    config::{Config, MailConfig, RateLimits},
     store::Db,
 };
 
@@ -17,13 +17,18 @@ pub struct TestApp {
     pub mail_dir: PathBuf,
     pub client: reqwest::Client,
     pub database_url: String,
-    _dir: tempfile::TempDir,
+    _dir: std::sync::Arc<tempfile::TempDir>,
 }
 
 /// Where a test database comes from: a PostgreSQL server if the variable is set.
 pub const PG_VAR: &str = "SWITCHYARD_TEST_DATABASE_URL";
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Spawns the app after `adjust` has changed its configuration.
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     init_logs();
     let dir = tempfile::tempdir().expect("tempdir");
     let database_url = match std::env::var(PG_VAR) {
@@ -43,23 +48,21 @@ pub async fn spawn_app() -> TestApp {
         catalog_path: None,
         assets_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets"),
         secret_key: SecretString::from("test-secret-key-test-secret-key-0123456789"),
+        rate_limits: RateLimits::default(),
     };
+    let mut config = config;
+    adjust(&mut config);
     let app = Application::build(config).await.expect("the app builds");
     let address = format!("http://{}", app.local_addr());
     let db = app.state().db.clone();
     tokio::spawn(app.run());
-    let client = reqwest::Client::builder()
-        .redirect(Policy::none())
-        .cookie_store(true)
-        .build()
-        .unwrap();
     TestApp {
         address,
         db,
         mail_dir,
-        client,
+        client: new_client(),
         database_url,
-        _dir: dir,
+        _dir: std::sync::Arc::new(dir),
     }
 }
 
@@ -125,7 +128,37 @@ pub fn between(haystack: &str, start: &str, end: &str) -> Option<String> {
     Some(haystack[from..from + len].to_owned())
 }
 
+fn new_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(Policy::none())
+        .cookie_store(true)
+        .build()
+        .unwrap()
+}
+
 impl TestApp {
+    /// The same app seen from another browser (its own cookies, so its own session).
+    pub fn another_browser(&self) -> TestApp {
+        TestApp {
+            address: self.address.clone(),
+            db: self.db.clone(),
+            mail_dir: self.mail_dir.clone(),
+            client: new_client(),
+            database_url: self.database_url.clone(),
+            _dir: self._dir.clone(),
+        }
+    }
+
+    /// This browser's CSRF token (from an anonymous session if not signed in).
+    pub async fn csrf(&self) -> String {
+        let home = self.get("/").await;
+        if home.status.is_success() {
+            home.csrf()
+        } else {
+            self.get("/signin").await.csrf()
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }
@@ -148,7 +181,7 @@ impl TestApp {
 
     /// Posts a form with the session's CSRF token, as the page's own form would.
     pub async fn submit(&self, path: &str, fields: &[(&str, &str)]) -> Page {
-        let csrf = self.get("/").await.csrf();
+        let csrf = self.csrf().await;
         let mut all = vec![("csrf", csrf.as_str())];
         all.extend_from_slice(fields);
         self.post(path, &all).await
@@ -206,6 +239,20 @@ impl TestApp {
             .take_while(|c| !c.is_whitespace())
             .collect();
         Some(link)
+    }
+
+    /// Adds a staff account the way an operator does on the command line.
+    pub async fn add_staff(
+        &self,
+        email: &str,
+        role: switchyard::domain::access::StaffRole,
+        partner: Option<&str>,
+    ) {
+        let mut tx = self.db.begin().await.unwrap();
+        switchyard::store::users::add_staff(&mut tx, email, role, partner)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
     }
 
     pub fn emails_sent(&self) -> usize {

@@ -1,9 +1,14 @@
 //! Integration tests: the real application on port 0 with its own database (SQLite by
-#![allow(clippy::unwrap_used)]
 //! default; PostgreSQL when SWITCHYARD_TEST_DATABASE_URL is set), driven over HTTP.
 
+#![allow(clippy::unwrap_used)]
+
+mod access;
 mod helpers;
 mod import;
 mod sandbox;
+mod security;
 mod sign_in;
+mod smtp;
 mod upgrade;
+mod users;

@@ -237,7 +237,7 @@ async fn only_the_registered_admin_may_see_or_act_on_the_upgrade() {
     let view = app.get(&path("")).await;
     assert_eq!(view.status, StatusCode::FORBIDDEN);
     assert!(
-        view.has("Only the registered administrator of Kaffebaren"),
+        view.has("You do not have access to Kaffebaren"),
         "{}",
         view.body
     );

@@ -2,6 +2,8 @@
 
 use dioxus::prelude::*;
 
+use crate::domain::access::StaffRole;
+
 use super::{
     csrf_field,
     layout::{Ctx, Page, page},
@@ -87,6 +89,66 @@ pub fn link_invalid(ctx: &Ctx) -> Page {
                 h1 { {tr.t("signin.invalid.title")} }
                 p { {tr.t("signin.invalid.body")} }
                 p { a { class: "button primary", href: "/signin", {tr.t("signin.invalid.again")} } }
+            }
+        },
+    )
+}
+
+pub fn other_browser(ctx: &Ctx) -> Page {
+    let tr = ctx.tr;
+    page(
+        ctx,
+        &tr.t("signin.other_browser.title"),
+        None,
+        rsx! {
+            section { class: "card narrow error", id: "other-browser",
+                h1 { {tr.t("signin.other_browser.title")} }
+                p { {tr.t("signin.other_browser.body")} }
+                p { a { class: "button primary", href: "/signin", {tr.t("signin.invalid.again")} } }
+            }
+        },
+    )
+}
+
+pub fn rate_limited(ctx: &Ctx, retry_at: &str, minutes: i64) -> Page {
+    let tr = ctx.tr;
+    page(
+        ctx,
+        &tr.t("signin.limited.title"),
+        None,
+        rsx! {
+            section { class: "card narrow error", id: "rate-limited",
+                h1 { {tr.t("signin.limited.title")} }
+                p { {tr.f("signin.limited.body", &[("time", retry_at), ("minutes", &minutes.to_string())])} }
+                p { class: "hint", {tr.t("signin.limited.hint")} }
+            }
+        },
+    )
+}
+
+pub fn account(ctx: &Ctx, role: Option<StaffRole>) -> Page {
+    let tr = ctx.tr;
+    let csrf = ctx.csrf.clone().unwrap_or_default();
+    let email = ctx.user.clone().unwrap_or_default();
+    page(
+        ctx,
+        &tr.t("account_page.title"),
+        None,
+        rsx! {
+            section { class: "card narrow",
+                h1 { {tr.t("account_page.title")} }
+                dl {
+                    dt { {tr.t("signin.email")} } dd { "{email}" }
+                    if let Some(role) = role {
+                        dt { {tr.t("account_page.role")} } dd { {tr.t(&format!("role.{}", role.as_str()))} }
+                    }
+                }
+                h2 { {tr.t("account_page.everywhere")} }
+                p { {tr.t("account_page.everywhere_body")} }
+                form { method: "post", action: "/account/sign-out-everywhere",
+                    {csrf_field(&csrf)}
+                    button { class: "button", r#type: "submit", id: "sign-out-everywhere", {tr.t("account_page.everywhere_button")} }
+                }
             }
         },
     )

@@ -3,7 +3,10 @@
 use dioxus::prelude::*;
 
 use super::csrf_field;
-use crate::{domain::Step, i18n::Tr};
+use crate::{
+    domain::{Step, access::StaffRole},
+    i18n::Tr,
+};
 
 /// What every page needs to know about the request.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -11,6 +14,8 @@ pub struct Ctx {
     pub tr: Tr,
     /// The signed-in person's email.
     pub user: Option<String>,
+    /// Their staff role, which adds the staff pages to the menu.
+    pub role: Option<StaffRole>,
     pub csrf: Option<String>,
 }
 
@@ -38,6 +43,13 @@ pub fn page(ctx: &Ctx, title: &str, banner: Option<&BannerInfo>, body: Element) 
             nav { "aria-label": tr.t("layout.nav"),
                 if let Some(user) = &ctx.user {
                     a { href: "/", {tr.t("layout.my_stores")} }
+                    if ctx.role == Some(StaffRole::Support) {
+                        a { href: "/audit", {tr.t("layout.audit")} }
+                    }
+                    if ctx.role == Some(StaffRole::Operator) {
+                        a { href: "/staff", {tr.t("layout.staff")} }
+                    }
+                    a { href: "/account", {tr.t("layout.account")} }
                     span { class: "who", "{user}" }
                     form { method: "post", action: "/signout", class: "inline",
                         {csrf_field(ctx.csrf.as_deref().unwrap_or_default())}

@@ -1,9 +1,12 @@
 //! Dioxus components rendered to HTML on the server. Handlers fetch the data, then
 //! call a page function synchronously; nothing here touches the database.
 
+pub mod audit;
 pub mod auth;
 pub mod error;
 pub mod layout;
+pub mod members;
+pub mod staff;
 pub mod steps;
 pub mod stores;
 

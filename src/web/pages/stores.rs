@@ -1,19 +1,39 @@
-//! "My stores" and a store's overview.
+//! The start page's store list and a store's overview.
 
 use dioxus::prelude::*;
 
-use super::layout::{BannerInfo, Ctx, Page, page};
+use super::layout::{Ctx, Page, page};
 use crate::{
-    domain::{Step, catalog::Catalog},
+    domain::{
+        Step,
+        access::{Relation, StaffRole},
+        catalog::Catalog,
+    },
+    i18n::Tr,
     store::{stores::Store, upgrades::UpgradeRow},
+    web::access::StoreReader,
 };
 
-pub fn my_stores(ctx: &Ctx, stores: &[(Store, Option<UpgradeRow>)]) -> Page {
+pub fn my_stores(ctx: &Ctx, stores: &[(Store, Option<UpgradeRow>)], q: &str) -> Page {
     let tr = ctx.tr;
+    let title = tr.t(match ctx.role {
+        Some(StaffRole::Support) => "stores.title_support",
+        Some(StaffRole::PartnerManager) => "stores.title_partner",
+        _ => "stores.title",
+    });
     let body = rsx! {
         section { class: "card",
-            h1 { {tr.t("stores.title")} }
-            if stores.is_empty() {
+            h1 { "{title}" }
+            if ctx.role == Some(StaffRole::Support) {
+                form { method: "get", action: "/", class: "search", role: "search",
+                    label { r#for: "q", {tr.t("stores.search")} }
+                    input { id: "q", name: "q", r#type: "search", value: "{q}" }
+                    button { class: "button", r#type: "submit", {tr.t("stores.search_button")} }
+                }
+            }
+            if ctx.role == Some(StaffRole::Operator) {
+                p { {tr.t("stores.operator")} " " a { href: "/staff", {tr.t("layout.staff")} } }
+            } else if stores.is_empty() {
                 p { {tr.t("stores.none")} }
             }
             ul { class: "store-list",
@@ -29,10 +49,10 @@ pub fn my_stores(ctx: &Ctx, stores: &[(Store, Option<UpgradeRow>)]) -> Page {
             }
         }
     };
-    page(ctx, &tr.t("stores.title"), None, body)
+    page(ctx, &title, None, body)
 }
 
-fn status_tag(tr: &crate::i18n::Tr, upgrade: Option<&UpgradeRow>) -> Element {
+fn status_tag(tr: &Tr, upgrade: Option<&UpgradeRow>) -> Element {
     let (class, label) = match upgrade.map(|u| u.step()) {
         None => ("tag todo", tr.t("stores.not_started")),
         Some(Step::Complete) => ("tag ok", tr.t("stores.complete")),
@@ -47,14 +67,63 @@ fn status_tag(tr: &crate::i18n::Tr, upgrade: Option<&UpgradeRow>) -> Element {
     rsx! { span { class: "{class}", "{label}" } }
 }
 
-pub fn overview(ctx: &Ctx, catalog: &Catalog, store: &Store, upgrade: &UpgradeRow) -> Page {
+/// The tabs of a store's pages; `active` is the current one.
+pub fn store_nav(reader: &StoreReader, active: &str) -> Element {
+    let tr = reader.ctx().tr;
+    let eid = reader.eid();
+    let mut tabs = vec![
+        (
+            "overview",
+            format!("/stores/{eid}"),
+            tr.t("storenav.overview"),
+        ),
+        (
+            "upgrade",
+            format!("/stores/{eid}/upgrade"),
+            tr.t("storenav.upgrade"),
+        ),
+        (
+            "users",
+            format!("/stores/{eid}/users"),
+            tr.t("storenav.users"),
+        ),
+    ];
+    if matches!(reader.relation, Relation::Admin | Relation::Support) {
+        tabs.push((
+            "audit",
+            format!("/stores/{eid}/audit"),
+            tr.t("storenav.audit"),
+        ));
+    }
+    rsx! {
+        nav { class: "store-nav", "aria-label": tr.t("storenav.label"),
+            span { class: "store-name", "{reader.store.name}" }
+            for (key, href, label) in tabs {
+                a { href: "{href}", class: if key == active { "active" } else { "" },
+                    "aria-current": if key == active { "page" } else { "false" }, "{label}" }
+            }
+        }
+    }
+}
+
+/// A note for people who may look but not act.
+pub fn read_only_note(reader: &StoreReader) -> Element {
+    let tr = reader.ctx().tr;
+    if reader.can_act() {
+        return rsx! {};
+    }
+    rsx! {
+        p { class: "readonly", id: "read-only", {tr.f("access.read_only", &[("admin", &reader.masked_admin())])} }
+    }
+}
+
+pub fn overview(catalog: &Catalog, reader: &StoreReader) -> Page {
+    let ctx = reader.ctx();
     let tr = ctx.tr;
-    let eid = &store.legacy_store_id;
+    let store = &reader.store;
+    let upgrade = &reader.upgrade;
+    let eid = reader.eid();
     let step = upgrade.step();
-    let banner = BannerInfo {
-        legacy_store_id: eid.clone(),
-        step,
-    };
     let target = catalog
         .path(&upgrade.path_id)
         .and_then(|p| catalog.product(&p.to))
@@ -66,14 +135,17 @@ pub fn overview(ctx: &Ctx, catalog: &Catalog, store: &Store, upgrade: &UpgradeRo
         .unwrap_or_else(|| store.product.clone());
     let platform = catalog.platform_or_custom(&store.platform).name.clone();
     let body = rsx! {
+        {store_nav(reader, "overview")}
         section { class: "card",
             h1 { "{store.name}" }
+            {read_only_note(reader)}
             dl { class: "facts",
                 dt { {tr.t("store.eid")} } dd { code { "{eid}" } }
                 dt { {tr.t("store.product")} } dd { "{legacy}" }
                 dt { {tr.t("store.platform")} } dd { "{platform}" }
                 dt { {tr.t("store.countries")} } dd { {store.country_list().join(", ")} }
                 dt { {tr.t("store.url")} } dd { "{store.store_url}" }
+                dt { {tr.t("store.admin")} } dd { {if reader.can_act() { store.admin_email.clone() } else { reader.masked_admin() }} }
                 if let Some(mid) = &upgrade.merchant_id {
                     dt { {tr.t("store.mid")} } dd { code { id: "store-mid", "{mid}" } }
                 }
@@ -83,10 +155,10 @@ pub fn overview(ctx: &Ctx, catalog: &Catalog, store: &Store, upgrade: &UpgradeRo
             } else {
                 p { {tr.t("store.legacy_notice")} }
                 a { class: "button primary", id: "start-upgrade", href: "/stores/{eid}/upgrade",
-                    {tr.t(if step == Step::Terms { "store.start" } else { "store.continue" })}
+                    {tr.t(if !reader.can_act() { "store.view_progress" } else if upgrade.id == 0 { "store.start" } else { "store.continue" })}
                 }
             }
         }
     };
-    page(ctx, &store.name, Some(&banner), body)
+    page(&ctx, &store.name, Some(&reader.banner()), body)
 }

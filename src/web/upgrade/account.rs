@@ -6,14 +6,20 @@ use axum::{
 };
 use serde::Deserialize;
 
-use super::{guard_reached, step_url, ticked};
+use super::{audit_in, guard_reached, step_url, ticked};
 use crate::{
     domain::{Action, Step},
     store,
-    web::{AppState, access::StoreAdmin, error::AppError, pages, session::CsrfForm},
+    web::{
+        AppState,
+        access::{StoreAdmin, StoreReader},
+        error::AppError,
+        pages,
+        session::{ClientIp, CsrfForm},
+    },
 };
 
-pub async fn show(State(state): State<AppState>, admin: StoreAdmin) -> Result<Response, AppError> {
+pub async fn show(State(state): State<AppState>, admin: StoreReader) -> Result<Response, AppError> {
     if let Some(r) = guard_reached(&admin, Step::Account) {
         return Ok(r);
     }
@@ -30,6 +36,7 @@ pub struct AccountForm {
 pub async fn save(
     State(state): State<AppState>,
     admin: StoreAdmin,
+    ClientIp(ip): ClientIp,
     CsrfForm { form, .. }: CsrfForm<AccountForm>,
 ) -> Result<Response, AppError> {
     let mut tx = state.db.begin().await?;
@@ -37,10 +44,26 @@ pub async fn save(
     let step = upgrade.step();
     if step <= Step::Account || step == Step::Complete {
         // The state machine decides (and refuses skipping ahead or a finished upgrade).
-        store::upgrades::advance(&mut tx, &upgrade, Action::ConfirmAccount, &admin.user.email)
-            .await?;
+        store::upgrades::advance(
+            &mut tx,
+            &upgrade,
+            Action::ConfirmAccount,
+            admin.user.email(),
+        )
+        .await?;
     }
     store::upgrades::set_global(&mut tx, upgrade.id, ticked(&form.global)).await?;
+    audit_in(
+        &mut tx,
+        &admin,
+        "account.updated",
+        &format!(
+            "global payments {}",
+            if ticked(&form.global) { "on" } else { "off" }
+        ),
+        &ip,
+    )
+    .await?;
     tx.commit().await?;
     let next = if step == Step::Account {
         Step::Credentials

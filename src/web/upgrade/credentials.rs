@@ -9,14 +9,20 @@ use axum::{
 use rand::Rng;
 use serde::Deserialize;
 
-use super::guard_reached;
+use super::{audit_in, guard_reached};
 use crate::{
     domain::{Action, Environment, MerchantId, Step, credentials},
     store::{self, Tx},
-    web::{AppState, access::StoreAdmin, error::AppError, pages, session::CsrfForm},
+    web::{
+        AppState,
+        access::{StoreAdmin, StoreReader},
+        error::AppError,
+        pages,
+        session::{ClientIp, CsrfForm},
+    },
 };
 
-pub async fn show(State(state): State<AppState>, admin: StoreAdmin) -> Result<Response, AppError> {
+pub async fn show(State(state): State<AppState>, admin: StoreReader) -> Result<Response, AppError> {
     if let Some(r) = guard_reached(&admin, Step::Credentials) {
         return Ok(r);
     }
@@ -30,6 +36,7 @@ pub struct GenerateForm {}
 pub async fn generate(
     State(state): State<AppState>,
     admin: StoreAdmin,
+    ClientIp(ip): ClientIp,
     _form: CsrfForm<GenerateForm>,
 ) -> Result<Response, AppError> {
     let mut tx = state.db.begin().await?;
@@ -38,7 +45,7 @@ pub async fn generate(
         &mut tx,
         &upgrade,
         Action::GenerateCredentials,
-        &admin.user.email,
+        admin.user.email(),
     )
     .await?;
     let mid = allocate_mid(&mut tx).await?;
@@ -53,11 +60,13 @@ pub async fn generate(
         &fresh.secret_hash,
     )
     .await?;
+    let detail = format!("live credentials {} for {mid}", fresh.username);
+    audit_in(&mut tx, &admin, "credentials.created", &detail, &ip).await?;
     tx.commit().await?;
     tracing::info!(store = %admin.eid(), merchant_id = %mid, username = %fresh.username, "live credentials issued");
 
     let issued = store::credentials::for_upgrade(&state.db.pool, admin.upgrade.id).await?;
-    let mut admin = admin;
+    let mut admin = admin.0;
     admin.upgrade.step = Step::Integration.as_str().to_owned();
     admin.upgrade.merchant_id = Some(mid.to_string());
     let page = pages::steps::credentials::page(&admin, &issued, Some(&fresh));

@@ -7,15 +7,21 @@ use axum::{
 };
 use serde::Deserialize;
 
-use super::{guard_reached, step_url, ticked};
+use super::{audit_in, guard_reached, step_url, ticked};
 use crate::{
     domain::{Action, Step},
     platform::intake,
     store,
-    web::{AppState, access::StoreAdmin, error::AppError, pages, session::CsrfForm},
+    web::{
+        AppState,
+        access::{StoreAdmin, StoreReader},
+        error::AppError,
+        pages,
+        session::{ClientIp, CsrfForm},
+    },
 };
 
-pub async fn show(State(state): State<AppState>, admin: StoreAdmin) -> Result<Response, AppError> {
+pub async fn show(State(state): State<AppState>, admin: StoreReader) -> Result<Response, AppError> {
     if let Some(r) = guard_reached(&admin, Step::Integration) {
         return Ok(r);
     }
@@ -48,6 +54,7 @@ pub struct ChecklistForm {
 pub async fn confirm(
     State(state): State<AppState>,
     admin: StoreAdmin,
+    ClientIp(ip): ClientIp,
     CsrfForm { form, .. }: CsrfForm<ChecklistForm>,
 ) -> Result<Response, AppError> {
     let answers = [
@@ -73,7 +80,15 @@ pub async fn confirm(
         &mut tx,
         &upgrade,
         Action::ConfirmIntegration,
-        &admin.user.email,
+        admin.user.email(),
+    )
+    .await?;
+    audit_in(
+        &mut tx,
+        &admin,
+        "integration.confirmed",
+        "checklist confirmed",
+        &ip,
     )
     .await?;
     tx.commit().await?;

@@ -1,5 +1,6 @@
-//! The upgrade wizard: one route per step. Handlers load, ask the state machine, write,
-//! and redirect (POST → redirect → GET); pages live in `pages::steps`.
+//! The upgrade wizard: one route per step. Every reader of the store may look; only its
+//! administrator may POST. Handlers load, ask the state machine, write, and redirect
+//! (POST → redirect → GET); pages live in `pages::steps`.
 
 mod account;
 mod credentials;
@@ -9,36 +10,26 @@ mod terms;
 
 pub use integration::CHECKLIST;
 
-use axum::{
-    Router,
-    response::{IntoResponse, Redirect, Response},
-    routing::get,
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::{access::StoreReader, routes::Routes};
+use crate::{
+    domain::Step,
+    store::{self, Tx, audit::Record},
 };
 
-use super::{AppState, access::StoreAdmin};
-use crate::domain::Step;
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/stores/{eid}/upgrade", get(resume))
-        .route(
-            "/stores/{eid}/upgrade/terms",
-            get(terms::show).post(terms::accept),
-        )
-        .route(
-            "/stores/{eid}/upgrade/account",
-            get(account::show).post(account::save),
-        )
-        .route(
-            "/stores/{eid}/upgrade/credentials",
-            get(credentials::show).post(credentials::generate),
-        )
-        .route(
-            "/stores/{eid}/upgrade/integration",
-            get(integration::show).post(integration::confirm),
-        )
-        .route("/stores/{eid}/upgrade/test-purchase", get(purchase::show))
-        .route("/stores/{eid}/upgrade/complete", get(purchase::complete))
+pub fn routes(r: Routes) -> Routes {
+    r.get("/stores/{eid}/upgrade", resume)
+        .get("/stores/{eid}/upgrade/terms", terms::show)
+        .post("/stores/{eid}/upgrade/terms", terms::accept)
+        .get("/stores/{eid}/upgrade/account", account::show)
+        .post("/stores/{eid}/upgrade/account", account::save)
+        .get("/stores/{eid}/upgrade/credentials", credentials::show)
+        .post("/stores/{eid}/upgrade/credentials", credentials::generate)
+        .get("/stores/{eid}/upgrade/integration", integration::show)
+        .post("/stores/{eid}/upgrade/integration", integration::confirm)
+        .get("/stores/{eid}/upgrade/test-purchase", purchase::show)
+        .get("/stores/{eid}/upgrade/complete", purchase::complete)
 }
 
 pub fn step_url(eid: &str, step: Step) -> String {
@@ -46,17 +37,35 @@ pub fn step_url(eid: &str, step: Step) -> String {
 }
 
 /// Opening the upgrade resumes exactly where the admin left off.
-async fn resume(admin: StoreAdmin) -> Response {
-    Redirect::to(&step_url(admin.eid(), admin.upgrade.step())).into_response()
+async fn resume(reader: StoreReader) -> Response {
+    Redirect::to(&step_url(reader.eid(), reader.upgrade.step())).into_response()
 }
 
-/// A step not yet reached cannot be viewed: send the admin to where they are.
-fn guard_reached(admin: &StoreAdmin, step: Step) -> Option<Response> {
-    (step > admin.upgrade.step())
-        .then(|| Redirect::to(&step_url(admin.eid(), admin.upgrade.step())).into_response())
+/// A step not yet reached cannot be viewed: send the person to where the upgrade is.
+fn guard_reached(reader: &StoreReader, step: Step) -> Option<Response> {
+    (step > reader.upgrade.step())
+        .then(|| Redirect::to(&step_url(reader.eid(), reader.upgrade.step())).into_response())
 }
 
 /// Whether a checkbox was ticked: browsers send the field only when it is.
 fn ticked(field: &Option<String>) -> bool {
     field.as_deref().is_some_and(|v| !v.is_empty())
+}
+
+/// Audits a store admin's action in the transaction that makes it.
+async fn audit_in(
+    tx: &mut Tx,
+    admin: &StoreReader,
+    action: &str,
+    detail: &str,
+    ip: &str,
+) -> sqlx::Result<()> {
+    let record = Record {
+        actor: admin.user.email(),
+        action,
+        store_id: Some(admin.store.id),
+        detail,
+        ip,
+    };
+    store::audit::record(&mut **tx, &record).await
 }

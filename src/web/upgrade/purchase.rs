@@ -9,10 +9,10 @@ use super::{guard_reached, step_url};
 use crate::{
     domain::Step,
     store,
-    web::{AppState, access::StoreAdmin, error::AppError, pages},
+    web::{AppState, access::StoreReader, error::AppError, pages},
 };
 
-pub async fn show(State(state): State<AppState>, admin: StoreAdmin) -> Result<Response, AppError> {
+pub async fn show(State(state): State<AppState>, admin: StoreReader) -> Result<Response, AppError> {
     if let Some(r) = guard_reached(&admin, Step::TestPurchase) {
         return Ok(r);
     }
@@ -39,7 +39,7 @@ pub async fn show(State(state): State<AppState>, admin: StoreAdmin) -> Result<Re
 
 pub async fn complete(
     State(state): State<AppState>,
-    admin: StoreAdmin,
+    admin: StoreReader,
 ) -> Result<Response, AppError> {
     if admin.upgrade.step() != Step::Complete {
         return Ok(Redirect::to(&step_url(admin.eid(), admin.upgrade.step())).into_response());

@@ -8,11 +8,17 @@ use axum::{
 use serde::Deserialize;
 use std::net::SocketAddr;
 
-use super::{step_url, ticked};
+use super::{audit_in, step_url, ticked};
 use crate::{
     domain::{Action, Step, catalog::UpgradePath},
     store::{self, upgrades::Acceptance},
-    web::{AppState, access::StoreAdmin, error::AppError, pages, session::CsrfForm},
+    web::{
+        AppState,
+        access::{StoreAdmin, StoreReader},
+        error::AppError,
+        pages,
+        session::CsrfForm,
+    },
 };
 
 #[derive(Deserialize)]
@@ -22,7 +28,7 @@ pub struct PathQuery {
 
 pub async fn show(
     State(state): State<AppState>,
-    admin: StoreAdmin,
+    admin: StoreReader,
     Query(q): Query<PathQuery>,
 ) -> Result<Response, AppError> {
     let path_id = q.path.unwrap_or_else(|| admin.upgrade.path_id.clone());
@@ -70,7 +76,7 @@ pub async fn accept(
 
     let mut tx = state.db.begin().await?;
     let upgrade = store::upgrades::lock(&mut tx, admin.upgrade.id, state.db.backend).await?;
-    store::upgrades::advance(&mut tx, &upgrade, Action::AcceptTerms, &admin.user.email).await?;
+    store::upgrades::advance(&mut tx, &upgrade, Action::AcceptTerms, admin.user.email()).await?;
     store::upgrades::set_path(&mut tx, upgrade.id, &path.id).await?;
     let user_agent = headers
         .get(USER_AGENT)
@@ -78,7 +84,7 @@ pub async fn accept(
         .unwrap_or("");
     let acceptance = Acceptance {
         path_id: &path.id,
-        user_email: &admin.user.email,
+        user_email: admin.user.email(),
         title: &path.terms.title,
         version: &path.terms.version,
         sha256: &path.terms.sha256_hex(),
@@ -87,6 +93,18 @@ pub async fn accept(
         user_agent,
     };
     store::upgrades::record_acceptance(&mut tx, upgrade.id, &acceptance).await?;
+    let detail = format!(
+        "{} version {} sha256 {}",
+        path.terms.title, path.terms.version, acceptance.sha256
+    );
+    audit_in(
+        &mut tx,
+        &admin,
+        "terms.accepted",
+        &detail,
+        &peer.ip().to_string(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(Redirect::to(&step_url(admin.eid(), Step::Account)).into_response())
 }
@@ -94,7 +112,7 @@ pub async fn accept(
 /// The path the admin looks at; only paths open to the store's product are allowed.
 fn chosen_path<'a>(
     state: &'a AppState,
-    admin: &StoreAdmin,
+    admin: &StoreReader,
     id: &str,
 ) -> Result<&'a UpgradePath, AppError> {
     state

@@ -1,9 +1,11 @@
 use dioxus::prelude::*;
 
+use crate::web::pages::stores::{read_only_note, store_nav};
+
 use crate::{
     domain::{Step, catalog::Catalog},
     web::{
-        access::StoreAdmin,
+        access::StoreReader,
         pages::{
             csrf_field,
             layout::{Page, page as layout},
@@ -11,7 +13,7 @@ use crate::{
     },
 };
 
-pub fn page(catalog: &Catalog, admin: &StoreAdmin) -> Page {
+pub fn page(catalog: &Catalog, admin: &StoreReader) -> Page {
     let ctx = admin.ctx();
     let tr = ctx.tr;
     let eid = admin.eid();
@@ -21,8 +23,10 @@ pub fn page(catalog: &Catalog, admin: &StoreAdmin) -> Page {
     let markets = account.global_markets_count.to_string();
     let done = admin.upgrade.step() > Step::Account;
     let body = rsx! {
+        {store_nav(admin, "upgrade")}
         section { class: "card",
             {super::heading(&tr, Step::Account)}
+            {read_only_note(admin)}
             h2 { {tr.t("account.european")} }
             p { {tr.t("account.countries_kept")} }
             ul { class: "chips", id: "kept-countries",
@@ -33,7 +37,7 @@ pub fn page(catalog: &Catalog, admin: &StoreAdmin) -> Page {
                 {csrf_field(ctx.csrf.as_deref().unwrap_or_default())}
                 h2 { {tr.t("account.global")} }
                 label { class: "check",
-                    input { r#type: "checkbox", name: "global", value: "on", id: "global", checked: global_on }
+                    input { r#type: "checkbox", name: "global", value: "on", id: "global", checked: global_on, disabled: !admin.can_act() }
                     {tr.f("account.global_label", &[("markets", &markets)])}
                 }
                 table { class: "fees",
@@ -44,8 +48,10 @@ pub fn page(catalog: &Catalog, admin: &StoreAdmin) -> Page {
                         tr { td { {tr.t("account.outside_eea")} } td { "{account.global_fee_outside_eea.describe()}" } }
                     }
                 }
-                button { class: "button primary", r#type: "submit", id: "save-account",
-                    {tr.t(if done { "account.save" } else { "common.continue" })}
+                if admin.can_act() {
+                    button { class: "button primary", r#type: "submit", id: "save-account",
+                        {tr.t(if done { "account.save" } else { "common.continue" })}
+                    }
                 }
             }
         }

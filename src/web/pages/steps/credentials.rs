@@ -1,11 +1,13 @@
 use dioxus::prelude::*;
+
+use crate::web::pages::stores::{read_only_note, store_nav};
 use secrecy::ExposeSecret;
 
 use crate::{
     domain::{Step, credentials::NewCredentials},
     store::credentials::CredentialRow,
     web::{
-        access::StoreAdmin,
+        access::StoreReader,
         pages::{
             csrf_field, format_time,
             layout::{Page, page as layout},
@@ -15,14 +17,16 @@ use crate::{
 
 /// `fresh` is set only in the response that created the credentials: the one time the
 /// password is shown.
-pub fn page(admin: &StoreAdmin, issued: &[CredentialRow], fresh: Option<&NewCredentials>) -> Page {
+pub fn page(admin: &StoreReader, issued: &[CredentialRow], fresh: Option<&NewCredentials>) -> Page {
     let ctx = admin.ctx();
     let tr = ctx.tr;
     let eid = admin.eid();
     let mid = admin.upgrade.merchant_id.clone().unwrap_or_default();
     let body = rsx! {
+        {store_nav(admin, "upgrade")}
         section { class: "card",
             {super::heading(&tr, Step::Credentials)}
+            {read_only_note(admin)}
             if let Some(fresh) = fresh {
                 div { class: "secret-box", id: "new-credentials",
                     p { class: "warning", role: "alert", strong { {tr.t("credentials.once")} } }
@@ -37,6 +41,8 @@ pub fn page(admin: &StoreAdmin, issued: &[CredentialRow], fresh: Option<&NewCred
                     }
                 }
                 a { class: "button primary", href: "/stores/{eid}/upgrade/integration", id: "to-integration", {tr.t("credentials.saved_continue")} }
+            } else if issued.is_empty() && !admin.can_act() {
+                p { {tr.t("credentials.not_yet")} }
             } else if issued.is_empty() {
                 p { {tr.t("credentials.explain")} }
                 form { method: "post", action: "/stores/{eid}/upgrade/credentials",

@@ -1,10 +1,12 @@
 use dioxus::prelude::*;
 
+use crate::web::pages::stores::{read_only_note, store_nav};
+
 use crate::{
     domain::{Step, catalog::Catalog},
     store::credentials::CredentialRow,
     web::{
-        access::StoreAdmin,
+        access::StoreReader,
         pages::{
             csrf_field,
             layout::{Page, page as layout},
@@ -15,7 +17,7 @@ use crate::{
 
 pub fn page(
     catalog: &Catalog,
-    admin: &StoreAdmin,
+    admin: &StoreReader,
     issued: &[CredentialRow],
     missing: &[&str],
 ) -> Page {
@@ -35,8 +37,10 @@ pub fn page(
         other => tr.t(&format!("integration.value.{other}")),
     };
     let body = rsx! {
+        {store_nav(admin, "upgrade")}
         section { class: "card",
             {super::heading(&tr, Step::Integration)}
+            {read_only_note(admin)}
             h2 { {tr.f("integration.for_platform", &[("platform", &platform.name)])} }
             p { strong { {tr.t("integration.install")} } " {platform.plugin}" }
             p { "{platform.install}" }
@@ -57,11 +61,11 @@ pub fn page(
                 }
                 for item in CHECKLIST {
                     label { class: if missing.contains(&item) { "check missing" } else { "check" },
-                        input { r#type: "checkbox", name: "{item}", value: "yes", id: "{item}", checked: done }
+                        input { r#type: "checkbox", name: "{item}", value: "yes", id: "{item}", checked: done, disabled: !admin.can_act() }
                         {tr.t(&format!("integration.check.{item}"))}
                     }
                 }
-                if !done {
+                if !done && admin.can_act() {
                     button { class: "button primary", r#type: "submit", id: "confirm-integration", {tr.t("integration.confirm")} }
                 }
             }

@@ -1,10 +1,12 @@
 use dioxus::prelude::*;
 
+use crate::web::pages::stores::{read_only_note, store_nav};
+
 use crate::{
     domain::{Step, catalog::Catalog},
     store::{credentials::CredentialRow, events::OrderEvent},
     web::{
-        access::StoreAdmin,
+        access::StoreReader,
         pages::{
             format_time,
             layout::{Page, page as layout},
@@ -13,7 +15,7 @@ use crate::{
 };
 
 pub fn waiting(
-    admin: &StoreAdmin,
+    admin: &StoreReader,
     issued: &[CredentialRow],
     orders: &[OrderEvent],
     sandbox_url: Option<&str>,
@@ -34,8 +36,10 @@ pub fn waiting(
         .map(|c| c.to_string())
         .unwrap_or_else(|| "SE".into());
     let body = rsx! {
+        {store_nav(admin, "upgrade")}
         section { class: "card", id: "test-purchase",
             {super::heading(&tr, Step::TestPurchase)}
+            {read_only_note(admin)}
             ol { class: "howto",
                 li { {tr.t("purchase.howto.shop")} }
                 li { {tr.t("purchase.howto.live")} }
@@ -73,7 +77,7 @@ pub fn waiting(
     )
 }
 
-pub fn complete(catalog: &Catalog, admin: &StoreAdmin, first_order: Option<&OrderEvent>) -> Page {
+pub fn complete(catalog: &Catalog, admin: &StoreReader, first_order: Option<&OrderEvent>) -> Page {
     let ctx = admin.ctx();
     let tr = ctx.tr;
     let eid = admin.eid();

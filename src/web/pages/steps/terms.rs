@@ -1,5 +1,7 @@
 use dioxus::prelude::*;
 
+use crate::web::pages::stores::{read_only_note, store_nav};
+
 use crate::{
     domain::{
         Step,
@@ -7,7 +9,7 @@ use crate::{
     },
     store::upgrades::AcceptanceRow,
     web::{
-        access::StoreAdmin,
+        access::StoreReader,
         pages::{
             csrf_field, format_time,
             layout::{Page, page as layout},
@@ -17,7 +19,7 @@ use crate::{
 
 pub fn page(
     catalog: &Catalog,
-    admin: &StoreAdmin,
+    admin: &StoreReader,
     path: &UpgradePath,
     accepted: Option<&AcceptanceRow>,
     error: Option<&str>,
@@ -35,8 +37,10 @@ pub fn page(
     };
     let sha = path.terms.sha256_hex();
     let body = rsx! {
+        {store_nav(admin, "upgrade")}
         section { class: "card",
             {super::heading(&tr, Step::Terms)}
+            {read_only_note(admin)}
             if paths.len() > 1 && !done {
                 nav { class: "tabs", "aria-label": tr.t("terms.choose"),
                     for p in paths.iter() {
@@ -70,7 +74,7 @@ pub fn page(
                 }
                 p { class: "hash", {tr.f("terms.hash", &[("hash", &a.document_sha256)])} }
                 a { class: "button primary", href: "/stores/{eid}/upgrade", {tr.t("common.continue")} }
-            } else {
+            } else if admin.can_act() {
                 form { method: "post", action: "/stores/{eid}/upgrade/terms",
                     {csrf_field(ctx.csrf.as_deref().unwrap_or_default())}
                     input { r#type: "hidden", name: "path", value: "{path.id}" }

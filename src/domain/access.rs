@@ -1,0 +1,199 @@
+//! Who may do what with a store. Pure rules; the web layer loads the facts and asks.
+
+use std::fmt;
+
+/// A staff role, granted with `switchyard user add --role …`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StaffRole {
+    /// Reads the stores of their partner(s).
+    PartnerManager,
+    /// Reads every store; support actions are audited.
+    Support,
+    /// Manages staff accounts.
+    Operator,
+}
+
+impl StaffRole {
+    pub const ALL: [StaffRole; 3] = [
+        StaffRole::PartnerManager,
+        StaffRole::Support,
+        StaffRole::Operator,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PartnerManager => "partner",
+            Self::Support => "support",
+            Self::Operator => "operator",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+impl fmt::Display for StaffRole {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A signed-in person and what their account says about them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub user_id: i64,
+    pub email: String,
+    pub role: Option<StaffRole>,
+    /// Partners a partner manager looks after.
+    pub partner_ids: Vec<i64>,
+}
+
+/// The facts about one store that decide access to it.
+#[derive(Debug, Clone, Copy)]
+pub struct StoreFacts<'a> {
+    pub admin_email: &'a str,
+    pub partner_id: Option<i64>,
+    /// Whether the principal was invited as a user of this store.
+    pub is_member: bool,
+}
+
+/// How a person relates to a store; `None` means no access at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Relation {
+    Admin,
+    Member,
+    PartnerManager,
+    Support,
+}
+
+impl Relation {
+    /// Only the registered administrator changes a store's state.
+    pub fn can_act(self) -> bool {
+        self == Relation::Admin
+    }
+}
+
+/// The strongest relation `who` has to the store described by `facts`.
+pub fn relation(who: &Principal, facts: StoreFacts<'_>) -> Option<Relation> {
+    if who.email == facts.admin_email {
+        return Some(Relation::Admin);
+    }
+    if facts.is_member {
+        return Some(Relation::Member);
+    }
+    match who.role {
+        Some(StaffRole::Support) => Some(Relation::Support),
+        Some(StaffRole::PartnerManager)
+            if facts
+                .partner_id
+                .is_some_and(|p| who.partner_ids.contains(&p)) =>
+        {
+            Some(Relation::PartnerManager)
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn person(email: &str, role: Option<StaffRole>, partners: &[i64]) -> Principal {
+        Principal {
+            user_id: 1,
+            email: email.into(),
+            role,
+            partner_ids: partners.to_vec(),
+        }
+    }
+
+    const STORE: StoreFacts<'static> = StoreFacts {
+        admin_email: "admin@shop.example",
+        partner_id: Some(7),
+        is_member: false,
+    };
+
+    #[test]
+    fn each_kind_of_person_gets_the_right_relation() {
+        assert_eq!(
+            relation(&person("admin@shop.example", None, &[]), STORE),
+            Some(Relation::Admin)
+        );
+        let member = StoreFacts {
+            is_member: true,
+            ..STORE
+        };
+        assert_eq!(
+            relation(&person("accountant@shop.example", None, &[]), member),
+            Some(Relation::Member)
+        );
+        assert_eq!(
+            relation(
+                &person("pm@partner.example", Some(StaffRole::PartnerManager), &[7]),
+                STORE
+            ),
+            Some(Relation::PartnerManager)
+        );
+        assert_eq!(
+            relation(
+                &person("support@platform.example", Some(StaffRole::Support), &[]),
+                STORE
+            ),
+            Some(Relation::Support)
+        );
+    }
+
+    #[test]
+    fn strangers_other_partners_and_operators_get_nothing() {
+        assert_eq!(
+            relation(&person("someone@else.example", None, &[]), STORE),
+            None
+        );
+        assert_eq!(
+            relation(
+                &person("pm@other.example", Some(StaffRole::PartnerManager), &[8]),
+                STORE
+            ),
+            None
+        );
+        let no_partner = StoreFacts {
+            partner_id: None,
+            ..STORE
+        };
+        assert_eq!(
+            relation(
+                &person("pm@partner.example", Some(StaffRole::PartnerManager), &[7]),
+                no_partner
+            ),
+            None
+        );
+        assert_eq!(
+            relation(
+                &person("ops@platform.example", Some(StaffRole::Operator), &[]),
+                STORE
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn only_the_admin_can_act() {
+        assert!(Relation::Admin.can_act());
+        for r in [
+            Relation::Member,
+            Relation::PartnerManager,
+            Relation::Support,
+        ] {
+            assert!(!r.can_act());
+        }
+    }
+
+    #[test]
+    fn roles_round_trip() {
+        for r in StaffRole::ALL {
+            assert_eq!(StaffRole::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(StaffRole::parse("admin"), None);
+    }
+}

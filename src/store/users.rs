@@ -1,0 +1,214 @@
+//! People who sign in: staff accounts with roles, and merchants' people (no role).
+
+use sqlx::{Any, Executor, FromRow};
+
+use super::{Tx, now};
+use crate::domain::access::{Principal, StaffRole};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct UserRow {
+    pub id: i64,
+    pub email: String,
+    pub role: Option<String>,
+    pub disabled_at: Option<i64>,
+    pub created_at: i64,
+    pub last_sign_in_at: Option<i64>,
+}
+
+const COLUMNS: &str = "id, email, role, disabled_at, created_at, last_sign_in_at";
+
+pub async fn by_email<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    email: &str,
+) -> sqlx::Result<Option<UserRow>> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE email = $1"))
+        .bind(email)
+        .fetch_optional(ex)
+        .await
+}
+
+/// The user id for `email`, creating a role-less user on first sign-in.
+pub async fn upsert(tx: &mut Tx, email: &str) -> sqlx::Result<i64> {
+    let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind(email)
+        .fetch_optional(&mut **tx)
+        .await?;
+    match existing {
+        Some(id) => Ok(id),
+        None => {
+            sqlx::query_scalar("INSERT INTO users (email, created_at) VALUES ($1, $2) RETURNING id")
+                .bind(email)
+                .bind(now())
+                .fetch_one(&mut **tx)
+                .await
+        }
+    }
+}
+
+pub async fn record_sign_in(tx: &mut Tx, user_id: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE users SET last_sign_in_at = $1 WHERE id = $2")
+        .bind(now())
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Loads what a signed-in person's account says: role and partners.
+pub async fn principal(pool: &sqlx::AnyPool, user_id: i64) -> sqlx::Result<Option<Principal>> {
+    let Some(user) = sqlx::query_as::<_, UserRow>(&format!(
+        "SELECT {COLUMNS} FROM users WHERE id = $1 AND disabled_at IS NULL"
+    ))
+    .bind(user_id)
+    .fetch_optional(pool)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let partner_ids = sqlx::query_scalar(
+        "SELECT partner_id FROM partner_managers WHERE user_id = $1 ORDER BY partner_id",
+    )
+    .bind(user_id)
+    .fetch_all(pool)
+    .await?;
+    Ok(Some(Principal {
+        user_id,
+        email: user.email,
+        role: user.role.as_deref().and_then(StaffRole::parse),
+        partner_ids,
+    }))
+}
+
+/// Whether `email` is an active staff member (so may receive a sign-in link).
+pub async fn is_active_staff<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    email: &str,
+) -> sqlx::Result<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM users WHERE email = $1 AND role IS NOT NULL AND disabled_at IS NULL",
+    )
+    .bind(email)
+    .fetch_one(ex)
+    .await?;
+    Ok(n > 0)
+}
+
+/// Whether `email` has been disabled (a disabled person gets no links, whatever else).
+pub async fn is_disabled<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    email: &str,
+) -> sqlx::Result<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM users WHERE email = $1 AND disabled_at IS NOT NULL",
+    )
+    .bind(email)
+    .fetch_one(ex)
+    .await?;
+    Ok(n > 0)
+}
+
+/// Why a staff change was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum StaffError {
+    #[error("a partner manager needs --partner NAME")]
+    PartnerRequired,
+    #[error("only partner managers have a partner")]
+    PartnerNotAllowed,
+    #[error("there is no partner named {0:?}")]
+    UnknownPartner(String),
+    #[error("{0} already has the role {1}")]
+    AlreadyStaff(String, String),
+    #[error("no user with the email {0}")]
+    UnknownUser(String),
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+/// Grants a staff role (re-enabling a disabled account), in one transaction.
+pub async fn add_staff(
+    tx: &mut Tx,
+    email: &str,
+    role: StaffRole,
+    partner: Option<&str>,
+) -> Result<i64, StaffError> {
+    let partner_id = match (role, partner) {
+        (StaffRole::PartnerManager, None) => return Err(StaffError::PartnerRequired),
+        (StaffRole::PartnerManager, Some(name)) => Some(
+            sqlx::query_scalar::<_, i64>("SELECT id FROM partners WHERE name = $1")
+                .bind(name)
+                .fetch_optional(&mut **tx)
+                .await?
+                .ok_or_else(|| StaffError::UnknownPartner(name.to_owned()))?,
+        ),
+        (_, Some(_)) => return Err(StaffError::PartnerNotAllowed),
+        (_, None) => None,
+    };
+    if let Some(existing) = by_email(&mut **tx, email).await?
+        && existing.disabled_at.is_none()
+        && let Some(r) = existing
+            .role
+            .filter(|r| r == role.as_str() && role != StaffRole::PartnerManager)
+    {
+        return Err(StaffError::AlreadyStaff(email.to_owned(), r));
+    }
+    let id = upsert(tx, email).await?;
+    sqlx::query("UPDATE users SET role = $1, disabled_at = NULL WHERE id = $2")
+        .bind(role.as_str())
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    if let Some(pid) = partner_id {
+        let linked: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM partner_managers WHERE user_id = $1 AND partner_id = $2",
+        )
+        .bind(id)
+        .bind(pid)
+        .fetch_one(&mut **tx)
+        .await?;
+        if linked == 0 {
+            sqlx::query("INSERT INTO partner_managers (user_id, partner_id) VALUES ($1, $2)")
+                .bind(id)
+                .bind(pid)
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
+    Ok(id)
+}
+
+/// Disables an account and ends all its sessions at once.
+pub async fn disable(tx: &mut Tx, email: &str) -> Result<(), StaffError> {
+    let user = by_email(&mut **tx, email)
+        .await?
+        .ok_or_else(|| StaffError::UnknownUser(email.to_owned()))?;
+    sqlx::query("UPDATE users SET disabled_at = $1 WHERE id = $2")
+        .bind(now())
+        .bind(user.id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user.id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct StaffRow {
+    pub email: String,
+    pub role: String,
+    pub disabled_at: Option<i64>,
+    pub last_sign_in_at: Option<i64>,
+    pub partners: Option<String>,
+}
+
+/// Every staff account, by email, with its partner (the first by name, if several).
+pub async fn list_staff<'c>(ex: impl Executor<'c, Database = Any>) -> sqlx::Result<Vec<StaffRow>> {
+    sqlx::query_as(
+        "SELECT u.email, u.role, u.disabled_at, u.last_sign_in_at, \
+         (SELECT MIN(p.name) FROM partner_managers pm JOIN partners p ON p.id = pm.partner_id WHERE pm.user_id = u.id) AS partners \
+         FROM users u WHERE u.role IS NOT NULL ORDER BY u.email",
+    )
+    .fetch_all(ex)
+    .await
+}

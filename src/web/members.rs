@@ -1,0 +1,130 @@
+//! A store's users: the admin invites people (an accountant, a developer) who may follow
+//! the store read-only, and removes them again.
+
+use axum::{
+    extract::{Path, State},
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+};
+use serde::Deserialize;
+
+use super::{
+    AppState,
+    access::{StoreAdmin, StoreReader},
+    auth::sentence,
+    error::AppError,
+    pages,
+    routes::Routes,
+    session::{ClientIp, CsrfForm},
+};
+use crate::{
+    domain::EmailAddress,
+    mail::Email,
+    store::{self, audit::Record},
+};
+
+pub fn routes(r: Routes) -> Routes {
+    r.get("/stores/{eid}/users", list)
+        .post("/stores/{eid}/users", invite)
+        .post("/stores/{eid}/users/{member}/remove", remove)
+}
+
+async fn list(State(state): State<AppState>, reader: StoreReader) -> Result<Response, AppError> {
+    let members = store::members::list(&state.db.pool, reader.store.id).await?;
+    Ok(pages::render(pages::members::page(&reader, &members, "", None)).into_response())
+}
+
+#[derive(Deserialize)]
+struct InviteForm {
+    #[serde(default)]
+    email: String,
+}
+
+async fn invite(
+    State(state): State<AppState>,
+    admin: StoreAdmin,
+    ClientIp(ip): ClientIp,
+    CsrfForm { form, .. }: CsrfForm<InviteForm>,
+) -> Result<Response, AppError> {
+    let tr = admin.ctx().tr;
+    let email = match EmailAddress::parse(&form.email) {
+        Ok(e) => e,
+        Err(why) => return refuse(&state, &admin, &form.email, sentence(&why.to_string())).await,
+    };
+    if email.as_str() == admin.store.admin_email {
+        return refuse(&state, &admin, &form.email, tr.t("users.error.admin")).await;
+    }
+    let mut tx = state.db.begin().await?;
+    if !store::members::add(&mut *tx, admin.store.id, email.as_str(), admin.user.email()).await? {
+        tx.rollback().await?;
+        return refuse(
+            &state,
+            &admin,
+            &form.email,
+            tr.f("users.error.already", &[("email", email.as_str())]),
+        )
+        .await;
+    }
+    let record = Record {
+        actor: admin.user.email(),
+        action: "member.invited",
+        store_id: Some(admin.store.id),
+        detail: email.as_str(),
+        ip: &ip,
+    };
+    store::audit::record(&mut *tx, &record).await?;
+    tx.commit().await?;
+    let mail = Email {
+        to: email.to_string(),
+        subject: tr.f("email.invite.subject", &[("store", &admin.store.name)]),
+        text: tr.f(
+            "email.invite.body",
+            &[
+                ("store", &admin.store.name),
+                ("admin", admin.user.email()),
+                ("link", &format!("{}/signin", state.config.base_url)),
+            ],
+        ),
+    };
+    state.mailer.send(&mail).await?;
+    Ok(Redirect::to(&format!("/stores/{}/users", admin.eid())).into_response())
+}
+
+/// The users page again, with the invitation form showing what was wrong.
+async fn refuse(
+    state: &AppState,
+    admin: &StoreAdmin,
+    email: &str,
+    message: String,
+) -> Result<Response, AppError> {
+    let members = store::members::list(&state.db.pool, admin.store.id).await?;
+    let page = pages::members::page(admin, &members, email, Some(&message));
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, pages::render(page)).into_response())
+}
+
+#[derive(Deserialize)]
+struct Empty {}
+
+async fn remove(
+    State(state): State<AppState>,
+    admin: StoreAdmin,
+    ClientIp(ip): ClientIp,
+    Path((_, member)): Path<(String, i64)>,
+    _form: CsrfForm<Empty>,
+) -> Result<Response, AppError> {
+    let mut tx = state.db.begin().await?;
+    let Some(email) = store::members::remove(&mut tx, admin.store.id, member).await? else {
+        tx.rollback().await?;
+        return Err(AppError::NotFound);
+    };
+    let record = Record {
+        actor: admin.user.email(),
+        action: "member.removed",
+        store_id: Some(admin.store.id),
+        detail: &email,
+        ip: &ip,
+    };
+    store::audit::record(&mut *tx, &record).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/stores/{}/users", admin.eid())).into_response())
+}

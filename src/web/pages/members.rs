@@ -1,0 +1,64 @@
+//! A store's users page.
+
+use dioxus::prelude::*;
+
+use super::{
+    csrf_field, format_time,
+    layout::{Page, page as frame},
+    stores::{read_only_note, store_nav},
+};
+use crate::{store::members::Member, web::access::StoreReader};
+
+pub fn page(reader: &StoreReader, members: &[Member], email: &str, error: Option<&str>) -> Page {
+    let ctx = reader.ctx();
+    let tr = ctx.tr;
+    let eid = reader.eid();
+    let csrf = ctx.csrf.clone().unwrap_or_default();
+    let admin = if reader.can_act() {
+        reader.store.admin_email.clone()
+    } else {
+        reader.masked_admin()
+    };
+    let body = rsx! {
+        {store_nav(reader, "users")}
+        section { class: "card",
+            h1 { {tr.t("users.title")} }
+            p { class: "lead", {tr.t("users.lead")} }
+            {read_only_note(reader)}
+            table { class: "list", id: "members",
+                thead { tr { th { {tr.t("users.email")} } th { {tr.t("users.role")} } th { {tr.t("users.since")} } th {} } }
+                tbody {
+                    tr { td { "{admin}" } td { {tr.t("users.role_admin")} } td {} td {} }
+                    for m in members.iter() {
+                        tr {
+                            td { "{m.email}" }
+                            td { {tr.t("users.role_user")} }
+                            td { {format_time(m.created_at)} }
+                            td {
+                                if reader.can_act() {
+                                    form { method: "post", action: "/stores/{eid}/users/{m.id}/remove", class: "inline",
+                                        {csrf_field(&csrf)}
+                                        button { class: "button small", r#type: "submit", {tr.t("users.remove")} }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            if reader.can_act() {
+                h2 { {tr.t("users.invite")} }
+                p { {tr.t("users.invite_lead")} }
+                form { method: "post", action: "/stores/{eid}/users", novalidate: true,
+                    {csrf_field(&csrf)}
+                    label { r#for: "invite-email", {tr.t("users.email")} }
+                    input { id: "invite-email", name: "email", r#type: "email", value: "{email}", required: true,
+                        "aria-invalid": if error.is_some() { "true" } else { "false" } }
+                    if let Some(e) = error { p { class: "field-error", role: "alert", "{e}" } }
+                    button { class: "button primary", r#type: "submit", id: "invite", {tr.t("users.invite_button")} }
+                }
+            }
+        }
+    };
+    frame(&ctx, &tr.t("users.title"), Some(&reader.banner()), body)
+}

@@ -1,0 +1,61 @@
+//! Routes are registered through this builder, which keeps the list of every
+//! (method, path) it adds: the access test walks that list, so a new route that nobody
+//! classified fails it.
+
+use axum::{
+    Router,
+    handler::Handler,
+    http::Method,
+    routing::{get, post},
+};
+
+use super::AppState;
+
+pub struct Routes {
+    router: Router<AppState>,
+    table: Vec<(Method, &'static str)>,
+}
+
+impl Default for Routes {
+    fn default() -> Self {
+        Self {
+            router: Router::new(),
+            table: Vec::new(),
+        }
+    }
+}
+
+impl Routes {
+    pub fn get<H, T>(mut self, path: &'static str, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.table.push((Method::GET, path));
+        self.router = self.router.route(path, get(handler));
+        self
+    }
+
+    pub fn post<H, T>(mut self, path: &'static str, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.table.push((Method::POST, path));
+        self.router = self.router.route(path, post(handler));
+        self
+    }
+
+    /// Adds a feature's routes.
+    pub fn with(self, feature: fn(Routes) -> Routes) -> Self {
+        feature(self)
+    }
+
+    pub fn table(&self) -> &[(Method, &'static str)] {
+        &self.table
+    }
+
+    pub fn into_router(self) -> Router<AppState> {
+        self.router
+    }
+}

@@ -1,0 +1,132 @@
+//! Staff accounts, for operators: list, add (with a role, and a partner for partner
+//! managers) and disable. The CLI (`switchyard user …`) does the same.
+
+use axum::{
+    extract::State,
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+};
+use serde::Deserialize;
+
+use super::{
+    AppState,
+    access::Operator,
+    auth::sentence,
+    error::AppError,
+    pages,
+    routes::Routes,
+    session::{ClientIp, CsrfForm},
+};
+use crate::{
+    domain::{EmailAddress, access::StaffRole},
+    store::{self, audit::Record, users::StaffError},
+};
+
+pub fn routes(r: Routes) -> Routes {
+    r.get("/staff", list)
+        .post("/staff", add)
+        .post("/staff/disable", disable)
+}
+
+async fn list(
+    State(state): State<AppState>,
+    Operator(user): Operator,
+) -> Result<Response, AppError> {
+    let staff = store::users::list_staff(&state.db.pool).await?;
+    Ok(pages::render(pages::staff::page(&user.ctx(), &staff, None)).into_response())
+}
+
+#[derive(Deserialize)]
+struct AddForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    partner: String,
+}
+
+async fn add(
+    State(state): State<AppState>,
+    Operator(user): Operator,
+    ClientIp(ip): ClientIp,
+    CsrfForm { form, .. }: CsrfForm<AddForm>,
+) -> Result<Response, AppError> {
+    let tr = user.ctx().tr;
+    let result = async {
+        let email = EmailAddress::parse(&form.email).map_err(|e| sentence(&e.to_string()))?;
+        let role = StaffRole::parse(&form.role).ok_or_else(|| tr.t("staff.error.role"))?;
+        let partner = Some(form.partner.trim()).filter(|p| !p.is_empty());
+        let mut tx = state.db.begin().await.map_err(|e| e.to_string())?;
+        match store::users::add_staff(&mut tx, email.as_str(), role, partner).await {
+            Ok(_) => {}
+            Err(StaffError::Db(e)) => return Err(format!("database error: {e}")),
+            Err(e) => return Err(sentence(&e.to_string())),
+        }
+        let detail = format!(
+            "{email} as {role}{}",
+            partner.map(|p| format!(" of {p}")).unwrap_or_default()
+        );
+        store::audit::record(
+            &mut *tx,
+            &Record {
+                actor: user.email(),
+                action: "staff.added",
+                store_id: None,
+                detail: &detail,
+                ip: &ip,
+            },
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        tx.commit().await.map_err(|e| e.to_string())
+    }
+    .await;
+    match result {
+        Ok(()) => Ok(Redirect::to("/staff").into_response()),
+        Err(message) => {
+            let staff = store::users::list_staff(&state.db.pool).await?;
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                pages::render(pages::staff::page(&user.ctx(), &staff, Some(&message))),
+            )
+                .into_response())
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct DisableForm {
+    #[serde(default)]
+    email: String,
+}
+
+async fn disable(
+    State(state): State<AppState>,
+    Operator(user): Operator,
+    ClientIp(ip): ClientIp,
+    CsrfForm { form, .. }: CsrfForm<DisableForm>,
+) -> Result<Response, AppError> {
+    if form.email == user.email() {
+        return Err(AppError::BadRequest(user.ctx().tr.t("staff.error.self")));
+    }
+    let mut tx = state.db.begin().await?;
+    match store::users::disable(&mut tx, &form.email).await {
+        Ok(()) => {}
+        Err(StaffError::Db(e)) => return Err(e.into()),
+        Err(e) => return Err(AppError::BadRequest(sentence(&e.to_string()))),
+    }
+    store::audit::record(
+        &mut *tx,
+        &Record {
+            actor: user.email(),
+            action: "staff.disabled",
+            store_id: None,
+            detail: &form.email,
+            ip: &ip,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/staff").into_response())
+}

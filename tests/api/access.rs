@@ -1,0 +1,199 @@
+//! Route × role: every route of the router's own list is tried by every kind of person.
+//! A route missing from `class_of` fails the test, so new routes must be classified.
+
+use reqwest::{Method, StatusCode};
+use switchyard::domain::access::StaffRole;
+
+use crate::helpers::{ADMIN, OTHER_ADMIN, Page, STORE, TestApp, spawn_app};
+
+/// Who may use a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in person.
+    SignedIn,
+    /// Readers of the store: its admin, its users, its partner's managers, support.
+    StoreRead,
+    /// The store's admin and support.
+    StoreAudit,
+    /// The store's registered administrator only.
+    StoreAdmin,
+    Support,
+    Operator,
+    /// Machine clients with HTTP Basic credentials; browsers' sessions do not count.
+    BasicAuth,
+}
+
+fn class_of(method: &Method, path: &str) -> Option<Class> {
+    use Class::*;
+    let get = method == Method::GET;
+    Some(match path {
+        "/healthz" | "/signin" | "/auth/confirm" | "/signout" => Public,
+        "/" | "/account" => SignedIn,
+        "/account/sign-out-everywhere" => SignedIn,
+        "/stores/{eid}/audit" => StoreAudit,
+        "/audit" => Support,
+        "/staff" | "/staff/disable" => Operator,
+        "/sandbox/v1/orders" => BasicAuth,
+        p if p.starts_with("/stores/{eid}") && get => StoreRead,
+        p if p.starts_with("/stores/{eid}") => StoreAdmin,
+        _ => return None,
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Who {
+    Anonymous,
+    Admin,
+    StoreUser,
+    OtherAdmin,
+    OtherPartner,
+    OwnPartner,
+    Support,
+    Operator,
+}
+
+fn allowed(class: Class, who: Who) -> bool {
+    use Who::*;
+    match class {
+        Class::Public => true,
+        Class::SignedIn => who != Anonymous,
+        Class::StoreRead => matches!(who, Admin | StoreUser | OwnPartner | Support),
+        Class::StoreAudit => matches!(who, Admin | Support),
+        Class::StoreAdmin => who == Admin,
+        Class::Support => who == Support,
+        Class::Operator => who == Operator,
+        Class::BasicAuth => false,
+    }
+}
+
+fn denied(who: Who, path: &str, page: &Page) -> bool {
+    let refused = matches!(
+        page.status,
+        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN
+    );
+    // Signing out ends at the sign-in page when it works, so only a refusal counts there;
+    // an anonymous caller sent to sign in before signing out everywhere was refused.
+    let sign_out =
+        path == "/signout" || (path == "/account/sign-out-everywhere" && who != Who::Anonymous);
+    refused || (!sign_out && page.location.as_deref() == Some("/signin"))
+}
+
+fn concrete(path: &str) -> String {
+    path.replace("{eid}", STORE).replace("{member}", "999999")
+}
+
+async fn browser_for(app: &TestApp, who: Who) -> TestApp {
+    let b = app.another_browser();
+    let email = match who {
+        Who::Anonymous => return b,
+        Who::Admin => ADMIN,
+        Who::StoreUser => "accountant@kaffebaren.example",
+        Who::OtherAdmin => OTHER_ADMIN,
+        Who::OtherPartner => "pm@other-partner.example",
+        Who::OwnPartner => "pm@nordic.example",
+        Who::Support => "agent@support.example",
+        Who::Operator => "ops@platform.example",
+    };
+    b.sign_in(email).await;
+    b
+}
+
+#[tokio::test]
+async fn every_route_is_classified_and_enforced_for_every_role() {
+    let app = spawn_app().await;
+    // The cast: a store user invited by the admin, partner managers of this store's
+    // partner and of another, support and an operator.
+    let store_id = app
+        .scalar("SELECT id FROM stores WHERE legacy_store_id = '4711'")
+        .await;
+    switchyard::store::members::add(
+        &app.db.pool,
+        store_id,
+        "accountant@kaffebaren.example",
+        ADMIN,
+    )
+    .await
+    .unwrap();
+    sqlx::query("INSERT INTO partners (name) VALUES ('Other Partner')")
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    app.add_staff(
+        "pm@other-partner.example",
+        StaffRole::PartnerManager,
+        Some("Other Partner"),
+    )
+    .await;
+    app.add_staff(
+        "pm@nordic.example",
+        StaffRole::PartnerManager,
+        Some("Nordic Commerce Partners"),
+    )
+    .await;
+    app.add_staff("agent@support.example", StaffRole::Support, None)
+        .await;
+    app.add_staff("ops@platform.example", StaffRole::Operator, None)
+        .await;
+
+    let routes = switchyard::web::route_table(true);
+    let unclassified: Vec<String> = routes
+        .iter()
+        .filter(|(m, p)| class_of(m, p).is_none())
+        .map(|(m, p)| format!("{m} {p}"))
+        .collect();
+    assert!(
+        unclassified.is_empty(),
+        "classify these routes in tests/api/access.rs: {unclassified:?}"
+    );
+    // Signing out ends the session, so those go last.
+    let (last, first): (Vec<_>, Vec<_>) = routes
+        .into_iter()
+        .partition(|(_, p)| matches!(*p, "/signout" | "/account/sign-out-everywhere"));
+
+    let cast = [
+        Who::Anonymous,
+        Who::Admin,
+        Who::StoreUser,
+        Who::OtherAdmin,
+        Who::OtherPartner,
+        Who::OwnPartner,
+        Who::Support,
+        Who::Operator,
+    ];
+    let mut failures = Vec::new();
+    let mut tried = 0;
+    for who in cast {
+        let browser = browser_for(&app, who).await;
+        for (method, path) in first.iter().chain(last.iter()) {
+            let class = class_of(method, path).unwrap();
+            let url = concrete(path);
+            let page = if *method == Method::GET {
+                browser.get(&url).await
+            } else {
+                let csrf = browser.csrf().await;
+                browser.post(&url, &[("csrf", csrf.as_str())]).await
+            };
+            tried += 1;
+            let expected = allowed(class, who);
+            if expected == denied(who, path, &page) || page.status.is_server_error() {
+                failures.push(format!(
+                    "{who:?} {method} {url} ({class:?}): {} {:?}",
+                    page.status, page.location
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {tried} checks failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+
+    let refused = app
+        .scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'authorization.refused'")
+        .await;
+    assert!(refused > 10, "refusals are audited ({refused})");
+}

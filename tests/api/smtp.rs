@@ -1,0 +1,125 @@
+//! A real email over SMTP to a local server (Debian's python3-aiosmtpd). Skipped with a
+//! note when the server is not installed, except in CI (CI=true), where it must run.
+
+use std::{path::Path, process::Stdio, time::Duration};
+
+use switchyard::config::{MailConfig, SmtpConfig, SmtpTls};
+
+use crate::helpers::{ADMIN, spawn_app_with};
+
+struct SmtpServer(std::process::Child);
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn aiosmtpd_available() -> bool {
+    std::process::Command::new("/usr/bin/python3")
+        .args(["-c", "import aiosmtpd"])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[tokio::test]
+async fn a_sign_in_link_arrives_over_real_smtp() {
+    if !aiosmtpd_available() {
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI requires python3-aiosmtpd for the SMTP test"
+        );
+        eprintln!(
+            "SKIPPED: /usr/bin/python3 -m aiosmtpd is not available (apt-get install python3-aiosmtpd)"
+        );
+        return;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mailbox = tempfile::tempdir().unwrap();
+    for sub in ["tmp", "new", "cur"] {
+        std::fs::create_dir(mailbox.path().join(sub)).unwrap();
+    }
+    let _server = SmtpServer(
+        std::process::Command::new("/usr/bin/python3")
+            .args([
+                "-m",
+                "aiosmtpd",
+                "-n",
+                "-l",
+                &format!("127.0.0.1:{port}"),
+                "-c",
+                "aiosmtpd.handlers.Mailbox",
+            ])
+            .arg(mailbox.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    wait_for_port(port).await;
+
+    let app = spawn_app_with(|c| {
+        c.mail = MailConfig::Smtp(SmtpConfig {
+            host: "127.0.0.1".into(),
+            port,
+            username: None,
+            password: None,
+            tls: SmtpTls::None,
+            from: "Switchyard <no-reply@switchyard.test>".into(),
+        })
+    })
+    .await;
+    assert_eq!(
+        app.request_sign_in(ADMIN).await.status,
+        reqwest::StatusCode::OK
+    );
+
+    let message = read_single_message(mailbox.path());
+    assert!(message.contains(&format!("To: {ADMIN}")), "{message}");
+    assert!(
+        message.contains("From: Switchyard <no-reply@switchyard.test>"),
+        "{message}"
+    );
+    assert!(
+        message.contains("Subject: Your Switchyard sign-in link"),
+        "{message}"
+    );
+    assert!(message.contains("/auth/confirm?token="), "{message}");
+}
+
+async fn wait_for_port(port: u16) {
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the SMTP server did not start on port {port}");
+}
+
+/// The one message in a Maildir (new/), with soft line breaks undone.
+fn read_single_message(maildir: &Path) -> String {
+    let new = maildir.join("new");
+    let files: Vec<_> = std::fs::read_dir(&new)
+        .map(|d| d.filter_map(|e| e.ok()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        files.len(),
+        1,
+        "exactly one message arrived in {}",
+        new.display()
+    );
+    std::fs::read_to_string(files[0].path())
+        .unwrap()
+        .replace("=\r\n", "")
+        .replace("=\n", "")
+        .replace("=3D", "=")
+}
