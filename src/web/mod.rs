@@ -80,6 +80,18 @@ pub fn router(state: AppState) -> Router {
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::REFERRER_POLICY, "same-origin"),
         (header::X_FRAME_OPTIONS, "DENY"),
+        // Ignored by current browsers (the CSP does the work); set because scanners and
+        // older browsers look for it.
+        (
+            header::HeaderName::from_static("x-xss-protection"),
+            "1; mode=block",
+        ),
+        // Browsers ignore HSTS over plain http, so sending it always is harmless and
+        // protects every https deployment, whatever its base URL says.
+        (
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=31536000; includeSubDomains",
+        ),
         (
             header::HeaderName::from_static("cross-origin-opener-policy"),
             "same-origin",
@@ -92,12 +104,6 @@ pub fn router(state: AppState) -> Router {
         router = router.layer(SetResponseHeaderLayer::overriding(
             name,
             HeaderValue::from_static(value),
-        ));
-    }
-    if state.config.https() {
-        router = router.layer(SetResponseHeaderLayer::overriding(
-            header::STRICT_TRANSPORT_SECURITY,
-            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
         ));
     }
     router.layer(TraceLayer::new_for_http()).with_state(state)
