@@ -28,6 +28,8 @@ pub struct Config {
     /// Key for signing tokens (CSRF, links); random per process when unset.
     pub secret_key: SecretString,
     pub rate_limits: RateLimits,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (load balancers).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// Limits on sign-in traffic, per window of seconds.
@@ -107,6 +109,7 @@ struct FileConfig {
     catalog: Option<String>,
     assets_dir: Option<String>,
     secret_key: Option<String>,
+    trusted_proxies: Option<String>,
 }
 
 impl Config {
@@ -196,19 +199,34 @@ impl Config {
             bail!("SWITCHYARD_SECRET_KEY must be at least 32 characters");
         }
 
+        let mut trusted_proxies = Vec::new();
+        for ip in pick("TRUSTED_PROXIES", file.trusted_proxies)
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            trusted_proxies.push(ip.parse().with_context(|| {
+                format!("SWITCHYARD_TRUSTED_PROXIES: {ip:?} is not an IP address")
+            })?);
+        }
+        // The sandbox and demo data are for trying Switchyard out; an https deployment is
+        // a real one unless it says otherwise.
+        let development = !base_url.starts_with("https://");
         Ok(Self {
             database_url: SecretString::from(database_url),
             bind,
             base_url,
             mail,
-            sandbox: flag("SANDBOX", file.sandbox, true)?,
-            seed_demo: flag("SEED_DEMO", file.seed_demo, true)?,
+            sandbox: flag("SANDBOX", file.sandbox, development)?,
+            seed_demo: flag("SEED_DEMO", file.seed_demo, development)?,
             catalog_path: pick("CATALOG", file.catalog).map(PathBuf::from),
             assets_dir: pick("ASSETS_DIR", file.assets_dir)
                 .map(PathBuf::from)
                 .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets")),
             secret_key: SecretString::from(secret_key),
             rate_limits: RateLimits::default(),
+            trusted_proxies,
         })
     }
 
@@ -277,11 +295,15 @@ mod tests {
             ("SWITCHYARD_BASE_URL", "https://upgrade.example.com/"),
             ("SWITCHYARD_SMTP_HOST", "smtp.example.com"),
             ("SWITCHYARD_SMTP_PASSWORD", "mailpass"),
-            ("SWITCHYARD_SANDBOX", "off"),
+            ("SWITCHYARD_TRUSTED_PROXIES", "10.0.0.1, 10.0.0.2"),
         ])
         .unwrap();
         assert_eq!(c.base_url, "https://upgrade.example.com");
-        assert!(c.https() && !c.sandbox);
+        assert!(
+            c.https() && !c.sandbox && !c.seed_demo,
+            "https means production defaults"
+        );
+        assert_eq!(c.trusted_proxies.len(), 2);
         let shown = format!("{c:?}");
         assert!(
             !shown.contains("hunter2") && !shown.contains("mailpass"),
@@ -295,6 +317,8 @@ mod tests {
         assert!(e.to_string().contains("SWITCHYARD_BIND"));
         let e = load(&[("SWITCHYARD_DATABASE_URL", "mysql://x")]).unwrap_err();
         assert!(e.to_string().contains("SWITCHYARD_DATABASE_URL"));
+        let e = load(&[("SWITCHYARD_TRUSTED_PROXIES", "lb.internal")]).unwrap_err();
+        assert!(e.to_string().contains("SWITCHYARD_TRUSTED_PROXIES"));
         let e = load(&[("SWITCHYARD_SANDBOX", "maybe")]).unwrap_err();
         assert!(e.to_string().contains("SWITCHYARD_SANDBOX"));
     }

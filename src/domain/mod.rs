@@ -4,6 +4,7 @@ pub mod access;
 pub mod catalog;
 pub mod credentials;
 pub mod ids;
+pub mod pdf;
 pub mod upgrade;
 
 pub use catalog::Catalog;

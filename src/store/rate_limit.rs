@@ -14,29 +14,31 @@ pub struct Limit {
 pub async fn hit(db: &Db, bucket: &str, limit: Limit) -> sqlx::Result<Option<i64>> {
     let at = now();
     let since = at - limit.window;
-    let mut tx = db.pool.begin().await?;
-    let (count, oldest): (i64, Option<i64>) = sqlx::query_as(
-        "SELECT COUNT(*), MIN(at) FROM rate_limit_events WHERE bucket = $1 AND at > $2",
+    // One statement counts and inserts, so no transaction reads before it writes.
+    let inserted = sqlx::query(
+        "INSERT INTO rate_limit_events (bucket, at) SELECT $1, $2 \
+         WHERE (SELECT COUNT(*) FROM rate_limit_events WHERE bucket = $1 AND at > $3) < $4",
     )
     .bind(bucket)
+    .bind(at)
     .bind(since)
-    .fetch_one(&mut *tx)
+    .bind(limit.max)
+    .execute(&db.pool)
     .await?;
-    if count >= limit.max {
-        tx.rollback().await?;
-        return Ok(Some(oldest.unwrap_or(at) + limit.window));
+    if inserted.rows_affected() == 1 {
+        // Old events are of no use; trimming here keeps the table small without a job.
+        sqlx::query("DELETE FROM rate_limit_events WHERE bucket = $1 AND at <= $2")
+            .bind(bucket)
+            .bind(since)
+            .execute(&db.pool)
+            .await?;
+        return Ok(None);
     }
-    sqlx::query("INSERT INTO rate_limit_events (bucket, at) VALUES ($1, $2)")
-        .bind(bucket)
-        .bind(at)
-        .execute(&mut *tx)
-        .await?;
-    // Old events are of no use; trimming here keeps the table small without a job.
-    sqlx::query("DELETE FROM rate_limit_events WHERE bucket = $1 AND at <= $2")
-        .bind(bucket)
-        .bind(since)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    Ok(None)
+    let oldest: Option<i64> =
+        sqlx::query_scalar("SELECT MIN(at) FROM rate_limit_events WHERE bucket = $1 AND at > $2")
+            .bind(bucket)
+            .bind(since)
+            .fetch_one(&db.pool)
+            .await?;
+    Ok(Some(oldest.unwrap_or(at) + limit.window))
 }

@@ -138,24 +138,30 @@ pub async fn sign_in_token_status<'c>(
     })
 }
 
-/// Consumes a token atomically if it is valid for this browser; the email it was issued to.
+/// Consumes a token atomically if it is valid for this browser; the email it was issued
+/// to, or why not. The write comes first, so SQLite never upgrades a read lock.
 pub async fn consume_sign_in_token(
     tx: &mut super::Tx,
     token_hash: &str,
     session_hash: &str,
 ) -> sqlx::Result<Result<String, TokenStatus>> {
-    let status = sign_in_token_status(&mut **tx, token_hash, session_hash).await?;
-    if status != TokenStatus::Valid {
-        return Ok(Err(status));
-    }
     let at = now();
-    let updated = sqlx::query("UPDATE sign_in_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1")
-        .bind(at)
-        .bind(token_hash)
-        .execute(&mut **tx)
-        .await?;
+    let updated = sqlx::query(
+        "UPDATE sign_in_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 \
+         AND (requested_by IS NULL OR requested_by = $3)",
+    )
+    .bind(at)
+    .bind(token_hash)
+    .bind(session_hash)
+    .execute(&mut **tx)
+    .await?;
     if updated.rows_affected() != 1 {
-        return Ok(Err(TokenStatus::Invalid));
+        return Ok(Err(sign_in_token_status(
+            &mut **tx,
+            token_hash,
+            session_hash,
+        )
+        .await?));
     }
     let email = sqlx::query_scalar("SELECT email FROM sign_in_tokens WHERE token_hash = $1")
         .bind(token_hash)

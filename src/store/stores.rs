@@ -187,7 +187,8 @@ pub async fn of_partners<'c>(
     q.fetch_all(ex).await
 }
 
-/// Stores whose legacy ID, name or admin email contains `needle`, at most `limit`.
+/// Stores where `needle` is part of the legacy ID, name, admin or user email, new
+/// merchant ID or API username; at most `limit`, by name.
 pub async fn search<'c>(
     ex: impl Executor<'c, Database = Any>,
     needle: &str,
@@ -203,7 +204,12 @@ pub async fn search<'c>(
     );
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM stores WHERE legacy_store_id LIKE $1 ESCAPE '\\' OR LOWER(name) LIKE $1 ESCAPE '\\' \
-         OR admin_email LIKE $1 ESCAPE '\\' ORDER BY name LIMIT $2"
+         OR admin_email LIKE $1 ESCAPE '\\' \
+         OR id IN (SELECT store_id FROM store_members WHERE email LIKE $1 ESCAPE '\\') \
+         OR id IN (SELECT store_id FROM upgrades WHERE LOWER(merchant_id) LIKE $1 ESCAPE '\\') \
+         OR id IN (SELECT u.store_id FROM upgrades u JOIN api_credentials c ON c.upgrade_id = u.id \
+                   WHERE LOWER(c.username) LIKE $1 ESCAPE '\\') \
+         ORDER BY name LIMIT $2"
     ))
     .bind(like)
     .bind(limit)

@@ -17,7 +17,7 @@ use super::{
 };
 use crate::{
     domain::{
-        LegacyStoreId,
+        LegacyStoreId, Step,
         access::{Relation, StaffRole, StoreFacts, relation},
     },
     i18n::Tr,
@@ -31,6 +31,9 @@ pub struct StoreReader {
     /// The store's upgrade; not yet saved (id 0) if nobody has started it.
     pub upgrade: UpgradeRow,
     pub relation: Relation,
+    /// The terms changed after they were accepted and must be accepted again before the
+    /// upgrade can go on.
+    pub terms_outdated: bool,
 }
 
 /// The store's registered administrator, the only one who changes its state.
@@ -40,6 +43,18 @@ impl std::ops::Deref for StoreAdmin {
     type Target = StoreReader;
     fn deref(&self) -> &StoreReader {
         &self.0
+    }
+}
+
+impl StoreAdmin {
+    /// The admin with the store's upgrade saved, starting it on first use. Only the
+    /// upgrade's own actions start it; inviting a user does not.
+    pub async fn started(mut self, app: &AppState) -> Result<Self, AppError> {
+        if self.0.upgrade.id == 0 {
+            let path = self.0.upgrade.path_id.clone();
+            self.0.upgrade = store::upgrades::get_or_start(&app.db, self.0.store.id, &path).await?;
+        }
+        Ok(self)
     }
 }
 
@@ -97,11 +112,13 @@ where
             Some(u) => u,
             None => UpgradeRow::not_started(store.id, default_path(&app, &store)?),
         };
+        let terms_outdated = terms_outdated(&app, &upgrade).await?;
         Ok(StoreReader {
             user,
             store,
             upgrade,
             relation,
+            terms_outdated,
         })
     }
 }
@@ -114,7 +131,7 @@ where
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
-        let mut reader = StoreReader::from_request_parts(parts, state).await?;
+        let reader = StoreReader::from_request_parts(parts, state).await?;
         if !reader.can_act() {
             let app = AppState::from_ref(state);
             audit::refused(&app, &reader.user, Some(reader.store.id), parts).await;
@@ -126,11 +143,6 @@ where
                     ("admin", &reader.masked_admin()),
                 ],
             )));
-        }
-        if reader.upgrade.id == 0 {
-            let app = AppState::from_ref(state);
-            let path = reader.upgrade.path_id.clone();
-            reader.upgrade = store::upgrades::get_or_start(&app.db, reader.store.id, &path).await?;
         }
         Ok(StoreAdmin(reader))
     }
@@ -149,6 +161,25 @@ async fn store_from_path<S: Send + Sync>(
     store::stores::find_by_legacy_id(&app.db.pool, eid.as_str())
         .await?
         .ok_or(AppError::NotFound)
+}
+
+/// Whether the accepted terms differ from what the catalog says today, while it matters.
+/// Decided on the document itself (path, version, text), not on the rendered PDF, so a
+/// renamed store or a reworded label does not ask anyone to accept again.
+async fn terms_outdated(app: &AppState, upgrade: &UpgradeRow) -> Result<bool, AppError> {
+    let step = upgrade.step();
+    if upgrade.id == 0 || step == Step::Terms || step == Step::Complete {
+        return Ok(false);
+    }
+    let Some(path) = app.catalog.path(&upgrade.path_id) else {
+        return Ok(false);
+    };
+    let accepted = store::upgrades::latest_acceptance(&app.db.pool, upgrade.id).await?;
+    Ok(accepted.is_some_and(|a| {
+        a.path_id != path.id
+            || a.document_version != path.terms.version
+            || a.document_body != path.terms.body
+    }))
 }
 
 fn default_path(app: &AppState, store: &Store) -> Result<String, AppError> {

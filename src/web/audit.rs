@@ -36,7 +36,7 @@ pub async fn refused(app: &AppState, user: &SignedIn, store_id: Option<i64>, par
         action: "authorization.refused",
         store_id,
         detail: &detail,
-        ip: &client_ip(parts),
+        ip: &client_ip(parts, &app.config.trusted_proxies),
     };
     if let Err(e) = store::audit::record(&app.db.pool, &record).await {
         tracing::error!(error = %e, "could not write the audit log");

@@ -77,7 +77,11 @@ async fn request_link(
     let limits = state.config.rate_limits;
     for (bucket, limit) in [
         (format!("signin:ip:{ip}"), limits.sign_in_per_ip),
-        (format!("signin:email:{email}"), limits.sign_in_per_email),
+        // Per address *and* place, so nobody can lock a person out from elsewhere.
+        (
+            format!("signin:email:{email}:ip:{ip}"),
+            limits.sign_in_per_email,
+        ),
     ] {
         if let Some(retry_at) = store::rate_limit::hit(&state.db, &bucket, limit).await? {
             let record = Record {
@@ -91,36 +95,50 @@ async fn request_link(
             return Ok(rate_limited(&ctx, retry_at));
         }
     }
-    // Unknown addresses get the same answer as known ones: no account enumeration.
-    if may_sign_in(&state, email.as_str()).await? {
-        let token = random_token(32);
-        store::sessions::store_sign_in_token(
-            &state.db.pool,
-            &sha256_hex(&token),
-            email.as_str(),
-            &session.id_hash,
-        )
-        .await?;
-        let link = format!("{}/auth/confirm?token={token}", state.config.base_url);
-        if state.config.seed_demo {
-            tracing::info!(email = %email, %link, "demo mode: sign-in link");
+    // Unknown addresses get the same answer, in the same time, as known ones: the
+    // lookup, the token and the email happen after the response (no account enumeration).
+    let (state2, email2, requested_by) = (state.clone(), email.clone(), session.id_hash.clone());
+    tokio::spawn(async move {
+        if let Err(e) = send_link(&state2, &email2, &requested_by).await {
+            tracing::error!(email = %email2, error = ?e, "could not send a sign-in link");
         }
-        let tr = ctx.tr;
-        let mail = Email {
-            to: email.to_string(),
-            subject: tr.t("email.sign_in.subject"),
-            text: tr.f("email.sign_in.body", &[("link", &link)]),
-        };
-        state.mailer.send(&mail).await?;
-    } else {
-        tracing::info!(email = %email, "sign-in requested for an unknown or disabled address; no email sent");
-    }
+    });
     Ok(pages::render(pages::auth::check_email(&ctx, email.as_str())).into_response())
+}
+
+async fn send_link(
+    state: &AppState,
+    email: &EmailAddress,
+    requested_by: &str,
+) -> anyhow::Result<()> {
+    if !may_sign_in(state, email.as_str()).await? {
+        tracing::info!(email = %email, "sign-in requested for an unknown or disabled address; no email sent");
+        return Ok(());
+    }
+    let token = random_token(32);
+    store::sessions::store_sign_in_token(
+        &state.db.pool,
+        &sha256_hex(&token),
+        email.as_str(),
+        requested_by,
+    )
+    .await?;
+    let link = format!("{}/auth/confirm?token={token}", state.config.base_url);
+    if state.config.seed_demo {
+        tracing::info!(email = %email, %link, "demo mode: sign-in link");
+    }
+    let tr = crate::i18n::Tr::default();
+    let mail = Email {
+        to: email.to_string(),
+        subject: tr.t("email.sign_in.subject"),
+        text: tr.f("email.sign_in.body", &[("link", &link)]),
+    };
+    state.mailer.send(&mail).await
 }
 
 /// Store admins, invited store users and active staff may receive a link; a disabled
 /// account may not, whatever else it is.
-async fn may_sign_in(state: &AppState, email: &str) -> Result<bool, AppError> {
+async fn may_sign_in(state: &AppState, email: &str) -> sqlx::Result<bool> {
     let pool = &state.db.pool;
     if store::users::is_disabled(pool, email).await? {
         return Ok(false);

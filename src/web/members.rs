@@ -109,10 +109,11 @@ async fn remove(
     State(state): State<AppState>,
     admin: StoreAdmin,
     ClientIp(ip): ClientIp,
-    Path((_, member)): Path<(String, i64)>,
+    Path((_, member)): Path<(String, String)>,
     _form: CsrfForm<Empty>,
 ) -> Result<Response, AppError> {
     let mut tx = state.db.begin().await?;
+    let member: i64 = member.parse().map_err(|_| AppError::NotFound)?;
     let Some(email) = store::members::remove(&mut tx, admin.store.id, member).await? else {
         tx.rollback().await?;
         return Err(AppError::NotFound);

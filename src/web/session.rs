@@ -188,22 +188,87 @@ pub async fn ensure_session(
     Ok((csrf, jar.add(session_cookie(state, value))))
 }
 
-/// The caller's IP address as the socket saw it.
-pub fn client_ip(parts: &Parts) -> String {
-    parts
+/// The caller's IP address: the socket's peer, or, when that peer is a trusted proxy,
+/// the right-most address in `X-Forwarded-For` that is not one of our proxies.
+pub fn client_ip(parts: &Parts, trusted: &[std::net::IpAddr]) -> String {
+    let Some(peer) = parts
         .extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
+        .map(|c| c.0.ip())
+    else {
+        return "unknown".into();
+    };
+    if !trusted.contains(&peer) {
+        return peer.to_string();
+    }
+    let forwarded: Vec<std::net::IpAddr> = parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|ip| ip.trim().parse().ok())
+        .collect();
+    forwarded
+        .iter()
+        .rev()
+        .find(|ip| !trusted.contains(ip))
+        .or(forwarded.first())
+        .unwrap_or(&peer)
+        .to_string()
 }
 
 /// The caller's IP address, as an extractor.
 pub struct ClientIp(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl<S> FromRequestParts<S> for ClientIp
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientIp(client_ip(parts)))
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(client_ip(
+            parts,
+            &AppState::from_ref(state).config.trusted_proxies,
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::{extract::ConnectInfo, http::Request};
+
+    fn parts(peer: &str, forwarded: Option<&str>) -> Parts {
+        let mut req = Request::builder();
+        if let Some(f) = forwarded {
+            req = req.header("x-forwarded-for", f);
+        }
+        let (mut parts, _) = req.body(()).unwrap().into_parts();
+        parts.extensions.insert(ConnectInfo::<std::net::SocketAddr>(
+            format!("{peer}:1234").parse().unwrap(),
+        ));
+        parts
+    }
+
+    #[test]
+    fn forwarded_addresses_count_only_from_trusted_proxies() {
+        let lb: std::net::IpAddr = "10.0.0.1".parse().unwrap();
+        assert_eq!(
+            client_ip(&parts("203.0.113.9", Some("1.2.3.4")), &[lb]),
+            "203.0.113.9",
+            "a client cannot claim an address"
+        );
+        assert_eq!(
+            client_ip(&parts("10.0.0.1", Some("1.2.3.4, 198.51.100.7")), &[lb]),
+            "198.51.100.7"
+        );
+        assert_eq!(
+            client_ip(&parts("10.0.0.1", Some("198.51.100.7, 10.0.0.1")), &[lb]),
+            "198.51.100.7"
+        );
+        assert_eq!(client_ip(&parts("10.0.0.1", None), &[lb]), "10.0.0.1");
     }
 }

@@ -15,7 +15,7 @@ use super::{
     error::AppError,
     pages,
     routes::Routes,
-    session::{ClientIp, CsrfForm},
+    session::{ClientIp, CsrfForm, SignedIn},
 };
 use crate::{
     domain::{EmailAddress, access::StaffRole},
@@ -53,46 +53,41 @@ async fn add(
     CsrfForm { form, .. }: CsrfForm<AddForm>,
 ) -> Result<Response, AppError> {
     let tr = user.ctx().tr;
-    let result = async {
-        let email = EmailAddress::parse(&form.email).map_err(|e| sentence(&e.to_string()))?;
-        let role = StaffRole::parse(&form.role).ok_or_else(|| tr.t("staff.error.role"))?;
-        let partner = Some(form.partner.trim()).filter(|p| !p.is_empty());
-        let mut tx = state.db.begin().await.map_err(|e| e.to_string())?;
-        match store::users::add_staff(&mut tx, email.as_str(), role, partner).await {
-            Ok(_) => {}
-            Err(StaffError::Db(e)) => return Err(format!("database error: {e}")),
-            Err(e) => return Err(sentence(&e.to_string())),
-        }
-        let detail = format!(
-            "{email} as {role}{}",
-            partner.map(|p| format!(" of {p}")).unwrap_or_default()
-        );
-        store::audit::record(
-            &mut *tx,
-            &Record {
-                actor: user.email(),
-                action: "staff.added",
-                store_id: None,
-                detail: &detail,
-                ip: &ip,
-            },
-        )
-        .await
-        .map_err(|e| e.to_string())?;
-        tx.commit().await.map_err(|e| e.to_string())
+    let email = match EmailAddress::parse(&form.email) {
+        Ok(e) => e,
+        Err(e) => return invalid(&state, &user, sentence(&e.to_string())).await,
+    };
+    let Some(role) = StaffRole::parse(&form.role) else {
+        return invalid(&state, &user, tr.t("staff.error.role")).await;
+    };
+    let partner = Some(form.partner.trim()).filter(|p| !p.is_empty());
+    let mut tx = state.db.begin().await?;
+    match store::users::add_staff(&mut tx, email.as_str(), role, partner).await {
+        Ok(_) => {}
+        Err(StaffError::Db(e)) => return Err(e.into()),
+        Err(e) => return invalid(&state, &user, sentence(&e.to_string())).await,
     }
-    .await;
-    match result {
-        Ok(()) => Ok(Redirect::to("/staff").into_response()),
-        Err(message) => {
-            let staff = store::users::list_staff(&state.db.pool).await?;
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                pages::render(pages::staff::page(&user.ctx(), &staff, Some(&message))),
-            )
-                .into_response())
-        }
-    }
+    let detail = format!(
+        "{email} as {role}{}",
+        partner.map(|p| format!(" of {p}")).unwrap_or_default()
+    );
+    let record = Record {
+        actor: user.email(),
+        action: "staff.added",
+        store_id: None,
+        detail: &detail,
+        ip: &ip,
+    };
+    store::audit::record(&mut *tx, &record).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/staff").into_response())
+}
+
+/// The staff page again, with the form showing what was wrong.
+async fn invalid(state: &AppState, user: &SignedIn, message: String) -> Result<Response, AppError> {
+    let staff = store::users::list_staff(&state.db.pool).await?;
+    let page = pages::staff::page(&user.ctx(), &staff, Some(&message));
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, pages::render(page)).into_response())
 }
 
 #[derive(Deserialize)]

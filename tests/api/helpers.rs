@@ -30,13 +30,21 @@ pub async fn spawn_app() -> TestApp {
 /// Spawns the app after `adjust` has changed its configuration.
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     init_logs();
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = std::sync::Arc::new(tempfile::tempdir().expect("tempdir"));
     let database_url = match std::env::var(PG_VAR) {
         Ok(server) => fresh_postgres_database(&server).await,
         Err(_) => format!("sqlite://{}", dir.path().join("switchyard.db").display()),
     };
+    start(dir, database_url, adjust).await
+}
+
+async fn start(
+    dir: std::sync::Arc<tempfile::TempDir>,
+    database_url: String,
+    adjust: impl FnOnce(&mut Config),
+) -> TestApp {
     let mail_dir = dir.path().join("mail");
-    let config = Config {
+    let mut config = Config {
         database_url: SecretString::from(database_url.clone()),
         bind: "127.0.0.1:0".parse().unwrap(),
         base_url: "http://127.0.0.1:0".into(),
@@ -49,8 +57,8 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         assets_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets"),
         secret_key: SecretString::from("test-secret-key-test-secret-key-0123456789"),
         rate_limits: RateLimits::default(),
+        trusted_proxies: Vec::new(),
     };
-    let mut config = config;
     adjust(&mut config);
     let app = Application::build(config).await.expect("the app builds");
     let address = format!("http://{}", app.local_addr());
@@ -62,7 +70,22 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         mail_dir,
         client: new_client(),
         database_url,
-        _dir: std::sync::Arc::new(dir),
+        _dir: dir,
+    }
+}
+
+impl TestApp {
+    /// Another instance on the same database and mail directory (a restart, or a second
+    /// server behind a load balancer), with its own configuration changes.
+    pub async fn another_instance(&self, adjust: impl FnOnce(&mut Config)) -> TestApp {
+        start(self._dir.clone(), self.database_url.clone(), adjust).await
+    }
+
+    /// A file in this test's temporary directory.
+    pub fn temp_file(&self, name: &str, contents: &str) -> PathBuf {
+        let path = self._dir.path().join(name);
+        std::fs::write(&path, contents).unwrap();
+        path
     }
 }
 
@@ -197,11 +220,10 @@ impl TestApp {
 
     /// Signs in the way a person does: request a link, open it from the email, confirm.
     pub async fn sign_in(&self, email: &str) {
+        let before = self.emails_to(email);
         let sent = self.request_sign_in(email).await;
         assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
-        let link = self
-            .last_link_sent_to(email)
-            .expect("a sign-in email arrived");
+        let link = self.wait_for_new_link(email, before).await;
         let path = link
             .strip_prefix(&self.address)
             .expect("the link points at this app");
@@ -215,6 +237,38 @@ impl TestApp {
             )
             .await;
         done.assert_redirect_to("/");
+    }
+
+    /// How many emails `email` has received so far.
+    pub fn emails_to(&self, email: &str) -> usize {
+        std::fs::read_dir(&self.mail_dir)
+            .map(|d| {
+                d.filter_map(|e| e.ok())
+                    .filter(|e| {
+                        std::fs::read_to_string(e.path())
+                            .is_ok_and(|t| t.contains(&format!("To: {email}")))
+                    })
+                    .count()
+            })
+            .unwrap_or(0)
+    }
+
+    /// Waits (up to 5 s) for an email to `email` beyond the `before` already there, and
+    /// returns the link in the newest one. Emails are sent after the response.
+    pub async fn wait_for_new_link(&self, email: &str, before: usize) -> String {
+        for _ in 0..100 {
+            if self.emails_to(email) > before {
+                return self.last_link_sent_to(email).expect("the email has a link");
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("no new email to {email} arrived");
+    }
+
+    /// Gives work done after a response (sending email) time to finish, for tests that
+    /// check something did *not* happen.
+    pub async fn settle(&self) {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     }
 
     /// The sign-in link in the newest email to `email` in the mail directory.

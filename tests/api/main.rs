@@ -10,5 +10,6 @@ mod sandbox;
 mod security;
 mod sign_in;
 mod smtp;
+mod terms;
 mod upgrade;
 mod users;

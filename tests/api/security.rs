@@ -13,7 +13,7 @@ fn token_of(link: &str) -> String {
 async fn an_expired_link_is_refused() {
     let app = spawn_app().await;
     app.request_sign_in(ADMIN).await;
-    let link = app.last_link_sent_to(ADMIN).unwrap();
+    let link = app.wait_for_new_link(ADMIN, 0).await;
     sqlx::query("UPDATE sign_in_tokens SET expires_at = expires_at - 601")
         .execute(&app.db.pool)
         .await
@@ -43,7 +43,7 @@ async fn an_expired_link_is_refused() {
 async fn a_link_only_works_in_the_browser_that_asked_for_it() {
     let app = spawn_app().await;
     app.request_sign_in(ADMIN).await;
-    let link = app.last_link_sent_to(ADMIN).unwrap();
+    let link = app.wait_for_new_link(ADMIN, 0).await;
     let elsewhere = app.another_browser();
     let page = elsewhere
         .get(link.strip_prefix(&app.address).unwrap())
@@ -88,7 +88,7 @@ async fn the_session_id_changes_at_sign_in_and_cookies_are_hardened() {
     let csrf = between(&res.text().await.unwrap(), "name=\"csrf\" value=\"", "\"").unwrap();
     app.post("/signin", &[("csrf", &csrf), ("email", ADMIN)])
         .await;
-    let link = app.last_link_sent_to(ADMIN).unwrap();
+    let link = app.wait_for_new_link(ADMIN, 0).await;
     let confirm = app.get(link.strip_prefix(&app.address).unwrap()).await;
     let res = app
         .client
@@ -223,6 +223,7 @@ async fn a_disabled_user_is_signed_out_at_once_and_gets_no_more_links() {
     app.get(&path("")).await.assert_redirect_to("/signin");
     let before = app.emails_sent();
     app.request_sign_in("agent@support.example").await;
+    app.settle().await;
     assert_eq!(app.emails_sent(), before);
 }
 

@@ -79,7 +79,7 @@ async fn a_sign_in_link_arrives_over_real_smtp() {
         reqwest::StatusCode::OK
     );
 
-    let message = read_single_message(mailbox.path());
+    let message = read_single_message(mailbox.path()).await;
     assert!(message.contains(&format!("To: {ADMIN}")), "{message}");
     assert!(
         message.contains("From: Switchyard <no-reply@switchyard.test>"),
@@ -105,12 +105,22 @@ async fn wait_for_port(port: u16) {
     panic!("the SMTP server did not start on port {port}");
 }
 
-/// The one message in a Maildir (new/), with soft line breaks undone.
-fn read_single_message(maildir: &Path) -> String {
+/// The one message in a Maildir (new/), waiting up to 5 s for it (mail is sent after
+/// the response), with soft line breaks undone.
+async fn read_single_message(maildir: &Path) -> String {
     let new = maildir.join("new");
-    let files: Vec<_> = std::fs::read_dir(&new)
-        .map(|d| d.filter_map(|e| e.ok()).collect())
-        .unwrap_or_default();
+    let list = || -> Vec<std::fs::DirEntry> {
+        std::fs::read_dir(&new)
+            .map(|d| d.filter_map(|e| e.ok()).collect())
+            .unwrap_or_default()
+    };
+    for _ in 0..100 {
+        if !list().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let files = list();
     assert_eq!(
         files.len(),
         1,

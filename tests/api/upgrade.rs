@@ -300,6 +300,12 @@ async fn unknown_stores_and_pages_get_a_404_page() {
 async fn the_new_agreement_path_shows_its_price_list_and_is_recorded() {
     let app = spawn_app().await;
     app.sign_in(ADMIN).await;
+    let bad = app.get(&path("/upgrade/terms?path=kco2-kco3")).await;
+    assert_eq!(
+        bad.status,
+        StatusCode::BAD_REQUEST,
+        "a path of another product is refused"
+    );
     let terms = app.get(&path("/upgrade/terms?path=kpm-kco3")).await;
     assert!(terms.has("Merchant agreement: KCO v3") && terms.has("Card and Pay now"));
     let sha = between(&terms.body, "name=\"sha256\" value=\"", "\"").unwrap();
@@ -314,11 +320,10 @@ async fn the_new_agreement_path_shows_its_price_list_and_is_recorded() {
             .await,
         1
     );
-    let bad = app.get(&path("/upgrade/terms?path=kco2-kco3")).await;
-    assert_eq!(
-        bad.status,
-        StatusCode::BAD_REQUEST,
-        "a path of another product is refused"
+    // Once accepted, the path is fixed: asking for another shows the accepted one.
+    let fixed = app.get(&path("/upgrade/terms?path=kpm-kp")).await;
+    assert!(
+        fixed.has("Merchant agreement: KCO v3") && !fixed.has("Addendum: moving from KPM to KP")
     );
 }
 

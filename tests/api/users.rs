@@ -111,6 +111,15 @@ async fn support_finds_any_store_and_reads_the_whole_audit_log() {
     let found = app.get("/?q=nordlys").await;
     assert!(found.has("Nordlys Sport") && !found.has("Kaffebaren"));
     assert!(app.get("/?q=4711").await.has("Kaffebaren"));
+    sqlx::query("INSERT INTO upgrades (store_id, path_id, step, global_enabled, merchant_id, created_at, updated_at) SELECT id, 'kco2-kco3', 'integration', 1, 'K765432', 0, 0 FROM stores WHERE legacy_store_id = '123456'")
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    let by_mid = app.get("/?q=k765432").await;
+    assert!(
+        by_mid.has("Nordlys Sport") && !by_mid.has("Kaffebaren"),
+        "found by the new merchant ID"
+    );
     assert!(app.get("/audit").await.has("sign_in"));
 }
 

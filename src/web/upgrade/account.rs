@@ -6,7 +6,7 @@ use axum::{
 };
 use serde::Deserialize;
 
-use super::{audit_in, guard_reached, step_url, ticked};
+use super::{audit_in, guard_reached, require_current_terms, step_url, ticked};
 use crate::{
     domain::{Action, Step},
     store,
@@ -39,6 +39,8 @@ pub async fn save(
     ClientIp(ip): ClientIp,
     CsrfForm { form, .. }: CsrfForm<AccountForm>,
 ) -> Result<Response, AppError> {
+    let admin = admin.started(&state).await?;
+    require_current_terms(&admin)?;
     let mut tx = state.db.begin().await?;
     let upgrade = store::upgrades::lock(&mut tx, admin.upgrade.id, state.db.backend).await?;
     let step = upgrade.step();

@@ -9,7 +9,7 @@ use axum::{
 use rand::Rng;
 use serde::Deserialize;
 
-use super::{audit_in, guard_reached};
+use super::{audit_in, guard_reached, require_current_terms};
 use crate::{
     domain::{Action, Environment, MerchantId, Step, credentials},
     store::{self, Tx},
@@ -39,6 +39,8 @@ pub async fn generate(
     ClientIp(ip): ClientIp,
     _form: CsrfForm<GenerateForm>,
 ) -> Result<Response, AppError> {
+    let admin = admin.started(&state).await?;
+    require_current_terms(&admin)?;
     let mut tx = state.db.begin().await?;
     let upgrade = store::upgrades::lock(&mut tx, admin.upgrade.id, state.db.backend).await?;
     store::upgrades::advance(

@@ -7,7 +7,7 @@ use axum::{
 };
 use serde::Deserialize;
 
-use super::{audit_in, guard_reached, step_url, ticked};
+use super::{audit_in, guard_reached, require_current_terms, step_url, ticked};
 use crate::{
     domain::{Action, Step},
     platform::intake,
@@ -57,6 +57,8 @@ pub async fn confirm(
     ClientIp(ip): ClientIp,
     CsrfForm { form, .. }: CsrfForm<ChecklistForm>,
 ) -> Result<Response, AppError> {
+    let admin = admin.started(&state).await?;
+    require_current_terms(&admin)?;
     let answers = [
         &form.old_disabled,
         &form.new_enabled,
@@ -69,7 +71,7 @@ pub async fn confirm(
         .filter(|(_, a)| !ticked(a))
         .map(|(k, _)| *k)
         .collect();
-    if !missing.is_empty() && admin.upgrade.step() == Step::Integration {
+    if !missing.is_empty() {
         let issued = store::credentials::for_upgrade(&state.db.pool, admin.upgrade.id).await?;
         let page = pages::steps::integration::page(&state.catalog, &admin, &issued, &missing);
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, pages::render(page)).into_response());
@@ -93,6 +95,9 @@ pub async fn confirm(
     .await?;
     tx.commit().await?;
     // A purchase may already have arrived while the admin was ticking boxes.
-    intake::detect_earlier_purchase(&state.db, upgrade.id).await?;
+    if let Err(e) = intake::detect_earlier_purchase(&state.db, upgrade.id).await {
+        // The step is confirmed either way; a further purchase completes it.
+        tracing::error!(error = ?e, "could not look for an earlier test purchase");
+    }
     Ok(Redirect::to(&step_url(admin.eid(), Step::TestPurchase)).into_response())
 }

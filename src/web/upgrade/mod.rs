@@ -4,6 +4,7 @@
 
 mod account;
 mod credentials;
+pub mod document;
 mod integration;
 mod purchase;
 mod terms;
@@ -22,6 +23,8 @@ pub fn routes(r: Routes) -> Routes {
     r.get("/stores/{eid}/upgrade", resume)
         .get("/stores/{eid}/upgrade/terms", terms::show)
         .post("/stores/{eid}/upgrade/terms", terms::accept)
+        .get("/stores/{eid}/upgrade/terms.pdf", terms::download)
+        .get("/stores/{eid}/upgrade/terms/accepted.pdf", terms::accepted)
         .get("/stores/{eid}/upgrade/account", account::show)
         .post("/stores/{eid}/upgrade/account", account::save)
         .get("/stores/{eid}/upgrade/credentials", credentials::show)
@@ -41,10 +44,24 @@ async fn resume(reader: StoreReader) -> Response {
     Redirect::to(&step_url(reader.eid(), reader.upgrade.step())).into_response()
 }
 
-/// A step not yet reached cannot be viewed: send the person to where the upgrade is.
+/// A step not yet reached cannot be viewed, and while updated terms wait for acceptance
+/// only the terms can: send the person to where the upgrade is.
 fn guard_reached(reader: &StoreReader, step: Step) -> Option<Response> {
+    if reader.terms_outdated {
+        return Some(Redirect::to(&step_url(reader.eid(), Step::Terms)).into_response());
+    }
     (step > reader.upgrade.step())
         .then(|| Redirect::to(&step_url(reader.eid(), reader.upgrade.step())).into_response())
+}
+
+/// Later steps wait while a new version of the terms is not yet accepted.
+fn require_current_terms(reader: &StoreReader) -> Result<(), super::error::AppError> {
+    if reader.terms_outdated {
+        return Err(super::error::AppError::Conflict(
+            reader.ctx().tr.t("terms.error.outdated"),
+        ));
+    }
+    Ok(())
 }
 
 /// Whether a checkbox was ticked: browsers send the field only when it is.

@@ -1,14 +1,16 @@
-//! Step 1: read and accept the terms of the chosen path.
+//! Step 1: read, download and accept the terms of the chosen path. An acceptance records
+//! who, when, from where and the SHA-256 of the exact PDF, which stays downloadable.
+
+use std::net::SocketAddr;
 
 use axum::{
     extract::{ConnectInfo, Query, State},
-    http::{HeaderMap, StatusCode, header::USER_AGENT},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Redirect, Response},
 };
 use serde::Deserialize;
-use std::net::SocketAddr;
 
-use super::{audit_in, step_url, ticked};
+use super::{audit_in, document::terms_pdf, step_url, ticked};
 use crate::{
     domain::{Action, Step, catalog::UpgradePath},
     store::{self, upgrades::Acceptance},
@@ -28,20 +30,59 @@ pub struct PathQuery {
 
 pub async fn show(
     State(state): State<AppState>,
-    admin: StoreReader,
+    reader: StoreReader,
     Query(q): Query<PathQuery>,
 ) -> Result<Response, AppError> {
-    let path_id = q.path.unwrap_or_else(|| admin.upgrade.path_id.clone());
-    let path = chosen_path(&state, &admin, &path_id)?;
-    let accepted = store::upgrades::latest_acceptance(&state.db.pool, admin.upgrade.id).await?;
-    Ok(pages::render(pages::steps::terms::page(
+    let path = chosen_path(&state, &reader, q.path.as_deref())?;
+    let accepted = store::upgrades::latest_acceptance(&state.db.pool, reader.upgrade.id).await?;
+    let pdf = terms_pdf(&reader.ctx().tr, &state.catalog, &reader.store, path);
+    let page = pages::steps::terms::page(
         &state.catalog,
-        &admin,
+        &reader,
         path,
+        &pdf.sha256,
         accepted.as_ref(),
         None,
-    ))
-    .into_response())
+    );
+    Ok(pages::render(page).into_response())
+}
+
+/// The current document as a PDF to keep.
+pub async fn download(
+    State(state): State<AppState>,
+    reader: StoreReader,
+    Query(q): Query<PathQuery>,
+) -> Result<Response, AppError> {
+    let path = chosen_path(&state, &reader, q.path.as_deref())?;
+    let pdf = terms_pdf(&reader.ctx().tr, &state.catalog, &reader.store, path);
+    Ok(pdf_response(pdf.bytes, &pdf.file_name))
+}
+
+/// Exactly the bytes that were accepted, whatever the catalog says today.
+pub async fn accepted(
+    State(state): State<AppState>,
+    reader: StoreReader,
+) -> Result<Response, AppError> {
+    let (bytes, file_name) = store::upgrades::accepted_pdf(&state.db.pool, reader.upgrade.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(pdf_response(bytes, &format!("accepted-{file_name}")))
+}
+
+fn pdf_response(bytes: Vec<u8>, file_name: &str) -> Response {
+    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\""))
+        .unwrap_or(HeaderValue::from_static("attachment"));
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/pdf"),
+            ),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response()
 }
 
 #[derive(Deserialize)]
@@ -60,26 +101,41 @@ pub async fn accept(
     headers: HeaderMap,
     CsrfForm { form, .. }: CsrfForm<AcceptForm>,
 ) -> Result<Response, AppError> {
-    let path = chosen_path(&state, &admin, &form.path)?;
+    let admin = admin.started(&state).await?;
+    let path = chosen_path(&state, &admin, Some(&form.path))?;
     let tr = admin.ctx().tr;
+    let pdf = terms_pdf(&tr, &state.catalog, &admin.store, path);
     let problem = if !ticked(&form.accept) {
         Some(tr.t("terms.error.tick"))
-    } else if form.sha256 != path.terms.sha256_hex() {
+    } else if form.sha256 != pdf.sha256 {
         Some(tr.t("terms.error.changed"))
     } else {
         None
     };
     if let Some(problem) = problem {
-        let page = pages::steps::terms::page(&state.catalog, &admin, path, None, Some(&problem));
+        let page = pages::steps::terms::page(
+            &state.catalog,
+            &admin,
+            path,
+            &pdf.sha256,
+            None,
+            Some(&problem),
+        );
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, pages::render(page)).into_response());
     }
 
     let mut tx = state.db.begin().await?;
     let upgrade = store::upgrades::lock(&mut tx, admin.upgrade.id, state.db.backend).await?;
-    store::upgrades::advance(&mut tx, &upgrade, Action::AcceptTerms, admin.user.email()).await?;
-    store::upgrades::set_path(&mut tx, upgrade.id, &path.id).await?;
+    // A new version of the document is accepted again without moving the step; the
+    // first acceptance finishes the terms step (and the state machine refuses repeats).
+    let reaccepting = admin.terms_outdated && upgrade.step() != Step::Complete;
+    if !reaccepting {
+        store::upgrades::advance(&mut tx, &upgrade, Action::AcceptTerms, admin.user.email())
+            .await?;
+        store::upgrades::set_path(&mut tx, upgrade.id, &path.id).await?;
+    }
     let user_agent = headers
-        .get(USER_AGENT)
+        .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     let acceptance = Acceptance {
@@ -87,15 +143,17 @@ pub async fn accept(
         user_email: admin.user.email(),
         title: &path.terms.title,
         version: &path.terms.version,
-        sha256: &path.terms.sha256_hex(),
+        sha256: &pdf.sha256,
         body: &path.terms.body,
+        pdf: &pdf.bytes,
+        file_name: &pdf.file_name,
         ip: &peer.ip().to_string(),
         user_agent,
     };
     store::upgrades::record_acceptance(&mut tx, upgrade.id, &acceptance).await?;
     let detail = format!(
         "{} version {} sha256 {}",
-        path.terms.title, path.terms.version, acceptance.sha256
+        path.terms.title, path.terms.version, pdf.sha256
     );
     audit_in(
         &mut tx,
@@ -106,18 +164,29 @@ pub async fn accept(
     )
     .await?;
     tx.commit().await?;
-    Ok(Redirect::to(&step_url(admin.eid(), Step::Account)).into_response())
+    let next = if reaccepting {
+        upgrade.step()
+    } else {
+        Step::Account
+    };
+    Ok(Redirect::to(&step_url(admin.eid(), next)).into_response())
 }
 
-/// The path the admin looks at; only paths open to the store's product are allowed.
+/// The path looked at: the one asked for, else the upgrade's. Only paths open to the
+/// store's product are allowed, and once terms are accepted the path is fixed.
 fn chosen_path<'a>(
     state: &'a AppState,
-    admin: &StoreReader,
-    id: &str,
+    reader: &StoreReader,
+    asked: Option<&str>,
 ) -> Result<&'a UpgradePath, AppError> {
+    let fixed = reader.upgrade.step() > Step::Terms;
+    let id = match asked {
+        Some(id) if !fixed => id,
+        _ => reader.upgrade.path_id.as_str(),
+    };
     state
         .catalog
-        .paths_from(&admin.store.product)
+        .paths_from(&reader.store.product)
         .find(|p| p.id == id)
-        .ok_or_else(|| AppError::BadRequest(admin.ctx().tr.t("terms.error.path")))
+        .ok_or_else(|| AppError::BadRequest(reader.ctx().tr.t("terms.error.path")))
 }

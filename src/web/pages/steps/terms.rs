@@ -1,7 +1,5 @@
 use dioxus::prelude::*;
 
-use crate::web::pages::stores::{read_only_note, store_nav};
-
 use crate::{
     domain::{
         Step,
@@ -13,39 +11,46 @@ use crate::{
         pages::{
             csrf_field, format_time,
             layout::{Page, page as layout},
+            stores::{read_only_note, store_nav},
         },
     },
 };
 
+/// `sha` is the fingerprint of the PDF the admin would accept now.
 pub fn page(
     catalog: &Catalog,
-    admin: &StoreReader,
+    reader: &StoreReader,
     path: &UpgradePath,
+    sha: &str,
     accepted: Option<&AcceptanceRow>,
     error: Option<&str>,
 ) -> Page {
-    let ctx = admin.ctx();
+    let ctx = reader.ctx();
     let tr = ctx.tr;
-    let eid = admin.eid();
-    let done = admin.upgrade.step() > Step::Terms;
-    let paths: Vec<&UpgradePath> = catalog.paths_from(&admin.store.product).collect();
+    let eid = reader.eid();
+    let done = reader.upgrade.step() > Step::Terms;
+    let show_accepted = done && !reader.terms_outdated;
+    let paths: Vec<&UpgradePath> = catalog.paths_from(&reader.store.product).collect();
     let product_name = |code: &str| {
         catalog
             .product(code)
             .map(|p| p.name.clone())
             .unwrap_or_else(|| code.to_owned())
     };
-    let sha = path.terms.sha256_hex();
     let body = rsx! {
-        {store_nav(admin, "upgrade")}
+        {store_nav(reader, "upgrade")}
         section { class: "card",
             {super::heading(&tr, Step::Terms)}
-            {read_only_note(admin)}
+            {read_only_note(reader)}
+            if reader.terms_outdated {
+                p { class: "warning-box", id: "terms-updated", role: "alert", {tr.t("terms.updated")} }
+            }
             if paths.len() > 1 && !done {
                 nav { class: "tabs", "aria-label": tr.t("terms.choose"),
                     for p in paths.iter() {
                         a {
                             class: if p.id == path.id { "tab active" } else { "tab" },
+                            "aria-current": if p.id == path.id { "true" } else { "false" },
                             href: "/stores/{eid}/upgrade/terms?path={p.id}",
                             {tr.f("terms.path_to", &[("product", &product_name(&p.to))])}
                             span { class: "tag", {tr.t(if p.agreement == Agreement::Addendum { "terms.addendum" } else { "terms.new_agreement" })} }
@@ -68,13 +73,15 @@ pub fn page(
                     p { "{para}" }
                 }
             }
-            if let Some(a) = accepted.filter(|_| done) {
+            p { a { href: "/stores/{eid}/upgrade/terms.pdf?path={path.id}", id: "download-terms", download: true, {tr.t("terms.download")} } }
+            if let Some(a) = accepted.filter(|_| show_accepted) {
                 p { class: "ok", id: "terms-accepted",
                     {tr.f("terms.accepted_by", &[("email", &a.user_email), ("time", &format_time(a.accepted_at)), ("version", &a.document_version)])}
                 }
                 p { class: "hash", {tr.f("terms.hash", &[("hash", &a.document_sha256)])} }
+                p { a { href: "/stores/{eid}/upgrade/terms/accepted.pdf", id: "download-accepted", {tr.t("terms.download_accepted")} } }
                 a { class: "button primary", href: "/stores/{eid}/upgrade", {tr.t("common.continue")} }
-            } else if admin.can_act() {
+            } else if reader.can_act() {
                 form { method: "post", action: "/stores/{eid}/upgrade/terms",
                     {csrf_field(ctx.csrf.as_deref().unwrap_or_default())}
                     input { r#type: "hidden", name: "path", value: "{path.id}" }
@@ -84,10 +91,11 @@ pub fn page(
                         input { r#type: "checkbox", name: "accept", value: "yes", id: "accept" }
                         {tr.f("terms.accept_label", &[("title", &path.terms.title)])}
                     }
+                    p { class: "hash", {tr.f("terms.hash", &[("hash", sha)])} }
                     button { class: "button primary", r#type: "submit", id: "accept-terms", {tr.t("terms.accept")} }
                 }
             }
         }
     };
-    layout(&ctx, &tr.t("step.terms"), Some(&admin.banner()), body)
+    layout(&ctx, &tr.t("step.terms"), Some(&reader.banner()), body)
 }

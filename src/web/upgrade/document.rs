@@ -1,0 +1,103 @@
+//! The terms document as the admin sees, downloads and accepts it: one deterministic
+//! PDF per store and path, whose SHA-256 is what an acceptance records.
+
+use sha2::{Digest, Sha256};
+
+use crate::{
+    domain::{
+        catalog::{Agreement, Catalog, UpgradePath},
+        pdf,
+    },
+    i18n::Tr,
+    store::stores::Store,
+};
+
+pub struct TermsPdf {
+    pub bytes: Vec<u8>,
+    pub sha256: String,
+    pub file_name: String,
+}
+
+pub fn terms_pdf(tr: &Tr, catalog: &Catalog, store: &Store, path: &UpgradePath) -> TermsPdf {
+    let product = |code: &str| {
+        catalog
+            .product(code)
+            .map(|p| p.name.clone())
+            .unwrap_or_else(|| code.to_owned())
+    };
+    let mut meta = vec![
+        tr.f(
+            "pdf.store",
+            &[("store", &store.name), ("eid", &store.legacy_store_id)],
+        ),
+        tr.f(
+            "pdf.upgrade",
+            &[("from", &product(&path.from)), ("to", &product(&path.to))],
+        ),
+        tr.f("terms.version", &[("version", &path.terms.version)]),
+    ];
+    match path.agreement {
+        Agreement::Addendum => meta.push(tr.t("pdf.price_kept")),
+        Agreement::New => {
+            meta.push(tr.t("terms.price_new"));
+            meta.extend(path.price_list.iter().map(|l| format!("  • {l}")));
+        }
+    }
+    let bytes = pdf::render(&pdf::Document {
+        title: &path.terms.title,
+        meta: &meta,
+        body: &path.terms.body,
+    });
+    TermsPdf {
+        sha256: hex::encode(Sha256::digest(&bytes)),
+        file_name: format!(
+            "{}-{}-{}.pdf",
+            slug(&store.name),
+            path.id,
+            slug(&path.terms.version)
+        ),
+        bytes,
+    }
+}
+
+/// "Fjord & Fell" → "fjord-fell"; letters outside ASCII are kept out of file names.
+pub fn slug(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        let c = match c {
+            'å' | 'ä' | 'à' | 'á' | 'Å' | 'Ä' => 'a',
+            'ö' | 'ø' | 'ó' | 'Ö' | 'Ø' => 'o',
+            'ü' | 'ú' | 'Ü' => 'u',
+            'é' | 'è' | 'É' => 'e',
+            'ñ' => 'n',
+            'æ' | 'Æ' => 'a',
+            'ß' => 's',
+            c => c.to_ascii_lowercase(),
+        };
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let trimmed = out.trim_end_matches('-');
+    if trimmed.is_empty() {
+        "store".into()
+    } else {
+        trimmed.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::slug;
+
+    #[test]
+    fn file_names_are_plain() {
+        assert_eq!(slug("Fjord & Fell"), "fjord-fell");
+        assert_eq!(slug("Bergkristall Schmuck"), "bergkristall-schmuck");
+        assert_eq!(slug("Smörgås Øl"), "smorgas-ol");
+        assert_eq!(slug("2026-09-01"), "2026-09-01");
+        assert_eq!(slug("!!!"), "store");
+    }
+}
