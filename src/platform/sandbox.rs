@@ -76,7 +76,7 @@ async fn create(
         .await
         .map_err(internal)?;
     let cred = match cred {
-        Some(c) if c.revoked_at.is_none() && credentials::verify(&password, &c.secret_hash) => c,
+        Some(c) if c.is_active(store::now()) && credentials::verify(&password, &c.secret_hash) => c,
         _ => return Err(unauthorized()),
     };
     let req: OrderRequest = serde_json::from_slice(body).map_err(|e| {

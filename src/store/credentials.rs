@@ -15,9 +15,18 @@ pub struct CredentialRow {
     pub created_at: i64,
     pub revoked_at: Option<i64>,
     pub last_used_at: Option<i64>,
+    /// Set on a rotated credential that keeps working for a grace period.
+    pub expires_at: Option<i64>,
 }
 
-const COLUMNS: &str = "id, upgrade_id, merchant_id, environment, username, secret_hash, created_at, revoked_at, last_used_at";
+impl CredentialRow {
+    /// Whether the platform accepts this credential at `now`.
+    pub fn is_active(&self, now: i64) -> bool {
+        self.revoked_at.is_none() && self.expires_at.is_none_or(|e| e > now)
+    }
+}
+
+const COLUMNS: &str = "id, upgrade_id, merchant_id, environment, username, secret_hash, created_at, revoked_at, last_used_at, expires_at";
 
 pub async fn insert(
     tx: &mut Tx,
@@ -83,4 +92,45 @@ pub async fn touch<'c>(ex: impl Executor<'c, Database = Any>, id: i64) -> sqlx::
         .execute(ex)
         .await?;
     Ok(())
+}
+
+/// Revokes one credential of the upgrade at once; false if there was no such live one.
+pub async fn revoke(tx: &mut Tx, upgrade_id: i64, id: i64) -> sqlx::Result<bool> {
+    let res = sqlx::query("UPDATE api_credentials SET revoked_at = $1 WHERE id = $2 AND upgrade_id = $3 AND revoked_at IS NULL")
+        .bind(now())
+        .bind(id)
+        .bind(upgrade_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(res.rows_affected() == 1)
+}
+
+/// Ends the upgrade's active credentials of `environment`: at once (`grace` 0) or after
+/// `grace` seconds, so a shop can switch without downtime.
+pub async fn retire_active(
+    tx: &mut Tx,
+    upgrade_id: i64,
+    environment: &str,
+    grace: i64,
+) -> sqlx::Result<u64> {
+    let at = now();
+    let res = if grace == 0 {
+        sqlx::query("UPDATE api_credentials SET revoked_at = $1 WHERE upgrade_id = $2 AND environment = $3 AND revoked_at IS NULL")
+            .bind(at)
+            .bind(upgrade_id)
+            .bind(environment)
+            .execute(&mut **tx)
+            .await?
+    } else {
+        sqlx::query(
+            "UPDATE api_credentials SET expires_at = $1 WHERE upgrade_id = $2 AND environment = $3 AND revoked_at IS NULL \
+             AND (expires_at IS NULL OR expires_at > $1)",
+        )
+        .bind(at + grace)
+        .bind(upgrade_id)
+        .bind(environment)
+        .execute(&mut **tx)
+        .await?
+    };
+    Ok(res.rows_affected())
 }

@@ -81,7 +81,9 @@ fn denied(who: Who, path: &str, page: &Page) -> bool {
 }
 
 fn concrete(path: &str) -> String {
-    path.replace("{eid}", STORE).replace("{member}", "999999")
+    path.replace("{eid}", STORE)
+        .replace("{member}", "999999")
+        .replace("{credential}", "999999")
 }
 
 async fn browser_for(app: &TestApp, who: Who) -> TestApp {

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod access;
+mod credentials;
 mod helpers;
 mod import;
 mod sandbox;

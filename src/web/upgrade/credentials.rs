@@ -94,3 +94,93 @@ async fn allocate_mid(tx: &mut Tx) -> Result<MerchantId, AppError> {
     }
     Err(anyhow::anyhow!("could not find a free merchant ID in 20 tries").into())
 }
+
+/// Grace periods an admin may pick when rotating, in seconds.
+pub const GRACE_CHOICES: [i64; 3] = [0, 60 * 60, 24 * 60 * 60];
+
+#[derive(Deserialize)]
+pub struct RotateForm {
+    #[serde(default)]
+    grace: String,
+}
+
+/// New live credentials for the same MID; the old ones stop at once or after the grace
+/// period the admin picked. Also the way out for an admin who lost the password.
+pub async fn rotate(
+    State(state): State<AppState>,
+    admin: StoreAdmin,
+    ClientIp(ip): ClientIp,
+    CsrfForm { form, .. }: CsrfForm<RotateForm>,
+) -> Result<Response, AppError> {
+    let tr = admin.ctx().tr;
+    let grace: i64 = form
+        .grace
+        .parse()
+        .ok()
+        .filter(|g| GRACE_CHOICES.contains(g))
+        .ok_or_else(|| AppError::BadRequest(tr.t("credentials.error.grace")))?;
+    let Some(mid) = admin.upgrade.merchant_id.clone() else {
+        return Err(AppError::Conflict(tr.t("credentials.error.none_yet")));
+    };
+    let mid =
+        MerchantId::parse(&mid).map_err(|e| anyhow::anyhow!("stored merchant id {mid}: {e}"))?;
+    let mut tx = state.db.begin().await?;
+    store::upgrades::lock(&mut tx, admin.upgrade.id, state.db.backend).await?;
+    let retired = store::credentials::retire_active(
+        &mut tx,
+        admin.upgrade.id,
+        Environment::Live.as_str(),
+        grace,
+    )
+    .await?;
+    let fresh = credentials::generate(&mid);
+    store::credentials::insert(
+        &mut tx,
+        admin.upgrade.id,
+        mid.as_str(),
+        Environment::Live.as_str(),
+        &fresh.username,
+        &fresh.secret_hash,
+    )
+    .await?;
+    let detail = format!(
+        "live credentials {} for {mid}; {retired} old ones end in {grace} s",
+        fresh.username
+    );
+    audit_in(&mut tx, &admin, "credentials.rotated", &detail, &ip).await?;
+    tx.commit().await?;
+    let issued = store::credentials::for_upgrade(&state.db.pool, admin.upgrade.id).await?;
+    let page = pages::steps::credentials::page(&admin, &issued, Some(&fresh));
+    Ok(([(CACHE_CONTROL, "no-store")], pages::render(page)).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct Empty {}
+
+pub async fn revoke(
+    State(state): State<AppState>,
+    admin: StoreAdmin,
+    ClientIp(ip): ClientIp,
+    axum::extract::Path((_, id)): axum::extract::Path<(String, String)>,
+    _form: CsrfForm<Empty>,
+) -> Result<Response, AppError> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let mut tx = state.db.begin().await?;
+    if !store::credentials::revoke(&mut tx, admin.upgrade.id, id).await? {
+        tx.rollback().await?;
+        return Err(AppError::NotFound);
+    }
+    audit_in(
+        &mut tx,
+        &admin,
+        "credentials.revoked",
+        &format!("credential {id}"),
+        &ip,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(
+        axum::response::Redirect::to(&super::step_url(admin.eid(), Step::Credentials))
+            .into_response(),
+    )
+}

@@ -9,6 +9,7 @@ mod integration;
 mod purchase;
 mod terms;
 
+pub use credentials::GRACE_CHOICES;
 pub use integration::CHECKLIST;
 
 use axum::response::{IntoResponse, Redirect, Response};
@@ -29,6 +30,14 @@ pub fn routes(r: Routes) -> Routes {
         .post("/stores/{eid}/upgrade/account", account::save)
         .get("/stores/{eid}/upgrade/credentials", credentials::show)
         .post("/stores/{eid}/upgrade/credentials", credentials::generate)
+        .post(
+            "/stores/{eid}/upgrade/credentials/rotate",
+            credentials::rotate,
+        )
+        .post(
+            "/stores/{eid}/upgrade/credentials/{credential}/revoke",
+            credentials::revoke,
+        )
         .get("/stores/{eid}/upgrade/integration", integration::show)
         .post("/stores/{eid}/upgrade/integration", integration::confirm)
         .get("/stores/{eid}/upgrade/test-purchase", purchase::show)

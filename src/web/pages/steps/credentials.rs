@@ -1,17 +1,18 @@
 use dioxus::prelude::*;
-
-use crate::web::pages::stores::{read_only_note, store_nav};
 use secrecy::ExposeSecret;
 
 use crate::{
     domain::{Step, credentials::NewCredentials},
-    store::credentials::CredentialRow,
+    i18n::Tr,
+    store::{self, credentials::CredentialRow},
     web::{
         access::StoreReader,
         pages::{
             csrf_field, format_time,
             layout::{Page, page as layout},
+            stores::{read_only_note, store_nav},
         },
+        upgrade::GRACE_CHOICES,
     },
 };
 
@@ -21,7 +22,13 @@ pub fn page(admin: &StoreReader, issued: &[CredentialRow], fresh: Option<&NewCre
     let ctx = admin.ctx();
     let tr = ctx.tr;
     let eid = admin.eid();
+    let csrf = ctx.csrf.clone().unwrap_or_default();
     let mid = admin.upgrade.merchant_id.clone().unwrap_or_default();
+    let next = if admin.upgrade.step() == Step::Integration {
+        "/upgrade/integration"
+    } else {
+        "/upgrade"
+    };
     let body = rsx! {
         {store_nav(admin, "upgrade")}
         section { class: "card",
@@ -40,37 +47,80 @@ pub fn page(admin: &StoreReader, issued: &[CredentialRow], fresh: Option<&NewCre
                         }
                     }
                 }
-                a { class: "button primary", href: "/stores/{eid}/upgrade/integration", id: "to-integration", {tr.t("credentials.saved_continue")} }
+                a { class: "button primary", href: "/stores/{eid}{next}", id: "to-integration", {tr.t("credentials.saved_continue")} }
             } else if issued.is_empty() && !admin.can_act() {
                 p { {tr.t("credentials.not_yet")} }
             } else if issued.is_empty() {
                 p { {tr.t("credentials.explain")} }
                 form { method: "post", action: "/stores/{eid}/upgrade/credentials",
-                    {csrf_field(ctx.csrf.as_deref().unwrap_or_default())}
+                    {csrf_field(&csrf)}
                     button { class: "button primary", r#type: "submit", id: "generate-credentials", {tr.t("credentials.generate")} }
                 }
             } else {
                 p { {tr.f("credentials.mid_is", &[("mid", &mid)])} }
-                table { class: "list",
-                    thead { tr {
-                        th { {tr.t("credentials.username")} } th { {tr.t("credentials.environment")} }
-                        th { {tr.t("credentials.created")} } th { {tr.t("credentials.last_used")} }
-                    } }
-                    tbody {
-                        for c in issued.iter() {
-                            tr {
-                                td { code { "{c.username}" } }
-                                td { {tr.t(&format!("env.{}", c.environment))} }
-                                td { {format_time(c.created_at)} }
-                                td { {c.last_used_at.map(format_time).unwrap_or_else(|| tr.t("credentials.never"))} }
+                {list(&tr, admin, issued, &csrf)}
+                p { class: "hint", {tr.t("credentials.hidden")} }
+                if admin.can_act() {
+                    form { method: "post", action: "/stores/{eid}/upgrade/credentials/rotate", class: "rotate",
+                        {csrf_field(&csrf)}
+                        h2 { {tr.t("credentials.rotate")} }
+                        p { {tr.t("credentials.rotate_lead")} }
+                        label { r#for: "grace", {tr.t("credentials.grace")} }
+                        select { id: "grace", name: "grace",
+                            for g in GRACE_CHOICES {
+                                option { value: "{g}", {tr.t(&format!("credentials.grace_{g}"))} }
                             }
                         }
+                        button { class: "button", r#type: "submit", id: "rotate-credentials", {tr.t("credentials.rotate_button")} }
                     }
                 }
-                p { class: "hint", {tr.t("credentials.hidden")} }
                 a { class: "button primary", href: "/stores/{eid}/upgrade", {tr.t("common.continue")} }
             }
         }
     };
     layout(&ctx, &tr.t("step.credentials"), Some(&admin.banner()), body)
+}
+
+fn list(tr: &Tr, admin: &StoreReader, issued: &[CredentialRow], csrf: &str) -> Element {
+    let eid = admin.eid();
+    let now = store::now();
+    rsx! {
+        table { class: "list", id: "credentials",
+            thead { tr {
+                th { {tr.t("credentials.username")} } th { {tr.t("credentials.environment")} }
+                th { {tr.t("credentials.created")} } th { {tr.t("credentials.last_used")} }
+                th { {tr.t("credentials.status")} } th {}
+            } }
+            tbody {
+                for c in issued.iter() {
+                    tr {
+                        td { code { "{c.username}" } }
+                        td { {tr.t(&format!("env.{}", c.environment))} }
+                        td { {format_time(c.created_at)} }
+                        td { {c.last_used_at.map(format_time).unwrap_or_else(|| tr.t("credentials.never"))} }
+                        td { {status(tr, c, now)} }
+                        td {
+                            if admin.can_act() && c.is_active(now) {
+                                form { method: "post", action: "/stores/{eid}/upgrade/credentials/{c.id}/revoke", class: "inline",
+                                    {csrf_field(csrf)}
+                                    button { class: "button small", r#type: "submit", {tr.t("credentials.revoke")} }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn status(tr: &Tr, c: &CredentialRow, now: i64) -> String {
+    match (c.revoked_at, c.expires_at) {
+        (Some(at), _) => tr.f("credentials.revoked_at", &[("time", &format_time(at))]),
+        (None, Some(at)) if at <= now => {
+            tr.f("credentials.expired_at", &[("time", &format_time(at))])
+        }
+        (None, Some(at)) => tr.f("credentials.expires_at", &[("time", &format_time(at))]),
+        (None, None) => tr.t("credentials.active"),
+    }
 }

@@ -1,0 +1,144 @@
+//! Rotating and revoking credentials, and what the platform (the sandbox) makes of it.
+
+use reqwest::StatusCode;
+
+use crate::{
+    helpers::{TestApp, between, path, spawn_app},
+    upgrade::Shown,
+};
+
+async fn rotate(app: &TestApp, grace: &str) -> Shown {
+    let page = app
+        .submit(&path("/upgrade/credentials/rotate"), &[("grace", grace)])
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let code = |id: &str| between(&page.body, &format!("id=\"{id}\">"), "<").unwrap();
+    Shown {
+        mid: code("merchant-id"),
+        username: code("api-username"),
+        password: code("api-password"),
+    }
+}
+
+#[tokio::test]
+async fn rotating_at_once_stops_the_old_password_and_a_lost_password_is_no_dead_end() {
+    let app = spawn_app().await;
+    let old = app.admin_waiting_for_purchase().await;
+    let new = rotate(&app, "0").await;
+    assert_eq!(new.mid, old.mid, "the merchant ID stays");
+    assert_ne!(new.username, old.username);
+    assert_eq!(
+        app.sandbox_purchase(&old.username, &old.password)
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.sandbox_purchase(&new.username, &new.password)
+            .await
+            .status(),
+        StatusCode::CREATED
+    );
+    app.get(&path("/upgrade/test-purchase"))
+        .await
+        .assert_redirect_to(&path("/upgrade/complete"));
+    let page = app.get(&path("/upgrade/credentials")).await;
+    assert!(page.has("Revoked") && page.has("Active") && !page.has(&new.password));
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'credentials.rotated'")
+            .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn with_a_grace_period_both_work_until_it_ends() {
+    let app = spawn_app().await;
+    let old = app.admin_waiting_for_purchase().await;
+    let new = rotate(&app, "3600").await;
+    assert!(
+        app.get(&path("/upgrade/credentials"))
+            .await
+            .has("Stops working")
+    );
+    sqlx::query("UPDATE upgrades SET step = 'integration'")
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        app.sandbox_purchase(&old.username, &old.password)
+            .await
+            .status(),
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        app.sandbox_purchase(&new.username, &new.password)
+            .await
+            .status(),
+        StatusCode::CREATED
+    );
+    // The grace period ends.
+    sqlx::query("UPDATE api_credentials SET expires_at = 1 WHERE expires_at IS NOT NULL")
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        app.sandbox_purchase(&old.username, &old.password)
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.sandbox_purchase(&new.username, &new.password)
+            .await
+            .status(),
+        StatusCode::CREATED
+    );
+}
+
+#[tokio::test]
+async fn revoking_stops_a_credential_at_once() {
+    let app = spawn_app().await;
+    let shown = app.admin_waiting_for_purchase().await;
+    let page = app.get(&path("/upgrade/credentials")).await;
+    let id = between(&page.body, "/upgrade/credentials/", "/revoke\"").unwrap();
+    app.submit(&path(&format!("/upgrade/credentials/{id}/revoke")), &[])
+        .await
+        .assert_redirect_to(&path("/upgrade/credentials"));
+    assert_eq!(
+        app.sandbox_purchase(&shown.username, &shown.password)
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.submit(&path(&format!("/upgrade/credentials/{id}/revoke")), &[])
+            .await
+            .status,
+        StatusCode::NOT_FOUND,
+        "already revoked"
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'credentials.revoked'")
+            .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn rotation_needs_credentials_and_a_known_grace_period() {
+    let app = spawn_app().await;
+    app.sign_in(crate::helpers::ADMIN).await;
+    app.accept_terms().await;
+    let early = app
+        .submit(&path("/upgrade/credentials/rotate"), &[("grace", "0")])
+        .await;
+    assert_eq!(early.status, StatusCode::CONFLICT);
+    app.confirm_account().await;
+    app.generate_credentials().await;
+    let odd = app
+        .submit(&path("/upgrade/credentials/rotate"), &[("grace", "5")])
+        .await;
+    assert_eq!(odd.status, StatusCode::BAD_REQUEST);
+    assert!(odd.has("Choose when the current credentials stop working"));
+}
