@@ -7,7 +7,7 @@ use anyhow::{Context, bail};
 use secrecy::SecretString;
 use serde::Deserialize;
 
-use crate::store::rate_limit::Limit;
+pub use crate::store::rate_limit::RateLimits;
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -30,33 +30,6 @@ pub struct Config {
     pub rate_limits: RateLimits,
     /// Reverse proxies whose `X-Forwarded-For` is believed (load balancers).
     pub trusted_proxies: Vec<std::net::IpAddr>,
-}
-
-/// Limits on sign-in traffic, per window of seconds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RateLimits {
-    pub sign_in_per_email: Limit,
-    pub sign_in_per_ip: Limit,
-    pub confirm_per_ip: Limit,
-}
-
-impl Default for RateLimits {
-    fn default() -> Self {
-        Self {
-            sign_in_per_email: Limit {
-                max: 5,
-                window: 15 * 60,
-            },
-            sign_in_per_ip: Limit {
-                max: 30,
-                window: 15 * 60,
-            },
-            confirm_per_ip: Limit {
-                max: 30,
-                window: 15 * 60,
-            },
-        }
-    }
 }
 
 #[derive(Debug, Clone)]

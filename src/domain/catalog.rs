@@ -2,7 +2,6 @@
 //! It is data (a TOML file), so another platform can run Switchyard for its products.
 
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 /// The catalog that ships with Switchyard; `SWITCHYARD_CATALOG` points at another file.
 pub const DEFAULT_CATALOG: &str = include_str!("../../assets/catalog.toml");
@@ -52,13 +51,6 @@ pub struct TermsDocument {
     pub title: String,
     pub version: String,
     pub body: String,
-}
-
-impl TermsDocument {
-    /// SHA-256 of the exact text, recorded with every acceptance.
-    pub fn sha256_hex(&self) -> String {
-        hex::encode(Sha256::digest(self.body.as_bytes()))
-    }
 }
 
 /// A transaction fee: a percentage in basis points plus a fixed part in minor units.
@@ -233,15 +225,5 @@ mod tests {
         let text = DEFAULT_CATALOG.replace("to = \"KP\"", "to = \"KCOv2\"");
         let err = Catalog::parse(&text).unwrap_err().to_string();
         assert!(err.contains("not a current product"), "{err}");
-    }
-
-    #[test]
-    fn terms_hash_changes_with_the_text() {
-        let c = Catalog::parse(DEFAULT_CATALOG).unwrap();
-        let mut doc = c.paths[0].terms.clone();
-        let before = doc.sha256_hex();
-        doc.body.push('.');
-        assert_ne!(before, doc.sha256_hex());
-        assert_eq!(before.len(), 64);
     }
 }

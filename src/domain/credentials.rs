@@ -4,7 +4,6 @@
 
 use rand::RngCore;
 use secrecy::{ExposeSecret, SecretString};
-use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use super::ids::MerchantId;
@@ -43,7 +42,7 @@ pub fn generate(mid: &MerchantId) -> NewCredentials {
 }
 
 pub fn hash_secret(password: &str) -> String {
-    hex::encode(Sha256::digest(password.as_bytes()))
+    super::sha256_hex(password)
 }
 
 /// Compares a presented password with a stored hash in constant time.

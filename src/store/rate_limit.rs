@@ -9,6 +9,33 @@ pub struct Limit {
     pub window: i64,
 }
 
+/// Limits on sign-in traffic, per window of seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimits {
+    pub sign_in_per_email: Limit,
+    pub sign_in_per_ip: Limit,
+    pub confirm_per_ip: Limit,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        Self {
+            sign_in_per_email: Limit {
+                max: 5,
+                window: 15 * 60,
+            },
+            sign_in_per_ip: Limit {
+                max: 30,
+                window: 15 * 60,
+            },
+            confirm_per_ip: Limit {
+                max: 30,
+                window: 15 * 60,
+            },
+        }
+    }
+}
+
 /// Counts an event in `bucket`; `Ok(Some(t))` means the limit is reached and the next
 /// event is allowed at unix time `t` (nothing is counted then).
 pub async fn hit(db: &Db, bucket: &str, limit: Limit) -> sqlx::Result<Option<i64>> {

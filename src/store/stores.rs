@@ -139,7 +139,7 @@ async fn partner_id(tx: &mut super::Tx, name: &str) -> sqlx::Result<i64> {
     }
 }
 
-/// Which of `ids` already exist, to report duplicates before inserting anything.
+/// Every legacy store ID already imported, to report duplicates before inserting anything.
 pub async fn existing_legacy_ids<'c>(
     ex: impl Executor<'c, Database = Any>,
 ) -> sqlx::Result<Vec<String>> {

@@ -12,11 +12,11 @@ use serde::Deserialize;
 
 use super::{
     AppState,
-    error::AppError,
+    error::{AppError, sentence},
     pages::{self, layout::Ctx},
     routes::Routes,
     session::{
-        ClientIp, CsrfForm, MaybeSession, SignedIn, ensure_session, random_token, session_cookie,
+        ClientIp, CsrfForm, MaybeSession, NoFields, ensure_session, random_token, session_cookie,
         sha256_hex,
     },
 };
@@ -32,8 +32,6 @@ pub fn routes(r: Routes) -> Routes {
         .get("/auth/confirm", confirm_page)
         .post("/auth/confirm", confirm)
         .post("/signout", sign_out)
-        .get("/account", account_page)
-        .post("/account/sign-out-everywhere", sign_out_everywhere)
 }
 
 async fn sign_in_page(
@@ -270,14 +268,11 @@ async fn confirm(
     Ok((jar.add(session_cookie(&state, value)), Redirect::to("/")).into_response())
 }
 
-#[derive(Deserialize)]
-struct Empty {}
-
 async fn sign_out(
     State(state): State<AppState>,
     jar: CookieJar,
     ClientIp(ip): ClientIp,
-    CsrfForm { session, .. }: CsrfForm<Empty>,
+    CsrfForm { session, .. }: CsrfForm<NoFields>,
 ) -> Result<Response, AppError> {
     store::sessions::delete(&state.db.pool, &session.id_hash).await?;
     if let Some(email) = &session.email {
@@ -295,42 +290,4 @@ async fn sign_out(
     }
     let jar = jar.remove(session_cookie(&state, String::new()));
     Ok((jar, Redirect::to("/signin")).into_response())
-}
-
-async fn account_page(user: SignedIn) -> Response {
-    pages::render(pages::auth::account(&user.ctx(), user.principal.role)).into_response()
-}
-
-async fn sign_out_everywhere(
-    State(state): State<AppState>,
-    jar: CookieJar,
-    ClientIp(ip): ClientIp,
-    user: SignedIn,
-    _form: CsrfForm<Empty>,
-) -> Result<Response, AppError> {
-    let mut tx = state.db.begin().await?;
-    let ended = store::sessions::delete_all_for_user(&mut *tx, user.principal.user_id).await?;
-    let detail = format!("{ended} sessions ended");
-    store::audit::record(
-        &mut *tx,
-        &Record {
-            actor: user.email(),
-            action: "sign_out.everywhere",
-            store_id: None,
-            detail: &detail,
-            ip: &ip,
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    let jar = jar.remove(session_cookie(&state, String::new()));
-    Ok((jar, Redirect::to("/signin")).into_response())
-}
-
-/// "Needs an @" → "Needs an @."
-pub fn sentence(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect::<String>() + ".")
-        .unwrap_or_default()
 }

@@ -61,7 +61,7 @@ impl IntoResponse for AppError {
             AppError::Conflict(why) => (
                 StatusCode::CONFLICT,
                 tr.t("error.conflict.title"),
-                capitalise(&why),
+                sentence(&why),
             ),
             AppError::BadRequest(why) => (
                 StatusCode::BAD_REQUEST,
@@ -87,7 +87,8 @@ impl IntoResponse for AppError {
     }
 }
 
-fn capitalise(s: &str) -> String {
+/// A message from below as a sentence: "needs an @" → "Needs an @."
+pub fn sentence(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
         Some(first) => first.to_uppercase().chain(c).collect::<String>() + ".",

@@ -11,11 +11,10 @@ use serde::Deserialize;
 use super::{
     AppState,
     access::{StoreAdmin, StoreReader},
-    auth::sentence,
-    error::AppError,
+    error::{AppError, sentence},
     pages,
     routes::Routes,
-    session::{ClientIp, CsrfForm},
+    session::{ClientIp, CsrfForm, NoFields},
 };
 use crate::{
     domain::EmailAddress,
@@ -102,15 +101,12 @@ async fn refuse(
     Ok((StatusCode::UNPROCESSABLE_ENTITY, pages::render(page)).into_response())
 }
 
-#[derive(Deserialize)]
-struct Empty {}
-
 async fn remove(
     State(state): State<AppState>,
     admin: StoreAdmin,
     ClientIp(ip): ClientIp,
     Path((_, member)): Path<(String, String)>,
-    _form: CsrfForm<Empty>,
+    _form: CsrfForm<NoFields>,
 ) -> Result<Response, AppError> {
     let mut tx = state.db.begin().await?;
     let member: i64 = member.parse().map_err(|_| AppError::NotFound)?;

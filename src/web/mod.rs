@@ -2,6 +2,7 @@
 //! protections every response gets.
 
 pub mod access;
+pub mod account;
 pub mod audit;
 pub mod auth;
 pub mod error;
@@ -41,6 +42,7 @@ pub fn routes(sandbox: bool) -> Routes {
     let r = Routes::default()
         .get("/healthz", healthz)
         .with(auth::routes)
+        .with(account::routes)
         .with(stores::routes)
         .with(upgrade::routes)
         .with(members::routes)

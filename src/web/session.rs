@@ -13,10 +13,10 @@ use axum_extra::extract::{
 };
 use rand::RngCore;
 use serde::{Deserialize, de::DeserializeOwned};
-use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use super::{AppState, error::AppError, pages::layout::Ctx};
+pub use crate::domain::sha256_hex;
 use crate::{
     domain::access::Principal,
     i18n::Tr,
@@ -28,10 +28,6 @@ pub fn random_token(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
     rand::thread_rng().fill_bytes(&mut buf);
     hex::encode(buf)
-}
-
-pub fn sha256_hex(s: &str) -> String {
-    hex::encode(Sha256::digest(s.as_bytes()))
 }
 
 pub fn cookie_name(state: &AppState) -> &'static str {
@@ -122,6 +118,10 @@ where
         Ok(SignedIn { principal, session })
     }
 }
+
+/// A form with nothing but its CSRF token (a button that does one thing).
+#[derive(Deserialize)]
+pub struct NoFields {}
 
 #[derive(Deserialize)]
 struct CsrfField {

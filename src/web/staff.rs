@@ -11,8 +11,7 @@ use serde::Deserialize;
 use super::{
     AppState,
     access::Operator,
-    auth::sentence,
-    error::AppError,
+    error::{AppError, sentence},
     pages,
     routes::Routes,
     session::{ClientIp, CsrfForm, SignedIn},

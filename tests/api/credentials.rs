@@ -7,6 +7,15 @@ use crate::{
     upgrade::Shown,
 };
 
+impl TestApp {
+    /// What the sandbox answers to a purchase with these credentials.
+    async fn purchase_status(&self, shown: &Shown) -> StatusCode {
+        self.sandbox_purchase(&shown.username, &shown.password)
+            .await
+            .status()
+    }
+}
+
 async fn rotate(app: &TestApp, grace: &str) -> Shown {
     let page = app
         .submit(&path("/upgrade/credentials/rotate"), &[("grace", grace)])
@@ -27,18 +36,8 @@ async fn rotating_at_once_stops_the_old_password_and_a_lost_password_is_no_dead_
     let new = rotate(&app, "0").await;
     assert_eq!(new.mid, old.mid, "the merchant ID stays");
     assert_ne!(new.username, old.username);
-    assert_eq!(
-        app.sandbox_purchase(&old.username, &old.password)
-            .await
-            .status(),
-        StatusCode::UNAUTHORIZED
-    );
-    assert_eq!(
-        app.sandbox_purchase(&new.username, &new.password)
-            .await
-            .status(),
-        StatusCode::CREATED
-    );
+    assert_eq!(app.purchase_status(&old).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.purchase_status(&new).await, StatusCode::CREATED);
     app.get(&path("/upgrade/test-purchase"))
         .await
         .assert_redirect_to(&path("/upgrade/complete"));
@@ -65,35 +64,15 @@ async fn with_a_grace_period_both_work_until_it_ends() {
         .execute(&app.db.pool)
         .await
         .unwrap();
-    assert_eq!(
-        app.sandbox_purchase(&old.username, &old.password)
-            .await
-            .status(),
-        StatusCode::CREATED
-    );
-    assert_eq!(
-        app.sandbox_purchase(&new.username, &new.password)
-            .await
-            .status(),
-        StatusCode::CREATED
-    );
+    assert_eq!(app.purchase_status(&old).await, StatusCode::CREATED);
+    assert_eq!(app.purchase_status(&new).await, StatusCode::CREATED);
     // The grace period ends.
     sqlx::query("UPDATE api_credentials SET expires_at = 1 WHERE expires_at IS NOT NULL")
         .execute(&app.db.pool)
         .await
         .unwrap();
-    assert_eq!(
-        app.sandbox_purchase(&old.username, &old.password)
-            .await
-            .status(),
-        StatusCode::UNAUTHORIZED
-    );
-    assert_eq!(
-        app.sandbox_purchase(&new.username, &new.password)
-            .await
-            .status(),
-        StatusCode::CREATED
-    );
+    assert_eq!(app.purchase_status(&old).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.purchase_status(&new).await, StatusCode::CREATED);
 }
 
 #[tokio::test]
@@ -105,12 +84,7 @@ async fn revoking_stops_a_credential_at_once() {
     app.submit(&path(&format!("/upgrade/credentials/{id}/revoke")), &[])
         .await
         .assert_redirect_to(&path("/upgrade/credentials"));
-    assert_eq!(
-        app.sandbox_purchase(&shown.username, &shown.password)
-            .await
-            .status(),
-        StatusCode::UNAUTHORIZED
-    );
+    assert_eq!(app.purchase_status(&shown).await, StatusCode::UNAUTHORIZED);
     assert_eq!(
         app.submit(&path(&format!("/upgrade/credentials/{id}/revoke")), &[])
             .await

@@ -18,7 +18,7 @@ use crate::{
         access::{StoreAdmin, StoreReader},
         error::AppError,
         pages,
-        session::{ClientIp, CsrfForm},
+        session::{ClientIp, CsrfForm, NoFields},
     },
 };
 
@@ -30,14 +30,11 @@ pub async fn show(State(state): State<AppState>, admin: StoreReader) -> Result<R
     Ok(pages::render(pages::steps::credentials::page(&admin, &issued, None)).into_response())
 }
 
-#[derive(Deserialize)]
-pub struct GenerateForm {}
-
 pub async fn generate(
     State(state): State<AppState>,
     admin: StoreAdmin,
     ClientIp(ip): ClientIp,
-    _form: CsrfForm<GenerateForm>,
+    _form: CsrfForm<NoFields>,
 ) -> Result<Response, AppError> {
     let admin = admin.started(&state).await?;
     require_current_terms(&admin)?;
@@ -154,15 +151,12 @@ pub async fn rotate(
     Ok(([(CACHE_CONTROL, "no-store")], pages::render(page)).into_response())
 }
 
-#[derive(Deserialize)]
-pub struct Empty {}
-
 pub async fn revoke(
     State(state): State<AppState>,
     admin: StoreAdmin,
     ClientIp(ip): ClientIp,
     axum::extract::Path((_, id)): axum::extract::Path<(String, String)>,
-    _form: CsrfForm<Empty>,
+    _form: CsrfForm<NoFields>,
 ) -> Result<Response, AppError> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let mut tx = state.db.begin().await?;

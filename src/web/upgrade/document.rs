@@ -1,12 +1,10 @@
 //! The terms document as the admin sees, downloads and accepts it: one deterministic
 //! PDF per store and path, whose SHA-256 is what an acceptance records.
 
-use sha2::{Digest, Sha256};
-
 use crate::{
     domain::{
         catalog::{Agreement, Catalog, UpgradePath},
-        pdf,
+        pdf, sha256_hex,
     },
     i18n::Tr,
     store::stores::Store,
@@ -49,7 +47,7 @@ pub fn terms_pdf(tr: &Tr, catalog: &Catalog, store: &Store, path: &UpgradePath) 
         body: &path.terms.body,
     });
     TermsPdf {
-        sha256: hex::encode(Sha256::digest(&bytes)),
+        sha256: sha256_hex(&bytes),
         file_name: format!(
             "{}-{}-{}.pdf",
             slug(&store.name),
