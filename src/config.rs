@@ -17,6 +17,8 @@ pub struct Config {
     /// Public address of this instance, used for links in emails.
     pub base_url: String,
     pub mail: MailConfig,
+    /// Sender of every email, whatever the transport.
+    pub mail_from: String,
     /// Serve the built-in sandbox platform (on for development, off in production).
     pub sandbox: bool,
     /// Seed demo data into an empty database on start.
@@ -49,7 +51,6 @@ pub struct SmtpConfig {
     pub username: Option<String>,
     pub password: Option<SecretString>,
     pub tls: SmtpTls,
-    pub from: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -157,7 +158,6 @@ impl Config {
                     username: pick("SMTP_USERNAME", file.smtp_username),
                     password: pick("SMTP_PASSWORD", file.smtp_password).map(SecretString::from),
                     tls,
-                    from,
                 })
             }
             None => MailConfig::File {
@@ -191,6 +191,7 @@ impl Config {
             bind,
             base_url,
             mail,
+            mail_from: from,
             sandbox: flag("SANDBOX", file.sandbox, development)?,
             seed_demo: flag("SEED_DEMO", file.seed_demo, development)?,
             catalog_path: pick("CATALOG", file.catalog).map(PathBuf::from),
@@ -206,15 +207,6 @@ impl Config {
     /// Whether cookies must be `Secure` (and use the `__Host-` prefix).
     pub fn https(&self) -> bool {
         self.base_url.starts_with("https://")
-    }
-
-    pub fn mail_from(&self) -> &str {
-        match &self.mail {
-            MailConfig::Smtp(smtp) => &smtp.from,
-            MailConfig::File { .. } | MailConfig::Memory => {
-                "Switchyard <no-reply@switchyard.localhost>"
-            }
-        }
     }
 }
 
@@ -255,6 +247,7 @@ mod tests {
         assert_eq!(c.base_url, "http://127.0.0.1:8080");
         assert!(matches!(c.mail, MailConfig::File { ref dir } if dir.as_os_str() == "./mail"));
         assert!(c.sandbox && c.seed_demo && !c.https());
+        assert_eq!(c.mail_from, "Switchyard <no-reply@switchyard.localhost>");
     }
 
     #[test]
@@ -282,6 +275,17 @@ mod tests {
             !shown.contains("hunter2") && !shown.contains("mailpass"),
             "{shown}"
         );
+    }
+
+    #[test]
+    fn the_sender_applies_to_every_transport() {
+        let c = load(&[(
+            "SWITCHYARD_MAIL_FROM",
+            "Upgrades <upgrades@shop-platform.example>",
+        )])
+        .unwrap();
+        assert!(matches!(c.mail, MailConfig::File { .. }));
+        assert_eq!(c.mail_from, "Upgrades <upgrades@shop-platform.example>");
     }
 
     #[test]

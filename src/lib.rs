@@ -36,7 +36,7 @@ impl Application {
         if config.seed_demo {
             demo::seed_if_empty(&db).await?;
         }
-        let mailer = Mailer::from_config(&config.mail, config.mail_from())?;
+        let mailer = Mailer::from_config(&config.mail, &config.mail_from)?;
         let listener = TcpListener::bind(config.bind)
             .await
             .with_context(|| format!("cannot listen on {}", config.bind))?;

@@ -51,6 +51,7 @@ async fn start(
         mail: MailConfig::File {
             dir: mail_dir.clone(),
         },
+        mail_from: "Switchyard <no-reply@switchyard.localhost>".into(),
         sandbox: true,
         seed_demo: true,
         catalog_path: None,

@@ -70,8 +70,8 @@ async fn a_sign_in_link_arrives_over_real_smtp() {
             username: None,
             password: None,
             tls: SmtpTls::None,
-            from: "Switchyard <no-reply@switchyard.test>".into(),
-        })
+        });
+        c.mail_from = "Switchyard <no-reply@switchyard.test>".into();
     })
     .await;
     assert_eq!(
