@@ -120,3 +120,33 @@ fn message(from: &Mailbox, email: &Email) -> anyhow::Result<Message> {
         .body(email.text.clone())
         .context("cannot build the email")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_memory_transport_keeps_what_was_sent_in_order() {
+        let mailer =
+            Mailer::from_config(&MailConfig::Memory, "Switchyard <no-reply@switchyard.test>")
+                .unwrap();
+        for subject in ["first", "second"] {
+            let email = Email {
+                to: "anna@kaffebaren.example".into(),
+                subject: subject.into(),
+                text: "Hello".into(),
+            };
+            mailer.send(&email).await.unwrap();
+        }
+        let subjects: Vec<String> = mailer.sent().into_iter().map(|e| e.subject).collect();
+        assert_eq!(subjects, ["first", "second"]);
+    }
+
+    #[test]
+    fn a_bad_sender_address_is_explained() {
+        let err = Mailer::from_config(&MailConfig::Memory, "not an address")
+            .err()
+            .unwrap();
+        assert!(err.to_string().contains("SWITCHYARD_MAIL_FROM"), "{err}");
+    }
+}
