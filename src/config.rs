@@ -32,6 +32,31 @@ pub struct Config {
     pub rate_limits: RateLimits,
     /// Reverse proxies whose `X-Forwarded-For` is believed (load balancers).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Service token the platform's gateway presents to verify credentials; the
+    /// endpoint is off while unset.
+    pub gateway_token: Option<SecretString>,
+    pub health_check: HealthCheckConfig,
+}
+
+/// Limits for fetching a merchant's shop pages in the store health check.
+#[derive(Debug, Clone)]
+pub struct HealthCheckConfig {
+    /// Allow private, loopback and link-local addresses (tests and local shops only).
+    pub allow_private: bool,
+    pub timeout: std::time::Duration,
+    pub max_bytes: usize,
+    pub max_redirects: usize,
+}
+
+impl Default for HealthCheckConfig {
+    fn default() -> Self {
+        Self {
+            allow_private: false,
+            timeout: std::time::Duration::from_secs(10),
+            max_bytes: 2 * 1024 * 1024,
+            max_redirects: 5,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -84,6 +109,8 @@ struct FileConfig {
     assets_dir: Option<String>,
     secret_key: Option<String>,
     trusted_proxies: Option<String>,
+    gateway_token: Option<String>,
+    health_check_allow_private: Option<bool>,
 }
 
 impl Config {
@@ -183,6 +210,18 @@ impl Config {
                 format!("SWITCHYARD_TRUSTED_PROXIES: {ip:?} is not an IP address")
             })?);
         }
+        let gateway_token = pick("GATEWAY_TOKEN", file.gateway_token);
+        if gateway_token.as_ref().is_some_and(|t| t.trim().len() < 32) {
+            bail!("SWITCHYARD_GATEWAY_TOKEN must be at least 32 characters");
+        }
+        let health_check = HealthCheckConfig {
+            allow_private: flag(
+                "HEALTH_CHECK_ALLOW_PRIVATE",
+                file.health_check_allow_private,
+                false,
+            )?,
+            ..HealthCheckConfig::default()
+        };
         // The sandbox and demo data are for trying Switchyard out; an https deployment is
         // a real one unless it says otherwise.
         let development = !base_url.starts_with("https://");
@@ -201,6 +240,8 @@ impl Config {
             secret_key: SecretString::from(secret_key),
             rate_limits: RateLimits::default(),
             trusted_proxies,
+            gateway_token: gateway_token.map(|t| SecretString::from(t.trim().to_owned())),
+            health_check,
         })
     }
 

@@ -1,4 +1,9 @@
-// Progressive enhancement only: every page works without this file.
+// Progressive enhancement only: every page works without this file. Copy buttons are
+// hidden in the markup and shown here, where they can work.
+for (const button of document.querySelectorAll("[data-copy][hidden]")) {
+  button.hidden = false;
+}
+
 document.addEventListener("click", async (event) => {
   const button = event.target.closest("[data-copy]");
   if (!button) return;

@@ -13,6 +13,23 @@ pub struct Catalog {
     pub paths: Vec<UpgradePath>,
     pub account: AccountOptions,
     pub platforms: Vec<Platform>,
+    pub health_check: HealthMarkers,
+}
+
+/// What the store health check looks for in a shop's pages.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HealthMarkers {
+    pub legacy_markers: Vec<Marker>,
+    pub new_markers: Vec<Marker>,
+}
+
+/// Text that betrays a plugin (matched case-insensitively), and how to name it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Marker {
+    pub text: String,
+    pub label: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -99,9 +116,23 @@ pub struct Platform {
     pub name: String,
     pub plugin: String,
     pub install: String,
+    /// The checkout page, relative to the shop's address (where payment scripts load).
+    pub checkout_path: String,
     /// Where each credential goes in the plugin's settings.
     pub fields: Vec<PluginField>,
 }
+
+/// The values a plugin field may show, filled in per store.
+pub const FIELD_VALUES: [&str; 8] = [
+    "merchant_id",
+    "username",
+    "password",
+    "test_merchant_id",
+    "test_username",
+    "test_password",
+    "off",
+    "production",
+];
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -163,6 +194,33 @@ impl Catalog {
                 ));
             }
         }
+        for platform in &catalog.platforms {
+            if let Some(f) = platform
+                .fields
+                .iter()
+                .find(|f| !FIELD_VALUES.contains(&f.value.as_str()))
+            {
+                return bad(format!(
+                    "platform {} has a field with value {:?}; known values are {}",
+                    platform.id,
+                    f.value,
+                    FIELD_VALUES.join(", ")
+                ));
+            }
+            if !platform.checkout_path.starts_with('/') {
+                return bad(format!(
+                    "platform {}: checkout_path must start with /",
+                    platform.id
+                ));
+            }
+        }
+        let markers = catalog.health_check.legacy_markers.iter();
+        if markers
+            .chain(&catalog.health_check.new_markers)
+            .any(|m| m.text.trim().is_empty())
+        {
+            return bad("a health check marker has no text".into());
+        }
         if catalog.platform("custom").is_none() {
             return bad("a platform with id \"custom\" is required as the fallback".into());
         }
@@ -218,6 +276,27 @@ mod tests {
         assert_eq!(c.account.global_fee_eea.describe(), "2.79% + €0.35");
         assert_eq!(c.account.global_fee_outside_eea.describe(), "4.99% + €0.35");
         assert_eq!(c.platform_or_custom("nonexistent").id, "custom");
+        for id in [
+            "woocommerce",
+            "magento2",
+            "prestashop",
+            "shopify",
+            "bigcommerce",
+            "custom",
+        ] {
+            let p = c.platform(id).unwrap();
+            let values: Vec<_> = p.fields.iter().map(|f| f.value.as_str()).collect();
+            for needed in ["merchant_id", "username", "password", "test_username"] {
+                assert!(values.contains(&needed), "{id} lacks {needed}");
+            }
+        }
+    }
+
+    #[test]
+    fn an_unknown_field_value_is_refused() {
+        let text = DEFAULT_CATALOG.replacen("value = \"off\"", "value = \"of\"", 1);
+        let err = Catalog::parse(&text).unwrap_err().to_string();
+        assert!(err.contains("\"of\""), "{err}");
     }
 
     #[test]

@@ -10,6 +10,7 @@ use super::ids::MerchantId;
 
 /// Freshly generated credentials; the password exists in clear only in this value.
 pub struct NewCredentials {
+    pub merchant_id: MerchantId,
     pub username: String,
     pub password: SecretString,
     pub secret_hash: String,
@@ -18,6 +19,7 @@ pub struct NewCredentials {
 impl std::fmt::Debug for NewCredentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("NewCredentials")
+            .field("merchant_id", &self.merchant_id)
             .field("username", &self.username)
             .field("password", &"[redacted]")
             .finish()
@@ -35,6 +37,7 @@ pub fn generate(mid: &MerchantId) -> NewCredentials {
     rng.fill_bytes(&mut secret);
     let password = format!("{PASSWORD_PREFIX}{}", hex::encode(secret));
     NewCredentials {
+        merchant_id: mid.clone(),
         username: format!("{}_{}", mid.as_str(), hex::encode(user_suffix)),
         secret_hash: hash_secret(&password),
         password: SecretString::from(password),

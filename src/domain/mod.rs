@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod credentials;
 pub mod ids;
 pub mod pdf;
+pub mod setup_check;
 pub mod upgrade;
 
 pub use catalog::Catalog;

@@ -12,10 +12,13 @@ use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::intake;
+use super::{
+    gateway::{self, Verification},
+    intake,
+};
 use crate::{
-    domain::{CountryCode, credentials},
-    store::{self, events::NewOrderEvent},
+    domain::CountryCode,
+    store::events::NewOrderEvent,
     web::{AppState, routes::Routes, session::random_token},
 };
 
@@ -72,11 +75,12 @@ async fn create(
         tracing::error!(error = %e, "sandbox database error");
         problem(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
     };
-    let cred = store::credentials::by_username(&state.db.pool, &username)
+    // The same check the real gateway makes through /platform/v1/credentials/verify.
+    let cred = match gateway::verify(&state.db, &username, &password)
         .await
-        .map_err(internal)?;
-    let cred = match cred {
-        Some(c) if c.is_active(store::now()) && credentials::verify(&password, &c.secret_hash) => c,
+        .map_err(internal)?
+    {
+        Verification::Valid(cred) => cred,
         _ => return Err(unauthorized()),
     };
     let req: OrderRequest = serde_json::from_slice(body).map_err(|e| {
@@ -111,9 +115,6 @@ async fn create(
             )
         })?;
 
-    store::credentials::touch(&state.db.pool, cred.id)
-        .await
-        .map_err(internal)?;
     let order_id = format!("sbx_{}", random_token(8));
     let event_id = format!("evt_{}", random_token(12));
     let event = NewOrderEvent {

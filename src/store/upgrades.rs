@@ -13,6 +13,9 @@ pub struct UpgradeRow {
     pub step: String,
     pub global_enabled: i64,
     pub merchant_id: Option<String>,
+    pub test_merchant_id: Option<String>,
+    /// Ticked integration checklist items, comma-separated.
+    pub checklist: String,
     pub created_at: i64,
     pub updated_at: i64,
     pub completed_at: Option<i64>,
@@ -27,6 +30,11 @@ impl UpgradeRow {
     pub fn global_enabled(&self) -> bool {
         self.global_enabled != 0
     }
+
+    /// Whether the admin has ticked this integration checklist item.
+    pub fn checked(&self, item: &str) -> bool {
+        self.checklist.split(',').any(|i| i == item)
+    }
 }
 
 impl UpgradeRow {
@@ -39,6 +47,8 @@ impl UpgradeRow {
             step: Step::Terms.as_str().to_owned(),
             global_enabled: 1,
             merchant_id: None,
+            test_merchant_id: None,
+            checklist: String::new(),
             created_at: 0,
             updated_at: 0,
             completed_at: None,
@@ -46,7 +56,7 @@ impl UpgradeRow {
     }
 }
 
-const COLUMNS: &str = "id, store_id, path_id, step, global_enabled, merchant_id, created_at, updated_at, completed_at";
+const COLUMNS: &str = "id, store_id, path_id, step, global_enabled, merchant_id, test_merchant_id, checklist, created_at, updated_at, completed_at";
 
 pub async fn for_store<'c>(
     ex: impl Executor<'c, Database = Any>,
@@ -179,13 +189,24 @@ pub async fn set_global(tx: &mut Tx, upgrade_id: i64, enabled: bool) -> sqlx::Re
     Ok(())
 }
 
-pub async fn set_merchant_id(tx: &mut Tx, upgrade_id: i64, mid: &str) -> sqlx::Result<()> {
-    sqlx::query("UPDATE upgrades SET merchant_id = $1, updated_at = $2 WHERE id = $3")
-        .bind(mid)
-        .bind(now())
-        .bind(upgrade_id)
-        .execute(&mut **tx)
-        .await?;
+/// Sets the upgrade's live or test merchant ID.
+pub async fn set_merchant_id(
+    tx: &mut Tx,
+    upgrade_id: i64,
+    mid: &crate::domain::MerchantId,
+) -> sqlx::Result<()> {
+    let column = match mid.environment() {
+        crate::domain::Environment::Live => "merchant_id",
+        crate::domain::Environment::Test => "test_merchant_id",
+    };
+    sqlx::query(&format!(
+        "UPDATE upgrades SET {column} = $1, updated_at = $2 WHERE id = $3"
+    ))
+    .bind(mid.as_str())
+    .bind(now())
+    .bind(upgrade_id)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
@@ -267,4 +288,14 @@ pub async fn latest_acceptance<'c>(
     .bind(upgrade_id)
     .fetch_optional(ex)
     .await
+}
+
+pub async fn set_checklist(tx: &mut Tx, upgrade_id: i64, ticked: &[&str]) -> sqlx::Result<()> {
+    sqlx::query("UPDATE upgrades SET checklist = $1, updated_at = $2 WHERE id = $3")
+        .bind(ticked.join(","))
+        .bind(now())
+        .bind(upgrade_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }

@@ -47,7 +47,8 @@ pub fn routes(sandbox: bool) -> Routes {
         .with(upgrade::routes)
         .with(members::routes)
         .with(audit::routes)
-        .with(staff::routes);
+        .with(staff::routes)
+        .with(platform::gateway::routes);
     if sandbox {
         r.with(platform::sandbox::routes)
     } else {

@@ -21,8 +21,9 @@ enum Class {
     StoreAdmin,
     Support,
     Operator,
-    /// Machine clients with HTTP Basic credentials; browsers' sessions do not count.
-    BasicAuth,
+    /// Machine clients (HTTP Basic credentials or a service token); browsers' sessions
+    /// do not count.
+    Machine,
 }
 
 fn class_of(method: &Method, path: &str) -> Option<Class> {
@@ -35,7 +36,7 @@ fn class_of(method: &Method, path: &str) -> Option<Class> {
         "/stores/{eid}/audit" => StoreAudit,
         "/audit" => Support,
         "/staff" | "/staff/disable" => Operator,
-        "/sandbox/v1/orders" => BasicAuth,
+        "/sandbox/v1/orders" | "/platform/v1/credentials/verify" => Machine,
         p if p.starts_with("/stores/{eid}") && get => StoreRead,
         p if p.starts_with("/stores/{eid}") => StoreAdmin,
         _ => return None,
@@ -64,7 +65,7 @@ fn allowed(class: Class, who: Who) -> bool {
         Class::StoreAdmin => who == Admin,
         Class::Support => who == Support,
         Class::Operator => who == Operator,
-        Class::BasicAuth => false,
+        Class::Machine => false,
     }
 }
 

@@ -21,12 +21,7 @@ async fn rotate(app: &TestApp, grace: &str) -> Shown {
         .submit(&path("/upgrade/credentials/rotate"), &[("grace", grace)])
         .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-    let code = |id: &str| between(&page.body, &format!("id=\"{id}\">"), "<").unwrap();
-    Shown {
-        mid: code("merchant-id"),
-        username: code("api-username"),
-        password: code("api-password"),
-    }
+    Shown::from_page(&page.body)
 }
 
 #[tokio::test]
@@ -115,4 +110,73 @@ async fn rotation_needs_credentials_and_a_known_grace_period() {
         .await;
     assert_eq!(odd.status, StatusCode::BAD_REQUEST);
     assert!(odd.has("Choose when the current credentials stop working"));
+}
+
+#[tokio::test]
+async fn test_credentials_are_a_separate_pair_on_a_test_merchant_id() {
+    let app = spawn_app().await;
+    let shown = app.admin_waiting_for_purchase().await;
+    assert!(
+        shown.test_mid.len() == 7
+            && shown.test_mid.starts_with("PK")
+            && shown.test_mid[2..].bytes().all(|b| b.is_ascii_digit()),
+        "{}",
+        shown.test_mid
+    );
+    assert!(
+        shown
+            .test_username
+            .starts_with(&format!("{}_", shown.test_mid))
+    );
+    assert_ne!(shown.test_password, shown.password);
+    assert!(shown.test_password.len() >= 32);
+
+    // A test order lands in the test environment and does not complete the upgrade.
+    let order = app
+        .sandbox_purchase(&shown.test_username, &shown.test_password)
+        .await;
+    assert_eq!(order.status(), StatusCode::CREATED);
+    let order: serde_json::Value = order.json().await.unwrap();
+    assert_eq!(order["environment"], "test");
+    assert_eq!(order["merchant_id"], shown.test_mid.as_str());
+    assert_eq!(
+        app.get(&path("/upgrade/test-purchase")).await.status,
+        StatusCode::OK,
+        "still waiting for a live order"
+    );
+
+    // Rotating the test pair leaves the live pair alone.
+    let page = app
+        .submit(
+            &path("/upgrade/credentials/rotate"),
+            &[("grace", "0"), ("environment", "test")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let rotated = Shown::from_page(&page.body);
+    assert_eq!(rotated.test_mid, shown.test_mid);
+    assert!(rotated.username.is_empty(), "only the test pair is shown");
+    assert_eq!(
+        app.sandbox_purchase(&shown.test_username, &shown.test_password)
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let new_test = Shown {
+        username: rotated.test_username.clone(),
+        password: rotated.test_password.clone(),
+        ..rotated
+    };
+    assert_eq!(app.purchase_status(&new_test).await, StatusCode::CREATED);
+    assert_eq!(app.purchase_status(&shown).await, StatusCode::CREATED);
+    app.get(&path("/upgrade/test-purchase"))
+        .await
+        .assert_redirect_to(&path("/upgrade/complete"));
+    let odd = app
+        .submit(
+            &path("/upgrade/credentials/rotate"),
+            &[("grace", "0"), ("environment", "staging")],
+        )
+        .await;
+    assert_eq!(odd.status, StatusCode::BAD_REQUEST);
 }

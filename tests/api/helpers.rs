@@ -7,7 +7,7 @@ use secrecy::SecretString;
 use sqlx::Connection;
 use switchyard::{
     Application,
-    config::{Config, MailConfig, RateLimits},
+    config::{Config, HealthCheckConfig, MailConfig, RateLimits},
     store::Db,
 };
 
@@ -19,6 +19,9 @@ pub struct TestApp {
     pub database_url: String,
     _dir: std::sync::Arc<tempfile::TempDir>,
 }
+
+/// The service token the tests' gateway presents.
+pub const GATEWAY_TOKEN: &str = "gateway-service-token-for-tests-0123456789";
 
 /// Where a test database comes from: a PostgreSQL server if the variable is set.
 pub const PG_VAR: &str = "SWITCHYARD_TEST_DATABASE_URL";
@@ -59,6 +62,8 @@ async fn start(
         secret_key: SecretString::from("test-secret-key-test-secret-key-0123456789"),
         rate_limits: RateLimits::default(),
         trusted_proxies: Vec::new(),
+        gateway_token: Some(SecretString::from(GATEWAY_TOKEN)),
+        health_check: HealthCheckConfig::default(),
     };
     adjust(&mut config);
     let app = Application::build(config).await.expect("the app builds");

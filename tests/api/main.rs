@@ -5,8 +5,10 @@
 
 mod access;
 mod credentials;
+mod gateway;
 mod helpers;
 mod import;
+mod integration;
 mod sandbox;
 mod security;
 mod sign_in;

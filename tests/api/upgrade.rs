@@ -4,11 +4,28 @@ use reqwest::StatusCode;
 
 use crate::helpers::{ADMIN, OTHER_ADMIN, TestApp, between, path, spawn_app};
 
-/// The live credentials shown once on the credentials page.
+/// The credentials shown once on the credentials page (test ones empty if not shown).
 pub struct Shown {
     pub mid: String,
     pub username: String,
     pub password: String,
+    pub test_mid: String,
+    pub test_username: String,
+    pub test_password: String,
+}
+
+impl Shown {
+    pub fn from_page(body: &str) -> Shown {
+        let code = |id: &str| between(body, &format!("id=\"{id}\">"), "<").unwrap_or_default();
+        Shown {
+            mid: code("merchant-id"),
+            username: code("api-username"),
+            password: code("api-password"),
+            test_mid: code("test-merchant-id"),
+            test_username: code("test-username"),
+            test_password: code("test-password"),
+        }
+    }
 }
 
 impl TestApp {
@@ -32,12 +49,7 @@ impl TestApp {
     pub async fn generate_credentials(&self) -> Shown {
         let page = self.submit(&path("/upgrade/credentials"), &[]).await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-        let code = |id: &str| between(&page.body, &format!("id=\"{id}\">"), "<").unwrap();
-        Shown {
-            mid: code("merchant-id"),
-            username: code("api-username"),
-            password: code("api-password"),
-        }
+        Shown::from_page(&page.body)
     }
 
     pub async fn confirm_integration(&self) {

@@ -1,5 +1,6 @@
-//! Step 3: a new MID with live API credentials. The password is shown in the response
-//! to the POST and never again; only its hash is stored.
+//! Step 3: a new MID with live API credentials, and a test MID with its own test
+//! credentials. Passwords are shown in the response to the POST and never again; only
+//! their hashes are stored.
 
 use axum::{
     extract::State,
@@ -11,8 +12,8 @@ use serde::Deserialize;
 
 use super::{audit_in, guard_reached, require_current_terms};
 use crate::{
-    domain::{Action, Environment, MerchantId, Step, credentials},
-    store::{self, Tx},
+    domain::{Action, Environment, MerchantId, Step, credentials, credentials::NewCredentials},
+    store::{self, Tx, upgrades::UpgradeRow},
     web::{
         AppState,
         access::{StoreAdmin, StoreReader},
@@ -27,7 +28,21 @@ pub async fn show(State(state): State<AppState>, admin: StoreReader) -> Result<R
         return Ok(r);
     }
     let issued = store::credentials::for_upgrade(&state.db.pool, admin.upgrade.id).await?;
-    Ok(pages::render(pages::steps::credentials::page(&admin, &issued, None)).into_response())
+    Ok(pages::render(pages::steps::credentials::page(&admin, &issued, &[])).into_response())
+}
+
+/// The page that shows new passwords: the one response that ever contains them.
+async fn shown_once(
+    state: &AppState,
+    mut admin: StoreReader,
+    fresh: &[NewCredentials],
+) -> Result<Response, AppError> {
+    let issued = store::credentials::for_upgrade(&state.db.pool, admin.upgrade.id).await?;
+    if let Some(upgrade) = store::upgrades::for_store(&state.db.pool, admin.store.id).await? {
+        admin.upgrade = upgrade;
+    }
+    let page = pages::steps::credentials::page(&admin, &issued, fresh);
+    Ok(([(CACHE_CONTROL, "no-store")], pages::render(page)).into_response())
 }
 
 pub async fn generate(
@@ -47,49 +62,83 @@ pub async fn generate(
         admin.user.email(),
     )
     .await?;
-    let mid = allocate_mid(&mut tx).await?;
-    store::upgrades::set_merchant_id(&mut tx, upgrade.id, mid.as_str()).await?;
+    let mut fresh = Vec::new();
+    for env in [Environment::Live, Environment::Test] {
+        let creds = issue(&mut tx, &upgrade, env).await?;
+        let detail = format!(
+            "{} credentials {} for {}",
+            env.as_str(),
+            creds.username,
+            creds.merchant_id
+        );
+        audit_in(&mut tx, &admin, "credentials.created", &detail, &ip).await?;
+        fresh.push(creds);
+    }
+    tx.commit().await?;
+    for c in &fresh {
+        tracing::info!(store = %admin.eid(), merchant_id = %c.merchant_id, username = %c.username, "credentials issued");
+    }
+    shown_once(&state, admin.0, &fresh).await
+}
+
+/// New credentials of `env` for the upgrade, under its MID of that environment
+/// (allocated the first time).
+async fn issue(
+    tx: &mut Tx,
+    upgrade: &UpgradeRow,
+    env: Environment,
+) -> Result<NewCredentials, AppError> {
+    let existing = match env {
+        Environment::Live => &upgrade.merchant_id,
+        Environment::Test => &upgrade.test_merchant_id,
+    };
+    let mid = match existing {
+        Some(mid) => {
+            MerchantId::parse(mid).map_err(|e| anyhow::anyhow!("stored merchant id {mid}: {e}"))?
+        }
+        None => {
+            let mid = allocate_mid(tx, env).await?;
+            store::upgrades::set_merchant_id(tx, upgrade.id, &mid).await?;
+            mid
+        }
+    };
     let fresh = credentials::generate(&mid);
     store::credentials::insert(
-        &mut tx,
+        tx,
         upgrade.id,
         mid.as_str(),
-        Environment::Live.as_str(),
+        env.as_str(),
         &fresh.username,
         &fresh.secret_hash,
     )
     .await?;
-    let detail = format!("live credentials {} for {mid}", fresh.username);
-    audit_in(&mut tx, &admin, "credentials.created", &detail, &ip).await?;
-    tx.commit().await?;
-    tracing::info!(store = %admin.eid(), merchant_id = %mid, username = %fresh.username, "live credentials issued");
-
-    let issued = store::credentials::for_upgrade(&state.db.pool, admin.upgrade.id).await?;
-    let mut admin = admin.0;
-    admin.upgrade.step = Step::Integration.as_str().to_owned();
-    admin.upgrade.merchant_id = Some(mid.to_string());
-    let page = pages::steps::credentials::page(&admin, &issued, Some(&fresh));
-    // The password is in this response only: no cache may keep it.
-    Ok(([(CACHE_CONTROL, "no-store")], pages::render(page)).into_response())
+    Ok(fresh)
 }
 
-/// A live MID nobody has: random, checked against the table (the UNIQUE constraint is
-/// the final guard).
-async fn allocate_mid(tx: &mut Tx) -> Result<MerchantId, AppError> {
+/// A MID of `env` nobody has: random, checked against the table (the UNIQUE constraint
+/// is the final guard).
+async fn allocate_mid(tx: &mut Tx, env: Environment) -> Result<MerchantId, AppError> {
+    let (column, range) = match env {
+        Environment::Live => ("merchant_id", 100_000..1_000_000),
+        Environment::Test => ("test_merchant_id", 10_000..100_000),
+    };
     for _ in 0..20 {
-        let candidate = MerchantId::from_number(
-            Environment::Live,
-            rand::thread_rng().gen_range(100_000..1_000_000),
-        );
-        let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM upgrades WHERE merchant_id = $1")
-            .bind(candidate.as_str())
-            .fetch_one(&mut **tx)
-            .await?;
+        let candidate = MerchantId::from_number(env, rand::thread_rng().gen_range(range.clone()));
+        let taken: i64 = sqlx::query_scalar(&format!(
+            "SELECT COUNT(*) FROM upgrades WHERE {column} = $1"
+        ))
+        .bind(candidate.as_str())
+        .fetch_one(&mut **tx)
+        .await?;
         if taken == 0 {
             return Ok(candidate);
         }
     }
-    Err(anyhow::anyhow!("could not find a free merchant ID in 20 tries").into())
+    Err(anyhow::anyhow!(
+        "could not find a free {} merchant ID in 20 tries",
+        env.as_str()
+    )
+    .into())
 }
 
 /// Grace periods an admin may pick when rotating, in seconds.
@@ -99,10 +148,12 @@ pub const GRACE_CHOICES: [i64; 3] = [0, 60 * 60, 24 * 60 * 60];
 pub struct RotateForm {
     #[serde(default)]
     grace: String,
+    #[serde(default)]
+    environment: String,
 }
 
-/// New live credentials for the same MID; the old ones stop at once or after the grace
-/// period the admin picked. Also the way out for an admin who lost the password.
+/// New credentials of one environment for the same MID; the old ones stop at once or
+/// after the grace period the admin picked. Also the way out for a lost password.
 pub async fn rotate(
     State(state): State<AppState>,
     admin: StoreAdmin,
@@ -116,39 +167,28 @@ pub async fn rotate(
         .ok()
         .filter(|g| GRACE_CHOICES.contains(g))
         .ok_or_else(|| AppError::BadRequest(tr.t("credentials.error.grace")))?;
-    let Some(mid) = admin.upgrade.merchant_id.clone() else {
-        return Err(AppError::Conflict(tr.t("credentials.error.none_yet")));
+    let env = match form.environment.as_str() {
+        "" => Environment::Live,
+        other => Environment::parse(other)
+            .ok_or_else(|| AppError::BadRequest(tr.t("credentials.error.environment")))?,
     };
-    let mid =
-        MerchantId::parse(&mid).map_err(|e| anyhow::anyhow!("stored merchant id {mid}: {e}"))?;
+    if admin.upgrade.merchant_id.is_none() {
+        return Err(AppError::Conflict(tr.t("credentials.error.none_yet")));
+    }
     let mut tx = state.db.begin().await?;
-    store::upgrades::lock(&mut tx, admin.upgrade.id, state.db.backend).await?;
-    let retired = store::credentials::retire_active(
-        &mut tx,
-        admin.upgrade.id,
-        Environment::Live.as_str(),
-        grace,
-    )
-    .await?;
-    let fresh = credentials::generate(&mid);
-    store::credentials::insert(
-        &mut tx,
-        admin.upgrade.id,
-        mid.as_str(),
-        Environment::Live.as_str(),
-        &fresh.username,
-        &fresh.secret_hash,
-    )
-    .await?;
+    let upgrade = store::upgrades::lock(&mut tx, admin.upgrade.id, state.db.backend).await?;
+    let retired =
+        store::credentials::retire_active(&mut tx, upgrade.id, env.as_str(), grace).await?;
+    let fresh = issue(&mut tx, &upgrade, env).await?;
     let detail = format!(
-        "live credentials {} for {mid}; {retired} old ones end in {grace} s",
-        fresh.username
+        "{} credentials {} for {}; {retired} old ones end in {grace} s",
+        env.as_str(),
+        fresh.username,
+        fresh.merchant_id
     );
     audit_in(&mut tx, &admin, "credentials.rotated", &detail, &ip).await?;
     tx.commit().await?;
-    let issued = store::credentials::for_upgrade(&state.db.pool, admin.upgrade.id).await?;
-    let page = pages::steps::credentials::page(&admin, &issued, Some(&fresh));
-    Ok(([(CACHE_CONTROL, "no-store")], pages::render(page)).into_response())
+    shown_once(&state, admin.0, &[fresh]).await
 }
 
 pub async fn revoke(

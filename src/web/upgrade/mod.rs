@@ -40,6 +40,14 @@ pub fn routes(r: Routes) -> Routes {
         )
         .get("/stores/{eid}/upgrade/integration", integration::show)
         .post("/stores/{eid}/upgrade/integration", integration::confirm)
+        .post(
+            "/stores/{eid}/upgrade/integration/setup-check",
+            integration::setup_check,
+        )
+        .post(
+            "/stores/{eid}/upgrade/integration/health-check",
+            integration::health_check,
+        )
         .get("/stores/{eid}/upgrade/test-purchase", purchase::show)
         .get("/stores/{eid}/upgrade/complete", purchase::complete)
 }

@@ -2,7 +2,7 @@ use dioxus::prelude::*;
 use secrecy::ExposeSecret;
 
 use crate::{
-    domain::{Step, credentials::NewCredentials},
+    domain::{Environment, Step, credentials::NewCredentials},
     i18n::Tr,
     store::{self, credentials::CredentialRow},
     web::{
@@ -16,14 +16,19 @@ use crate::{
     },
 };
 
-/// `fresh` is set only in the response that created the credentials: the one time the
-/// password is shown.
-pub fn page(admin: &StoreReader, issued: &[CredentialRow], fresh: Option<&NewCredentials>) -> Page {
+/// `fresh` is non-empty only in the response that created the credentials: the one time
+/// their passwords are shown.
+pub fn page(admin: &StoreReader, issued: &[CredentialRow], fresh: &[NewCredentials]) -> Page {
     let ctx = admin.ctx();
     let tr = ctx.tr;
     let eid = admin.eid();
     let csrf = ctx.csrf.clone().unwrap_or_default();
     let mid = admin.upgrade.merchant_id.clone().unwrap_or_default();
+    let test_mid = admin
+        .upgrade
+        .test_merchant_id
+        .clone()
+        .unwrap_or_else(|| "—".to_owned());
     let next = if admin.upgrade.step() == Step::Integration {
         "/upgrade/integration"
     } else {
@@ -34,17 +39,11 @@ pub fn page(admin: &StoreReader, issued: &[CredentialRow], fresh: Option<&NewCre
         section { class: "card",
             {super::heading(&tr, Step::Credentials)}
             {read_only_note(admin)}
-            if let Some(fresh) = fresh {
+            if !fresh.is_empty() {
                 div { class: "secret-box", id: "new-credentials",
                     p { class: "warning", role: "alert", strong { {tr.t("credentials.once")} } }
-                    dl {
-                        dt { {tr.t("credentials.mid")} } dd { code { id: "merchant-id", "{mid}" } }
-                        dt { {tr.t("credentials.username")} } dd { code { id: "api-username", "{fresh.username}" } }
-                        dt { {tr.t("credentials.password")} }
-                        dd {
-                            code { id: "api-password", "{fresh.password.expose_secret()}" }
-                            button { class: "button small copy", r#type: "button", "data-copy": "api-password", {tr.t("credentials.copy")} }
-                        }
+                    for c in fresh.iter() {
+                        {shown_once(&tr, c)}
                     }
                 }
                 a { class: "button primary", href: "/stores/{eid}{next}", id: "to-integration", {tr.t("credentials.saved_continue")} }
@@ -57,7 +56,7 @@ pub fn page(admin: &StoreReader, issued: &[CredentialRow], fresh: Option<&NewCre
                     button { class: "button primary", r#type: "submit", id: "generate-credentials", {tr.t("credentials.generate")} }
                 }
             } else {
-                p { {tr.f("credentials.mid_is", &[("mid", &mid)])} }
+                p { {tr.f("credentials.mid_is", &[("mid", &mid), ("test_mid", &test_mid)])} }
                 {list(&tr, admin, issued, &csrf)}
                 p { class: "hint", {tr.t("credentials.hidden")} }
                 if admin.can_act() {
@@ -65,6 +64,11 @@ pub fn page(admin: &StoreReader, issued: &[CredentialRow], fresh: Option<&NewCre
                         {csrf_field(&csrf)}
                         h2 { {tr.t("credentials.rotate")} }
                         p { {tr.t("credentials.rotate_lead")} }
+                        label { r#for: "rotate-environment", {tr.t("credentials.environment")} }
+                        select { id: "rotate-environment", name: "environment",
+                            option { value: "live", {tr.t("env.live")} }
+                            option { value: "test", {tr.t("env.test")} }
+                        }
                         label { r#for: "grace", {tr.t("credentials.grace")} }
                         select { id: "grace", name: "grace",
                             for g in GRACE_CHOICES {
@@ -79,6 +83,32 @@ pub fn page(admin: &StoreReader, issued: &[CredentialRow], fresh: Option<&NewCre
         }
     };
     layout(&ctx, &tr.t("step.credentials"), Some(&admin.banner()), body)
+}
+
+/// One new MID + username + password, with element ids the tests and the copy buttons use
+/// (`api-*` for live, `test-*` for test).
+fn shown_once(tr: &Tr, c: &NewCredentials) -> Element {
+    let env = c.merchant_id.environment();
+    let (mid_id, user_id, pass_id) = match env {
+        Environment::Live => ("merchant-id", "api-username", "api-password"),
+        Environment::Test => ("test-merchant-id", "test-username", "test-password"),
+    };
+    rsx! {
+        h2 { {tr.t(&format!("credentials.heading_{}", env.as_str()))} }
+        dl {
+            dt { {tr.t("credentials.mid")} } dd { code { id: "{mid_id}", "{c.merchant_id}" } }
+            dt { {tr.t("credentials.username")} }
+            dd {
+                code { id: "{user_id}", "{c.username}" }
+                button { class: "button small copy", r#type: "button", hidden: true, "data-copy": "{user_id}", {tr.t("credentials.copy")} }
+            }
+            dt { {tr.t("credentials.password")} }
+            dd {
+                code { id: "{pass_id}", "{c.password.expose_secret()}" }
+                button { class: "button small copy", r#type: "button", hidden: true, "data-copy": "{pass_id}", {tr.t("credentials.copy")} }
+            }
+        }
+    }
 }
 
 fn list(tr: &Tr, admin: &StoreReader, issued: &[CredentialRow], csrf: &str) -> Element {

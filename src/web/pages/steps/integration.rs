@@ -1,40 +1,79 @@
 use dioxus::prelude::*;
 
-use crate::web::pages::stores::{read_only_note, store_nav};
-
 use crate::{
-    domain::{Step, catalog::Catalog},
-    store::credentials::CredentialRow,
+    domain::{
+        Environment, Step,
+        catalog::Catalog,
+        setup_check::{Finding, Part},
+    },
+    i18n::Tr,
+    platform::health::{Fetch, Refusal, Report, Verdict},
+    store::{self, credentials::CredentialRow},
     web::{
         access::StoreReader,
         pages::{
-            csrf_field,
+            csrf_field, format_time,
             layout::{Page, page as layout},
+            stores::{read_only_note, store_nav},
         },
         upgrade::CHECKLIST,
     },
 };
 
-pub fn page(
-    catalog: &Catalog,
-    admin: &StoreReader,
-    issued: &[CredentialRow],
-    missing: &[&str],
-) -> Page {
+/// What the integration page shows besides the guidance: the result of the form just
+/// submitted, if any.
+#[derive(Debug, Default)]
+pub struct View {
+    /// Checklist items left unticked on a submit.
+    pub missing: Vec<String>,
+    pub setup: Option<SetupResult>,
+    /// The address checked, and what came of it.
+    pub health: Option<(String, HealthOutcome)>,
+}
+
+#[derive(Debug)]
+pub struct SetupResult {
+    pub field: Environment,
+    /// As the checker read it (whitespace removed); the password is never echoed.
+    pub username: String,
+    pub findings: Vec<Finding>,
+}
+
+#[derive(Debug)]
+pub enum HealthOutcome {
+    Refused(Refusal),
+    RateLimited { retry_at: i64 },
+    Checked(Report),
+}
+
+pub fn page(catalog: &Catalog, admin: &StoreReader, issued: &[CredentialRow], view: View) -> Page {
     let ctx = admin.ctx();
     let tr = ctx.tr;
     let eid = admin.eid();
+    let csrf = ctx.csrf.clone().unwrap_or_default();
     let platform = catalog.platform_or_custom(&admin.store.platform);
-    let live_username = issued
-        .iter()
-        .find(|c| c.environment == "live")
-        .map(|c| c.username.clone())
-        .unwrap_or_default();
-    let done = admin.upgrade.step() > Step::Integration;
+    let now = store::now();
+    let newest_active = |env: &str| {
+        issued
+            .iter()
+            .rev()
+            .find(|c| c.environment == env && c.is_active(now))
+            .map(|c| c.username.clone())
+            .unwrap_or_else(|| "—".to_owned())
+    };
+    let upgrade = &admin.upgrade;
     let field_value = |v: &str| match v {
-        "username" => live_username.clone(),
-        "password" => tr.t("integration.your_password"),
+        "merchant_id" => upgrade.merchant_id.clone().unwrap_or_default(),
+        "test_merchant_id" => upgrade.test_merchant_id.clone().unwrap_or_default(),
+        "username" => newest_active("live"),
+        "test_username" => newest_active("test"),
+        "password" | "test_password" => tr.t("integration.your_password"),
         other => tr.t(&format!("integration.value.{other}")),
+    };
+    let done = upgrade.step() > Step::Integration;
+    let shop_url = match &view.health {
+        Some((url, _)) => url.clone(),
+        None => admin.store.store_url.clone(),
     };
     let body = rsx! {
         {store_nav(admin, "upgrade")}
@@ -52,21 +91,67 @@ pub fn page(
                     }
                 }
             }
+        }
+        if admin.can_act() {
+            section { class: "card", id: "setup-check",
+                h2 { {tr.t("setup_check.title")} }
+                p { {tr.t("setup_check.lead")} }
+                if let Some(result) = &view.setup {
+                    {setup_result(&tr, admin, result)}
+                }
+                form { method: "post", action: "/stores/{eid}/upgrade/integration/setup-check",
+                    {csrf_field(&csrf)}
+                    fieldset {
+                        legend { {tr.t("setup_check.field")} }
+                        for env in [Environment::Live, Environment::Test] {
+                            label { class: "inline",
+                                input { r#type: "radio", name: "field", value: env.as_str(),
+                                    checked: view.setup.as_ref().map_or(env == Environment::Live, |s| s.field == env) }
+                                {tr.t(&format!("setup_check.field_{}", env.as_str()))}
+                            }
+                        }
+                    }
+                    label { r#for: "check-username", {tr.t("setup_check.username")} }
+                    input { id: "check-username", name: "username", r#type: "text", autocomplete: "off", spellcheck: "false",
+                        value: view.setup.as_ref().map(|s| s.username.clone()).unwrap_or_default() }
+                    label { r#for: "check-password", {tr.t("setup_check.password")} }
+                    input { id: "check-password", name: "password", r#type: "password", autocomplete: "off" }
+                    p { class: "hint", {tr.t("setup_check.password_hint")} }
+                    button { class: "button", r#type: "submit", id: "run-setup-check", {tr.t("setup_check.submit")} }
+                }
+            }
+            section { class: "card", id: "health-check",
+                h2 { {tr.t("health.title")} }
+                p { {tr.t("health.lead")} }
+                if let Some((_, outcome)) = &view.health {
+                    {health_result(&tr, outcome)}
+                }
+                form { method: "post", action: "/stores/{eid}/upgrade/integration/health-check",
+                    {csrf_field(&csrf)}
+                    label { r#for: "shop-url", {tr.t("health.url")} }
+                    input { id: "shop-url", name: "url", r#type: "url", value: "{shop_url}", required: true }
+                    button { class: "button", r#type: "submit", id: "run-health-check", {tr.t("health.submit")} }
+                }
+            }
+        }
+        section { class: "card",
             h2 { {tr.t("integration.checklist")} }
             p { {tr.t("integration.checklist_why")} }
             form { method: "post", action: "/stores/{eid}/upgrade/integration",
-                {csrf_field(ctx.csrf.as_deref().unwrap_or_default())}
-                if !missing.is_empty() {
+                {csrf_field(&csrf)}
+                if !view.missing.is_empty() {
                     p { class: "form-error", role: "alert", {tr.t("integration.error.missing")} }
                 }
                 for item in CHECKLIST {
-                    label { class: if missing.contains(&item) { "check missing" } else { "check" },
-                        input { r#type: "checkbox", name: "{item}", value: "yes", id: "{item}", checked: done, disabled: !admin.can_act() }
+                    label { class: if view.missing.iter().any(|m| m == item) { "check missing" } else { "check" },
+                        input { r#type: "checkbox", name: "{item}", value: "yes", id: "{item}",
+                            checked: done || upgrade.checked(item), disabled: !admin.can_act() || done }
                         {tr.t(&format!("integration.check.{item}"))}
                     }
                 }
                 if !done && admin.can_act() {
                     button { class: "button primary", r#type: "submit", id: "confirm-integration", {tr.t("integration.confirm")} }
+                    p { class: "hint", {tr.t("integration.checklist_saved")} }
                 }
             }
             if done {
@@ -75,4 +160,140 @@ pub fn page(
         }
     };
     layout(&ctx, &tr.t("step.integration"), Some(&admin.banner()), body)
+}
+
+fn setup_result(tr: &Tr, admin: &StoreReader, result: &SetupResult) -> Element {
+    let mid = admin.upgrade.merchant_id.clone().unwrap_or_default();
+    let test_mid = admin.upgrade.test_merchant_id.clone().unwrap_or_default();
+    let problems = result.findings.iter().any(Finding::is_problem);
+    let text = |f: &Finding| -> String {
+        let time = |at: &i64| format_time(*at);
+        match f {
+            Finding::Empty => tr.t("setup_check.finding.empty"),
+            Finding::Whitespace(Part::Username) => tr.t("setup_check.finding.whitespace_username"),
+            Finding::Whitespace(Part::Password) => tr.t("setup_check.finding.whitespace_password"),
+            Finding::LegacyStoreId => tr.f(
+                "setup_check.finding.legacy_store_id",
+                &[("eid", admin.eid()), ("mid", &mid)],
+            ),
+            Finding::MerchantIdNotUsername { merchant_id } => tr.f(
+                "setup_check.finding.merchant_id",
+                &[("merchant_id", merchant_id)],
+            ),
+            Finding::PasswordAsUsername => tr.t("setup_check.finding.password_as_username"),
+            Finding::NotIssued => tr.t("setup_check.finding.not_issued"),
+            Finding::OtherStore => tr.f(
+                "setup_check.finding.other_store",
+                &[("store", &admin.store.name)],
+            ),
+            Finding::TestInLiveField => tr.f("setup_check.finding.test_in_live", &[("mid", &mid)]),
+            Finding::LiveInTestField => {
+                tr.f("setup_check.finding.live_in_test", &[("mid", &test_mid)])
+            }
+            Finding::Revoked { at } => tr.f("setup_check.finding.revoked", &[("time", &time(at))]),
+            Finding::Rotated { at } => tr.f("setup_check.finding.rotated", &[("time", &time(at))]),
+            Finding::EndsSoon { at } => {
+                tr.f("setup_check.finding.ends_soon", &[("time", &time(at))])
+            }
+            Finding::WrongPassword => tr.t("setup_check.finding.wrong_password"),
+            Finding::Right {
+                password_checked: true,
+            } => tr.t("setup_check.finding.right"),
+            Finding::Right {
+                password_checked: false,
+            } => tr.t("setup_check.finding.right_without_password"),
+        }
+    };
+    rsx! {
+        div { class: if problems { "form-error" } else { "ok" }, role: "status", id: "setup-check-result",
+            strong { {tr.t(if problems { "setup_check.wrong" } else { "setup_check.fine" })} }
+            ul {
+                for f in result.findings.iter() {
+                    li { class: if f.is_problem() { "problem" } else { "fine" }, {text(f)} }
+                }
+            }
+        }
+    }
+}
+
+fn refusal_text(tr: &Tr, r: &Refusal) -> String {
+    tr.t(match r {
+        Refusal::NotAUrl => "health.refused.not_a_url",
+        Refusal::Scheme => "health.refused.scheme",
+        Refusal::Credentials => "health.refused.credentials",
+        Refusal::PrivateAddress => "health.refused.private",
+    })
+}
+
+fn health_result(tr: &Tr, outcome: &HealthOutcome) -> Element {
+    let report = match outcome {
+        HealthOutcome::Refused(r) => {
+            return rsx! { p { class: "form-error", role: "alert", id: "health-result", {refusal_text(tr, r)} } };
+        }
+        HealthOutcome::RateLimited { retry_at } => {
+            return rsx! { p { class: "form-error", role: "alert", id: "health-result",
+            {tr.f("health.rate_limited", &[("time", &format_time(*retry_at))])} } };
+        }
+        HealthOutcome::Checked(report) => report,
+    };
+    let verdict = report.verdict();
+    let (class, key) = match verdict {
+        Verdict::LegacyStillThere => ("warning-box", "health.verdict.legacy"),
+        Verdict::NewOnly => ("ok", "health.verdict.new_only"),
+        Verdict::NothingSeen => ("warning-box", "health.verdict.nothing"),
+        Verdict::Unreadable => ("form-error", "health.verdict.unreadable"),
+    };
+    let lines = |page: &crate::platform::health::PageReport| -> Vec<String> {
+        let url = page.url.as_str();
+        match &page.fetch {
+            Fetch::Fetched {
+                status,
+                truncated,
+                legacy,
+                new,
+            } => {
+                let mut out = Vec::new();
+                if *status >= 400 {
+                    out.push(tr.f(
+                        "health.page.status",
+                        &[("url", url), ("status", &status.to_string())],
+                    ));
+                }
+                for label in legacy {
+                    out.push(tr.f("health.page.legacy", &[("label", label), ("url", url)]));
+                }
+                for label in new {
+                    out.push(tr.f("health.page.new", &[("label", label), ("url", url)]));
+                }
+                if legacy.is_empty() && new.is_empty() && *status < 400 {
+                    out.push(tr.f("health.page.nothing", &[("url", url)]));
+                }
+                if *truncated {
+                    out.push(tr.f("health.page.truncated", &[("url", url)]));
+                }
+                out
+            }
+            Fetch::TimedOut => vec![tr.f("health.page.timeout", &[("url", url)])],
+            Fetch::TooManyRedirects => vec![tr.f("health.page.redirects", &[("url", url)])],
+            Fetch::Refused(r) => vec![format!("{url}: {}", refusal_text(tr, r))],
+            Fetch::Unreachable(why) => {
+                vec![tr.f("health.page.unreachable", &[("url", url), ("why", why)])]
+            }
+        }
+    };
+    rsx! {
+        div { class: "{class}", role: "status", id: "health-result", "data-verdict": "{verdict:?}",
+            strong { {tr.t(key)} }
+            ul {
+                for page in report.pages.iter() {
+                    for line in lines(page) {
+                        li { "{line}" }
+                    }
+                }
+            }
+            if verdict == Verdict::LegacyStillThere {
+                p { {tr.t("health.legacy_advice")} }
+            }
+        }
+    }
 }

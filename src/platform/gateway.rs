@@ -1,0 +1,164 @@
+//! Credential verification for the platform's payment gateway: given a username and a
+//! password, which MID and environment they belong to and whether they still work. The
+//! sandbox asks exactly the same question before it takes an order.
+
+use axum::{
+    Json,
+    extract::State,
+    http::{HeaderMap, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use subtle::ConstantTimeEq;
+
+use crate::{
+    domain::{credentials, sha256_hex},
+    store::{self, Db, credentials::CredentialRow},
+    web::{AppState, routes::Routes},
+};
+
+pub fn routes(r: Routes) -> Routes {
+    r.post("/platform/v1/credentials/verify", verify_endpoint)
+}
+
+/// What a username/password pair is worth to the platform right now.
+#[derive(Debug)]
+pub enum Verification {
+    /// Right password, credential active: the order may go through.
+    Valid(CredentialRow),
+    /// Right password, but the credential was revoked or its rotation grace period ended.
+    Revoked(CredentialRow),
+    WrongPassword,
+    UnknownUsername,
+}
+
+/// A hash no password has, compared against when the username is unknown so that both
+/// paths do the same work.
+const NO_SUCH_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Checks the pair (the password compare is constant-time) and, when it is valid,
+/// records the use so the admin sees "last used".
+pub async fn verify(
+    db: &Db,
+    username: &str,
+    password: &SecretString,
+) -> sqlx::Result<Verification> {
+    let Some(row) = store::credentials::by_username(&db.pool, username).await? else {
+        let _ = credentials::verify(password, NO_SUCH_HASH);
+        return Ok(Verification::UnknownUsername);
+    };
+    if !credentials::verify(password, &row.secret_hash) {
+        return Ok(Verification::WrongPassword);
+    }
+    if !row.is_active(store::now()) {
+        return Ok(Verification::Revoked(row));
+    }
+    store::credentials::touch(&db.pool, row.id).await?;
+    Ok(Verification::Valid(row))
+}
+
+#[derive(Deserialize)]
+struct VerifyRequest {
+    username: String,
+    password: String,
+}
+
+#[derive(Serialize, Debug, PartialEq)]
+pub struct VerifyResponse {
+    pub valid: bool,
+    /// `ok`, `revoked`, `wrong_password` or `unknown_username`.
+    pub reason: &'static str,
+    pub merchant_id: Option<String>,
+    pub environment: Option<String>,
+    pub revoked: bool,
+}
+
+impl From<&Verification> for VerifyResponse {
+    fn from(v: &Verification) -> Self {
+        let known = |row: &CredentialRow, valid: bool, reason| VerifyResponse {
+            valid,
+            reason,
+            merchant_id: Some(row.merchant_id.clone()),
+            environment: Some(row.environment.clone()),
+            revoked: !valid,
+        };
+        let unknown = |reason| VerifyResponse {
+            valid: false,
+            reason,
+            merchant_id: None,
+            environment: None,
+            revoked: false,
+        };
+        match v {
+            Verification::Valid(row) => known(row, true, "ok"),
+            Verification::Revoked(row) => known(row, false, "revoked"),
+            Verification::WrongPassword => unknown("wrong_password"),
+            Verification::UnknownUsername => unknown("unknown_username"),
+        }
+    }
+}
+
+fn error(status: StatusCode, message: &str) -> Response {
+    (status, Json(json!({ "error": message }))).into_response()
+}
+
+/// `POST /platform/v1/credentials/verify` with `Authorization: Bearer <service token>`.
+async fn verify_endpoint(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let Some(expected) = &state.config.gateway_token else {
+        return error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "credential verification is not configured: set SWITCHYARD_GATEWAY_TOKEN",
+        );
+    };
+    if !service_token_matches(&headers, expected) {
+        let mut res = error(
+            StatusCode::UNAUTHORIZED,
+            "a valid service token is required",
+        );
+        res.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            header::HeaderValue::from_static("Bearer realm=\"gateway\""),
+        );
+        return res;
+    }
+    let req: VerifyRequest = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                &format!("body must be JSON with username and password: {e}"),
+            );
+        }
+    };
+    let password = SecretString::from(req.password);
+    match verify(&state.db, &req.username, &password).await {
+        Ok(v) => Json(VerifyResponse::from(&v)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "credential verification failed");
+            error(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
+        }
+    }
+}
+
+/// Compares the bearer token with the configured one in constant time (hashing both
+/// first, so not even the length leaks).
+fn service_token_matches(headers: &HeaderMap, expected: &SecretString) -> bool {
+    let presented = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default()
+        .trim();
+    if presented.is_empty() {
+        return false;
+    }
+    let presented = sha256_hex(presented);
+    let expected = sha256_hex(expected.expose_secret());
+    presented.as_bytes().ct_eq(expected.as_bytes()).into()
+}
