@@ -12,7 +12,7 @@ mod helpers;
 use std::{net::TcpListener, path::PathBuf, process::Stdio, time::Duration};
 
 use fantoccini::{Client, ClientBuilder, Locator};
-use helpers::{ADMIN, TestApp, spawn_app};
+use helpers::{ADMIN, TestApp};
 
 type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
 
@@ -60,7 +60,9 @@ fn start_driver(binary: PathBuf) -> Driver {
     }
 }
 
-async fn connect(driver: &Driver) -> Client {
+async fn connect(driver: &Driver, js: Js) -> Client {
+    // 2 = blocked: Chromium's own switch for "JavaScript off".
+    let js_setting = if js == Js::On { 1 } else { 2 };
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     let caps = serde_json::json!({
         "goog:chromeOptions": {
@@ -70,7 +72,8 @@ async fn connect(driver: &Driver) -> Client {
                 "--disable-quic", "--no-first-run", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--window-size=1280,1000",
                 format!("--user-data-dir={}", driver._profile.path().display()),
-            ]
+            ],
+            "prefs": { "profile.managed_default_content_settings.javascript": js_setting }
         }
     });
     let url = format!("http://127.0.0.1:{}", driver.port);
@@ -92,8 +95,37 @@ async fn connect(driver: &Driver) -> Client {
     panic!("chromedriver did not accept a session on {url}");
 }
 
+/// A shop for the health check: the old plugin's script is still on its front page.
+async fn legacy_shop() -> String {
+    use axum::{Router, routing::get};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let shop = Router::new().route(
+        "/",
+        get(|| async { "<html><script src=\"/kpm-checkout.js\"></script></html>" }),
+    );
+    tokio::spawn(async move { axum::serve(listener, shop).await });
+    format!("http://{addr}/")
+}
+
 #[tokio::test]
 async fn a_person_completes_the_upgrade_in_a_real_browser() {
+    run_in_browser(Js::On).await;
+}
+
+/// Every page works without JavaScript: the same walk with it switched off.
+#[tokio::test]
+async fn the_upgrade_works_without_javascript() {
+    run_in_browser(Js::Off).await;
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Js {
+    On,
+    Off,
+}
+
+async fn run_in_browser(js: Js) {
     let Some(binary) = chromedriver() else {
         if std::env::var("CI").is_ok() {
             panic!("CI requires chromedriver (apt-get install chromium chromium-driver)");
@@ -103,18 +135,21 @@ async fn a_person_completes_the_upgrade_in_a_real_browser() {
         );
         return;
     };
-    let app = spawn_app().await;
+    let app = helpers::spawn_app_with(|c| c.health_check.allow_private = true).await;
     let driver = start_driver(binary);
-    let browser = connect(&driver).await;
-    let outcome = walk_through(&app, &browser).await;
+    let browser = connect(&driver, js).await;
+    let outcome = walk_through(&app, &browser, js).await;
     let shots = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&shots).unwrap();
     if let Err(e) = &outcome {
+        let shot = format!("browser-failure-js-{js:?}.png").to_lowercase();
         if let Ok(png) = browser.screenshot().await {
-            std::fs::write(shots.join("browser-failure.png"), png).unwrap();
+            std::fs::write(shots.join(&shot), png).unwrap();
         }
         let _ = browser.close().await;
-        panic!("browser flow failed: {e} (screenshot in target/screenshots/browser-failure.png)");
+        panic!(
+            "browser flow failed (JavaScript {js:?}): {e} (screenshot in target/screenshots/{shot})"
+        );
     }
     browser.close().await.unwrap();
 }
@@ -160,7 +195,19 @@ async fn expect_path(b: &Client, path: &str) -> Result {
     .into())
 }
 
-async fn walk_through(app: &TestApp, b: &Client) -> Result {
+/// Types into a field, replacing what was there.
+async fn fill(b: &Client, css: &str, value: &str) -> Result {
+    let field = find(b, css).await?;
+    field.clear().await?;
+    field.send_keys(value).await?;
+    Ok(())
+}
+
+async fn walk_through(app: &TestApp, b: &Client, js: Js) -> Result {
+    let shot = |name: &str| match js {
+        Js::On => name.to_owned(),
+        Js::Off => format!("{name}-no-js"),
+    };
     b.goto(&app.url("/signin")).await?;
     find(b, "#email").await?.send_keys(ADMIN).await?;
     click(b, "form[action='/signin'] button[type=submit]").await?;
@@ -176,37 +223,68 @@ async fn walk_through(app: &TestApp, b: &Client) -> Result {
     if text(b, "#step-banner").await?.is_empty() {
         return Err("the step banner is missing".into());
     }
-    snap(b, "store").await?;
+    snap(b, &shot("store")).await?;
     click(b, "#start-upgrade").await?;
     expect_path(b, "/stores/4711/upgrade/terms").await?;
-    snap(b, "terms").await?;
+    snap(b, &shot("terms")).await?;
     click(b, "#accept").await?;
     click(b, "#accept-terms").await?;
 
     expect_path(b, "/stores/4711/upgrade/account").await?;
-    snap(b, "account").await?;
+    snap(b, &shot("account")).await?;
     click(b, "#save-account").await?;
 
     expect_path(b, "/stores/4711/upgrade/credentials").await?;
     click(b, "#generate-credentials").await?;
     let username = text(b, "#api-username").await?;
     let password = text(b, "#api-password").await?;
-    snap(b, "credentials").await?;
+    let test_mid = text(b, "#test-merchant-id").await?;
+    if !test_mid.starts_with("PK") {
+        return Err(format!("no test merchant ID shown: {test_mid:?}").into());
+    }
+    // The copy buttons exist only where JavaScript can make them work.
+    let copy = find(b, "button[data-copy='api-password']").await?;
+    if copy.is_displayed().await? != (js == Js::On) {
+        return Err(format!("copy button visibility wrong with JavaScript {js:?}").into());
+    }
+    snap(b, &shot("credentials")).await?;
     click(b, "#to-integration").await?;
+    expect_path(b, "/stores/4711/upgrade/integration").await?;
 
-    for item in [
-        "old_disabled",
-        "new_enabled",
-        "live_fields",
-        "test_mode_off",
-    ] {
+    // The setup checker, fed what the admin typed into the plugin.
+    fill(b, "#check-username", &username).await?;
+    fill(b, "#check-password", &password).await?;
+    click(b, "#run-setup-check").await?;
+    let verdict = text(b, "#setup-check-result").await?;
+    if !verdict.contains("Username and password are right") {
+        return Err(format!("setup checker said: {verdict}").into());
+    }
+    // The health check, against a shop that still has the old plugin.
+    fill(b, "#shop-url", &legacy_shop().await).await?;
+    click(b, "#run-health-check").await?;
+    let health = text(b, "#health-result").await?;
+    if !health.contains("The old plugin is still active") {
+        return Err(format!("health check said: {health}").into());
+    }
+    snap(b, &shot("integration-checks")).await?;
+    // Ticks are kept across a visit elsewhere.
+    click(b, "#old_disabled").await?;
+    click(b, "#new_enabled").await?;
+    click(b, "#confirm-integration").await?;
+    // The answer names the items still open; then come back later.
+    find(b, "label.check.missing").await?;
+    b.goto(&app.url("/stores/4711/upgrade/integration")).await?;
+    if !find(b, "#new_enabled").await?.is_selected().await? {
+        return Err("a ticked checklist item was forgotten".into());
+    }
+    for item in ["live_fields", "test_mode_off"] {
         click(b, &format!("#{item}")).await?;
     }
-    snap(b, "integration").await?;
+    snap(b, &shot("integration")).await?;
     click(b, "#confirm-integration").await?;
     expect_path(b, "/stores/4711/upgrade/test-purchase").await?;
 
-    snap(b, "test-purchase").await?;
+    snap(b, &shot("test-purchase")).await?;
     let order = reqwest::Client::new()
         .post(app.url("/sandbox/v1/orders"))
         .basic_auth(&username, Some(&password))
@@ -220,7 +298,7 @@ async fn walk_through(app: &TestApp, b: &Client) -> Result {
     expect_path(b, "/stores/4711/upgrade/complete").await?;
     text(b, "#upgrade-complete").await?;
 
-    snap(b, "complete").await?;
+    snap(b, &shot("complete")).await?;
     b.goto(&app.url("/stores/4711")).await?;
     if b.find(Locator::Css("#step-banner")).await.is_ok() {
         return Err("the banner is still shown after completion".into());

@@ -99,7 +99,7 @@ pub fn page(catalog: &Catalog, admin: &StoreReader, issued: &[CredentialRow], vi
                 if let Some(result) = &view.setup {
                     {setup_result(&tr, admin, result)}
                 }
-                form { method: "post", action: "/stores/{eid}/upgrade/integration/setup-check",
+                form { method: "post", action: "/stores/{eid}/upgrade/integration/setup-check#setup-check",
                     {csrf_field(&csrf)}
                     fieldset {
                         legend { {tr.t("setup_check.field")} }
@@ -126,7 +126,7 @@ pub fn page(catalog: &Catalog, admin: &StoreReader, issued: &[CredentialRow], vi
                 if let Some((_, outcome)) = &view.health {
                     {health_result(&tr, outcome)}
                 }
-                form { method: "post", action: "/stores/{eid}/upgrade/integration/health-check",
+                form { method: "post", action: "/stores/{eid}/upgrade/integration/health-check#health-check",
                     {csrf_field(&csrf)}
                     label { r#for: "shop-url", {tr.t("health.url")} }
                     input { id: "shop-url", name: "url", r#type: "url", value: "{shop_url}", required: true }
