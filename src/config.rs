@@ -36,6 +36,13 @@ pub struct Config {
     /// endpoint is off while unset.
     pub gateway_token: Option<SecretString>,
     pub health_check: HealthCheckConfig,
+    /// Shared secret of signed platform events; random per start when the sandbox is
+    /// on and none is set, and the events endpoint is off without one.
+    pub webhook_secret: Option<SecretString>,
+    /// The platform's API base URL (order management); the sandbox's when unset.
+    pub platform_url: Option<String>,
+    /// Bearer token Switchyard presents to the platform's API.
+    pub platform_token: SecretString,
 }
 
 /// Limits for fetching a merchant's shop pages in the store health check.
@@ -111,6 +118,9 @@ struct FileConfig {
     trusted_proxies: Option<String>,
     gateway_token: Option<String>,
     health_check_allow_private: Option<bool>,
+    webhook_secret: Option<String>,
+    platform_url: Option<String>,
+    platform_token: Option<String>,
 }
 
 impl Config {
@@ -225,13 +235,30 @@ impl Config {
         // The sandbox and demo data are for trying Switchyard out; an https deployment is
         // a real one unless it says otherwise.
         let development = !base_url.starts_with("https://");
+        let sandbox = flag("SANDBOX", file.sandbox, development)?;
+        let webhook_secret =
+            pick("WEBHOOK_SECRET", file.webhook_secret).or_else(|| sandbox.then(random_key));
+        if webhook_secret.as_ref().is_some_and(|s| s.len() < 16) {
+            bail!("SWITCHYARD_WEBHOOK_SECRET must be at least 16 characters");
+        }
+        let platform_url =
+            pick("PLATFORM_URL", file.platform_url).map(|u| u.trim_end_matches('/').to_owned());
+        if platform_url
+            .as_ref()
+            .is_some_and(|u| !(u.starts_with("http://") || u.starts_with("https://")))
+        {
+            bail!("SWITCHYARD_PLATFORM_URL must start with http:// or https://");
+        }
+        if platform_url.is_none() && !sandbox {
+            tracing::warn!("SWITCHYARD_PLATFORM_URL is not set: test orders cannot be cancelled");
+        }
         Ok(Self {
             database_url: SecretString::from(database_url),
             bind,
             base_url,
             mail,
             mail_from: from,
-            sandbox: flag("SANDBOX", file.sandbox, development)?,
+            sandbox,
             seed_demo: flag("SEED_DEMO", file.seed_demo, development)?,
             catalog_path: pick("CATALOG", file.catalog).map(PathBuf::from),
             assets_dir: pick("ASSETS_DIR", file.assets_dir)
@@ -242,6 +269,11 @@ impl Config {
             trusted_proxies,
             gateway_token: gateway_token.map(|t| SecretString::from(t.trim().to_owned())),
             health_check,
+            webhook_secret: webhook_secret.map(SecretString::from),
+            platform_url,
+            platform_token: SecretString::from(
+                pick("PLATFORM_TOKEN", file.platform_token).unwrap_or_else(random_key),
+            ),
         })
     }
 

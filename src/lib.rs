@@ -6,6 +6,8 @@ pub mod demo;
 pub mod domain;
 pub mod i18n;
 pub mod import;
+pub mod jobs;
+pub mod live;
 pub mod mail;
 pub mod platform;
 pub mod store;
@@ -46,11 +48,22 @@ impl Application {
             // Port 0 picks a free port: links must use the real one.
             config.base_url = format!("http://{addr}");
         }
+        let hub = live::Hub::new(db.backend);
+        hub.listen(&config.database_url);
+        let jobs = jobs::Jobs::default();
+        jobs.spawn(db.clone(), mailer.clone());
+        let self_url = match addr.ip() {
+            ip if ip.is_unspecified() => format!("http://127.0.0.1:{}", addr.port()),
+            _ => format!("http://{addr}"),
+        };
         let state = AppState {
             db,
             config: Arc::new(config),
             catalog: Arc::new(catalog),
             mailer,
+            hub,
+            jobs,
+            self_url,
         };
         Ok(Self { listener, state })
     }

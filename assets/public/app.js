@@ -20,3 +20,14 @@ document.addEventListener("click", async (event) => {
     selection.addRange(range);
   }
 });
+
+// Live updates: a page that watches its store reloads when something happens to it
+// (an order arrives, the upgrade completes). Without JavaScript, "Check again" does this.
+const live = document.querySelector("[data-live]");
+if (live && "EventSource" in window) {
+  const source = new EventSource(live.dataset.live);
+  source.addEventListener("changed", () => {
+    source.close();
+    window.location.reload();
+  });
+}

@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod credentials;
 pub mod ids;
 pub mod pdf;
+pub mod platform_event;
 pub mod setup_check;
 pub mod upgrade;
 

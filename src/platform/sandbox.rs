@@ -8,17 +8,14 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use base64::{Engine, engine::general_purpose::STANDARD};
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{
-    gateway::{self, Verification},
-    intake,
-};
+use super::gateway::{self, Verification};
 use crate::{
-    domain::CountryCode,
-    store::events::NewOrderEvent,
+    domain::{CountryCode, platform_event},
+    store,
     web::{AppState, routes::Routes, session::random_token},
 };
 
@@ -31,6 +28,10 @@ struct OrderRequest {
     amount: serde_json::Value,
     currency: serde_json::Value,
     country: serde_json::Value,
+    /// Capture at once (as a shop that ships immediately would); such an order cannot
+    /// be cancelled, only refunded.
+    #[serde(default)]
+    captured: serde_json::Value,
 }
 
 #[derive(Serialize)]
@@ -116,20 +117,44 @@ async fn create(
         })?;
 
     let order_id = format!("sbx_{}", random_token(8));
-    let event_id = format!("evt_{}", random_token(12));
-    let event = NewOrderEvent {
-        event_id: &event_id,
-        kind: "order.created",
-        merchant_id: Some(&cred.merchant_id),
-        legacy_store_id: None,
-        order_id: &order_id,
-        environment: &cred.environment,
-        amount,
-        currency,
+    let status = if req.captured.as_bool() == Some(true) {
+        "captured"
+    } else {
+        "authorized"
     };
-    intake::record(&state.db, &event).await.map_err(|e| {
-        tracing::error!(error = ?e, "sandbox could not record the order");
-        problem(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
+    sqlx::query(
+        "INSERT INTO sandbox_orders (order_id, merchant_id, environment, amount, currency, status, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&order_id)
+    .bind(&cred.merchant_id)
+    .bind(&cred.environment)
+    .bind(amount)
+    .bind(currency)
+    .bind(status)
+    .bind(store::now())
+    .execute(&state.db.pool)
+    .await
+    .map_err(internal)?;
+    let user_agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("unknown");
+    let event = json!({
+        "id": format!("evt_{}", random_token(12)),
+        "type": "order.created",
+        "created_at": rfc3339_now(),
+        "data": {
+            "merchant_id": cred.merchant_id, "order_id": order_id, "environment": cred.environment,
+            "amount": amount, "currency": currency, "user_agent": user_agent,
+        }
+    });
+    emit(state, &event).await.map_err(|e| {
+        tracing::error!(error = ?e, "the sandbox could not deliver its order event");
+        problem(
+            StatusCode::BAD_GATEWAY,
+            "the order was placed but its event could not be delivered",
+        )
     })?;
     Ok(OrderCreated {
         order_id,
@@ -138,6 +163,38 @@ async fn create(
         amount,
         currency: currency.to_owned(),
     })
+}
+
+fn rfc3339_now() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// Sends a platform event the way the real platform does: signed, over HTTP, to this
+/// instance's `/platform/v1/events`.
+pub async fn emit(state: &AppState, event: &serde_json::Value) -> anyhow::Result<()> {
+    let secret = state
+        .config
+        .webhook_secret
+        .as_ref()
+        .ok_or_else(|| anyhow::anyhow!("no webhook secret configured"))?;
+    let body = serde_json::to_vec(event)?;
+    let signature = platform_event::sign(secret.expose_secret().as_bytes(), store::now(), &body);
+    let res = reqwest::Client::new()
+        .post(format!("{}/platform/v1/events", state.self_url))
+        .header(platform_event::SIGNATURE_HEADER, signature)
+        .header(header::CONTENT_TYPE, "application/json")
+        .timeout(std::time::Duration::from_secs(10))
+        .body(body)
+        .send()
+        .await?;
+    anyhow::ensure!(
+        res.status().is_success(),
+        "the events endpoint answered {}",
+        res.status()
+    );
+    Ok(())
 }
 
 fn basic_auth(headers: &HeaderMap) -> Option<(String, SecretString)> {

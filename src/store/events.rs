@@ -1,8 +1,9 @@
-//! Order events reported by the platform (or the sandbox), idempotent by event id.
+//! Platform events (orders, cancellations, API errors), idempotent by event id.
 
 use sqlx::{Any, Executor, FromRow};
 
 use super::{Tx, is_unique_violation, now};
+use crate::domain::platform_event::{PlatformEvent, Subject};
 
 #[derive(Debug, Clone, PartialEq, FromRow)]
 pub struct OrderEvent {
@@ -16,44 +17,59 @@ pub struct OrderEvent {
     pub amount: i64,
     pub currency: String,
     pub received_at: i64,
+    pub store_id: Option<i64>,
+    pub created_at: Option<i64>,
+    pub user_agent: Option<String>,
+    pub error_code: Option<String>,
+    pub correlation_id: Option<String>,
 }
 
-#[derive(Debug, Clone)]
-pub struct NewOrderEvent<'a> {
-    pub event_id: &'a str,
-    pub kind: &'a str,
-    pub merchant_id: Option<&'a str>,
-    pub legacy_store_id: Option<&'a str>,
-    pub order_id: &'a str,
-    pub environment: &'a str,
-    pub amount: i64,
-    pub currency: &'a str,
-}
+const COLUMNS: &str = "id, event_id, kind, merchant_id, legacy_store_id, order_id, environment, amount, currency, received_at, \
+                       store_id, created_at, user_agent, error_code, correlation_id";
 
-const COLUMNS: &str = "id, event_id, kind, merchant_id, legacy_store_id, order_id, environment, amount, currency, received_at";
-
-/// Records an event; `Ok(false)` means this event id was already recorded (a replay).
-pub async fn insert(tx: &mut Tx, e: &NewOrderEvent<'_>) -> sqlx::Result<bool> {
+/// Records an event for `store_id` (if it belongs to a known store); `Ok(false)` means
+/// this event id was already recorded (a replay).
+pub async fn insert(tx: &mut Tx, e: &PlatformEvent, store_id: Option<i64>) -> sqlx::Result<bool> {
+    let (merchant_id, legacy_store_id) = match &e.subject {
+        Subject::Merchant(mid) => (Some(mid.as_str()), None),
+        Subject::Legacy(eid) => (None, Some(eid.as_str())),
+    };
+    // ON CONFLICT keeps a replay from aborting the surrounding PostgreSQL transaction.
     let res = sqlx::query(
-        "INSERT INTO order_events (event_id, kind, merchant_id, legacy_store_id, order_id, environment, amount, currency, received_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO order_events (event_id, kind, merchant_id, legacy_store_id, order_id, environment, amount, currency, \
+         received_at, store_id, created_at, user_agent, error_code, correlation_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (event_id) DO NOTHING",
     )
-    .bind(e.event_id)
-    .bind(e.kind)
-    .bind(e.merchant_id)
-    .bind(e.legacy_store_id)
-    .bind(e.order_id)
-    .bind(e.environment)
+    .bind(&e.id)
+    .bind(e.kind.as_str())
+    .bind(merchant_id)
+    .bind(legacy_store_id)
+    .bind(&e.order_id)
+    .bind(e.environment.as_str())
     .bind(e.amount)
-    .bind(e.currency)
+    .bind(&e.currency)
     .bind(now())
+    .bind(store_id)
+    .bind(e.created_at)
+    .bind(&e.user_agent)
+    .bind(&e.error_code)
+    .bind(&e.correlation_id)
     .execute(&mut **tx)
     .await;
     match res {
-        Ok(_) => Ok(true),
+        Ok(r) => Ok(r.rows_affected() == 1),
         Err(err) if is_unique_violation(&err) => Ok(false),
         Err(err) => Err(err),
     }
+}
+
+pub async fn assign_store(tx: &mut Tx, event_id: &str, store_id: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE order_events SET store_id = $1 WHERE event_id = $2")
+        .bind(store_id)
+        .bind(event_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 /// Orders created on `mid` at or after `since`, newest first.
@@ -66,6 +82,21 @@ pub async fn orders_on_merchant<'c>(
         "SELECT {COLUMNS} FROM order_events WHERE merchant_id = $1 AND kind = 'order.created' AND received_at >= $2 ORDER BY id DESC"
     ))
     .bind(mid)
+    .bind(since)
+    .fetch_all(ex)
+    .await
+}
+
+/// Every event of the store received at or after `since`, newest first: its API log.
+pub async fn for_store_since<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    store_id: i64,
+    since: i64,
+) -> sqlx::Result<Vec<OrderEvent>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM order_events WHERE store_id = $1 AND received_at >= $2 ORDER BY id DESC LIMIT 200"
+    ))
+    .bind(store_id)
     .bind(since)
     .fetch_all(ex)
     .await

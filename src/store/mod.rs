@@ -5,6 +5,7 @@ pub mod audit;
 pub mod credentials;
 pub mod events;
 pub mod members;
+pub mod outbox;
 pub mod rate_limit;
 pub mod sessions;
 pub mod stores;

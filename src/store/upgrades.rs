@@ -16,6 +16,10 @@ pub struct UpgradeRow {
     pub test_merchant_id: Option<String>,
     /// Ticked integration checklist items, comma-separated.
     pub checklist: String,
+    /// When the admin was told the old plugin still takes orders.
+    pub legacy_warned_at: Option<i64>,
+    /// What became of the detected test order: `cancelled`, `refund_needed`, `refunded`.
+    pub test_order_status: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
     pub completed_at: Option<i64>,
@@ -49,6 +53,8 @@ impl UpgradeRow {
             merchant_id: None,
             test_merchant_id: None,
             checklist: String::new(),
+            legacy_warned_at: None,
+            test_order_status: None,
             created_at: 0,
             updated_at: 0,
             completed_at: None,
@@ -56,7 +62,7 @@ impl UpgradeRow {
     }
 }
 
-const COLUMNS: &str = "id, store_id, path_id, step, global_enabled, merchant_id, test_merchant_id, checklist, created_at, updated_at, completed_at";
+const COLUMNS: &str = "id, store_id, path_id, step, global_enabled, merchant_id, test_merchant_id, checklist, legacy_warned_at, test_order_status, created_at, updated_at, completed_at";
 
 pub async fn for_store<'c>(
     ex: impl Executor<'c, Database = Any>,
@@ -70,12 +76,13 @@ pub async fn for_store<'c>(
     .await
 }
 
+/// The upgrade that owns `mid`, live or test.
 pub async fn by_merchant_id<'c>(
     ex: impl Executor<'c, Database = Any>,
     mid: &str,
 ) -> sqlx::Result<Option<UpgradeRow>> {
     sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM upgrades WHERE merchant_id = $1"
+        "SELECT {COLUMNS} FROM upgrades WHERE merchant_id = $1 OR test_merchant_id = $1"
     ))
     .bind(mid)
     .fetch_optional(ex)
@@ -296,6 +303,32 @@ pub async fn set_checklist(tx: &mut Tx, upgrade_id: i64, ticked: &[&str]) -> sql
         .bind(now())
         .bind(upgrade_id)
         .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Marks that the admin was warned about legacy orders; false if they already were.
+pub async fn mark_legacy_warned(tx: &mut Tx, upgrade_id: i64) -> sqlx::Result<bool> {
+    let res = sqlx::query(
+        "UPDATE upgrades SET legacy_warned_at = $1 WHERE id = $2 AND legacy_warned_at IS NULL",
+    )
+    .bind(now())
+    .bind(upgrade_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(res.rows_affected() == 1)
+}
+
+pub async fn set_test_order_status<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    upgrade_id: i64,
+    status: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE upgrades SET test_order_status = $1, updated_at = $2 WHERE id = $3")
+        .bind(status)
+        .bind(now())
+        .bind(upgrade_id)
+        .execute(ex)
         .await?;
     Ok(())
 }

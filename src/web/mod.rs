@@ -35,6 +35,10 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub catalog: Arc<Catalog>,
     pub mailer: Mailer,
+    pub hub: crate::live::Hub,
+    pub jobs: crate::jobs::Jobs,
+    /// This instance's own address (for the sandbox, which calls the app over HTTP).
+    pub self_url: String,
 }
 
 /// Every route of the application, in one place.
@@ -48,7 +52,8 @@ pub fn routes(sandbox: bool) -> Routes {
         .with(members::routes)
         .with(audit::routes)
         .with(staff::routes)
-        .with(platform::gateway::routes);
+        .with(platform::gateway::routes)
+        .with(platform::events::routes);
     if sandbox {
         r.with(platform::sandbox::routes)
     } else {

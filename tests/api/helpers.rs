@@ -23,6 +23,9 @@ pub struct TestApp {
 /// The service token the tests' gateway presents.
 pub const GATEWAY_TOKEN: &str = "gateway-service-token-for-tests-0123456789";
 
+/// The secret platform events are signed with in the tests.
+pub const WEBHOOK_SECRET: &str = "whsec_tests_0123456789abcdef";
+
 /// Where a test database comes from: a PostgreSQL server if the variable is set.
 pub const PG_VAR: &str = "SWITCHYARD_TEST_DATABASE_URL";
 
@@ -64,6 +67,9 @@ async fn start(
         trusted_proxies: Vec::new(),
         gateway_token: Some(SecretString::from(GATEWAY_TOKEN)),
         health_check: HealthCheckConfig::default(),
+        webhook_secret: Some(SecretString::from(WEBHOOK_SECRET)),
+        platform_url: None,
+        platform_token: SecretString::from("platform-token-for-tests"),
     };
     adjust(&mut config);
     let app = Application::build(config).await.expect("the app builds");
@@ -195,6 +201,20 @@ impl TestApp {
     pub async fn get(&self, path: &str) -> Page {
         let res = self.client.get(self.url(path)).send().await.expect("GET");
         into_page(res).await
+    }
+
+    /// A GET whose body is not read (for streams): status and redirect only.
+    pub async fn get_headers(&self, path: &str) -> Page {
+        let res = self.client.get(self.url(path)).send().await.expect("GET");
+        Page {
+            status: res.status(),
+            location: res
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+            body: String::new(),
+        }
     }
 
     pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {

@@ -5,6 +5,7 @@
 
 mod access;
 mod credentials;
+mod events;
 mod gateway;
 mod helpers;
 mod import;

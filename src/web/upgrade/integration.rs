@@ -124,7 +124,7 @@ pub async fn confirm(
         return render(&state, &admin, view, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     // A purchase may already have arrived while the admin was ticking boxes.
-    if let Err(e) = intake::detect_earlier_purchase(&state.db, upgrade.id).await {
+    if let Err(e) = intake::detect_earlier_purchase(&state.db, state.sinks(), upgrade.id).await {
         // The step is confirmed either way; a further purchase completes it.
         tracing::error!(error = ?e, "could not look for an earlier test purchase");
     }

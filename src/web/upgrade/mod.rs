@@ -6,6 +6,7 @@ mod account;
 mod credentials;
 pub mod document;
 mod integration;
+mod live;
 mod purchase;
 mod terms;
 
@@ -49,6 +50,7 @@ pub fn routes(r: Routes) -> Routes {
             integration::health_check,
         )
         .get("/stores/{eid}/upgrade/test-purchase", purchase::show)
+        .get("/stores/{eid}/upgrade/live", live::stream)
         .get("/stores/{eid}/upgrade/complete", purchase::complete)
 }
 

@@ -20,10 +20,9 @@ pub async fn show(State(state): State<AppState>, admin: StoreReader) -> Result<R
         return Ok(Redirect::to(&step_url(admin.eid(), Step::Complete)).into_response());
     }
     let issued = store::credentials::for_upgrade(&state.db.pool, admin.upgrade.id).await?;
-    let orders = match &admin.upgrade.merchant_id {
-        Some(mid) => store::events::orders_on_merchant(&state.db.pool, mid, 0).await?,
-        None => Vec::new(),
-    };
+    let week_ago = store::now() - 7 * 24 * 60 * 60;
+    let log = store::events::for_store_since(&state.db.pool, admin.store.id, week_ago).await?;
+    let latest = super::live::latest_event_id(&state, admin.store.id).await?;
     let sandbox_url = state
         .config
         .sandbox
@@ -31,7 +30,7 @@ pub async fn show(State(state): State<AppState>, admin: StoreReader) -> Result<R
     Ok(pages::render(pages::steps::purchase::waiting(
         &admin,
         &issued,
-        &orders,
+        &pages::steps::purchase::Watch { log: &log, latest },
         sandbox_url.as_deref(),
     ))
     .into_response())

@@ -14,10 +14,18 @@ use crate::{
     },
 };
 
+/// What the waiting page knows of the store's events.
+pub struct Watch<'a> {
+    /// The store's events of the last 7 days, newest first.
+    pub log: &'a [OrderEvent],
+    /// The newest event id, so the live stream knows what the page has seen.
+    pub latest: i64,
+}
+
 pub fn waiting(
     admin: &StoreReader,
     issued: &[CredentialRow],
-    orders: &[OrderEvent],
+    watch: &Watch<'_>,
     sandbox_url: Option<&str>,
 ) -> Page {
     let ctx = admin.ctx();
@@ -35,6 +43,21 @@ pub fn waiting(
         .first()
         .map(|c| c.to_string())
         .unwrap_or_else(|| "SE".into());
+    let test_order = watch
+        .log
+        .iter()
+        .find(|e| e.kind == "order.created" && e.environment == "test" && e.merchant_id.is_some());
+    // Intake decided (and marked) that the old plugin still takes orders.
+    let legacy_order = admin.upgrade.legacy_warned_at.and_then(|_| {
+        watch
+            .log
+            .iter()
+            .find(|e| e.kind == "order.created" && e.legacy_store_id.is_some())
+    });
+    let live_url = format!(
+        "/stores/{eid}/upgrade/live?after={}&step={}",
+        watch.latest, admin.upgrade.step
+    );
     let body = rsx! {
         {store_nav(admin, "upgrade")}
         section { class: "card", id: "test-purchase",
@@ -45,15 +68,21 @@ pub fn waiting(
                 li { {tr.t("purchase.howto.live")} }
                 li { {tr.t("purchase.howto.wait")} }
             }
-            div { class: "watch", role: "status", "aria-live": "polite",
+            div { class: "watch", role: "status", "aria-live": "polite", "data-live": "{live_url}",
                 span { class: "spinner", "aria-hidden": "true" }
                 {tr.f("purchase.watching", &[("mid", &mid)])}
             }
-            if !orders.is_empty() {
-                h2 { {tr.t("purchase.seen")} }
-                ul { for o in orders.iter() {
-                    li { {tr.f("purchase.order", &[("order", &o.order_id), ("env", &tr.t(&format!("env.{}", o.environment))), ("time", &format_time(o.received_at))])} }
-                } }
+            if let Some(o) = legacy_order {
+                div { class: "warning-box", role: "alert", id: "legacy-still-active",
+                    strong { {tr.t("purchase.legacy.title")} }
+                    p { {tr.f("purchase.legacy.body", &[("order", &o.order_id), ("eid", eid), ("time", &format_time(o.received_at))])} }
+                }
+            }
+            if let Some(o) = test_order {
+                div { class: "ok", id: "test-order-seen",
+                    strong { {tr.t("purchase.test_works.title")} }
+                    p { {tr.f("purchase.test_works.body", &[("order", &o.order_id)])} }
+                }
             }
             a { class: "button primary", href: "/stores/{eid}/upgrade/test-purchase", id: "check-again", {tr.t("purchase.check_again")} }
             if let Some(url) = sandbox_url {
@@ -68,6 +97,7 @@ pub fn waiting(
                 p { {tr.t("purchase.trouble.body")} }
             }
         }
+        {api_log(&tr, watch.log)}
     };
     layout(
         &ctx,
@@ -100,4 +130,38 @@ pub fn complete(catalog: &Catalog, admin: &StoreReader, first_order: Option<&Ord
         }
     };
     layout(&ctx, &tr.t("complete.title"), None, body)
+}
+
+/// The store's platform events of the last 7 days: what a failed purchase left behind.
+pub fn api_log(tr: &crate::i18n::Tr, log: &[OrderEvent]) -> Element {
+    rsx! {
+        section { class: "card", id: "api-log",
+            h2 { {tr.t("apilog.title")} }
+            if log.is_empty() {
+                p { class: "hint", {tr.t("apilog.empty")} }
+            } else {
+                table { class: "list",
+                    thead { tr {
+                        th { {tr.t("apilog.time")} } th { {tr.t("apilog.event")} } th { {tr.t("apilog.order")} }
+                        th { {tr.t("apilog.error")} } th { {tr.t("apilog.correlation")} } th { {tr.t("apilog.user_agent")} }
+                    } }
+                    tbody {
+                        for e in log.iter() {
+                            tr { class: if e.kind == "api.error" { "error-row" } else { "" },
+                                td { {format_time(e.received_at)} }
+                                td { code { "{e.kind}" } " " {tr.t(&format!("env.{}", e.environment))} }
+                                td {
+                                    "{e.order_id} "
+                                    {e.merchant_id.clone().or_else(|| e.legacy_store_id.clone()).unwrap_or_default()}
+                                }
+                                td { code { {e.error_code.clone().unwrap_or_default()} } }
+                                td { {e.correlation_id.clone().unwrap_or_default()} }
+                                td { class: "small", {e.user_agent.clone().unwrap_or_default()} }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

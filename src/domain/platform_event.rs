@@ -1,0 +1,419 @@
+//! Platform events as they arrive: the signature header and the JSON body. Pure, so the
+//! parsers can be fuzzed; every refusal names what is wrong.
+
+use hmac::{Hmac, Mac};
+use serde_json::{Map, Value};
+use sha2::Sha256;
+use subtle::ConstantTimeEq;
+
+use super::{Environment, LegacyStoreId, MerchantId};
+
+/// How far an event's signing time may be from ours, either way.
+pub const TOLERANCE_SECONDS: i64 = 5 * 60;
+
+pub const SIGNATURE_HEADER: &str = "Switchyard-Signature";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum SignatureError {
+    #[error("the Switchyard-Signature header is missing")]
+    Missing,
+    #[error("the Switchyard-Signature header must look like t=<unix seconds>,v1=<hex>")]
+    Malformed,
+    #[error("the signature timestamp is more than 5 minutes away from now")]
+    Stale,
+    #[error("the signature does not match the body")]
+    Mismatch,
+}
+
+/// The header value for `body` signed at `t` (what the platform, and the sandbox, send).
+pub fn sign(secret: &[u8], t: i64, body: &[u8]) -> String {
+    format!("t={t},v1={}", hex::encode(mac(secret, t, body)))
+}
+
+fn mac(secret: &[u8], t: i64, body: &[u8]) -> Vec<u8> {
+    let mut m = <Hmac<Sha256> as Mac>::new_from_slice(secret).expect("HMAC takes any key length");
+    m.update(t.to_string().as_bytes());
+    m.update(b".");
+    m.update(body);
+    m.finalize().into_bytes().to_vec()
+}
+
+/// Checks a `t=…,v1=…` header against the raw body, in constant time. Several `v1`
+/// entries are allowed (a secret being rolled over); one must match.
+pub fn verify_signature(
+    header: Option<&str>,
+    body: &[u8],
+    secret: &[u8],
+    now: i64,
+) -> Result<(), SignatureError> {
+    let header = header.ok_or(SignatureError::Missing)?;
+    let mut t = None;
+    let mut candidates = Vec::new();
+    for part in header.split(',') {
+        match part.trim().split_once('=') {
+            Some(("t", v)) => t = Some(v.parse::<i64>().map_err(|_| SignatureError::Malformed)?),
+            Some(("v1", v)) => {
+                candidates.push(hex::decode(v).map_err(|_| SignatureError::Malformed)?)
+            }
+            Some(_) => {}
+            None => return Err(SignatureError::Malformed),
+        }
+    }
+    let t = t.ok_or(SignatureError::Malformed)?;
+    if candidates.is_empty() {
+        return Err(SignatureError::Malformed);
+    }
+    if (now - t).abs() > TOLERANCE_SECONDS {
+        return Err(SignatureError::Stale);
+    }
+    let expected = mac(secret, t, body);
+    let matched = candidates
+        .iter()
+        .fold(subtle::Choice::from(0), |acc, c| acc | c.ct_eq(&expected));
+    if bool::from(matched) {
+        Ok(())
+    } else {
+        Err(SignatureError::Mismatch)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventKind {
+    OrderCreated,
+    OrderCancelled,
+    ApiError,
+}
+
+impl EventKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::OrderCreated => "order.created",
+            Self::OrderCancelled => "order.cancelled",
+            Self::ApiError => "api.error",
+        }
+    }
+}
+
+/// Whose event it is: a new MID or a legacy store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subject {
+    Merchant(MerchantId),
+    Legacy(LegacyStoreId),
+}
+
+/// A checked platform event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlatformEvent {
+    pub id: String,
+    pub kind: EventKind,
+    /// Unix seconds.
+    pub created_at: i64,
+    pub subject: Subject,
+    /// Empty for an `api.error` without an order.
+    pub order_id: String,
+    pub environment: Environment,
+    /// Minor units; 0 when not given (errors).
+    pub amount: i64,
+    pub currency: String,
+    pub user_agent: Option<String>,
+    pub error_code: Option<String>,
+    pub correlation_id: Option<String>,
+}
+
+/// A body that is not a valid event: which field, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {reason}")]
+pub struct FieldError {
+    pub field: &'static str,
+    pub reason: &'static str,
+}
+
+fn bad(field: &'static str, reason: &'static str) -> FieldError {
+    FieldError { field, reason }
+}
+
+const MAX_TEXT: usize = 200;
+
+fn text<'a>(
+    obj: &'a Map<String, Value>,
+    field: &'static str,
+    key: &str,
+) -> Result<Option<&'a str>, FieldError> {
+    match obj.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.is_empty() => Err(bad(field, "must not be empty")),
+        Some(Value::String(s)) if s.len() > MAX_TEXT && key != "user_agent" => {
+            Err(bad(field, "is longer than 200 characters"))
+        }
+        Some(Value::String(s)) if s.len() > 1000 => {
+            Err(bad(field, "is longer than 1000 characters"))
+        }
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(bad(field, "must be a string")),
+    }
+}
+
+/// Parses and checks an event body.
+pub fn parse(body: &[u8]) -> Result<PlatformEvent, FieldError> {
+    let value: Value =
+        serde_json::from_slice(body).map_err(|_| bad("body", "is not valid JSON"))?;
+    let top = value
+        .as_object()
+        .ok_or_else(|| bad("body", "must be a JSON object"))?;
+    let id = text(top, "id", "id")?.ok_or_else(|| bad("id", "is required"))?;
+    if !id.starts_with("evt_") {
+        return Err(bad("id", "must start with evt_"));
+    }
+    let kind = match text(top, "type", "type")? {
+        Some("order.created") => EventKind::OrderCreated,
+        Some("order.cancelled") => EventKind::OrderCancelled,
+        Some("api.error") => EventKind::ApiError,
+        Some(_) => {
+            return Err(bad(
+                "type",
+                "must be order.created, order.cancelled or api.error",
+            ));
+        }
+        None => return Err(bad("type", "is required")),
+    };
+    let created_at =
+        text(top, "created_at", "created_at")?.ok_or_else(|| bad("created_at", "is required"))?;
+    let created_at =
+        time::OffsetDateTime::parse(created_at, &time::format_description::well_known::Rfc3339)
+            .map_err(|_| {
+                bad(
+                    "created_at",
+                    "must be an RFC 3339 time such as 2026-11-23T10:00:00Z",
+                )
+            })?
+            .unix_timestamp();
+    let data = match top.get("data") {
+        Some(Value::Object(d)) => d,
+        Some(_) => return Err(bad("data", "must be an object")),
+        None => return Err(bad("data", "is required")),
+    };
+    let subject = match (
+        text(data, "data.merchant_id", "merchant_id")?,
+        text(data, "data.legacy_store_id", "legacy_store_id")?,
+    ) {
+        (Some(mid), None) => Subject::Merchant(MerchantId::parse(mid).map_err(|_| {
+            bad(
+                "data.merchant_id",
+                "must be K and 6 digits (live) or PK and 5 digits (test)",
+            )
+        })?),
+        (None, Some(eid)) => Subject::Legacy(
+            LegacyStoreId::parse(eid)
+                .map_err(|_| bad("data.legacy_store_id", "must be digits only"))?,
+        ),
+        (Some(_), Some(_)) => {
+            return Err(bad(
+                "data.merchant_id",
+                "give either merchant_id or legacy_store_id, not both",
+            ));
+        }
+        (None, None) => {
+            return Err(bad(
+                "data.merchant_id",
+                "merchant_id or legacy_store_id is required",
+            ));
+        }
+    };
+    let is_order = kind != EventKind::ApiError;
+    let environment = match text(data, "data.environment", "environment")? {
+        Some("live") => Environment::Live,
+        Some("test") => Environment::Test,
+        Some(_) => return Err(bad("data.environment", "must be live or test")),
+        None if is_order => return Err(bad("data.environment", "is required")),
+        None => match &subject {
+            Subject::Merchant(mid) => mid.environment(),
+            Subject::Legacy(_) => Environment::Live,
+        },
+    };
+    if let Subject::Merchant(mid) = &subject
+        && mid.environment() != environment
+    {
+        return Err(bad(
+            "data.environment",
+            "does not match the merchant ID (PK… is test, K… is live)",
+        ));
+    }
+    let order_id = text(data, "data.order_id", "order_id")?;
+    if is_order && order_id.is_none() {
+        return Err(bad("data.order_id", "is required"));
+    }
+    let amount = match data.get("amount") {
+        None | Some(Value::Null) if !is_order => 0,
+        None | Some(Value::Null) => return Err(bad("data.amount", "is required")),
+        Some(v) => v.as_i64().filter(|a| *a >= 0).ok_or_else(|| {
+            bad(
+                "data.amount",
+                "must be a whole number of minor units, 0 or more",
+            )
+        })?,
+    };
+    let currency = match text(data, "data.currency", "currency")? {
+        Some(c) if c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase()) => c.to_owned(),
+        Some(_) => {
+            return Err(bad(
+                "data.currency",
+                "must be a three-letter ISO code such as SEK",
+            ));
+        }
+        None if is_order => return Err(bad("data.currency", "is required")),
+        None => String::new(),
+    };
+    let error_code = text(data, "data.error_code", "error_code")?;
+    if kind == EventKind::ApiError && error_code.is_none() {
+        return Err(bad("data.error_code", "is required for api.error"));
+    }
+    Ok(PlatformEvent {
+        id: id.to_owned(),
+        kind,
+        created_at,
+        subject,
+        order_id: order_id.unwrap_or_default().to_owned(),
+        environment,
+        amount,
+        currency,
+        user_agent: text(data, "data.user_agent", "user_agent")?.map(str::to_owned),
+        error_code: error_code.map(str::to_owned),
+        correlation_id: text(data, "data.correlation_id", "correlation_id")?.map(str::to_owned),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const SECRET: &[u8] = b"whsec_test";
+
+    #[test]
+    fn a_signature_verifies_only_for_its_body_secret_and_time() {
+        let body = br#"{"id":"evt_1"}"#;
+        let header = sign(SECRET, 1000, body);
+        assert_eq!(verify_signature(Some(&header), body, SECRET, 1000), Ok(()));
+        assert_eq!(
+            verify_signature(Some(&header), body, SECRET, 1000 + 300),
+            Ok(())
+        );
+        assert_eq!(
+            verify_signature(Some(&header), body, SECRET, 1000 + 301),
+            Err(SignatureError::Stale)
+        );
+        assert_eq!(
+            verify_signature(Some(&header), body, SECRET, 1000 - 301),
+            Err(SignatureError::Stale)
+        );
+        assert_eq!(
+            verify_signature(Some(&header), b"{}", SECRET, 1000),
+            Err(SignatureError::Mismatch)
+        );
+        assert_eq!(
+            verify_signature(Some(&header), body, b"other", 1000),
+            Err(SignatureError::Mismatch)
+        );
+        assert_eq!(
+            verify_signature(None, body, SECRET, 1000),
+            Err(SignatureError::Missing)
+        );
+        for junk in [
+            "",
+            "t=abc,v1=00",
+            "v1=00",
+            "t=1000",
+            "t=1000,v1=zz",
+            "nonsense",
+        ] {
+            assert_eq!(
+                verify_signature(Some(junk), body, SECRET, 1000),
+                Err(SignatureError::Malformed),
+                "{junk}"
+            );
+        }
+        // A secret rollover: any one matching v1 is enough.
+        let rolled = format!(
+            "{},v1={}",
+            sign(b"old", 1000, body),
+            &header[header.find("v1=").unwrap() + 3..]
+        );
+        assert_eq!(verify_signature(Some(&rolled), body, SECRET, 1000), Ok(()));
+    }
+
+    fn order() -> Value {
+        json!({
+            "id": "evt_1", "type": "order.created", "created_at": "2026-11-23T10:00:00Z",
+            "data": {"merchant_id": "K123456", "order_id": "o1", "environment": "live",
+                     "amount": 1000, "currency": "SEK", "user_agent": "WooCommerce/9"}
+        })
+    }
+
+    #[test]
+    fn a_good_order_event_parses() {
+        let e = parse(order().to_string().as_bytes()).unwrap();
+        assert_eq!(e.kind, EventKind::OrderCreated);
+        assert_eq!(
+            e.subject,
+            Subject::Merchant(MerchantId::parse("K123456").unwrap())
+        );
+        assert_eq!((e.amount, e.currency.as_str()), (1000, "SEK"));
+        assert_eq!(e.created_at, 1_795_428_000);
+        let err = json!({"id": "evt_2", "type": "api.error", "created_at": "2026-11-23T10:00:00+01:00",
+            "data": {"legacy_store_id": "4711", "error_code": "AUTH_FAILED", "correlation_id": "c-1"}});
+        let e = parse(err.to_string().as_bytes()).unwrap();
+        assert_eq!(
+            e.subject,
+            Subject::Legacy(LegacyStoreId::parse("4711").unwrap())
+        );
+        assert_eq!(e.error_code.as_deref(), Some("AUTH_FAILED"));
+        assert_eq!(e.environment, Environment::Live);
+    }
+
+    #[test]
+    fn each_bad_field_is_named() {
+        type Change = fn(&mut Value);
+        let cases: Vec<(Change, &str)> = vec![
+            (|v| v["id"] = json!(7), "id"),
+            (|v| v["id"] = json!("1"), "id"),
+            (|v| v["type"] = json!("order.updated"), "type"),
+            (|v| v["created_at"] = json!("yesterday"), "created_at"),
+            (|v| v["data"] = json!([]), "data"),
+            (
+                |v| v["data"]["merchant_id"] = json!("4711"),
+                "data.merchant_id",
+            ),
+            (
+                |v| v["data"]["legacy_store_id"] = json!("4711"),
+                "data.merchant_id",
+            ),
+            (
+                |v| v["data"]["environment"] = json!("prod"),
+                "data.environment",
+            ),
+            (
+                |v| v["data"]["environment"] = json!("test"),
+                "data.environment",
+            ),
+            (|v| v["data"]["amount"] = json!(-1), "data.amount"),
+            (|v| v["data"]["amount"] = json!("10"), "data.amount"),
+            (|v| v["data"]["currency"] = json!("sek"), "data.currency"),
+            (
+                |v| {
+                    v["data"].as_object_mut().unwrap().remove("order_id");
+                },
+                "data.order_id",
+            ),
+        ];
+        for (change, field) in cases {
+            let mut v = order();
+            change(&mut v);
+            assert_eq!(
+                parse(v.to_string().as_bytes()).unwrap_err().field,
+                field,
+                "{v}"
+            );
+        }
+        assert_eq!(parse(b"not json").unwrap_err().field, "body");
+    }
+}

@@ -1,0 +1,75 @@
+//! Server-Sent Events for an open upgrade page: one `changed` event whenever something
+//! happens to the store (an order arrives, the upgrade completes), on any instance. The
+//! page reloads itself; without JavaScript it still works by refreshing.
+
+use std::{convert::Infallible, time::Duration};
+
+use axum::{
+    extract::{Query, State},
+    response::sse::{Event, KeepAlive, Sse},
+};
+use futures_util::Stream;
+use tokio::sync::broadcast::error::RecvError;
+
+use serde::Deserialize;
+
+use crate::{
+    store,
+    web::{AppState, access::StoreReader},
+};
+
+/// What the page showed: the newest event it knew of and the step it was on. Anything
+/// newer at connect time is announced at once, so nothing falls between render and connect.
+#[derive(Deserialize)]
+pub struct Seen {
+    #[serde(default)]
+    after: i64,
+    #[serde(default)]
+    step: String,
+}
+
+/// The newest event id of a store: what a page "has seen".
+pub async fn latest_event_id(state: &AppState, store_id: i64) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM order_events WHERE store_id = $1")
+        .bind(store_id)
+        .fetch_one(&state.db.pool)
+        .await
+}
+
+pub async fn stream(
+    State(state): State<AppState>,
+    reader: StoreReader,
+    Query(seen): Query<Seen>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let store_id = reader.store.id;
+    let rx = state.hub.subscribe();
+    // Subscribed first, then compared: a change is either newer than this or delivered.
+    let latest = latest_event_id(&state, store_id)
+        .await
+        .unwrap_or(seen.after);
+    let current = store::upgrades::for_store(&state.db.pool, store_id)
+        .await
+        .ok()
+        .flatten()
+        .map(|u| u.step)
+        .unwrap_or_default();
+    let stale = latest > seen.after || (!seen.step.is_empty() && current != seen.step);
+    let events = futures_util::stream::unfold((rx, stale), move |(mut rx, stale)| async move {
+        if !stale {
+            loop {
+                match rx.recv().await {
+                    Ok(id) if id == store_id => break,
+                    Ok(_) => continue,
+                    // Missed some: one of them may have been this store's.
+                    Err(RecvError::Lagged(_)) => break,
+                    Err(RecvError::Closed) => return None,
+                }
+            }
+        }
+        Some((
+            Ok(Event::default().event("changed").data(store_id.to_string())),
+            (rx, false),
+        ))
+    });
+    Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+}

@@ -1,0 +1,301 @@
+//! Signed platform events: signatures, stale times, replays, bad bodies, what each event
+//! means for the upgrade, and the live push to open pages (across two instances on
+//! PostgreSQL).
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use switchyard::domain::platform_event::{SIGNATURE_HEADER, sign};
+
+use crate::helpers::{ADMIN, PG_VAR, STORE, TestApp, WEBHOOK_SECRET, path, spawn_app};
+
+fn now() -> i64 {
+    switchyard::store::now()
+}
+
+fn order(id: &str, subject: Value, env: &str) -> Value {
+    let mut data = json!({"order_id": format!("ord_{id}"), "environment": env, "amount": 1000,
+                          "currency": "SEK", "user_agent": "WooCommerce/9.4 payments-plugin/2.1"});
+    data.as_object_mut()
+        .unwrap()
+        .extend(subject.as_object().unwrap().clone());
+    json!({"id": format!("evt_{id}"), "type": "order.created", "created_at": "2026-11-23T10:00:00Z", "data": data})
+}
+
+impl TestApp {
+    /// Posts `body` signed at `t` with `secret`, as the platform does.
+    async fn deliver_signed(&self, body: &Value, secret: &str, t: i64) -> (StatusCode, Value) {
+        let raw = body.to_string();
+        let res = self
+            .client
+            .post(self.url("/platform/v1/events"))
+            .header(SIGNATURE_HEADER, sign(secret.as_bytes(), t, raw.as_bytes()))
+            .body(raw)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn deliver(&self, body: &Value) -> (StatusCode, Value) {
+        self.deliver_signed(body, WEBHOOK_SECRET, now()).await
+    }
+
+    async fn events_stored(&self) -> i64 {
+        self.scalar("SELECT COUNT(*) FROM order_events").await
+    }
+
+    /// Waits (up to 5 s) for the outbox to have delivered `n` emails with `subject_part`.
+    async fn wait_for_email(&self, to: &str, subject_part: &str) -> usize {
+        for _ in 0..100 {
+            let n = self.emails_with(to, subject_part);
+            if n > 0 {
+                return n;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        0
+    }
+
+    fn emails_with(&self, to: &str, subject_part: &str) -> usize {
+        std::fs::read_dir(&self.mail_dir)
+            .map(|d| {
+                d.filter_map(|e| e.ok())
+                    .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+                    .filter(|t| t.contains(&format!("To: {to}")) && t.contains(subject_part))
+                    .count()
+            })
+            .unwrap_or(0)
+    }
+}
+
+#[tokio::test]
+async fn unsigned_badly_signed_and_stale_events_are_refused_before_anything_is_written() {
+    let app = spawn_app().await;
+    let event = order("1", json!({"merchant_id": "K123456"}), "live");
+    let raw = event.to_string();
+    let unsigned = app
+        .client
+        .post(app.url("/platform/v1/events"))
+        .body(raw.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unsigned.status(), StatusCode::UNAUTHORIZED);
+    let (status, body) = app
+        .deliver_signed(&event, "whsec_somebody_else", now())
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(body["error"].as_str().unwrap().contains("does not match"));
+    for t in [now() - 301, now() + 301] {
+        let (status, body) = app.deliver_signed(&event, WEBHOOK_SECRET, t).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert!(body["error"].as_str().unwrap().contains("5 minutes"));
+    }
+    // A signature over another body does not carry over.
+    let res = app
+        .client
+        .post(app.url("/platform/v1/events"))
+        .header(
+            SIGNATURE_HEADER,
+            sign(WEBHOOK_SECRET.as_bytes(), now(), b"{}"),
+        )
+        .body(raw)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(app.events_stored().await, 0);
+}
+
+#[tokio::test]
+async fn a_replay_changes_nothing_and_bad_bodies_name_the_field() {
+    let app = spawn_app().await;
+    let event = order("2", json!({"legacy_store_id": STORE}), "live");
+    assert_eq!(app.deliver(&event).await.0, StatusCode::OK);
+    let (status, body) = app.deliver(&event).await;
+    assert_eq!(
+        (status, &body["status"]),
+        (StatusCode::OK, &json!("duplicate"))
+    );
+    assert_eq!(app.events_stored().await, 1);
+
+    let mut bad = order("3", json!({"merchant_id": "K12"}), "live");
+    let (status, body) = app.deliver(&bad).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["field"], "data.merchant_id");
+    bad = order("4", json!({"merchant_id": "K123456"}), "live");
+    bad["data"]["amount"] = json!("ten");
+    let (status, body) = app.deliver(&bad).await;
+    assert_eq!(
+        (status, &body["field"]),
+        (StatusCode::BAD_REQUEST, &json!("data.amount"))
+    );
+    let raw = "{not json";
+    let res = app
+        .client
+        .post(app.url("/platform/v1/events"))
+        .header(
+            SIGNATURE_HEADER,
+            sign(WEBHOOK_SECRET.as_bytes(), now(), raw.as_bytes()),
+        )
+        .body(raw)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(app.events_stored().await, 1);
+}
+
+#[tokio::test]
+async fn each_event_means_what_it_should_for_the_upgrade() {
+    let app = spawn_app().await;
+    // Before new credentials exist, a legacy order is just business as usual.
+    let (_, early) = app
+        .deliver(&order("early", json!({"legacy_store_id": STORE}), "live"))
+        .await;
+    assert_eq!(early["outcome"], "Recorded");
+    let shown = app.admin_waiting_for_purchase().await;
+
+    // A test order: the test setup works; not complete.
+    let (_, test) = app
+        .deliver(&order("t1", json!({"merchant_id": shown.test_mid}), "test"))
+        .await;
+    assert_eq!(test["outcome"], "TestOrder");
+    let page = app.get(&path("/upgrade/test-purchase")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.has("Your test setup works") && page.has("ord_t1"));
+    assert!(!page.has("id=\"legacy-still-active\""));
+
+    // An order on the legacy store now: the old plugin is still active. One email only.
+    for id in ["l1", "l2"] {
+        let (_, legacy) = app
+            .deliver(&order(id, json!({"legacy_store_id": STORE}), "live"))
+            .await;
+        assert_eq!(legacy["outcome"], "LegacyStillActive");
+    }
+    let page = app.get(&path("/upgrade/test-purchase")).await;
+    assert!(page.has("id=\"legacy-still-active\"") && page.has("Your old plugin is still active"));
+    assert_eq!(
+        app.wait_for_email(ADMIN, "your old plugin still takes orders")
+            .await,
+        1
+    );
+
+    // An API error shows in the log with what support needs.
+    let error = json!({"id": "evt_e1", "type": "api.error", "created_at": "2026-11-23T10:01:00Z",
+        "data": {"merchant_id": shown.mid, "error_code": "BAD_VALUE", "correlation_id": "corr-42",
+                 "user_agent": "Magento/2.4"}});
+    assert_eq!(app.deliver(&error).await.0, StatusCode::OK);
+    let page = app.get(&path("/upgrade/test-purchase")).await;
+    assert!(page.has("BAD_VALUE") && page.has("corr-42") && page.has("Magento/2.4"));
+
+    // An order on another MID does nothing to this upgrade.
+    let (_, other) = app
+        .deliver(&order("x", json!({"merchant_id": "K000001"}), "live"))
+        .await;
+    assert_eq!(other["outcome"], "Recorded");
+
+    // The live order on the new MID completes it, and the admin is told once.
+    let (_, live) = app
+        .deliver(&order("live1", json!({"merchant_id": shown.mid}), "live"))
+        .await;
+    assert_eq!(live["outcome"], "CompletedUpgrade");
+    app.get(&path("/upgrade/test-purchase"))
+        .await
+        .assert_redirect_to(&path("/upgrade/complete"));
+    assert_eq!(
+        app.wait_for_email(ADMIN, "your upgrade is complete").await,
+        1
+    );
+    let (_, again) = app
+        .deliver(&order("live2", json!({"merchant_id": shown.mid}), "live"))
+        .await;
+    assert_eq!(again["outcome"], "Recorded");
+    app.settle().await;
+    assert_eq!(app.emails_with(ADMIN, "your upgrade is complete"), 1);
+}
+
+/// Opens the live stream of the store's upgrade page as `viewer` and returns a future
+/// that resolves when a `changed` event arrives.
+async fn watch(viewer: &TestApp) -> reqwest::Response {
+    let page = viewer.get(&path("/upgrade/test-purchase")).await;
+    let live = crate::helpers::between(&page.body, "data-live=\"", "\"")
+        .unwrap()
+        .replace("&amp;", "&");
+    let res = viewer.client.get(viewer.url(&live)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.headers()["content-type"].to_str().unwrap(),
+        "text/event-stream"
+    );
+    res
+}
+
+async fn next_change(mut stream: reqwest::Response) -> Result<String, String> {
+    let mut seen = String::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while !seen.contains("event: changed") {
+        match tokio::time::timeout_at(deadline, stream.chunk()).await {
+            Ok(Ok(Some(chunk))) => seen.push_str(&String::from_utf8_lossy(&chunk)),
+            other => return Err(format!("no change event: {other:?}; got {seen:?}")),
+        }
+    }
+    Ok(seen)
+}
+
+#[tokio::test]
+async fn an_open_page_hears_about_the_purchase_at_once() {
+    let app = spawn_app().await;
+    let shown = app.admin_waiting_for_purchase().await;
+    let stream = watch(&app).await;
+    let waiting = tokio::spawn(next_change(stream));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let started = std::time::Instant::now();
+    let res = app.sandbox_purchase(&shown.username, &shown.password).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    waiting.await.unwrap().unwrap();
+    assert!(started.elapsed() < Duration::from_secs(2));
+    let complete = app.get(&path("/upgrade/complete")).await;
+    assert!(complete.has("We detected your test purchase"));
+}
+
+#[tokio::test]
+async fn a_page_that_connects_after_the_event_still_hears_of_it() {
+    let app = spawn_app().await;
+    let shown = app.admin_waiting_for_purchase().await;
+    let page = app.get(&path("/upgrade/test-purchase")).await;
+    let live = crate::helpers::between(&page.body, "data-live=\"", "\"")
+        .unwrap()
+        .replace("&amp;", "&");
+    // The purchase lands between the page's render and its stream connecting.
+    app.sandbox_purchase(&shown.username, &shown.password).await;
+    let stream = app.client.get(app.url(&live)).send().await.unwrap();
+    next_change(stream).await.unwrap();
+}
+
+#[tokio::test]
+async fn an_event_received_by_one_instance_reaches_a_page_served_by_another() {
+    if std::env::var(PG_VAR).is_err() {
+        eprintln!("SKIPPED: two instances share a database only on PostgreSQL ({PG_VAR})");
+        return;
+    }
+    let first = spawn_app().await;
+    let shown = first.admin_waiting_for_purchase().await;
+    let second = first.another_instance(|_| {}).await;
+    second.sign_in(ADMIN).await;
+    let stream = watch(&second).await;
+    let waiting = tokio::spawn(next_change(stream));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (status, body) = first
+        .deliver(&order("pg1", json!({"merchant_id": shown.mid}), "live"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["outcome"], "CompletedUpgrade");
+    waiting
+        .await
+        .unwrap()
+        .expect("the second instance pushes the first one's event");
+}
