@@ -68,9 +68,16 @@ pub async fn record(db: &Db, sinks: Sinks<'_>, event: &PlatformEvent) -> anyhow:
     if let Some(store) = &store {
         store::events::assign_store(&mut tx, &event.id, store.id).await?;
     }
-    let (Some(store), Some(upgrade)) = (store, upgrade) else {
+    let Some(store) = store else {
         tx.commit().await?;
-        tracing::info!(event = %event.id, "platform event for no known upgrade recorded");
+        tracing::info!(event = %event.id, "platform event for no known store recorded");
+        return Ok(Outcome::Recorded);
+    };
+    let Some(upgrade) = upgrade else {
+        // Nothing to decide before an upgrade starts, but the store's pages still hear of it.
+        sinks.hub.notify_in(&mut tx, store.id).await?;
+        tx.commit().await?;
+        sinks.hub.committed(store.id);
         return Ok(Outcome::Recorded);
     };
     let upgrade = store::upgrades::lock(&mut tx, upgrade.id, db.backend).await?;
