@@ -39,10 +39,6 @@ pub struct Config {
     /// Shared secret of signed platform events; random per start when the sandbox is
     /// on and none is set, and the events endpoint is off without one.
     pub webhook_secret: Option<SecretString>,
-    /// The platform's API base URL (order management); the sandbox's when unset.
-    pub platform_url: Option<String>,
-    /// Bearer token Switchyard presents to the platform's API.
-    pub platform_token: SecretString,
 }
 
 /// Limits for fetching a merchant's shop pages in the store health check.
@@ -119,8 +115,6 @@ struct FileConfig {
     gateway_token: Option<String>,
     health_check_allow_private: Option<bool>,
     webhook_secret: Option<String>,
-    platform_url: Option<String>,
-    platform_token: Option<String>,
 }
 
 impl Config {
@@ -241,17 +235,6 @@ impl Config {
         if webhook_secret.as_ref().is_some_and(|s| s.len() < 16) {
             bail!("SWITCHYARD_WEBHOOK_SECRET must be at least 16 characters");
         }
-        let platform_url =
-            pick("PLATFORM_URL", file.platform_url).map(|u| u.trim_end_matches('/').to_owned());
-        if platform_url
-            .as_ref()
-            .is_some_and(|u| !(u.starts_with("http://") || u.starts_with("https://")))
-        {
-            bail!("SWITCHYARD_PLATFORM_URL must start with http:// or https://");
-        }
-        if platform_url.is_none() && !sandbox {
-            tracing::warn!("SWITCHYARD_PLATFORM_URL is not set: test orders cannot be cancelled");
-        }
         Ok(Self {
             database_url: SecretString::from(database_url),
             bind,
@@ -270,10 +253,6 @@ impl Config {
             gateway_token: gateway_token.map(|t| SecretString::from(t.trim().to_owned())),
             health_check,
             webhook_secret: webhook_secret.map(SecretString::from),
-            platform_url,
-            platform_token: SecretString::from(
-                pick("PLATFORM_TOKEN", file.platform_token).unwrap_or_else(random_key),
-            ),
         })
     }
 

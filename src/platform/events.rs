@@ -10,7 +10,10 @@ use axum::{
 use secrecy::ExposeSecret;
 use serde_json::json;
 
-use super::intake::{self, Outcome, Sinks};
+use super::{
+    intake::{self, Outcome, Sinks},
+    json_error,
+};
 use crate::{
     domain::platform_event::{self, SIGNATURE_HEADER},
     store,
@@ -37,11 +40,10 @@ async fn receive(
     body: axum::body::Bytes,
 ) -> Response {
     let Some(secret) = &state.config.webhook_secret else {
-        return (
+        return json_error(
             StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({"error": "platform events are not configured: set SWITCHYARD_WEBHOOK_SECRET"})),
-        )
-            .into_response();
+            "platform events are not configured: set SWITCHYARD_WEBHOOK_SECRET",
+        );
     };
     let signature = headers.get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok());
     if let Err(e) = platform_event::verify_signature(
@@ -51,11 +53,7 @@ async fn receive(
         store::now(),
     ) {
         tracing::warn!(error = %e, "platform event refused");
-        return (
-            StatusCode::UNAUTHORIZED,
-            Json(json!({"error": e.to_string()})),
-        )
-            .into_response();
+        return json_error(StatusCode::UNAUTHORIZED, &e.to_string());
     }
     let event = match platform_event::parse(&body) {
         Ok(e) => e,
@@ -74,11 +72,10 @@ async fn receive(
         }
         Err(e) => {
             tracing::error!(error = ?e, event = %event.id, "could not record a platform event");
-            (
+            json_error(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                Json(json!({"error": "internal error; retry later"})),
+                "internal error; retry later",
             )
-                .into_response()
         }
     }
 }

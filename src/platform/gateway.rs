@@ -10,9 +10,9 @@ use axum::{
 };
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use subtle::ConstantTimeEq;
 
+use super::json_error;
 use crate::{
     domain::{credentials, sha256_hex},
     store::{self, Db, credentials::CredentialRow},
@@ -100,10 +100,6 @@ impl From<&Verification> for VerifyResponse {
     }
 }
 
-fn error(status: StatusCode, message: &str) -> Response {
-    (status, Json(json!({ "error": message }))).into_response()
-}
-
 /// `POST /platform/v1/credentials/verify` with `Authorization: Bearer <service token>`.
 async fn verify_endpoint(
     State(state): State<AppState>,
@@ -111,13 +107,13 @@ async fn verify_endpoint(
     body: axum::body::Bytes,
 ) -> Response {
     let Some(expected) = &state.config.gateway_token else {
-        return error(
+        return json_error(
             StatusCode::SERVICE_UNAVAILABLE,
             "credential verification is not configured: set SWITCHYARD_GATEWAY_TOKEN",
         );
     };
     if !service_token_matches(&headers, expected) {
-        let mut res = error(
+        let mut res = json_error(
             StatusCode::UNAUTHORIZED,
             "a valid service token is required",
         );
@@ -130,7 +126,7 @@ async fn verify_endpoint(
     let req: VerifyRequest = match serde_json::from_slice(&body) {
         Ok(r) => r,
         Err(e) => {
-            return error(
+            return json_error(
                 StatusCode::BAD_REQUEST,
                 &format!("body must be JSON with username and password: {e}"),
             );
@@ -141,7 +137,7 @@ async fn verify_endpoint(
         Ok(v) => Json(VerifyResponse::from(&v)).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "credential verification failed");
-            error(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
+            json_error(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
         }
     }
 }

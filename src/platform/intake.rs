@@ -37,6 +37,18 @@ pub struct Sinks<'a> {
     pub base_url: &'a str,
 }
 
+impl Sinks<'_> {
+    /// Commits `tx`, telling the store's watchers (on every instance) and the outbox
+    /// worker. The notification is part of the transaction, so nobody hears of it early.
+    async fn commit(self, mut tx: store::Tx, store_id: i64) -> anyhow::Result<()> {
+        self.hub.notify_in(&mut tx, store_id).await?;
+        tx.commit().await?;
+        self.hub.committed(store_id);
+        self.jobs.wake();
+        Ok(())
+    }
+}
+
 /// Records `event` and acts on it.
 pub async fn record(db: &Db, sinks: Sinks<'_>, event: &PlatformEvent) -> anyhow::Result<Outcome> {
     let mut tx = db.begin().await?;
@@ -75,9 +87,7 @@ pub async fn record(db: &Db, sinks: Sinks<'_>, event: &PlatformEvent) -> anyhow:
     };
     let Some(upgrade) = upgrade else {
         // Nothing to decide before an upgrade starts, but the store's pages still hear of it.
-        sinks.hub.notify_in(&mut tx, store.id).await?;
-        tx.commit().await?;
-        sinks.hub.committed(store.id);
+        sinks.commit(tx, store.id).await?;
         return Ok(Outcome::Recorded);
     };
     let upgrade = store::upgrades::lock(&mut tx, upgrade.id, db.backend).await?;
@@ -114,10 +124,7 @@ pub async fn record(db: &Db, sinks: Sinks<'_>, event: &PlatformEvent) -> anyhow:
         }
         _ => {}
     }
-    sinks.hub.notify_in(&mut tx, store.id).await?;
-    tx.commit().await?;
-    sinks.hub.committed(store.id);
-    sinks.jobs.wake();
+    sinks.commit(tx, store.id).await?;
     tracing::info!(event = %event.id, kind = event.kind.as_str(), store = %store.legacy_store_id, ?outcome, "platform event");
     Ok(outcome)
 }
@@ -201,9 +208,6 @@ pub async fn detect_earlier_purchase(
         sinks.base_url, store.legacy_store_id
     );
     queue_completion_email(&mut tx, &store, &upgrade, &order.order_id, &link).await?;
-    sinks.hub.notify_in(&mut tx, store.id).await?;
-    tx.commit().await?;
-    sinks.hub.committed(store.id);
-    sinks.jobs.wake();
+    sinks.commit(tx, store.id).await?;
     Ok(true)
 }

@@ -6,3 +6,14 @@ pub mod gateway;
 pub mod health;
 pub mod intake;
 pub mod sandbox;
+
+use axum::{
+    Json,
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+
+/// The error body every machine endpoint answers with: `{"error": "…"}`.
+pub fn json_error(status: StatusCode, message: &str) -> Response {
+    (status, Json(serde_json::json!({ "error": message }))).into_response()
+}

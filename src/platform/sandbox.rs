@@ -44,7 +44,7 @@ struct OrderCreated {
 }
 
 fn problem(status: StatusCode, message: &str) -> Response {
-    let mut res = (status, Json(json!({ "error": message }))).into_response();
+    let mut res = super::json_error(status, message);
     if status == StatusCode::UNAUTHORIZED {
         res.headers_mut().insert(
             header::WWW_AUTHENTICATE,
@@ -181,7 +181,10 @@ pub async fn emit(state: &AppState, event: &serde_json::Value) -> anyhow::Result
         .ok_or_else(|| anyhow::anyhow!("no webhook secret configured"))?;
     let body = serde_json::to_vec(event)?;
     let signature = platform_event::sign(secret.expose_secret().as_bytes(), store::now(), &body);
-    let res = reqwest::Client::new()
+    // One client for every order: building one loads the TLS roots each time.
+    static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
+    let res = CLIENT
+        .get_or_init(reqwest::Client::new)
         .post(format!("{}/platform/v1/events", state.self_url))
         .header(platform_event::SIGNATURE_HEADER, signature)
         .header(header::CONTENT_TYPE, "application/json")

@@ -101,13 +101,3 @@ pub async fn for_store_since<'c>(
     .fetch_all(ex)
     .await
 }
-
-pub async fn count_for_merchant<'c>(
-    ex: impl Executor<'c, Database = Any>,
-    mid: &str,
-) -> sqlx::Result<i64> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM order_events WHERE merchant_id = $1")
-        .bind(mid)
-        .fetch_one(ex)
-        .await
-}

@@ -18,8 +18,6 @@ pub struct UpgradeRow {
     pub checklist: String,
     /// When the admin was told the old plugin still takes orders.
     pub legacy_warned_at: Option<i64>,
-    /// What became of the detected test order: `cancelled`, `refund_needed`, `refunded`.
-    pub test_order_status: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
     pub completed_at: Option<i64>,
@@ -54,7 +52,6 @@ impl UpgradeRow {
             test_merchant_id: None,
             checklist: String::new(),
             legacy_warned_at: None,
-            test_order_status: None,
             created_at: 0,
             updated_at: 0,
             completed_at: None,
@@ -62,7 +59,7 @@ impl UpgradeRow {
     }
 }
 
-const COLUMNS: &str = "id, store_id, path_id, step, global_enabled, merchant_id, test_merchant_id, checklist, legacy_warned_at, test_order_status, created_at, updated_at, completed_at";
+const COLUMNS: &str = "id, store_id, path_id, step, global_enabled, merchant_id, test_merchant_id, checklist, legacy_warned_at, created_at, updated_at, completed_at";
 
 pub async fn for_store<'c>(
     ex: impl Executor<'c, Database = Any>,
@@ -317,18 +314,4 @@ pub async fn mark_legacy_warned(tx: &mut Tx, upgrade_id: i64) -> sqlx::Result<bo
     .execute(&mut **tx)
     .await?;
     Ok(res.rows_affected() == 1)
-}
-
-pub async fn set_test_order_status<'c>(
-    ex: impl Executor<'c, Database = Any>,
-    upgrade_id: i64,
-    status: &str,
-) -> sqlx::Result<()> {
-    sqlx::query("UPDATE upgrades SET test_order_status = $1, updated_at = $2 WHERE id = $3")
-        .bind(status)
-        .bind(now())
-        .bind(upgrade_id)
-        .execute(ex)
-        .await?;
-    Ok(())
 }

@@ -68,8 +68,6 @@ async fn start(
         gateway_token: Some(SecretString::from(GATEWAY_TOKEN)),
         health_check: HealthCheckConfig::default(),
         webhook_secret: Some(SecretString::from(WEBHOOK_SECRET)),
-        platform_url: None,
-        platform_token: SecretString::from("platform-token-for-tests"),
     };
     adjust(&mut config);
     let app = Application::build(config).await.expect("the app builds");
