@@ -39,6 +39,37 @@ pub struct Config {
     /// Shared secret of signed platform events; random per start when the sandbox is
     /// on and none is set, and the events endpoint is off without one.
     pub webhook_secret: Option<SecretString>,
+    pub platform: PlatformConfig,
+    /// Where support requests from failed test purchases are sent.
+    pub support_email: String,
+}
+
+/// The platform's order-management API: cancelling the test order, polling for orders
+/// where the platform cannot push them, processing legacy orders.
+#[derive(Debug, Clone)]
+pub struct PlatformConfig {
+    /// Base URL of the API; this instance's own sandbox when unset and the sandbox is on.
+    pub url: Option<String>,
+    /// Bearer token Switchyard presents; random per start when the sandbox is on.
+    pub token: Option<SecretString>,
+    pub timeout: std::time::Duration,
+    /// Ask the platform for orders this often (for platforms that cannot push events).
+    pub poll_interval: Option<std::time::Duration>,
+    /// Whether the sandbox pushes signed events for its orders; off, it is a platform
+    /// that can only be polled.
+    pub sandbox_push: bool,
+}
+
+impl Default for PlatformConfig {
+    fn default() -> Self {
+        Self {
+            url: None,
+            token: None,
+            timeout: std::time::Duration::from_secs(10),
+            poll_interval: None,
+            sandbox_push: true,
+        }
+    }
 }
 
 /// Limits for fetching a merchant's shop pages in the store health check.
@@ -115,6 +146,12 @@ struct FileConfig {
     gateway_token: Option<String>,
     health_check_allow_private: Option<bool>,
     webhook_secret: Option<String>,
+    platform_url: Option<String>,
+    platform_token: Option<String>,
+    platform_timeout_seconds: Option<u64>,
+    platform_poll_seconds: Option<u64>,
+    sandbox_push: Option<bool>,
+    support_email: Option<String>,
 }
 
 impl Config {
@@ -235,6 +272,49 @@ impl Config {
         if webhook_secret.as_ref().is_some_and(|s| s.len() < 16) {
             bail!("SWITCHYARD_WEBHOOK_SECRET must be at least 16 characters");
         }
+        let seconds = |name: &str, file_value: Option<u64>| -> anyhow::Result<Option<u64>> {
+            match env(&format!("SWITCHYARD_{name}")) {
+                Some(v) => v.trim().parse().map(Some).with_context(|| {
+                    format!("SWITCHYARD_{name} must be a whole number of seconds")
+                }),
+                None => Ok(file_value),
+            }
+        };
+        let platform_url = pick("PLATFORM_URL", file.platform_url)
+            .map(|u| u.trim().trim_end_matches('/').to_owned());
+        if let Some(u) = &platform_url {
+            let parsed = url::Url::parse(u)
+                .ok()
+                .filter(|p| matches!(p.scheme(), "http" | "https") && p.host().is_some());
+            if parsed.is_none() {
+                bail!("SWITCHYARD_PLATFORM_URL must be an http(s) address, got {u:?}");
+            }
+        }
+        let platform_token =
+            pick("PLATFORM_TOKEN", file.platform_token).or_else(|| sandbox.then(random_key));
+        let timeout =
+            seconds("PLATFORM_TIMEOUT_SECONDS", file.platform_timeout_seconds)?.unwrap_or(10);
+        if !(1..=120).contains(&timeout) {
+            bail!("SWITCHYARD_PLATFORM_TIMEOUT_SECONDS must be between 1 and 120");
+        }
+        let poll = seconds("PLATFORM_POLL_SECONDS", file.platform_poll_seconds)?;
+        if poll == Some(0) {
+            bail!(
+                "SWITCHYARD_PLATFORM_POLL_SECONDS must be at least 1 (leave it unset to not poll)"
+            );
+        }
+        let platform = PlatformConfig {
+            url: platform_url,
+            token: platform_token.map(SecretString::from),
+            timeout: std::time::Duration::from_secs(timeout),
+            poll_interval: poll.map(std::time::Duration::from_secs),
+            sandbox_push: flag("SANDBOX_PUSH", file.sandbox_push, true)?,
+        };
+        let support_email = pick("SUPPORT_EMAIL", file.support_email)
+            .unwrap_or_else(|| "support@switchyard.localhost".into());
+        crate::domain::EmailAddress::parse(&support_email).map_err(|_| {
+            anyhow::anyhow!("SWITCHYARD_SUPPORT_EMAIL {support_email:?} is not an email address")
+        })?;
         Ok(Self {
             database_url: SecretString::from(database_url),
             bind,
@@ -253,6 +333,8 @@ impl Config {
             gateway_token: gateway_token.map(|t| SecretString::from(t.trim().to_owned())),
             health_check,
             webhook_secret: webhook_secret.map(SecretString::from),
+            platform,
+            support_email,
         })
     }
 
@@ -300,6 +382,12 @@ mod tests {
         assert!(matches!(c.mail, MailConfig::File { ref dir } if dir.as_os_str() == "./mail"));
         assert!(c.sandbox && c.seed_demo && !c.https());
         assert_eq!(c.mail_from, "Switchyard <no-reply@switchyard.localhost>");
+        assert!(
+            c.platform.token.is_some(),
+            "the sandbox gets a random token"
+        );
+        assert!(c.platform.url.is_none() && c.platform.poll_interval.is_none());
+        assert_eq!(c.platform.timeout.as_secs(), 10);
     }
 
     #[test]
@@ -350,5 +438,11 @@ mod tests {
         assert!(e.to_string().contains("SWITCHYARD_TRUSTED_PROXIES"));
         let e = load(&[("SWITCHYARD_SANDBOX", "maybe")]).unwrap_err();
         assert!(e.to_string().contains("SWITCHYARD_SANDBOX"));
+        let e = load(&[("SWITCHYARD_PLATFORM_URL", "platform.example")]).unwrap_err();
+        assert!(e.to_string().contains("SWITCHYARD_PLATFORM_URL"));
+        let e = load(&[("SWITCHYARD_PLATFORM_POLL_SECONDS", "soon")]).unwrap_err();
+        assert!(e.to_string().contains("SWITCHYARD_PLATFORM_POLL_SECONDS"));
+        let e = load(&[("SWITCHYARD_SUPPORT_EMAIL", "helpdesk")]).unwrap_err();
+        assert!(e.to_string().contains("SWITCHYARD_SUPPORT_EMAIL"));
     }
 }

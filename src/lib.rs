@@ -56,6 +56,12 @@ impl Application {
             ip if ip.is_unspecified() => format!("http://127.0.0.1:{}", addr.port()),
             _ => format!("http://{addr}"),
         };
+        let platform_client = platform::client::PlatformClient::from_config(
+            &config.platform,
+            config.sandbox,
+            &self_url,
+        );
+        let poll_interval = config.platform.poll_interval;
         let state = AppState {
             db,
             config: Arc::new(config),
@@ -64,7 +70,17 @@ impl Application {
             hub,
             jobs,
             self_url,
+            platform: platform_client,
         };
+        if let Some(interval) = poll_interval {
+            if state.platform.is_configured() {
+                platform::poll::spawn(state.clone(), interval);
+            } else {
+                tracing::warn!(
+                    "SWITCHYARD_PLATFORM_POLL_SECONDS is set but no platform URL is: not polling"
+                );
+            }
+        }
         Ok(Self { listener, state })
     }
 

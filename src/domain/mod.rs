@@ -4,6 +4,7 @@ pub mod access;
 pub mod catalog;
 pub mod credentials;
 pub mod ids;
+pub mod order;
 pub mod pdf;
 pub mod platform_event;
 pub mod setup_check;

@@ -98,9 +98,7 @@ pub async fn record(db: &Db, sinks: Sinks<'_>, event: &PlatformEvent) -> anyhow:
     );
     match outcome {
         Outcome::CompletedUpgrade => {
-            store::upgrades::advance(&mut tx, &upgrade, Action::DetectTestPurchase, "platform")
-                .await?;
-            queue_completion_email(&mut tx, &store, &upgrade, &event.order_id, &link).await?;
+            complete(&mut tx, &store, &upgrade, &event.order_id, &link).await?;
         }
         // The admin is told once: only the first such order sets the mark.
         Outcome::LegacyStillActive
@@ -129,14 +127,17 @@ pub async fn record(db: &Db, sinks: Sinks<'_>, event: &PlatformEvent) -> anyhow:
     Ok(outcome)
 }
 
-/// The "your upgrade is complete" email, queued with the step change that causes it.
-async fn queue_completion_email(
+/// The purchase on `order_id` completes the upgrade: the step, the order to cancel, and
+/// the "your upgrade is complete" email, all in `tx`.
+async fn complete(
     tx: &mut store::Tx,
     store: &store::stores::Store,
     upgrade: &UpgradeRow,
     order_id: &str,
     link: &str,
-) -> sqlx::Result<()> {
+) -> anyhow::Result<()> {
+    store::upgrades::advance(tx, upgrade, Action::DetectTestPurchase, "platform").await?;
+    store::upgrades::set_test_order(tx, upgrade.id, order_id, "open").await?;
     let tr = Tr::default();
     let email = Email {
         to: store.admin_email.clone(),
@@ -202,12 +203,11 @@ pub async fn detect_earlier_purchase(
         tx.rollback().await?;
         return Ok(false);
     };
-    store::upgrades::advance(&mut tx, &upgrade, Action::DetectTestPurchase, "platform").await?;
     let link = format!(
         "{}/stores/{}/upgrade",
         sinks.base_url, store.legacy_store_id
     );
-    queue_completion_email(&mut tx, &store, &upgrade, &order.order_id, &link).await?;
+    complete(&mut tx, &store, &upgrade, &order.order_id, &link).await?;
     sinks.commit(tx, store.id).await?;
     Ok(true)
 }

@@ -87,6 +87,18 @@ pub async fn orders_on_merchant<'c>(
     .await
 }
 
+/// Whether any event about `order_id` was recorded already.
+pub async fn knows_order<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    order_id: &str,
+) -> sqlx::Result<bool> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM order_events WHERE order_id = $1")
+        .bind(order_id)
+        .fetch_one(ex)
+        .await?;
+    Ok(n > 0)
+}
+
 /// Every event of the store received at or after `since`, newest first: its API log.
 pub async fn for_store_since<'c>(
     ex: impl Executor<'c, Database = Any>,

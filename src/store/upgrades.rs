@@ -18,6 +18,10 @@ pub struct UpgradeRow {
     pub checklist: String,
     /// When the admin was told the old plugin still takes orders.
     pub legacy_warned_at: Option<i64>,
+    /// The order whose arrival completed the upgrade, which the admin is asked to cancel.
+    pub test_order_id: Option<String>,
+    /// What became of it: open, cancelled, captured (a refund is needed), refunded.
+    pub test_order_status: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
     pub completed_at: Option<i64>,
@@ -52,6 +56,8 @@ impl UpgradeRow {
             test_merchant_id: None,
             checklist: String::new(),
             legacy_warned_at: None,
+            test_order_id: None,
+            test_order_status: None,
             created_at: 0,
             updated_at: 0,
             completed_at: None,
@@ -59,7 +65,7 @@ impl UpgradeRow {
     }
 }
 
-const COLUMNS: &str = "id, store_id, path_id, step, global_enabled, merchant_id, test_merchant_id, checklist, legacy_warned_at, created_at, updated_at, completed_at";
+const COLUMNS: &str = "id, store_id, path_id, step, global_enabled, merchant_id, test_merchant_id, checklist, legacy_warned_at, test_order_id, test_order_status, created_at, updated_at, completed_at";
 
 pub async fn for_store<'c>(
     ex: impl Executor<'c, Database = Any>,
@@ -314,4 +320,47 @@ pub async fn mark_legacy_warned(tx: &mut Tx, upgrade_id: i64) -> sqlx::Result<bo
     .execute(&mut **tx)
     .await?;
     Ok(res.rows_affected() == 1)
+}
+
+/// Remembers the order that completed the upgrade, or what became of it.
+pub async fn set_test_order(
+    tx: &mut Tx,
+    upgrade_id: i64,
+    order_id: &str,
+    status: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE upgrades SET test_order_id = $1, test_order_status = $2, updated_at = $3 WHERE id = $4",
+    )
+    .bind(order_id)
+    .bind(status)
+    .bind(now())
+    .bind(upgrade_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// An upgrade with credentials that has not seen its purchase yet: what polling asks
+/// the platform about.
+#[derive(Debug, Clone, FromRow)]
+pub struct AwaitingOrders {
+    pub upgrade_id: i64,
+    pub merchant_id: Option<String>,
+    pub test_merchant_id: Option<String>,
+    /// When its first credentials were issued; earlier orders do not count.
+    pub since: Option<i64>,
+}
+
+pub async fn awaiting_orders<'c>(
+    ex: impl Executor<'c, Database = Any>,
+) -> sqlx::Result<Vec<AwaitingOrders>> {
+    sqlx::query_as(
+        "SELECT u.id AS upgrade_id, u.merchant_id, u.test_merchant_id, \
+         (SELECT MIN(c.created_at) FROM api_credentials c WHERE c.upgrade_id = u.id) AS since \
+         FROM upgrades u WHERE u.completed_at IS NULL AND (u.merchant_id IS NOT NULL OR u.test_merchant_id IS NOT NULL) \
+         ORDER BY u.id",
+    )
+    .fetch_all(ex)
+    .await
 }

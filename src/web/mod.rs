@@ -39,6 +39,8 @@ pub struct AppState {
     pub jobs: crate::jobs::Jobs,
     /// This instance's own address (for the sandbox, which calls the app over HTTP).
     pub self_url: String,
+    /// The platform's order-management API.
+    pub platform: platform::client::PlatformClient,
 }
 
 /// Every route of the application, in one place.

@@ -37,6 +37,7 @@ fn class_of(method: &Method, path: &str) -> Option<Class> {
         "/audit" => Support,
         "/staff" | "/staff/disable" => Operator,
         "/sandbox/v1/orders" | "/platform/v1/credentials/verify" | "/platform/v1/events" => Machine,
+        p if p.starts_with("/ordermanagement/v1/") => Machine,
         p if p.starts_with("/stores/{eid}") && get => StoreRead,
         p if p.starts_with("/stores/{eid}") => StoreAdmin,
         _ => return None,

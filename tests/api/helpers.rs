@@ -7,7 +7,7 @@ use secrecy::SecretString;
 use sqlx::Connection;
 use switchyard::{
     Application,
-    config::{Config, HealthCheckConfig, MailConfig, RateLimits},
+    config::{Config, HealthCheckConfig, MailConfig, PlatformConfig, RateLimits},
     store::Db,
 };
 
@@ -25,6 +25,12 @@ pub const GATEWAY_TOKEN: &str = "gateway-service-token-for-tests-0123456789";
 
 /// The secret platform events are signed with in the tests.
 pub const WEBHOOK_SECRET: &str = "whsec_tests_0123456789abcdef";
+
+/// The token Switchyard presents to the platform's order-management API in the tests.
+pub const PLATFORM_TOKEN: &str = "platform-token-for-tests-0123456789";
+
+/// The support desk's mailbox.
+pub const SUPPORT_DESK: &str = "desk@support.example";
 
 /// Where a test database comes from: a PostgreSQL server if the variable is set.
 pub const PG_VAR: &str = "SWITCHYARD_TEST_DATABASE_URL";
@@ -68,6 +74,11 @@ async fn start(
         gateway_token: Some(SecretString::from(GATEWAY_TOKEN)),
         health_check: HealthCheckConfig::default(),
         webhook_secret: Some(SecretString::from(WEBHOOK_SECRET)),
+        platform: PlatformConfig {
+            token: Some(SecretString::from(PLATFORM_TOKEN)),
+            ..PlatformConfig::default()
+        },
+        support_email: SUPPORT_DESK.into(),
     };
     adjust(&mut config);
     let app = Application::build(config).await.expect("the app builds");

@@ -10,6 +10,7 @@ mod gateway;
 mod helpers;
 mod import;
 mod integration;
+mod orders;
 mod sandbox;
 mod security;
 mod sign_in;

@@ -9,6 +9,7 @@ mod integration;
 mod live;
 mod purchase;
 mod terms;
+mod test_order;
 
 pub use credentials::GRACE_CHOICES;
 pub use integration::CHECKLIST;
@@ -52,6 +53,14 @@ pub fn routes(r: Routes) -> Routes {
         .get("/stores/{eid}/upgrade/test-purchase", purchase::show)
         .get("/stores/{eid}/upgrade/live", live::stream)
         .get("/stores/{eid}/upgrade/complete", purchase::complete)
+        .post(
+            "/stores/{eid}/upgrade/complete/cancel-order",
+            test_order::cancel,
+        )
+        .post(
+            "/stores/{eid}/upgrade/complete/refund-order",
+            test_order::refund,
+        )
 }
 
 pub fn step_url(eid: &str, step: Step) -> String {

@@ -43,14 +43,23 @@ pub async fn complete(
     if admin.upgrade.step() != Step::Complete {
         return Ok(Redirect::to(&step_url(admin.eid(), admin.upgrade.step())).into_response());
     }
+    Ok(complete_page(&state, &admin, None).await?.into_response())
+}
+
+/// The completion page, with `problem` when an action on the test order just failed.
+pub async fn complete_page(
+    state: &AppState,
+    admin: &StoreReader,
+    problem: Option<&str>,
+) -> Result<axum::response::Html<String>, AppError> {
     let orders = match &admin.upgrade.merchant_id {
         Some(mid) => store::events::orders_on_merchant(&state.db.pool, mid, 0).await?,
         None => Vec::new(),
     };
     Ok(pages::render(pages::steps::purchase::complete(
         &state.catalog,
-        &admin,
+        admin,
         orders.last(),
-    ))
-    .into_response())
+        problem,
+    )))
 }

@@ -107,7 +107,12 @@ pub fn waiting(
     )
 }
 
-pub fn complete(catalog: &Catalog, admin: &StoreReader, first_order: Option<&OrderEvent>) -> Page {
+pub fn complete(
+    catalog: &Catalog,
+    admin: &StoreReader,
+    first_order: Option<&OrderEvent>,
+    problem: Option<&str>,
+) -> Page {
     let ctx = admin.ctx();
     let tr = ctx.tr;
     let eid = admin.eid();
@@ -128,6 +133,7 @@ pub fn complete(catalog: &Catalog, admin: &StoreReader, first_order: Option<&Ord
             p { {tr.f("complete.legacy", &[("eid", eid)])} }
             a { class: "button primary", href: "/stores/{eid}", {tr.t("complete.back")} }
         }
+        {test_order(admin, problem)}
     };
     layout(&ctx, &tr.t("complete.title"), None, body)
 }
@@ -161,6 +167,54 @@ pub fn api_log(tr: &crate::i18n::Tr, log: &[OrderEvent]) -> Element {
                         }
                     }
                 }
+            }
+        }
+    }
+}
+
+/// The order that completed the upgrade: cancel it, or refund it once it was captured.
+fn test_order(admin: &StoreReader, problem: Option<&str>) -> Element {
+    let ctx = admin.ctx();
+    let tr = ctx.tr;
+    let eid = admin.eid();
+    let csrf = ctx.csrf.clone().unwrap_or_default();
+    let (Some(order), Some(status)) = (
+        admin.upgrade.test_order_id.clone(),
+        admin.upgrade.test_order_status.clone(),
+    ) else {
+        return rsx! {};
+    };
+    let act = admin.can_act();
+    rsx! {
+        section { class: "card", id: "test-order", "data-status": "{status}",
+            h2 { {tr.t("test_order.title")} }
+            if let Some(p) = problem {
+                div { class: "form-error", role: "alert", id: "test-order-problem", {p.to_owned()} }
+            }
+            match status.as_str() {
+                "open" => rsx! {
+                    p { {tr.f("test_order.open", &[("order", &order)])} }
+                    if act {
+                        form { method: "post", action: "/stores/{eid}/upgrade/complete/cancel-order",
+                            {super::super::csrf_field(&csrf)}
+                            button { class: "button primary", r#type: "submit", id: "cancel-order", {tr.t("test_order.cancel")} }
+                        }
+                    }
+                },
+                "captured" => rsx! {
+                    div { class: "warning-box", id: "refund-needed",
+                        strong { {tr.t("test_order.captured.title")} }
+                        p { {tr.f("test_order.captured.body", &[("order", &order)])} }
+                    }
+                    if act {
+                        form { method: "post", action: "/stores/{eid}/upgrade/complete/refund-order",
+                            {super::super::csrf_field(&csrf)}
+                            button { class: "button primary", r#type: "submit", id: "refund-order", {tr.t("test_order.refund")} }
+                        }
+                    }
+                },
+                "refunded" => rsx! { p { class: "ok", {tr.f("test_order.refunded", &[("order", &order)])} } },
+                _ => rsx! { p { class: "ok", {tr.f("test_order.cancelled", &[("order", &order)])} } },
             }
         }
     }

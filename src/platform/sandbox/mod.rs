@@ -1,5 +1,8 @@
 //! The sandbox platform: a merchant's shop places orders here with the new API
-//! credentials (HTTP Basic), exactly as against the real platform's order API.
+//! credentials (HTTP Basic), exactly as against the real platform's order API, and
+//! Switchyard manages them through the same order-management API (`management`).
+
+mod management;
 
 use axum::{
     Json,
@@ -14,13 +17,14 @@ use serde_json::json;
 
 use super::gateway::{self, Verification};
 use crate::{
-    domain::{CountryCode, platform_event},
+    domain::{CountryCode, order::Order, platform_event},
     store,
     web::{AppState, routes::Routes, session::random_token},
 };
 
 pub fn routes(r: Routes) -> Routes {
     r.post("/sandbox/v1/orders", create_order)
+        .with(management::routes)
 }
 
 #[derive(Deserialize)]
@@ -117,22 +121,24 @@ async fn create(
         })?;
 
     let order_id = format!("sbx_{}", random_token(8));
-    let status = if req.captured.as_bool() == Some(true) {
-        "captured"
-    } else {
-        "authorized"
-    };
+    let now = store::now();
+    let mut order = Order::authorize(amount, now);
+    if req.captured.as_bool() == Some(true) {
+        order.captured = amount;
+    }
     sqlx::query(
-        "INSERT INTO sandbox_orders (order_id, merchant_id, environment, amount, currency, status, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO sandbox_orders (order_id, merchant_id, environment, amount, currency, status, created_at, \
+         captured_amount, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(&order_id)
     .bind(&cred.merchant_id)
     .bind(&cred.environment)
     .bind(amount)
     .bind(currency)
-    .bind(status)
-    .bind(store::now())
+    .bind(order.status(now).as_str())
+    .bind(now)
+    .bind(order.captured)
+    .bind(order.expires_at)
     .execute(&state.db.pool)
     .await
     .map_err(internal)?;
@@ -149,6 +155,10 @@ async fn create(
             "amount": amount, "currency": currency, "user_agent": user_agent,
         }
     });
+    if !state.config.platform.sandbox_push {
+        // A platform that cannot push: Switchyard finds the order by polling.
+        return Ok(created(order_id, cred, amount, currency));
+    }
     emit(state, &event).await.map_err(|e| {
         tracing::error!(error = ?e, "the sandbox could not deliver its order event");
         problem(
@@ -156,13 +166,22 @@ async fn create(
             "the order was placed but its event could not be delivered",
         )
     })?;
-    Ok(OrderCreated {
+    Ok(created(order_id, cred, amount, currency))
+}
+
+fn created(
+    order_id: String,
+    cred: crate::store::credentials::CredentialRow,
+    amount: i64,
+    currency: &str,
+) -> OrderCreated {
+    OrderCreated {
         order_id,
         merchant_id: cred.merchant_id,
         environment: cred.environment,
         amount,
         currency: currency.to_owned(),
-    })
+    }
 }
 
 fn rfc3339_now() -> String {

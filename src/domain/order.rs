@@ -1,0 +1,274 @@
+//! An order at the platform, as its order-management API sees it: what each action
+//! (capture, cancel, refund, extend) may do in each state. Pure, so the sandbox serves
+//! it and the pages can say in advance what is allowed.
+
+/// Orders expire this long after creation unless captured.
+pub const EXPIRY_SECONDS: i64 = 28 * 86_400;
+/// One extension adds this much time.
+pub const EXTENSION_SECONDS: i64 = 28 * 86_400;
+/// No authorization lives longer than this after creation, however often extended.
+pub const MAX_LIFETIME_SECONDS: i64 = 180 * 86_400;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderStatus {
+    Authorized,
+    PartCaptured,
+    Captured,
+    Cancelled,
+    Expired,
+    Refunded,
+}
+
+impl OrderStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Authorized => "authorized",
+            Self::PartCaptured => "part-captured",
+            Self::Captured => "captured",
+            Self::Cancelled => "cancelled",
+            Self::Expired => "expired",
+            Self::Refunded => "refunded",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "authorized" => Self::Authorized,
+            "part-captured" => Self::PartCaptured,
+            "captured" => Self::Captured,
+            "cancelled" => Self::Cancelled,
+            "expired" => Self::Expired,
+            "refunded" => Self::Refunded,
+            _ => return None,
+        })
+    }
+}
+
+/// The money of an order, in minor units, and its clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Order {
+    pub amount: i64,
+    pub captured: i64,
+    pub refunded: i64,
+    pub cancelled: bool,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderAction {
+    Capture(i64),
+    Cancel,
+    Refund(i64),
+    Extend,
+}
+
+/// Why an action is not allowed; `code` is what the platform's API answers with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum OrderRefusal {
+    #[error("the order was captured, so it cannot be cancelled; refund it instead")]
+    Captured,
+    #[error("the order is cancelled")]
+    Cancelled,
+    #[error("the authorization has expired")]
+    Expired,
+    #[error("nothing has been captured, so there is nothing to refund")]
+    NotCaptured,
+    #[error("the amount must be a positive number of minor units")]
+    InvalidAmount,
+    #[error("the amount is more than what is left to capture")]
+    CaptureExceedsRemaining,
+    #[error("the amount is more than what is left to refund")]
+    RefundExceedsCaptured,
+    #[error("the order is fully captured; there is nothing left to keep authorized")]
+    FullyCaptured,
+    #[error("the authorization cannot be extended beyond 180 days after the order")]
+    ExtensionLimit,
+}
+
+impl OrderRefusal {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Captured => "CAPTURED",
+            Self::Cancelled => "CANCELLED",
+            Self::Expired => "EXPIRED",
+            Self::NotCaptured => "NOT_CAPTURED",
+            Self::InvalidAmount => "INVALID_AMOUNT",
+            Self::CaptureExceedsRemaining => "CAPTURE_NOT_ALLOWED",
+            Self::RefundExceedsCaptured => "REFUND_NOT_ALLOWED",
+            Self::FullyCaptured => "FULLY_CAPTURED",
+            Self::ExtensionLimit => "EXTENSION_LIMIT",
+        }
+    }
+}
+
+impl Order {
+    /// A new authorization for `amount`, created at `now`.
+    pub fn authorize(amount: i64, now: i64) -> Self {
+        Order {
+            amount,
+            captured: 0,
+            refunded: 0,
+            cancelled: false,
+            created_at: now,
+            expires_at: now + EXPIRY_SECONDS,
+        }
+    }
+
+    pub fn status(&self, now: i64) -> OrderStatus {
+        if self.cancelled {
+            OrderStatus::Cancelled
+        } else if self.captured > 0 && self.refunded >= self.captured {
+            OrderStatus::Refunded
+        } else if self.captured >= self.amount {
+            OrderStatus::Captured
+        } else if self.captured > 0 {
+            OrderStatus::PartCaptured
+        } else if now >= self.expires_at {
+            OrderStatus::Expired
+        } else {
+            OrderStatus::Authorized
+        }
+    }
+
+    /// The order after `action`, or why the action is not allowed.
+    pub fn apply(&self, action: OrderAction, now: i64) -> Result<Order, OrderRefusal> {
+        let status = self.status(now);
+        let mut next = *self;
+        match action {
+            OrderAction::Cancel => match status {
+                OrderStatus::Authorized => next.cancelled = true,
+                OrderStatus::Cancelled => {} // cancelling twice is a no-op, not an error
+                OrderStatus::Expired => return Err(OrderRefusal::Expired),
+                _ => return Err(OrderRefusal::Captured),
+            },
+            OrderAction::Capture(amount) => {
+                self.usable(status)?;
+                if amount <= 0 {
+                    return Err(OrderRefusal::InvalidAmount);
+                }
+                if amount > self.amount - self.captured {
+                    return Err(OrderRefusal::CaptureExceedsRemaining);
+                }
+                next.captured += amount;
+            }
+            OrderAction::Refund(amount) => {
+                if self.captured == 0 {
+                    return Err(match status {
+                        OrderStatus::Cancelled => OrderRefusal::Cancelled,
+                        _ => OrderRefusal::NotCaptured,
+                    });
+                }
+                if amount <= 0 {
+                    return Err(OrderRefusal::InvalidAmount);
+                }
+                if amount > self.captured - self.refunded {
+                    return Err(OrderRefusal::RefundExceedsCaptured);
+                }
+                next.refunded += amount;
+            }
+            OrderAction::Extend => {
+                self.usable(status)?;
+                let limit = self.created_at + MAX_LIFETIME_SECONDS;
+                if self.expires_at >= limit {
+                    return Err(OrderRefusal::ExtensionLimit);
+                }
+                next.expires_at = (self.expires_at + EXTENSION_SECONDS).min(limit);
+            }
+        }
+        Ok(next)
+    }
+
+    /// Capture and extension need a live, not fully captured authorization.
+    fn usable(&self, status: OrderStatus) -> Result<(), OrderRefusal> {
+        match status {
+            OrderStatus::Authorized | OrderStatus::PartCaptured => Ok(()),
+            OrderStatus::Cancelled => Err(OrderRefusal::Cancelled),
+            OrderStatus::Expired => Err(OrderRefusal::Expired),
+            OrderStatus::Captured | OrderStatus::Refunded => Err(OrderRefusal::FullyCaptured),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{OrderAction::*, OrderRefusal as R, OrderStatus as S, *};
+
+    const NOW: i64 = 1_800_000_000;
+
+    #[test]
+    fn an_authorization_can_be_cancelled_once_and_cancelling_again_changes_nothing() {
+        let o = Order::authorize(1000, NOW);
+        let cancelled = o.apply(Cancel, NOW).unwrap();
+        assert_eq!(cancelled.status(NOW), S::Cancelled);
+        assert_eq!(cancelled.apply(Cancel, NOW), Ok(cancelled));
+        assert_eq!(cancelled.apply(Capture(1000), NOW), Err(R::Cancelled));
+        assert_eq!(cancelled.apply(Refund(1000), NOW), Err(R::Cancelled));
+    }
+
+    #[test]
+    fn a_captured_order_cannot_be_cancelled_only_refunded() {
+        let o = Order::authorize(1000, NOW)
+            .apply(Capture(1000), NOW)
+            .unwrap();
+        assert_eq!(o.status(NOW), S::Captured);
+        assert_eq!(o.apply(Cancel, NOW), Err(R::Captured));
+        let part = o.apply(Refund(400), NOW).unwrap();
+        assert_eq!(part.status(NOW), S::Captured);
+        assert_eq!(part.apply(Refund(601), NOW), Err(R::RefundExceedsCaptured));
+        assert_eq!(
+            part.apply(Refund(600), NOW).unwrap().status(NOW),
+            S::Refunded
+        );
+    }
+
+    #[test]
+    fn partial_capture_leaves_the_rest_to_capture() {
+        let o = Order::authorize(1000, NOW)
+            .apply(Capture(300), NOW)
+            .unwrap();
+        assert_eq!(o.status(NOW), S::PartCaptured);
+        assert_eq!(o.apply(Cancel, NOW), Err(R::Captured));
+        assert_eq!(o.apply(Capture(701), NOW), Err(R::CaptureExceedsRemaining));
+        assert_eq!(o.apply(Capture(0), NOW), Err(R::InvalidAmount));
+        assert_eq!(o.apply(Capture(700), NOW).unwrap().status(NOW), S::Captured);
+    }
+
+    #[test]
+    fn an_uncaptured_order_expires_after_28_days_unless_extended_in_time() {
+        let o = Order::authorize(1000, NOW);
+        let later = NOW + EXPIRY_SECONDS;
+        assert_eq!(o.status(later - 1), S::Authorized);
+        assert_eq!(o.status(later), S::Expired);
+        assert_eq!(o.apply(Cancel, later), Err(R::Expired));
+        assert_eq!(o.apply(Capture(1), later), Err(R::Expired));
+        assert_eq!(o.apply(Extend, later), Err(R::Expired));
+        let extended = o.apply(Extend, later - 1).unwrap();
+        assert_eq!(extended.status(later), S::Authorized);
+    }
+
+    #[test]
+    fn extensions_stop_at_180_days() {
+        let mut o = Order::authorize(1000, NOW);
+        while let Ok(next) = o.apply(Extend, NOW) {
+            o = next;
+        }
+        assert_eq!(o.expires_at, NOW + MAX_LIFETIME_SECONDS);
+        assert_eq!(o.apply(Extend, NOW), Err(R::ExtensionLimit));
+    }
+
+    #[test]
+    fn statuses_round_trip_through_text() {
+        for s in [
+            S::Authorized,
+            S::PartCaptured,
+            S::Captured,
+            S::Cancelled,
+            S::Expired,
+            S::Refunded,
+        ] {
+            assert_eq!(OrderStatus::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(OrderStatus::parse("shipped"), None);
+    }
+}

@@ -1,0 +1,147 @@
+//! After detection: the admin cancels the test order with one click, through the
+//! platform's order-management API. A captured order cannot be cancelled: the page then
+//! says a refund is needed and offers it. Keys are fixed per upgrade, so a retry after a
+//! timeout never cancels or refunds twice.
+
+use axum::{
+    extract::State,
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+};
+
+use super::{audit_in, step_url};
+use crate::{
+    domain::{Step, order::OrderStatus},
+    platform::client::PlatformError,
+    store,
+    web::{
+        AppState,
+        access::StoreAdmin,
+        error::AppError,
+        session::{ClientIp, CsrfForm, NoFields},
+    },
+};
+
+/// What the admin may do with the test order, by its recorded status.
+fn order_for(admin: &StoreAdmin, wanted: &str) -> Result<String, AppError> {
+    let tr = admin.ctx().tr;
+    if admin.upgrade.step() != Step::Complete {
+        return Err(AppError::Conflict(tr.t("test_order.error.not_complete")));
+    }
+    match (
+        &admin.upgrade.test_order_id,
+        admin.upgrade.test_order_status.as_deref(),
+    ) {
+        (Some(id), Some(status)) if status == wanted => Ok(id.clone()),
+        _ => Err(AppError::Conflict(tr.t("test_order.error.nothing_to_do"))),
+    }
+}
+
+pub async fn cancel(
+    State(state): State<AppState>,
+    admin: StoreAdmin,
+    ClientIp(ip): ClientIp,
+    _form: CsrfForm<NoFields>,
+) -> Result<Response, AppError> {
+    let order_id = order_for(&admin, "open")?;
+    let key = format!("switchyard-cancel-{}", admin.upgrade.id);
+    let outcome = match state.platform.cancel(&order_id, &key).await {
+        Ok(()) => confirm(&state, &order_id, OrderStatus::Cancelled).await,
+        Err(e) => Err(e),
+    };
+    let status = match outcome {
+        Ok(()) => "cancelled",
+        Err(PlatformError::Refused { code, .. }) if code == "CAPTURED" => "captured",
+        Err(e) => return failed(&state, admin, &order_id, e).await,
+    };
+    record(&state, &admin, &order_id, status, &ip).await?;
+    Ok(Redirect::to(&step_url(admin.eid(), Step::Complete)).into_response())
+}
+
+pub async fn refund(
+    State(state): State<AppState>,
+    admin: StoreAdmin,
+    ClientIp(ip): ClientIp,
+    _form: CsrfForm<NoFields>,
+) -> Result<Response, AppError> {
+    let order_id = order_for(&admin, "captured")?;
+    let key = format!("switchyard-refund-{}", admin.upgrade.id);
+    let outcome = async {
+        let order = state.platform.order(&order_id).await?;
+        let left = order.captured_amount - order.refunded_amount;
+        if left > 0 {
+            state.platform.refund(&order_id, left, &key).await?;
+        }
+        confirm(&state, &order_id, OrderStatus::Refunded).await
+    }
+    .await;
+    if let Err(e) = outcome {
+        return failed(&state, admin, &order_id, e).await;
+    }
+    record(&state, &admin, &order_id, "refunded", &ip).await?;
+    Ok(Redirect::to(&step_url(admin.eid(), Step::Complete)).into_response())
+}
+
+/// Reads the order back: the platform's word that it is now `expected`.
+async fn confirm(
+    state: &AppState,
+    order_id: &str,
+    expected: OrderStatus,
+) -> Result<(), PlatformError> {
+    let order = state.platform.order(order_id).await?;
+    if order.status() == Some(expected) {
+        Ok(())
+    } else {
+        Err(PlatformError::Garbage(format!(
+            "the order reads {} after the change",
+            order.status
+        )))
+    }
+}
+
+async fn record(
+    state: &AppState,
+    admin: &StoreAdmin,
+    order_id: &str,
+    status: &str,
+    ip: &str,
+) -> Result<(), AppError> {
+    let mut tx = state.db.begin().await?;
+    store::upgrades::set_test_order(&mut tx, admin.upgrade.id, order_id, status).await?;
+    audit_in(
+        &mut tx,
+        admin,
+        &format!("test_order.{status}"),
+        &format!("order {order_id}"),
+        ip,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The completion page again, saying what went wrong and that nothing changed.
+async fn failed(
+    state: &AppState,
+    admin: StoreAdmin,
+    order_id: &str,
+    e: PlatformError,
+) -> Result<Response, AppError> {
+    tracing::warn!(error = %e, order = order_id, "test order action failed");
+    let tr = admin.ctx().tr;
+    let problem = match &e {
+        PlatformError::Refused { code, message, .. } => tr.f(
+            "test_order.error.refused",
+            &[("code", code), ("why", message)],
+        ),
+        PlatformError::NotConfigured => tr.t("test_order.error.not_configured"),
+        _ => tr.t("test_order.error.unavailable"),
+    };
+    let status = if e.is_transient() {
+        StatusCode::BAD_GATEWAY
+    } else {
+        StatusCode::CONFLICT
+    };
+    let page = super::purchase::complete_page(state, &admin.0, Some(&problem)).await?;
+    Ok((status, page).into_response())
+}
