@@ -285,6 +285,29 @@ async fn walk_through(app: &TestApp, b: &Client, js: Js) -> Result {
     expect_path(b, "/stores/4711/upgrade/test-purchase").await?;
 
     snap(b, &shot("test-purchase")).await?;
+    // The failure path: rollback advice and a support request with a screenshot.
+    b.goto(&app.url("/stores/4711/upgrade/trouble")).await?;
+    fill(
+        b,
+        "#explanation",
+        "The checkout shows an error after paying.",
+    )
+    .await?;
+    let shot_file = std::env::temp_dir().join(format!("switchyard-shot-{js:?}.png"));
+    std::fs::write(&shot_file, b.screenshot().await?)?;
+    find(b, "#screenshots")
+        .await?
+        .send_keys(&shot_file.display().to_string())
+        .await?;
+    snap(b, &shot("trouble")).await?;
+    click(b, "#send-request").await?;
+    expect_path(b, "/stores/4711/upgrade/trouble").await?;
+    let sent = text(b, "#support-requests li[data-status='open']").await?;
+    if !sent.contains("1 screenshots") {
+        return Err(format!("the request list says: {sent}").into());
+    }
+    b.goto(&app.url("/stores/4711/upgrade/test-purchase"))
+        .await?;
     let order = reqwest::Client::new()
         .post(app.url("/sandbox/v1/orders"))
         .basic_auth(&username, Some(&password))
@@ -303,6 +326,10 @@ async fn walk_through(app: &TestApp, b: &Client, js: Js) -> Result {
     text(b, "#upgrade-complete").await?;
 
     snap(b, &shot("complete")).await?;
+    // One click cancels the test order at the platform.
+    click(b, "#cancel-order").await?;
+    expect_path(b, "/stores/4711/upgrade/complete").await?;
+    find(b, "#test-order[data-status='cancelled']").await?;
     b.goto(&app.url("/stores/4711")).await?;
     if b.find(Locator::Css("#step-banner")).await.is_ok() {
         return Err("the banner is still shown after completion".into());

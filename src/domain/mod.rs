@@ -7,6 +7,7 @@ pub mod ids;
 pub mod order;
 pub mod pdf;
 pub mod platform_event;
+pub mod screenshot;
 pub mod setup_check;
 pub mod upgrade;
 

@@ -9,6 +9,7 @@ pub mod outbox;
 pub mod rate_limit;
 pub mod sessions;
 pub mod stores;
+pub mod support;
 pub mod upgrades;
 pub mod users;
 

@@ -13,6 +13,7 @@ pub mod routes;
 pub mod session;
 pub mod staff;
 pub mod stores;
+pub mod support;
 pub mod upgrade;
 
 use std::sync::Arc;
@@ -54,6 +55,7 @@ pub fn routes(sandbox: bool) -> Routes {
         .with(members::routes)
         .with(audit::routes)
         .with(staff::routes)
+        .with(support::routes)
         .with(platform::gateway::routes)
         .with(platform::events::routes);
     if sandbox {

@@ -46,6 +46,20 @@ impl Routes {
         self
     }
 
+    /// A POST that may carry up to `limit` bytes (uploads); others get axum's 2 MB.
+    pub fn post_upload<H, T>(mut self, path: &'static str, handler: H, limit: usize) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.table.push((Method::POST, path));
+        self.router = self.router.route(
+            path,
+            post(handler).layer(axum::extract::DefaultBodyLimit::max(limit)),
+        );
+        self
+    }
+
     /// Adds a feature's routes.
     pub fn with(self, feature: fn(Routes) -> Routes) -> Self {
         feature(self)

@@ -155,12 +155,7 @@ where
         })?;
         let csrf: CsrfField =
             serde_urlencoded::from_bytes(&bytes).map_err(|_| AppError::FormExpired)?;
-        let matches: bool = csrf
-            .csrf
-            .as_bytes()
-            .ct_eq(session.csrf_token.as_bytes())
-            .into();
-        if csrf.csrf.is_empty() || !matches {
+        if !csrf_matches(&session, &csrf.csrf) {
             return Err(AppError::FormExpired);
         }
         let form = serde_urlencoded::from_bytes(&bytes).map_err(|e| {
@@ -170,6 +165,11 @@ where
         })?;
         Ok(CsrfForm { form, session })
     }
+}
+
+/// Whether `given` is the session's CSRF token (compared in constant time).
+pub fn csrf_matches(session: &SessionRow, given: &str) -> bool {
+    !given.is_empty() && bool::from(given.as_bytes().ct_eq(session.csrf_token.as_bytes()))
 }
 
 /// Ensures the browser has a session (anonymous if need be) so its forms can carry a

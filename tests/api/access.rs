@@ -35,6 +35,7 @@ fn class_of(method: &Method, path: &str) -> Option<Class> {
         "/account/sign-out-everywhere" => SignedIn,
         "/stores/{eid}/audit" => StoreAudit,
         "/audit" => Support,
+        p if p.starts_with("/support/") => Support,
         "/staff" | "/staff/disable" => Operator,
         "/sandbox/v1/orders" | "/platform/v1/credentials/verify" | "/platform/v1/events" => Machine,
         p if p.starts_with("/ordermanagement/v1/") => Machine,
@@ -86,6 +87,8 @@ fn concrete(path: &str) -> String {
     path.replace("{eid}", STORE)
         .replace("{member}", "999999")
         .replace("{credential}", "999999")
+        .replace("{id}", "999999")
+        .replace("{n}", "1")
 }
 
 async fn browser_for(app: &TestApp, who: Who) -> TestApp {

@@ -39,7 +39,7 @@ impl TestApp {
         (status, res.json().await.unwrap_or(Value::Null))
     }
 
-    async fn deliver(&self, body: &Value) -> (StatusCode, Value) {
+    pub async fn deliver(&self, body: &Value) -> (StatusCode, Value) {
         self.deliver_signed(body, WEBHOOK_SECRET, now()).await
     }
 
@@ -48,7 +48,7 @@ impl TestApp {
     }
 
     /// Waits (up to 5 s) for the outbox to have delivered `n` emails with `subject_part`.
-    async fn wait_for_email(&self, to: &str, subject_part: &str) -> usize {
+    pub async fn wait_for_email(&self, to: &str, subject_part: &str) -> usize {
         for _ in 0..100 {
             let n = self.emails_with(to, subject_part);
             if n > 0 {

@@ -15,6 +15,7 @@ mod sandbox;
 mod security;
 mod sign_in;
 mod smtp;
+mod support;
 mod terms;
 mod upgrade;
 mod users;

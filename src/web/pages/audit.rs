@@ -9,7 +9,7 @@ use super::{
 };
 use crate::{i18n::Tr, store::audit::AuditEntry, web::access::StoreReader};
 
-fn table(tr: &Tr, entries: &[AuditEntry]) -> Element {
+pub fn table(tr: &Tr, entries: &[AuditEntry]) -> Element {
     rsx! {
         if entries.is_empty() {
             p { {tr.t("audit.empty")} }

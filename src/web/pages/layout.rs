@@ -44,6 +44,7 @@ pub fn page(ctx: &Ctx, title: &str, banner: Option<&BannerInfo>, body: Element) 
                 if let Some(user) = &ctx.user {
                     a { href: "/", {tr.t("layout.my_stores")} }
                     if ctx.role == Some(StaffRole::Support) {
+                        a { href: "/support/requests", {tr.t("layout.support_requests")} }
                         a { href: "/audit", {tr.t("layout.audit")} }
                     }
                     if ctx.role == Some(StaffRole::Operator) {

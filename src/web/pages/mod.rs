@@ -9,6 +9,7 @@ pub mod members;
 pub mod staff;
 pub mod steps;
 pub mod stores;
+pub mod support;
 
 use axum::response::Html;
 use dioxus::prelude::*;

@@ -10,6 +10,7 @@ mod live;
 mod purchase;
 mod terms;
 mod test_order;
+mod trouble;
 
 pub use credentials::GRACE_CHOICES;
 pub use integration::CHECKLIST;
@@ -52,6 +53,12 @@ pub fn routes(r: Routes) -> Routes {
         )
         .get("/stores/{eid}/upgrade/test-purchase", purchase::show)
         .get("/stores/{eid}/upgrade/live", live::stream)
+        .get("/stores/{eid}/upgrade/trouble", trouble::show)
+        .post_upload(
+            "/stores/{eid}/upgrade/trouble",
+            trouble::send,
+            trouble::BODY_LIMIT,
+        )
         .get("/stores/{eid}/upgrade/complete", purchase::complete)
         .post(
             "/stores/{eid}/upgrade/complete/cancel-order",

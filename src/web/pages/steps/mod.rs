@@ -5,6 +5,7 @@ pub mod credentials;
 pub mod integration;
 pub mod purchase;
 pub mod terms;
+pub mod trouble;
 
 use dioxus::prelude::*;
 

@@ -95,6 +95,7 @@ pub fn waiting(
             details { class: "help",
                 summary { {tr.t("purchase.trouble.title")} }
                 p { {tr.t("purchase.trouble.body")} }
+                a { class: "button", href: "/stores/{eid}/upgrade/trouble", id: "get-help", {tr.t("purchase.trouble.link")} }
             }
         }
         {api_log(&tr, watch.log)}

@@ -1,0 +1,93 @@
+use dioxus::prelude::*;
+
+use crate::{
+    domain::{catalog::Catalog, screenshot},
+    store::support::SupportRequest,
+    web::{
+        access::StoreReader,
+        pages::{
+            csrf_field, format_time,
+            layout::{Page, page as layout},
+            stores::{read_only_note, store_nav},
+        },
+    },
+};
+
+/// What the request form shows: the text sent (kept when something was refused) and
+/// what was wrong with it.
+#[derive(Debug, Default)]
+pub struct Draft {
+    pub explanation: String,
+    pub error_code: String,
+    pub problem: Option<String>,
+}
+
+pub fn page(
+    catalog: &Catalog,
+    reader: &StoreReader,
+    requests: &[SupportRequest],
+    draft: &Draft,
+) -> Page {
+    let ctx = reader.ctx();
+    let tr = ctx.tr;
+    let eid = reader.eid();
+    let csrf = ctx.csrf.clone().unwrap_or_default();
+    let platform = catalog.platform_or_custom(&reader.store.platform);
+    let max_files = screenshot::MAX_FILES.to_string();
+    let body = rsx! {
+        {store_nav(reader, "upgrade")}
+        section { class: "card", id: "rollback",
+            h1 { {tr.t("trouble.title")} }
+            p { class: "lead", {tr.t("trouble.lead")} }
+            h2 { {tr.t("trouble.rollback.title")} }
+            ol { class: "howto",
+                li { {tr.f("trouble.rollback.disable_new", &[("platform", &platform.name), ("plugin", &platform.plugin)])} }
+                li { {tr.t("trouble.rollback.enable_old")} }
+                li { {tr.f("trouble.rollback.verify", &[("eid", eid)])} }
+            }
+            p { class: "hint", {tr.t("trouble.rollback.safe")} }
+        }
+        section { class: "card", id: "support-request",
+            h2 { {tr.t("trouble.request.title")} }
+            {read_only_note(reader)}
+            if reader.can_act() {
+                form { method: "post", action: "/stores/{eid}/upgrade/trouble", enctype: "multipart/form-data", novalidate: true,
+                    {csrf_field(&csrf)}
+                    if let Some(p) = &draft.problem {
+                        p { class: "form-error", role: "alert", id: "request-problem", "{p}" }
+                    }
+                    label { r#for: "explanation", {tr.t("trouble.request.explanation")} }
+                    textarea { id: "explanation", name: "explanation", rows: "6", required: true, maxlength: "5000",
+                        "aria-describedby": "explanation-hint", "{draft.explanation}" }
+                    p { class: "hint", id: "explanation-hint", {tr.t("trouble.request.explanation_hint")} }
+                    label { r#for: "error-code", {tr.t("trouble.request.error_code")} }
+                    input { id: "error-code", name: "error_code", r#type: "text", maxlength: "100", value: "{draft.error_code}",
+                        "aria-describedby": "error-code-hint" }
+                    p { class: "hint", id: "error-code-hint", {tr.t("trouble.request.error_code_hint")} }
+                    label { r#for: "screenshots", {tr.t("trouble.request.screenshots")} }
+                    input { id: "screenshots", name: "screenshots", r#type: "file", multiple: true, accept: "image/png,image/jpeg",
+                        "aria-describedby": "screenshots-hint" }
+                    p { class: "hint", id: "screenshots-hint", {tr.f("trouble.request.screenshots_hint", &[("max", &max_files)])} }
+                    button { class: "button primary", r#type: "submit", id: "send-request", {tr.t("trouble.request.send")} }
+                }
+            }
+        }
+        section { class: "card", id: "support-requests",
+            h2 { {tr.t("trouble.requests.title")} }
+            if requests.is_empty() {
+                p { class: "hint", {tr.t("trouble.requests.none")} }
+            } else {
+                ul { class: "plain",
+                    for r in requests.iter() {
+                        li { id: "request-{r.id}", "data-status": "{r.status}",
+                            strong { {tr.f("trouble.requests.item", &[("id", &r.id.to_string()), ("time", &format_time(r.created_at))])} }
+                            span { class: if r.status == "closed" { "tag ok" } else { "tag current" }, {tr.t(&format!("support.status.{}", r.status))} }
+                            p { class: "small", {tr.f("trouble.requests.detail", &[("code", r.error_code.as_deref().unwrap_or("–")), ("n", &r.screenshots.to_string())])} }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    layout(&ctx, &tr.t("trouble.title"), Some(&reader.banner()), body)
+}

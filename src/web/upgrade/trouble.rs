@@ -1,0 +1,273 @@
+//! When the test purchase fails: the safe rollback, and a support request with the
+//! error code and screenshots. Support gets an email (through the outbox); the admin
+//! sees each request's status here.
+
+use axum::{
+    extract::{Multipart, State, multipart::Field},
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+};
+
+use super::audit_in;
+use crate::{
+    domain::screenshot::{self, ImageKind, MAX_FILES},
+    i18n::Tr,
+    mail::Email,
+    store::{self, support::NewRequest},
+    web::{
+        AppState,
+        access::{StoreAdmin, StoreReader},
+        error::AppError,
+        pages::{self, steps::trouble::Draft},
+        session::{ClientIp, csrf_matches},
+    },
+};
+
+/// The largest request body: every screenshot at its limit, and the text fields.
+pub const BODY_LIMIT: usize = MAX_FILES * screenshot::MAX_BYTES + 64 * 1024;
+const MAX_EXPLANATION: usize = 5000;
+const MAX_ERROR_CODE: usize = 100;
+
+pub async fn show(
+    State(state): State<AppState>,
+    reader: StoreReader,
+) -> Result<Response, AppError> {
+    let prefill = store::support::latest_error_code(&state.db.pool, reader.store.id)
+        .await?
+        .unwrap_or_default();
+    let draft = Draft {
+        error_code: prefill,
+        ..Draft::default()
+    };
+    render(&state, &reader, &draft, StatusCode::OK).await
+}
+
+async fn render(
+    state: &AppState,
+    reader: &StoreReader,
+    draft: &Draft,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let requests = store::support::for_store(&state.db.pool, reader.store.id).await?;
+    let page = pages::steps::trouble::page(&state.catalog, reader, &requests, draft);
+    Ok((status, pages::render(page)).into_response())
+}
+
+/// The form as sent: text kept for showing it again, screenshots not yet checked.
+#[derive(Default)]
+struct Sent {
+    csrf: String,
+    draft: Draft,
+    files: Vec<Vec<u8>>,
+}
+
+pub async fn send(
+    State(state): State<AppState>,
+    admin: StoreAdmin,
+    ClientIp(ip): ClientIp,
+    multipart: Multipart,
+) -> Result<Response, AppError> {
+    let tr = admin.ctx().tr;
+    let mut sent = Sent::default();
+    if let Err((status, problem)) = read(multipart, &mut sent, &tr).await {
+        if !csrf_matches(&admin.user.session, &sent.csrf) {
+            return Err(AppError::FormExpired);
+        }
+        sent.draft.problem = Some(problem);
+        return render(&state, &admin, &sent.draft, status).await;
+    }
+    if !csrf_matches(&admin.user.session, &sent.csrf) {
+        return Err(AppError::FormExpired);
+    }
+    let screenshots = match check(&sent, &tr) {
+        Ok(s) => s,
+        Err(problem) => {
+            sent.draft.problem = Some(problem);
+            return render(
+                &state,
+                &admin,
+                &sent.draft,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    let error_code = Some(sent.draft.error_code.trim()).filter(|c| !c.is_empty());
+    let mut tx = state.db.begin().await?;
+    let id = store::support::insert(
+        &mut tx,
+        &NewRequest {
+            store_id: admin.store.id,
+            author_email: admin.user.email(),
+            explanation: sent.draft.explanation.trim(),
+            error_code,
+            screenshots: &screenshots,
+        },
+    )
+    .await?;
+    let link = format!("{}/support/requests/{id}", state.config.base_url);
+    let email = Email {
+        to: state.config.support_email.clone(),
+        subject: tr.f(
+            "email.support_request.subject",
+            &[
+                ("id", &id.to_string()),
+                ("store", &admin.store.name),
+                ("eid", admin.eid()),
+            ],
+        ),
+        text: tr.f(
+            "email.support_request.body",
+            &[
+                ("store", &admin.store.name),
+                ("eid", admin.eid()),
+                ("from", admin.user.email()),
+                ("code", error_code.unwrap_or("-")),
+                ("explanation", sent.draft.explanation.trim()),
+                ("screenshots", &screenshots.len().to_string()),
+                ("link", &link),
+            ],
+        ),
+    };
+    store::outbox::enqueue(
+        &mut tx,
+        &format!("support-request:{id}"),
+        &email,
+        Some(admin.store.id),
+    )
+    .await?;
+    audit_in(
+        &mut tx,
+        &admin,
+        "support_request.sent",
+        &format!("request {id}"),
+        &ip,
+    )
+    .await?;
+    tx.commit().await?;
+    state.jobs.wake();
+    Ok(Redirect::to(&format!(
+        "/stores/{}/upgrade/trouble#request-{id}",
+        admin.eid()
+    ))
+    .into_response())
+}
+
+/// Reads every part. The text fields come first in the form, so they are kept even when
+/// a screenshot is refused; the rest of the body is still read (within the route's
+/// limit) so the browser gets the answer instead of a reset connection.
+async fn read(
+    mut multipart: Multipart,
+    sent: &mut Sent,
+    tr: &Tr,
+) -> Result<(), (StatusCode, String)> {
+    let unreadable = |e: axum::extract::multipart::MultipartError| {
+        let status = e.status();
+        let problem = if status == StatusCode::PAYLOAD_TOO_LARGE {
+            tr.t("trouble.error.too_large_total")
+        } else {
+            tr.t("trouble.error.unreadable")
+        };
+        (status, problem)
+    };
+    let mut refused = None;
+    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        match name.as_str() {
+            "csrf" => sent.csrf = text(field, 200).await.map_err(unreadable)?,
+            "explanation" => {
+                sent.draft.explanation =
+                    text(field, MAX_EXPLANATION * 4).await.map_err(unreadable)?
+            }
+            "error_code" => {
+                sent.draft.error_code = text(field, MAX_ERROR_CODE * 4).await.map_err(unreadable)?
+            }
+            "screenshots" => {
+                let n = sent.files.len() + 1;
+                let file = bytes(field, screenshot::MAX_BYTES)
+                    .await
+                    .map_err(unreadable)?;
+                match file {
+                    // A file input left empty still sends an empty part.
+                    Some(b) if b.is_empty() => {}
+                    _ if refused.is_some() => {}
+                    None => {
+                        let why = screenshot::ScreenshotError::TooLarge.to_string();
+                        refused = Some((
+                            StatusCode::PAYLOAD_TOO_LARGE,
+                            tr.f(
+                                "trouble.error.screenshot",
+                                &[("n", &n.to_string()), ("why", &why)],
+                            ),
+                        ));
+                    }
+                    Some(_) if n > MAX_FILES => {
+                        refused = Some((
+                            StatusCode::UNPROCESSABLE_ENTITY,
+                            tr.f("trouble.error.too_many", &[("max", &MAX_FILES.to_string())]),
+                        ));
+                    }
+                    Some(b) => sent.files.push(b),
+                }
+            }
+            _ => {}
+        }
+    }
+    refused.map_or(Ok(()), Err)
+}
+
+/// A text field, cut off at `max` bytes.
+async fn text(
+    field: Field<'_>,
+    max: usize,
+) -> Result<String, axum::extract::multipart::MultipartError> {
+    let raw = bytes(field, max).await?.unwrap_or_default();
+    Ok(String::from_utf8_lossy(&raw).into_owned())
+}
+
+/// A field's bytes, or `None` if it has more than `max` (the rest is read and dropped).
+async fn bytes(
+    mut field: Field<'_>,
+    max: usize,
+) -> Result<Option<Vec<u8>>, axum::extract::multipart::MultipartError> {
+    let mut out = Some(Vec::new());
+    while let Some(chunk) = field.chunk().await? {
+        if let Some(buf) = &mut out {
+            if buf.len() + chunk.len() > max {
+                out = None;
+            } else {
+                buf.extend_from_slice(&chunk);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The explanation, the error code and every screenshot's bytes, checked.
+fn check(sent: &Sent, tr: &Tr) -> Result<Vec<(ImageKind, Vec<u8>)>, String> {
+    let explanation = sent.draft.explanation.trim();
+    if explanation.chars().count() < 10 {
+        return Err(tr.t("trouble.error.explanation_short"));
+    }
+    if explanation.chars().count() > MAX_EXPLANATION {
+        return Err(tr.t("trouble.error.explanation_long"));
+    }
+    let code = sent.draft.error_code.trim();
+    if code.chars().count() > MAX_ERROR_CODE || code.chars().any(char::is_control) {
+        return Err(tr.t("trouble.error.code"));
+    }
+    sent.files
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            screenshot::check(b)
+                .map(|kind| (kind, b.clone()))
+                .map_err(|e| {
+                    tr.f(
+                        "trouble.error.screenshot",
+                        &[("n", &(i + 1).to_string()), ("why", &e.to_string())],
+                    )
+                })
+        })
+        .collect()
+}
