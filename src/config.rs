@@ -42,6 +42,8 @@ pub struct Config {
     pub platform: PlatformConfig,
     /// Where support requests from failed test purchases are sent.
     pub support_email: String,
+    /// Sunset dates that replace the catalog's, per legacy product code.
+    pub sunsets: Vec<(String, time::Date)>,
 }
 
 /// The platform's order-management API: cancelling the test order, polling for orders
@@ -152,6 +154,7 @@ struct FileConfig {
     platform_poll_seconds: Option<u64>,
     sandbox_push: Option<bool>,
     support_email: Option<String>,
+    sunset: Option<String>,
 }
 
 impl Config {
@@ -283,15 +286,29 @@ impl Config {
         let platform_url = pick("PLATFORM_URL", file.platform_url)
             .map(|u| u.trim().trim_end_matches('/').to_owned());
         if let Some(u) = &platform_url {
-            let parsed = url::Url::parse(u)
-                .ok()
-                .filter(|p| matches!(p.scheme(), "http" | "https") && p.host().is_some());
+            // Paths are appended to it, so it must be a plain base address.
+            let parsed = url::Url::parse(u).ok().filter(|p| {
+                matches!(p.scheme(), "http" | "https")
+                    && p.host().is_some()
+                    && p.query().is_none()
+                    && p.fragment().is_none()
+                    && p.username().is_empty()
+                    && p.password().is_none()
+            });
             if parsed.is_none() {
-                bail!("SWITCHYARD_PLATFORM_URL must be an http(s) address, got {u:?}");
+                bail!(
+                    "SWITCHYARD_PLATFORM_URL must be a plain http(s) address without credentials, query or fragment, got {u:?}"
+                );
             }
         }
+        let platform_token = pick("PLATFORM_TOKEN", file.platform_token);
+        if platform_url.is_some() && platform_token.is_none() {
+            bail!("SWITCHYARD_PLATFORM_TOKEN is required with SWITCHYARD_PLATFORM_URL");
+        }
+        // The built-in sandbox checks a token of its own choosing; a real platform's
+        // token is never made up.
         let platform_token =
-            pick("PLATFORM_TOKEN", file.platform_token).or_else(|| sandbox.then(random_key));
+            platform_token.or_else(|| (sandbox && platform_url.is_none()).then(random_key));
         let timeout =
             seconds("PLATFORM_TIMEOUT_SECONDS", file.platform_timeout_seconds)?.unwrap_or(10);
         if !(1..=120).contains(&timeout) {
@@ -315,6 +332,25 @@ impl Config {
         crate::domain::EmailAddress::parse(&support_email).map_err(|_| {
             anyhow::anyhow!("SWITCHYARD_SUPPORT_EMAIL {support_email:?} is not an email address")
         })?;
+        let mut sunsets = Vec::new();
+        for entry in pick("SUNSET", file.sunset)
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            let fmt = time::macros::format_description!("[year]-[month]-[day]");
+            let parsed = entry.split_once('=').and_then(|(code, date)| {
+                Some((
+                    code.trim().to_owned(),
+                    time::Date::parse(date.trim(), &fmt).ok()?,
+                ))
+            });
+            match parsed {
+                Some(pair) => sunsets.push(pair),
+                None => bail!("SWITCHYARD_SUNSET: {entry:?} is not like KPM=2027-06-30"),
+            }
+        }
         Ok(Self {
             database_url: SecretString::from(database_url),
             bind,
@@ -335,6 +371,7 @@ impl Config {
             webhook_secret: webhook_secret.map(SecretString::from),
             platform,
             support_email,
+            sunsets,
         })
     }
 
@@ -440,8 +477,21 @@ mod tests {
         assert!(e.to_string().contains("SWITCHYARD_SANDBOX"));
         let e = load(&[("SWITCHYARD_PLATFORM_URL", "platform.example")]).unwrap_err();
         assert!(e.to_string().contains("SWITCHYARD_PLATFORM_URL"));
+        let e = load(&[
+            ("SWITCHYARD_PLATFORM_URL", "https://platform.example/?x=1"),
+            ("SWITCHYARD_PLATFORM_TOKEN", "t"),
+        ])
+        .unwrap_err();
+        assert!(e.to_string().contains("SWITCHYARD_PLATFORM_URL"));
+        let e = load(&[("SWITCHYARD_PLATFORM_URL", "https://platform.example")]).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("SWITCHYARD_PLATFORM_TOKEN is required")
+        );
         let e = load(&[("SWITCHYARD_PLATFORM_POLL_SECONDS", "soon")]).unwrap_err();
         assert!(e.to_string().contains("SWITCHYARD_PLATFORM_POLL_SECONDS"));
+        let e = load(&[("SWITCHYARD_SUNSET", "KPM=next spring")]).unwrap_err();
+        assert!(e.to_string().contains("SWITCHYARD_SUNSET"));
         let e = load(&[("SWITCHYARD_SUPPORT_EMAIL", "helpdesk")]).unwrap_err();
         assert!(e.to_string().contains("SWITCHYARD_SUPPORT_EMAIL"));
     }

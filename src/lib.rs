@@ -105,6 +105,14 @@ impl Application {
 }
 
 pub fn load_catalog(config: &Config) -> anyhow::Result<Catalog> {
+    let mut catalog = read_catalog(config)?;
+    for (code, date) in &config.sunsets {
+        catalog.set_sunset(code, *date)?;
+    }
+    Ok(catalog)
+}
+
+fn read_catalog(config: &Config) -> anyhow::Result<Catalog> {
     match &config.catalog_path {
         Some(path) => {
             let text = std::fs::read_to_string(path)

@@ -38,6 +38,16 @@ pub struct Product {
     pub code: String,
     pub name: String,
     pub legacy: bool,
+    /// For legacy products: the day the legacy system stops (`YYYY-MM-DD`, UTC).
+    #[serde(default)]
+    pub sunset: Option<String>,
+}
+
+impl Product {
+    pub fn sunset_date(&self) -> Option<time::Date> {
+        let fmt = time::macros::format_description!("[year]-[month]-[day]");
+        time::Date::parse(self.sunset.as_deref()?, &fmt).ok()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -186,6 +196,29 @@ impl Catalog {
                 return bad(format!("path id {} is used twice", path.id));
             }
         }
+        for product in &catalog.products {
+            match (product.legacy, &product.sunset) {
+                (true, None) => {
+                    return bad(format!(
+                        "legacy product {} has no sunset date",
+                        product.code
+                    ));
+                }
+                (false, Some(_)) => {
+                    return bad(format!(
+                        "current product {} cannot have a sunset",
+                        product.code
+                    ));
+                }
+                (true, Some(_)) if product.sunset_date().is_none() => {
+                    return bad(format!(
+                        "legacy product {}: sunset must be a date such as 2027-06-30",
+                        product.code
+                    ));
+                }
+                _ => {}
+            }
+        }
         for product in catalog.products.iter().filter(|p| p.legacy) {
             if catalog.paths_from(&product.code).next().is_none() {
                 return bad(format!(
@@ -225,6 +258,23 @@ impl Catalog {
             return bad("a platform with id \"custom\" is required as the fallback".into());
         }
         Ok(catalog)
+    }
+
+    /// Moves a legacy product's sunset (a deployment's own date, from the config).
+    pub fn set_sunset(&mut self, code: &str, date: time::Date) -> Result<(), CatalogError> {
+        match self
+            .products
+            .iter_mut()
+            .find(|p| p.code == code && p.legacy)
+        {
+            Some(p) => {
+                p.sunset = Some(date.to_string());
+                Ok(())
+            }
+            None => Err(CatalogError::Inconsistent(format!(
+                "a sunset is configured for {code}, which is not a legacy product"
+            ))),
+        }
     }
 
     pub fn product(&self, code: &str) -> Option<&Product> {

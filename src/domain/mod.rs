@@ -4,11 +4,14 @@ pub mod access;
 pub mod catalog;
 pub mod credentials;
 pub mod ids;
+pub mod money;
 pub mod order;
 pub mod pdf;
 pub mod platform_event;
 pub mod screenshot;
+pub mod settlement;
 pub mod setup_check;
+pub mod sunset;
 pub mod upgrade;
 
 pub use catalog::Catalog;
@@ -19,4 +22,22 @@ pub use upgrade::{Action, Refusal, Step};
 pub fn sha256_hex(bytes: impl AsRef<[u8]>) -> String {
     use sha2::{Digest, Sha256};
     hex::encode(Sha256::digest(bytes.as_ref()))
+}
+
+/// A unix time as RFC 3339 (`2026-11-23T10:00:00Z`), the format of the platform's APIs.
+pub fn rfc3339(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
+/// Parses an RFC 3339 time into unix seconds.
+pub fn parse_rfc3339(text: &str) -> Option<i64> {
+    time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        .ok()
+        .map(|t| t.unix_timestamp())
 }

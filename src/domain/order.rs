@@ -19,6 +19,43 @@ pub enum OrderStatus {
     Refunded,
 }
 
+/// What became of the order that completed an upgrade (Switchyard's record of it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TestOrder {
+    /// Detected; the admin is asked to cancel it.
+    Open,
+    Cancelled,
+    /// The authorization lapsed before it was cancelled: nobody is charged.
+    Expired,
+    /// It was captured, so it cannot be cancelled: a refund is needed.
+    Captured,
+    Refunded,
+}
+
+impl TestOrder {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Cancelled => "cancelled",
+            Self::Expired => "expired",
+            Self::Captured => "captured",
+            Self::Refunded => "refunded",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::Open,
+            Self::Cancelled,
+            Self::Expired,
+            Self::Captured,
+            Self::Refunded,
+        ]
+        .into_iter()
+        .find(|t| t.as_str() == s)
+    }
+}
+
 impl OrderStatus {
     pub fn as_str(self) -> &'static str {
         match self {
@@ -143,7 +180,7 @@ impl Order {
                 _ => return Err(OrderRefusal::Captured),
             },
             OrderAction::Capture(amount) => {
-                self.usable(status)?;
+                self.usable(status, now)?;
                 if amount <= 0 {
                     return Err(OrderRefusal::InvalidAmount);
                 }
@@ -168,7 +205,7 @@ impl Order {
                 next.refunded += amount;
             }
             OrderAction::Extend => {
-                self.usable(status)?;
+                self.usable(status, now)?;
                 let limit = self.created_at + MAX_LIFETIME_SECONDS;
                 if self.expires_at >= limit {
                     return Err(OrderRefusal::ExtensionLimit);
@@ -179,9 +216,13 @@ impl Order {
         Ok(next)
     }
 
-    /// Capture and extension need a live, not fully captured authorization.
-    fn usable(&self, status: OrderStatus) -> Result<(), OrderRefusal> {
+    /// Capture and extension need a live, not fully captured authorization: what is
+    /// left of a part-captured order expires too.
+    fn usable(&self, status: OrderStatus, now: i64) -> Result<(), OrderRefusal> {
         match status {
+            OrderStatus::Authorized | OrderStatus::PartCaptured if now >= self.expires_at => {
+                Err(OrderRefusal::Expired)
+            }
             OrderStatus::Authorized | OrderStatus::PartCaptured => Ok(()),
             OrderStatus::Cancelled => Err(OrderRefusal::Cancelled),
             OrderStatus::Expired => Err(OrderRefusal::Expired),
@@ -232,6 +273,12 @@ mod tests {
         assert_eq!(o.apply(Capture(701), NOW), Err(R::CaptureExceedsRemaining));
         assert_eq!(o.apply(Capture(0), NOW), Err(R::InvalidAmount));
         assert_eq!(o.apply(Capture(700), NOW).unwrap().status(NOW), S::Captured);
+        // What is left expires like any authorization; the captured part stays.
+        let later = NOW + EXPIRY_SECONDS;
+        assert_eq!(o.status(later), S::PartCaptured);
+        assert_eq!(o.apply(Capture(700), later), Err(R::Expired));
+        assert_eq!(o.apply(Extend, later), Err(R::Expired));
+        assert!(o.apply(Refund(300), later).is_ok());
     }
 
     #[test]

@@ -47,6 +47,8 @@ pub enum ScreenshotError {
 }
 
 const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+/// The last chunk of every PNG: length 0, "IEND", its CRC.
+const PNG_END: &[u8] = b"\0\0\0\0IEND\xae\x42\x60\x82";
 
 /// What the bytes are, if they are a screenshot we accept.
 pub fn check(bytes: &[u8]) -> Result<ImageKind, ScreenshotError> {
@@ -56,16 +58,26 @@ pub fn check(bytes: &[u8]) -> Result<ImageKind, ScreenshotError> {
     if bytes.len() > MAX_BYTES {
         return Err(ScreenshotError::TooLarge);
     }
-    // A PNG starts with its signature and then the IHDR chunk (length 13); a JPEG with a
-    // start-of-image marker followed by another marker.
+    // A PNG starts with its signature and the IHDR chunk (length 13) and ends with the
+    // IEND chunk; a JPEG starts with a start-of-image marker and a segment marker and
+    // ends with the end-of-image marker (some encoders pad with zeros after it).
     if bytes.len() > 16
         && bytes.starts_with(PNG_SIGNATURE)
         && bytes[8..12] == [0, 0, 0, 13]
         && &bytes[12..16] == b"IHDR"
+        && bytes.ends_with(PNG_END)
     {
         return Ok(ImageKind::Png);
     }
-    if bytes.len() > 4 && bytes[..3] == [0xFF, 0xD8, 0xFF] {
+    let unpadded = bytes
+        .iter()
+        .rposition(|b| *b != 0)
+        .map_or(&[][..], |end| &bytes[..=end]);
+    if bytes.len() > 4
+        && bytes[..3] == [0xFF, 0xD8, 0xFF]
+        && (0xC0..=0xFE).contains(&bytes[3])
+        && unpadded.ends_with(&[0xFF, 0xD9])
+    {
         return Ok(ImageKind::Jpeg);
     }
     Err(ScreenshotError::NotAnImage)
@@ -75,22 +87,29 @@ pub fn check(bytes: &[u8]) -> Result<ImageKind, ScreenshotError> {
 mod tests {
     use super::*;
 
-    /// The smallest valid PNG header: signature and an IHDR chunk for a 1×1 image.
-    pub fn tiny_png() -> Vec<u8> {
+    /// A PNG's frame: signature, an IHDR chunk for a 1×1 image, `body`, the IEND chunk.
+    fn png_with(body: &[u8]) -> Vec<u8> {
         let mut b = PNG_SIGNATURE.to_vec();
         b.extend_from_slice(&[0, 0, 0, 13]);
         b.extend_from_slice(b"IHDR");
         b.extend_from_slice(&[0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0]);
+        b.extend_from_slice(body);
+        b.extend_from_slice(PNG_END);
         b
+    }
+
+    fn tiny_png() -> Vec<u8> {
+        png_with(&[])
     }
 
     #[test]
     fn png_and_jpeg_are_told_by_their_bytes() {
         assert_eq!(check(&tiny_png()), Ok(ImageKind::Png));
-        assert_eq!(
-            check(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 16, b'J', b'F']),
-            Ok(ImageKind::Jpeg)
-        );
+        let jpeg = [0xFF, 0xD8, 0xFF, 0xE0, 0, 16, b'J', b'F', 0xFF, 0xD9];
+        assert_eq!(check(&jpeg), Ok(ImageKind::Jpeg));
+        let mut padded = jpeg.to_vec();
+        padded.extend_from_slice(&[0, 0, 0]);
+        assert_eq!(check(&padded), Ok(ImageKind::Jpeg));
     }
 
     #[test]
@@ -108,17 +127,25 @@ mod tests {
             check(b"GIF89a\x01\x00\x01\x00"),
             Err(ScreenshotError::NotAnImage)
         );
-        // The PNG signature alone, without its header chunk, is not an image.
+        // The PNG signature alone, without its header chunk, is not an image, nor is a
+        // file that starts like an image and then turns into a page.
         assert_eq!(check(&tiny_png()[..12]), Err(ScreenshotError::NotAnImage));
+        let mut html_tail = tiny_png();
+        html_tail.extend_from_slice(b"<script>alert(1)</script>");
+        assert_eq!(check(&html_tail), Err(ScreenshotError::NotAnImage));
+        assert_eq!(
+            check(b"\xff\xd8\xff\xe0<html><script>alert(1)</script></html>"),
+            Err(ScreenshotError::NotAnImage)
+        );
     }
 
     #[test]
     fn large_files_are_refused() {
-        let mut big = tiny_png();
-        big.resize(MAX_BYTES + 1, 0);
+        let frame = tiny_png().len();
+        let big = png_with(&vec![0; MAX_BYTES + 1 - frame]);
         assert_eq!(check(&big), Err(ScreenshotError::TooLarge));
-        big.truncate(MAX_BYTES);
-        assert_eq!(check(&big), Ok(ImageKind::Png));
+        let largest = png_with(&vec![0; MAX_BYTES - frame]);
+        assert_eq!(check(&largest), Ok(ImageKind::Png));
     }
 
     #[test]

@@ -61,6 +61,9 @@ pub enum PlatformError {
     Server(u16),
     #[error("the platform answered something that is not its API: {0}")]
     Garbage(String),
+    /// An order id that cannot be one URL path segment; never sent.
+    #[error("{0:?} is not an order id")]
+    InvalidOrderId(String),
 }
 
 impl PlatformError {
@@ -124,7 +127,7 @@ impl PlatformClient {
     }
 
     pub async fn order(&self, order_id: &str) -> Result<RemoteOrder, PlatformError> {
-        let path = format!("/ordermanagement/v1/orders/{}", segment(order_id));
+        let path = format!("/ordermanagement/v1/orders/{}", segment(order_id)?);
         self.read(self.request(reqwest::Method::GET, &path)?).await
     }
 
@@ -134,13 +137,7 @@ impl PlatformClient {
         merchant_id: &str,
         since: i64,
     ) -> Result<Vec<RemoteOrder>, PlatformError> {
-        let since = time::OffsetDateTime::from_unix_timestamp(since)
-            .ok()
-            .and_then(|t| {
-                t.format(&time::format_description::well_known::Rfc3339)
-                    .ok()
-            })
-            .unwrap_or_default();
+        let since = crate::domain::rfc3339(since);
         let req = self
             .request(reqwest::Method::GET, "/ordermanagement/v1/orders")?
             .query(&[("merchant_id", merchant_id), ("created_after", &since)]);
@@ -184,7 +181,7 @@ impl PlatformClient {
         key: &str,
         body: Option<serde_json::Value>,
     ) -> Result<(), PlatformError> {
-        let path = format!("/ordermanagement/v1/orders/{}/{action}", segment(order_id));
+        let path = format!("/ordermanagement/v1/orders/{}/{action}", segment(order_id)?);
         let mut req = self
             .request(reqwest::Method::POST, &path)?
             .header("Idempotency-Key", key);
@@ -227,10 +224,22 @@ impl PlatformClient {
     }
 }
 
-/// An order id as one URL path segment: ids come from outside, so nothing in them may
-/// change the path.
-fn segment(id: &str) -> String {
-    url::form_urlencoded::byte_serialize(id.as_bytes()).collect()
+/// An order id as one URL path segment. Ids come from outside, so nothing in them may
+/// change the path: everything but unreserved characters is percent-encoded, and the
+/// dot segments are refused.
+fn segment(id: &str) -> Result<String, PlatformError> {
+    if id.is_empty() || id == "." || id == ".." || id.len() > 200 {
+        return Err(PlatformError::InvalidOrderId(id.to_owned()));
+    }
+    let mut out = String::with_capacity(id.len());
+    for b in id.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    Ok(out)
 }
 
 fn transport(e: reqwest::Error) -> PlatformError {

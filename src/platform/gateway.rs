@@ -144,7 +144,7 @@ async fn verify_endpoint(
 
 /// Compares the bearer token with the configured one in constant time (hashing both
 /// first, so not even the length leaks).
-fn service_token_matches(headers: &HeaderMap, expected: &SecretString) -> bool {
+pub fn service_token_matches(headers: &HeaderMap, expected: &SecretString) -> bool {
     let presented = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())

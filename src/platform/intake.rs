@@ -5,6 +5,7 @@
 use crate::{
     domain::{
         Action, Environment, Step,
+        order::TestOrder,
         platform_event::{EventKind, PlatformEvent, Subject},
     },
     i18n::Tr,
@@ -137,7 +138,7 @@ async fn complete(
     link: &str,
 ) -> anyhow::Result<()> {
     store::upgrades::advance(tx, upgrade, Action::DetectTestPurchase, "platform").await?;
-    store::upgrades::set_test_order(tx, upgrade.id, order_id, "open").await?;
+    store::upgrades::set_test_order(tx, upgrade.id, order_id, TestOrder::Open).await?;
     let tr = Tr::default();
     let email = Email {
         to: store.admin_email.clone(),

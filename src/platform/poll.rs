@@ -26,6 +26,8 @@ pub struct Report {
     pub merchants: usize,
     /// Orders not seen before, recorded now.
     pub recorded: usize,
+    /// MIDs whose orders could not be read this round.
+    pub failed: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -36,31 +38,63 @@ pub enum PollError {
     Internal(#[from] anyhow::Error),
 }
 
-/// One round: every waiting MID, every new order on it.
+/// One round: every waiting MID, every new order on it. One failing MID does not stop
+/// the others; the round fails only when every MID it asked about failed.
 pub async fn poll_once(
     db: &Db,
     sinks: Sinks<'_>,
     client: &PlatformClient,
 ) -> Result<Report, PollError> {
     let mut report = Report::default();
+    let mut first_error = None;
     let waiting = store::upgrades::awaiting_orders(&db.pool)
         .await
         .map_err(anyhow::Error::from)?;
     for upgrade in waiting {
-        let Some(since) = upgrade.since else { continue };
+        let Some(issued) = upgrade.since else {
+            continue;
+        };
         for mid in [upgrade.merchant_id, upgrade.test_merchant_id]
             .into_iter()
             .flatten()
         {
             report.merchants += 1;
-            for order in client.orders(&mid, since).await? {
-                if record(db, sinks, &mid, &order).await? {
-                    report.recorded += 1;
+            match poll_merchant(db, sinks, client, &mid, issued).await {
+                Ok(n) => report.recorded += n,
+                Err(e) => {
+                    tracing::warn!(mid, error = %e, "polling a merchant failed");
+                    report.failed += 1;
+                    first_error.get_or_insert(e);
                 }
             }
         }
     }
-    Ok(report)
+    match first_error {
+        Some(e) if report.failed == report.merchants => Err(e),
+        _ => Ok(report),
+    }
+}
+
+/// Asks for `mid`'s orders since the newest one already known (or since its credentials
+/// were issued) and records the new ones.
+async fn poll_merchant(
+    db: &Db,
+    sinks: Sinks<'_>,
+    client: &PlatformClient,
+    mid: &str,
+    issued: i64,
+) -> Result<usize, PollError> {
+    let newest = store::events::newest_order_at(&db.pool, mid)
+        .await
+        .map_err(anyhow::Error::from)?;
+    let since = newest.map_or(issued, |t| t.max(issued));
+    let mut recorded = 0;
+    for order in client.orders(mid, since).await? {
+        if record(db, sinks, mid, &order).await? {
+            recorded += 1;
+        }
+    }
+    Ok(recorded)
 }
 
 /// Records `order` unless an event about it exists (pushed, or polled before).
@@ -73,7 +107,13 @@ async fn record(db: &Db, sinks: Sinks<'_>, mid: &str, order: &RemoteOrder) -> an
     if store::events::knows_order(&db.pool, &order.order_id).await? {
         return Ok(false);
     }
-    let event = event_for(order)?;
+    let event = match event_for(order) {
+        Ok(e) => e,
+        Err(e) => {
+            tracing::warn!(order = %order.order_id, error = %e, "the platform sent an order that cannot be read; skipped");
+            return Ok(false);
+        }
+    };
     // The id is the order's, so two instances polling at once record it once.
     Ok(intake::record(db, sinks, &event).await? != intake::Outcome::Duplicate)
 }
@@ -92,12 +132,10 @@ pub fn event_for(order: &RemoteOrder) -> anyhow::Result<PlatformEvent> {
             order.environment
         )
     })?;
-    let created_at = time::OffsetDateTime::parse(
-        &order.created_at,
-        &time::format_description::well_known::Rfc3339,
-    )
-    .map(|t| t.unix_timestamp())
-    .unwrap_or_else(|_| store::now());
+    // It decides whether the order came after the credentials: never guessed.
+    let created_at = crate::domain::parse_rfc3339(&order.created_at).ok_or_else(|| {
+        anyhow::anyhow!("the platform sent a bad created_at {:?}", order.created_at)
+    })?;
     anyhow::ensure!(
         !order.order_id.is_empty() && order.order_id.len() <= 200,
         "the platform sent an order id that is empty or too long"

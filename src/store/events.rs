@@ -99,6 +99,19 @@ pub async fn knows_order<'c>(
     Ok(n > 0)
 }
 
+/// When the newest known order on `mid` was created at the platform.
+pub async fn newest_order_at<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    mid: &str,
+) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar(
+        "SELECT MAX(created_at) FROM order_events WHERE merchant_id = $1 AND kind = 'order.created'",
+    )
+    .bind(mid)
+    .fetch_one(ex)
+    .await
+}
+
 /// Every event of the store received at or after `since`, newest first: its API log.
 pub async fn for_store_since<'c>(
     ex: impl Executor<'c, Database = Any>,
@@ -111,5 +124,19 @@ pub async fn for_store_since<'c>(
     .bind(store_id)
     .bind(since)
     .fetch_all(ex)
+    .await
+}
+
+/// The error code of the store's latest `api.error`, to prefill the request form.
+pub async fn latest_error_code<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    store_id: i64,
+) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar(
+        "SELECT error_code FROM order_events WHERE store_id = $1 AND kind = 'api.error' AND error_code IS NOT NULL \
+         ORDER BY id DESC LIMIT 1",
+    )
+    .bind(store_id)
+    .fetch_optional(ex)
     .await
 }

@@ -151,39 +151,3 @@ pub async fn set_status(tx: &mut Tx, id: i64, status: RequestStatus) -> sqlx::Re
         .await?;
     Ok(res.rows_affected() == 1)
 }
-
-/// The error code of the store's latest `api.error`, to prefill the request form.
-pub async fn latest_error_code<'c>(
-    ex: impl Executor<'c, Database = Any>,
-    store_id: i64,
-) -> sqlx::Result<Option<String>> {
-    sqlx::query_scalar(
-        "SELECT error_code FROM order_events WHERE store_id = $1 AND kind = 'api.error' AND error_code IS NOT NULL \
-         ORDER BY id DESC LIMIT 1",
-    )
-    .bind(store_id)
-    .fetch_optional(ex)
-    .await
-}
-
-/// One step change of an upgrade, for support's view of its history.
-#[derive(Debug, Clone, FromRow)]
-pub struct StepChange {
-    pub from_step: String,
-    pub to_step: String,
-    pub actor: String,
-    pub at: i64,
-}
-
-pub async fn step_history<'c>(
-    ex: impl Executor<'c, Database = Any>,
-    store_id: i64,
-) -> sqlx::Result<Vec<StepChange>> {
-    sqlx::query_as(
-        "SELECT h.from_step, h.to_step, h.actor, h.at FROM upgrade_history h \
-         JOIN upgrades u ON u.id = h.upgrade_id WHERE u.store_id = $1 ORDER BY h.id",
-    )
-    .bind(store_id)
-    .fetch_all(ex)
-    .await
-}

@@ -322,23 +322,42 @@ pub async fn mark_legacy_warned(tx: &mut Tx, upgrade_id: i64) -> sqlx::Result<bo
     Ok(res.rows_affected() == 1)
 }
 
-/// Remembers the order that completed the upgrade, or what became of it.
+/// Remembers the order that completed the upgrade, to be cancelled.
 pub async fn set_test_order(
     tx: &mut Tx,
     upgrade_id: i64,
     order_id: &str,
-    status: &str,
+    status: crate::domain::order::TestOrder,
 ) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE upgrades SET test_order_id = $1, test_order_status = $2, updated_at = $3 WHERE id = $4",
     )
     .bind(order_id)
-    .bind(status)
+    .bind(status.as_str())
     .bind(now())
     .bind(upgrade_id)
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// Moves the test order's status from `from` to `to`; false if it was no longer `from`.
+pub async fn move_test_order(
+    tx: &mut Tx,
+    upgrade_id: i64,
+    from: crate::domain::order::TestOrder,
+    to: crate::domain::order::TestOrder,
+) -> sqlx::Result<bool> {
+    let res = sqlx::query(
+        "UPDATE upgrades SET test_order_status = $1, updated_at = $2 WHERE id = $3 AND test_order_status = $4",
+    )
+    .bind(to.as_str())
+    .bind(now())
+    .bind(upgrade_id)
+    .bind(from.as_str())
+    .execute(&mut **tx)
+    .await?;
+    Ok(res.rows_affected() == 1)
 }
 
 /// An upgrade with credentials that has not seen its purchase yet: what polling asks
@@ -361,6 +380,28 @@ pub async fn awaiting_orders<'c>(
          FROM upgrades u WHERE u.completed_at IS NULL AND (u.merchant_id IS NOT NULL OR u.test_merchant_id IS NOT NULL) \
          ORDER BY u.id",
     )
+    .fetch_all(ex)
+    .await
+}
+
+/// One step change of an upgrade, for support's view of its history.
+#[derive(Debug, Clone, FromRow)]
+pub struct StepChange {
+    pub from_step: String,
+    pub to_step: String,
+    pub actor: String,
+    pub at: i64,
+}
+
+pub async fn step_history<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    store_id: i64,
+) -> sqlx::Result<Vec<StepChange>> {
+    sqlx::query_as(
+        "SELECT h.from_step, h.to_step, h.actor, h.at FROM upgrade_history h \
+         JOIN upgrades u ON u.id = h.upgrade_id WHERE u.store_id = $1 ORDER BY h.id",
+    )
+    .bind(store_id)
     .fetch_all(ex)
     .await
 }

@@ -52,7 +52,7 @@ async fn show(
         .ok_or(AppError::NotFound)?;
     let history = pages::support::History {
         upgrade: store::upgrades::for_store(&state.db.pool, store.id).await?,
-        steps: store::support::step_history(&state.db.pool, store.id).await?,
+        steps: store::upgrades::step_history(&state.db.pool, store.id).await?,
         audit: store::audit::for_store(&state.db.pool, store.id, 200).await?,
         events: store::events::for_store_since(&state.db.pool, store.id, 0).await?,
     };
@@ -70,7 +70,12 @@ async fn screenshot(
     Support(_): Support,
     Path((id, n)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let (id, n) = (parse_id(&id)?, parse_id(&n)?);
+    let id = parse_id(&id)?;
+    let n = n
+        .parse::<i64>()
+        .ok()
+        .filter(|n| (1..=crate::domain::screenshot::MAX_FILES as i64).contains(n))
+        .ok_or(AppError::NotFound)?;
     let (kind, bytes) = store::support::screenshot(&state.db.pool, id, n)
         .await?
         .ok_or(AppError::NotFound)?;

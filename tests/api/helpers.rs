@@ -79,6 +79,7 @@ async fn start(
             ..PlatformConfig::default()
         },
         support_email: SUPPORT_DESK.into(),
+        sunsets: Vec::new(),
     };
     adjust(&mut config);
     let app = Application::build(config).await.expect("the app builds");

@@ -146,6 +146,12 @@ async fn a_support_request_reaches_support_with_the_whole_history_and_the_admin_
     assert_eq!(shot.headers()["x-content-type-options"], "nosniff");
     assert_eq!(shot.bytes().await.unwrap().to_vec(), png());
 
+    for n in ["0", "-1", "6", "9223372036854775807", "x"] {
+        let res = support
+            .get(&format!("/support/requests/{id}/screenshots/{n}"))
+            .await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND, "screenshot {n}");
+    }
     // The admin may not open support's pages or the screenshots.
     assert_eq!(
         app.get(&format!("/support/requests/{id}/screenshots/1"))
@@ -222,6 +228,21 @@ async fn uploads_are_limited_in_number_size_and_type_and_nothing_is_kept_when_re
 
     let short = app.send_request("help", "", vec![]).await;
     assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Far too long: refused, and what was typed comes back (cut) instead of being lost.
+    let essay = "Ödmjukt: kassan fungerar inte. ".repeat(2000);
+    let long = app.send_request(&essay, "", vec![]).await;
+    assert_eq!(long.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        long.has("under 5000 characters") && long.has("Ödmjukt: kassan"),
+        "{}",
+        long.body
+            .split("request-problem")
+            .nth(1)
+            .unwrap_or("no problem shown")
+            .chars()
+            .take(300)
+            .collect::<String>()
+    );
     assert_eq!(app.requests_stored().await, 0);
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM support_attachments").await,
@@ -276,5 +297,52 @@ async fn only_the_admin_may_send_and_only_with_the_form_token() {
         .await
         .unwrap();
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+
+    // A store user reads the page but may not send.
+    let store_id = app
+        .scalar("SELECT id FROM stores WHERE legacy_store_id = '4711'")
+        .await;
+    let accountant = "accountant@kaffebaren.example";
+    switchyard::store::members::add(&app.db.pool, store_id, accountant, crate::helpers::ADMIN)
+        .await
+        .unwrap();
+    let member = app.another_browser();
+    member.sign_in(accountant).await;
+    let page = member.get(&path("/upgrade/trouble")).await;
+    assert!(page.status.is_success() && !page.has("id=\"send-request\""));
+    let csrf = member.csrf().await;
+    let res = member
+        .client
+        .post(member.url(&path("/upgrade/trouble")))
+        .multipart(
+            Form::new()
+                .text("csrf", csrf)
+                .text("explanation", "I am only the accountant here"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert_eq!(app.requests_stored().await, 0);
+}
+
+#[tokio::test]
+async fn a_store_sends_at_most_ten_requests_a_day() {
+    let app = spawn_app().await;
+    app.admin_waiting_for_purchase().await;
+    for i in 0..10 {
+        let sent = app
+            .send_request(&format!("Attempt {i}: still failing"), "", vec![])
+            .await;
+        assert!(sent.status.is_redirection(), "{i}: {}", sent.status);
+    }
+    let eleventh = app
+        .send_request("Attempt 11: still failing", "", vec![])
+        .await;
+    assert_eq!(eleventh.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        eleventh.has("Attempt 11: still failing"),
+        "the text is kept"
+    );
+    assert_eq!(app.requests_stored().await, 10);
 }

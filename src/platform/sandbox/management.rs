@@ -4,10 +4,9 @@
 use axum::{
     Json,
     extract::{Path, Query, State},
-    http::{HeaderMap, StatusCode, header},
+    http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
 };
-use secrecy::ExposeSecret;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use sqlx::FromRow;
@@ -15,7 +14,7 @@ use sqlx::FromRow;
 use crate::{
     domain::{
         order::{Order, OrderAction, OrderRefusal},
-        sha256_hex,
+        parse_rfc3339, rfc3339,
     },
     platform::client::RemoteOrder,
     store::{self, Tx},
@@ -79,16 +78,6 @@ impl Row {
     }
 }
 
-fn rfc3339(t: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(t)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default()
-}
-
 fn error(status: StatusCode, code: &str, message: &str) -> Response {
     (
         status,
@@ -108,20 +97,12 @@ fn internal(e: impl std::fmt::Debug) -> Response {
 
 /// Switchyard presents the platform token as a Bearer header.
 fn authorized(state: &AppState, headers: &HeaderMap) -> bool {
-    let given = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    let expected = state.config.platform.token.as_ref();
-    match (given, expected) {
-        // Hashing both sides first keeps the comparison constant-time whatever the lengths.
-        (Some(g), Some(e)) => subtle::ConstantTimeEq::ct_eq(
-            sha256_hex(g).as_bytes(),
-            sha256_hex(e.expose_secret()).as_bytes(),
-        )
-        .into(),
-        _ => false,
-    }
+    state
+        .config
+        .platform
+        .token
+        .as_ref()
+        .is_some_and(|t| crate::platform::gateway::service_token_matches(headers, t))
 }
 
 fn unauthorized() -> Response {
@@ -155,18 +136,16 @@ async fn list(
     };
     let since = match q.created_after.as_deref() {
         None | Some("") => 0,
-        Some(t) => {
-            match time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339) {
-                Ok(t) => t.unix_timestamp(),
-                Err(_) => {
-                    return error(
-                        StatusCode::BAD_REQUEST,
-                        "BAD_VALUE",
-                        "created_after must be an RFC 3339 time",
-                    );
-                }
+        Some(t) => match parse_rfc3339(t) {
+            Some(t) => t,
+            None => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "BAD_VALUE",
+                    "created_after must be an RFC 3339 time",
+                );
             }
-        }
+        },
     };
     let rows: Vec<Row> = match sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM sandbox_orders WHERE merchant_id = $1 AND created_at >= $2 \

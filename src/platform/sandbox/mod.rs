@@ -17,7 +17,11 @@ use serde_json::json;
 
 use super::gateway::{self, Verification};
 use crate::{
-    domain::{CountryCode, order::Order, platform_event},
+    domain::{
+        CountryCode,
+        order::{Order, OrderAction},
+        platform_event,
+    },
     store,
     web::{AppState, routes::Routes, session::random_token},
 };
@@ -124,7 +128,10 @@ async fn create(
     let now = store::now();
     let mut order = Order::authorize(amount, now);
     if req.captured.as_bool() == Some(true) {
-        order.captured = amount;
+        // A new authorization can always be captured in full.
+        order = order
+            .apply(OrderAction::Capture(amount), now)
+            .unwrap_or(order);
     }
     sqlx::query(
         "INSERT INTO sandbox_orders (order_id, merchant_id, environment, amount, currency, status, created_at, \
@@ -149,7 +156,7 @@ async fn create(
     let event = json!({
         "id": format!("evt_{}", random_token(12)),
         "type": "order.created",
-        "created_at": rfc3339_now(),
+        "created_at": crate::domain::rfc3339(now),
         "data": {
             "merchant_id": cred.merchant_id, "order_id": order_id, "environment": cred.environment,
             "amount": amount, "currency": currency, "user_agent": user_agent,
@@ -182,12 +189,6 @@ fn created(
         amount,
         currency: currency.to_owned(),
     }
-}
-
-fn rfc3339_now() -> String {
-    time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
 }
 
 /// Sends a platform event the way the real platform does: signed, over HTTP, to this

@@ -14,12 +14,13 @@ use crate::{
         audit::AuditEntry,
         events::OrderEvent,
         stores::Store,
-        support::{RequestStatus, StepChange, SupportRequest},
-        upgrades::UpgradeRow,
+        support::{RequestStatus, SupportRequest},
+        upgrades::{StepChange, UpgradeRow},
     },
 };
 
-fn status_tag(tr: &Tr, status: &str) -> Element {
+/// A request's status as a tag, the same for support and the admin.
+pub fn status_tag(tr: &Tr, status: &str) -> Element {
     rsx! {
         span { class: if status == "closed" { "tag ok" } else { "tag current" }, {tr.t(&format!("support.status.{status}"))} }
     }

@@ -1,7 +1,7 @@
 //! After detection: the admin cancels the test order with one click, through the
 //! platform's order-management API. A captured order cannot be cancelled: the page then
-//! says a refund is needed and offers it. Keys are fixed per upgrade, so a retry after a
-//! timeout never cancels or refunds twice.
+//! says a refund is needed and offers it. Idempotency keys are derived from the order
+//! (and the amount), so a retry after a timeout never cancels or refunds twice.
 
 use axum::{
     extract::State,
@@ -11,7 +11,10 @@ use axum::{
 
 use super::{audit_in, step_url};
 use crate::{
-    domain::{Step, order::OrderStatus},
+    domain::{
+        Step,
+        order::{OrderRefusal, OrderStatus, TestOrder},
+    },
     platform::client::PlatformError,
     store,
     web::{
@@ -22,16 +25,18 @@ use crate::{
     },
 };
 
-/// What the admin may do with the test order, by its recorded status.
-fn order_for(admin: &StoreAdmin, wanted: &str) -> Result<String, AppError> {
+/// The test order, if its recorded status is `wanted`.
+fn order_for(admin: &StoreAdmin, wanted: TestOrder) -> Result<String, AppError> {
     let tr = admin.ctx().tr;
     if admin.upgrade.step() != Step::Complete {
         return Err(AppError::Conflict(tr.t("test_order.error.not_complete")));
     }
-    match (
-        &admin.upgrade.test_order_id,
-        admin.upgrade.test_order_status.as_deref(),
-    ) {
+    let status = admin
+        .upgrade
+        .test_order_status
+        .as_deref()
+        .and_then(TestOrder::parse);
+    match (&admin.upgrade.test_order_id, status) {
         (Some(id), Some(status)) if status == wanted => Ok(id.clone()),
         _ => Err(AppError::Conflict(tr.t("test_order.error.nothing_to_do"))),
     }
@@ -43,18 +48,19 @@ pub async fn cancel(
     ClientIp(ip): ClientIp,
     _form: CsrfForm<NoFields>,
 ) -> Result<Response, AppError> {
-    let order_id = order_for(&admin, "open")?;
-    let key = format!("switchyard-cancel-{}", admin.upgrade.id);
+    let order_id = order_for(&admin, TestOrder::Open)?;
+    let key = format!("switchyard:cancel:{order_id}");
     let outcome = match state.platform.cancel(&order_id, &key).await {
         Ok(()) => confirm(&state, &order_id, OrderStatus::Cancelled).await,
         Err(e) => Err(e),
     };
     let status = match outcome {
-        Ok(()) => "cancelled",
-        Err(PlatformError::Refused { code, .. }) if code == "CAPTURED" => "captured",
+        Ok(()) => TestOrder::Cancelled,
+        Err(e) if e.code() == Some(OrderRefusal::Captured.code()) => TestOrder::Captured,
+        Err(e) if e.code() == Some(OrderRefusal::Expired.code()) => TestOrder::Expired,
         Err(e) => return failed(&state, admin, &order_id, e).await,
     };
-    record(&state, &admin, &order_id, status, &ip).await?;
+    record(&state, &admin, &order_id, TestOrder::Open, status, &ip).await?;
     Ok(Redirect::to(&step_url(admin.eid(), Step::Complete)).into_response())
 }
 
@@ -64,12 +70,13 @@ pub async fn refund(
     ClientIp(ip): ClientIp,
     _form: CsrfForm<NoFields>,
 ) -> Result<Response, AppError> {
-    let order_id = order_for(&admin, "captured")?;
-    let key = format!("switchyard-refund-{}", admin.upgrade.id);
+    let order_id = order_for(&admin, TestOrder::Captured)?;
     let outcome = async {
         let order = state.platform.order(&order_id).await?;
         let left = order.captured_amount - order.refunded_amount;
         if left > 0 {
+            // What is left, as of the last refund: a retry of the same refund replays it.
+            let key = format!("switchyard:refund:{order_id}:{}", order.refunded_amount);
             state.platform.refund(&order_id, left, &key).await?;
         }
         confirm(&state, &order_id, OrderStatus::Refunded).await
@@ -78,7 +85,15 @@ pub async fn refund(
     if let Err(e) = outcome {
         return failed(&state, admin, &order_id, e).await;
     }
-    record(&state, &admin, &order_id, "refunded", &ip).await?;
+    record(
+        &state,
+        &admin,
+        &order_id,
+        TestOrder::Captured,
+        TestOrder::Refunded,
+        &ip,
+    )
+    .await?;
     Ok(Redirect::to(&step_url(admin.eid(), Step::Complete)).into_response())
 }
 
@@ -99,23 +114,27 @@ async fn confirm(
     }
 }
 
+/// Records the new status once: a second click (or instance) that raced this one
+/// changes nothing and audits nothing.
 async fn record(
     state: &AppState,
     admin: &StoreAdmin,
     order_id: &str,
-    status: &str,
+    from: TestOrder,
+    to: TestOrder,
     ip: &str,
 ) -> Result<(), AppError> {
     let mut tx = state.db.begin().await?;
-    store::upgrades::set_test_order(&mut tx, admin.upgrade.id, order_id, status).await?;
-    audit_in(
-        &mut tx,
-        admin,
-        &format!("test_order.{status}"),
-        &format!("order {order_id}"),
-        ip,
-    )
-    .await?;
+    if store::upgrades::move_test_order(&mut tx, admin.upgrade.id, from, to).await? {
+        audit_in(
+            &mut tx,
+            admin,
+            &format!("test_order.{}", to.as_str()),
+            &format!("order {order_id}"),
+            ip,
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(())
 }

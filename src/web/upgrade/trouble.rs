@@ -26,13 +26,17 @@ use crate::{
 /// The largest request body: every screenshot at its limit, and the text fields.
 pub const BODY_LIMIT: usize = MAX_FILES * screenshot::MAX_BYTES + 64 * 1024;
 const MAX_EXPLANATION: usize = 5000;
+const REQUESTS_PER_DAY: store::rate_limit::Limit = store::rate_limit::Limit {
+    max: 10,
+    window: 24 * 60 * 60,
+};
 const MAX_ERROR_CODE: usize = 100;
 
 pub async fn show(
     State(state): State<AppState>,
     reader: StoreReader,
 ) -> Result<Response, AppError> {
-    let prefill = store::support::latest_error_code(&state.db.pool, reader.store.id)
+    let prefill = store::events::latest_error_code(&state.db.pool, reader.store.id)
         .await?
         .unwrap_or_default();
     let draft = Draft {
@@ -69,17 +73,25 @@ pub async fn send(
 ) -> Result<Response, AppError> {
     let tr = admin.ctx().tr;
     let mut sent = Sent::default();
-    if let Err((status, problem)) = read(multipart, &mut sent, &tr).await {
-        if !csrf_matches(&admin.user.session, &sent.csrf) {
-            return Err(AppError::FormExpired);
-        }
-        sent.draft.problem = Some(problem);
-        return render(&state, &admin, &sent.draft, status).await;
-    }
+    let read = read(multipart, &mut sent, &tr).await;
     if !csrf_matches(&admin.user.session, &sent.csrf) {
         return Err(AppError::FormExpired);
     }
-    let screenshots = match check(&sent, &tr) {
+    if let Err((status, problem)) = read {
+        sent.draft.problem = Some(problem);
+        return render(&state, &admin, &sent.draft, status).await;
+    }
+    if let Err(problem) = check_text(&sent.draft, &tr) {
+        sent.draft.problem = Some(problem);
+        return render(
+            &state,
+            &admin,
+            &sent.draft,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    let screenshots = match check_files(std::mem::take(&mut sent.files), &tr) {
         Ok(s) => s,
         Err(problem) => {
             sent.draft.problem = Some(problem);
@@ -92,6 +104,15 @@ pub async fn send(
             .await;
         }
     };
+    // Each request lands in support's queue and inbox: a few per store per day is plenty.
+    let bucket = format!("support-request:{}", admin.store.id);
+    if let Some(retry_at) = store::rate_limit::hit(&state.db, &bucket, REQUESTS_PER_DAY).await? {
+        sent.draft.problem = Some(tr.f(
+            "trouble.error.rate_limited",
+            &[("time", &pages::format_time(retry_at))],
+        ));
+        return render(&state, &admin, &sent.draft, StatusCode::TOO_MANY_REQUESTS).await;
+    }
     let error_code = Some(sent.draft.error_code.trim()).filter(|c| !c.is_empty());
     let mut tx = state.db.begin().await?;
     let id = store::support::insert(
@@ -216,12 +237,17 @@ async fn read(
     refused.map_or(Ok(()), Err)
 }
 
-/// A text field, cut off at `max` bytes.
+/// A text field, cut off after `max` bytes (so an over-long one is shown again, cut,
+/// with the reason, instead of lost).
 async fn text(
-    field: Field<'_>,
+    mut field: Field<'_>,
     max: usize,
 ) -> Result<String, axum::extract::multipart::MultipartError> {
-    let raw = bytes(field, max).await?.unwrap_or_default();
+    let mut raw = Vec::new();
+    while let Some(chunk) = field.chunk().await? {
+        let room = max.saturating_sub(raw.len());
+        raw.extend_from_slice(&chunk[..chunk.len().min(room)]);
+    }
     Ok(String::from_utf8_lossy(&raw).into_owned())
 }
 
@@ -243,31 +269,33 @@ async fn bytes(
     Ok(out)
 }
 
-/// The explanation, the error code and every screenshot's bytes, checked.
-fn check(sent: &Sent, tr: &Tr) -> Result<Vec<(ImageKind, Vec<u8>)>, String> {
-    let explanation = sent.draft.explanation.trim();
-    if explanation.chars().count() < 10 {
+/// The explanation and the error code, checked.
+fn check_text(draft: &Draft, tr: &Tr) -> Result<(), String> {
+    let explanation = draft.explanation.trim().chars().count();
+    if explanation < 10 {
         return Err(tr.t("trouble.error.explanation_short"));
     }
-    if explanation.chars().count() > MAX_EXPLANATION {
+    if explanation > MAX_EXPLANATION {
         return Err(tr.t("trouble.error.explanation_long"));
     }
-    let code = sent.draft.error_code.trim();
+    let code = draft.error_code.trim();
     if code.chars().count() > MAX_ERROR_CODE || code.chars().any(char::is_control) {
         return Err(tr.t("trouble.error.code"));
     }
-    sent.files
-        .iter()
+    Ok(())
+}
+
+/// Every screenshot's type, told by its bytes.
+fn check_files(files: Vec<Vec<u8>>, tr: &Tr) -> Result<Vec<(ImageKind, Vec<u8>)>, String> {
+    files
+        .into_iter()
         .enumerate()
-        .map(|(i, b)| {
-            screenshot::check(b)
-                .map(|kind| (kind, b.clone()))
-                .map_err(|e| {
-                    tr.f(
-                        "trouble.error.screenshot",
-                        &[("n", &(i + 1).to_string()), ("why", &e.to_string())],
-                    )
-                })
+        .map(|(i, b)| match screenshot::check(&b) {
+            Ok(kind) => Ok((kind, b)),
+            Err(e) => Err(tr.f(
+                "trouble.error.screenshot",
+                &[("n", &(i + 1).to_string()), ("why", &e.to_string())],
+            )),
         })
         .collect()
 }

@@ -215,6 +215,7 @@ fn test_order(admin: &StoreReader, problem: Option<&str>) -> Element {
                     }
                 },
                 "refunded" => rsx! { p { class: "ok", {tr.f("test_order.refunded", &[("order", &order)])} } },
+                "expired" => rsx! { p { class: "ok", {tr.f("test_order.expired", &[("order", &order)])} } },
                 _ => rsx! { p { class: "ok", {tr.f("test_order.cancelled", &[("order", &order)])} } },
             }
         }

@@ -9,6 +9,7 @@ use crate::{
             csrf_field, format_time,
             layout::{Page, page as layout},
             stores::{read_only_note, store_nav},
+            support::status_tag,
         },
     },
 };
@@ -81,7 +82,7 @@ pub fn page(
                     for r in requests.iter() {
                         li { id: "request-{r.id}", "data-status": "{r.status}",
                             strong { {tr.f("trouble.requests.item", &[("id", &r.id.to_string()), ("time", &format_time(r.created_at))])} }
-                            span { class: if r.status == "closed" { "tag ok" } else { "tag current" }, {tr.t(&format!("support.status.{}", r.status))} }
+                            {status_tag(&tr, &r.status)}
                             p { class: "small", {tr.f("trouble.requests.detail", &[("code", r.error_code.as_deref().unwrap_or("–")), ("n", &r.screenshots.to_string())])} }
                         }
                     }
