@@ -246,3 +246,75 @@ mod tests {
         assert_eq!(errors[0].line, 1);
     }
 }
+
+/// Why a settlement report was not imported.
+#[derive(Debug, thiserror::Error)]
+pub enum SettlementImportError {
+    /// The file is wrong; every bad line is named.
+    #[error("the file is not a valid settlement report")]
+    Invalid(Vec<crate::domain::settlement::LineError>),
+    #[error("no store has the legacy store ID {0}")]
+    UnknownStore(String),
+    #[error("the file is the report of legacy store {0}, not of this store")]
+    OtherStore(String),
+    #[error("report {reference} of legacy store {eid} was imported before")]
+    Duplicate { eid: String, reference: String },
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+/// Imports one settlement report file whole (or nothing), for the store it names (which
+/// must be `only_for`, when given); returns the report's id. `actor` is audited.
+pub async fn import_settlement(
+    db: &Db,
+    bytes: &[u8],
+    only_for: Option<&str>,
+    actor: &str,
+    ip: &str,
+) -> Result<(i64, crate::domain::settlement::Report), SettlementImportError> {
+    let report = crate::domain::settlement::parse(bytes).map_err(SettlementImportError::Invalid)?;
+    let eid = report.merchant_id.as_str().to_owned();
+    if only_for.is_some_and(|expected| expected != eid) {
+        return Err(SettlementImportError::OtherStore(eid));
+    }
+    let store = store::stores::find_by_legacy_id(&db.pool, &eid)
+        .await
+        .map_err(anyhow::Error::from)?
+        .ok_or_else(|| SettlementImportError::UnknownStore(eid.clone()))?;
+    let duplicate = || SettlementImportError::Duplicate {
+        eid: eid.clone(),
+        reference: report.payment_reference.clone(),
+    };
+    if store::settlements::exists(&db.pool, &eid, &report.payment_reference)
+        .await
+        .map_err(anyhow::Error::from)?
+    {
+        return Err(duplicate());
+    }
+    let mut tx = db.begin().await?;
+    let id = match store::settlements::insert(&mut tx, store.id, &report, actor).await {
+        Ok(id) => id,
+        // Another import of the same report won the race.
+        Err(e) if store::is_unique_violation(&e) => return Err(duplicate()),
+        Err(e) => return Err(anyhow::Error::from(e).into()),
+    };
+    let detail = format!(
+        "report {} ({} transactions)",
+        report.payment_reference,
+        report.transactions.len()
+    );
+    store::audit::record(
+        &mut *tx,
+        &store::audit::Record {
+            actor,
+            action: "settlement.imported",
+            store_id: Some(store.id),
+            detail: &detail,
+            ip,
+        },
+    )
+    .await
+    .map_err(anyhow::Error::from)?;
+    tx.commit().await.map_err(anyhow::Error::from)?;
+    Ok((id, report))
+}

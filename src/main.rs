@@ -38,6 +38,12 @@ enum Command {
         /// CSV with header legacy_store_id,name,product,admin_email,countries,platform,store_url,partner
         file: PathBuf,
     },
+    /// Import a legacy store's settlement report (the platform's semicolon-separated
+    /// CSV); a file with any bad line imports nothing.
+    ImportSettlements {
+        /// The report file; its merchant_id names the legacy store.
+        file: PathBuf,
+    },
     /// Manage staff accounts (partner managers, support, operators).
     #[command(subcommand)]
     User(UserCommand),
@@ -110,6 +116,34 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User(command) => user_command(&config, command).await,
+        Command::ImportSettlements { file } => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let db = Db::connect(&config.database_url).await?;
+            db.migrate().await?;
+            match import::import_settlement(&db, &bytes, None, "cli", "cli").await {
+                Ok((_, report)) => {
+                    println!(
+                        "imported report {} of legacy store {} ({} transactions) from {}",
+                        report.payment_reference,
+                        report.merchant_id.as_str(),
+                        report.transactions.len(),
+                        file.display()
+                    );
+                    Ok(())
+                }
+                Err(import::SettlementImportError::Invalid(errors)) => {
+                    for e in &errors {
+                        eprintln!("{}: {e}", file.display());
+                    }
+                    anyhow::bail!("nothing was imported: {} bad line(s)", errors.len())
+                }
+                Err(e) => Err(anyhow::anyhow!(
+                    "{}: {e}; nothing was imported",
+                    file.display()
+                )),
+            }
+        }
         Command::ImportStores { file } => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("cannot read {}", file.display()))?;

@@ -10,6 +10,7 @@ pub mod pdf;
 pub mod platform_event;
 pub mod screenshot;
 pub mod settlement;
+pub mod settlement_export;
 pub mod setup_check;
 pub mod sunset;
 pub mod upgrade;

@@ -208,14 +208,23 @@ fn records(bytes: &[u8]) -> Result<Vec<Record>, LineError> {
         .from_reader(bytes);
     let mut out = Vec::new();
     for result in reader.records() {
+        // Lines are counted from the bytes: the reader's own count slips on CRLF files.
+        // (A record's position may point at the line break before it.)
+        let line_at = |byte: u64| {
+            let mut start = usize::try_from(byte).unwrap_or(usize::MAX).min(bytes.len());
+            while bytes.get(start).is_some_and(|b| matches!(b, b'\r' | b'\n')) {
+                start += 1;
+            }
+            bytes[..start].iter().filter(|b| **b == b'\n').count() as u64 + 1
+        };
         let record = result.map_err(|e| {
-            let line = e.position().map(|p| p.line()).unwrap_or(0);
+            let line = e.position().map(|p| line_at(p.byte())).unwrap_or(0);
             match e.kind() {
                 csv::ErrorKind::Utf8 { .. } => err(line, "is not valid UTF-8 text"),
                 _ => err(line, format!("cannot be read: {e}")),
             }
         })?;
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        let line = record.position().map(|p| line_at(p.byte())).unwrap_or(0);
         let fields: Vec<String> = record.iter().map(|f| f.trim().to_owned()).collect();
         // A line of nothing but separators counts as blank too.
         if fields.iter().all(String::is_empty) {
@@ -641,6 +650,14 @@ commission;;;;;;10.00;;2026-11-11;;SEK;Kaffebaren\n";
                 .reason
                 .contains("fields where the table has 12")
         );
+    }
+
+    #[test]
+    fn lines_are_counted_the_same_in_crlf_files() {
+        let bad = GOOD
+            .replace("sale;ord-1", "sales;ord-1")
+            .replace('\n', "\r\n");
+        assert_eq!(refused(&bad)[0].line, 5);
     }
 
     #[test]

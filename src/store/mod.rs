@@ -4,10 +4,12 @@
 pub mod audit;
 pub mod credentials;
 pub mod events;
+pub mod legacy_orders;
 pub mod members;
 pub mod outbox;
 pub mod rate_limit;
 pub mod sessions;
+pub mod settlements;
 pub mod stores;
 pub mod support;
 pub mod upgrades;

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod error;
 pub mod guard;
+pub mod legacy;
 pub mod members;
 pub mod pages;
 pub mod routes;
@@ -52,6 +53,7 @@ pub fn routes(sandbox: bool) -> Routes {
         .with(account::routes)
         .with(stores::routes)
         .with(upgrade::routes)
+        .with(legacy::routes)
         .with(members::routes)
         .with(audit::routes)
         .with(staff::routes)

@@ -19,6 +19,8 @@ enum Class {
     StoreAudit,
     /// The store's registered administrator only.
     StoreAdmin,
+    /// Support, on a store's page (imports for the store).
+    StoreSupport,
     Support,
     Operator,
     /// Machine clients (HTTP Basic credentials or a service token); browsers' sessions
@@ -34,6 +36,7 @@ fn class_of(method: &Method, path: &str) -> Option<Class> {
         "/" | "/account" => SignedIn,
         "/account/sign-out-everywhere" => SignedIn,
         "/stores/{eid}/audit" => StoreAudit,
+        "/stores/{eid}/legacy/reports" if !get => StoreSupport,
         "/audit" => Support,
         p if p.starts_with("/support/") => Support,
         "/staff" | "/staff/disable" => Operator,
@@ -65,6 +68,7 @@ fn allowed(class: Class, who: Who) -> bool {
         Class::StoreRead => matches!(who, Admin | StoreUser | OwnPartner | Support),
         Class::StoreAudit => matches!(who, Admin | Support),
         Class::StoreAdmin => who == Admin,
+        Class::StoreSupport => who == Support,
         Class::Support => who == Support,
         Class::Operator => who == Operator,
         Class::Machine => false,
@@ -89,6 +93,8 @@ fn concrete(path: &str) -> String {
         .replace("{credential}", "999999")
         .replace("{id}", "999999")
         .replace("{n}", "1")
+        .replace("{report}", "999999")
+        .replace("{order}", "leg-999999")
 }
 
 async fn browser_for(app: &TestApp, who: Who) -> TestApp {

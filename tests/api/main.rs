@@ -10,6 +10,7 @@ mod gateway;
 mod helpers;
 mod import;
 mod integration;
+mod legacy;
 mod orders;
 mod sandbox;
 mod security;

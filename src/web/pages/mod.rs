@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod error;
 pub mod layout;
+pub mod legacy;
 pub mod members;
 pub mod staff;
 pub mod steps;

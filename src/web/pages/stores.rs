@@ -83,6 +83,11 @@ pub fn store_nav(reader: &StoreReader, active: &str) -> Element {
             tr.t("storenav.upgrade"),
         ),
         (
+            "legacy",
+            format!("/stores/{eid}/legacy"),
+            tr.t("storenav.legacy"),
+        ),
+        (
             "users",
             format!("/stores/{eid}/users"),
             tr.t("storenav.users"),

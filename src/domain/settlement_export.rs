@@ -1,0 +1,192 @@
+//! Settlement reports in the other shapes people ask for: JSON (exact minor units and
+//! the decimal text), a PDF to file away, a date-range CSV of transactions, and one zip
+//! of everything a legacy store has.
+
+use std::io::Write;
+
+use serde_json::{Value, json};
+
+use super::{
+    money::Currency,
+    pdf,
+    settlement::{Kind, Report, Transaction, to_csv},
+};
+
+/// The report as JSON: every amount as minor units and as the decimal the file had.
+pub fn to_json(r: &Report) -> Value {
+    let c = r.currency;
+    let money = |minor: i64| json!({ "minor": minor, "decimal": c.format_amount(minor) });
+    let t = &r.totals;
+    json!({
+        "merchant_id": r.merchant_id.as_str(),
+        "payment_reference": r.payment_reference,
+        "payout_date": r.payout_date,
+        "currency_code": c.code(),
+        "totals": {
+            "sale": money(t.sale), "fee": money(t.fee), "return": money(t.return_),
+            "reversal": money(t.reversal), "commission": money(t.commission),
+            "holdback": money(t.holdback), "release": money(t.release), "repay": money(t.repay),
+            "settlement": money(t.settlement),
+        },
+        "extra_fields": r.extra_header.iter().map(|(k, v)| (k.clone(), Value::from(v.clone()))).collect::<serde_json::Map<_, _>>(),
+        "transactions": r.transactions.iter().map(|tr| {
+            let extra: serde_json::Map<String, Value> = r.extra_columns.iter().cloned()
+                .zip(tr.extra.iter().map(|v| Value::from(v.clone()))).collect();
+            json!({
+                "type": tr.kind.as_str(), "order_id": tr.order_id, "short_order_id": tr.short_order_id,
+                "capture_id": tr.capture_id, "merchant_reference1": tr.merchant_reference1,
+                "merchant_reference2": tr.merchant_reference2, "amount": money(tr.amount),
+                "vat_amount": money(tr.vat_amount), "sale_date": tr.sale_date,
+                "capture_date": tr.capture_date, "extra_fields": extra,
+            })
+        }).collect::<Vec<_>>(),
+    })
+}
+
+/// The report as a PDF: the totals, then one line per transaction.
+pub fn to_pdf(r: &Report) -> Vec<u8> {
+    let c = r.currency;
+    let amount = |minor: i64| format!("{} {}", c.format_amount(minor), c.code());
+    let t = &r.totals;
+    let title = format!("Settlement report {}", r.payment_reference);
+    let meta = vec![
+        format!("Legacy store ID: {}", r.merchant_id.as_str()),
+        format!("Payout date: {}", r.payout_date),
+        format!("Settlement amount: {}", amount(t.settlement)),
+    ];
+    let mut body = String::from("Totals\n\n");
+    for (name, value) in [
+        ("Sales", t.sale),
+        ("Returns", t.return_),
+        ("Reversals", t.reversal),
+        ("Fees", t.fee),
+        ("Commission", t.commission),
+        ("Holdback", t.holdback),
+        ("Release", t.release),
+        ("Repay", t.repay),
+        ("Settlement", t.settlement),
+    ] {
+        body.push_str(&format!("{name}: {}\n\n", amount(value)));
+    }
+    body.push_str(&format!("Transactions ({})\n\n", r.transactions.len()));
+    for tr in &r.transactions {
+        body.push_str(&format!(
+            "{} · {} · order {} · capture {} · {} · VAT {} · {} {}\n\n",
+            tr.day(),
+            tr.kind.as_str(),
+            dash(&tr.order_id),
+            dash(&tr.capture_id),
+            amount(signed(tr)),
+            c.format_amount(tr.vat_amount),
+            tr.merchant_reference1,
+            tr.merchant_reference2
+        ));
+    }
+    pdf::render(&pdf::Document {
+        title: &title,
+        meta: &meta,
+        body: &body,
+    })
+}
+
+fn dash(s: &str) -> &str {
+    if s.is_empty() { "–" } else { s }
+}
+
+/// A transaction's effect on the payout: sales, commission and releases add; the rest
+/// take away.
+pub fn signed(t: &Transaction) -> i64 {
+    match t.kind {
+        Kind::Sale | Kind::Commission | Kind::Release => t.amount,
+        Kind::Return | Kind::Reversal | Kind::Fee | Kind::Holdback => -t.amount,
+    }
+}
+
+/// Transactions of several reports (reference, currency code, transaction) as one CSV,
+/// semicolon-separated like the platform's files.
+pub fn transactions_csv(rows: &[(String, String, Transaction)]) -> String {
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    let _ = w.write_record([
+        "payment_reference",
+        "day",
+        "type",
+        "order_id",
+        "capture_id",
+        "merchant_reference1",
+        "merchant_reference2",
+        "amount",
+        "vat_amount",
+        "signed_amount",
+        "currency_code",
+    ]);
+    for (reference, currency, t) in rows {
+        let Some(c) = Currency::parse(currency) else {
+            continue;
+        };
+        let _ = w.write_record([
+            reference.as_str(),
+            t.day(),
+            t.kind.as_str(),
+            &t.order_id,
+            &t.capture_id,
+            &t.merchant_reference1,
+            &t.merchant_reference2,
+            &c.format_amount(t.amount),
+            &c.format_amount(t.vat_amount),
+            &c.format_amount(signed(t)),
+            c.code(),
+        ]);
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// One zip: `reports/<reference>.csv` and `.pdf` for every report, and `orders.csv`.
+pub fn archive(reports: &[Report], orders_csv: &str) -> std::io::Result<Vec<u8>> {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for r in reports {
+        let name = file_name(&r.payment_reference);
+        zip.start_file(format!("reports/{name}.csv"), options)?;
+        zip.write_all(to_csv(r).as_bytes())?;
+        zip.start_file(format!("reports/{name}.pdf"), options)?;
+        zip.write_all(&to_pdf(r))?;
+    }
+    zip.start_file("orders.csv", options)?;
+    zip.write_all(orders_csv.as_bytes())?;
+    Ok(zip.finish()?.into_inner())
+}
+
+/// A payment reference as a safe file name (it comes from the platform's file).
+pub fn file_name(reference: &str) -> String {
+    let cleaned: String = reference
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if cleaned.is_empty() {
+        "report".into()
+    } else {
+        cleaned
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_never_leave_their_folder() {
+        assert_eq!(file_name("PR-2026/47"), "PR-2026_47");
+        assert_eq!(file_name("../../etc/passwd"), "______etc_passwd");
+        assert_eq!(file_name(""), "report");
+    }
+}

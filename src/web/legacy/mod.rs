@@ -1,0 +1,72 @@
+//! The legacy store until the sunset: its settlement reports (read, download, export,
+//! imported by support), its old orders (processed through the platform), the countdown,
+//! and one archive of everything. Every reader of the store may look; only the admin
+//! changes orders, only support uploads reports.
+
+mod orders;
+mod reports;
+
+use axum::{
+    extract::State,
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+
+use super::{AppState, access::StoreReader, error::AppError, pages, routes::Routes};
+use crate::{
+    domain::sunset::{self, Phase},
+    store,
+};
+
+pub fn routes(r: Routes) -> Routes {
+    r.get("/stores/{eid}/legacy", show)
+        .get("/stores/{eid}/legacy/reports/{report}", reports::show)
+        .get("/stores/{eid}/legacy/reports/{report}/csv", reports::csv)
+        .get("/stores/{eid}/legacy/reports/{report}/json", reports::json)
+        .get("/stores/{eid}/legacy/reports/{report}/pdf", reports::pdf)
+        .get("/stores/{eid}/legacy/transactions", reports::range)
+        .get("/stores/{eid}/legacy/archive", reports::archive)
+        .post_upload(
+            "/stores/{eid}/legacy/reports",
+            reports::upload,
+            reports::UPLOAD_LIMIT,
+        )
+        .post(
+            "/stores/{eid}/legacy/orders/{order}/capture",
+            orders::capture,
+        )
+        .post("/stores/{eid}/legacy/orders/{order}/cancel", orders::cancel)
+        .post("/stores/{eid}/legacy/orders/{order}/refund", orders::refund)
+        .post("/stores/{eid}/legacy/orders/{order}/extend", orders::extend)
+}
+
+/// The store's sunset day and where the countdown stands, if its product has one.
+pub fn sunset_of(state: &AppState, store: &store::stores::Store) -> Option<(time::Date, Phase)> {
+    let date = state.catalog.product(&store.product)?.sunset_date()?;
+    Some((date, Phase::on(date, sunset::today())))
+}
+
+async fn show(State(state): State<AppState>, reader: StoreReader) -> Result<Response, AppError> {
+    page(&state, &reader, None, StatusCode::OK).await
+}
+
+/// The legacy page, with `problem` when an action just failed. The orders are asked of
+/// the platform; when it cannot answer, the last known state is shown and says so.
+async fn page(
+    state: &AppState,
+    reader: &StoreReader,
+    problem: Option<String>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let stale = orders::sync(state, reader).await.err();
+    let orders = store::legacy_orders::for_store(&state.db.pool, reader.store.id).await?;
+    let reports = store::settlements::for_store(&state.db.pool, reader.store.id).await?;
+    let view = pages::legacy::View {
+        sunset: sunset_of(state, &reader.store),
+        orders: &orders,
+        orders_stale: stale.is_some(),
+        reports: &reports,
+        problem,
+    };
+    Ok((status, pages::render(pages::legacy::page(reader, &view))).into_response())
+}

@@ -1,0 +1,278 @@
+//! Settlement reports: view, download (CSV that re-imports to the same report, JSON,
+//! PDF), a date-range export of transactions, support's upload, and the archive of
+//! everything (until the sunset).
+
+use axum::{
+    Json,
+    extract::{Multipart, Path, Query, State},
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Redirect, Response},
+};
+use serde::Deserialize;
+
+use super::{page, sunset_of};
+use crate::{
+    domain::{access::Relation, settlement::Report, settlement_export as export},
+    import::{self, SettlementImportError},
+    store::{self, settlements::ReportRow},
+    web::{
+        AppState,
+        access::StoreReader,
+        error::AppError,
+        pages,
+        session::{ClientIp, csrf_matches},
+    },
+};
+
+/// The largest settlement file support may upload.
+pub const UPLOAD_LIMIT: usize = 8 * 1024 * 1024;
+
+async fn load(
+    state: &AppState,
+    reader: &StoreReader,
+    id: &str,
+) -> Result<(ReportRow, Report), AppError> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    store::settlements::get(&state.db.pool, reader.store.id, id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    reader: StoreReader,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let (row, report) = load(&state, &reader, &id).await?;
+    Ok(pages::render(pages::legacy::report(&reader, &row, &report)).into_response())
+}
+
+/// A download named after the store and the report.
+fn download(bytes: Vec<u8>, content_type: &'static str, name: &str) -> Response {
+    let mut res = bytes.into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    res
+}
+
+fn base_name(reader: &StoreReader, report: &Report) -> String {
+    format!(
+        "settlement-{}-{}",
+        reader.eid(),
+        export::file_name(&report.payment_reference)
+    )
+}
+
+pub async fn csv(
+    State(state): State<AppState>,
+    reader: StoreReader,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let (_, report) = load(&state, &reader, &id).await?;
+    let name = format!("{}.csv", base_name(&reader, &report));
+    let text = crate::domain::settlement::to_csv(&report);
+    Ok(download(
+        text.into_bytes(),
+        "text/csv; charset=utf-8",
+        &name,
+    ))
+}
+
+pub async fn json(
+    State(state): State<AppState>,
+    reader: StoreReader,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let (_, report) = load(&state, &reader, &id).await?;
+    let name = format!("{}.json", base_name(&reader, &report));
+    let mut res = Json(export::to_json(&report)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(res)
+}
+
+pub async fn pdf(
+    State(state): State<AppState>,
+    reader: StoreReader,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let (_, report) = load(&state, &reader, &id).await?;
+    let name = format!("{}.pdf", base_name(&reader, &report));
+    Ok(download(export::to_pdf(&report), "application/pdf", &name))
+}
+
+#[derive(Deserialize)]
+pub struct RangeQuery {
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+}
+
+/// Every transaction of the store's reports from one day to another, as one CSV.
+pub async fn range(
+    State(state): State<AppState>,
+    reader: StoreReader,
+    Query(q): Query<RangeQuery>,
+) -> Result<Response, AppError> {
+    let tr = reader.ctx().tr;
+    let day = time::macros::format_description!("[year]-[month]-[day]");
+    let (Ok(from), Ok(to)) = (
+        time::Date::parse(&q.from, &day),
+        time::Date::parse(&q.to, &day),
+    ) else {
+        return Err(AppError::BadRequest(tr.t("legacy.error.range")));
+    };
+    if from > to {
+        return Err(AppError::BadRequest(tr.t("legacy.error.range_order")));
+    }
+    let rows = store::settlements::transactions_between(
+        &state.db.pool,
+        reader.store.id,
+        &from.to_string(),
+        &to.to_string(),
+    )
+    .await?;
+    let name = format!("transactions-{}-{from}-{to}.csv", reader.eid());
+    Ok(download(
+        export::transactions_csv(&rows).into_bytes(),
+        "text/csv; charset=utf-8",
+        &name,
+    ))
+}
+
+/// Everything the legacy store has, in one zip; until the sunset.
+pub async fn archive(
+    State(state): State<AppState>,
+    reader: StoreReader,
+) -> Result<Response, AppError> {
+    let tr = reader.ctx().tr;
+    if let Some((date, phase)) = sunset_of(&state, &reader.store)
+        && phase.is_closed()
+    {
+        return Err(AppError::Conflict(tr.f(
+            "legacy.error.archive_closed",
+            &[("date", &date.to_string())],
+        )));
+    }
+    let mut reports = Vec::new();
+    for row in store::settlements::for_store(&state.db.pool, reader.store.id).await? {
+        if let Some((_, r)) =
+            store::settlements::get(&state.db.pool, reader.store.id, row.id).await?
+        {
+            reports.push(r);
+        }
+    }
+    let _ = super::orders::sync(&state, &reader).await;
+    let orders = store::legacy_orders::for_store(&state.db.pool, reader.store.id).await?;
+    let bytes = export::archive(&reports, &orders_csv(&orders))
+        .map_err(|e| AppError::Internal(anyhow::Error::from(e).context("building the archive")))?;
+    Ok(download(
+        bytes,
+        "application/zip",
+        &format!("legacy-store-{}.zip", reader.eid()),
+    ))
+}
+
+fn orders_csv(orders: &[store::legacy_orders::LegacyOrder]) -> String {
+    let mut w = ::csv::WriterBuilder::new()
+        .delimiter(b';')
+        .terminator(::csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    let _ = w.write_record([
+        "order_id",
+        "status",
+        "order_amount",
+        "captured_amount",
+        "refunded_amount",
+        "currency_code",
+        "created_at",
+        "expires_at",
+    ]);
+    for o in orders {
+        let Some(c) = crate::domain::money::Currency::parse(&o.currency) else {
+            continue;
+        };
+        let _ = w.write_record([
+            o.order_id.as_str(),
+            &o.status,
+            &c.format_amount(o.order_amount),
+            &c.format_amount(o.captured_amount),
+            &c.format_amount(o.refunded_amount),
+            c.code(),
+            &crate::domain::rfc3339(o.created_at),
+            &crate::domain::rfc3339(o.expires_at),
+        ]);
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// Support imports a settlement file for this store (the file must name it).
+pub async fn upload(
+    State(state): State<AppState>,
+    reader: StoreReader,
+    ClientIp(ip): ClientIp,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Response, AppError> {
+    let tr = reader.ctx().tr;
+    // Who may comes before what was sent.
+    if reader.relation != Relation::Support {
+        return Err(AppError::Forbidden(tr.t("legacy.error.support_only")));
+    }
+    let mut multipart =
+        multipart.map_err(|_| AppError::BadRequest(tr.t("trouble.error.unreadable")))?;
+    let mut csrf = String::new();
+    let mut file = None;
+    while let Ok(Some(field)) = multipart.next_field().await {
+        match field.name().unwrap_or_default() {
+            "csrf" => csrf = field.text().await.unwrap_or_default(),
+            "report" => file = field.bytes().await.ok(),
+            _ => {}
+        }
+    }
+    if !csrf_matches(&reader.user.session, &csrf) {
+        return Err(AppError::FormExpired);
+    }
+    let Some(bytes) = file.filter(|b| !b.is_empty()) else {
+        return page(
+            &state,
+            &reader,
+            Some(tr.t("legacy.error.no_file")),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    };
+    let imported = import::import_settlement(
+        &state.db,
+        &bytes,
+        Some(reader.eid()),
+        reader.user.email(),
+        &ip,
+    )
+    .await;
+    let problem = match imported {
+        Ok((id, _)) => {
+            return Ok(
+                Redirect::to(&format!("/stores/{}/legacy/reports/{id}", reader.eid()))
+                    .into_response(),
+            );
+        }
+        Err(SettlementImportError::Invalid(errors)) => {
+            let lines: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+            tr.f("legacy.error.invalid", &[("errors", &lines.join("; "))])
+        }
+        Err(SettlementImportError::Internal(e)) => return Err(AppError::Internal(e)),
+        Err(e) => crate::web::error::sentence(&e.to_string()),
+    };
+    page(
+        &state,
+        &reader,
+        Some(problem),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
+}

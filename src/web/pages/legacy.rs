@@ -1,0 +1,280 @@
+//! The legacy store page and one settlement report.
+
+use dioxus::prelude::*;
+
+use super::{
+    csrf_field, format_time,
+    layout::{Page, page as layout},
+    stores::store_nav,
+};
+use crate::{
+    domain::{
+        access::Relation, money::Currency, settlement::Report, settlement_export::signed,
+        sunset::Phase,
+    },
+    i18n::Tr,
+    store::{self, legacy_orders::LegacyOrder, settlements::ReportRow},
+    web::access::StoreReader,
+};
+
+pub struct View<'a> {
+    pub sunset: Option<(time::Date, Phase)>,
+    pub orders: &'a [LegacyOrder],
+    /// The platform could not be asked: the orders are as last seen.
+    pub orders_stale: bool,
+    pub reports: &'a [ReportRow],
+    pub problem: Option<String>,
+}
+
+fn money(currency: &str, minor: i64) -> String {
+    match Currency::parse(currency) {
+        Some(c) => format!("{} {}", c.format_amount(minor), c.code()),
+        None => minor.to_string(),
+    }
+}
+
+/// The countdown banner: calm far out, louder at 30, 7 and 1 days.
+pub fn sunset_banner(tr: &Tr, sunset: Option<(time::Date, Phase)>) -> Element {
+    let Some((date, phase)) = sunset else {
+        return rsx! {};
+    };
+    let date = date.to_string();
+    let (class, text) = match phase {
+        Phase::Open { days_left } => (
+            "sunset calm",
+            tr.f(
+                "legacy.sunset.open",
+                &[("date", &date), ("days", &days_left.to_string())],
+            ),
+        ),
+        Phase::Countdown { point, days_left } => (
+            if point <= 7 {
+                "sunset urgent"
+            } else {
+                "sunset soon"
+            },
+            tr.f(
+                "legacy.sunset.countdown",
+                &[("date", &date), ("days", &days_left.to_string())],
+            ),
+        ),
+        Phase::Closed => (
+            "sunset closed",
+            tr.f("legacy.sunset.closed", &[("date", &date)]),
+        ),
+    };
+    let point = match phase {
+        Phase::Countdown { point, .. } => point.to_string(),
+        Phase::Closed => "0".into(),
+        Phase::Open { .. } => "".into(),
+    };
+    rsx! {
+        div { class: "{class}", id: "sunset-banner", role: "status", "data-point": "{point}", "{text}" }
+    }
+}
+
+pub fn page(reader: &StoreReader, view: &View<'_>) -> Page {
+    let ctx = reader.ctx();
+    let tr = ctx.tr;
+    let eid = reader.eid();
+    let csrf = ctx.csrf.clone().unwrap_or_default();
+    let closed = view.sunset.is_some_and(|(_, p)| p.is_closed());
+    let act = reader.can_act() && !closed;
+    let now = store::now();
+    let body = rsx! {
+        {store_nav(reader, "legacy")}
+        section { class: "card", id: "legacy-summary",
+            h1 { {tr.f("legacy.title", &[("eid", eid)])} }
+            p { class: "lead", {tr.t("legacy.lead")} }
+            {sunset_banner(&tr, view.sunset)}
+            if let Some(p) = &view.problem {
+                p { class: "form-error", role: "alert", id: "legacy-problem", "{p}" }
+            }
+            if !closed {
+                p { a { class: "button", href: "/stores/{eid}/legacy/archive", id: "download-everything", {tr.t("legacy.archive")} } }
+            }
+        }
+        section { class: "card", id: "legacy-orders",
+            h2 { {tr.t("legacy.orders.title")} }
+            if view.orders_stale {
+                p { class: "warning-box", {tr.t("legacy.orders.stale")} }
+            }
+            if view.orders.is_empty() {
+                p { class: "hint", {tr.t("legacy.orders.none")} }
+            } else {
+                p { class: "hint", id: "invoiced-notice", {tr.t("legacy.orders.invoiced")} }
+                table { class: "list",
+                    thead { tr {
+                        th { {tr.t("legacy.orders.order")} } th { {tr.t("legacy.orders.status")} } th { {tr.t("legacy.orders.amounts")} }
+                        th { {tr.t("legacy.orders.expiry")} } if act { th { {tr.t("legacy.orders.actions")} } }
+                    } }
+                    tbody {
+                        for o in view.orders.iter() {
+                            tr { id: "order-{o.order_id}", "data-status": "{o.status}",
+                                td { code { "{o.order_id}" } br {} span { class: "small", {format_time(o.created_at)} } }
+                                td { span { class: "tag", {tr.t(&format!("legacy.status.{}", o.status))} } }
+                                td {
+                                    {money(&o.currency, o.order_amount)}
+                                    br {}
+                                    span { class: "small", {tr.f("legacy.orders.captured_refunded", &[("captured", &money(&o.currency, o.captured_amount)), ("refunded", &money(&o.currency, o.refunded_amount))])} }
+                                }
+                                td { {expiry(&tr, o, now)} }
+                                if act { td { {actions(&tr, eid, &csrf, o)} } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        section { class: "card", id: "settlement-reports",
+            h2 { {tr.t("legacy.reports.title")} }
+            if view.reports.is_empty() {
+                p { class: "hint", {tr.t("legacy.reports.none")} }
+            } else {
+                table { class: "list",
+                    thead { tr { th { {tr.t("legacy.reports.payout_date")} } th { {tr.t("legacy.reports.reference")} } th { {tr.t("legacy.reports.settlement")} } th { {tr.t("legacy.reports.download")} } } }
+                    tbody {
+                        for r in view.reports.iter() {
+                            tr {
+                                td { "{r.payout_date}" }
+                                td { a { href: "/stores/{eid}/legacy/reports/{r.id}", "{r.payment_reference}" } }
+                                td { {money(&r.currency, r.total_settlement)} }
+                                td {
+                                    a { href: "/stores/{eid}/legacy/reports/{r.id}/csv", "CSV" } " · "
+                                    a { href: "/stores/{eid}/legacy/reports/{r.id}/json", "JSON" } " · "
+                                    a { href: "/stores/{eid}/legacy/reports/{r.id}/pdf", "PDF" }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            h2 { {tr.t("legacy.export.title")} }
+            form { method: "get", action: "/stores/{eid}/legacy/transactions", class: "inline-fields",
+                label { r#for: "export-from", {tr.t("legacy.export.from")} }
+                input { id: "export-from", name: "from", r#type: "date", required: true }
+                label { r#for: "export-to", {tr.t("legacy.export.to")} }
+                input { id: "export-to", name: "to", r#type: "date", required: true }
+                button { class: "button", r#type: "submit", {tr.t("legacy.export.button")} }
+            }
+            if reader.relation == Relation::Support {
+                h2 { {tr.t("legacy.upload.title")} }
+                form { method: "post", action: "/stores/{eid}/legacy/reports", enctype: "multipart/form-data",
+                    {csrf_field(&csrf)}
+                    label { r#for: "report-file", {tr.t("legacy.upload.file")} }
+                    input { id: "report-file", name: "report", r#type: "file", accept: ".csv,text/csv", required: true }
+                    button { class: "button primary", r#type: "submit", id: "upload-report", {tr.t("legacy.upload.button")} }
+                }
+            }
+        }
+    };
+    layout(&ctx, &tr.f("legacy.title", &[("eid", eid)]), None, body)
+}
+
+fn expiry(tr: &Tr, o: &LegacyOrder, now: i64) -> Element {
+    if !matches!(o.status.as_str(), "authorized" | "part-captured") {
+        return rsx! { "–" };
+    }
+    let days = (o.expires_at - now).div_euclid(86_400);
+    let class = if days < 7 { "tag warn" } else { "tag" };
+    rsx! {
+        span { class: "{class}", {tr.f("legacy.orders.expires_in", &[("days", &days.to_string()), ("date", &format_time(o.expires_at))])} }
+    }
+}
+
+/// The forms for what the order's state allows; the server checks again.
+fn actions(tr: &Tr, eid: &str, csrf: &str, o: &LegacyOrder) -> Element {
+    let c = Currency::parse(&o.currency);
+    let fmt = |m: i64| c.map(|c| c.format_amount(m)).unwrap_or_default();
+    let open = matches!(o.status.as_str(), "authorized" | "part-captured");
+    let to_capture = fmt(o.order_amount - o.captured_amount);
+    let to_refund = fmt(o.captured_amount - o.refunded_amount);
+    let base = format!("/stores/{eid}/legacy/orders/{}", o.order_id);
+    rsx! {
+        div { class: "order-actions",
+            if open {
+                form { method: "post", action: "{base}/capture",
+                    {csrf_field(csrf)}
+                    label { r#for: "capture-{o.order_id}", {tr.t("legacy.actions.capture_amount")} }
+                    input { id: "capture-{o.order_id}", name: "amount", value: "{to_capture}", inputmode: "decimal", size: "8" }
+                    button { class: "button small", r#type: "submit", {tr.t("legacy.actions.capture")} }
+                }
+                form { method: "post", action: "{base}/extend",
+                    {csrf_field(csrf)}
+                    button { class: "button small", r#type: "submit", {tr.t("legacy.actions.extend")} }
+                }
+            }
+            if o.status == "authorized" {
+                form { method: "post", action: "{base}/cancel",
+                    {csrf_field(csrf)}
+                    button { class: "button small", r#type: "submit", {tr.t("legacy.actions.cancel")} }
+                }
+            }
+            if o.captured_amount > o.refunded_amount {
+                form { method: "post", action: "{base}/refund",
+                    {csrf_field(csrf)}
+                    label { r#for: "refund-{o.order_id}", {tr.t("legacy.actions.refund_amount")} }
+                    input { id: "refund-{o.order_id}", name: "amount", value: "{to_refund}", inputmode: "decimal", size: "8" }
+                    label { class: "check",
+                        input { r#type: "checkbox", name: "invoiced", value: "yes", required: true }
+                        {tr.t("legacy.actions.invoiced_ack")}
+                    }
+                    button { class: "button small", r#type: "submit", {tr.t("legacy.actions.refund")} }
+                }
+            }
+        }
+    }
+}
+
+pub fn report(reader: &StoreReader, row: &ReportRow, r: &Report) -> Page {
+    let ctx = reader.ctx();
+    let tr = ctx.tr;
+    let eid = reader.eid();
+    let c = r.currency;
+    let m = |minor: i64| format!("{} {}", c.format_amount(minor), c.code());
+    let t = &r.totals;
+    let title = tr.f(
+        "legacy.report.title",
+        &[("reference", &r.payment_reference)],
+    );
+    let body = rsx! {
+        {store_nav(reader, "legacy")}
+        section { class: "card", id: "settlement-report",
+            h1 { "{title}" }
+            p { class: "lead", {tr.f("legacy.report.lead", &[("date", &r.payout_date), ("amount", &m(t.settlement))])} }
+            p {
+                a { class: "button", href: "/stores/{eid}/legacy/reports/{row.id}/csv", id: "download-csv", "CSV" } " "
+                a { class: "button", href: "/stores/{eid}/legacy/reports/{row.id}/json", "JSON" } " "
+                a { class: "button", href: "/stores/{eid}/legacy/reports/{row.id}/pdf", "PDF" }
+            }
+            dl {
+                for (key, value) in [("sale", t.sale), ("return", t.return_), ("reversal", t.reversal), ("fee", t.fee),
+                                     ("commission", t.commission), ("holdback", t.holdback), ("release", t.release),
+                                     ("repay", t.repay), ("settlement", t.settlement)] {
+                    dt { {tr.t(&format!("legacy.report.{key}"))} } dd { {m(value)} }
+                }
+            }
+            h2 { {tr.f("legacy.report.transactions", &[("n", &r.transactions.len().to_string())])} }
+            table { class: "list",
+                thead { tr {
+                    th { {tr.t("legacy.report.day")} } th { {tr.t("legacy.report.type")} } th { {tr.t("legacy.orders.order")} }
+                    th { {tr.t("legacy.report.references")} } th { {tr.t("legacy.report.amount")} } th { {tr.t("legacy.report.vat")} }
+                } }
+                tbody {
+                    for tx in r.transactions.iter() {
+                        tr {
+                            td { {tx.day().to_owned()} }
+                            td { {tx.kind.as_str()} }
+                            td { code { "{tx.order_id}" } }
+                            td { "{tx.merchant_reference1} {tx.merchant_reference2}" }
+                            td { class: "num", {m(signed(tx))} }
+                            td { class: "num", {c.format_amount(tx.vat_amount)} }
+                        }
+                    }
+                }
+            }
+            p { class: "small", {tr.f("legacy.report.imported", &[("by", &row.imported_by), ("time", &format_time(row.imported_at))])} }
+        }
+    };
+    layout(&ctx, &title, None, body)
+}
