@@ -27,8 +27,8 @@ impl Currency {
     }
 
     pub fn code(&self) -> &str {
-        // Only ever built from three ASCII upper-case letters.
-        std::str::from_utf8(&self.code).unwrap_or("XXX")
+        // Only ever built from three ASCII upper-case letters, so this never falls back.
+        std::str::from_utf8(&self.code).unwrap_or_default()
     }
 
     pub fn exponent(&self) -> u32 {

@@ -39,7 +39,6 @@ const REPORT_COLUMNS: &str = "id, store_id, merchant_id, payment_reference, payo
 
 #[derive(Debug, Clone, FromRow)]
 struct TransactionRow {
-    report_id: i64,
     kind: String,
     order_id: String,
     short_order_id: String,
@@ -53,7 +52,7 @@ struct TransactionRow {
     extra: String,
 }
 
-const TRANSACTION_COLUMNS: &str = "report_id, kind, order_id, short_order_id, capture_id, merchant_reference1, \
+const TRANSACTION_COLUMNS: &str = "kind, order_id, short_order_id, capture_id, merchant_reference1, \
      merchant_reference2, amount, vat_amount, sale_date, capture_date, extra";
 
 impl TransactionRow {
@@ -221,20 +220,28 @@ where
 
 /// Every transaction of the store's reports that counts on a day from `from` to `to`
 /// (inclusive, `YYYY-MM-DD`), with the payment reference and currency of its report.
-pub async fn transactions_between<'c, E>(
-    ex: E,
+pub async fn transactions_between<'c>(
+    ex: impl Executor<'c, Database = Any>,
     store_id: i64,
     from: &str,
     to: &str,
-) -> sqlx::Result<Vec<(String, String, Transaction)>>
-where
-    E: Executor<'c, Database = Any> + Copy,
-{
-    let reports = for_store(ex, store_id).await?;
-    let rows: Vec<TransactionRow> = sqlx::query_as(&format!(
-        "SELECT {TRANSACTION_COLUMNS} FROM settlement_transactions t WHERE t.report_id IN \
-         (SELECT id FROM settlement_reports WHERE store_id = $1) AND t.day >= $2 AND t.day <= $3 \
-         ORDER BY t.day, t.report_id, t.position"
+) -> sqlx::Result<Vec<(String, String, Transaction)>> {
+    #[derive(FromRow)]
+    struct Row {
+        payment_reference: String,
+        currency: String,
+        #[sqlx(flatten)]
+        transaction: TransactionRow,
+    }
+    let columns = TRANSACTION_COLUMNS
+        .split(", ")
+        .map(|c| format!("t.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT r.payment_reference, r.currency, {columns} FROM settlement_transactions t \
+         JOIN settlement_reports r ON r.id = t.report_id \
+         WHERE r.store_id = $1 AND t.day >= $2 AND t.day <= $3 ORDER BY t.day, t.report_id, t.position"
     ))
     .bind(store_id)
     .bind(from)
@@ -243,10 +250,12 @@ where
     .await?;
     Ok(rows
         .into_iter()
-        .filter_map(|row| {
-            let report = reports.iter().find(|r| r.id == row.report_id)?;
-            let (reference, currency) = (report.payment_reference.clone(), report.currency.clone());
-            Some((reference, currency, row.transaction()?))
+        .filter_map(|r| {
+            Some((
+                r.payment_reference,
+                r.currency,
+                r.transaction.transaction()?,
+            ))
         })
         .collect())
 }

@@ -95,3 +95,27 @@ pub fn sentence(s: &str) -> String {
         None => String::new(),
     }
 }
+
+/// What a failed call to the platform means for the person who clicked: a refusal names
+/// the platform's code and reason (409); anything else may or may not have gone through,
+/// and a retry is safe (502).
+pub fn platform_problem(
+    tr: &Tr,
+    e: &crate::platform::client::PlatformError,
+) -> (StatusCode, String) {
+    use crate::platform::client::PlatformError;
+    let message = match e {
+        PlatformError::Refused { code, message, .. } => tr.f(
+            "platform.error.refused",
+            &[("code", code), ("why", message)],
+        ),
+        PlatformError::NotConfigured => tr.t("platform.error.not_configured"),
+        _ => tr.t("platform.error.unavailable"),
+    };
+    let status = if e.is_transient() {
+        StatusCode::BAD_GATEWAY
+    } else {
+        StatusCode::CONFLICT
+    };
+    (status, message)
+}

@@ -248,8 +248,8 @@ async fn legacy_orders_allow_what_their_state_allows_and_every_action_is_audited
 
     let expired = act("leg-old", "capture", vec![("amount", "200.00")]).await;
     assert!(expired.has("expired"), "{}", expired.body);
-    let fresh = act("leg-old", "cancel", vec![]).await;
-    assert_eq!(fresh.status, StatusCode::CONFLICT);
+    let expired_cancel = act("leg-old", "cancel", vec![]).await;
+    assert_eq!(expired_cancel.status, StatusCode::CONFLICT);
 
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'legacy_order.%'")

@@ -5,7 +5,6 @@
 
 use axum::{
     extract::{Path, State},
-    http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
 use serde::Deserialize;
@@ -21,7 +20,7 @@ use crate::{
     web::{
         AppState,
         access::{StoreAdmin, StoreReader},
-        error::AppError,
+        error::{AppError, platform_problem},
         session::{ClientIp, CsrfForm},
     },
 };
@@ -219,23 +218,6 @@ async fn failed(
     e: PlatformError,
 ) -> Result<Response, AppError> {
     tracing::warn!(error = %e, "legacy order action failed");
-    let tr = admin.ctx().tr;
-    let (problem, status) = match &e {
-        PlatformError::Refused { code, message, .. } => (
-            tr.f(
-                "test_order.error.refused",
-                &[("code", code), ("why", message)],
-            ),
-            StatusCode::CONFLICT,
-        ),
-        PlatformError::NotConfigured => (
-            tr.t("test_order.error.not_configured"),
-            StatusCode::CONFLICT,
-        ),
-        _ => (
-            tr.t("test_order.error.unavailable"),
-            StatusCode::BAD_GATEWAY,
-        ),
-    };
+    let (status, problem) = platform_problem(&admin.ctx().tr, &e);
     page(state, &admin.0, Some(problem), status).await
 }

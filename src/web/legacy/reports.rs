@@ -3,7 +3,6 @@
 //! everything (until the sunset).
 
 use axum::{
-    Json,
     extract::{Multipart, Path, Query, State},
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Redirect, Response},
@@ -88,11 +87,9 @@ pub async fn json(
 ) -> Result<Response, AppError> {
     let (_, report) = load(&state, &reader, &id).await?;
     let name = format!("{}.json", base_name(&reader, &report));
-    let mut res = Json(export::to_json(&report)).into_response();
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-        res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
-    }
-    Ok(res)
+    let body = serde_json::to_vec(&export::to_json(&report))
+        .map_err(|e| AppError::Internal(anyhow::Error::from(e).context("report as JSON")))?;
+    Ok(download(body, "application/json", &name))
 }
 
 pub async fn pdf(

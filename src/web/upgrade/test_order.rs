@@ -5,7 +5,6 @@
 
 use axum::{
     extract::State,
-    http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
 
@@ -20,7 +19,7 @@ use crate::{
     web::{
         AppState,
         access::StoreAdmin,
-        error::AppError,
+        error::{AppError, platform_problem},
         session::{ClientIp, CsrfForm, NoFields},
     },
 };
@@ -147,20 +146,7 @@ async fn failed(
     e: PlatformError,
 ) -> Result<Response, AppError> {
     tracing::warn!(error = %e, order = order_id, "test order action failed");
-    let tr = admin.ctx().tr;
-    let problem = match &e {
-        PlatformError::Refused { code, message, .. } => tr.f(
-            "test_order.error.refused",
-            &[("code", code), ("why", message)],
-        ),
-        PlatformError::NotConfigured => tr.t("test_order.error.not_configured"),
-        _ => tr.t("test_order.error.unavailable"),
-    };
-    let status = if e.is_transient() {
-        StatusCode::BAD_GATEWAY
-    } else {
-        StatusCode::CONFLICT
-    };
+    let (status, problem) = platform_problem(&admin.ctx().tr, &e);
     let page = super::purchase::complete_page(state, &admin.0, Some(&problem)).await?;
     Ok((status, page).into_response())
 }
