@@ -44,6 +44,9 @@ pub struct Config {
     pub support_email: String,
     /// Sunset dates that replace the catalog's, per legacy product code.
     pub sunsets: Vec<(String, time::Date)>,
+    /// How often the periodic chores run (sunset reminders, refreshing legacy orders);
+    /// `None` turns them off.
+    pub maintenance_interval: Option<std::time::Duration>,
 }
 
 /// The platform's order-management API: cancelling the test order, polling for orders
@@ -155,6 +158,7 @@ struct FileConfig {
     sandbox_push: Option<bool>,
     support_email: Option<String>,
     sunset: Option<String>,
+    maintenance_minutes: Option<u64>,
 }
 
 impl Config {
@@ -277,9 +281,11 @@ impl Config {
         }
         let seconds = |name: &str, file_value: Option<u64>| -> anyhow::Result<Option<u64>> {
             match env(&format!("SWITCHYARD_{name}")) {
-                Some(v) => v.trim().parse().map(Some).with_context(|| {
-                    format!("SWITCHYARD_{name} must be a whole number of seconds")
-                }),
+                Some(v) => v
+                    .trim()
+                    .parse()
+                    .map(Some)
+                    .with_context(|| format!("SWITCHYARD_{name} must be a whole number")),
                 None => Ok(file_value),
             }
         };
@@ -351,6 +357,10 @@ impl Config {
                 None => bail!("SWITCHYARD_SUNSET: {entry:?} is not like KPM=2027-06-30"),
             }
         }
+        let maintenance = match seconds("MAINTENANCE_MINUTES", file.maintenance_minutes)? {
+            Some(0) => None,
+            minutes => Some(std::time::Duration::from_secs(60 * minutes.unwrap_or(60))),
+        };
         Ok(Self {
             database_url: SecretString::from(database_url),
             bind,
@@ -372,6 +382,7 @@ impl Config {
             platform,
             support_email,
             sunsets,
+            maintenance_interval: maintenance,
         })
     }
 

@@ -3,8 +3,12 @@
 use anyhow::Context;
 
 use crate::{
-    domain::Catalog,
+    domain::{
+        Catalog,
+        order::{Order, OrderAction},
+    },
     import,
+    platform::sandbox,
     store::{self, Db},
 };
 
@@ -38,5 +42,53 @@ pub async fn seed(db: &Db) -> anyhow::Result<usize> {
         .await
         .context("cannot insert demo stores")?;
     tx.commit().await?;
+    if stores
+        .iter()
+        .any(|s| s.legacy_store_id == LEGACY_DEMO_STORE)
+    {
+        seed_legacy(db).await?;
+    }
     Ok(stores.len())
+}
+
+/// The demo store whose legacy side has a settlement report and open orders.
+pub const LEGACY_DEMO_STORE: &str = "555001";
+const DEMO_REPORT: &[u8] = include_bytes!("../assets/demo/settlement-555001.csv");
+
+/// A settlement report, and orders on the legacy store at the sandbox platform: one
+/// authorization about to expire, one part-captured, one captured, one fresh.
+async fn seed_legacy(db: &Db) -> anyhow::Result<()> {
+    import::import_settlement(db, DEMO_REPORT, Some(LEGACY_DEMO_STORE), "demo", "-")
+        .await
+        .context("cannot import the demo settlement report")?;
+    const DAY: i64 = 86_400;
+    let now = store::now();
+    let orders = [
+        ("demo-legacy-1", 89_500, 0, 24),
+        ("demo-legacy-2", 148_000, 60_000, 9),
+        ("demo-legacy-3", 34_900, 34_900, 20),
+        ("demo-legacy-4", 215_000, 0, 2),
+    ];
+    for (id, amount, captured, age_days) in orders {
+        let created = now - age_days * DAY;
+        let mut order = Order::authorize(amount, created);
+        if captured > 0 {
+            order = order
+                .apply(OrderAction::Capture(captured), created)
+                .map_err(|e| anyhow::anyhow!("demo order {id}: {e:?}"))?;
+        }
+        sandbox::insert_order(
+            db,
+            &sandbox::SandboxOrder {
+                order_id: id,
+                merchant_id: LEGACY_DEMO_STORE,
+                environment: "live",
+                currency: "SEK",
+                order: &order,
+            },
+        )
+        .await
+        .with_context(|| format!("cannot place the demo order {id}"))?;
+    }
+    Ok(())
 }

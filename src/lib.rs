@@ -81,6 +81,9 @@ impl Application {
                 );
             }
         }
+        if let Some(interval) = state.config.maintenance_interval {
+            jobs::maintenance::spawn(state.clone(), interval);
+        }
         Ok(Self { listener, state })
     }
 

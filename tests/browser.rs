@@ -60,7 +60,7 @@ fn start_driver(binary: PathBuf) -> Driver {
     }
 }
 
-async fn connect(driver: &Driver, js: Js) -> Client {
+async fn connect(driver: &Driver, js: Js, downloads: &std::path::Path) -> Client {
     // 2 = blocked: Chromium's own switch for "JavaScript off".
     let js_setting = if js == Js::On { 1 } else { 2 };
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
@@ -73,7 +73,11 @@ async fn connect(driver: &Driver, js: Js) -> Client {
                 "--disable-component-update", "--disable-sync", "--window-size=1280,1000",
                 format!("--user-data-dir={}", driver._profile.path().display()),
             ],
-            "prefs": { "profile.managed_default_content_settings.javascript": js_setting }
+            "prefs": {
+                "profile.managed_default_content_settings.javascript": js_setting,
+                "download.default_directory": downloads,
+                "download.prompt_for_download": false,
+            }
         }
     });
     let url = format!("http://127.0.0.1:{}", driver.port);
@@ -137,7 +141,8 @@ async fn run_in_browser(js: Js) {
     };
     let app = helpers::spawn_app_with(|c| c.health_check.allow_private = true).await;
     let driver = start_driver(binary);
-    let browser = connect(&driver, js).await;
+    let browser = connect(&driver, js, &downloads(&app)).await;
+
     let outcome = walk_through(&app, &browser, js).await;
     let shots = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&shots).unwrap();
@@ -335,5 +340,61 @@ async fn walk_through(app: &TestApp, b: &Client, js: Js) -> Result {
         return Err("the banner is still shown after completion".into());
     }
     text(b, "#upgrade-done").await?;
+    legacy_store(app, b).await
+}
+
+/// The demo's second store has a legacy side: a settlement report to download, and an
+/// authorization about to expire that the start page warns of.
+async fn legacy_store(app: &TestApp, b: &Client) -> Result {
+    b.goto(&app.url("/stores/555001/legacy")).await?;
+    find(b, "#sunset-banner").await?;
+    find(b, "#order-demo-legacy-1[data-status='authorized']").await?;
+    click(b, "#settlement-reports tbody td:nth-child(2) a").await?;
+    text(b, "#settlement-report").await?;
+    snap(b, "legacy-report").await?;
+    click(b, "#download-csv").await?;
+    let file = downloaded(app, "settlement-555001-").await?;
+    let got = switchyard::domain::settlement::parse(&std::fs::read(&file)?)
+        .map_err(|e| format!("the downloaded report does not parse: {e:?}"))?;
+    let shipped = switchyard::domain::settlement::parse(include_bytes!(
+        "../assets/demo/settlement-555001.csv"
+    ))
+    .map_err(|e| format!("{e:?}"))?;
+    if got != shipped {
+        return Err("the downloaded report differs from the imported one".into());
+    }
+    b.goto(&app.url("/")).await?;
+    find(b, "a.expiring[href='/stores/555001/legacy#legacy-orders']").await?;
+    snap(b, "my-stores").await?;
+    b.goto(&app.url("/stores/555001")).await?;
+    text(b, "#expiring-orders").await?;
+    snap(b, "store-expiring").await?;
     Ok(())
+}
+
+/// Waits for a finished download whose name starts with `prefix`.
+async fn downloaded(app: &TestApp, prefix: &str) -> Result<PathBuf> {
+    let dir = downloads(app);
+    for _ in 0..100 {
+        for entry in std::fs::read_dir(&dir)?.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with(prefix) && !name.ends_with(".crdownload") {
+                return Ok(entry.path());
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Err(format!(
+        "no download starting with {prefix} arrived in {}",
+        dir.display()
+    )
+    .into())
+}
+
+/// Where the browser saves downloads: a folder in the test's temporary directory.
+fn downloads(app: &TestApp) -> PathBuf {
+    let marker = app.temp_file("browser-downloads", "");
+    let dir = marker.with_extension("d");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
 }

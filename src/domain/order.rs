@@ -8,6 +8,8 @@ pub const EXPIRY_SECONDS: i64 = 28 * 86_400;
 pub const EXTENSION_SECONDS: i64 = 28 * 86_400;
 /// No authorization lives longer than this after creation, however often extended.
 pub const MAX_LIFETIME_SECONDS: i64 = 180 * 86_400;
+/// Authorizations this close to expiring are pointed out on the dashboards.
+pub const EXPIRY_WARNING_SECONDS: i64 = 7 * 86_400;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OrderStatus {

@@ -79,3 +79,25 @@ pub async fn expiring<'c>(
     .fetch_all(ex)
     .await
 }
+
+/// For each of `store_ids` with authorizations expiring within `seconds`: how many.
+pub async fn expiring_counts<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    store_ids: &[i64],
+    seconds: i64,
+) -> sqlx::Result<Vec<(i64, i64)>> {
+    if store_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT store_id, COUNT(*) FROM legacy_orders WHERE status IN ('authorized', 'part-captured') \
+         AND expires_at > $1 AND expires_at <= $2 AND store_id IN ({}) GROUP BY store_id",
+        super::placeholders(3, store_ids.len())
+    );
+    let at = now();
+    let mut q = sqlx::query_as(&sql).bind(at).bind(at + seconds);
+    for id in store_ids {
+        q = q.bind(*id);
+    }
+    q.fetch_all(ex).await
+}

@@ -173,12 +173,9 @@ pub async fn of_partners<'c>(
     if partner_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let placeholders: Vec<String> = (2..partner_ids.len() + 2)
-        .map(|i| format!("${i}"))
-        .collect();
     let sql = format!(
         "SELECT {COLUMNS} FROM stores WHERE partner_id IN ({}) ORDER BY name LIMIT $1",
-        placeholders.join(", ")
+        super::placeholders(2, partner_ids.len())
     );
     let mut q = sqlx::query_as(&sql).bind(limit);
     for id in partner_ids {
@@ -215,4 +212,47 @@ pub async fn search<'c>(
     .bind(limit)
     .fetch_all(ex)
     .await
+}
+
+/// Stores on `product` that have not been sent the outbox email `{key_prefix}{id}{key_suffix}`
+/// (the sunset reminders: one per store per point), at most `limit`, oldest first.
+pub async fn without_email<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    product: &str,
+    key_prefix: &str,
+    key_suffix: &str,
+    limit: i64,
+) -> sqlx::Result<Vec<Store>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM stores s WHERE product = $1 AND NOT EXISTS \
+         (SELECT 1 FROM outbox o WHERE o.idempotency_key = $2 || CAST(s.id AS TEXT) || $3) \
+         ORDER BY id LIMIT $4"
+    ))
+    .bind(product)
+    .bind(key_prefix)
+    .bind(key_suffix)
+    .bind(limit)
+    .fetch_all(ex)
+    .await
+}
+
+/// Every store on a legacy product in `products`, in pages of `limit` after `after_id`.
+pub async fn on_products<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    products: &[&str],
+    after_id: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<Store>> {
+    if products.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT {COLUMNS} FROM stores WHERE id > $1 AND product IN ({}) ORDER BY id LIMIT $2",
+        super::placeholders(3, products.len())
+    );
+    let mut q = sqlx::query_as(&sql).bind(after_id).bind(limit);
+    for p in products {
+        q = q.bind(*p);
+    }
+    q.fetch_all(ex).await
 }

@@ -1,5 +1,7 @@
 //! The start page (what each kind of person may see) and a store's overview.
 
+use std::collections::HashMap;
+
 use axum::{
     extract::{Query, State},
     response::{IntoResponse, Response},
@@ -9,7 +11,10 @@ use serde::Deserialize;
 use super::{
     AppState, access::StoreReader, error::AppError, pages, routes::Routes, session::SignedIn,
 };
-use crate::{domain::access::StaffRole, store};
+use crate::{
+    domain::{access::StaffRole, order::EXPIRY_WARNING_SECONDS},
+    store,
+};
 
 pub fn routes(r: Routes) -> Routes {
     r.get("/", home).get("/stores/{eid}", overview)
@@ -43,10 +48,21 @@ async fn home(
             own
         }
     };
+    let ids: Vec<i64> = stores.iter().map(|s| s.id).collect();
+    let expiring: HashMap<i64, i64> =
+        store::legacy_orders::expiring_counts(pool, &ids, EXPIRY_WARNING_SECONDS)
+            .await?
+            .into_iter()
+            .collect();
     let mut rows = Vec::with_capacity(stores.len());
     for s in stores {
         let upgrade = store::upgrades::for_store(pool, s.id).await?;
-        rows.push((s, upgrade));
+        let soon = expiring.get(&s.id).copied().unwrap_or(0);
+        rows.push(pages::stores::Row {
+            store: s,
+            upgrade,
+            expiring: soon,
+        });
     }
     Ok(pages::render(pages::stores::my_stores(&user.ctx(), &rows, &query.q)).into_response())
 }
@@ -55,5 +71,8 @@ async fn overview(
     State(state): State<AppState>,
     reader: StoreReader,
 ) -> Result<Response, AppError> {
-    Ok(pages::render(pages::stores::overview(&state.catalog, &reader)).into_response())
+    let expiring =
+        store::legacy_orders::expiring(&state.db.pool, reader.store.id, EXPIRY_WARNING_SECONDS)
+            .await?;
+    Ok(pages::render(pages::stores::overview(&state.catalog, &reader, &expiring)).into_response())
 }

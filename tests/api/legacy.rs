@@ -179,12 +179,16 @@ async fn a_bad_file_is_refused_whole_naming_the_line() {
         page.body
     );
     assert_eq!(
-        app.scalar("SELECT COUNT(*) FROM settlement_reports").await,
+        app.scalar("SELECT COUNT(*) FROM settlement_reports WHERE merchant_id = '4711'")
+            .await,
         0
     );
     assert_eq!(
-        app.scalar("SELECT COUNT(*) FROM settlement_transactions")
-            .await,
+        app.scalar(
+            "SELECT COUNT(*) FROM settlement_transactions t JOIN settlement_reports r ON t.report_id = r.id \
+             WHERE r.merchant_id = '4711'"
+        )
+        .await,
         0
     );
 }
@@ -348,4 +352,121 @@ async fn download_everything_holds_every_report_and_the_orders() {
         orders.contains("leg-1;authorized;1000.00;0.00;0.00;SEK"),
         "{orders}"
     );
+}
+
+#[tokio::test]
+async fn the_dashboard_warns_of_authorizations_about_to_expire_until_they_are_captured() {
+    let app = spawn_app().await;
+    app.legacy_order("leg-soon", 50_000, 0, 25).await;
+    app.legacy_order("leg-later", 50_000, 0, 5).await;
+    app.legacy_order("leg-shipped", 30_000, 30_000, 26).await;
+    app.sign_in(ADMIN).await;
+    let warned = format!("href=\"/stores/{STORE}/legacy#legacy-orders\"");
+    // Nobody has asked the platform yet: nothing known, nothing to warn of.
+    assert!(!app.get(&path("")).await.has("id=\"expiring-orders\""));
+    assert!(!app.get("/").await.has(&warned));
+
+    // The periodic chores ask the platform for the legacy stores' orders.
+    let chores = app
+        .another_instance(|c| c.maintenance_interval = Some(std::time::Duration::from_secs(3600)))
+        .await;
+    for _ in 0..100 {
+        if chores
+            .scalar("SELECT COUNT(*) FROM legacy_orders WHERE order_id LIKE 'leg-%'")
+            .await
+            == 3
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let overview = app.get(&path("")).await;
+    assert!(overview.has("id=\"expiring-orders\""), "{}", overview.body);
+    assert!(overview.has("leg-soon"));
+    assert!(!overview.has("leg-later") && !overview.has("leg-shipped"));
+    assert!(overview.has("Legacy authorizations expiring within 7 days: 1"));
+    let home = app.get("/").await;
+    assert!(home.has(&warned), "{}", home.body);
+
+    // Captured, the money is safe and the warning goes.
+    app.submit(
+        &path("/legacy/orders/leg-soon/capture"),
+        &[("amount", "500.00")],
+    )
+    .await
+    .assert_redirect_to(&path("/legacy#order-leg-soon"));
+    assert!(!app.get(&path("")).await.has("id=\"expiring-orders\""));
+    assert!(!app.get("/").await.has(&warned));
+}
+
+/// Sunset reminders as the periodic chores send them: one per store and point, however
+/// often the chores run and on however many instances.
+#[tokio::test]
+async fn sunset_reminders_go_out_once_per_store_and_point() {
+    let today = time::OffsetDateTime::now_utc().date();
+    let at = |kpm_days: i64| {
+        move |c: &mut switchyard::config::Config| {
+            c.sunsets = vec![
+                ("KPM".into(), today + time::Duration::days(kpm_days)),
+                ("KCOv2".into(), today + time::Duration::days(200)),
+            ];
+            c.maintenance_interval = Some(std::time::Duration::from_millis(100));
+        }
+    };
+    let app = spawn_app_with(at(30)).await;
+    let kpm_stores = app
+        .scalar("SELECT COUNT(*) FROM stores WHERE product = 'KPM'")
+        .await;
+    assert!(kpm_stores >= 3);
+    for _ in 0..100 {
+        if reminders_sent(&app, "30").await == kpm_stores {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    // The chores ran many times over, and on a second instance too.
+    let second = app.another_instance(at(30)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    assert_eq!(reminders_sent(&app, "30").await, kpm_stores);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM outbox WHERE idempotency_key LIKE 'sunset:%'")
+            .await,
+        kpm_stores,
+        "one reminder per KPM store, none for KCO v2 (200 days away)"
+    );
+    assert_eq!(app.emails_to(ADMIN), 1);
+    assert_eq!(
+        app.last_link_sent_to(ADMIN).as_deref(),
+        Some(format!("{}/stores/{STORE}/upgrade", app.address).as_str()),
+        "an admin who has not upgraded is sent to the upgrade first"
+    );
+    let body: String = sqlx::query_scalar(
+        "SELECT o.body FROM outbox o JOIN stores s ON o.store_id = s.id \
+         WHERE s.legacy_store_id = $1 AND o.idempotency_key LIKE 'sunset:%'",
+    )
+    .bind(STORE)
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    assert!(body.contains("closes in 30 days"), "{body}");
+    assert!(body.contains(&format!("/stores/{STORE}/legacy")));
+
+    // A week before, the next point: one more each, the 30-day one not again.
+    let later = second.another_instance(at(7)).await;
+    for _ in 0..100 {
+        if reminders_sent(&later, "7").await == kpm_stores {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(reminders_sent(&later, "7").await, kpm_stores);
+    assert_eq!(reminders_sent(&later, "30").await, kpm_stores);
+    assert_eq!(later.emails_to(ADMIN), 2);
+}
+
+async fn reminders_sent(app: &TestApp, point: &str) -> i64 {
+    app.scalar(&format!(
+        "SELECT COUNT(*) FROM outbox WHERE idempotency_key LIKE 'sunset:%:{point}' AND sent_at IS NOT NULL"
+    ))
+    .await
 }

@@ -133,20 +133,16 @@ async fn create(
             .apply(OrderAction::Capture(amount), now)
             .unwrap_or(order);
     }
-    sqlx::query(
-        "INSERT INTO sandbox_orders (order_id, merchant_id, environment, amount, currency, status, created_at, \
-         captured_amount, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    insert_order(
+        &state.db,
+        &SandboxOrder {
+            order_id: &order_id,
+            merchant_id: &cred.merchant_id,
+            environment: &cred.environment,
+            currency,
+            order: &order,
+        },
     )
-    .bind(&order_id)
-    .bind(&cred.merchant_id)
-    .bind(&cred.environment)
-    .bind(amount)
-    .bind(currency)
-    .bind(order.status(now).as_str())
-    .bind(now)
-    .bind(order.captured)
-    .bind(order.expires_at)
-    .execute(&state.db.pool)
     .await
     .map_err(internal)?;
     let user_agent = headers
@@ -189,6 +185,38 @@ fn created(
         amount,
         currency: currency.to_owned(),
     }
+}
+
+/// An order as the sandbox platform keeps it.
+pub struct SandboxOrder<'a> {
+    pub order_id: &'a str,
+    /// The new merchant ID, or a legacy store ID for an order on the legacy store.
+    pub merchant_id: &'a str,
+    pub environment: &'a str,
+    pub currency: &'a str,
+    pub order: &'a Order,
+}
+
+/// Places `o` at the sandbox (the shop's order API, and the demo's legacy orders).
+pub async fn insert_order(db: &store::Db, o: &SandboxOrder<'_>) -> sqlx::Result<()> {
+    let order = o.order;
+    sqlx::query(
+        "INSERT INTO sandbox_orders (order_id, merchant_id, environment, amount, currency, status, created_at, \
+         captured_amount, refunded_amount, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(o.order_id)
+    .bind(o.merchant_id)
+    .bind(o.environment)
+    .bind(order.amount)
+    .bind(o.currency)
+    .bind(order.status(store::now()).as_str())
+    .bind(order.created_at)
+    .bind(order.captured)
+    .bind(order.refunded)
+    .bind(order.expires_at)
+    .execute(&db.pool)
+    .await?;
+    Ok(())
 }
 
 /// Sends a platform event the way the real platform does: signed, over HTTP, to this

@@ -6,6 +6,8 @@
 mod orders;
 mod reports;
 
+pub use orders::sync as sync_orders;
+
 use axum::{
     extract::State,
     http::StatusCode,
@@ -58,7 +60,7 @@ async fn page(
     problem: Option<String>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
-    let stale = orders::sync(state, reader).await.err();
+    let stale = orders::sync(state, &reader.store).await.err();
     let orders = store::legacy_orders::for_store(&state.db.pool, reader.store.id).await?;
     let reports = store::settlements::for_store(&state.db.pool, reader.store.id).await?;
     let view = pages::legacy::View {

@@ -16,20 +16,21 @@ use crate::{
         parse_rfc3339,
     },
     platform::client::{PlatformError, RemoteOrder},
-    store::{self, audit::Record},
+    store::{self, audit::Record, stores::Store},
     web::{
         AppState,
-        access::{StoreAdmin, StoreReader},
+        access::StoreAdmin,
         error::{AppError, platform_problem},
         session::{ClientIp, CsrfForm},
     },
 };
 
 /// Asks the platform for the store's orders and remembers them.
-pub async fn sync(state: &AppState, reader: &StoreReader) -> Result<(), PlatformError> {
-    let orders = state.platform.orders(reader.eid(), 0).await?;
-    for order in orders.iter().filter(|o| o.merchant_id == reader.eid()) {
-        if let Err(e) = store::legacy_orders::upsert(&state.db.pool, reader.store.id, order).await {
+pub async fn sync(state: &AppState, legacy: &Store) -> Result<(), PlatformError> {
+    let eid = legacy.legacy_store_id.as_str();
+    let orders = state.platform.orders(eid, 0).await?;
+    for order in orders.iter().filter(|o| o.merchant_id == eid) {
+        if let Err(e) = store::legacy_orders::upsert(&state.db.pool, legacy.id, order).await {
             tracing::error!(error = %e, "could not remember a legacy order");
         }
     }

@@ -164,7 +164,7 @@ pub async fn archive(
             reports.push(r);
         }
     }
-    let _ = super::orders::sync(&state, &reader).await;
+    let _ = super::orders::sync(&state, &reader.store).await;
     let orders = store::legacy_orders::for_store(&state.db.pool, reader.store.id).await?;
     let bytes = export::archive(&reports, &orders_csv(&orders))
         .map_err(|e| AppError::Internal(anyhow::Error::from(e).context("building the archive")))?;

@@ -105,7 +105,7 @@ pub fn step_banner(tr: &Tr, b: &BannerInfo) -> Element {
                     li {
                         class: if step < current { "done" } else if step == current { "current" } else { "todo" },
                         "aria-current": if step == current { "step" } else { "false" },
-                        span { class: "num", "{step.number()}" }
+                        span { class: "step-num", "{step.number()}" }
                         {tr.t(&format!("step.{}", step.as_str()))}
                     }
                 }

@@ -26,7 +26,7 @@ pub struct View<'a> {
     pub problem: Option<String>,
 }
 
-fn money(currency: &str, minor: i64) -> String {
+pub fn money(currency: &str, minor: i64) -> String {
     match Currency::parse(currency) {
         Some(c) => format!("{} {}", c.format_amount(minor), c.code()),
         None => minor.to_string(),
@@ -258,7 +258,7 @@ pub fn report(reader: &StoreReader, row: &ReportRow, r: &Report) -> Page {
             table { class: "list",
                 thead { tr {
                     th { {tr.t("legacy.report.day")} } th { {tr.t("legacy.report.type")} } th { {tr.t("legacy.orders.order")} }
-                    th { {tr.t("legacy.report.references")} } th { {tr.t("legacy.report.amount")} } th { {tr.t("legacy.report.vat")} }
+                    th { {tr.t("legacy.report.references")} } th { class: "num", {tr.t("legacy.report.amount")} } th { class: "num", {tr.t("legacy.report.vat")} }
                 } }
                 tbody {
                     for tx in r.transactions.iter() {

@@ -10,11 +10,19 @@ use crate::{
         catalog::Catalog,
     },
     i18n::Tr,
-    store::{stores::Store, upgrades::UpgradeRow},
+    store::{legacy_orders::LegacyOrder, stores::Store, upgrades::UpgradeRow},
     web::access::StoreReader,
 };
 
-pub fn my_stores(ctx: &Ctx, stores: &[(Store, Option<UpgradeRow>)], q: &str) -> Page {
+/// A line of the store list.
+pub struct Row {
+    pub store: Store,
+    pub upgrade: Option<UpgradeRow>,
+    /// Legacy authorizations expiring within the warning window.
+    pub expiring: i64,
+}
+
+pub fn my_stores(ctx: &Ctx, stores: &[Row], q: &str) -> Page {
     let tr = ctx.tr;
     let title = tr.t(match ctx.role {
         Some(StaffRole::Support) => "stores.title_support",
@@ -37,13 +45,18 @@ pub fn my_stores(ctx: &Ctx, stores: &[(Store, Option<UpgradeRow>)], q: &str) -> 
                 p { {tr.t("stores.none")} }
             }
             ul { class: "store-list",
-                for (s, u) in stores.iter() {
+                for Row { store: s, upgrade: u, expiring } in stores.iter() {
                     li {
                         a { href: "/stores/{s.legacy_store_id}",
                             strong { "{s.name}" }
                             span { class: "meta", {tr.f("stores.eid", &[("eid", &s.legacy_store_id), ("product", &s.product)])} }
                         }
                         {status_tag(&tr, u.as_ref())}
+                        if *expiring > 0 {
+                            a { class: "tag warn expiring", href: "/stores/{s.legacy_store_id}/legacy#legacy-orders",
+                                {tr.f("stores.expiring", &[("count", &expiring.to_string())])}
+                            }
+                        }
                     }
                 }
             }
@@ -122,7 +135,7 @@ pub fn read_only_note(reader: &StoreReader) -> Element {
     }
 }
 
-pub fn overview(catalog: &Catalog, reader: &StoreReader) -> Page {
+pub fn overview(catalog: &Catalog, reader: &StoreReader, expiring: &[LegacyOrder]) -> Page {
     let ctx = reader.ctx();
     let tr = ctx.tr;
     let store = &reader.store;
@@ -164,6 +177,32 @@ pub fn overview(catalog: &Catalog, reader: &StoreReader) -> Page {
                 }
             }
         }
+        {expiring_warning(&tr, eid, expiring)}
     };
     page(&ctx, &store.name, Some(&reader.banner()), body)
+}
+
+/// Legacy authorizations about to expire: money the merchant loses unless they capture
+/// or extend in time.
+fn expiring_warning(tr: &Tr, eid: &str, orders: &[LegacyOrder]) -> Element {
+    if orders.is_empty() {
+        return rsx! {};
+    }
+    let now = crate::store::now();
+    rsx! {
+        section { class: "card warning", id: "expiring-orders", role: "alert",
+            h2 { {tr.f("store.expiring.title", &[("count", &orders.len().to_string())])} }
+            p { {tr.t("store.expiring.explain")} }
+            ul {
+                for o in orders {
+                    li {
+                        code { "{o.order_id}" }
+                        " · {super::legacy::money(&o.currency, o.order_amount - o.captured_amount)} · "
+                        {tr.f("store.expiring.at", &[("date", &super::format_time(o.expires_at)), ("hours", &((o.expires_at - now).max(0) / 3600).to_string())])}
+                    }
+                }
+            }
+            a { class: "button primary", href: "/stores/{eid}/legacy#legacy-orders", {tr.t("store.expiring.act")} }
+        }
+    }
 }

@@ -1,6 +1,9 @@
 //! Background work: the outbox worker delivers queued email with retries and backoff.
 //! It wakes when a change commits (`Jobs::wake`) and otherwise every few seconds, so
-//! rows written by another instance are picked up too.
+//! rows written by another instance are picked up too. `maintenance` runs the
+//! periodic chores (sunset reminders, refreshing legacy orders).
+
+pub mod maintenance;
 
 use std::{sync::Arc, time::Duration};
 

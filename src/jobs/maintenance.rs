@@ -1,0 +1,190 @@
+//! Periodic chores. Each is safe on every instance at once: a reminder is an outbox row
+//! with a key of its own (`sunset:{store}:{point}`), so it is queued once whoever runs
+//! first, and refreshing legacy orders only writes what the platform says.
+
+use std::time::{Duration, Instant};
+
+use time::Date;
+
+use crate::{
+    domain::{
+        Step,
+        sunset::{self, Phase},
+    },
+    i18n::Tr,
+    mail::Email,
+    store,
+    web::AppState,
+};
+
+/// Legacy orders are asked of the platform at most this often.
+const SWEEP_EVERY: Duration = Duration::from_secs(24 * 3600);
+const PAGE: i64 = 500;
+
+/// Runs the chores now and then every `interval`, until the process ends.
+pub fn spawn(state: AppState, interval: Duration) {
+    tokio::spawn(async move {
+        let mut last_sweep: Option<Instant> = None;
+        loop {
+            match sunset_reminders(&state, sunset::today()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(queued = n, "sunset reminders"),
+                Err(e) => tracing::error!(error = ?e, "sunset reminders"),
+            }
+            if state.platform.is_configured()
+                && last_sweep.is_none_or(|t| t.elapsed() >= SWEEP_EVERY)
+            {
+                last_sweep = Some(Instant::now());
+                let report = refresh_legacy_orders(&state).await;
+                tracing::info!(
+                    stores = report.stores,
+                    failed = report.failed,
+                    "legacy orders refreshed"
+                );
+            }
+            tokio::time::sleep(interval).await;
+        }
+    });
+}
+
+/// Queues the reminder of the point each legacy product's sunset is at (90, 30, 7 or 1
+/// days) for every store on it that has not had that reminder; returns how many.
+pub async fn sunset_reminders(state: &AppState, today: Date) -> anyhow::Result<usize> {
+    let mut queued = 0;
+    for product in state.catalog.products.iter().filter(|p| p.legacy) {
+        let Some(date) = product.sunset_date() else {
+            continue;
+        };
+        let Phase::Countdown { point, days_left } = Phase::on(date, today) else {
+            continue;
+        };
+        let suffix = format!(":{point}");
+        loop {
+            let stores = store::stores::without_email(
+                &state.db.pool,
+                &product.code,
+                "sunset:",
+                &suffix,
+                PAGE,
+            )
+            .await?;
+            for s in &stores {
+                let upgrade = store::upgrades::for_store(&state.db.pool, s.id).await?;
+                let done = upgrade.is_some_and(|u| u.step() == Step::Complete);
+                let email = reminder(state, s, date, days_left, done);
+                let mut tx = state.db.begin().await?;
+                let key = format!("sunset:{}{suffix}", s.id);
+                if store::outbox::enqueue(&mut tx, &key, &email, Some(s.id)).await? {
+                    queued += 1;
+                }
+                tx.commit().await?;
+            }
+            if (stores.len() as i64) < PAGE {
+                break;
+            }
+        }
+    }
+    if queued > 0 {
+        state.jobs.wake();
+    }
+    Ok(queued)
+}
+
+fn reminder(
+    state: &AppState,
+    s: &store::stores::Store,
+    date: Date,
+    days_left: i64,
+    upgraded: bool,
+) -> Email {
+    let tr = Tr::default();
+    let base = &state.config.base_url;
+    let date = date.to_string();
+    let when = if days_left == 1 {
+        tr.t("email.sunset.tomorrow")
+    } else {
+        tr.f("email.sunset.in_days", &[("days", &days_left.to_string())])
+    };
+    let todo = if upgraded {
+        tr.t("email.sunset.upgraded")
+    } else {
+        tr.f(
+            "email.sunset.not_upgraded",
+            &[(
+                "link",
+                &format!("{base}/stores/{}/upgrade", s.legacy_store_id),
+            )],
+        )
+    };
+    Email {
+        to: s.admin_email.clone(),
+        subject: tr.f(
+            "email.sunset.subject",
+            &[
+                ("store", &s.name),
+                ("eid", &s.legacy_store_id),
+                ("date", &date),
+            ],
+        ),
+        text: tr.f(
+            "email.sunset.body",
+            &[
+                ("store", &s.name),
+                ("eid", &s.legacy_store_id),
+                ("date", &date),
+                ("when", &when),
+                ("todo", &todo),
+                (
+                    "legacy",
+                    &format!("{base}/stores/{}/legacy", s.legacy_store_id),
+                ),
+            ],
+        ),
+    }
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct SweepReport {
+    pub stores: usize,
+    pub failed: usize,
+}
+
+/// Asks the platform for the orders of every legacy store whose sunset has not come and
+/// remembers them, so the dashboards can warn of authorizations about to expire. One
+/// store the platform cannot answer for does not stop the others.
+pub async fn refresh_legacy_orders(state: &AppState) -> SweepReport {
+    let today = sunset::today();
+    let open: Vec<&str> = state
+        .catalog
+        .products
+        .iter()
+        .filter(|p| {
+            p.legacy
+                && p.sunset_date()
+                    .is_none_or(|d| !Phase::on(d, today).is_closed())
+        })
+        .map(|p| p.code.as_str())
+        .collect();
+    let mut report = SweepReport::default();
+    let mut after = 0;
+    loop {
+        let stores = match store::stores::on_products(&state.db.pool, &open, after, PAGE).await {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot list legacy stores");
+                return report;
+            }
+        };
+        for s in &stores {
+            report.stores += 1;
+            if let Err(e) = crate::web::legacy::sync_orders(state, s).await {
+                report.failed += 1;
+                tracing::warn!(store = %s.legacy_store_id, error = %e, "cannot refresh legacy orders");
+            }
+        }
+        match stores.last() {
+            Some(last) if stores.len() as i64 == PAGE => after = last.id,
+            _ => return report,
+        }
+    }
+}
