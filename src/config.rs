@@ -47,6 +47,8 @@ pub struct Config {
     /// How often the periodic chores run (sunset reminders, refreshing legacy orders);
     /// `None` turns them off.
     pub maintenance_interval: Option<std::time::Duration>,
+    /// An upgrade with no step moved for this many days is stalled (dashboards, reminders).
+    pub stall_days: i64,
 }
 
 /// The platform's order-management API: cancelling the test order, polling for orders
@@ -159,6 +161,7 @@ struct FileConfig {
     support_email: Option<String>,
     sunset: Option<String>,
     maintenance_minutes: Option<u64>,
+    stall_days: Option<u64>,
 }
 
 impl Config {
@@ -361,6 +364,10 @@ impl Config {
             Some(0) => None,
             minutes => Some(std::time::Duration::from_secs(60 * minutes.unwrap_or(60))),
         };
+        let stall_days = seconds("STALL_DAYS", file.stall_days)?.unwrap_or(7);
+        if !(1..=365).contains(&stall_days) {
+            bail!("SWITCHYARD_STALL_DAYS must be between 1 and 365");
+        }
         Ok(Self {
             database_url: SecretString::from(database_url),
             bind,
@@ -383,6 +390,7 @@ impl Config {
             support_email,
             sunsets,
             maintenance_interval: maintenance,
+            stall_days: stall_days as i64,
         })
     }
 

@@ -51,7 +51,7 @@ impl Application {
         let hub = live::Hub::new(db.backend);
         hub.listen(&config.database_url);
         let jobs = jobs::Jobs::default();
-        jobs.spawn(db.clone(), mailer.clone());
+        jobs.spawn(jobs::Worker::new(db.clone(), mailer.clone(), &config)?);
         let self_url = match addr.ip() {
             ip if ip.is_unspecified() => format!("http://127.0.0.1:{}", addr.port()),
             _ => format!("http://{addr}"),

@@ -8,12 +8,14 @@ pub mod money;
 pub mod order;
 pub mod pdf;
 pub mod platform_event;
+pub mod risk;
 pub mod screenshot;
 pub mod settlement;
 pub mod settlement_export;
 pub mod setup_check;
 pub mod sunset;
 pub mod upgrade;
+pub mod webhook;
 
 pub use catalog::Catalog;
 pub use ids::{CountryCode, EmailAddress, Environment, LegacyStoreId, MerchantId};

@@ -1,4 +1,5 @@
-//! Background work: the outbox worker delivers queued email with retries and backoff.
+//! Background work: the outbox worker delivers queued jobs (email, partner webhooks)
+//! with retries and backoff.
 //! It wakes when a change commits (`Jobs::wake`) and otherwise every few seconds, so
 //! rows written by another instance are picked up too. `maintenance` runs the
 //! periodic chores (sunset reminders, refreshing legacy orders).
@@ -9,9 +10,13 @@ use std::{sync::Arc, time::Duration};
 
 use tokio::sync::Notify;
 
+use secrecy::{ExposeSecret, SecretString};
+
 use crate::{
+    config::Config,
+    domain::{platform_event, webhook},
     mail::{Email, Mailer},
-    store::{self, Db},
+    store::{self, Db, outbox::OutboxRow},
 };
 
 /// How long a claimed row is reserved for the worker that claimed it.
@@ -23,6 +28,30 @@ pub struct Jobs {
     wake: Arc<Notify>,
 }
 
+/// What delivering needs: the database, the mail transport, an HTTP client for
+/// webhooks and the key their secrets derive from.
+#[derive(Clone)]
+pub struct Worker {
+    pub db: Db,
+    pub mailer: Mailer,
+    pub http: reqwest::Client,
+    pub secret_key: SecretString,
+}
+
+impl Worker {
+    pub fn new(db: Db, mailer: Mailer, config: &Config) -> anyhow::Result<Self> {
+        Ok(Self {
+            db,
+            mailer,
+            http: crate::platform::health::outbound_client(
+                &config.health_check,
+                "Switchyard-Webhooks",
+            )?,
+            secret_key: config.secret_key.clone(),
+        })
+    }
+}
+
 impl Jobs {
     /// Call after committing a transaction that queued work.
     pub fn wake(&self) {
@@ -30,11 +59,11 @@ impl Jobs {
     }
 
     /// Runs the outbox worker until the process ends.
-    pub fn spawn(&self, db: Db, mailer: Mailer) {
+    pub fn spawn(&self, worker: Worker) {
         let wake = self.wake.clone();
         tokio::spawn(async move {
             loop {
-                if let Err(e) = deliver_due(&db, &mailer).await {
+                if let Err(e) = deliver_due(&worker).await {
                     tracing::error!(error = ?e, "outbox worker");
                 }
                 let _ = tokio::time::timeout(IDLE_POLL, wake.notified()).await;
@@ -49,31 +78,81 @@ pub fn backoff(attempts: i64) -> i64 {
     (10_i64 << exp).min(3600)
 }
 
-/// Delivers every due row once; returns how many were sent.
-pub async fn deliver_due(db: &Db, mailer: &Mailer) -> anyhow::Result<usize> {
+/// What became of one delivery.
+enum Delivered {
+    Yes,
+    /// Nothing to deliver to any more (the webhook was removed): done, not retried.
+    Dropped(String),
+}
+
+/// Delivers every due row once; returns how many were delivered.
+pub async fn deliver_due(worker: &Worker) -> anyhow::Result<usize> {
+    let pool = &worker.db.pool;
     let mut sent = 0;
-    for row in store::outbox::due(&db.pool, 50).await? {
-        if !store::outbox::claim(&db.pool, row.id, LEASE_SECONDS).await? {
+    for row in store::outbox::due(pool, 50).await? {
+        if !store::outbox::claim(pool, row.id, LEASE_SECONDS).await? {
             continue;
         }
-        let email = Email {
-            to: row.recipient.clone(),
-            subject: row.subject.clone(),
-            text: row.body.clone(),
-        };
-        match mailer.send(&email).await {
-            Ok(()) => {
-                store::outbox::mark_sent(&db.pool, row.id).await?;
+        match deliver(worker, &row).await {
+            Ok(Delivered::Yes) => {
+                store::outbox::mark_sent(pool, row.id).await?;
                 sent += 1;
+            }
+            Ok(Delivered::Dropped(why)) => {
+                tracing::info!(key = %row.idempotency_key, %why, "job dropped");
+                store::outbox::mark_dropped(pool, row.id, &why).await?;
             }
             Err(e) => {
                 let retry_at = store::now() + backoff(row.attempts + 1);
-                tracing::warn!(key = %row.idempotency_key, error = ?e, retry_at, "email delivery failed; will retry");
-                store::outbox::mark_failed(&db.pool, row.id, &format!("{e:#}"), retry_at).await?;
+                tracing::warn!(key = %row.idempotency_key, kind = %row.kind, error = ?e, retry_at, "delivery failed; will retry");
+                store::outbox::mark_failed(pool, row.id, &format!("{e:#}"), retry_at).await?;
             }
         }
     }
     Ok(sent)
+}
+
+async fn deliver(worker: &Worker, row: &OutboxRow) -> anyhow::Result<Delivered> {
+    match row.kind.as_str() {
+        "email" => {
+            let email = Email {
+                to: row.recipient.clone(),
+                subject: row.subject.clone(),
+                text: row.body.clone(),
+            };
+            worker.mailer.send(&email).await?;
+            Ok(Delivered::Yes)
+        }
+        "webhook" => webhook(worker, row).await,
+        other => Ok(Delivered::Dropped(format!("unknown job kind {other}"))),
+    }
+}
+
+/// POSTs the event, signed like inbound platform events; any 2xx is delivered.
+async fn webhook(worker: &Worker, row: &OutboxRow) -> anyhow::Result<Delivered> {
+    let hook = match row.recipient.parse::<i64>() {
+        Ok(id) => store::webhooks::get(&worker.db.pool, id).await?,
+        Err(_) => None,
+    };
+    let Some(hook) = hook.filter(|h| h.disabled_at.is_none()) else {
+        return Ok(Delivered::Dropped("the webhook was removed".into()));
+    };
+    let secret = webhook::secret(worker.secret_key.expose_secret().as_bytes(), &hook.nonce);
+    let signature = platform_event::sign(secret.as_bytes(), store::now(), row.body.as_bytes());
+    let res = worker
+        .http
+        .post(&hook.url)
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .header(platform_event::SIGNATURE_HEADER, signature)
+        .header("Idempotency-Key", &row.idempotency_key)
+        .body(row.body.clone())
+        .send()
+        .await?;
+    if res.status().is_success() {
+        Ok(Delivered::Yes)
+    } else {
+        anyhow::bail!("the partner answered {}", res.status())
+    }
 }
 
 #[cfg(test)]

@@ -21,7 +21,61 @@ use crate::{
 };
 
 pub fn routes(r: Routes) -> Routes {
-    r.post("/platform/v1/events", receive)
+    r.api_post("/platform/v1/events", receive, receive_doc)
+}
+
+/// An event as the platform sends it (see the README for the full contract).
+#[derive(schemars::JsonSchema)]
+#[allow(dead_code)]
+struct EventEnvelope {
+    /// Unique per event; a repeat is answered `duplicate`.
+    id: String,
+    /// `order.created`, `order.cancelled`, `order.captured` or `api.error`.
+    r#type: String,
+    /// RFC 3339.
+    created_at: String,
+    data: EventData,
+}
+
+#[derive(schemars::JsonSchema)]
+#[allow(dead_code)]
+struct EventData {
+    /// The new merchant ID (or `legacy_store_id` for the legacy store).
+    merchant_id: Option<String>,
+    legacy_store_id: Option<String>,
+    order_id: Option<String>,
+    /// `live` or `test`.
+    environment: Option<String>,
+    /// Minor units.
+    amount: Option<i64>,
+    currency: Option<String>,
+    user_agent: Option<String>,
+    error_code: Option<String>,
+}
+
+#[derive(serde::Serialize, schemars::JsonSchema)]
+struct Received {
+    /// `recorded` or `duplicate`.
+    status: String,
+    outcome: Option<String>,
+}
+
+fn receive_doc(g: &mut schemars::SchemaGenerator) -> serde_json::Value {
+    use crate::web::api::json_response;
+    let body = serde_json::to_value(g.subschema_for::<EventEnvelope>()).unwrap_or_default();
+    json!({
+        "operationId": "receivePlatformEvent",
+        "summary": "A signed platform event (orders, API errors)",
+        "security": [{ "platformSignature": [] }],
+        "requestBody": { "required": true, "content": { "application/json": { "schema": body } } },
+        "responses": {
+            "200": json_response::<Received>(g, "Recorded, or a duplicate of an event already recorded"),
+            "400": json_response::<super::PlatformError>(g, "The body is not a valid event; `field` names the culprit"),
+            "401": json_response::<super::PlatformError>(g, "Signature missing, malformed, stale or wrong"),
+            "500": json_response::<super::PlatformError>(g, "Not recorded; retry later"),
+            "503": json_response::<super::PlatformError>(g, "SWITCHYARD_WEBHOOK_SECRET is not set"),
+        },
+    })
 }
 
 impl AppState {

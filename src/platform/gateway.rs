@@ -20,7 +20,28 @@ use crate::{
 };
 
 pub fn routes(r: Routes) -> Routes {
-    r.post("/platform/v1/credentials/verify", verify_endpoint)
+    r.api_post(
+        "/platform/v1/credentials/verify",
+        verify_endpoint,
+        verify_doc,
+    )
+}
+
+fn verify_doc(g: &mut schemars::SchemaGenerator) -> serde_json::Value {
+    use crate::web::api::json_response;
+    let request = serde_json::to_value(g.subschema_for::<VerifyRequest>()).unwrap_or_default();
+    serde_json::json!({
+        "operationId": "verifyCredentials",
+        "summary": "Whether an API username and password are valid, for the platform's gateway",
+        "security": [{ "gatewayToken": [] }],
+        "requestBody": { "required": true, "content": { "application/json": { "schema": request } } },
+        "responses": {
+            "200": json_response::<VerifyResponse>(g, "The verdict"),
+            "400": json_response::<super::PlatformError>(g, "The body is not JSON with username and password"),
+            "401": json_response::<super::PlatformError>(g, "No valid service token"),
+            "503": json_response::<super::PlatformError>(g, "SWITCHYARD_GATEWAY_TOKEN is not set"),
+        },
+    })
 }
 
 /// What a username/password pair is worth to the platform right now.
@@ -59,13 +80,13 @@ pub async fn verify(
     Ok(Verification::Valid(row))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct VerifyRequest {
     username: String,
     password: String,
 }
 
-#[derive(Serialize, Debug, PartialEq)]
+#[derive(Serialize, Debug, PartialEq, schemars::JsonSchema)]
 pub struct VerifyResponse {
     pub valid: bool,
     /// `ok`, `revoked`, `wrong_password` or `unknown_username`.

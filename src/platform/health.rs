@@ -221,6 +221,19 @@ fn client(cfg: &HealthCheckConfig) -> reqwest::Result<reqwest::Client> {
         .build()
 }
 
+/// A client for addresses people typed (partner webhooks): the same address vetting
+/// as the health check, no redirects, a short timeout.
+pub fn outbound_client(cfg: &HealthCheckConfig, agent: &str) -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .no_proxy()
+        .redirect(redirect::Policy::none())
+        .dns_resolver(Arc::new(VettingResolver { cfg: cfg.clone() }))
+        .connect_timeout(cfg.timeout)
+        .timeout(cfg.timeout)
+        .user_agent(format!("{agent}/{}", env!("CARGO_PKG_VERSION")))
+        .build()
+}
+
 /// Fetches the shop's front page and its checkout page and reports the markers found.
 pub async fn check(
     shop: &Url,

@@ -16,6 +16,12 @@ use axum::{
 };
 
 /// The error body every machine endpoint answers with: `{"error": "…"}`.
+/// The body of every error the platform endpoints answer: `{"error": "…"}`.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct PlatformError {
+    pub error: String,
+}
+
 pub fn json_error(status: StatusCode, message: &str) -> Response {
     (status, Json(serde_json::json!({ "error": message }))).into_response()
 }

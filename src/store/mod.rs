@@ -1,7 +1,10 @@
 //! Database access. One set of portable queries (`$1` placeholders, BIGINT times and
 //! money) runs on SQLite and PostgreSQL through sqlx's `Any` driver; only the DDL differs.
 
+pub mod admin_changes;
+pub mod api_tokens;
 pub mod audit;
+pub mod cohort;
 pub mod credentials;
 pub mod events;
 pub mod legacy_orders;
@@ -14,6 +17,7 @@ pub mod stores;
 pub mod support;
 pub mod upgrades;
 pub mod users;
+pub mod webhooks;
 
 use std::str::FromStr;
 

@@ -25,6 +25,8 @@ pub struct UpgradeRow {
     pub created_at: i64,
     pub updated_at: i64,
     pub completed_at: Option<i64>,
+    /// When the upgrade last moved a step (progress); any other change is `updated_at`.
+    pub progressed_at: Option<i64>,
 }
 
 impl UpgradeRow {
@@ -60,12 +62,13 @@ impl UpgradeRow {
             test_order_status: None,
             created_at: 0,
             updated_at: 0,
+            progressed_at: None,
             completed_at: None,
         }
     }
 }
 
-const COLUMNS: &str = "id, store_id, path_id, step, global_enabled, merchant_id, test_merchant_id, checklist, legacy_warned_at, test_order_id, test_order_status, created_at, updated_at, completed_at";
+const COLUMNS: &str = "id, store_id, path_id, step, global_enabled, merchant_id, test_merchant_id, checklist, legacy_warned_at, test_order_id, test_order_status, created_at, updated_at, completed_at, progressed_at";
 
 pub async fn for_store<'c>(
     ex: impl Executor<'c, Database = Any>,
@@ -103,7 +106,8 @@ pub async fn get_or_start(
     }
     let at = now();
     let inserted = sqlx::query(
-        "INSERT INTO upgrades (store_id, path_id, step, global_enabled, created_at, updated_at) VALUES ($1, $2, $3, 1, $4, $4)",
+        "INSERT INTO upgrades (store_id, path_id, step, global_enabled, created_at, updated_at, progressed_at) \
+         VALUES ($1, $2, $3, 1, $4, $4, $4)",
     )
     .bind(store_id)
     .bind(default_path)
@@ -161,7 +165,7 @@ pub async fn advance(
     let to = upgrade::transition(from, action)?;
     let at = now();
     let completed_at = (to == Step::Complete).then_some(at);
-    sqlx::query("UPDATE upgrades SET step = $1, updated_at = $2, completed_at = COALESCE(completed_at, $3) WHERE id = $4")
+    sqlx::query("UPDATE upgrades SET step = $1, updated_at = $2, progressed_at = $2, completed_at = COALESCE(completed_at, $3) WHERE id = $4")
         .bind(to.as_str())
         .bind(at)
         .bind(completed_at)
@@ -176,6 +180,7 @@ pub async fn advance(
         .bind(at)
         .execute(&mut **tx)
         .await?;
+    super::webhooks::enqueue_step(tx, upgrade, from, to, actor, at).await?;
     Ok(to)
 }
 
@@ -404,4 +409,43 @@ pub async fn step_history<'c>(
     .bind(store_id)
     .fetch_all(ex)
     .await
+}
+
+/// An upgrade no step has moved in for a while.
+#[derive(Debug, Clone, FromRow)]
+pub struct Stalled {
+    pub legacy_store_id: String,
+    pub name: String,
+    pub admin_email: String,
+    pub step: String,
+    pub progressed_at: i64,
+}
+
+/// Unfinished upgrades whose last step moved before `before`, oldest first.
+pub async fn stalled<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    before: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<Stalled>> {
+    sqlx::query_as(
+        "SELECT s.legacy_store_id, s.name, s.admin_email, u.step, u.progressed_at FROM upgrades u \
+         JOIN stores s ON s.id = u.store_id WHERE u.step <> 'complete' AND u.progressed_at <= $1 \
+         ORDER BY u.progressed_at, u.id LIMIT $2",
+    )
+    .bind(before)
+    .bind(limit)
+    .fetch_all(ex)
+    .await
+}
+
+/// Revokes every live credential of the upgrade at once; how many.
+pub async fn revoke_all_credentials(tx: &mut Tx, upgrade_id: i64) -> sqlx::Result<u64> {
+    let res = sqlx::query(
+        "UPDATE api_credentials SET revoked_at = $1 WHERE upgrade_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(now())
+    .bind(upgrade_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(res.rows_affected())
 }

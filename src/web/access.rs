@@ -209,6 +209,49 @@ pub struct Support(pub SignedIn);
 /// Operators (staff accounts).
 pub struct Operator(pub SignedIn);
 
+/// Support, on one store's pages (its timeline and the actions taken for it).
+pub struct StoreSupport(pub StoreReader);
+
+impl<S> FromRequestParts<S> for StoreSupport
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let reader = StoreReader::from_request_parts(parts, state).await?;
+        if reader.relation != Relation::Support {
+            audit::refused(
+                &AppState::from_ref(state),
+                &reader.user,
+                Some(reader.store.id),
+                parts,
+            )
+            .await;
+            return Err(AppError::Forbidden(Tr::default().t("access.staff_only")));
+        }
+        Ok(StoreSupport(reader))
+    }
+}
+
+/// Partner managers (their partners' stores are in `principal.partner_ids`).
+pub struct PartnerManager(pub SignedIn);
+
+impl<S> FromRequestParts<S> for PartnerManager
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        require_role(parts, state, StaffRole::PartnerManager)
+            .await
+            .map(PartnerManager)
+    }
+}
+
 async fn require_role<S>(
     parts: &mut Parts,
     state: &S,

@@ -22,7 +22,6 @@ use super::{
 };
 use crate::{
     domain::EmailAddress,
-    mail::Email,
     store::{self, audit::Record, sessions::TokenStatus},
 };
 
@@ -113,25 +112,43 @@ async fn send_link(
         tracing::info!(email = %email, "sign-in requested for an unknown or disabled address; no email sent");
         return Ok(());
     }
+    let mut tx = state.db.begin().await?;
+    queue_link(&mut tx, state, email.as_str(), requested_by).await?;
+    tx.commit().await?;
+    state.jobs.wake();
+    Ok(())
+}
+
+/// Stores a new sign-in token for `email` and queues the email with its link, in `tx`.
+/// The link is a secret: the outbox wipes it once delivered, only its hash stays.
+pub async fn queue_link(
+    tx: &mut store::Tx,
+    state: &AppState,
+    email: &str,
+    requested_by: &str,
+) -> anyhow::Result<()> {
     let token = random_token(32);
-    store::sessions::store_sign_in_token(
-        &state.db.pool,
-        &sha256_hex(&token),
-        email.as_str(),
-        requested_by,
-    )
-    .await?;
+    let hash = sha256_hex(&token);
+    store::sessions::store_sign_in_token(&mut **tx, &hash, email, requested_by).await?;
     let link = format!("{}/auth/confirm?token={token}", state.config.base_url);
     if state.config.seed_demo {
         tracing::info!(email = %email, %link, "demo mode: sign-in link");
     }
     let tr = crate::i18n::Tr::default();
-    let mail = Email {
-        to: email.to_string(),
-        subject: tr.t("email.sign_in.subject"),
-        text: tr.f("email.sign_in.body", &[("link", &link)]),
-    };
-    state.mailer.send(&mail).await
+    store::outbox::push(
+        &mut **tx,
+        &store::outbox::Job {
+            key: &format!("sign-in:{hash}"),
+            kind: "email",
+            recipient: email,
+            subject: &tr.t("email.sign_in.subject"),
+            body: &tr.f("email.sign_in.body", &[("link", &link)]),
+            store_id: None,
+            redact: true,
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 /// Store admins, invited store users and active staff may receive a link; a disabled

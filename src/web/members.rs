@@ -72,7 +72,6 @@ async fn invite(
         ip: &ip,
     };
     store::audit::record(&mut *tx, &record).await?;
-    tx.commit().await?;
     let mail = Email {
         to: email.to_string(),
         subject: tr.f("email.invite.subject", &[("store", &admin.store.name)]),
@@ -85,7 +84,15 @@ async fn invite(
             ],
         ),
     };
-    state.mailer.send(&mail).await?;
+    let key = format!(
+        "invite:{}:{}:{}",
+        admin.store.id,
+        email.as_str(),
+        store::now()
+    );
+    store::outbox::enqueue(&mut tx, &key, &mail, Some(admin.store.id)).await?;
+    tx.commit().await?;
+    state.jobs.wake();
     Ok(Redirect::to(&format!("/stores/{}/users", admin.eid())).into_response())
 }
 

@@ -3,13 +3,18 @@
 
 pub mod access;
 pub mod account;
+pub mod api;
 pub mod audit;
 pub mod auth;
+pub mod console;
 pub mod error;
 pub mod guard;
 pub mod legacy;
 pub mod members;
+pub mod openapi;
 pub mod pages;
+pub mod partner;
+pub mod partner_keys;
 pub mod routes;
 pub mod session;
 pub mod staff;
@@ -58,6 +63,10 @@ pub fn routes(sandbox: bool) -> Routes {
         .with(audit::routes)
         .with(staff::routes)
         .with(support::routes)
+        .with(partner::routes)
+        .with(partner_keys::routes)
+        .with(console::routes)
+        .with(api::routes)
         .with(platform::gateway::routes)
         .with(platform::events::routes);
     if sandbox {

@@ -14,6 +14,16 @@ use super::AppState;
 pub struct Routes {
     router: Router<AppState>,
     table: Vec<(Method, &'static str)>,
+    docs: Vec<ApiDoc>,
+}
+
+/// A machine route's OpenAPI operation, written beside its registration: `operation`
+/// returns the operation object, adding the schemas it names to the generator.
+#[derive(Clone)]
+pub struct ApiDoc {
+    pub method: Method,
+    pub path: &'static str,
+    pub operation: fn(&mut schemars::SchemaGenerator) -> serde_json::Value,
 }
 
 impl Default for Routes {
@@ -21,6 +31,7 @@ impl Default for Routes {
         Self {
             router: Router::new(),
             table: Vec::new(),
+            docs: Vec::new(),
         }
     }
 }
@@ -58,6 +69,48 @@ impl Routes {
             post(handler).layer(axum::extract::DefaultBodyLimit::max(limit)),
         );
         self
+    }
+
+    /// A documented GET of the machine API (`/api`, `/platform`).
+    pub fn api_get<H, T>(
+        mut self,
+        path: &'static str,
+        handler: H,
+        operation: fn(&mut schemars::SchemaGenerator) -> serde_json::Value,
+    ) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.docs.push(ApiDoc {
+            method: Method::GET,
+            path,
+            operation,
+        });
+        self.get(path, handler)
+    }
+
+    /// A documented POST of the machine API (`/api`, `/platform`).
+    pub fn api_post<H, T>(
+        mut self,
+        path: &'static str,
+        handler: H,
+        operation: fn(&mut schemars::SchemaGenerator) -> serde_json::Value,
+    ) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.docs.push(ApiDoc {
+            method: Method::POST,
+            path,
+            operation,
+        });
+        self.post(path, handler)
+    }
+
+    pub fn docs(&self) -> &[ApiDoc] {
+        &self.docs
     }
 
     /// Adds a feature's routes.

@@ -82,6 +82,7 @@ async fn start(
         sunsets: Vec::new(),
         // Tests run the chores themselves, on the day they choose.
         maintenance_interval: None,
+        stall_days: 7,
     };
     adjust(&mut config);
     let app = Application::build(config).await.expect("the app builds");

@@ -45,7 +45,12 @@ pub fn page(ctx: &Ctx, title: &str, banner: Option<&BannerInfo>, body: Element) 
                     a { href: "/", {tr.t("layout.my_stores")} }
                     if ctx.role == Some(StaffRole::Support) {
                         a { href: "/support/requests", {tr.t("layout.support_requests")} }
+                        a { href: "/support/stalled", {tr.t("layout.stalled")} }
                         a { href: "/audit", {tr.t("layout.audit")} }
+                    }
+                    if ctx.role == Some(StaffRole::PartnerManager) {
+                        a { href: "/partner", {tr.t("layout.partner")} }
+                        a { href: "/partner/api", {tr.t("layout.partner_api")} }
                     }
                     if ctx.role == Some(StaffRole::Operator) {
                         a { href: "/staff", {tr.t("layout.staff")} }

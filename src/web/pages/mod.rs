@@ -3,10 +3,13 @@
 
 pub mod audit;
 pub mod auth;
+pub mod charts;
+pub mod console;
 pub mod error;
 pub mod layout;
 pub mod legacy;
 pub mod members;
+pub mod partner;
 pub mod staff;
 pub mod steps;
 pub mod stores;

@@ -113,6 +113,13 @@ pub fn store_nav(reader: &StoreReader, active: &str) -> Element {
             tr.t("storenav.audit"),
         ));
     }
+    if reader.relation == Relation::Support {
+        tabs.push((
+            "timeline",
+            format!("/stores/{eid}/timeline"),
+            tr.t("storenav.timeline"),
+        ));
+    }
     rsx! {
         nav { class: "store-nav", "aria-label": tr.t("storenav.label"),
             span { class: "store-name", "{reader.store.name}" }

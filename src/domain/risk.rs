@@ -1,0 +1,156 @@
+//! How likely a store is to miss its legacy product's sunset, for partner managers.
+//! The same rule exists twice: here for one store, and as SQL (`sql_case`) so the
+//! dashboard can filter and sort 100,000 stores in the database; a test holds them equal.
+
+const DAY: i64 = 86_400;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Risk {
+    /// The sunset is near and the upgrade is not done, or it is not moving.
+    AtRisk,
+    /// Started, but no step moved for the stall threshold.
+    Stalled,
+    NotStarted,
+    /// Moving along.
+    OnTrack,
+    Done,
+}
+
+impl Risk {
+    pub const ALL: [Risk; 5] = [
+        Risk::AtRisk,
+        Risk::Stalled,
+        Risk::NotStarted,
+        Risk::OnTrack,
+        Risk::Done,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Risk::AtRisk => "at-risk",
+            Risk::Stalled => "stalled",
+            Risk::NotStarted => "not-started",
+            Risk::OnTrack => "on-track",
+            Risk::Done => "done",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Risk> {
+        Risk::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// The thresholds of the rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rule {
+    /// No step moved for this long: stalled.
+    pub stall_seconds: i64,
+    /// Closer to the sunset than this, anything not done is at risk.
+    pub urgent_seconds: i64,
+    /// Closer than this, a store not started or stalled is at risk.
+    pub warning_seconds: i64,
+}
+
+impl Rule {
+    pub fn with_stall_days(days: i64) -> Self {
+        Rule {
+            stall_seconds: days * DAY,
+            urgent_seconds: 30 * DAY,
+            warning_seconds: 90 * DAY,
+        }
+    }
+
+    /// One store: `progressed_at` is `None` when its upgrade has not started.
+    pub fn classify(
+        &self,
+        progressed_at: Option<i64>,
+        complete: bool,
+        sunset_at: Option<i64>,
+        now: i64,
+    ) -> Risk {
+        if complete {
+            return Risk::Done;
+        }
+        let to_sunset = sunset_at.map_or(i64::MAX, |s| s - now);
+        let idle = progressed_at.is_some_and(|p| now - p >= self.stall_seconds);
+        let started = progressed_at.is_some();
+        if to_sunset <= self.urgent_seconds
+            || (to_sunset <= self.warning_seconds && (!started || idle))
+        {
+            Risk::AtRisk
+        } else if !started {
+            Risk::NotStarted
+        } else if idle {
+            Risk::Stalled
+        } else {
+            Risk::OnTrack
+        }
+    }
+
+    /// The same rule as an SQL expression over `u.step`, `u.progressed_at` (NULL when
+    /// not started, from a LEFT JOIN) and `s.product`. Only integers and the catalog's
+    /// product codes (quoted) go into the text.
+    pub fn sql_case(&self, sunsets: &[(&str, i64)], now: i64) -> String {
+        let to_sunset = if sunsets.is_empty() {
+            i64::MAX.to_string()
+        } else {
+            let arms: String = sunsets
+                .iter()
+                .map(|(code, at)| format!(" WHEN '{}' THEN {}", code.replace('\'', "''"), at - now))
+                .collect();
+            format!("(CASE s.product{arms} ELSE {} END)", i64::MAX)
+        };
+        let idle = format!(
+            "(u.progressed_at IS NOT NULL AND {now} - u.progressed_at >= {})",
+            self.stall_seconds
+        );
+        format!(
+            "(CASE WHEN u.step = 'complete' THEN 'done' \
+             WHEN {to_sunset} <= {urgent} OR ({to_sunset} <= {warning} AND (u.progressed_at IS NULL OR {idle})) THEN 'at-risk' \
+             WHEN u.progressed_at IS NULL THEN 'not-started' \
+             WHEN {idle} THEN 'stalled' ELSE 'on-track' END)",
+            urgent = self.urgent_seconds,
+            warning = self.warning_seconds,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: i64 = 1_800_000_000;
+
+    #[test]
+    fn each_risk_follows_the_rule() {
+        let rule = Rule::with_stall_days(7);
+        let far = Some(NOW + 200 * DAY);
+        let near = Some(NOW + 60 * DAY);
+        let urgent = Some(NOW + 10 * DAY);
+        let fresh = Some(NOW - DAY);
+        let idle = Some(NOW - 8 * DAY);
+        assert_eq!(rule.classify(fresh, true, urgent, NOW), Risk::Done);
+        assert_eq!(rule.classify(None, false, far, NOW), Risk::NotStarted);
+        assert_eq!(rule.classify(fresh, false, far, NOW), Risk::OnTrack);
+        assert_eq!(rule.classify(idle, false, far, NOW), Risk::Stalled);
+        assert_eq!(rule.classify(None, false, near, NOW), Risk::AtRisk);
+        assert_eq!(rule.classify(idle, false, near, NOW), Risk::AtRisk);
+        assert_eq!(rule.classify(fresh, false, near, NOW), Risk::OnTrack);
+        assert_eq!(rule.classify(fresh, false, urgent, NOW), Risk::AtRisk);
+        assert_eq!(rule.classify(None, false, None, NOW), Risk::NotStarted);
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for r in Risk::ALL {
+            assert_eq!(Risk::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(Risk::parse("late"), None);
+    }
+
+    #[test]
+    fn product_codes_are_quoted_in_the_sql() {
+        let sql = Rule::with_stall_days(7).sql_case(&[("K'PM", NOW)], NOW);
+        assert!(sql.contains("WHEN 'K''PM' THEN 0"));
+    }
+}

@@ -1,0 +1,78 @@
+//! Changing a store's registered administrator: support asks, the new address confirms
+//! by a link (only the token's hash is kept), and only then the store changes.
+
+use sqlx::{Any, Executor, FromRow};
+
+use super::{Tx, now};
+
+/// How long the confirmation link works.
+pub const TTL_SECONDS: i64 = 3 * 24 * 3600;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct AdminChange {
+    pub store_id: i64,
+    pub new_email: String,
+    pub requested_by: String,
+    pub reason: String,
+    pub expires_at: i64,
+    pub used_at: Option<i64>,
+}
+
+pub async fn insert(
+    tx: &mut Tx,
+    token_hash: &str,
+    store_id: i64,
+    new_email: &str,
+    requested_by: &str,
+    reason: &str,
+) -> sqlx::Result<()> {
+    let at = now();
+    sqlx::query(
+        "INSERT INTO admin_changes (token_hash, store_id, new_email, requested_by, reason, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(token_hash)
+    .bind(store_id)
+    .bind(new_email)
+    .bind(requested_by)
+    .bind(reason)
+    .bind(at)
+    .bind(at + TTL_SECONDS)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn get<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    token_hash: &str,
+) -> sqlx::Result<Option<AdminChange>> {
+    sqlx::query_as(
+        "SELECT store_id, new_email, requested_by, reason, expires_at, used_at FROM admin_changes WHERE token_hash = $1",
+    )
+    .bind(token_hash)
+    .fetch_optional(ex)
+    .await
+}
+
+/// Uses the token once: true only for the first use of a live token.
+pub async fn consume(tx: &mut Tx, token_hash: &str) -> sqlx::Result<bool> {
+    let at = now();
+    let res = sqlx::query(
+        "UPDATE admin_changes SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1",
+    )
+    .bind(at)
+    .bind(token_hash)
+    .execute(&mut **tx)
+    .await?;
+    Ok(res.rows_affected() == 1)
+}
+
+pub async fn set_admin(tx: &mut Tx, store_id: i64, email: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE stores SET admin_email = $1 WHERE id = $2")
+        .bind(email)
+        .bind(store_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}

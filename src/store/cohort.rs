@@ -1,0 +1,250 @@
+//! A cohort of stores with their upgrade's progress and sunset risk: the partner
+//! dashboard, its CSV export and the partner API read it. Filtering, sorting and paging
+//! happen in the database so 100,000 stores stay fast.
+
+use sqlx::{Any, Executor, FromRow};
+
+use crate::domain::risk::{Risk, Rule};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct CohortRow {
+    pub id: i64,
+    pub legacy_store_id: String,
+    pub name: String,
+    pub product: String,
+    pub platform: String,
+    pub countries: String,
+    pub path_id: Option<String>,
+    /// A step's name, or `not-started`.
+    pub step: String,
+    pub progressed_at: Option<i64>,
+    pub updated_at: Option<i64>,
+    pub completed_at: Option<i64>,
+    pub risk: String,
+}
+
+impl CohortRow {
+    pub fn risk(&self) -> Risk {
+        Risk::parse(&self.risk).unwrap_or(Risk::OnTrack)
+    }
+
+    /// Whole days since the last step moved (since import when not started).
+    pub fn idle_days(&self, now: i64) -> Option<i64> {
+        self.progressed_at.map(|p| (now - p).max(0) / 86_400)
+    }
+}
+
+/// What the person narrowed the list to; empty fields do not filter.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Part of the legacy store ID or the name.
+    pub q: String,
+    pub step: String,
+    pub risk: String,
+    pub product: String,
+    pub platform: String,
+    pub country: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    #[default]
+    Name,
+    Eid,
+    Step,
+    Activity,
+    Idle,
+    Risk,
+}
+
+impl Sort {
+    pub const ALL: [Sort; 6] = [
+        Sort::Name,
+        Sort::Eid,
+        Sort::Step,
+        Sort::Activity,
+        Sort::Idle,
+        Sort::Risk,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sort::Name => "name",
+            Sort::Eid => "eid",
+            Sort::Step => "step",
+            Sort::Activity => "activity",
+            Sort::Idle => "idle",
+            Sort::Risk => "risk",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Sort> {
+        Sort::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    fn column(self) -> &'static str {
+        match self {
+            Sort::Name => "c.name",
+            Sort::Eid => "c.legacy_store_id",
+            Sort::Step => {
+                "(CASE c.step WHEN 'not-started' THEN 0 WHEN 'terms' THEN 1 WHEN 'account' THEN 2 \
+                 WHEN 'credentials' THEN 3 WHEN 'integration' THEN 4 WHEN 'test-purchase' THEN 5 ELSE 6 END)"
+            }
+            Sort::Activity => "COALESCE(c.updated_at, 0)",
+            Sort::Idle => "COALESCE(c.progressed_at, 0)",
+            Sort::Risk => {
+                "(CASE c.risk WHEN 'at-risk' THEN 0 WHEN 'stalled' THEN 1 WHEN 'not-started' THEN 2 \
+                 WHEN 'on-track' THEN 3 ELSE 4 END)"
+            }
+        }
+    }
+}
+
+/// Which stores, judged how.
+pub struct Cohort<'a> {
+    /// The partners whose stores these are; `None` for every store (support).
+    pub partners: Option<&'a [i64]>,
+    pub filter: &'a Filter,
+    pub rule: Rule,
+    /// Sunset time (unix seconds) per legacy product code.
+    pub sunsets: &'a [(&'a str, i64)],
+    pub now: i64,
+}
+
+enum Arg {
+    Int(i64),
+    Text(String),
+}
+
+impl Cohort<'_> {
+    /// The filtered cohort as a subquery `c`, with its arguments from `$1`.
+    fn source(&self) -> (String, Vec<Arg>) {
+        let mut args = Vec::new();
+        let mut arg = |a: Arg| {
+            args.push(a);
+            format!("${}", args.len())
+        };
+        let partner = match self.partners {
+            None => "1 = 1".to_owned(),
+            Some([]) => "1 = 0".to_owned(),
+            Some(ids) => {
+                let list: Vec<String> = ids.iter().map(|id| arg(Arg::Int(*id))).collect();
+                format!("s.partner_id IN ({})", list.join(", "))
+            }
+        };
+        let risk = self.rule.sql_case(self.sunsets, self.now);
+        let mut conds = Vec::new();
+        let f = self.filter;
+        let q = f.q.trim().to_lowercase();
+        if !q.is_empty() {
+            let like = format!(
+                "%{}%",
+                q.replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            );
+            let p = arg(Arg::Text(like));
+            conds.push(format!(
+                "(LOWER(c.name) LIKE {p} ESCAPE '\\' OR c.legacy_store_id LIKE {p} ESCAPE '\\')"
+            ));
+        }
+        for (value, column) in [
+            (&f.step, "c.step"),
+            (&f.risk, "c.risk"),
+            (&f.product, "c.product"),
+            (&f.platform, "c.platform"),
+        ] {
+            if !value.is_empty() {
+                let p = arg(Arg::Text(value.clone()));
+                conds.push(format!("{column} = {p}"));
+            }
+        }
+        if !f.country.is_empty() {
+            let p = arg(Arg::Text(format!("%;{};%", f.country.to_uppercase())));
+            conds.push(format!("(';' || c.countries || ';') LIKE {p}"));
+        }
+        let filter = if conds.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", conds.join(" AND "))
+        };
+        let sql = format!(
+            "(SELECT * FROM (SELECT s.id, s.legacy_store_id, s.name, s.product, s.platform, s.countries, u.path_id, \
+             COALESCE(u.step, 'not-started') AS step, u.progressed_at, u.updated_at, u.completed_at, {risk} AS risk \
+             FROM stores s LEFT JOIN upgrades u ON u.store_id = s.id WHERE {partner}) c{filter}) c"
+        );
+        (sql, args)
+    }
+
+    /// One page, sorted (ties broken by id, so pages never overlap).
+    pub async fn page<'c>(
+        &self,
+        ex: impl Executor<'c, Database = Any>,
+        sort: Sort,
+        descending: bool,
+        limit: i64,
+        offset: i64,
+    ) -> sqlx::Result<Vec<CohortRow>> {
+        let (source, args) = self.source();
+        let dir = if descending { "DESC" } else { "ASC" };
+        let sql = format!(
+            "SELECT * FROM {source} ORDER BY {} {dir}, c.id {dir} LIMIT {} OFFSET {}",
+            sort.column(),
+            limit.clamp(1, 100_000),
+            offset.max(0)
+        );
+        let mut query = sqlx::query_as(&sql);
+        for a in args {
+            query = match a {
+                Arg::Int(i) => query.bind(i),
+                Arg::Text(t) => query.bind(t),
+            };
+        }
+        query.fetch_all(ex).await
+    }
+
+    pub async fn count<'c>(&self, ex: impl Executor<'c, Database = Any>) -> sqlx::Result<i64> {
+        self.scalar_rows::<(i64,)>(ex, "COUNT(*)", "")
+            .await
+            .map(|r| r.first().map_or(0, |x| x.0))
+    }
+
+    /// How many stores are at each step (`not-started` included).
+    pub async fn steps<'c>(
+        &self,
+        ex: impl Executor<'c, Database = Any>,
+    ) -> sqlx::Result<Vec<(String, i64)>> {
+        self.scalar_rows(ex, "c.step, COUNT(*)", " GROUP BY c.step")
+            .await
+    }
+
+    /// When each completed upgrade completed.
+    pub async fn completions<'c>(
+        &self,
+        ex: impl Executor<'c, Database = Any>,
+    ) -> sqlx::Result<Vec<(i64,)>> {
+        self.scalar_rows(ex, "c.completed_at", " WHERE c.completed_at IS NOT NULL")
+            .await
+    }
+
+    async fn scalar_rows<'c, T>(
+        &self,
+        ex: impl Executor<'c, Database = Any>,
+        select: &str,
+        tail: &str,
+    ) -> sqlx::Result<Vec<T>>
+    where
+        T: for<'r> FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+    {
+        let (source, args) = self.source();
+        let sql = format!("SELECT {select} FROM {source}{tail}");
+        let mut query = sqlx::query_as(&sql);
+        for a in args {
+            query = match a {
+                Arg::Int(i) => query.bind(i),
+                Arg::Text(t) => query.bind(t),
+            };
+        }
+        query.fetch_all(ex).await
+    }
+}

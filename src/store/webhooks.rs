@@ -1,0 +1,157 @@
+//! Partners' webhooks, and the events queued for them when an upgrade moves a step.
+
+use serde_json::json;
+use sqlx::{Any, Executor, FromRow};
+
+use super::{Tx, now, outbox};
+use crate::domain::{Step, webhook};
+
+use super::upgrades::UpgradeRow;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct Webhook {
+    pub id: i64,
+    pub partner_id: i64,
+    pub url: String,
+    pub nonce: String,
+    pub created_by: String,
+    pub created_at: i64,
+    pub disabled_at: Option<i64>,
+}
+
+const COLUMNS: &str = "id, partner_id, url, nonce, created_by, created_at, disabled_at";
+
+pub async fn insert(
+    tx: &mut Tx,
+    partner_id: i64,
+    url: &str,
+    nonce: &str,
+    created_by: &str,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO webhooks (partner_id, url, nonce, created_by, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(partner_id)
+    .bind(url)
+    .bind(nonce)
+    .bind(created_by)
+    .bind(now())
+    .fetch_one(&mut **tx)
+    .await
+}
+
+/// The active webhooks of the given partners.
+pub async fn of_partners<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    partner_ids: &[i64],
+) -> sqlx::Result<Vec<Webhook>> {
+    if partner_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT {COLUMNS} FROM webhooks WHERE disabled_at IS NULL AND partner_id IN ({}) ORDER BY id",
+        super::placeholders(1, partner_ids.len())
+    );
+    let mut q = sqlx::query_as(&sql);
+    for id in partner_ids {
+        q = q.bind(*id);
+    }
+    q.fetch_all(ex).await
+}
+
+pub async fn get<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    id: i64,
+) -> sqlx::Result<Option<Webhook>> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM webhooks WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(ex)
+        .await
+}
+
+/// Turns webhook `id` off, if it belongs to one of `partner_ids`; false if not.
+pub async fn disable(tx: &mut Tx, id: i64, partner_ids: &[i64]) -> sqlx::Result<bool> {
+    let Some(hook) = get(&mut **tx, id).await? else {
+        return Ok(false);
+    };
+    if !partner_ids.contains(&hook.partner_id) || hook.disabled_at.is_some() {
+        return Ok(false);
+    }
+    sqlx::query("UPDATE webhooks SET disabled_at = $1 WHERE id = $2")
+        .bind(now())
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(true)
+}
+
+/// Queues, in the transaction that moved the upgrade, `upgrade.step_completed` (and
+/// `upgrade.completed` at the end) for every active webhook of the store's partner.
+pub async fn enqueue_step(
+    tx: &mut Tx,
+    upgrade: &UpgradeRow,
+    from: Step,
+    to: Step,
+    actor: &str,
+    at: i64,
+) -> sqlx::Result<()> {
+    let hooks: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT w.id, s.legacy_store_id, s.name FROM webhooks w JOIN stores s ON s.partner_id = w.partner_id \
+         WHERE s.id = $1 AND w.disabled_at IS NULL",
+    )
+    .bind(upgrade.store_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    if hooks.is_empty() {
+        return Ok(());
+    }
+    let mut events = vec![webhook::STEP_COMPLETED];
+    if to == Step::Complete {
+        events.push(webhook::COMPLETED);
+    }
+    // People are not named to the partner: only what kind of actor moved it.
+    let by = if actor == "platform" {
+        "platform"
+    } else {
+        "person"
+    };
+    for (hook, eid, name) in hooks {
+        for kind in &events {
+            let event_id = format!(
+                "evt_{}_{}_{}",
+                upgrade.id,
+                to.as_str(),
+                kind.rsplit('.').next().unwrap_or(kind)
+            );
+            let body = json!({
+                "id": event_id,
+                "type": kind,
+                "created_at": crate::domain::rfc3339(at),
+                "data": {
+                    "legacy_store_id": eid,
+                    "store_name": name,
+                    "path": upgrade.path_id,
+                    "completed_step": from.as_str(),
+                    "current_step": to.as_str(),
+                    "merchant_id": upgrade.merchant_id,
+                    "by": by,
+                }
+            })
+            .to_string();
+            outbox::push(
+                &mut **tx,
+                &outbox::Job {
+                    key: &format!("webhook:{hook}:{event_id}"),
+                    kind: "webhook",
+                    recipient: &hook.to_string(),
+                    subject: kind,
+                    body: &body,
+                    store_id: Some(upgrade.store_id),
+                    redact: false,
+                },
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,443 @@
+//! The support console: stalled upgrades, a store's whole timeline, and the actions
+//! support takes to unstick one. Every action needs a reason and is audited with it.
+//! Changing the registered admin waits for the new address to confirm by a link.
+
+use axum::{
+    extract::{Query, State},
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+};
+use axum_extra::extract::CookieJar;
+use serde::Deserialize;
+
+use super::{
+    AppState,
+    access::{StoreSupport, Support},
+    error::{AppError, sentence},
+    pages::{self, layout::Ctx},
+    routes::Routes,
+    session::{ClientIp, CsrfForm, MaybeSession, ensure_session, random_token, sha256_hex},
+};
+use crate::{
+    domain::{Action, EmailAddress, Step},
+    i18n::Tr,
+    mail::Email,
+    store::{self, audit::Record},
+};
+
+pub fn routes(r: Routes) -> Routes {
+    r.get("/support/stalled", stalled)
+        .get("/stores/{eid}/timeline", timeline)
+        .post("/stores/{eid}/support/resend-link", resend_link)
+        .post("/stores/{eid}/support/remind", remind)
+        .post("/stores/{eid}/support/change-admin", change_admin)
+        .post(
+            "/stores/{eid}/support/revoke-credentials",
+            revoke_credentials,
+        )
+        .post("/stores/{eid}/support/verify-purchase", verify_purchase)
+        .get("/admin-change", admin_change_page)
+        .post("/admin-change", admin_change_confirm)
+}
+
+#[derive(Deserialize)]
+struct StalledQuery {
+    #[serde(default)]
+    days: String,
+}
+
+async fn stalled(
+    State(state): State<AppState>,
+    Support(user): Support,
+    Query(q): Query<StalledQuery>,
+) -> Result<Response, AppError> {
+    let days = q
+        .days
+        .parse::<i64>()
+        .unwrap_or(state.config.stall_days)
+        .clamp(1, 365);
+    let rows = store::upgrades::stalled(&state.db.pool, store::now() - days * 86_400, 500).await?;
+    Ok(pages::render(pages::console::stalled(
+        &user.ctx(),
+        days,
+        &rows,
+        store::now(),
+    ))
+    .into_response())
+}
+
+async fn timeline(
+    State(state): State<AppState>,
+    StoreSupport(reader): StoreSupport,
+) -> Result<Response, AppError> {
+    page(&state, &reader, None, StatusCode::OK).await
+}
+
+/// The timeline with the action forms, and `problem` when an action was refused.
+async fn page(
+    state: &AppState,
+    reader: &super::access::StoreReader,
+    problem: Option<String>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let pool = &state.db.pool;
+    let id = reader.store.id;
+    let entries = pages::console::Timeline {
+        audit: store::audit::for_store(pool, id, 300).await?,
+        events: store::events::for_store_since(pool, id, 0).await?,
+        sent: store::outbox::for_store(pool, id, 300).await?,
+        requests: store::support::for_store(pool, id).await?,
+    };
+    let view = pages::console::timeline(reader, &entries, problem.as_deref());
+    Ok((status, pages::render(view)).into_response())
+}
+
+#[derive(Deserialize)]
+struct ActionForm {
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    new_email: String,
+    #[serde(default)]
+    reference: String,
+}
+
+/// The reason, trimmed, when it says something (5 to 500 characters).
+fn reason(tr: &Tr, form: &ActionForm) -> Result<String, String> {
+    let r = form.reason.trim();
+    match r.chars().count() {
+        0..5 => Err(tr.t("console.error.reason")),
+        501.. => Err(tr.t("console.error.reason_long")),
+        _ => Ok(r.to_owned()),
+    }
+}
+
+async fn audited(
+    tx: &mut store::Tx,
+    reader: &super::access::StoreReader,
+    ip: &str,
+    action: &str,
+    detail: &str,
+) -> sqlx::Result<()> {
+    store::audit::record(
+        &mut **tx,
+        &Record {
+            actor: reader.user.email(),
+            action,
+            store_id: Some(reader.store.id),
+            detail,
+            ip,
+        },
+    )
+    .await
+}
+
+fn done(reader: &super::access::StoreReader, what: &str) -> Response {
+    Redirect::to(&format!("/stores/{}/timeline?done={what}", reader.eid())).into_response()
+}
+
+macro_rules! reason_or_refuse {
+    ($state:expr, $reader:expr, $form:expr) => {
+        match reason(&$reader.ctx().tr, &$form) {
+            Ok(r) => r,
+            Err(msg) => {
+                return page(
+                    &$state,
+                    &$reader,
+                    Some(msg),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await
+            }
+        }
+    };
+}
+
+async fn resend_link(
+    State(state): State<AppState>,
+    StoreSupport(reader): StoreSupport,
+    ClientIp(ip): ClientIp,
+    CsrfForm { form, .. }: CsrfForm<ActionForm>,
+) -> Result<Response, AppError> {
+    let why = reason_or_refuse!(state, reader, form);
+    let mut tx = state.db.begin().await?;
+    super::auth::queue_link(&mut tx, &state, &reader.store.admin_email, "support")
+        .await
+        .map_err(AppError::Internal)?;
+    audited(&mut tx, &reader, &ip, "support.sign_in_link_resent", &why).await?;
+    tx.commit().await?;
+    state.jobs.wake();
+    Ok(done(&reader, "link"))
+}
+
+async fn remind(
+    State(state): State<AppState>,
+    StoreSupport(reader): StoreSupport,
+    ClientIp(ip): ClientIp,
+    CsrfForm { form, .. }: CsrfForm<ActionForm>,
+) -> Result<Response, AppError> {
+    let why = reason_or_refuse!(state, reader, form);
+    let step = (reader.upgrade.id != 0).then(|| reader.upgrade.step());
+    let email = super::partner::reminder(&state, &reader.store, step);
+    let mut tx = state.db.begin().await?;
+    let key = format!("support-remind:{}:{}", reader.store.id, random_token(6));
+    store::outbox::enqueue(&mut tx, &key, &email, Some(reader.store.id)).await?;
+    audited(&mut tx, &reader, &ip, "support.reminder_sent", &why).await?;
+    tx.commit().await?;
+    state.jobs.wake();
+    Ok(done(&reader, "remind"))
+}
+
+async fn change_admin(
+    State(state): State<AppState>,
+    StoreSupport(reader): StoreSupport,
+    ClientIp(ip): ClientIp,
+    CsrfForm { form, .. }: CsrfForm<ActionForm>,
+) -> Result<Response, AppError> {
+    let why = reason_or_refuse!(state, reader, form);
+    let tr = reader.ctx().tr;
+    let new = match EmailAddress::parse(&form.new_email) {
+        Ok(e) => e,
+        Err(e) => {
+            let msg = sentence(&e.to_string());
+            return page(&state, &reader, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+    };
+    if new.as_str() == reader.store.admin_email {
+        let msg = tr.t("console.error.same_admin");
+        return page(&state, &reader, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    let token = random_token(32);
+    let hash = sha256_hex(&token);
+    let mut tx = state.db.begin().await?;
+    store::admin_changes::insert(
+        &mut tx,
+        &hash,
+        reader.store.id,
+        new.as_str(),
+        reader.user.email(),
+        &why,
+    )
+    .await?;
+    let link = format!("{}/admin-change?token={token}", state.config.base_url);
+    store::outbox::push(
+        &mut *tx,
+        &store::outbox::Job {
+            key: &format!("admin-change:{hash}"),
+            kind: "email",
+            recipient: new.as_str(),
+            subject: &tr.f(
+                "email.admin_change.subject",
+                &[("store", &reader.store.name)],
+            ),
+            body: &tr.f(
+                "email.admin_change.body",
+                &[
+                    ("store", &reader.store.name),
+                    ("eid", reader.eid()),
+                    ("link", &link),
+                ],
+            ),
+            store_id: Some(reader.store.id),
+            redact: true,
+        },
+    )
+    .await?;
+    let detail = format!("{why} (new admin {new}, waiting for confirmation)");
+    audited(
+        &mut tx,
+        &reader,
+        &ip,
+        "support.admin_change_requested",
+        &detail,
+    )
+    .await?;
+    tx.commit().await?;
+    state.jobs.wake();
+    Ok(done(&reader, "admin"))
+}
+
+async fn revoke_credentials(
+    State(state): State<AppState>,
+    StoreSupport(reader): StoreSupport,
+    ClientIp(ip): ClientIp,
+    CsrfForm { form, .. }: CsrfForm<ActionForm>,
+) -> Result<Response, AppError> {
+    let why = reason_or_refuse!(state, reader, form);
+    let mut tx = state.db.begin().await?;
+    let n = if reader.upgrade.id == 0 {
+        0
+    } else {
+        store::upgrades::revoke_all_credentials(&mut tx, reader.upgrade.id).await?
+    };
+    let detail = format!("{why} ({n} revoked)");
+    audited(
+        &mut tx,
+        &reader,
+        &ip,
+        "support.credentials_revoked",
+        &detail,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(done(&reader, "revoke"))
+}
+
+/// The test purchase, confirmed by hand (the platform's event never came): the upgrade
+/// completes, with the reference support checked.
+async fn verify_purchase(
+    State(state): State<AppState>,
+    StoreSupport(reader): StoreSupport,
+    ClientIp(ip): ClientIp,
+    CsrfForm { form, .. }: CsrfForm<ActionForm>,
+) -> Result<Response, AppError> {
+    let why = reason_or_refuse!(state, reader, form);
+    let tr = reader.ctx().tr;
+    let reference = form.reference.trim();
+    if reference.is_empty() || reference.len() > 100 {
+        let msg = tr.t("console.error.reference");
+        return page(&state, &reader, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    if reader.upgrade.id == 0 || reader.upgrade.step() != Step::TestPurchase {
+        let msg = tr.t("console.error.not_at_purchase");
+        return page(&state, &reader, Some(msg), StatusCode::CONFLICT).await;
+    }
+    let mut tx = state.db.begin().await?;
+    let upgrade = store::upgrades::lock(&mut tx, reader.upgrade.id, state.db.backend).await?;
+    let actor = format!("support:{}", reader.user.email());
+    if let Err(e) =
+        store::upgrades::advance(&mut tx, &upgrade, Action::DetectTestPurchase, &actor).await
+    {
+        tx.rollback().await?;
+        return match e {
+            store::upgrades::AdvanceError::Refused(_) => {
+                page(
+                    &state,
+                    &reader,
+                    Some(tr.t("console.error.not_at_purchase")),
+                    StatusCode::CONFLICT,
+                )
+                .await
+            }
+            store::upgrades::AdvanceError::Db(e) => Err(e.into()),
+        };
+    }
+    let detail = format!("{why} (reference {reference})");
+    audited(&mut tx, &reader, &ip, "support.purchase_verified", &detail).await?;
+    state.hub.notify_in(&mut tx, reader.store.id).await?;
+    tx.commit().await?;
+    state.hub.committed(reader.store.id);
+    state.jobs.wake();
+    Ok(done(&reader, "verified"))
+}
+
+#[derive(Deserialize)]
+struct TokenQuery {
+    #[serde(default)]
+    token: String,
+}
+
+async fn admin_change_page(
+    State(state): State<AppState>,
+    MaybeSession(session): MaybeSession,
+    jar: CookieJar,
+    Query(q): Query<TokenQuery>,
+) -> Result<Response, AppError> {
+    let change = store::admin_changes::get(&state.db.pool, &sha256_hex(&q.token)).await?;
+    let (csrf, jar) = ensure_session(&state, session, jar).await?;
+    let ctx = Ctx {
+        csrf: Some(csrf),
+        ..Ctx::default()
+    };
+    let live = change.filter(|c| c.used_at.is_none() && c.expires_at > store::now());
+    let Some(change) = live else {
+        return Ok((
+            StatusCode::GONE,
+            jar,
+            pages::render(pages::console::admin_change_invalid(&ctx)),
+        )
+            .into_response());
+    };
+    let store = store::stores::find_by_id(&state.db.pool, change.store_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((
+        jar,
+        pages::render(pages::console::admin_change(
+            &ctx,
+            &store,
+            &change.new_email,
+            &q.token,
+        )),
+    )
+        .into_response())
+}
+
+async fn admin_change_confirm(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    CsrfForm { form, session }: CsrfForm<TokenQuery>,
+) -> Result<Response, AppError> {
+    let ctx = Ctx {
+        csrf: Some(session.csrf_token.clone()),
+        ..Ctx::default()
+    };
+    let hash = sha256_hex(&form.token);
+    let mut tx = state.db.begin().await?;
+    let change = store::admin_changes::get(&mut *tx, &hash).await?;
+    let Some(change) = change else {
+        tx.rollback().await?;
+        return Ok((
+            StatusCode::GONE,
+            pages::render(pages::console::admin_change_invalid(&ctx)),
+        )
+            .into_response());
+    };
+    if !store::admin_changes::consume(&mut tx, &hash).await? {
+        tx.rollback().await?;
+        return Ok((
+            StatusCode::GONE,
+            pages::render(pages::console::admin_change_invalid(&ctx)),
+        )
+            .into_response());
+    }
+    let old = store::stores::find_by_id(&mut *tx, change.store_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    store::admin_changes::set_admin(&mut tx, change.store_id, &change.new_email).await?;
+    let detail = format!(
+        "{} → {} (requested by {}: {})",
+        old.admin_email, change.new_email, change.requested_by, change.reason
+    );
+    store::audit::record(
+        &mut *tx,
+        &Record {
+            actor: &change.new_email,
+            action: "store.admin_changed",
+            store_id: Some(change.store_id),
+            detail: &detail,
+            ip: &ip,
+        },
+    )
+    .await?;
+    // The previous admin hears of it, in case it was not their wish.
+    let tr = Tr::default();
+    let email = Email {
+        to: old.admin_email.clone(),
+        subject: tr.f("email.admin_changed.subject", &[("store", &old.name)]),
+        text: tr.f(
+            "email.admin_changed.body",
+            &[("store", &old.name), ("new", &change.new_email)],
+        ),
+    };
+    store::outbox::enqueue(
+        &mut tx,
+        &format!("admin-changed:{hash}"),
+        &email,
+        Some(old.id),
+    )
+    .await?;
+    tx.commit().await?;
+    state.jobs.wake();
+    Ok(pages::render(pages::console::admin_changed(&ctx, &old.name)).into_response())
+}

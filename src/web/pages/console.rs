@@ -1,0 +1,220 @@
+//! The support console's pages: stalled upgrades, a store's timeline with the actions,
+//! and the new admin's confirmation.
+
+use dioxus::prelude::*;
+
+use super::{
+    csrf_field, format_time,
+    layout::{Ctx, Page, page},
+    stores::store_nav,
+};
+use crate::{
+    i18n::Tr,
+    store::{
+        audit::AuditEntry, events::OrderEvent, outbox::Sent, stores::Store,
+        support::SupportRequest, upgrades::Stalled,
+    },
+    web::access::StoreReader,
+};
+
+pub fn stalled(ctx: &Ctx, days: i64, rows: &[Stalled], now: i64) -> Page {
+    let tr = ctx.tr;
+    let title = tr.t("console.stalled.title");
+    let body = rsx! {
+        section { class: "card",
+            h1 { "{title}" }
+            form { method: "get", action: "/support/stalled", class: "search",
+                label { r#for: "days", {tr.t("console.stalled.days")} }
+                input { id: "days", name: "days", r#type: "number", min: "1", max: "365", value: "{days}" }
+                button { class: "button", r#type: "submit", {tr.t("partner.filter.apply")} }
+            }
+            if rows.is_empty() {
+                p { class: "hint", id: "stalled-empty", {tr.t("console.stalled.none")} }
+            } else {
+                table { class: "list", id: "stalled",
+                    thead { tr {
+                        th { {tr.t("partner.col.store")} } th { {tr.t("partner.col.step")} }
+                        th { {tr.t("console.stalled.since")} } th { {tr.t("partner.col.idle")} } th { {tr.t("store.admin")} }
+                    } }
+                    tbody {
+                        for r in rows.iter() {
+                            tr { id: "stalled-{r.legacy_store_id}",
+                                td { a { href: "/stores/{r.legacy_store_id}/timeline", "{r.name}" } " " span { class: "small", "({r.legacy_store_id})" } }
+                                td { {tr.t(&format!("step.{}", r.step))} }
+                                td { {format_time(r.progressed_at)} }
+                                td { class: "num", {((now - r.progressed_at) / 86_400).to_string()} }
+                                td { "{r.admin_email}" }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    page(ctx, &title, None, body)
+}
+
+/// Everything that happened to a store, from every source.
+pub struct Timeline {
+    pub audit: Vec<AuditEntry>,
+    pub events: Vec<OrderEvent>,
+    pub sent: Vec<Sent>,
+    pub requests: Vec<SupportRequest>,
+}
+
+/// One line of the timeline: when, what kind, what, who.
+struct Entry {
+    at: i64,
+    kind: &'static str,
+    what: String,
+    who: String,
+}
+
+impl Timeline {
+    fn entries(&self, tr: &Tr) -> Vec<Entry> {
+        let mut out: Vec<Entry> = Vec::new();
+        out.extend(self.audit.iter().map(|a| Entry {
+            at: a.at,
+            kind: "audit",
+            what: format!("{}: {}", a.action, a.detail),
+            who: a.actor.clone(),
+        }));
+        out.extend(self.events.iter().map(|e| Entry {
+            at: e.received_at,
+            kind: "event",
+            what: format!("{} {} ({})", e.kind, e.order_id, e.environment),
+            who: "platform".into(),
+        }));
+        out.extend(self.sent.iter().map(|m| Entry {
+            at: m.created_at,
+            kind: if m.kind == "webhook" {
+                "webhook"
+            } else {
+                "email"
+            },
+            what: match (m.sent_at, &m.last_error) {
+                (Some(_), _) => tr.f("console.timeline.sent", &[("subject", &m.subject)]),
+                (None, Some(e)) => tr.f(
+                    "console.timeline.failing",
+                    &[
+                        ("subject", &m.subject),
+                        ("attempts", &m.attempts.to_string()),
+                        ("error", e),
+                    ],
+                ),
+                (None, None) => tr.f("console.timeline.queued", &[("subject", &m.subject)]),
+            },
+            who: m.recipient.clone(),
+        }));
+        out.extend(self.requests.iter().map(|r| Entry {
+            at: r.created_at,
+            kind: "request",
+            what: tr.f(
+                "console.timeline.request",
+                &[("id", &r.id.to_string()), ("status", &r.status)],
+            ),
+            who: r.author_email.clone(),
+        }));
+        out.sort_by_key(|e| std::cmp::Reverse(e.at));
+        out
+    }
+}
+
+pub fn timeline(reader: &StoreReader, t: &Timeline, problem: Option<&str>) -> Page {
+    let ctx = reader.ctx();
+    let tr = ctx.tr;
+    let eid = reader.eid();
+    let csrf = ctx.csrf.clone().unwrap_or_default();
+    let entries = t.entries(&tr);
+    let action = |path: &str, key: &str, extra: Element| {
+        let id = path.to_owned();
+        rsx! {
+            form { method: "post", action: "/stores/{eid}/support/{path}", class: "console-action", id: "action-{id}",
+                {csrf_field(&csrf)}
+                h3 { {tr.t(&format!("console.action.{key}"))} }
+                {extra}
+                label { r#for: "reason-{id}", {tr.t("console.reason")} }
+                input { id: "reason-{id}", name: "reason", required: true, minlength: "5", maxlength: "500" }
+                button { class: "button", r#type: "submit", {tr.t(&format!("console.action.{key}"))} }
+            }
+        }
+    };
+    let body = rsx! {
+        {store_nav(reader, "timeline")}
+        section { class: "card",
+            h1 { {tr.f("console.timeline.title", &[("store", &reader.store.name)])} }
+            if let Some(p) = problem {
+                p { class: "form-error", role: "alert", id: "console-problem", "{p}" }
+            }
+            div { class: "console-actions",
+                {action("resend-link", "resend_link", rsx! {})}
+                {action("remind", "remind", rsx! {})}
+                {action("change-admin", "change_admin", rsx! {
+                    label { r#for: "new-email", {tr.t("console.new_email")} }
+                    input { id: "new-email", name: "new_email", r#type: "email", required: true }
+                })}
+                {action("revoke-credentials", "revoke", rsx! {})}
+                {action("verify-purchase", "verify", rsx! {
+                    label { r#for: "reference", {tr.t("console.reference")} }
+                    input { id: "reference", name: "reference", required: true, maxlength: "100" }
+                })}
+            }
+        }
+        section { class: "card",
+            h2 { {tr.t("console.timeline.heading")} }
+            table { class: "list", id: "timeline",
+                thead { tr { th { {tr.t("console.timeline.when")} } th { {tr.t("console.timeline.kind")} } th { {tr.t("console.timeline.what")} } th { {tr.t("console.timeline.who")} } } }
+                tbody {
+                    for e in entries.iter() {
+                        tr { "data-kind": "{e.kind}",
+                            td { {format_time(e.at)} }
+                            td { span { class: "tag", {tr.t(&format!("console.kind.{}", e.kind))} } }
+                            td { "{e.what}" }
+                            td { "{e.who}" }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    page(&ctx, &reader.store.name, None, body)
+}
+
+pub fn admin_change(ctx: &Ctx, store: &Store, new_email: &str, token: &str) -> Page {
+    let tr = ctx.tr;
+    let body = rsx! {
+        section { class: "card narrow",
+            h1 { {tr.t("console.admin_change.title")} }
+            p { {tr.f("console.admin_change.lead", &[("store", &store.name), ("eid", &store.legacy_store_id), ("email", new_email)])} }
+            form { method: "post", action: "/admin-change",
+                {csrf_field(ctx.csrf.as_deref().unwrap_or_default())}
+                input { r#type: "hidden", name: "token", value: "{token}" }
+                button { class: "button primary", r#type: "submit", id: "confirm-admin", {tr.t("console.admin_change.confirm")} }
+            }
+        }
+    };
+    page(ctx, &tr.t("console.admin_change.title"), None, body)
+}
+
+pub fn admin_change_invalid(ctx: &Ctx) -> Page {
+    let tr = ctx.tr;
+    let body = rsx! {
+        section { class: "card narrow",
+            h1 { {tr.t("console.admin_change.invalid_title")} }
+            p { {tr.t("console.admin_change.invalid")} }
+        }
+    };
+    page(ctx, &tr.t("console.admin_change.invalid_title"), None, body)
+}
+
+pub fn admin_changed(ctx: &Ctx, store: &str) -> Page {
+    let tr = ctx.tr;
+    let body = rsx! {
+        section { class: "card narrow",
+            h1 { {tr.t("console.admin_change.done_title")} }
+            p { id: "admin-changed", {tr.f("console.admin_change.done", &[("store", store)])} }
+            a { class: "button primary", href: "/signin", {tr.t("layout.sign_in")} }
+        }
+    };
+    page(ctx, &tr.t("console.admin_change.done_title"), None, body)
+}

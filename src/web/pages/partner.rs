@@ -1,0 +1,373 @@
+//! The partner dashboard: the cohort's funnel and completions against the sunset, the
+//! filter, the table with its bulk nudge, and the pages.
+
+use dioxus::prelude::*;
+use time::{Date, Duration, OffsetDateTime};
+
+use super::{
+    charts::{self, Bar},
+    csrf_field, format_time,
+    layout::{Ctx, Page, page},
+};
+use crate::{
+    domain::{Step, catalog::Catalog, risk::Risk},
+    i18n::Tr,
+    store::{
+        api_tokens::ApiToken,
+        cohort::{CohortRow, Sort},
+        webhooks::Webhook,
+    },
+    web::{
+        partner::{Dashboard, ListQuery, PAGE_SIZE},
+        partner_keys::Created,
+    },
+};
+
+pub fn risk_tag(tr: &Tr, risk: &str) -> Element {
+    let class = match Risk::parse(risk) {
+        Some(Risk::AtRisk) => "tag danger",
+        Some(Risk::Stalled) => "tag warn",
+        Some(Risk::Done) => "tag ok",
+        Some(Risk::OnTrack) => "tag current",
+        _ => "tag todo",
+    };
+    rsx! { span { class: "{class}", "data-risk": "{risk}", {tr.t(&format!("risk.{risk}"))} } }
+}
+
+fn step_label(tr: &Tr, step: &str) -> String {
+    if step == "not-started" {
+        tr.t("stores.not_started")
+    } else {
+        tr.t(&format!("step.{step}"))
+    }
+}
+
+/// Stores that reached each stage: all of them, then each step and beyond.
+fn funnel_bars(tr: &Tr, steps: &[(String, i64)]) -> Vec<Bar> {
+    let count = |s: &str| steps.iter().find(|(k, _)| k == s).map_or(0, |(_, n)| *n);
+    let all: i64 = steps.iter().map(|(_, n)| n).sum();
+    let mut bars = vec![Bar {
+        label: tr.t("partner.funnel.all"),
+        count: all,
+    }];
+    let mut reached = all - count("not-started");
+    for step in Step::WIZARD.into_iter().chain([Step::Complete]) {
+        bars.push(Bar {
+            label: tr.t(&format!("step.{}", step.as_str())),
+            count: reached,
+        });
+        reached -= count(step.as_str());
+    }
+    bars
+}
+
+/// Completions per week (weeks start on Monday), from the first one to this week, at
+/// most the last 52.
+fn weeks(completions: &[i64], now: i64) -> Vec<(Date, i64)> {
+    let monday = |t: i64| {
+        let d = OffsetDateTime::from_unix_timestamp(t)
+            .map(|t| t.date())
+            .unwrap_or(Date::MIN);
+        d - Duration::days(d.weekday().number_days_from_monday().into())
+    };
+    let this_week = monday(now);
+    let Some(first) = completions.iter().map(|t| monday(*t)).min() else {
+        return Vec::new();
+    };
+    let first = first.max(this_week - Duration::weeks(51));
+    let mut out = Vec::new();
+    let mut week = first;
+    while week <= this_week {
+        out.push((week, 0));
+        week += Duration::weeks(1);
+    }
+    for t in completions {
+        let w = monday(*t);
+        if let Some(slot) = out.iter_mut().find(|(d, _)| *d == w) {
+            slot.1 += 1;
+        }
+    }
+    out
+}
+
+pub fn dashboard(
+    ctx: &Ctx,
+    catalog: &Catalog,
+    query: &ListQuery,
+    d: &Dashboard,
+    next_sunset: Option<Date>,
+) -> Page {
+    let tr = ctx.tr;
+    let title = tr.t("partner.title");
+    let pages = ((d.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let current = query.page().min(pages);
+    let sunset_label =
+        next_sunset.map(|s| tr.f("partner.chart.sunset", &[("date", &s.to_string())]));
+    let funnel = charts::funnel(&tr.t("partner.chart.funnel"), &funnel_bars(&tr, &d.steps));
+    let weekly = charts::weekly(
+        &tr.t("partner.chart.weekly"),
+        &weeks(&d.completions, d.now),
+        d.total,
+        next_sunset.zip(sunset_label.as_deref()),
+    );
+    let export = format!("/partner/export.csv?{}", query.with(&[("page", "")]));
+    let back = format!("/partner?{}", query.with(&[]));
+    let legacy: Vec<_> = catalog.products.iter().filter(|p| p.legacy).collect();
+    let sort_link = |s: Sort| {
+        let desc = query.sort() == s && !query.descending();
+        format!(
+            "/partner?{}",
+            query.with(&[
+                ("sort", s.as_str()),
+                ("dir", if desc { "desc" } else { "" }),
+                ("page", "")
+            ])
+        )
+    };
+    let header = |s: Sort, key: &str| {
+        let mark = if query.sort() == s {
+            if query.descending() { " ↓" } else { " ↑" }
+        } else {
+            ""
+        };
+        let sorted = if query.sort() == s {
+            if query.descending() {
+                "descending"
+            } else {
+                "ascending"
+            }
+        } else {
+            "none"
+        };
+        rsx! { th { "aria-sort": sorted, a { href: "{sort_link(s)}", {tr.t(key)} "{mark}" } } }
+    };
+    let body = rsx! {
+        section { class: "card",
+            h1 { "{title}" }
+            p { class: "lead", id: "cohort-total", {tr.f("partner.total", &[("count", &d.total.to_string())])} }
+            div { class: "charts",
+                figure { id: "chart-funnel", dangerous_inner_html: "{funnel}" }
+                figure { id: "chart-weekly", dangerous_inner_html: "{weekly}" }
+            }
+        }
+        section { class: "card",
+            form { method: "get", action: "/partner", class: "filters", role: "search",
+                label { r#for: "f-q", {tr.t("partner.filter.q")} }
+                input { id: "f-q", name: "q", r#type: "search", value: "{query.q}" }
+                label { r#for: "f-step", {tr.t("partner.filter.step")} }
+                select { id: "f-step", name: "step",
+                    option { value: "", {tr.t("partner.filter.any")} }
+                    for s in ["not-started"].into_iter().chain(Step::WIZARD.iter().map(|s| s.as_str())).chain(["complete"]) {
+                        option { value: "{s}", selected: query.step == s, {step_label(&tr, s)} }
+                    }
+                }
+                label { r#for: "f-risk", {tr.t("partner.filter.risk")} }
+                select { id: "f-risk", name: "risk",
+                    option { value: "", {tr.t("partner.filter.any")} }
+                    for r in Risk::ALL {
+                        option { value: "{r.as_str()}", selected: query.risk == r.as_str(), {tr.t(&format!("risk.{}", r.as_str()))} }
+                    }
+                }
+                label { r#for: "f-product", {tr.t("partner.filter.product")} }
+                select { id: "f-product", name: "product",
+                    option { value: "", {tr.t("partner.filter.any")} }
+                    for p in legacy.iter() {
+                        option { value: "{p.code}", selected: query.product == p.code, "{p.name}" }
+                    }
+                }
+                label { r#for: "f-platform", {tr.t("partner.filter.platform")} }
+                select { id: "f-platform", name: "platform",
+                    option { value: "", {tr.t("partner.filter.any")} }
+                    for p in catalog.platforms.iter() {
+                        option { value: "{p.id}", selected: query.platform == p.id, "{p.name}" }
+                    }
+                }
+                label { r#for: "f-country", {tr.t("partner.filter.country")} }
+                input { id: "f-country", name: "country", value: "{query.country}", maxlength: "2", size: "3", autocomplete: "off" }
+                input { r#type: "hidden", name: "sort", value: "{query.sort}" }
+                input { r#type: "hidden", name: "dir", value: "{query.dir}" }
+                button { class: "button primary", r#type: "submit", {tr.t("partner.filter.apply")} }
+                a { class: "button", href: "/partner", {tr.t("partner.filter.clear")} }
+                a { class: "button", id: "export-csv", href: "{export}", {tr.t("partner.export")} }
+            }
+            if d.rows.is_empty() {
+                p { class: "hint", id: "cohort-empty", {tr.t("partner.empty")} }
+            } else {
+                form { method: "post", action: "/partner/nudge", id: "nudge-form",
+                    {csrf_field(ctx.csrf.as_deref().unwrap_or_default())}
+                    input { r#type: "hidden", name: "back", value: "{back}" }
+                    table { class: "list", id: "cohort",
+                        thead { tr {
+                            th { span { class: "visually-hidden", {tr.t("partner.choose")} } }
+                            {header(Sort::Name, "partner.col.store")}
+                            {header(Sort::Eid, "partner.col.eid")}
+                            th { {tr.t("partner.col.path")} }
+                            {header(Sort::Step, "partner.col.step")}
+                            {header(Sort::Activity, "partner.col.activity")}
+                            {header(Sort::Idle, "partner.col.idle")}
+                            {header(Sort::Risk, "partner.col.risk")}
+                        } }
+                        tbody {
+                            for r in d.rows.iter() {
+                                {row(&tr, catalog, r, d.now)}
+                            }
+                        }
+                    }
+                    p { button { class: "button", r#type: "submit", id: "nudge", {tr.t("partner.nudge")} } " " span { class: "hint", {tr.t("partner.nudge_hint")} } }
+                }
+                nav { class: "pager", "aria-label": tr.t("partner.pages"),
+                    if current > 1 {
+                        a { href: "/partner?{query.with(&[(\"page\", &(current - 1).to_string())])}", rel: "prev", {tr.t("partner.prev")} }
+                    }
+                    span { id: "page-of", {tr.f("partner.page_of", &[("page", &current.to_string()), ("pages", &pages.to_string())])} }
+                    if current < pages {
+                        a { href: "/partner?{query.with(&[(\"page\", &(current + 1).to_string())])}", rel: "next", id: "next-page", {tr.t("partner.next")} }
+                    }
+                }
+            }
+        }
+    };
+    page(ctx, &title, None, body)
+}
+
+fn row(tr: &Tr, catalog: &Catalog, r: &CohortRow, now: i64) -> Element {
+    let target = r
+        .path_id
+        .as_deref()
+        .and_then(|p| catalog.path(p))
+        .or_else(|| catalog.paths_from(&r.product).next())
+        .and_then(|p| catalog.product(&p.to))
+        .map(|p| p.name.clone())
+        .unwrap_or_default();
+    let idle = r
+        .idle_days(now)
+        .map(|d| d.to_string())
+        .unwrap_or_else(|| "–".into());
+    let activity = r.updated_at.map(format_time).unwrap_or_else(|| "–".into());
+    let done = r.step == "complete";
+    rsx! {
+        tr { id: "store-{r.legacy_store_id}",
+            td {
+                input { r#type: "checkbox", name: "store", value: "{r.legacy_store_id}", id: "pick-{r.legacy_store_id}", disabled: done,
+                    "aria-label": tr.f("partner.choose_store", &[("store", &r.name)]) }
+            }
+            td { a { href: "/stores/{r.legacy_store_id}", "{r.name}" } }
+            td { code { "{r.legacy_store_id}" } }
+            td { "{r.product} → {target}" }
+            td { {step_label(tr, &r.step)} }
+            td { "{activity}" }
+            td { class: "num", "{idle}" }
+            td { {risk_tag(tr, &r.risk)} }
+        }
+    }
+}
+
+/// After a bulk nudge: what was sent, and the way back to the same list.
+pub fn nudged(ctx: &Ctx, message: &str, back: &str) -> Page {
+    let tr = ctx.tr;
+    let body = rsx! {
+        section { class: "card",
+            h1 { {tr.t("partner.nudged_title")} }
+            p { id: "nudge-result", role: "status", "{message}" }
+            a { class: "button primary", href: "{back}", {tr.t("partner.back")} }
+        }
+    };
+    page(ctx, &tr.t("partner.nudged_title"), None, body)
+}
+
+/// API tokens and webhooks; what was just created is shown once, with its warning.
+pub fn keys(
+    ctx: &Ctx,
+    tokens: &[ApiToken],
+    hooks: &[Webhook],
+    created: Option<&Created>,
+    problem: Option<&str>,
+) -> Page {
+    let tr = ctx.tr;
+    let csrf = ctx.csrf.clone().unwrap_or_default();
+    let title = tr.t("keys.title");
+    let body = rsx! {
+        section { class: "card",
+            h1 { "{title}" }
+            p { class: "lead", {tr.t("keys.lead")} " " a { href: "/api/openapi.json", {tr.t("keys.openapi")} } }
+            if let Some(p) = problem {
+                p { class: "form-error", role: "alert", id: "keys-problem", "{p}" }
+            }
+            match created {
+                Some(Created::Token(token)) => rsx! {
+                    div { class: "secret-box", role: "status",
+                        p { class: "warning", {tr.t("keys.shown_once")} }
+                        code { id: "new-token", "{token}" }
+                    }
+                },
+                Some(Created::Webhook { url, secret }) => rsx! {
+                    div { class: "secret-box", role: "status",
+                        p { class: "warning", {tr.f("keys.webhook_secret", &[("url", url)])} }
+                        code { id: "new-webhook-secret", "{secret}" }
+                    }
+                },
+                None => rsx! {},
+            }
+        }
+        section { class: "card", id: "tokens",
+            h2 { {tr.t("keys.tokens")} }
+            if tokens.is_empty() {
+                p { class: "hint", {tr.t("keys.no_tokens")} }
+            } else {
+                table { class: "list",
+                    thead { tr { th { {tr.t("keys.name")} } th { {tr.t("keys.prefix")} } th { {tr.t("keys.created")} } th { {tr.t("keys.last_used")} } th {} } }
+                    tbody {
+                        for t in tokens.iter() {
+                            tr { id: "token-{t.id}",
+                                td { "{t.name}" }
+                                td { code { "{t.prefix}…" } }
+                                td { {format_time(t.created_at)} }
+                                td { {t.last_used_at.map(format_time).unwrap_or_else(|| "–".into())} }
+                                td {
+                                    if t.revoked_at.is_some() {
+                                        span { class: "tag", {tr.t("keys.revoked")} }
+                                    } else {
+                                        form { method: "post", action: "/partner/api/tokens/{t.id}/revoke", class: "inline",
+                                            {csrf_field(&csrf)}
+                                            button { class: "button", r#type: "submit", {tr.t("keys.revoke")} }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            form { method: "post", action: "/partner/api/tokens", class: "inline-form",
+                {csrf_field(&csrf)}
+                label { r#for: "token-name", {tr.t("keys.name")} }
+                input { id: "token-name", name: "name", required: true, maxlength: "80", placeholder: tr.t("keys.name_hint") }
+                button { class: "button primary", r#type: "submit", id: "create-token", {tr.t("keys.create_token")} }
+            }
+        }
+        section { class: "card", id: "webhooks",
+            h2 { {tr.t("keys.webhooks")} }
+            p { class: "hint", {tr.t("keys.webhooks_lead")} }
+            if !hooks.is_empty() {
+                ul {
+                    for h in hooks.iter() {
+                        li { id: "webhook-{h.id}",
+                            code { "{h.url}" } " "
+                            form { method: "post", action: "/partner/api/webhooks/{h.id}/disable", class: "inline",
+                                {csrf_field(&csrf)}
+                                button { class: "button", r#type: "submit", {tr.t("keys.disable")} }
+                            }
+                        }
+                    }
+                }
+            }
+            form { method: "post", action: "/partner/api/webhooks", class: "inline-form",
+                {csrf_field(&csrf)}
+                label { r#for: "webhook-url", {tr.t("keys.url")} }
+                input { id: "webhook-url", name: "url", r#type: "url", required: true, placeholder: "https://partner.example/hooks/switchyard" }
+                button { class: "button primary", r#type: "submit", id: "create-webhook", {tr.t("keys.create_webhook")} }
+            }
+        }
+    };
+    page(ctx, &title, None, body)
+}

@@ -1,0 +1,252 @@
+//! A partner manager's API tokens and their partners' webhooks: created here (the
+//! token or signing secret is shown once, never stored in the clear), revoked here.
+//! Every change is audited.
+
+use axum::{
+    extract::{Path, State},
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+};
+use serde::Deserialize;
+
+use super::{
+    AppState,
+    access::PartnerManager,
+    api::TOKEN_PREFIX,
+    error::AppError,
+    pages,
+    routes::Routes,
+    session::{ClientIp, CsrfForm, NoFields, SignedIn, random_token, sha256_hex},
+};
+use crate::{
+    domain::webhook,
+    store::{self, audit::Record},
+};
+
+pub fn routes(r: Routes) -> Routes {
+    r.get("/partner/api", show)
+        .post("/partner/api/tokens", create_token)
+        .post("/partner/api/tokens/{id}/revoke", revoke_token)
+        .post("/partner/api/webhooks", create_webhook)
+        .post("/partner/api/webhooks/{id}/disable", disable_webhook)
+}
+
+/// What was just created, to show once.
+pub enum Created {
+    Token(String),
+    Webhook { url: String, secret: String },
+}
+
+async fn show(
+    State(state): State<AppState>,
+    PartnerManager(user): PartnerManager,
+) -> Result<Response, AppError> {
+    page(&state, &user, None, None, StatusCode::OK).await
+}
+
+async fn page(
+    state: &AppState,
+    user: &SignedIn,
+    created: Option<Created>,
+    problem: Option<String>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let tokens = store::api_tokens::of_user(&state.db.pool, user.principal.user_id).await?;
+    let hooks = store::webhooks::of_partners(&state.db.pool, &user.principal.partner_ids).await?;
+    let view = pages::partner::keys(
+        &user.ctx(),
+        &tokens,
+        &hooks,
+        created.as_ref(),
+        problem.as_deref(),
+    );
+    Ok((status, pages::render(view)).into_response())
+}
+
+async fn audited(
+    tx: &mut store::Tx,
+    user: &SignedIn,
+    ip: &str,
+    action: &str,
+    detail: &str,
+) -> sqlx::Result<()> {
+    store::audit::record(
+        &mut **tx,
+        &Record {
+            actor: user.email(),
+            action,
+            store_id: None,
+            detail,
+            ip,
+        },
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+struct TokenForm {
+    #[serde(default)]
+    name: String,
+}
+
+async fn create_token(
+    State(state): State<AppState>,
+    PartnerManager(user): PartnerManager,
+    ClientIp(ip): ClientIp,
+    CsrfForm { form, .. }: CsrfForm<TokenForm>,
+) -> Result<Response, AppError> {
+    let tr = user.ctx().tr;
+    let name = form.name.trim();
+    if name.is_empty() || name.chars().count() > 80 {
+        return page(
+            &state,
+            &user,
+            None,
+            Some(tr.t("keys.error.name")),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    let token = format!("{TOKEN_PREFIX}{}", random_token(32));
+    let prefix: String = token.chars().take(TOKEN_PREFIX.len() + 6).collect();
+    let mut tx = state.db.begin().await?;
+    let id = store::api_tokens::insert(
+        &mut tx,
+        user.principal.user_id,
+        name,
+        &sha256_hex(&token),
+        &prefix,
+    )
+    .await?;
+    audited(
+        &mut tx,
+        &user,
+        &ip,
+        "api_token.created",
+        &format!("token {id} ({name}, {prefix}…)"),
+    )
+    .await?;
+    tx.commit().await?;
+    page(
+        &state,
+        &user,
+        Some(Created::Token(token)),
+        None,
+        StatusCode::CREATED,
+    )
+    .await
+}
+
+fn parse_id(raw: &str) -> Result<i64, AppError> {
+    raw.parse().map_err(|_| AppError::NotFound)
+}
+
+async fn revoke_token(
+    State(state): State<AppState>,
+    PartnerManager(user): PartnerManager,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    _form: CsrfForm<NoFields>,
+) -> Result<Response, AppError> {
+    let id = parse_id(&id)?;
+    let mut tx = state.db.begin().await?;
+    if !store::api_tokens::revoke(&mut tx, user.principal.user_id, id).await? {
+        tx.rollback().await?;
+        return Err(AppError::NotFound);
+    }
+    audited(
+        &mut tx,
+        &user,
+        &ip,
+        "api_token.revoked",
+        &format!("token {id}"),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/partner/api").into_response())
+}
+
+#[derive(Deserialize)]
+struct WebhookForm {
+    #[serde(default)]
+    url: String,
+}
+
+async fn create_webhook(
+    State(state): State<AppState>,
+    PartnerManager(user): PartnerManager,
+    ClientIp(ip): ClientIp,
+    CsrfForm { form, .. }: CsrfForm<WebhookForm>,
+) -> Result<Response, AppError> {
+    let tr = user.ctx().tr;
+    // One partner per manager in practice; with several, the first is the hook's owner.
+    let Some(&partner) = user.principal.partner_ids.first() else {
+        return page(
+            &state,
+            &user,
+            None,
+            Some(tr.t("keys.error.no_partner")),
+            StatusCode::CONFLICT,
+        )
+        .await;
+    };
+    let url = match webhook::parse_url(&form.url, state.config.health_check.allow_private) {
+        Ok(u) => u,
+        Err(e) => {
+            return page(
+                &state,
+                &user,
+                None,
+                Some(e.to_string()),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    let nonce = random_token(16);
+    let mut tx = state.db.begin().await?;
+    let id = store::webhooks::insert(&mut tx, partner, url.as_str(), &nonce, user.email()).await?;
+    audited(
+        &mut tx,
+        &user,
+        &ip,
+        "webhook.created",
+        &format!("webhook {id} → {url}"),
+    )
+    .await?;
+    tx.commit().await?;
+    let secret = webhook::secret(
+        secrecy::ExposeSecret::expose_secret(&state.config.secret_key).as_bytes(),
+        &nonce,
+    );
+    let created = Created::Webhook {
+        url: url.to_string(),
+        secret,
+    };
+    page(&state, &user, Some(created), None, StatusCode::CREATED).await
+}
+
+async fn disable_webhook(
+    State(state): State<AppState>,
+    PartnerManager(user): PartnerManager,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    _form: CsrfForm<NoFields>,
+) -> Result<Response, AppError> {
+    let id = parse_id(&id)?;
+    let mut tx = state.db.begin().await?;
+    if !store::webhooks::disable(&mut tx, id, &user.principal.partner_ids).await? {
+        tx.rollback().await?;
+        return Err(AppError::NotFound);
+    }
+    audited(
+        &mut tx,
+        &user,
+        &ip,
+        "webhook.disabled",
+        &format!("webhook {id}"),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/partner/api").into_response())
+}
