@@ -31,6 +31,16 @@ pub fn spawn(state: AppState, interval: Duration) {
                 Ok(n) => tracing::info!(queued = n, "sunset reminders"),
                 Err(e) => tracing::error!(error = ?e, "sunset reminders"),
             }
+            match stall_reminders(&state, store::now()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(queued = n, "no-progress reminders"),
+                Err(e) => tracing::error!(error = ?e, "no-progress reminders"),
+            }
+            match partner_digests(&state, store::now()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(queued = n, "partner digests"),
+                Err(e) => tracing::error!(error = ?e, "partner digests"),
+            }
             if state.platform.is_configured()
                 && last_sweep.is_none_or(|t| t.elapsed() >= SWEEP_EVERY)
             {
@@ -141,6 +151,127 @@ fn reminder(
             ],
         ),
     }
+}
+
+/// Days without progress after which the admin is reminded.
+pub const STALL_REMINDER_DAYS: [i64; 2] = [3, 7];
+
+/// Reminds the admins of upgrades with no step moved for 3 and for 7 days, once each
+/// per stall (a step moving starts the count again); returns how many were queued.
+pub async fn stall_reminders(state: &AppState, now: i64) -> anyhow::Result<usize> {
+    let mut queued = 0;
+    // Each reminder covers its window only: an upgrade first found 7 days idle (the
+    // chores were off) gets the 7-day one, not both at once.
+    for (i, days) in STALL_REMINDER_DAYS.into_iter().enumerate() {
+        let until = STALL_REMINDER_DAYS
+            .get(i + 1)
+            .map_or(i64::MIN, |next| now - next * 86_400);
+        loop {
+            let due = store::upgrades::due_stall_reminders(
+                &state.db.pool,
+                (until, now - days * 86_400),
+                days,
+                PAGE,
+            )
+            .await?;
+            for d in &due {
+                let Some(s) = store::stores::find_by_id(&state.db.pool, d.store_id).await? else {
+                    continue;
+                };
+                let email = crate::web::partner::reminder(state, &s, Step::parse(&d.step));
+                let key = format!("stall:{}:{}:{days}", d.upgrade_id, d.progressed_at);
+                let mut tx = state.db.begin().await?;
+                if store::outbox::enqueue(&mut tx, &key, &email, Some(s.id)).await? {
+                    queued += 1;
+                }
+                tx.commit().await?;
+            }
+            if (due.len() as i64) < PAGE {
+                break;
+            }
+        }
+    }
+    if queued > 0 {
+        state.jobs.wake();
+    }
+    Ok(queued)
+}
+
+/// Once a week, each partner manager hears which of their stores are at risk of missing
+/// the sunset (nothing is sent when none is).
+pub async fn partner_digests(state: &AppState, now: i64) -> anyhow::Result<usize> {
+    use crate::store::cohort::{Cohort, Filter, Sort};
+    let today = time::OffsetDateTime::from_unix_timestamp(now)?.date();
+    let (year, week, _) = today.to_iso_week_date();
+    let sunsets = crate::web::partner::sunsets(state);
+    let sunset_refs: Vec<(&str, i64)> = sunsets.iter().map(|(c, t)| (c.as_str(), *t)).collect();
+    let filter = Filter {
+        risk: "at-risk".into(),
+        ..Filter::default()
+    };
+    let tr = Tr::default();
+    let mut queued = 0;
+    for (user_id, email) in store::users::partner_managers(&state.db.pool).await? {
+        let Some(principal) = store::users::principal(&state.db.pool, user_id).await? else {
+            continue;
+        };
+        let cohort = Cohort {
+            partners: Some(&principal.partner_ids),
+            filter: &filter,
+            rule: crate::web::partner::rule(state),
+            sunsets: &sunset_refs,
+            now,
+        };
+        let total = cohort.count(&state.db.pool).await?;
+        if total == 0 {
+            continue;
+        }
+        let rows = cohort
+            .page(&state.db.pool, Sort::Idle, false, 20, 0)
+            .await?;
+        let lines: Vec<String> = rows
+            .iter()
+            .map(|r| {
+                format!(
+                    "- {} ({}): {}",
+                    r.name,
+                    r.legacy_store_id,
+                    tr.t(&format!("step.{}", r.step))
+                )
+            })
+            .collect();
+        let mail = Email {
+            to: email.clone(),
+            subject: tr.f("email.digest.subject", &[("count", &total.to_string())]),
+            text: tr.f(
+                "email.digest.body",
+                &[
+                    ("count", &total.to_string()),
+                    ("stores", &lines.join("\n")),
+                    (
+                        "link",
+                        &format!("{}/partner?risk=at-risk", state.config.base_url),
+                    ),
+                ],
+            ),
+        };
+        let mut tx = state.db.begin().await?;
+        if store::outbox::enqueue(
+            &mut tx,
+            &format!("digest:{user_id}:{year}-W{week:02}"),
+            &mail,
+            None,
+        )
+        .await?
+        {
+            queued += 1;
+        }
+        tx.commit().await?;
+    }
+    if queued > 0 {
+        state.jobs.wake();
+    }
+    Ok(queued)
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]

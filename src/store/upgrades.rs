@@ -449,3 +449,35 @@ pub async fn revoke_all_credentials(tx: &mut Tx, upgrade_id: i64) -> sqlx::Resul
     .await?;
     Ok(res.rows_affected())
 }
+
+/// An upgrade due a "no progress" reminder.
+#[derive(Debug, Clone, FromRow)]
+pub struct DueReminder {
+    pub upgrade_id: i64,
+    pub store_id: i64,
+    pub step: String,
+    pub progressed_at: i64,
+}
+
+/// Unfinished upgrades whose last step moved within `(after, before]` and that have not
+/// had the reminder `stall:{upgrade}:{progressed_at}:{days}` (so progress starts the
+/// count again).
+pub async fn due_stall_reminders<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    (after, before): (i64, i64),
+    days: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<DueReminder>> {
+    sqlx::query_as(
+        "SELECT u.id AS upgrade_id, u.store_id, u.step, u.progressed_at FROM upgrades u \
+         WHERE u.step <> 'complete' AND u.progressed_at <= $1 AND u.progressed_at > $2 AND NOT EXISTS (SELECT 1 FROM outbox o \
+         WHERE o.idempotency_key = 'stall:' || CAST(u.id AS TEXT) || ':' || CAST(u.progressed_at AS TEXT) || ':' || $3) \
+         ORDER BY u.id LIMIT $4",
+    )
+    .bind(before)
+    .bind(after)
+    .bind(days.to_string())
+    .bind(limit)
+    .fetch_all(ex)
+    .await
+}

@@ -212,3 +212,14 @@ pub async fn list_staff<'c>(ex: impl Executor<'c, Database = Any>) -> sqlx::Resu
     .fetch_all(ex)
     .await
 }
+
+/// Active partner managers: id and email.
+pub async fn partner_managers<'c>(
+    ex: impl Executor<'c, Database = Any>,
+) -> sqlx::Result<Vec<(i64, String)>> {
+    sqlx::query_as(
+        "SELECT id, email FROM users WHERE role = 'partner' AND disabled_at IS NULL ORDER BY id",
+    )
+    .fetch_all(ex)
+    .await
+}

@@ -4,14 +4,17 @@
 #![allow(clippy::unwrap_used)]
 
 mod access;
+mod console;
 mod credentials;
 mod events;
 mod gateway;
 mod helpers;
 mod import;
 mod integration;
+mod jobs;
 mod legacy;
 mod orders;
+mod partner;
 mod sandbox;
 mod security;
 mod sign_in;

@@ -1,0 +1,450 @@
+//! Partner managers: the dashboard (isolation, filters, sorting, pages, CSV, charts),
+//! the bulk nudge, API tokens, the REST API, webhooks and the OpenAPI document.
+
+use std::sync::{Arc, Mutex};
+
+use reqwest::StatusCode;
+use switchyard::{
+    domain::{access::StaffRole, platform_event},
+    store::stores::NewStore,
+};
+
+use crate::helpers::{ADMIN, STORE, TestApp, between, spawn_app, spawn_app_with};
+
+pub const PM: &str = "pm@nordic.example";
+const OTHER_PM: &str = "pm@other-partner.example";
+const NORDIC: &str = "Nordic Commerce Partners";
+
+impl TestApp {
+    /// A store of another partner, and a manager for each partner.
+    pub async fn partners(&self) {
+        let other = NewStore {
+            legacy_store_id: "990001".into(),
+            name: "Andere Handel GmbH".into(),
+            product: "KPM".into(),
+            admin_email: "chef@andere.example".into(),
+            countries: vec!["DE".into()],
+            platform: "shopware".into(),
+            store_url: "https://andere.example".into(),
+            partner: Some("Other Partner".into()),
+        };
+        let mut tx = self.db.begin().await.unwrap();
+        switchyard::store::stores::insert_all(&mut tx, &[other])
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        self.add_staff(PM, StaffRole::PartnerManager, Some(NORDIC))
+            .await;
+        self.add_staff(OTHER_PM, StaffRole::PartnerManager, Some("Other Partner"))
+            .await;
+    }
+
+    /// A partner manager, signed in, in another browser.
+    pub async fn as_partner(&self, email: &str) -> TestApp {
+        let b = self.another_browser();
+        b.sign_in(email).await;
+        b
+    }
+
+    /// Creates an API token on the page, as the manager would; returns it.
+    async fn create_token(&self, name: &str) -> String {
+        let page = self.submit("/partner/api/tokens", &[("name", name)]).await;
+        assert_eq!(page.status, StatusCode::CREATED, "{}", page.body);
+        between(&page.body, "id=\"new-token\">", "<").expect("the token is shown")
+    }
+
+    async fn api(&self, token: &str, path: &str) -> (StatusCode, serde_json::Value) {
+        let res = self
+            .client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status();
+        (status, res.json().await.unwrap_or_default())
+    }
+}
+
+fn eids(v: &serde_json::Value) -> Vec<String> {
+    v["stores"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["legacy_store_id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_partner_sees_only_its_own_stores_in_the_dashboard_the_csv_and_the_api() {
+    let app = spawn_app().await;
+    app.partners().await;
+    let pm = app.as_partner(PM).await;
+    let other = app.as_partner(OTHER_PM).await;
+
+    let mine = pm.get("/partner").await;
+    assert_eq!(mine.status, StatusCode::OK);
+    assert!(
+        mine.has("id=\"store-4711\"") && mine.has("Stores matching: 5"),
+        "{}",
+        mine.body
+    );
+    assert!(
+        !mine.has("990001") && !mine.has("555001"),
+        "another partner's or no partner's store"
+    );
+    let theirs = other.get("/partner").await;
+    assert!(theirs.has("id=\"store-990001\"") && theirs.has("Stores matching: 1"));
+    assert!(!theirs.has("4711"));
+
+    let csv = pm.get("/partner/export.csv").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.body.starts_with(
+        "legacy_store_id,name,product,path,step,last_activity,days_without_progress,risk"
+    ));
+    assert_eq!(csv.body.lines().count(), 6, "{}", csv.body);
+    assert!(!csv.body.contains("990001"));
+    let csv = other.get("/partner/export.csv?q=4711").await;
+    assert_eq!(
+        csv.body.lines().count(),
+        1,
+        "a search cannot reach another partner's store"
+    );
+
+    let token = pm.create_token("CRM sync").await;
+    let (status, list) = app.api(&token, "/api/v1/stores?per_page=200").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(list["total"], 5);
+    assert!(!eids(&list).contains(&"990001".to_owned()));
+    let (status, body) = app.api(&token, "/api/v1/stores/990001").await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    let (status, body) = app.api(&token, "/api/v1/stores/does-not-exist").await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "the same answer as another partner's store"
+    );
+    assert_eq!(body["error"]["code"], "not_found");
+    // A session is not an API credential, and an admin has no dashboard.
+    assert_eq!(
+        pm.get("/api/v1/stores").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let admin = app.another_browser();
+    admin.sign_in(ADMIN).await;
+    assert_eq!(admin.get("/partner").await.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_dashboard_filters_sorts_pages_and_charts() {
+    let app = spawn_app().await;
+    app.partners().await;
+    // The admin of 4711 starts the upgrade: it moves to the account step.
+    let admin = app.another_browser();
+    admin.sign_in(ADMIN).await;
+    admin.accept_terms().await;
+    let pm = app.as_partner(PM).await;
+
+    let page = pm.get("/partner?step=account").await;
+    assert!(
+        page.has("Stores matching: 1") && page.has("id=\"store-4711\""),
+        "{}",
+        page.body
+    );
+    let page = pm.get("/partner?product=KCOv2").await;
+    assert!(
+        page.has("Stores matching: 2")
+            && page.has("id=\"store-123456\"")
+            && !page.has("id=\"store-4711\"")
+    );
+    let page = pm.get("/partner?country=de").await;
+    assert!(page.has("id=\"store-20240\"") && page.has("Stores matching: 1"));
+    let page = pm.get("/partner?platform=magento2").await;
+    assert!(page.has("id=\"store-123456\"") && page.has("Stores matching: 1"));
+    let page = pm.get("/partner?q=kaffe").await;
+    assert!(page.has("Stores matching: 1"));
+    // KPM's sunset is within 90 days (the catalog's 2027-02-15 with the tests' clock), so
+    // its stores that have not started are at risk; 4711 has just moved.
+    let at_risk = pm.get("/partner?risk=at-risk").await;
+    let on_track = pm.get("/partner?risk=on-track").await;
+    assert!(on_track.has("id=\"store-4711\""), "{}", on_track.body);
+    assert!(!at_risk.has("id=\"store-4711\""));
+    let risk_of = |p: &str, eid: &str| {
+        between(p, &format!("id=\"store-{eid}\""), "</tr>")
+            .and_then(|row| between(&row, "data-risk=\"", "\""))
+    };
+    let all = pm.get("/partner").await;
+    for eid in ["123456", "20240", "880011", "31337"] {
+        let risk = risk_of(&all.body, eid).unwrap();
+        assert!(
+            at_risk.has(&format!("id=\"store-{eid}\"")) == (risk == "at-risk"),
+            "the filter and the column agree for {eid}"
+        );
+    }
+
+    // Sorting by name, both ways; pages keep the filter.
+    let asc = pm.get("/partner?sort=name").await;
+    let desc = pm.get("/partner?sort=name&dir=desc").await;
+    let first = |p: &str| between(p, "<tbody><tr id=\"store-", "\"");
+    assert_eq!(
+        first(&asc.body).as_deref(),
+        Some("20240"),
+        "Bergkristall first"
+    );
+    assert_eq!(first(&desc.body).as_deref(), Some("31337"), "Tulpen first");
+    assert!(asc.has("Page 1 of 1"));
+    assert_eq!(pm.get("/partner?page=999").await.status, StatusCode::OK);
+    assert_eq!(
+        pm.get("/partner?page=-4&sort=nonsense&risk=%27")
+            .await
+            .status,
+        StatusCode::OK
+    );
+
+    // The charts are SVG in the page: the funnel counts all five, one past terms.
+    assert!(all.has("<svg") && all.has("id=\"chart-funnel\"") && all.has("id=\"chart-weekly\""));
+    assert!(all.has("All stores: 5"), "the funnel's description");
+}
+
+#[tokio::test]
+async fn a_bulk_nudge_reminds_each_store_at_most_once_a_day_and_is_audited() {
+    let app = spawn_app().await;
+    app.partners().await;
+    let pm = app.as_partner(PM).await;
+    let before = app.emails_to(ADMIN);
+    let fields = [("store", STORE), ("store", "20240"), ("store", "990001")];
+    let done = pm.submit("/partner/nudge", &fields).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert!(done.has("Reminders queued: 2. Skipped"), "{}", done.body);
+    assert!(
+        done.has("not yours): 1"),
+        "another partner's store is skipped"
+    );
+    let again = pm.submit("/partner/nudge", &fields).await;
+    assert!(again.has("Reminders queued: 0"), "{}", again.body);
+    for _ in 0..100 {
+        if app.emails_to(ADMIN) > before {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    app.settle().await;
+    assert_eq!(app.emails_to(ADMIN), before + 1);
+    assert_eq!(app.emails_to("chef@andere.example"), 0);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'store.nudged'")
+            .await,
+        2
+    );
+    // Without the form's token nothing is sent.
+    let forged = pm.post("/partner/nudge", &[("store", STORE)]).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn api_tokens_are_shown_once_stored_hashed_and_revocable() {
+    let app = spawn_app().await;
+    app.partners().await;
+    let pm = app.as_partner(PM).await;
+    let token = pm.create_token("Reporting").await;
+    assert!(token.starts_with("sypat_"));
+    let stored: i64 = app
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM api_tokens WHERE token_hash = '{token}' OR prefix = '{token}'"
+        ))
+        .await;
+    assert_eq!(stored, 0, "only a hash and a short prefix are kept");
+    let page = pm.get("/partner/api").await;
+    assert!(!page.has(&token), "shown once only");
+
+    let (status, list) = app
+        .api(&token, "/api/v1/stores?sort=eid&per_page=2&page=2")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (list["page"].as_i64(), list["per_page"].as_i64()),
+        (Some(2), Some(2))
+    );
+    assert_eq!(eids(&list), ["31337", "4711"]);
+    let (status, detail) = app.api(&token, &format!("/api/v1/stores/{STORE}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(detail["name"], "Kaffebaren");
+    assert_eq!(detail["step"], "not-started");
+    assert!(detail["history"].as_array().unwrap().is_empty());
+    let (status, body) = app.api(&token, "/api/v1/stores?per_page=0").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+
+    let id = app
+        .scalar("SELECT id FROM api_tokens ORDER BY id DESC LIMIT 1")
+        .await;
+    // Another manager cannot revoke it.
+    let other = app.as_partner(OTHER_PM).await;
+    let refused = other
+        .submit(&format!("/partner/api/tokens/{id}/revoke"), &[])
+        .await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
+    pm.submit(&format!("/partner/api/tokens/{id}/revoke"), &[])
+        .await
+        .assert_redirect_to("/partner/api");
+    let (status, _) = app.api(&token, "/api/v1/stores").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'api_token.%'")
+            .await,
+        2
+    );
+    let (status, _) = app.api("sypat_not-a-token", "/api/v1/stores").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+/// What the endpoint received: the signature header and the body, per call.
+type Calls = Arc<Mutex<Vec<(Option<String>, String)>>>;
+
+/// A partner's endpoint on this machine that fails its first `failures` calls.
+struct Receiver {
+    url: String,
+    calls: Calls,
+}
+
+async fn receiver(failures: usize) -> Receiver {
+    use axum::{Router, body::Bytes, http::HeaderMap, routing::post};
+    let calls: Calls = Arc::default();
+    let seen = calls.clone();
+    let app = Router::new().route(
+        "/hooks",
+        post(move |headers: HeaderMap, body: Bytes| {
+            let seen = seen.clone();
+            async move {
+                let mut calls = seen.lock().unwrap();
+                calls.push((
+                    headers
+                        .get(platform_event::SIGNATURE_HEADER)
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_owned),
+                    String::from_utf8_lossy(&body).into_owned(),
+                ));
+                if calls.len() <= failures {
+                    StatusCode::SERVICE_UNAVAILABLE
+                } else {
+                    StatusCode::NO_CONTENT
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hooks", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    Receiver { url, calls }
+}
+
+#[tokio::test]
+async fn webhooks_are_signed_and_retried_until_delivered_once() {
+    let app = spawn_app_with(|c| c.health_check.allow_private = true).await;
+    app.partners().await;
+    let hook = receiver(1).await;
+    let pm = app.as_partner(PM).await;
+    let refused = pm
+        .submit(
+            "/partner/api/webhooks",
+            &[("url", "ftp://partner.example/x")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let created = pm
+        .submit("/partner/api/webhooks", &[("url", &hook.url)])
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let secret = between(&created.body, "id=\"new-webhook-secret\">", "<").unwrap();
+
+    // A step completes: the event is queued with the change and delivered.
+    let admin = app.another_browser();
+    admin.sign_in(ADMIN).await;
+    admin.accept_terms().await;
+    let calls = || hook.calls.lock().unwrap().clone();
+    for _ in 0..100 {
+        if !calls().is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(calls().len(), 1, "the first try failed (503)");
+    // The retry is due after the backoff; bring it forward instead of waiting.
+    sqlx::query("UPDATE outbox SET next_attempt_at = 0 WHERE kind = 'webhook' AND sent_at IS NULL")
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    for _ in 0..100 {
+        if calls().len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    app.settle().await;
+    let calls = calls();
+    assert_eq!(
+        calls.len(),
+        2,
+        "delivered once after one failure, never again"
+    );
+    let (signature, body) = &calls[1];
+    assert_eq!(calls[0].1, *body, "the retry is the same event");
+    platform_event::verify_signature(
+        signature.as_deref(),
+        body.as_bytes(),
+        secret.as_bytes(),
+        switchyard::store::now(),
+    )
+    .expect("signed with the secret shown once");
+    let event: serde_json::Value = serde_json::from_str(body).unwrap();
+    assert_eq!(event["type"], "upgrade.step_completed");
+    assert_eq!(event["data"]["legacy_store_id"], STORE);
+    assert_eq!(event["data"]["completed_step"], "terms");
+    assert_eq!(event["data"]["current_step"], "account");
+    assert!(!body.contains(ADMIN), "people are not named to the partner");
+    assert_eq!(
+        app.scalar("SELECT attempts FROM outbox WHERE kind = 'webhook'")
+            .await,
+        2
+    );
+}
+
+#[tokio::test]
+async fn the_openapi_document_covers_every_machine_route() {
+    let app = spawn_app().await;
+    let doc: serde_json::Value = app
+        .client
+        .get(app.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(doc["openapi"], "3.0.3");
+    let mut documented: Vec<String> = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            documented.push(format!("{} {path}", method.to_uppercase()));
+            assert!(
+                op["responses"].as_object().is_some_and(|r| !r.is_empty()),
+                "{method} {path} has responses"
+            );
+        }
+    }
+    documented.sort();
+    let mut served: Vec<String> = switchyard::web::route_table(true)
+        .into_iter()
+        .filter(|(_, p)| p.starts_with("/api") || p.starts_with("/platform"))
+        .map(|(m, p)| format!("{m} {p}"))
+        .collect();
+    served.sort();
+    assert_eq!(documented, served);
+    // Every reference points at a schema the document has.
+    let text = doc.to_string();
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    for r in text.split("\"$ref\":\"#/components/schemas/").skip(1) {
+        let name = &r[..r.find('"').unwrap()];
+        assert!(schemas.contains_key(name), "{name} is defined");
+    }
+    assert!(schemas.contains_key("StoreList") && schemas.contains_key("VerifyResponse"));
+}
