@@ -71,6 +71,7 @@ impl Application {
             jobs,
             self_url,
             platform: platform_client,
+            charts: web::partner::ChartCache::default(),
         };
         if let Some(interval) = poll_interval {
             if state.platform.is_configured() {

@@ -46,6 +46,21 @@ pub struct Filter {
     pub country: String,
 }
 
+impl Filter {
+    pub fn is_empty(&self) -> bool {
+        [
+            &self.q,
+            &self.step,
+            &self.risk,
+            &self.product,
+            &self.platform,
+            &self.country,
+        ]
+        .iter()
+        .all(|v| v.trim().is_empty())
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Sort {
     #[default]
@@ -218,13 +233,18 @@ impl Cohort<'_> {
             .await
     }
 
-    /// When each completed upgrade completed.
-    pub async fn completions<'c>(
+    /// Completed upgrades per week: the week's number counted from Monday 1970-01-05
+    /// (so weeks start on Monday), and how many completed in it.
+    pub async fn completions_by_week<'c>(
         &self,
         ex: impl Executor<'c, Database = Any>,
-    ) -> sqlx::Result<Vec<(i64,)>> {
-        self.scalar_rows(ex, "c.completed_at", " WHERE c.completed_at IS NOT NULL")
-            .await
+    ) -> sqlx::Result<Vec<(i64, i64)>> {
+        self.scalar_rows(
+            ex,
+            "(c.completed_at - 345600) / 604800 AS week, COUNT(*)",
+            " WHERE c.completed_at IS NOT NULL GROUP BY (c.completed_at - 345600) / 604800",
+        )
+        .await
     }
 
     async fn scalar_rows<'c, T>(

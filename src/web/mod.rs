@@ -48,6 +48,8 @@ pub struct AppState {
     pub self_url: String,
     /// The platform's order-management API.
     pub platform: platform::client::PlatformClient,
+    /// The partner dashboard's charts, per cohort, for a minute.
+    pub charts: partner::ChartCache,
 }
 
 /// Every route of the application, in one place.

@@ -2,6 +2,12 @@
 //! progress and sunset risk, filtered, sorted and paged in the database; charts; the
 //! current filter as CSV; and a bulk nudge (one reminder per store per day, audited).
 
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
 use axum::{
     extract::{Query, State},
     http::{HeaderValue, header},
@@ -136,12 +142,57 @@ pub fn rule(state: &AppState) -> Rule {
     Rule::with_stall_days(state.config.stall_days)
 }
 
+/// The whole cohort's step counts and weekly completions: the charts, and the total
+/// when nothing is filtered.
+#[derive(Clone)]
+pub struct Summary {
+    pub steps: Vec<(String, i64)>,
+    pub completions: Vec<(i64, i64)>,
+}
+
+/// Summaries per set of partners, kept for a minute: the charts scan every store of the
+/// cohort, which a partner paging through 100,000 stores should not pay for each page.
+#[derive(Clone, Default)]
+pub struct ChartCache(Arc<Mutex<HashMap<PartnerIds, (Instant, Summary)>>>);
+
+/// A cohort's key in the cache: its partners' ids.
+type PartnerIds = Vec<i64>;
+
+const CHART_TTL: Duration = Duration::from_secs(60);
+
+impl ChartCache {
+    async fn get(
+        &self,
+        pool: &sqlx::AnyPool,
+        whole: &Cohort<'_>,
+        partners: &[i64],
+    ) -> sqlx::Result<Summary> {
+        if let Some((at, summary)) = self.0.lock().ok().and_then(|c| c.get(partners).cloned())
+            && at.elapsed() < CHART_TTL
+        {
+            return Ok(summary);
+        }
+        let summary = Summary {
+            steps: whole.steps(pool).await?,
+            completions: whole.completions_by_week(pool).await?,
+        };
+        if let Ok(mut cache) = self.0.lock() {
+            cache.retain(|_, (at, _)| at.elapsed() < CHART_TTL);
+            cache.insert(partners.to_vec(), (Instant::now(), summary.clone()));
+        }
+        Ok(summary)
+    }
+}
+
 /// Everything the dashboard shows for one request.
 pub struct Dashboard {
     pub rows: Vec<CohortRow>,
+    /// Stores matching the filter.
     pub total: i64,
+    /// The charts show the whole cohort, whatever the filter: stores per step, and
+    /// completions per week (week number from Monday 1970-01-05, count).
     pub steps: Vec<(String, i64)>,
-    pub completions: Vec<i64>,
+    pub completions: Vec<(i64, i64)>,
     pub now: i64,
 }
 
@@ -163,18 +214,28 @@ async fn dashboard(
     };
     let pool = &state.db.pool;
     let offset = (query.page() - 1) * PAGE_SIZE;
+    let everything = Filter::default();
+    let whole = Cohort {
+        filter: &everything,
+        ..cohort
+    };
+    let summary = state
+        .charts
+        .get(pool, &whole, &user.principal.partner_ids)
+        .await?;
+    // Without a filter the step counts already say how many there are.
+    let total = if filter.is_empty() {
+        summary.steps.iter().map(|(_, n)| n).sum()
+    } else {
+        cohort.count(pool).await?
+    };
     let data = Dashboard {
         rows: cohort
             .page(pool, query.sort(), query.descending(), PAGE_SIZE, offset)
             .await?,
-        total: cohort.count(pool).await?,
-        steps: cohort.steps(pool).await?,
-        completions: cohort
-            .completions(pool)
-            .await?
-            .into_iter()
-            .map(|(t,)| t)
-            .collect(),
+        total,
+        steps: summary.steps,
+        completions: summary.completions,
         now,
     };
     let next_sunset = state

@@ -2,7 +2,7 @@
 //! filter, the table with its bulk nudge, and the pages.
 
 use dioxus::prelude::*;
-use time::{Date, Duration, OffsetDateTime};
+use time::{Date, Duration};
 
 use super::{
     charts::{self, Bar},
@@ -62,32 +62,28 @@ fn funnel_bars(tr: &Tr, steps: &[(String, i64)]) -> Vec<Bar> {
 }
 
 /// Completions per week (weeks start on Monday), from the first one to this week, at
-/// most the last 52.
-fn weeks(completions: &[i64], now: i64) -> Vec<(Date, i64)> {
-    let monday = |t: i64| {
-        let d = OffsetDateTime::from_unix_timestamp(t)
-            .map(|t| t.date())
-            .unwrap_or(Date::MIN);
-        d - Duration::days(d.weekday().number_days_from_monday().into())
+/// most the last 52. `by_week` holds week numbers counted from Monday 1970-01-05.
+fn weeks(by_week: &[(i64, i64)], now: i64) -> Vec<(Date, i64)> {
+    let epoch = Date::from_calendar_date(1970, time::Month::January, 5).unwrap_or(Date::MIN);
+    let date_of = |week: i64| {
+        epoch
+            .checked_add(Duration::weeks(week))
+            .unwrap_or(Date::MAX)
     };
-    let this_week = monday(now);
-    let Some(first) = completions.iter().map(|t| monday(*t)).min() else {
+    let this_week = (now - 345_600).div_euclid(604_800);
+    let Some(first) = by_week.iter().map(|(w, _)| *w).min() else {
         return Vec::new();
     };
-    let first = first.max(this_week - Duration::weeks(51));
-    let mut out = Vec::new();
-    let mut week = first;
-    while week <= this_week {
-        out.push((week, 0));
-        week += Duration::weeks(1);
-    }
-    for t in completions {
-        let w = monday(*t);
-        if let Some(slot) = out.iter_mut().find(|(d, _)| *d == w) {
-            slot.1 += 1;
-        }
-    }
-    out
+    (first.max(this_week - 51)..=this_week)
+        .map(|w| {
+            let n = by_week
+                .iter()
+                .filter(|(x, _)| *x == w)
+                .map(|(_, n)| n)
+                .sum();
+            (date_of(w), n)
+        })
+        .collect()
 }
 
 pub fn dashboard(
@@ -107,7 +103,7 @@ pub fn dashboard(
     let weekly = charts::weekly(
         &tr.t("partner.chart.weekly"),
         &weeks(&d.completions, d.now),
-        d.total,
+        d.steps.iter().map(|(_, n)| n).sum(),
         next_sunset.zip(sunset_label.as_deref()),
     );
     let export = format!("/partner/export.csv?{}", query.with(&[("page", "")]));

@@ -1,0 +1,257 @@
+//! The partner dashboard and support search at 100,000 stores, measured over HTTP on a
+//! real instance: p50/p95 page time for the views a partner manager uses most.
+//!
+//! `cargo bench --bench dashboard` uses a temporary SQLite file; set
+//! `SWITCHYARD_BENCH_DATABASE_URL=postgres://…/db` for PostgreSQL (an empty database).
+//! `SWITCHYARD_BENCH_STORES` changes the number of stores. Prints numbers; asserts nothing.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::Instant;
+
+use secrecy::SecretString;
+use switchyard::{
+    Application, config::Config, domain::access::StaffRole, domain::sha256_hex, store,
+};
+
+const PARTNER: &str = "Bench Partner";
+const REQUESTS: usize = 40;
+const STEPS: [&str; 6] = [
+    "terms",
+    "account",
+    "credentials",
+    "integration",
+    "test-purchase",
+    "complete",
+];
+const PLATFORMS: [&str; 4] = ["woocommerce", "magento2", "shopify", "prestashop"];
+const COUNTRIES: [&str; 5] = ["SE", "NO;SE", "FI", "DK", "DE;AT"];
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+/// A cheap deterministic spread (no rand dependency needed for a seed).
+fn spread(i: usize, m: usize) -> usize {
+    (i.wrapping_mul(2_654_435_761) >> 7) % m
+}
+
+async fn seed(db: &store::Db, stores: usize) -> i64 {
+    sqlx::query("INSERT INTO partners (name) VALUES ($1)")
+        .bind(PARTNER)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    let partner: i64 = sqlx::query_scalar("SELECT id FROM partners WHERE name = $1")
+        .bind(PARTNER)
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    let now = store::now();
+    let mut tx = db.begin().await.unwrap();
+    for chunk in (0..stores).collect::<Vec<_>>().chunks(500) {
+        let mut sql = String::from(
+            "INSERT INTO stores (legacy_store_id, name, product, admin_email, countries, platform, store_url, partner_id, created_at) VALUES ",
+        );
+        let rows: Vec<String> = chunk
+            .iter()
+            .map(|i| {
+                format!(
+                    "('{}', 'Store {i}', '{}', 'admin{i}@bench.example', '{}', '{}', 'https://s{i}.example', {partner}, {now})",
+                    9_000_000 + i,
+                    if i % 3 == 0 { "KCOv2" } else { "KPM" },
+                    COUNTRIES[spread(*i, COUNTRIES.len())],
+                    PLATFORMS[spread(*i + 7, PLATFORMS.len())],
+                )
+            })
+            .collect();
+        sql.push_str(&rows.join(", "));
+        sqlx::query(&sql).execute(&mut *tx).await.unwrap();
+    }
+    // 60 % have started; their steps, progress and completion times spread out.
+    let ids: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM stores WHERE partner_id = $1 ORDER BY id")
+            .bind(partner)
+            .fetch_all(&mut *tx)
+            .await
+            .unwrap();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<String> = chunk
+            .iter()
+            .filter(|id| spread(**id as usize, 10) < 6)
+            .map(|id| {
+                let step = STEPS[spread(*id as usize + 3, STEPS.len())];
+                let progressed = now - (spread(*id as usize + 11, 60 * 24) as i64) * 3600;
+                let completed = if step == "complete" { progressed.to_string() } else { "NULL".into() };
+                let path = "kpm-kp";
+                format!("({id}, '{path}', '{step}', 1, {progressed}, {progressed}, {progressed}, {completed})")
+            })
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let sql = format!(
+            "INSERT INTO upgrades (store_id, path_id, step, global_enabled, created_at, updated_at, progressed_at, completed_at) VALUES {}",
+            rows.join(", ")
+        );
+        sqlx::query(&sql).execute(&mut *tx).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    // Fresh planner statistics, as a long-running database has them.
+    sqlx::query("ANALYZE").execute(&db.pool).await.unwrap();
+    partner
+}
+
+/// A signed-in session for a new staff member; the cookie value.
+async fn session(db: &store::Db, email: &str, role: StaffRole, partner: Option<&str>) -> String {
+    let mut tx = db.begin().await.unwrap();
+    store::users::add_staff(&mut tx, email, role, partner)
+        .await
+        .unwrap();
+    let user: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind(email)
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    let value = format!("bench-session-{email}");
+    store::sessions::create(&mut *tx, &sha256_hex(&value), Some(user), "bench-csrf")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    value
+}
+
+async fn measure(client: &reqwest::Client, base: &str, cookie: &str, path: &str) -> (f64, f64) {
+    let mut times = Vec::with_capacity(REQUESTS);
+    for i in 0..=REQUESTS {
+        let started = Instant::now();
+        let res = client
+            .get(format!("{base}{path}"))
+            .header("Cookie", format!("sy_session={cookie}"))
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_success(), "{path}: {}", res.status());
+        res.bytes().await.unwrap();
+        // The first request warms caches; it is not counted.
+        if i > 0 {
+            times.push(started.elapsed().as_secs_f64() * 1000.0);
+        }
+    }
+    times.sort_by(f64::total_cmp);
+    (percentile(&times, 0.5), percentile(&times, 0.95))
+}
+
+#[tokio::main]
+async fn main() {
+    let stores: usize = std::env::var("SWITCHYARD_BENCH_STORES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(100_000);
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = std::env::var("SWITCHYARD_BENCH_DATABASE_URL")
+        .unwrap_or_else(|_| format!("sqlite://{}", dir.path().join("bench.db").display()));
+    let backend = if database_url.starts_with("sqlite") {
+        "SQLite"
+    } else {
+        "PostgreSQL"
+    };
+    let mut config = Config::load(None).unwrap();
+    config.database_url = SecretString::from(database_url);
+    config.bind = "127.0.0.1:0".parse().unwrap();
+    config.base_url = "http://127.0.0.1:0".into();
+    config.mail = switchyard::config::MailConfig::Memory;
+    config.seed_demo = false;
+    config.maintenance_interval = None;
+    let app = Application::build(config).await.unwrap();
+    let base = format!("http://{}", app.local_addr());
+    let db = app.state().db.clone();
+    tokio::spawn(app.run());
+
+    let started = Instant::now();
+    seed(&db, stores).await;
+    println!(
+        "{backend}: seeded {stores} stores in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let pm = session(
+        &db,
+        "pm@bench.example",
+        StaffRole::PartnerManager,
+        Some(PARTNER),
+    )
+    .await;
+    let agent = session(&db, "agent@bench.example", StaffRole::Support, None).await;
+    let client = reqwest::Client::new();
+    println!("{backend}: page time over {REQUESTS} requests each (ms)");
+    let last_page = stores.div_ceil(50);
+    let views = [
+        ("dashboard, first page", pm.as_str(), "/partner".to_owned()),
+        (
+            "dashboard, at-risk filter",
+            pm.as_str(),
+            "/partner?risk=at-risk".to_owned(),
+        ),
+        (
+            "dashboard, idle sort, last page",
+            pm.as_str(),
+            format!("/partner?sort=idle&dir=desc&page={last_page}"),
+        ),
+        (
+            "dashboard, product+country",
+            pm.as_str(),
+            "/partner?product=KCOv2&country=SE".to_owned(),
+        ),
+        (
+            "dashboard, name search",
+            pm.as_str(),
+            "/partner?q=Store%2012345".to_owned(),
+        ),
+        ("support search", agent.as_str(), "/?q=9012345".to_owned()),
+    ];
+    breakdown(&db, backend).await;
+    for (name, cookie, path) in views {
+        let (p50, p95) = measure(&client, &base, cookie, &path).await;
+        println!("  {name:<34} p50 {p50:>7.1}  p95 {p95:>7.1}");
+    }
+}
+
+/// The dashboard's queries one by one, without HTTP or rendering.
+async fn breakdown(db: &store::Db, backend: &str) {
+    use switchyard::{
+        domain::risk::Rule,
+        store::cohort::{Cohort, Filter, Sort},
+    };
+    let partners: Vec<i64> = sqlx::query_scalar("SELECT id FROM partners WHERE name = $1")
+        .bind(PARTNER)
+        .fetch_all(&db.pool)
+        .await
+        .unwrap();
+    let filter = Filter::default();
+    let cohort = Cohort {
+        partners: Some(&partners),
+        filter: &filter,
+        rule: Rule::with_stall_days(7),
+        sunsets: &[("KPM", 1_802_649_600), ("KCOv2", 1_814_400_000)],
+        now: store::now(),
+    };
+    let time = |started: Instant| started.elapsed().as_secs_f64() * 1000.0;
+    let t = Instant::now();
+    cohort
+        .page(&db.pool, Sort::Name, false, 50, 0)
+        .await
+        .unwrap();
+    let page = time(t);
+    let t = Instant::now();
+    cohort.count(&db.pool).await.unwrap();
+    let count = time(t);
+    let t = Instant::now();
+    cohort.steps(&db.pool).await.unwrap();
+    let steps = time(t);
+    let t = Instant::now();
+    cohort.completions_by_week(&db.pool).await.unwrap();
+    let completions = time(t);
+    println!(
+        "{backend}: queries (ms): page {page:.1}, count {count:.1}, steps {steps:.1}, completions {completions:.1}"
+    );
+}
