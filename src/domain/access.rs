@@ -47,6 +47,8 @@ pub struct Principal {
     pub role: Option<StaffRole>,
     /// Partners a partner manager looks after.
     pub partner_ids: Vec<i64>,
+    /// The language they chose, if they did (a code such as `sv`).
+    pub lang: Option<String>,
 }
 
 /// The facts about one store that decide access to it.
@@ -101,6 +103,7 @@ mod tests {
 
     fn person(email: &str, role: Option<StaffRole>, partners: &[i64]) -> Principal {
         Principal {
+            lang: None,
             user_id: 1,
             email: email.into(),
             role,

@@ -46,6 +46,17 @@ pub enum ScreenshotError {
     NotAnImage,
 }
 
+impl ScreenshotError {
+    /// The key of the reason in the interface's languages.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Empty => "trouble.why.empty",
+            Self::TooLarge => "trouble.why.too_large",
+            Self::NotAnImage => "trouble.why.not_an_image",
+        }
+    }
+}
+
 const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
 /// The last chunk of every PNG: length 0, "IEND", its CRC.
 const PNG_END: &[u8] = b"\0\0\0\0IEND\xae\x42\x60\x82";

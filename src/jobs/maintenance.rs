@@ -81,7 +81,10 @@ pub async fn sunset_reminders(state: &AppState, today: Date) -> anyhow::Result<u
             for s in &stores {
                 let upgrade = store::upgrades::for_store(&state.db.pool, s.id).await?;
                 let done = upgrade.is_some_and(|u| u.step() == Step::Complete);
-                let email = reminder(state, s, date, days_left, done);
+                let country = s.country_list().first().copied();
+                let lang =
+                    store::users::email_lang(&state.db.pool, &s.admin_email, country).await?;
+                let email = reminder(state, s, date, days_left, done, Tr::new(lang));
                 let mut tx = state.db.begin().await?;
                 let key = format!("sunset:{}{suffix}", s.id);
                 if store::outbox::enqueue(&mut tx, &key, &email, Some(s.id)).await? {
@@ -106,15 +109,15 @@ fn reminder(
     date: Date,
     days_left: i64,
     upgraded: bool,
+    tr: Tr,
 ) -> Email {
-    let tr = Tr::default();
     let base = &state.config.base_url;
     let date = date.to_string();
-    let when = if days_left == 1 {
-        tr.t("email.sunset.tomorrow")
-    } else {
-        tr.f("email.sunset.in_days", &[("days", &days_left.to_string())])
-    };
+    let when = tr.n(
+        "email.sunset.when",
+        days_left,
+        &[("days", &days_left.to_string())],
+    );
     let todo = if upgraded {
         tr.t("email.sunset.upgraded")
     } else {
@@ -163,9 +166,11 @@ pub async fn stall_reminders(state: &AppState, now: i64) -> anyhow::Result<usize
     // Each reminder covers its window only: an upgrade first found 7 days idle (the
     // chores were off) gets the 7-day one, not both at once.
     for (i, days) in STALL_REMINDER_DAYS.into_iter().enumerate() {
+        // The last reminder's window ends a week later: an upgrade abandoned long
+        // before these chores first ran is not reminded out of the blue.
         let until = STALL_REMINDER_DAYS
             .get(i + 1)
-            .map_or(i64::MIN, |next| now - next * 86_400);
+            .map_or(now - (days + 7) * 86_400, |next| now - next * 86_400);
         loop {
             let due = store::upgrades::due_stall_reminders(
                 &state.db.pool,
@@ -178,7 +183,10 @@ pub async fn stall_reminders(state: &AppState, now: i64) -> anyhow::Result<usize
                 let Some(s) = store::stores::find_by_id(&state.db.pool, d.store_id).await? else {
                     continue;
                 };
-                let email = crate::web::partner::reminder(state, &s, Step::parse(&d.step));
+                let country = s.country_list().first().copied();
+                let lang =
+                    store::users::email_lang(&state.db.pool, &s.admin_email, country).await?;
+                let email = crate::web::partner::reminder(state, &s, Step::parse(&d.step), lang);
                 let key = format!("stall:{}:{}:{days}", d.upgrade_id, d.progressed_at);
                 let mut tx = state.db.begin().await?;
                 if store::outbox::enqueue(&mut tx, &key, &email, Some(s.id)).await? {
@@ -209,9 +217,13 @@ pub async fn partner_digests(state: &AppState, now: i64) -> anyhow::Result<usize
         risk: "at-risk".into(),
         ..Filter::default()
     };
-    let tr = Tr::default();
     let mut queued = 0;
     for (user_id, email) in store::users::partner_managers(&state.db.pool).await? {
+        let key = format!("digest:{user_id}:{year}-W{week:02}");
+        if store::outbox::exists(&state.db.pool, &key).await? {
+            continue;
+        }
+        let tr = Tr::new(store::users::email_lang(&state.db.pool, &email, None).await?);
         let Some(principal) = store::users::principal(&state.db.pool, user_id).await? else {
             continue;
         };
@@ -242,7 +254,11 @@ pub async fn partner_digests(state: &AppState, now: i64) -> anyhow::Result<usize
             .collect();
         let mail = Email {
             to: email.clone(),
-            subject: tr.f("email.digest.subject", &[("count", &total.to_string())]),
+            subject: tr.n(
+                "email.digest.subject",
+                total,
+                &[("count", &total.to_string())],
+            ),
             text: tr.f(
                 "email.digest.body",
                 &[
@@ -256,14 +272,7 @@ pub async fn partner_digests(state: &AppState, now: i64) -> anyhow::Result<usize
             ),
         };
         let mut tx = state.db.begin().await?;
-        if store::outbox::enqueue(
-            &mut tx,
-            &format!("digest:{user_id}:{year}-W{week:02}"),
-            &mail,
-            None,
-        )
-        .await?
-        {
+        if store::outbox::enqueue(&mut tx, &key, &mail, None).await? {
             queued += 1;
         }
         tx.commit().await?;

@@ -22,6 +22,8 @@ use crate::{
 /// How long a claimed row is reserved for the worker that claimed it.
 const LEASE_SECONDS: i64 = 60;
 const IDLE_POLL: Duration = Duration::from_secs(2);
+/// Tries before a job is given up (backoff reaches an hour after 9, so about 3 weeks).
+const MAX_ATTEMPTS: i64 = 500;
 
 #[derive(Clone, Default)]
 pub struct Jobs {
@@ -36,6 +38,8 @@ pub struct Worker {
     pub mailer: Mailer,
     pub http: reqwest::Client,
     pub secret_key: SecretString,
+    /// Which addresses outbound requests may reach (as for the health check).
+    pub reach: crate::config::HealthCheckConfig,
 }
 
 impl Worker {
@@ -48,6 +52,7 @@ impl Worker {
                 "Switchyard-Webhooks",
             )?,
             secret_key: config.secret_key.clone(),
+            reach: config.health_check.clone(),
         })
     }
 }
@@ -102,6 +107,11 @@ pub async fn deliver_due(worker: &Worker) -> anyhow::Result<usize> {
                 tracing::info!(key = %row.idempotency_key, %why, "job dropped");
                 store::outbox::mark_dropped(pool, row.id, &why).await?;
             }
+            // About three weeks of hourly tries: the endpoint or mailbox is gone.
+            Err(e) if row.attempts + 1 >= MAX_ATTEMPTS => {
+                tracing::error!(key = %row.idempotency_key, kind = %row.kind, error = ?e, "giving up after {MAX_ATTEMPTS} attempts");
+                store::outbox::mark_dropped(pool, row.id, &format!("gave up: {e:#}")).await?;
+            }
             Err(e) => {
                 let retry_at = store::now() + backoff(row.attempts + 1);
                 tracing::warn!(key = %row.idempotency_key, kind = %row.kind, error = ?e, retry_at, "delivery failed; will retry");
@@ -137,6 +147,13 @@ async fn webhook(worker: &Worker, row: &OutboxRow) -> anyhow::Result<Delivered> 
     let Some(hook) = hook.filter(|h| h.disabled_at.is_none()) else {
         return Ok(Delivered::Dropped("the webhook was removed".into()));
     };
+    // Names are checked when resolved; a literal address is checked here.
+    let refused = reqwest::Url::parse(&hook.url)
+        .map_err(|_| "not a URL".to_owned())
+        .and_then(|u| crate::platform::health::vet(&u, &worker.reach).map_err(|e| e.to_string()));
+    if let Err(why) = refused {
+        return Ok(Delivered::Dropped(format!("refused address: {why}")));
+    }
     let secret = webhook::secret(worker.secret_key.expose_secret().as_bytes(), &hook.nonce);
     let signature = platform_event::sign(secret.as_bytes(), store::now(), row.body.as_bytes());
     let res = worker

@@ -115,7 +115,7 @@ pub fn parse_shop_url(raw: &str, cfg: &HealthCheckConfig) -> Result<Url, Refusal
 }
 
 /// Scheme, credentials and (for literal IPs) the address; names are vetted when resolved.
-fn vet(url: &Url, cfg: &HealthCheckConfig) -> Result<(), Refusal> {
+pub fn vet(url: &Url, cfg: &HealthCheckConfig) -> Result<(), Refusal> {
     if !matches!(url.scheme(), "http" | "https") {
         return Err(Refusal::Scheme);
     }

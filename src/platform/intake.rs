@@ -105,7 +105,7 @@ pub async fn record(db: &Db, sinks: Sinks<'_>, event: &PlatformEvent) -> anyhow:
         Outcome::LegacyStillActive
             if store::upgrades::mark_legacy_warned(&mut tx, upgrade.id).await? =>
         {
-            let tr = Tr::default();
+            let tr = admin_tr(&mut tx, &store).await?;
             let email = Email {
                 to: store.admin_email.clone(),
                 subject: tr.f("email.legacy_active.subject", &[("store", &store.name)]),
@@ -139,7 +139,7 @@ async fn complete(
 ) -> anyhow::Result<()> {
     store::upgrades::advance(tx, upgrade, Action::DetectTestPurchase, "platform").await?;
     store::upgrades::set_test_order(tx, upgrade.id, order_id, TestOrder::Open).await?;
-    let tr = Tr::default();
+    let tr = admin_tr(tx, store).await?;
     let email = Email {
         to: store.admin_email.clone(),
         subject: tr.f("email.complete.subject", &[("store", &store.name)]),
@@ -156,6 +156,14 @@ async fn complete(
     let key = format!("upgrade-complete:{}", upgrade.id);
     store::outbox::enqueue(tx, &key, &email, Some(store.id)).await?;
     Ok(())
+}
+
+/// A translator in the store admin's language.
+async fn admin_tr(tx: &mut store::Tx, s: &store::stores::Store) -> sqlx::Result<Tr> {
+    let country = s.country_list().first().copied();
+    Ok(Tr::new(
+        store::users::email_lang(&mut **tx, &s.admin_email, country).await?,
+    ))
 }
 
 /// What an event means for the upgrade it belongs to.

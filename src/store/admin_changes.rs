@@ -18,21 +18,30 @@ pub struct AdminChange {
     pub used_at: Option<i64>,
 }
 
+/// A change away from `previous_admin`. Any earlier request for the store stops working:
+/// a corrected address replaces a mistyped one.
 pub async fn insert(
     tx: &mut Tx,
     token_hash: &str,
     store_id: i64,
+    previous_admin: &str,
     new_email: &str,
     requested_by: &str,
     reason: &str,
 ) -> sqlx::Result<()> {
     let at = now();
+    sqlx::query("UPDATE admin_changes SET used_at = $1 WHERE store_id = $2 AND used_at IS NULL")
+        .bind(at)
+        .bind(store_id)
+        .execute(&mut **tx)
+        .await?;
     sqlx::query(
-        "INSERT INTO admin_changes (token_hash, store_id, new_email, requested_by, reason, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO admin_changes (token_hash, store_id, previous_admin, new_email, requested_by, reason, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(token_hash)
     .bind(store_id)
+    .bind(previous_admin)
     .bind(new_email)
     .bind(requested_by)
     .bind(reason)
@@ -55,11 +64,13 @@ pub async fn get<'c>(
     .await
 }
 
-/// Uses the token once: true only for the first use of a live token.
+/// Uses the token once: true only for the first use of a live token whose store still
+/// has the admin it was meant to replace.
 pub async fn consume(tx: &mut Tx, token_hash: &str) -> sqlx::Result<bool> {
     let at = now();
     let res = sqlx::query(
-        "UPDATE admin_changes SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1",
+        "UPDATE admin_changes SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 \
+         AND previous_admin = (SELECT admin_email FROM stores WHERE stores.id = admin_changes.store_id)",
     )
     .bind(at)
     .bind(token_hash)

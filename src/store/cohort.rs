@@ -44,6 +44,8 @@ pub struct Filter {
     pub product: String,
     pub platform: String,
     pub country: String,
+    /// Exactly this store (the API's single-store view).
+    pub store_id: Option<i64>,
 }
 
 impl Filter {
@@ -57,7 +59,8 @@ impl Filter {
             &self.country,
         ]
         .iter()
-        .all(|v| v.trim().is_empty())
+        .all(|v| v.is_empty())
+            && self.store_id.is_none()
     }
 }
 
@@ -174,6 +177,10 @@ impl Cohort<'_> {
                 conds.push(format!("{column} = {p}"));
             }
         }
+        if let Some(id) = f.store_id {
+            let p = arg(Arg::Int(id));
+            conds.push(format!("c.id = {p}"));
+        }
         if !f.country.is_empty() {
             let p = arg(Arg::Text(format!("%;{};%", f.country.to_uppercase())));
             conds.push(format!("(';' || c.countries || ';') LIKE {p}"));
@@ -205,7 +212,7 @@ impl Cohort<'_> {
         let sql = format!(
             "SELECT * FROM {source} ORDER BY {} {dir}, c.id {dir} LIMIT {} OFFSET {}",
             sort.column(),
-            limit.clamp(1, 100_000),
+            limit.clamp(1, 1_000_000),
             offset.max(0)
         );
         let mut query = sqlx::query_as(&sql);

@@ -99,7 +99,8 @@ pub async fn claim<'c>(
     let at = now();
     let res = sqlx::query(
         "UPDATE outbox SET claimed_until = $1, attempts = attempts + 1 \
-         WHERE id = $2 AND sent_at IS NULL AND (claimed_until IS NULL OR claimed_until < $3)",
+         WHERE id = $2 AND sent_at IS NULL AND next_attempt_at <= $3 \
+         AND (claimed_until IS NULL OR claimed_until < $3)",
     )
     .bind(at + lease)
     .bind(id)
@@ -144,7 +145,8 @@ pub async fn mark_dropped<'c>(
     why: &str,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "UPDATE outbox SET sent_at = $1, claimed_until = NULL, last_error = $2 WHERE id = $3",
+        "UPDATE outbox SET sent_at = $1, claimed_until = NULL, last_error = $2, \
+         body = CASE WHEN redact = 1 THEN '[dropped; redacted]' ELSE body END WHERE id = $3",
     )
     .bind(now())
     .bind(why)
@@ -180,4 +182,13 @@ pub async fn for_store<'c>(
     .bind(limit)
     .fetch_all(ex)
     .await
+}
+
+/// Whether a job with `key` was ever queued.
+pub async fn exists<'c>(ex: impl Executor<'c, Database = Any>, key: &str) -> sqlx::Result<bool> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE idempotency_key = $1")
+        .bind(key)
+        .fetch_one(ex)
+        .await?;
+    Ok(n > 0)
 }

@@ -71,7 +71,12 @@ pub async fn principal(pool: &sqlx::AnyPool, user_id: i64) -> sqlx::Result<Optio
     .bind(user_id)
     .fetch_all(pool)
     .await?;
+    let lang: Option<String> = sqlx::query_scalar("SELECT lang FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_one(pool)
+        .await?;
     Ok(Some(Principal {
+        lang,
         user_id,
         email: user.email,
         role: user.role.as_deref().and_then(StaffRole::parse),
@@ -222,4 +227,39 @@ pub async fn partner_managers<'c>(
     )
     .fetch_all(ex)
     .await
+}
+
+/// Remembers the language `email` chose (when they have an account).
+pub async fn set_lang<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    user_id: i64,
+    lang: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE users SET lang = $1 WHERE id = $2")
+        .bind(lang)
+        .bind(user_id)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+/// The language to write to `email` in: their choice if they made one, else the
+/// language of `country` (the store's first), else English.
+pub async fn email_lang<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    email: &str,
+    country: Option<&str>,
+) -> sqlx::Result<crate::i18n::Lang> {
+    use crate::i18n::Lang;
+    let chosen: Option<Option<String>> =
+        sqlx::query_scalar("SELECT lang FROM users WHERE email = $1")
+            .bind(email)
+            .fetch_optional(ex)
+            .await?;
+    Ok(chosen
+        .flatten()
+        .as_deref()
+        .and_then(Lang::parse)
+        .or_else(|| country.map(Lang::for_country))
+        .unwrap_or_default())
 }

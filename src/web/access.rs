@@ -105,7 +105,7 @@ where
         let Some(relation) = relation(&user.principal, facts) else {
             audit::refused(&app, &user, Some(store.id), parts).await;
             return Err(AppError::Forbidden(
-                Tr::default().f("access.no_access", &[("store", &store.name)]),
+                Tr::current().f("access.no_access", &[("store", &store.name)]),
             ));
         };
         let upgrade = match store::upgrades::for_store(&app.db.pool, store.id).await? {
@@ -135,7 +135,7 @@ where
         if !reader.can_act() {
             let app = AppState::from_ref(state);
             audit::refused(&app, &reader.user, Some(reader.store.id), parts).await;
-            let tr = Tr::default();
+            let tr = Tr::current();
             return Err(AppError::Forbidden(tr.f(
                 "access.admin_only",
                 &[
@@ -229,7 +229,7 @@ where
                 parts,
             )
             .await;
-            return Err(AppError::Forbidden(Tr::default().t("access.staff_only")));
+            return Err(AppError::Forbidden(Tr::current().t("access.staff_only")));
         }
         Ok(StoreSupport(reader))
     }
@@ -266,7 +266,7 @@ where
         return Ok(user);
     }
     audit::refused(&AppState::from_ref(state), &user, None, parts).await;
-    Err(AppError::Forbidden(Tr::default().t("access.staff_only")))
+    Err(AppError::Forbidden(Tr::current().t("access.staff_only")))
 }
 
 impl<S> FromRequestParts<S> for Support

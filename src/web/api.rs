@@ -293,10 +293,6 @@ async fn show(
             "no such store among your partners' stores",
         )
     };
-    let filter = store::cohort::Filter {
-        q: String::new(),
-        ..Default::default()
-    };
     let sunsets = sunsets(&state);
     let sunset_refs: Vec<(&str, i64)> = sunsets.iter().map(|(c, t)| (c.as_str(), *t)).collect();
     let pool = &state.db.pool;
@@ -311,21 +307,22 @@ async fn show(
         Err(e) => return internal(e),
     };
     let now = store::now();
+    let just_this = store::cohort::Filter {
+        store_id: Some(s.id),
+        ..Default::default()
+    };
     let cohort = Cohort {
-        partners: Some(std::slice::from_ref(s.partner_id.as_ref().unwrap_or(&0))),
-        filter: &store::cohort::Filter {
-            q: s.legacy_store_id.clone(),
-            ..filter
-        },
+        partners: Some(&caller.partner_ids),
+        filter: &just_this,
         rule: rule(&state),
         sunsets: &sunset_refs,
         now,
     };
-    let rows = match cohort.page(pool, Default::default(), false, 50, 0).await {
+    let rows = match cohort.page(pool, Default::default(), false, 1, 0).await {
         Ok(r) => r,
         Err(e) => return internal(e),
     };
-    let Some(row) = rows.iter().find(|r| r.id == s.id) else {
+    let Some(row) = rows.first() else {
         return not_found();
     };
     let upgrade = match store::upgrades::for_store(pool, s.id).await {

@@ -49,7 +49,7 @@ async fn store_log(
 ) -> Result<Response, AppError> {
     if !matches!(reader.relation, Relation::Admin | Relation::Support) {
         return Err(AppError::Forbidden(
-            Tr::default().t("audit.admin_or_support"),
+            Tr::current().t("audit.admin_or_support"),
         ));
     }
     let entries = store::audit::for_store(&state.db.pool, reader.store.id, PAGE).await?;

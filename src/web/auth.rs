@@ -95,8 +95,10 @@ async fn request_link(
     // Unknown addresses get the same answer, in the same time, as known ones: the
     // lookup, the token and the email happen after the response (no account enumeration).
     let (state2, email2, requested_by) = (state.clone(), email.clone(), session.id_hash.clone());
+    // The person asking reads the page in this language; the email follows it.
+    let lang = crate::i18n::request_lang();
     tokio::spawn(async move {
-        if let Err(e) = send_link(&state2, &email2, &requested_by).await {
+        if let Err(e) = send_link(&state2, &email2, &requested_by, lang).await {
             tracing::error!(email = %email2, error = ?e, "could not send a sign-in link");
         }
     });
@@ -107,13 +109,14 @@ async fn send_link(
     state: &AppState,
     email: &EmailAddress,
     requested_by: &str,
+    lang: crate::i18n::Lang,
 ) -> anyhow::Result<()> {
     if !may_sign_in(state, email.as_str()).await? {
         tracing::info!(email = %email, "sign-in requested for an unknown or disabled address; no email sent");
         return Ok(());
     }
     let mut tx = state.db.begin().await?;
-    queue_link(&mut tx, state, email.as_str(), requested_by).await?;
+    queue_link(&mut tx, state, email.as_str(), requested_by, lang).await?;
     tx.commit().await?;
     state.jobs.wake();
     Ok(())
@@ -126,6 +129,7 @@ pub async fn queue_link(
     state: &AppState,
     email: &str,
     requested_by: &str,
+    lang: crate::i18n::Lang,
 ) -> anyhow::Result<()> {
     let token = random_token(32);
     let hash = sha256_hex(&token);
@@ -134,7 +138,7 @@ pub async fn queue_link(
     if state.config.seed_demo {
         tracing::info!(email = %email, %link, "demo mode: sign-in link");
     }
-    let tr = crate::i18n::Tr::default();
+    let tr = crate::i18n::Tr::new(lang);
     store::outbox::push(
         &mut **tx,
         &store::outbox::Job {

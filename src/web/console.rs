@@ -132,6 +132,12 @@ async fn audited(
     .await
 }
 
+/// The language to write to a store's admin in.
+async fn admin_lang(state: &AppState, s: &store::stores::Store) -> sqlx::Result<crate::i18n::Lang> {
+    let country = s.country_list().first().copied();
+    store::users::email_lang(&state.db.pool, &s.admin_email, country).await
+}
+
 fn done(reader: &super::access::StoreReader, what: &str) -> Response {
     Redirect::to(&format!("/stores/{}/timeline?done={what}", reader.eid())).into_response()
 }
@@ -160,8 +166,9 @@ async fn resend_link(
     CsrfForm { form, .. }: CsrfForm<ActionForm>,
 ) -> Result<Response, AppError> {
     let why = reason_or_refuse!(state, reader, form);
+    let lang = admin_lang(&state, &reader.store).await?;
     let mut tx = state.db.begin().await?;
-    super::auth::queue_link(&mut tx, &state, &reader.store.admin_email, "support")
+    super::auth::queue_link(&mut tx, &state, &reader.store.admin_email, "support", lang)
         .await
         .map_err(AppError::Internal)?;
     audited(&mut tx, &reader, &ip, "support.sign_in_link_resent", &why).await?;
@@ -178,7 +185,8 @@ async fn remind(
 ) -> Result<Response, AppError> {
     let why = reason_or_refuse!(state, reader, form);
     let step = (reader.upgrade.id != 0).then(|| reader.upgrade.step());
-    let email = super::partner::reminder(&state, &reader.store, step);
+    let lang = admin_lang(&state, &reader.store).await?;
+    let email = super::partner::reminder(&state, &reader.store, step, lang);
     let mut tx = state.db.begin().await?;
     let key = format!("support-remind:{}:{}", reader.store.id, random_token(6));
     store::outbox::enqueue(&mut tx, &key, &email, Some(reader.store.id)).await?;
@@ -209,11 +217,15 @@ async fn change_admin(
     }
     let token = random_token(32);
     let hash = sha256_hex(&token);
+    let country = reader.store.country_list().first().map(|c| c.to_string());
+    let to_new =
+        Tr::new(store::users::email_lang(&state.db.pool, new.as_str(), country.as_deref()).await?);
     let mut tx = state.db.begin().await?;
     store::admin_changes::insert(
         &mut tx,
         &hash,
         reader.store.id,
+        &reader.store.admin_email,
         new.as_str(),
         reader.user.email(),
         &why,
@@ -226,11 +238,11 @@ async fn change_admin(
             key: &format!("admin-change:{hash}"),
             kind: "email",
             recipient: new.as_str(),
-            subject: &tr.f(
+            subject: &to_new.f(
                 "email.admin_change.subject",
                 &[("store", &reader.store.name)],
             ),
-            body: &tr.f(
+            body: &to_new.f(
                 "email.admin_change.body",
                 &[
                     ("store", &reader.store.name),
@@ -421,7 +433,9 @@ async fn admin_change_confirm(
     )
     .await?;
     // The previous admin hears of it, in case it was not their wish.
-    let tr = Tr::default();
+    let country = old.country_list().first().map(|c| c.to_string());
+    let tr =
+        Tr::new(store::users::email_lang(&mut *tx, &old.admin_email, country.as_deref()).await?);
     let email = Email {
         to: old.admin_email.clone(),
         subject: tr.f("email.admin_changed.subject", &[("store", &old.name)]),

@@ -49,7 +49,7 @@ impl From<crate::store::upgrades::AdvanceError> for AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let tr = Tr::default();
+        let tr = Tr::current();
         let (status, title, message) = match self {
             AppError::SignInRequired => return Redirect::to("/signin").into_response(),
             AppError::NotFound => (

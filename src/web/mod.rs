@@ -9,6 +9,7 @@ pub mod auth;
 pub mod console;
 pub mod error;
 pub mod guard;
+pub mod lang;
 pub mod legacy;
 pub mod members;
 pub mod openapi;
@@ -69,6 +70,7 @@ pub fn routes(sandbox: bool) -> Routes {
         .with(partner_keys::routes)
         .with(console::routes)
         .with(api::routes)
+        .with(lang::routes)
         .with(platform::gateway::routes)
         .with(platform::events::routes);
     if sandbox {
@@ -95,7 +97,8 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             guard::same_origin,
         ))
-        .layer(middleware::from_fn(guard::no_store_for_pages));
+        .layer(middleware::from_fn(guard::no_store_for_pages))
+        .layer(middleware::from_fn(lang::negotiate));
     for (name, value) in [
         (
             header::CONTENT_SECURITY_POLICY,

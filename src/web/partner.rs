@@ -72,12 +72,13 @@ pub struct ListQuery {
 impl ListQuery {
     pub fn filter(&self) -> Filter {
         Filter {
-            q: self.q.chars().take(100).collect(),
-            step: self.step.clone(),
-            risk: self.risk.clone(),
-            product: self.product.clone(),
-            platform: self.platform.clone(),
-            country: self.country.chars().take(2).collect(),
+            q: self.q.trim().chars().take(100).collect(),
+            step: self.step.trim().to_owned(),
+            risk: self.risk.trim().to_owned(),
+            product: self.product.trim().to_owned(),
+            platform: self.platform.trim().to_owned(),
+            country: self.country.trim().chars().take(2).collect(),
+            store_id: None,
         }
     }
 
@@ -376,7 +377,9 @@ async fn nudge(
             continue;
         }
         let mut tx = state.db.begin().await?;
-        let email = reminder(&state, &s, upgrade.as_ref().map(|u| u.step()));
+        let country = s.country_list().first().copied();
+        let lang = store::users::email_lang(&state.db.pool, &s.admin_email, country).await?;
+        let email = reminder(&state, &s, upgrade.as_ref().map(|u| u.step()), lang);
         let key = format!("nudge:{}:{today}", s.id);
         if store::outbox::enqueue(&mut tx, &key, &email, Some(s.id)).await? {
             store::audit::record(
@@ -409,8 +412,13 @@ async fn nudge(
 }
 
 /// The reminder an admin gets from a nudge or after days without progress.
-pub fn reminder(state: &AppState, s: &store::stores::Store, step: Option<Step>) -> Email {
-    let tr = Tr::default();
+pub fn reminder(
+    state: &AppState,
+    s: &store::stores::Store,
+    step: Option<Step>,
+    lang: crate::i18n::Lang,
+) -> Email {
+    let tr = Tr::new(lang);
     let link = format!(
         "{}/stores/{}/upgrade",
         state.config.base_url, s.legacy_store_id

@@ -203,6 +203,18 @@ async fn create_webhook(
             .await;
         }
     };
+    // A literal address never reaches the resolver's check, so it is checked here.
+    if let Err(e) = crate::platform::health::vet(&url, &state.config.health_check) {
+        let problem = Some(e.to_string());
+        return page(
+            &state,
+            &user,
+            None,
+            problem,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
     let nonce = random_token(16);
     let mut tx = state.db.begin().await?;
     let id = store::webhooks::insert(&mut tx, partner, url.as_str(), &nonce, user.email()).await?;

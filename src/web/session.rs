@@ -89,7 +89,7 @@ impl SignedIn {
     /// The page context for this person.
     pub fn ctx(&self) -> Ctx {
         Ctx {
-            tr: Tr::default(),
+            tr: Tr::current(),
             user: Some(self.principal.email.clone()),
             role: self.principal.role,
             csrf: Some(self.session.csrf_token.clone()),
@@ -115,6 +115,10 @@ where
         let principal = store::users::principal(&app.db.pool, user_id)
             .await?
             .ok_or(AppError::SignInRequired)?;
+        // The person's own choice outranks what their browser asks for.
+        if let Some(lang) = principal.lang.as_deref().and_then(crate::i18n::Lang::parse) {
+            crate::i18n::set_request_lang(lang);
+        }
         Ok(SignedIn { principal, session })
     }
 }

@@ -36,7 +36,7 @@ fn class_of(method: &Method, path: &str) -> Option<Class> {
     Some(match path {
         "/healthz" | "/signin" | "/auth/confirm" | "/signout" => Public,
         // A link's token is the key: the new admin confirms without an account.
-        "/admin-change" | "/api/openapi.json" => Public,
+        "/admin-change" | "/api/openapi.json" | "/language" => Public,
         "/stores/{eid}/timeline" => StoreSupport,
         p if p.starts_with("/stores/{eid}/support/") => StoreSupport,
         p if p.starts_with("/partner") => Partner,

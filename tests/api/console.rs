@@ -240,6 +240,7 @@ async fn the_new_admin_takes_over_only_after_confirming_by_link() {
     let reused = newcomer.submit("/admin-change", &[("token", &token)]).await;
     assert_eq!(reused.status, StatusCode::GONE);
     app.wait_for_emails(ADMIN, 1).await;
+    assert_eq!(app.emails_to(ADMIN), 1, "the previous admin is told");
     assert!(
         app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'store.admin_changed' AND detail LIKE '%Anna left the company%'")
             .await

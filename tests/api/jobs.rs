@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use switchyard::{domain::access::StaffRole, mail::Email};
 
-use crate::helpers::{ADMIN, STORE, TestApp, spawn_app};
+use crate::helpers::{ADMIN, STORE, TestApp, spawn_app, spawn_app_with};
 
 const DAY: i64 = 86_400;
 
@@ -43,7 +43,7 @@ impl TestApp {
 #[tokio::test]
 async fn no_progress_reminders_come_after_3_and_7_days_once_each_and_partners_get_a_weekly_digest()
 {
-    let first = spawn_app().await;
+    let first = spawn_app_with(crate::partner::sunsets_from_today).await;
     first
         .add_staff(
             "pm@nordic.example",
@@ -56,7 +56,10 @@ async fn no_progress_reminders_come_after_3_and_7_days_once_each_and_partners_ge
     // The chores run on a second instance, every 100 ms (so the sign-in above is not
     // mixed up with sunset reminders).
     let app = first
-        .another_instance(|c| c.maintenance_interval = Some(Duration::from_millis(100)))
+        .another_instance(|c| {
+            crate::partner::sunsets_from_today(c);
+            c.maintenance_interval = Some(Duration::from_millis(100));
+        })
         .await;
     tokio::time::sleep(Duration::from_millis(400)).await;
     assert_eq!(

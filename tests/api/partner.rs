@@ -75,9 +75,19 @@ fn eids(v: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
+/// KPM's sunset 60 days from the test's today, KCO v2's 200: not-started KPM stores are
+/// at risk, whatever the real date.
+pub fn sunsets_from_today(c: &mut switchyard::config::Config) {
+    let today = time::OffsetDateTime::now_utc().date();
+    c.sunsets = vec![
+        ("KPM".into(), today + time::Duration::days(60)),
+        ("KCOv2".into(), today + time::Duration::days(200)),
+    ];
+}
+
 #[tokio::test]
 async fn a_partner_sees_only_its_own_stores_in_the_dashboard_the_csv_and_the_api() {
-    let app = spawn_app().await;
+    let app = spawn_app_with(sunsets_from_today).await;
     app.partners().await;
     let pm = app.as_partner(PM).await;
     let other = app.as_partner(OTHER_PM).await;
@@ -137,7 +147,7 @@ async fn a_partner_sees_only_its_own_stores_in_the_dashboard_the_csv_and_the_api
 
 #[tokio::test]
 async fn the_dashboard_filters_sorts_pages_and_charts() {
-    let app = spawn_app().await;
+    let app = spawn_app_with(sunsets_from_today).await;
     app.partners().await;
     // The admin of 4711 starts the upgrade: it moves to the account step.
     let admin = app.another_browser();
@@ -163,8 +173,8 @@ async fn the_dashboard_filters_sorts_pages_and_charts() {
     assert!(page.has("id=\"store-123456\"") && page.has("Stores matching: 1"));
     let page = pm.get("/partner?q=kaffe").await;
     assert!(page.has("Stores matching: 1"));
-    // KPM's sunset is within 90 days (the catalog's 2027-02-15 with the tests' clock), so
-    // its stores that have not started are at risk; 4711 has just moved.
+    // KPM's sunset is within 90 days, so its stores that have not started are at risk;
+    // 4711 has just moved.
     let at_risk = pm.get("/partner?risk=at-risk").await;
     let on_track = pm.get("/partner?risk=on-track").await;
     assert!(on_track.has("id=\"store-4711\""), "{}", on_track.body);
@@ -340,9 +350,27 @@ async fn receiver(failures: usize) -> Receiver {
 #[tokio::test]
 async fn webhooks_are_signed_and_retried_until_delivered_once() {
     let app = spawn_app_with(|c| c.health_check.allow_private = true).await;
+    // A literal private address is refused unless private addresses are allowed (on
+    // an instance of its own: instances share the queue).
+    let strict = spawn_app().await;
+    strict.partners().await;
     app.partners().await;
     let hook = receiver(1).await;
     let pm = app.as_partner(PM).await;
+    let pm_strict = strict.as_partner(PM).await;
+    let private = pm_strict
+        .submit(
+            "/partner/api/webhooks",
+            &[("url", "https://169.254.169.254/latest")],
+        )
+        .await;
+    assert_eq!(
+        private.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        private.body
+    );
+    assert!(private.has("private or local network"));
     let refused = pm
         .submit(
             "/partner/api/webhooks",
@@ -368,7 +396,17 @@ async fn webhooks_are_signed_and_retried_until_delivered_once() {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     assert_eq!(calls().len(), 1, "the first try failed (503)");
-    // The retry is due after the backoff; bring it forward instead of waiting.
+    // Once the worker has recorded the failure, bring the retry forward instead of
+    // waiting out the backoff.
+    for _ in 0..100 {
+        let recorded = app
+            .scalar("SELECT COUNT(*) FROM outbox WHERE kind = 'webhook' AND last_error IS NOT NULL AND claimed_until IS NULL")
+            .await;
+        if recorded == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
     sqlx::query("UPDATE outbox SET next_attempt_at = 0 WHERE kind = 'webhook' AND sent_at IS NULL")
         .execute(&app.db.pool)
         .await
@@ -447,4 +485,76 @@ async fn the_openapi_document_covers_every_machine_route() {
         assert!(schemas.contains_key(name), "{name} is defined");
     }
     assert!(schemas.contains_key("StoreList") && schemas.contains_key("VerifyResponse"));
+}
+
+/// The risk rule exists twice, in Rust for one store and in SQL for 100,000: they agree
+/// for every kind of store at every distance from the sunset.
+#[tokio::test]
+async fn the_sql_risk_rule_agrees_with_the_rust_one() {
+    use switchyard::{
+        domain::risk::Rule,
+        store::cohort::{Cohort, Filter, Sort},
+    };
+    let app = spawn_app().await;
+    let now = switchyard::store::now();
+    const DAY: i64 = 86_400;
+    for (eid, step, idle_days) in [
+        ("123456", "account", 2),
+        ("20240", "credentials", 10),
+        ("880011", "complete", 40),
+        ("31337", "terms", 1),
+    ] {
+        sqlx::query(
+            "INSERT INTO upgrades (store_id, path_id, step, global_enabled, created_at, updated_at, progressed_at, completed_at) \
+             SELECT id, 'kpm-kp', $1, 1, $2, $2, $2, CASE WHEN $1 = 'complete' THEN $2 ELSE NULL END FROM stores WHERE legacy_store_id = $3",
+        )
+        .bind(step)
+        .bind(now - idle_days * DAY)
+        .bind(eid)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    }
+    let partners: Vec<i64> = sqlx::query_scalar("SELECT id FROM partners")
+        .fetch_all(&app.db.pool)
+        .await
+        .unwrap();
+    let rule = Rule::with_stall_days(7);
+    let filter = Filter::default();
+    let mut compared = 0;
+    for offset_days in [-5, 0, 10, 29, 30, 31, 60, 89, 90, 91, 200] {
+        let kpm = now + offset_days * DAY;
+        let sunsets = [("KPM", kpm), ("KCOv2", kpm + 50 * DAY)];
+        let cohort = Cohort {
+            partners: Some(&partners),
+            filter: &filter,
+            rule,
+            sunsets: &sunsets,
+            now,
+        };
+        for row in cohort
+            .page(&app.db.pool, Sort::Eid, false, 100, 0)
+            .await
+            .unwrap()
+        {
+            let sunset = sunsets
+                .iter()
+                .find(|(c, _)| *c == row.product)
+                .map(|(_, t)| *t);
+            let rust = rule.classify(row.progressed_at, row.step == "complete", sunset, now);
+            assert_eq!(
+                row.risk(),
+                rust,
+                "{} at {offset_days} days: SQL {}",
+                row.legacy_store_id,
+                row.risk
+            );
+            compared += 1;
+        }
+    }
+    assert_eq!(
+        compared,
+        11 * 5,
+        "the five stores of the demo partner, each time"
+    );
 }

@@ -136,7 +136,7 @@ async fn act(
     let amount = || -> Result<i64, AppError> {
         let text = form.amount.trim();
         currency
-            .parse_amount(text)
+            .parse_typed_amount(text)
             .ok()
             .filter(|a| *a > 0)
             .ok_or_else(|| {

@@ -119,7 +119,7 @@ pub fn rate_limited(ctx: &Ctx, retry_at: &str, minutes: i64) -> Page {
         rsx! {
             section { class: "card narrow error", id: "rate-limited",
                 h1 { {tr.t("signin.limited.title")} }
-                p { {tr.f("signin.limited.body", &[("time", retry_at), ("minutes", &minutes.to_string())])} }
+                p { {tr.n("signin.limited.body", minutes, &[("time", retry_at), ("minutes", &minutes.to_string())])} }
                 p { class: "hint", {tr.t("signin.limited.hint")} }
             }
         },

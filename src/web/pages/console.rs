@@ -94,8 +94,9 @@ impl Timeline {
             },
             what: match (m.sent_at, &m.last_error) {
                 (Some(_), _) => tr.f("console.timeline.sent", &[("subject", &m.subject)]),
-                (None, Some(e)) => tr.f(
+                (None, Some(e)) => tr.n(
                     "console.timeline.failing",
+                    m.attempts,
                     &[
                         ("subject", &m.subject),
                         ("attempts", &m.attempts.to_string()),

@@ -5,11 +5,11 @@ use dioxus::prelude::*;
 use super::csrf_field;
 use crate::{
     domain::{Step, access::StaffRole},
-    i18n::Tr,
+    i18n::{Lang, Tr},
 };
 
 /// What every page needs to know about the request.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Ctx {
     pub tr: Tr,
     /// The signed-in person's email.
@@ -17,6 +17,18 @@ pub struct Ctx {
     /// Their staff role, which adds the staff pages to the menu.
     pub role: Option<StaffRole>,
     pub csrf: Option<String>,
+}
+
+impl Default for Ctx {
+    /// A page for someone not signed in, in the request's language.
+    fn default() -> Self {
+        Ctx {
+            tr: Tr::current(),
+            user: None,
+            role: None,
+            csrf: None,
+        }
+    }
 }
 
 /// The step banner's input: which store and where its upgrade stands.
@@ -65,6 +77,7 @@ pub fn page(ctx: &Ctx, title: &str, banner: Option<&BannerInfo>, body: Element) 
                     a { href: "/signin", {tr.t("layout.sign_in")} }
                 }
             }
+            {language_switch(ctx)}
         }
         if let Some(b) = banner {
             {step_banner(&tr, b)}
@@ -80,6 +93,27 @@ pub fn page(ctx: &Ctx, title: &str, banner: Option<&BannerInfo>, body: Element) 
 }
 
 /// The banner at the top of every store page while its upgrade is unfinished.
+/// The language switcher: a plain form, so it works without JavaScript (which only
+/// submits it on change).
+fn language_switch(ctx: &Ctx) -> Element {
+    let tr = ctx.tr;
+    let Some(csrf) = ctx.csrf.as_deref() else {
+        return rsx! {};
+    };
+    rsx! {
+        form { method: "post", action: "/language", class: "lang-switch", id: "language-switch",
+            {csrf_field(csrf)}
+            label { r#for: "lang", class: "visually-hidden", {tr.t("layout.language")} }
+            select { id: "lang", name: "lang",
+                for l in Lang::ALL {
+                    option { value: "{l.code()}", lang: "{l.code()}", selected: l == tr.lang, "{l.name()}" }
+                }
+            }
+            button { class: "link", r#type: "submit", id: "change-language", {tr.t("layout.change_language")} }
+        }
+    }
+}
+
 pub fn step_banner(tr: &Tr, b: &BannerInfo) -> Element {
     if b.step == Step::Complete {
         return rsx! {};

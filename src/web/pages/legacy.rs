@@ -26,9 +26,10 @@ pub struct View<'a> {
     pub problem: Option<String>,
 }
 
+/// An amount as the request's language writes it ("1 234,50 kr", "€0.35").
 pub fn money(currency: &str, minor: i64) -> String {
     match Currency::parse(currency) {
-        Some(c) => format!("{} {}", c.format_amount(minor), c.code()),
+        Some(c) => crate::i18n::format::money(crate::i18n::request_lang(), c, minor),
         None => minor.to_string(),
     }
 }
@@ -38,12 +39,13 @@ pub fn sunset_banner(tr: &Tr, sunset: Option<(time::Date, Phase)>) -> Element {
     let Some((date, phase)) = sunset else {
         return rsx! {};
     };
-    let date = date.to_string();
+    let date = super::format_date(date);
     let (class, text) = match phase {
         Phase::Open { days_left } => (
             "sunset calm",
-            tr.f(
+            tr.n(
                 "legacy.sunset.open",
+                days_left,
                 &[("date", &date), ("days", &days_left.to_string())],
             ),
         ),
@@ -53,8 +55,9 @@ pub fn sunset_banner(tr: &Tr, sunset: Option<(time::Date, Phase)>) -> Element {
             } else {
                 "sunset soon"
             },
-            tr.f(
+            tr.n(
                 "legacy.sunset.countdown",
+                days_left,
                 &[("date", &date), ("days", &days_left.to_string())],
             ),
         ),
@@ -178,7 +181,7 @@ fn expiry(tr: &Tr, o: &LegacyOrder, now: i64) -> Element {
     let days = (o.expires_at - now).div_euclid(86_400);
     let class = if days < 7 { "tag warn" } else { "tag" };
     rsx! {
-        span { class: "{class}", {tr.f("legacy.orders.expires_in", &[("days", &days.to_string()), ("date", &format_time(o.expires_at))])} }
+        span { class: "{class}", {tr.n("legacy.orders.expires_in", days, &[("days", &days.to_string()), ("date", &format_time(o.expires_at))])} }
     }
 }
 
@@ -231,7 +234,7 @@ pub fn report(reader: &StoreReader, row: &ReportRow, r: &Report) -> Page {
     let tr = ctx.tr;
     let eid = reader.eid();
     let c = r.currency;
-    let m = |minor: i64| format!("{} {}", c.format_amount(minor), c.code());
+    let m = |minor: i64| crate::i18n::format::money(crate::i18n::request_lang(), c, minor);
     let t = &r.totals;
     let title = tr.f(
         "legacy.report.title",
@@ -268,7 +271,7 @@ pub fn report(reader: &StoreReader, row: &ReportRow, r: &Report) -> Page {
                             td { code { "{tx.order_id}" } }
                             td { "{tx.merchant_reference1} {tx.merchant_reference2}" }
                             td { class: "num", {m(signed(tx))} }
-                            td { class: "num", {c.format_amount(tx.vat_amount)} }
+                            td { class: "num", {crate::i18n::format::decimal(crate::i18n::request_lang(), tx.vat_amount, c.exponent())} }
                         }
                     }
                 }

@@ -44,11 +44,12 @@ pub fn csrf_field(token: &str) -> Element {
     rsx! { input { r#type: "hidden", name: "csrf", value: "{token}" } }
 }
 
-/// "2026-11-23 14:05 UTC"
+/// A moment as the request's language writes it ("23 Nov 2026 14:05 UTC").
 pub fn format_time(unix: i64) -> String {
-    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
-    time::OffsetDateTime::from_unix_timestamp(unix)
-        .ok()
-        .and_then(|t| t.format(&format).ok())
-        .unwrap_or_default()
+    crate::i18n::format::datetime(crate::i18n::request_lang(), unix)
+}
+
+/// A day as the request's language writes it.
+pub fn format_date(d: time::Date) -> String {
+    crate::i18n::format::date(crate::i18n::request_lang(), d)
 }

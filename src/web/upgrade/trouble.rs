@@ -213,7 +213,7 @@ async fn read(
                     Some(b) if b.is_empty() => {}
                     _ if refused.is_some() => {}
                     None => {
-                        let why = screenshot::ScreenshotError::TooLarge.to_string();
+                        let why = tr.t(screenshot::ScreenshotError::TooLarge.key());
                         refused = Some((
                             StatusCode::PAYLOAD_TOO_LARGE,
                             tr.f(
@@ -294,7 +294,7 @@ fn check_files(files: Vec<Vec<u8>>, tr: &Tr) -> Result<Vec<(ImageKind, Vec<u8>)>
             Ok(kind) => Ok((kind, b)),
             Err(e) => Err(tr.f(
                 "trouble.error.screenshot",
-                &[("n", &(i + 1).to_string()), ("why", &e.to_string())],
+                &[("n", &(i + 1).to_string()), ("why", &tr.t(e.key()))],
             )),
         })
         .collect()

@@ -83,7 +83,7 @@ pub fn page(
                         li { id: "request-{r.id}", "data-status": "{r.status}",
                             strong { {tr.f("trouble.requests.item", &[("id", &r.id.to_string()), ("time", &format_time(r.created_at))])} }
                             {status_tag(&tr, &r.status)}
-                            p { class: "small", {tr.f("trouble.requests.detail", &[("code", r.error_code.as_deref().unwrap_or("–")), ("n", &r.screenshots.to_string())])} }
+                            p { class: "small", {tr.n("trouble.requests.detail", r.screenshots, &[("code", r.error_code.as_deref().unwrap_or("–")), ("n", &r.screenshots.to_string())])} }
                         }
                     }
                 }

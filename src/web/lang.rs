@@ -1,0 +1,101 @@
+//! Which language a request is served in, and the switcher. A person's stored choice
+//! wins (applied when they are known, in `SignedIn`); before that, the browser's
+//! `sy_lang` cookie (the switcher's choice), then `Accept-Language`, then English.
+
+use axum::{
+    extract::{Request, State},
+    http::{HeaderMap, header},
+    middleware::Next,
+    response::{IntoResponse, Redirect, Response},
+};
+use axum_extra::extract::{
+    CookieJar,
+    cookie::{Cookie, SameSite},
+};
+use serde::Deserialize;
+
+use super::{
+    AppState,
+    error::AppError,
+    routes::Routes,
+    session::{CsrfForm, MaybeSession},
+};
+use crate::{i18n::Lang, store};
+
+pub const COOKIE: &str = "sy_lang";
+
+pub fn routes(r: Routes) -> Routes {
+    r.post("/language", switch)
+}
+
+/// The language the browser asks for: its cookie, else `Accept-Language`, else English.
+pub fn from_headers(headers: &HeaderMap) -> Lang {
+    let jar = CookieJar::from_headers(headers);
+    jar.get(COOKIE)
+        .and_then(|c| Lang::parse(c.value()))
+        .or_else(|| {
+            headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Lang::from_accept_language)
+        })
+        .unwrap_or_default()
+}
+
+/// Serves the request in its language.
+pub async fn negotiate(req: Request, next: Next) -> Response {
+    let lang = from_headers(req.headers());
+    let mut res = crate::i18n::with_request_lang(lang, next.run(req)).await;
+    res.headers_mut().append(
+        header::VARY,
+        header::HeaderValue::from_static("accept-language, cookie"),
+    );
+    res
+}
+
+#[derive(Deserialize)]
+struct SwitchForm {
+    #[serde(default)]
+    lang: String,
+}
+
+/// Remembers the choice (in the browser, and on the account when signed in) and goes
+/// back to the page it was made on.
+async fn switch(
+    State(state): State<AppState>,
+    MaybeSession(session): MaybeSession,
+    jar: CookieJar,
+    headers: HeaderMap,
+    CsrfForm { form, .. }: CsrfForm<SwitchForm>,
+) -> Result<Response, AppError> {
+    let Some(lang) = Lang::parse(&form.lang) else {
+        return Err(AppError::BadRequest(
+            crate::i18n::Tr::current().t("layout.language_unknown"),
+        ));
+    };
+    if let Some(user_id) = session.and_then(|s| s.user_id) {
+        store::users::set_lang(&state.db.pool, user_id, lang.code()).await?;
+    }
+    let cookie = Cookie::build((COOKIE, lang.code()))
+        .path("/")
+        .http_only(true)
+        .secure(state.config.https())
+        .same_site(SameSite::Lax)
+        .max_age(time::Duration::days(365))
+        .build();
+    Ok((jar.add(cookie), Redirect::to(&back(&headers))).into_response())
+}
+
+/// The page the switch was made on (from `Referer`, same site only), else the start.
+fn back(headers: &HeaderMap) -> String {
+    headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| url::Url::parse(r).ok())
+        .map(|u| match u.query() {
+            Some(q) => format!("{}?{q}", u.path()),
+            None => u.path().to_owned(),
+        })
+        .filter(|p| p.starts_with('/') && !p.starts_with("//"))
+        .unwrap_or_else(|| "/".into())
+}
