@@ -13,6 +13,7 @@ use std::{net::TcpListener, path::PathBuf, process::Stdio, time::Duration};
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use helpers::{ADMIN, TestApp};
+use switchyard::i18n::{Lang, Tr};
 
 type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
 
@@ -60,7 +61,7 @@ fn start_driver(binary: PathBuf) -> Driver {
     }
 }
 
-async fn connect(driver: &Driver, js: Js, downloads: &std::path::Path) -> Client {
+async fn connect(driver: &Driver, js: Js, downloads: &std::path::Path, accept: &str) -> Client {
     // 2 = blocked: Chromium's own switch for "JavaScript off".
     let js_setting = if js == Js::On { 1 } else { 2 };
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
@@ -77,6 +78,7 @@ async fn connect(driver: &Driver, js: Js, downloads: &std::path::Path) -> Client
                 "profile.managed_default_content_settings.javascript": js_setting,
                 "download.default_directory": downloads,
                 "download.prompt_for_download": false,
+                "intl.accept_languages": accept,
             }
         }
     });
@@ -112,15 +114,26 @@ async fn legacy_shop() -> String {
     format!("http://{addr}/")
 }
 
+/// In Swedish, because the browser asks for it; axe checks every page on the way.
 #[tokio::test]
-async fn a_person_completes_the_upgrade_in_a_real_browser() {
-    run_in_browser(Js::On).await;
+async fn a_person_completes_the_upgrade_in_swedish_in_a_real_browser() {
+    run_in_browser(Run {
+        js: Js::On,
+        lang: Lang::Sv,
+        via: Choice::Browser,
+    })
+    .await;
 }
 
-/// Every page works without JavaScript: the same walk with it switched off.
+/// In Finnish, chosen with the switcher, without JavaScript and by keyboard.
 #[tokio::test]
-async fn the_upgrade_works_without_javascript() {
-    run_in_browser(Js::Off).await;
+async fn the_upgrade_works_in_finnish_without_javascript_by_keyboard() {
+    run_in_browser(Run {
+        js: Js::Off,
+        lang: Lang::Fi,
+        via: Choice::Switcher,
+    })
+    .await;
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,7 +142,24 @@ enum Js {
     Off,
 }
 
-async fn run_in_browser(js: Js) {
+/// How the person ends up in their language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Choice {
+    /// The browser's Accept-Language.
+    Browser,
+    /// The language switcher, once signed in (so it is stored).
+    Switcher,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Run {
+    js: Js,
+    lang: Lang,
+    via: Choice,
+}
+
+async fn run_in_browser(run: Run) {
+    let js = run.js;
     let Some(binary) = chromedriver() else {
         if std::env::var("CI").is_ok() {
             panic!("CI requires chromedriver (apt-get install chromium chromium-driver)");
@@ -139,22 +169,31 @@ async fn run_in_browser(js: Js) {
         );
         return;
     };
+    if js == Js::On && !axe_path().exists() {
+        if std::env::var("CI").is_ok() {
+            panic!("CI requires axe-core (npm ci --prefix tests/axe)");
+        }
+        eprintln!("SKIPPED: axe-core not installed; run `npm ci --prefix tests/axe`");
+        return;
+    }
     let app = helpers::spawn_app_with(|c| c.health_check.allow_private = true).await;
     let driver = start_driver(binary);
-    let browser = connect(&driver, js, &downloads(&app)).await;
+    let accept = match run.via {
+        Choice::Browser => format!("{}-SE,{}", run.lang.code(), run.lang.code()),
+        Choice::Switcher => "en-GB,en".to_owned(),
+    };
+    let browser = connect(&driver, js, &downloads(&app), &accept).await;
 
-    let outcome = walk_through(&app, &browser, js).await;
+    let outcome = walk_through(&app, &browser, run).await;
     let shots = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&shots).unwrap();
     if let Err(e) = &outcome {
-        let shot = format!("browser-failure-js-{js:?}.png").to_lowercase();
+        let shot = format!("browser-failure-{}.png", run.lang.code());
         if let Ok(png) = browser.screenshot().await {
             std::fs::write(shots.join(&shot), png).unwrap();
         }
         let _ = browser.close().await;
-        panic!(
-            "browser flow failed (JavaScript {js:?}): {e} (screenshot in target/screenshots/{shot})"
-        );
+        panic!("browser flow failed ({run:?}): {e} (screenshot in target/screenshots/{shot})");
     }
     browser.close().await.unwrap();
 }
@@ -208,39 +247,83 @@ async fn fill(b: &Client, css: &str, value: &str) -> Result {
     Ok(())
 }
 
-async fn walk_through(app: &TestApp, b: &Client, js: Js) -> Result {
-    let shot = |name: &str| match js {
-        Js::On => name.to_owned(),
-        Js::Off => format!("{name}-no-js"),
+async fn walk_through(app: &TestApp, b: &Client, run: Run) -> Result {
+    let js = run.js;
+    let tr = Tr::new(run.lang);
+    let shot = |name: &str| format!("{name}-{}", run.lang.code());
+    // The Swedish run checks every page with axe; the Finnish one (no JavaScript, so no
+    // axe) presses keys instead of clicking.
+    let check = async |name: &str| -> Result {
+        snap(b, &shot(name)).await?;
+        if js == Js::On {
+            axe(b, name).await
+        } else {
+            Ok(())
+        }
+    };
+    let press = async |css: &str| -> Result {
+        if js == Js::Off {
+            keyboard(b, css).await
+        } else {
+            click(b, css).await
+        }
     };
     b.goto(&app.url("/signin")).await?;
+    check("signin").await?;
     find(b, "#email").await?.send_keys(ADMIN).await?;
-    click(b, "form[action='/signin'] button[type=submit]").await?;
+    press("form[action='/signin'] button[type=submit]").await?;
     text(b, "#check-email").await?;
 
     let link = app.wait_for_new_link(ADMIN, 0).await;
     b.goto(&link).await?;
-    click(b, "#confirm-sign-in").await?;
+    press("#confirm-sign-in").await?;
     expect_path(b, "/").await?;
-
-    click(b, "a[href='/stores/4711']").await?;
-    expect_path(b, "/stores/4711").await?;
-    if text(b, "#step-banner").await?.is_empty() {
-        return Err("the step banner is missing".into());
+    check("my-stores").await?;
+    if run.via == Choice::Switcher {
+        // Chosen once, signed in: stored, and it outranks what the browser asks for.
+        b.find(Locator::Css("#lang"))
+            .await?
+            .select_by_value(run.lang.code())
+            .await?;
+        press("#change-language").await?;
+        expect_path(b, "/").await?;
     }
-    snap(b, &shot("store")).await?;
-    click(b, "#start-upgrade").await?;
+    let html_lang = b
+        .find(Locator::Css("html"))
+        .await?
+        .attr("lang")
+        .await?
+        .unwrap_or_default();
+    if html_lang != run.lang.code() {
+        return Err(format!("the page is in {html_lang:?}, not {:?}", run.lang.code()).into());
+    }
+
+    press("a[href='/stores/4711']").await?;
+    expect_path(b, "/stores/4711").await?;
+    // The banner speaks the language: "Step 1 of 5: Terms" in it.
+    let banner = text(b, "#step-banner").await?;
+    let step_of = tr.f("banner.step_of", &[("n", "1"), ("total", "5")]);
+    if !banner.contains(&step_of) || !banner.contains(&tr.t("step.terms")) {
+        return Err(format!("the banner is not in {:?}: {banner}", run.lang).into());
+    }
+    find(b, "#step-banner ol li[aria-current='step']").await?;
+    check("store").await?;
+    press("#start-upgrade").await?;
     expect_path(b, "/stores/4711/upgrade/terms").await?;
-    snap(b, &shot("terms")).await?;
-    click(b, "#accept").await?;
-    click(b, "#accept-terms").await?;
+    check("terms").await?;
+    // Submitting without the tick is refused with a summary linking to the box.
+    press("#accept-terms").await?;
+    find(b, "#error-summary a[href='#accept']").await?;
+    check("terms-refused").await?;
+    press("#accept").await?;
+    press("#accept-terms").await?;
 
     expect_path(b, "/stores/4711/upgrade/account").await?;
-    snap(b, &shot("account")).await?;
-    click(b, "#save-account").await?;
+    check("account").await?;
+    press("#save-account").await?;
 
     expect_path(b, "/stores/4711/upgrade/credentials").await?;
-    click(b, "#generate-credentials").await?;
+    press("#generate-credentials").await?;
     let username = text(b, "#api-username").await?;
     let password = text(b, "#api-password").await?;
     let test_mid = text(b, "#test-merchant-id").await?;
@@ -252,44 +335,46 @@ async fn walk_through(app: &TestApp, b: &Client, js: Js) -> Result {
     if copy.is_displayed().await? != (js == Js::On) {
         return Err(format!("copy button visibility wrong with JavaScript {js:?}").into());
     }
-    snap(b, &shot("credentials")).await?;
-    click(b, "#to-integration").await?;
+    check("credentials").await?;
+    press("#to-integration").await?;
     expect_path(b, "/stores/4711/upgrade/integration").await?;
 
     // The setup checker, fed what the admin typed into the plugin.
     fill(b, "#check-username", &username).await?;
     fill(b, "#check-password", &password).await?;
-    click(b, "#run-setup-check").await?;
+    press("#run-setup-check").await?;
     let verdict = text(b, "#setup-check-result").await?;
-    if !verdict.contains("Username and password are right") {
+    if !verdict.contains(&tr.t("setup_check.finding.right")) {
         return Err(format!("setup checker said: {verdict}").into());
     }
     // The health check, against a shop that still has the old plugin.
     fill(b, "#shop-url", &legacy_shop().await).await?;
-    click(b, "#run-health-check").await?;
+    press("#run-health-check").await?;
     let health = text(b, "#health-result").await?;
-    if !health.contains("The old plugin is still active") {
+    if !health.contains(&tr.t("health.verdict.legacy")) {
         return Err(format!("health check said: {health}").into());
     }
-    snap(b, &shot("integration-checks")).await?;
+    check("integration-checks").await?;
     // Ticks are kept across a visit elsewhere.
-    click(b, "#old_disabled").await?;
-    click(b, "#new_enabled").await?;
-    click(b, "#confirm-integration").await?;
-    // The answer names the items still open; then come back later.
+    press("#old_disabled").await?;
+    press("#new_enabled").await?;
+    press("#confirm-integration").await?;
+    // The answer names the items still open, linked from the summary; then come back.
     find(b, "label.check.missing").await?;
+    find(b, "#error-summary a[href='#live_fields']").await?;
+    check("integration-refused").await?;
     b.goto(&app.url("/stores/4711/upgrade/integration")).await?;
     if !find(b, "#new_enabled").await?.is_selected().await? {
         return Err("a ticked checklist item was forgotten".into());
     }
     for item in ["live_fields", "test_mode_off"] {
-        click(b, &format!("#{item}")).await?;
+        press(&format!("#{item}")).await?;
     }
-    snap(b, &shot("integration")).await?;
-    click(b, "#confirm-integration").await?;
+    check("integration").await?;
+    press("#confirm-integration").await?;
     expect_path(b, "/stores/4711/upgrade/test-purchase").await?;
 
-    snap(b, &shot("test-purchase")).await?;
+    check("test-purchase").await?;
     // The failure path: rollback advice and a support request with a screenshot.
     b.goto(&app.url("/stores/4711/upgrade/trouble")).await?;
     fill(
@@ -304,11 +389,13 @@ async fn walk_through(app: &TestApp, b: &Client, js: Js) -> Result {
         .await?
         .send_keys(&shot_file.display().to_string())
         .await?;
-    snap(b, &shot("trouble")).await?;
-    click(b, "#send-request").await?;
+    check("trouble").await?;
+    press("#send-request").await?;
     expect_path(b, "/stores/4711/upgrade/trouble").await?;
     let sent = text(b, "#support-requests li[data-status='open']").await?;
-    if !sent.contains("1 screenshots") {
+    let one = tr.n("trouble.requests.detail", 1, &[("code", "–"), ("n", "1")]);
+    let one = one.rsplit(" · ").next().unwrap_or_default().to_owned();
+    if !sent.contains(&one) {
         return Err(format!("the request list says: {sent}").into());
     }
     b.goto(&app.url("/stores/4711/upgrade/test-purchase"))
@@ -324,15 +411,15 @@ async fn walk_through(app: &TestApp, b: &Client, js: Js) -> Result {
     }
     if js == Js::Off {
         // Without JavaScript the person refreshes.
-        click(b, "#check-again").await?;
+        press("#check-again").await?;
     }
     // With JavaScript the open page turns complete on its own (Server-Sent Events).
     expect_path(b, "/stores/4711/upgrade/complete").await?;
     text(b, "#upgrade-complete").await?;
 
-    snap(b, &shot("complete")).await?;
+    check("complete").await?;
     // One click cancels the test order at the platform.
-    click(b, "#cancel-order").await?;
+    press("#cancel-order").await?;
     expect_path(b, "/stores/4711/upgrade/complete").await?;
     find(b, "#test-order[data-status='cancelled']").await?;
     b.goto(&app.url("/stores/4711")).await?;
@@ -340,13 +427,135 @@ async fn walk_through(app: &TestApp, b: &Client, js: Js) -> Result {
         return Err("the banner is still shown after completion".into());
     }
     text(b, "#upgrade-done").await?;
-    legacy_store(app, b).await
+    // The emails speak the person's language too: the sign-in link (the language of
+    // the page it was asked from) and the completion (their choice, else the store's
+    // country: Sweden).
+    let completion = match run.via {
+        Choice::Switcher => Tr::new(run.lang),
+        Choice::Browser => Tr::new(Lang::Sv),
+    };
+    let subjects = subjects_to(app, ADMIN).await;
+    let expected = completion.f("email.complete.subject", &[("store", "Kaffebaren")]);
+    if !subjects.contains(&expected) {
+        return Err(format!("no completion email {expected:?} in {subjects:?}").into());
+    }
+    if run.via == Choice::Browser && !subjects.contains(&tr.t("email.sign_in.subject")) {
+        return Err(format!("the sign-in email is not in {:?}: {subjects:?}", run.lang).into());
+    }
+    legacy_store(app, b, run).await?;
+    if js == Js::On {
+        narrow_screen(app, b).await?;
+    }
+    Ok(())
+}
+
+/// The subjects of the emails delivered to `to`, oldest first.
+async fn subjects_to(app: &TestApp, to: &str) -> Vec<String> {
+    sqlx::query_scalar(
+        "SELECT subject FROM outbox WHERE recipient = $1 AND sent_at IS NOT NULL ORDER BY id",
+    )
+    .bind(to)
+    .fetch_all(&app.db.pool)
+    .await
+    .unwrap()
+}
+
+/// Runs axe-core (WCAG 2.1 A and AA rules) on the page; any violation fails the walk.
+async fn axe(b: &Client, page: &str) -> Result {
+    let source = std::fs::read_to_string(axe_path())?;
+    b.execute(&source, vec![]).await?;
+    let found = b
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+                .then(r => done({ passes: r.passes.length, violations: r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.nodes.map(n => n.target.join(' ')).join(', ')) }))
+                .catch(e => done({ passes: 0, violations: ['axe failed: ' + e] }));",
+            vec![],
+        )
+        .await?;
+    let passes = found["passes"].as_u64().unwrap_or(0);
+    let violations: Vec<String> = serde_json::from_value(found["violations"].clone())?;
+    if passes == 0 {
+        return Err(format!("axe checked nothing on {page}").into());
+    }
+    if violations.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("axe on {page}: {}", violations.join("; ")).into())
+    }
+}
+
+fn axe_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/axe/node_modules/axe-core/axe.min.js")
+}
+
+/// Reaches `css` with the Tab key alone, then presses it (Space for a checkbox, Enter
+/// otherwise): everything in the walk works without a mouse.
+async fn keyboard(b: &Client, css: &str) -> Result {
+    use fantoccini::{
+        actions::{InputSource, KeyAction, KeyActions},
+        key::Key,
+    };
+    // Keys go to whatever has the focus, as on a real keyboard.
+    let press = async |key: char| {
+        let keys = KeyActions::new("keyboard".into())
+            .then(KeyAction::Down { value: key })
+            .then(KeyAction::Up { value: key });
+        b.perform_actions(keys).await
+    };
+    let target = find(b, css).await?;
+    for _ in 0..80 {
+        let active = b.active_element().await?;
+        if active.element_id() == target.element_id() {
+            let checkbox = target.attr("type").await?.as_deref() == Some("checkbox");
+            press(if checkbox {
+                ' '
+            } else {
+                char::from(Key::Enter)
+            })
+            .await?;
+            return Ok(());
+        }
+        press(char::from(Key::Tab)).await?;
+    }
+    Err(format!("{css} cannot be reached with the Tab key").into())
+}
+
+/// At 360 px wide (a small phone) no page scrolls sideways.
+async fn narrow_screen(app: &TestApp, b: &Client) -> Result {
+    b.set_window_size(360, 760).await?;
+    for path in [
+        "/",
+        "/stores/4711",
+        "/stores/4711/upgrade/terms",
+        "/stores/4711/upgrade/credentials",
+        "/stores/4711/upgrade/integration",
+        "/stores/4711/upgrade/complete",
+        "/stores/555001/legacy",
+    ] {
+        b.goto(&app.url(path)).await?;
+        let wide = b
+            .execute(
+                "return document.documentElement.scrollWidth > window.innerWidth;",
+                vec![],
+            )
+            .await?;
+        if wide.as_bool() != Some(false) {
+            snap(b, "narrow-failure").await?;
+            return Err(format!("{path} scrolls sideways at 360 px").into());
+        }
+    }
+    b.set_window_size(1280, 1000).await?;
+    Ok(())
 }
 
 /// The demo's second store has a legacy side: a settlement report to download, and an
 /// authorization about to expire that the start page warns of.
-async fn legacy_store(app: &TestApp, b: &Client) -> Result {
+async fn legacy_store(app: &TestApp, b: &Client, run: Run) -> Result {
     b.goto(&app.url("/stores/555001/legacy")).await?;
+    if run.js == Js::On {
+        axe(b, "legacy").await?;
+    }
     find(b, "#sunset-banner").await?;
     find(b, "#order-demo-legacy-1[data-status='authorized']").await?;
     click(b, "#settlement-reports tbody td:nth-child(2) a").await?;

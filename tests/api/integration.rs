@@ -77,9 +77,14 @@ async fn the_guidance_names_the_stores_own_ids_and_the_checklist_is_kept() {
         .await;
     assert_eq!(partial.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(partial.has("check missing"));
+    assert!(partial.has("id=\"error-summary\"") && partial.has("href=\"#new_enabled\""));
     let again = app.get(&path("/upgrade/integration")).await;
-    assert!(again.has("id=\"old_disabled\" checked") && again.has("id=\"test_mode_off\" checked"));
-    assert!(!again.has("id=\"new_enabled\" checked"));
+    let ticked = |id: &str| {
+        crate::helpers::between(&again.body, &format!("id=\"{id}\""), ">")
+            .is_some_and(|rest| rest.contains("checked"))
+    };
+    assert!(ticked("old_disabled") && ticked("test_mode_off"));
+    assert!(!ticked("new_enabled"));
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM upgrades WHERE checklist = 'old_disabled,test_mode_off'")
             .await,
@@ -88,7 +93,10 @@ async fn the_guidance_names_the_stores_own_ids_and_the_checklist_is_kept() {
     );
     app.confirm_integration().await;
     let done = app.get(&path("/upgrade/integration")).await;
-    assert!(done.has("id=\"new_enabled\" checked"));
+    assert!(
+        crate::helpers::between(&done.body, "id=\"new_enabled\"", ">")
+            .is_some_and(|rest| rest.contains("checked"))
+    );
 }
 
 #[tokio::test]

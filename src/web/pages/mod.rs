@@ -53,3 +53,21 @@ pub fn format_time(unix: i64) -> String {
 pub fn format_date(d: time::Date) -> String {
     crate::i18n::format::date(crate::i18n::request_lang(), d)
 }
+
+/// The error summary at the top of a refused form: a heading, then each problem as a
+/// link to its field, announced at once (WCAG 3.3.1). Empty when nothing is wrong.
+pub fn error_summary(tr: &crate::i18n::Tr, problems: &[(&str, String)]) -> Element {
+    if problems.is_empty() {
+        return rsx! {};
+    }
+    rsx! {
+        div { class: "error-summary", role: "alert", "aria-labelledby": "error-summary-title", tabindex: "-1", id: "error-summary",
+            h2 { id: "error-summary-title", {tr.t("layout.error_summary")} }
+            ul {
+                for (field, message) in problems.iter() {
+                    li { a { href: "#{field}", "{message}" } }
+                }
+            }
+        }
+    }
+}

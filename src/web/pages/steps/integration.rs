@@ -139,12 +139,14 @@ pub fn page(catalog: &Catalog, admin: &StoreReader, issued: &[CredentialRow], vi
             p { {tr.t("integration.checklist_why")} }
             form { method: "post", action: "/stores/{eid}/upgrade/integration",
                 {csrf_field(&csrf)}
+                {super::super::error_summary(&tr, &view.missing.iter().map(|m| (m.as_str(), tr.t(&format!("integration.check.{m}")))).collect::<Vec<_>>())}
                 if !view.missing.is_empty() {
-                    p { class: "form-error", role: "alert", {tr.t("integration.error.missing")} }
+                    p { class: "form-error", {tr.t("integration.error.missing")} }
                 }
                 for item in CHECKLIST {
                     label { class: if view.missing.iter().any(|m| m == item) { "check missing" } else { "check" },
                         input { r#type: "checkbox", name: "{item}", value: "yes", id: "{item}",
+                            "aria-invalid": if view.missing.iter().any(|m| m == item) { "true" } else { "false" },
                             checked: done || upgrade.checked(item), disabled: !admin.can_act() || done }
                         {tr.t(&format!("integration.check.{item}"))}
                     }

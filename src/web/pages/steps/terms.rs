@@ -86,9 +86,10 @@ pub fn page(
                     {csrf_field(ctx.csrf.as_deref().unwrap_or_default())}
                     input { r#type: "hidden", name: "path", value: "{path.id}" }
                     input { r#type: "hidden", name: "sha256", value: "{sha}" }
-                    if let Some(e) = error { p { class: "form-error", role: "alert", "{e}" } }
+                    {super::super::error_summary(&tr, &error.map(|e| vec![("accept", e.to_owned())]).unwrap_or_default())}
                     label { class: "check",
-                        input { r#type: "checkbox", name: "accept", value: "yes", id: "accept" }
+                        input { r#type: "checkbox", name: "accept", value: "yes", id: "accept",
+                            "aria-invalid": if error.is_some() { "true" } else { "false" } }
                         {tr.f("terms.accept_label", &[("title", &path.terms.title)])}
                     }
                     p { class: "hash", {tr.f("terms.hash", &[("hash", sha)])} }
