@@ -124,7 +124,15 @@ fn read_catalog(config: &Config) -> anyhow::Result<Catalog> {
             Catalog::parse(&text)
                 .with_context(|| format!("catalog {} is not usable", path.display()))
         }
-        None => Ok(Catalog::parse(domain::catalog::DEFAULT_CATALOG)?),
+        None => {
+            let mut catalog = Catalog::parse(domain::catalog::DEFAULT_CATALOG)?;
+            for (code, text) in domain::catalog::DEFAULT_TRANSLATIONS {
+                catalog
+                    .add_translation(code, text)
+                    .with_context(|| format!("the shipped catalog's {code} translation"))?;
+            }
+            Ok(catalog)
+        }
     }
 }
 

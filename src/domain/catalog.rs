@@ -6,6 +6,16 @@ use serde::Deserialize;
 /// The catalog that ships with Switchyard; `SWITCHYARD_CATALOG` points at another file.
 pub const DEFAULT_CATALOG: &str = include_str!("../../assets/catalog.toml");
 
+/// The shipped catalog's texts in the other languages (a test checks they are complete).
+pub const DEFAULT_TRANSLATIONS: [(&str, &str); 6] = [
+    ("sv", include_str!("../../assets/i18n/catalog/sv.toml")),
+    ("nb", include_str!("../../assets/i18n/catalog/nb.toml")),
+    ("fi", include_str!("../../assets/i18n/catalog/fi.toml")),
+    ("da", include_str!("../../assets/i18n/catalog/da.toml")),
+    ("de", include_str!("../../assets/i18n/catalog/de.toml")),
+    ("es", include_str!("../../assets/i18n/catalog/es.toml")),
+];
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Catalog {
@@ -14,6 +24,45 @@ pub struct Catalog {
     pub account: AccountOptions,
     pub platforms: Vec<Platform>,
     pub health_check: HealthMarkers,
+    /// The texts in other languages, per language code (not part of the catalog file:
+    /// see [`Catalog::add_translation`]).
+    #[serde(skip)]
+    pub translations: std::collections::HashMap<String, Translation>,
+}
+
+/// A language's version of the catalog's prose: platform guidance and terms. Anything
+/// missing stays in the catalog's own language (English).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Translation {
+    #[serde(default)]
+    pub platforms: std::collections::HashMap<String, PlatformText>,
+    #[serde(default)]
+    pub paths: std::collections::HashMap<String, TermsText>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlatformText {
+    pub plugin: String,
+    pub install: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TermsText {
+    pub title: String,
+    pub body: String,
+}
+
+/// The terms of a path as shown in one language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Terms<'a> {
+    pub title: &'a str,
+    pub body: &'a str,
+    pub version: &'a str,
+    /// The language the text is in (`en` when no translation exists).
+    pub lang: &'a str,
 }
 
 /// What the store health check looks for in a shop's pages.
@@ -162,6 +211,62 @@ pub enum CatalogError {
 }
 
 impl Catalog {
+    /// Adds the texts of language `code` from a translation file.
+    pub fn add_translation(&mut self, code: &str, text: &str) -> Result<(), CatalogError> {
+        let translation: Translation = toml::from_str(text)?;
+        self.translations.insert(code.to_owned(), translation);
+        Ok(())
+    }
+
+    /// A path's terms in language `code`, or in English when there is no translation.
+    pub fn terms_in<'a>(&'a self, path: &'a UpgradePath, code: &str) -> Terms<'a> {
+        let version = path.terms.version.as_str();
+        match self
+            .translations
+            .get(code)
+            .and_then(|t| t.paths.get(&path.id))
+        {
+            Some(t) => Terms {
+                title: &t.title,
+                body: &t.body,
+                version,
+                lang: self
+                    .translations
+                    .get_key_value(code)
+                    .map_or("en", |(k, _)| k.as_str()),
+            },
+            None => Terms {
+                title: &path.terms.title,
+                body: &path.terms.body,
+                version,
+                lang: "en",
+            },
+        }
+    }
+
+    /// Whether `body` is the path's current terms in any language (an acceptance of a
+    /// translation is as current as one of the original).
+    pub fn is_current_terms(&self, path: &UpgradePath, body: &str) -> bool {
+        body == path.terms.body
+            || self
+                .translations
+                .values()
+                .filter_map(|t| t.paths.get(&path.id))
+                .any(|t| t.body == body)
+    }
+
+    /// A platform's plugin name and installation advice in language `code`.
+    pub fn platform_text<'a>(&'a self, platform: &'a Platform, code: &str) -> (&'a str, &'a str) {
+        match self
+            .translations
+            .get(code)
+            .and_then(|t| t.platforms.get(&platform.id))
+        {
+            Some(t) => (&t.plugin, &t.install),
+            None => (&platform.plugin, &platform.install),
+        }
+    }
+
     /// Parses and checks a catalog: every path joins a legacy product to a current one,
     /// ids are unique, and there is a custom integration to fall back on.
     pub fn parse(text: &str) -> Result<Self, CatalogError> {
@@ -306,6 +411,48 @@ impl Catalog {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every shipped translation covers every platform and path of the shipped catalog,
+    /// with the terms in as many paragraphs as the original.
+    #[test]
+    fn the_shipped_translations_are_complete() {
+        let mut catalog = Catalog::parse(DEFAULT_CATALOG).unwrap();
+        for (code, text) in DEFAULT_TRANSLATIONS {
+            catalog.add_translation(code, text).unwrap();
+            let t = &catalog.translations[code];
+            for p in &catalog.platforms {
+                assert!(t.platforms.contains_key(&p.id), "{code}: platform {}", p.id);
+            }
+            assert_eq!(
+                t.platforms.len(),
+                catalog.platforms.len(),
+                "{code}: unknown platforms"
+            );
+            for path in &catalog.paths {
+                let terms = catalog.terms_in(path, code);
+                assert_eq!(terms.lang, code, "{code}: terms of {}", path.id);
+                assert_ne!(
+                    terms.body, path.terms.body,
+                    "{code}: {} is translated",
+                    path.id
+                );
+                assert_eq!(
+                    terms.body.split("\n\n").count(),
+                    path.terms.body.split("\n\n").count(),
+                    "{code}: paragraphs of {}",
+                    path.id
+                );
+                assert!(catalog.is_current_terms(path, terms.body));
+            }
+        }
+        let path = &catalog.paths[0];
+        assert_eq!(
+            catalog.terms_in(path, "xx").lang,
+            "en",
+            "no translation: English"
+        );
+        assert!(!catalog.is_current_terms(path, "an old text"));
+    }
 
     #[test]
     fn the_shipped_catalog_has_the_three_paths() {

@@ -126,6 +126,21 @@ pub enum OrderRefusal {
 }
 
 impl OrderRefusal {
+    /// The key of the reason in the interface's languages.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Captured => "order_refusal.captured",
+            Self::Cancelled => "order_refusal.cancelled",
+            Self::Expired => "order_refusal.expired",
+            Self::NotCaptured => "order_refusal.not_captured",
+            Self::InvalidAmount => "order_refusal.invalid_amount",
+            Self::CaptureExceedsRemaining => "order_refusal.capture_exceeds",
+            Self::RefundExceedsCaptured => "order_refusal.refund_exceeds",
+            Self::FullyCaptured => "order_refusal.fully_captured",
+            Self::ExtensionLimit => "order_refusal.extension_limit",
+        }
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             Self::Captured => "CAPTURED",

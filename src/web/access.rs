@@ -178,7 +178,7 @@ async fn terms_outdated(app: &AppState, upgrade: &UpgradeRow) -> Result<bool, Ap
     Ok(accepted.is_some_and(|a| {
         a.path_id != path.id
             || a.document_version != path.terms.version
-            || a.document_body != path.terms.body
+            || !app.catalog.is_current_terms(path, &a.document_body)
     }))
 }
 

@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::{
     AppState,
-    error::{AppError, sentence},
+    error::AppError,
     pages::{self, layout::Ctx},
     routes::Routes,
     session::{
@@ -67,7 +67,8 @@ async fn request_link(
     let email = match EmailAddress::parse(&form.email) {
         Ok(email) => email,
         Err(why) => {
-            let page = pages::auth::sign_in(&ctx, &form.email, Some(&sentence(&why.to_string())));
+            let message = super::error::email_problem(&ctx.tr, &why);
+            let page = pages::auth::sign_in(&ctx, &form.email, Some(&message));
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, pages::render(page)).into_response());
         }
     };

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use super::{
     AppState,
     access::{StoreSupport, Support},
-    error::{AppError, sentence},
+    error::AppError,
     pages::{self, layout::Ctx},
     routes::Routes,
     session::{ClientIp, CsrfForm, MaybeSession, ensure_session, random_token, sha256_hex},
@@ -207,7 +207,7 @@ async fn change_admin(
     let new = match EmailAddress::parse(&form.new_email) {
         Ok(e) => e,
         Err(e) => {
-            let msg = sentence(&e.to_string());
+            let msg = super::error::email_problem(&tr, &e);
             return page(&state, &reader, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await;
         }
     };

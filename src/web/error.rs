@@ -119,3 +119,14 @@ pub fn platform_problem(
     };
     (status, message)
 }
+
+/// An email address that did not parse, explained in the request's language.
+pub fn email_problem(tr: &crate::i18n::Tr, why: &crate::domain::ids::InvalidId) -> String {
+    let key = match why.0 {
+        m if m.contains("required") => "input.email_required",
+        m if m.contains("too long") => "input.email_too_long",
+        m if m.contains("needs an @") => "input.email_no_at",
+        _ => "input.email",
+    };
+    tr.t(key)
+}

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use super::{
     AppState,
     access::{StoreAdmin, StoreReader},
-    error::{AppError, sentence},
+    error::AppError,
     pages,
     routes::Routes,
     session::{ClientIp, CsrfForm, NoFields},
@@ -48,7 +48,10 @@ async fn invite(
     let tr = admin.ctx().tr;
     let email = match EmailAddress::parse(&form.email) {
         Ok(e) => e,
-        Err(why) => return refuse(&state, &admin, &form.email, sentence(&why.to_string())).await,
+        Err(why) => {
+            let message = super::error::email_problem(&tr, &why);
+            return refuse(&state, &admin, &form.email, message).await;
+        }
     };
     if email.as_str() == admin.store.admin_email {
         return refuse(&state, &admin, &form.email, tr.t("users.error.admin")).await;

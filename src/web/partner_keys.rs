@@ -192,20 +192,20 @@ async fn create_webhook(
     };
     let url = match webhook::parse_url(&form.url, state.config.health_check.allow_private) {
         Ok(u) => u,
-        Err(e) => {
+        Err(_) => {
             return page(
                 &state,
                 &user,
                 None,
-                Some(e.to_string()),
+                Some(tr.t("input.webhook_url")),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await;
         }
     };
     // A literal address never reaches the resolver's check, so it is checked here.
-    if let Err(e) = crate::platform::health::vet(&url, &state.config.health_check) {
-        let problem = Some(e.to_string());
+    if crate::platform::health::vet(&url, &state.config.health_check).is_err() {
+        let problem = Some(tr.t("input.webhook_url"));
         return page(
             &state,
             &user,

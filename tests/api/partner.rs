@@ -370,7 +370,7 @@ async fn webhooks_are_signed_and_retried_until_delivered_once() {
         "{}",
         private.body
     );
-    assert!(private.has("private or local network"));
+    assert!(private.has("on the public internet"));
     let refused = pm
         .submit(
             "/partner/api/webhooks",

@@ -28,7 +28,7 @@ async fn the_accepted_pdf_is_byte_for_byte_what_was_shown_and_hashed() {
     let (status, disposition, shown) = download(&app, &path("/upgrade/terms.pdf")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
-        disposition.contains("kaffebaren-kpm-kp-2026-09-01.pdf"),
+        disposition.contains("kaffebaren-kpm-kp-2026-09-01-sv.pdf"),
         "{disposition}"
     );
     assert!(shown.starts_with(b"%PDF-1.4"));
@@ -48,7 +48,7 @@ async fn the_accepted_pdf_is_byte_for_byte_what_was_shown_and_hashed() {
         download(&app, &path("/upgrade/terms/accepted.pdf")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
-        disposition.contains("accepted-kaffebaren-kpm-kp-2026-09-01.pdf"),
+        disposition.contains("accepted-kaffebaren-kpm-kp-2026-09-01-sv.pdf"),
         "{disposition}"
     );
     assert_eq!(accepted, shown);
@@ -76,7 +76,7 @@ async fn the_pdf_keeps_nordic_and_german_letters() {
     app.sign_in(ADMIN).await;
     let (_, disposition, bytes) = download(&app, &path("/upgrade/terms.pdf?path=kpm-kco3")).await;
     assert!(
-        disposition.contains("blabar-aro-strase-nino-kpm-kco3-2026-09-01.pdf"),
+        disposition.contains("blabar-aro-strase-nino-kpm-kco3-2026-09-01-sv.pdf"),
         "{disposition}"
     );
     let name = pdf::encode("Blåbär & Ærø Straße Niño");
@@ -168,4 +168,57 @@ async fn store_users_may_download_the_terms_but_not_accept_them() {
             .await
             .has("name=\"sha256\"")
     );
+}
+
+/// Terms come in the store's language where the catalog has it, else in English, and
+/// what was shown is what is accepted.
+#[tokio::test]
+async fn terms_are_in_the_stores_language_where_a_translation_exists() {
+    let app = spawn_app().await;
+    for (eid, admin, title, lang) in [
+        ("20240", "jonas@bergkristall.example", "Nachtrag", "de"),
+        (
+            "31337",
+            "sanne@tulpen.example",
+            "Addendum: moving from KPM to KP",
+            "en",
+        ),
+    ] {
+        let b = app.another_browser();
+        b.sign_in(admin).await;
+        let page = b.get(&format!("/stores/{eid}/upgrade/terms")).await;
+        assert!(
+            page.has(title) && page.has(&format!("lang=\"{lang}\"")),
+            "{eid}: {}",
+            page.body
+        );
+        let (_, disposition, _) = download(&b, &format!("/stores/{eid}/upgrade/terms.pdf")).await;
+        assert!(
+            disposition.contains(&format!("-{lang}.pdf")),
+            "{disposition}"
+        );
+        let sha = crate::helpers::between(&page.body, "name=\"sha256\" value=\"", "\"").unwrap();
+        b.submit(
+            &format!("/stores/{eid}/upgrade/terms"),
+            &[("path", "kpm-kp"), ("sha256", &sha), ("accept", "yes")],
+        )
+        .await
+        .assert_redirect_to(&format!("/stores/{eid}/upgrade/account"));
+        let accepted: String = sqlx::query_scalar(
+            "SELECT a.document_title FROM terms_acceptances a JOIN upgrades u ON u.id = a.upgrade_id \
+             JOIN stores s ON s.id = u.store_id WHERE s.legacy_store_id = $1",
+        )
+        .bind(eid)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+        assert!(accepted.starts_with(title), "{eid} accepted {accepted}");
+        // A later visit does not call a translated acceptance outdated.
+        let again = b.get(&format!("/stores/{eid}/upgrade/terms")).await;
+        assert!(
+            again.has("id=\"terms-accepted\"") && !again.has("id=\"terms-updated\""),
+            "{}",
+            again.body
+        );
+    }
 }

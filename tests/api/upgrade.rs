@@ -101,7 +101,10 @@ async fn a_store_admin_completes_the_upgrade_end_to_end() {
 
     let terms = app.get(&path("/upgrade/terms")).await;
     assert!(
-        terms.has("Addendum: moving from KPM to KP") && terms.has("prices stay exactly the same")
+        // Kaffebaren sells in Sweden: its terms are the Swedish translation.
+        terms.has("Tilläggsavtal: övergång från KPM till KP")
+            && terms.has("lang=\"sv\"")
+            && terms.has("prices stay exactly the same")
     );
     let sha = between(&terms.body, "name=\"sha256\" value=\"", "\"").unwrap();
     let unticked = app
@@ -319,7 +322,7 @@ async fn the_new_agreement_path_shows_its_price_list_and_is_recorded() {
         "a path of another product is refused"
     );
     let terms = app.get(&path("/upgrade/terms?path=kpm-kco3")).await;
-    assert!(terms.has("Merchant agreement: KCO v3") && terms.has("Card and Pay now"));
+    assert!(terms.has("Handlaravtal: KCO v3") && terms.has("Card and Pay now"));
     let sha = between(&terms.body, "name=\"sha256\" value=\"", "\"").unwrap();
     app.submit(
         &path("/upgrade/terms"),
@@ -335,7 +338,7 @@ async fn the_new_agreement_path_shows_its_price_list_and_is_recorded() {
     // Once accepted, the path is fixed: asking for another shows the accepted one.
     let fixed = app.get(&path("/upgrade/terms?path=kpm-kp")).await;
     assert!(
-        fixed.has("Merchant agreement: KCO v3") && !fixed.has("Addendum: moving from KPM to KP")
+        fixed.has("Handlaravtal: KCO v3") && !fixed.has("Tilläggsavtal: övergång från KPM till KP")
     );
 }
 

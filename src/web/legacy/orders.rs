@@ -157,7 +157,7 @@ async fn act(
     // The order's own state says no before the platform is asked.
     let now = store::now();
     if let Err(refusal) = as_order(&remote).apply(action, now) {
-        return Err(AppError::Conflict(refusal.to_string()));
+        return Err(AppError::Conflict(tr.t(refusal.key())));
     }
     // The same action on the same state is the same request: a retry replays it.
     let key = format!(

@@ -6,7 +6,7 @@ use crate::{
         catalog::{Agreement, Catalog, UpgradePath},
         pdf, sha256_hex,
     },
-    i18n::Tr,
+    i18n::{Lang, Tr},
     store::stores::Store,
 };
 
@@ -16,7 +16,21 @@ pub struct TermsPdf {
     pub file_name: String,
 }
 
-pub fn terms_pdf(tr: &Tr, catalog: &Catalog, store: &Store, path: &UpgradePath) -> TermsPdf {
+/// The language of the store's terms: its country's, where the terms are translated
+/// into it, else English. The page and the PDF both use it, so what is accepted is
+/// exactly what was shown.
+pub fn terms_lang(catalog: &Catalog, store: &Store, path: &UpgradePath) -> Lang {
+    let wanted = Lang::for_country(store.country_list().first().copied().unwrap_or(""));
+    match catalog.terms_in(path, wanted.code()).lang {
+        "en" => Lang::En,
+        _ => wanted,
+    }
+}
+
+pub fn terms_pdf(catalog: &Catalog, store: &Store, path: &UpgradePath) -> TermsPdf {
+    let lang = terms_lang(catalog, store, path);
+    let tr = &Tr::new(lang);
+    let terms = catalog.terms_in(path, lang.code());
     let product = |code: &str| {
         catalog
             .product(code)
@@ -42,17 +56,18 @@ pub fn terms_pdf(tr: &Tr, catalog: &Catalog, store: &Store, path: &UpgradePath) 
         }
     }
     let bytes = pdf::render(&pdf::Document {
-        title: &path.terms.title,
+        title: terms.title,
         meta: &meta,
-        body: &path.terms.body,
+        body: terms.body,
     });
     TermsPdf {
         sha256: sha256_hex(&bytes),
         file_name: format!(
-            "{}-{}-{}.pdf",
+            "{}-{}-{}-{}.pdf",
             slug(&store.name),
             path.id,
-            slug(&path.terms.version)
+            slug(&path.terms.version),
+            lang.code()
         ),
         bytes,
     }

@@ -35,7 +35,7 @@ pub async fn show(
 ) -> Result<Response, AppError> {
     let path = chosen_path(&state, &reader, q.path.as_deref())?;
     let accepted = store::upgrades::latest_acceptance(&state.db.pool, reader.upgrade.id).await?;
-    let pdf = terms_pdf(&reader.ctx().tr, &state.catalog, &reader.store, path);
+    let pdf = terms_pdf(&state.catalog, &reader.store, path);
     let page = pages::steps::terms::page(
         &state.catalog,
         &reader,
@@ -54,7 +54,7 @@ pub async fn download(
     Query(q): Query<PathQuery>,
 ) -> Result<Response, AppError> {
     let path = chosen_path(&state, &reader, q.path.as_deref())?;
-    let pdf = terms_pdf(&reader.ctx().tr, &state.catalog, &reader.store, path);
+    let pdf = terms_pdf(&state.catalog, &reader.store, path);
     Ok(pdf_response(pdf.bytes, &pdf.file_name))
 }
 
@@ -104,7 +104,11 @@ pub async fn accept(
     let admin = admin.started(&state).await?;
     let path = chosen_path(&state, &admin, Some(&form.path))?;
     let tr = admin.ctx().tr;
-    let pdf = terms_pdf(&tr, &state.catalog, &admin.store, path);
+    let pdf = terms_pdf(&state.catalog, &admin.store, path);
+    let shown = state.catalog.terms_in(
+        path,
+        super::document::terms_lang(&state.catalog, &admin.store, path).code(),
+    );
     let problem = if !ticked(&form.accept) {
         Some(tr.t("terms.error.tick"))
     } else if form.sha256 != pdf.sha256 {
@@ -141,10 +145,10 @@ pub async fn accept(
     let acceptance = Acceptance {
         path_id: &path.id,
         user_email: admin.user.email(),
-        title: &path.terms.title,
+        title: shown.title,
         version: &path.terms.version,
         sha256: &pdf.sha256,
-        body: &path.terms.body,
+        body: shown.body,
         pdf: &pdf.bytes,
         file_name: &pdf.file_name,
         ip: &peer.ip().to_string(),
@@ -153,7 +157,7 @@ pub async fn accept(
     store::upgrades::record_acceptance(&mut tx, upgrade.id, &acceptance).await?;
     let detail = format!(
         "{} version {} sha256 {}",
-        path.terms.title, path.terms.version, pdf.sha256
+        shown.title, path.terms.version, pdf.sha256
     );
     audit_in(
         &mut tx,

@@ -52,6 +52,7 @@ pub fn page(catalog: &Catalog, admin: &StoreReader, issued: &[CredentialRow], vi
     let eid = admin.eid();
     let csrf = ctx.csrf.clone().unwrap_or_default();
     let platform = catalog.platform_or_custom(&admin.store.platform);
+    let (plugin, install) = catalog.platform_text(platform, tr.lang.code());
     let now = store::now();
     let newest_active = |env: &str| {
         issued
@@ -81,8 +82,8 @@ pub fn page(catalog: &Catalog, admin: &StoreReader, issued: &[CredentialRow], vi
             {super::heading(&tr, Step::Integration)}
             {read_only_note(admin)}
             h2 { {tr.f("integration.for_platform", &[("platform", &platform.name)])} }
-            p { strong { {tr.t("integration.install")} } " {platform.plugin}" }
-            p { "{platform.install}" }
+            p { strong { {tr.t("integration.install")} } " {plugin}" }
+            p { "{install}" }
             table { class: "list", id: "plugin-fields",
                 thead { tr { th { {tr.t("integration.field")} } th { {tr.t("integration.value_col")} } th { {tr.t("integration.where")} } } }
                 tbody {

@@ -30,6 +30,9 @@ pub fn page(
     let eid = reader.eid();
     let done = reader.upgrade.step() > Step::Terms;
     let show_accepted = done && !reader.terms_outdated;
+    // The terms in the store's language (as the PDF and the acceptance have them).
+    let terms_lang = crate::web::upgrade::document::terms_lang(catalog, &reader.store, path);
+    let terms = catalog.terms_in(path, terms_lang.code());
     let paths: Vec<&UpgradePath> = catalog.paths_from(&reader.store.product).collect();
     let product_name = |code: &str| {
         catalog
@@ -66,10 +69,10 @@ pub fn page(
                     ul { for line in path.price_list.iter() { li { "{line}" } } }
                 }
             }
-            article { class: "document", id: "terms-document", tabindex: "0",
-                h2 { "{path.terms.title}" }
-                p { class: "meta", {tr.f("terms.version", &[("version", &path.terms.version)])} }
-                for para in path.terms.body.split("\n\n") {
+            article { class: "document", id: "terms-document", tabindex: "0", lang: "{terms.lang}",
+                h2 { "{terms.title}" }
+                p { class: "meta", {tr.f("terms.version", &[("version", terms.version)])} }
+                for para in terms.body.split("\n\n") {
                     p { "{para}" }
                 }
             }
@@ -90,7 +93,7 @@ pub fn page(
                     label { class: "check",
                         input { r#type: "checkbox", name: "accept", value: "yes", id: "accept",
                             "aria-invalid": if error.is_some() { "true" } else { "false" } }
-                        {tr.f("terms.accept_label", &[("title", &path.terms.title)])}
+                        {tr.f("terms.accept_label", &[("title", terms.title)])}
                     }
                     p { class: "hash", {tr.f("terms.hash", &[("hash", sha)])} }
                     button { class: "button primary", r#type: "submit", id: "accept-terms", {tr.t("terms.accept")} }
