@@ -143,22 +143,6 @@ pub enum Currency {
     EUR,
 }
 
-impl Fee {
-    /// "2.79% + €0.35"
-    pub fn describe(&self) -> String {
-        let symbol = match self.currency {
-            Currency::EUR => "€",
-        };
-        format!(
-            "{}.{:02}% + {symbol}{}.{:02}",
-            self.basis_points / 100,
-            self.basis_points % 100,
-            self.fixed_minor / 100,
-            self.fixed_minor % 100
-        )
-    }
-}
-
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AccountOptions {
@@ -470,8 +454,14 @@ mod tests {
             .map(|p| (p.to.as_str(), p.agreement))
             .collect();
         assert_eq!(kco, [("KCOv3", Agreement::Addendum)]);
-        assert_eq!(c.account.global_fee_eea.describe(), "2.79% + €0.35");
-        assert_eq!(c.account.global_fee_outside_eea.describe(), "4.99% + €0.35");
+        assert_eq!(
+            (
+                c.account.global_fee_eea.basis_points,
+                c.account.global_fee_eea.fixed_minor
+            ),
+            (279, 35)
+        );
+        assert_eq!(c.account.global_fee_outside_eea.basis_points, 499);
         assert_eq!(c.platform_or_custom("nonexistent").id, "custom");
         for id in [
             "woocommerce",

@@ -12,6 +12,7 @@ mod helpers;
 mod import;
 mod integration;
 mod jobs;
+mod languages;
 mod legacy;
 mod orders;
 mod partner;

@@ -44,8 +44,8 @@ pub fn page(catalog: &Catalog, admin: &StoreReader) -> Page {
                     caption { {tr.t("account.fees")} }
                     thead { tr { th { {tr.t("account.where")} } th { {tr.t("account.fee")} } } }
                     tbody {
-                        tr { td { {tr.t("account.eea")} } td { "{account.global_fee_eea.describe()}" } }
-                        tr { td { {tr.t("account.outside_eea")} } td { "{account.global_fee_outside_eea.describe()}" } }
+                        tr { td { {tr.t("account.eea")} } td { {fee(&account.global_fee_eea)} } }
+                        tr { td { {tr.t("account.outside_eea")} } td { {fee(&account.global_fee_outside_eea)} } }
                     }
                 }
                 if admin.can_act() {
@@ -57,4 +57,20 @@ pub fn page(catalog: &Catalog, admin: &StoreReader) -> Page {
         }
     };
     layout(&ctx, &tr.t("step.account"), Some(&admin.banner()), body)
+}
+
+/// A fee as the request's language writes it: `1.29% + €0.35`, `1,29 % + 0,35 €`.
+fn fee(f: &crate::domain::catalog::Fee) -> String {
+    use crate::i18n::{format, request_lang};
+    let lang = request_lang();
+    let currency = match f.currency {
+        crate::domain::catalog::Currency::EUR => "EUR",
+    };
+    let fixed = crate::domain::money::Currency::parse(currency)
+        .map(|c| format::money(lang, c, f.fixed_minor))
+        .unwrap_or_default();
+    format!(
+        "{} + {fixed}",
+        format::percent(lang, i64::from(f.basis_points))
+    )
 }

@@ -1,0 +1,67 @@
+//! Which language a page is in: the person's stored choice, else the switcher's cookie,
+//! else Accept-Language, else English; and formats follow it.
+
+use reqwest::StatusCode;
+
+use crate::helpers::{ADMIN, TestApp, path, spawn_app};
+
+impl TestApp {
+    async fn get_in(&self, p: &str, accept_language: &str) -> String {
+        self.client
+            .get(self.url(p))
+            .header("Accept-Language", accept_language)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+}
+
+#[tokio::test]
+async fn pages_follow_accept_language_then_the_switcher_then_the_stored_choice() {
+    let app = spawn_app().await;
+    let signin = app.get_in("/signin", "fi-FI,fi;q=0.9,en;q=0.5").await;
+    assert!(signin.contains("<html lang=\"fi\""), "{signin}");
+    assert!(signin.contains("Kirjaudu sisään"));
+    // A language nobody offers: English.
+    assert!(
+        app.get_in("/signin", "fr-FR,ja")
+            .await
+            .contains("<html lang=\"en\"")
+    );
+
+    app.sign_in(ADMIN).await;
+    app.accept_terms().await;
+    // Swedish for a Swedish browser, with Swedish formats: "2,79 % + 0,35 €".
+    let account = app.get_in(&path("/upgrade/account"), "sv").await;
+    assert!(account.contains("<html lang=\"sv\""));
+    assert!(account.contains("2,79\u{a0}% + 0,35\u{a0}€"), "{account}");
+
+    // The switcher: unknown languages are refused, a known one is stored.
+    let csrf = app.csrf().await;
+    let refused = app
+        .post("/language", &[("csrf", &csrf), ("lang", "tlh")])
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    let switched = app
+        .post("/language", &[("csrf", &csrf), ("lang", "de")])
+        .await;
+    assert_eq!(switched.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.scalar(
+            "SELECT COUNT(*) FROM users WHERE email = 'anna@kaffebaren.example' AND lang = 'de'"
+        )
+        .await,
+        1
+    );
+    // Stored: it outranks what the browser asks for, in another browser too.
+    let elsewhere = app.another_browser();
+    elsewhere.sign_in(ADMIN).await;
+    let page = elsewhere.get_in("/", "sv").await;
+    assert!(page.contains("<html lang=\"de\""), "{page}");
+    // Without the form's token nothing changes.
+    let forged = app.post("/language", &[("lang", "es")]).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+}
