@@ -85,18 +85,11 @@ fn open(kind: &str, title: &str, desc: &str, height: f64) -> String {
 
 /// Still a chart (title, description) when there is nothing to draw, rather than a gap.
 fn empty(kind: &str, title: &str, desc: &str) -> String {
-    let desc = if desc.is_empty() {
-        "No data yet."
-    } else {
-        desc
-    };
+    // The words come in the request's language (English outside a request).
+    let none = crate::i18n::Tr::current().t("partner.chart.empty");
+    let desc = if desc.is_empty() { none.as_str() } else { desc };
     let mut s = open(kind, title, desc, 80.0);
-    text(
-        &mut s,
-        "empty",
-        (WIDTH / 2.0, 52.0, "middle"),
-        "No data yet",
-    );
+    text(&mut s, "empty", (WIDTH / 2.0, 52.0, "middle"), &none);
     s + "</svg>"
 }
 
@@ -182,10 +175,16 @@ pub fn weekly(
         .map(|w| monday(w.0))
         .min()
         .map_or(0, |f| span(weeks, f));
-    let plural = if covered == 1 { "" } else { "s" };
-    let mut desc = format!("{total} completed in {covered} week{plural}");
+    let tr = crate::i18n::Tr::current();
+    let counted = [("count", total.to_string()), ("weeks", covered.to_string())];
+    let args: Vec<(&str, &str)> = counted.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut desc = tr.n("partner.chart.completed", covered, &args);
     if let Some((d, _)) = sunset {
-        let _ = write!(desc, "; sunset {d}");
+        let _ = write!(
+            desc,
+            "; {}",
+            tr.f("partner.chart.sunset_on", &[("date", &d.to_string())])
+        );
     }
     desc.push('.');
     let Some((start, n)) = range(weeks, sunset.map(|s| s.0)) else {
