@@ -137,6 +137,43 @@ async fn set_status(
         ip: &ip,
     };
     store::audit::record(&mut *tx, &record).await?;
+    // The reason is support's answer: the person who asked hears it, in their language.
+    if let Some(s) = store::stores::find_by_id(&mut *tx, request.store_id).await? {
+        let country = s.country_list().first().map(|c| c.to_string());
+        let lang =
+            store::users::email_lang(&mut *tx, &request.author_email, country.as_deref()).await?;
+        let to = crate::i18n::Tr::new(lang);
+        let status_text = to.t(&format!("support.status.{}", status.as_str()));
+        let email = crate::mail::Email {
+            to: request.author_email.clone(),
+            subject: to.f(
+                "email.support_answer.subject",
+                &[("id", &id.to_string()), ("status", &status_text)],
+            ),
+            text: to.f(
+                "email.support_answer.body",
+                &[
+                    ("id", &id.to_string()),
+                    ("store", &s.name),
+                    ("status", &status_text),
+                    ("answer", reason),
+                    (
+                        "link",
+                        &format!(
+                            "{}/stores/{}/upgrade/trouble",
+                            state.config.base_url, s.legacy_store_id
+                        ),
+                    ),
+                ],
+            ),
+        };
+        let key = format!(
+            "support-answer:{id}:{}",
+            crate::web::session::random_token(6)
+        );
+        store::outbox::enqueue(&mut tx, &key, &email, Some(s.id)).await?;
+    }
     tx.commit().await?;
+    state.jobs.wake();
     Ok(Redirect::to(&format!("/support/requests/{id}")).into_response())
 }

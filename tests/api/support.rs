@@ -184,6 +184,20 @@ async fn a_support_request_reaches_support_with_the_whole_history_and_the_admin_
     );
     let page = app.get(&path("/upgrade/trouble")).await;
     assert!(page.has("data-status=\"in-progress\"") && page.has("In progress"));
+    // The reason is the answer: the admin gets it by email (in Swedish: Kaffebaren
+    // sells in Sweden and Anna chose no language).
+    let mut answered = 0;
+    for _ in 0..100 {
+        answered = app
+            .scalar("SELECT COUNT(*) FROM outbox WHERE recipient = 'anna@kaffebaren.example' \
+                     AND subject LIKE 'Supportärende #%' AND body LIKE '%Looking at the plugin logs%' AND sent_at IS NOT NULL")
+            .await;
+        if answered == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(answered, 1);
 }
 
 #[tokio::test]
