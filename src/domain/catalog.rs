@@ -53,6 +53,9 @@ pub struct PlatformText {
 pub struct TermsText {
     pub title: String,
     pub body: String,
+    /// The price list's lines (new agreements only).
+    #[serde(default)]
+    pub price_list: Vec<String>,
 }
 
 /// The terms of a path as shown in one language.
@@ -61,6 +64,7 @@ pub struct Terms<'a> {
     pub title: &'a str,
     pub body: &'a str,
     pub version: &'a str,
+    pub price_list: &'a [String],
     /// The language the text is in (`en` when no translation exists).
     pub lang: &'a str,
 }
@@ -214,6 +218,11 @@ impl Catalog {
                 title: &t.title,
                 body: &t.body,
                 version,
+                price_list: if t.price_list.len() == path.price_list.len() {
+                    &t.price_list
+                } else {
+                    &path.price_list
+                },
                 lang: self
                     .translations
                     .get_key_value(code)
@@ -223,6 +232,7 @@ impl Catalog {
                 title: &path.terms.title,
                 body: &path.terms.body,
                 version,
+                price_list: &path.price_list,
                 lang: "en",
             },
         }
@@ -427,6 +437,15 @@ mod tests {
                     path.id
                 );
                 assert!(catalog.is_current_terms(path, terms.body));
+                assert_eq!(terms.price_list.len(), path.price_list.len());
+                if !path.price_list.is_empty() {
+                    assert_ne!(
+                        terms.price_list,
+                        &path.price_list[..],
+                        "{code}: price list of {}",
+                        path.id
+                    );
+                }
             }
         }
         let path = &catalog.paths[0];

@@ -52,7 +52,7 @@ pub fn terms_pdf(catalog: &Catalog, store: &Store, path: &UpgradePath) -> TermsP
         Agreement::Addendum => meta.push(tr.t("pdf.price_kept")),
         Agreement::New => {
             meta.push(tr.t("terms.price_new"));
-            meta.extend(path.price_list.iter().map(|l| format!("  • {l}")));
+            meta.extend(terms.price_list.iter().map(|l| format!("  • {l}")));
         }
     }
     let bytes = pdf::render(&pdf::Document {

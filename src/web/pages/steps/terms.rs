@@ -66,7 +66,7 @@ pub fn page(
                     p { {tr.t("terms.price_kept")} }
                 } else {
                     p { strong { {tr.t("terms.price_new")} } }
-                    ul { for line in path.price_list.iter() { li { "{line}" } } }
+                    ul { lang: "{terms.lang}", for line in terms.price_list.iter() { li { "{line}" } } }
                 }
             }
             article { class: "document", id: "terms-document", tabindex: "0", lang: "{terms.lang}",
