@@ -112,7 +112,7 @@ fn reminder(
     tr: Tr,
 ) -> Email {
     let base = &state.config.base_url;
-    let date = date.to_string();
+    let date = crate::i18n::format::date(tr.lang, date);
     let when = tr.n(
         "email.sunset.when",
         days_left,

@@ -434,7 +434,7 @@ pub fn reminder(
         .catalog
         .product(&s.product)
         .and_then(|p| p.sunset_date())
-        .map(|d| d.to_string())
+        .map(|d| crate::i18n::format::date(tr.lang, d))
         .unwrap_or_default();
     Email {
         to: s.admin_email.clone(),

@@ -98,7 +98,7 @@ pub fn dashboard(
     let pages = ((d.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let current = query.page().min(pages);
     let sunset_label =
-        next_sunset.map(|s| tr.f("partner.chart.sunset", &[("date", &s.to_string())]));
+        next_sunset.map(|s| tr.f("partner.chart.sunset", &[("date", &super::format_date(s))]));
     let funnel = charts::funnel(&tr.t("partner.chart.funnel"), &funnel_bars(&tr, &d.steps));
     let weekly = charts::weekly(
         &tr.t("partner.chart.weekly"),
