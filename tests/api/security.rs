@@ -123,6 +123,30 @@ async fn over_https_the_cookie_is_secure_with_the_host_prefix() {
         "{cookie}"
     );
     assert!(res.headers().get("strict-transport-security").is_some());
+    // The language choice's cookie is Secure too.
+    let session = cookie.split(';').next().unwrap().to_owned();
+    let page = res.text().await.unwrap();
+    let csrf = crate::helpers::between(&page, "name=\"csrf\" value=\"", "\"").unwrap();
+    let switched = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(app.url("/language"))
+        .header("Cookie", session)
+        .form(&[("csrf", csrf.as_str()), ("lang", "sv")])
+        .send()
+        .await
+        .unwrap();
+    let lang = switched
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(
+        lang.starts_with("sy_lang=sv") && lang.contains("Secure"),
+        "{lang}"
+    );
 }
 
 #[tokio::test]
