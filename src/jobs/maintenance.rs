@@ -81,9 +81,8 @@ pub async fn sunset_reminders(state: &AppState, today: Date) -> anyhow::Result<u
             for s in &stores {
                 let upgrade = store::upgrades::for_store(&state.db.pool, s.id).await?;
                 let done = upgrade.is_some_and(|u| u.step() == Step::Complete);
-                let country = s.country_list().first().copied();
                 let lang =
-                    store::users::email_lang(&state.db.pool, &s.admin_email, country).await?;
+                    store::users::email_lang(&state.db.pool, &s.admin_email, Some(s)).await?;
                 let email = reminder(state, s, date, days_left, done, Tr::new(lang));
                 let mut tx = state.db.begin().await?;
                 let key = format!("sunset:{}{suffix}", s.id);
@@ -183,9 +182,8 @@ pub async fn stall_reminders(state: &AppState, now: i64) -> anyhow::Result<usize
                 let Some(s) = store::stores::find_by_id(&state.db.pool, d.store_id).await? else {
                     continue;
                 };
-                let country = s.country_list().first().copied();
                 let lang =
-                    store::users::email_lang(&state.db.pool, &s.admin_email, country).await?;
+                    store::users::email_lang(&state.db.pool, &s.admin_email, Some(&s)).await?;
                 let email = crate::web::partner::reminder(state, &s, Step::parse(&d.step), lang);
                 let key = format!("stall:{}:{}:{days}", d.upgrade_id, d.progressed_at);
                 let mut tx = state.db.begin().await?;
@@ -212,7 +210,6 @@ pub async fn partner_digests(state: &AppState, now: i64) -> anyhow::Result<usize
     let today = time::OffsetDateTime::from_unix_timestamp(now)?.date();
     let (year, week, _) = today.to_iso_week_date();
     let sunsets = crate::web::partner::sunsets(state);
-    let sunset_refs: Vec<(&str, i64)> = sunsets.iter().map(|(c, t)| (c.as_str(), *t)).collect();
     let filter = Filter {
         risk: "at-risk".into(),
         ..Filter::default()
@@ -231,7 +228,7 @@ pub async fn partner_digests(state: &AppState, now: i64) -> anyhow::Result<usize
             partners: Some(&principal.partner_ids),
             filter: &filter,
             rule: crate::web::partner::rule(state),
-            sunsets: &sunset_refs,
+            sunsets: &sunsets,
             now,
         };
         let total = cohort.count(&state.db.pool).await?;

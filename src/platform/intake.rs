@@ -160,9 +160,8 @@ async fn complete(
 
 /// A translator in the store admin's language.
 async fn admin_tr(tx: &mut store::Tx, s: &store::stores::Store) -> sqlx::Result<Tr> {
-    let country = s.country_list().first().copied();
     Ok(Tr::new(
-        store::users::email_lang(&mut **tx, &s.admin_email, country).await?,
+        store::users::email_lang(&mut **tx, &s.admin_email, Some(s)).await?,
     ))
 }
 

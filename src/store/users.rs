@@ -13,9 +13,11 @@ pub struct UserRow {
     pub disabled_at: Option<i64>,
     pub created_at: i64,
     pub last_sign_in_at: Option<i64>,
+    /// The language they chose in the switcher, if they did.
+    pub lang: Option<String>,
 }
 
-const COLUMNS: &str = "id, email, role, disabled_at, created_at, last_sign_in_at";
+const COLUMNS: &str = "id, email, role, disabled_at, created_at, last_sign_in_at, lang";
 
 pub async fn by_email<'c>(
     ex: impl Executor<'c, Database = Any>,
@@ -71,12 +73,8 @@ pub async fn principal(pool: &sqlx::AnyPool, user_id: i64) -> sqlx::Result<Optio
     .bind(user_id)
     .fetch_all(pool)
     .await?;
-    let lang: Option<String> = sqlx::query_scalar("SELECT lang FROM users WHERE id = $1")
-        .bind(user_id)
-        .fetch_one(pool)
-        .await?;
     Ok(Some(Principal {
-        lang,
+        lang: user.lang,
         user_id,
         email: user.email,
         role: user.role.as_deref().and_then(StaffRole::parse),
@@ -244,12 +242,13 @@ pub async fn set_lang<'c>(
 }
 
 /// The language to write to `email` in: their choice if they made one, else the
-/// language of `country` (the store's first), else English.
+/// language of `store`'s first country, else English.
 pub async fn email_lang<'c>(
     ex: impl Executor<'c, Database = Any>,
     email: &str,
-    country: Option<&str>,
+    store: Option<&super::stores::Store>,
 ) -> sqlx::Result<crate::i18n::Lang> {
+    let country = store.and_then(|s| s.country_list().first().copied());
     use crate::i18n::Lang;
     let chosen: Option<Option<String>> =
         sqlx::query_scalar("SELECT lang FROM users WHERE email = $1")

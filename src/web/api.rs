@@ -243,14 +243,13 @@ async fn list(
         );
     }
     let sunsets = sunsets(&state);
-    let sunset_refs: Vec<(&str, i64)> = sunsets.iter().map(|(c, t)| (c.as_str(), *t)).collect();
     let filter = q.filter();
     let now = store::now();
     let cohort = Cohort {
         partners: Some(&caller.partner_ids),
         filter: &filter,
         rule: rule(&state),
-        sunsets: &sunset_refs,
+        sunsets: &sunsets,
         now,
     };
     let page = q.page();
@@ -294,7 +293,6 @@ async fn show(
         )
     };
     let sunsets = sunsets(&state);
-    let sunset_refs: Vec<(&str, i64)> = sunsets.iter().map(|(c, t)| (c.as_str(), *t)).collect();
     let pool = &state.db.pool;
     let s = match store::stores::find_by_legacy_id(pool, &eid).await {
         Ok(Some(s))
@@ -315,7 +313,7 @@ async fn show(
         partners: Some(&caller.partner_ids),
         filter: &just_this,
         rule: rule(&state),
-        sunsets: &sunset_refs,
+        sunsets: &sunsets,
         now,
     };
     let rows = match cohort.page(pool, Default::default(), false, 1, 0).await {

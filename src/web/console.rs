@@ -134,8 +134,7 @@ async fn audited(
 
 /// The language to write to a store's admin in.
 async fn admin_lang(state: &AppState, s: &store::stores::Store) -> sqlx::Result<crate::i18n::Lang> {
-    let country = s.country_list().first().copied();
-    store::users::email_lang(&state.db.pool, &s.admin_email, country).await
+    store::users::email_lang(&state.db.pool, &s.admin_email, Some(s)).await
 }
 
 fn done(reader: &super::access::StoreReader, what: &str) -> Response {
@@ -217,9 +216,8 @@ async fn change_admin(
     }
     let token = random_token(32);
     let hash = sha256_hex(&token);
-    let country = reader.store.country_list().first().map(|c| c.to_string());
     let to_new =
-        Tr::new(store::users::email_lang(&state.db.pool, new.as_str(), country.as_deref()).await?);
+        Tr::new(store::users::email_lang(&state.db.pool, new.as_str(), Some(&reader.store)).await?);
     let mut tx = state.db.begin().await?;
     store::admin_changes::insert(
         &mut tx,
@@ -433,9 +431,7 @@ async fn admin_change_confirm(
     )
     .await?;
     // The previous admin hears of it, in case it was not their wish.
-    let country = old.country_list().first().map(|c| c.to_string());
-    let tr =
-        Tr::new(store::users::email_lang(&mut *tx, &old.admin_email, country.as_deref()).await?);
+    let tr = Tr::new(store::users::email_lang(&mut *tx, &old.admin_email, Some(&old)).await?);
     let email = Email {
         to: old.admin_email.clone(),
         subject: tr.f("email.admin_changed.subject", &[("store", &old.name)]),

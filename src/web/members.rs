@@ -77,9 +77,9 @@ async fn invite(
     store::audit::record(&mut *tx, &record).await?;
     // The invitation is written in the language of the store's country (or the
     // invitee's own choice, if they have one already).
-    let country = admin.store.country_list().first().copied();
-    let tr =
-        crate::i18n::Tr::new(store::users::email_lang(&mut *tx, email.as_str(), country).await?);
+    let tr = crate::i18n::Tr::new(
+        store::users::email_lang(&mut *tx, email.as_str(), Some(&admin.store)).await?,
+    );
     let mail = Email {
         to: email.to_string(),
         subject: tr.f("email.invite.subject", &[("store", &admin.store.name)]),

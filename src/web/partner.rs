@@ -124,7 +124,7 @@ impl ListQuery {
 }
 
 /// Each legacy product's sunset as unix seconds (the store closes at 00:00 UTC).
-pub fn sunsets(state: &AppState) -> Vec<(String, i64)> {
+pub fn sunsets(state: &AppState) -> Vec<(&str, i64)> {
     state
         .catalog
         .products
@@ -132,7 +132,7 @@ pub fn sunsets(state: &AppState) -> Vec<(String, i64)> {
         .filter_map(|p| {
             let date = p.sunset_date()?;
             Some((
-                p.code.clone(),
+                p.code.as_str(),
                 date.midnight().assume_utc().unix_timestamp(),
             ))
         })
@@ -203,14 +203,13 @@ async fn dashboard(
     Query(query): Query<ListQuery>,
 ) -> Result<Response, AppError> {
     let sunsets = sunsets(&state);
-    let sunset_refs: Vec<(&str, i64)> = sunsets.iter().map(|(c, t)| (c.as_str(), *t)).collect();
     let filter = query.filter();
     let now = store::now();
     let cohort = Cohort {
         partners: Some(&user.principal.partner_ids),
         filter: &filter,
         rule: rule(&state),
-        sunsets: &sunset_refs,
+        sunsets: &sunsets,
         now,
     };
     let pool = &state.db.pool;
@@ -263,14 +262,13 @@ async fn export(
     Query(query): Query<ListQuery>,
 ) -> Result<Response, AppError> {
     let sunsets = sunsets(&state);
-    let sunset_refs: Vec<(&str, i64)> = sunsets.iter().map(|(c, t)| (c.as_str(), *t)).collect();
     let filter = query.filter();
     let now = store::now();
     let cohort = Cohort {
         partners: Some(&user.principal.partner_ids),
         filter: &filter,
         rule: rule(&state),
-        sunsets: &sunset_refs,
+        sunsets: &sunsets,
         now,
     };
     let rows = cohort
@@ -377,8 +375,7 @@ async fn nudge(
             continue;
         }
         let mut tx = state.db.begin().await?;
-        let country = s.country_list().first().copied();
-        let lang = store::users::email_lang(&state.db.pool, &s.admin_email, country).await?;
+        let lang = store::users::email_lang(&state.db.pool, &s.admin_email, Some(&s)).await?;
         let email = reminder(&state, &s, upgrade.as_ref().map(|u| u.step()), lang);
         let key = format!("nudge:{}:{today}", s.id);
         if store::outbox::enqueue(&mut tx, &key, &email, Some(s.id)).await? {

@@ -139,9 +139,7 @@ async fn set_status(
     store::audit::record(&mut *tx, &record).await?;
     // The reason is support's answer: the person who asked hears it, in their language.
     if let Some(s) = store::stores::find_by_id(&mut *tx, request.store_id).await? {
-        let country = s.country_list().first().map(|c| c.to_string());
-        let lang =
-            store::users::email_lang(&mut *tx, &request.author_email, country.as_deref()).await?;
+        let lang = store::users::email_lang(&mut *tx, &request.author_email, Some(&s)).await?;
         let to = crate::i18n::Tr::new(lang);
         let status_text = to.t(&format!("support.status.{}", status.as_str()));
         let email = crate::mail::Email {
