@@ -1,4 +1,5 @@
-//! The partner dashboard and support search at 100,000 stores, measured over HTTP on a
+//! The partner dashboard and support search at 100,000 stores and 1,000,000 platform
+//! events, measured over HTTP on a
 //! real instance: p50/p95 page time for the views a partner manager uses most.
 //!
 //! `cargo bench --bench dashboard` uses a temporary SQLite file; set
@@ -26,6 +27,9 @@ const STEPS: [&str; 6] = [
 ];
 const PLATFORMS: [&str; 4] = ["woocommerce", "magento2", "shopify", "prestashop"];
 const COUNTRIES: [&str; 5] = ["SE", "NO;SE", "FI", "DK", "DE;AT"];
+const EVENT_KINDS: [&str; 3] = ["order.created", "order.captured", "api.error"];
+/// 100,000 stores make 1,000,000 events.
+const EVENTS_PER_STORE: usize = 10;
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
@@ -92,6 +96,28 @@ async fn seed(db: &store::Db, stores: usize) -> i64 {
         }
         let sql = format!(
             "INSERT INTO upgrades (store_id, path_id, step, global_enabled, created_at, updated_at, progressed_at, completed_at) VALUES {}",
+            rows.join(", ")
+        );
+        sqlx::query(&sql).execute(&mut *tx).await.unwrap();
+    }
+    // The platform's events for these stores: EVENTS_PER_STORE each on average.
+    let total_events = stores * EVENTS_PER_STORE;
+    for start in (0..total_events).step_by(1_000) {
+        let rows: Vec<String> = (start..(start + 1_000).min(total_events))
+            .map(|n| {
+                let i = spread(n, ids.len());
+                let at = now - (spread(n + 5, 90 * 24) as i64) * 3600;
+                format!(
+                    "('evt_bench_{n}', '{}', '{}', 'order_{n}', 'live', 1000, 'SEK', {at}, {}, {at}, '', '', '')",
+                    EVENT_KINDS[n % EVENT_KINDS.len()],
+                    9_000_000 + i,
+                    ids[i],
+                )
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO order_events (event_id, kind, legacy_store_id, order_id, environment, amount, currency, \
+             received_at, store_id, created_at, user_agent, error_code, correlation_id) VALUES {}",
             rows.join(", ")
         );
         sqlx::query(&sql).execute(&mut *tx).await.unwrap();
@@ -171,7 +197,8 @@ async fn main() {
     let started = Instant::now();
     seed(&db, stores).await;
     println!(
-        "{backend}: seeded {stores} stores in {:.1} s",
+        "{backend}: seeded {stores} stores and {} events in {:.1} s",
+        stores * EVENTS_PER_STORE,
         started.elapsed().as_secs_f64()
     );
     let pm = session(

@@ -87,9 +87,10 @@ impl Rule {
         }
     }
 
-    /// The same rule as an SQL expression over `u.step`, `u.progressed_at` (NULL when
-    /// not started, from a LEFT JOIN) and `s.product`. Only integers and the catalog's
-    /// product codes (quoted) go into the text.
+    /// The same rule as an SQL expression over a `stores s` row: its `product` and its
+    /// copy of the upgrade's progress (`upgrade_step`, and `upgrade_progressed_at`, NULL
+    /// when not started). Only integers and the catalog's product codes (quoted) go into
+    /// the text.
     pub fn sql_case(&self, sunsets: &[(&str, i64)], now: i64) -> String {
         let to_sunset = if sunsets.is_empty() {
             i64::MAX.to_string()
@@ -101,13 +102,13 @@ impl Rule {
             format!("(CASE s.product{arms} ELSE {} END)", i64::MAX)
         };
         let idle = format!(
-            "(u.progressed_at IS NOT NULL AND {now} - u.progressed_at >= {})",
-            self.stall_seconds
+            "s.upgrade_progressed_at <= {}",
+            now.saturating_sub(self.stall_seconds)
         );
         format!(
-            "(CASE WHEN u.step = 'complete' THEN 'done' \
-             WHEN {to_sunset} <= {urgent} OR ({to_sunset} <= {warning} AND (u.progressed_at IS NULL OR {idle})) THEN 'at-risk' \
-             WHEN u.progressed_at IS NULL THEN 'not-started' \
+            "(CASE WHEN s.upgrade_step = 'complete' THEN 'done' \
+             WHEN {to_sunset} <= {urgent} OR ({to_sunset} <= {warning} AND (s.upgrade_progressed_at IS NULL OR {idle})) THEN 'at-risk' \
+             WHEN s.upgrade_progressed_at IS NULL THEN 'not-started' \
              WHEN {idle} THEN 'stalled' ELSE 'on-track' END)",
             urgent = self.urgent_seconds,
             warning = self.warning_seconds,

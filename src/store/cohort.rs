@@ -190,10 +190,12 @@ impl Cohort<'_> {
         } else {
             format!(" WHERE {}", conds.join(" AND "))
         };
+        // Only `stores`: each carries a copy of its upgrade's progress (migration 0011).
         let sql = format!(
-            "(SELECT * FROM (SELECT s.id, s.legacy_store_id, s.name, s.product, s.platform, s.countries, u.path_id, \
-             COALESCE(u.step, 'not-started') AS step, u.progressed_at, u.updated_at, u.completed_at, {risk} AS risk \
-             FROM stores s LEFT JOIN upgrades u ON u.store_id = s.id WHERE {partner}) c{filter}) c"
+            "(SELECT * FROM (SELECT s.id, s.legacy_store_id, s.name, s.product, s.platform, s.countries, \
+             s.upgrade_step AS step, s.upgrade_progressed_at AS progressed_at, s.upgrade_updated_at AS updated_at, \
+             s.upgrade_completed_at AS completed_at, {risk} AS risk \
+             FROM stores s WHERE {partner}) c{filter}) c"
         );
         (sql, args)
     }
@@ -209,9 +211,11 @@ impl Cohort<'_> {
     ) -> sqlx::Result<Vec<CohortRow>> {
         let (source, args) = self.source();
         let dir = if descending { "DESC" } else { "ASC" };
+        let order = format!("{} {dir}, c.id {dir}", sort.column());
+        // The page is chosen from `stores` alone; only its rows meet their upgrade.
         let sql = format!(
-            "SELECT * FROM {source} ORDER BY {} {dir}, c.id {dir} LIMIT {} OFFSET {}",
-            sort.column(),
+            "SELECT c.*, u.path_id FROM (SELECT * FROM {source} ORDER BY {order} LIMIT {} OFFSET {}) c \
+             LEFT JOIN upgrades u ON u.store_id = c.id ORDER BY {order}",
             limit.clamp(1, 1_000_000),
             offset.max(0)
         );

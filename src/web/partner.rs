@@ -223,16 +223,16 @@ async fn dashboard(
         .charts
         .get(pool, &whole, &user.principal.partner_ids)
         .await?;
-    // Without a filter the step counts already say how many there are.
-    let total = if filter.is_empty() {
-        summary.steps.iter().map(|(_, n)| n).sum()
+    // Without a filter the step counts already say how many there are. With one, the
+    // count and the page are read side by side on two connections.
+    let page = cohort.page(pool, query.sort(), query.descending(), PAGE_SIZE, offset);
+    let (rows, total) = if filter.is_empty() {
+        (page.await?, summary.steps.iter().map(|(_, n)| n).sum())
     } else {
-        cohort.count(pool).await?
+        tokio::try_join!(page, cohort.count(pool))?
     };
     let data = Dashboard {
-        rows: cohort
-            .page(pool, query.sort(), query.descending(), PAGE_SIZE, offset)
-            .await?,
+        rows,
         total,
         steps: summary.steps,
         completions: summary.completions,
