@@ -19,7 +19,7 @@ pub mod upgrades;
 pub mod users;
 pub mod webhooks;
 
-use std::str::FromStr;
+use std::{str::FromStr, time::Duration};
 
 use anyhow::Context;
 use secrecy::{ExposeSecret, SecretString};
@@ -43,6 +43,13 @@ pub struct Db {
 }
 
 pub type Tx = Transaction<'static, Any>;
+
+/// The longest a request waits for a database connection before it fails. sqlx's default
+/// is 30 s, and with PostgreSQL away every acquire keeps retrying the refused connect
+/// that long: requests hung for up to 30 s instead of failing (`scripts/fault-pg-restart`).
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+/// `/healthz` answers within this, so a health check gets 503 rather than a timeout.
+const PING_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Current UTC time as unix seconds, the unit of every `_at` column.
 pub fn now() -> i64 {
@@ -69,6 +76,7 @@ impl Db {
         let options = AnyConnectOptions::from_str(&url).context("the database URL is not valid")?;
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
+            .acquire_timeout(ACQUIRE_TIMEOUT)
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
@@ -101,9 +109,10 @@ impl Db {
         Ok(self.pool.begin().await?)
     }
 
-    /// Whether the database answers a trivial query.
+    /// Whether the database answers a trivial query within `PING_TIMEOUT`.
     pub async fn ping(&self) -> bool {
-        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+        let query = sqlx::query("SELECT 1").execute(&self.pool);
+        matches!(tokio::time::timeout(PING_TIMEOUT, query).await, Ok(Ok(_)))
     }
 }
 
