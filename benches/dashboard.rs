@@ -8,12 +8,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::time::Instant;
 
-use secrecy::SecretString;
-use switchyard::{
-    Application, config::Config, domain::access::StaffRole, domain::sha256_hex, store,
-};
+use common::percentile;
+use switchyard::{domain::access::StaffRole, domain::sha256_hex, store};
 
 const PARTNER: &str = "Bench Partner";
 const REQUESTS: usize = 40;
@@ -30,10 +30,6 @@ const COUNTRIES: [&str; 5] = ["SE", "NO;SE", "FI", "DK", "DE;AT"];
 const EVENT_KINDS: [&str; 3] = ["order.created", "order.captured", "api.error"];
 /// 100,000 stores make 1,000,000 events.
 const EVENTS_PER_STORE: usize = 10;
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
 
 /// A cheap deterministic spread (no rand dependency needed for a seed).
 fn spread(i: usize, m: usize) -> usize {
@@ -170,29 +166,10 @@ async fn measure(client: &reqwest::Client, base: &str, cookie: &str, path: &str)
 
 #[tokio::main]
 async fn main() {
-    let stores: usize = std::env::var("SWITCHYARD_BENCH_STORES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(100_000);
-    let dir = tempfile::tempdir().unwrap();
-    let database_url = std::env::var("SWITCHYARD_BENCH_DATABASE_URL")
-        .unwrap_or_else(|_| format!("sqlite://{}", dir.path().join("bench.db").display()));
-    let backend = if database_url.starts_with("sqlite") {
-        "SQLite"
-    } else {
-        "PostgreSQL"
-    };
-    let mut config = Config::load(None).unwrap();
-    config.database_url = SecretString::from(database_url);
-    config.bind = "127.0.0.1:0".parse().unwrap();
-    config.base_url = "http://127.0.0.1:0".into();
-    config.mail = switchyard::config::MailConfig::Memory;
-    config.seed_demo = false;
-    config.maintenance_interval = None;
-    let app = Application::build(config).await.unwrap();
-    let base = format!("http://{}", app.local_addr());
-    let db = app.state().db.clone();
-    tokio::spawn(app.run());
+    let stores = common::env_number("SWITCHYARD_BENCH_STORES", 100_000);
+    let database = common::database();
+    let backend = database.backend;
+    let (base, db) = common::start(&database, false).await;
 
     let started = Instant::now();
     seed(&db, stores).await;

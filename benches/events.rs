@@ -9,55 +9,22 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::{sync::Arc, time::Instant};
 
-use secrecy::SecretString;
-use switchyard::{
-    Application,
-    config::Config,
-    domain::{platform_event, sha256_hex},
-    store,
-};
+use common::{event_request, percentile};
+use switchyard::store;
 
-const SECRET: &str = "whsec_bench_0123456789abcdef";
 const INGEST_EVENTS: usize = 2_000;
 const CONCURRENCY: usize = 16;
 const LATENCY_EVENTS: usize = 1_000;
 
-fn event(n: usize, prefix: &str) -> String {
-    serde_json::json!({
-        "id": format!("evt_{prefix}_{n}"), "type": "api.error", "created_at": "2026-11-23T10:00:00Z",
-        "data": {"legacy_store_id": "4711", "error_code": "BENCH", "correlation_id": format!("c{n}"),
-                 "user_agent": "bench"}
-    })
-    .to_string()
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
 #[tokio::main]
 async fn main() {
-    let dir = tempfile::tempdir().unwrap();
-    let database_url = std::env::var("SWITCHYARD_BENCH_DATABASE_URL")
-        .unwrap_or_else(|_| format!("sqlite://{}", dir.path().join("bench.db").display()));
-    let backend = if database_url.starts_with("sqlite") {
-        "SQLite"
-    } else {
-        "PostgreSQL"
-    };
-    let mut config = Config::load(None).unwrap();
-    config.database_url = SecretString::from(database_url);
-    config.bind = "127.0.0.1:0".parse().unwrap();
-    config.base_url = "http://127.0.0.1:0".into();
-    config.mail = switchyard::config::MailConfig::Memory;
-    config.seed_demo = true;
-    config.webhook_secret = Some(SecretString::from(SECRET));
-    let app = Application::build(config).await.unwrap();
-    let base = format!("http://{}", app.local_addr());
-    let db = app.state().db.clone();
-    tokio::spawn(app.run());
+    let database = common::database();
+    let backend = database.backend;
+    let (base, db) = common::start(&database, true).await;
     let client = reqwest::Client::new();
 
     // Ingest: signed events over HTTP, CONCURRENCY at a time.
@@ -72,12 +39,7 @@ async fn main() {
                 if n >= INGEST_EVENTS {
                     break;
                 }
-                let body = event(n, "ingest");
-                let sig = platform_event::sign(SECRET.as_bytes(), store::now(), body.as_bytes());
-                let res = client
-                    .post(format!("{base}/platform/v1/events"))
-                    .header(platform_event::SIGNATURE_HEADER, sig)
-                    .body(body)
+                let res = event_request(&client, &base, &format!("evt_ingest_{n}"))
                     .send()
                     .await
                     .unwrap();
@@ -109,7 +71,7 @@ async fn main() {
                 )
                 .bind(format!("evt_raw_{n}"))
                 .bind(store::now())
-                .bind(format!("c{n}"))
+                .bind(format!("evt_raw_{n}"))
                 .execute(&db.pool)
                 .await
                 .unwrap();
@@ -122,15 +84,7 @@ async fn main() {
     let raw_rate = INGEST_EVENTS as f64 / started.elapsed().as_secs_f64();
 
     // Latency: an open page's live stream, signed in as the store's admin.
-    let cookie = switchyard::web::session::random_token(32);
-    let mut tx = db.begin().await.unwrap();
-    let user = store::users::upsert(&mut tx, "anna@kaffebaren.example")
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    store::sessions::create(&db.pool, &sha256_hex(&cookie), Some(user), "csrf")
-        .await
-        .unwrap();
+    let cookie = common::signed_in(&db, common::ADMIN).await;
     let latest: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM order_events")
         .fetch_one(&db.pool)
         .await
@@ -144,14 +98,9 @@ async fn main() {
     assert_eq!(stream.status(), 200, "the live stream opens");
     let mut latencies = Vec::with_capacity(LATENCY_EVENTS);
     for n in 0..LATENCY_EVENTS {
-        let body = event(n, "latency");
-        let sig = platform_event::sign(SECRET.as_bytes(), store::now(), body.as_bytes());
+        let request = event_request(&client, &base, &format!("evt_latency_{n}"));
         let sent = Instant::now();
-        let post = client
-            .post(format!("{base}/platform/v1/events"))
-            .header(platform_event::SIGNATURE_HEADER, sig)
-            .body(body)
-            .send();
+        let post = request.send();
         let (res, ()) = tokio::join!(post, async {
             loop {
                 let chunk = stream
@@ -171,7 +120,7 @@ async fn main() {
 
     println!(
         "Switchyard signed platform events on {backend} ({} cores)",
-        std::thread::available_parallelism().map_or(0, |n| n.get())
+        common::cores()
     );
     println!("ingest, {INGEST_EVENTS} events, {CONCURRENCY} concurrent:");
     println!("  signed events over HTTP   {signed_rate:>9.0} events/s");

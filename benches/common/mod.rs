@@ -1,0 +1,98 @@
+//! What the benchmarks share: their database (a temporary SQLite file, or
+//! `SWITCHYARD_BENCH_DATABASE_URL`), a started instance, a signed-in store admin and signed
+//! platform events. Each bench uses part of it.
+#![allow(dead_code)]
+
+use secrecy::SecretString;
+use switchyard::{
+    Application,
+    config::Config,
+    domain::{platform_event, sha256_hex},
+    store,
+};
+
+/// The platform's signing secret the instances are given.
+pub const SECRET: &str = "whsec_bench_0123456789abcdef";
+/// A demo store and its registered admin.
+pub const STORE: &str = "4711";
+pub const ADMIN: &str = "anna@kaffebaren.example";
+
+/// Where the bench's data lives; the directory goes when this is dropped.
+pub struct Database {
+    pub url: String,
+    pub backend: &'static str,
+    pub dir: tempfile::TempDir,
+}
+
+pub fn database() -> Database {
+    let dir = tempfile::tempdir().unwrap();
+    let url = std::env::var("SWITCHYARD_BENCH_DATABASE_URL")
+        .unwrap_or_else(|_| format!("sqlite://{}", dir.path().join("bench.db").display()));
+    let backend = if url.starts_with("sqlite") {
+        "SQLite"
+    } else {
+        "PostgreSQL"
+    };
+    Database { url, backend, dir }
+}
+
+/// A number from the environment, or the default.
+pub fn env_number(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
+}
+
+/// An instance on a free port, without background chores; its base URL and database.
+pub async fn start(database: &Database, seed_demo: bool) -> (String, store::Db) {
+    let mut config = Config::load(None).unwrap();
+    config.database_url = SecretString::from(database.url.clone());
+    config.bind = "127.0.0.1:0".parse().unwrap();
+    config.base_url = "http://127.0.0.1:0".into();
+    config.mail = switchyard::config::MailConfig::Memory;
+    config.seed_demo = seed_demo;
+    config.maintenance_interval = None;
+    config.webhook_secret = Some(SecretString::from(SECRET));
+    let app = Application::build(config).await.unwrap();
+    let base = format!("http://{}", app.local_addr());
+    let db = app.state().db.clone();
+    tokio::spawn(app.run());
+    (base, db)
+}
+
+/// A session for `email` (a new account if need be); the cookie's value.
+pub async fn signed_in(db: &store::Db, email: &str) -> String {
+    let cookie = switchyard::web::session::random_token(32);
+    let mut tx = db.begin().await.unwrap();
+    let user = store::users::upsert(&mut tx, email).await.unwrap();
+    store::sessions::create(&mut *tx, &sha256_hex(&cookie), Some(user), "bench-csrf")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    cookie
+}
+
+/// A signed platform event for the demo store, ready to send.
+pub fn event_request(client: &reqwest::Client, base: &str, id: &str) -> reqwest::RequestBuilder {
+    let body = serde_json::json!({
+        "id": id, "type": "api.error", "created_at": "2026-11-23T10:00:00Z",
+        "data": {"legacy_store_id": STORE, "error_code": "BENCH", "correlation_id": id,
+                 "user_agent": "bench"}
+    })
+    .to_string();
+    let signature = platform_event::sign(SECRET.as_bytes(), store::now(), body.as_bytes());
+    client
+        .post(format!("{base}/platform/v1/events"))
+        .header(platform_event::SIGNATURE_HEADER, signature)
+        .body(body)
+}
+
+/// The value below which `p` of the sorted values fall.
+pub fn percentile(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(0, |n| n.get())
+}
