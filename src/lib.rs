@@ -72,6 +72,7 @@ impl Application {
             self_url,
             platform: platform_client,
             charts: web::partner::ChartCache::default(),
+            terms_fingerprints: Default::default(),
         };
         if let Some(interval) = poll_interval {
             if state.platform.is_configured() {

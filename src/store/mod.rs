@@ -77,6 +77,10 @@ impl Db {
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
             .acquire_timeout(ACQUIRE_TIMEOUT)
+            // A PostgreSQL connection can be cut by a restart, so it is checked before use.
+            // A SQLite connection is a file handle in this process that nothing can cut; the
+            // check would cost a round trip to its worker thread before every query.
+            .test_before_acquire(backend == Backend::Postgres)
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {

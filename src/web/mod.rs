@@ -51,6 +51,8 @@ pub struct AppState {
     pub platform: platform::client::PlatformClient,
     /// The partner dashboard's charts, per cohort, for a minute.
     pub charts: partner::ChartCache,
+    /// The current terms PDF's fingerprint per store, for the terms page.
+    pub terms_fingerprints: upgrade::document::Fingerprints,
 }
 
 /// Every route of the application, in one place.

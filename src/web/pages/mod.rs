@@ -15,20 +15,34 @@ pub mod steps;
 pub mod stores;
 pub mod support;
 
+use std::cell::RefCell;
+
 use axum::response::Html;
 use dioxus::prelude::*;
 
+thread_local! {
+    /// One renderer per worker thread: it keeps each template's static HTML, which a
+    /// fresh renderer would rebuild for every page.
+    static RENDERER: RefCell<dioxus_ssr::Renderer> = RefCell::new(dioxus_ssr::Renderer::new());
+}
+
 /// Renders a page to a complete HTML document.
 pub fn render(page: layout::Page) -> Html<String> {
-    Html(format!(
+    let mut html = format!(
         "<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{title}</title><link rel=\"stylesheet\" href=\"/assets/app.css\">\
-         <script src=\"/assets/app.js\" defer></script></head><body>{body}</body></html>",
+         <script src=\"/assets/app.js\" defer></script></head><body>",
         lang = page.lang,
         title = escape(&page.title),
-        body = dioxus_ssr::render_element(page.body),
-    ))
+    );
+    RENDERER.with_borrow_mut(|renderer| {
+        renderer.reset_hydration();
+        // Writing into a String cannot fail.
+        let _ = renderer.render_element_to(&mut html, page.body);
+    });
+    html.push_str("</body></html>");
+    Html(html)
 }
 
 /// Escapes text for HTML outside of Dioxus (which escapes what it renders).

@@ -1,6 +1,11 @@
 //! The terms document as the admin sees, downloads and accepts it: one deterministic
 //! PDF per store and path, whose SHA-256 is what an acceptance records.
 
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex, PoisonError},
+};
+
 use crate::{
     domain::{
         catalog::{Agreement, Catalog, UpgradePath},
@@ -73,6 +78,44 @@ pub fn terms_pdf(catalog: &Catalog, store: &Store, path: &UpgradePath) -> TermsP
     }
 }
 
+/// The SHA-256 of each store's current terms PDF, remembered so that showing the terms
+/// does not render the PDF every time. The PDF depends only on the catalog (fixed for an
+/// instance's life), the path, the language and the store's name and ID, which make the
+/// key. Starts over once it holds `KEPT` stores.
+#[derive(Clone, Default)]
+pub struct Fingerprints(Arc<Mutex<HashMap<PdfKey, String>>>);
+
+/// Path ID, language, store name, legacy store ID.
+type PdfKey = (String, Lang, String, String);
+
+impl Fingerprints {
+    const KEPT: usize = 10_000;
+
+    pub fn of(&self, catalog: &Catalog, store: &Store, path: &UpgradePath) -> String {
+        let key = (
+            path.id.clone(),
+            terms_lang(catalog, store, path),
+            store.name.clone(),
+            store.legacy_store_id.clone(),
+        );
+        if let Some(sha) = self
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&key)
+        {
+            return sha.clone();
+        }
+        let sha = terms_pdf(catalog, store, path).sha256;
+        let mut kept = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if kept.len() >= Self::KEPT {
+            kept.clear();
+        }
+        kept.insert(key, sha.clone());
+        sha
+    }
+}
+
 /// "Fjord & Fell" → "fjord-fell"; letters outside ASCII are kept out of file names.
 pub fn slug(s: &str) -> String {
     let mut out = String::new();
@@ -103,7 +146,42 @@ pub fn slug(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::slug;
+    use super::*;
+
+    fn store(name: &str, countries: &str) -> Store {
+        Store {
+            id: 1,
+            legacy_store_id: "4711".into(),
+            name: name.into(),
+            product: "KPM".into(),
+            admin_email: "anna@kaffebaren.example".into(),
+            countries: countries.into(),
+            platform: "woocommerce".into(),
+            store_url: "https://kaffebaren.example".into(),
+            partner_id: None,
+            created_at: 0,
+        }
+    }
+
+    #[test]
+    fn a_remembered_fingerprint_is_the_pdfs_own() {
+        let mut catalog = Catalog::parse(crate::domain::catalog::DEFAULT_CATALOG).unwrap();
+        for (code, text) in crate::domain::catalog::DEFAULT_TRANSLATIONS {
+            catalog.add_translation(code, text).unwrap();
+        }
+        let path = &catalog.paths[0];
+        let fingerprints = Fingerprints::default();
+        for s in [
+            store("Kaffebaren", "SE"),
+            store("Kaffebaren", "DE"),
+            store("Kaffebaren AB", "SE"),
+        ] {
+            let sha = terms_pdf(&catalog, &s, path).sha256;
+            assert_eq!(fingerprints.of(&catalog, &s, path), sha, "{}", s.name);
+            assert_eq!(fingerprints.of(&catalog, &s, path), sha, "remembered");
+        }
+        assert_eq!(fingerprints.0.lock().unwrap().len(), 3);
+    }
 
     #[test]
     fn file_names_are_plain() {

@@ -35,15 +35,11 @@ pub async fn show(
 ) -> Result<Response, AppError> {
     let path = chosen_path(&state, &reader, q.path.as_deref())?;
     let accepted = store::upgrades::latest_acceptance(&state.db.pool, reader.upgrade.id).await?;
-    let pdf = terms_pdf(&state.catalog, &reader.store, path);
-    let page = pages::steps::terms::page(
-        &state.catalog,
-        &reader,
-        path,
-        &pdf.sha256,
-        accepted.as_ref(),
-        None,
-    );
+    let sha = state
+        .terms_fingerprints
+        .of(&state.catalog, &reader.store, path);
+    let page =
+        pages::steps::terms::page(&state.catalog, &reader, path, &sha, accepted.as_ref(), None);
     Ok(pages::render(page).into_response())
 }
 
