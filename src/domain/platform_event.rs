@@ -142,10 +142,11 @@ fn text<'a>(
     match obj.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if s.is_empty() => Err(bad(field, "must not be empty")),
-        Some(Value::String(s)) if s.len() > MAX_TEXT && key != "user_agent" => {
+        // Characters, as the messages (and the OpenAPI `maxLength`) say, not bytes.
+        Some(Value::String(s)) if s.chars().count() > MAX_TEXT && key != "user_agent" => {
             Err(bad(field, "is longer than 200 characters"))
         }
-        Some(Value::String(s)) if s.len() > 1000 => {
+        Some(Value::String(s)) if s.chars().count() > 1000 => {
             Err(bad(field, "is longer than 1000 characters"))
         }
         Some(Value::String(s)) => Ok(Some(s)),
@@ -415,5 +416,20 @@ mod tests {
             );
         }
         assert_eq!(parse(b"not json").unwrap_err().field, "body");
+    }
+
+    #[test]
+    fn text_limits_count_characters_not_bytes() {
+        let mut v = order();
+        v["data"]["order_id"] = json!("ö".repeat(200));
+        assert!(
+            parse(v.to_string().as_bytes()).is_ok(),
+            "200 characters, 400 bytes"
+        );
+        v["data"]["order_id"] = json!("o".repeat(201));
+        assert_eq!(
+            parse(v.to_string().as_bytes()).unwrap_err().field,
+            "data.order_id"
+        );
     }
 }

@@ -8,7 +8,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use secrecy::ExposeSecret;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::{
     intake::{self, Outcome, Sinks},
@@ -24,33 +24,105 @@ pub fn routes(r: Routes) -> Routes {
     r.api_post("/platform/v1/events", receive, receive_doc)
 }
 
-/// An event as the platform sends it (see the README for the full contract).
+/// An event as the platform sends it (see the README for the full contract). Orders need
+/// `order_id`, `environment`, `amount` and `currency`, `api.error` needs `error_code`.
+/// Strings are at most 200 characters long (`user_agent` 1,000) and never empty.
 #[derive(schemars::JsonSchema)]
+#[schemars(transform = required_per_type)]
 #[allow(dead_code)]
 struct EventEnvelope {
     /// Unique per event; a repeat is answered `duplicate`.
+    #[schemars(pattern(r"^evt_"), length(max = 200))]
     id: String,
-    /// `order.created`, `order.cancelled`, `order.captured` or `api.error`.
+    /// `order.created`, `order.cancelled` or `api.error`.
+    #[schemars(extend("enum" = ["order.created", "order.cancelled", "api.error"]))]
     r#type: String,
     /// RFC 3339.
+    #[schemars(extend("format" = "date-time"))]
     created_at: String,
     data: EventData,
 }
 
+/// Names either `merchant_id` or `legacy_store_id`; the environment, when given, matches
+/// the merchant ID (`PK…` is test).
 #[derive(schemars::JsonSchema)]
+#[schemars(transform = one_subject)]
 #[allow(dead_code)]
 struct EventData {
-    /// The new merchant ID (or `legacy_store_id` for the legacy store).
+    /// The new merchant ID: `K` and 6 digits (live) or `PK` and 5 digits (test).
+    #[schemars(pattern(r"^(K[0-9]{6}|PK[0-9]{5})$"))]
     merchant_id: Option<String>,
+    /// The legacy store's ID, for events of the legacy store.
+    #[schemars(pattern(r"^[0-9]{1,12}$"))]
     legacy_store_id: Option<String>,
+    #[schemars(length(min = 1, max = 200))]
     order_id: Option<String>,
     /// `live` or `test`.
+    #[schemars(extend("enum" = ["live", "test", null]))]
     environment: Option<String>,
     /// Minor units.
+    #[schemars(range(min = 0, max = i64::MAX))]
     amount: Option<i64>,
+    /// Three-letter ISO code such as `SEK`.
+    #[schemars(pattern(r"^[A-Z]{3}$"))]
     currency: Option<String>,
+    #[schemars(length(min = 1, max = 1000))]
     user_agent: Option<String>,
+    #[schemars(length(min = 1, max = 200))]
     error_code: Option<String>,
+    #[schemars(length(min = 1, max = 200))]
+    correlation_id: Option<String>,
+}
+
+/// The rules across fields, as the schema's `oneOf`: what each event type requires.
+fn required_per_type(schema: &mut schemars::Schema) {
+    let kind = |types: Value, data: Value| json!({ "properties": { "type": { "enum": types }, "data": data } });
+    let order = json!({
+        "required": ["order_id", "environment", "amount", "currency"],
+        "properties": {
+            "order_id": { "type": "string" },
+            "environment": { "type": "string" },
+            "amount": { "type": "integer" },
+            "currency": { "type": "string" },
+        },
+    });
+    let error = json!({
+        "required": ["error_code"],
+        "properties": { "error_code": { "type": "string" } },
+    });
+    schema.insert(
+        "oneOf".into(),
+        json!([
+            kind(json!(["order.created", "order.cancelled"]), order),
+            kind(json!(["api.error"]), error),
+        ]),
+    );
+}
+
+/// Exactly one subject: a live or test merchant ID (with its environment), or a legacy store.
+fn one_subject(schema: &mut schemars::Schema) {
+    let absent = json!({ "nullable": true, "enum": [null] });
+    let merchant = |pattern: &str, environment: &str| {
+        json!({
+            "required": ["merchant_id"],
+            "properties": {
+                "merchant_id": { "type": "string", "pattern": pattern },
+                "legacy_store_id": absent,
+                "environment": { "nullable": true, "enum": [environment, null] },
+            },
+        })
+    };
+    schema.insert(
+        "oneOf".into(),
+        json!([
+            merchant("^K[0-9]{6}$", "live"),
+            merchant("^PK[0-9]{5}$", "test"),
+            {
+                "required": ["legacy_store_id"],
+                "properties": { "legacy_store_id": { "type": "string" }, "merchant_id": absent },
+            },
+        ]),
+    );
 }
 
 #[derive(serde::Serialize, schemars::JsonSchema)]

@@ -5,7 +5,7 @@
 
 use axum::{
     Json,
-    extract::{FromRef, FromRequestParts, Path, Query, State},
+    extract::{FromRef, FromRequestParts, Path, Query, RawQuery, State},
     http::{StatusCode, header, request::Parts},
     response::{IntoResponse, Response},
 };
@@ -20,10 +20,10 @@ use super::{
     session::sha256_hex,
 };
 use crate::{
-    domain::{access::StaffRole, rfc3339},
+    domain::{access::StaffRole, rfc3339, risk::Risk, upgrade::Step},
     store::{
         self,
-        cohort::{Cohort, CohortRow},
+        cohort::{Cohort, CohortRow, Sort},
     },
 };
 
@@ -212,6 +212,7 @@ struct ListParams {
 async fn list(
     State(state): State<AppState>,
     caller: ApiCaller,
+    RawQuery(raw): RawQuery,
     params: Result<Query<ListParams>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     let Ok(Query(params)) = params else {
@@ -221,6 +222,9 @@ async fn list(
             "the query string could not be read",
         );
     };
+    if let Err(message) = check_list_query(&params.list, raw.as_deref().unwrap_or_default()) {
+        return error(StatusCode::BAD_REQUEST, "bad_request", &message);
+    }
     let per_page = match params.per_page.as_str() {
         "" => 50,
         n => match n.parse::<i64>() {
@@ -235,13 +239,6 @@ async fn list(
         },
     };
     let q = &params.list;
-    if !q.page.is_empty() && q.page.parse::<i64>().is_err() {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "bad_request",
-            "page must be a whole number from 1",
-        );
-    }
     let sunsets = sunsets(&state);
     let filter = q.filter();
     let now = store::now();
@@ -278,6 +275,47 @@ async fn list(
         total,
     })
     .into_response()
+}
+
+/// The dashboard quietly ignores a filter, sort or page it does not know; the API says
+/// so instead, since a misspelt filter would answer an empty list and a page out of range
+/// the first page, and a client could not tell either from a real answer. A parameter
+/// with a fixed set of values, or a number, is left out for its default, not sent empty.
+fn check_list_query(q: &ListQuery, raw: &str) -> Result<(), String> {
+    const CHOSEN: [&str; 6] = ["step", "risk", "sort", "dir", "page", "per_page"];
+    if let Some((name, _)) = url::form_urlencoded::parse(raw.as_bytes())
+        .find(|(name, value)| value.is_empty() && CHOSEN.contains(&name.as_ref()))
+    {
+        return Err(format!("{name} is empty; leave it out for the default"));
+    }
+    let one_of = |name: &str, value: &str, known: bool| {
+        if value.is_empty() || known {
+            Ok(())
+        } else {
+            Err(format!(
+                "{name} {value:?} is not one of the documented values"
+            ))
+        }
+    };
+    one_of(
+        "step",
+        &q.step,
+        q.step == "not-started" || Step::parse(&q.step).is_some(),
+    )?;
+    one_of("risk", &q.risk, Risk::parse(&q.risk).is_some())?;
+    one_of("sort", &q.sort, Sort::parse(&q.sort).is_some())?;
+    one_of("dir", &q.dir, matches!(q.dir.as_str(), "asc" | "desc"))?;
+    if q.q.chars().count() > 100 {
+        return Err("q is longer than 100 characters".into());
+    }
+    if q.country.chars().count() > 2 {
+        return Err("country is a two-letter code".into());
+    }
+    match q.page.as_str() {
+        "" => Ok(()),
+        p if p.parse::<i64>().is_ok_and(|p| (1..=1_000_000).contains(&p)) => Ok(()),
+        _ => Err("page must be a whole number from 1 to 1000000".into()),
+    }
 }
 
 async fn show(

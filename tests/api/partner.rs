@@ -283,6 +283,28 @@ async fn api_tokens_are_shown_once_stored_hashed_and_revocable() {
     assert!(detail["history"].as_array().unwrap().is_empty());
     let (status, body) = app.api(&token, "/api/v1/stores?per_page=0").await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    // A misspelt, empty or out-of-range parameter is refused, not answered with nothing.
+    for query in [
+        "risk=at_risk",
+        "step=started",
+        "sort=size",
+        "dir=down",
+        "page=0",
+        "country=SWE",
+        "step=",
+        "per_page=",
+    ] {
+        let (status, body) = app.api(&token, &format!("/api/v1/stores?{query}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {body}");
+        assert_eq!(body["error"]["code"], "bad_request");
+    }
+    let (status, _) = app
+        .api(
+            &token,
+            "/api/v1/stores?step=not-started&risk=on-track&dir=desc",
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
 
     let id = app
         .scalar("SELECT id FROM api_tokens ORDER BY id DESC LIMIT 1")
@@ -485,6 +507,12 @@ async fn the_openapi_document_covers_every_machine_route() {
         assert!(schemas.contains_key(name), "{name} is defined");
     }
     assert!(schemas.contains_key("StoreList") && schemas.contains_key("VerifyResponse"));
+    // The event schema names the types the parser accepts, and every field it reads.
+    assert_eq!(
+        schemas["EventEnvelope"]["properties"]["type"]["enum"],
+        serde_json::json!(["order.created", "order.cancelled", "api.error"])
+    );
+    assert!(schemas["EventData"]["properties"]["correlation_id"].is_object());
 }
 
 /// The risk rule exists twice, in Rust for one store and in SQL for 100,000: they agree
