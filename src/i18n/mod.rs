@@ -105,17 +105,19 @@ impl Lang {
     }
 }
 
+/// Every language's messages, English first.
+const SOURCES: [(Lang, &str); 7] = [
+    (Lang::En, include_str!("../../assets/i18n/en.toml")),
+    (Lang::Sv, include_str!("../../assets/i18n/sv.toml")),
+    (Lang::Nb, include_str!("../../assets/i18n/nb.toml")),
+    (Lang::Fi, include_str!("../../assets/i18n/fi.toml")),
+    (Lang::Da, include_str!("../../assets/i18n/da.toml")),
+    (Lang::De, include_str!("../../assets/i18n/de.toml")),
+    (Lang::Es, include_str!("../../assets/i18n/es.toml")),
+];
+
 static TABLES: LazyLock<HashMap<Lang, HashMap<String, String>>> = LazyLock::new(|| {
-    let sources = [
-        (Lang::En, include_str!("../../assets/i18n/en.toml")),
-        (Lang::Sv, include_str!("../../assets/i18n/sv.toml")),
-        (Lang::Nb, include_str!("../../assets/i18n/nb.toml")),
-        (Lang::Fi, include_str!("../../assets/i18n/fi.toml")),
-        (Lang::Da, include_str!("../../assets/i18n/da.toml")),
-        (Lang::De, include_str!("../../assets/i18n/de.toml")),
-        (Lang::Es, include_str!("../../assets/i18n/es.toml")),
-    ];
-    sources
+    SOURCES
         .into_iter()
         .map(|(lang, text)| (lang, load(text).unwrap_or_default()))
         .collect()
@@ -290,17 +292,11 @@ mod locale_tests {
     /// the same placeholders as its English original.
     #[test]
     fn every_locale_is_complete_and_well_formed() {
-        let sources = [
-            ("sv", include_str!("../../assets/i18n/sv.toml")),
-            ("nb", include_str!("../../assets/i18n/nb.toml")),
-            ("fi", include_str!("../../assets/i18n/fi.toml")),
-            ("da", include_str!("../../assets/i18n/da.toml")),
-            ("de", include_str!("../../assets/i18n/de.toml")),
-            ("es", include_str!("../../assets/i18n/es.toml")),
-        ];
-        let en = load(include_str!("../../assets/i18n/en.toml")).expect("en.toml parses");
+        let [(_, english), others @ ..] = SOURCES;
+        let en = load(english).expect("en.toml parses");
         let mut problems = Vec::new();
-        for (code, text) in sources {
+        for (lang, text) in others {
+            let code = lang.code();
             let table = match load(text) {
                 Ok(t) => t,
                 Err(e) => {
