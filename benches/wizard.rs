@@ -99,7 +99,7 @@ async fn bare_terms(
     )
     .bind(sha256_hex(cookie))
     .bind(now)
-    .bind(now - 86_400)
+    .bind(now - store::sessions::SESSION_IDLE)
     .fetch_optional(&pool)
     .await
     .map_err(fail)?
