@@ -1,12 +1,15 @@
 //! Live updates: "something happened to store N" reaches every page watching that store,
 //! on this instance and, with PostgreSQL, on every other (LISTEN/NOTIFY). A notification
 //! is sent inside the transaction that makes the change, so watchers never see it early.
+//! On PostgreSQL a recorded platform event announces itself: a trigger on `order_events`
+//! (migration 0013) notifies this channel, so recording one needs no transaction of its own.
 
 use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::broadcast;
 
 use crate::store::{Backend, Tx};
 
+/// Also named by the `order_events` trigger of `migrations/postgres/0013_event_notify.sql`.
 const CHANNEL: &str = "switchyard_store";
 
 #[derive(Clone)]

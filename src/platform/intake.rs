@@ -1,6 +1,7 @@
 //! Platform events in, and what they mean for upgrades. Every route in (signed webhooks,
-//! the sandbox through them, polling) ends here, and everything happens in one
+//! the sandbox through them, polling) ends here. A new order is handled in one
 //! transaction: the event, the upgrade's step, the email to send, the live notification.
+//! Cancellations and API errors ask nothing of an upgrade: each is a single insert.
 
 use crate::{
     domain::{
@@ -39,6 +40,11 @@ pub struct Sinks<'a> {
 }
 
 impl Sinks<'_> {
+    /// The store's upgrade page, for emails.
+    fn link(self, store: &store::stores::Store) -> String {
+        format!("{}/stores/{}/upgrade", self.base_url, store.legacy_store_id)
+    }
+
     /// Commits `tx`, telling the store's watchers (on every instance) and the outbox
     /// worker. The notification is part of the transaction, so nobody hears of it early.
     async fn commit(self, mut tx: store::Tx, store_id: i64) -> anyhow::Result<()> {
@@ -52,80 +58,112 @@ impl Sinks<'_> {
 
 /// Records `event` and acts on it.
 pub async fn record(db: &Db, sinks: Sinks<'_>, event: &PlatformEvent) -> anyhow::Result<Outcome> {
+    match event.kind {
+        EventKind::OrderCreated => record_order(db, sinks, event).await,
+        EventKind::OrderCancelled | EventKind::ApiError => record_fact(db, sinks, event).await,
+    }
+}
+
+/// An event that asks nothing of an upgrade is one autocommitted insert; its store's
+/// pages still hear of it.
+async fn record_fact(db: &Db, sinks: Sinks<'_>, event: &PlatformEvent) -> anyhow::Result<Outcome> {
+    let Some(store_id) = store::events::insert(&db.pool, event).await? else {
+        return Ok(Outcome::Duplicate);
+    };
+    match store_id {
+        Some(store_id) => {
+            sinks.hub.committed(store_id);
+            tracing::info!(event = %event.id, kind = event.kind.as_str(), store_id, "platform event");
+        }
+        None => tracing::info!(event = %event.id, "platform event for no known store recorded"),
+    }
+    Ok(Outcome::Recorded)
+}
+
+/// A new order is recorded and acted on in one transaction.
+async fn record_order(db: &Db, sinks: Sinks<'_>, event: &PlatformEvent) -> anyhow::Result<Outcome> {
     let mut tx = db.begin().await?;
     // Written first: on SQLite a transaction that reads before its first write cannot
     // take the write lock once another writer has committed.
-    if !store::events::insert(&mut tx, event, None).await? {
+    let Some(store_id) = store::events::insert(&mut *tx, event).await? else {
         tx.rollback().await?;
         return Ok(Outcome::Duplicate);
-    }
-    let (store, upgrade) = match &event.subject {
-        Subject::Merchant(mid) => {
-            match store::upgrades::by_merchant_id(&mut *tx, mid.as_str()).await? {
-                Some(u) => (
-                    store::stores::find_by_id(&mut *tx, u.store_id).await?,
-                    Some(u),
-                ),
-                None => (None, None),
-            }
-        }
-        Subject::Legacy(eid) => {
-            let store = store::stores::find_by_legacy_id(&mut *tx, eid.as_str()).await?;
-            let upgrade = match &store {
-                Some(s) => store::upgrades::for_store(&mut *tx, s.id).await?,
-                None => None,
-            };
-            (store, upgrade)
-        }
     };
-    if let Some(store) = &store {
-        store::events::assign_store(&mut tx, &event.id, store.id).await?;
-    }
-    let Some(store) = store else {
+    let Some(store_id) = store_id else {
         tx.commit().await?;
         tracing::info!(event = %event.id, "platform event for no known store recorded");
         return Ok(Outcome::Recorded);
     };
-    let Some(upgrade) = upgrade else {
-        // Nothing to decide before an upgrade starts, but the store's pages still hear of it.
-        sinks.commit(tx, store.id).await?;
+    let outcome = act_on_order(&mut tx, db, sinks, event, store_id).await?;
+    sinks.commit(tx, store_id).await?;
+    tracing::info!(event = %event.id, kind = event.kind.as_str(), store_id, ?outcome, "platform event");
+    Ok(outcome)
+}
+
+/// What a new order on the store means for its upgrade, done in `tx`.
+async fn act_on_order(
+    tx: &mut store::Tx,
+    db: &Db,
+    sinks: Sinks<'_>,
+    event: &PlatformEvent,
+    store_id: i64,
+) -> anyhow::Result<Outcome> {
+    let Some(upgrade) = store::upgrades::for_store(&mut **tx, store_id).await? else {
         return Ok(Outcome::Recorded);
     };
-    let upgrade = store::upgrades::lock(&mut tx, upgrade.id, db.backend).await?;
-    let outcome = decide(event, &upgrade);
-    let link = format!(
-        "{}/stores/{}/upgrade",
-        sinks.base_url, store.legacy_store_id
-    );
-    match outcome {
+    match decide(event, &upgrade) {
         Outcome::CompletedUpgrade => {
-            complete(&mut tx, &store, &upgrade, &event.order_id, &link).await?;
+            // Decided again under the row lock: a step may have changed since the read.
+            let upgrade = store::upgrades::lock(tx, upgrade.id, db.backend).await?;
+            let outcome = decide(event, &upgrade);
+            if outcome == Outcome::CompletedUpgrade {
+                let store = stored(tx, store_id).await?;
+                complete(tx, &store, &upgrade, &event.order_id, &sinks.link(&store)).await?;
+            }
+            Ok(outcome)
         }
         // The admin is told once: only the first such order sets the mark.
-        Outcome::LegacyStillActive
-            if store::upgrades::mark_legacy_warned(&mut tx, upgrade.id).await? =>
-        {
-            let tr = admin_tr(&mut tx, &store).await?;
-            let email = Email {
-                to: store.admin_email.clone(),
-                subject: tr.f("email.legacy_active.subject", &[("store", &store.name)]),
-                text: tr.f(
-                    "email.legacy_active.body",
-                    &[
-                        ("store", &store.name),
-                        ("eid", &store.legacy_store_id),
-                        ("link", &link),
-                    ],
-                ),
-            };
-            let key = format!("legacy-active:{}", upgrade.id);
-            store::outbox::enqueue(&mut tx, &key, &email, Some(store.id)).await?;
+        Outcome::LegacyStillActive => {
+            if store::upgrades::mark_legacy_warned(tx, upgrade.id).await? {
+                let store = stored(tx, store_id).await?;
+                warn_legacy_active(tx, &store, &upgrade, &sinks.link(&store)).await?;
+            }
+            Ok(Outcome::LegacyStillActive)
         }
-        _ => {}
+        outcome => Ok(outcome),
     }
-    sinks.commit(tx, store.id).await?;
-    tracing::info!(event = %event.id, kind = event.kind.as_str(), store = %store.legacy_store_id, ?outcome, "platform event");
-    Ok(outcome)
+}
+
+/// The store an event was just recorded for.
+async fn stored(tx: &mut store::Tx, store_id: i64) -> anyhow::Result<store::stores::Store> {
+    store::stores::find_by_id(&mut **tx, store_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("store {store_id} vanished inside its own transaction"))
+}
+
+/// Tells the admin that the legacy store still takes orders: its old plugin is active.
+async fn warn_legacy_active(
+    tx: &mut store::Tx,
+    store: &store::stores::Store,
+    upgrade: &UpgradeRow,
+    link: &str,
+) -> anyhow::Result<()> {
+    let tr = admin_tr(tx, store).await?;
+    let email = Email {
+        to: store.admin_email.clone(),
+        subject: tr.f("email.legacy_active.subject", &[("store", &store.name)]),
+        text: tr.f(
+            "email.legacy_active.body",
+            &[
+                ("store", &store.name),
+                ("eid", &store.legacy_store_id),
+                ("link", link),
+            ],
+        ),
+    };
+    let key = format!("legacy-active:{}", upgrade.id);
+    store::outbox::enqueue(tx, &key, &email, Some(store.id)).await?;
+    Ok(())
 }
 
 /// The purchase on `order_id` completes the upgrade: the step, the order to cancel, and
@@ -211,11 +249,14 @@ pub async fn detect_earlier_purchase(
         tx.rollback().await?;
         return Ok(false);
     };
-    let link = format!(
-        "{}/stores/{}/upgrade",
-        sinks.base_url, store.legacy_store_id
-    );
-    complete(&mut tx, &store, &upgrade, &order.order_id, &link).await?;
+    complete(
+        &mut tx,
+        &store,
+        &upgrade,
+        &order.order_id,
+        &sinks.link(&store),
+    )
+    .await?;
     sinks.commit(tx, store.id).await?;
     Ok(true)
 }

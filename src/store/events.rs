@@ -2,7 +2,7 @@
 
 use sqlx::{Any, Executor, FromRow};
 
-use super::{Tx, is_unique_violation, now};
+use super::{is_unique_violation, now};
 use crate::domain::platform_event::{PlatformEvent, Subject};
 
 #[derive(Debug, Clone, PartialEq, FromRow)]
@@ -27,18 +27,27 @@ pub struct OrderEvent {
 const COLUMNS: &str = "id, event_id, kind, merchant_id, legacy_store_id, order_id, environment, amount, currency, received_at, \
                        store_id, created_at, user_agent, error_code, correlation_id";
 
-/// Records an event for `store_id` (if it belongs to a known store); `Ok(false)` means
-/// this event id was already recorded (a replay).
-pub async fn insert(tx: &mut Tx, e: &PlatformEvent, store_id: Option<i64>) -> sqlx::Result<bool> {
+/// Records an event and finds its store in the same statement: `None` means this event
+/// id was already recorded (a replay), `Some(None)` an event for no known store.
+///
+/// On PostgreSQL the insert also announces the event to the store's watchers, by trigger
+/// (migration 0013), when its transaction commits.
+pub async fn insert<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    e: &PlatformEvent,
+) -> sqlx::Result<Option<Option<i64>>> {
     let (merchant_id, legacy_store_id) = match &e.subject {
         Subject::Merchant(mid) => (Some(mid.as_str()), None),
         Subject::Legacy(eid) => (None, Some(eid.as_str())),
     };
-    // ON CONFLICT keeps a replay from aborting the surrounding PostgreSQL transaction.
-    let res = sqlx::query(
+    // ON CONFLICT keeps a replay from aborting a surrounding PostgreSQL transaction.
+    let res = sqlx::query_scalar(
         "INSERT INTO order_events (event_id, kind, merchant_id, legacy_store_id, order_id, environment, amount, currency, \
          received_at, store_id, created_at, user_agent, error_code, correlation_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (event_id) DO NOTHING",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+         COALESCE((SELECT id FROM stores WHERE legacy_store_id = $4), \
+                  (SELECT store_id FROM upgrades WHERE merchant_id = $3 OR test_merchant_id = $3 LIMIT 1)), \
+         $10, $11, $12, $13) ON CONFLICT (event_id) DO NOTHING RETURNING store_id",
     )
     .bind(&e.id)
     .bind(e.kind.as_str())
@@ -49,27 +58,17 @@ pub async fn insert(tx: &mut Tx, e: &PlatformEvent, store_id: Option<i64>) -> sq
     .bind(e.amount)
     .bind(&e.currency)
     .bind(now())
-    .bind(store_id)
     .bind(e.created_at)
     .bind(&e.user_agent)
     .bind(&e.error_code)
     .bind(&e.correlation_id)
-    .execute(&mut **tx)
+    .fetch_optional(ex)
     .await;
     match res {
-        Ok(r) => Ok(r.rows_affected() == 1),
-        Err(err) if is_unique_violation(&err) => Ok(false),
+        Ok(store_id) => Ok(store_id),
+        Err(err) if is_unique_violation(&err) => Ok(None),
         Err(err) => Err(err),
     }
-}
-
-pub async fn assign_store(tx: &mut Tx, event_id: &str, store_id: i64) -> sqlx::Result<()> {
-    sqlx::query("UPDATE order_events SET store_id = $1 WHERE event_id = $2")
-        .bind(store_id)
-        .bind(event_id)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
 }
 
 /// Orders created on `mid` at or after `since`, newest first.

@@ -265,6 +265,41 @@ async fn an_open_page_hears_about_the_purchase_at_once() {
     assert!(complete.has("We detected your test purchase"));
 }
 
+fn api_error(id: &str, mid: &str) -> Value {
+    json!({"id": format!("evt_{id}"), "type": "api.error", "created_at": "2026-11-23T10:01:00Z",
+           "data": {"merchant_id": mid, "error_code": "BAD_VALUE", "correlation_id": format!("corr-{id}")}})
+}
+
+/// An API error asks nothing of the upgrade and is recorded by a single insert, but an
+/// open page still hears of it, from this instance (and, on PostgreSQL, from another).
+#[tokio::test]
+async fn an_open_page_hears_about_an_api_error() {
+    let app = spawn_app().await;
+    let shown = app.admin_waiting_for_purchase().await;
+    let mut viewers = vec![&app];
+    let second;
+    if std::env::var(PG_VAR).is_ok() {
+        second = app.another_instance(|_| {}).await;
+        second.sign_in(ADMIN).await;
+        viewers.push(&second);
+    }
+    for (n, viewer) in viewers.into_iter().enumerate() {
+        let waiting = tokio::spawn(next_change(watch(viewer).await));
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let (status, body) = app.deliver(&api_error(&format!("e{n}"), &shown.mid)).await;
+        assert_eq!(
+            (status, body["outcome"].as_str()),
+            (StatusCode::OK, Some("Recorded"))
+        );
+        waiting
+            .await
+            .unwrap()
+            .expect("the page hears of the API error");
+    }
+    let page = app.get(&path("/upgrade/test-purchase")).await;
+    assert!(page.has("BAD_VALUE") && page.has("corr-e0"));
+}
+
 #[tokio::test]
 async fn a_page_that_connects_after_the_event_still_hears_of_it() {
     let app = spawn_app().await;
