@@ -73,8 +73,8 @@ pub async fn signed_in(db: &store::Db, email: &str) -> String {
     cookie
 }
 
-/// A signed platform event for the demo store, ready to send.
-pub fn event_request(client: &reqwest::Client, base: &str, id: &str) -> reqwest::RequestBuilder {
+/// A platform event for the demo store (an API error) and its signature.
+fn signed_event(id: &str) -> (String, String) {
     let body = serde_json::json!({
         "id": id, "type": "api.error", "created_at": "2026-11-23T10:00:00Z",
         "data": {"legacy_store_id": STORE, "error_code": "BENCH", "correlation_id": id,
@@ -82,10 +82,83 @@ pub fn event_request(client: &reqwest::Client, base: &str, id: &str) -> reqwest:
     })
     .to_string();
     let signature = platform_event::sign(SECRET.as_bytes(), store::now(), body.as_bytes());
+    (body, signature)
+}
+
+/// A signed platform event for the demo store, ready to send.
+pub fn event_request(client: &reqwest::Client, base: &str, id: &str) -> reqwest::RequestBuilder {
+    let (body, signature) = signed_event(id);
     client
         .post(format!("{base}/platform/v1/events"))
         .header(platform_event::SIGNATURE_HEADER, signature)
         .body(body)
+}
+
+/// The same signed event as the bytes of an HTTP/1.1 request, for [`Connection`].
+pub fn event_bytes(id: &str) -> Vec<u8> {
+    let (body, signature) = signed_event(id);
+    format!(
+        "POST /platform/v1/events HTTP/1.1\r\nhost: bench\r\ncontent-type: application/json\r\n\
+         {}: {signature}\r\ncontent-length: {}\r\n\r\n{body}",
+        platform_event::SIGNATURE_HEADER,
+        body.len()
+    )
+    .into_bytes()
+}
+
+/// One keep-alive HTTP/1.1 connection that sends prepared requests and reads the
+/// status of each answer: a load generator that costs little beside the server it
+/// measures, as `wrk` is for the pages.
+pub struct Connection {
+    stream: tokio::net::TcpStream,
+    buf: Vec<u8>,
+}
+
+impl Connection {
+    pub async fn open(base: &str) -> Self {
+        let addr = base.trim_start_matches("http://");
+        let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        stream.set_nodelay(true).unwrap();
+        Self {
+            stream,
+            buf: Vec::with_capacity(4096),
+        }
+    }
+
+    /// Sends `request` and reads the whole answer; its status code.
+    pub async fn send(&mut self, request: &[u8]) -> u16 {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        self.stream.write_all(request).await.unwrap();
+        self.buf.clear();
+        let head = loop {
+            if let Some(end) = self.buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                break end + 4;
+            }
+            assert_ne!(
+                self.stream.read_buf(&mut self.buf).await.unwrap(),
+                0,
+                "connection closed"
+            );
+        };
+        let text = std::str::from_utf8(&self.buf[..head]).unwrap();
+        let status = text[9..12].parse().unwrap();
+        let length: usize = text
+            .lines()
+            .find_map(|l| {
+                let (name, value) = l.split_once(':')?;
+                name.eq_ignore_ascii_case("content-length")
+                    .then(|| value.trim().parse().unwrap())
+            })
+            .expect("a content-length");
+        while self.buf.len() < head + length {
+            assert_ne!(
+                self.stream.read_buf(&mut self.buf).await.unwrap(),
+                0,
+                "connection closed"
+            );
+        }
+        status
+    }
 }
 
 /// The value below which `p` of the sorted values fall.
