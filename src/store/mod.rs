@@ -48,6 +48,8 @@ pub type Tx = Transaction<'static, Any>;
 /// is 30 s, and with PostgreSQL away every acquire keeps retrying the refused connect
 /// that long: requests hung for up to 30 s instead of failing (`scripts/fault-pg-restart`).
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+/// A pooled PostgreSQL connection idle at least this long is pinged before use.
+const CHECK_IF_IDLE_FOR: Duration = Duration::from_secs(1);
 /// `/healthz` answers within this, so a health check gets 503 rather than a timeout.
 const PING_TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -77,10 +79,19 @@ impl Db {
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
             .acquire_timeout(ACQUIRE_TIMEOUT)
-            // A PostgreSQL connection can be cut by a restart, so it is checked before use.
-            // A SQLite connection is a file handle in this process that nothing can cut; the
-            // check would cost a round trip to its worker thread before every query.
-            .test_before_acquire(backend == Backend::Postgres)
+            // A PostgreSQL connection can be cut by a restart, so one that sat idle is
+            // checked before use; one used a moment ago has just proved itself, and checking
+            // it would double the round trips of every page under load. A SQLite connection
+            // is a file handle in this process that nothing can cut.
+            .test_before_acquire(false)
+            .before_acquire(move |conn, meta| {
+                Box::pin(async move {
+                    if backend == Backend::Postgres && meta.idle_for >= CHECK_IF_IDLE_FOR {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            })
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
