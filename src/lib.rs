@@ -62,7 +62,7 @@ impl Application {
             &self_url,
         );
         let poll_interval = config.platform.poll_interval;
-        let state = AppState {
+        let state = AppState::new(web::App {
             db,
             config: Arc::new(config),
             catalog: Arc::new(catalog),
@@ -73,7 +73,7 @@ impl Application {
             platform: platform_client,
             charts: web::partner::ChartCache::default(),
             terms_fingerprints: Default::default(),
-        };
+        });
         if let Some(interval) = poll_interval {
             if state.platform.is_configured() {
                 platform::poll::spawn(state.clone(), interval);

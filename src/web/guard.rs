@@ -1,11 +1,10 @@
 //! Request-level protections: browsers may only change state from our own pages
-//! (Origin / Sec-Fetch-Site, on top of the session-bound CSRF token), and pages are
-//! never cached.
+//! (Origin / Sec-Fetch-Site, on top of the session-bound CSRF token), every response
+//! carries the browser's protections, and pages are never cached.
 
 use axum::{
-    body::Body,
-    extract::{Request, State},
-    http::{HeaderMap, Method, header},
+    extract::Request,
+    http::{HeaderMap, HeaderName, HeaderValue, Method, header},
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -16,7 +15,8 @@ use super::{AppState, error::AppError};
 /// signatures, tokens) and are not called from browsers' forms.
 const API_PREFIXES: [&str; 3] = ["/sandbox/", "/platform/", "/api/"];
 
-pub async fn same_origin(State(state): State<AppState>, req: Request, next: Next) -> Response {
+/// Refuses a browser's state-changing request from another site; passes the rest on.
+pub async fn same_origin(state: &AppState, req: Request, next: Next) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let api = API_PREFIXES.iter().any(|p| req.uri().path().starts_with(p));
     if !safe && !api && !is_same_origin(req.headers(), &state.config.base_url) {
@@ -47,20 +47,59 @@ pub fn is_same_origin(headers: &HeaderMap, base_url: &str) -> bool {
     }
 }
 
-pub async fn no_store_for_pages(req: Request<Body>, next: Next) -> Response {
-    let mut res = next.run(req).await;
-    let is_html = res
-        .headers()
+/// What every response tells the browser, replacing anything a handler set.
+const PROTECTIONS: [(HeaderName, HeaderValue); 8] = [
+    (
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; \
+             frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+        ),
+    ),
+    (
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    ),
+    (
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    ),
+    (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+    // Ignored by current browsers (the CSP does the work); set because scanners and
+    // older browsers look for it.
+    (
+        HeaderName::from_static("x-xss-protection"),
+        HeaderValue::from_static("1; mode=block"),
+    ),
+    // Browsers ignore HSTS over plain http, so sending it always is harmless and
+    // protects every https deployment, whatever its base URL says.
+    (
+        header::STRICT_TRANSPORT_SECURITY,
+        HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+    ),
+    (
+        HeaderName::from_static("cross-origin-opener-policy"),
+        HeaderValue::from_static("same-origin"),
+    ),
+    (
+        HeaderName::from_static("permissions-policy"),
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
+    ),
+];
+
+/// The browser's protections on every response, and no caching of pages.
+pub fn protect(headers: &mut HeaderMap) {
+    headers.reserve(PROTECTIONS.len() + 1);
+    for (name, value) in PROTECTIONS {
+        headers.insert(name, value);
+    }
+    let is_html = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
-    if is_html && !res.headers().contains_key(header::CACHE_CONTROL) {
-        res.headers_mut().insert(
-            header::CACHE_CONTROL,
-            header::HeaderValue::from_static("no-store"),
-        );
+    if is_html && !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
-    res
 }
 
 #[cfg(test)]

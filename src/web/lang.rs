@@ -5,7 +5,6 @@
 use axum::{
     extract::{Request, State},
     http::{HeaderMap, header},
-    middleware::Next,
     response::{IntoResponse, Redirect, Response},
 };
 use axum_extra::extract::{
@@ -42,10 +41,14 @@ pub fn from_headers(headers: &HeaderMap) -> Lang {
         .unwrap_or_default()
 }
 
-/// Serves the request in its language.
-pub async fn negotiate(req: Request, next: Next) -> Response {
+/// Serves the request in its language (`serve` answers it), and says that the answer
+/// depends on it.
+pub async fn negotiate<F>(req: Request, serve: impl FnOnce(Request) -> F) -> Response
+where
+    F: std::future::Future<Output = Response>,
+{
     let lang = from_headers(req.headers());
-    let mut res = crate::i18n::with_request_lang(lang, next.run(req)).await;
+    let mut res = crate::i18n::with_request_lang(lang, serve(req)).await;
     res.headers_mut().append(
         header::VARY,
         header::HeaderValue::from_static("accept-language, cookie"),

@@ -27,18 +27,36 @@ use std::sync::Arc;
 
 use axum::{
     Router,
-    extract::State,
-    http::{HeaderValue, Method, StatusCode, header},
-    middleware,
+    extract::{Request, State},
+    http::{Method, StatusCode},
+    middleware::{self, Next},
+    response::Response,
 };
-use tower_http::{services::ServeDir, set_header::SetResponseHeaderLayer, trace::TraceLayer};
+use tower_http::{services::ServeDir, trace::TraceLayer};
 
 use crate::{config::Config, domain::Catalog, mail::Mailer, platform, store::Db};
 use routes::Routes;
 
-/// Everything a handler may need; cheap to clone.
+/// Everything a handler may need; cheap to clone: a pointer to one [`App`] shared by
+/// every request (extractors take their own copy, several times per request).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<App>);
+
+impl AppState {
+    pub fn new(app: App) -> Self {
+        Self(Arc::new(app))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = App;
+    fn deref(&self) -> &App {
+        &self.0
+    }
+}
+
+/// What an [`AppState`] points to.
+pub struct App {
     pub db: Db,
     pub config: Arc<Config>,
     pub catalog: Arc<Catalog>,
@@ -88,55 +106,25 @@ pub fn route_table(sandbox: bool) -> Vec<(Method, &'static str)> {
 }
 
 pub fn router(state: AppState) -> Router {
-    let mut router = routes(state.config.sandbox)
+    routes(state.config.sandbox)
         .into_router()
         .nest_service(
             "/assets",
             ServeDir::new(state.config.assets_dir.join("public")),
         )
         .fallback(not_found)
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            guard::same_origin,
-        ))
-        .layer(middleware::from_fn(guard::no_store_for_pages))
-        .layer(middleware::from_fn(lang::negotiate));
-    for (name, value) in [
-        (
-            header::CONTENT_SECURITY_POLICY,
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; \
-             frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
-        ),
-        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        (header::REFERRER_POLICY, "same-origin"),
-        (header::X_FRAME_OPTIONS, "DENY"),
-        // Ignored by current browsers (the CSP does the work); set because scanners and
-        // older browsers look for it.
-        (
-            header::HeaderName::from_static("x-xss-protection"),
-            "1; mode=block",
-        ),
-        // Browsers ignore HSTS over plain http, so sending it always is harmless and
-        // protects every https deployment, whatever its base URL says.
-        (
-            header::STRICT_TRANSPORT_SECURITY,
-            "max-age=31536000; includeSubDomains",
-        ),
-        (
-            header::HeaderName::from_static("cross-origin-opener-policy"),
-            "same-origin",
-        ),
-        (
-            header::HeaderName::from_static("permissions-policy"),
-            "camera=(), microphone=(), geolocation=()",
-        ),
-    ] {
-        router = router.layer(SetResponseHeaderLayer::overriding(
-            name,
-            HeaderValue::from_static(value),
-        ));
-    }
-    router.layer(TraceLayer::new_for_http()).with_state(state)
+        .layer(middleware::from_fn_with_state(state.clone(), edge))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// What every request passes through once: its language is chosen, a cross-site form
+/// post is refused, and the answer gets the browser's protections. One layer rather than
+/// one per concern, as each layer is another future around every request.
+async fn edge(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let mut res = lang::negotiate(req, |req| guard::same_origin(&state, req, next)).await;
+    guard::protect(res.headers_mut());
+    res
 }
 
 async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {

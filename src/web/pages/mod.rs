@@ -15,7 +15,7 @@ pub mod steps;
 pub mod stores;
 pub mod support;
 
-use std::cell::RefCell;
+use std::{cell::RefCell, fmt::Write};
 
 use axum::response::Html;
 use dioxus::prelude::*;
@@ -28,7 +28,10 @@ thread_local! {
 
 /// Renders a page to a complete HTML document.
 pub fn render(page: layout::Page) -> Html<String> {
-    let mut html = format!(
+    // Room for a whole page, so it is written without growing the buffer.
+    let mut html = String::with_capacity(16 * 1024);
+    let _ = write!(
+        html,
         "<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{title}</title><link rel=\"stylesheet\" href=\"/assets/app.css\">\
