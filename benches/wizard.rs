@@ -1,11 +1,12 @@
 //! A wizard step page under load: `wrk` at 64 connections against Switchyard's terms
 //! step (session, access check, upgrade, acceptance, render, every middleware), beside
-//! the limit: a bare axum handler on the same machine and database running the same seven
+//! the limit: a bare axum handler on the same machine and database running the same four
 //! queries and answering a few bytes of HTML.
 //!
 //! `cargo bench --bench wizard` uses a temporary SQLite file; set
 //! `SWITCHYARD_BENCH_DATABASE_URL=postgres://…/db` for PostgreSQL (an empty database).
-//! `SWITCHYARD_BENCH_SECONDS` sets each run's length (default 10). Needs `wrk` on the
+//! Each side runs `SWITCHYARD_BENCH_ROUNDS` times (default 5) for `SWITCHYARD_BENCH_SECONDS`
+//! (default 5), taking turns; the medians are printed. Needs `wrk` on the
 //! PATH (Debian package `wrk`). Prints numbers; asserts nothing.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -33,10 +34,14 @@ struct Run {
     p50_ms: f64,
     p99_ms: f64,
     failed: u64,
+    /// CPU time this process (both servers, not wrk) spent per request: steadier than
+    /// requests/s on a shared machine.
+    cpu_us_per_request: f64,
 }
 
 /// `wrk --latency` against `url` with the session cookie.
 fn wrk(url: &str, cookie: &str, seconds: u64) -> Run {
+    let cpu_before = common::process_cpu_seconds();
     let output = Command::new("wrk")
         .args(["-t2", &format!("-c{CONNECTIONS}"), &format!("-d{seconds}s")])
         .args([
@@ -47,6 +52,7 @@ fn wrk(url: &str, cookie: &str, seconds: u64) -> Run {
         ])
         .output()
         .expect("wrk runs (apt-get install wrk)");
+    let cpu = common::process_cpu_seconds() - cpu_before;
     let text = String::from_utf8_lossy(&output.stdout);
     let field = |prefix: &str| {
         text.lines()
@@ -64,7 +70,16 @@ fn wrk(url: &str, cookie: &str, seconds: u64) -> Run {
             .map(str::trim)
             .find_map(|l| l.strip_prefix("Non-2xx or 3xx responses:"))
             .map_or(0, |n| n.trim().parse().unwrap()),
+        cpu_us_per_request: cpu * 1e6 / requests(&text),
     }
+}
+
+/// How many requests wrk completed ("  41234 requests in 5.00s, …").
+fn requests(text: &str) -> f64 {
+    text.lines()
+        .find_map(|l| l.trim().split_once(" requests in "))
+        .and_then(|(n, _)| n.parse().ok())
+        .unwrap_or_else(|| panic!("wrk printed no request count:\n{text}"))
 }
 
 /// wrk's durations: `812.00us`, `3.21ms`, `1.02s`.
@@ -77,9 +92,9 @@ fn millis(value: &str) -> f64 {
     panic!("unknown duration {value:?}")
 }
 
-/// The limit: the queries Switchyard's terms page runs (the session with its user, the
-/// user's account and partners, the store, membership, the upgrade and its latest
-/// acceptance), with the same SQL, and no middleware, access rules or rendering.
+/// The limit: the queries Switchyard's terms page runs (the session with its account, the
+/// store with the caller's membership, the upgrade, its latest acceptance), with the same
+/// SQL, and no middleware, access rules or rendering.
 async fn bare_terms(
     State(pool): State<AnyPool>,
     Path(eid): Path<String>,
@@ -93,7 +108,7 @@ async fn bare_terms(
         .ok_or(StatusCode::UNAUTHORIZED)?;
     let now = store::now();
     let session = sqlx::query(
-        "SELECT s.id_hash, s.user_id, s.csrf_token, s.created_at, s.last_seen_at, s.expires_at, u.email \
+        "SELECT s.id_hash, s.user_id, s.csrf_token, s.created_at, s.last_seen_at, s.expires_at, u.email, u.role, u.lang \
          FROM sessions s LEFT JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1 AND s.expires_at > $2 \
          AND s.last_seen_at > $3 AND (s.user_id IS NULL OR u.disabled_at IS NULL)",
     )
@@ -104,38 +119,20 @@ async fn bare_terms(
     .await
     .map_err(fail)?
     .ok_or(StatusCode::UNAUTHORIZED)?;
-    let user_id: i64 = session.try_get("user_id").map_err(fail)?;
-    let user = sqlx::query(
-        "SELECT id, email, role, disabled_at, created_at, last_sign_in_at, lang FROM users \
-         WHERE id = $1 AND disabled_at IS NULL",
-    )
-    .bind(user_id)
-    .fetch_one(&pool)
-    .await
-    .map_err(fail)?;
-    let email: String = user.try_get("email").map_err(fail)?;
-    sqlx::query("SELECT partner_id FROM partner_managers WHERE user_id = $1 ORDER BY partner_id")
-        .bind(user_id)
-        .fetch_all(&pool)
-        .await
-        .map_err(fail)?;
+    let email: String = session.try_get("email").map_err(fail)?;
     let store = sqlx::query(
         "SELECT id, legacy_store_id, name, product, admin_email, countries, platform, store_url, partner_id, \
-         created_at FROM stores WHERE legacy_store_id = $1",
+         created_at, (SELECT COUNT(*) FROM store_members m WHERE m.store_id = stores.id AND m.email = $2) \
+         AS memberships FROM stores WHERE legacy_store_id = $1",
     )
     .bind(&eid)
+    .bind(&email)
     .fetch_optional(&pool)
     .await
     .map_err(fail)?
     .ok_or(StatusCode::NOT_FOUND)?;
     let store_id: i64 = store.try_get("id").map_err(fail)?;
     let name: String = store.try_get("name").map_err(fail)?;
-    sqlx::query("SELECT COUNT(*) FROM store_members WHERE store_id = $1 AND email = $2")
-        .bind(store_id)
-        .bind(&email)
-        .fetch_one(&pool)
-        .await
-        .map_err(fail)?;
     let upgrade = sqlx::query(
         "SELECT id, store_id, path_id, step, global_enabled, merchant_id, test_merchant_id, checklist, \
          legacy_warned_at, test_order_id, test_order_status, created_at, updated_at, completed_at, progressed_at \
@@ -168,7 +165,8 @@ async fn bare_terms(
 
 #[tokio::main]
 async fn main() {
-    let seconds = common::env_number("SWITCHYARD_BENCH_SECONDS", 10) as u64;
+    let seconds = common::env_number("SWITCHYARD_BENCH_SECONDS", 5) as u64;
+    let rounds = common::env_number("SWITCHYARD_BENCH_ROUNDS", 5);
     let database = common::database();
     let backend = database.backend;
     let (base, db) = common::start(&database, true).await;
@@ -199,33 +197,61 @@ async fn main() {
         assert!(res.text().await.unwrap().contains("Kaffebaren"), "{url}");
     }
 
-    // wrk blocks; the servers keep running on the runtime's other threads.
+    // wrk blocks; the servers keep running on the runtime's other threads. The two take
+    // turns, round after round, so a slow moment of the machine falls on both.
     let runs = tokio::task::spawn_blocking(move || {
         wrk(&limit, &cookie, 2); // warm-up, not counted
-        let bare = wrk(&limit, &cookie, seconds);
         wrk(&switchyard, &cookie, 2);
-        let page = wrk(&switchyard, &cookie, seconds);
-        (bare, page)
+        let mut runs = Vec::new();
+        for _ in 0..rounds {
+            runs.push((
+                wrk(&limit, &cookie, seconds),
+                wrk(&switchyard, &cookie, seconds),
+            ));
+        }
+        runs
     })
     .await
     .unwrap();
-    let (bare, page) = runs;
     println!(
-        "Wizard terms page on {backend} ({} cores), wrk {CONNECTIONS} connections, {seconds} s each",
+        "Wizard terms page on {backend} ({} cores), wrk {CONNECTIONS} connections, {rounds} rounds of {seconds} s each, medians",
         common::cores()
     );
-    println!("                              requests/s      p50 ms      p99 ms   non-2xx");
-    for (name, run) in [
+    println!(
+        "                              requests/s      p50 ms      p99 ms   non-2xx   CPU µs/request"
+    );
+    let (bare, page): (Vec<Run>, Vec<Run>) = runs.into_iter().unzip();
+    for (name, runs) in [
         ("bare axum, same queries", &bare),
         ("Switchyard terms page", &page),
     ] {
+        let median = |f: fn(&Run) -> f64| median(runs.iter().map(f).collect());
         println!(
-            "  {name:<26} {:>11.0} {:>11.2} {:>11.2} {:>9}",
-            run.requests_per_second, run.p50_ms, run.p99_ms, run.failed
+            "  {name:<26} {:>11.0} {:>11.2} {:>11.2} {:>9} {:>16.0}",
+            median(|r| r.requests_per_second),
+            median(|r| r.p50_ms),
+            median(|r| r.p99_ms),
+            runs.iter().map(|r| r.failed).sum::<u64>(),
+            median(|r| r.cpu_us_per_request),
         );
     }
+    let ratios: Vec<f64> = bare
+        .iter()
+        .zip(&page)
+        .map(|(b, p)| p.requests_per_second / b.requests_per_second)
+        .collect();
     println!(
-        "  ratio (Switchyard / limit) {:>11.2}",
-        page.requests_per_second / bare.requests_per_second
+        "  ratio (Switchyard / limit) {:>11.2}   (rounds: {})",
+        median(ratios.clone()),
+        ratios
+            .iter()
+            .map(|r| format!("{r:.2}"))
+            .collect::<Vec<_>>()
+            .join(" ")
     );
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    common::percentile(&values, 0.5)
 }

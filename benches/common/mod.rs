@@ -73,30 +73,46 @@ pub async fn signed_in(db: &store::Db, email: &str) -> String {
     cookie
 }
 
-/// A platform event for the demo store (an API error) and its signature.
-fn signed_event(id: &str) -> (String, String) {
-    let body = serde_json::json!({
-        "id": id, "type": "api.error", "created_at": "2026-11-23T10:00:00Z",
-        "data": {"legacy_store_id": STORE, "error_code": "BENCH", "correlation_id": id,
-                 "user_agent": "bench"}
-    })
+/// The kinds of platform event the benches send, all about the demo store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventKind {
+    /// An API error: recorded, nothing more.
+    ApiError,
+    /// A new order on the legacy store: recorded and weighed against the store's upgrade.
+    Order,
+}
+
+/// A platform event for the demo store and its signature.
+fn signed_event(id: &str, kind: EventKind) -> (String, String) {
+    let body = match kind {
+        EventKind::ApiError => serde_json::json!({
+            "id": id, "type": "api.error", "created_at": "2026-11-23T10:00:00Z",
+            "data": {"legacy_store_id": STORE, "error_code": "BENCH", "correlation_id": id,
+                     "user_agent": "bench"}
+        }),
+        EventKind::Order => serde_json::json!({
+            "id": id, "type": "order.created", "created_at": "2026-11-23T10:00:00Z",
+            "data": {"legacy_store_id": STORE, "order_id": id, "environment": "live",
+                     "amount": 12_900, "currency": "SEK"}
+        }),
+    }
     .to_string();
     let signature = platform_event::sign(SECRET.as_bytes(), store::now(), body.as_bytes());
     (body, signature)
 }
 
-/// A signed platform event for the demo store, ready to send.
+/// A signed platform event (an API error) for the demo store, ready to send.
 pub fn event_request(client: &reqwest::Client, base: &str, id: &str) -> reqwest::RequestBuilder {
-    let (body, signature) = signed_event(id);
+    let (body, signature) = signed_event(id, EventKind::ApiError);
     client
         .post(format!("{base}/platform/v1/events"))
         .header(platform_event::SIGNATURE_HEADER, signature)
         .body(body)
 }
 
-/// The same signed event as the bytes of an HTTP/1.1 request, for [`Connection`].
-pub fn event_bytes(id: &str) -> Vec<u8> {
-    let (body, signature) = signed_event(id);
+/// A signed event as the bytes of an HTTP/1.1 request, for [`Connection`].
+pub fn event_bytes(id: &str, kind: EventKind) -> Vec<u8> {
+    let (body, signature) = signed_event(id, kind);
     format!(
         "POST /platform/v1/events HTTP/1.1\r\nhost: bench\r\ncontent-type: application/json\r\n\
          {}: {signature}\r\ncontent-length: {}\r\n\r\n{body}",
@@ -168,4 +184,25 @@ pub fn percentile(sorted: &[f64], p: f64) -> f64 {
 
 pub fn cores() -> usize {
     std::thread::available_parallelism().map_or(0, |n| n.get())
+}
+
+/// CPU time (user and system) this process has used so far, from `/proc/self/stat`.
+pub fn process_cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
+    // The fields after the command name, which is in parentheses and may hold spaces;
+    // utime and stime are the 14th and 15th fields of the line, in clock ticks.
+    let fields: Vec<&str> = stat[stat.rfind(')').unwrap() + 2..].split(' ').collect();
+    let ticks: f64 = fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap();
+    ticks / clock_ticks_per_second()
+}
+
+/// The kernel's clock tick (`getconf CLK_TCK`), 100 on Linux.
+fn clock_ticks_per_second() -> f64 {
+    std::process::Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(100.0)
 }

@@ -23,20 +23,6 @@ pub async fn list<'c>(
         .await
 }
 
-pub async fn is_member<'c>(
-    ex: impl Executor<'c, Database = Any>,
-    store_id: i64,
-    email: &str,
-) -> sqlx::Result<bool> {
-    let n: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM store_members WHERE store_id = $1 AND email = $2")
-            .bind(store_id)
-            .bind(email)
-            .fetch_one(ex)
-            .await?;
-    Ok(n > 0)
-}
-
 /// Whether `email` belongs to any store as a member.
 pub async fn is_any_member<'c>(
     ex: impl Executor<'c, Database = Any>,

@@ -20,7 +20,11 @@ pub struct SessionRow {
     pub created_at: i64,
     pub last_seen_at: i64,
     pub expires_at: i64,
+    /// The signed-in person's account (none for an anonymous session): what every page
+    /// needs of it comes with the session, in the same query.
     pub email: Option<String>,
+    pub role: Option<String>,
+    pub lang: Option<String>,
 }
 
 pub async fn create<'c>(
@@ -41,14 +45,15 @@ pub async fn create<'c>(
     Ok(())
 }
 
-/// The live session for a cookie hash, with its user's email; idle or expired ones are None.
+/// The live session for a cookie hash, with its user's account; idle or expired ones, and
+/// those of disabled accounts, are None.
 pub async fn find_live<'c>(
     ex: impl Executor<'c, Database = Any>,
     id_hash: &str,
 ) -> sqlx::Result<Option<SessionRow>> {
     let at = now();
     sqlx::query_as(
-        "SELECT s.id_hash, s.user_id, s.csrf_token, s.created_at, s.last_seen_at, s.expires_at, u.email \
+        "SELECT s.id_hash, s.user_id, s.csrf_token, s.created_at, s.last_seen_at, s.expires_at, u.email, u.role, u.lang \
          FROM sessions s LEFT JOIN users u ON u.id = s.user_id \
          WHERE s.id_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 \
          AND (s.user_id IS NULL OR u.disabled_at IS NULL)",

@@ -55,6 +55,30 @@ pub async fn find_by_legacy_id<'c>(
     .await
 }
 
+/// The store with this legacy ID, and whether `email` is one of its members: what every
+/// store page asks first, in one query.
+pub async fn find_with_membership<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    eid: &str,
+    email: &str,
+) -> sqlx::Result<Option<(Store, bool)>> {
+    #[derive(FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        store: Store,
+        memberships: i64,
+    }
+    let row: Option<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS}, (SELECT COUNT(*) FROM store_members m WHERE m.store_id = stores.id AND m.email = $2) \
+         AS memberships FROM stores WHERE legacy_store_id = $1"
+    ))
+    .bind(eid)
+    .bind(email)
+    .fetch_optional(ex)
+    .await?;
+    Ok(row.map(|r| (r.store, r.memberships > 0)))
+}
+
 pub async fn find_by_id<'c>(
     ex: impl Executor<'c, Database = Any>,
     id: i64,

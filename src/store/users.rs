@@ -2,7 +2,7 @@
 
 use sqlx::{Any, Executor, FromRow};
 
-use super::{Tx, now};
+use super::{Tx, now, sessions::SessionRow};
 use crate::domain::access::{Principal, StaffRole};
 
 #[derive(Debug, Clone, FromRow)]
@@ -67,19 +67,57 @@ pub async fn principal(pool: &sqlx::AnyPool, user_id: i64) -> sqlx::Result<Optio
     else {
         return Ok(None);
     };
-    let partner_ids = sqlx::query_scalar(
-        "SELECT partner_id FROM partner_managers WHERE user_id = $1 ORDER BY partner_id",
-    )
-    .bind(user_id)
-    .fetch_all(pool)
-    .await?;
-    Ok(Some(Principal {
-        lang: user.lang,
+    with_partners(pool, user_id, user.email, user.role.as_deref(), user.lang)
+        .await
+        .map(Some)
+}
+
+/// The person signed in to a live session, whose account came with it (none for an
+/// anonymous session).
+pub async fn principal_of(
+    pool: &sqlx::AnyPool,
+    session: &SessionRow,
+) -> sqlx::Result<Option<Principal>> {
+    let (Some(user_id), Some(email)) = (session.user_id, &session.email) else {
+        return Ok(None);
+    };
+    with_partners(
+        pool,
         user_id,
-        email: user.email,
-        role: user.role.as_deref().and_then(StaffRole::parse),
+        email.clone(),
+        session.role.as_deref(),
+        session.lang.clone(),
+    )
+    .await
+    .map(Some)
+}
+
+/// A principal, with the partners a partner manager looks after (asked only of them).
+async fn with_partners(
+    pool: &sqlx::AnyPool,
+    user_id: i64,
+    email: String,
+    role: Option<&str>,
+    lang: Option<String>,
+) -> sqlx::Result<Principal> {
+    let role = role.and_then(StaffRole::parse);
+    let partner_ids = if role == Some(StaffRole::PartnerManager) {
+        sqlx::query_scalar(
+            "SELECT partner_id FROM partner_managers WHERE user_id = $1 ORDER BY partner_id",
+        )
+        .bind(user_id)
+        .fetch_all(pool)
+        .await?
+    } else {
+        Vec::new()
+    };
+    Ok(Principal {
+        lang,
+        user_id,
+        email,
+        role,
         partner_ids,
-    }))
+    })
 }
 
 /// Whether `email` is an active staff member (so may receive a sign-in link).

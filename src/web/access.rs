@@ -94,9 +94,7 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
         let user = SignedIn::from_request_parts(parts, state).await?;
         let app = AppState::from_ref(state);
-        let store = store_from_path(parts, state, &app).await?;
-        let is_member =
-            store::members::is_member(&app.db.pool, store.id, &user.principal.email).await?;
+        let (store, is_member) = store_from_path(parts, state, &app, &user.principal.email).await?;
         let facts = StoreFacts {
             admin_email: &store.admin_email,
             partner_id: store.partner_id,
@@ -148,17 +146,19 @@ where
     }
 }
 
+/// The store the path names, and whether `email` is one of its members.
 async fn store_from_path<S: Send + Sync>(
     parts: &mut Parts,
     state: &S,
     app: &AppState,
-) -> Result<Store, AppError> {
+    email: &str,
+) -> Result<(Store, bool), AppError> {
     let Path(params) = Path::<HashMap<String, String>>::from_request_parts(parts, state)
         .await
         .map_err(|_| AppError::NotFound)?;
     let eid = params.get("eid").ok_or(AppError::NotFound)?;
     let eid = LegacyStoreId::parse(eid).map_err(|_| AppError::NotFound)?;
-    store::stores::find_by_legacy_id(&app.db.pool, eid.as_str())
+    store::stores::find_with_membership(&app.db.pool, eid.as_str(), email)
         .await?
         .ok_or(AppError::NotFound)
 }

@@ -109,10 +109,9 @@ where
             .await?
             .0
             .ok_or(AppError::SignInRequired)?;
-        let user_id = session.user_id.ok_or(AppError::SignInRequired)?;
         let app = AppState::from_ref(state);
-        // A disabled account has no principal: it is signed out at once.
-        let principal = store::users::principal(&app.db.pool, user_id)
+        // A disabled account has no live session: it is signed out at once.
+        let principal = store::users::principal_of(&app.db.pool, &session)
             .await?
             .ok_or(AppError::SignInRequired)?;
         // The person's own choice outranks what their browser asks for.
