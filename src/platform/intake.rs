@@ -1,7 +1,8 @@
 //! Platform events in, and what they mean for upgrades. Every route in (signed webhooks,
-//! the sandbox through them, polling) ends here. A new order is handled in one
-//! transaction: the event, the upgrade's step, the email to send, the live notification.
-//! Cancellations and API errors ask nothing of an upgrade: each is a single insert.
+//! the sandbox through them, polling) ends here. Every event is first recorded by one
+//! autocommitted insert, idempotent by its id. A new order is then weighed against the
+//! store's upgrade; what it changes there (the step, the email to send, the live
+//! notification) is one transaction.
 
 use crate::{
     domain::{
@@ -80,53 +81,82 @@ async fn record_fact(db: &Db, sinks: Sinks<'_>, event: &PlatformEvent) -> anyhow
     Ok(Outcome::Recorded)
 }
 
-/// A new order is recorded and acted on in one transaction.
+/// A new order is recorded at once, by itself, then weighed against the store's upgrade.
+/// Most orders change nothing more; only one that does (it completes the upgrade, or shows
+/// the old plugin still active) takes a transaction and the upgrade's row lock, and its
+/// email goes in that transaction. A crash between the two loses nothing: the platform
+/// got no 2xx, so it sends the event again, and the replay is weighed as the first one
+/// would have been (which changes nothing if the first one got that far).
 async fn record_order(db: &Db, sinks: Sinks<'_>, event: &PlatformEvent) -> anyhow::Result<Outcome> {
-    let mut tx = db.begin().await?;
-    // Written first: on SQLite a transaction that reads before its first write cannot
-    // take the write lock once another writer has committed.
-    let Some(store_id) = store::events::insert(&mut *tx, event).await? else {
-        tx.rollback().await?;
-        return Ok(Outcome::Duplicate);
+    // One connection for the insert and the upgrade's read: the pool checks each
+    // connection it gets back, a round trip per release.
+    let mut conn = db.pool.acquire().await?;
+    let (store_id, replay) = match store::events::insert(&mut *conn, event).await? {
+        Some(store_id) => (store_id, false),
+        None => (store::events::store_of(&mut *conn, &event.id).await?, true),
     };
     let Some(store_id) = store_id else {
-        tx.commit().await?;
-        tracing::info!(event = %event.id, "platform event for no known store recorded");
-        return Ok(Outcome::Recorded);
+        if !replay {
+            tracing::info!(event = %event.id, "platform event for no known store recorded");
+        }
+        return Ok(if replay {
+            Outcome::Duplicate
+        } else {
+            Outcome::Recorded
+        });
     };
-    let outcome = act_on_order(&mut tx, db, sinks, event, store_id).await?;
-    sinks.commit(tx, store_id).await?;
-    tracing::info!(event = %event.id, kind = event.kind.as_str(), store_id, ?outcome, "platform event");
-    Ok(outcome)
+    if !replay {
+        sinks.hub.committed(store_id);
+    }
+    let upgrade = store::upgrades::for_store(&mut *conn, store_id).await?;
+    drop(conn);
+    let outcome = match upgrade {
+        Some(upgrade) => act_on_order(db, sinks, event, store_id, upgrade).await?,
+        None => Outcome::Recorded,
+    };
+    tracing::info!(event = %event.id, kind = event.kind.as_str(), store_id, ?outcome, replay, "platform event");
+    Ok(if replay { Outcome::Duplicate } else { outcome })
 }
 
-/// What a new order on the store means for its upgrade, done in `tx`.
+/// What a recorded order on the store means for its upgrade, and doing it.
 async fn act_on_order(
-    tx: &mut store::Tx,
     db: &Db,
     sinks: Sinks<'_>,
     event: &PlatformEvent,
     store_id: i64,
+    upgrade: UpgradeRow,
 ) -> anyhow::Result<Outcome> {
-    let Some(upgrade) = store::upgrades::for_store(&mut **tx, store_id).await? else {
-        return Ok(Outcome::Recorded);
-    };
     match decide(event, &upgrade) {
         Outcome::CompletedUpgrade => {
+            let mut tx = db.begin().await?;
             // Decided again under the row lock: a step may have changed since the read.
-            let upgrade = store::upgrades::lock(tx, upgrade.id, db.backend).await?;
+            let upgrade = store::upgrades::lock(&mut tx, upgrade.id, db.backend).await?;
             let outcome = decide(event, &upgrade);
             if outcome == Outcome::CompletedUpgrade {
-                let store = stored(tx, store_id).await?;
-                complete(tx, &store, &upgrade, &event.order_id, &sinks.link(&store)).await?;
+                let store = stored(&mut tx, store_id).await?;
+                complete(
+                    &mut tx,
+                    &store,
+                    &upgrade,
+                    &event.order_id,
+                    &sinks.link(&store),
+                )
+                .await?;
+                sinks.commit(tx, store_id).await?;
+            } else {
+                tx.rollback().await?;
             }
             Ok(outcome)
         }
         // The admin is told once: only the first such order sets the mark.
-        Outcome::LegacyStillActive => {
-            if store::upgrades::mark_legacy_warned(tx, upgrade.id).await? {
-                let store = stored(tx, store_id).await?;
-                warn_legacy_active(tx, &store, &upgrade, &sinks.link(&store)).await?;
+        Outcome::LegacyStillActive if upgrade.legacy_warned_at.is_none() => {
+            let mut tx = db.begin().await?;
+            if store::upgrades::mark_legacy_warned(&mut tx, upgrade.id).await? {
+                let store = stored(&mut tx, store_id).await?;
+                warn_legacy_active(&mut tx, &store, &upgrade, &sinks.link(&store)).await?;
+                sinks.commit(tx, store_id).await?;
+            } else {
+                tx.rollback().await?;
             }
             Ok(Outcome::LegacyStillActive)
         }

@@ -71,6 +71,18 @@ pub async fn insert<'c>(
     }
 }
 
+/// The store of an event already recorded, if it has one.
+pub async fn store_of<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    event_id: &str,
+) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar::<_, Option<i64>>("SELECT store_id FROM order_events WHERE event_id = $1")
+        .bind(event_id)
+        .fetch_optional(ex)
+        .await
+        .map(Option::flatten)
+}
+
 /// Orders created on `mid` at or after `since`, newest first.
 pub async fn orders_on_merchant<'c>(
     ex: impl Executor<'c, Database = Any>,

@@ -221,6 +221,47 @@ async fn each_event_means_what_it_should_for_the_upgrade() {
     assert_eq!(app.emails_with(ADMIN, "din uppgradering är klar").await, 1);
 }
 
+/// An order is recorded first, then acted on. If the server dies between the two, the
+/// platform got no answer and sends the event again: the replay is still a duplicate, but
+/// it finishes what the first delivery could not, once.
+#[tokio::test]
+async fn a_replay_finishes_what_a_cut_off_delivery_left_undone() {
+    let app = spawn_app().await;
+    let shown = app.admin_waiting_for_purchase().await;
+    let purchase = order("cut", json!({"merchant_id": shown.mid}), "live");
+    // What the first delivery left: the event row alone.
+    sqlx::query(
+        "INSERT INTO order_events (event_id, kind, merchant_id, order_id, environment, amount, currency, \
+         received_at, store_id) \
+         VALUES ('evt_cut', 'order.created', $1, 'ord_cut', 'live', 1000, 'SEK', $2, \
+         (SELECT id FROM stores WHERE legacy_store_id = $3))",
+    )
+    .bind(&shown.mid)
+    .bind(now())
+    .bind(STORE)
+    .execute(&app.db.pool)
+    .await
+    .unwrap();
+
+    for _ in 0..2 {
+        let (status, body) = app.deliver(&purchase).await;
+        assert_eq!(
+            (status, &body["status"]),
+            (StatusCode::OK, &json!("duplicate"))
+        );
+    }
+    app.get(&path("/upgrade/test-purchase"))
+        .await
+        .assert_redirect_to(&path("/upgrade/complete"));
+    assert_eq!(
+        app.wait_for_email(ADMIN, "din uppgradering är klar").await,
+        1
+    );
+    app.settle().await;
+    assert_eq!(app.emails_with(ADMIN, "din uppgradering är klar").await, 1);
+    assert_eq!(app.events_stored().await, 1);
+}
+
 /// Opens the live stream of the store's upgrade page as `viewer` and returns a future
 /// that resolves when a `changed` event arrives.
 async fn watch(viewer: &TestApp) -> reqwest::Response {
