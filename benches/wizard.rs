@@ -107,6 +107,9 @@ async fn bare_terms(
         .and_then(|v| v.strip_prefix("sy_session="))
         .ok_or(StatusCode::UNAUTHORIZED)?;
     let now = store::now();
+    // As Switchyard does: the session, the store and the upgrade on one connection, the
+    // acceptance (the handler's own query) on the pool.
+    let mut conn = pool.acquire().await.map_err(fail)?;
     let session = sqlx::query(
         "SELECT s.id_hash, s.user_id, s.csrf_token, s.created_at, s.last_seen_at, s.expires_at, u.email, u.role, u.lang \
          FROM sessions s LEFT JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1 AND s.expires_at > $2 \
@@ -115,7 +118,7 @@ async fn bare_terms(
     .bind(sha256_hex(cookie))
     .bind(now)
     .bind(now - store::sessions::SESSION_IDLE)
-    .fetch_optional(&pool)
+    .fetch_optional(&mut *conn)
     .await
     .map_err(fail)?
     .ok_or(StatusCode::UNAUTHORIZED)?;
@@ -127,7 +130,7 @@ async fn bare_terms(
     )
     .bind(&eid)
     .bind(&email)
-    .fetch_optional(&pool)
+    .fetch_optional(&mut *conn)
     .await
     .map_err(fail)?
     .ok_or(StatusCode::NOT_FOUND)?;
@@ -139,7 +142,7 @@ async fn bare_terms(
          FROM upgrades WHERE store_id = $1",
     )
     .bind(store_id)
-    .fetch_optional(&pool)
+    .fetch_optional(&mut *conn)
     .await
     .map_err(fail)?;
     // Not started yet: Switchyard shows the first step of an unsaved upgrade (id 0).
@@ -150,6 +153,7 @@ async fn bare_terms(
         ),
         None => (0, "terms".to_owned()),
     };
+    drop(conn);
     sqlx::query(
         "SELECT path_id, document_body, user_email, document_title, document_version, document_sha256, \
          accepted_at FROM terms_acceptances WHERE upgrade_id = $1 ORDER BY id DESC LIMIT 1",

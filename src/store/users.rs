@@ -67,22 +67,28 @@ pub async fn principal(pool: &sqlx::AnyPool, user_id: i64) -> sqlx::Result<Optio
     else {
         return Ok(None);
     };
-    with_partners(pool, user_id, user.email, user.role.as_deref(), user.lang)
-        .await
-        .map(Some)
+    with_partners(
+        &mut *pool.acquire().await?,
+        user_id,
+        user.email,
+        user.role.as_deref(),
+        user.lang,
+    )
+    .await
+    .map(Some)
 }
 
 /// The person signed in to a live session, whose account came with it (none for an
 /// anonymous session).
 pub async fn principal_of(
-    pool: &sqlx::AnyPool,
+    conn: &mut sqlx::AnyConnection,
     session: &SessionRow,
 ) -> sqlx::Result<Option<Principal>> {
     let (Some(user_id), Some(email)) = (session.user_id, &session.email) else {
         return Ok(None);
     };
     with_partners(
-        pool,
+        conn,
         user_id,
         email.clone(),
         session.role.as_deref(),
@@ -94,7 +100,7 @@ pub async fn principal_of(
 
 /// A principal, with the partners a partner manager looks after (asked only of them).
 async fn with_partners(
-    pool: &sqlx::AnyPool,
+    conn: &mut sqlx::AnyConnection,
     user_id: i64,
     email: String,
     role: Option<&str>,
@@ -106,7 +112,7 @@ async fn with_partners(
             "SELECT partner_id FROM partner_managers WHERE user_id = $1 ORDER BY partner_id",
         )
         .bind(user_id)
-        .fetch_all(pool)
+        .fetch_all(conn)
         .await?
     } else {
         Vec::new()

@@ -8,6 +8,7 @@ use axum::{
     extract::{FromRef, FromRequestParts, Path},
     http::request::Parts,
 };
+use sqlx::AnyConnection;
 
 use super::{
     AppState, audit,
@@ -92,25 +93,31 @@ where
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
-        let user = SignedIn::from_request_parts(parts, state).await?;
         let app = AppState::from_ref(state);
-        let (store, is_member) = store_from_path(parts, state, &app, &user.principal.email).await?;
+        // What every store page asks first is read on one connection: the pool checks
+        // each connection it gets back, a round trip per release. It is given back before
+        // anything else asks the pool for one, so requests never wait on each other.
+        let mut conn = app.db.pool.acquire().await?;
+        let user = SignedIn::load(&mut conn, parts, &app).await?;
+        let (store, is_member) =
+            store_from_path(&mut conn, parts, state, &user.principal.email).await?;
         let facts = StoreFacts {
             admin_email: &store.admin_email,
             partner_id: store.partner_id,
             is_member,
         };
         let Some(relation) = relation(&user.principal, facts) else {
+            drop(conn);
             audit::refused(&app, &user, Some(store.id), parts).await;
             return Err(AppError::Forbidden(
                 Tr::current().f("access.no_access", &[("store", &store.name)]),
             ));
         };
-        let upgrade = match store::upgrades::for_store(&app.db.pool, store.id).await? {
+        let upgrade = match store::upgrades::for_store(&mut *conn, store.id).await? {
             Some(u) => u,
             None => UpgradeRow::not_started(store.id, default_path(&app, &store)?),
         };
-        let terms_outdated = terms_outdated(&app, &upgrade).await?;
+        let terms_outdated = terms_outdated(&mut conn, &app, &upgrade).await?;
         Ok(StoreReader {
             user,
             store,
@@ -148,9 +155,9 @@ where
 
 /// The store the path names, and whether `email` is one of its members.
 async fn store_from_path<S: Send + Sync>(
+    conn: &mut AnyConnection,
     parts: &mut Parts,
     state: &S,
-    app: &AppState,
     email: &str,
 ) -> Result<(Store, bool), AppError> {
     let Path(params) = Path::<HashMap<String, String>>::from_request_parts(parts, state)
@@ -158,7 +165,7 @@ async fn store_from_path<S: Send + Sync>(
         .map_err(|_| AppError::NotFound)?;
     let eid = params.get("eid").ok_or(AppError::NotFound)?;
     let eid = LegacyStoreId::parse(eid).map_err(|_| AppError::NotFound)?;
-    store::stores::find_with_membership(&app.db.pool, eid.as_str(), email)
+    store::stores::find_with_membership(conn, eid.as_str(), email)
         .await?
         .ok_or(AppError::NotFound)
 }
@@ -166,7 +173,11 @@ async fn store_from_path<S: Send + Sync>(
 /// Whether the accepted terms differ from what the catalog says today, while it matters.
 /// Decided on the document itself (path, version, text), not on the rendered PDF, so a
 /// renamed store or a reworded label does not ask anyone to accept again.
-async fn terms_outdated(app: &AppState, upgrade: &UpgradeRow) -> Result<bool, AppError> {
+async fn terms_outdated(
+    conn: &mut AnyConnection,
+    app: &AppState,
+    upgrade: &UpgradeRow,
+) -> Result<bool, AppError> {
     let step = upgrade.step();
     if upgrade.id == 0 || step == Step::Terms || step == Step::Complete {
         return Ok(false);
@@ -174,7 +185,7 @@ async fn terms_outdated(app: &AppState, upgrade: &UpgradeRow) -> Result<bool, Ap
     let Some(path) = app.catalog.path(&upgrade.path_id) else {
         return Ok(false);
     };
-    let accepted = store::upgrades::latest_acceptance(&app.db.pool, upgrade.id).await?;
+    let accepted = store::upgrades::latest_acceptance(conn, upgrade.id).await?;
     Ok(accepted.is_some_and(|a| {
         a.path_id != path.id
             || a.document_version != path.terms.version

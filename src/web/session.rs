@@ -13,6 +13,7 @@ use axum_extra::extract::{
 };
 use rand::RngCore;
 use serde::{Deserialize, de::DeserializeOwned};
+use sqlx::AnyConnection;
 use subtle::ConstantTimeEq;
 
 use super::{AppState, error::AppError, pages::layout::Ctx};
@@ -60,16 +61,28 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
         let state = AppState::from_ref(state);
+        let mut conn = state.db.pool.acquire().await?;
+        Self::load(&mut conn, parts, &state).await
+    }
+}
+
+impl MaybeSession {
+    /// The caller's live session, read on `conn`, which the caller may go on using.
+    pub async fn load(
+        conn: &mut AnyConnection,
+        parts: &Parts,
+        state: &AppState,
+    ) -> Result<Self, AppError> {
         let jar = CookieJar::from_headers(&parts.headers);
-        let Some(cookie) = jar.get(cookie_name(&state)) else {
+        let Some(cookie) = jar.get(cookie_name(state)) else {
             return Ok(MaybeSession(None));
         };
         let hash = sha256_hex(cookie.value());
-        let session = store::sessions::find_live(&state.db.pool, &hash).await?;
+        let session = store::sessions::find_live(&mut *conn, &hash).await?;
         if let Some(s) = &session
             && store::now() - s.last_seen_at > 60
         {
-            store::sessions::touch(&state.db.pool, &hash).await?;
+            store::sessions::touch(&mut *conn, &hash).await?;
         }
         Ok(MaybeSession(session))
     }
@@ -105,13 +118,25 @@ where
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
-        let session = MaybeSession::from_request_parts(parts, state)
+        let state = AppState::from_ref(state);
+        let mut conn = state.db.pool.acquire().await?;
+        Self::load(&mut conn, parts, &state).await
+    }
+}
+
+impl SignedIn {
+    /// The signed-in person, read on `conn`, which the caller may go on using.
+    pub async fn load(
+        conn: &mut AnyConnection,
+        parts: &Parts,
+        state: &AppState,
+    ) -> Result<Self, AppError> {
+        let session = MaybeSession::load(conn, parts, state)
             .await?
             .0
             .ok_or(AppError::SignInRequired)?;
-        let app = AppState::from_ref(state);
         // A disabled account has no live session: it is signed out at once.
-        let principal = store::users::principal_of(&app.db.pool, &session)
+        let principal = store::users::principal_of(conn, &session)
             .await?
             .ok_or(AppError::SignInRequired)?;
         // The person's own choice outranks what their browser asks for.
