@@ -6,6 +6,7 @@ pub mod auth;
 pub mod charts;
 pub mod console;
 pub mod error;
+mod html;
 pub mod layout;
 pub mod legacy;
 pub mod members;
@@ -21,17 +22,17 @@ use axum::response::Html;
 use dioxus::prelude::*;
 
 thread_local! {
-    /// One renderer per worker thread: it keeps each template's static HTML, which a
-    /// fresh renderer would rebuild for every page.
+    /// One dioxus-ssr renderer per worker thread: it keeps each template's static HTML,
+    /// which a fresh renderer would rebuild for every page.
     static RENDERER: RefCell<dioxus_ssr::Renderer> = RefCell::new(dioxus_ssr::Renderer::new());
 }
 
 /// Renders a page to a complete HTML document.
 pub fn render(page: layout::Page) -> Html<String> {
     // Room for a whole page, so it is written without growing the buffer.
-    let mut html = String::with_capacity(16 * 1024);
+    let mut doc = String::with_capacity(16 * 1024);
     let _ = write!(
-        html,
+        doc,
         "<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{title}</title><link rel=\"stylesheet\" href=\"/assets/app.css\">\
@@ -39,13 +40,39 @@ pub fn render(page: layout::Page) -> Html<String> {
         lang = page.lang,
         title = escape(&page.title),
     );
+    let head = doc.len();
+    let written = match &page.body {
+        Ok(node) => html::write(&mut doc, node).is_ok(),
+        Err(_) => false,
+    };
+    if written {
+        // Every page a test opens is checked against dioxus-ssr's own rendering.
+        #[cfg(debug_assertions)]
+        {
+            let expected = render_with_virtual_dom(page.body);
+            assert_eq!(
+                doc[head..],
+                expected,
+                "pages::html writes what dioxus-ssr does"
+            );
+        }
+    } else {
+        doc.truncate(head);
+        doc.push_str(&render_with_virtual_dom(page.body));
+    }
+    doc.push_str("</body></html>");
+    Html(doc)
+}
+
+/// dioxus-ssr's rendering, through a `VirtualDom`: for trees with components.
+fn render_with_virtual_dom(body: Element) -> String {
     RENDERER.with_borrow_mut(|renderer| {
         renderer.reset_hydration();
+        let mut out = String::new();
         // Writing into a String cannot fail.
-        let _ = renderer.render_element_to(&mut html, page.body);
-    });
-    html.push_str("</body></html>");
-    Html(html)
+        let _ = renderer.render_element_to(&mut out, body);
+        out
+    })
 }
 
 /// Escapes text for HTML outside of Dioxus (which escapes what it renders).

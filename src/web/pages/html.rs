@@ -1,0 +1,368 @@
+//! Writes a page's elements as HTML straight from their templates.
+//!
+//! The pages are plain functions that return elements: no components, hooks or event
+//! handlers, so they need nothing a `VirtualDom` is for. dioxus-ssr builds one per page,
+//! mounts the whole tree into it, copies it and tears it down again, which was two thirds
+//! of rendering a page (33 µs of the terms page against 15 µs here). This walks the same
+//! templates and writes exactly what dioxus-ssr writes without hydration; a tree that holds
+//! a component is left to dioxus-ssr. Debug builds render every page both ways and compare
+//! (`super::render`), so every test that opens a page checks the two agree.
+
+use std::fmt::Write;
+
+use dioxus::dioxus_core::{
+    Attribute, AttributeValue, DynamicNode, TemplateAttribute, TemplateNode, VNode,
+};
+
+/// A component was found: only a `VirtualDom` can run it.
+#[derive(Debug)]
+pub struct NeedsVirtualDom;
+
+/// Writes `node` to `out`, as dioxus-ssr renders a root element.
+pub fn write(out: &mut String, node: &VNode) -> Result<(), NeedsVirtualDom> {
+    write_vnode(out, node, true)
+}
+
+/// How text in a template is written (dioxus-ssr's `EscapeText`).
+#[derive(Clone, Copy)]
+enum Escape {
+    Always,
+    Never,
+    /// A template's root text: as its parent's text is.
+    AsParent,
+}
+
+impl Escape {
+    fn resolve(self, parent_escaped: bool) -> bool {
+        match self {
+            Escape::Always => true,
+            Escape::Never => false,
+            Escape::AsParent => parent_escaped,
+        }
+    }
+}
+
+fn write_vnode(out: &mut String, node: &VNode, escaped: bool) -> Result<(), NeedsVirtualDom> {
+    for root in node.template.roots {
+        write_template_node(out, node, root, Escape::AsParent, escaped)?;
+    }
+    Ok(())
+}
+
+fn write_template_node(
+    out: &mut String,
+    node: &VNode,
+    t: &TemplateNode,
+    escape: Escape,
+    parent_escaped: bool,
+) -> Result<(), NeedsVirtualDom> {
+    match t {
+        TemplateNode::Element {
+            tag,
+            attrs,
+            children,
+            ..
+        } => write_element(out, node, tag, attrs, children),
+        TemplateNode::Text { text } => {
+            write_text(out, text, escape.resolve(parent_escaped));
+            Ok(())
+        }
+        TemplateNode::Dynamic { id } => {
+            let escaped = escape.resolve(parent_escaped);
+            match &node.dynamic_nodes[*id] {
+                DynamicNode::Text(text) => write_text(out, &text.value, escaped),
+                DynamicNode::Fragment(nodes) => {
+                    for child in nodes {
+                        write_vnode(out, child, escaped)?;
+                    }
+                }
+                DynamicNode::Placeholder(_) => {}
+                DynamicNode::Component(_) => return Err(NeedsVirtualDom),
+            }
+            Ok(())
+        }
+    }
+}
+
+fn write_element(
+    out: &mut String,
+    node: &VNode,
+    tag: &str,
+    attrs: &[TemplateAttribute],
+    children: &[TemplateNode],
+) -> Result<(), NeedsVirtualDom> {
+    out.push('<');
+    out.push_str(tag);
+    let mut static_html = None;
+    let mut dynamic_html = None;
+    let mut static_styles = Vec::new();
+    let mut dynamic_styles = Vec::new();
+    for attr in attrs {
+        match attr {
+            TemplateAttribute::Static {
+                name,
+                value,
+                namespace,
+            } => {
+                if *name == "dangerous_inner_html" {
+                    static_html = Some(*value);
+                } else if *namespace == Some("style") {
+                    static_styles.push((*name, *value));
+                } else if !is_bool_attribute(name) || str_truthy(value) {
+                    push_attribute(out, name, value);
+                }
+            }
+            TemplateAttribute::Dynamic { id } => {
+                for attr in node.dynamic_attrs[*id].iter() {
+                    if attr.name == "dangerous_inner_html" {
+                        dynamic_html = text_of(&attr.value);
+                    } else if attr.namespace == Some("style") {
+                        dynamic_styles.push(attr);
+                    } else if !is_bool_attribute(attr.name) || truthy(&attr.value) {
+                        write_attribute(out, attr);
+                    }
+                }
+            }
+        }
+    }
+    if !static_styles.is_empty() || !dynamic_styles.is_empty() {
+        out.push_str(" style=\"");
+        for (name, value) in static_styles {
+            out.push_str(name);
+            out.push(':');
+            push_escaped(out, value);
+            out.push(';');
+        }
+        for attr in dynamic_styles {
+            out.push_str(attr.name);
+            out.push(':');
+            write_value(out, &attr.value);
+            out.push(';');
+        }
+        out.push('"');
+    }
+    if children.is_empty() && is_void(tag) {
+        out.push_str("/>");
+        return Ok(());
+    }
+    out.push('>');
+    match (static_html, dynamic_html) {
+        (Some(html), _) => out.push_str(html),
+        (None, Some(html)) => out.push_str(&html),
+        (None, None) => {}
+    }
+    // Code in a script or style element is written as it is.
+    let escape = match tag {
+        "style" | "script" => Escape::Never,
+        _ => Escape::Always,
+    };
+    for child in children {
+        write_template_node(out, node, child, escape, true)?;
+    }
+    out.push_str("</");
+    out.push_str(tag);
+    out.push('>');
+    Ok(())
+}
+
+fn write_text(out: &mut String, text: &str, escaped: bool) {
+    if escaped {
+        push_escaped(out, text);
+    } else {
+        out.push_str(text);
+    }
+}
+
+fn write_attribute(out: &mut String, attr: &Attribute) {
+    match &attr.value {
+        AttributeValue::Text(value) => push_attribute(out, attr.name, value),
+        // Numbers and booleans unquoted, as dioxus-ssr writes them.
+        AttributeValue::Bool(_) | AttributeValue::Int(_) | AttributeValue::Float(_) => {
+            out.push(' ');
+            out.push_str(attr.name);
+            out.push('=');
+            write_value(out, &attr.value);
+        }
+        _ => {}
+    }
+}
+
+fn write_value(out: &mut String, value: &AttributeValue) {
+    let _ = match value {
+        AttributeValue::Text(value) => {
+            push_escaped(out, value);
+            Ok(())
+        }
+        AttributeValue::Bool(value) => write!(out, "{value}"),
+        AttributeValue::Int(value) => write!(out, "{value}"),
+        AttributeValue::Float(value) => write!(out, "{value}"),
+        _ => Ok(()),
+    };
+}
+
+/// The raw HTML of a `dangerous_inner_html` value.
+fn text_of(value: &AttributeValue) -> Option<String> {
+    match value {
+        AttributeValue::Text(v) => Some(v.clone()),
+        AttributeValue::Bool(v) => Some(v.to_string()),
+        AttributeValue::Float(v) => Some(v.to_string()),
+        AttributeValue::Int(v) => Some(v.to_string()),
+        _ => None,
+    }
+}
+
+/// Writes `text` escaped for HTML as dioxus-ssr escapes it (askama's decimal references).
+fn push_escaped(out: &mut String, text: &str) {
+    let mut rest = text;
+    while let Some(at) = rest.find(['<', '>', '&', '"', '\'']) {
+        out.push_str(&rest[..at]);
+        out.push_str(match rest.as_bytes()[at] {
+            b'<' => "&#60;",
+            b'>' => "&#62;",
+            b'&' => "&#38;",
+            b'"' => "&#34;",
+            _ => "&#39;",
+        });
+        rest = &rest[at + 1..];
+    }
+    out.push_str(rest);
+}
+
+/// ` name="value"`, the value escaped.
+fn push_attribute(out: &mut String, name: &str, value: &str) {
+    out.push(' ');
+    out.push_str(name);
+    out.push_str("=\"");
+    push_escaped(out, value);
+    out.push('"');
+}
+
+/// Attributes written only when true, as dioxus-ssr lists them.
+fn is_bool_attribute(name: &str) -> bool {
+    matches!(
+        name,
+        "allowfullscreen"
+            | "allowpaymentrequest"
+            | "async"
+            | "autofocus"
+            | "autoplay"
+            | "checked"
+            | "controls"
+            | "default"
+            | "defer"
+            | "disabled"
+            | "formnovalidate"
+            | "hidden"
+            | "inert"
+            | "ismap"
+            | "itemscope"
+            | "loop"
+            | "multiple"
+            | "muted"
+            | "nomodule"
+            | "novalidate"
+            | "open"
+            | "playsinline"
+            | "readonly"
+            | "required"
+            | "reversed"
+            | "selected"
+            | "truespeed"
+            | "webkitdirectory"
+    )
+}
+
+fn str_truthy(value: &str) -> bool {
+    !value.is_empty() && value != "0" && !value.eq_ignore_ascii_case("false")
+}
+
+fn truthy(value: &AttributeValue) -> bool {
+    match value {
+        AttributeValue::Text(value) => str_truthy(value),
+        AttributeValue::Bool(value) => *value,
+        AttributeValue::Int(value) => *value != 0,
+        AttributeValue::Float(value) => *value != 0.0,
+        _ => false,
+    }
+}
+
+/// Elements without content, written `<br/>`.
+fn is_void(tag: &str) -> bool {
+    matches!(
+        tag,
+        "area"
+            | "base"
+            | "br"
+            | "col"
+            | "embed"
+            | "hr"
+            | "img"
+            | "input"
+            | "link"
+            | "meta"
+            | "param"
+            | "source"
+            | "track"
+            | "wbr"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use dioxus::prelude::*;
+
+    #[track_caller]
+    fn same_as_dioxus_ssr(element: Element) {
+        let expected = dioxus_ssr::render_element(element.clone());
+        let mut written = String::new();
+        super::write(&mut written, element.as_ref().expect("an element")).expect("no components");
+        assert_eq!(written, expected);
+    }
+
+    #[test]
+    fn writes_what_dioxus_ssr_writes() {
+        let text = "<b>\"Tom\" & 'Jerry'</b>";
+        let items = ["one", "t<wo"];
+        let (on, off) = (true, false);
+        same_as_dioxus_ssr(rsx! {
+            "root {text}"
+            div { class: "card", id: "{text}", "data-n": 3, title: "static & \"quoted\"",
+                input { r#type: "checkbox", checked: on, disabled: off, readonly: "false", required: "0", multiple: "yes" }
+                input { r#type: "text", value: "{text}", autofocus: true }
+                br {}
+                p { "static <text> & 'more'" }
+                p { "{text}" }
+                ul { for item in items.iter() { li { class: if *item == "one" { "first" } else { "other" }, "{item}" } } }
+                if off { span { "hidden" } }
+                if on { span { "shown" } } else { em { "not shown" } }
+                script { "if (a < b && c > d) {{ x = '{text}'; }}" }
+                style { "a > b {{ color: red; }}" }
+                div { dangerous_inner_html: "<i>static raw</i>" }
+                figure { dangerous_inner_html: "{text}" }
+                div { color: "red", "a static style" }
+                div { color: "{text}", width: "10px", "a dynamic style" }
+                a { download: true, href: "/x?a=1&b=2", "aria-current": if on { "true" } else { "false" }, "link" }
+                {nested(text)}
+                {rsx! {}}
+            }
+        });
+    }
+
+    fn nested(text: &str) -> Element {
+        rsx! {
+            "nested root text {text}"
+            section { "aria-label": "{text}", {text} }
+        }
+    }
+
+    #[test]
+    fn a_component_is_left_to_the_virtual_dom() {
+        #[component]
+        fn Greeting() -> Element {
+            rsx! { p { "hello" } }
+        }
+        let element = rsx! { div { Greeting {} } };
+        let mut written = String::new();
+        assert!(super::write(&mut written, element.as_ref().expect("an element")).is_err());
+    }
+}
