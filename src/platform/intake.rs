@@ -13,7 +13,11 @@ use crate::{
     i18n::Tr,
     live::Hub,
     mail::Email,
-    store::{self, Db, upgrades::UpgradeRow},
+    store::{
+        self, Db,
+        events::{Recorded, UpgradeState},
+        upgrades::UpgradeRow,
+    },
 };
 
 /// What recording an event did.
@@ -68,10 +72,10 @@ pub async fn record(db: &Db, sinks: Sinks<'_>, event: &PlatformEvent) -> anyhow:
 /// An event that asks nothing of an upgrade is one autocommitted insert; its store's
 /// pages still hear of it.
 async fn record_fact(db: &Db, sinks: Sinks<'_>, event: &PlatformEvent) -> anyhow::Result<Outcome> {
-    let Some(store_id) = store::events::insert(&db.pool, event).await? else {
+    let Some(recorded) = store::events::insert(&db.pool, event).await? else {
         return Ok(Outcome::Duplicate);
     };
-    match store_id {
+    match recorded.store_id {
         Some(store_id) => {
             sinks.hub.committed(store_id);
             tracing::info!(event = %event.id, kind = event.kind.as_str(), store_id, "platform event");
@@ -81,21 +85,19 @@ async fn record_fact(db: &Db, sinks: Sinks<'_>, event: &PlatformEvent) -> anyhow
     Ok(Outcome::Recorded)
 }
 
-/// A new order is recorded at once, by itself, then weighed against the store's upgrade.
-/// Most orders change nothing more; only one that does (it completes the upgrade, or shows
-/// the old plugin still active) takes a transaction and the upgrade's row lock, and its
-/// email goes in that transaction. A crash between the two loses nothing: the platform
-/// got no 2xx, so it sends the event again, and the replay is weighed as the first one
-/// would have been (which changes nothing if the first one got that far).
+/// A new order is recorded by one insert, which also reads the store's upgrade, and is
+/// then weighed against it. Most orders change nothing more; only one that does (it
+/// completes the upgrade, or first shows the old plugin still active) takes a transaction
+/// and the upgrade's row lock, and its email goes in that transaction. A crash between the
+/// two loses nothing: the platform got no 2xx, so it sends the event again, and the replay
+/// is weighed as the first delivery would have been (which changes nothing if that one
+/// got that far).
 async fn record_order(db: &Db, sinks: Sinks<'_>, event: &PlatformEvent) -> anyhow::Result<Outcome> {
-    // One connection for the insert and the upgrade's read: the pool checks each
-    // connection it gets back, a round trip per release.
-    let mut conn = db.pool.acquire().await?;
-    let (store_id, replay) = match store::events::insert(&mut *conn, event).await? {
-        Some(store_id) => (store_id, false),
-        None => (store::events::store_of(&mut *conn, &event.id).await?, true),
+    let (recorded, replay) = match store::events::insert(&db.pool, event).await? {
+        Some(recorded) => (recorded, false),
+        None => (as_recorded(db, &event.id).await?, true),
     };
-    let Some(store_id) = store_id else {
+    let Some(store_id) = recorded.store_id else {
         if !replay {
             tracing::info!(event = %event.id, "platform event for no known store recorded");
         }
@@ -108,14 +110,25 @@ async fn record_order(db: &Db, sinks: Sinks<'_>, event: &PlatformEvent) -> anyho
     if !replay {
         sinks.hub.committed(store_id);
     }
-    let upgrade = store::upgrades::for_store(&mut *conn, store_id).await?;
-    drop(conn);
-    let outcome = match upgrade {
+    let outcome = match recorded.upgrade {
         Some(upgrade) => act_on_order(db, sinks, event, store_id, upgrade).await?,
         None => Outcome::Recorded,
     };
     tracing::info!(event = %event.id, kind = event.kind.as_str(), store_id, ?outcome, replay, "platform event");
     Ok(if replay { Outcome::Duplicate } else { outcome })
+}
+
+/// A replayed event as its first delivery recorded it, with its store's upgrade as it is now.
+async fn as_recorded(db: &Db, event_id: &str) -> anyhow::Result<Recorded> {
+    let store_id = store::events::store_of(&db.pool, event_id).await?;
+    let upgrade = match store_id {
+        Some(id) => store::upgrades::for_store(&db.pool, id).await?,
+        None => None,
+    };
+    Ok(Recorded {
+        store_id,
+        upgrade: upgrade.map(UpgradeState::from),
+    })
 }
 
 /// What a recorded order on the store means for its upgrade, and doing it.
@@ -124,20 +137,20 @@ async fn act_on_order(
     sinks: Sinks<'_>,
     event: &PlatformEvent,
     store_id: i64,
-    upgrade: UpgradeRow,
+    upgrade: UpgradeState,
 ) -> anyhow::Result<Outcome> {
-    match decide(event, &upgrade) {
+    match decide(event, upgrade.step, upgrade.merchant_id.as_deref()) {
         Outcome::CompletedUpgrade => {
             let mut tx = db.begin().await?;
             // Decided again under the row lock: a step may have changed since the read.
-            let upgrade = store::upgrades::lock(&mut tx, upgrade.id, db.backend).await?;
-            let outcome = decide(event, &upgrade);
+            let locked = store::upgrades::lock(&mut tx, upgrade.id, db.backend).await?;
+            let outcome = decide(event, locked.step(), locked.merchant_id.as_deref());
             if outcome == Outcome::CompletedUpgrade {
                 let store = stored(&mut tx, store_id).await?;
                 complete(
                     &mut tx,
                     &store,
-                    &upgrade,
+                    &locked,
                     &event.order_id,
                     &sinks.link(&store),
                 )
@@ -153,7 +166,7 @@ async fn act_on_order(
             let mut tx = db.begin().await?;
             if store::upgrades::mark_legacy_warned(&mut tx, upgrade.id).await? {
                 let store = stored(&mut tx, store_id).await?;
-                warn_legacy_active(&mut tx, &store, &upgrade, &sinks.link(&store)).await?;
+                warn_legacy_active(&mut tx, &store, upgrade.id, &sinks.link(&store)).await?;
                 sinks.commit(tx, store_id).await?;
             } else {
                 tx.rollback().await?;
@@ -175,7 +188,7 @@ async fn stored(tx: &mut store::Tx, store_id: i64) -> anyhow::Result<store::stor
 async fn warn_legacy_active(
     tx: &mut store::Tx,
     store: &store::stores::Store,
-    upgrade: &UpgradeRow,
+    upgrade_id: i64,
     link: &str,
 ) -> anyhow::Result<()> {
     let tr = admin_tr(tx, store).await?;
@@ -191,7 +204,7 @@ async fn warn_legacy_active(
             ],
         ),
     };
-    let key = format!("legacy-active:{}", upgrade.id);
+    let key = format!("legacy-active:{upgrade_id}");
     store::outbox::enqueue(tx, &key, &email, Some(store.id)).await?;
     Ok(())
 }
@@ -233,20 +246,19 @@ async fn admin_tr(tx: &mut store::Tx, s: &store::stores::Store) -> sqlx::Result<
     ))
 }
 
-/// What an event means for the upgrade it belongs to.
-pub fn decide(event: &PlatformEvent, upgrade: &UpgradeRow) -> Outcome {
+/// What an event means for an upgrade at `step` whose new merchant ID is `merchant_id`.
+pub fn decide(event: &PlatformEvent, step: Step, merchant_id: Option<&str>) -> Outcome {
     if event.kind != EventKind::OrderCreated {
         return Outcome::Recorded;
     }
     match (&event.subject, event.environment) {
         (Subject::Merchant(mid), Environment::Live)
-            if upgrade.merchant_id.as_deref() == Some(mid.as_str())
-                && upgrade.step() == Step::TestPurchase =>
+            if merchant_id == Some(mid.as_str()) && step == Step::TestPurchase =>
         {
             Outcome::CompletedUpgrade
         }
         (Subject::Merchant(_), Environment::Test) => Outcome::TestOrder,
-        (Subject::Legacy(_), _) if upgrade.merchant_id.is_some() => Outcome::LegacyStillActive,
+        (Subject::Legacy(_), _) if merchant_id.is_some() => Outcome::LegacyStillActive,
         _ => Outcome::Recorded,
     }
 }

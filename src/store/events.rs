@@ -2,8 +2,11 @@
 
 use sqlx::{Any, Executor, FromRow};
 
-use super::{is_unique_violation, now};
-use crate::domain::platform_event::{PlatformEvent, Subject};
+use super::{is_unique_violation, now, upgrades::UpgradeRow};
+use crate::domain::{
+    Step,
+    platform_event::{PlatformEvent, Subject},
+};
 
 #[derive(Debug, Clone, PartialEq, FromRow)]
 pub struct OrderEvent {
@@ -27,27 +30,69 @@ pub struct OrderEvent {
 const COLUMNS: &str = "id, event_id, kind, merchant_id, legacy_store_id, order_id, environment, amount, currency, received_at, \
                        store_id, created_at, user_agent, error_code, correlation_id";
 
-/// Records an event and finds its store in the same statement: `None` means this event
-/// id was already recorded (a replay), `Some(None)` an event for no known store.
+/// A store's upgrade as recording an order found it: what weighing the order needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UpgradeState {
+    pub id: i64,
+    pub step: Step,
+    pub merchant_id: Option<String>,
+    pub legacy_warned_at: Option<i64>,
+}
+
+impl From<UpgradeRow> for UpgradeState {
+    fn from(u: UpgradeRow) -> Self {
+        UpgradeState {
+            id: u.id,
+            step: u.step(),
+            merchant_id: u.merchant_id,
+            legacy_warned_at: u.legacy_warned_at,
+        }
+    }
+}
+
+/// A newly recorded event: its store, if known, and that store's upgrade, if started.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recorded {
+    pub store_id: Option<i64>,
+    pub upgrade: Option<UpgradeState>,
+}
+
+#[derive(FromRow)]
+struct RecordedRow {
+    store_id: Option<i64>,
+    upgrade_id: Option<i64>,
+    upgrade_step: Option<String>,
+    upgrade_merchant_id: Option<String>,
+    upgrade_legacy_warned_at: Option<i64>,
+}
+
+/// Records an event, finding its store and that store's upgrade in the same statement, so
+/// an order is weighed without another round trip. `None`: this event id was recorded
+/// before (a replay).
 ///
 /// On PostgreSQL the insert also announces the event to the store's watchers, by trigger
 /// (migration 0013), when its transaction commits.
 pub async fn insert<'c>(
     ex: impl Executor<'c, Database = Any>,
     e: &PlatformEvent,
-) -> sqlx::Result<Option<Option<i64>>> {
+) -> sqlx::Result<Option<Recorded>> {
     let (merchant_id, legacy_store_id) = match &e.subject {
         Subject::Merchant(mid) => (Some(mid.as_str()), None),
         Subject::Legacy(eid) => (None, Some(eid.as_str())),
     };
     // ON CONFLICT keeps a replay from aborting a surrounding PostgreSQL transaction.
-    let res = sqlx::query_scalar(
+    let res = sqlx::query_as::<_, RecordedRow>(
         "INSERT INTO order_events (event_id, kind, merchant_id, legacy_store_id, order_id, environment, amount, currency, \
          received_at, store_id, created_at, user_agent, error_code, correlation_id) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
          COALESCE((SELECT id FROM stores WHERE legacy_store_id = $4), \
                   (SELECT store_id FROM upgrades WHERE merchant_id = $3 OR test_merchant_id = $3 LIMIT 1)), \
-         $10, $11, $12, $13) ON CONFLICT (event_id) DO NOTHING RETURNING store_id",
+         $10, $11, $12, $13) ON CONFLICT (event_id) DO NOTHING \
+         RETURNING store_id, \
+         (SELECT u.id FROM upgrades u WHERE u.store_id = order_events.store_id) AS upgrade_id, \
+         (SELECT u.step FROM upgrades u WHERE u.store_id = order_events.store_id) AS upgrade_step, \
+         (SELECT u.merchant_id FROM upgrades u WHERE u.store_id = order_events.store_id) AS upgrade_merchant_id, \
+         (SELECT u.legacy_warned_at FROM upgrades u WHERE u.store_id = order_events.store_id) AS upgrade_legacy_warned_at",
     )
     .bind(&e.id)
     .bind(e.kind.as_str())
@@ -65,7 +110,20 @@ pub async fn insert<'c>(
     .fetch_optional(ex)
     .await;
     match res {
-        Ok(store_id) => Ok(store_id),
+        Ok(row) => Ok(row.map(|r| Recorded {
+            store_id: r.store_id,
+            upgrade: r.upgrade_id.map(|id| UpgradeState {
+                id,
+                // The column is only ever written from `Step::as_str`.
+                step: r
+                    .upgrade_step
+                    .as_deref()
+                    .and_then(Step::parse)
+                    .unwrap_or(Step::Terms),
+                merchant_id: r.upgrade_merchant_id,
+                legacy_warned_at: r.upgrade_legacy_warned_at,
+            }),
+        })),
         Err(err) if is_unique_violation(&err) => Ok(None),
         Err(err) => Err(err),
     }
