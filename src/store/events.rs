@@ -5,7 +5,7 @@ use sqlx::{Any, Executor, FromRow};
 use super::{is_unique_violation, now, upgrades::UpgradeRow};
 use crate::domain::{
     Step,
-    platform_event::{PlatformEvent, Subject},
+    platform_event::{EventKind, PlatformEvent, Subject},
 };
 
 #[derive(Debug, Clone, PartialEq, FromRow)]
@@ -50,7 +50,8 @@ impl From<UpgradeRow> for UpgradeState {
     }
 }
 
-/// A newly recorded event: its store, if known, and that store's upgrade, if started.
+/// A newly recorded event: its store, if known, and for an order that store's upgrade, if
+/// started.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Recorded {
     pub store_id: Option<i64>,
@@ -60,15 +61,47 @@ pub struct Recorded {
 #[derive(FromRow)]
 struct RecordedRow {
     store_id: Option<i64>,
+    #[sqlx(default)]
     upgrade_id: Option<i64>,
+    #[sqlx(default)]
     upgrade_step: Option<String>,
+    #[sqlx(default)]
     upgrade_merchant_id: Option<String>,
+    #[sqlx(default)]
     upgrade_legacy_warned_at: Option<i64>,
 }
 
-/// Records an event, finding its store and that store's upgrade in the same statement, so
-/// an order is weighed without another round trip. `None`: this event id was recorded
-/// before (a replay).
+/// The insert of any event, finding its store (an ID of the legacy store, or a merchant
+/// ID of its upgrade) and returning it; `ON CONFLICT` keeps a replay from aborting a
+/// surrounding PostgreSQL transaction. Further `RETURNING` columns may follow.
+macro_rules! insert_event {
+    ($($returning:literal),*) => {
+        concat!(
+            "INSERT INTO order_events (event_id, kind, merchant_id, legacy_store_id, order_id, environment, amount, \
+             currency, received_at, store_id, created_at, user_agent, error_code, correlation_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+             COALESCE((SELECT id FROM stores WHERE legacy_store_id = $4), \
+                      (SELECT store_id FROM upgrades WHERE merchant_id = $3 OR test_merchant_id = $3 LIMIT 1)), \
+             $10, $11, $12, $13) ON CONFLICT (event_id) DO NOTHING RETURNING store_id"
+            $(, $returning)*
+        )
+    };
+}
+
+const INSERT_FACT: &str = insert_event!();
+
+/// An order also brings back its store's upgrade, read by the same statement.
+const INSERT_ORDER: &str = insert_event!(
+    ", (SELECT u.id FROM upgrades u WHERE u.store_id = order_events.store_id) AS upgrade_id",
+    ", (SELECT u.step FROM upgrades u WHERE u.store_id = order_events.store_id) AS upgrade_step",
+    ", (SELECT u.merchant_id FROM upgrades u WHERE u.store_id = order_events.store_id) AS upgrade_merchant_id",
+    ", (SELECT u.legacy_warned_at FROM upgrades u WHERE u.store_id = order_events.store_id) \
+     AS upgrade_legacy_warned_at"
+);
+
+/// Records an event, finding its store in the same statement, and for an order that
+/// store's upgrade too, so it is weighed without another round trip. `None`: this event
+/// id was recorded before (a replay).
 ///
 /// On PostgreSQL the insert also announces the event to the store's watchers, by trigger
 /// (migration 0013), when its transaction commits.
@@ -80,35 +113,27 @@ pub async fn insert<'c>(
         Subject::Merchant(mid) => (Some(mid.as_str()), None),
         Subject::Legacy(eid) => (None, Some(eid.as_str())),
     };
-    // ON CONFLICT keeps a replay from aborting a surrounding PostgreSQL transaction.
-    let res = sqlx::query_as::<_, RecordedRow>(
-        "INSERT INTO order_events (event_id, kind, merchant_id, legacy_store_id, order_id, environment, amount, currency, \
-         received_at, store_id, created_at, user_agent, error_code, correlation_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
-         COALESCE((SELECT id FROM stores WHERE legacy_store_id = $4), \
-                  (SELECT store_id FROM upgrades WHERE merchant_id = $3 OR test_merchant_id = $3 LIMIT 1)), \
-         $10, $11, $12, $13) ON CONFLICT (event_id) DO NOTHING \
-         RETURNING store_id, \
-         (SELECT u.id FROM upgrades u WHERE u.store_id = order_events.store_id) AS upgrade_id, \
-         (SELECT u.step FROM upgrades u WHERE u.store_id = order_events.store_id) AS upgrade_step, \
-         (SELECT u.merchant_id FROM upgrades u WHERE u.store_id = order_events.store_id) AS upgrade_merchant_id, \
-         (SELECT u.legacy_warned_at FROM upgrades u WHERE u.store_id = order_events.store_id) AS upgrade_legacy_warned_at",
-    )
-    .bind(&e.id)
-    .bind(e.kind.as_str())
-    .bind(merchant_id)
-    .bind(legacy_store_id)
-    .bind(&e.order_id)
-    .bind(e.environment.as_str())
-    .bind(e.amount)
-    .bind(&e.currency)
-    .bind(now())
-    .bind(e.created_at)
-    .bind(&e.user_agent)
-    .bind(&e.error_code)
-    .bind(&e.correlation_id)
-    .fetch_optional(ex)
-    .await;
+    // Only an order is weighed against the upgrade; other events skip its reads.
+    let sql = match e.kind {
+        EventKind::OrderCreated => INSERT_ORDER,
+        EventKind::OrderCancelled | EventKind::ApiError => INSERT_FACT,
+    };
+    let res = sqlx::query_as::<_, RecordedRow>(sql)
+        .bind(&e.id)
+        .bind(e.kind.as_str())
+        .bind(merchant_id)
+        .bind(legacy_store_id)
+        .bind(&e.order_id)
+        .bind(e.environment.as_str())
+        .bind(e.amount)
+        .bind(&e.currency)
+        .bind(now())
+        .bind(e.created_at)
+        .bind(&e.user_agent)
+        .bind(&e.error_code)
+        .bind(&e.correlation_id)
+        .fetch_optional(ex)
+        .await;
     match res {
         Ok(row) => Ok(row.map(|r| Recorded {
             store_id: r.store_id,
