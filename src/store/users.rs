@@ -67,15 +67,9 @@ pub async fn principal(pool: &sqlx::AnyPool, user_id: i64) -> sqlx::Result<Optio
     else {
         return Ok(None);
     };
-    with_partners(
-        &mut *pool.acquire().await?,
-        user_id,
-        user.email,
-        user.role.as_deref(),
-        user.lang,
-    )
-    .await
-    .map(Some)
+    with_partners(pool, user_id, user.email, user.role.as_deref(), user.lang)
+        .await
+        .map(Some)
 }
 
 /// The person signed in to a live session, whose account came with it (none for an
@@ -88,7 +82,7 @@ pub async fn principal_of(
         return Ok(None);
     };
     with_partners(
-        conn,
+        &mut *conn,
         user_id,
         email.clone(),
         session.role.as_deref(),
@@ -99,8 +93,8 @@ pub async fn principal_of(
 }
 
 /// A principal, with the partners a partner manager looks after (asked only of them).
-async fn with_partners(
-    conn: &mut sqlx::AnyConnection,
+async fn with_partners<'c>(
+    ex: impl Executor<'c, Database = Any>,
     user_id: i64,
     email: String,
     role: Option<&str>,
@@ -112,7 +106,7 @@ async fn with_partners(
             "SELECT partner_id FROM partner_managers WHERE user_id = $1 ORDER BY partner_id",
         )
         .bind(user_id)
-        .fetch_all(conn)
+        .fetch_all(ex)
         .await?
     } else {
         Vec::new()

@@ -14,7 +14,7 @@ use super::{
     AppState, audit,
     error::AppError,
     pages::layout::{BannerInfo, Ctx},
-    session::SignedIn,
+    session::{SessionCookie, SignedIn},
 };
 use crate::{
     domain::{
@@ -97,8 +97,9 @@ where
         // What every store page asks first is read on one connection: the pool checks
         // each connection it gets back, a round trip per release. It is given back before
         // anything else asks the pool for one, so requests never wait on each other.
+        let cookie = SessionCookie::of(parts, &app).ok_or(AppError::SignInRequired)?;
         let mut conn = app.db.pool.acquire().await?;
-        let user = SignedIn::load(&mut conn, parts, &app).await?;
+        let user = SignedIn::load(&mut conn, &cookie).await?;
         let (store, is_member) =
             store_from_path(&mut conn, parts, state, &user.principal.email).await?;
         let facts = StoreFacts {

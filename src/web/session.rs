@@ -61,30 +61,36 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
         let state = AppState::from_ref(state);
+        let Some(cookie) = SessionCookie::of(parts, &state) else {
+            return Ok(MaybeSession(None));
+        };
         let mut conn = state.db.pool.acquire().await?;
-        Self::load(&mut conn, parts, &state).await
+        Self::load(&mut conn, &cookie).await
     }
 }
 
 impl MaybeSession {
-    /// The caller's live session, read on `conn`, which the caller may go on using.
-    pub async fn load(
-        conn: &mut AnyConnection,
-        parts: &Parts,
-        state: &AppState,
-    ) -> Result<Self, AppError> {
-        let jar = CookieJar::from_headers(&parts.headers);
-        let Some(cookie) = jar.get(cookie_name(state)) else {
-            return Ok(MaybeSession(None));
-        };
-        let hash = sha256_hex(cookie.value());
-        let session = store::sessions::find_live(&mut *conn, &hash).await?;
+    /// The live session the cookie names, read on `conn`, which the caller may go on using.
+    pub async fn load(conn: &mut AnyConnection, cookie: &SessionCookie) -> Result<Self, AppError> {
+        let session = store::sessions::find_live(&mut *conn, &cookie.0).await?;
         if let Some(s) = &session
             && store::now() - s.last_seen_at > 60
         {
-            store::sessions::touch(&mut *conn, &hash).await?;
+            store::sessions::touch(&mut *conn, &cookie.0).await?;
         }
         Ok(MaybeSession(session))
+    }
+}
+
+/// The hash of the session cookie a request carries: looked at before the database is, so
+/// a caller without one costs no connection.
+pub struct SessionCookie(String);
+
+impl SessionCookie {
+    pub fn of(parts: &Parts, state: &AppState) -> Option<Self> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        jar.get(cookie_name(state))
+            .map(|c| SessionCookie(sha256_hex(c.value())))
     }
 }
 
@@ -119,19 +125,17 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
         let state = AppState::from_ref(state);
+        let cookie = SessionCookie::of(parts, &state).ok_or(AppError::SignInRequired)?;
         let mut conn = state.db.pool.acquire().await?;
-        Self::load(&mut conn, parts, &state).await
+        Self::load(&mut conn, &cookie).await
     }
 }
 
 impl SignedIn {
-    /// The signed-in person, read on `conn`, which the caller may go on using.
-    pub async fn load(
-        conn: &mut AnyConnection,
-        parts: &Parts,
-        state: &AppState,
-    ) -> Result<Self, AppError> {
-        let session = MaybeSession::load(conn, parts, state)
+    /// The person signed in to the cookie's session, read on `conn`, which the caller may
+    /// go on using.
+    pub async fn load(conn: &mut AnyConnection, cookie: &SessionCookie) -> Result<Self, AppError> {
+        let session = MaybeSession::load(conn, cookie)
             .await?
             .0
             .ok_or(AppError::SignInRequired)?;
