@@ -1,6 +1,7 @@
 //! Periodic chores. Each is safe on every instance at once: a reminder is an outbox row
 //! with a key of its own (`sunset:{store}:{point}`), so it is queued once whoever runs
-//! first, and refreshing legacy orders only writes what the platform says.
+//! first, refreshing legacy orders only writes what the platform says, and an order's late
+//! effect is decided under the upgrade's lock.
 
 use std::time::{Duration, Instant};
 
@@ -35,6 +36,11 @@ pub fn spawn(state: AppState, interval: Duration) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(queued = n, "no-progress reminders"),
                 Err(e) => tracing::error!(error = ?e, "no-progress reminders"),
+            }
+            match crate::platform::intake::catch_up(&state.db, state.sinks()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::warn!(effects = n, "recorded orders weighed late"),
+                Err(e) => tracing::error!(error = ?e, "weighing recorded orders"),
             }
             match partner_digests(&state, store::now()).await {
                 Ok(0) => {}

@@ -90,8 +90,8 @@ async fn record_fact(db: &Db, sinks: Sinks<'_>, event: &PlatformEvent) -> anyhow
 /// completes the upgrade, or first shows the old plugin still active) takes a transaction
 /// and the upgrade's row lock, and its email goes in that transaction. A crash between the
 /// two loses nothing: the platform got no 2xx, so it sends the event again, and the replay
-/// is weighed as the first delivery would have been (which changes nothing if that one
-/// got that far).
+/// is weighed against the upgrade as it is then (which changes nothing if the first
+/// delivery got that far). Should the event never come again, [`catch_up`] finishes it.
 async fn record_order(db: &Db, sinks: Sinks<'_>, event: &PlatformEvent) -> anyhow::Result<Outcome> {
     let (recorded, replay) = match store::events::insert(&db.pool, event).await? {
         Some(recorded) => (recorded, false),
@@ -261,6 +261,33 @@ pub fn decide(event: &PlatformEvent, step: Step, merchant_id: Option<&str>) -> O
         (Subject::Legacy(_), _) if merchant_id.is_some() => Outcome::LegacyStillActive,
         _ => Outcome::Recorded,
     }
+}
+
+/// Gives recorded orders the effect they never had: an order is recorded before it is
+/// weighed, and if the weighing was cut off (a crash, a database error) and the event never
+/// came again (the platform gave up, or the order was polled), the upgrade it completes
+/// waits, or the admin is never told the old plugin is active. The periodic chores run
+/// this; each effect happens once, however many instances run it. How many it gave.
+pub async fn catch_up(db: &Db, sinks: Sinks<'_>) -> anyhow::Result<usize> {
+    let mut done = 0;
+    for upgrade_id in store::upgrades::awaiting_a_recorded_purchase(&db.pool).await? {
+        if detect_earlier_purchase(db, sinks, upgrade_id).await? {
+            done += 1;
+        }
+    }
+    for upgrade_id in store::upgrades::unwarned_with_legacy_orders(&db.pool).await? {
+        let mut tx = db.begin().await?;
+        if !store::upgrades::mark_legacy_warned(&mut tx, upgrade_id).await? {
+            tx.rollback().await?;
+            continue;
+        }
+        let upgrade = store::upgrades::lock(&mut tx, upgrade_id, db.backend).await?;
+        let store = stored(&mut tx, upgrade.store_id).await?;
+        warn_legacy_active(&mut tx, &store, upgrade_id, &sinks.link(&store)).await?;
+        sinks.commit(tx, store.id).await?;
+        done += 1;
+    }
+    Ok(done)
 }
 
 /// On entering the test-purchase step, a live order that already arrived after the

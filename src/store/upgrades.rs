@@ -95,6 +95,36 @@ pub async fn by_merchant_id<'c>(
     .await
 }
 
+/// Upgrades still waiting for their test purchase although a live order on their new
+/// merchant ID is recorded: the order's effect was never written (`intake::catch_up`).
+pub async fn awaiting_a_recorded_purchase<'c>(
+    ex: impl Executor<'c, Database = Any>,
+) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar(
+        "SELECT u.id FROM upgrades u WHERE u.step = $1 AND u.merchant_id IS NOT NULL AND EXISTS \
+         (SELECT 1 FROM order_events e WHERE e.merchant_id = u.merchant_id AND e.kind = 'order.created' \
+          AND e.environment = 'live')",
+    )
+    .bind(Step::TestPurchase.as_str())
+    .fetch_all(ex)
+    .await
+}
+
+/// Upgrades whose legacy store took an order after their new credentials were issued, and
+/// whose admin was never told the old plugin is still active (`intake::catch_up`).
+pub async fn unwarned_with_legacy_orders<'c>(
+    ex: impl Executor<'c, Database = Any>,
+) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar(
+        "SELECT u.id FROM upgrades u WHERE u.merchant_id IS NOT NULL AND u.legacy_warned_at IS NULL AND EXISTS \
+         (SELECT 1 FROM order_events e WHERE e.store_id = u.store_id AND e.legacy_store_id IS NOT NULL \
+          AND e.kind = 'order.created' \
+          AND e.received_at >= (SELECT MIN(c.created_at) FROM api_credentials c WHERE c.upgrade_id = u.id))",
+    )
+    .fetch_all(ex)
+    .await
+}
+
 /// The store's upgrade, started on `default_path` if there is none yet.
 pub async fn get_or_start(
     db: &super::Db,

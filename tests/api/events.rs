@@ -43,6 +43,26 @@ impl TestApp {
         self.deliver_signed(body, WEBHOOK_SECRET, now()).await
     }
 
+    /// An order's event row alone, as a delivery cut off after recording it leaves it
+    /// (on the new merchant ID, or on the legacy store).
+    async fn leave_order_row(&self, id: &str, mid: Option<&str>, legacy: Option<&str>) {
+        sqlx::query(
+            "INSERT INTO order_events (event_id, kind, merchant_id, legacy_store_id, order_id, environment, \
+             amount, currency, received_at, store_id) \
+             VALUES ($1, 'order.created', $2, $3, $4, 'live', 1000, 'SEK', $5, \
+             (SELECT id FROM stores WHERE legacy_store_id = $6))",
+        )
+        .bind(format!("evt_{id}"))
+        .bind(mid)
+        .bind(legacy)
+        .bind(format!("ord_{id}"))
+        .bind(now())
+        .bind(STORE)
+        .execute(&self.db.pool)
+        .await
+        .unwrap();
+    }
+
     async fn events_stored(&self) -> i64 {
         self.scalar("SELECT COUNT(*) FROM order_events").await
     }
@@ -230,18 +250,7 @@ async fn a_replay_finishes_what_a_cut_off_delivery_left_undone() {
     let shown = app.admin_waiting_for_purchase().await;
     let purchase = order("cut", json!({"merchant_id": shown.mid}), "live");
     // What the first delivery left: the event row alone.
-    sqlx::query(
-        "INSERT INTO order_events (event_id, kind, merchant_id, order_id, environment, amount, currency, \
-         received_at, store_id) \
-         VALUES ('evt_cut', 'order.created', $1, 'ord_cut', 'live', 1000, 'SEK', $2, \
-         (SELECT id FROM stores WHERE legacy_store_id = $3))",
-    )
-    .bind(&shown.mid)
-    .bind(now())
-    .bind(STORE)
-    .execute(&app.db.pool)
-    .await
-    .unwrap();
+    app.leave_order_row("cut", Some(&shown.mid), None).await;
 
     for _ in 0..2 {
         let (status, body) = app.deliver(&purchase).await;
@@ -260,6 +269,42 @@ async fn a_replay_finishes_what_a_cut_off_delivery_left_undone() {
     app.settle().await;
     assert_eq!(app.emails_with(ADMIN, "din uppgradering är klar").await, 1);
     assert_eq!(app.events_stored().await, 1);
+}
+
+/// An order recorded but never weighed, whose event never comes again (the platform gave
+/// up, or the order was polled), still takes effect: the periodic chores finish it, once,
+/// however often they run.
+#[tokio::test]
+async fn the_chores_give_recorded_orders_the_effect_they_never_had() {
+    let app = spawn_app().await;
+    let shown = app.admin_waiting_for_purchase().await;
+    app.leave_order_row("old-plugin", None, Some(STORE)).await;
+    app.leave_order_row("purchase", Some(&shown.mid), None)
+        .await;
+
+    let _chores = app
+        .another_instance(|c| c.maintenance_interval = Some(Duration::from_millis(100)))
+        .await;
+    assert_eq!(
+        app.wait_for_email(ADMIN, "din uppgradering är klar").await,
+        1
+    );
+    assert_eq!(
+        app.wait_for_email(ADMIN, "ditt gamla plugin tar fortfarande emot ordrar")
+            .await,
+        1
+    );
+    app.get(&path("/upgrade/test-purchase"))
+        .await
+        .assert_redirect_to(&path("/upgrade/complete"));
+    // The chores ran many times more: nothing twice.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(app.emails_with(ADMIN, "din uppgradering är klar").await, 1);
+    assert_eq!(
+        app.emails_with(ADMIN, "ditt gamla plugin tar fortfarande emot ordrar")
+            .await,
+        1
+    );
 }
 
 /// Opens the live stream of the store's upgrade page as `viewer` and returns a future
