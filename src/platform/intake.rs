@@ -161,16 +161,8 @@ async fn act_on_order(
             }
             Ok(outcome)
         }
-        // The admin is told once: only the first such order sets the mark.
         Outcome::LegacyStillActive if upgrade.legacy_warned_at.is_none() => {
-            let mut tx = db.begin().await?;
-            if store::upgrades::mark_legacy_warned(&mut tx, upgrade.id).await? {
-                let store = stored(&mut tx, store_id).await?;
-                warn_legacy_active(&mut tx, &store, upgrade.id, &sinks.link(&store)).await?;
-                sinks.commit(tx, store_id).await?;
-            } else {
-                tx.rollback().await?;
-            }
+            warn_legacy_active_once(db, sinks, upgrade.id, store_id).await?;
             Ok(Outcome::LegacyStillActive)
         }
         outcome => Ok(outcome),
@@ -182,6 +174,25 @@ async fn stored(tx: &mut store::Tx, store_id: i64) -> anyhow::Result<store::stor
     store::stores::find_by_id(&mut **tx, store_id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("store {store_id} vanished inside its own transaction"))
+}
+
+/// Marks the upgrade's old plugin as seen active and tells the admin, unless that was done
+/// already (the mark is set once, whoever gets there first); whether it was done now.
+async fn warn_legacy_active_once(
+    db: &Db,
+    sinks: Sinks<'_>,
+    upgrade_id: i64,
+    store_id: i64,
+) -> anyhow::Result<bool> {
+    let mut tx = db.begin().await?;
+    if !store::upgrades::mark_legacy_warned(&mut tx, upgrade_id).await? {
+        tx.rollback().await?;
+        return Ok(false);
+    }
+    let store = stored(&mut tx, store_id).await?;
+    warn_legacy_active(&mut tx, &store, upgrade_id, &sinks.link(&store)).await?;
+    sinks.commit(tx, store_id).await?;
+    Ok(true)
 }
 
 /// Tells the admin that the legacy store still takes orders: its old plugin is active.
@@ -275,17 +286,10 @@ pub async fn catch_up(db: &Db, sinks: Sinks<'_>) -> anyhow::Result<usize> {
             done += 1;
         }
     }
-    for upgrade_id in store::upgrades::unwarned_with_legacy_orders(&db.pool).await? {
-        let mut tx = db.begin().await?;
-        if !store::upgrades::mark_legacy_warned(&mut tx, upgrade_id).await? {
-            tx.rollback().await?;
-            continue;
+    for (upgrade_id, store_id) in store::upgrades::unwarned_with_legacy_orders(&db.pool).await? {
+        if warn_legacy_active_once(db, sinks, upgrade_id, store_id).await? {
+            done += 1;
         }
-        let upgrade = store::upgrades::lock(&mut tx, upgrade_id, db.backend).await?;
-        let store = stored(&mut tx, upgrade.store_id).await?;
-        warn_legacy_active(&mut tx, &store, upgrade_id, &sinks.link(&store)).await?;
-        sinks.commit(tx, store.id).await?;
-        done += 1;
     }
     Ok(done)
 }

@@ -2,7 +2,10 @@
 
 use sqlx::{Any, Executor, FromRow};
 
-use super::{is_unique_violation, now, upgrades::UpgradeRow};
+use super::{
+    is_unique_violation, now,
+    upgrades::{UpgradeRow, stored_step},
+};
 use crate::domain::{
     Step,
     platform_event::{EventKind, PlatformEvent, Subject},
@@ -139,12 +142,7 @@ pub async fn insert<'c>(
             store_id: r.store_id,
             upgrade: r.upgrade_id.map(|id| UpgradeState {
                 id,
-                // The column is only ever written from `Step::as_str`.
-                step: r
-                    .upgrade_step
-                    .as_deref()
-                    .and_then(Step::parse)
-                    .unwrap_or(Step::Terms),
+                step: stored_step(r.upgrade_step.as_deref().unwrap_or_default()),
                 merchant_id: r.upgrade_merchant_id,
                 legacy_warned_at: r.upgrade_legacy_warned_at,
             }),

@@ -31,8 +31,7 @@ pub struct UpgradeRow {
 
 impl UpgradeRow {
     pub fn step(&self) -> Step {
-        // The column is only ever written from `Step::as_str`.
-        Step::parse(&self.step).unwrap_or(Step::Terms)
+        stored_step(&self.step)
     }
 
     pub fn global_enabled(&self) -> bool {
@@ -95,6 +94,11 @@ pub async fn by_merchant_id<'c>(
     .await
 }
 
+/// The step an `upgrades.step` column holds; it is only ever written from `Step::as_str`.
+pub fn stored_step(column: &str) -> Step {
+    Step::parse(column).unwrap_or(Step::Terms)
+}
+
 /// Upgrades still waiting for their test purchase although a live order on their new
 /// merchant ID is recorded: the order's effect was never written (`intake::catch_up`).
 pub async fn awaiting_a_recorded_purchase<'c>(
@@ -111,12 +115,13 @@ pub async fn awaiting_a_recorded_purchase<'c>(
 }
 
 /// Upgrades whose legacy store took an order after their new credentials were issued, and
-/// whose admin was never told the old plugin is still active (`intake::catch_up`).
+/// whose admin was never told the old plugin is still active (`intake::catch_up`): each
+/// upgrade's id and its store's.
 pub async fn unwarned_with_legacy_orders<'c>(
     ex: impl Executor<'c, Database = Any>,
-) -> sqlx::Result<Vec<i64>> {
-    sqlx::query_scalar(
-        "SELECT u.id FROM upgrades u WHERE u.merchant_id IS NOT NULL AND u.legacy_warned_at IS NULL AND EXISTS \
+) -> sqlx::Result<Vec<(i64, i64)>> {
+    sqlx::query_as(
+        "SELECT u.id, u.store_id FROM upgrades u WHERE u.merchant_id IS NOT NULL AND u.legacy_warned_at IS NULL AND EXISTS \
          (SELECT 1 FROM order_events e WHERE e.store_id = u.store_id AND e.legacy_store_id IS NOT NULL \
           AND e.kind = 'order.created' \
           AND e.received_at >= (SELECT MIN(c.created_at) FROM api_credentials c WHERE c.upgrade_id = u.id))",
