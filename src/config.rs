@@ -49,7 +49,19 @@ pub struct Config {
     pub maintenance_interval: Option<std::time::Duration>,
     /// An upgrade with no step moved for this many days is stalled (dashboards, reminders).
     pub stall_days: i64,
+    /// How the HTTP server guards its connections, and what operators can see of it.
+    pub server: ServerConfig,
+    /// How the outbox delivers: lanes, deadlines and pacing.
+    pub outbox: OutboxConfig,
 }
+
+/// How the HTTP server guards its connections, and what operators can see of it.
+#[derive(Debug, Clone, Default)]
+pub struct ServerConfig {}
+
+/// How the outbox delivers: lanes, deadlines and pacing.
+#[derive(Debug, Clone, Default)]
+pub struct OutboxConfig {}
 
 /// The platform's order-management API: cancelling the test order, polling for orders
 /// where the platform cannot push them, processing legacy orders.
@@ -391,6 +403,8 @@ impl Config {
             sunsets,
             maintenance_interval: maintenance,
             stall_days: stall_days as i64,
+            server: ServerConfig::default(),
+            outbox: OutboxConfig::default(),
         })
     }
 

@@ -83,6 +83,8 @@ async fn start(
         // Tests run the chores themselves, on the day they choose.
         maintenance_interval: None,
         stall_days: 7,
+        server: Default::default(),
+        outbox: Default::default(),
     };
     adjust(&mut config);
     let app = Application::build(config).await.expect("the app builds");
