@@ -63,7 +63,9 @@ pub fn verify_signature(
     if candidates.is_empty() {
         return Err(SignatureError::Malformed);
     }
-    if (now - t).abs() > TOLERANCE_SECONDS {
+    // `abs_diff` cannot overflow: `now - t` wraps for a `t` near `i64::MIN`, and a wrapped
+    // difference passed as fresh.
+    if now.abs_diff(t) > TOLERANCE_SECONDS.unsigned_abs() {
         return Err(SignatureError::Stale);
     }
     let expected = mac(secret, t, body);
@@ -118,6 +120,42 @@ pub struct PlatformEvent {
     pub user_agent: Option<String>,
     pub error_code: Option<String>,
     pub correlation_id: Option<String>,
+}
+
+impl PlatformEvent {
+    /// A SHA-256 over everything the event says, each field length-prefixed so no two
+    /// events share one: what tells a replay (the same event again) from a different body
+    /// sent under a known id.
+    pub fn fingerprint(&self) -> String {
+        let (subject_kind, subject) = match &self.subject {
+            Subject::Merchant(mid) => ("merchant", mid.as_str()),
+            Subject::Legacy(eid) => ("legacy", eid.as_str()),
+        };
+        let created_at = self.created_at.to_string();
+        let amount = self.amount.to_string();
+        let fields = [
+            Some(self.id.as_str()),
+            Some(self.kind.as_str()),
+            Some(created_at.as_str()),
+            Some(subject_kind),
+            Some(subject),
+            Some(self.order_id.as_str()),
+            Some(self.environment.as_str()),
+            Some(amount.as_str()),
+            Some(self.currency.as_str()),
+            self.user_agent.as_deref(),
+            self.error_code.as_deref(),
+            self.correlation_id.as_deref(),
+        ];
+        let mut canonical = String::new();
+        for field in fields {
+            match field {
+                Some(v) => canonical.push_str(&format!("{}:{v};", v.len())),
+                None => canonical.push_str("-;"),
+            }
+        }
+        super::sha256_hex(canonical)
+    }
 }
 
 /// A body that is not a valid event: which field, and why.
@@ -289,6 +327,46 @@ mod tests {
     use serde_json::json;
 
     const SECRET: &[u8] = b"whsec_test";
+
+    #[test]
+    fn a_signing_time_whose_distance_from_now_overflows_is_stale() {
+        let now: i64 = 1_790_000_000;
+        let body = br#"{"id":"evt_1"}"#;
+        for t in [now.wrapping_add(i64::MIN), i64::MIN, i64::MAX] {
+            let header = sign(SECRET, t, body);
+            assert_eq!(
+                verify_signature(Some(&header), body, SECRET, now),
+                Err(SignatureError::Stale),
+                "t = {t}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_fingerprint_changes_with_every_field_and_only_with_them() {
+        let base = json!({"id": "evt_1", "type": "order.created", "created_at": "2026-11-23T10:00:00Z",
+            "data": {"merchant_id": "K123456", "order_id": "o1", "environment": "live", "amount": 1000,
+                     "currency": "SEK", "user_agent": "ua"}});
+        let print = |v: &serde_json::Value| parse(v.to_string().as_bytes()).unwrap().fingerprint();
+        let same = print(&base);
+        // The same event with other whitespace and key order is the same event.
+        let reordered = r#"{ "data": {"currency":"SEK","amount":1000,"environment":"live","order_id":"o1",
+            "user_agent":"ua","merchant_id":"K123456"}, "created_at":"2026-11-23T10:00:00Z",
+            "type":"order.created","id":"evt_1" }"#;
+        assert_eq!(parse(reordered.as_bytes()).unwrap().fingerprint(), same);
+        for (path, value) in [
+            ("/type", json!("order.cancelled")),
+            ("/data/amount", json!(1001)),
+            ("/data/order_id", json!("o2")),
+            ("/data/currency", json!("NOK")),
+            ("/data/user_agent", json!("ub")),
+            ("/created_at", json!("2026-11-23T10:00:01Z")),
+        ] {
+            let mut changed = base.clone();
+            *changed.pointer_mut(path).unwrap() = value;
+            assert_ne!(print(&changed), same, "{path}");
+        }
+    }
 
     #[test]
     fn a_signature_verifies_only_for_its_body_secret_and_time() {

@@ -4,11 +4,15 @@
 use axum::{
     Json,
     extract::State,
-    http::{HeaderMap, StatusCode},
+    http::{
+        HeaderMap, HeaderValue, StatusCode,
+        header::RETRY_AFTER,
+    },
     response::{IntoResponse, Response},
 };
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
+use tracing::Instrument;
 
 use super::{
     intake::{self, Outcome, Sinks},
@@ -144,8 +148,9 @@ fn receive_doc(g: &mut schemars::SchemaGenerator) -> serde_json::Value {
             "200": json_response::<Received>(g, "Recorded, or a duplicate of an event already recorded"),
             "400": json_response::<super::PlatformError>(g, "The body is not a valid event; `field` names the culprit"),
             "401": json_response::<super::PlatformError>(g, "Signature missing, malformed, stale or wrong"),
+            "409": json_response::<super::PlatformError>(g, "This event id was recorded before with a different body; the recorded event stands and nothing changed"),
             "500": json_response::<super::PlatformError>(g, "Not recorded; retry later"),
-            "503": json_response::<super::PlatformError>(g, "SWITCHYARD_WEBHOOK_SECRET is not set"),
+            "503": json_response::<super::PlatformError>(g, "Not recorded: the database cannot take writes now (retry after the `Retry-After` seconds), or SWITCHYARD_WEBHOOK_SECRET is not set"),
         },
     })
 }
@@ -179,11 +184,13 @@ async fn receive(
         store::now(),
     ) {
         tracing::warn!(error = %e, "platform event refused");
+        counted("refused");
         return json_error(StatusCode::UNAUTHORIZED, &e.to_string());
     }
     let event = match platform_event::parse(&body) {
         Ok(e) => e,
         Err(e) => {
+            counted("refused");
             return (
                 StatusCode::BAD_REQUEST,
                 Json(json!({"error": e.to_string(), "field": e.field})),
@@ -191,17 +198,51 @@ async fn receive(
                 .into_response();
         }
     };
-    match intake::record(&state.db, state.sinks(), &event).await {
-        Ok(Outcome::Duplicate) => Json(json!({"status": "duplicate"})).into_response(),
+    let span = tracing::info_span!("platform_event", event_id = %event.id);
+    let recorded = intake::record(&state.db, state.sinks(), &event)
+        .instrument(span.clone())
+        .await;
+    let _in_span = span.enter();
+    // `recorded` means committed: every path in intake returns only after its commit.
+    match recorded {
+        Ok(Outcome::Duplicate) => {
+            counted("duplicate");
+            Json(json!({"status": "duplicate"})).into_response()
+        }
+        Ok(Outcome::Conflicting) => {
+            counted("conflicting");
+            json_error(
+                StatusCode::CONFLICT,
+                "an event with this id was recorded before with a different body; the recorded event stands",
+            )
+        }
         Ok(outcome) => {
+            counted("accepted");
             Json(json!({"status": "recorded", "outcome": format!("{outcome:?}")})).into_response()
         }
+        Err(e) if store::is_unavailable(&e) => {
+            counted("unavailable");
+            tracing::error!(error = ?e, "the database cannot take the event now; answered 503");
+            let mut res = json_error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the event could not be stored now; retry later",
+            );
+            res.headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from_static(store::RETRY_AFTER_SECONDS));
+            res
+        }
         Err(e) => {
-            tracing::error!(error = ?e, event = %event.id, "could not record a platform event");
+            counted("failed");
+            tracing::error!(error = ?e, "could not record a platform event");
             json_error(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal error; retry later",
             )
         }
     }
+}
+
+/// Counts one event by what became of it (`refused`: a bad signature or body).
+fn counted(outcome: &'static str) {
+    metrics::counter!("switchyard_events_total", "outcome" => outcome).increment(1);
 }

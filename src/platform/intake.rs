@@ -23,8 +23,11 @@ use crate::{
 /// What recording an event did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
-    /// The event id was seen before; nothing changed.
+    /// The event id was seen before with the same content; nothing changed.
     Duplicate,
+    /// The event id was seen before with other content. The stored event is the truth:
+    /// nothing changed, and the sender is told (409).
+    Conflicting,
     /// Recorded; nothing else to do (an error, a cancellation, an unknown merchant).
     Recorded,
     /// The live test purchase: the upgrade is complete.
@@ -73,7 +76,11 @@ pub async fn record(db: &Db, sinks: Sinks<'_>, event: &PlatformEvent) -> anyhow:
 /// pages still hear of it.
 async fn record_fact(db: &Db, sinks: Sinks<'_>, event: &PlatformEvent) -> anyhow::Result<Outcome> {
     let Some(recorded) = store::events::insert(&db.pool, event).await? else {
-        return Ok(Outcome::Duplicate);
+        let earlier = store::events::recorded_before(&db.pool, &event.id).await?;
+        return Ok(match earlier {
+            Some(earlier) if !earlier.is_replay_of(event) => Outcome::Conflicting,
+            _ => Outcome::Duplicate,
+        });
     };
     match recorded.store_id {
         Some(store_id) => {
@@ -95,7 +102,16 @@ async fn record_fact(db: &Db, sinks: Sinks<'_>, event: &PlatformEvent) -> anyhow
 async fn record_order(db: &Db, sinks: Sinks<'_>, event: &PlatformEvent) -> anyhow::Result<Outcome> {
     let (recorded, replay) = match store::events::insert(&db.pool, event).await? {
         Some(recorded) => (recorded, false),
-        None => (as_recorded(db, &event.id).await?, true),
+        None => match store::events::recorded_before(&db.pool, &event.id).await? {
+            Some(earlier) if !earlier.is_replay_of(event) => {
+                tracing::warn!(event = %event.id, "an event id arrived again with another body; refused");
+                return Ok(Outcome::Conflicting);
+            }
+            earlier => (
+                as_recorded(db, earlier.and_then(|e| e.store_id)).await?,
+                true,
+            ),
+        },
     };
     let Some(store_id) = recorded.store_id else {
         if !replay {
@@ -119,8 +135,7 @@ async fn record_order(db: &Db, sinks: Sinks<'_>, event: &PlatformEvent) -> anyho
 }
 
 /// A replayed event as its first delivery recorded it, with its store's upgrade as it is now.
-async fn as_recorded(db: &Db, event_id: &str) -> anyhow::Result<Recorded> {
-    let store_id = store::events::store_of(&db.pool, event_id).await?;
+async fn as_recorded(db: &Db, store_id: Option<i64>) -> anyhow::Result<Recorded> {
     let upgrade = match store_id {
         Some(id) => store::upgrades::for_store(&db.pool, id).await?,
         None => None,

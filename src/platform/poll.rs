@@ -115,7 +115,10 @@ async fn record(db: &Db, sinks: Sinks<'_>, mid: &str, order: &RemoteOrder) -> an
         }
     };
     // The id is the order's, so two instances polling at once record it once.
-    Ok(intake::record(db, sinks, &event).await? != intake::Outcome::Duplicate)
+    Ok(!matches!(
+        intake::record(db, sinks, &event).await?,
+        intake::Outcome::Duplicate | intake::Outcome::Conflicting
+    ))
 }
 
 /// The `order.created` event the platform would have pushed for `order`.

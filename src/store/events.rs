@@ -81,11 +81,11 @@ macro_rules! insert_event {
     ($($returning:literal),*) => {
         concat!(
             "INSERT INTO order_events (event_id, kind, merchant_id, legacy_store_id, order_id, environment, amount, \
-             currency, received_at, store_id, created_at, user_agent, error_code, correlation_id) \
+             currency, received_at, store_id, created_at, user_agent, error_code, correlation_id, fingerprint) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
              COALESCE((SELECT id FROM stores WHERE legacy_store_id = $4), \
                       (SELECT store_id FROM upgrades WHERE merchant_id = $3 OR test_merchant_id = $3 LIMIT 1)), \
-             $10, $11, $12, $13) ON CONFLICT (event_id) DO NOTHING RETURNING store_id"
+             $10, $11, $12, $13, $14) ON CONFLICT (event_id) DO NOTHING RETURNING store_id"
             $(, $returning)*
         )
     };
@@ -104,7 +104,13 @@ const INSERT_ORDER: &str = insert_event!(
 
 /// Records an event, finding its store in the same statement, and for an order that
 /// store's upgrade too, so it is weighed without another round trip. `None`: this event
-/// id was recorded before (a replay).
+/// id was recorded before (a replay, or a different body under a known id: see
+/// [`recorded_before`]).
+///
+/// `Ok` means committed. The statement is autocommitted and read to its end: with
+/// `RETURNING`, the row comes back before the commit, and a reader that stops at the
+/// first row (`fetch_optional`) never sees a commit that failed (a full disk on SQLite),
+/// so the caller would acknowledge an event that was never stored.
 ///
 /// On PostgreSQL the insert also announces the event to the store's watchers, by trigger
 /// (migration 0013), when its transaction commits.
@@ -135,10 +141,11 @@ pub async fn insert<'c>(
         .bind(&e.user_agent)
         .bind(&e.error_code)
         .bind(&e.correlation_id)
-        .fetch_optional(ex)
+        .bind(e.fingerprint())
+        .fetch_all(ex)
         .await;
     match res {
-        Ok(row) => Ok(row.map(|r| Recorded {
+        Ok(rows) => Ok(rows.into_iter().next().map(|r| Recorded {
             store_id: r.store_id,
             upgrade: r.upgrade_id.map(|id| UpgradeState {
                 id,
@@ -152,16 +159,32 @@ pub async fn insert<'c>(
     }
 }
 
-/// The store of an event already recorded, if it has one.
-pub async fn store_of<'c>(
+/// An event id recorded before: its store, if it has one, and what it said.
+#[derive(Debug, Clone, PartialEq, FromRow)]
+pub struct Earlier {
+    pub store_id: Option<i64>,
+    /// `None` for events recorded before fingerprints were kept.
+    pub fingerprint: Option<String>,
+}
+
+impl Earlier {
+    /// Whether `e` says what the recorded event said (a true replay).
+    pub fn is_replay_of(&self, e: &PlatformEvent) -> bool {
+        self.fingerprint
+            .as_ref()
+            .is_none_or(|f| *f == e.fingerprint())
+    }
+}
+
+/// The event recorded under `event_id`, if any.
+pub async fn recorded_before<'c>(
     ex: impl Executor<'c, Database = Any>,
     event_id: &str,
-) -> sqlx::Result<Option<i64>> {
-    sqlx::query_scalar::<_, Option<i64>>("SELECT store_id FROM order_events WHERE event_id = $1")
+) -> sqlx::Result<Option<Earlier>> {
+    sqlx::query_as("SELECT store_id, fingerprint FROM order_events WHERE event_id = $1")
         .bind(event_id)
         .fetch_optional(ex)
         .await
-        .map(Option::flatten)
 }
 
 /// Orders created on `mid` at or after `since`, newest first.

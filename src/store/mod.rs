@@ -19,7 +19,11 @@ pub mod upgrades;
 pub mod users;
 pub mod webhooks;
 
-use std::{str::FromStr, time::Duration};
+use std::{
+    str::FromStr,
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use anyhow::Context;
 use secrecy::{ExposeSecret, SecretString};
@@ -40,6 +44,8 @@ pub enum Backend {
 pub struct Db {
     pub pool: AnyPool,
     pub backend: Backend,
+    /// The last write probe's time and verdict, shared by every clone.
+    probe: Arc<tokio::sync::Mutex<Option<(Instant, bool)>>>,
 }
 
 pub type Tx = Transaction<'static, Any>;
@@ -58,6 +64,12 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 const CHECK_IF_IDLE_FOR: Duration = Duration::from_secs(1);
 /// `/healthz` answers within this, so a health check gets 503 rather than a timeout.
 const PING_TIMEOUT: Duration = Duration::from_secs(2);
+/// A write probe's verdict is reused this long, so a flood of health checks costs one
+/// write a second, not one each.
+const PROBE_REUSE: Duration = Duration::from_secs(1);
+
+/// Seconds a client is asked to wait (`Retry-After`) when the database cannot take writes.
+pub const RETRY_AFTER_SECONDS: &str = "30";
 
 /// Current UTC time as unix seconds, the unit of every `_at` column.
 pub fn now() -> i64 {
@@ -110,7 +122,11 @@ impl Db {
             .connect_with(options)
             .await
             .context("cannot connect to the database")?;
-        Ok(Self { pool, backend })
+        Ok(Self {
+            pool,
+            backend,
+            probe: Arc::default(),
+        })
     }
 
     /// Applies the migrations of this backend; safe to run on every start.
@@ -134,6 +150,77 @@ impl Db {
     pub async fn ping(&self) -> bool {
         let query = sqlx::query("SELECT 1").execute(&self.pool);
         matches!(tokio::time::timeout(PING_TIMEOUT, query).await, Ok(Ok(_)))
+    }
+
+    /// Whether the database commits a write within `PING_TIMEOUT`: it is reachable and
+    /// neither full nor read-only. One row is rewritten; a verdict younger than
+    /// `PROBE_REUSE` is reused, and callers arriving meanwhile wait for the probe under way.
+    pub async fn takes_writes(&self) -> bool {
+        let mut last = self.probe.lock().await;
+        if let Some((at, ok)) = *last
+            && at.elapsed() < PROBE_REUSE
+        {
+            return ok;
+        }
+        let write = sqlx::query("UPDATE health_probe SET written_at = $1 WHERE id = 1")
+            .bind(now())
+            .execute(&self.pool);
+        let ok = match tokio::time::timeout(PING_TIMEOUT, write).await {
+            Ok(Ok(_)) => true,
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "health probe: the database refused a write");
+                false
+            }
+            Err(_) => {
+                tracing::warn!("health probe: a write took longer than {PING_TIMEOUT:?}");
+                false
+            }
+        };
+        *last = Some((Instant::now(), ok));
+        ok
+    }
+}
+
+/// Whether `err`, anywhere in its chain, says the database cannot take this request now
+/// but may soon: a full disk, a read-only database, an I/O error, no connection to be had.
+/// Such a request is answered 503 with `Retry-After`, never acknowledged.
+pub fn is_unavailable(err: &anyhow::Error) -> bool {
+    err.chain()
+        .any(|cause| cause.downcast_ref::<sqlx::Error>().is_some_and(unavailable))
+}
+
+/// [`is_unavailable`] for a database error as it comes.
+pub fn unavailable(err: &sqlx::Error) -> bool {
+    use sqlx::{error::DatabaseError, postgres::PgDatabaseError, sqlite::SqliteError};
+    match err {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => {
+            if let Some(pg) = db.try_downcast_ref::<PgDatabaseError>() {
+                let code = pg.code();
+                // 53: insufficient resources (53100 disk full); 08: connection lost;
+                // 57P0x: the server shutting down or starting; 58030: I/O error;
+                // 25006: a read-only transaction (a replica, or read-only by setting).
+                code.starts_with("53")
+                    || code.starts_with("08")
+                    || code.starts_with("57P0")
+                    || code == "58030"
+                    || code == "25006"
+            } else if let Some(sqlite) = db.try_downcast_ref::<SqliteError>() {
+                // The primary result code is the low byte of the extended one: BUSY (5),
+                // LOCKED (6), READONLY (8), IOERR (10), FULL (13), CANTOPEN (14).
+                let code = sqlite
+                    .code()
+                    .and_then(|c| c.parse::<i32>().ok())
+                    .map(|c| c & 0xff);
+                matches!(code, Some(5 | 6 | 8 | 10 | 13 | 14))
+            } else {
+                false
+            }
+        }
+        _ => false,
     }
 }
 

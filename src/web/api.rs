@@ -69,6 +69,18 @@ pub fn error(status: StatusCode, code: &'static str, message: &str) -> Response 
 
 fn internal(e: sqlx::Error) -> Response {
     tracing::error!(error = %e, "partner API database error");
+    if crate::store::unavailable(&e) {
+        let mut res = error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "the database cannot take requests now; retry later",
+        );
+        res.headers_mut().insert(
+            header::RETRY_AFTER,
+            header::HeaderValue::from_static(crate::store::RETRY_AFTER_SECONDS),
+        );
+        return res;
+    }
     error(
         StatusCode::INTERNAL_SERVER_ERROR,
         "internal",

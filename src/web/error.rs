@@ -2,7 +2,7 @@
 //! on; internal errors are logged with context and shown as an opaque page with an id.
 
 use axum::{
-    http::StatusCode,
+    http::{StatusCode, header::RETRY_AFTER},
     response::{IntoResponse, Redirect, Response},
 };
 
@@ -73,6 +73,21 @@ impl IntoResponse for AppError {
                 tr.t("error.form_expired.title"),
                 tr.t("error.form_expired.body"),
             ),
+            AppError::Internal(err) if crate::store::is_unavailable(&err) => {
+                let id = super::session::random_token(6);
+                tracing::error!(error_id = %id, error = ?err, "the database cannot take this request now");
+                let page = pages::error::page(
+                    &tr,
+                    &tr.t("error.unavailable.title"),
+                    &tr.f("error.unavailable.body", &[("id", &id)]),
+                );
+                return (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    [(RETRY_AFTER, crate::store::RETRY_AFTER_SECONDS)],
+                    page,
+                )
+                    .into_response();
+            }
             AppError::Internal(err) => {
                 let id = super::session::random_token(6);
                 tracing::error!(error_id = %id, error = ?err, "internal error");

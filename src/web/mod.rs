@@ -127,11 +127,16 @@ async fn edge(State(state): State<AppState>, req: Request, next: Next) -> Respon
     res
 }
 
+/// 200 only while the database commits a write: a full disk or a read-only database
+/// makes this instance unhealthy until it takes writes again, with no restart.
 async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    if state.db.ping().await {
+    if state.db.takes_writes().await {
         (StatusCode::OK, "ok")
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the database cannot take writes",
+        )
     }
 }
 

@@ -215,6 +215,21 @@ async fn each_event_means_what_it_should_for_the_upgrade() {
     let page = app.get(&path("/upgrade/test-purchase")).await;
     assert!(page.has("BAD_VALUE") && page.has("corr-42") && page.has("Magento/2.4"));
 
+    // The same id again with another body is no replay: refused, and it changes nothing,
+    // even when the new body is the very order that would complete the upgrade.
+    let mut forged = order("e1", json!({"merchant_id": shown.mid}), "live");
+    forged["id"] = json!("evt_e1");
+    let (status, body) = app.deliver(&forged).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM order_events WHERE event_id = 'evt_e1' AND kind = 'api.error'")
+            .await,
+        1
+    );
+    assert_eq!(app.get(&path("/upgrade/test-purchase")).await.status, StatusCode::OK);
+    // The true replay of it is still a plain duplicate.
+    assert_eq!(app.deliver(&error).await.1["status"], "duplicate");
+
     // An order on another MID does nothing to this upgrade.
     let (_, other) = app
         .deliver(&order("x", json!({"merchant_id": "K000001"}), "live"))

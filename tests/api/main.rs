@@ -5,6 +5,7 @@
 
 mod access;
 mod console;
+mod durability;
 mod credentials;
 mod events;
 mod gateway;
