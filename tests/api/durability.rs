@@ -32,6 +32,12 @@ impl SmallDisk {
     /// Mounts `megabytes` of tmpfs, owned by `owner` (a user name) if given.
     fn mount(megabytes: u32, owner: Option<&str>) -> Option<Self> {
         let parent = tempfile::tempdir().unwrap();
+        // The PostgreSQL server's user must reach a tablespace inside.
+        std::fs::set_permissions(
+            parent.path(),
+            std::os::unix::fs::PermissionsExt::from_mode(0o755),
+        )
+        .unwrap();
         let dir = parent.path().join("disk");
         std::fs::create_dir(&dir).unwrap();
         let mut options = format!("size={megabytes}m,mode=0700");
