@@ -605,4 +605,28 @@ mod tests {
         let e = load(&[("SWITCHYARD_SUPPORT_EMAIL", "helpdesk")]).unwrap_err();
         assert!(e.to_string().contains("SWITCHYARD_SUPPORT_EMAIL"));
     }
+
+    #[test]
+    fn the_outbox_settings_are_read_and_bounded() {
+        let c = load(&[]).unwrap();
+        assert_eq!(c.outbox.bulk_per_minute, 600);
+        assert_eq!(c.outbox.email_deadline, std::time::Duration::from_secs(30));
+        let c = load(&[
+            ("SWITCHYARD_BULK_MAIL_PER_MINUTE", "120"),
+            ("SWITCHYARD_OUTBOX_EMAIL_TIMEOUT_SECONDS", "5"),
+            ("SWITCHYARD_OUTBOX_CONCURRENCY", "8"),
+        ])
+        .unwrap();
+        assert_eq!(c.outbox.bulk_per_minute, 120);
+        assert_eq!(c.outbox.email_deadline, std::time::Duration::from_secs(5));
+        assert_eq!(c.outbox.concurrency, 8);
+        for (name, bad) in [
+            ("SWITCHYARD_BULK_MAIL_PER_MINUTE", "0"),
+            ("SWITCHYARD_OUTBOX_WEBHOOK_TIMEOUT_SECONDS", "600"),
+            ("SWITCHYARD_OUTBOX_CONCURRENCY", "many"),
+        ] {
+            let e = load(&[(name, bad)]).unwrap_err();
+            assert!(e.to_string().contains(name), "{e}");
+        }
+    }
 }
