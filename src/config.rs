@@ -60,8 +60,85 @@ pub struct Config {
 pub struct ServerConfig {}
 
 /// How the outbox delivers: lanes, deadlines and pacing.
-#[derive(Debug, Clone, Default)]
-pub struct OutboxConfig {}
+#[derive(Debug, Clone)]
+pub struct OutboxConfig {
+    /// Deliveries at once in each lane (per instance).
+    pub concurrency: usize,
+    /// The whole of one SMTP attempt (connect, greeting, data): past it, the row is
+    /// released for a retry. lettre's own timeout does not fire against a relay that
+    /// accepts the connection and never answers.
+    pub email_deadline: std::time::Duration,
+    /// The whole of one webhook request.
+    pub webhook_deadline: std::time::Duration,
+    /// First retry delay; it doubles per failure (with jitter) up to an hour.
+    pub retry_base: std::time::Duration,
+    /// Bulk emails (reminders, digests, nudges) per minute and instance.
+    pub bulk_per_minute: u32,
+    /// Failed deliveries in a row after which a webhook shows as failing to its partner.
+    pub webhook_failing_after: u32,
+}
+
+impl Default for OutboxConfig {
+    fn default() -> Self {
+        Self {
+            concurrency: 4,
+            email_deadline: std::time::Duration::from_secs(30),
+            webhook_deadline: std::time::Duration::from_secs(10),
+            retry_base: std::time::Duration::from_secs(10),
+            bulk_per_minute: 600,
+            webhook_failing_after: 5,
+        }
+    }
+}
+
+impl OutboxConfig {
+    /// Reads the `SWITCHYARD_OUTBOX_*` settings; unset ones keep their defaults.
+    fn from_env(env: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let number = |name: &str, default: u64, range: std::ops::RangeInclusive<u64>| {
+            let Some(v) = env(&format!("SWITCHYARD_{name}")) else {
+                return Ok(default);
+            };
+            match v.trim().parse::<u64>() {
+                Ok(n) if range.contains(&n) => Ok(n),
+                _ => bail!(
+                    "SWITCHYARD_{name} must be a whole number from {} to {}",
+                    range.start(),
+                    range.end()
+                ),
+            }
+        };
+        let d = Self::default();
+        let secs = std::time::Duration::from_secs;
+        Ok(Self {
+            concurrency: number("OUTBOX_CONCURRENCY", d.concurrency as u64, 1..=64)? as usize,
+            email_deadline: secs(number(
+                "OUTBOX_EMAIL_TIMEOUT_SECONDS",
+                d.email_deadline.as_secs(),
+                1..=300,
+            )?),
+            webhook_deadline: secs(number(
+                "OUTBOX_WEBHOOK_TIMEOUT_SECONDS",
+                d.webhook_deadline.as_secs(),
+                1..=120,
+            )?),
+            retry_base: secs(number(
+                "OUTBOX_RETRY_BASE_SECONDS",
+                d.retry_base.as_secs(),
+                1..=3600,
+            )?),
+            bulk_per_minute: number(
+                "BULK_MAIL_PER_MINUTE",
+                u64::from(d.bulk_per_minute),
+                1..=100_000,
+            )? as u32,
+            webhook_failing_after: number(
+                "WEBHOOK_FAILING_AFTER",
+                u64::from(d.webhook_failing_after),
+                1..=1000,
+            )? as u32,
+        })
+    }
+}
 
 /// The platform's order-management API: cancelling the test order, polling for orders
 /// where the platform cannot push them, processing legacy orders.
@@ -404,7 +481,7 @@ impl Config {
             maintenance_interval: maintenance,
             stall_days: stall_days as i64,
             server: ServerConfig::default(),
-            outbox: OutboxConfig::default(),
+            outbox: OutboxConfig::from_env(&env)?,
         })
     }
 
@@ -527,5 +604,29 @@ mod tests {
         assert!(e.to_string().contains("SWITCHYARD_SUNSET"));
         let e = load(&[("SWITCHYARD_SUPPORT_EMAIL", "helpdesk")]).unwrap_err();
         assert!(e.to_string().contains("SWITCHYARD_SUPPORT_EMAIL"));
+    }
+
+    #[test]
+    fn the_outbox_settings_are_read_and_bounded() {
+        let c = load(&[]).unwrap();
+        assert_eq!(c.outbox.bulk_per_minute, 600);
+        assert_eq!(c.outbox.email_deadline, std::time::Duration::from_secs(30));
+        let c = load(&[
+            ("SWITCHYARD_BULK_MAIL_PER_MINUTE", "120"),
+            ("SWITCHYARD_OUTBOX_EMAIL_TIMEOUT_SECONDS", "5"),
+            ("SWITCHYARD_OUTBOX_CONCURRENCY", "8"),
+        ])
+        .unwrap();
+        assert_eq!(c.outbox.bulk_per_minute, 120);
+        assert_eq!(c.outbox.email_deadline, std::time::Duration::from_secs(5));
+        assert_eq!(c.outbox.concurrency, 8);
+        for (name, bad) in [
+            ("SWITCHYARD_BULK_MAIL_PER_MINUTE", "0"),
+            ("SWITCHYARD_OUTBOX_WEBHOOK_TIMEOUT_SECONDS", "600"),
+            ("SWITCHYARD_OUTBOX_CONCURRENCY", "many"),
+        ] {
+            let e = load(&[(name, bad)]).unwrap_err();
+            assert!(e.to_string().contains(name), "{e}");
+        }
     }
 }

@@ -3,6 +3,7 @@
 pub mod access;
 pub mod catalog;
 pub mod credentials;
+pub mod delivery;
 pub mod ids;
 pub mod money;
 pub mod order;

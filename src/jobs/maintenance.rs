@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use time::Date;
 
+use crate::store::outbox::Lane;
 use crate::{
     domain::{
         Step,
@@ -92,7 +93,7 @@ pub async fn sunset_reminders(state: &AppState, today: Date) -> anyhow::Result<u
                 let email = reminder(state, s, date, days_left, done, Tr::new(lang));
                 let mut tx = state.db.begin().await?;
                 let key = format!("sunset:{}{suffix}", s.id);
-                if store::outbox::enqueue(&mut tx, &key, &email, Some(s.id)).await? {
+                if store::outbox::enqueue(&mut tx, Lane::Bulk, &key, &email, Some(s.id)).await? {
                     queued += 1;
                 }
                 tx.commit().await?;
@@ -193,7 +194,7 @@ pub async fn stall_reminders(state: &AppState, now: i64) -> anyhow::Result<usize
                 let email = crate::web::partner::reminder(state, &s, Step::parse(&d.step), lang);
                 let key = format!("stall:{}:{}:{days}", d.upgrade_id, d.progressed_at);
                 let mut tx = state.db.begin().await?;
-                if store::outbox::enqueue(&mut tx, &key, &email, Some(s.id)).await? {
+                if store::outbox::enqueue(&mut tx, Lane::Bulk, &key, &email, Some(s.id)).await? {
                     queued += 1;
                 }
                 tx.commit().await?;
@@ -275,7 +276,7 @@ pub async fn partner_digests(state: &AppState, now: i64) -> anyhow::Result<usize
             ),
         };
         let mut tx = state.db.begin().await?;
-        if store::outbox::enqueue(&mut tx, &key, &mail, None).await? {
+        if store::outbox::enqueue(&mut tx, Lane::Bulk, &key, &mail, None).await? {
             queued += 1;
         }
         tx.commit().await?;

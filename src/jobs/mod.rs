@@ -1,183 +1,244 @@
-//! Background work: the outbox worker delivers queued jobs (email, partner webhooks)
-//! with retries and backoff.
-//! It wakes when a change commits (`Jobs::wake`) and otherwise every few seconds, so
-//! rows written by another instance are picked up too. `maintenance` runs the
-//! periodic chores (sunset reminders, refreshing legacy orders).
+//! Background work: the outbox worker delivers queued jobs (email, partner webhooks),
+//! and `maintenance` runs the periodic chores (sunset reminders, refreshing legacy
+//! orders).
+//!
+//! The outbox is worked in lanes ([`Lane`]): each lane has its own loop, its own
+//! deliveries at once and its own SMTP connections, so a sign-in link never waits behind
+//! bulk reminders or a partner's dead endpoint. Every attempt has a hard deadline; a row
+//! whose attempt fails or runs out of time is released for a retry with backoff and
+//! jitter, never lost. A lane wakes when a change commits (`Jobs::wake`) and otherwise
+//! every few seconds, so rows written by another instance are picked up too.
 
+mod deliver;
+mod lane;
 pub mod maintenance;
 
-use std::{sync::Arc, time::Duration};
-
-use tokio::sync::Notify;
-
-use secrecy::{ExposeSecret, SecretString};
-
-use crate::{
-    config::Config,
-    domain::{platform_event, webhook},
-    mail::{Email, Mailer},
-    store::{self, Db, outbox::OutboxRow},
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex, OnceLock},
+    time::Duration,
 };
 
-/// How long a claimed row is reserved for the worker that claimed it.
-const LEASE_SECONDS: i64 = 60;
-const IDLE_POLL: Duration = Duration::from_secs(2);
-/// Tries before a job is given up (backoff reaches an hour after 9, so about 3 weeks).
-const MAX_ATTEMPTS: i64 = 500;
+use secrecy::SecretString;
+use tokio::{
+    sync::{Notify, watch},
+    task::{AbortHandle, JoinHandle},
+};
 
+use crate::{
+    config::{Config, MailConfig, OutboxConfig},
+    mail::Mailer,
+    store::{self, Db, outbox::Lane},
+};
+
+/// How often the outbox depth per lane is measured for `/metrics`.
+const DEPTH_EVERY: Duration = Duration::from_secs(5);
+
+/// The handle on the outbox worker: wake it after queuing, stop it at shutdown.
 #[derive(Clone, Default)]
 pub struct Jobs {
-    wake: Arc<Notify>,
+    inner: Arc<Inner>,
 }
 
-/// What delivering needs: the database, the mail transport, an HTTP client for
+struct Inner {
+    /// One wake-up per lane, in the order of [`Lane::ALL`].
+    wake: [Notify; 4],
+    stop: watch::Sender<bool>,
+    /// Rows this instance has claimed and is delivering.
+    in_flight: Mutex<HashMap<i64, AbortHandle>>,
+    loops: Mutex<Vec<JoinHandle<()>>>,
+    db: OnceLock<Db>,
+    /// Per lane: claim nothing before this (the mail relay hangs).
+    held: [Mutex<Option<std::time::Instant>>; 4],
+}
+
+impl Inner {
+    fn hold(&self, lane: Lane, until: std::time::Instant) {
+        if let Ok(mut h) = self.held[lane_index(lane)].lock() {
+            *h = Some(h.map_or(until, |t| t.max(until)));
+        }
+    }
+
+    fn held_until(&self, lane: Lane) -> Option<std::time::Instant> {
+        self.held[lane_index(lane)].lock().ok().and_then(|h| *h)
+    }
+}
+
+impl Default for Inner {
+    fn default() -> Self {
+        Self {
+            wake: Default::default(),
+            stop: watch::Sender::new(false),
+            in_flight: Mutex::default(),
+            loops: Mutex::default(),
+            db: OnceLock::new(),
+            held: Default::default(),
+        }
+    }
+}
+
+/// What a shutdown left behind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stopped {
+    /// Deliveries still running when the grace period ended: stopped, and their rows
+    /// given back for any instance to deliver at once.
+    pub released: usize,
+}
+
+/// What delivering needs: the database, the mail transports, an HTTP client for
 /// webhooks and the key their secrets derive from.
 #[derive(Clone)]
 pub struct Worker {
     pub db: Db,
+    /// Transactional mail; urgent and bulk mail have transports of their own, so their
+    /// SMTP connections are never shared.
     pub mailer: Mailer,
+    urgent_mailer: Mailer,
+    bulk_mailer: Mailer,
     pub http: reqwest::Client,
     pub secret_key: SecretString,
     /// Which addresses outbound requests may reach (as for the health check).
     pub reach: crate::config::HealthCheckConfig,
+    pub outbox: OutboxConfig,
 }
 
 impl Worker {
     pub fn new(db: Db, mailer: Mailer, config: &Config) -> anyhow::Result<Self> {
+        // SMTP transports pool their connections; one pool per lane keeps bulk mail
+        // from holding every connection an urgent email needs.
+        let own = || -> anyhow::Result<Mailer> {
+            match config.mail {
+                MailConfig::Smtp(_) => Mailer::from_config(&config.mail, &config.mail_from),
+                _ => Ok(mailer.clone()),
+            }
+        };
         Ok(Self {
-            db,
+            urgent_mailer: own()?,
+            bulk_mailer: own()?,
             mailer,
+            db,
             http: crate::platform::health::outbound_client(
                 &config.health_check,
                 "Switchyard-Webhooks",
             )?,
             secret_key: config.secret_key.clone(),
             reach: config.health_check.clone(),
+            outbox: config.outbox.clone(),
         })
     }
+
+    fn mailer_for(&self, lane: Lane) -> &Mailer {
+        match lane {
+            Lane::Urgent => &self.urgent_mailer,
+            Lane::Bulk => &self.bulk_mailer,
+            Lane::Transactional | Lane::Webhook => &self.mailer,
+        }
+    }
+}
+
+fn lane_index(lane: Lane) -> usize {
+    Lane::ALL.iter().position(|l| *l == lane).unwrap_or(0)
 }
 
 impl Jobs {
     /// Call after committing a transaction that queued work.
     pub fn wake(&self) {
-        self.wake.notify_one();
+        for w in &self.inner.wake {
+            w.notify_one();
+        }
     }
 
-    /// Runs the outbox worker until the process ends.
+    /// Runs one loop per lane, and the depth gauges, until [`Jobs::shutdown`].
     pub fn spawn(&self, worker: Worker) {
-        let wake = self.wake.clone();
-        tokio::spawn(async move {
-            loop {
-                if let Err(e) = deliver_due(&worker).await {
-                    tracing::error!(error = ?e, "outbox worker");
+        let _ = self.inner.db.set(worker.db.clone());
+        let mut loops = Vec::new();
+        for lane in Lane::ALL {
+            loops.push(tokio::spawn(lane::run(
+                lane,
+                worker.clone(),
+                self.inner.clone(),
+            )));
+        }
+        loops.push(tokio::spawn(measure_depth(
+            worker.db.clone(),
+            self.inner.stop.subscribe(),
+        )));
+        if let Ok(mut l) = self.inner.loops.lock() {
+            l.extend(loops);
+        }
+    }
+
+    /// Stops claiming rows, lets deliveries in flight finish within `grace`, then stops
+    /// the rest and gives their rows back, so no claim waits out its lease.
+    pub async fn shutdown(&self, grace: Duration) -> Stopped {
+        let until = tokio::time::Instant::now() + grace;
+        self.inner.stop.send_replace(true);
+        let loops: Vec<JoinHandle<()>> = self
+            .inner
+            .loops
+            .lock()
+            .map(|mut l| l.drain(..).collect())
+            .unwrap_or_default();
+        for mut l in loops {
+            // A loop stops at its next turn; one stuck in a query is stopped.
+            if tokio::time::timeout_at(until, &mut l).await.is_err() {
+                l.abort();
+            }
+        }
+        while self.in_flight() > 0 && tokio::time::Instant::now() < until {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let left: Vec<(i64, AbortHandle)> = self
+            .inner
+            .in_flight
+            .lock()
+            .map(|mut m| m.drain().collect())
+            .unwrap_or_default();
+        for (_, task) in &left {
+            task.abort();
+        }
+        let ids: Vec<i64> = left.iter().map(|(id, _)| *id).collect();
+        if let (Some(db), false) = (self.inner.db.get(), ids.is_empty()) {
+            match store::outbox::release(&db.pool, &ids).await {
+                Ok(n) => tracing::info!(released = n, "outbox: gave back rows still in flight"),
+                Err(e) => {
+                    tracing::error!(error = ?e, ?ids, "outbox: cannot give back claimed rows; they wait out their lease")
                 }
-                let _ = tokio::time::timeout(IDLE_POLL, wake.notified()).await;
-            }
-        });
-    }
-}
-
-/// Retry delay after `attempts` failures: 10 s, 20 s, 40 s … up to an hour.
-pub fn backoff(attempts: i64) -> i64 {
-    let exp = attempts.clamp(1, 12) - 1;
-    (10_i64 << exp).min(3600)
-}
-
-/// What became of one delivery.
-enum Delivered {
-    Yes,
-    /// Nothing to deliver to any more (the webhook was removed): done, not retried.
-    Dropped(String),
-}
-
-/// Delivers every due row once; returns how many were delivered.
-pub async fn deliver_due(worker: &Worker) -> anyhow::Result<usize> {
-    let pool = &worker.db.pool;
-    let mut sent = 0;
-    for row in store::outbox::due(pool, 50).await? {
-        if !store::outbox::claim(pool, row.id, LEASE_SECONDS).await? {
-            continue;
-        }
-        match deliver(worker, &row).await {
-            Ok(Delivered::Yes) => {
-                store::outbox::mark_sent(pool, row.id).await?;
-                sent += 1;
-            }
-            Ok(Delivered::Dropped(why)) => {
-                tracing::info!(key = %row.idempotency_key, %why, "job dropped");
-                store::outbox::mark_dropped(pool, row.id, &why).await?;
-            }
-            // About three weeks of hourly tries: the endpoint or mailbox is gone.
-            Err(e) if row.attempts + 1 >= MAX_ATTEMPTS => {
-                tracing::error!(key = %row.idempotency_key, kind = %row.kind, error = ?e, "giving up after {MAX_ATTEMPTS} attempts");
-                store::outbox::mark_dropped(pool, row.id, &format!("gave up: {e:#}")).await?;
-            }
-            Err(e) => {
-                let retry_at = store::now() + backoff(row.attempts + 1);
-                tracing::warn!(key = %row.idempotency_key, kind = %row.kind, error = ?e, retry_at, "delivery failed; will retry");
-                store::outbox::mark_failed(pool, row.id, &format!("{e:#}"), retry_at).await?;
             }
         }
-    }
-    Ok(sent)
-}
-
-async fn deliver(worker: &Worker, row: &OutboxRow) -> anyhow::Result<Delivered> {
-    match row.kind.as_str() {
-        "email" => {
-            let email = Email {
-                to: row.recipient.clone(),
-                subject: row.subject.clone(),
-                text: row.body.clone(),
-            };
-            worker.mailer.send(&email).await?;
-            Ok(Delivered::Yes)
+        Stopped {
+            released: ids.len(),
         }
-        "webhook" => webhook(worker, row).await,
-        other => Ok(Delivered::Dropped(format!("unknown job kind {other}"))),
+    }
+
+    /// Deliveries this instance has running now.
+    pub fn in_flight(&self) -> usize {
+        self.inner.in_flight.lock().map(|m| m.len()).unwrap_or(0)
     }
 }
 
-/// POSTs the event, signed like inbound platform events; any 2xx is delivered.
-async fn webhook(worker: &Worker, row: &OutboxRow) -> anyhow::Result<Delivered> {
-    let hook = match row.recipient.parse::<i64>() {
-        Ok(id) => store::webhooks::get(&worker.db.pool, id).await?,
-        Err(_) => None,
-    };
-    let Some(hook) = hook.filter(|h| h.disabled_at.is_none()) else {
-        return Ok(Delivered::Dropped("the webhook was removed".into()));
-    };
-    // Names are checked when resolved; a literal address is checked here.
-    let refused = reqwest::Url::parse(&hook.url)
-        .map_err(|_| "not a URL".to_owned())
-        .and_then(|u| crate::platform::health::vet(&u, &worker.reach).map_err(|e| e.to_string()));
-    if let Err(why) = refused {
-        return Ok(Delivered::Dropped(format!("refused address: {why}")));
-    }
-    let secret = webhook::secret(worker.secret_key.expose_secret().as_bytes(), &hook.nonce);
-    let signature = platform_event::sign(secret.as_bytes(), store::now(), row.body.as_bytes());
-    let res = worker
-        .http
-        .post(&hook.url)
-        .header(reqwest::header::CONTENT_TYPE, "application/json")
-        .header(platform_event::SIGNATURE_HEADER, signature)
-        .header("Idempotency-Key", &row.idempotency_key)
-        .body(row.body.clone())
-        .send()
-        .await?;
-    if res.status().is_success() {
-        Ok(Delivered::Yes)
-    } else {
-        anyhow::bail!("the partner answered {}", res.status())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn backoff_doubles_up_to_an_hour() {
-        let delays: Vec<i64> = (1..=4).map(super::backoff).collect();
-        assert_eq!(delays, [10, 20, 40, 80]);
-        assert_eq!(super::backoff(50), 3600);
+/// Sets `switchyard_outbox_depth` and `switchyard_outbox_oldest_age_seconds` per lane.
+async fn measure_depth(db: Db, mut stop: watch::Receiver<bool>) {
+    while !*stop.borrow() {
+        match store::outbox::depth(&db.pool).await {
+            Ok(rows) => {
+                let now = store::now();
+                for lane in Lane::ALL {
+                    let (n, oldest) = rows
+                        .iter()
+                        .find(|(l, _, _)| l == lane.as_str())
+                        .map_or((0, now), |(_, n, oldest)| (*n, *oldest));
+                    metrics::gauge!("switchyard_outbox_depth", "lane" => lane.as_str())
+                        .set(n as f64);
+                    metrics::gauge!("switchyard_outbox_oldest_age_seconds", "lane" => lane.as_str())
+                        .set((now - oldest).max(0) as f64);
+                }
+            }
+            Err(e) => tracing::warn!(error = ?e, "outbox: cannot measure the queue"),
+        }
+        tokio::select! {
+            _ = stop.changed() => {}
+            _ = tokio::time::sleep(DEPTH_EVERY) => {}
+        }
     }
 }

@@ -4,6 +4,7 @@
 //! store's upgrade; what it changes there (the step, the email to send, the live
 //! notification) is one transaction.
 
+use crate::store::outbox::Lane;
 use crate::{
     domain::{
         Action, Environment, Step,
@@ -231,7 +232,7 @@ async fn warn_legacy_active(
         ),
     };
     let key = format!("legacy-active:{upgrade_id}");
-    store::outbox::enqueue(tx, &key, &email, Some(store.id)).await?;
+    store::outbox::enqueue(tx, Lane::Transactional, &key, &email, Some(store.id)).await?;
     Ok(())
 }
 
@@ -261,7 +262,7 @@ async fn complete(
         ),
     };
     let key = format!("upgrade-complete:{}", upgrade.id);
-    store::outbox::enqueue(tx, &key, &email, Some(store.id)).await?;
+    store::outbox::enqueue(tx, Lane::Transactional, &key, &email, Some(store.id)).await?;
     Ok(())
 }
 

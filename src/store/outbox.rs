@@ -1,12 +1,39 @@
 //! The outbox: every job that must not be lost (an email, a partner webhook), written in
 //! the transaction of the change that causes it and delivered later by [`crate::jobs`].
 //! The key makes queuing idempotent; a row is claimed before delivery, so two instances
-//! never deliver the same one.
+//! never deliver the same one. Every row belongs to a [`Lane`]: each lane is worked on
+//! its own, so urgent mail never waits behind bulk mail or a partner's dead endpoint.
 
 use sqlx::{Any, Executor, FromRow};
 
 use super::{Tx, now};
 use crate::mail::Email;
+
+/// How urgent a job is; each lane is delivered on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Lane {
+    /// Sign-in and admin-change links: someone is waiting for them, and they expire.
+    Urgent,
+    /// One-off emails caused by what someone did (an invitation, a support answer).
+    Transactional,
+    /// Reminders, digests and nudges: paced, so the relay is not flooded.
+    Bulk,
+    /// Partner webhooks, each destination isolated from the others.
+    Webhook,
+}
+
+impl Lane {
+    pub const ALL: [Lane; 4] = [Lane::Urgent, Lane::Transactional, Lane::Bulk, Lane::Webhook];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lane::Urgent => "urgent",
+            Lane::Transactional => "transactional",
+            Lane::Bulk => "bulk",
+            Lane::Webhook => "webhook",
+        }
+    }
+}
 
 #[derive(Debug, Clone, FromRow)]
 pub struct OutboxRow {
@@ -22,6 +49,7 @@ pub struct OutboxRow {
 
 /// A job to queue.
 pub struct Job<'a> {
+    pub lane: Lane,
     pub key: &'a str,
     pub kind: &'a str,
     pub recipient: &'a str,
@@ -32,9 +60,10 @@ pub struct Job<'a> {
     pub redact: bool,
 }
 
-/// Queues `email` unless one with `key` was queued before (then nothing happens).
+/// Queues `email` in `lane` unless one with `key` was queued before (then nothing happens).
 pub async fn enqueue(
     tx: &mut Tx,
+    lane: Lane,
     key: &str,
     email: &Email,
     store_id: Option<i64>,
@@ -42,6 +71,7 @@ pub async fn enqueue(
     push(
         &mut **tx,
         &Job {
+            lane,
             key,
             kind: "email",
             recipient: &email.to,
@@ -58,8 +88,8 @@ pub async fn enqueue(
 pub async fn push<'c>(ex: impl Executor<'c, Database = Any>, job: &Job<'_>) -> sqlx::Result<bool> {
     let at = now();
     let res = sqlx::query(
-        "INSERT INTO outbox (idempotency_key, kind, recipient, subject, body, store_id, redact, created_at, next_attempt_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) ON CONFLICT (idempotency_key) DO NOTHING",
+        "INSERT INTO outbox (idempotency_key, kind, recipient, subject, body, store_id, redact, created_at, next_attempt_at, lane) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9) ON CONFLICT (idempotency_key) DO NOTHING",
     )
     .bind(job.key)
     .bind(job.kind)
@@ -69,23 +99,96 @@ pub async fn push<'c>(ex: impl Executor<'c, Database = Any>, job: &Job<'_>) -> s
     .bind(job.store_id)
     .bind(i64::from(job.redact))
     .bind(at)
+    .bind(job.lane.as_str())
     .execute(ex)
     .await?;
     Ok(res.rows_affected() == 1)
 }
 
-/// Due rows (not sent, not claimed by a live worker, retry time reached), oldest first.
+const ROW: &str = "id, idempotency_key, kind, recipient, subject, body, attempts";
+/// Not sent, not claimed by a live worker, retry time reached (`$1` is now).
+const DUE: &str =
+    "sent_at IS NULL AND next_attempt_at <= $1 AND (claimed_until IS NULL OR claimed_until < $1)";
+
+/// Due rows of `lane`, in the order they fell due.
 pub async fn due<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    lane: Lane,
+    limit: i64,
+) -> sqlx::Result<Vec<OutboxRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {ROW} FROM outbox WHERE lane = $2 AND {DUE} ORDER BY next_attempt_at, id LIMIT $3"
+    ))
+    .bind(now())
+    .bind(lane.as_str())
+    .bind(limit)
+    .fetch_all(ex)
+    .await
+}
+
+/// The oldest due webhook row of each destination that has none in flight, for at most
+/// `limit` destinations: one slow endpoint holds at most one delivery at a time, and
+/// never keeps the others' rows from being picked.
+pub async fn due_per_destination<'c>(
     ex: impl Executor<'c, Database = Any>,
     limit: i64,
 ) -> sqlx::Result<Vec<OutboxRow>> {
-    sqlx::query_as(
-        "SELECT id, idempotency_key, kind, recipient, subject, body, attempts FROM outbox \
-         WHERE sent_at IS NULL AND next_attempt_at <= $1 AND (claimed_until IS NULL OR claimed_until < $1) \
-         ORDER BY id LIMIT $2",
-    )
+    sqlx::query_as(&format!(
+        "SELECT {ROW} FROM outbox WHERE id IN ( \
+           SELECT MIN(id) FROM outbox WHERE lane = 'webhook' AND {DUE} \
+           AND recipient NOT IN (SELECT recipient FROM outbox WHERE lane = 'webhook' \
+                                 AND sent_at IS NULL AND claimed_until >= $1) \
+           GROUP BY recipient ORDER BY MIN(id) LIMIT $2) \
+         ORDER BY id"
+    ))
     .bind(now())
     .bind(limit)
+    .fetch_all(ex)
+    .await
+}
+
+/// Holds back every waiting row for one webhook destination until `retry_at`: its
+/// endpoint just failed, so the next row would most likely fail too.
+pub async fn defer_destination<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    recipient: &str,
+    retry_at: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE outbox SET next_attempt_at = $1 WHERE lane = 'webhook' AND recipient = $2 \
+         AND sent_at IS NULL AND next_attempt_at < $1 AND claimed_until IS NULL",
+    )
+    .bind(retry_at)
+    .bind(recipient)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+/// Gives claimed rows back (a worker stopping), for any instance to deliver now rather
+/// than after the lease.
+pub async fn release<'c>(ex: impl Executor<'c, Database = Any>, ids: &[i64]) -> sqlx::Result<u64> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let sql = format!(
+        "UPDATE outbox SET claimed_until = NULL WHERE sent_at IS NULL AND id IN ({})",
+        super::placeholders(1, ids.len())
+    );
+    let mut q = sqlx::query(&sql);
+    for id in ids {
+        q = q.bind(*id);
+    }
+    Ok(q.execute(ex).await?.rows_affected())
+}
+
+/// Waiting rows per lane: (lane, how many, when the oldest was queued).
+pub async fn depth<'c>(
+    ex: impl Executor<'c, Database = Any>,
+) -> sqlx::Result<Vec<(String, i64, i64)>> {
+    sqlx::query_as(
+        "SELECT lane, COUNT(*), MIN(created_at) FROM outbox WHERE sent_at IS NULL GROUP BY lane",
+    )
     .fetch_all(ex)
     .await
 }

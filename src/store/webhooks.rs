@@ -4,7 +4,7 @@ use serde_json::json;
 use sqlx::{Any, Executor, FromRow};
 
 use super::{Tx, now, outbox};
-use crate::domain::{Step, webhook};
+use crate::domain::{Step, delivery, webhook};
 
 use super::upgrades::UpgradeRow;
 
@@ -17,9 +17,15 @@ pub struct Webhook {
     pub created_by: String,
     pub created_at: i64,
     pub disabled_at: Option<i64>,
+    /// Failed deliveries since the last one accepted.
+    pub failures: i64,
+    /// Set once `failures` reached the configured limit; cleared by the next success.
+    pub failing_since: Option<i64>,
+    /// Why the last delivery failed, as a [`delivery::Failure`] code.
+    pub last_error: Option<String>,
 }
 
-const COLUMNS: &str = "id, partner_id, url, nonce, created_by, created_at, disabled_at";
+const COLUMNS: &str = "id, partner_id, url, nonce, created_by, created_at, disabled_at, failures, failing_since, last_error";
 
 pub async fn insert(
     tx: &mut Tx,
@@ -67,6 +73,42 @@ pub async fn get<'c>(
         .bind(id)
         .fetch_optional(ex)
         .await
+}
+
+/// Counts a failed delivery; after `failing_after` in a row the webhook is failing.
+pub async fn record_failure<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    id: i64,
+    why: &delivery::Failure,
+    failing_after: u32,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE webhooks SET failures = failures + 1, last_error = $1, \
+         failing_since = CASE WHEN failing_since IS NULL AND failures + 1 >= $2 THEN $3 ELSE failing_since END \
+         WHERE id = $4",
+    )
+    .bind(why.code())
+    .bind(i64::from(failing_after))
+    .bind(now())
+    .bind(id)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+/// A delivery was accepted: the webhook is healthy again.
+pub async fn record_success<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    id: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE webhooks SET failures = 0, failing_since = NULL, last_error = NULL \
+         WHERE id = $1 AND failures > 0",
+    )
+    .bind(id)
+    .execute(ex)
+    .await?;
+    Ok(())
 }
 
 /// Turns webhook `id` off, if it belongs to one of `partner_ids`; false if not.
@@ -141,6 +183,7 @@ pub async fn enqueue_step(
             outbox::push(
                 &mut **tx,
                 &outbox::Job {
+                    lane: outbox::Lane::Webhook,
                     key: &format!("webhook:{hook}:{event_id}"),
                     kind: "webhook",
                     recipient: &hook.to_string(),

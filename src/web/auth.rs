@@ -20,6 +20,7 @@ use super::{
         sha256_hex,
     },
 };
+use crate::store::outbox::Lane;
 use crate::{
     domain::EmailAddress,
     store::{self, audit::Record, sessions::TokenStatus},
@@ -143,6 +144,7 @@ pub async fn queue_link(
     store::outbox::push(
         &mut **tx,
         &store::outbox::Job {
+            lane: Lane::Urgent,
             key: &format!("sign-in:{hash}"),
             kind: "email",
             recipient: email,

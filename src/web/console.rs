@@ -18,6 +18,7 @@ use super::{
     routes::Routes,
     session::{ClientIp, CsrfForm, MaybeSession, ensure_session, random_token, sha256_hex},
 };
+use crate::store::outbox::Lane;
 use crate::{
     domain::{Action, EmailAddress, Step},
     i18n::Tr,
@@ -188,7 +189,14 @@ async fn remind(
     let email = super::partner::reminder(&state, &reader.store, step, lang);
     let mut tx = state.db.begin().await?;
     let key = format!("support-remind:{}:{}", reader.store.id, random_token(6));
-    store::outbox::enqueue(&mut tx, &key, &email, Some(reader.store.id)).await?;
+    store::outbox::enqueue(
+        &mut tx,
+        Lane::Transactional,
+        &key,
+        &email,
+        Some(reader.store.id),
+    )
+    .await?;
     audited(&mut tx, &reader, &ip, "support.reminder_sent", &why).await?;
     tx.commit().await?;
     state.jobs.wake();
@@ -233,6 +241,7 @@ async fn change_admin(
     store::outbox::push(
         &mut *tx,
         &store::outbox::Job {
+            lane: Lane::Urgent,
             key: &format!("admin-change:{hash}"),
             kind: "email",
             recipient: new.as_str(),
@@ -442,6 +451,7 @@ async fn admin_change_confirm(
     };
     store::outbox::enqueue(
         &mut tx,
+        Lane::Transactional,
         &format!("admin-changed:{hash}"),
         &email,
         Some(old.id),

@@ -16,6 +16,7 @@ use super::{
     routes::Routes,
     session::{ClientIp, CsrfForm, NoFields},
 };
+use crate::store::outbox::Lane;
 use crate::{
     domain::EmailAddress,
     mail::Email,
@@ -98,7 +99,14 @@ async fn invite(
         email.as_str(),
         store::now()
     );
-    store::outbox::enqueue(&mut tx, &key, &mail, Some(admin.store.id)).await?;
+    store::outbox::enqueue(
+        &mut tx,
+        Lane::Transactional,
+        &key,
+        &mail,
+        Some(admin.store.id),
+    )
+    .await?;
     tx.commit().await?;
     state.jobs.wake();
     Ok(Redirect::to(&format!("/stores/{}/users", admin.eid())).into_response())

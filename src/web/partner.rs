@@ -23,6 +23,7 @@ use super::{
     routes::Routes,
     session::{ClientIp, CsrfForm},
 };
+use crate::store::outbox::Lane;
 use crate::{
     domain::{
         Step,
@@ -378,7 +379,7 @@ async fn nudge(
         let lang = store::users::email_lang(&state.db.pool, &s.admin_email, Some(&s)).await?;
         let email = reminder(&state, &s, upgrade.as_ref().map(|u| u.step()), lang);
         let key = format!("nudge:{}:{today}", s.id);
-        if store::outbox::enqueue(&mut tx, &key, &email, Some(s.id)).await? {
+        if store::outbox::enqueue(&mut tx, Lane::Bulk, &key, &email, Some(s.id)).await? {
             store::audit::record(
                 &mut *tx,
                 &Record {

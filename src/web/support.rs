@@ -17,6 +17,7 @@ use super::{
     routes::Routes,
     session::{ClientIp, CsrfForm},
 };
+use crate::store::outbox::Lane;
 use crate::store::{self, audit::Record, support::RequestStatus};
 
 pub fn routes(r: Routes) -> Routes {
@@ -169,7 +170,7 @@ async fn set_status(
             "support-answer:{id}:{}",
             crate::web::session::random_token(6)
         );
-        store::outbox::enqueue(&mut tx, &key, &email, Some(s.id)).await?;
+        store::outbox::enqueue(&mut tx, Lane::Transactional, &key, &email, Some(s.id)).await?;
     }
     tx.commit().await?;
     state.jobs.wake();

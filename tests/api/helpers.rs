@@ -17,6 +17,8 @@ pub struct TestApp {
     pub mail_dir: PathBuf,
     pub client: reqwest::Client,
     pub database_url: String,
+    /// This instance's outbox worker (to stop it as a SIGTERM would).
+    pub jobs: switchyard::jobs::Jobs,
     _dir: std::sync::Arc<tempfile::TempDir>,
 }
 
@@ -90,6 +92,7 @@ async fn start(
     let app = Application::build(config).await.expect("the app builds");
     let address = format!("http://{}", app.local_addr());
     let db = app.state().db.clone();
+    let jobs = app.state().jobs.clone();
     tokio::spawn(app.run());
     TestApp {
         address,
@@ -97,6 +100,7 @@ async fn start(
         mail_dir,
         client: new_client(),
         database_url,
+        jobs,
         _dir: dir,
     }
 }
@@ -195,6 +199,7 @@ impl TestApp {
             mail_dir: self.mail_dir.clone(),
             client: new_client(),
             database_url: self.database_url.clone(),
+            jobs: self.jobs.clone(),
             _dir: self._dir.clone(),
         }
     }

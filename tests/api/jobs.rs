@@ -1,15 +1,29 @@
 //! The durable jobs: reminders after days without progress, the weekly partner digest,
-//! and two instances sharing one queue without delivering anything twice.
+//! two instances sharing one queue without delivering anything twice, and the outbox's
+//! lanes: urgent mail never waits behind bulk mail or a partner's dead endpoint.
 
-use std::time::Duration;
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicU16, AtomicUsize, Ordering},
+    },
+    time::Duration,
+};
 
-use switchyard::{domain::access::StaffRole, mail::Email};
+use switchyard::{
+    domain::access::StaffRole,
+    mail::Email,
+    store::outbox::{self, Lane},
+};
 
-use crate::helpers::{ADMIN, STORE, TestApp, spawn_app, spawn_app_with};
+use crate::{
+    helpers::{ADMIN, STORE, TestApp, spawn_app, spawn_app_with},
+    partner::PM,
+};
 
 const DAY: i64 = 86_400;
 
-async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
+pub async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
     for _ in 0..150 {
         if check().await {
             return;
@@ -119,9 +133,15 @@ async fn two_instances_deliver_each_queued_email_exactly_once() {
             subject: format!("Bulk {i}"),
             text: "Hello".into(),
         };
-        switchyard::store::outbox::enqueue(&mut tx, &format!("bulk:{i}"), &email, None)
-            .await
-            .unwrap();
+        switchyard::store::outbox::enqueue(
+            &mut tx,
+            switchyard::store::outbox::Lane::Transactional,
+            &format!("bulk:{i}"),
+            &email,
+            None,
+        )
+        .await
+        .unwrap();
     }
     tx.commit().await.unwrap();
     eventually("every email sent", async || {
@@ -147,4 +167,282 @@ async fn two_instances_deliver_each_queued_email_exactly_once() {
         "each claimed once"
     );
     drop((second, third));
+}
+
+/// A partner endpoint on this machine that takes the connection and never answers.
+pub struct HangingEndpoint {
+    pub url: String,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for HangingEndpoint {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Listens on `port` (0: any), accepts every connection and never says a word.
+pub async fn hanging_endpoint(port: u16) -> HangingEndpoint {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let url = format!("http://{}/hooks", listener.local_addr().unwrap());
+    let task = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    HangingEndpoint { url, task }
+}
+
+/// A partner endpoint that answers every call with `status` (changeable) and counts.
+pub struct Endpoint {
+    pub url: String,
+    pub calls: Arc<AtomicUsize>,
+    pub status: Arc<AtomicU16>,
+}
+
+pub async fn endpoint(status: u16) -> Endpoint {
+    use axum::{Router, http::StatusCode, routing::post};
+    let calls = Arc::new(AtomicUsize::new(0));
+    let status = Arc::new(AtomicU16::new(status));
+    let (seen, answer) = (calls.clone(), status.clone());
+    let app = Router::new().route(
+        "/hooks",
+        post(move || {
+            let (seen, answer) = (seen.clone(), answer.clone());
+            async move {
+                seen.fetch_add(1, Ordering::SeqCst);
+                StatusCode::from_u16(answer.load(Ordering::SeqCst)).unwrap()
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hooks", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    Endpoint { url, calls, status }
+}
+
+impl TestApp {
+    /// Adds a webhook on the partner's API page, as the manager would; returns its id.
+    pub async fn add_webhook(&self, url: &str) -> i64 {
+        let page = self.submit("/partner/api/webhooks", &[("url", url)]).await;
+        assert_eq!(page.status, reqwest::StatusCode::CREATED, "{}", page.body);
+        self.scalar("SELECT MAX(id) FROM webhooks").await
+    }
+
+    /// Queues `n` bulk emails, as the hourly chores do after a big import.
+    async fn queue_bulk(&self, n: usize) {
+        let mut tx = self.db.begin().await.unwrap();
+        for i in 0..n {
+            let email = Email {
+                to: format!("merchant{i}@example.com"),
+                subject: format!("Reminder {i}"),
+                text: "Your legacy store closes soon.".into(),
+            };
+            outbox::enqueue(&mut tx, Lane::Bulk, &format!("flood:{i}"), &email, None)
+                .await
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
+    }
+
+    /// Queues `n` events for webhook `hook`, older than anything queued after.
+    async fn queue_webhook_backlog(&self, hook: i64, n: usize) {
+        let mut tx = self.db.begin().await.unwrap();
+        for i in 0..n {
+            outbox::push(
+                &mut *tx,
+                &outbox::Job {
+                    lane: Lane::Webhook,
+                    key: &format!("backlog:{hook}:{i}"),
+                    kind: "webhook",
+                    recipient: &hook.to_string(),
+                    subject: "upgrade.step_completed",
+                    body: "{}",
+                    store_id: None,
+                    redact: false,
+                },
+            )
+            .await
+            .unwrap();
+        }
+        tx.commit().await.unwrap();
+    }
+
+    async fn webhook_rows_in_flight(&self, hook: i64) -> i64 {
+        self.scalar(&format!(
+            "SELECT COUNT(*) FROM outbox WHERE kind = 'webhook' AND recipient = '{hook}' \
+             AND sent_at IS NULL AND claimed_until IS NOT NULL"
+        ))
+        .await
+    }
+}
+
+/// An app whose webhooks may reach this machine, with `adjust` on top.
+async fn app_with_partner_hooks(adjust: impl FnOnce(&mut switchyard::config::Config)) -> TestApp {
+    let app = spawn_app_with(|c| {
+        c.health_check.allow_private = true;
+        adjust(c);
+    })
+    .await;
+    app.partners().await;
+    app
+}
+
+#[tokio::test]
+async fn a_sign_in_link_arrives_while_thousands_of_bulk_emails_wait_and_a_webhook_endpoint_hangs() {
+    let app = app_with_partner_hooks(|c| c.outbox.webhook_deadline = Duration::from_secs(60)).await;
+    let dead = hanging_endpoint(0).await;
+    let pm = app.as_partner(PM).await;
+    let hook = pm.add_webhook(&dead.url).await;
+    let admin = app.another_browser();
+    admin.sign_in(ADMIN).await;
+    admin.accept_terms().await;
+    eventually("the webhook delivery hangs", async || {
+        app.webhook_rows_in_flight(hook).await == 1
+    })
+    .await;
+    app.queue_bulk(3000).await;
+
+    // Signing in waits for the new link at most 5 s.
+    app.another_browser().sign_in(ADMIN).await;
+
+    let bulk_sent = app
+        .scalar("SELECT COUNT(*) FROM outbox WHERE lane = 'bulk' AND sent_at IS NOT NULL")
+        .await;
+    assert!(
+        bulk_sent < 200,
+        "bulk mail is paced, not poured out: {bulk_sent} sent"
+    );
+    assert_eq!(
+        app.webhook_rows_in_flight(hook).await,
+        1,
+        "the endpoint still hangs"
+    );
+}
+
+#[tokio::test]
+async fn a_dead_webhook_endpoint_delays_only_its_own_deliveries() {
+    let app = app_with_partner_hooks(|c| c.outbox.webhook_deadline = Duration::from_secs(60)).await;
+    let dead = hanging_endpoint(0).await;
+    let live = endpoint(204).await;
+    let pm = app.as_partner(PM).await;
+    let dead_hook = pm.add_webhook(&dead.url).await;
+    let live_hook = pm.add_webhook(&live.url).await;
+    // The dead endpoint has a backlog, older than anything queued after it.
+    app.queue_webhook_backlog(dead_hook, 20).await;
+
+    // Email still flows...
+    let admin = app.another_browser();
+    admin.sign_in(ADMIN).await;
+    // ...and the live endpoint gets its event while the dead one hangs.
+    admin.accept_terms().await;
+    eventually("the live endpoint's event", async || {
+        live.calls.load(Ordering::SeqCst) == 1
+    })
+    .await;
+    assert_eq!(
+        app.webhook_rows_in_flight(dead_hook).await,
+        1,
+        "one delivery at a time to the dead endpoint"
+    );
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM outbox WHERE recipient = '{live_hook}' AND sent_at IS NOT NULL"
+        ))
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_webhook_that_keeps_failing_shows_as_failing_on_the_partners_api_page() {
+    let app = app_with_partner_hooks(|c| c.outbox.webhook_failing_after = 2).await;
+    let partner = endpoint(500).await;
+    let pm = app.as_partner(PM).await;
+    let hook = pm.add_webhook(&partner.url).await;
+    let admin = app.another_browser();
+    admin.sign_in(ADMIN).await;
+    admin.accept_terms().await;
+    let failing = format!("id=\"webhook-{hook}-failing\"");
+    assert!(!pm.get("/partner/api").await.has(&failing));
+
+    // Bring each retry forward instead of waiting out the backoff.
+    let retry_now = async || {
+        sqlx::query(
+            "UPDATE outbox SET next_attempt_at = 0 WHERE kind = 'webhook' AND sent_at IS NULL",
+        )
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+        app.jobs.wake();
+    };
+    eventually("the webhook counts as failing", async || {
+        retry_now().await;
+        app.scalar("SELECT COUNT(*) FROM webhooks WHERE failing_since IS NOT NULL")
+            .await
+            == 1
+    })
+    .await;
+    let page = pm.get("/partner/api").await;
+    assert!(page.has(&failing), "{}", page.body);
+    assert!(page.has("your endpoint answered HTTP 500"), "{}", page.body);
+
+    // The endpoint is fixed: the next delivery clears the warning.
+    partner.status.store(204, Ordering::SeqCst);
+    eventually("the webhook is healthy again", async || {
+        retry_now().await;
+        app.scalar("SELECT COUNT(*) FROM webhooks WHERE failing_since IS NULL AND failures = 0")
+            .await
+            == 1
+    })
+    .await;
+    assert!(!pm.get("/partner/api").await.has(&failing));
+}
+
+#[tokio::test]
+async fn shutdown_gives_back_a_delivery_still_running_so_another_instance_takes_it_at_once() {
+    let slow = |c: &mut switchyard::config::Config| {
+        c.health_check.allow_private = true;
+        c.outbox.webhook_deadline = Duration::from_secs(60);
+    };
+    let app = app_with_partner_hooks(slow).await;
+    let dead = hanging_endpoint(0).await;
+    let pm = app.as_partner(PM).await;
+    let hook = pm.add_webhook(&dead.url).await;
+    let admin = app.another_browser();
+    admin.sign_in(ADMIN).await;
+    admin.accept_terms().await;
+    eventually("the webhook delivery hangs", async || {
+        app.webhook_rows_in_flight(hook).await == 1
+    })
+    .await;
+
+    let stopped = app.jobs.shutdown(Duration::from_millis(300)).await;
+    assert_eq!(stopped.released, 1);
+    assert_eq!(
+        app.webhook_rows_in_flight(hook).await,
+        0,
+        "the claim is given back"
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM outbox WHERE kind = 'webhook' AND sent_at IS NULL")
+            .await,
+        1,
+        "not lost"
+    );
+
+    // Another instance takes it now, not when the claim (90 s) would have lapsed.
+    let _second = app.another_instance(slow).await;
+    eventually("another instance takes the row", async || {
+        app.webhook_rows_in_flight(hook).await == 1
+    })
+    .await;
+    assert_eq!(
+        app.scalar("SELECT attempts FROM outbox WHERE kind = 'webhook'")
+            .await,
+        2
+    );
 }

@@ -5,7 +5,11 @@ use std::{path::Path, process::Stdio, time::Duration};
 
 use switchyard::config::{MailConfig, SmtpConfig, SmtpTls};
 
-use crate::helpers::{ADMIN, spawn_app_with};
+use crate::{
+    helpers::{ADMIN, spawn_app_with},
+    jobs::{endpoint, eventually, hanging_endpoint},
+    partner::PM,
+};
 
 struct SmtpServer(std::process::Child);
 
@@ -154,6 +158,80 @@ async fn an_email_queued_while_smtp_is_down_arrives_once_when_it_is_back() {
             .await,
         1
     );
+}
+
+/// A relay that accepts the connection and never answers held up every email and
+/// webhook for as long as it hung. Now the webhook lane does not wait for it, the
+/// attempt ends at its deadline and gives its row back, and once the relay recovers the
+/// email arrives exactly once.
+#[tokio::test]
+async fn a_relay_that_never_answers_holds_up_no_webhook_and_its_email_arrives_once_it_recovers() {
+    if !aiosmtpd_available() {
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI requires python3-aiosmtpd for the SMTP test"
+        );
+        eprintln!("SKIPPED: python3-aiosmtpd is not installed");
+        return;
+    }
+    let port = free_port();
+    let relay = hanging_endpoint(port).await;
+    // The setting up (the partner's webhook, the admin signed in) uses the file mailer.
+    let app = spawn_app_with(|c| c.health_check.allow_private = true).await;
+    app.partners().await;
+    let partner = endpoint(204).await;
+    app.as_partner(PM).await.add_webhook(&partner.url).await;
+    let admin = app.another_browser();
+    admin.sign_in(ADMIN).await;
+    // From here on mail goes out through the hung relay, from another instance.
+    app.jobs.shutdown(Duration::from_secs(1)).await;
+    let _relayed = app
+        .another_instance(|c| {
+            smtp_at(c, port);
+            c.health_check.allow_private = true;
+            c.outbox.email_deadline = Duration::from_secs(1);
+            // The lane waits out the retry delay after the relay hung: keep it short.
+            c.outbox.retry_base = Duration::from_secs(1);
+        })
+        .await;
+
+    app.another_browser().request_sign_in(ADMIN).await;
+    eventually("the sign-in email is tried", async || {
+        app.scalar(
+            "SELECT COUNT(*) FROM outbox WHERE kind = 'email' AND sent_at IS NULL AND attempts > 0",
+        )
+        .await
+            == 1
+    })
+    .await;
+    admin.accept_terms().await;
+    eventually("the webhook is delivered", async || {
+        partner.calls.load(std::sync::atomic::Ordering::SeqCst) == 1
+    })
+    .await;
+    eventually("the attempt past its deadline is given back", async || {
+        app.scalar(
+            "SELECT COUNT(*) FROM outbox WHERE kind = 'email' AND sent_at IS NULL \
+             AND claimed_until IS NULL AND last_error LIKE '%deadline%'",
+        )
+        .await
+            == 1
+    })
+    .await;
+
+    // The relay recovers.
+    drop(relay);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mailbox = tempfile::tempdir().unwrap();
+    let _server = smtp_server(port, mailbox.path()).await;
+    sqlx::query("UPDATE outbox SET next_attempt_at = 0 WHERE sent_at IS NULL")
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    let message = read_single_message(mailbox.path()).await;
+    assert!(message.contains("/auth/confirm?token="), "{message}");
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let _ = read_single_message(mailbox.path()).await;
 }
 
 async fn wait_for_port(port: u16) {

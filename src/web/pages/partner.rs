@@ -10,7 +10,7 @@ use super::{
     layout::{Ctx, Page, page},
 };
 use crate::{
-    domain::{Step, catalog::Catalog, risk::Risk},
+    domain::{Step, catalog::Catalog, delivery::Failure, risk::Risk},
     i18n::Tr,
     store::{
         api_tokens::ApiToken,
@@ -271,6 +271,16 @@ pub fn nudged(ctx: &Ctx, message: &str, back: &str) -> Page {
     page(ctx, &tr.t("partner.nudged_title"), None, body)
 }
 
+/// Why a webhook's deliveries fail, in the reader's words.
+fn failure(tr: Tr, code: Option<&str>) -> String {
+    match Failure::parse(code.unwrap_or_default()) {
+        Failure::Status(status) => tr.f("keys.failure.status", &[("status", &status.to_string())]),
+        Failure::Timeout => tr.t("keys.failure.timeout"),
+        Failure::Connect => tr.t("keys.failure.connect"),
+        Failure::Other => tr.t("keys.failure.other"),
+    }
+}
+
 /// API tokens and webhooks; what was just created is shown once, with its warning.
 pub fn keys(
     ctx: &Ctx,
@@ -349,6 +359,15 @@ pub fn keys(
                     for h in hooks.iter() {
                         li { id: "webhook-{h.id}",
                             code { "{h.url}" } " "
+                            if let Some(since) = h.failing_since {
+                                p { class: "warning", role: "status", id: "webhook-{h.id}-failing",
+                                    {tr.f("keys.webhook_failing", &[
+                                        ("since", &format_time(since)),
+                                        ("count", &h.failures.to_string()),
+                                        ("reason", &failure(tr, h.last_error.as_deref())),
+                                    ])}
+                                }
+                            }
                             form { method: "post", action: "/partner/api/webhooks/{h.id}/disable", class: "inline",
                                 {csrf_field(&csrf)}
                                 button { class: "button", r#type: "submit", {tr.t("keys.disable")} }

@@ -9,6 +9,7 @@ use axum::{
 };
 
 use super::audit_in;
+use crate::store::outbox::Lane;
 use crate::{
     domain::screenshot::{self, ImageKind, MAX_FILES},
     i18n::Tr,
@@ -152,6 +153,7 @@ pub async fn send(
     };
     store::outbox::enqueue(
         &mut tx,
+        Lane::Transactional,
         &format!("support-request:{id}"),
         &email,
         Some(admin.store.id),
