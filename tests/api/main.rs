@@ -6,6 +6,7 @@
 mod access;
 mod console;
 mod credentials;
+mod edge;
 mod events;
 mod gateway;
 mod helpers;

@@ -1,0 +1,134 @@
+//! Text from outside is checked once, at the edge, the same on SQLite and PostgreSQL;
+//! downloads are safe to open in a spreadsheet; addresses that lead inside are refused
+//! when saved; another's store looks like no store; the secret key outlives a restart.
+
+use std::{io::Read, process::Command};
+
+use reqwest::{
+    StatusCode,
+    multipart::{Form, Part},
+};
+use serde_json::{Value, json};
+use switchyard::domain::access::StaffRole;
+
+use crate::helpers::{
+    ADMIN, GATEWAY_TOKEN, OTHER_ADMIN, Page, STORE, TestApp, path, spawn_app, spawn_app_with,
+};
+
+const PM: &str = "pm@nordic.example";
+const AGENT: &str = "agent@support.example";
+
+impl TestApp {
+    /// A partner manager of the demo stores' partner, signed in, in another browser.
+    async fn partner_manager(&self) -> TestApp {
+        self.add_staff(
+            PM,
+            StaffRole::PartnerManager,
+            Some("Nordic Commerce Partners"),
+        )
+        .await;
+        let b = self.another_browser();
+        b.sign_in(PM).await;
+        b
+    }
+
+    /// A page fetched with the browser asking for `lang`.
+    async fn get_asking_for(&self, lang: &str, p: &str) -> Page {
+        let res = self
+            .client
+            .get(self.url(p))
+            .header("accept-language", lang)
+            .send()
+            .await
+            .unwrap();
+        Page {
+            status: res.status(),
+            location: None,
+            body: res.text().await.unwrap(),
+        }
+    }
+
+    async fn multipart(&self, p: &str, form: Form) -> Page {
+        let res = self
+            .client
+            .post(self.url(p))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        Page {
+            status: res.status(),
+            location: res
+                .headers()
+                .get("location")
+                .map(|v| v.to_str().unwrap().to_owned()),
+            body: res.text().await.unwrap(),
+        }
+    }
+
+    /// Support imports a settlement file for the demo store; the answer.
+    async fn import_report(&self, csv: &str) -> Page {
+        let csrf = self.get(&path("/legacy")).await.csrf();
+        let form = Form::new().text("csrf", csrf).part(
+            "report",
+            Part::bytes(csv.as_bytes().to_vec()).file_name("report.csv"),
+        );
+        self.multipart(&path("/legacy/reports"), form).await
+    }
+
+    async fn download(&self, p: &str) -> Vec<u8> {
+        let res = self.client.get(self.url(p)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{p}");
+        res.bytes().await.unwrap().to_vec()
+    }
+}
+
+/// A settlement file for the demo store with a reference and a merchant reference to fill.
+const REPORT: &str = "merchant_id;payment_reference;payout_date;currency_code;total_sale_amount;total_fee_amount;total_return_amount;total_reversal_amount;total_commission_amount;total_holdback_amount;total_release_amount;total_repay_amount;total_settlement_amount;note\n\
+4711;{ref};2026-11-20;SEK;100.00;0.00;0.00;0.00;0.00;0.00;0.00;0.00;100.00;@SUM(1+1)\n\
+\n\
+type;order_id;short_order_id;capture_id;merchant_reference1;merchant_reference2;amount;vat_amount;sale_date;capture_date;currency_code;terminal\n\
+sale;-ord-1;K1;cap-1;{who};+46 70 123;100.00;20.00;2026-11-09;2026-11-10;SEK;=1+1\n";
+
+async fn support(app: &TestApp) -> TestApp {
+    app.add_staff(AGENT, StaffRole::Support, None).await;
+    let b = app.another_browser();
+    b.sign_in(AGENT).await;
+    b
+}
+
+fn switchyard(dir: &std::path::Path, database_url: &str, base_url: &str) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_switchyard"))
+        .args(["user", "list"])
+        .env("SWITCHYARD_DATABASE_URL", database_url)
+        .env("SWITCHYARD_BASE_URL", base_url)
+        .env_remove("SWITCHYARD_SECRET_KEY")
+        .env("RUST_LOG", "warn")
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn another_stores_pages_answer_exactly_like_a_missing_store() {
+    let app = spawn_app().await;
+    app.sign_in(OTHER_ADMIN).await;
+    let refusals =
+        || app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'authorization.refused'");
+    let before = refusals().await;
+    for p in ["", "/upgrade/terms", "/legacy", "/audit"] {
+        let theirs = app.get(&format!("/stores/{STORE}{p}")).await;
+        let missing = app.get(&format!("/stores/999999{p}")).await;
+        assert_eq!(theirs.status, StatusCode::NOT_FOUND, "{p}");
+        assert_eq!(
+            (theirs.status, &theirs.body),
+            (missing.status, &missing.body),
+            "{p}"
+        );
+        assert!(!theirs.has("Kaffebaren"), "{p}");
+    }
+    assert!(
+        refusals().await >= before + 4,
+        "the refusals are still audited"
+    );
+}
