@@ -132,3 +132,46 @@ async fn another_stores_pages_answer_exactly_like_a_missing_store() {
         "the refusals are still audited"
     );
 }
+
+#[tokio::test]
+async fn an_https_deployment_needs_a_secret_key_and_a_demo_keeps_the_one_it_made() {
+    let app = spawn_app_with(|_| {}).await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = switchyard(dir.path(), &app.database_url, "https://upgrade.example.com");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("SWITCHYARD_SECRET_KEY is required"),
+        "{stderr}"
+    );
+
+    let first = switchyard(dir.path(), &app.database_url, "http://127.0.0.1:8080");
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    // Beside the SQLite file, or in the working directory for PostgreSQL.
+    let kept = match app.database_url.strip_prefix("sqlite://") {
+        Some(db) => std::path::Path::new(db)
+            .parent()
+            .unwrap()
+            .join("switchyard-secret.key"),
+        None => dir.path().join("switchyard-secret.key"),
+    };
+    let key = std::fs::read_to_string(&kept).expect("the key is kept in a file");
+    assert!(key.trim().len() >= 32);
+    let warned = String::from_utf8_lossy(&first.stdout).to_string()
+        + &String::from_utf8_lossy(&first.stderr);
+    assert!(
+        warned.contains("SWITCHYARD_SECRET_KEY is not set"),
+        "{warned}"
+    );
+    let second = switchyard(dir.path(), &app.database_url, "http://127.0.0.1:8080");
+    assert!(second.status.success());
+    assert_eq!(
+        std::fs::read_to_string(&kept).unwrap(),
+        key,
+        "a restart keeps the key"
+    );
+}
