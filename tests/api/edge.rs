@@ -110,6 +110,31 @@ fn switchyard(dir: &std::path::Path, database_url: &str, base_url: &str) -> std:
 }
 
 #[tokio::test]
+async fn a_webhook_address_that_leads_inside_is_refused_when_it_is_saved() {
+    let app = spawn_app().await;
+    let pm = app.partner_manager().await;
+    for url in [
+        "https://localhost/hooks",
+        "https://[64:ff9b::a00:1]/hooks",
+        "https://[64:ff9b::a9fe:a9fe]/hooks",
+        "https://[2002:7f00:1::]/hooks",
+        "https://[::7f00:1]/hooks",
+        "https://[::ffff:a00:1]/hooks",
+        "https://[fec0::1]/hooks",
+    ] {
+        let refused = pm.submit("/partner/api/webhooks", &[("url", url)]).await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{url}: {}",
+            refused.body
+        );
+        assert!(refused.has("private or local network"), "{url}");
+    }
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM webhooks").await, 0);
+}
+
+#[tokio::test]
 async fn another_stores_pages_answer_exactly_like_a_missing_store() {
     let app = spawn_app().await;
     app.sign_in(OTHER_ADMIN).await;
