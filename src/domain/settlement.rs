@@ -199,6 +199,9 @@ struct Record {
     fields: Vec<String>,
 }
 
+/// No field of a report is longer (references and descriptions have their own limits).
+const MAX_FIELD_CHARS: usize = 1000;
+
 fn records(bytes: &[u8]) -> Result<Vec<Record>, LineError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut reader = csv::ReaderBuilder::new()
@@ -226,6 +229,14 @@ fn records(bytes: &[u8]) -> Result<Vec<Record>, LineError> {
         })?;
         let line = record.position().map(|p| line_at(p.byte())).unwrap_or(0);
         let fields: Vec<String> = record.iter().map(|f| f.trim().to_owned()).collect();
+        // The same on every database: PostgreSQL refuses a NUL that SQLite would store.
+        if let Some((column, problem)) = fields.iter().enumerate().find_map(|(i, f)| {
+            super::text::check(f, super::text::Lines::One, MAX_FIELD_CHARS)
+                .err()
+                .map(|p| (i + 1, p))
+        }) {
+            return Err(err(line, format!("field {column} {problem}")));
+        }
         // A line of nothing but separators counts as blank too.
         if fields.iter().all(String::is_empty) {
             continue;
@@ -304,7 +315,7 @@ pub fn parse(bytes: &[u8]) -> Result<Report, Vec<LineError>> {
         ));
     }
     let payment_reference = field(1).to_owned();
-    if payment_reference.is_empty() || payment_reference.len() > 100 {
+    if payment_reference.is_empty() || payment_reference.chars().count() > 100 {
         errors.push(err(
             values.line,
             "payment_reference must be 1 to 100 characters",

@@ -110,6 +110,199 @@ fn switchyard(dir: &std::path::Path, database_url: &str, base_url: &str) -> std:
 }
 
 #[tokio::test]
+async fn a_control_character_in_a_form_query_or_path_is_refused_naming_the_field() {
+    let app = spawn_app().await;
+    let pm = app.partner_manager().await;
+    let tokens = || app.scalar("SELECT COUNT(*) FROM api_tokens");
+    for name in ["Shop\0sync", "Shop\u{1b}[31m", "two\nlines"] {
+        let refused = pm.submit("/partner/api/tokens", &[("name", name)]).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{name:?}");
+        assert!(
+            refused.has("The field “name” contains a control character"),
+            "{}",
+            refused.body
+        );
+    }
+    assert_eq!(tokens().await, 0, "nothing was stored");
+    // The same field, clean, is fine, and its length is counted in characters.
+    let created = pm
+        .submit("/partner/api/tokens", &[("name", &"å".repeat(80))])
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let token = crate::helpers::between(&created.body, "id=\"new-token\">", "<").unwrap();
+
+    // Searches and filters: the dashboard, its CSV export, the store list, the API.
+    for p in ["/partner?q=%00", "/partner/export.csv?q=a%00b", "/?q=%00"] {
+        let page = pm.get(p).await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST, "{p}: {}", page.body);
+        assert!(page.has("“q”"), "{p}: {}", page.body);
+    }
+    let res = app
+        .client
+        .get(app.url("/api/v1/stores?q=%00"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "bad_request");
+    assert_eq!(body["error"]["message"], "q contains a control character");
+    let in_path = app
+        .client
+        .get(app.url("/api/v1/stores/47%0011"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(in_path.status(), StatusCode::BAD_REQUEST);
+
+    // In the person's language.
+    let swedish = app.get_asking_for("sv", "/signin?next=%07").await;
+    assert_eq!(swedish.status, StatusCode::BAD_REQUEST);
+    assert!(
+        swedish.has("Fältet ”next” innehåller ett styrtecken"),
+        "{}",
+        swedish.body
+    );
+}
+
+#[tokio::test]
+async fn a_signed_event_with_a_control_character_is_refused_naming_the_field_not_retried_forever() {
+    let app = spawn_app().await;
+    let order = |id: &str| {
+        json!({"id": format!("evt_nul_{id}"), "type": "order.created", "created_at": "2026-11-23T10:00:00Z",
+               "data": {"legacy_store_id": STORE, "order_id": format!("ord_{id}"), "environment": "live",
+                        "amount": 1000, "currency": "SEK", "user_agent": "WooCommerce/9.4",
+                        "correlation_id": format!("corr-{id}")}})
+    };
+    let api_error = json!({"id": "evt_nul_err", "type": "api.error", "created_at": "2026-11-23T10:01:00Z",
+                           "data": {"legacy_store_id": STORE, "error_code": "BAD_VALUE"}});
+    let cases = [
+        (order("ua"), "user_agent"),
+        (order("oid"), "order_id"),
+        (order("corr"), "correlation_id"),
+        (api_error, "error_code"),
+    ];
+    for (clean, field) in cases {
+        let mut poisoned = clean.clone();
+        let value = poisoned["data"][field].as_str().unwrap().to_owned();
+        poisoned["data"][field] = json!(format!("{value}\u{0}x"));
+        let (status, body) = app.deliver(&poisoned).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{field}: {body}");
+        assert_eq!(body["field"], format!("data.{field}"), "{body}");
+        // Nothing was kept of it: the clean event is news, not a duplicate.
+        let (status, body) = app.deliver(&clean).await;
+        assert_eq!(
+            (status, &body["status"]),
+            (StatusCode::OK, &json!("recorded")),
+            "{field}: {body}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_credential_check_refuses_a_control_character_in_the_username() {
+    let app = spawn_app().await;
+    let res = app
+        .client
+        .post(app.url("/platform/v1/credentials/verify"))
+        .bearer_auth(GATEWAY_TOKEN)
+        .json(&json!({"username": "K123456_\u{0}", "password": "secret"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(
+        body["error"], "username contains a control character",
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn a_support_request_keeps_its_line_breaks_but_not_a_nul() {
+    let app = spawn_app().await;
+    app.sign_in(ADMIN).await;
+    let admin = &app;
+    let send = |explanation: &'static str| async move {
+        let csrf = admin.get(&path("/upgrade/trouble")).await.csrf();
+        let form = Form::new()
+            .text("csrf", csrf)
+            .text("explanation", explanation)
+            .text("error_code", "BAD_VALUE");
+        admin.multipart(&path("/upgrade/trouble"), form).await
+    };
+    let refused = send("The payment\0 fails at checkout.").await;
+    assert!(refused.status.is_client_error(), "{}", refused.status);
+    assert!(
+        refused.has("contains a control character"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM support_requests").await, 0);
+    let sent = send("The payment fails at checkout.\r\n\tSecond line.").await;
+    assert!(
+        sent.status.is_redirection(),
+        "{}: {}",
+        sent.status,
+        sent.body
+    );
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM support_requests").await, 1);
+}
+
+#[tokio::test]
+async fn an_import_with_a_control_character_names_its_line_and_imports_nothing() {
+    let app = spawn_app().await;
+    let before = app.scalar("SELECT COUNT(*) FROM stores").await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("stores.csv");
+    std::fs::write(
+        &file,
+        "legacy_store_id,name,product,admin_email,countries,platform,store_url,partner\n\
+         9001,Good,KPM,good@shop.example,SE,shopify,https://good.example,\n\
+         9002,Bad\0Shop,KPM,bad@shop.example,SE,shopify,https://bad.example,\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_switchyard"))
+        .arg("import-stores")
+        .arg(&file)
+        .env("SWITCHYARD_DATABASE_URL", &app.database_url)
+        .env("RUST_LOG", "error")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("line 3: name contains a control character"),
+        "{stderr}"
+    );
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM stores").await, before);
+}
+
+#[tokio::test]
+async fn a_settlement_file_with_a_control_character_names_its_line_and_is_not_kept() {
+    let app = spawn_app().await;
+    let support = support(&app).await;
+    let reports = app.scalar("SELECT COUNT(*) FROM settlement_reports").await;
+    let csv = REPORT
+        .replace("{ref}", "PR-1")
+        .replace("{who}", "Åsa\u{0}Öberg");
+    let refused = support.import_report(&csv).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.has("line 5") && refused.has("control character"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM settlement_reports").await,
+        reports
+    );
+}
+
+#[tokio::test]
 async fn a_webhook_address_that_leads_inside_is_refused_when_it_is_saved() {
     let app = spawn_app().await;
     let pm = app.partner_manager().await;
