@@ -303,6 +303,98 @@ async fn a_settlement_file_with_a_control_character_names_its_line_and_is_not_ke
 }
 
 #[tokio::test]
+async fn settlement_downloads_are_safe_to_open_in_a_spreadsheet_and_the_json_stays_exact() {
+    let app = spawn_app().await;
+    let support = support(&app).await;
+    let formula = "=HYPERLINK(\"https://evil.example\",\"Refund\")";
+    let mut imported = Vec::new();
+    for reference in ["PR/1", "PR_1"] {
+        let csv = REPORT.replace("{ref}", reference).replace("{who}", formula);
+        let sent = support.import_report(&csv).await;
+        assert!(
+            sent.status.is_redirection(),
+            "{}: {}",
+            sent.status,
+            sent.body
+        );
+        imported.push(sent.location.unwrap());
+    }
+    app.sign_in(ADMIN).await;
+    let report_path = &imported[0];
+
+    let csv = String::from_utf8(app.download(&format!("{report_path}/csv")).await).unwrap();
+    for cell in [
+        "'=HYPERLINK(",
+        ";'-ord-1;",
+        ";'+46 70 123;",
+        ";'=1+1",
+        ";'@SUM(1+1)",
+    ] {
+        assert!(csv.contains(cell), "{cell} in {csv}");
+    }
+    assert!(!csv.contains("'100.00"), "amounts stay numbers: {csv}");
+    let range = String::from_utf8(
+        app.download(&path("/legacy/transactions?from=2026-11-01&to=2026-11-30"))
+            .await,
+    )
+    .unwrap();
+    assert!(
+        range.contains("'=HYPERLINK(") && range.contains(";'-ord-1;"),
+        "{range}"
+    );
+    assert!(!range.contains(";=HYPERLINK("), "{range}");
+    // The JSON stays exact.
+    let json: Value =
+        serde_json::from_slice(&app.download(&format!("{report_path}/json")).await).unwrap();
+    assert_eq!(json["transactions"][0]["merchant_reference1"], formula);
+    assert_eq!(json["transactions"][0]["order_id"], "-ord-1");
+}
+
+#[tokio::test]
+async fn download_everything_keeps_reports_whose_references_clean_alike() {
+    let app = spawn_app().await;
+    let support = support(&app).await;
+    for reference in ["PR/1", "PR_1"] {
+        let csv = REPORT
+            .replace("{ref}", reference)
+            .replace("{who}", "=HYPERLINK(\"https://evil.example\")");
+        let sent = support.import_report(&csv).await;
+        assert!(
+            sent.status.is_redirection(),
+            "{}: {}",
+            sent.status,
+            sent.body
+        );
+    }
+    app.sign_in(ADMIN).await;
+    // Both references clean to the same file name; each report is in the archive once.
+    let zip = app.download(&path("/legacy/archive")).await;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
+    let mut names: Vec<String> = archive
+        .file_names()
+        .map(|n| n.unwrap().into_owned())
+        .filter(|n| n.starts_with("reports/PR_1"))
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "reports/PR_1-2.csv",
+            "reports/PR_1-2.pdf",
+            "reports/PR_1.csv",
+            "reports/PR_1.pdf"
+        ]
+    );
+    let mut inside = String::new();
+    archive
+        .by_name("reports/PR_1.csv")
+        .unwrap()
+        .read_to_string(&mut inside)
+        .unwrap();
+    assert!(inside.contains("'=HYPERLINK("), "{inside}");
+}
+
+#[tokio::test]
 async fn a_webhook_address_that_leads_inside_is_refused_when_it_is_saved() {
     let app = spawn_app().await;
     let pm = app.partner_manager().await;
