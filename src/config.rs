@@ -27,7 +27,8 @@ pub struct Config {
     pub catalog_path: Option<PathBuf>,
     /// Directory served at `/assets`.
     pub assets_dir: PathBuf,
-    /// Key for signing tokens (CSRF, links); random per process when unset.
+    /// Key for signing tokens (CSRF, links) and deriving partner webhook secrets:
+    /// required with an https base URL; a demo makes one and keeps it (see [`key_file`]).
     pub secret_key: SecretString,
     pub rate_limits: RateLimits,
     /// Reverse proxies whose `X-Forwarded-For` is believed (load balancers).
@@ -265,12 +266,28 @@ impl Config {
             }
             None => FileConfig::default(),
         };
-        Self::from_sources(from_file, |key| std::env::var(key).ok())
+        Self::from_sources(
+            from_file,
+            |key| std::env::var(key).ok(),
+            |url| {
+                let path = key_file(url);
+                let key = read_or_create_key(&path)?;
+                tracing::warn!(
+                    file = %path.display(),
+                    "SWITCHYARD_SECRET_KEY is not set: using the key kept in this file (made on \
+                     first start); set SWITCHYARD_SECRET_KEY for a real deployment"
+                );
+                Ok(key)
+            },
+        )
     }
 
+    /// The configuration from `file` and `env`; `kept_key` gives the demo's own secret
+    /// key, kept for `database_url`, when none is set.
     fn from_sources(
         file: FileConfig,
         env: impl Fn(&str) -> Option<String>,
+        kept_key: impl FnOnce(&str) -> anyhow::Result<String>,
     ) -> anyhow::Result<Self> {
         let pick = |name: &str, file_value: Option<String>| {
             env(&format!("SWITCHYARD_{name}")).or(file_value)
@@ -334,7 +351,18 @@ impl Config {
             },
         };
 
-        let secret_key = pick("SECRET_KEY", file.secret_key).unwrap_or_else(random_key);
+        // Partner webhook secrets and signed links are derived from the key, so it must
+        // outlive a restart: a real (https) deployment sets it; a demo keeps one it made.
+        let secret_key = match pick("SECRET_KEY", file.secret_key) {
+            Some(key) => key,
+            None if base_url.starts_with("https://") => bail!(
+                "SWITCHYARD_SECRET_KEY is required when SWITCHYARD_BASE_URL is https:// \
+                 (partner webhook secrets and signed links are derived from it and must \
+                 survive a restart); set it to at least 32 random characters, for example \
+                 the output of `openssl rand -hex 32`"
+            ),
+            None => kept_key(&database_url)?,
+        };
         if secret_key.len() < 32 {
             bail!("SWITCHYARD_SECRET_KEY must be at least 32 characters");
         }
@@ -499,6 +527,58 @@ fn parse_bool(v: &str) -> anyhow::Result<bool> {
     }
 }
 
+/// Where a demo keeps the secret key it made: beside the SQLite database, or in the
+/// working directory for PostgreSQL (or an in-memory database).
+pub fn key_file(database_url: &str) -> PathBuf {
+    const NAME: &str = "switchyard-secret.key";
+    let sqlite_path = database_url
+        .strip_prefix("sqlite://")
+        .or_else(|| database_url.strip_prefix("sqlite:"))
+        .map(|rest| rest.split('?').next().unwrap_or_default())
+        .filter(|p| !p.is_empty() && !p.contains(":memory:"));
+    match sqlite_path.and_then(|p| std::path::Path::new(p).parent()) {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.join(NAME),
+        _ => PathBuf::from(NAME),
+    }
+}
+
+/// The key in `path`, made (random, readable by its owner only) if the file is not there.
+fn read_or_create_key(path: &std::path::Path) -> anyhow::Result<String> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(mut file) => {
+            let key = random_key();
+            file.write_all(format!("{key}\n").as_bytes())
+                .and_then(|()| file.sync_all())
+                .with_context(|| format!("cannot write the secret key to {}", path.display()))?;
+            Ok(key)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            let key = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read the secret key in {}", path.display()))?
+                .trim()
+                .to_owned();
+            if key.len() < 32 {
+                bail!(
+                    "{} must hold a secret key of at least 32 characters",
+                    path.display()
+                );
+            }
+            Ok(key)
+        }
+        Err(e) => Err(e).with_context(|| {
+            format!(
+                "cannot create {} to keep the secret key; set SWITCHYARD_SECRET_KEY",
+                path.display()
+            )
+        }),
+    }
+}
+
 fn random_key() -> String {
     use rand::RngCore;
     let mut key = [0u8; 32];
@@ -517,7 +597,51 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        Config::from_sources(FileConfig::default(), |k| map.get(k).cloned())
+        Config::from_sources(
+            FileConfig::default(),
+            |k| map.get(k).cloned(),
+            |_| Ok("kept-demo-key-kept-demo-key-0123456789".into()),
+        )
+    }
+
+    #[test]
+    fn an_https_deployment_needs_its_own_secret_key() {
+        let e = load(&[("SWITCHYARD_BASE_URL", "https://upgrade.example.com")]).unwrap_err();
+        assert!(
+            e.to_string().contains("SWITCHYARD_SECRET_KEY is required"),
+            "{e}"
+        );
+        let c = load(&[]).unwrap();
+        assert_eq!(
+            c.secret_key.expose_secret(),
+            "kept-demo-key-kept-demo-key-0123456789",
+            "a demo uses the key it keeps"
+        );
+    }
+
+    #[test]
+    fn the_kept_key_lives_beside_the_sqlite_database() {
+        assert_eq!(
+            key_file("sqlite:///var/lib/switchyard/app.db?mode=rwc"),
+            PathBuf::from("/var/lib/switchyard/switchyard-secret.key")
+        );
+        assert_eq!(
+            key_file("sqlite://switchyard.db"),
+            PathBuf::from("switchyard-secret.key")
+        );
+        assert_eq!(
+            key_file("postgres://db/switchyard"),
+            PathBuf::from("switchyard-secret.key")
+        );
+    }
+
+    #[test]
+    fn a_kept_key_is_made_once_and_read_after() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("switchyard-secret.key");
+        let first = read_or_create_key(&path).unwrap();
+        assert!(first.len() >= 32);
+        assert_eq!(read_or_create_key(&path).unwrap(), first);
     }
 
     #[test]
@@ -549,6 +673,10 @@ mod tests {
             ("SWITCHYARD_SMTP_HOST", "smtp.example.com"),
             ("SWITCHYARD_SMTP_PASSWORD", "mailpass"),
             ("SWITCHYARD_TRUSTED_PROXIES", "10.0.0.1, 10.0.0.2"),
+            (
+                "SWITCHYARD_SECRET_KEY",
+                "production-key-production-key-0123",
+            ),
         ])
         .unwrap();
         assert_eq!(c.base_url, "https://upgrade.example.com");
@@ -559,7 +687,9 @@ mod tests {
         assert_eq!(c.trusted_proxies.len(), 2);
         let shown = format!("{c:?}");
         assert!(
-            !shown.contains("hunter2") && !shown.contains("mailpass"),
+            !shown.contains("hunter2")
+                && !shown.contains("mailpass")
+                && !shown.contains("production-key"),
             "{shown}"
         );
     }

@@ -4,7 +4,10 @@
 use std::collections::HashSet;
 
 use crate::{
-    domain::{Catalog, CountryCode, EmailAddress, LegacyStoreId},
+    domain::{
+        Catalog, CountryCode, EmailAddress, LegacyStoreId,
+        text::{self, Lines},
+    },
     store::{self, Db, stores::NewStore},
 };
 
@@ -18,6 +21,9 @@ pub const HEADER: [&str; 8] = [
     "store_url",
     "partner",
 ];
+
+/// No field of a store is longer (the name has its own, smaller limit).
+const MAX_FIELD_CHARS: usize = 1000;
 
 /// A row that cannot be imported, with its line number in the file (the header is line 1).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,6 +109,11 @@ fn parse_row(r: &csv::StringRecord, catalog: &Catalog) -> Result<NewStore, Strin
             HEADER.len(),
             r.len()
         ));
+    }
+    // Every field, the same on every database: PostgreSQL refuses a NUL that SQLite
+    // would store, and no field of a store has a control character or a line break.
+    for (name, value) in HEADER.iter().zip(r.iter()) {
+        text::check(value, Lines::One, MAX_FIELD_CHARS).map_err(|p| format!("{name} {p}"))?;
     }
     let field = |i: usize| r.get(i).unwrap_or_default();
     let eid = LegacyStoreId::parse(field(0))

@@ -15,6 +15,7 @@ pub mod settlement;
 pub mod settlement_export;
 pub mod setup_check;
 pub mod sunset;
+pub mod text;
 pub mod upgrade;
 pub mod webhook;
 

@@ -180,6 +180,11 @@ fn text<'a>(
     match obj.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if s.is_empty() => Err(bad(field, "must not be empty")),
+        // Refused here, the same on every database, rather than stored on one and a
+        // poison message on the other (PostgreSQL refuses NUL in text).
+        Some(Value::String(s)) if s.chars().any(char::is_control) => {
+            Err(bad(field, "must not contain control characters"))
+        }
         // Characters, as the messages (and the OpenAPI `maxLength`) say, not bytes.
         Some(Value::String(s)) if s.chars().count() > MAX_TEXT && key != "user_agent" => {
             Err(bad(field, "is longer than 200 characters"))

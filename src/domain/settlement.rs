@@ -199,6 +199,9 @@ struct Record {
     fields: Vec<String>,
 }
 
+/// No field of a report is longer (references and descriptions have their own limits).
+const MAX_FIELD_CHARS: usize = 1000;
+
 fn records(bytes: &[u8]) -> Result<Vec<Record>, LineError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut reader = csv::ReaderBuilder::new()
@@ -226,6 +229,14 @@ fn records(bytes: &[u8]) -> Result<Vec<Record>, LineError> {
         })?;
         let line = record.position().map(|p| line_at(p.byte())).unwrap_or(0);
         let fields: Vec<String> = record.iter().map(|f| f.trim().to_owned()).collect();
+        // The same on every database: PostgreSQL refuses a NUL that SQLite would store.
+        if let Some((column, problem)) = fields.iter().enumerate().find_map(|(i, f)| {
+            super::text::check(f, super::text::Lines::One, MAX_FIELD_CHARS)
+                .err()
+                .map(|p| (i + 1, p))
+        }) {
+            return Err(err(line, format!("field {column} {problem}")));
+        }
         // A line of nothing but separators counts as blank too.
         if fields.iter().all(String::is_empty) {
             continue;
@@ -304,7 +315,7 @@ pub fn parse(bytes: &[u8]) -> Result<Report, Vec<LineError>> {
         ));
     }
     let payment_reference = field(1).to_owned();
-    if payment_reference.is_empty() || payment_reference.len() > 100 {
+    if payment_reference.is_empty() || payment_reference.chars().count() > 100 {
         errors.push(err(
             values.line,
             "payment_reference must be 1 to 100 characters",
@@ -530,24 +541,27 @@ fn check_totals(
 
 /// Writes the report in the platform's format; `parse` of the result gives it back.
 pub fn to_csv(r: &Report) -> String {
+    // Text from the platform's file is made safe to open in a spreadsheet; the amounts,
+    // codes and names we write ourselves are left as they are.
+    let cell = |s: &str| super::text::spreadsheet_cell(s).into_owned();
     let mut w = csv::WriterBuilder::new()
         .delimiter(b';')
         .terminator(csv::Terminator::CRLF)
         .flexible(true)
         .from_writer(Vec::new());
     let c = r.currency;
-    let mut names: Vec<&str> = HEADER_FIELDS.to_vec();
-    names.extend(r.extra_header.iter().map(|(n, _)| n.as_str()));
+    let mut names: Vec<String> = HEADER_FIELDS.iter().map(|n| (*n).to_owned()).collect();
+    names.extend(r.extra_header.iter().map(|(n, _)| cell(n)));
     let mut values = vec![
         r.merchant_id.as_str().to_owned(),
-        r.payment_reference.clone(),
-        r.payout_date.clone(),
+        cell(&r.payment_reference),
+        cell(&r.payout_date),
         c.code().to_owned(),
     ];
     values.extend(r.totals.values().iter().map(|a| c.format_amount(*a)));
-    values.extend(r.extra_header.iter().map(|(_, v)| v.clone()));
-    let mut columns: Vec<&str> = TRANSACTION_FIELDS.to_vec();
-    columns.extend(r.extra_columns.iter().map(String::as_str));
+    values.extend(r.extra_header.iter().map(|(_, v)| cell(v)));
+    let mut columns: Vec<String> = TRANSACTION_FIELDS.iter().map(|n| (*n).to_owned()).collect();
+    columns.extend(r.extra_columns.iter().map(|n| cell(n)));
     // Writing into memory cannot fail.
     let _ = w.write_record(&names);
     let _ = w.write_record(&values);
@@ -556,18 +570,18 @@ pub fn to_csv(r: &Report) -> String {
     for t in &r.transactions {
         let mut row = vec![
             t.kind.as_str().to_owned(),
-            t.order_id.clone(),
-            t.short_order_id.clone(),
-            t.capture_id.clone(),
-            t.merchant_reference1.clone(),
-            t.merchant_reference2.clone(),
+            cell(&t.order_id),
+            cell(&t.short_order_id),
+            cell(&t.capture_id),
+            cell(&t.merchant_reference1),
+            cell(&t.merchant_reference2),
             c.format_amount(t.amount),
             c.format_amount(t.vat_amount),
-            t.sale_date.clone(),
-            t.capture_date.clone(),
+            cell(&t.sale_date),
+            cell(&t.capture_date),
             c.code().to_owned(),
         ];
-        row.extend(t.extra.iter().cloned());
+        row.extend(t.extra.iter().map(|v| cell(v)));
         let _ = w.write_record(&row);
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()

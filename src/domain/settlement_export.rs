@@ -10,6 +10,7 @@ use super::{
     money::Currency,
     pdf,
     settlement::{Kind, Report, Transaction, to_csv},
+    text::spreadsheet_cell as cell,
 };
 
 /// The report as JSON: every amount as minor units and as the decimal the file had.
@@ -127,13 +128,13 @@ pub fn transactions_csv(rows: &[(String, String, Transaction)]) -> String {
             continue;
         };
         let _ = w.write_record([
-            reference.as_str(),
-            t.day(),
+            &*cell(reference),
+            &*cell(t.day()),
             t.kind.as_str(),
-            &t.order_id,
-            &t.capture_id,
-            &t.merchant_reference1,
-            &t.merchant_reference2,
+            &*cell(&t.order_id),
+            &*cell(&t.capture_id),
+            &*cell(&t.merchant_reference1),
+            &*cell(&t.merchant_reference2),
             &c.format_amount(t.amount),
             &c.format_amount(t.vat_amount),
             &c.format_amount(signed(t)),
@@ -148,8 +149,11 @@ pub fn archive(reports: &[Report], orders_csv: &str) -> std::io::Result<Vec<u8>>
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
+    // Two references may clean to the same name (`PR/1`, `PR_1`), and some disks do not
+    // tell `pr_1` from `PR_1`: each report gets a name of its own.
+    let mut taken = std::collections::HashSet::new();
     for r in reports {
-        let name = file_name(&r.payment_reference);
+        let name = unique(file_name(&r.payment_reference), &mut taken);
         zip.start_file(format!("reports/{name}.csv"), options)?;
         zip.write_all(to_csv(r).as_bytes())?;
         zip.start_file(format!("reports/{name}.pdf"), options)?;
@@ -158,6 +162,17 @@ pub fn archive(reports: &[Report], orders_csv: &str) -> std::io::Result<Vec<u8>>
     zip.start_file("orders.csv", options)?;
     zip.write_all(orders_csv.as_bytes())?;
     Ok(zip.finish()?.into_inner())
+}
+
+/// `name`, or `name-2`, `name-3`… if an earlier file has it (ignoring case).
+fn unique(name: String, taken: &mut std::collections::HashSet<String>) -> String {
+    let mut candidate = name.clone();
+    let mut n = 1;
+    while !taken.insert(candidate.to_lowercase()) {
+        n += 1;
+        candidate = format!("{name}-{n}");
+    }
+    candidate
 }
 
 /// A payment reference as a safe file name (it comes from the platform's file).
@@ -188,5 +203,15 @@ mod tests {
         assert_eq!(file_name("PR-2026/47"), "PR-2026_47");
         assert_eq!(file_name("../../etc/passwd"), "______etc_passwd");
         assert_eq!(file_name(""), "report");
+    }
+
+    #[test]
+    fn references_that_clean_alike_get_names_of_their_own() {
+        let mut taken = std::collections::HashSet::new();
+        let names: Vec<String> = ["PR/1", "PR_1", "pr_1", "PR_1-2"]
+            .iter()
+            .map(|r| unique(file_name(r), &mut taken))
+            .collect();
+        assert_eq!(names, ["PR_1", "PR_1-2", "pr_1-3", "PR_1-2-2"]);
     }
 }

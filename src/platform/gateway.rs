@@ -14,7 +14,7 @@ use subtle::ConstantTimeEq;
 
 use super::json_error;
 use crate::{
-    domain::{credentials, sha256_hex},
+    domain::{credentials, sha256_hex, text::Lines},
     store::{self, Db, credentials::CredentialRow},
     web::{AppState, routes::Routes},
 };
@@ -66,7 +66,13 @@ pub async fn verify(
     username: &str,
     password: &SecretString,
 ) -> sqlx::Result<Verification> {
-    let Some(row) = store::credentials::by_username(&db.pool, username).await? else {
+    // No username has a control character, and PostgreSQL cannot even look one up.
+    let row = if username.chars().any(char::is_control) {
+        None
+    } else {
+        store::credentials::by_username(&db.pool, username).await?
+    };
+    let Some(row) = row else {
         let _ = credentials::verify(password, NO_SUCH_HASH);
         return Ok(Verification::UnknownUsername);
     };
@@ -153,6 +159,12 @@ async fn verify_endpoint(
             );
         }
     };
+    // The same answer on every database: PostgreSQL cannot even look up a NUL.
+    for (field, value) in [("username", &req.username), ("password", &req.password)] {
+        if let Err(problem) = crate::domain::text::check(value, Lines::One, 1000) {
+            return json_error(StatusCode::BAD_REQUEST, &format!("{field} {problem}"));
+        }
+    }
     let password = SecretString::from(req.password);
     match verify(&state.db, &req.username, &password).await {
         Ok(v) => Json(VerifyResponse::from(&v)).into_response(),

@@ -130,17 +130,46 @@ pub fn vet(url: &Url, cfg: &HealthCheckConfig) -> Result<(), Refusal> {
     }
 }
 
+/// [`vet`], and for a name every address it resolves to now, so an address that leads
+/// into a private network is refused when it is saved, not first when it is used (where
+/// the resolver checks again, which defeats rebinding). A name that does not resolve
+/// (yet) is left to that later check.
+pub async fn vet_resolved(url: &Url, cfg: &HealthCheckConfig) -> Result<(), Refusal> {
+    vet(url, cfg)?;
+    let Some(url::Host::Domain(host)) = url.host() else {
+        return Ok(());
+    };
+    if cfg.allow_private {
+        return Ok(());
+    }
+    let port = url.port_or_known_default().unwrap_or(443);
+    let wait = cfg.timeout.min(std::time::Duration::from_secs(5));
+    match tokio::time::timeout(wait, tokio::net::lookup_host((host, port))).await {
+        Ok(Ok(addrs)) => {
+            let mut addrs = addrs;
+            if addrs.any(|a| !allowed(a.ip(), cfg)) {
+                Err(Refusal::PrivateAddress)
+            } else {
+                Ok(())
+            }
+        }
+        _ => Ok(()),
+    }
+}
+
 fn allowed(ip: IpAddr, cfg: &HealthCheckConfig) -> bool {
     cfg.allow_private || is_public(ip)
 }
 
 /// Whether an address is on the public internet (not private, loopback, link-local,
-/// shared, documentation, multicast or otherwise reserved).
+/// shared, documentation, multicast or otherwise reserved). An IPv6 form that carries an
+/// IPv4 address (mapped, compatible, NAT64, 6to4) is judged by the address it carries,
+/// since that is where a gateway would deliver it.
 pub fn is_public(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(a) => is_public_v4(a),
         IpAddr::V6(a) => {
-            if let Some(v4) = a.to_ipv4_mapped() {
+            if let Some(v4) = embedded_v4(a) {
                 return is_public_v4(v4);
             }
             let first = a.segments()[0];
@@ -149,10 +178,34 @@ pub fn is_public(ip: IpAddr) -> bool {
                 || a.is_multicast()
                 || (first & 0xfe00) == 0xfc00 // unique local
                 || (first & 0xffc0) == 0xfe80 // link-local
-                || (first == 0x2001 && a.segments()[1] == 0x0db8) // documentation
-                || a == Ipv6Addr::from_bits(0x64_ff9b << 96 | 0x7f00_0001))
+                || (first & 0xffc0) == 0xfec0 // site-local (deprecated, still routed by some)
+                || (first == 0x0064 && a.segments()[1] == 0xff9b) // local-use NAT64 (64:ff9b:1::/48)
+                || (first == 0x2001 && a.segments()[1] == 0x0db8)) // documentation
         }
     }
+}
+
+/// The IPv4 address an IPv6 address carries: IPv4-mapped (`::ffff:a.b.c.d`),
+/// IPv4-compatible (`::a.b.c.d`), NAT64 (`64:ff9b::a.b.c.d`) or 6to4 (`2002:AABB:CCDD::`).
+fn embedded_v4(a: Ipv6Addr) -> Option<Ipv4Addr> {
+    let s = a.segments();
+    let low = Ipv4Addr::from_bits(a.to_bits() as u32);
+    if let Some(v4) = a.to_ipv4_mapped() {
+        return Some(v4);
+    }
+    // `::` and `::1` are IPv6's own unspecified and loopback addresses, judged as such.
+    if s[..6] == [0; 6] && !a.is_loopback() && !a.is_unspecified() {
+        return Some(low);
+    }
+    if s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
+        return Some(low);
+    }
+    if s[0] == 0x2002 {
+        return Some(Ipv4Addr::from_bits(
+            (u32::from(s[1]) << 16) | u32::from(s[2]),
+        ));
+    }
+    None
 }
 
 fn is_public_v4(a: Ipv4Addr) -> bool {
@@ -339,6 +392,17 @@ mod tests {
             "http://[::ffff:127.0.0.1]/",
             "http://100.64.0.1/",
             "http://0.0.0.0/",
+            "http://[64:ff9b::7f00:1]/",
+            "http://[64:ff9b::a00:1]/",
+            "http://[64:ff9b::a9fe:a9fe]/",
+            "http://[64:ff9b:1::808:808]/",
+            "http://[2002:a9fe:a9fe::1]/",
+            "http://[2002:7f00:1::]/",
+            "http://[::7f00:1]/",
+            "http://[::a00:1]/",
+            "http://[::ffff:a9fe:a9fe]/",
+            "http://[fec0::1]/",
+            "http://[feff::1]/",
         ] {
             assert_eq!(
                 parse_shop_url(raw, &strict()),
@@ -361,6 +425,10 @@ mod tests {
         assert_eq!(parse_shop_url("", &strict()), Err(Refusal::NotAUrl));
         assert!(is_public("93.184.216.34".parse().unwrap()));
         assert!(is_public("2a00:1450:4001::1".parse().unwrap()));
+        // The same forms carrying a public IPv4 address are public.
+        assert!(is_public("64:ff9b::5db8:d822".parse().unwrap()));
+        assert!(is_public("2002:5db8:d822::1".parse().unwrap()));
+        assert!(is_public("::ffff:93.184.216.34".parse().unwrap()));
     }
 
     #[test]

@@ -110,9 +110,9 @@ where
         let Some(relation) = relation(&user.principal, facts) else {
             drop(conn);
             audit::refused(&app, &user, Some(store.id), parts).await;
-            return Err(AppError::Forbidden(
-                Tr::current().f("access.no_access", &[("store", &store.name)]),
-            ));
+            // Answered exactly like a store that does not exist, so nobody can list
+            // other people's stores (or their names) by trying numbers.
+            return Err(AppError::NotFound);
         };
         let upgrade = match store::upgrades::for_store(&mut *conn, store.id).await? {
             Some(u) => u,

@@ -313,7 +313,7 @@ async fn verify_purchase(
     let why = reason_or_refuse!(state, reader, form);
     let tr = reader.ctx().tr;
     let reference = form.reference.trim();
-    if reference.is_empty() || reference.len() > 100 {
+    if reference.is_empty() || reference.chars().count() > 100 {
         let msg = tr.t("console.error.reference");
         return page(&state, &reader, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await;
     }

@@ -15,10 +15,15 @@ use super::{AppState, error::AppError};
 /// signatures, tokens) and are not called from browsers' forms.
 const API_PREFIXES: [&str; 3] = ["/sandbox/", "/platform/", "/api/"];
 
+/// Whether `path` is one of the machine-to-machine APIs (answered in JSON).
+pub fn is_api(path: &str) -> bool {
+    API_PREFIXES.iter().any(|p| path.starts_with(p))
+}
+
 /// Refuses a browser's state-changing request from another site; passes the rest on.
 pub async fn same_origin(state: &AppState, req: Request, next: Next) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    let api = API_PREFIXES.iter().any(|p| req.uri().path().starts_with(p));
+    let api = is_api(req.uri().path());
     if !safe && !api && !is_same_origin(req.headers(), &state.config.base_url) {
         tracing::warn!(path = %req.uri().path(), "cross-origin form post refused");
         return AppError::FormExpired.into_response();

@@ -21,6 +21,7 @@ pub mod session;
 pub mod staff;
 pub mod stores;
 pub mod support;
+pub mod text;
 pub mod upgrade;
 
 use std::sync::Arc;
@@ -119,10 +120,17 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// What every request passes through once: its language is chosen, a cross-site form
-/// post is refused, and the answer gets the browser's protections. One layer rather than
-/// one per concern, as each layer is another future around every request.
+/// post is refused, text that no field may hold is refused, and the answer gets the
+/// browser's protections. One layer rather than one per concern, as each layer is another
+/// future around every request.
 async fn edge(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let mut res = lang::negotiate(req, |req| guard::same_origin(&state, req, next)).await;
+    let mut res = lang::negotiate(req, |req| async move {
+        match text::checked(req).await {
+            Ok(req) => guard::same_origin(&state, req, next).await,
+            Err(refused) => refused,
+        }
+    })
+    .await;
     guard::protect(res.headers_mut());
     res
 }

@@ -329,11 +329,7 @@ fn to_csv(state: &AppState, rows: &[CohortRow], now: i64) -> String {
 
 /// A value as a spreadsheet will not run it as a formula.
 fn cell(v: &str) -> String {
-    if v.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{v}")
-    } else {
-        v.to_owned()
-    }
+    crate::domain::text::spreadsheet_cell(v).into_owned()
 }
 
 /// Sends the chosen stores' admins a reminder, at most one per store per day.

@@ -203,9 +203,13 @@ async fn create_webhook(
             .await;
         }
     };
-    // A literal address never reaches the resolver's check, so it is checked here.
-    if crate::platform::health::vet(&url, &state.config.health_check).is_err() {
-        let problem = Some(tr.t("input.webhook_url"));
+    // Checked now, literal addresses and names alike, so the partner learns at once;
+    // the delivery's resolver checks again.
+    if let Err(refusal) =
+        crate::platform::health::vet_resolved(&url, &state.config.health_check).await
+    {
+        tracing::info!(%url, %refusal, "webhook address refused");
+        let problem = Some(tr.t("input.webhook_private"));
         return page(
             &state,
             &user,

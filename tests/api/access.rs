@@ -84,11 +84,14 @@ fn allowed(class: Class, who: Who) -> bool {
     }
 }
 
-fn denied(who: Who, path: &str, page: &Page) -> bool {
+/// Whether `who` was refused. Another's store answers exactly like a missing one, so a
+/// 404 is a refusal for whoever may not see the route; for whoever may, it is only a
+/// missing record (the table's ids do not exist).
+fn denied(who: Who, path: &str, page: &Page, expected: bool) -> bool {
     let refused = matches!(
         page.status,
         StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN
-    );
+    ) || (page.status == StatusCode::NOT_FOUND && !expected);
     // Signing out ends at the sign-in page when it works, so only a refusal counts there;
     // an anonymous caller sent to sign in before signing out everywhere was refused.
     let sign_out =
@@ -203,7 +206,7 @@ async fn every_route_is_classified_and_enforced_for_every_role() {
             };
             tried += 1;
             let expected = allowed(class, who);
-            if expected == denied(who, path, &page) || page.status.is_server_error() {
+            if expected == denied(who, path, &page, expected) || page.status.is_server_error() {
                 failures.push(format!(
                     "{who:?} {method} {url} ({class:?}): {} {:?}",
                     page.status, page.location

@@ -13,6 +13,8 @@ fn import(app: &crate::helpers::TestApp, csv: &str) -> std::process::Output {
         .arg(&file)
         .env("SWITCHYARD_DATABASE_URL", &app.database_url)
         .env("RUST_LOG", "error")
+        // Without a secret key a demo keeps one in its working directory.
+        .current_dir(dir.path())
         .output()
         .unwrap()
 }

@@ -7,6 +7,7 @@ mod access;
 mod console;
 mod durability;
 mod credentials;
+mod edge;
 mod events;
 mod gateway;
 mod helpers;

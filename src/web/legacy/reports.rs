@@ -194,9 +194,10 @@ fn orders_csv(orders: &[store::legacy_orders::LegacyOrder]) -> String {
         let Some(c) = crate::domain::money::Currency::parse(&o.currency) else {
             continue;
         };
+        let cell = crate::domain::text::spreadsheet_cell;
         let _ = w.write_record([
-            o.order_id.as_str(),
-            &o.status,
+            &*cell(&o.order_id),
+            &*cell(&o.status),
             &c.format_amount(o.order_amount),
             &c.format_amount(o.captured_amount),
             &c.format_amount(o.refunded_amount),

@@ -11,7 +11,10 @@ use axum::{
 use super::audit_in;
 use crate::store::outbox::Lane;
 use crate::{
-    domain::screenshot::{self, ImageKind, MAX_FILES},
+    domain::{
+        screenshot::{self, ImageKind, MAX_FILES},
+        text::{self, Lines, TextProblem},
+    },
     i18n::Tr,
     mail::Email,
     store::{self, support::NewRequest},
@@ -273,6 +276,15 @@ async fn bytes(
 
 /// The explanation and the error code, checked.
 fn check_text(draft: &Draft, tr: &Tr) -> Result<(), String> {
+    // A line break belongs in the explanation; no other control character does.
+    if draft
+        .explanation
+        .chars()
+        .any(|c| text::refused(c, Lines::Many))
+    {
+        let field = tr.t("trouble.request.explanation");
+        return Err(crate::web::text::message(tr, &field, TextProblem::Control));
+    }
     let explanation = draft.explanation.trim().chars().count();
     if explanation < 10 {
         return Err(tr.t("trouble.error.explanation_short"));

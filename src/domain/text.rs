@@ -1,0 +1,90 @@
+//! Text from outside, checked once at the edge and the same on every database: no NUL
+//! or other control character (PostgreSQL refuses NUL in text, SQLite stores it, and
+//! neither belongs in a name, a reference or a search), and lengths in characters.
+
+/// What is wrong with a piece of text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TextProblem {
+    #[error("contains a control character")]
+    Control,
+    #[error("is longer than {0} characters")]
+    TooLong(usize),
+}
+
+/// Where line breaks belong: a multi-line answer (a textarea), or a pasted value whose
+/// stray whitespace a checker points out. Tabs, carriage returns and newlines pass there;
+/// other control characters never do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lines {
+    One,
+    Many,
+}
+
+/// The first problem with `value`, if any.
+pub fn check(value: &str, lines: Lines, max_chars: usize) -> Result<(), TextProblem> {
+    if value.chars().any(|c| refused(c, lines)) {
+        return Err(TextProblem::Control);
+    }
+    if value.chars().count() > max_chars {
+        return Err(TextProblem::TooLong(max_chars));
+    }
+    Ok(())
+}
+
+/// Whether `c` may not appear in text of this kind.
+pub fn refused(c: char, lines: Lines) -> bool {
+    c.is_control() && !(lines == Lines::Many && matches!(c, '\t' | '\n' | '\r'))
+}
+
+/// `value` without control characters (for text that is cleaned rather than refused,
+/// such as a value read from a file the person cannot easily edit).
+pub fn without_controls(value: &str) -> String {
+    value.chars().filter(|c| !c.is_control()).collect()
+}
+
+/// A cell of a CSV file people open in a spreadsheet, as the spreadsheet will not run it
+/// as a formula: text that begins with `=`, `+`, `-`, `@`, a tab or a carriage return
+/// gets a leading apostrophe. For text from outside only; numbers we format ourselves
+/// (a negative amount) stay numbers.
+pub fn spreadsheet_cell(v: &str) -> std::borrow::Cow<'_, str> {
+    if v.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{v}").into()
+    } else {
+        v.into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_not_left_for_a_spreadsheet_to_run() {
+        assert_eq!(spreadsheet_cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(spreadsheet_cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(spreadsheet_cell("-2+3"), "'-2+3");
+        assert_eq!(spreadsheet_cell("Kök = hall"), "Kök = hall");
+    }
+
+    #[test]
+    fn control_characters_are_refused_except_line_breaks_where_they_belong() {
+        assert_eq!(check("a\0b", Lines::Many, 10), Err(TextProblem::Control));
+        assert_eq!(check("a\u{1b}b", Lines::One, 10), Err(TextProblem::Control));
+        assert_eq!(check("a\u{7f}", Lines::One, 10), Err(TextProblem::Control));
+        assert_eq!(check("a\u{85}", Lines::Many, 10), Err(TextProblem::Control));
+        assert_eq!(check("a\nb", Lines::One, 10), Err(TextProblem::Control));
+        assert_eq!(check("a\r\n\tb", Lines::Many, 10), Ok(()));
+        assert_eq!(check("Kaffebaren ☕", Lines::One, 20), Ok(()));
+    }
+
+    #[test]
+    fn lengths_count_characters_not_bytes() {
+        assert_eq!(check("ååå", Lines::One, 3), Ok(()));
+        assert_eq!(check("åååå", Lines::One, 3), Err(TextProblem::TooLong(3)));
+    }
+
+    #[test]
+    fn cleaning_drops_only_control_characters() {
+        assert_eq!(without_controls("P\0R\u{1}-1 å"), "PR-1 å");
+    }
+}
