@@ -14,7 +14,9 @@ use tokio::{
     net::TcpStream,
 };
 
-use crate::helpers::{STORE, TestApp, WEBHOOK_SECRET, build_app_with, path, spawn_app_with};
+use crate::helpers::{
+    ADMIN, STORE, TestApp, WEBHOOK_SECRET, build_app_with, path, spawn_app, spawn_app_with,
+};
 
 /// Longer than any timeout these tests configure, shorter than the server's defaults.
 const PATIENCE: Duration = Duration::from_secs(5);
@@ -313,4 +315,42 @@ async fn a_shutdown_lets_a_request_in_flight_finish_and_tells_live_pages_when_to
         .expect("the server stops once the request is answered")
         .unwrap()
         .unwrap();
+}
+
+/// The id a person reads on the error page is the request id of its log lines (and of the
+/// `X-Request-Id` header), so an operator can find what went wrong.
+#[tokio::test]
+async fn the_error_page_shows_the_request_id() {
+    let app = spawn_app().await;
+    app.sign_in(ADMIN).await;
+    let ids: Vec<String> = request_ids_of_two_answers(&app).await;
+    assert_ne!(ids[0], ids[1], "every request has its own id");
+
+    // Break the store's log, so its page fails inside.
+    sqlx::query("ALTER TABLE audit_log RENAME TO audit_log_away")
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    let res = app
+        .client
+        .get(app.url(&path("/audit")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let id = res.headers()["x-request-id"].to_str().unwrap().to_owned();
+    let body = res.text().await.unwrap();
+    assert!(body.contains(&id), "the page shows {id}: {body}");
+}
+
+/// The request ids of two answers to the same question.
+async fn request_ids_of_two_answers(app: &TestApp) -> Vec<String> {
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let res = app.client.get(app.url("/healthz")).send().await.unwrap();
+        let id = res.headers()["x-request-id"].to_str().unwrap().to_owned();
+        assert_eq!(id.len(), 12, "{id}");
+        ids.push(id);
+    }
+    ids
 }
