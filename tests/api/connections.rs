@@ -8,7 +8,10 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde_json::json;
-use switchyard::domain::platform_event::{SIGNATURE_HEADER, sign};
+use switchyard::{
+    domain::platform_event::{SIGNATURE_HEADER, sign},
+    store::rate_limit::Limit,
+};
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::TcpStream,
@@ -194,12 +197,18 @@ async fn a_live_stream_sends_heartbeats() {
 async fn metrics_are_served_on_their_own_address_per_route() {
     let (app, test) = build_app_with(|c| {
         c.server.metrics_bind = Some("127.0.0.1:0".parse().unwrap());
+        // Every sign-in request is refused.
+        c.rate_limits.sign_in_per_ip = Limit {
+            max: 0,
+            window: 900,
+        };
     })
     .await;
     let metrics_url = format!("http://{}/metrics", app.metrics_addr().unwrap());
     tokio::spawn(app.run());
     assert_eq!(test.get("/healthz").await.status, StatusCode::OK);
     test.get(&format!("/stores/{STORE}")).await;
+    test.request_sign_in(ADMIN).await;
     // Not on the application's address.
     assert_eq!(test.get("/metrics").await.status, StatusCode::NOT_FOUND);
 
@@ -234,6 +243,13 @@ async fn metrics_are_served_on_their_own_address_per_route() {
     );
     assert!(!text.contains(&format!("/stores/{STORE}")), "{text}");
     assert!(text.contains("switchyard_connections_open"), "{text}");
+    assert!(
+        series(
+            "switchyard_rate_limit_refusals_total",
+            &[r#"limit="signin:ip""#]
+        ),
+        "{text}"
+    );
 
     // The pool is looked at once a second.
     let deadline = tokio::time::Instant::now() + PATIENCE;
