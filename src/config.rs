@@ -57,8 +57,87 @@ pub struct Config {
 }
 
 /// How the HTTP server guards its connections, and what operators can see of it.
-#[derive(Debug, Clone, Default)]
-pub struct ServerConfig {}
+/// Set through the environment only (`SWITCHYARD_*`, see the README).
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// The longest a client may take to send a request's head, from its first byte. A
+    /// slow sender (slowloris) is cut off after it.
+    pub header_timeout: std::time::Duration,
+    /// How long a kept-alive connection may sit without a request before it is closed.
+    pub idle_timeout: std::time::Duration,
+    /// Connections served at once; over it a new one gets 503 and is closed. Lowered at
+    /// start to what the open-file limit allows.
+    pub max_connections: usize,
+    /// On SIGTERM, how long requests in flight may take to finish.
+    pub shutdown_grace: std::time::Duration,
+    /// How often a live page's event stream sends a comment, so a dead peer is noticed.
+    pub sse_heartbeat: std::time::Duration,
+    /// Where `/metrics` is served (Prometheus text format); off when unset.
+    pub metrics_bind: Option<SocketAddr>,
+    pub log_format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// For a person at a terminal.
+    Text,
+    /// One JSON object a line, for a log collector.
+    Json,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            header_timeout: std::time::Duration::from_secs(10),
+            idle_timeout: std::time::Duration::from_secs(60),
+            max_connections: 10_000,
+            shutdown_grace: std::time::Duration::from_secs(20),
+            sse_heartbeat: std::time::Duration::from_secs(15),
+            metrics_bind: None,
+            log_format: LogFormat::Text,
+        }
+    }
+}
+
+impl ServerConfig {
+    fn from_env(env: &impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let defaults = Self::default();
+        let number = |name: &str, min: u64, max: u64| -> anyhow::Result<Option<u64>> {
+            let Some(v) = env(&format!("SWITCHYARD_{name}")) else {
+                return Ok(None);
+            };
+            match v.trim().parse::<u64>() {
+                Ok(n) if (min..=max).contains(&n) => Ok(Some(n)),
+                _ => bail!("SWITCHYARD_{name} must be a whole number from {min} to {max}"),
+            }
+        };
+        let seconds = |name: &str, min: u64, max: u64, default: std::time::Duration| {
+            number(name, min, max).map(|n| n.map_or(default, std::time::Duration::from_secs))
+        };
+        let metrics_bind = match env("SWITCHYARD_METRICS_BIND").filter(|v| !v.trim().is_empty()) {
+            Some(v) => Some(v.trim().parse().with_context(|| {
+                format!("SWITCHYARD_METRICS_BIND {v:?} is not an address like 127.0.0.1:9090")
+            })?),
+            None => None,
+        };
+        let log_format = match env("SWITCHYARD_LOG_FORMAT").as_deref().map(str::trim) {
+            None | Some("") | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => bail!("SWITCHYARD_LOG_FORMAT must be text or json, got {other:?}"),
+        };
+        Ok(Self {
+            header_timeout: seconds("HEADER_TIMEOUT_SECONDS", 1, 300, defaults.header_timeout)?,
+            idle_timeout: seconds("IDLE_TIMEOUT_SECONDS", 1, 3600, defaults.idle_timeout)?,
+            max_connections: number("MAX_CONNECTIONS", 1, 1_000_000)?
+                .map_or(defaults.max_connections, |n| n as usize),
+            shutdown_grace: seconds("SHUTDOWN_GRACE_SECONDS", 0, 600, defaults.shutdown_grace)?,
+            sse_heartbeat: seconds("SSE_HEARTBEAT_SECONDS", 1, 300, defaults.sse_heartbeat)?,
+            metrics_bind,
+            log_format,
+        })
+    }
+}
 
 /// How the outbox delivers: lanes, deadlines and pacing.
 #[derive(Debug, Clone)]
@@ -508,7 +587,7 @@ impl Config {
             sunsets,
             maintenance_interval: maintenance,
             stall_days: stall_days as i64,
-            server: ServerConfig::default(),
+            server: ServerConfig::from_env(&env)?,
             outbox: OutboxConfig::from_env(&env)?,
         })
     }
@@ -757,6 +836,37 @@ mod tests {
         ] {
             let e = load(&[(name, bad)]).unwrap_err();
             assert!(e.to_string().contains(name), "{e}");
+        }
+    }
+
+    #[test]
+    fn server_settings_come_from_the_environment() {
+        let c = load(&[]).unwrap().server;
+        assert_eq!(c.header_timeout.as_secs(), 10);
+        assert_eq!(c.idle_timeout.as_secs(), 60);
+        assert!(c.metrics_bind.is_none() && c.log_format == LogFormat::Text);
+        let c = load(&[
+            ("SWITCHYARD_HEADER_TIMEOUT_SECONDS", "5"),
+            ("SWITCHYARD_IDLE_TIMEOUT_SECONDS", "30"),
+            ("SWITCHYARD_MAX_CONNECTIONS", "500"),
+            ("SWITCHYARD_METRICS_BIND", "127.0.0.1:9090"),
+            ("SWITCHYARD_LOG_FORMAT", "json"),
+        ])
+        .unwrap()
+        .server;
+        assert_eq!(c.header_timeout.as_secs(), 5);
+        assert_eq!(c.idle_timeout.as_secs(), 30);
+        assert_eq!(c.max_connections, 500);
+        assert_eq!(c.metrics_bind.unwrap().port(), 9090);
+        assert_eq!(c.log_format, LogFormat::Json);
+        for (name, value) in [
+            ("SWITCHYARD_HEADER_TIMEOUT_SECONDS", "0"),
+            ("SWITCHYARD_MAX_CONNECTIONS", "many"),
+            ("SWITCHYARD_METRICS_BIND", "metrics"),
+            ("SWITCHYARD_LOG_FORMAT", "xml"),
+        ] {
+            let e = load(&[(name, value)]).unwrap_err();
+            assert!(e.to_string().contains(name), "{name}: {e}");
         }
     }
 }

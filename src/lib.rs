@@ -16,6 +16,7 @@ pub mod jobs;
 pub mod live;
 pub mod mail;
 pub mod platform;
+pub mod server;
 pub mod store;
 pub mod web;
 
@@ -29,6 +30,8 @@ use crate::{config::Config, domain::Catalog, mail::Mailer, store::Db, web::AppSt
 /// A built application, bound to its listener but not yet serving.
 pub struct Application {
     listener: TcpListener,
+    /// Where `/metrics` is served, when it is.
+    metrics: Option<TcpListener>,
     state: AppState,
 }
 
@@ -48,6 +51,14 @@ impl Application {
         let listener = TcpListener::bind(config.bind)
             .await
             .with_context(|| format!("cannot listen on {}", config.bind))?;
+        let metrics = match config.server.metrics_bind {
+            Some(bind) => Some(
+                TcpListener::bind(bind)
+                    .await
+                    .with_context(|| format!("cannot serve metrics on {bind}"))?,
+            ),
+            None => None,
+        };
         let mut config = config;
         let addr = listener.local_addr()?;
         if config.bind.port() == 0 && config.base_url.ends_with(":0") {
@@ -92,7 +103,11 @@ impl Application {
         if let Some(interval) = state.config.maintenance_interval {
             jobs::maintenance::spawn(state.clone(), interval);
         }
-        Ok(Self { listener, state })
+        Ok(Self {
+            listener,
+            metrics,
+            state,
+        })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -101,17 +116,68 @@ impl Application {
             .expect("a bound listener has an address")
     }
 
+    /// The address `/metrics` is served on, if it is.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics.as_ref().and_then(|l| l.local_addr().ok())
+    }
+
     pub fn state(&self) -> &AppState {
         &self.state
     }
 
-    /// Serves until the process is asked to stop.
+    /// Serves until the process gets SIGTERM or Ctrl-C.
     pub async fn run(self) -> anyhow::Result<()> {
-        let app = web::router(self.state).into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, app)
-            .with_graceful_shutdown(shutdown_signal())
-            .await
-            .context("the server stopped with an error")
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serves until `stop` resolves, then shuts down in order: no new connections, live
+    /// streams told to reconnect later, requests in flight finished (within the grace
+    /// period), background work stopped, the database closed.
+    pub async fn run_until(self, stop: impl Future<Output = ()> + Send) -> anyhow::Result<()> {
+        let Self {
+            listener,
+            metrics,
+            state,
+        } = self;
+        let settings = state.config.server.clone();
+        let (stopped, stopped_rx) = tokio::sync::watch::channel(false);
+        let metrics = match metrics {
+            Some(listener) => {
+                let handle = server::metrics::recorder()?;
+                let mut stopped = stopped_rx.clone();
+                let stop = async move {
+                    let _ = stopped.wait_for(|s| *s).await;
+                };
+                Some(tokio::spawn(server::metrics::serve(
+                    listener,
+                    handle,
+                    state.db.clone(),
+                    stop,
+                )))
+            }
+            None => None,
+        };
+        let server = server::Server::new(&settings);
+        server
+            .accept_until(listener, web::router(state.clone()), stop)
+            .await;
+        state.hub.close();
+        server.drain(settings.shutdown_grace).await;
+        // Background work stops after the server and before the database closes: the
+        // outbox finishes the deliveries it started or hands its claimed rows back, so
+        // another instance need not wait out the lease.
+        let outbox = state.jobs.shutdown(settings.shutdown_grace).await;
+        tracing::info!(released = outbox.released, "outbox stopped");
+        let _ = stopped.send(true);
+        if let Some(metrics) = metrics {
+            metrics
+                .await
+                .context("the metrics server failed")?
+                .context("the metrics server stopped with an error")?;
+        }
+        state.db.pool.close().await;
+        tracing::info!("stopped");
+        Ok(())
     }
 }
 

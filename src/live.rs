@@ -5,7 +5,9 @@
 //! (migration 0013) notifies this channel, so recording one needs no transaction of its own.
 
 use secrecy::{ExposeSecret, SecretString};
-use tokio::sync::broadcast;
+use std::sync::Arc;
+
+use tokio::sync::{broadcast, watch};
 
 use crate::store::{Backend, Tx};
 
@@ -16,6 +18,8 @@ const CHANNEL: &str = "switchyard_store";
 pub struct Hub {
     local: broadcast::Sender<i64>,
     backend: Backend,
+    /// Set when the server shuts down: watchers end their streams.
+    closing: Arc<watch::Sender<bool>>,
 }
 
 impl Hub {
@@ -23,6 +27,21 @@ impl Hub {
         Self {
             local: broadcast::channel(1024).0,
             backend,
+            closing: Arc::new(watch::channel(false).0),
+        }
+    }
+
+    /// The server is shutting down: every watcher ends its stream (and tells the browser
+    /// when to come back).
+    pub fn close(&self) {
+        self.closing.send_replace(true);
+    }
+
+    /// Resolves once [`Hub::close`] has been called.
+    pub fn closed(&self) -> impl Future<Output = ()> + Send + 'static {
+        let mut closing = self.closing.subscribe();
+        async move {
+            let _ = closing.wait_for(|closing| *closing).await;
         }
     }
 

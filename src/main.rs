@@ -12,7 +12,6 @@ use switchyard::{
     import, load_catalog,
     store::{self, Db},
 };
-use tracing_subscriber::EnvFilter;
 
 /// Switchyard: the self-service upgrade portal for merchants leaving KPM and KCO v2.
 #[derive(Parser)]
@@ -69,13 +68,17 @@ enum UserCommand {
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn")),
-        )
-        .init();
-    match run(Cli::parse()).await {
+    let cli = Cli::parse();
+    // The log format is configuration, so the configuration is read before anything logs.
+    let config = match Config::load(cli.config.as_deref()) {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    switchyard::server::logs::init(config.server.log_format);
+    match run(cli, config).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -84,8 +87,7 @@ async fn main() -> std::process::ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> anyhow::Result<()> {
-    let config = Config::load(cli.config.as_deref())?;
+async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
     tracing::debug!(?config, "configuration");
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {

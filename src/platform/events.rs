@@ -12,7 +12,6 @@ use axum::{
 };
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
-use tracing::Instrument;
 
 use super::{
     intake::{self, Outcome, Sinks},
@@ -198,11 +197,9 @@ async fn receive(
                 .into_response();
         }
     };
-    let span = tracing::info_span!("platform_event", event_id = %event.id);
-    let recorded = intake::record(&state.db, state.sinks(), &event)
-        .instrument(span.clone())
-        .await;
-    let _in_span = span.enter();
+    // Every later log line of this request names the event.
+    crate::web::request::record_event_id(&event.id);
+    let recorded = intake::record(&state.db, state.sinks(), &event).await;
     // `recorded` means committed: every path in intake returns only after its commit.
     match recorded {
         Ok(Outcome::Duplicate) => {

@@ -99,11 +99,12 @@ async fn request_link(
     let (state2, email2, requested_by) = (state.clone(), email.clone(), session.id_hash.clone());
     // The person asking reads the page in this language; the email follows it.
     let lang = crate::i18n::request_lang();
-    tokio::spawn(async move {
+    // In the request's span, so what it logs carries the request id.
+    tokio::spawn(tracing::Instrument::in_current_span(async move {
         if let Err(e) = send_link(&state2, &email2, &requested_by, lang).await {
             tracing::error!(email = %email2, error = ?e, "could not send a sign-in link");
         }
-    });
+    }));
     Ok(pages::render(pages::auth::check_email(&ctx, email.as_str())).into_response())
 }
 

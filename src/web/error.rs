@@ -89,7 +89,8 @@ impl IntoResponse for AppError {
                     .into_response();
             }
             AppError::Internal(err) => {
-                let id = super::session::random_token(6);
+                // The request's own id: the one on its log lines.
+                let id = super::request::current_id().unwrap_or_else(super::request::new_id);
                 tracing::error!(error_id = %id, error = ?err, "internal error");
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,

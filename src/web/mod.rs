@@ -16,6 +16,7 @@ pub mod openapi;
 pub mod pages;
 pub mod partner;
 pub mod partner_keys;
+pub mod request;
 pub mod routes;
 pub mod session;
 pub mod staff;
@@ -33,7 +34,8 @@ use axum::{
     middleware::{self, Next},
     response::Response,
 };
-use tower_http::{services::ServeDir, trace::TraceLayer};
+use tower_http::services::ServeDir;
+use tracing::Instrument;
 
 use crate::{config::Config, domain::Catalog, mail::Mailer, platform, store::Db};
 use routes::Routes;
@@ -113,25 +115,36 @@ pub fn router(state: AppState) -> Router {
             "/assets",
             ServeDir::new(state.config.assets_dir.join("public")),
         )
+        .route_layer(middleware::from_fn(request::tag_route))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), edge))
-        .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
 
-/// What every request passes through once: its language is chosen, a cross-site form
-/// post is refused, text that no field may hold is refused, and the answer gets the
-/// browser's protections. One layer rather than one per concern, as each layer is another
-/// future around every request.
+/// What every request passes through once: it gets an id (and a log span carrying it),
+/// its language is chosen, a cross-site form post is refused, text that no field may hold
+/// is refused, the answer gets the browser's protections, and it is counted and timed. One
+/// layer rather than one per concern, as each layer is another future around every
+/// request.
 async fn edge(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let mut res = lang::negotiate(req, |req| async move {
-        match text::checked(req).await {
-            Ok(req) => guard::same_origin(&state, req, next).await,
-            Err(refused) => refused,
-        }
-    })
-    .await;
-    guard::protect(res.headers_mut());
+    let started = std::time::Instant::now();
+    let id = request::new_id();
+    let method = req.method().clone();
+    let span = request::span(&id, &req);
+    let serve = async {
+        let mut res = lang::negotiate(req, |req| async move {
+            match text::checked(req).await {
+                Ok(req) => guard::same_origin(&state, req, next).await,
+                Err(refused) => refused,
+            }
+        })
+        .await;
+        guard::protect(res.headers_mut());
+        res
+    };
+    let mut res = request::with_id(id.clone(), serve).instrument(span).await;
+    request::set_header(&mut res, &id);
+    request::record(&method, &res, started.elapsed());
     res
 }
 

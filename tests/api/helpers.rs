@@ -44,11 +44,7 @@ pub async fn spawn_app() -> TestApp {
 /// Spawns the app after `adjust` has changed its configuration.
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     init_logs();
-    let dir = std::sync::Arc::new(tempfile::tempdir().expect("tempdir"));
-    let database_url = match std::env::var(PG_VAR) {
-        Ok(server) => fresh_postgres_database(&server).await,
-        Err(_) => format!("sqlite://{}", dir.path().join("switchyard.db").display()),
-    };
+    let (dir, database_url) = fresh_database().await;
     start(dir, database_url, adjust).await
 }
 
@@ -57,6 +53,24 @@ async fn start(
     database_url: String,
     adjust: impl FnOnce(&mut Config),
 ) -> TestApp {
+    let (app, test_app) = build(dir, database_url, adjust).await;
+    tokio::spawn(app.run());
+    test_app
+}
+
+/// Builds the app as [`spawn_app_with`] does but leaves running it to the test (to stop
+/// it with `run_until`, or to read its metrics address first).
+pub async fn build_app_with(adjust: impl FnOnce(&mut Config)) -> (Application, TestApp) {
+    init_logs();
+    let (dir, database_url) = fresh_database().await;
+    build(dir, database_url, adjust).await
+}
+
+async fn build(
+    dir: std::sync::Arc<tempfile::TempDir>,
+    database_url: String,
+    adjust: impl FnOnce(&mut Config),
+) -> (Application, TestApp) {
     let mail_dir = dir.path().join("mail");
     let mut config = Config {
         database_url: SecretString::from(database_url.clone()),
@@ -93,8 +107,7 @@ async fn start(
     let address = format!("http://{}", app.local_addr());
     let db = app.state().db.clone();
     let jobs = app.state().jobs.clone();
-    tokio::spawn(app.run());
-    TestApp {
+    let test_app = TestApp {
         address,
         db,
         mail_dir,
@@ -102,7 +115,8 @@ async fn start(
         database_url,
         jobs,
         _dir: dir,
-    }
+    };
+    (app, test_app)
 }
 
 impl TestApp {
@@ -118,6 +132,17 @@ impl TestApp {
         std::fs::write(&path, contents).unwrap();
         path
     }
+}
+
+/// A temporary directory and a new database: a SQLite file in it, or a database of its
+/// own on the PostgreSQL server.
+async fn fresh_database() -> (std::sync::Arc<tempfile::TempDir>, String) {
+    let dir = std::sync::Arc::new(tempfile::tempdir().expect("tempdir"));
+    let database_url = match std::env::var(PG_VAR) {
+        Ok(server) => fresh_postgres_database(&server).await,
+        Err(_) => format!("sqlite://{}", dir.path().join("switchyard.db").display()),
+    };
+    (dir, database_url)
 }
 
 /// Creates an empty database on the PostgreSQL server at `server_url` for one test.

@@ -54,22 +54,54 @@ pub async fn stream(
         .map(|u| u.step)
         .unwrap_or_default();
     let stale = latest > seen.after || (!seen.step.is_empty() && current != seen.step);
-    let events = futures_util::stream::unfold((rx, stale), move |(mut rx, stale)| async move {
+    let closed: Closed = Box::pin(state.hub.closed());
+    let start = Some((rx, stale, closed, Watching::new()));
+    let events = futures_util::stream::unfold(start, move |running| async move {
+        let (mut rx, stale, mut closed, watching) = running?;
         if !stale {
             loop {
-                match rx.recv().await {
-                    Ok(id) if id == store_id => break,
-                    Ok(_) => continue,
-                    // Missed some: one of them may have been this store's.
-                    Err(RecvError::Lagged(_)) => break,
-                    Err(RecvError::Closed) => return None,
+                tokio::select! {
+                    // Shutting down: the browser comes back (to another instance, or
+                    // this one restarted) after the hint.
+                    () = &mut closed => {
+                        return Some((Ok(Event::default().retry(RECONNECT_AFTER)), None));
+                    }
+                    received = rx.recv() => match received {
+                        Ok(id) if id == store_id => break,
+                        Ok(_) => continue,
+                        // Missed some: one of them may have been this store's.
+                        Err(RecvError::Lagged(_)) => break,
+                        Err(RecvError::Closed) => return None,
+                    },
                 }
             }
         }
         Some((
             Ok(Event::default().event("changed").data(store_id.to_string())),
-            (rx, false),
+            Some((rx, false, closed, watching)),
         ))
     });
-    Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+    // The heartbeat is a comment: a peer that went away is found when writing it fails.
+    Sse::new(events).keep_alive(KeepAlive::new().interval(state.config.server.sse_heartbeat))
+}
+
+/// How long a browser waits before reconnecting to a stream ended by a shutdown.
+const RECONNECT_AFTER: Duration = Duration::from_secs(3);
+
+type Closed = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
+
+/// One open stream, counted in `switchyard_sse_watchers` for as long as it lives.
+struct Watching;
+
+impl Watching {
+    fn new() -> Self {
+        metrics::gauge!("switchyard_sse_watchers").increment(1.0);
+        Self
+    }
+}
+
+impl Drop for Watching {
+    fn drop(&mut self) {
+        metrics::gauge!("switchyard_sse_watchers").decrement(1.0);
+    }
 }

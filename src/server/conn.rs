@@ -1,0 +1,256 @@
+//! One connection's clock: when it last finished a response, whether a request head is
+//! arriving and since when, how many requests are open. The watchdog closes the
+//! connection when a head takes longer than the header timeout (slowloris) or when it
+//! sits without a request for longer than the idle timeout.
+//!
+//! hyper's own `header_read_timeout` starts when it begins waiting for a head, so it also
+//! ends an idle keep-alive connection: one knob for two things. Watching the bytes gives
+//! each its own limit.
+
+use std::{
+    io,
+    pin::Pin,
+    sync::{Arc, Mutex, PoisonError},
+    task::{Context, Poll},
+    time::Duration,
+};
+
+use axum::body::{Body, Bytes, HttpBody};
+use tokio::{
+    io::{AsyncRead, AsyncWrite, ReadBuf},
+    sync::Notify,
+    time::Instant,
+};
+
+#[derive(Debug)]
+struct State {
+    /// Requests whose response has not been written to the end yet.
+    open_requests: usize,
+    /// The first byte of a request head that has not been completed.
+    head_since: Option<Instant>,
+    /// The last time the connection had nothing left to do.
+    idle_since: Instant,
+}
+
+/// Shared by a connection's socket, its service and its watchdog.
+#[derive(Debug)]
+pub struct Activity {
+    state: Mutex<State>,
+    /// Wakes the watchdog when a head starts, as its deadline may come sooner.
+    head_started: Notify,
+}
+
+/// Why the watchdog closed a connection (a metric label and a log field).
+pub type Reason = &'static str;
+
+impl Activity {
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self {
+            state: Mutex::new(State {
+                open_requests: 0,
+                head_since: None,
+                idle_since: Instant::now(),
+            }),
+            head_started: Notify::new(),
+        })
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
+        f(&mut self.state.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    fn bytes_read(&self) {
+        let started = self.with(|s| {
+            let starts = s.open_requests == 0 && s.head_since.is_none();
+            if starts {
+                s.head_since = Some(Instant::now());
+            }
+            starts
+        });
+        if started {
+            self.head_started.notify_one();
+        }
+    }
+
+    /// A request head was read completely: the service has it.
+    pub fn request_started(self: &Arc<Self>) -> RequestGuard {
+        self.with(|s| {
+            s.open_requests += 1;
+            s.head_since = None;
+        });
+        RequestGuard(self.clone())
+    }
+
+    fn deadline(&self, header: Duration, idle: Duration) -> Option<(Instant, Reason)> {
+        self.with(|s| match (s.open_requests, s.head_since) {
+            (0, Some(since)) => Some((since + header, "header_timeout")),
+            (0, None) => Some((s.idle_since + idle, "idle_timeout")),
+            _ => None,
+        })
+    }
+
+    /// Resolves when the connection has overstayed one of its timeouts.
+    pub async fn expired(&self, header: Duration, idle: Duration) -> Reason {
+        loop {
+            let head_started = self.head_started.notified();
+            let (at, reason) = match self.deadline(header, idle) {
+                Some(d) => d,
+                // Busy: a response is being written (an event stream may take hours).
+                // Look again later; its end moves the idle clock anyway.
+                None => (Instant::now() + idle, "busy"),
+            };
+            if at <= Instant::now() {
+                return reason;
+            }
+            // Then look again: a request may have come and gone meanwhile.
+            tokio::select! {
+                _ = tokio::time::sleep_until(at) => {}
+                _ = head_started => {}
+            }
+        }
+    }
+}
+
+/// Open while a request's response is being written; dropped when it was written to
+/// the end, or the connection went away.
+pub struct RequestGuard(Arc<Activity>);
+
+impl Drop for RequestGuard {
+    fn drop(&mut self) {
+        self.0.with(|s| {
+            s.open_requests = s.open_requests.saturating_sub(1);
+            s.idle_since = Instant::now();
+        });
+    }
+}
+
+/// A response body that holds its request open until it has been sent.
+pub struct GuardedBody {
+    inner: Body,
+    _guard: RequestGuard,
+}
+
+impl GuardedBody {
+    pub fn new(inner: Body, guard: RequestGuard) -> Self {
+        Self {
+            inner,
+            _guard: guard,
+        }
+    }
+}
+
+impl HttpBody for GuardedBody {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<hyper::body::Frame<Bytes>, axum::Error>>> {
+        Pin::new(&mut self.inner).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+/// A socket that tells its [`Activity`] when bytes arrive.
+pub struct Tracked<S> {
+    inner: S,
+    activity: Arc<Activity>,
+}
+
+impl<S> Tracked<S> {
+    pub fn new(inner: S, activity: Arc<Activity>) -> Self {
+        Self { inner, activity }
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for Tracked<S> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let before = buf.filled().len();
+        let result = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if matches!(result, Poll::Ready(Ok(()))) && buf.filled().len() > before {
+            self.activity.bytes_read();
+        }
+        result
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for Tracked<S> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: Duration = Duration::from_secs(10);
+    const IDLE: Duration = Duration::from_secs(60);
+
+    #[test]
+    fn an_idle_connection_is_due_after_the_idle_timeout() {
+        let a = Activity::new();
+        let (at, reason) = a.deadline(HEADER, IDLE).unwrap();
+        assert_eq!(reason, "idle_timeout");
+        assert!(at > Instant::now() + HEADER);
+    }
+
+    #[test]
+    fn a_started_head_is_due_after_the_header_timeout() {
+        let a = Activity::new();
+        a.bytes_read();
+        let (at, reason) = a.deadline(HEADER, IDLE).unwrap();
+        assert_eq!(reason, "header_timeout");
+        assert!(at <= Instant::now() + HEADER);
+    }
+
+    #[test]
+    fn an_open_request_never_expires_and_its_end_restarts_the_idle_clock() {
+        let a = Activity::new();
+        a.bytes_read();
+        let guard = a.request_started();
+        assert!(a.deadline(HEADER, IDLE).is_none());
+        // Body bytes of the open request do not start a head.
+        a.bytes_read();
+        assert!(a.deadline(HEADER, IDLE).is_none());
+        drop(guard);
+        let (_, reason) = a.deadline(HEADER, IDLE).unwrap();
+        assert_eq!(reason, "idle_timeout");
+    }
+}

@@ -1,0 +1,264 @@
+//! The HTTP server's own accept loop (hyper-util rather than `axum::serve`), so that a
+//! client cannot hoard connections: a request head must arrive within the header
+//! timeout, a kept-alive connection without requests is closed after the idle timeout,
+//! and over the connection cap a new connection gets a 503 and is closed.
+
+pub mod conn;
+pub mod logs;
+pub mod metrics;
+
+use std::{
+    net::SocketAddr,
+    sync::{
+        Arc, Mutex, PoisonError,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::Duration,
+};
+
+use axum::{Router, extract::ConnectInfo};
+use hyper::{Request, body::Incoming};
+use hyper_util::{
+    rt::{TokioExecutor, TokioIo},
+    server::{conn::auto, graceful::GracefulShutdown},
+};
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::{TcpListener, TcpStream},
+    sync::{OwnedSemaphorePermit, Semaphore, watch},
+    time::Instant,
+};
+use tower::ServiceExt;
+
+use crate::config::ServerConfig;
+use conn::{Activity, GuardedBody, Tracked};
+
+/// File descriptors kept back from connections for the database, mail, files and logs.
+const RESERVED_FILES: u64 = 256;
+/// Refusals being written at once; past it a refused connection is just closed.
+const MAX_REFUSING: usize = 64;
+/// How long a refusal may take to write and to see the client go.
+const REFUSAL_TIME: Duration = Duration::from_secs(1);
+/// At most one warning about refused connections in this time (a flood would fill the log).
+const REFUSAL_LOG_EVERY: Duration = Duration::from_secs(10);
+const REFUSAL: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\n\
+Connection: close\r\nContent-Length: 0\r\n\r\n";
+
+/// Serves connections from one listener until told to stop, then drains them.
+pub struct Server {
+    header_timeout: Duration,
+    idle_timeout: Duration,
+    slots: Arc<Semaphore>,
+    refusing: Arc<Semaphore>,
+    refusals: Arc<RefusalLog>,
+    graceful: GracefulShutdown,
+    /// Set when the grace period is over: connections still open are dropped.
+    cut: watch::Sender<bool>,
+}
+
+impl Server {
+    /// The connection cap is what `config` asks for, or less if the open-file limit
+    /// (raised to its hard limit first) leaves less room.
+    pub fn new(config: &ServerConfig) -> Self {
+        let cap = match raise_open_file_limit() {
+            Some(files) => {
+                let room = usize::try_from(files.saturating_sub(RESERVED_FILES).max(16))
+                    .unwrap_or(usize::MAX);
+                if room < config.max_connections {
+                    tracing::warn!(
+                        open_files = files,
+                        configured = config.max_connections,
+                        serving = room,
+                        "the open-file limit allows fewer connections than configured"
+                    );
+                }
+                config.max_connections.min(room)
+            }
+            None => config.max_connections,
+        };
+        Self {
+            header_timeout: config.header_timeout,
+            idle_timeout: config.idle_timeout,
+            slots: Arc::new(Semaphore::new(cap)),
+            refusing: Arc::new(Semaphore::new(MAX_REFUSING)),
+            refusals: Arc::default(),
+            graceful: GracefulShutdown::new(),
+            cut: watch::channel(false).0,
+        }
+    }
+
+    /// Accepts connections until `stop` resolves; then the listener is closed, so no new
+    /// connection is taken. Call [`Server::drain`] next.
+    pub async fn accept_until(
+        &self,
+        listener: TcpListener,
+        router: Router,
+        stop: impl Future<Output = ()>,
+    ) {
+        let mut builder = auto::Builder::new(TokioExecutor::new());
+        // The header timeout is kept by `conn::Activity`, apart from the idle timeout.
+        builder.http1().header_read_timeout(None);
+        tokio::pin!(stop);
+        loop {
+            let accepted = tokio::select! {
+                biased;
+                () = &mut stop => break,
+                accepted = listener.accept() => accepted,
+            };
+            match accepted {
+                Ok((stream, remote)) => match self.slots.clone().try_acquire_owned() {
+                    Ok(slot) => self.serve(&builder, stream, remote, router.clone(), slot),
+                    Err(_) => self.refuse(stream, remote),
+                },
+                Err(e) if is_per_connection(&e) => {}
+                Err(e) => {
+                    // Out of file descriptors, mostly: wait rather than spin.
+                    tracing::warn!(error = %e, "cannot accept a connection");
+                    ::metrics::counter!("switchyard_accept_errors_total").increment(1);
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            }
+        }
+        tracing::info!(
+            open = self.graceful.count(),
+            "stopped accepting connections; letting requests in flight finish"
+        );
+    }
+
+    /// Lets the connections finish what they are doing, for at most `grace`: idle ones
+    /// close at once, a request in flight gets its response. Then any left are cut.
+    pub async fn drain(self, grace: Duration) {
+        let cut = self.cut;
+        if tokio::time::timeout(grace, self.graceful.shutdown())
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                grace_seconds = grace.as_secs_f64(),
+                "requests still running when the grace period ended were cut off"
+            );
+            let _ = cut.send(true);
+        }
+    }
+
+    fn serve(
+        &self,
+        builder: &auto::Builder<TokioExecutor>,
+        stream: TcpStream,
+        remote: SocketAddr,
+        router: Router,
+        slot: OwnedSemaphorePermit,
+    ) {
+        let _ = stream.set_nodelay(true);
+        let activity = Activity::new();
+        let io = TokioIo::new(Tracked::new(stream, activity.clone()));
+        let requests = activity.clone();
+        let service = hyper::service::service_fn(move |mut req: Request<Incoming>| {
+            let guard = requests.request_started();
+            // Handlers read the peer's address (rate limits, audit) as axum::serve gives it.
+            req.extensions_mut().insert(ConnectInfo(remote));
+            let router = router.clone();
+            async move {
+                let res = router.oneshot(req).await?;
+                Ok::<_, std::convert::Infallible>(res.map(|body| GuardedBody::new(body, guard)))
+            }
+        });
+        let connection = self
+            .graceful
+            .watch(builder.serve_connection(io, service).into_owned());
+        let mut cut = self.cut.subscribe();
+        let (header, idle) = (self.header_timeout, self.idle_timeout);
+        ::metrics::counter!("switchyard_connections_accepted_total").increment(1);
+        ::metrics::gauge!("switchyard_connections_open").increment(1.0);
+        tokio::spawn(async move {
+            tokio::select! {
+                result = connection => if let Err(e) = result {
+                    tracing::debug!(%remote, error = %e, "connection ended with an error");
+                },
+                reason = activity.expired(header, idle) => {
+                    tracing::debug!(%remote, reason, "closing a connection");
+                    ::metrics::counter!("switchyard_connections_closed_total", "reason" => reason)
+                        .increment(1);
+                }
+                _ = cut.wait_for(|cut| *cut) => {}
+            }
+            ::metrics::gauge!("switchyard_connections_open").decrement(1.0);
+            drop(slot);
+        });
+    }
+
+    /// Over the cap: a 503 the client can read, then the connection is closed.
+    fn refuse(&self, mut stream: TcpStream, remote: SocketAddr) {
+        ::metrics::counter!("switchyard_connections_refused_total").increment(1);
+        self.refusals.note(remote);
+        // Past MAX_REFUSING at once the stream is dropped here: closed without a word.
+        let Ok(permit) = self.refusing.clone().try_acquire_owned() else {
+            return;
+        };
+        tokio::spawn(async move {
+            let _permit = permit;
+            let _ = tokio::time::timeout(REFUSAL_TIME, async {
+                stream.write_all(REFUSAL).await?;
+                stream.shutdown().await?;
+                // Closing with the request unread would reset the connection, and the
+                // client could lose the answer: read until it goes.
+                let mut sink = [0u8; 4096];
+                while stream.read(&mut sink).await? > 0 {}
+                Ok::<_, std::io::Error>(())
+            })
+            .await;
+        });
+    }
+}
+
+/// Counts refused connections and warns about them now and then.
+#[derive(Default)]
+struct RefusalLog {
+    since_warning: AtomicU64,
+    last_warning: Mutex<Option<Instant>>,
+}
+
+impl RefusalLog {
+    fn note(&self, remote: SocketAddr) {
+        let count = self.since_warning.fetch_add(1, Ordering::Relaxed) + 1;
+        let mut last = self
+            .last_warning
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if last.is_none_or(|at| at.elapsed() >= REFUSAL_LOG_EVERY) {
+            *last = Some(Instant::now());
+            self.since_warning.store(0, Ordering::Relaxed);
+            tracing::warn!(
+                %remote,
+                refused = count,
+                "connection limit reached: refusing new connections"
+            );
+        }
+    }
+}
+
+/// Errors of one connection that went away before it was accepted.
+fn is_per_connection(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::ConnectionRefused
+            | std::io::ErrorKind::ConnectionAborted
+            | std::io::ErrorKind::ConnectionReset
+    )
+}
+
+/// Raises the soft open-file limit to the hard one: each connection is a file, and the
+/// usual soft limit of 1,024 ran out under 1,100 idle sockets. Returns the limit now in
+/// force, if the platform has one.
+fn raise_open_file_limit() -> Option<u64> {
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(limit) => {
+            tracing::info!(open_files = limit, "open-file limit");
+            Some(limit)
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot raise the open-file limit");
+            rlimit::Resource::NOFILE.get().ok().map(|(soft, _)| soft)
+        }
+    }
+}
