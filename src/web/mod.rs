@@ -22,6 +22,7 @@ pub mod staff;
 pub mod stores;
 pub mod support;
 pub mod upgrade;
+pub mod visitor;
 
 use std::sync::Arc;
 
