@@ -80,13 +80,11 @@ async fn request_link(
         }
     };
     let limits = state.config.rate_limits;
+    // Per place, and per address wherever the requests come from: spreading them over
+    // many addresses must not buy more links for one mailbox.
     for (bucket, limit) in [
         (format!("signin:ip:{ip}"), limits.sign_in_per_ip),
-        // Per address *and* place, so nobody can lock a person out from elsewhere.
-        (
-            format!("signin:email:{email}:ip:{ip}"),
-            limits.sign_in_per_email,
-        ),
+        (format!("signin:email:{email}"), limits.sign_in_per_email),
     ] {
         if let Some(retry_at) = store::rate_limit::hit(&state.db, &bucket, limit).await? {
             let record = Record {

@@ -436,3 +436,52 @@ async fn a_forged_foreign_or_expired_anonymous_form_token_is_refused() {
         assert_eq!(status, StatusCode::OK, "{body}");
     }
 }
+
+#[tokio::test]
+async fn one_address_is_limited_however_many_places_ask_for_it() {
+    let app = spawn_app_with(|c| {
+        c.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+        c.rate_limits.sign_in_per_email.max = 3;
+    })
+    .await;
+    let from = async |ip: &str, email: &str| {
+        let browser = app.another_browser();
+        let form = browser
+            .client
+            .get(app.url("/signin"))
+            .header("x-forwarded-for", ip)
+            .send()
+            .await
+            .unwrap();
+        let csrf = between(&form.text().await.unwrap(), "name=\"csrf\" value=\"", "\"").unwrap();
+        browser
+            .client
+            .post(app.url("/signin"))
+            .header("x-forwarded-for", ip)
+            .form(&[("csrf", csrf.as_str()), ("email", email)])
+            .send()
+            .await
+            .unwrap()
+            .status()
+    };
+    for i in 1..=3 {
+        assert_eq!(
+            from(&format!("198.51.100.{i}"), ADMIN).await,
+            StatusCode::OK
+        );
+    }
+    for i in 4..=8 {
+        assert_eq!(
+            from(&format!("198.51.100.{i}"), ADMIN).await,
+            StatusCode::TOO_MANY_REQUESTS,
+            "from a new address"
+        );
+    }
+    // The places themselves are not used up: another address may still ask from there.
+    assert_eq!(
+        from("198.51.100.8", "ola@nordlys.example").await,
+        StatusCode::OK
+    );
+    app.settle().await;
+    assert_eq!(app.emails_to(ADMIN), 3);
+}
