@@ -5,6 +5,7 @@
 //! periodic chores (sunset reminders, refreshing legacy orders).
 
 pub mod maintenance;
+pub mod purge;
 
 use std::{sync::Arc, time::Duration};
 

@@ -16,6 +16,7 @@ mod languages;
 mod legacy;
 mod orders;
 mod partner;
+mod retention;
 mod sandbox;
 mod security;
 mod sign_in;
