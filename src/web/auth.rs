@@ -15,7 +15,7 @@ use super::{
     error::AppError,
     pages::{self, layout::Ctx},
     routes::Routes,
-    session::{ClientIp, CsrfForm, NoFields, random_token, session_cookie, sha256_hex},
+    session::{ClientIp, NoFields, random_token, session_cookie, sha256_hex},
     visitor::{Browser, OpenForm},
 };
 use crate::{
@@ -298,8 +298,13 @@ async fn sign_out(
     State(state): State<AppState>,
     jar: CookieJar,
     ClientIp(ip): ClientIp,
-    CsrfForm { session, .. }: CsrfForm<NoFields>,
+    OpenForm { session, .. }: OpenForm<NoFields>,
 ) -> Result<Response, AppError> {
+    // A stranger signing out only loses the cookie: there is no row to delete.
+    let Some(session) = session else {
+        let jar = jar.remove(session_cookie(&state, String::new()));
+        return Ok((jar, Redirect::to("/signin")).into_response());
+    };
     store::sessions::delete(&state.db.pool, &session.id_hash).await?;
     if let Some(email) = &session.email {
         store::audit::record(
