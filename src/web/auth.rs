@@ -82,11 +82,20 @@ async fn request_link(
     let limits = state.config.rate_limits;
     // Per place, and per address wherever the requests come from: spreading them over
     // many addresses must not buy more links for one mailbox.
-    for (bucket, limit) in [
-        (format!("signin:ip:{ip}"), limits.sign_in_per_ip),
-        (format!("signin:email:{email}"), limits.sign_in_per_email),
+    for (name, bucket, limit) in [
+        (
+            "sign_in_ip",
+            format!("signin:ip:{ip}"),
+            limits.sign_in_per_ip,
+        ),
+        (
+            "sign_in_email",
+            format!("signin:email:{email}"),
+            limits.sign_in_per_email,
+        ),
     ] {
         if let Some(retry_at) = store::rate_limit::hit(&state.db, &bucket, limit).await? {
+            metrics::counter!("switchyard_rate_limit_refusals_total", "limit" => name).increment(1);
             let record = Record {
                 actor: email.as_str(),
                 action: "sign_in.rate_limited",
@@ -241,6 +250,8 @@ async fn confirm(
     )
     .await?
     {
+        metrics::counter!("switchyard_rate_limit_refusals_total", "limit" => "confirm_ip")
+            .increment(1);
         return Ok(rate_limited(&ctx, retry_at));
     }
     let mut tx = state.db.begin().await?;
