@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 
-use crate::helpers::{ADMIN, STORE, TestApp, spawn_app_with};
+use crate::helpers::{ADMIN, STORE, TestApp, spawn_app, spawn_app_with};
 
 const DAY: i64 = 86_400;
 
@@ -150,4 +150,30 @@ async fn the_purge_removes_what_is_past_its_retention_and_keeps_the_rest() {
     // The signed-in person did not notice.
     let home = app.get(&format!("/stores/{STORE}")).await;
     assert_eq!(home.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_purge_command_runs_on_its_own() {
+    let app = spawn_app().await;
+    let now = switchyard::store::now();
+    app.exec(
+        "INSERT INTO sign_in_tokens (token_hash, email, created_at, expires_at) \
+         VALUES ('spent', 'x@example.com', $1, $2)",
+        &[now - 900, now - 300],
+    )
+    .await;
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_switchyard"))
+        .arg("purge")
+        .env("SWITCHYARD_DATABASE_URL", &app.database_url)
+        .env("SWITCHYARD_SEED_DEMO", "false")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(said.contains("1 sign-in links"), "{said}");
+    assert_eq!(app.count("sign_in_tokens", "token_hash = 'spent'").await, 0);
 }
