@@ -50,11 +50,17 @@ pub struct Config {
     pub maintenance_interval: Option<std::time::Duration>,
     /// An upgrade with no step moved for this many days is stalled (dashboards, reminders).
     pub stall_days: i64,
+    /// Support screenshots are deleted this many days after upload (the request stays).
+    pub screenshot_retention_days: i64,
     /// How the HTTP server guards its connections, and what operators can see of it.
     pub server: ServerConfig,
     /// How the outbox delivers: lanes, deadlines and pacing.
     pub outbox: OutboxConfig,
 }
+
+/// Support screenshots are kept this long by default: long enough for a request to be
+/// worked and closed, short enough that pictures of a merchant's admin pages do not linger.
+pub const DEFAULT_SCREENSHOT_RETENTION_DAYS: i64 = 90;
 
 /// How the HTTP server guards its connections, and what operators can see of it.
 /// Set through the environment only (`SWITCHYARD_*`, see the README).
@@ -331,6 +337,7 @@ struct FileConfig {
     sunset: Option<String>,
     maintenance_minutes: Option<u64>,
     stall_days: Option<u64>,
+    screenshot_retention_days: Option<u64>,
 }
 
 impl Config {
@@ -564,6 +571,11 @@ impl Config {
         if !(1..=365).contains(&stall_days) {
             bail!("SWITCHYARD_STALL_DAYS must be between 1 and 365");
         }
+        let screenshot_days = seconds("SCREENSHOT_RETENTION_DAYS", file.screenshot_retention_days)?
+            .unwrap_or(DEFAULT_SCREENSHOT_RETENTION_DAYS as u64);
+        if !(1..=3650).contains(&screenshot_days) {
+            bail!("SWITCHYARD_SCREENSHOT_RETENTION_DAYS must be between 1 and 3650");
+        }
         Ok(Self {
             database_url: SecretString::from(database_url),
             bind,
@@ -587,6 +599,7 @@ impl Config {
             sunsets,
             maintenance_interval: maintenance,
             stall_days: stall_days as i64,
+            screenshot_retention_days: screenshot_days as i64,
             server: ServerConfig::from_env(&env)?,
             outbox: OutboxConfig::from_env(&env)?,
         })

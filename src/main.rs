@@ -43,6 +43,10 @@ enum Command {
         /// The report file; its merchant_id names the legacy store.
         file: PathBuf,
     },
+    /// Delete what is past its retention (ended sessions, spent sign-in links, old
+    /// rate-limit counts, the API log past 7 days, old support screenshots) and exit; the
+    /// server also does this with its periodic chores.
+    Purge,
     /// Manage staff accounts (partner managers, support, operators).
     #[command(subcommand)]
     User(UserCommand),
@@ -115,6 +119,16 @@ async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             db.migrate().await?;
             let n = demo::seed(&db).await?;
             println!("added {n} demo stores; sign in as {}", demo::DEMO_ADMIN);
+            Ok(())
+        }
+        Command::Purge => {
+            let db = Db::connect(&config.database_url).await?;
+            db.migrate().await?;
+            let p = switchyard::jobs::purge::purge(&db, &config, store::now()).await?;
+            println!(
+                "purged {} sessions, {} sign-in links, {} rate-limit counts, {} API log rows, {} screenshots",
+                p.sessions, p.sign_in_tokens, p.rate_limit_events, p.api_log, p.screenshots
+            );
             Ok(())
         }
         Command::User(command) => user_command(&config, command).await,

@@ -1,4 +1,4 @@
-//! Periodic chores. Each is safe on every instance at once: a reminder is an outbox row
+//! Periodic chores (reminders, digests, catching up, the retention purge). Each is safe on every instance at once: a reminder is an outbox row
 //! with a key of its own (`sunset:{store}:{point}`), so it is queued once whoever runs
 //! first, refreshing legacy orders only writes what the platform says, and an order's late
 //! effect is decided under the upgrade's lock.
@@ -47,6 +47,18 @@ pub fn spawn(state: AppState, interval: Duration) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(queued = n, "partner digests"),
                 Err(e) => tracing::error!(error = ?e, "partner digests"),
+            }
+            match super::purge::purge(&state.db, &state.config, store::now()).await {
+                Ok(p) if p.total() == 0 => {}
+                Ok(p) => tracing::info!(
+                    sessions = p.sessions,
+                    sign_in_tokens = p.sign_in_tokens,
+                    rate_limit_events = p.rate_limit_events,
+                    api_log = p.api_log,
+                    screenshots = p.screenshots,
+                    "purged rows past their retention"
+                ),
+                Err(e) => tracing::error!(error = ?e, "purging rows past their retention"),
             }
             if state.platform.is_configured()
                 && last_sweep.is_none_or(|t| t.elapsed() >= SWEEP_EVERY)

@@ -12,6 +12,7 @@
 mod deliver;
 mod lane;
 pub mod maintenance;
+pub mod purge;
 
 use std::{
     collections::HashMap,

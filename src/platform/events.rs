@@ -4,10 +4,7 @@
 use axum::{
     Json,
     extract::State,
-    http::{
-        HeaderMap, HeaderValue, StatusCode,
-        header::RETRY_AFTER,
-    },
+    http::{HeaderMap, HeaderValue, StatusCode, header::RETRY_AFTER},
     response::{IntoResponse, Response},
 };
 use secrecy::ExposeSecret;
@@ -224,8 +221,10 @@ async fn receive(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "the event could not be stored now; retry later",
             );
-            res.headers_mut()
-                .insert(RETRY_AFTER, HeaderValue::from_static(store::RETRY_AFTER_SECONDS));
+            res.headers_mut().insert(
+                RETRY_AFTER,
+                HeaderValue::from_static(store::RETRY_AFTER_SECONDS),
+            );
             res
         }
         Err(e) => {

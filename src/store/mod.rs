@@ -10,6 +10,7 @@ pub mod events;
 pub mod legacy_orders;
 pub mod members;
 pub mod outbox;
+pub mod purge;
 pub mod rate_limit;
 pub mod sessions;
 pub mod settlements;

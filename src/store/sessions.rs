@@ -95,7 +95,8 @@ pub async fn delete_all_for_user<'c>(
     Ok(res.rows_affected())
 }
 
-/// Stores a sign-in token for `email`, bound to the session (browser) that asked for it.
+/// Stores a sign-in token for `email`, bound to the browser that asked for it (the hash
+/// of its session cookie, which has a row behind it only once someone signs in).
 pub async fn store_sign_in_token<'c>(
     ex: impl Executor<'c, Database = Any>,
     token_hash: &str,

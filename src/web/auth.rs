@@ -15,10 +15,8 @@ use super::{
     error::AppError,
     pages::{self, layout::Ctx},
     routes::Routes,
-    session::{
-        ClientIp, CsrfForm, MaybeSession, NoFields, ensure_session, random_token, session_cookie,
-        sha256_hex,
-    },
+    session::{ClientIp, NoFields, random_token, session_cookie, sha256_hex},
+    visitor::{Browser, OpenForm},
 };
 use crate::store::outbox::Lane;
 use crate::{
@@ -36,13 +34,17 @@ pub fn routes(r: Routes) -> Routes {
 
 async fn sign_in_page(
     State(state): State<AppState>,
-    MaybeSession(session): MaybeSession,
+    browser: Browser,
     jar: CookieJar,
 ) -> Result<Response, AppError> {
-    if session.as_ref().is_some_and(|s| s.user_id.is_some()) {
+    if browser
+        .session
+        .as_ref()
+        .is_some_and(|s| s.user_id.is_some())
+    {
         return Ok(Redirect::to("/").into_response());
     }
-    let (csrf, jar) = ensure_session(&state, session, jar).await?;
+    let (csrf, jar) = browser.form_token(&state, jar);
     let ctx = Ctx {
         csrf: Some(csrf),
         ..Ctx::default()
@@ -59,10 +61,15 @@ struct SignInForm {
 async fn request_link(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
-    CsrfForm { form, session }: CsrfForm<SignInForm>,
+    OpenForm {
+        form,
+        id_hash,
+        csrf,
+        ..
+    }: OpenForm<SignInForm>,
 ) -> Result<Response, AppError> {
     let ctx = Ctx {
-        csrf: Some(session.csrf_token.clone()),
+        csrf: Some(csrf),
         ..Ctx::default()
     };
     let email = match EmailAddress::parse(&form.email) {
@@ -74,13 +81,11 @@ async fn request_link(
         }
     };
     let limits = state.config.rate_limits;
+    // Per place, and per address wherever the requests come from: spreading them over
+    // many addresses must not buy more links for one mailbox.
     for (bucket, limit) in [
         (format!("signin:ip:{ip}"), limits.sign_in_per_ip),
-        // Per address *and* place, so nobody can lock a person out from elsewhere.
-        (
-            format!("signin:email:{email}:ip:{ip}"),
-            limits.sign_in_per_email,
-        ),
+        (format!("signin:email:{email}"), limits.sign_in_per_email),
     ] {
         if let Some(retry_at) = store::rate_limit::hit(&state.db, &bucket, limit).await? {
             let record = Record {
@@ -96,7 +101,7 @@ async fn request_link(
     }
     // Unknown addresses get the same answer, in the same time, as known ones: the
     // lookup, the token and the email happen after the response (no account enumeration).
-    let (state2, email2, requested_by) = (state.clone(), email.clone(), session.id_hash.clone());
+    let (state2, email2, requested_by) = (state.clone(), email.clone(), id_hash);
     // The person asking reads the page in this language; the email follows it.
     let lang = crate::i18n::request_lang();
     // In the request's span, so what it logs carries the request id.
@@ -188,18 +193,15 @@ struct TokenQuery {
 
 async fn confirm_page(
     State(state): State<AppState>,
-    MaybeSession(session): MaybeSession,
+    browser: Browser,
     jar: CookieJar,
     Query(q): Query<TokenQuery>,
 ) -> Result<Response, AppError> {
-    let session_hash = session
-        .as_ref()
-        .map(|s| s.id_hash.clone())
-        .unwrap_or_default();
+    let browser_hash = browser.id_hash.clone().unwrap_or_default();
     let status =
-        store::sessions::sign_in_token_status(&state.db.pool, &sha256_hex(&q.token), &session_hash)
+        store::sessions::sign_in_token_status(&state.db.pool, &sha256_hex(&q.token), &browser_hash)
             .await?;
-    let (csrf, jar) = ensure_session(&state, session, jar).await?;
+    let (csrf, jar) = browser.form_token(&state, jar);
     let ctx = Ctx {
         csrf: Some(csrf),
         ..Ctx::default()
@@ -224,10 +226,15 @@ async fn confirm(
     State(state): State<AppState>,
     jar: CookieJar,
     ClientIp(ip): ClientIp,
-    CsrfForm { form, session }: CsrfForm<ConfirmForm>,
+    OpenForm {
+        form,
+        id_hash,
+        csrf,
+        ..
+    }: OpenForm<ConfirmForm>,
 ) -> Result<Response, AppError> {
     let ctx = Ctx {
-        csrf: Some(session.csrf_token.clone()),
+        csrf: Some(csrf),
         ..Ctx::default()
     };
     if let Some(retry_at) = store::rate_limit::hit(
@@ -240,36 +247,33 @@ async fn confirm(
         return Ok(rate_limited(&ctx, retry_at));
     }
     let mut tx = state.db.begin().await?;
-    let email = match store::sessions::consume_sign_in_token(
-        &mut tx,
-        &sha256_hex(&form.token),
-        &session.id_hash,
-    )
-    .await?
-    {
-        Ok(email) => email,
-        Err(status) => {
-            tx.rollback().await?;
-            let detail = format!("{status:?}");
-            let record = Record {
-                actor: "anonymous",
-                action: "sign_in.failed",
-                store_id: None,
-                detail: &detail,
-                ip: &ip,
-            };
-            store::audit::record(&state.db.pool, &record).await?;
-            let page = match status {
-                TokenStatus::OtherBrowser => pages::auth::other_browser(&ctx),
-                _ => pages::auth::link_invalid(&ctx),
-            };
-            return Ok((StatusCode::GONE, pages::render(page)).into_response());
-        }
-    };
+    let email =
+        match store::sessions::consume_sign_in_token(&mut tx, &sha256_hex(&form.token), &id_hash)
+            .await?
+        {
+            Ok(email) => email,
+            Err(status) => {
+                tx.rollback().await?;
+                let detail = format!("{status:?}");
+                let record = Record {
+                    actor: "anonymous",
+                    action: "sign_in.failed",
+                    store_id: None,
+                    detail: &detail,
+                    ip: &ip,
+                };
+                store::audit::record(&state.db.pool, &record).await?;
+                let page = match status {
+                    TokenStatus::OtherBrowser => pages::auth::other_browser(&ctx),
+                    _ => pages::auth::link_invalid(&ctx),
+                };
+                return Ok((StatusCode::GONE, pages::render(page)).into_response());
+            }
+        };
     let user_id = store::users::upsert(&mut tx, &email).await?;
     store::users::record_sign_in(&mut tx, user_id).await?;
     // A fresh session id at sign-in: whatever id the browser had before is dropped.
-    store::sessions::delete(&mut *tx, &session.id_hash).await?;
+    store::sessions::delete(&mut *tx, &id_hash).await?;
     let value = random_token(32);
     store::sessions::create(
         &mut *tx,
@@ -297,8 +301,13 @@ async fn sign_out(
     State(state): State<AppState>,
     jar: CookieJar,
     ClientIp(ip): ClientIp,
-    CsrfForm { session, .. }: CsrfForm<NoFields>,
+    OpenForm { session, .. }: OpenForm<NoFields>,
 ) -> Result<Response, AppError> {
+    // A stranger signing out only loses the cookie: there is no row to delete.
+    let Some(session) = session else {
+        let jar = jar.remove(session_cookie(&state, String::new()));
+        return Ok((jar, Redirect::to("/signin")).into_response());
+    };
     store::sessions::delete(&state.db.pool, &session.id_hash).await?;
     if let Some(email) = &session.email {
         store::audit::record(

@@ -16,7 +16,8 @@ use super::{
     error::AppError,
     pages::{self, layout::Ctx},
     routes::Routes,
-    session::{ClientIp, CsrfForm, MaybeSession, ensure_session, random_token, sha256_hex},
+    session::{ClientIp, CsrfForm, random_token, sha256_hex},
+    visitor::{Browser, OpenForm},
 };
 use crate::store::outbox::Lane;
 use crate::{
@@ -358,12 +359,12 @@ struct TokenQuery {
 
 async fn admin_change_page(
     State(state): State<AppState>,
-    MaybeSession(session): MaybeSession,
+    browser: Browser,
     jar: CookieJar,
     Query(q): Query<TokenQuery>,
 ) -> Result<Response, AppError> {
     let change = store::admin_changes::get(&state.db.pool, &sha256_hex(&q.token)).await?;
-    let (csrf, jar) = ensure_session(&state, session, jar).await?;
+    let (csrf, jar) = browser.form_token(&state, jar);
     let ctx = Ctx {
         csrf: Some(csrf),
         ..Ctx::default()
@@ -395,10 +396,10 @@ async fn admin_change_page(
 async fn admin_change_confirm(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
-    CsrfForm { form, session }: CsrfForm<TokenQuery>,
+    OpenForm { form, csrf, .. }: OpenForm<TokenQuery>,
 ) -> Result<Response, AppError> {
     let ctx = Ctx {
-        csrf: Some(session.csrf_token.clone()),
+        csrf: Some(csrf),
         ..Ctx::default()
     };
     let hash = sha256_hex(&form.token);

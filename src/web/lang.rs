@@ -13,12 +13,7 @@ use axum_extra::extract::{
 };
 use serde::Deserialize;
 
-use super::{
-    AppState,
-    error::AppError,
-    routes::Routes,
-    session::{CsrfForm, MaybeSession},
-};
+use super::{AppState, error::AppError, routes::Routes, visitor::OpenForm};
 use crate::{i18n::Lang, store};
 
 pub const COOKIE: &str = "sy_lang";
@@ -66,10 +61,9 @@ struct SwitchForm {
 /// back to the page it was made on.
 async fn switch(
     State(state): State<AppState>,
-    MaybeSession(session): MaybeSession,
     jar: CookieJar,
     headers: HeaderMap,
-    CsrfForm { form, .. }: CsrfForm<SwitchForm>,
+    OpenForm { form, session, .. }: OpenForm<SwitchForm>,
 ) -> Result<Response, AppError> {
     let Some(lang) = Lang::parse(&form.lang) else {
         return Err(AppError::BadRequest(

@@ -24,6 +24,7 @@ pub mod stores;
 pub mod support;
 pub mod text;
 pub mod upgrade;
+pub mod visitor;
 
 use std::sync::Arc;
 

@@ -1,6 +1,7 @@
 //! Sessions and CSRF as extractors: a handler's signature says what it needs.
 //! `MaybeSession` reads the cookie; `SignedIn` requires a person; `CsrfForm<T>`
-//! parses a form only if its token belongs to the caller's session.
+//! parses a form only if its token belongs to the caller's session. A session row exists
+//! only for a signed-in person; strangers' forms are in `visitor`.
 
 use axum::{
     body::Bytes,
@@ -91,6 +92,11 @@ impl SessionCookie {
         let jar = CookieJar::from_headers(&parts.headers);
         jar.get(cookie_name(state))
             .map(|c| SessionCookie(sha256_hex(c.value())))
+    }
+
+    /// The hash: a session row's key, and what a sign-in link is bound to.
+    pub fn hash(&self) -> &str {
+        &self.0
     }
 }
 
@@ -185,39 +191,35 @@ where
         let bytes = Bytes::from_request(req, state).await.map_err(|_| {
             AppError::BadRequest("The form could not be read. Please try again.".into())
         })?;
-        let csrf: CsrfField =
-            serde_urlencoded::from_bytes(&bytes).map_err(|_| AppError::FormExpired)?;
-        if !csrf_matches(&session, &csrf.csrf) {
+        if !csrf_matches(&session, &csrf_field_of(&bytes)?) {
             return Err(AppError::FormExpired);
         }
-        let form = serde_urlencoded::from_bytes(&bytes).map_err(|e| {
-            AppError::BadRequest(format!(
-                "The form is incomplete or malformed ({e}). Please go back and try again."
-            ))
-        })?;
-        Ok(CsrfForm { form, session })
+        Ok(CsrfForm {
+            form: parse_form(&bytes)?,
+            session,
+        })
     }
+}
+
+/// The `csrf` field of a urlencoded form (empty when missing).
+pub fn csrf_field_of(bytes: &[u8]) -> Result<String, AppError> {
+    let field: CsrfField =
+        serde_urlencoded::from_bytes(bytes).map_err(|_| AppError::FormExpired)?;
+    Ok(field.csrf)
+}
+
+/// The whole urlencoded form, once its token has been checked.
+pub fn parse_form<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    serde_urlencoded::from_bytes(bytes).map_err(|e| {
+        AppError::BadRequest(format!(
+            "The form is incomplete or malformed ({e}). Please go back and try again."
+        ))
+    })
 }
 
 /// Whether `given` is the session's CSRF token (compared in constant time).
 pub fn csrf_matches(session: &SessionRow, given: &str) -> bool {
     !given.is_empty() && bool::from(given.as_bytes().ct_eq(session.csrf_token.as_bytes()))
-}
-
-/// Ensures the browser has a session (anonymous if need be) so its forms can carry a
-/// CSRF token; returns the session's token and the jar to send back.
-pub async fn ensure_session(
-    state: &AppState,
-    existing: Option<SessionRow>,
-    jar: CookieJar,
-) -> Result<(String, CookieJar), AppError> {
-    if let Some(s) = existing {
-        return Ok((s.csrf_token, jar));
-    }
-    let value = random_token(32);
-    let csrf = random_token(32);
-    store::sessions::create(&state.db.pool, &sha256_hex(&value), None, &csrf).await?;
-    Ok((csrf, jar.add(session_cookie(state, value))))
 }
 
 /// The caller's IP address: the socket's peer, or, when that peer is a trusted proxy,

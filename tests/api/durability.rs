@@ -256,10 +256,7 @@ async fn on_a_full_disk_no_event_is_acknowledged_without_being_stored() {
                 return;
             };
             let app = spawn_app().await;
-            let tablespace = format!(
-                "sy_full_{}",
-                switchyard::web::session::random_token(4)
-            );
+            let tablespace = format!("sy_full_{}", switchyard::web::session::random_token(4));
             let mut su = sqlx::PgConnection::connect(&app.database_url)
                 .await
                 .unwrap();
@@ -312,8 +309,17 @@ async fn a_form_on_a_full_disk_shows_the_error_page_with_its_id() {
         }
     }
     let page = refused.expect("a full disk refused no form");
-    assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE, "{}", page.body);
-    assert!(page.has("We cannot save changes right now"), "{}", page.body);
+    assert_eq!(
+        page.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        page.body
+    );
+    assert!(
+        page.has("We cannot save changes right now"),
+        "{}",
+        page.body
+    );
     disk.free();
 }
 
@@ -348,8 +354,17 @@ async fn a_read_only_postgres_database_refuses_events_and_forms_with_503_and_rec
     let page = app
         .post("/signin", &[("csrf", &form.csrf()), ("email", ADMIN)])
         .await;
-    assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE, "{}", page.body);
-    assert!(page.has("We cannot save changes right now"), "{}", page.body);
+    assert_eq!(
+        page.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        page.body
+    );
+    assert!(
+        page.has("We cannot save changes right now"),
+        "{}",
+        page.body
+    );
 
     sqlx::raw_sql(&set_read_only(false))
         .execute(&mut su)

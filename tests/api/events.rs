@@ -222,11 +222,16 @@ async fn each_event_means_what_it_should_for_the_upgrade() {
     let (status, body) = app.deliver(&forged).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert_eq!(
-        app.scalar("SELECT COUNT(*) FROM order_events WHERE event_id = 'evt_e1' AND kind = 'api.error'")
-            .await,
+        app.scalar(
+            "SELECT COUNT(*) FROM order_events WHERE event_id = 'evt_e1' AND kind = 'api.error'"
+        )
+        .await,
         1
     );
-    assert_eq!(app.get(&path("/upgrade/test-purchase")).await.status, StatusCode::OK);
+    assert_eq!(
+        app.get(&path("/upgrade/test-purchase")).await.status,
+        StatusCode::OK
+    );
     // The true replay of it is still a plain duplicate.
     assert_eq!(app.deliver(&error).await.1["status"], "duplicate");
 

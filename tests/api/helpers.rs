@@ -99,6 +99,7 @@ async fn build(
         // Tests run the chores themselves, on the day they choose.
         maintenance_interval: None,
         stall_days: 7,
+        screenshot_retention_days: switchyard::config::DEFAULT_SCREENSHOT_RETENTION_DAYS,
         server: Default::default(),
         outbox: Default::default(),
     };

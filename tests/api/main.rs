@@ -6,8 +6,8 @@
 mod access;
 mod connections;
 mod console;
-mod durability;
 mod credentials;
+mod durability;
 mod edge;
 mod events;
 mod gateway;
@@ -19,6 +19,7 @@ mod languages;
 mod legacy;
 mod orders;
 mod partner;
+mod retention;
 mod sandbox;
 mod security;
 mod sign_in;

@@ -356,3 +356,132 @@ async fn sign_ins_and_admin_actions_are_audited() {
         1
     );
 }
+
+/// A stranger's first look at the sign-in form: its cookie (`name=value`) and token.
+async fn anonymous_form(app: &crate::helpers::TestApp) -> (String, String) {
+    let res = reqwest::get(app.url("/signin")).await.unwrap();
+    let cookie = res
+        .headers()
+        .get("set-cookie")
+        .expect("a stranger gets a cookie to bind its forms to")
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let csrf = between(&res.text().await.unwrap(), "name=\"csrf\" value=\"", "\"").unwrap();
+    (cookie, csrf)
+}
+
+async fn post_sign_in(
+    app: &crate::helpers::TestApp,
+    cookie: Option<&str>,
+    csrf: &str,
+) -> (StatusCode, String) {
+    let mut req = reqwest::Client::new()
+        .post(app.url("/signin"))
+        .form(&[("csrf", csrf), ("email", ADMIN)]);
+    if let Some(c) = cookie {
+        req = req.header("cookie", c);
+    }
+    let res = req.send().await.unwrap();
+    (res.status(), res.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_forged_foreign_or_expired_anonymous_form_token_is_refused() {
+    use switchyard::web::{session::sha256_hex, visitor::form_token};
+    let app = spawn_app().await;
+    let (cookie, csrf) = anonymous_form(&app).await;
+    let (_, other_csrf) = anonymous_form(&app).await;
+    let browser = sha256_hex(cookie.split_once('=').unwrap().1);
+    let key = b"test-secret-key-test-secret-key-0123456789";
+    let now = switchyard::store::now();
+    let (expiry, signature) = csrf.split_once('.').unwrap();
+    let later: i64 = expiry.parse::<i64>().unwrap() + 60;
+    let refused = [
+        ("another browser's token", Some(cookie.as_str()), other_csrf),
+        ("no cookie", None, csrf.clone()),
+        (
+            "a later expiry",
+            Some(cookie.as_str()),
+            format!("{later}.{signature}"),
+        ),
+        (
+            "an expired token",
+            Some(cookie.as_str()),
+            form_token(key, &browser, now - 1),
+        ),
+        (
+            "another key",
+            Some(cookie.as_str()),
+            form_token(b"not-the-server-key-not-the-server-key", &browser, now + 60),
+        ),
+        ("no token", Some(cookie.as_str()), String::new()),
+    ];
+    for (what, cookie, token) in &refused {
+        let (status, body) = post_sign_in(&app, *cookie, token).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{what}");
+        assert!(body.contains("This form has expired"), "{what}: {body}");
+    }
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM rate_limit_events").await,
+        0,
+        "a refused form counts for nothing"
+    );
+    // The page's own token, and one the server signed for this browser, are accepted.
+    for token in [csrf, form_token(key, &browser, now + 60)] {
+        let (status, body) = post_sign_in(&app, Some(&cookie), &token).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+}
+
+#[tokio::test]
+async fn one_address_is_limited_however_many_places_ask_for_it() {
+    let app = spawn_app_with(|c| {
+        c.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+        c.rate_limits.sign_in_per_email.max = 3;
+    })
+    .await;
+    let from = async |ip: &str, email: &str| {
+        let browser = app.another_browser();
+        let form = browser
+            .client
+            .get(app.url("/signin"))
+            .header("x-forwarded-for", ip)
+            .send()
+            .await
+            .unwrap();
+        let csrf = between(&form.text().await.unwrap(), "name=\"csrf\" value=\"", "\"").unwrap();
+        browser
+            .client
+            .post(app.url("/signin"))
+            .header("x-forwarded-for", ip)
+            .form(&[("csrf", csrf.as_str()), ("email", email)])
+            .send()
+            .await
+            .unwrap()
+            .status()
+    };
+    for i in 1..=3 {
+        assert_eq!(
+            from(&format!("198.51.100.{i}"), ADMIN).await,
+            StatusCode::OK
+        );
+    }
+    for i in 4..=8 {
+        assert_eq!(
+            from(&format!("198.51.100.{i}"), ADMIN).await,
+            StatusCode::TOO_MANY_REQUESTS,
+            "from a new address"
+        );
+    }
+    // The places themselves are not used up: another address may still ask from there.
+    assert_eq!(
+        from("198.51.100.8", "ola@nordlys.example").await,
+        StatusCode::OK
+    );
+    app.settle().await;
+    assert_eq!(app.emails_to(ADMIN), 3);
+}
