@@ -92,6 +92,17 @@ pub enum LogFormat {
     Json,
 }
 
+impl LogFormat {
+    /// The format `SWITCHYARD_LOG_FORMAT` names (text when unset).
+    pub fn parse(value: Option<&str>) -> anyhow::Result<Self> {
+        match value.map(str::trim) {
+            None | Some("") | Some("text") => Ok(LogFormat::Text),
+            Some("json") => Ok(LogFormat::Json),
+            Some(other) => bail!("SWITCHYARD_LOG_FORMAT must be text or json, got {other:?}"),
+        }
+    }
+}
+
 impl Default for ServerConfig {
     fn default() -> Self {
         Self {
@@ -127,11 +138,7 @@ impl ServerConfig {
             })?),
             None => None,
         };
-        let log_format = match env("SWITCHYARD_LOG_FORMAT").as_deref().map(str::trim) {
-            None | Some("") | Some("text") => LogFormat::Text,
-            Some("json") => LogFormat::Json,
-            Some(other) => bail!("SWITCHYARD_LOG_FORMAT must be text or json, got {other:?}"),
-        };
+        let log_format = LogFormat::parse(env("SWITCHYARD_LOG_FORMAT").as_deref())?;
         Ok(Self {
             header_timeout: seconds("HEADER_TIMEOUT_SECONDS", 1, 300, defaults.header_timeout)?,
             idle_timeout: seconds("IDLE_TIMEOUT_SECONDS", 1, 3600, defaults.idle_timeout)?,
