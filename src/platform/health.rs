@@ -180,6 +180,8 @@ pub fn is_public(ip: IpAddr) -> bool {
                 || (first & 0xffc0) == 0xfe80 // link-local
                 || (first & 0xffc0) == 0xfec0 // site-local (deprecated, still routed by some)
                 || (first == 0x0064 && a.segments()[1] == 0xff9b) // local-use NAT64 (64:ff9b:1::/48)
+                // Teredo (2001::/32) tunnels to the IPv4 address it carries, obfuscated.
+                || (first == 0x2001 && a.segments()[1] == 0x0000)
                 || (first == 0x2001 && a.segments()[1] == 0x0db8)) // documentation
         }
     }
@@ -403,6 +405,7 @@ mod tests {
             "http://[::ffff:a9fe:a9fe]/",
             "http://[fec0::1]/",
             "http://[feff::1]/",
+            "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/",
         ] {
             assert_eq!(
                 parse_shop_url(raw, &strict()),

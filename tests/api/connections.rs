@@ -251,6 +251,35 @@ async fn metrics_are_served_on_their_own_address_per_route() {
         "{text}"
     );
 
+    // Events by what became of them; the outbox per lane.
+    let event = serde_json::json!({"id": "evt_metrics_1", "type": "api.error",
+        "created_at": "2026-11-23T10:00:00Z",
+        "data": {"legacy_store_id": STORE, "error_code": "BAD_VALUE"}});
+    assert_eq!(test.deliver(&event).await.0, StatusCode::OK);
+    let text = reqwest::get(&metrics_url)
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let series = |name: &str, labels: &[&str]| {
+        text.lines().any(|l| {
+            l.starts_with(&format!("{name}{{")) && labels.iter().all(|label| l.contains(label))
+        })
+    };
+    assert!(
+        series("switchyard_events_total", &[r#"outcome="accepted""#]),
+        "{text}"
+    );
+    for lane in ["urgent", "transactional", "bulk", "webhook"] {
+        let lane = format!(r#"lane="{lane}""#);
+        assert!(series("switchyard_outbox_depth", &[&lane]), "{text}");
+        assert!(
+            series("switchyard_outbox_oldest_age_seconds", &[&lane]),
+            "{text}"
+        );
+    }
+
     // The pool is looked at once a second.
     let deadline = tokio::time::Instant::now() + PATIENCE;
     loop {
