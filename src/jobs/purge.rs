@@ -30,16 +30,7 @@ impl Purged {
 /// Deletes everything past its retention as of `now` (unix seconds).
 pub async fn purge(db: &Db, config: &Config, now: i64) -> anyhow::Result<Purged> {
     let pool = &db.pool;
-    let limits = config.rate_limits;
-    let window = [
-        limits.sign_in_per_email,
-        limits.sign_in_per_ip,
-        limits.confirm_per_ip,
-    ]
-    .iter()
-    .map(|l| l.window)
-    .max()
-    .unwrap_or(0);
+    let window = config.rate_limits.longest_window();
     Ok(Purged {
         sessions: store::purge::sessions(pool, now).await?,
         sign_in_tokens: store::purge::sign_in_tokens(pool, now).await?,

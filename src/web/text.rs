@@ -42,7 +42,7 @@ pub async fn checked(req: Request) -> Result<Request, Response> {
     {
         return Err(refusal(api, &field, problem));
     }
-    if !is_urlencoded(req.headers().get(header::CONTENT_TYPE)) {
+    if !read_as_form(api, req.headers().get(header::CONTENT_TYPE)) {
         return Ok(req);
     }
     let (parts, body) = req.into_parts();
@@ -55,10 +55,21 @@ pub async fn checked(req: Request) -> Result<Request, Response> {
     Ok(Request::from_parts(parts, Body::from(bytes)))
 }
 
-fn is_urlencoded(content_type: Option<&HeaderValue>) -> bool {
-    content_type
+/// Whether a body is checked as urlencoded fields. The pages' form extractors read any
+/// body but a multipart one as a form, whatever its `Content-Type` says, so the check
+/// must too; the machine APIs read JSON, checked by its parsers, and only a body that
+/// says it is a form is a form there. Media types are case-insensitive.
+fn read_as_form(api: bool, content_type: Option<&HeaderValue>) -> bool {
+    let content_type = content_type
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
+        .unwrap_or_default()
+        .trim_start()
+        .to_ascii_lowercase();
+    if content_type.starts_with("application/x-www-form-urlencoded") {
+        true
+    } else {
+        !api && !content_type.starts_with("multipart/")
+    }
 }
 
 /// The first field of urlencoded `raw` whose name or value is not clean text.

@@ -123,6 +123,28 @@ async fn a_control_character_in_a_form_query_or_path_is_refused_naming_the_field
             refused.body
         );
     }
+    // However the body says it is typed: the form is read all the same, so it is checked.
+    let csrf = pm.csrf().await;
+    let body = format!("csrf={csrf}&name=Shop%00sync");
+    for content_type in [
+        Some("text/plain"),
+        Some("APPLICATION/X-WWW-FORM-URLENCODED"),
+        None,
+    ] {
+        let mut req = pm
+            .client
+            .post(pm.url("/partner/api/tokens"))
+            .body(body.clone());
+        if let Some(t) = content_type {
+            req = req.header("content-type", t);
+        }
+        let refused = req.send().await.unwrap();
+        assert_eq!(
+            refused.status(),
+            StatusCode::BAD_REQUEST,
+            "{content_type:?}"
+        );
+    }
     assert_eq!(tokens().await, 0, "nothing was stored");
     // The same field, clean, is fine, and its length is counted in characters.
     let created = pm

@@ -73,7 +73,12 @@ async fn the_purge_removes_what_is_past_its_retention_and_keeps_the_rest() {
         )
         .await;
     }
-    for (bucket, at) in [("old", now - 2 * 3600), ("recent", now - 60)] {
+    // A support request two hours ago still counts for the limit of ten a day.
+    for (bucket, at) in [
+        ("old", now - 25 * 3600),
+        ("support:4711", now - 2 * 3600),
+        ("recent", now - 60),
+    ] {
         app.exec(
             &format!("INSERT INTO rate_limit_events (bucket, at) VALUES ('{bucket}', $1)"),
             &[at],
@@ -135,7 +140,11 @@ async fn the_purge_removes_what_is_past_its_retention_and_keeps_the_rest() {
         ("sessions", "id_hash = 'live-anonymous'", 1),
         ("sessions", "user_id IS NOT NULL", 1),
         ("sign_in_tokens", "token_hash = 'pending'", 1),
-        ("rate_limit_events", "bucket = 'recent'", 1),
+        (
+            "rate_limit_events",
+            "bucket IN ('recent', 'support:4711')",
+            2,
+        ),
         (
             "order_events",
             "event_id IN ('err-new', 'order-old', 'cancel-old')",

@@ -15,7 +15,7 @@ use crate::{
         setup_check::{self, Finding, Issued, Lookup, Pasted},
     },
     platform::{health, intake},
-    store::{self, rate_limit::Limit},
+    store,
     web::{
         AppState,
         access::{StoreAdmin, StoreReader},
@@ -194,12 +194,6 @@ pub struct HealthForm {
     url: String,
 }
 
-/// Health checks per admin per hour: each one makes outgoing requests.
-const HEALTH_CHECKS_PER_HOUR: Limit = Limit {
-    max: 20,
-    window: 60 * 60,
-};
-
 /// The store health check: fetch the shop and look for the old and the new plugin.
 pub async fn health_check(
     State(state): State<AppState>,
@@ -214,7 +208,13 @@ pub async fn health_check(
         Err(refusal) => HealthOutcome::Refused(refusal),
         Ok(url) => {
             let bucket = format!("health:{}", admin.user.principal.user_id);
-            match store::rate_limit::hit(&state.db, &bucket, HEALTH_CHECKS_PER_HOUR).await? {
+            match store::rate_limit::hit(
+                &state.db,
+                &bucket,
+                state.config.rate_limits.health_checks_per_person,
+            )
+            .await?
+            {
                 Some(retry_at) => HealthOutcome::RateLimited { retry_at },
                 None => {
                     let platform = state.catalog.platform_or_custom(&admin.store.platform);

@@ -30,10 +30,6 @@ use crate::{
 /// The largest request body: every screenshot at its limit, and the text fields.
 pub const BODY_LIMIT: usize = MAX_FILES * screenshot::MAX_BYTES + 64 * 1024;
 const MAX_EXPLANATION: usize = 5000;
-const REQUESTS_PER_DAY: store::rate_limit::Limit = store::rate_limit::Limit {
-    max: 10,
-    window: 24 * 60 * 60,
-};
 const MAX_ERROR_CODE: usize = 100;
 
 pub async fn show(
@@ -110,7 +106,13 @@ pub async fn send(
     };
     // Each request lands in support's queue and inbox: a few per store per day is plenty.
     let bucket = format!("support-request:{}", admin.store.id);
-    if let Some(retry_at) = store::rate_limit::hit(&state.db, &bucket, REQUESTS_PER_DAY).await? {
+    if let Some(retry_at) = store::rate_limit::hit(
+        &state.db,
+        &bucket,
+        state.config.rate_limits.support_requests_per_store,
+    )
+    .await?
+    {
         sent.draft.problem = Some(tr.f(
             "trouble.error.rate_limited",
             &[("time", &pages::format_time(retry_at))],
