@@ -202,6 +202,10 @@ fn embedded_v4(a: Ipv6Addr) -> Option<Ipv4Addr> {
     if s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
         return Some(low);
     }
+    // IPv4-translated (SIIT, `::ffff:0:a.b.c.d`).
+    if s[..6] == [0, 0, 0, 0, 0xffff, 0] {
+        return Some(low);
+    }
     if s[0] == 0x2002 {
         return Some(Ipv4Addr::from_bits(
             (u32::from(s[1]) << 16) | u32::from(s[2]),
@@ -406,6 +410,7 @@ mod tests {
             "http://[fec0::1]/",
             "http://[feff::1]/",
             "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/",
+            "http://[::ffff:0:7f00:1]/",
         ] {
             assert_eq!(
                 parse_shop_url(raw, &strict()),

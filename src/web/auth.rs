@@ -88,14 +88,26 @@ async fn request_link(
         (format!("signin:email:{email}"), limits.sign_in_per_email),
     ] {
         if let Some(retry_at) = store::rate_limit::hit(&state.db, &bucket, limit).await? {
-            let record = Record {
-                actor: email.as_str(),
-                action: "sign_in.rate_limited",
-                store_id: None,
-                detail: &bucket,
-                ip: &ip,
+            // Audited once per limit and window: a stranger hammering the form must not
+            // grow the audit log with every refusal.
+            let once = store::rate_limit::Limit {
+                max: 1,
+                window: limit.window,
             };
-            store::audit::record(&state.db.pool, &record).await?;
+            let audited = format!("audited:{bucket}");
+            if store::rate_limit::hit(&state.db, &audited, once)
+                .await?
+                .is_none()
+            {
+                let record = Record {
+                    actor: email.as_str(),
+                    action: "sign_in.rate_limited",
+                    store_id: None,
+                    detail: &bucket,
+                    ip: &ip,
+                };
+                store::audit::record(&state.db.pool, &record).await?;
+            }
             return Ok(rate_limited(&ctx, retry_at));
         }
     }

@@ -287,8 +287,20 @@ async fn sign_in_requests_are_rate_limited_per_email_with_a_clear_page() {
         app.request_sign_in("ola@nordlys.example").await.status,
         StatusCode::OK
     );
+    // Hammering on stores nothing more: the refusal is audited once per window.
+    for _ in 0..20 {
+        assert_eq!(
+            app.request_sign_in(ADMIN).await.status,
+            StatusCode::TOO_MANY_REQUESTS
+        );
+    }
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'sign_in.rate_limited'")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM rate_limit_events WHERE bucket LIKE 'audited:%'")
             .await,
         1
     );
