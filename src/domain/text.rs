@@ -2,6 +2,10 @@
 //! or other control character (PostgreSQL refuses NUL in text, SQLite stores it, and
 //! neither belongs in a name, a reference or a search), and lengths in characters.
 
+/// [`check`]'s rule for one line, as an OpenAPI (ECMA-262) `pattern`: no character of
+/// Unicode's control category (U+0000–U+001F, U+007F–U+009F).
+pub const ONE_LINE_PATTERN: &str = r"^[^\u0000-\u001F\u007F-\u009F]*$";
+
 /// What is wrong with a piece of text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum TextProblem {
@@ -57,6 +61,19 @@ pub fn spreadsheet_cell(v: &str) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_documented_pattern_says_what_check_does() {
+        // The pattern's class, read back: exactly the characters `check` refuses.
+        assert_eq!(ONE_LINE_PATTERN, "^[^\\u0000-\\u001F\\u007F-\\u009F]*$");
+        let refused: Vec<u32> = (0..=0x10FFFFu32)
+            .filter_map(char::from_u32)
+            .filter(|c| refused(*c, Lines::One))
+            .map(u32::from)
+            .collect();
+        let documented: Vec<u32> = (0x00..=0x1F).chain(0x7F..=0x9F).collect();
+        assert_eq!(refused, documented);
+    }
 
     #[test]
     fn formulas_are_not_left_for_a_spreadsheet_to_run() {

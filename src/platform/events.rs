@@ -15,7 +15,10 @@ use super::{
     json_error,
 };
 use crate::{
-    domain::platform_event::{self, SIGNATURE_HEADER},
+    domain::{
+        platform_event::{self, SIGNATURE_HEADER},
+        text::ONE_LINE_PATTERN,
+    },
     store,
     web::{AppState, routes::Routes},
 };
@@ -26,13 +29,14 @@ pub fn routes(r: Routes) -> Routes {
 
 /// An event as the platform sends it (see the README for the full contract). Orders need
 /// `order_id`, `environment`, `amount` and `currency`, `api.error` needs `error_code`.
-/// Strings are at most 200 characters long (`user_agent` 1,000) and never empty.
+/// Strings are at most 200 characters long (`user_agent` 1,000), never empty, and hold no
+/// control character (a body with one is refused with 400 naming the field).
 #[derive(schemars::JsonSchema)]
 #[schemars(transform = required_per_type)]
 #[allow(dead_code)]
 struct EventEnvelope {
     /// Unique per event; a repeat is answered `duplicate`.
-    #[schemars(pattern(r"^evt_"), length(max = 200))]
+    #[schemars(pattern(r"^evt_[^\u0000-\u001F\u007F-\u009F]*$"), length(max = 200))]
     id: String,
     /// `order.created`, `order.cancelled` or `api.error`.
     #[schemars(extend("enum" = ["order.created", "order.cancelled", "api.error"]))]
@@ -55,7 +59,7 @@ struct EventData {
     /// The legacy store's ID, for events of the legacy store.
     #[schemars(pattern(r"^[0-9]{1,12}$"))]
     legacy_store_id: Option<String>,
-    #[schemars(length(min = 1, max = 200))]
+    #[schemars(length(min = 1, max = 200), pattern(ONE_LINE_PATTERN))]
     order_id: Option<String>,
     /// `live` or `test`.
     #[schemars(extend("enum" = ["live", "test", null]))]
@@ -66,11 +70,11 @@ struct EventData {
     /// Three-letter ISO code such as `SEK`.
     #[schemars(pattern(r"^[A-Z]{3}$"))]
     currency: Option<String>,
-    #[schemars(length(min = 1, max = 1000))]
+    #[schemars(length(min = 1, max = 1000), pattern(ONE_LINE_PATTERN))]
     user_agent: Option<String>,
-    #[schemars(length(min = 1, max = 200))]
+    #[schemars(length(min = 1, max = 200), pattern(ONE_LINE_PATTERN))]
     error_code: Option<String>,
-    #[schemars(length(min = 1, max = 200))]
+    #[schemars(length(min = 1, max = 200), pattern(ONE_LINE_PATTERN))]
     correlation_id: Option<String>,
 }
 

@@ -88,7 +88,9 @@ pub async fn verify(
 
 #[derive(Deserialize, schemars::JsonSchema)]
 struct VerifyRequest {
+    #[schemars(pattern(crate::domain::text::ONE_LINE_PATTERN))]
     username: String,
+    #[schemars(pattern(crate::domain::text::ONE_LINE_PATTERN))]
     password: String,
 }
 

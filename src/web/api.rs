@@ -20,7 +20,7 @@ use super::{
     session::sha256_hex,
 };
 use crate::{
-    domain::{access::StaffRole, rfc3339, risk::Risk, upgrade::Step},
+    domain::{access::StaffRole, rfc3339, risk::Risk, text::ONE_LINE_PATTERN, upgrade::Step},
     store::{
         self,
         cohort::{Cohort, CohortRow, Sort},
@@ -441,18 +441,18 @@ fn list_doc(g: &mut SchemaGenerator) -> Value {
         "200".into(),
         json_response::<StoreList>(g, "One page of the stores"),
     );
-    let text = json!({ "type": "string" });
+    let text = json!({ "type": "string", "pattern": ONE_LINE_PATTERN });
     json!({
         "operationId": "listStores",
         "summary": "Your partners' stores, with progress and sunset risk",
         "security": [{ "partnerToken": [] }],
         "parameters": [
-            query("q", "Part of the store's name or legacy store ID", json!({ "type": "string", "maxLength": 100 })),
+            query("q", "Part of the store's name or legacy store ID", json!({ "type": "string", "maxLength": 100, "pattern": ONE_LINE_PATTERN })),
             query("step", "Only stores at this step", json!({ "type": "string", "enum": ["not-started", "terms", "account", "credentials", "integration", "test-purchase", "complete"] })),
             query("risk", "Only stores with this sunset risk", json!({ "type": "string", "enum": ["at-risk", "stalled", "not-started", "on-track", "done"] })),
             query("product", "Legacy product code", text.clone()),
             query("platform", "Shop platform id", text),
-            query("country", "Two-letter country code", json!({ "type": "string", "maxLength": 2 })),
+            query("country", "Two-letter country code", json!({ "type": "string", "maxLength": 2, "pattern": ONE_LINE_PATTERN })),
             query("sort", "Sort key", json!({ "type": "string", "enum": ["name", "eid", "step", "activity", "idle", "risk"] })),
             query("dir", "`desc` for descending", json!({ "type": "string", "enum": ["asc", "desc"] })),
             query("page", "Page number, from 1", json!({ "type": "integer", "minimum": 1, "maximum": 1_000_000 })),
@@ -466,6 +466,7 @@ fn show_doc(g: &mut SchemaGenerator) -> Value {
     let mut responses = api_errors(
         g,
         &[
+            ("400", "The ID holds a control character"),
             ("401", "No valid API token"),
             ("404", "Not one of your partners' stores"),
         ],
@@ -478,7 +479,7 @@ fn show_doc(g: &mut SchemaGenerator) -> Value {
         "operationId": "getStore",
         "summary": "One store's progress and step history",
         "security": [{ "partnerToken": [] }],
-        "parameters": [{ "name": "legacy_store_id", "in": "path", "required": true, "schema": { "type": "string" } }],
+        "parameters": [{ "name": "legacy_store_id", "in": "path", "required": true, "schema": { "type": "string", "pattern": ONE_LINE_PATTERN } }],
         "responses": responses,
     })
 }
