@@ -163,6 +163,9 @@ pub struct OutboxConfig {
     pub email_deadline: std::time::Duration,
     /// The whole of one webhook request.
     pub webhook_deadline: std::time::Duration,
+    /// The whole of one request to an endpoint already marked failing: short, and in
+    /// slots of their own, so dead endpoints never take the healthy ones' slots.
+    pub failing_webhook_deadline: std::time::Duration,
     /// First retry delay; it doubles per failure (with jitter) up to an hour.
     pub retry_base: std::time::Duration,
     /// Bulk emails (reminders, digests, nudges) per minute and instance.
@@ -177,6 +180,7 @@ impl Default for OutboxConfig {
             concurrency: 4,
             email_deadline: std::time::Duration::from_secs(30),
             webhook_deadline: std::time::Duration::from_secs(10),
+            failing_webhook_deadline: std::time::Duration::from_secs(2),
             retry_base: std::time::Duration::from_secs(10),
             bulk_per_minute: 600,
             webhook_failing_after: 5,
@@ -212,6 +216,11 @@ impl OutboxConfig {
             webhook_deadline: secs(number(
                 "OUTBOX_WEBHOOK_TIMEOUT_SECONDS",
                 d.webhook_deadline.as_secs(),
+                1..=120,
+            )?),
+            failing_webhook_deadline: secs(number(
+                "OUTBOX_FAILING_WEBHOOK_TIMEOUT_SECONDS",
+                d.failing_webhook_deadline.as_secs(),
                 1..=120,
             )?),
             retry_base: secs(number(
