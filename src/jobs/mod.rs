@@ -317,3 +317,26 @@ async fn measure_depth(db: Db, mut stop: watch::Receiver<bool>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::{Inner, Lane};
+
+    #[test]
+    fn a_lane_holds_back_only_after_different_rows_time_out_and_only_for_one_probe() {
+        let inner = Inner::default();
+        let probe = Duration::from_secs(60);
+        // The same row timing out again says nothing about the relay.
+        assert!(!inner.timed_out(Lane::Urgent, 1, probe));
+        assert!(!inner.timed_out(Lane::Urgent, 1, probe));
+        assert!(inner.held_until(Lane::Urgent).is_none());
+        // A second row too: the relay itself likely hangs.
+        assert!(inner.timed_out(Lane::Urgent, 2, probe));
+        let until = inner.held_until(Lane::Urgent).unwrap();
+        assert!(until <= std::time::Instant::now() + probe);
+        // Other lanes are not held.
+        assert!(inner.held_until(Lane::Bulk).is_none());
+    }
+}
