@@ -853,8 +853,13 @@ mod tests {
             ("SWITCHYARD_BULK_MAIL_PER_MINUTE", "120"),
             ("SWITCHYARD_OUTBOX_EMAIL_TIMEOUT_SECONDS", "5"),
             ("SWITCHYARD_OUTBOX_CONCURRENCY", "8"),
+            ("SWITCHYARD_OUTBOX_FAILING_WEBHOOK_TIMEOUT_SECONDS", "3"),
         ])
         .unwrap();
+        assert_eq!(
+            c.outbox.failing_webhook_deadline,
+            std::time::Duration::from_secs(3)
+        );
         assert_eq!(c.outbox.bulk_per_minute, 120);
         assert_eq!(c.outbox.email_deadline, std::time::Duration::from_secs(5));
         assert_eq!(c.outbox.concurrency, 8);
@@ -862,6 +867,7 @@ mod tests {
             ("SWITCHYARD_BULK_MAIL_PER_MINUTE", "0"),
             ("SWITCHYARD_OUTBOX_WEBHOOK_TIMEOUT_SECONDS", "600"),
             ("SWITCHYARD_OUTBOX_CONCURRENCY", "many"),
+            ("SWITCHYARD_OUTBOX_FAILING_WEBHOOK_TIMEOUT_SECONDS", "0"),
         ] {
             let e = load(&[(name, bad)]).unwrap_err();
             assert!(e.to_string().contains(name), "{e}");
