@@ -163,6 +163,9 @@ pub struct OutboxConfig {
     pub email_deadline: std::time::Duration,
     /// The whole of one webhook request.
     pub webhook_deadline: std::time::Duration,
+    /// The whole of one request to an endpoint already marked failing: short, and in
+    /// slots of their own, so dead endpoints never take the healthy ones' slots.
+    pub failing_webhook_deadline: std::time::Duration,
     /// First retry delay; it doubles per failure (with jitter) up to an hour.
     pub retry_base: std::time::Duration,
     /// Bulk emails (reminders, digests, nudges) per minute and instance.
@@ -177,6 +180,7 @@ impl Default for OutboxConfig {
             concurrency: 4,
             email_deadline: std::time::Duration::from_secs(30),
             webhook_deadline: std::time::Duration::from_secs(10),
+            failing_webhook_deadline: std::time::Duration::from_secs(2),
             retry_base: std::time::Duration::from_secs(10),
             bulk_per_minute: 600,
             webhook_failing_after: 5,
@@ -212,6 +216,11 @@ impl OutboxConfig {
             webhook_deadline: secs(number(
                 "OUTBOX_WEBHOOK_TIMEOUT_SECONDS",
                 d.webhook_deadline.as_secs(),
+                1..=120,
+            )?),
+            failing_webhook_deadline: secs(number(
+                "OUTBOX_FAILING_WEBHOOK_TIMEOUT_SECONDS",
+                d.failing_webhook_deadline.as_secs(),
                 1..=120,
             )?),
             retry_base: secs(number(
@@ -844,8 +853,13 @@ mod tests {
             ("SWITCHYARD_BULK_MAIL_PER_MINUTE", "120"),
             ("SWITCHYARD_OUTBOX_EMAIL_TIMEOUT_SECONDS", "5"),
             ("SWITCHYARD_OUTBOX_CONCURRENCY", "8"),
+            ("SWITCHYARD_OUTBOX_FAILING_WEBHOOK_TIMEOUT_SECONDS", "3"),
         ])
         .unwrap();
+        assert_eq!(
+            c.outbox.failing_webhook_deadline,
+            std::time::Duration::from_secs(3)
+        );
         assert_eq!(c.outbox.bulk_per_minute, 120);
         assert_eq!(c.outbox.email_deadline, std::time::Duration::from_secs(5));
         assert_eq!(c.outbox.concurrency, 8);
@@ -853,6 +867,7 @@ mod tests {
             ("SWITCHYARD_BULK_MAIL_PER_MINUTE", "0"),
             ("SWITCHYARD_OUTBOX_WEBHOOK_TIMEOUT_SECONDS", "600"),
             ("SWITCHYARD_OUTBOX_CONCURRENCY", "many"),
+            ("SWITCHYARD_OUTBOX_FAILING_WEBHOOK_TIMEOUT_SECONDS", "0"),
         ] {
             let e = load(&[(name, bad)]).unwrap_err();
             assert!(e.to_string().contains(name), "{e}");

@@ -30,31 +30,46 @@ pub(super) enum Outcome {
     },
 }
 
-/// The most one attempt in `lane` may take, from connecting to the answer.
-pub(super) fn deadline(worker: &Worker, lane: Lane) -> Duration {
+/// The most one attempt in `lane` may take, from connecting to the answer; an attempt
+/// at a webhook already marked `failing` gets the short deadline.
+pub(super) fn deadline(worker: &Worker, lane: Lane, failing: bool) -> Duration {
     match lane {
+        Lane::Webhook if failing => worker
+            .outbox
+            .failing_webhook_deadline
+            .min(worker.outbox.webhook_deadline),
         Lane::Webhook => worker.outbox.webhook_deadline,
         _ => worker.outbox.email_deadline,
     }
 }
 
 /// Delivers `row` once, giving up at the lane's deadline.
-pub(super) async fn attempt(worker: &Worker, lane: Lane, row: &OutboxRow) -> Outcome {
-    let limit = deadline(worker, lane);
+pub(super) async fn attempt(
+    worker: &Worker,
+    lane: Lane,
+    row: &OutboxRow,
+    failing: bool,
+) -> Outcome {
+    let limit = deadline(worker, lane, failing);
     let started = Instant::now();
-    let outcome = match tokio::time::timeout(limit, deliver(worker, lane, row)).await {
+    let outcome = match tokio::time::timeout(limit, deliver(worker, lane, row, limit)).await {
         Ok(outcome) => outcome,
-        Err(_) => Outcome::Failed {
-            error: format!("no answer within the deadline of {} s", limit.as_secs()),
-            why: Failure::Timeout,
-        },
+        Err(_) => {
+            if row.kind == "email" {
+                worker.renew_mailer(lane);
+            }
+            Outcome::Failed {
+                error: format!("no answer within the deadline of {} s", limit.as_secs()),
+                why: Failure::Timeout,
+            }
+        }
     };
     metrics::histogram!("switchyard_outbox_attempt_seconds", "lane" => lane.as_str())
         .record(started.elapsed().as_secs_f64());
     outcome
 }
 
-async fn deliver(worker: &Worker, lane: Lane, row: &OutboxRow) -> Outcome {
+async fn deliver(worker: &Worker, lane: Lane, row: &OutboxRow, limit: Duration) -> Outcome {
     match row.kind.as_str() {
         "email" => {
             let email = Email {
@@ -62,21 +77,31 @@ async fn deliver(worker: &Worker, lane: Lane, row: &OutboxRow) -> Outcome {
                 subject: row.subject.clone(),
                 text: row.body.clone(),
             };
-            match worker.mailer_for(lane).send(&email).await {
+            let sent = worker
+                .mailer_for(lane)
+                .send_keyed(&email, Some(&row.idempotency_key))
+                .await;
+            match sent {
                 Ok(()) => Outcome::Sent,
+                // A 5xx (an unknown mailbox) or an address that cannot be used: trying
+                // again for three weeks cannot change the answer.
+                Err(e) if crate::mail::is_permanent(&e) => {
+                    tracing::warn!(lane = lane.as_str(), key = %row.idempotency_key, error = %format!("{e:#}"), "email refused for good; not retried");
+                    Outcome::Dropped(format!("refused for good: {e:#}"))
+                }
                 Err(e) => Outcome::Failed {
                     error: format!("{e:#}"),
                     why: Failure::Other,
                 },
             }
         }
-        "webhook" => post_webhook(worker, row).await,
+        "webhook" => post_webhook(worker, row, limit).await,
         other => Outcome::Dropped(format!("unknown job kind {other}")),
     }
 }
 
 /// POSTs the event, signed like inbound platform events; any 2xx is delivered.
-async fn post_webhook(worker: &Worker, row: &OutboxRow) -> Outcome {
+async fn post_webhook(worker: &Worker, row: &OutboxRow, limit: Duration) -> Outcome {
     let failed = |error: String, why: Failure| Outcome::Failed { error, why };
     let hook = match row.recipient.parse::<i64>() {
         Ok(id) => match store::webhooks::get(&worker.db.pool, id).await {
@@ -100,7 +125,7 @@ async fn post_webhook(worker: &Worker, row: &OutboxRow) -> Outcome {
     let sent = worker
         .http
         .post(&hook.url)
-        .timeout(worker.outbox.webhook_deadline)
+        .timeout(limit)
         .header(reqwest::header::CONTENT_TYPE, "application/json")
         .header(platform_event::SIGNATURE_HEADER, signature)
         .header("Idempotency-Key", &row.idempotency_key)
@@ -129,14 +154,8 @@ async fn post_webhook(worker: &Worker, row: &OutboxRow) -> Outcome {
 /// Records what `outcome` means for `row`. A database error here leaves the claim to
 /// lapse, so the row is tried again rather than lost.
 ///
-/// Returns when to try the lane again if the mail relay ran out the deadline: a relay
-/// that hangs would cost every other row the same, so the lane waits with this row.
-pub(super) async fn settle(
-    worker: &Worker,
-    lane: Lane,
-    row: &OutboxRow,
-    outcome: Outcome,
-) -> Option<i64> {
+/// Returns whether an email attempt ran out of its deadline (the relay may hang).
+pub(super) async fn settle(worker: &Worker, lane: Lane, row: &OutboxRow, outcome: Outcome) -> bool {
     let relay_hangs = lane != Lane::Webhook
         && matches!(
             outcome,
@@ -145,22 +164,19 @@ pub(super) async fn settle(
                 ..
             }
         );
-    match record(worker, lane, row, outcome).await {
-        Ok(retry_at) => retry_at.filter(|_| relay_hangs),
-        Err(e) => {
-            tracing::error!(lane = lane.as_str(), key = %row.idempotency_key, error = ?e, "outbox: cannot record a delivery; the row is retried when its claim lapses");
-            None
-        }
+    if let Err(e) = record(worker, lane, row, outcome).await {
+        tracing::error!(lane = lane.as_str(), key = %row.idempotency_key, error = ?e, "outbox: cannot record a delivery; the row is retried when its claim lapses");
     }
+    relay_hangs
 }
 
-/// Writes the outcome; for a failure that is retried, returns when.
+/// Writes the outcome.
 async fn record(
     worker: &Worker,
     lane: Lane,
     row: &OutboxRow,
     outcome: Outcome,
-) -> sqlx::Result<Option<i64>> {
+) -> sqlx::Result<()> {
     let pool = &worker.db.pool;
     let hook_id = (row.kind == "webhook")
         .then(|| row.recipient.parse::<i64>().ok())
@@ -196,7 +212,7 @@ async fn record(
                 store::outbox::mark_dropped(pool, row.id, &format!("gave up: {error}")).await?;
                 metrics::counter!("switchyard_outbox_dropped_total", "lane" => lane.as_str())
                     .increment(1);
-                return Ok(None);
+                return Ok(());
             }
             let base = worker.outbox.retry_base.as_secs() as i64;
             let jitter = rand::thread_rng().gen_range(0.0..=1.0);
@@ -213,8 +229,7 @@ async fn record(
                 .await?;
                 store::outbox::defer_destination(pool, &row.recipient, retry_at).await?;
             }
-            return Ok(Some(retry_at));
         }
     }
-    Ok(None)
+    Ok(())
 }

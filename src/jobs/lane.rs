@@ -19,15 +19,30 @@ const IDLE_POLL: Duration = Duration::from_secs(2);
 /// twice while an attempt on it can still be running.
 const LEASE_MARGIN_SECONDS: i64 = 30;
 
+/// Delivery slots of one kind: mail lanes have one; the webhook lane has one for
+/// healthy endpoints and a smaller one for endpoints already marked failing, so however
+/// many endpoints are dead, the healthy ones keep their slots.
+struct Slots {
+    /// For webhooks: whether these slots are for failing endpoints.
+    failing: bool,
+    slots: Arc<Semaphore>,
+}
+
 pub(super) async fn run(lane: Lane, worker: Worker, inner: Arc<Inner>) {
-    let slots = Arc::new(Semaphore::new(worker.outbox.concurrency.max(1)));
+    let concurrency = worker.outbox.concurrency.max(1);
+    let mut pools = vec![Slots {
+        failing: false,
+        slots: Arc::new(Semaphore::new(concurrency)),
+    }];
+    if lane == Lane::Webhook {
+        pools.push(Slots {
+            failing: true,
+            slots: Arc::new(Semaphore::new((concurrency / 4).max(1))),
+        });
+    }
     let done = Arc::new(Notify::new());
-    let mut pace = (lane == Lane::Bulk).then(|| {
-        Pace::per_minute(
-            worker.outbox.bulk_per_minute,
-            worker.outbox.concurrency.max(1),
-        )
-    });
+    let mut pace =
+        (lane == Lane::Bulk).then(|| Pace::per_minute(worker.outbox.bulk_per_minute, concurrency));
     let mut stop = inner.stop.subscribe();
     loop {
         if *stop.borrow() {
@@ -36,25 +51,30 @@ pub(super) async fn run(lane: Lane, worker: Worker, inner: Arc<Inner>) {
         let held = inner
             .held_until(lane)
             .filter(|until| *until > Instant::now());
-        let mut free = if held.is_some() {
-            0
-        } else {
-            slots.available_permits()
-        };
-        if let Some(p) = &mut pace {
-            free = free.min(p.available(Instant::now()));
-        }
         let mut full = false;
-        if free > 0 {
-            match claim(&worker, lane, free).await {
+        for pool in &pools {
+            let mut free = if held.is_some() {
+                0
+            } else {
+                pool.slots.available_permits()
+            };
+            if let Some(p) = &mut pace {
+                free = free.min(p.available(Instant::now()));
+            }
+            if free == 0 {
+                continue;
+            }
+            match claim(&worker, lane, free, pool.failing).await {
                 Ok(rows) => {
-                    full = rows.len() == free;
+                    full |= rows.len() == free;
                     for row in rows {
                         if let Some(p) = &mut pace {
                             p.take();
                         }
-                        match slots.clone().try_acquire_owned() {
-                            Ok(permit) => start(&inner, &worker, lane, row, permit, &done),
+                        match pool.slots.clone().try_acquire_owned() {
+                            Ok(permit) => {
+                                start(&inner, &worker, lane, row, pool.failing, permit, &done)
+                            }
                             // Cannot happen (only this loop takes slots); the claim
                             // lapses and the row is retried.
                             Err(_) => break,
@@ -84,15 +104,22 @@ pub(super) async fn run(lane: Lane, worker: Worker, inner: Arc<Inner>) {
     }
 }
 
-/// Claims up to `n` due rows of `lane`.
-async fn claim(worker: &Worker, lane: Lane, n: usize) -> sqlx::Result<Vec<OutboxRow>> {
+/// Claims up to `n` due rows of `lane` (for webhooks: of failing endpoints or of the
+/// others, per `failing`).
+async fn claim(
+    worker: &Worker,
+    lane: Lane,
+    n: usize,
+    failing: bool,
+) -> sqlx::Result<Vec<OutboxRow>> {
     let pool = &worker.db.pool;
     let candidates = match lane {
-        Lane::Webhook => store::outbox::due_per_destination(pool, n as i64).await?,
+        Lane::Webhook => store::outbox::due_per_destination(pool, n as i64, failing).await?,
         // Some may be claimed by another instance meanwhile: ask for a few more.
         _ => store::outbox::due(pool, lane, 2 * n as i64).await?,
     };
-    let lease = deliver::deadline(worker, lane).as_secs() as i64 + LEASE_MARGIN_SECONDS;
+    // The longest deadline: whether an endpoint fails may change before the attempt.
+    let lease = deliver::deadline(worker, lane, false).as_secs() as i64 + LEASE_MARGIN_SECONDS;
     let mut claimed = Vec::new();
     for row in candidates {
         if claimed.len() == n {
@@ -111,6 +138,7 @@ fn start(
     worker: &Worker,
     lane: Lane,
     row: OutboxRow,
+    failing: bool,
     slot: OwnedSemaphorePermit,
     done: &Arc<Notify>,
 ) {
@@ -121,15 +149,16 @@ fn start(
     let (inner2, worker, done) = (inner.clone(), worker.clone(), done.clone());
     // Registered under the lock, so the task's own removal always comes after.
     let task = tokio::spawn(async move {
-        let outcome = deliver::attempt(&worker, lane, &row).await;
-        if let Some(retry_at) = deliver::settle(&worker, lane, &row, outcome).await {
-            let wait = (retry_at - store::now()).max(0) as u64;
-            tracing::warn!(
-                lane = lane.as_str(),
-                wait,
-                "outbox: the mail relay did not answer in time; the lane waits"
-            );
-            inner2.hold(lane, Instant::now() + Duration::from_secs(wait));
+        let outcome = deliver::attempt(&worker, lane, &row, failing).await;
+        if deliver::settle(&worker, lane, &row, outcome).await {
+            let probe = deliver::deadline(&worker, lane, failing);
+            if inner2.timed_out(lane, id, probe) {
+                tracing::warn!(
+                    lane = lane.as_str(),
+                    wait = probe.as_secs(),
+                    "outbox: the mail relay did not answer several emails in time; the lane waits"
+                );
+            }
         }
         if let Ok(mut m) = inner2.in_flight.lock() {
             m.remove(&id);

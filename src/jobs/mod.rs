@@ -16,7 +16,7 @@ pub mod purge;
 
 use std::{
     collections::HashMap,
-    sync::{Arc, Mutex, OnceLock},
+    sync::{Arc, Mutex, OnceLock, RwLock},
     time::Duration,
 };
 
@@ -51,13 +51,42 @@ struct Inner {
     db: OnceLock<Db>,
     /// Per lane: claim nothing before this (the mail relay hangs).
     held: [Mutex<Option<std::time::Instant>>; 4],
+    /// Per lane: recent attempts that ran out of their deadline (when, which row).
+    timeouts: [Mutex<Vec<(std::time::Instant, i64)>>; 4],
 }
+
+/// Attempts at this many different rows must run out of time before a lane holds back:
+/// one row timing out says more about its recipient than about the relay.
+const RELAY_SUSPECT_ROWS: usize = 2;
 
 impl Inner {
     fn hold(&self, lane: Lane, until: std::time::Instant) {
         if let Ok(mut h) = self.held[lane_index(lane)].lock() {
             *h = Some(h.map_or(until, |t| t.max(until)));
         }
+    }
+
+    /// Notes that the attempt at `row` in `lane` ran out of its deadline `probe`. When
+    /// attempts at several different rows did so within a few deadlines, the relay
+    /// itself likely hangs: the lane holds back for one `probe`, never for a row's own
+    /// backoff, so one bad recipient never stops the lane. Returns whether it holds.
+    fn timed_out(&self, lane: Lane, row: i64, probe: Duration) -> bool {
+        let now = std::time::Instant::now();
+        let Ok(mut seen) = self.timeouts[lane_index(lane)].lock() else {
+            return false;
+        };
+        seen.retain(|(at, _)| now.duration_since(*at) <= 3 * probe);
+        seen.push((now, row));
+        let mut rows: Vec<i64> = seen.iter().map(|(_, id)| *id).collect();
+        rows.sort_unstable();
+        rows.dedup();
+        if rows.len() < RELAY_SUSPECT_ROWS {
+            return false;
+        }
+        seen.clear();
+        drop(seen);
+        self.hold(lane, now + probe);
+        true
     }
 
     fn held_until(&self, lane: Lane) -> Option<std::time::Instant> {
@@ -74,6 +103,7 @@ impl Default for Inner {
             loops: Mutex::default(),
             db: OnceLock::new(),
             held: Default::default(),
+            timeouts: Default::default(),
         }
     }
 }
@@ -91,11 +121,9 @@ pub struct Stopped {
 #[derive(Clone)]
 pub struct Worker {
     pub db: Db,
-    /// Transactional mail; urgent and bulk mail have transports of their own, so their
-    /// SMTP connections are never shared.
+    /// The application's mailer (used as it is unless mail goes out over SMTP).
     pub mailer: Mailer,
-    urgent_mailer: Mailer,
-    bulk_mailer: Mailer,
+    transports: Arc<Transports>,
     pub http: reqwest::Client,
     pub secret_key: SecretString,
     /// Which addresses outbound requests may reach (as for the health check).
@@ -105,17 +133,21 @@ pub struct Worker {
 
 impl Worker {
     pub fn new(db: Db, mailer: Mailer, config: &Config) -> anyhow::Result<Self> {
-        // SMTP transports pool their connections; one pool per lane keeps bulk mail
-        // from holding every connection an urgent email needs.
-        let own = || -> anyhow::Result<Mailer> {
-            match config.mail {
-                MailConfig::Smtp(_) => Mailer::from_config(&config.mail, &config.mail_from),
-                _ => Ok(mailer.clone()),
-            }
+        // SMTP transports pool their connections; one pool per mail lane keeps bulk
+        // mail from holding every connection an urgent email needs.
+        let smtp = matches!(config.mail, MailConfig::Smtp(_));
+        let own = || -> anyhow::Result<RwLock<Mailer>> {
+            Ok(RwLock::new(if smtp {
+                Mailer::from_config(&config.mail, &config.mail_from)?
+            } else {
+                mailer.clone()
+            }))
         };
         Ok(Self {
-            urgent_mailer: own()?,
-            bulk_mailer: own()?,
+            transports: Arc::new(Transports {
+                lanes: [own()?, own()?, own()?],
+                renew: smtp.then(|| (config.mail.clone(), config.mail_from.clone())),
+            }),
             mailer,
             db,
             http: crate::platform::health::outbound_client(
@@ -128,12 +160,54 @@ impl Worker {
         })
     }
 
-    fn mailer_for(&self, lane: Lane) -> &Mailer {
-        match lane {
-            Lane::Urgent => &self.urgent_mailer,
-            Lane::Bulk => &self.bulk_mailer,
-            Lane::Transactional | Lane::Webhook => &self.mailer,
+    /// The transport of `lane` (webhook rows that are emails go with transactional mail).
+    fn mailer_for(&self, lane: Lane) -> Mailer {
+        match self.transports.lanes[mail_index(lane)].read() {
+            Ok(m) => m.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
         }
+    }
+
+    /// Throws away `lane`'s SMTP transport and its pooled connections for a new one.
+    /// An attempt cut off at its deadline leaves its connection mid-conversation: the
+    /// relay's late answer would be read by the next email sent on it, which could be
+    /// marked sent on another email's `250`. lettre's pool keeps a connection unless it
+    /// failed, so the whole pool goes; its other connections close once their sends end.
+    fn renew_mailer(&self, lane: Lane) {
+        let Some((config, from)) = &self.transports.renew else {
+            return;
+        };
+        match Mailer::from_config(config, from) {
+            Ok(fresh) => {
+                let slot = &self.transports.lanes[mail_index(lane)];
+                match slot.write() {
+                    Ok(mut m) => *m = fresh,
+                    Err(poisoned) => *poisoned.into_inner() = fresh,
+                }
+                tracing::info!(
+                    lane = lane.as_str(),
+                    "outbox: an SMTP attempt ran out of time; its lane's connections are replaced"
+                );
+            }
+            Err(e) => {
+                tracing::error!(lane = lane.as_str(), error = ?e, "outbox: cannot renew the SMTP transport")
+            }
+        }
+    }
+}
+
+/// The mail transports, one per mail lane, replaced whole after an attempt times out.
+struct Transports {
+    lanes: [RwLock<Mailer>; 3],
+    /// How to build a new SMTP transport (none for the memory and file mailers).
+    renew: Option<(MailConfig, String)>,
+}
+
+fn mail_index(lane: Lane) -> usize {
+    match lane {
+        Lane::Urgent => 0,
+        Lane::Transactional | Lane::Webhook => 1,
+        Lane::Bulk => 2,
     }
 }
 
@@ -241,5 +315,28 @@ async fn measure_depth(db: Db, mut stop: watch::Receiver<bool>) {
             _ = stop.changed() => {}
             _ = tokio::time::sleep(DEPTH_EVERY) => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::{Inner, Lane};
+
+    #[test]
+    fn a_lane_holds_back_only_after_different_rows_time_out_and_only_for_one_probe() {
+        let inner = Inner::default();
+        let probe = Duration::from_secs(60);
+        // The same row timing out again says nothing about the relay.
+        assert!(!inner.timed_out(Lane::Urgent, 1, probe));
+        assert!(!inner.timed_out(Lane::Urgent, 1, probe));
+        assert!(inner.held_until(Lane::Urgent).is_none());
+        // A second row too: the relay itself likely hangs.
+        assert!(inner.timed_out(Lane::Urgent, 2, probe));
+        let until = inner.held_until(Lane::Urgent).unwrap();
+        assert!(until <= std::time::Instant::now() + probe);
+        // Other lanes are not held.
+        assert!(inner.held_until(Lane::Bulk).is_none());
     }
 }

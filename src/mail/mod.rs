@@ -88,6 +88,14 @@ impl Mailer {
     }
 
     pub async fn send(&self, email: &Email) -> anyhow::Result<()> {
+        self.send_keyed(email, None).await
+    }
+
+    /// Sends `email`; with `key` (the outbox row's idempotency key) its Message-ID is
+    /// derived from the key, so every attempt at one row carries the same Message-ID and
+    /// a copy delivered twice (a relay that answered after the deadline) can be
+    /// recognised downstream.
+    pub async fn send_keyed(&self, email: &Email, key: Option<&str>) -> anyhow::Result<()> {
         match self {
             Mailer::Memory(sent) => {
                 sent.lock()
@@ -96,13 +104,13 @@ impl Mailer {
             }
             Mailer::File { transport, from } => {
                 transport
-                    .send(message(from, email)?)
+                    .send(message(from, email, key)?)
                     .await
                     .context("cannot write the email file")?;
             }
             Mailer::Smtp { transport, from } => {
                 transport
-                    .send(message(from, email)?)
+                    .send(message(from, email, key)?)
                     .await
                     .context("the SMTP server refused the email")?;
             }
@@ -111,8 +119,36 @@ impl Mailer {
     }
 }
 
-fn message(from: &Mailbox, email: &Email) -> anyhow::Result<Message> {
-    Message::builder()
+/// Whether trying again cannot help: the relay refused the email for good (a 5xx reply
+/// such as an unknown recipient), or the email cannot even be built (an invalid
+/// address). A refused sign-in (530, 534, 535, 538) is ours to fix, not the
+/// recipient's, so it is not permanent: the email waits for the fix.
+pub fn is_permanent(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        if let Some(smtp) = cause.downcast_ref::<lettre::transport::smtp::Error>() {
+            let ours = smtp.status().is_some_and(|code| {
+                matches!(code.to_string().as_str(), "530" | "534" | "535" | "538")
+            });
+            return smtp.is_permanent() && !ours;
+        }
+        cause.is::<lettre::address::AddressError>() || cause.is::<lettre::error::Error>()
+    })
+}
+
+/// The Message-ID for the outbox row with idempotency key `key`: the same on every
+/// attempt, unique to the row.
+pub fn message_id(from: &Mailbox, key: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(key.as_bytes());
+    format!("<{}@{}>", hex::encode(&digest[..16]), from.email.domain())
+}
+
+fn message(from: &Mailbox, email: &Email, key: Option<&str>) -> anyhow::Result<Message> {
+    let mut builder = Message::builder();
+    if let Some(key) = key {
+        builder = builder.message_id(Some(message_id(from, key)));
+    }
+    builder
         .from(from.clone())
         .to(email.to.parse().context("invalid recipient")?)
         .subject(&email.subject)
@@ -140,6 +176,33 @@ mod tests {
         }
         let subjects: Vec<String> = mailer.sent().into_iter().map(|e| e.subject).collect();
         assert_eq!(subjects, ["first", "second"]);
+    }
+
+    #[test]
+    fn each_outbox_row_has_a_message_id_of_its_own_on_every_attempt() {
+        let from: Mailbox = "Switchyard <no-reply@switchyard.test>".parse().unwrap();
+        let a = message_id(&from, "signin:1");
+        assert_eq!(a, message_id(&from, "signin:1"));
+        assert_ne!(a, message_id(&from, "signin:2"));
+        assert!(
+            a.starts_with('<') && a.ends_with("@switchyard.test>"),
+            "{a}"
+        );
+    }
+
+    #[test]
+    fn an_invalid_recipient_is_permanent_a_poisoned_mailbox_is_not() {
+        let from: Mailbox = "no-reply@switchyard.test".parse().unwrap();
+        let email = Email {
+            to: "not an address".into(),
+            subject: "s".into(),
+            text: "t".into(),
+        };
+        let err = message(&from, &email, None).err().unwrap();
+        assert!(is_permanent(&err), "{err:#}");
+        assert!(!is_permanent(&anyhow::anyhow!(
+            "the memory mailbox is poisoned"
+        )));
     }
 
     #[test]

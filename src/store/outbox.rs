@@ -128,14 +128,20 @@ pub async fn due<'c>(
 
 /// The oldest due webhook row of each destination that has none in flight, for at most
 /// `limit` destinations: one slow endpoint holds at most one delivery at a time, and
-/// never keeps the others' rows from being picked.
+/// never keeps the others' rows from being picked. `failing` picks the destinations
+/// whose webhook is marked failing, or (false) the others, so the two are worked in
+/// separate slots.
 pub async fn due_per_destination<'c>(
     ex: impl Executor<'c, Database = Any>,
     limit: i64,
+    failing: bool,
 ) -> sqlx::Result<Vec<OutboxRow>> {
+    let which = if failing { "IN" } else { "NOT IN" };
     sqlx::query_as(&format!(
         "SELECT {ROW} FROM outbox WHERE id IN ( \
            SELECT MIN(id) FROM outbox WHERE lane = 'webhook' AND {DUE} \
+           AND recipient {which} (SELECT CAST(id AS TEXT) FROM webhooks \
+                                  WHERE failing_since IS NOT NULL) \
            AND recipient NOT IN (SELECT recipient FROM outbox WHERE lane = 'webhook' \
                                  AND sent_at IS NULL AND claimed_until >= $1) \
            GROUP BY recipient ORDER BY MIN(id) LIMIT $2) \

@@ -446,3 +446,65 @@ async fn shutdown_gives_back_a_delivery_still_running_so_another_instance_takes_
         2
     );
 }
+
+/// The webhook lane's slots were shared by every endpoint: five dead endpoints took all
+/// four, for the whole deadline each, and a healthy endpoint's event waited behind them.
+/// Now an endpoint already marked failing is tried with a short deadline in slots of its
+/// own, one delivery at a time per endpoint, and the healthy ones keep theirs.
+#[tokio::test]
+async fn many_failing_webhook_endpoints_do_not_take_the_healthy_ones_slots() {
+    let app = app_with_partner_hooks(|c| {
+        c.outbox.webhook_deadline = Duration::from_secs(60);
+        c.outbox.failing_webhook_deadline = Duration::from_secs(1);
+    })
+    .await;
+    let pm = app.as_partner(PM).await;
+    let mut dead = Vec::new();
+    let mut dead_hooks = Vec::new();
+    for _ in 0..5 {
+        let endpoint = hanging_endpoint(0).await;
+        dead_hooks.push(pm.add_webhook(&endpoint.url).await);
+        dead.push(endpoint);
+    }
+    let live = endpoint(204).await;
+    pm.add_webhook(&live.url).await;
+    // The dead endpoints have failed for a while, and each has a backlog.
+    let now = switchyard::store::now();
+    sqlx::query("UPDATE webhooks SET failures = 5, failing_since = $1, last_error = 'timeout' WHERE url <> $2")
+        .bind(now)
+        .bind(&live.url)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    for hook in &dead_hooks {
+        app.queue_webhook_backlog(*hook, 3).await;
+    }
+    app.jobs.wake();
+    eventually("a dead endpoint's delivery hangs", async || {
+        app.scalar("SELECT COUNT(*) FROM outbox WHERE kind = 'webhook' AND claimed_until IS NOT NULL AND sent_at IS NULL")
+            .await
+            >= 1
+    })
+    .await;
+
+    let admin = app.another_browser();
+    admin.sign_in(ADMIN).await;
+    admin.accept_terms().await;
+    eventually("the healthy endpoint's event", async || {
+        live.calls.load(Ordering::SeqCst) == 1
+    })
+    .await;
+    for hook in &dead_hooks {
+        assert!(app.webhook_rows_in_flight(*hook).await <= 1);
+    }
+    // A failing endpoint's attempt ends at the short deadline, not the minute.
+    eventually("a failing endpoint's attempt ends", async || {
+        app.scalar(
+            "SELECT COUNT(*) FROM outbox WHERE kind = 'webhook' AND sent_at IS NULL \
+             AND attempts > 0 AND claimed_until IS NULL AND last_error IS NOT NULL",
+        )
+        .await
+            >= 1
+    })
+    .await;
+}

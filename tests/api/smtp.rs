@@ -3,7 +3,11 @@
 
 use std::{path::Path, process::Stdio, time::Duration};
 
-use switchyard::config::{MailConfig, SmtpConfig, SmtpTls};
+use switchyard::{
+    config::{MailConfig, SmtpConfig, SmtpTls},
+    mail::Email,
+    store::outbox::{self, Lane},
+};
 
 use crate::{
     helpers::{ADMIN, spawn_app_with},
@@ -274,4 +278,309 @@ async fn read_single_message(maildir: &Path) -> String {
         .replace("=\r\n", "")
         .replace("=\n", "")
         .replace("=3D", "=")
+}
+
+/// What the fake relay does with an email to a recipient.
+#[derive(Clone, Copy)]
+enum Rule {
+    Accept,
+    /// `550`: the mailbox does not exist.
+    Refuse,
+    /// Takes the message, then says nothing for this long before its `250`; only for the
+    /// first message to this recipient.
+    StallOnce(Duration),
+    /// Takes the message and never answers.
+    Hang,
+}
+
+/// One message the fake relay answered `250` to.
+#[derive(Debug, Clone)]
+struct Accepted {
+    connection: usize,
+    to: String,
+    message_id: String,
+}
+
+#[derive(Default)]
+struct RelayLog {
+    accepted: Vec<Accepted>,
+    /// Connections on which the relay stalled after a message's data.
+    stalled: Vec<usize>,
+    /// `MAIL FROM` commands that came on a connection after it stalled.
+    mail_after_stall: usize,
+}
+
+/// An SMTP relay written for these tests: it speaks just enough SMTP for lettre, and
+/// stalls, hangs or refuses as `rule` says for each recipient.
+struct FakeRelay {
+    port: u16,
+    log: std::sync::Arc<std::sync::Mutex<RelayLog>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for FakeRelay {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl FakeRelay {
+    async fn start(rule: fn(&str) -> Rule) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let log = std::sync::Arc::new(std::sync::Mutex::new(RelayLog::default()));
+        let stalled_once = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+        let log2 = log.clone();
+        let task = tokio::spawn(async move {
+            let mut n = 0;
+            while let Ok((socket, _)) = listener.accept().await {
+                n += 1;
+                tokio::spawn(serve_smtp(
+                    n,
+                    socket,
+                    rule,
+                    log2.clone(),
+                    stalled_once.clone(),
+                ));
+            }
+        });
+        FakeRelay { port, log, task }
+    }
+
+    fn accepted_to(&self, to: &str) -> Vec<Accepted> {
+        let log = self.log.lock().unwrap();
+        log.accepted
+            .iter()
+            .filter(|a| a.to == to)
+            .cloned()
+            .collect()
+    }
+}
+
+async fn serve_smtp(
+    connection: usize,
+    socket: tokio::net::TcpStream,
+    rule: fn(&str) -> Rule,
+    log: std::sync::Arc<std::sync::Mutex<RelayLog>>,
+    stalled_once: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let (read, mut write) = socket.into_split();
+    let mut lines = BufReader::new(read).lines();
+    let _ = write.write_all(b"220 fake.relay ESMTP\r\n").await;
+    let mut to = String::new();
+    let mut stalled = false;
+    while let Ok(Some(line)) = lines.next_line().await {
+        let verb = line.get(..4).unwrap_or("").to_ascii_uppercase();
+        let answer: &[u8] = match verb.as_str() {
+            "EHLO" | "HELO" => b"250 fake.relay\r\n",
+            "MAIL" => {
+                if stalled {
+                    log.lock().unwrap().mail_after_stall += 1;
+                }
+                b"250 2.1.0 OK\r\n"
+            }
+            "RCPT" => {
+                to = between_brackets(&line);
+                if matches!(rule(&to), Rule::Refuse) {
+                    b"550 5.1.1 no such mailbox\r\n"
+                } else {
+                    b"250 2.1.5 OK\r\n"
+                }
+            }
+            "DATA" => {
+                let _ = write.write_all(b"354 go ahead\r\n").await;
+                let mut message_id = String::new();
+                while let Ok(Some(l)) = lines.next_line().await {
+                    if l == "." {
+                        break;
+                    }
+                    if l.to_ascii_lowercase().starts_with("message-id:") {
+                        message_id = l["message-id:".len()..].trim().to_owned();
+                    }
+                }
+                match rule(&to) {
+                    Rule::Hang => std::future::pending::<()>().await,
+                    Rule::StallOnce(pause) => {
+                        let first = {
+                            let mut seen = stalled_once.lock().unwrap();
+                            let first = !seen.contains(&to);
+                            seen.push(to.clone());
+                            first
+                        };
+                        if first {
+                            stalled = true;
+                            log.lock().unwrap().stalled.push(connection);
+                            tokio::time::sleep(pause).await;
+                        }
+                    }
+                    Rule::Accept | Rule::Refuse => {}
+                }
+                log.lock().unwrap().accepted.push(Accepted {
+                    connection,
+                    to: to.clone(),
+                    message_id,
+                });
+                b"250 2.0.0 queued\r\n"
+            }
+            "QUIT" => {
+                let _ = write.write_all(b"221 bye\r\n").await;
+                return;
+            }
+            _ => b"250 OK\r\n",
+        };
+        if write.write_all(answer).await.is_err() {
+            return;
+        }
+    }
+}
+
+fn between_brackets(line: &str) -> String {
+    line.split_once('<')
+        .and_then(|(_, rest)| rest.split_once('>'))
+        .map(|(address, _)| address.to_owned())
+        .unwrap_or_default()
+}
+
+impl crate::helpers::TestApp {
+    /// Queues an email in `lane`, as the application does, and wakes the outbox.
+    async fn queue_email(&self, lane: Lane, key: &str, to: &str) {
+        let mut tx = self.db.begin().await.unwrap();
+        let email = Email {
+            to: to.into(),
+            subject: "Your Switchyard sign-in link".into(),
+            text: "Hello".into(),
+        };
+        outbox::enqueue(&mut tx, lane, key, &email, None)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        self.jobs.wake();
+    }
+}
+
+/// A relay that took an email's data and answered only after the deadline left its
+/// connection waiting to say `250`. That connection went back into lettre's pool, and
+/// the next email sent on it read the late `250` as its own answers, one step out of
+/// turn: marked sent without its own `250`. Now a connection whose send was cut off is
+/// never used again, and every email carries a Message-ID of its own row, so the copy
+/// the relay took late and the retry can be told apart from a new email downstream.
+#[tokio::test]
+async fn an_email_cut_off_at_its_deadline_leaves_no_half_used_connection_for_the_next() {
+    const SLOW: &str = "slow@stall.example";
+    let relay = FakeRelay::start(|to| {
+        if to == SLOW {
+            Rule::StallOnce(Duration::from_millis(2000))
+        } else {
+            Rule::Accept
+        }
+    })
+    .await;
+    let app = spawn_app_with(|c| {
+        smtp_at(c, relay.port);
+        c.outbox.email_deadline = Duration::from_secs(1);
+        c.outbox.retry_base = Duration::from_secs(1);
+    })
+    .await;
+
+    app.queue_email(Lane::Urgent, "slow:1", SLOW).await;
+    eventually("the attempt is cut off at its deadline", async || {
+        app.scalar("SELECT COUNT(*) FROM outbox WHERE last_error LIKE '%deadline%'")
+            .await
+            == 1
+    })
+    .await;
+    // The relay says its late 250; then the next sign-in link goes out.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    app.request_sign_in(ADMIN).await;
+    eventually("every email is sent", async || {
+        app.scalar("SELECT COUNT(*) FROM outbox WHERE kind = 'email' AND sent_at IS NULL")
+            .await
+            == 0
+    })
+    .await;
+
+    let log = relay.log.lock().unwrap();
+    assert_eq!(log.stalled.len(), 1, "the relay stalled once");
+    assert_eq!(
+        log.mail_after_stall, 0,
+        "no email goes on a connection whose send was cut off"
+    );
+    drop(log);
+    let to_admin = relay.accepted_to(ADMIN);
+    assert_eq!(to_admin.len(), 1, "{to_admin:?}");
+    assert_ne!(to_admin[0].connection, relay.log.lock().unwrap().stalled[0]);
+    // The relay took the slow email late, and again on the retry: the same Message-ID,
+    // made from the row's key, so the copy can be recognised.
+    let from: lettre::message::Mailbox = "Switchyard <no-reply@switchyard.test>".parse().unwrap();
+    let slow = relay.accepted_to(SLOW);
+    assert_eq!(slow.len(), 2, "{slow:?}");
+    let id = switchyard::mail::message_id(&from, "slow:1");
+    assert!(slow.iter().all(|a| a.message_id == id), "{slow:?} {id}");
+    assert_ne!(to_admin[0].message_id, id);
+}
+
+/// One recipient whose email runs out the deadline held its whole lane until that row's
+/// retry (which grows to an hour): one bad domain stopped every sign-in link.
+#[tokio::test]
+async fn one_email_that_runs_out_its_deadline_does_not_hold_up_the_sign_in_links_after_it() {
+    const SLOW: &str = "someone@tarpit.example";
+    let relay = FakeRelay::start(|to| if to == SLOW { Rule::Hang } else { Rule::Accept }).await;
+    let app = spawn_app_with(|c| {
+        smtp_at(c, relay.port);
+        c.outbox.email_deadline = Duration::from_secs(1);
+        c.outbox.retry_base = Duration::from_secs(600);
+    })
+    .await;
+    app.queue_email(Lane::Urgent, "tarpit:1", SLOW).await;
+    eventually("the attempt is cut off at its deadline", async || {
+        app.scalar("SELECT COUNT(*) FROM outbox WHERE last_error LIKE '%deadline%'")
+            .await
+            == 1
+    })
+    .await;
+
+    app.request_sign_in(ADMIN).await;
+    eventually("the sign-in link reaches the relay", async || {
+        relay.accepted_to(ADMIN).len() == 1
+    })
+    .await;
+}
+
+/// A relay's `550` (no such mailbox) was retried 500 times over three weeks. Now the
+/// email is dropped at once, with the relay's reason kept on its row.
+#[tokio::test]
+async fn an_email_the_relay_refuses_for_good_is_dropped_at_once_with_the_reason() {
+    const GONE: &str = "nobody@gone.example";
+    let relay = FakeRelay::start(|to| {
+        if to == GONE {
+            Rule::Refuse
+        } else {
+            Rule::Accept
+        }
+    })
+    .await;
+    let app = spawn_app_with(|c| {
+        smtp_at(c, relay.port);
+        c.outbox.retry_base = Duration::from_secs(1);
+    })
+    .await;
+    app.queue_email(Lane::Transactional, "gone:1", GONE).await;
+    eventually("the email is dropped", async || {
+        app.scalar(
+            "SELECT COUNT(*) FROM outbox WHERE idempotency_key = 'gone:1' \
+             AND sent_at IS NOT NULL AND attempts = 1 AND last_error LIKE '%550%'",
+        )
+        .await
+            == 1
+    })
+    .await;
+    // Well past the first retry (about a second): no second attempt.
+    tokio::time::sleep(Duration::from_millis(2000)).await;
+    assert_eq!(
+        app.scalar("SELECT attempts FROM outbox WHERE idempotency_key = 'gone:1'")
+            .await,
+        1
+    );
+    assert!(relay.accepted_to(GONE).is_empty());
 }
