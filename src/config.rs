@@ -69,8 +69,14 @@ pub struct ServerConfig {
     /// The longest a client may take to send a request's head, from its first byte. A
     /// slow sender (slowloris) is cut off after it.
     pub header_timeout: std::time::Duration,
-    /// How long a kept-alive connection may sit without a request before it is closed.
+    /// How long a kept-alive connection may sit without a request before it is closed;
+    /// also how long a response may be written with no byte moving either way (a reader
+    /// that stopped reading) before its connection is closed.
     pub idle_timeout: std::time::Duration,
+    /// The longest a request's body may take to arrive, from the end of its head; past
+    /// it the request is answered 408 and its connection closed. Long enough for a 20 MB
+    /// screenshot on a slow line.
+    pub body_timeout: std::time::Duration,
     /// Connections served at once; over it a new one gets 503 and is closed. Lowered at
     /// start to what the open-file limit allows.
     pub max_connections: usize,
@@ -108,6 +114,7 @@ impl Default for ServerConfig {
         Self {
             header_timeout: std::time::Duration::from_secs(10),
             idle_timeout: std::time::Duration::from_secs(60),
+            body_timeout: std::time::Duration::from_secs(120),
             max_connections: 10_000,
             shutdown_grace: std::time::Duration::from_secs(20),
             sse_heartbeat: std::time::Duration::from_secs(15),
@@ -142,6 +149,7 @@ impl ServerConfig {
         Ok(Self {
             header_timeout: seconds("HEADER_TIMEOUT_SECONDS", 1, 300, defaults.header_timeout)?,
             idle_timeout: seconds("IDLE_TIMEOUT_SECONDS", 1, 3600, defaults.idle_timeout)?,
+            body_timeout: seconds("BODY_TIMEOUT_SECONDS", 1, 3600, defaults.body_timeout)?,
             max_connections: number("MAX_CONNECTIONS", 1, 1_000_000)?
                 .map_or(defaults.max_connections, |n| n as usize),
             shutdown_grace: seconds("SHUTDOWN_GRACE_SECONDS", 0, 600, defaults.shutdown_grace)?,

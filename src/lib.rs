@@ -86,6 +86,7 @@ impl Application {
             mailer,
             hub,
             jobs,
+            tasks: Default::default(),
             self_url,
             platform: platform_client,
             charts: web::partner::ChartCache::default(),
@@ -161,12 +162,28 @@ impl Application {
         server
             .accept_until(listener, web::router(state.clone()), stop)
             .await;
+        // One deadline for all of it, so the whole shutdown fits in the grace period
+        // (a supervisor's SIGKILL follows it).
+        let until = tokio::time::Instant::now() + settings.shutdown_grace;
+        state.tasks.stop();
         state.hub.close();
-        server.drain(settings.shutdown_grace).await;
-        // Background work stops after the server and before the database closes: the
-        // outbox finishes the deliveries it started or hands its claimed rows back, so
-        // another instance need not wait out the lease.
-        let outbox = state.jobs.shutdown(settings.shutdown_grace).await;
+        server.drain(until).await;
+        // What answered requests promised (a sign-in link queued) is done before the
+        // database closes; the background loops have stopped.
+        let unfinished = state.tasks.shutdown(until).await;
+        if unfinished > 0 {
+            tracing::warn!(
+                unfinished,
+                "work promised by answered requests was cut off at the end of the grace period"
+            );
+        }
+        // The outbox stops after the server and before the database closes: it finishes
+        // the deliveries it started or hands its claimed rows back, so another instance
+        // need not wait out the lease.
+        let outbox = state
+            .jobs
+            .shutdown(until.saturating_duration_since(tokio::time::Instant::now()))
+            .await;
         tracing::info!(released = outbox.released, "outbox stopped");
         let _ = stopped.send(true);
         if let Some(metrics) = metrics {

@@ -23,57 +23,72 @@ use crate::{
 const SWEEP_EVERY: Duration = Duration::from_secs(24 * 3600);
 const PAGE: i64 = 500;
 
-/// Runs the chores now and then every `interval`, until the process ends.
+/// Runs the chores every `interval` until the shutdown begins. A turn in progress then
+/// is dropped at its next wait: each of its writes is a transaction of its own, so what
+/// it did stays and the rest waits for the next start.
 pub fn spawn(state: AppState, interval: Duration) {
-    tokio::spawn(async move {
+    let tasks = state.tasks.clone();
+    let mut stopping = tasks.stopping();
+    tasks.spawn(async move {
         let mut last_sweep: Option<Instant> = None;
         loop {
-            match sunset_reminders(&state, sunset::today()).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(queued = n, "sunset reminders"),
-                Err(e) => tracing::error!(error = ?e, "sunset reminders"),
+            tokio::select! {
+                biased;
+                () = stopping.stopped() => return,
+                () = turn(&state, &mut last_sweep) => {}
             }
-            match stall_reminders(&state, store::now()).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(queued = n, "no-progress reminders"),
-                Err(e) => tracing::error!(error = ?e, "no-progress reminders"),
+            tokio::select! {
+                biased;
+                () = stopping.stopped() => return,
+                () = tokio::time::sleep(interval) => {}
             }
-            match crate::platform::intake::catch_up(&state.db, state.sinks()).await {
-                Ok(0) => {}
-                Ok(n) => tracing::warn!(effects = n, "recorded orders weighed late"),
-                Err(e) => tracing::error!(error = ?e, "weighing recorded orders"),
-            }
-            match partner_digests(&state, store::now()).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(queued = n, "partner digests"),
-                Err(e) => tracing::error!(error = ?e, "partner digests"),
-            }
-            match super::purge::purge(&state.db, &state.config, store::now()).await {
-                Ok(p) if p.total() == 0 => {}
-                Ok(p) => tracing::info!(
-                    sessions = p.sessions,
-                    sign_in_tokens = p.sign_in_tokens,
-                    rate_limit_events = p.rate_limit_events,
-                    api_log = p.api_log,
-                    screenshots = p.screenshots,
-                    "purged rows past their retention"
-                ),
-                Err(e) => tracing::error!(error = ?e, "purging rows past their retention"),
-            }
-            if state.platform.is_configured()
-                && last_sweep.is_none_or(|t| t.elapsed() >= SWEEP_EVERY)
-            {
-                last_sweep = Some(Instant::now());
-                let report = refresh_legacy_orders(&state).await;
-                tracing::info!(
-                    stores = report.stores,
-                    failed = report.failed,
-                    "legacy orders refreshed"
-                );
-            }
-            tokio::time::sleep(interval).await;
         }
     });
+}
+
+/// One round of the chores.
+async fn turn(state: &AppState, last_sweep: &mut Option<Instant>) {
+    match sunset_reminders(state, sunset::today()).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(queued = n, "sunset reminders"),
+        Err(e) => tracing::error!(error = ?e, "sunset reminders"),
+    }
+    match stall_reminders(state, store::now()).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(queued = n, "no-progress reminders"),
+        Err(e) => tracing::error!(error = ?e, "no-progress reminders"),
+    }
+    match crate::platform::intake::catch_up(&state.db, state.sinks()).await {
+        Ok(0) => {}
+        Ok(n) => tracing::warn!(effects = n, "recorded orders weighed late"),
+        Err(e) => tracing::error!(error = ?e, "weighing recorded orders"),
+    }
+    match partner_digests(state, store::now()).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(queued = n, "partner digests"),
+        Err(e) => tracing::error!(error = ?e, "partner digests"),
+    }
+    match super::purge::purge(&state.db, &state.config, store::now()).await {
+        Ok(p) if p.total() == 0 => {}
+        Ok(p) => tracing::info!(
+            sessions = p.sessions,
+            sign_in_tokens = p.sign_in_tokens,
+            rate_limit_events = p.rate_limit_events,
+            api_log = p.api_log,
+            screenshots = p.screenshots,
+            "purged rows past their retention"
+        ),
+        Err(e) => tracing::error!(error = ?e, "purging rows past their retention"),
+    }
+    if state.platform.is_configured() && last_sweep.is_none_or(|t| t.elapsed() >= SWEEP_EVERY) {
+        *last_sweep = Some(Instant::now());
+        let report = refresh_legacy_orders(state).await;
+        tracing::info!(
+            stores = report.stores,
+            failed = report.failed,
+            "legacy orders refreshed"
+        );
+    }
 }
 
 /// Queues the reminder of the point each legacy product's sunset is at (90, 30, 7 or 1

@@ -167,10 +167,17 @@ pub fn next_delay(interval: Duration, failures: u32) -> Duration {
 
 /// Polls every `interval` until the process ends.
 pub fn spawn(state: AppState, interval: Duration) {
-    tokio::spawn(async move {
+    let tasks = state.tasks.clone();
+    let mut stopping = tasks.stopping();
+    tasks.spawn(async move {
         let mut failures = 0;
         loop {
-            match poll_once(&state.db, state.sinks(), &state.platform).await {
+            let polled = tokio::select! {
+                biased;
+                () = stopping.stopped() => return,
+                polled = poll_once(&state.db, state.sinks(), &state.platform) => polled,
+            };
+            match polled {
                 Ok(report) => {
                     failures = 0;
                     if report.recorded > 0 {
@@ -182,7 +189,11 @@ pub fn spawn(state: AppState, interval: Duration) {
                     tracing::warn!(error = %e, failures, "polling the platform failed; backing off");
                 }
             }
-            tokio::time::sleep(next_delay(interval, failures)).await;
+            tokio::select! {
+                biased;
+                () = stopping.stopped() => return,
+                () = tokio::time::sleep(next_delay(interval, failures)) => {}
+            }
         }
     });
 }

@@ -1,7 +1,10 @@
 //! One connection's clock: when it last finished a response, whether a request head is
-//! arriving and since when, how many requests are open. The watchdog closes the
-//! connection when a head takes longer than the header timeout (slowloris) or when it
-//! sits without a request for longer than the idle timeout.
+//! arriving and since when, how many requests are open, whether a response is being
+//! written and when a byte last moved. The watchdog closes the connection when a head
+//! takes longer than the header timeout (slowloris), when it sits without a request for
+//! longer than the idle timeout, or when a response is being written and no byte moved
+//! either way for the idle timeout (a reader that stopped reading; a live stream writes a
+//! heartbeat well within it). A request's body has its own deadline: [`TimedBody`].
 //!
 //! hyper's own `header_read_timeout` starts when it begins waiting for a head, so it also
 //! ends an idle keep-alive connection: one knob for two things. Watching the bytes gives
@@ -30,13 +33,18 @@ struct State {
     head_since: Option<Instant>,
     /// The last time the connection had nothing left to do.
     idle_since: Instant,
+    /// Responses whose head has been handed to the connection to write.
+    writing: usize,
+    /// The last time a byte was read or written, or a response began.
+    moved_at: Instant,
 }
 
 /// Shared by a connection's socket, its service and its watchdog.
 #[derive(Debug)]
 pub struct Activity {
     state: Mutex<State>,
-    /// Wakes the watchdog when a head starts, as its deadline may come sooner.
+    /// Wakes the watchdog when a head or a response starts, as its deadline may come
+    /// sooner.
     head_started: Notify,
 }
 
@@ -50,6 +58,8 @@ impl Activity {
                 open_requests: 0,
                 head_since: None,
                 idle_since: Instant::now(),
+                writing: 0,
+                moved_at: Instant::now(),
             }),
             head_started: Notify::new(),
         })
@@ -61,6 +71,7 @@ impl Activity {
 
     fn bytes_read(&self) {
         let started = self.with(|s| {
+            s.moved_at = Instant::now();
             let starts = s.open_requests == 0 && s.head_since.is_none();
             if starts {
                 s.head_since = Some(Instant::now());
@@ -72,19 +83,29 @@ impl Activity {
         }
     }
 
+    fn bytes_written(&self) {
+        self.with(|s| s.moved_at = Instant::now());
+    }
+
     /// A request head was read completely: the service has it.
     pub fn request_started(self: &Arc<Self>) -> RequestGuard {
         self.with(|s| {
             s.open_requests += 1;
             s.head_since = None;
         });
-        RequestGuard(self.clone())
+        RequestGuard {
+            activity: self.clone(),
+            writing: false,
+        }
     }
 
     fn deadline(&self, header: Duration, idle: Duration) -> Option<(Instant, Reason)> {
         self.with(|s| match (s.open_requests, s.head_since) {
             (0, Some(since)) => Some((since + header, "header_timeout")),
             (0, None) => Some((s.idle_since + idle, "idle_timeout")),
+            _ if s.writing > 0 => Some((s.moved_at + idle, "stalled")),
+            // The service is still working on its answer (reading the body has its own
+            // deadline).
             _ => None,
         })
     }
@@ -95,8 +116,8 @@ impl Activity {
             let head_started = self.head_started.notified();
             let (at, reason) = match self.deadline(header, idle) {
                 Some(d) => d,
-                // Busy: a response is being written (an event stream may take hours).
-                // Look again later; its end moves the idle clock anyway.
+                // Busy: the service is working on an answer. Look again later; a
+                // response starting wakes the watchdog.
                 None => (Instant::now() + idle, "busy"),
             };
             if at <= Instant::now() {
@@ -111,14 +132,36 @@ impl Activity {
     }
 }
 
-/// Open while a request's response is being written; dropped when it was written to
-/// the end, or the connection went away.
-pub struct RequestGuard(Arc<Activity>);
+/// Open while a request is being answered; dropped when its response was written to the
+/// end, or the connection went away.
+pub struct RequestGuard {
+    activity: Arc<Activity>,
+    /// Its response is being written.
+    writing: bool,
+}
+
+impl RequestGuard {
+    /// The response's head is handed to the connection: from now on bytes must move.
+    fn response_started(&mut self) {
+        if !self.writing {
+            self.writing = true;
+            self.activity.with(|s| {
+                s.writing += 1;
+                s.moved_at = Instant::now();
+            });
+            self.activity.head_started.notify_one();
+        }
+    }
+}
 
 impl Drop for RequestGuard {
     fn drop(&mut self) {
-        self.0.with(|s| {
+        let writing = self.writing;
+        self.activity.with(|s| {
             s.open_requests = s.open_requests.saturating_sub(1);
+            if writing {
+                s.writing = s.writing.saturating_sub(1);
+            }
             s.idle_since = Instant::now();
         });
     }
@@ -131,7 +174,8 @@ pub struct GuardedBody {
 }
 
 impl GuardedBody {
-    pub fn new(inner: Body, guard: RequestGuard) -> Self {
+    pub fn new(inner: Body, mut guard: RequestGuard) -> Self {
+        guard.response_started();
         Self {
             inner,
             _guard: guard,
@@ -159,7 +203,65 @@ impl HttpBody for GuardedBody {
     }
 }
 
-/// A socket that tells its [`Activity`] when bytes arrive.
+/// A request body that must have arrived by a deadline, counted from the end of its head:
+/// past it, reading it fails and `expired` is set, so the request is answered 408 and its
+/// connection closed. A body that trickles in a byte now and then holds nothing for long.
+pub struct TimedBody<B> {
+    inner: B,
+    deadline: Pin<Box<tokio::time::Sleep>>,
+    expired: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl<B> TimedBody<B> {
+    pub fn new(inner: B, timeout: Duration, expired: Arc<std::sync::atomic::AtomicBool>) -> Self {
+        Self {
+            inner,
+            deadline: Box::pin(tokio::time::sleep(timeout)),
+            expired,
+        }
+    }
+}
+
+/// The error of a body that did not arrive in time.
+#[derive(Debug, thiserror::Error)]
+#[error("the request body did not arrive within the body timeout")]
+pub struct BodyTimedOut;
+
+impl<B> HttpBody for TimedBody<B>
+where
+    B: HttpBody<Data = Bytes> + Unpin,
+    B::Error: Into<axum::BoxError>,
+{
+    type Data = Bytes;
+    type Error = axum::BoxError;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<hyper::body::Frame<Bytes>, axum::BoxError>>> {
+        match Pin::new(&mut self.inner).poll_frame(cx) {
+            Poll::Pending => {
+                if self.deadline.as_mut().poll(cx).is_ready() {
+                    self.expired
+                        .store(true, std::sync::atomic::Ordering::Release);
+                    return Poll::Ready(Some(Err(BodyTimedOut.into())));
+                }
+                Poll::Pending
+            }
+            Poll::Ready(frame) => Poll::Ready(frame.map(|f| f.map_err(Into::into))),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+/// A socket that tells its [`Activity`] when bytes move.
 pub struct Tracked<S> {
     inner: S,
     activity: Arc<Activity>,
@@ -192,7 +294,11 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Tracked<S> {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write(cx, buf)
+        let result = Pin::new(&mut self.inner).poll_write(cx, buf);
+        if matches!(result, Poll::Ready(Ok(n)) if n > 0) {
+            self.activity.bytes_written();
+        }
+        result
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -208,7 +314,11 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Tracked<S> {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+        let result = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
+        if matches!(result, Poll::Ready(Ok(n)) if n > 0) {
+            self.activity.bytes_written();
+        }
+        result
     }
 
     fn is_write_vectored(&self) -> bool {
@@ -249,6 +359,20 @@ mod tests {
         // Body bytes of the open request do not start a head.
         a.bytes_read();
         assert!(a.deadline(HEADER, IDLE).is_none());
+        drop(guard);
+        let (_, reason) = a.deadline(HEADER, IDLE).unwrap();
+        assert_eq!(reason, "idle_timeout");
+    }
+
+    #[test]
+    fn a_response_being_written_is_due_when_no_byte_moves_for_the_idle_timeout() {
+        let a = Activity::new();
+        a.bytes_read();
+        let mut guard = a.request_started();
+        guard.response_started();
+        let (at, reason) = a.deadline(HEADER, IDLE).unwrap();
+        assert_eq!(reason, "stalled");
+        assert!(at <= Instant::now() + IDLE);
         drop(guard);
         let (_, reason) = a.deadline(HEADER, IDLE).unwrap();
         assert_eq!(reason, "idle_timeout");

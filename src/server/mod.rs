@@ -6,12 +6,13 @@
 pub mod conn;
 pub mod logs;
 pub mod metrics;
+pub mod tasks;
 
 use std::{
     net::SocketAddr,
     sync::{
         Arc, Mutex, PoisonError,
-        atomic::{AtomicU64, Ordering},
+        atomic::{AtomicBool, AtomicU64, Ordering},
     },
     time::Duration,
 };
@@ -31,7 +32,7 @@ use tokio::{
 use tower::ServiceExt;
 
 use crate::config::ServerConfig;
-use conn::{Activity, GuardedBody, Tracked};
+use conn::{Activity, GuardedBody, TimedBody, Tracked};
 
 /// File descriptors kept back from connections for the database, mail, files and logs.
 const RESERVED_FILES: u64 = 256;
@@ -48,6 +49,7 @@ Connection: close\r\nContent-Length: 0\r\n\r\n";
 pub struct Server {
     header_timeout: Duration,
     idle_timeout: Duration,
+    body_timeout: Duration,
     slots: Arc<Semaphore>,
     refusing: Arc<Semaphore>,
     refusals: Arc<RefusalLog>,
@@ -79,6 +81,7 @@ impl Server {
         Self {
             header_timeout: config.header_timeout,
             idle_timeout: config.idle_timeout,
+            body_timeout: config.body_timeout,
             slots: Arc::new(Semaphore::new(cap)),
             refusing: Arc::new(Semaphore::new(MAX_REFUSING)),
             refusals: Arc::default(),
@@ -125,18 +128,15 @@ impl Server {
         );
     }
 
-    /// Lets the connections finish what they are doing, for at most `grace`: idle ones
-    /// close at once, a request in flight gets its response. Then any left are cut.
-    pub async fn drain(self, grace: Duration) {
+    /// Lets the connections finish what they are doing until `until`: idle ones close at
+    /// once, a request in flight gets its response. Then any left are cut.
+    pub async fn drain(self, until: Instant) {
         let cut = self.cut;
-        if tokio::time::timeout(grace, self.graceful.shutdown())
+        if tokio::time::timeout_at(until, self.graceful.shutdown())
             .await
             .is_err()
         {
-            tracing::warn!(
-                grace_seconds = grace.as_secs_f64(),
-                "requests still running when the grace period ended were cut off"
-            );
+            tracing::warn!("requests still running when the grace period ended were cut off");
             let _ = cut.send(true);
         }
     }
@@ -153,13 +153,26 @@ impl Server {
         let activity = Activity::new();
         let io = TokioIo::new(Tracked::new(stream, activity.clone()));
         let requests = activity.clone();
-        let service = hyper::service::service_fn(move |mut req: Request<Incoming>| {
+        let body_timeout = self.body_timeout;
+        let service = hyper::service::service_fn(move |req: Request<Incoming>| {
             let guard = requests.request_started();
+            let expired = Arc::new(AtomicBool::new(false));
+            let mut req = req.map(|body| {
+                axum::body::Body::new(TimedBody::new(body, body_timeout, expired.clone()))
+            });
             // Handlers read the peer's address (rate limits, audit) as axum::serve gives it.
             req.extensions_mut().insert(ConnectInfo(remote));
             let router = router.clone();
             async move {
-                let res = router.oneshot(req).await?;
+                let mut res = router.oneshot(req).await?;
+                if expired.load(Ordering::Acquire) {
+                    // Whatever the handler made of a body that stopped coming: the
+                    // client was too slow, and the rest of its body is not waited for.
+                    tracing::info!(%remote, "a request body did not arrive in time");
+                    ::metrics::counter!("switchyard_connections_closed_total", "reason" => "body_timeout")
+                        .increment(1);
+                    res = body_timed_out();
+                }
                 Ok::<_, std::convert::Infallible>(res.map(|body| GuardedBody::new(body, guard)))
             }
         });
@@ -209,6 +222,18 @@ impl Server {
             .await;
         });
     }
+}
+
+/// The answer to a request whose body did not arrive in time; the connection is closed
+/// after it.
+fn body_timed_out() -> axum::response::Response {
+    let mut res = axum::response::Response::new(axum::body::Body::empty());
+    *res.status_mut() = hyper::StatusCode::REQUEST_TIMEOUT;
+    res.headers_mut().insert(
+        hyper::header::CONNECTION,
+        hyper::header::HeaderValue::from_static("close"),
+    );
+    res
 }
 
 /// Counts refused connections and warns about them now and then.

@@ -116,12 +116,15 @@ async fn request_link(
     let (state2, email2, requested_by) = (state.clone(), email.clone(), id_hash);
     // The person asking reads the page in this language; the email follows it.
     let lang = crate::i18n::request_lang();
-    // In the request's span, so what it logs carries the request id.
-    tokio::spawn(tracing::Instrument::in_current_span(async move {
-        if let Err(e) = send_link(&state2, &email2, &requested_by, lang).await {
-            tracing::error!(email = %email2, error = ?e, "could not send a sign-in link");
-        }
-    }));
+    // In the request's span, so what it logs carries the request id. Tracked: the answer
+    // promises an email, so a shutdown waits for the link to be queued.
+    state
+        .tasks
+        .spawn(tracing::Instrument::in_current_span(async move {
+            if let Err(e) = send_link(&state2, &email2, &requested_by, lang).await {
+                tracing::error!(email = %email2, error = ?e, "could not send a sign-in link");
+            }
+        }));
     Ok(pages::render(pages::auth::check_email(&ctx, email.as_str())).into_response())
 }
 

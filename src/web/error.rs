@@ -73,24 +73,23 @@ impl IntoResponse for AppError {
                 tr.t("error.form_expired.title"),
                 tr.t("error.form_expired.body"),
             ),
-            AppError::Internal(err) if crate::store::is_unavailable(&err) => {
-                let id = super::session::random_token(6);
-                tracing::error!(error_id = %id, error = ?err, "the database cannot take this request now");
-                let page = pages::error::page(
-                    &tr,
-                    &tr.t("error.unavailable.title"),
-                    &tr.f("error.unavailable.body", &[("id", &id)]),
-                );
-                return (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    [(RETRY_AFTER, crate::store::RETRY_AFTER_SECONDS)],
-                    page,
-                )
-                    .into_response();
-            }
             AppError::Internal(err) => {
-                // The request's own id: the one on its log lines.
+                // The request's own id: the one on its log lines and in `X-Request-Id`.
                 let id = super::request::current_id().unwrap_or_else(super::request::new_id);
+                if crate::store::is_unavailable(&err) {
+                    tracing::error!(error_id = %id, error = ?err, "the database cannot take this request now");
+                    let page = pages::error::page(
+                        &tr,
+                        &tr.t("error.unavailable.title"),
+                        &tr.f("error.unavailable.body", &[("id", &id)]),
+                    );
+                    return (
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        [(RETRY_AFTER, crate::store::RETRY_AFTER_SECONDS)],
+                        page,
+                    )
+                        .into_response();
+                }
                 tracing::error!(error_id = %id, error = ?err, "internal error");
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,

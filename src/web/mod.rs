@@ -67,6 +67,9 @@ pub struct App {
     pub mailer: Mailer,
     pub hub: crate::live::Hub,
     pub jobs: crate::jobs::Jobs,
+    /// Work beside the requests that a shutdown waits for (a sign-in link promised in an
+    /// answer, the background loops).
+    pub tasks: crate::server::tasks::Tasks,
     /// This instance's own address (for the sandbox, which calls the app over HTTP).
     pub self_url: String,
     /// The platform's order-management API.

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde_json::json;
+use sqlx::Connection;
 use switchyard::{
     domain::platform_event::{SIGNATURE_HEADER, sign},
     store::rate_limit::Limit,
@@ -33,7 +34,9 @@ impl TestApp {
 }
 
 /// Waits for the server to close `stream`; what was read before, or why it is not closed.
-async fn closed_by_server(stream: &mut TcpStream) -> Result<String, String> {
+async fn closed_by_server(
+    stream: &mut (impl tokio::io::AsyncRead + Unpin),
+) -> Result<String, String> {
     let mut seen = Vec::new();
     let mut buf = [0u8; 1024];
     loop {
@@ -398,4 +401,156 @@ async fn request_ids_of_two_answers(app: &TestApp) -> Vec<String> {
         ids.push(id);
     }
     ids
+}
+
+/// A request whose head arrived but whose body trickles in (here a byte every 250 ms of
+/// a promised megabyte; in the wild one every 9 s) is answered 408 once the body timeout
+/// is over, and its connection closed: it holds nothing for long.
+#[tokio::test]
+async fn a_request_body_that_trickles_in_is_answered_408_and_closed() {
+    let app = spawn_app_with(|c| {
+        c.server.header_timeout = Duration::from_secs(1);
+        c.server.idle_timeout = Duration::from_secs(60);
+        c.server.body_timeout = Duration::from_secs(1);
+    })
+    .await;
+    let (mut reading, mut writing) = app.connect().await.into_split();
+    writing
+        .write_all(
+            b"POST /signin HTTP/1.1\r\nHost: localhost\r\n\
+              Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000000\r\n\r\ne",
+        )
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let trickle = tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            if writing.write_all(b"m").await.is_err() {
+                return;
+            }
+        }
+    });
+    let answer = closed_by_server(&mut reading).await;
+    trickle.abort();
+    let answer = answer.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "closed after {:?}, with a body timeout of 1 s",
+        started.elapsed()
+    );
+    // Anyone else is served meanwhile.
+    assert!(health_over(&mut app.connect().await).await.ends_with("ok"));
+}
+
+/// "Check your email" is a promise: a shutdown right after it still queues the link
+/// before the database closes, even when the lookup behind the answer is slow.
+#[tokio::test]
+async fn a_sign_in_link_promised_just_before_a_shutdown_is_queued() {
+    let (app, test) = build_app_with(|_| {}).await;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(app.run_until(async move {
+        let _ = stopped.await;
+    }));
+    let form = test.get("/signin").await;
+    // On PostgreSQL the address lookup after the answer is held up by a lock on the
+    // stores, so the shutdown begins while the link is still to be queued. (SQLite's
+    // readers cannot be held up; there the test only checks the ordinary case.)
+    let mut blocker = if test.database_url.starts_with("postgres") {
+        let mut conn = sqlx::PgConnection::connect(&test.database_url)
+            .await
+            .unwrap();
+        sqlx::raw_sql("BEGIN; LOCK TABLE stores IN ACCESS EXCLUSIVE MODE")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        Some(conn)
+    } else {
+        None
+    };
+    let page = tokio::time::timeout(
+        PATIENCE,
+        test.post("/signin", &[("csrf", &form.csrf()), ("email", ADMIN)]),
+    )
+    .await
+    .expect("answered before the link is queued");
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    stop.send(()).unwrap();
+    if let Some(conn) = blocker.as_mut() {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        sqlx::raw_sql("COMMIT").execute(conn).await.unwrap();
+    }
+    tokio::time::timeout(PATIENCE, server)
+        .await
+        .expect("the server stops within its grace period")
+        .unwrap()
+        .unwrap();
+    // The server's pool is closed: look with a connection of our own.
+    let db =
+        switchyard::store::Db::connect(&secrecy::SecretString::from(test.database_url.clone()))
+            .await
+            .unwrap();
+    let queued: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM outbox WHERE idempotency_key LIKE 'sign-in:%' AND recipient = $1",
+    )
+    .bind(ADMIN)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(queued, 1, "the link promised was not queued");
+}
+
+/// Methods are a label of the request metrics; one a client makes up must not become a
+/// series of its own (or a client could add series without end).
+#[tokio::test]
+async fn an_invented_method_is_counted_as_other() {
+    let (app, test) = build_app_with(|c| {
+        c.server.metrics_bind = Some("127.0.0.1:0".parse().unwrap());
+    })
+    .await;
+    let metrics_url = format!("http://{}/metrics", app.metrics_addr().unwrap());
+    tokio::spawn(app.run());
+    let mut stream = test.connect().await;
+    stream
+        .write_all(b"XYZZYINVENTED /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .await
+        .unwrap();
+    let answer = read_response(&mut stream).await;
+    assert!(answer.starts_with("HTTP/1.1 405"), "{answer}");
+    let text = reqwest::get(&metrics_url)
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!text.contains("XYZZYINVENTED"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("switchyard_http_requests_total{")
+                && l.contains(r#"method="other""#)
+                && l.contains(r#"route="/healthz""#)),
+        "{text}"
+    );
+}
+
+/// When the database cannot be reached, the 503 page's id is the request id too, so the
+/// operator finds its log lines.
+#[tokio::test]
+async fn the_unavailable_page_shows_the_request_id() {
+    let app = spawn_app().await;
+    app.sign_in(ADMIN).await;
+    // The database goes away under the running server.
+    app.db.pool.close().await;
+    let res = app
+        .client
+        .get(app.url(&path("/audit")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(res.headers().contains_key("retry-after"));
+    let id = res.headers()["x-request-id"].to_str().unwrap().to_owned();
+    let body = res.text().await.unwrap();
+    assert!(body.contains(&id), "the page shows {id}: {body}");
 }
