@@ -31,7 +31,7 @@ use crate::{config::Config, domain::Catalog, mail::Mailer, store::Db, web::AppSt
 pub struct Application {
     listener: TcpListener,
     /// Where `/metrics` is served, when it is.
-    metrics: Option<TcpListener>,
+    metrics: Option<(TcpListener, metrics_exporter_prometheus::PrometheusHandle)>,
     state: AppState,
 }
 
@@ -51,12 +51,15 @@ impl Application {
         let listener = TcpListener::bind(config.bind)
             .await
             .with_context(|| format!("cannot listen on {}", config.bind))?;
+        // The recorder is installed before anything runs, so no early reading (the
+        // outbox's first depth) is lost.
         let metrics = match config.server.metrics_bind {
-            Some(bind) => Some(
+            Some(bind) => Some((
                 TcpListener::bind(bind)
                     .await
                     .with_context(|| format!("cannot serve metrics on {bind}"))?,
-            ),
+                server::metrics::recorder()?,
+            )),
             None => None,
         };
         let mut config = config;
@@ -119,7 +122,7 @@ impl Application {
 
     /// The address `/metrics` is served on, if it is.
     pub fn metrics_addr(&self) -> Option<SocketAddr> {
-        self.metrics.as_ref().and_then(|l| l.local_addr().ok())
+        self.metrics.as_ref().and_then(|(l, _)| l.local_addr().ok())
     }
 
     pub fn state(&self) -> &AppState {
@@ -143,8 +146,7 @@ impl Application {
         let settings = state.config.server.clone();
         let (stopped, stopped_rx) = tokio::sync::watch::channel(false);
         let metrics = match metrics {
-            Some(listener) => {
-                let handle = server::metrics::recorder()?;
+            Some((listener, handle)) => {
                 let mut stopped = stopped_rx.clone();
                 let stop = async move {
                     let _ = stopped.wait_for(|s| *s).await;
