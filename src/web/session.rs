@@ -167,6 +167,13 @@ struct CsrfField {
     csrf: String,
 }
 
+/// A form's body, or a refusal the person can act on.
+pub(super) async fn form_body<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, AppError> {
+    Bytes::from_request(req, state)
+        .await
+        .map_err(|_| AppError::BadRequest(Tr::current().t("input.form_unreadable")))
+}
+
 /// A urlencoded form whose `csrf` field matches the caller's session token.
 pub struct CsrfForm<T> {
     pub form: T,
@@ -187,10 +194,7 @@ where
             .await?
             .0
             .ok_or(AppError::FormExpired)?;
-        let req = Request::from_parts(parts, body);
-        let bytes = Bytes::from_request(req, state).await.map_err(|_| {
-            AppError::BadRequest("The form could not be read. Please try again.".into())
-        })?;
+        let bytes = form_body(Request::from_parts(parts, body), state).await?;
         if !csrf_matches(&session, &csrf_field_of(&bytes)?) {
             return Err(AppError::FormExpired);
         }

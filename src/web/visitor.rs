@@ -6,7 +6,6 @@
 //! bound to the browser that asked for it without any row before the form is sent.
 
 use axum::{
-    body::Bytes,
     extract::{FromRef, FromRequest, FromRequestParts, Request},
     http::request::Parts,
 };
@@ -149,11 +148,7 @@ where
         let (mut parts, body) = req.into_parts();
         let browser = Browser::from_request_parts(&mut parts, state).await?;
         let id_hash = browser.id_hash.ok_or(AppError::FormExpired)?;
-        let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
-            .await
-            .map_err(|_| {
-                AppError::BadRequest("The form could not be read. Please try again.".into())
-            })?;
+        let bytes = super::session::form_body(Request::from_parts(parts, body), state).await?;
         let csrf = super::session::csrf_field_of(&bytes)?;
         let app = AppState::from_ref(state);
         let valid = match &browser.session {
