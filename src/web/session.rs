@@ -215,9 +215,8 @@ pub fn csrf_field_of(bytes: &[u8]) -> Result<String, AppError> {
 /// The whole urlencoded form, once its token has been checked.
 pub fn parse_form<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     serde_urlencoded::from_bytes(bytes).map_err(|e| {
-        AppError::BadRequest(format!(
-            "The form is incomplete or malformed ({e}). Please go back and try again."
-        ))
+        tracing::info!(error = %e, "a form that does not parse");
+        AppError::BadRequest(Tr::current().t("input.form_malformed"))
     })
 }
 
