@@ -19,7 +19,9 @@ use serde_json::{Value, json};
 use sqlx::Connection;
 use switchyard::domain::platform_event::{SIGNATURE_HEADER, sign};
 
-use crate::helpers::{ADMIN, PG_VAR, STORE, TestApp, WEBHOOK_SECRET, spawn_app, spawn_app_with};
+use crate::helpers::{
+    ADMIN, PG_VAR, Page, STORE, TestApp, WEBHOOK_SECRET, spawn_app, spawn_app_with,
+};
 
 /// A small tmpfs mounted for one test, unmounted when dropped. Mounting needs root: without
 /// it the test is skipped with a note, except under `CI=true`, where it must run.
@@ -212,6 +214,21 @@ async fn acknowledged_are_stored(app: &TestApp, prefix: &str, answers: &[Answer]
     refused
 }
 
+/// The form's answer is the error page that says nothing was saved, with 503.
+fn shows_the_unavailable_page(page: &Page) {
+    assert_eq!(
+        page.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        page.body
+    );
+    assert!(
+        page.has("We cannot save changes right now"),
+        "{}",
+        page.body
+    );
+}
+
 /// The disk under the events fills up while they stream in, then space returns. With
 /// `whole_database`, the database as a whole is on that disk, so `/healthz` must notice;
 /// otherwise only the events table is (a PostgreSQL tablespace), and the database still
@@ -309,17 +326,7 @@ async fn a_form_on_a_full_disk_shows_the_error_page_with_its_id() {
         }
     }
     let page = refused.expect("a full disk refused no form");
-    assert_eq!(
-        page.status,
-        StatusCode::SERVICE_UNAVAILABLE,
-        "{}",
-        page.body
-    );
-    assert!(
-        page.has("We cannot save changes right now"),
-        "{}",
-        page.body
-    );
+    shows_the_unavailable_page(&page);
     disk.free();
 }
 
@@ -354,17 +361,7 @@ async fn a_read_only_postgres_database_refuses_events_and_forms_with_503_and_rec
     let page = app
         .post("/signin", &[("csrf", &form.csrf()), ("email", ADMIN)])
         .await;
-    assert_eq!(
-        page.status,
-        StatusCode::SERVICE_UNAVAILABLE,
-        "{}",
-        page.body
-    );
-    assert!(
-        page.has("We cannot save changes right now"),
-        "{}",
-        page.body
-    );
+    shows_the_unavailable_page(&page);
 
     sqlx::raw_sql(&set_read_only(false))
         .execute(&mut su)
