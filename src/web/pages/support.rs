@@ -8,6 +8,7 @@ use super::{
     layout::{Ctx, Page, page},
     steps::purchase::api_log,
 };
+use crate::app::paths;
 use crate::{
     i18n::Tr,
     store::{
@@ -80,7 +81,7 @@ pub fn request(ctx: &Ctx, r: &SupportRequest, store: &Store, history: &History) 
         section { class: "card", id: "support-request", "data-status": "{r.status}",
             h1 { "{title}" {status_tag(&tr, &r.status)} }
             dl { class: "facts",
-                dt { {tr.t("support.store")} } dd { a { href: "/stores/{eid}", "{store.name}" } " ({eid})" }
+                dt { {tr.t("support.store")} } dd { a { href: paths::store(eid).overview(), "{store.name}" } " ({eid})" }
                 dt { {tr.t("support.from")} } dd { "{r.author_email}" }
                 dt { {tr.t("support.sent")} } dd { {format_time(r.created_at)} }
                 dt { {tr.t("support.step")} } dd { "{step}" }

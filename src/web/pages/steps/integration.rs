@@ -1,5 +1,6 @@
 use dioxus::prelude::*;
 
+use crate::app::paths;
 use crate::domain::upgrade::CHECKLIST;
 use crate::{
     domain::{
@@ -100,7 +101,7 @@ pub fn page(catalog: &Catalog, admin: &StoreReader, issued: &[CredentialRow], vi
                 if let Some(result) = &view.setup {
                     {setup_result(&tr, admin, result)}
                 }
-                form { method: "post", action: "/stores/{eid}/upgrade/integration/setup-check#setup-check",
+                form { method: "post", action: format!("{}#setup-check", paths::store(eid).setup_check()),
                     {csrf_field(&csrf)}
                     fieldset {
                         legend { {tr.t("setup_check.field")} }
@@ -127,7 +128,7 @@ pub fn page(catalog: &Catalog, admin: &StoreReader, issued: &[CredentialRow], vi
                 if let Some((_, outcome)) = &view.health {
                     {health_result(&tr, outcome)}
                 }
-                form { method: "post", action: "/stores/{eid}/upgrade/integration/health-check#health-check",
+                form { method: "post", action: format!("{}#health-check", paths::store(eid).health_check()),
                     {csrf_field(&csrf)}
                     label { r#for: "shop-url", {tr.t("health.url")} }
                     input { id: "shop-url", name: "url", r#type: "url", value: "{shop_url}", required: true }
@@ -138,7 +139,7 @@ pub fn page(catalog: &Catalog, admin: &StoreReader, issued: &[CredentialRow], vi
         section { class: "card",
             h2 { {tr.t("integration.checklist")} }
             p { {tr.t("integration.checklist_why")} }
-            form { method: "post", action: "/stores/{eid}/upgrade/integration",
+            form { method: "post", action: paths::store(eid).step(Step::Integration),
                 {csrf_field(&csrf)}
                 {super::super::error_summary(&tr, &view.missing.iter().map(|m| (m.as_str(), tr.t(&format!("integration.check.{m}")))).collect::<Vec<_>>())}
                 if !view.missing.is_empty() {
@@ -158,7 +159,7 @@ pub fn page(catalog: &Catalog, admin: &StoreReader, issued: &[CredentialRow], vi
                 }
             }
             if done {
-                a { class: "button primary", href: "/stores/{eid}/upgrade", {tr.t("common.continue")} }
+                a { class: "button primary", href: paths::store(eid).upgrade(), {tr.t("common.continue")} }
             }
         }
     };
