@@ -17,7 +17,6 @@ use super::{
 };
 use crate::{
     domain::access::Relation,
-    i18n::Tr,
     store::{self, audit::Record},
 };
 
@@ -30,12 +29,14 @@ const PAGE: i64 = 200;
 
 /// Records a refused authorization; failure to record is logged, never shown.
 pub async fn refused(app: &AppState, user: &SignedIn, store_id: Option<i64>, parts: &Parts) {
-    let detail = format!("{} {}", parts.method, parts.uri.path());
     let record = Record {
         actor: user.email(),
         action: "authorization.refused",
         store_id,
-        detail: &detail,
+        args: &[
+            ("method", parts.method.as_str()),
+            ("path", parts.uri.path()),
+        ],
         ip: &client_ip(parts, &app.config.trusted_proxies),
     };
     if let Err(e) = store::audit::record(&app.db.pool, &record).await {
@@ -48,9 +49,7 @@ async fn store_log(
     reader: StoreReader,
 ) -> Result<Response, AppError> {
     if !matches!(reader.relation, Relation::Admin | Relation::Support) {
-        return Err(AppError::Forbidden(
-            Tr::current().t("audit.admin_or_support"),
-        ));
+        return Err(AppError::forbidden("audit.admin_or_support"));
     }
     let entries = store::audit::for_store(&state.db.pool, reader.store.id, PAGE).await?;
     Ok(pages::render(pages::audit::store_log(&reader, &entries)).into_response())

@@ -75,7 +75,7 @@ async fn request_link(
     let email = match EmailAddress::parse(&form.email) {
         Ok(email) => email,
         Err(why) => {
-            let message = super::error::email_problem(&ctx.tr, &why);
+            let message = ctx.tr.t(why.key());
             let page = pages::auth::sign_in(&ctx, &form.email, Some(&message));
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, pages::render(page)).into_response());
         }
@@ -103,7 +103,7 @@ async fn request_link(
                     actor: email.as_str(),
                     action: "sign_in.rate_limited",
                     store_id: None,
-                    detail: &bucket,
+                    args: &[("bucket", &bucket)],
                     ip: &ip,
                 };
                 store::audit::record(&state.db.pool, &record).await?;
@@ -269,12 +269,12 @@ async fn confirm(
             Ok(email) => email,
             Err(status) => {
                 tx.rollback().await?;
-                let detail = format!("{status:?}");
+                let why = format!("{status:?}");
                 let record = Record {
                     actor: "anonymous",
                     action: "sign_in.failed",
                     store_id: None,
-                    detail: &detail,
+                    args: &[("why", &why)],
                     ip: &ip,
                 };
                 store::audit::record(&state.db.pool, &record).await?;
@@ -303,7 +303,7 @@ async fn confirm(
             actor: &email,
             action: "sign_in",
             store_id: None,
-            detail: "",
+            args: &[],
             ip: &ip,
         },
     )
@@ -331,7 +331,7 @@ async fn sign_out(
                 actor: email,
                 action: "sign_out",
                 store_id: None,
-                detail: "",
+                args: &[],
                 ip: &ip,
             },
         )

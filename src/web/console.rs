@@ -119,7 +119,7 @@ async fn audited(
     reader: &super::access::StoreReader,
     ip: &str,
     action: &str,
-    detail: &str,
+    args: &[(&str, &str)],
 ) -> sqlx::Result<()> {
     store::audit::record(
         &mut **tx,
@@ -127,7 +127,7 @@ async fn audited(
             actor: reader.user.email(),
             action,
             store_id: Some(reader.store.id),
-            detail,
+            args,
             ip,
         },
     )
@@ -172,7 +172,14 @@ async fn resend_link(
     super::auth::queue_link(&mut tx, &state, &reader.store.admin_email, "support", lang)
         .await
         .map_err(AppError::Internal)?;
-    audited(&mut tx, &reader, &ip, "support.sign_in_link_resent", &why).await?;
+    audited(
+        &mut tx,
+        &reader,
+        &ip,
+        "support.sign_in_link_resent",
+        &[("reason", &why)],
+    )
+    .await?;
     tx.commit().await?;
     state.jobs.wake();
     Ok(done(&reader, "link"))
@@ -198,7 +205,14 @@ async fn remind(
         Some(reader.store.id),
     )
     .await?;
-    audited(&mut tx, &reader, &ip, "support.reminder_sent", &why).await?;
+    audited(
+        &mut tx,
+        &reader,
+        &ip,
+        "support.reminder_sent",
+        &[("reason", &why)],
+    )
+    .await?;
     tx.commit().await?;
     state.jobs.wake();
     Ok(done(&reader, "remind"))
@@ -215,7 +229,7 @@ async fn change_admin(
     let new = match EmailAddress::parse(&form.new_email) {
         Ok(e) => e,
         Err(e) => {
-            let msg = super::error::email_problem(&tr, &e);
+            let msg = tr.t(e.key());
             return page(&state, &reader, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await;
         }
     };
@@ -263,7 +277,7 @@ async fn change_admin(
         },
     )
     .await?;
-    let detail = format!("{why} (new admin {new}, waiting for confirmation)");
+    let detail = [("reason", why.as_str()), ("new", new.as_str())];
     audited(
         &mut tx,
         &reader,
@@ -290,7 +304,8 @@ async fn revoke_credentials(
     } else {
         store::upgrades::revoke_all_credentials(&mut tx, reader.upgrade.id).await?
     };
-    let detail = format!("{why} ({n} revoked)");
+    let n = n.to_string();
+    let detail = [("reason", why.as_str()), ("count", n.as_str())];
     audited(
         &mut tx,
         &reader,
@@ -342,7 +357,7 @@ async fn verify_purchase(
             store::upgrades::AdvanceError::Db(e) => Err(e.into()),
         };
     }
-    let detail = format!("{why} (reference {reference})");
+    let detail = [("reason", why.as_str()), ("reference", reference)];
     audited(&mut tx, &reader, &ip, "support.purchase_verified", &detail).await?;
     state.hub.notify_in(&mut tx, reader.store.id).await?;
     tx.commit().await?;
@@ -425,17 +440,18 @@ async fn admin_change_confirm(
         .await?
         .ok_or(AppError::NotFound)?;
     store::admin_changes::set_admin(&mut tx, change.store_id, &change.new_email).await?;
-    let detail = format!(
-        "{} → {} (requested by {}: {})",
-        old.admin_email, change.new_email, change.requested_by, change.reason
-    );
     store::audit::record(
         &mut *tx,
         &Record {
             actor: &change.new_email,
             action: "store.admin_changed",
             store_id: Some(change.store_id),
-            detail: &detail,
+            args: &[
+                ("old", &old.admin_email),
+                ("new", &change.new_email),
+                ("by", &change.requested_by),
+                ("reason", &change.reason),
+            ],
             ip: &ip,
         },
     )

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod console;
 pub mod error;
+pub mod frame;
 pub mod guard;
 pub mod lang;
 pub mod legacy;
@@ -136,11 +137,13 @@ async fn edge(State(state): State<AppState>, req: Request, next: Next) -> Respon
     let method = req.method().clone();
     let span = request::span(&id, &req);
     let serve = async {
+        let asked = frame::Asked::of(&req);
         let mut res = lang::negotiate(req, |req| async move {
-            match text::checked(req).await {
+            let res = match text::checked(req).await {
                 Ok(req) => guard::same_origin(&state, req, next).await,
                 Err(refused) => refused,
-            }
+            };
+            frame::frame(&state, asked, res).await
         })
         .await;
         guard::protect(res.headers_mut());

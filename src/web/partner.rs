@@ -382,7 +382,7 @@ async fn nudge(
                     actor: &user.principal.email,
                     action: "store.nudged",
                     store_id: Some(s.id),
-                    detail: "reminder email from the partner dashboard",
+                    args: &[],
                     ip: &ip,
                 },
             )

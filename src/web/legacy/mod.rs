@@ -17,6 +17,7 @@ use axum::{
 use super::{AppState, access::StoreReader, error::AppError, pages, routes::Routes};
 use crate::{
     domain::sunset::{self, Phase},
+    i18n::Msg,
     store,
 };
 
@@ -52,23 +53,44 @@ async fn show(State(state): State<AppState>, reader: StoreReader) -> Result<Resp
     page(&state, &reader, None, StatusCode::OK).await
 }
 
+/// Why an action on the legacy page was refused, and what the person had typed.
+pub struct Problem {
+    pub message: Msg,
+    pub typed: Option<pages::legacy::Typed>,
+}
+
+impl From<Msg> for Problem {
+    fn from(message: Msg) -> Self {
+        Problem {
+            message,
+            typed: None,
+        }
+    }
+}
+
 /// The legacy page, with `problem` when an action just failed. The orders are asked of
 /// the platform; when it cannot answer, the last known state is shown and says so.
 async fn page(
     state: &AppState,
     reader: &StoreReader,
-    problem: Option<String>,
+    problem: Option<Problem>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let stale = orders::sync(state, &reader.store).await.err();
     let orders = store::legacy_orders::for_store(&state.db.pool, reader.store.id).await?;
     let reports = store::settlements::for_store(&state.db.pool, reader.store.id).await?;
+    let tr = reader.ctx().tr;
+    let (problem, typed) = match problem {
+        Some(p) => (Some(p.message.render(&tr)), p.typed),
+        None => (None, None),
+    };
     let view = pages::legacy::View {
         sunset: sunset_of(state, &reader.store),
         orders: &orders,
         orders_stale: stale.is_some(),
         reports: &reports,
         problem,
+        typed,
     };
     Ok((status, pages::render(pages::legacy::page(reader, &view))).into_response())
 }
