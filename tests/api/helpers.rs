@@ -217,6 +217,25 @@ fn new_client() -> reqwest::Client {
 }
 
 impl TestApp {
+    /// Another browser whose every request asks for `lang` (`Accept-Language`).
+    pub fn browser_in(&self, lang: &str) -> TestApp {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::ACCEPT_LANGUAGE,
+            reqwest::header::HeaderValue::from_str(lang).unwrap(),
+        );
+        TestApp {
+            client: reqwest::Client::builder()
+                .redirect(Policy::none())
+                .cookie_store(true)
+                .default_headers(headers)
+                .user_agent("Firefox/128.0")
+                .build()
+                .unwrap(),
+            ..self.another_browser()
+        }
+    }
+
     /// The same app seen from another browser (its own cookies, so its own session).
     pub fn another_browser(&self) -> TestApp {
         TestApp {
@@ -268,6 +287,18 @@ impl TestApp {
             .client
             .post(self.url(path))
             .form(fields)
+            .send()
+            .await
+            .expect("POST");
+        into_page(res).await
+    }
+
+    /// Posts a multipart form (an upload), as a browser does.
+    pub async fn multipart(&self, path: &str, form: reqwest::multipart::Form) -> Page {
+        let res = self
+            .client
+            .post(self.url(path))
+            .multipart(form)
             .send()
             .await
             .expect("POST");
@@ -444,7 +475,7 @@ async fn into_page(res: reqwest::Response) -> Page {
 }
 
 /// Undoes the transfer encoding lettre chose for the body (7bit, quoted-printable, base64).
-fn decode_body(raw: &str) -> String {
+pub fn decode_body(raw: &str) -> String {
     let raw = raw.replace("\r\n", "\n");
     let (headers, body) = raw.split_once("\n\n").unwrap_or((&raw, ""));
     if headers.contains("Content-Transfer-Encoding: base64") {
