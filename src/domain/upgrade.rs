@@ -112,6 +112,14 @@ pub fn transition(current: Step, action: Action) -> Result<Step, Refusal> {
     }
 }
 
+/// The four classic failure causes, each of which the admin must confirm.
+pub const CHECKLIST: [&str; 4] = [
+    "old_disabled",
+    "new_enabled",
+    "live_fields",
+    "test_mode_off",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

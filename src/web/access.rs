@@ -11,18 +11,18 @@ use axum::{
 use sqlx::AnyConnection;
 
 use super::{
-    AppState, audit,
     error::AppError,
     pages::layout::{BannerInfo, Ctx},
-    session::{SessionCookie, SignedIn},
+    session::{SessionCookie, SignedIn, client_ip},
 };
+use crate::app::AppState;
 use crate::{
     domain::{
         LegacyStoreId, Step,
         access::{Relation, StaffRole, StoreFacts, relation},
     },
     i18n::Msg,
-    store::{self, stores::Store, upgrades::UpgradeRow},
+    store::{self, audit::Record, stores::Store, upgrades::UpgradeRow},
 };
 
 /// A signed-in person allowed to read this store.
@@ -106,7 +106,7 @@ where
             Err(NotReadable { user, store_id }) => {
                 drop(conn);
                 if let Some(store_id) = store_id {
-                    audit::refused(&app, &user, Some(store_id), parts).await;
+                    refused(&app, &user, Some(store_id), parts).await;
                 }
                 // Answered exactly like a store that does not exist, so nobody can list
                 // other people's stores (or their names) by trying numbers.
@@ -182,7 +182,7 @@ where
         let reader = StoreReader::from_request_parts(parts, state).await?;
         if !reader.can_act() {
             let app = AppState::from_ref(state);
-            audit::refused(&app, &reader.user, Some(reader.store.id), parts).await;
+            refused(&app, &reader.user, Some(reader.store.id), parts).await;
             return Err(AppError::Forbidden(
                 Msg::new("access.admin_only")
                     .arg("store", reader.store.name.as_str())
@@ -267,7 +267,7 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
         let reader = StoreReader::from_request_parts(parts, state).await?;
         if reader.relation != Relation::Support {
-            audit::refused(
+            refused(
                 &AppState::from_ref(state),
                 &reader.user,
                 Some(reader.store.id),
@@ -310,7 +310,7 @@ where
     if user.principal.role == Some(role) {
         return Ok(user);
     }
-    audit::refused(&AppState::from_ref(state), &user, None, parts).await;
+    refused(&AppState::from_ref(state), &user, None, parts).await;
     Err(AppError::forbidden("access.staff_only"))
 }
 
@@ -339,5 +339,22 @@ where
         require_role(parts, state, StaffRole::Operator)
             .await
             .map(Operator)
+    }
+}
+
+/// Records a refused authorization; failure to record is logged, never shown.
+async fn refused(app: &AppState, user: &SignedIn, store_id: Option<i64>, parts: &Parts) {
+    let record = Record {
+        actor: user.email(),
+        action: "authorization.refused",
+        store_id,
+        args: &[
+            ("method", parts.method.as_str()),
+            ("path", parts.uri.path()),
+        ],
+        ip: &client_ip(parts, &app.config.trusted_proxies),
+    };
+    if let Err(e) = store::audit::record(&app.db.pool, &record).await {
+        tracing::error!(error = %e, "could not write the audit log");
     }
 }

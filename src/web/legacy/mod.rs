@@ -6,20 +6,15 @@
 mod orders;
 mod reports;
 
-pub use orders::sync as sync_orders;
-
 use axum::{
     extract::State,
     http::StatusCode,
     response::{IntoResponse, Response},
 };
 
-use super::{AppState, access::StoreReader, error::AppError, pages, routes::Routes};
-use crate::{
-    domain::sunset::{self, Phase},
-    i18n::Msg,
-    store,
-};
+use super::{access::StoreReader, error::AppError, pages, routes::Routes};
+use crate::app::AppState;
+use crate::{i18n::Msg, store};
 
 pub fn routes(r: Routes) -> Routes {
     r.get("/stores/{eid}/legacy", show)
@@ -41,12 +36,6 @@ pub fn routes(r: Routes) -> Routes {
         .post("/stores/{eid}/legacy/orders/{order}/cancel", orders::cancel)
         .post("/stores/{eid}/legacy/orders/{order}/refund", orders::refund)
         .post("/stores/{eid}/legacy/orders/{order}/extend", orders::extend)
-}
-
-/// The store's sunset day and where the countdown stands, if its product has one.
-pub fn sunset_of(state: &AppState, store: &store::stores::Store) -> Option<(time::Date, Phase)> {
-    let date = state.catalog.product(&store.product)?.sunset_date()?;
-    Some((date, Phase::on(date, sunset::today())))
 }
 
 async fn show(State(state): State<AppState>, reader: StoreReader) -> Result<Response, AppError> {
@@ -76,7 +65,9 @@ async fn page(
     problem: Option<Problem>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
-    let stale = orders::sync(state, &reader.store).await.err();
+    let stale = crate::app::legacy::sync_orders(state, &reader.store)
+        .await
+        .err();
     let orders = store::legacy_orders::for_store(&state.db.pool, reader.store.id).await?;
     let reports = store::settlements::for_store(&state.db.pool, reader.store.id).await?;
     let tr = reader.ctx().tr;
@@ -85,7 +76,7 @@ async fn page(
         None => (None, None),
     };
     let view = pages::legacy::View {
-        sunset: sunset_of(state, &reader.store),
+        sunset: crate::app::legacy::sunset_of(state, &reader.store),
         orders: &orders,
         orders_stale: stale.is_some(),
         reports: &reports,

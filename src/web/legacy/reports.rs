@@ -9,14 +9,17 @@ use axum::{
 };
 use serde::Deserialize;
 
-use super::{Problem, page, sunset_of};
+use super::{Problem, page};
+use crate::app::AppState;
+use crate::app::{
+    import::{self, SettlementImportError},
+    legacy::{self as app_legacy, sunset_of},
+};
 use crate::{
     domain::{access::Relation, settlement::Report, settlement_export as export},
     i18n::Msg,
-    import::{self, SettlementImportError},
     store::{self, settlements::ReportRow},
     web::{
-        AppState,
         access::StoreReader,
         error::AppError,
         pages::{self, legacy::Typed},
@@ -177,7 +180,7 @@ pub async fn archive(
             reports.push(r);
         }
     }
-    let _ = super::orders::sync(&state, &reader.store).await;
+    let _ = app_legacy::sync_orders(&state, &reader.store).await;
     let orders = store::legacy_orders::for_store(&state.db.pool, reader.store.id).await?;
     let tr = reader.ctx().tr;
     let say = |key: &str, args: &[(&str, &str)]| tr.f(key, args);

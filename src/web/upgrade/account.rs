@@ -7,11 +7,11 @@ use axum::{
 use serde::Deserialize;
 
 use super::{audit_in, guard_reached, require_current_terms, step_url, ticked};
+use crate::app::AppState;
 use crate::{
     domain::{Action, Step},
     store,
     web::{
-        AppState,
         access::{StoreAdmin, StoreReader},
         error::AppError,
         pages,

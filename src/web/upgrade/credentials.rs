@@ -11,11 +11,12 @@ use rand::Rng;
 use serde::Deserialize;
 
 use super::{audit_in, guard_reached, require_current_terms};
+use crate::app::AppState;
+use crate::domain::credentials::GRACE_CHOICES;
 use crate::{
     domain::{Action, Environment, MerchantId, Step, credentials, credentials::NewCredentials},
     store::{self, Tx, upgrades::UpgradeRow},
     web::{
-        AppState,
         access::{StoreAdmin, StoreReader},
         error::AppError,
         pages,
@@ -139,9 +140,6 @@ async fn allocate_mid(tx: &mut Tx, env: Environment) -> Result<MerchantId, AppEr
     )
     .into())
 }
-
-/// Grace periods an admin may pick when rotating, in seconds.
-pub const GRACE_CHOICES: [i64; 3] = [0, 60 * 60, 24 * 60 * 60];
 
 #[derive(Deserialize)]
 pub struct RotateForm {

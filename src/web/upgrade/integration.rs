@@ -9,15 +9,16 @@ use axum::{
 use serde::Deserialize;
 
 use super::{audit_in, guard_reached, require_current_terms, step_url, ticked};
+use crate::app::AppState;
+use crate::domain::upgrade::CHECKLIST;
 use crate::{
+    app::intake,
     domain::{
         Action, Environment, Step,
         setup_check::{self, Finding, Issued, Lookup, Pasted},
     },
-    platform::{health, intake},
-    store,
+    shop as health, store,
     web::{
-        AppState,
         access::{StoreAdmin, StoreReader},
         error::AppError,
         pages::{
@@ -45,14 +46,6 @@ async fn render(
     let page = pages::steps::integration::page(&state.catalog, admin, &issued, view);
     Ok((status, pages::render(page)).into_response())
 }
-
-/// The four classic failure causes, each of which the admin must confirm.
-pub const CHECKLIST: [&str; 4] = [
-    "old_disabled",
-    "new_enabled",
-    "live_fields",
-    "test_mode_off",
-];
 
 #[derive(Deserialize)]
 pub struct ChecklistForm {

@@ -4,16 +4,12 @@
 
 mod account;
 mod credentials;
-pub mod document;
 mod integration;
 mod live;
 mod purchase;
 mod terms;
 mod test_order;
 mod trouble;
-
-pub use credentials::GRACE_CHOICES;
-pub use integration::CHECKLIST;
 
 use axum::response::{IntoResponse, Redirect, Response};
 

@@ -1,5 +1,6 @@
 use dioxus::prelude::*;
 
+use crate::domain::upgrade::CHECKLIST;
 use crate::{
     domain::{
         Environment, Step,
@@ -7,7 +8,7 @@ use crate::{
         setup_check::{Finding, Part},
     },
     i18n::Tr,
-    platform::health::{Fetch, Refusal, Report, Verdict},
+    shop::{Fetch, Refusal, Report, Verdict},
     store::{self, credentials::CredentialRow},
     web::{
         access::StoreReader,
@@ -16,7 +17,6 @@ use crate::{
             layout::{Page, page as layout},
             stores::{read_only_note, store_nav},
         },
-        upgrade::CHECKLIST,
     },
 };
 
@@ -247,7 +247,7 @@ fn health_result(tr: &Tr, catalog: &Catalog, outcome: &HealthOutcome) -> Element
         Verdict::NothingSeen => ("warning-box", "health.verdict.nothing"),
         Verdict::Unreadable => ("form-error", "health.verdict.unreadable"),
     };
-    let lines = |page: &crate::platform::health::PageReport| -> Vec<String> {
+    let lines = |page: &crate::shop::PageReport| -> Vec<String> {
         let url = page.url.as_str();
         match &page.fetch {
             Fetch::Fetched {
