@@ -165,9 +165,16 @@ impl IntoResponse for AppError {
 pub fn platform_problem(e: &crate::platform::client::PlatformError) -> (StatusCode, Msg) {
     use crate::platform::client::PlatformError;
     let message = match e {
-        PlatformError::Refused { code, message, .. } => Msg::new("platform.error.refused")
-            .arg("code", code.as_str())
-            .arg("why", message.as_str()),
+        // A refusal the domain knows is said in the reader's words; the platform's own
+        // text (English) is shown only for one it does not.
+        PlatformError::Refused { code, message, .. } => {
+            match crate::domain::order::OrderRefusal::from_code(code) {
+                Some(refusal) => Msg::new(refusal.key()),
+                None => Msg::new("platform.error.refused")
+                    .arg("code", code.as_str())
+                    .arg("why", message.as_str()),
+            }
+        }
         PlatformError::NotConfigured => Msg::new("platform.error.not_configured"),
         _ => Msg::new("platform.error.unavailable"),
     };

@@ -86,7 +86,8 @@ pub fn router(state: AppState) -> Router {
 
 /// What every request passes through once: it gets an id (and a log span carrying it),
 /// its language is chosen, a cross-site form post is refused, text that no field may hold
-/// is refused, the answer gets the browser's protections, and it is counted and timed. One
+/// is refused, a refusal is shown inside the signed-in person's own page (`frame`), the
+/// answer gets the browser's protections, and it is counted and timed. One
 /// layer rather than one per concern, as each layer is another future around every
 /// request.
 async fn edge(State(state): State<AppState>, req: Request, next: Next) -> Response {
