@@ -152,7 +152,7 @@ async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
                 }
                 Err(import::SettlementImportError::Invalid(errors)) => {
                     for e in &errors {
-                        eprintln!("{}: {e}", file.display());
+                        eprintln!("{}: {}", file.display(), import::line_message(e));
                     }
                     anyhow::bail!("nothing was imported: {} bad line(s)", errors.len())
                 }
@@ -187,7 +187,7 @@ async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
 async fn user_command(config: &Config, command: UserCommand) -> anyhow::Result<()> {
     let db = Db::connect(&config.database_url).await?;
     db.migrate().await?;
-    let (action, detail) = match command {
+    let (action, args) = match command {
         UserCommand::List => {
             let staff = store::users::list_staff(&db.pool).await?;
             if staff.is_empty() {
@@ -225,21 +225,38 @@ async fn user_command(config: &Config, command: UserCommand) -> anyhow::Result<(
                     .map(|p| format!(" of {p}"))
                     .unwrap_or_default()
             );
-            ("staff.added", format!("{email} as {role}"))
+            match partner {
+                Some(p) => (
+                    "staff.added_for_partner",
+                    vec![
+                        ("email", email.to_string()),
+                        ("role", role.as_str().to_owned()),
+                        ("partner", p),
+                    ],
+                ),
+                None => (
+                    "staff.added",
+                    vec![
+                        ("email", email.to_string()),
+                        ("role", role.as_str().to_owned()),
+                    ],
+                ),
+            }
         }
         UserCommand::Disable { email } => {
             let mut tx = db.begin().await?;
             store::users::disable(&mut tx, &email.trim().to_lowercase()).await?;
             tx.commit().await?;
             println!("{email} is disabled and signed out everywhere");
-            ("staff.disabled", email)
+            ("staff.disabled", vec![("email", email)])
         }
     };
+    let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let record = store::audit::Record {
         actor: "cli",
         action,
         store_id: None,
-        detail: &detail,
+        args: &args,
         ip: "local",
     };
     store::audit::record(&db.pool, &record).await?;

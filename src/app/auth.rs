@@ -92,12 +92,12 @@ pub async fn sign_in(
             Ok(email) => email,
             Err(status) => {
                 tx.rollback().await?;
-                let detail = format!("{status:?}");
+                let why = format!("{status:?}");
                 let record = Record {
                     actor: "anonymous",
                     action: "sign_in.failed",
                     store_id: None,
-                    detail: &detail,
+                    args: &[("why", &why)],
                     ip,
                 };
                 store::audit::record(&state.db.pool, &record).await?;
@@ -125,7 +125,7 @@ pub async fn sign_in(
             actor: &email,
             action: "sign_in",
             store_id: None,
-            detail: "",
+            args: &[],
             ip,
         },
     )

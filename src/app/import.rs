@@ -8,6 +8,7 @@ use crate::{
         Catalog, CountryCode, EmailAddress, LegacyStoreId,
         text::{self, Lines},
     },
+    i18n::Msg,
     store::{self, Db, stores::NewStore},
 };
 
@@ -275,6 +276,39 @@ pub enum SettlementImportError {
     Internal(#[from] anyhow::Error),
 }
 
+impl SettlementImportError {
+    /// Why, for the person who sent the file, in words chosen where it is shown.
+    pub fn message(&self) -> Msg {
+        match self {
+            Self::Invalid(errors) => Msg::new("legacy.error.invalid")
+                .arg_list("errors", errors.iter().map(line_message).collect()),
+            Self::UnknownStore(eid) => Msg::new("legacy.error.unknown_store").arg("eid", eid),
+            Self::OtherStore(eid) => Msg::new("legacy.error.other_store").arg("eid", eid),
+            Self::Duplicate { eid, reference } => Msg::new("legacy.error.duplicate")
+                .arg("eid", eid)
+                .arg("reference", reference),
+            Self::Internal(_) => Msg::new("error.internal.title"),
+        }
+    }
+}
+
+/// One refused line of a settlement file: "line 5: …".
+pub fn line_message(e: &crate::domain::settlement::LineError) -> Msg {
+    let mut reason = Msg::new(e.reason.key);
+    for (name, value) in &e.reason.args {
+        // The block a column is missing from, and a transaction's kind, are named in
+        // the reader's words too.
+        reason = match *name {
+            "block" => reason.arg_msg(name, Msg::new(format!("settlement.block.{value}"))),
+            "kind" => reason.arg_msg(name, Msg::new(format!("settlement.kind.{value}"))),
+            _ => reason.arg(name, value.as_str()),
+        };
+    }
+    Msg::new("settlement.line.at")
+        .arg("line", e.line.to_string())
+        .arg_msg("reason", reason)
+}
+
 /// Imports one settlement report file whole (or nothing), for the store it names (which
 /// must be `only_for`, when given); returns the report's id. `actor` is audited.
 pub async fn import_settlement(
@@ -310,18 +344,16 @@ pub async fn import_settlement(
         Err(e) if store::is_unique_violation(&e) => return Err(duplicate()),
         Err(e) => return Err(anyhow::Error::from(e).into()),
     };
-    let detail = format!(
-        "report {} ({} transactions)",
-        report.payment_reference,
-        report.transactions.len()
-    );
     store::audit::record(
         &mut *tx,
         &store::audit::Record {
             actor,
             action: "settlement.imported",
             store_id: Some(store.id),
-            detail: &detail,
+            args: &[
+                ("reference", &report.payment_reference),
+                ("count", &report.transactions.len().to_string()),
+            ],
             ip,
         },
     )

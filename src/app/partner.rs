@@ -306,7 +306,7 @@ pub async fn nudge(
                     actor,
                     action: "store.nudged",
                     store_id: Some(s.id),
-                    detail: "reminder email from the partner dashboard",
+                    args: &[],
                     ip,
                 },
             )

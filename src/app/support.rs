@@ -39,7 +39,7 @@ async fn audited(
     tx: &mut store::Tx,
     act: &Act<'_>,
     action: &str,
-    detail: &str,
+    args: &[(&str, &str)],
 ) -> sqlx::Result<()> {
     store::audit::record(
         &mut **tx,
@@ -47,7 +47,7 @@ async fn audited(
             actor: act.actor,
             action,
             store_id: Some(act.store.id),
-            detail,
+            args,
             ip: act.ip,
         },
     )
@@ -60,7 +60,13 @@ pub async fn resend_link(state: &App, act: &Act<'_>) -> anyhow::Result<()> {
     let tr = emails::lang_of(&state.db.pool, &s.admin_email, Some(s)).await?;
     let mut tx = state.db.begin().await?;
     auth::queue_link(&mut tx, state, &s.admin_email, "support", tr.lang).await?;
-    audited(&mut tx, act, "support.sign_in_link_resent", act.reason).await?;
+    audited(
+        &mut tx,
+        act,
+        "support.sign_in_link_resent",
+        &[("reason", act.reason)],
+    )
+    .await?;
     tx.commit().await?;
     state.outbox.wake();
     Ok(())
@@ -74,7 +80,13 @@ pub async fn remind(state: &App, act: &Act<'_>, step: Option<Step>) -> anyhow::R
     let mut tx = state.db.begin().await?;
     let key = format!("support-remind:{}:{}", s.id, random_token(6));
     store::outbox::enqueue(&mut tx, Lane::Transactional, &key, &email, Some(s.id)).await?;
-    audited(&mut tx, act, "support.reminder_sent", act.reason).await?;
+    audited(
+        &mut tx,
+        act,
+        "support.reminder_sent",
+        &[("reason", act.reason)],
+    )
+    .await?;
     tx.commit().await?;
     state.outbox.wake();
     Ok(())
@@ -120,8 +132,8 @@ pub async fn request_admin_change(
         },
     )
     .await?;
-    let detail = format!("{} (new admin {new}, waiting for confirmation)", act.reason);
-    audited(&mut tx, act, "support.admin_change_requested", &detail).await?;
+    let args = [("reason", act.reason), ("new", new.as_str())];
+    audited(&mut tx, act, "support.admin_change_requested", &args).await?;
     tx.commit().await?;
     state.outbox.wake();
     Ok(Ok(()))
@@ -138,8 +150,9 @@ pub async fn revoke_credentials(
         Some(id) => store::upgrades::revoke_all_credentials(&mut tx, id).await?,
         None => 0,
     };
-    let detail = format!("{} ({n} revoked)", act.reason);
-    audited(&mut tx, act, "support.credentials_revoked", &detail).await?;
+    let count = n.to_string();
+    let args = [("reason", act.reason), ("count", count.as_str())];
+    audited(&mut tx, act, "support.credentials_revoked", &args).await?;
     tx.commit().await?;
     Ok(n)
 }
@@ -170,8 +183,8 @@ pub async fn verify_purchase(
         }
         Err(store::upgrades::AdvanceError::Db(e)) => return Err(e.into()),
     }
-    let detail = format!("{} (reference {reference})", act.reason);
-    audited(&mut tx, act, "support.purchase_verified", &detail).await?;
+    let args = [("reason", act.reason), ("reference", reference)];
+    audited(&mut tx, act, "support.purchase_verified", &args).await?;
     state.hub.notify_in(&mut tx, act.store.id).await?;
     tx.commit().await?;
     state.hub.committed(act.store.id);
@@ -214,17 +227,18 @@ pub async fn confirm_admin_change(
         return Ok(None);
     };
     store::admin_changes::set_admin(&mut tx, change.store_id, &change.new_email).await?;
-    let detail = format!(
-        "{} → {} (requested by {}: {})",
-        old.admin_email, change.new_email, change.requested_by, change.reason
-    );
     store::audit::record(
         &mut *tx,
         &Record {
             actor: &change.new_email,
             action: "store.admin_changed",
             store_id: Some(change.store_id),
-            detail: &detail,
+            args: &[
+                ("old", &old.admin_email),
+                ("new", &change.new_email),
+                ("by", &change.requested_by),
+                ("reason", &change.reason),
+            ],
             ip,
         },
     )

@@ -39,13 +39,30 @@ pub struct Translation {
     pub platforms: std::collections::HashMap<String, PlatformText>,
     #[serde(default)]
     pub paths: std::collections::HashMap<String, TermsText>,
+    /// The health check markers' labels, by their English label.
+    #[serde(default)]
+    pub markers: std::collections::HashMap<String, String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlatformText {
+    /// The platform's name where it is not a proper name ("Custom API integration").
+    #[serde(default)]
+    pub name: Option<String>,
     pub plugin: String,
     pub install: String,
+    /// The plugin's fields as its settings name them in this language, by value.
+    #[serde(default)]
+    pub fields: Vec<FieldText>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldText {
+    pub value: String,
+    pub label: String,
+    pub location: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -261,6 +278,40 @@ impl Catalog {
         }
     }
 
+    fn platform_translation(&self, platform: &Platform, code: &str) -> Option<&PlatformText> {
+        self.translations
+            .get(code)
+            .and_then(|t| t.platforms.get(&platform.id))
+    }
+
+    /// A platform's name in language `code` (most are proper names, the same in all).
+    pub fn platform_name<'a>(&'a self, platform: &'a Platform, code: &str) -> &'a str {
+        self.platform_translation(platform, code)
+            .and_then(|t| t.name.as_deref())
+            .unwrap_or(&platform.name)
+    }
+
+    /// A plugin field's label and where it is in the plugin's settings, in language
+    /// `code`.
+    pub fn field_text<'a>(
+        &'a self,
+        platform: &'a Platform,
+        field: &'a PluginField,
+        code: &str,
+    ) -> (&'a str, &'a str) {
+        self.platform_translation(platform, code)
+            .and_then(|t| t.fields.iter().find(|f| f.value == field.value))
+            .map_or((&field.label, &field.location), |f| (&f.label, &f.location))
+    }
+
+    /// A health check marker's label (given in English) in language `code`.
+    pub fn marker_label<'a>(&'a self, label: &'a str, code: &str) -> &'a str {
+        self.translations
+            .get(code)
+            .and_then(|t| t.markers.get(label))
+            .map_or(label, String::as_str)
+    }
+
     /// Parses and checks a catalog: every path joins a legacy product to a current one,
     /// ids are unique, and there is a custom integration to fall back on.
     pub fn parse(text: &str) -> Result<Self, CatalogError> {
@@ -422,6 +473,23 @@ mod tests {
                 catalog.platforms.len(),
                 "{code}: unknown platforms"
             );
+            for p in &catalog.platforms {
+                for f in &p.fields {
+                    let (label, location) = catalog.field_text(p, f, code);
+                    assert!(
+                        (label, location) != (f.label.as_str(), f.location.as_str()),
+                        "{code}: field {} of {}",
+                        f.value,
+                        p.id
+                    );
+                }
+            }
+            let markers = catalog.health_check.legacy_markers.iter();
+            for m in markers.chain(&catalog.health_check.new_markers) {
+                assert_ne!(catalog.marker_label(&m.label, code), m.label, "{code}");
+            }
+            let custom = catalog.platform_or_custom("custom");
+            assert_ne!(catalog.platform_name(custom, code), custom.name, "{code}");
             for path in &catalog.paths {
                 let terms = catalog.terms_in(path, code);
                 assert_eq!(terms.lang, code, "{code}: terms of {}", path.id);

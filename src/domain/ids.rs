@@ -2,10 +2,49 @@
 
 use std::fmt;
 
-/// Why an identifier was refused; the message is shown to people as-is.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct InvalidId(pub &'static str);
+/// Why an identifier was refused. People see it in their language through [`key`]
+/// (InvalidId::key); the English text is for logs and the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidId {
+    #[error("a legacy store ID is required")]
+    StoreIdRequired,
+    #[error("a legacy store ID has at most 12 digits")]
+    StoreIdTooLong,
+    #[error("a legacy store ID consists of digits only")]
+    StoreIdNotDigits,
+    #[error("that is a legacy store ID (digits only); a merchant ID starts with letters")]
+    MerchantIdIsStoreId,
+    #[error("a merchant ID is K and 6 digits (live) or PK and 5 digits (test)")]
+    MerchantIdShape,
+    #[error("an email address is required")]
+    EmailRequired,
+    #[error("that email address is too long")]
+    EmailTooLong,
+    #[error("an email address needs an @, like name@example.com")]
+    EmailNoAt,
+    #[error("that does not look like an email address, like name@example.com")]
+    EmailShape,
+    #[error("a country is a two-letter ISO code such as SE or DE")]
+    Country,
+}
+
+impl InvalidId {
+    /// The key of the reason in the interface's languages.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::StoreIdRequired => "input.store_id_required",
+            Self::StoreIdTooLong => "input.store_id_too_long",
+            Self::StoreIdNotDigits => "input.store_id_digits",
+            Self::MerchantIdIsStoreId => "input.merchant_id_is_store_id",
+            Self::MerchantIdShape => "input.merchant_id",
+            Self::EmailRequired => "input.email_required",
+            Self::EmailTooLong => "input.email_too_long",
+            Self::EmailNoAt => "input.email_no_at",
+            Self::EmailShape => "input.email",
+            Self::Country => "input.country",
+        }
+    }
+}
 
 /// A legacy store ID (EID): digits only, e.g. `4711`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -15,13 +54,13 @@ impl LegacyStoreId {
     pub fn parse(raw: &str) -> Result<Self, InvalidId> {
         let s = raw.trim();
         if s.is_empty() {
-            return Err(InvalidId("a legacy store ID is required"));
+            return Err(InvalidId::StoreIdRequired);
         }
         if s.len() > 12 {
-            return Err(InvalidId("a legacy store ID has at most 12 digits"));
+            return Err(InvalidId::StoreIdTooLong);
         }
         if !s.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(InvalidId("a legacy store ID consists of digits only"));
+            return Err(InvalidId::StoreIdNotDigits);
         }
         Ok(Self(s.to_owned()))
     }
@@ -74,16 +113,12 @@ impl MerchantId {
                 .is_some_and(|d| d.len() == n && d.bytes().all(|b| b.is_ascii_digit()))
         };
         if s.bytes().all(|b| b.is_ascii_digit()) && !s.is_empty() {
-            return Err(InvalidId(
-                "that is a legacy store ID (digits only); a merchant ID starts with letters",
-            ));
+            return Err(InvalidId::MerchantIdIsStoreId);
         }
         if digits_after("PK", 5) || digits_after("K", 6) {
             Ok(Self(s.to_owned()))
         } else {
-            Err(InvalidId(
-                "a merchant ID is K and 6 digits (live) or PK and 5 digits (test)",
-            ))
+            Err(InvalidId::MerchantIdShape)
         }
     }
 
@@ -122,15 +157,13 @@ impl EmailAddress {
     pub fn parse(raw: &str) -> Result<Self, InvalidId> {
         let s = raw.trim().to_lowercase();
         if s.is_empty() {
-            return Err(InvalidId("an email address is required"));
+            return Err(InvalidId::EmailRequired);
         }
         if s.len() > 254 {
-            return Err(InvalidId("that email address is too long"));
+            return Err(InvalidId::EmailTooLong);
         }
         let Some((local, domain)) = s.split_once('@') else {
-            return Err(InvalidId(
-                "an email address needs an @, like name@example.com",
-            ));
+            return Err(InvalidId::EmailNoAt);
         };
         let domain_ok = domain.contains('.')
             && !domain.starts_with('.')
@@ -144,9 +177,7 @@ impl EmailAddress {
                 .chars()
                 .any(|c| c.is_whitespace() || c.is_control() || "<>()[],;:\"@\\".contains(c));
         if !domain_ok || !local_ok {
-            return Err(InvalidId(
-                "that does not look like an email address, like name@example.com",
-            ));
+            return Err(InvalidId::EmailShape);
         }
         Ok(Self(s))
     }
@@ -172,9 +203,7 @@ impl CountryCode {
         if s.len() == 2 && s.bytes().all(|b| b.is_ascii_uppercase()) {
             Ok(Self(s))
         } else {
-            Err(InvalidId(
-                "a country is a two-letter ISO code such as SE or DE",
-            ))
+            Err(InvalidId::Country)
         }
     }
 
@@ -210,7 +239,7 @@ mod tests {
         assert!(MerchantId::parse("K12345").is_err());
         assert!(MerchantId::parse("PK123456").is_err());
         let digits = MerchantId::parse("4711").unwrap_err();
-        assert!(digits.0.contains("legacy"));
+        assert_eq!(digits, InvalidId::MerchantIdIsStoreId);
         assert_eq!(
             MerchantId::from_number(Environment::Live, 42).as_str(),
             "K000042"

@@ -141,6 +141,23 @@ impl OrderRefusal {
         }
     }
 
+    /// The refusal the platform's API names with `code`, if it is one of ours.
+    pub fn from_code(code: &str) -> Option<Self> {
+        [
+            Self::Captured,
+            Self::Cancelled,
+            Self::Expired,
+            Self::NotCaptured,
+            Self::InvalidAmount,
+            Self::CaptureExceedsRemaining,
+            Self::RefundExceedsCaptured,
+            Self::FullyCaptured,
+            Self::ExtensionLimit,
+        ]
+        .into_iter()
+        .find(|r| r.code() == code)
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             Self::Captured => "CAPTURED",

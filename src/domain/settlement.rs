@@ -183,14 +183,63 @@ pub struct Report {
 #[error("line {line}: {reason}")]
 pub struct LineError {
     pub line: u64,
-    pub reason: String,
+    pub reason: Reason,
 }
 
-fn err(line: u64, reason: impl Into<String>) -> LineError {
-    LineError {
-        line,
-        reason: reason.into(),
+/// A reason, for people to read in their own language: the key of its message
+/// (`settlement.line.*` in the interface's catalogue) and the values it names (field
+/// names, amounts and codes from the file, shown as they are).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reason {
+    pub key: &'static str,
+    pub args: Vec<(&'static str, String)>,
+}
+
+impl Reason {
+    fn new(key: &'static str) -> Self {
+        Reason {
+            key,
+            args: Vec::new(),
+        }
     }
+
+    fn arg(mut self, name: &'static str, value: impl ToString) -> Self {
+        self.args.push((name, value.to_string()));
+        self
+    }
+
+    /// The value of the argument `name`, if the reason has it.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.args
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+impl std::fmt::Display for Reason {
+    /// For logs: the key and its values (people see the catalogue's words).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.key)?;
+        for (name, value) in &self.args {
+            write!(f, " {name}={value:?}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The key of an amount's problem.
+fn amount_problem(e: super::money::AmountError) -> &'static str {
+    use super::money::AmountError;
+    match e {
+        AmountError::NotANumber => "settlement.line.amount_not_a_number",
+        AmountError::TooPrecise => "settlement.line.amount_too_precise",
+        AmountError::TooLarge => "settlement.line.amount_too_large",
+    }
+}
+
+fn err(line: u64, reason: Reason) -> LineError {
+    LineError { line, reason }
 }
 
 /// One parsed CSV record and the file line it started on.
@@ -223,8 +272,11 @@ fn records(bytes: &[u8]) -> Result<Vec<Record>, LineError> {
         let record = result.map_err(|e| {
             let line = e.position().map(|p| line_at(p.byte())).unwrap_or(0);
             match e.kind() {
-                csv::ErrorKind::Utf8 { .. } => err(line, "is not valid UTF-8 text"),
-                _ => err(line, format!("cannot be read: {e}")),
+                csv::ErrorKind::Utf8 { .. } => err(line, Reason::new("settlement.line.not_utf8")),
+                _ => err(
+                    line,
+                    Reason::new("settlement.line.unreadable").arg("detail", &e),
+                ),
             }
         })?;
         let line = record.position().map(|p| line_at(p.byte())).unwrap_or(0);
@@ -235,7 +287,13 @@ fn records(bytes: &[u8]) -> Result<Vec<Record>, LineError> {
                 .err()
                 .map(|p| (i + 1, p))
         }) {
-            return Err(err(line, format!("field {column} {problem}")));
+            let reason = match problem {
+                super::text::TextProblem::Control => Reason::new("settlement.line.control"),
+                super::text::TextProblem::TooLong(max) => {
+                    Reason::new("settlement.line.too_long").arg("max", max)
+                }
+            };
+            return Err(err(line, reason.arg("column", column)));
         }
         // A line of nothing but separators counts as blank too.
         if fields.iter().all(String::is_empty) {
@@ -252,12 +310,19 @@ struct Columns {
     extra: Vec<(usize, String)>,
 }
 
+/// `what` is the block whose names these are: `header` or `table`.
 fn columns(record: &Record, known: &[&str], what: &str) -> Result<Columns, LineError> {
+    let reason = |key| Reason::new(key).arg("block", what);
     let mut index = Vec::with_capacity(known.len());
     for name in known {
         match record.fields.iter().position(|f| f == name) {
             Some(i) => index.push(i),
-            None => return Err(err(record.line, format!("the {what} has no {name} column"))),
+            None => {
+                return Err(err(
+                    record.line,
+                    reason("settlement.line.no_column").arg("name", name),
+                ));
+            }
         }
     }
     let mut extra = Vec::new();
@@ -265,11 +330,14 @@ fn columns(record: &Record, known: &[&str], what: &str) -> Result<Columns, LineE
         if name.is_empty() {
             return Err(err(
                 record.line,
-                format!("column {} of the {what} has no name", i + 1),
+                reason("settlement.line.unnamed_column").arg("column", i + 1),
             ));
         }
         if record.fields[..i].contains(name) {
-            return Err(err(record.line, format!("the {what} names {name} twice")));
+            return Err(err(
+                record.line,
+                reason("settlement.line.column_twice").arg("name", name),
+            ));
         }
         if !known.contains(&name.as_str()) {
             extra.push((i, name.clone()));
@@ -289,36 +357,28 @@ pub fn parse(bytes: &[u8]) -> Result<Report, Vec<LineError>> {
     let records = records(bytes).map_err(|e| vec![e])?;
     let mut it = records.iter();
     let (Some(names), Some(values)) = (it.next(), it.next()) else {
-        return Err(vec![err(
-            1,
-            "the file has no header block (a line of field names and a line of values)",
-        )]);
+        return Err(vec![err(1, Reason::new("settlement.line.no_header"))]);
     };
     let head = columns(names, &HEADER_FIELDS, "header").map_err(|e| vec![e])?;
     if values.fields.len() != names.fields.len() {
         return Err(vec![err(
             values.line,
-            format!(
-                "has {} values for {} header fields",
-                values.fields.len(),
-                names.fields.len()
-            ),
+            Reason::new("settlement.line.header_width")
+                .arg("values", values.fields.len())
+                .arg("fields", names.fields.len()),
         )]);
     }
     let field = |i: usize| values.fields[head.index[i]].as_str();
     let mut errors = Vec::new();
     let merchant_id = LegacyStoreId::parse(field(0));
     if merchant_id.is_err() {
-        errors.push(err(
-            values.line,
-            "merchant_id must be the legacy store ID (digits only)",
-        ));
+        errors.push(err(values.line, Reason::new("settlement.line.merchant_id")));
     }
     let payment_reference = field(1).to_owned();
     if payment_reference.is_empty() || payment_reference.chars().count() > 100 {
         errors.push(err(
             values.line,
-            "payment_reference must be 1 to 100 characters",
+            Reason::new("settlement.line.payment_reference"),
         ));
     }
     let payout_date = field(2).to_owned();
@@ -326,13 +386,13 @@ pub fn parse(bytes: &[u8]) -> Result<Report, Vec<LineError>> {
     if time::Date::parse(&payout_date, &day).is_err() {
         errors.push(err(
             values.line,
-            "payout_date must be a date such as 2026-11-20",
+            Reason::new("settlement.line.date").arg("field", "payout_date"),
         ));
     }
     let Some(currency) = Currency::parse(field(3)) else {
         errors.push(err(
             values.line,
-            "currency_code must be a three-letter code such as SEK",
+            Reason::new("settlement.line.currency_code"),
         ));
         return Err(errors);
     };
@@ -340,7 +400,10 @@ pub fn parse(bytes: &[u8]) -> Result<Report, Vec<LineError>> {
     for (slot, i) in amounts.iter_mut().zip(4..HEADER_FIELDS.len()) {
         match currency.parse_amount(field(i)) {
             Ok(a) => *slot = a,
-            Err(e) => errors.push(err(values.line, format!("{} {e}", HEADER_FIELDS[i]))),
+            Err(e) => errors.push(err(
+                values.line,
+                Reason::new(amount_problem(e)).arg("field", HEADER_FIELDS[i]),
+            )),
         }
     }
     let [
@@ -374,11 +437,11 @@ pub fn parse(bytes: &[u8]) -> Result<Report, Vec<LineError>> {
     let Some(table) = it.next() else {
         errors.push(err(
             values.line + 1,
-            "the transaction table is missing after the header block",
+            Reason::new("settlement.line.no_table"),
         ));
         return Err(errors);
     };
-    let cols = columns(table, &TRANSACTION_FIELDS, "transaction table").map_err(|e| vec![e])?;
+    let cols = columns(table, &TRANSACTION_FIELDS, "table").map_err(|e| vec![e])?;
     let mut transactions = Vec::new();
     for row in it {
         if errors.len() >= MAX_ERRORS {
@@ -417,17 +480,16 @@ fn transaction(
     if row.fields.len() != width {
         return Err(err(
             row.line,
-            format!(
-                "has {} fields where the table has {width} columns",
-                row.fields.len()
-            ),
+            Reason::new("settlement.line.row_width")
+                .arg("fields", row.fields.len())
+                .arg("width", width),
         ));
     }
     let f = |i: usize| row.fields[cols.index[i]].clone();
     let kind = Kind::parse(&f(0)).ok_or_else(|| {
         err(
             row.line,
-            format!("type {:?} is not one of sale, return, reversal, fee, commission, holdback, release", f(0)),
+            Reason::new("settlement.line.type").arg("type", f(0)),
         )
     })?;
     let amount = |i: usize| -> Result<i64, LineError> {
@@ -435,16 +497,14 @@ fn transaction(
         if text.is_empty() && i == 7 {
             return Ok(0); // no VAT given
         }
-        let a = currency
-            .parse_amount(&text)
-            .map_err(|e| err(row.line, format!("{} {e}", TRANSACTION_FIELDS[i])))?;
+        let a = currency.parse_amount(&text).map_err(|e| {
+            let reason = Reason::new(amount_problem(e)).arg("field", TRANSACTION_FIELDS[i]);
+            err(row.line, reason)
+        })?;
         if a < 0 {
             return Err(err(
                 row.line,
-                format!(
-                    "{} must not be negative: the type gives the direction",
-                    TRANSACTION_FIELDS[i]
-                ),
+                Reason::new("settlement.line.negative").arg("field", TRANSACTION_FIELDS[i]),
             ));
         }
         Ok(a)
@@ -469,7 +529,7 @@ fn transaction(
     if matches!(kind, Kind::Sale | Kind::Return | Kind::Reversal) && t.order_id.is_empty() {
         return Err(err(
             row.line,
-            format!("a {} needs an order_id", kind.as_str()),
+            Reason::new("settlement.line.needs_order").arg("kind", kind.as_str()),
         ));
     }
     for (name, date) in [
@@ -479,21 +539,19 @@ fn transaction(
         if !date.is_empty() && !is_date(date) {
             return Err(err(
                 row.line,
-                format!("{name} must be a date such as 2026-11-20"),
+                Reason::new("settlement.line.date").arg("field", name),
             ));
         }
     }
     if t.sale_date.is_empty() && t.capture_date.is_empty() {
-        return Err(err(row.line, "needs a sale_date or a capture_date"));
+        return Err(err(row.line, Reason::new("settlement.line.no_date")));
     }
     if f(10) != currency.code() {
         return Err(err(
             row.line,
-            format!(
-                "currency_code {} differs from the report's {}",
-                f(10),
-                currency.code()
-            ),
+            Reason::new("settlement.line.currency_differs")
+                .arg("currency", f(10))
+                .arg("report", currency.code()),
         ));
     }
     Ok(t)
@@ -512,29 +570,29 @@ fn check_totals(
             .filter(|t| t.kind == kind)
             .try_fold(0_i64, |acc, t| acc.checked_add(t.amount));
         if sum != Some(totals.of(kind)) {
+            let reason = match sum {
+                Some(sum) => {
+                    Reason::new("settlement.line.total").arg("sum", currency.format_amount(sum))
+                }
+                None => Reason::new("settlement.line.total_overflow"),
+            };
             errors.push(err(
                 line,
-                format!(
-                    "total_{}_amount is {} but its transactions add up to {}",
-                    kind.as_str(),
-                    currency.format_amount(totals.of(kind)),
-                    sum.map(|s| currency.format_amount(s))
-                        .unwrap_or_else(|| "too much".into()),
-                ),
+                reason
+                    .arg("field", format!("total_{}_amount", kind.as_str()))
+                    .arg("total", currency.format_amount(totals.of(kind))),
             ));
         }
     }
     if totals.expected_settlement() != Some(totals.settlement) {
+        let reason = match totals.expected_settlement() {
+            Some(expected) => Reason::new("settlement.line.settlement")
+                .arg("expected", currency.format_amount(expected)),
+            None => Reason::new("settlement.line.settlement_overflow"),
+        };
         errors.push(err(
             line,
-            format!(
-                "total_settlement_amount is {} but sale − return − reversal − fee + commission − holdback + release − repay is {}",
-                currency.format_amount(totals.settlement),
-                totals
-                    .expected_settlement()
-                    .map(|s| currency.format_amount(s))
-                    .unwrap_or_else(|| "too large".into()),
-            ),
+            reason.arg("total", currency.format_amount(totals.settlement)),
         ));
     }
 }
@@ -633,11 +691,13 @@ commission;;;;;;10.00;;2026-11-11;;SEK;Kaffebaren\n";
         assert!(
             errors
                 .iter()
-                .any(|e| e.reason.contains("total_fee_amount is 45.51")),
+                .any(|e| e.reason.key == "settlement.line.total"
+                    && e.reason.get("field") == Some("total_fee_amount")
+                    && e.reason.get("total") == Some("45.51")),
             "{errors:?}"
         );
         let bad = GOOD.replace(";-535.50;", ";-535.00;");
-        assert!(refused(&bad)[0].reason.contains("total_settlement_amount"));
+        assert_eq!(refused(&bad)[0].reason.key, "settlement.line.settlement");
     }
 
     #[test]
@@ -649,21 +709,20 @@ commission;;;;;;10.00;;2026-11-11;;SEK;Kaffebaren\n";
         let errors = refused(&bad);
         assert_eq!(errors.len(), 2, "{errors:?}");
         assert_eq!((errors[0].line, errors[1].line), (5, 6));
-        assert!(errors[0].reason.contains("type \"sales\""));
-        assert!(errors[1].reason.contains("must not be negative"));
+        assert_eq!(errors[0].reason.get("type"), Some("sales"));
+        assert_eq!(errors[1].reason.key, "settlement.line.negative");
         let bad = GOOD.replace("1500.00;300.00;2026-11-10", "1500.00;300.00;10/11/2026");
-        assert!(refused(&bad)[0].reason.contains("sale_date"));
+        assert_eq!(refused(&bad)[0].reason.get("field"), Some("sale_date"));
         let bad = GOOD.replace("45.50;0;2026-11-11;;SEK", "45.50;0;2026-11-11;;NOK");
-        assert!(refused(&bad)[0].reason.contains("differs"));
+        assert_eq!(
+            refused(&bad)[0].reason.key,
+            "settlement.line.currency_differs"
+        );
         let bad = GOOD.replace(
             "commission;;;;;;10.00;;2026-11-11;;SEK;Kaffebaren",
             "commission;;;;;;10.00;;2026-11-11;;SEK",
         );
-        assert!(
-            refused(&bad)[0]
-                .reason
-                .contains("fields where the table has 12")
-        );
+        assert_eq!(refused(&bad)[0].reason.get("width"), Some("12"));
     }
 
     #[test]
@@ -678,23 +737,21 @@ commission;;;;;;10.00;;2026-11-11;;SEK;Kaffebaren\n";
     fn broken_structure_is_explained() {
         assert_eq!(refused("")[0].line, 1);
         let no_table = GOOD.split("\n\n").next().unwrap().to_owned();
-        assert!(
-            refused(&no_table)[0]
-                .reason
-                .contains("transaction table is missing")
-        );
+        assert_eq!(refused(&no_table)[0].reason.key, "settlement.line.no_table");
         let missing = GOOD.replace("payout_date;", "payday;");
-        assert!(
-            refused(&missing)[0]
-                .reason
-                .contains("no payout_date column")
+        let reason = &refused(&missing)[0].reason;
+        assert_eq!(
+            (reason.key, reason.get("name")),
+            ("settlement.line.no_column", Some("payout_date"))
         );
         let not_eid = GOOD.replace("\n4711;", "\nK123456;");
-        assert!(refused(&not_eid)[0].reason.contains("legacy store ID"));
-        assert!(
-            refused("\u{feff}just one line")[0]
-                .reason
-                .contains("header block")
+        assert_eq!(
+            refused(&not_eid)[0].reason.key,
+            "settlement.line.merchant_id"
+        );
+        assert_eq!(
+            refused("\u{feff}just one line")[0].reason.key,
+            "settlement.line.no_header"
         );
     }
 }

@@ -44,44 +44,65 @@ pub fn to_json(r: &Report) -> Value {
     })
 }
 
-/// The report as a PDF: the totals, then one line per transaction.
-pub fn to_pdf(r: &Report) -> Vec<u8> {
+/// Puts a message of the interface's catalogue into the reader's words: the key
+/// (`settlement.pdf.*`, `settlement.kind.*`) and its `{name}` arguments.
+pub type Say<'a> = &'a dyn Fn(&str, &[(&str, &str)]) -> String;
+
+/// The report as a PDF, in the words `say` gives: the totals, then one line per
+/// transaction.
+pub fn to_pdf(r: &Report, say: Say<'_>) -> Vec<u8> {
     let c = r.currency;
     let amount = |minor: i64| format!("{} {}", c.format_amount(minor), c.code());
     let t = &r.totals;
-    let title = format!("Settlement report {}", r.payment_reference);
+    let title = say(
+        "settlement.pdf.title",
+        &[("reference", &r.payment_reference)],
+    );
     let meta = vec![
-        format!("Legacy store ID: {}", r.merchant_id.as_str()),
-        format!("Payout date: {}", r.payout_date),
-        format!("Settlement amount: {}", amount(t.settlement)),
+        say("settlement.pdf.store", &[("eid", r.merchant_id.as_str())]),
+        say("settlement.pdf.payout_date", &[("date", &r.payout_date)]),
+        say(
+            "settlement.pdf.amount",
+            &[("amount", &amount(t.settlement))],
+        ),
     ];
-    let mut body = String::from("Totals\n\n");
-    for (name, value) in [
-        ("Sales", t.sale),
-        ("Returns", t.return_),
-        ("Reversals", t.reversal),
-        ("Fees", t.fee),
-        ("Commission", t.commission),
-        ("Holdback", t.holdback),
-        ("Release", t.release),
-        ("Repay", t.repay),
-        ("Settlement", t.settlement),
+    let mut body = say("settlement.pdf.totals", &[]) + "\n\n";
+    for (key, value) in [
+        ("sale", t.sale),
+        ("return", t.return_),
+        ("reversal", t.reversal),
+        ("fee", t.fee),
+        ("commission", t.commission),
+        ("holdback", t.holdback),
+        ("release", t.release),
+        ("repay", t.repay),
+        ("settlement", t.settlement),
     ] {
+        let name = say(&format!("legacy.report.{key}"), &[]);
         body.push_str(&format!("{name}: {}\n\n", amount(value)));
     }
-    body.push_str(&format!("Transactions ({})\n\n", r.transactions.len()));
+    let count = r.transactions.len().to_string();
+    body.push_str(&say("settlement.pdf.transactions", &[("n", &count)]));
+    body.push_str("\n\n");
     for tr in &r.transactions {
-        body.push_str(&format!(
-            "{} · {} · order {} · capture {} · {} · VAT {} · {} {}\n\n",
-            tr.day(),
-            tr.kind.as_str(),
-            dash(&tr.order_id),
-            dash(&tr.capture_id),
-            amount(signed(tr)),
-            c.format_amount(tr.vat_amount),
-            tr.merchant_reference1,
-            tr.merchant_reference2
-        ));
+        let references = format!("{} {}", tr.merchant_reference1, tr.merchant_reference2);
+        let line = say(
+            "settlement.pdf.line",
+            &[
+                ("day", tr.day()),
+                (
+                    "type",
+                    &say(&format!("settlement.kind.{}", tr.kind.as_str()), &[]),
+                ),
+                ("order", dash(&tr.order_id)),
+                ("capture", dash(&tr.capture_id)),
+                ("amount", &amount(signed(tr))),
+                ("vat", &c.format_amount(tr.vat_amount)),
+                ("references", references.trim()),
+            ],
+        );
+        body.push_str(&line);
+        body.push_str("\n\n");
     }
     pdf::render(&pdf::Document {
         title: &title,
@@ -144,8 +165,9 @@ pub fn transactions_csv(rows: &[(String, String, Transaction)]) -> String {
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
-/// One zip: `reports/<reference>.csv` and `.pdf` for every report, and `orders.csv`.
-pub fn archive(reports: &[Report], orders_csv: &str) -> std::io::Result<Vec<u8>> {
+/// One zip: `reports/<reference>.csv` and `.pdf` (in the words `say` gives) for every
+/// report, and `orders.csv`.
+pub fn archive(reports: &[Report], orders_csv: &str, say: Say<'_>) -> std::io::Result<Vec<u8>> {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
@@ -157,7 +179,7 @@ pub fn archive(reports: &[Report], orders_csv: &str) -> std::io::Result<Vec<u8>>
         zip.start_file(format!("reports/{name}.csv"), options)?;
         zip.write_all(to_csv(r).as_bytes())?;
         zip.start_file(format!("reports/{name}.pdf"), options)?;
-        zip.write_all(&to_pdf(r))?;
+        zip.write_all(&to_pdf(r, say))?;
     }
     zip.start_file("orders.csv", options)?;
     zip.write_all(orders_csv.as_bytes())?;

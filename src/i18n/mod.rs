@@ -4,6 +4,9 @@
 //! money and dates are written the locale's way by the `format` functions.
 
 pub mod format;
+mod msg;
+
+pub use msg::Msg;
 
 use std::{collections::HashMap, sync::LazyLock};
 
@@ -198,6 +201,11 @@ impl Tr {
         }
     }
 
+    /// Whether the catalogue has `key` (in English, so in every language).
+    pub fn has(&self, key: &str) -> bool {
+        TABLES.get(&Lang::En).is_some_and(|t| t.contains_key(key))
+    }
+
     /// The plural form of `key` for `count` (`key.one`, `key.other`, … by the
     /// language's rule), with `{name}` placeholders replaced.
     pub fn n(&self, key: &str, count: i64, args: &[(&str, &str)]) -> String {
@@ -222,7 +230,8 @@ mod tests {
         &TABLES[&Lang::En]
     }
 
-    /// Every `.t("…")` / `.f("…"` key used in the source exists in English.
+    /// Every key written out in the source (`.t("…")`, `.f("…"`, a message's or a
+    /// refusal's) exists in English.
     #[test]
     fn every_key_used_in_the_source_is_translated() {
         let mut missing = Vec::new();
@@ -236,7 +245,15 @@ mod tests {
                 continue;
             }
             let text = std::fs::read_to_string(&path).unwrap();
-            for pat in [".t(\"", ".f(\""] {
+            for pat in [
+                ".t(\"",
+                ".f(\"",
+                "Msg::new(\"",
+                "Reason::new(\"",
+                "::forbidden(\"",
+                "::conflict(\"",
+                "::bad_request(\"",
+            ] {
                 for (i, _) in text.match_indices(pat) {
                     let rest = &text[i + pat.len()..];
                     let key = &rest[..rest.find('"').unwrap()];
@@ -323,6 +340,21 @@ mod locale_tests {
             }
         }
         assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+
+    /// A message is a finished sentence or a label: none ends in "..", in any language.
+    #[test]
+    fn no_message_ends_in_two_full_stops() {
+        for (lang, table) in TABLES.iter() {
+            for (key, text) in table {
+                let end = text.trim_end();
+                assert!(
+                    !end.ends_with("..") || end.ends_with("..."),
+                    "{}: {key} ends in \"..\"",
+                    lang.code()
+                );
+            }
+        }
     }
 
     /// Plural keys come in pairs, so `Tr::n` always finds its form.

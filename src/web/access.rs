@@ -21,7 +21,7 @@ use crate::{
         LegacyStoreId, Step,
         access::{Relation, StaffRole, StoreFacts, relation},
     },
-    i18n::Tr,
+    i18n::Msg,
     store::{self, audit::Record, stores::Store, upgrades::UpgradeRow},
 };
 
@@ -100,32 +100,74 @@ where
         let cookie = SessionCookie::of(parts, &app).ok_or(AppError::SignInRequired)?;
         let mut conn = app.db.pool.acquire().await?;
         let user = SignedIn::load(&mut conn, &cookie).await?;
-        let (store, is_member) =
-            store_from_path(&mut conn, parts, state, &user.principal.email).await?;
+        let eid = store_path_param(parts, state).await?;
+        match StoreReader::load(&mut conn, &app, user, &eid).await? {
+            Ok(reader) => Ok(reader),
+            Err(NotReadable { user, store_id }) => {
+                drop(conn);
+                if let Some(store_id) = store_id {
+                    refused(&app, &user, Some(store_id), parts).await;
+                }
+                // Answered exactly like a store that does not exist, so nobody can list
+                // other people's stores (or their names) by trying numbers.
+                Err(AppError::NotFound)
+            }
+        }
+    }
+}
+
+/// Why a store cannot be read: it does not exist (no id), or it is not this person's.
+pub struct NotReadable {
+    pub user: SignedIn,
+    pub store_id: Option<i64>,
+}
+
+impl StoreReader {
+    /// Store `eid` as `user` may read it, read on `conn`; refusals are not audited here.
+    pub async fn load(
+        conn: &mut AnyConnection,
+        app: &AppState,
+        user: SignedIn,
+        eid: &str,
+    ) -> Result<Result<Self, NotReadable>, AppError> {
+        let Ok(eid) = LegacyStoreId::parse(eid) else {
+            return Ok(Err(NotReadable {
+                user,
+                store_id: None,
+            }));
+        };
+        let Some((store, is_member)) =
+            store::stores::find_with_membership(&mut *conn, eid.as_str(), &user.principal.email)
+                .await?
+        else {
+            return Ok(Err(NotReadable {
+                user,
+                store_id: None,
+            }));
+        };
         let facts = StoreFacts {
             admin_email: &store.admin_email,
             partner_id: store.partner_id,
             is_member,
         };
         let Some(relation) = relation(&user.principal, facts) else {
-            drop(conn);
-            refused(&app, &user, Some(store.id), parts).await;
-            // Answered exactly like a store that does not exist, so nobody can list
-            // other people's stores (or their names) by trying numbers.
-            return Err(AppError::NotFound);
+            return Ok(Err(NotReadable {
+                user,
+                store_id: Some(store.id),
+            }));
         };
         let upgrade = match store::upgrades::for_store(&mut *conn, store.id).await? {
             Some(u) => u,
-            None => UpgradeRow::not_started(store.id, default_path(&app, &store)?),
+            None => UpgradeRow::not_started(store.id, default_path(app, &store)?),
         };
-        let terms_outdated = terms_outdated(&mut conn, &app, &upgrade).await?;
-        Ok(StoreReader {
+        let terms_outdated = terms_outdated(conn, app, &upgrade).await?;
+        Ok(Ok(StoreReader {
             user,
             store,
             upgrade,
             relation,
             terms_outdated,
-        })
+        }))
     }
 }
 
@@ -141,34 +183,25 @@ where
         if !reader.can_act() {
             let app = AppState::from_ref(state);
             refused(&app, &reader.user, Some(reader.store.id), parts).await;
-            let tr = Tr::current();
-            return Err(AppError::Forbidden(tr.f(
-                "access.admin_only",
-                &[
-                    ("store", &reader.store.name),
-                    ("admin", &reader.masked_admin()),
-                ],
-            )));
+            return Err(AppError::Forbidden(
+                Msg::new("access.admin_only")
+                    .arg("store", reader.store.name.as_str())
+                    .arg("admin", reader.masked_admin()),
+            ));
         }
         Ok(StoreAdmin(reader))
     }
 }
 
-/// The store the path names, and whether `email` is one of its members.
-async fn store_from_path<S: Send + Sync>(
-    conn: &mut AnyConnection,
+/// The `{eid}` the path names.
+async fn store_path_param<S: Send + Sync>(
     parts: &mut Parts,
     state: &S,
-    email: &str,
-) -> Result<(Store, bool), AppError> {
-    let Path(params) = Path::<HashMap<String, String>>::from_request_parts(parts, state)
+) -> Result<String, AppError> {
+    let Path(mut params) = Path::<HashMap<String, String>>::from_request_parts(parts, state)
         .await
         .map_err(|_| AppError::NotFound)?;
-    let eid = params.get("eid").ok_or(AppError::NotFound)?;
-    let eid = LegacyStoreId::parse(eid).map_err(|_| AppError::NotFound)?;
-    store::stores::find_with_membership(conn, eid.as_str(), email)
-        .await?
-        .ok_or(AppError::NotFound)
+    params.remove("eid").ok_or(AppError::NotFound)
 }
 
 /// Whether the accepted terms differ from what the catalog says today, while it matters.
@@ -241,7 +274,7 @@ where
                 parts,
             )
             .await;
-            return Err(AppError::Forbidden(Tr::current().t("access.staff_only")));
+            return Err(AppError::forbidden("access.staff_only"));
         }
         Ok(StoreSupport(reader))
     }
@@ -278,7 +311,7 @@ where
         return Ok(user);
     }
     refused(&AppState::from_ref(state), &user, None, parts).await;
-    Err(AppError::Forbidden(Tr::current().t("access.staff_only")))
+    Err(AppError::forbidden("access.staff_only"))
 }
 
 impl<S> FromRequestParts<S> for Support
@@ -311,12 +344,14 @@ where
 
 /// Records a refused authorization; failure to record is logged, never shown.
 async fn refused(app: &AppState, user: &SignedIn, store_id: Option<i64>, parts: &Parts) {
-    let detail = format!("{} {}", parts.method, parts.uri.path());
     let record = Record {
         actor: user.email(),
         action: "authorization.refused",
         store_id,
-        detail: &detail,
+        args: &[
+            ("method", parts.method.as_str()),
+            ("path", parts.uri.path()),
+        ],
         ip: &client_ip(parts, &app.config.trusted_proxies),
     };
     if let Err(e) = store::audit::record(&app.db.pool, &record).await {

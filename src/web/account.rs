@@ -33,14 +33,14 @@ async fn sign_out_everywhere(
 ) -> Result<Response, AppError> {
     let mut tx = state.db.begin().await?;
     let ended = store::sessions::delete_all_for_user(&mut *tx, user.principal.user_id).await?;
-    let detail = format!("{ended} sessions ended");
+    let ended = ended.to_string();
     store::audit::record(
         &mut *tx,
         &Record {
             actor: user.email(),
             action: "sign_out.everywhere",
             store_id: None,
-            detail: &detail,
+            args: &[("count", &ended)],
             ip: &ip,
         },
     )

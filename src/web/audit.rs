@@ -13,7 +13,7 @@ use super::{
     routes::Routes,
 };
 use crate::app::AppState;
-use crate::{domain::access::Relation, i18n::Tr, store};
+use crate::{domain::access::Relation, store};
 
 pub fn routes(r: Routes) -> Routes {
     r.get("/stores/{eid}/audit", store_log).get("/audit", all)
@@ -27,9 +27,7 @@ async fn store_log(
     reader: StoreReader,
 ) -> Result<Response, AppError> {
     if !matches!(reader.relation, Relation::Admin | Relation::Support) {
-        return Err(AppError::Forbidden(
-            Tr::current().t("audit.admin_or_support"),
-        ));
+        return Err(AppError::forbidden("audit.admin_or_support"));
     }
     let entries = store::audit::for_store(&state.db.pool, reader.store.id, PAGE).await?;
     Ok(pages::render(pages::audit::store_log(&reader, &entries)).into_response())

@@ -74,7 +74,7 @@ async fn request_link(
     let email = match EmailAddress::parse(&form.email) {
         Ok(email) => email,
         Err(why) => {
-            let message = super::error::email_problem(&ctx.tr, &why);
+            let message = ctx.tr.t(why.key());
             let page = pages::auth::sign_in(&ctx, &form.email, Some(&message));
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, pages::render(page)).into_response());
         }
@@ -102,7 +102,7 @@ async fn request_link(
                     actor: email.as_str(),
                     action: "sign_in.rate_limited",
                     store_id: None,
-                    detail: &bucket,
+                    args: &[("bucket", &bucket)],
                     ip: &ip,
                 };
                 store::audit::record(&state.db.pool, &record).await?;
@@ -232,7 +232,7 @@ async fn sign_out(
                 actor: email,
                 action: "sign_out",
                 store_id: None,
-                detail: "",
+                args: &[],
                 ip: &ip,
             },
         )

@@ -193,7 +193,7 @@ async fn change_admin(
     let new = match EmailAddress::parse(&form.new_email) {
         Ok(e) => e,
         Err(e) => {
-            let msg = super::error::email_problem(&tr, &e);
+            let msg = tr.t(e.key());
             return page(&state, &reader, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await;
         }
     };

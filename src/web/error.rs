@@ -6,8 +6,8 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 
-use super::pages;
-use crate::i18n::Tr;
+use super::pages::{self, layout::Ctx};
+use crate::i18n::{Msg, Tr};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -15,12 +15,12 @@ pub enum AppError {
     NotFound,
     /// Signed in, but this person may not do this; the message says why.
     #[error("forbidden: {0}")]
-    Forbidden(String),
+    Forbidden(Msg),
     /// The request conflicts with where things stand (a refused transition).
     #[error("conflict: {0}")]
-    Conflict(String),
+    Conflict(Msg),
     #[error("bad request: {0}")]
-    BadRequest(String),
+    BadRequest(Msg),
     /// The form's CSRF token is missing or does not belong to this session.
     #[error("form expired")]
     FormExpired,
@@ -29,6 +29,20 @@ pub enum AppError {
     SignInRequired,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+}
+
+impl AppError {
+    pub fn forbidden(key: &'static str) -> Self {
+        AppError::Forbidden(Msg::new(key))
+    }
+
+    pub fn conflict(key: &'static str) -> Self {
+        AppError::Conflict(Msg::new(key))
+    }
+
+    pub fn bad_request(key: &'static str) -> Self {
+        AppError::BadRequest(Msg::new(key))
+    }
 }
 
 impl From<sqlx::Error> for AppError {
@@ -41,10 +55,35 @@ impl From<crate::store::upgrades::AdvanceError> for AppError {
     fn from(e: crate::store::upgrades::AdvanceError) -> Self {
         use crate::store::upgrades::AdvanceError;
         match e {
-            AdvanceError::Refused(r) => AppError::Conflict(r.to_string()),
+            AdvanceError::Refused(r) => AppError::Conflict(refusal(&r)),
             AdvanceError::Db(db) => db.into(),
         }
     }
+}
+
+/// A refused step of the upgrade, as a message.
+fn refusal(r: &crate::domain::upgrade::Refusal) -> Msg {
+    use crate::domain::upgrade::Refusal;
+    let step = |s: crate::domain::Step| Msg::new(format!("step.{}", s.as_str()));
+    match r {
+        Refusal::AlreadyComplete => Msg::new("refusal.already_complete"),
+        Refusal::AlreadyDone { attempted } => {
+            Msg::new("refusal.already_done").arg_msg("step", step(*attempted))
+        }
+        Refusal::NotYet { current, attempted } => Msg::new("refusal.not_yet")
+            .arg_msg("current", step(*current))
+            .arg_msg("attempted", step(*attempted)),
+    }
+}
+
+/// A refusal's page before it is framed: its status, title and message, still as
+/// messages, so the frame (`web::frame`) can put them into the words of the person it
+/// finds signed in, inside their own header and store menu.
+#[derive(Debug, Clone)]
+pub struct Refused {
+    pub status: StatusCode,
+    pub title: Msg,
+    pub message: Msg,
 }
 
 impl IntoResponse for AppError {
@@ -54,24 +93,26 @@ impl IntoResponse for AppError {
             AppError::SignInRequired => return Redirect::to("/signin").into_response(),
             AppError::NotFound => (
                 StatusCode::NOT_FOUND,
-                tr.t("error.not_found.title"),
-                tr.t("error.not_found.body"),
+                Msg::new("error.not_found.title"),
+                Msg::new("error.not_found.body"),
             ),
-            AppError::Forbidden(why) => (StatusCode::FORBIDDEN, tr.t("error.forbidden.title"), why),
-            AppError::Conflict(why) => (
-                StatusCode::CONFLICT,
-                tr.t("error.conflict.title"),
-                sentence(&why),
+            AppError::Forbidden(why) => (
+                StatusCode::FORBIDDEN,
+                Msg::new("error.forbidden.title"),
+                why,
             ),
+            AppError::Conflict(why) => {
+                (StatusCode::CONFLICT, Msg::new("error.conflict.title"), why)
+            }
             AppError::BadRequest(why) => (
                 StatusCode::BAD_REQUEST,
-                tr.t("error.bad_request.title"),
+                Msg::new("error.bad_request.title"),
                 why,
             ),
             AppError::FormExpired => (
                 StatusCode::FORBIDDEN,
-                tr.t("error.form_expired.title"),
-                tr.t("error.form_expired.body"),
+                Msg::new("error.form_expired.title"),
+                Msg::new("error.form_expired.body"),
             ),
             AppError::Internal(err) => {
                 // The request's own id: the one on its log lines and in `X-Request-Id`.
@@ -79,7 +120,8 @@ impl IntoResponse for AppError {
                 if crate::store::is_unavailable(&err) {
                     tracing::error!(error_id = %id, error = ?err, "the database cannot take this request now");
                     let page = pages::error::page(
-                        &tr,
+                        &Ctx::default(),
+                        None,
                         &tr.t("error.unavailable.title"),
                         &tr.f("error.unavailable.body", &[("id", &id)]),
                     );
@@ -91,41 +133,50 @@ impl IntoResponse for AppError {
                         .into_response();
                 }
                 tracing::error!(error_id = %id, error = ?err, "internal error");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    tr.t("error.internal.title"),
-                    tr.f("error.internal.body", &[("id", &id)]),
-                )
+                // Not framed: the database that would name the person may be what failed.
+                let page = pages::error::page(
+                    &Ctx::default(),
+                    None,
+                    &tr.t("error.internal.title"),
+                    &tr.f("error.internal.body", &[("id", &id)]),
+                );
+                return (StatusCode::INTERNAL_SERVER_ERROR, page).into_response();
             }
         };
-        (status, pages::error::page(&tr, &title, &message)).into_response()
-    }
-}
-
-/// A message from below as a sentence: "needs an @" → "Needs an @."
-pub fn sentence(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(first) => first.to_uppercase().chain(c).collect::<String>() + ".",
-        None => String::new(),
+        let page = pages::error::page(
+            &Ctx::default(),
+            None,
+            &title.render(&tr),
+            &message.render(&tr),
+        );
+        let mut res = (status, page).into_response();
+        res.extensions_mut().insert(Refused {
+            status,
+            title,
+            message,
+        });
+        res
     }
 }
 
 /// What a failed call to the platform means for the person who clicked: a refusal names
 /// the platform's code and reason (409); anything else may or may not have gone through,
 /// and a retry is safe (502).
-pub fn platform_problem(
-    tr: &Tr,
-    e: &crate::platform::client::PlatformError,
-) -> (StatusCode, String) {
+pub fn platform_problem(e: &crate::platform::client::PlatformError) -> (StatusCode, Msg) {
     use crate::platform::client::PlatformError;
     let message = match e {
-        PlatformError::Refused { code, message, .. } => tr.f(
-            "platform.error.refused",
-            &[("code", code), ("why", message)],
-        ),
-        PlatformError::NotConfigured => tr.t("platform.error.not_configured"),
-        _ => tr.t("platform.error.unavailable"),
+        // A refusal the domain knows is said in the reader's words; the platform's own
+        // text (English) is shown only for one it does not.
+        PlatformError::Refused { code, message, .. } => {
+            match crate::domain::order::OrderRefusal::from_code(code) {
+                Some(refusal) => Msg::new(refusal.key()),
+                None => Msg::new("platform.error.refused")
+                    .arg("code", code.as_str())
+                    .arg("why", message.as_str()),
+            }
+        }
+        PlatformError::NotConfigured => Msg::new("platform.error.not_configured"),
+        _ => Msg::new("platform.error.unavailable"),
     };
     let status = if e.is_transient() {
         StatusCode::BAD_GATEWAY
@@ -133,15 +184,4 @@ pub fn platform_problem(
         StatusCode::CONFLICT
     };
     (status, message)
-}
-
-/// An email address that did not parse, explained in the request's language.
-pub fn email_problem(tr: &crate::i18n::Tr, why: &crate::domain::ids::InvalidId) -> String {
-    let key = match why.0 {
-        m if m.contains("required") => "input.email_required",
-        m if m.contains("too long") => "input.email_too_long",
-        m if m.contains("needs an @") => "input.email_no_at",
-        _ => "input.email",
-    };
-    tr.t(key)
 }

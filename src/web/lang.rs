@@ -72,9 +72,7 @@ async fn switch(
     OpenForm { form, session, .. }: OpenForm<SwitchForm>,
 ) -> Result<Response, AppError> {
     let Some(lang) = Lang::parse(&form.lang) else {
-        return Err(AppError::BadRequest(
-            crate::i18n::Tr::current().t("layout.language_unknown"),
-        ));
+        return Err(AppError::bad_request("layout.language_unknown"));
     };
     if let Some(user_id) = session.and_then(|s| s.user_id) {
         store::users::set_lang(&state.db.pool, user_id, lang.code()).await?;

@@ -50,7 +50,7 @@ async fn invite(
     let email = match EmailAddress::parse(&form.email) {
         Ok(e) => e,
         Err(why) => {
-            let message = super::error::email_problem(&tr, &why);
+            let message = tr.t(why.key());
             return refuse(&state, &admin, &form.email, message).await;
         }
     };
@@ -72,7 +72,7 @@ async fn invite(
         actor: admin.user.email(),
         action: "member.invited",
         store_id: Some(admin.store.id),
-        detail: email.as_str(),
+        args: &[("email", email.as_str())],
         ip: &ip,
     };
     store::audit::record(&mut *tx, &record).await?;
@@ -133,7 +133,7 @@ async fn remove(
         actor: admin.user.email(),
         action: "member.removed",
         store_id: Some(admin.store.id),
-        detail: &email,
+        args: &[("email", &email)],
         ip: &ip,
     };
     store::audit::record(&mut *tx, &record).await?;

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod console;
 pub mod error;
+pub mod frame;
 pub mod guard;
 pub mod lang;
 pub mod legacy;
@@ -85,7 +86,8 @@ pub fn router(state: AppState) -> Router {
 
 /// What every request passes through once: it gets an id (and a log span carrying it),
 /// its language is chosen, a cross-site form post is refused, text that no field may hold
-/// is refused, the answer gets the browser's protections, and it is counted and timed. One
+/// is refused, a refusal is shown inside the signed-in person's own page (`frame`), the
+/// answer gets the browser's protections, and it is counted and timed. One
 /// layer rather than one per concern, as each layer is another future around every
 /// request.
 async fn edge(State(state): State<AppState>, req: Request, next: Next) -> Response {
@@ -94,11 +96,13 @@ async fn edge(State(state): State<AppState>, req: Request, next: Next) -> Respon
     let method = req.method().clone();
     let span = request::span(&id, &req);
     let serve = async {
+        let asked = frame::Asked::of(&req);
         let mut res = lang::negotiate(req, |req| async move {
-            match text::checked(req).await {
+            let res = match text::checked(req).await {
                 Ok(req) => guard::same_origin(&state, req, next).await,
                 Err(refused) => refused,
-            }
+            };
+            frame::frame(&state, asked, res).await
         })
         .await;
         guard::protect(res.headers_mut());

@@ -63,7 +63,7 @@ async fn audited(
     user: &SignedIn,
     ip: &str,
     action: &str,
-    detail: &str,
+    args: &[(&str, &str)],
 ) -> sqlx::Result<()> {
     store::audit::record(
         &mut **tx,
@@ -71,7 +71,7 @@ async fn audited(
             actor: user.email(),
             action,
             store_id: None,
-            detail,
+            args,
             ip,
         },
     )
@@ -121,7 +121,11 @@ async fn create_token(
         &user,
         &ip,
         "api_token.created",
-        &format!("token {id} ({name}, {prefix}…)"),
+        &[
+            ("token", &id.to_string()),
+            ("name", name),
+            ("prefix", &prefix),
+        ],
     )
     .await?;
     tx.commit().await?;
@@ -157,7 +161,7 @@ async fn revoke_token(
         &user,
         &ip,
         "api_token.revoked",
-        &format!("token {id}"),
+        &[("token", &id.to_string())],
     )
     .await?;
     tx.commit().await?;
@@ -223,7 +227,7 @@ async fn create_webhook(
         &user,
         &ip,
         "webhook.created",
-        &format!("webhook {id} → {url}"),
+        &[("webhook", &id.to_string()), ("url", url.as_str())],
     )
     .await?;
     tx.commit().await?;
@@ -256,7 +260,7 @@ async fn disable_webhook(
         &user,
         &ip,
         "webhook.disabled",
-        &format!("webhook {id}"),
+        &[("webhook", &id.to_string())],
     )
     .await?;
     tx.commit().await?;

@@ -164,7 +164,7 @@ struct CsrfField {
 pub(super) async fn form_body<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, AppError> {
     Bytes::from_request(req, state)
         .await
-        .map_err(|_| AppError::BadRequest(Tr::current().t("input.form_unreadable")))
+        .map_err(|_| AppError::bad_request("input.form_unreadable"))
 }
 
 /// A urlencoded form whose `csrf` field matches the caller's session token.
@@ -209,7 +209,7 @@ pub fn csrf_field_of(bytes: &[u8]) -> Result<String, AppError> {
 pub fn parse_form<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     serde_urlencoded::from_bytes(bytes).map_err(|e| {
         tracing::info!(error = %e, "a form that does not parse");
-        AppError::BadRequest(Tr::current().t("input.form_malformed"))
+        AppError::bad_request("input.form_malformed")
     })
 }
 

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::{
     access::Operator,
-    error::{AppError, sentence},
+    error::AppError,
     pages,
     routes::Routes,
     session::{ClientIp, CsrfForm, SignedIn},
@@ -18,6 +18,7 @@ use super::{
 use crate::app::AppState;
 use crate::{
     domain::{EmailAddress, access::StaffRole},
+    i18n::Msg,
     store::{self, audit::Record, users::StaffError},
 };
 
@@ -54,7 +55,7 @@ async fn add(
     let tr = user.ctx().tr;
     let email = match EmailAddress::parse(&form.email) {
         Ok(e) => e,
-        Err(e) => return invalid(&state, &user, sentence(&e.to_string())).await,
+        Err(e) => return invalid(&state, &user, tr.t(e.key())).await,
     };
     let Some(role) = StaffRole::parse(&form.role) else {
         return invalid(&state, &user, tr.t("staff.error.role")).await;
@@ -64,17 +65,21 @@ async fn add(
     match store::users::add_staff(&mut tx, email.as_str(), role, partner).await {
         Ok(_) => {}
         Err(StaffError::Db(e)) => return Err(e.into()),
-        Err(e) => return invalid(&state, &user, sentence(&e.to_string())).await,
+        Err(e) => return invalid(&state, &user, problem(&e).render(&tr)).await,
     }
-    let detail = format!(
-        "{email} as {role}{}",
-        partner.map(|p| format!(" of {p}")).unwrap_or_default()
-    );
     let record = Record {
         actor: user.email(),
-        action: "staff.added",
+        action: if partner.is_some() {
+            "staff.added_for_partner"
+        } else {
+            "staff.added"
+        },
         store_id: None,
-        detail: &detail,
+        args: &[
+            ("email", email.as_str()),
+            ("role", role.as_str()),
+            ("partner", partner.unwrap_or_default()),
+        ],
         ip: &ip,
     };
     store::audit::record(&mut *tx, &record).await?;
@@ -102,13 +107,13 @@ async fn disable(
     CsrfForm { form, .. }: CsrfForm<DisableForm>,
 ) -> Result<Response, AppError> {
     if form.email == user.email() {
-        return Err(AppError::BadRequest(user.ctx().tr.t("staff.error.self")));
+        return Err(AppError::bad_request("staff.error.self"));
     }
     let mut tx = state.db.begin().await?;
     match store::users::disable(&mut tx, &form.email).await {
         Ok(()) => {}
         Err(StaffError::Db(e)) => return Err(e.into()),
-        Err(e) => return Err(AppError::BadRequest(sentence(&e.to_string()))),
+        Err(e) => return Err(AppError::BadRequest(problem(&e))),
     }
     store::audit::record(
         &mut *tx,
@@ -116,11 +121,25 @@ async fn disable(
             actor: user.email(),
             action: "staff.disabled",
             store_id: None,
-            detail: &form.email,
+            args: &[("email", &form.email)],
             ip: &ip,
         },
     )
     .await?;
     tx.commit().await?;
     Ok(Redirect::to("/staff").into_response())
+}
+
+/// Why a staff account could not be changed.
+fn problem(e: &StaffError) -> Msg {
+    match e {
+        StaffError::PartnerRequired => Msg::new("staff.error.partner_required"),
+        StaffError::PartnerNotAllowed => Msg::new("staff.error.partner_not_allowed"),
+        StaffError::UnknownPartner(p) => Msg::new("staff.error.unknown_partner").arg("partner", p),
+        StaffError::AlreadyStaff(email, role) => Msg::new("staff.error.already")
+            .arg("email", email)
+            .arg_msg("role", Msg::new(format!("role.{role}"))),
+        StaffError::UnknownUser(email) => Msg::new("staff.error.unknown_user").arg("email", email),
+        StaffError::Db(_) => Msg::new("error.internal.title"),
+    }
 }

@@ -113,28 +113,28 @@ async fn set_status(
     CsrfForm { form, .. }: CsrfForm<StatusForm>,
 ) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
-    let tr = user.ctx().tr;
     let status = RequestStatus::parse(&form.status)
-        .ok_or_else(|| AppError::BadRequest(tr.t("support.error.status")))?;
+        .ok_or_else(|| AppError::bad_request("support.error.status"))?;
     let reason = form.reason.trim();
     if reason.is_empty() {
-        return Err(AppError::BadRequest(tr.t("support.error.reason")));
+        return Err(AppError::bad_request("support.error.reason"));
     }
     let request = store::support::get(&state.db.pool, id)
         .await?
         .ok_or(AppError::NotFound)?;
     let mut tx = state.db.begin().await?;
     store::support::set_status(&mut tx, id, status).await?;
-    let detail = format!(
-        "request {id}: {} → {}: {reason}",
-        request.status,
-        status.as_str()
-    );
+    let id_text = id.to_string();
     let record = Record {
         actor: user.email(),
         action: "support_request.status",
         store_id: Some(request.store_id),
-        detail: &detail,
+        args: &[
+            ("request", &id_text),
+            ("from", &request.status),
+            ("to", status.as_str()),
+            ("reason", reason),
+        ],
         ip: &ip,
     };
     store::audit::record(&mut *tx, &record).await?;

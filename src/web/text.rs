@@ -15,7 +15,7 @@ use axum::{
 use super::{api, error::AppError, guard};
 use crate::{
     domain::text::{self, Lines, TextProblem},
-    i18n::Tr,
+    i18n::Msg,
 };
 
 /// Fields where tabs and line breaks belong: a textarea, and the setup checker's pasted
@@ -121,17 +121,16 @@ fn refusal(api: bool, field: &str, problem: TextProblem) -> Response {
             &format!("{field} {problem}"),
         );
     }
-    AppError::BadRequest(message(&Tr::current(), field, problem)).into_response()
+    AppError::BadRequest(message(field, problem)).into_response()
 }
 
-/// What is wrong with a field, in the person's language.
-pub fn message(tr: &Tr, field: &str, problem: TextProblem) -> String {
+/// What is wrong with a field, as a message.
+pub fn message(field: &str, problem: TextProblem) -> Msg {
     match problem {
-        TextProblem::Control => tr.f("input.control", &[("field", field)]),
-        TextProblem::TooLong(max) => tr.f(
-            "input.too_long",
-            &[("field", field), ("max", &max.to_string())],
-        ),
+        TextProblem::Control => Msg::new("input.control").arg("field", field),
+        TextProblem::TooLong(max) => Msg::new("input.too_long")
+            .arg("field", field)
+            .arg("max", max.to_string()),
     }
 }
 

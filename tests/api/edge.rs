@@ -48,24 +48,6 @@ impl TestApp {
         }
     }
 
-    async fn multipart(&self, p: &str, form: Form) -> Page {
-        let res = self
-            .client
-            .post(self.url(p))
-            .multipart(form)
-            .send()
-            .await
-            .unwrap();
-        Page {
-            status: res.status(),
-            location: res
-                .headers()
-                .get("location")
-                .map(|v| v.to_str().unwrap().to_owned()),
-            body: res.text().await.unwrap(),
-        }
-    }
-
     /// Support imports a settlement file for the demo store; the answer.
     async fn import_report(&self, csv: &str) -> Page {
         let csrf = self.get(&path("/legacy")).await.csrf();
@@ -314,7 +296,7 @@ async fn a_settlement_file_with_a_control_character_names_its_line_and_is_not_ke
     let refused = support.import_report(&csv).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        refused.has("line 5") && refused.has("control character"),
+        refused.has("Line 5") && refused.has("control character"),
         "{}",
         refused.body
     );

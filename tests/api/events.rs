@@ -176,7 +176,7 @@ async fn the_admins_emails_are_in_the_language_they_read_switchyard_in() {
     let app = spawn_app().await;
     // Kaffebaren sells in Sweden, but Anna's browser asks for English, and she has never
     // touched the language switcher.
-    let anna = app.browser_asking_for("en-GB,en;q=0.9");
+    let anna = app.browser_in("en-GB,en;q=0.9");
     let shown = anna.admin_waiting_for_purchase().await;
     anna.deliver(&order("l1", json!({"legacy_store_id": STORE}), "live"))
         .await;

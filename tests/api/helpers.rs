@@ -220,19 +220,19 @@ fn new_client() -> reqwest::Client {
 }
 
 impl TestApp {
-    /// The same app seen from another browser whose every request asks for
-    /// `accept_language`, as a browser set to that language does.
-    pub fn browser_asking_for(&self, accept_language: &str) -> TestApp {
+    /// Another browser whose every request asks for `lang` (`Accept-Language`).
+    pub fn browser_in(&self, lang: &str) -> TestApp {
         let mut headers = reqwest::header::HeaderMap::new();
         headers.insert(
             reqwest::header::ACCEPT_LANGUAGE,
-            accept_language.parse().unwrap(),
+            reqwest::header::HeaderValue::from_str(lang).unwrap(),
         );
         TestApp {
             client: reqwest::Client::builder()
                 .redirect(Policy::none())
                 .cookie_store(true)
                 .default_headers(headers)
+                .user_agent("Firefox/128.0")
                 .build()
                 .unwrap(),
             ..self.another_browser()
@@ -290,6 +290,18 @@ impl TestApp {
             .client
             .post(self.url(path))
             .form(fields)
+            .send()
+            .await
+            .expect("POST");
+        into_page(res).await
+    }
+
+    /// Posts a multipart form (an upload), as a browser does.
+    pub async fn multipart(&self, path: &str, form: reqwest::multipart::Form) -> Page {
+        let res = self
+            .client
+            .post(self.url(path))
+            .multipart(form)
             .send()
             .await
             .expect("POST");
@@ -466,7 +478,7 @@ async fn into_page(res: reqwest::Response) -> Page {
 }
 
 /// Undoes the transfer encoding lettre chose for the body (7bit, quoted-printable, base64).
-fn decode_body(raw: &str) -> String {
+pub fn decode_body(raw: &str) -> String {
     let raw = raw.replace("\r\n", "\n");
     let (headers, body) = raw.split_once("\n\n").unwrap_or((&raw, ""));
     if headers.contains("Content-Transfer-Encoding: base64") {

@@ -31,21 +31,7 @@ impl TestApp {
             "report",
             Part::bytes(bytes.to_vec()).file_name("report.csv"),
         );
-        let res = self
-            .client
-            .post(self.url(&path("/legacy/reports")))
-            .multipart(form)
-            .send()
-            .await
-            .unwrap();
-        Page {
-            status: res.status(),
-            location: res
-                .headers()
-                .get("location")
-                .map(|v| v.to_str().unwrap().to_owned()),
-            body: res.text().await.unwrap(),
-        }
+        self.multipart(&path("/legacy/reports"), form).await
     }
 
     async fn bytes(&self, p: &str) -> (StatusCode, String, Vec<u8>) {
@@ -166,11 +152,11 @@ async fn a_bad_file_is_refused_whole_naming_the_line() {
     let page = support.upload_report(bad.as_bytes()).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        page.has("line 5: amount is not a decimal number"),
+        page.has("Line 5: amount is not a decimal number"),
         "{}",
         page.body
     );
-    assert!(page.has("line 8: type"));
+    assert!(page.has("Line 8: type"));
     let other = FIXTURE.replace("\r\n4711;", "\r\n4712;");
     let page = support.upload_report(other.as_bytes()).await;
     assert!(

@@ -41,21 +41,7 @@ impl TestApp {
         for f in files {
             form = form.part("screenshots", f);
         }
-        let res = self
-            .client
-            .post(self.url(&path("/upgrade/trouble")))
-            .multipart(form)
-            .send()
-            .await
-            .unwrap();
-        Page {
-            status: res.status(),
-            location: res
-                .headers()
-                .get("location")
-                .map(|v| v.to_str().unwrap().to_owned()),
-            body: res.text().await.unwrap(),
-        }
+        self.multipart(&path("/upgrade/trouble"), form).await
     }
 
     async fn requests_stored(&self) -> i64 {
@@ -132,7 +118,7 @@ async fn a_support_request_reaches_support_with_the_whole_history_and_the_admin_
         "id=\"api-log\"",
         "id=\"store-audit\"",
         "support_request.sent",
-        "terms → account",
+        "Terms → Account",
     ] {
         assert!(detail.has(part), "{part} missing from {}", detail.body);
     }

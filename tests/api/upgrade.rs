@@ -213,7 +213,7 @@ async fn skipping_or_repeating_a_step_is_refused_with_a_reason() {
     let skip = app.submit(&path("/upgrade/credentials"), &[]).await;
     assert_eq!(skip.status, StatusCode::CONFLICT);
     assert!(
-        skip.has("The terms step must be finished before the credentials step"),
+        skip.has("The step “Terms” must be finished before the step “API credentials”."),
         "{}",
         skip.body
     );
@@ -238,7 +238,7 @@ async fn skipping_or_repeating_a_step_is_refused_with_a_reason() {
         )
         .await;
     assert_eq!(repeat.status, StatusCode::CONFLICT);
-    assert!(repeat.has("The terms step is already done"));
+    assert!(repeat.has("The step “Terms” is already done."));
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM terms_acceptances").await,
         1

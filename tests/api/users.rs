@@ -149,7 +149,7 @@ async fn operators_manage_staff_and_disabling_ends_sessions() {
         .await;
     assert_eq!(missing_partner.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        missing_partner.has("A partner manager needs --partner NAME."),
+        missing_partner.has("A partner manager needs a partner: enter the partner’s name."),
         "{}",
         missing_partner.body
     );

@@ -14,7 +14,7 @@ use axum::{
 
 use super::{access::StoreReader, error::AppError, pages, routes::Routes};
 use crate::app::AppState;
-use crate::store;
+use crate::{i18n::Msg, store};
 
 pub fn routes(r: Routes) -> Routes {
     r.get("/stores/{eid}/legacy", show)
@@ -42,12 +42,27 @@ async fn show(State(state): State<AppState>, reader: StoreReader) -> Result<Resp
     page(&state, &reader, None, StatusCode::OK).await
 }
 
+/// Why an action on the legacy page was refused, and what the person had typed.
+pub struct Problem {
+    pub message: Msg,
+    pub typed: Option<pages::legacy::Typed>,
+}
+
+impl From<Msg> for Problem {
+    fn from(message: Msg) -> Self {
+        Problem {
+            message,
+            typed: None,
+        }
+    }
+}
+
 /// The legacy page, with `problem` when an action just failed. The orders are asked of
 /// the platform; when it cannot answer, the last known state is shown and says so.
 async fn page(
     state: &AppState,
     reader: &StoreReader,
-    problem: Option<String>,
+    problem: Option<Problem>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let stale = crate::app::legacy::sync_orders(state, &reader.store)
@@ -55,12 +70,18 @@ async fn page(
         .err();
     let orders = store::legacy_orders::for_store(&state.db.pool, reader.store.id).await?;
     let reports = store::settlements::for_store(&state.db.pool, reader.store.id).await?;
+    let tr = reader.ctx().tr;
+    let (problem, typed) = match problem {
+        Some(p) => (Some(p.message.render(&tr)), p.typed),
+        None => (None, None),
+    };
     let view = pages::legacy::View {
         sunset: crate::app::legacy::sunset_of(state, &reader.store),
         orders: &orders,
         orders_stale: stale.is_some(),
         reports: &reports,
         problem,
+        typed,
     };
     Ok((status, pages::render(pages::legacy::page(reader, &view))).into_response())
 }

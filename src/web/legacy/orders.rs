@@ -5,21 +5,24 @@
 
 use axum::{
     extract::{Path, State},
+    http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
 use serde::Deserialize;
 
-use super::page;
+use super::{Problem, page};
 use crate::app::AppState;
 use crate::app::legacy::{self as app_legacy, sunset_of};
 use crate::app::paths;
 use crate::{
     domain::order::OrderAction,
+    i18n::Msg,
     platform::client::PlatformError,
     store::{self, audit::Record},
     web::{
         access::StoreAdmin,
         error::{AppError, platform_problem},
+        pages::{format_date, legacy::Typed},
         session::{ClientIp, CsrfForm},
     },
 };
@@ -101,18 +104,48 @@ async fn act(
     CsrfForm { form, .. }: CsrfForm<ActionForm>,
     kind: Kind,
 ) -> Result<Response, AppError> {
-    let tr = admin.ctx().tr;
-    if let Some((date, phase)) = sunset_of(&state, &admin.store)
+    match decide_and_do(&state, &admin, &ip, &order_id, &form, kind).await? {
+        Ok(()) => Ok(Redirect::to(&format!(
+            "{}#order-{order_id}",
+            paths::store(admin.eid()).legacy()
+        ))
+        .into_response()),
+        // Refused: the legacy page again, saying why, with what was typed still there.
+        Err((status, message)) => {
+            let typed = Typed::Order {
+                order_id,
+                action: kind.as_str(),
+                amount: form.amount,
+                invoiced: form.invoiced.as_deref().is_some_and(|v| !v.is_empty()),
+            };
+            let problem = Problem {
+                message,
+                typed: Some(typed),
+            };
+            page(&state, &admin.0, Some(problem), status).await
+        }
+    }
+}
+
+/// Asks the order's state, then the platform; a refusal is a status and its reason.
+async fn decide_and_do(
+    state: &AppState,
+    admin: &StoreAdmin,
+    ip: &str,
+    order_id: &str,
+    form: &ActionForm,
+    kind: Kind,
+) -> Result<Result<(), (StatusCode, Msg)>, AppError> {
+    if let Some((date, phase)) = sunset_of(state, &admin.store)
         && phase.is_closed()
     {
-        return Err(AppError::Conflict(
-            tr.f("legacy.error.closed", &[("date", &date.to_string())]),
-        ));
+        let why = Msg::new("legacy.error.closed").arg("date", format_date(date));
+        return Ok(Err((StatusCode::CONFLICT, why)));
     }
-    let remote = match state.platform.order(&order_id).await {
+    let remote = match state.platform.order(order_id).await {
         Ok(o) if o.merchant_id == admin.eid() => o,
         Ok(_) | Err(PlatformError::Refused { status: 404, .. }) => return Err(AppError::NotFound),
-        Err(e) => return failed(&state, &admin, e).await,
+        Err(e) => return Ok(Err(failed(e))),
     };
     let currency = crate::domain::money::Currency::parse(&remote.currency).ok_or_else(|| {
         AppError::Internal(anyhow::anyhow!(
@@ -120,31 +153,39 @@ async fn act(
             remote.currency
         ))
     })?;
-    let amount = || -> Result<i64, AppError> {
+    let amount = || -> Result<i64, (StatusCode, Msg)> {
         let text = form.amount.trim();
         currency
             .parse_typed_amount(text)
             .ok()
             .filter(|a| *a > 0)
             .ok_or_else(|| {
-                AppError::BadRequest(tr.f("legacy.error.amount", &[("currency", currency.code())]))
+                let why = Msg::new("legacy.error.amount").arg("currency", currency.code());
+                (StatusCode::BAD_REQUEST, why)
             })
     };
     let action = match kind {
-        Kind::Capture => OrderAction::Capture(amount()?),
+        Kind::Capture => match amount() {
+            Ok(a) => OrderAction::Capture(a),
+            Err(refused) => return Ok(Err(refused)),
+        },
         Kind::Cancel => OrderAction::Cancel,
         Kind::Refund => {
             if form.invoiced.as_deref().is_none_or(str::is_empty) {
-                return Err(AppError::BadRequest(tr.t("legacy.error.invoiced")));
+                let why = Msg::new("legacy.error.invoiced");
+                return Ok(Err((StatusCode::BAD_REQUEST, why)));
             }
-            OrderAction::Refund(amount()?)
+            match amount() {
+                Ok(a) => OrderAction::Refund(a),
+                Err(refused) => return Ok(Err(refused)),
+            }
         }
         Kind::Extend => OrderAction::Extend,
     };
     // The order's own state says no before the platform is asked.
     let now = store::now();
     if let Err(refusal) = app_legacy::as_order(&remote).apply(action, now) {
-        return Err(AppError::Conflict(tr.t(refusal.key())));
+        return Ok(Err((StatusCode::CONFLICT, Msg::new(refusal.key()))));
     }
     // The same action on the same state is the same request: a retry replays it.
     let key = format!(
@@ -156,48 +197,36 @@ async fn act(
     );
     let p = &state.platform;
     let done = match action {
-        OrderAction::Capture(a) => p.capture(&order_id, a, &key).await,
-        OrderAction::Cancel => p.cancel(&order_id, &key).await,
-        OrderAction::Refund(a) => p.refund(&order_id, a, &key).await,
-        OrderAction::Extend => p.extend(&order_id, &key).await,
+        OrderAction::Capture(a) => p.capture(order_id, a, &key).await,
+        OrderAction::Cancel => p.cancel(order_id, &key).await,
+        OrderAction::Refund(a) => p.refund(order_id, a, &key).await,
+        OrderAction::Extend => p.extend(order_id, &key).await,
     };
     if let Err(e) = done {
-        return failed(&state, &admin, e).await;
+        return Ok(Err(failed(e)));
     }
-    if let Ok(after) = p.order(&order_id).await {
+    if let Ok(after) = p.order(order_id).await {
         store::legacy_orders::upsert(&state.db.pool, admin.store.id, &after).await?;
     }
-    let detail = match action {
+    let amount = match action {
         OrderAction::Capture(a) | OrderAction::Refund(a) => {
-            format!(
-                "order {order_id}: {} {}",
-                currency.format_amount(a),
-                currency.code()
-            )
+            format!("{} {}", currency.format_amount(a), currency.code())
         }
-        _ => format!("order {order_id}"),
+        _ => String::new(),
     };
     let record = Record {
         actor: admin.user.email(),
         action: &format!("legacy_order.{}", kind.as_str()),
         store_id: Some(admin.store.id),
-        detail: &detail,
-        ip: &ip,
+        args: &[("order", order_id), ("amount", &amount)],
+        ip,
     };
     store::audit::record(&state.db.pool, &record).await?;
-    Ok(Redirect::to(&format!(
-        "{}#order-{order_id}",
-        paths::store(admin.eid()).legacy()
-    ))
-    .into_response())
+    Ok(Ok(()))
 }
 
-async fn failed(
-    state: &AppState,
-    admin: &StoreAdmin,
-    e: PlatformError,
-) -> Result<Response, AppError> {
+/// A failed call to the platform, as a refusal.
+fn failed(e: PlatformError) -> (StatusCode, Msg) {
     tracing::warn!(error = %e, "legacy order action failed");
-    let (status, problem) = platform_problem(&admin.ctx().tr, &e);
-    page(state, &admin.0, Some(problem), status).await
+    platform_problem(&e)
 }

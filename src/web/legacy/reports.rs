@@ -9,7 +9,7 @@ use axum::{
 };
 use serde::Deserialize;
 
-use super::page;
+use super::{Problem, page};
 use crate::app::AppState;
 use crate::app::paths;
 use crate::app::{
@@ -18,11 +18,12 @@ use crate::app::{
 };
 use crate::{
     domain::{access::Relation, settlement::Report, settlement_export as export},
+    i18n::Msg,
     store::{self, settlements::ReportRow},
     web::{
         access::StoreReader,
         error::AppError,
-        pages,
+        pages::{self, legacy::Typed},
         session::{ClientIp, csrf_matches},
     },
 };
@@ -103,7 +104,13 @@ pub async fn pdf(
 ) -> Result<Response, AppError> {
     let (_, report) = load(&state, &reader, &id).await?;
     let name = format!("{}.pdf", base_name(&reader, &report));
-    Ok(download(export::to_pdf(&report), "application/pdf", &name))
+    let tr = reader.ctx().tr;
+    let say = |key: &str, args: &[(&str, &str)]| tr.f(key, args);
+    Ok(download(
+        export::to_pdf(&report, &say),
+        "application/pdf",
+        &name,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -120,24 +127,32 @@ pub async fn range(
     reader: StoreReader,
     Query(q): Query<RangeQuery>,
 ) -> Result<Response, AppError> {
-    let tr = reader.ctx().tr;
     let day = time::macros::format_description!("[year]-[month]-[day]");
-    let (Ok(from), Ok(to)) = (
+    let days = match (
         time::Date::parse(&q.from, &day),
         time::Date::parse(&q.to, &day),
-    ) else {
-        return Err(AppError::BadRequest(tr.t("legacy.error.range")));
+    ) {
+        (Ok(from), Ok(to)) if from <= to => Ok((from.to_string(), to.to_string())),
+        (Ok(_), Ok(_)) => Err("legacy.error.range_order"),
+        _ => Err("legacy.error.range"),
     };
-    if from > to {
-        return Err(AppError::BadRequest(tr.t("legacy.error.range_order")));
-    }
-    let rows = store::settlements::transactions_between(
-        &state.db.pool,
-        reader.store.id,
-        &from.to_string(),
-        &to.to_string(),
-    )
-    .await?;
+    let (from, to) = match days {
+        Ok(days) => days,
+        Err(key) => {
+            // The legacy page again, with the days as they were typed.
+            let problem = Problem {
+                message: Msg::new(key),
+                typed: Some(Typed::Range {
+                    from: q.from,
+                    to: q.to,
+                }),
+            };
+            return page(&state, &reader, Some(problem), StatusCode::BAD_REQUEST).await;
+        }
+    };
+    let rows =
+        store::settlements::transactions_between(&state.db.pool, reader.store.id, &from, &to)
+            .await?;
     let name = format!("transactions-{}-{from}-{to}.csv", reader.eid());
     Ok(download(
         export::transactions_csv(&rows).into_bytes(),
@@ -151,14 +166,12 @@ pub async fn archive(
     State(state): State<AppState>,
     reader: StoreReader,
 ) -> Result<Response, AppError> {
-    let tr = reader.ctx().tr;
     if let Some((date, phase)) = sunset_of(&state, &reader.store)
         && phase.is_closed()
     {
-        return Err(AppError::Conflict(tr.f(
-            "legacy.error.archive_closed",
-            &[("date", &date.to_string())],
-        )));
+        return Err(AppError::Conflict(
+            Msg::new("legacy.error.archive_closed").arg("date", pages::format_date(date)),
+        ));
     }
     let mut reports = Vec::new();
     for row in store::settlements::for_store(&state.db.pool, reader.store.id).await? {
@@ -170,7 +183,9 @@ pub async fn archive(
     }
     let _ = app_legacy::sync_orders(&state, &reader.store).await;
     let orders = store::legacy_orders::for_store(&state.db.pool, reader.store.id).await?;
-    let bytes = export::archive(&reports, &orders_csv(&orders))
+    let tr = reader.ctx().tr;
+    let say = |key: &str, args: &[(&str, &str)]| tr.f(key, args);
+    let bytes = export::archive(&reports, &orders_csv(&orders), &say)
         .map_err(|e| AppError::Internal(anyhow::Error::from(e).context("building the archive")))?;
     Ok(download(
         bytes,
@@ -220,13 +235,11 @@ pub async fn upload(
     ClientIp(ip): ClientIp,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, AppError> {
-    let tr = reader.ctx().tr;
     // Who may comes before what was sent.
     if reader.relation != Relation::Support {
-        return Err(AppError::Forbidden(tr.t("legacy.error.support_only")));
+        return Err(AppError::forbidden("legacy.error.support_only"));
     }
-    let mut multipart =
-        multipart.map_err(|_| AppError::BadRequest(tr.t("trouble.error.unreadable")))?;
+    let mut multipart = multipart.map_err(|_| AppError::bad_request("trouble.error.unreadable"))?;
     let mut csrf = String::new();
     let mut file = None;
     while let Ok(Some(field)) = multipart.next_field().await {
@@ -243,7 +256,7 @@ pub async fn upload(
         return page(
             &state,
             &reader,
-            Some(tr.t("legacy.error.no_file")),
+            Some(Msg::new("legacy.error.no_file").into()),
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
@@ -260,17 +273,13 @@ pub async fn upload(
         Ok((id, _)) => {
             return Ok(Redirect::to(&paths::store(reader.eid()).report(id)).into_response());
         }
-        Err(SettlementImportError::Invalid(errors)) => {
-            let lines: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
-            tr.f("legacy.error.invalid", &[("errors", &lines.join("; "))])
-        }
         Err(SettlementImportError::Internal(e)) => return Err(AppError::Internal(e)),
-        Err(e) => crate::web::error::sentence(&e.to_string()),
+        Err(e) => e.message(),
     };
     page(
         &state,
         &reader,
-        Some(problem),
+        Some(problem.into()),
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await

@@ -9,6 +9,52 @@ use super::{
 };
 use crate::{i18n::Tr, store::audit::AuditEntry, web::access::StoreReader};
 
+/// Arguments whose values are codes, and where their words are in the catalogue.
+const CODED: [(&str, &str); 6] = [
+    ("global", "audit.global"),
+    ("environment", "env"),
+    ("role", "role"),
+    ("from", "support.status"),
+    ("to", "support.status"),
+    ("why", "audit.why"),
+];
+
+/// An entry in the reader's words: its action's message with its arguments. An entry
+/// written before arguments were kept apart is shown as it was written.
+pub fn describe(tr: &Tr, e: &AuditEntry) -> String {
+    let Some(args) = e.args() else {
+        return e.detail.clone();
+    };
+    let args: Vec<(&str, String)> = args
+        .iter()
+        .map(|(name, value)| {
+            let worded = CODED
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, prefix)| format!("{prefix}.{value}"))
+                .filter(|key| tr.has(key))
+                .map(|key| tr.t(&key));
+            (name.as_str(), worded.unwrap_or_else(|| value.clone()))
+        })
+        .collect();
+    let args: Vec<(&str, &str)> = args.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    tr.f(
+        &format!("audit.entry.{}", e.action.replace('.', "_")),
+        &args,
+    )
+}
+
+/// Who acted: a person's email, or a system (`platform`, `cli`…) named in the reader's
+/// words.
+pub fn who(tr: &Tr, actor: &str) -> String {
+    let key = format!("audit.actor.{actor}");
+    if !actor.contains('@') && tr.has(&key) {
+        tr.t(&key)
+    } else {
+        actor.to_owned()
+    }
+}
+
 pub fn table(tr: &Tr, entries: &[AuditEntry]) -> Element {
     rsx! {
         if entries.is_empty() {
@@ -17,15 +63,14 @@ pub fn table(tr: &Tr, entries: &[AuditEntry]) -> Element {
             table { class: "list", id: "audit-log",
                 thead { tr {
                     th { {tr.t("audit.when")} } th { {tr.t("audit.who")} } th { {tr.t("audit.what")} }
-                    th { {tr.t("audit.detail")} } th { {tr.t("audit.ip")} }
+                    th { {tr.t("audit.ip")} }
                 } }
                 tbody {
                     for e in entries.iter() {
                         tr {
                             td { {format_time(e.at)} }
-                            td { "{e.actor}" }
-                            td { code { "{e.action}" } }
-                            td { "{e.detail}" }
+                            td { {who(tr, &e.actor)} }
+                            td { {describe(tr, e)} br {} code { class: "small", "{e.action}" } }
                             td { "{e.ip}" }
                         }
                     }

@@ -77,14 +77,20 @@ impl Timeline {
         out.extend(self.audit.iter().map(|a| Entry {
             at: a.at,
             kind: "audit",
-            what: format!("{}: {}", a.action, a.detail),
-            who: a.actor.clone(),
+            what: super::audit::describe(tr, a),
+            who: super::audit::who(tr, &a.actor),
         }));
         out.extend(self.events.iter().map(|e| Entry {
             at: e.received_at,
             kind: "event",
-            what: format!("{} {} ({})", e.kind, e.order_id, e.environment),
-            who: "platform".into(),
+            what: tr.f(
+                &format!("console.event.{}", e.kind.replace('.', "_")),
+                &[
+                    ("order", &e.order_id),
+                    ("environment", &tr.t(&format!("env.{}", e.environment))),
+                ],
+            ),
+            who: super::audit::who(tr, "platform"),
         }));
         out.extend(self.sent.iter().map(|m| Entry {
             at: m.created_at,
@@ -113,7 +119,10 @@ impl Timeline {
             kind: "request",
             what: tr.f(
                 "console.timeline.request",
-                &[("id", &r.id.to_string()), ("status", &r.status)],
+                &[
+                    ("id", &r.id.to_string()),
+                    ("status", &tr.t(&format!("support.status.{}", r.status))),
+                ],
             ),
             who: r.author_email.clone(),
         }));

@@ -24,7 +24,39 @@ pub struct View<'a> {
     /// The platform could not be asked: the orders are as last seen.
     pub orders_stale: bool,
     pub reports: &'a [ReportRow],
+    /// Why the last action was refused, in the reader's words.
     pub problem: Option<String>,
+    /// What the person had typed into the refused form, to show it again.
+    pub typed: Option<Typed>,
+}
+
+/// A refused form's values, shown again so nothing has to be typed twice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Typed {
+    /// An order action (`capture`, `refund`…) and its fields.
+    Order {
+        order_id: String,
+        action: &'static str,
+        amount: String,
+        invoiced: bool,
+    },
+    /// The transaction export's days.
+    Range { from: String, to: String },
+}
+
+impl Typed {
+    /// The amount typed into `action` of `order`, if that is the refused form.
+    fn amount(typed: Option<&Typed>, order: &str, action: &str) -> Option<String> {
+        match typed {
+            Some(Typed::Order {
+                order_id,
+                action: a,
+                amount,
+                ..
+            }) if order_id == order && *a == action => Some(amount.clone()),
+            _ => None,
+        }
+    }
 }
 
 /// An amount as the request's language writes it ("1 234,50 kr", "€0.35").
@@ -85,6 +117,10 @@ pub fn page(reader: &StoreReader, view: &View<'_>) -> Page {
     let closed = view.sunset.is_some_and(|(_, p)| p.is_closed());
     let act = reader.can_act() && !closed;
     let now = store::now();
+    let (range_from, range_to) = match &view.typed {
+        Some(Typed::Range { from, to }) => (from.as_str(), to.as_str()),
+        _ => ("", ""),
+    };
     let body = rsx! {
         {store_nav(reader, "legacy")}
         section { class: "card", id: "legacy-summary",
@@ -123,7 +159,7 @@ pub fn page(reader: &StoreReader, view: &View<'_>) -> Page {
                                     span { class: "small", {tr.f("legacy.orders.captured_refunded", &[("captured", &money(&o.currency, o.captured_amount)), ("refunded", &money(&o.currency, o.refunded_amount))])} }
                                 }
                                 td { {expiry(&tr, o, now)} }
-                                if act { td { {actions(&tr, eid, &csrf, o)} } }
+                                if act { td { {actions(&tr, eid, &csrf, o, view.typed.as_ref())} } }
                             }
                         }
                     }
@@ -154,11 +190,11 @@ pub fn page(reader: &StoreReader, view: &View<'_>) -> Page {
                 }
             }
             h2 { {tr.t("legacy.export.title")} }
-            form { method: "get", action: paths::store(eid).transactions(), class: "inline-fields",
+            form { method: "get", action: paths::store(eid).transactions(), class: "inline-fields", id: "export-range",
                 label { r#for: "export-from", {tr.t("legacy.export.from")} }
-                input { id: "export-from", name: "from", r#type: "date", required: true }
+                input { id: "export-from", name: "from", r#type: "date", required: true, value: "{range_from}" }
                 label { r#for: "export-to", {tr.t("legacy.export.to")} }
-                input { id: "export-to", name: "to", r#type: "date", required: true }
+                input { id: "export-to", name: "to", r#type: "date", required: true, value: "{range_to}" }
                 button { class: "button", r#type: "submit", {tr.t("legacy.export.button")} }
             }
             if reader.relation == Relation::Support {
@@ -187,12 +223,15 @@ fn expiry(tr: &Tr, o: &LegacyOrder, now: i64) -> Element {
 }
 
 /// The forms for what the order's state allows; the server checks again.
-fn actions(tr: &Tr, eid: &str, csrf: &str, o: &LegacyOrder) -> Element {
+fn actions(tr: &Tr, eid: &str, csrf: &str, o: &LegacyOrder, typed: Option<&Typed>) -> Element {
     let c = Currency::parse(&o.currency);
     let fmt = |m: i64| c.map(|c| c.format_amount(m)).unwrap_or_default();
     let open = matches!(o.status.as_str(), "authorized" | "part-captured");
-    let to_capture = fmt(o.order_amount - o.captured_amount);
-    let to_refund = fmt(o.captured_amount - o.refunded_amount);
+    let to_capture = Typed::amount(typed, &o.order_id, "capture")
+        .unwrap_or_else(|| fmt(o.order_amount - o.captured_amount));
+    let to_refund = Typed::amount(typed, &o.order_id, "refund")
+        .unwrap_or_else(|| fmt(o.captured_amount - o.refunded_amount));
+    let invoiced = matches!(typed, Some(Typed::Order { order_id, action: "refund", invoiced: true, .. }) if *order_id == o.order_id);
     let order = |action| paths::store(eid).legacy_order(&o.order_id, action);
     rsx! {
         div { class: "order-actions",
@@ -220,7 +259,7 @@ fn actions(tr: &Tr, eid: &str, csrf: &str, o: &LegacyOrder) -> Element {
                     label { r#for: "refund-{o.order_id}", {tr.t("legacy.actions.refund_amount")} }
                     input { id: "refund-{o.order_id}", name: "amount", value: "{to_refund}", inputmode: "decimal", size: "8" }
                     label { class: "check",
-                        input { r#type: "checkbox", name: "invoiced", value: "yes", required: true }
+                        input { r#type: "checkbox", name: "invoiced", value: "yes", required: true, checked: invoiced }
                         {tr.t("legacy.actions.invoiced_ack")}
                     }
                     button { class: "button small", r#type: "submit", {tr.t("legacy.actions.refund")} }
@@ -268,7 +307,7 @@ pub fn report(reader: &StoreReader, row: &ReportRow, r: &Report) -> Page {
                     for tx in r.transactions.iter() {
                         tr {
                             td { {tx.day().to_owned()} }
-                            td { {tx.kind.as_str()} }
+                            td { {tr.t(&format!("settlement.kind.{}", tx.kind.as_str()))} }
                             td { code { "{tx.order_id}" } }
                             td { "{tx.merchant_reference1} {tx.merchant_reference2}" }
                             td { class: "num", {m(signed(tx))} }
@@ -277,7 +316,7 @@ pub fn report(reader: &StoreReader, row: &ReportRow, r: &Report) -> Page {
                     }
                 }
             }
-            p { class: "small", {tr.f("legacy.report.imported", &[("by", &row.imported_by), ("time", &format_time(row.imported_at))])} }
+            p { class: "small", {tr.f("legacy.report.imported", &[("by", &super::audit::who(&tr, &row.imported_by)), ("time", &format_time(row.imported_at))])} }
         }
     };
     layout(&ctx, &title, None, body)

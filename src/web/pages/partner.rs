@@ -179,7 +179,7 @@ pub fn dashboard(
                 select { id: "f-platform", name: "platform",
                     option { value: "", {tr.t("partner.filter.any")} }
                     for p in catalog.platforms.iter() {
-                        option { value: "{p.id}", selected: query.platform == p.id, "{p.name}" }
+                        option { value: "{p.id}", selected: query.platform == p.id, {catalog.platform_name(p, tr.lang.code())} }
                     }
                 }
                 label { r#for: "f-country", {tr.t("partner.filter.country")} }

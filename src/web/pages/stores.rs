@@ -151,7 +151,8 @@ pub fn overview(catalog: &Catalog, reader: &StoreReader, expiring: &[LegacyOrder
         .product(&store.product)
         .map(|p| p.name.clone())
         .unwrap_or_else(|| store.product.clone());
-    let platform = catalog.platform_or_custom(&store.platform).name.clone();
+    let platform = catalog.platform_or_custom(&store.platform);
+    let platform = catalog.platform_name(platform, tr.lang.code());
     let body = rsx! {
         {store_nav(reader, "overview")}
         section { class: "card",

@@ -122,7 +122,7 @@ pub fn request(ctx: &Ctx, r: &SupportRequest, store: &Store, history: &History) 
                     thead { tr { th { {tr.t("audit.when")} } th { {tr.t("support.step_change")} } th { {tr.t("audit.who")} } } }
                     tbody {
                         for h in history.steps.iter() {
-                            tr { td { {format_time(h.at)} } td { "{h.from_step} → {h.to_step}" } td { "{h.actor}" } }
+                            tr { td { {format_time(h.at)} } td { {step_name(&tr, &h.from_step)} " → " {step_name(&tr, &h.to_step)} } td { {super::audit::who(&tr, &h.actor)} } }
                         }
                     }
                 }
@@ -135,4 +135,14 @@ pub fn request(ctx: &Ctx, r: &SupportRequest, store: &Store, history: &History) 
         }
     };
     page(ctx, &title, None, body)
+}
+
+/// A step of the upgrade (as the history stores it, `test-purchase`) in the reader's words.
+fn step_name(tr: &Tr, step: &str) -> String {
+    let key = format!("step.{step}");
+    if tr.has(&key) {
+        tr.t(&key)
+    } else {
+        step.to_owned()
+    }
 }

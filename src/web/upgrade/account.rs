@@ -59,10 +59,7 @@ pub async fn save(
         &mut tx,
         &admin,
         "account.updated",
-        &format!(
-            "global payments {}",
-            if ticked(&form.global) { "on" } else { "off" }
-        ),
+        &[("global", if ticked(&form.global) { "on" } else { "off" })],
         &ip,
     )
     .await?;

@@ -66,13 +66,12 @@ pub async fn generate(
     let mut fresh = Vec::new();
     for env in [Environment::Live, Environment::Test] {
         let creds = issue(&mut tx, &upgrade, env).await?;
-        let detail = format!(
-            "{} credentials {} for {}",
-            env.as_str(),
-            creds.username,
-            creds.merchant_id
-        );
-        audit_in(&mut tx, &admin, "credentials.created", &detail, &ip).await?;
+        let args = [
+            ("environment", env.as_str()),
+            ("username", creds.username.as_str()),
+            ("merchant", creds.merchant_id.as_str()),
+        ];
+        audit_in(&mut tx, &admin, "credentials.created", &args, &ip).await?;
         fresh.push(creds);
     }
     tx.commit().await?;
@@ -158,33 +157,34 @@ pub async fn rotate(
     ClientIp(ip): ClientIp,
     CsrfForm { form, .. }: CsrfForm<RotateForm>,
 ) -> Result<Response, AppError> {
-    let tr = admin.ctx().tr;
     let grace: i64 = form
         .grace
         .parse()
         .ok()
         .filter(|g| GRACE_CHOICES.contains(g))
-        .ok_or_else(|| AppError::BadRequest(tr.t("credentials.error.grace")))?;
+        .ok_or_else(|| AppError::bad_request("credentials.error.grace"))?;
     let env = match form.environment.as_str() {
         "" => Environment::Live,
         other => Environment::parse(other)
-            .ok_or_else(|| AppError::BadRequest(tr.t("credentials.error.environment")))?,
+            .ok_or_else(|| AppError::bad_request("credentials.error.environment"))?,
     };
     if admin.upgrade.merchant_id.is_none() {
-        return Err(AppError::Conflict(tr.t("credentials.error.none_yet")));
+        return Err(AppError::conflict("credentials.error.none_yet"));
     }
     let mut tx = state.db.begin().await?;
     let upgrade = store::upgrades::lock(&mut tx, admin.upgrade.id, state.db.backend).await?;
     let retired =
         store::credentials::retire_active(&mut tx, upgrade.id, env.as_str(), grace).await?;
     let fresh = issue(&mut tx, &upgrade, env).await?;
-    let detail = format!(
-        "{} credentials {} for {}; {retired} old ones end in {grace} s",
-        env.as_str(),
-        fresh.username,
-        fresh.merchant_id
-    );
-    audit_in(&mut tx, &admin, "credentials.rotated", &detail, &ip).await?;
+    let (retired, grace) = (retired.to_string(), grace.to_string());
+    let args = [
+        ("environment", env.as_str()),
+        ("username", fresh.username.as_str()),
+        ("merchant", fresh.merchant_id.as_str()),
+        ("retired", retired.as_str()),
+        ("seconds", grace.as_str()),
+    ];
+    audit_in(&mut tx, &admin, "credentials.rotated", &args, &ip).await?;
     tx.commit().await?;
     shown_once(&state, admin.0, &[fresh]).await
 }
@@ -206,7 +206,7 @@ pub async fn revoke(
         &mut tx,
         &admin,
         "credentials.revoked",
-        &format!("credential {id}"),
+        &[("credential", &id.to_string())],
         &ip,
     )
     .await?;

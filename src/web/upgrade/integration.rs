@@ -92,14 +92,7 @@ pub async fn confirm(
             admin.user.email(),
         )
         .await?;
-        audit_in(
-            &mut tx,
-            &admin,
-            "integration.confirmed",
-            "checklist confirmed",
-            &ip,
-        )
-        .await?;
+        audit_in(&mut tx, &admin, "integration.confirmed", &[], &ip).await?;
     }
     tx.commit().await?;
     if !all {
@@ -143,9 +136,8 @@ pub async fn setup_check(
     if let Some(r) = guard_reached(&admin, Step::Integration) {
         return Ok(r);
     }
-    let tr = admin.ctx().tr;
     let field = Environment::parse(&form.field)
-        .ok_or_else(|| AppError::BadRequest(tr.t("setup_check.error.field")))?;
+        .ok_or_else(|| AppError::bad_request("setup_check.error.field"))?;
     let username = setup_check::clean(&form.username);
     let row = store::credentials::by_username(&state.db.pool, &username).await?;
     let lookup = match &row {

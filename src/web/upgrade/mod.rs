@@ -88,9 +88,7 @@ fn guard_reached(reader: &StoreReader, step: Step) -> Option<Response> {
 /// Later steps wait while a new version of the terms is not yet accepted.
 fn require_current_terms(reader: &StoreReader) -> Result<(), super::error::AppError> {
     if reader.terms_outdated {
-        return Err(super::error::AppError::Conflict(
-            reader.ctx().tr.t("terms.error.outdated"),
-        ));
+        return Err(super::error::AppError::conflict("terms.error.outdated"));
     }
     Ok(())
 }
@@ -105,14 +103,14 @@ async fn audit_in(
     tx: &mut Tx,
     admin: &StoreReader,
     action: &str,
-    detail: &str,
+    args: &[(&str, &str)],
     ip: &str,
 ) -> sqlx::Result<()> {
     let record = Record {
         actor: admin.user.email(),
         action,
         store_id: Some(admin.store.id),
-        detail,
+        args,
         ip,
     };
     store::audit::record(&mut **tx, &record).await

@@ -152,10 +152,11 @@ pub async fn accept(
         user_agent,
     };
     store::upgrades::record_acceptance(&mut tx, upgrade.id, &acceptance).await?;
-    let detail = format!(
-        "{} version {} sha256 {}",
-        shown.title, path.terms.version, pdf.sha256
-    );
+    let detail = [
+        ("title", shown.title),
+        ("version", path.terms.version.as_str()),
+        ("sha256", pdf.sha256.as_str()),
+    ];
     audit_in(
         &mut tx,
         &admin,
@@ -189,5 +190,5 @@ fn chosen_path<'a>(
         .catalog
         .paths_from(&reader.store.product)
         .find(|p| p.id == id)
-        .ok_or_else(|| AppError::BadRequest(reader.ctx().tr.t("terms.error.path")))
+        .ok_or_else(|| AppError::bad_request("terms.error.path"))
 }

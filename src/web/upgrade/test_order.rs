@@ -26,9 +26,8 @@ use crate::{
 
 /// The test order, if its recorded status is `wanted`.
 fn order_for(admin: &StoreAdmin, wanted: TestOrder) -> Result<String, AppError> {
-    let tr = admin.ctx().tr;
     if admin.upgrade.step() != Step::Complete {
-        return Err(AppError::Conflict(tr.t("test_order.error.not_complete")));
+        return Err(AppError::conflict("test_order.error.not_complete"));
     }
     let status = admin
         .upgrade
@@ -37,7 +36,7 @@ fn order_for(admin: &StoreAdmin, wanted: TestOrder) -> Result<String, AppError> 
         .and_then(TestOrder::parse);
     match (&admin.upgrade.test_order_id, status) {
         (Some(id), Some(status)) if status == wanted => Ok(id.clone()),
-        _ => Err(AppError::Conflict(tr.t("test_order.error.nothing_to_do"))),
+        _ => Err(AppError::conflict("test_order.error.nothing_to_do")),
     }
 }
 
@@ -129,7 +128,7 @@ async fn record(
             &mut tx,
             admin,
             &format!("test_order.{}", to.as_str()),
-            &format!("order {order_id}"),
+            &[("order", order_id)],
             ip,
         )
         .await?;
@@ -146,7 +145,8 @@ async fn failed(
     e: PlatformError,
 ) -> Result<Response, AppError> {
     tracing::warn!(error = %e, order = order_id, "test order action failed");
-    let (status, problem) = platform_problem(&admin.ctx().tr, &e);
+    let (status, problem) = platform_problem(&e);
+    let problem = problem.render(&admin.ctx().tr);
     let page = super::purchase::complete_page(state, &admin.0, Some(&problem)).await?;
     Ok((status, page).into_response())
 }

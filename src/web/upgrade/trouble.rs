@@ -158,7 +158,7 @@ pub async fn send(
         &mut tx,
         &admin,
         "support_request.sent",
-        &format!("request {id}"),
+        &[("request", &id.to_string())],
         &ip,
     )
     .await?;
@@ -275,7 +275,7 @@ fn check_text(draft: &Draft, tr: &Tr) -> Result<(), String> {
         .any(|c| text::refused(c, Lines::Many))
     {
         let field = tr.t("trouble.request.explanation");
-        return Err(crate::web::text::message(tr, &field, TextProblem::Control));
+        return Err(crate::web::text::message(&field, TextProblem::Control).render(tr));
     }
     let explanation = draft.explanation.trim().chars().count();
     if explanation < 10 {

@@ -82,14 +82,14 @@ pub fn page(catalog: &Catalog, admin: &StoreReader, issued: &[CredentialRow], vi
         section { class: "card",
             {super::heading(&tr, Step::Integration)}
             {read_only_note(admin)}
-            h2 { {tr.f("integration.for_platform", &[("platform", &platform.name)])} }
+            h2 { {tr.f("integration.for_platform", &[("platform", catalog.platform_name(platform, tr.lang.code()))])} }
             p { strong { {tr.t("integration.install")} } " {plugin}" }
             p { "{install}" }
             table { class: "list", id: "plugin-fields",
                 thead { tr { th { {tr.t("integration.field")} } th { {tr.t("integration.value_col")} } th { {tr.t("integration.where")} } } }
                 tbody {
                     for f in platform.fields.iter() {
-                        tr { td { "{f.label}" } td { code { {field_value(&f.value)} } } td { "{f.location}" } }
+                        tr { td { {catalog.field_text(platform, f, tr.lang.code()).0} } td { code { {field_value(&f.value)} } } td { {catalog.field_text(platform, f, tr.lang.code()).1} } }
                     }
                 }
             }
@@ -126,7 +126,7 @@ pub fn page(catalog: &Catalog, admin: &StoreReader, issued: &[CredentialRow], vi
                 h2 { {tr.t("health.title")} }
                 p { {tr.t("health.lead")} }
                 if let Some((_, outcome)) = &view.health {
-                    {health_result(&tr, outcome)}
+                    {health_result(&tr, catalog, outcome)}
                 }
                 form { method: "post", action: format!("{}#health-check", paths::store(eid).health_check()),
                     {csrf_field(&csrf)}
@@ -229,7 +229,8 @@ fn refusal_text(tr: &Tr, r: &Refusal) -> String {
     })
 }
 
-fn health_result(tr: &Tr, outcome: &HealthOutcome) -> Element {
+fn health_result(tr: &Tr, catalog: &Catalog, outcome: &HealthOutcome) -> Element {
+    let code = tr.lang.code();
     let report = match outcome {
         HealthOutcome::Refused(r) => {
             return rsx! { p { class: "form-error", role: "alert", id: "health-result", {refusal_text(tr, r)} } };
@@ -264,9 +265,11 @@ fn health_result(tr: &Tr, outcome: &HealthOutcome) -> Element {
                     ));
                 }
                 for label in legacy {
+                    let label = catalog.marker_label(label, code);
                     out.push(tr.f("health.page.legacy", &[("label", label), ("url", url)]));
                 }
                 for label in new {
+                    let label = catalog.marker_label(label, code);
                     out.push(tr.f("health.page.new", &[("label", label), ("url", url)]));
                 }
                 if legacy.is_empty() && new.is_empty() && *status < 400 {

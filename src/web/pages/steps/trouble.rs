@@ -43,7 +43,7 @@ pub fn page(
             p { class: "lead", {tr.t("trouble.lead")} }
             h2 { {tr.t("trouble.rollback.title")} }
             ol { class: "howto",
-                li { {tr.f("trouble.rollback.disable_new", &[("platform", &platform.name), ("plugin", catalog.platform_text(platform, tr.lang.code()).0)])} }
+                li { {tr.f("trouble.rollback.disable_new", &[("platform", catalog.platform_name(platform, tr.lang.code())), ("plugin", catalog.platform_text(platform, tr.lang.code()).0)])} }
                 li { {tr.t("trouble.rollback.enable_old")} }
                 li { {tr.f("trouble.rollback.verify", &[("eid", eid)])} }
             }
