@@ -114,7 +114,7 @@ pub async fn sunset_reminders(state: &AppState, today: Date) -> anyhow::Result<u
             .await?;
             for s in &stores {
                 let upgrade = store::upgrades::for_store(&state.db.pool, s.id).await?;
-                let done = upgrade.is_some_and(|u| u.step() == Step::Complete);
+                let done = upgrade.is_some_and(|u| u.step == Step::Complete);
                 let lang =
                     store::users::email_lang(&state.db.pool, &s.admin_email, Some(s)).await?;
                 let email = reminder(state, s, date, days_left, done, Tr::new(lang));
@@ -205,7 +205,7 @@ pub async fn stall_reminders(state: &AppState, now: i64) -> anyhow::Result<usize
             .get(i + 1)
             .map_or(now - (days + 7) * 86_400, |next| now - next * 86_400);
         loop {
-            let due = store::upgrades::due_stall_reminders(
+            let due = store::waiting::due_stall_reminders(
                 &state.db.pool,
                 (until, now - days * 86_400),
                 days,
@@ -218,7 +218,7 @@ pub async fn stall_reminders(state: &AppState, now: i64) -> anyhow::Result<usize
                 };
                 let lang =
                     store::users::email_lang(&state.db.pool, &s.admin_email, Some(&s)).await?;
-                let email = crate::web::partner::reminder(state, &s, Step::parse(&d.step), lang);
+                let email = crate::web::partner::reminder(state, &s, Some(d.step), lang);
                 let key = format!("stall:{}:{}:{days}", d.upgrade_id, d.progressed_at);
                 let mut tx = state.db.begin().await?;
                 if store::outbox::enqueue(&mut tx, Lane::Bulk, &key, &email, Some(s.id)).await? {
@@ -245,7 +245,7 @@ pub async fn partner_digests(state: &AppState, now: i64) -> anyhow::Result<usize
     let (year, week, _) = today.to_iso_week_date();
     let sunsets = crate::web::partner::sunsets(state);
     let filter = Filter {
-        risk: "at-risk".into(),
+        risk: Some(crate::domain::risk::Risk::AtRisk),
         ..Filter::default()
     };
     let mut queued = 0;
@@ -279,7 +279,7 @@ pub async fn partner_digests(state: &AppState, now: i64) -> anyhow::Result<usize
                     "- {} ({}): {}",
                     r.name,
                     r.legacy_store_id,
-                    tr.t(&format!("step.{}", r.step))
+                    tr.t(r.step.key())
                 )
             })
             .collect();

@@ -21,7 +21,7 @@ use super::{
 };
 use crate::store::outbox::Lane;
 use crate::{
-    domain::{Action, EmailAddress, Step},
+    domain::{EmailAddress, Refusal},
     i18n::Tr,
     mail::Email,
     store::{self, audit::Record},
@@ -58,7 +58,7 @@ async fn stalled(
         .parse::<i64>()
         .unwrap_or(state.config.stall_days)
         .clamp(1, 365);
-    let rows = store::upgrades::stalled(&state.db.pool, store::now() - days * 86_400, 500).await?;
+    let rows = store::waiting::stalled(&state.db.pool, store::now() - days * 86_400, 500).await?;
     Ok(pages::render(pages::console::stalled(
         &user.ctx(),
         days,
@@ -185,7 +185,7 @@ async fn remind(
     CsrfForm { form, .. }: CsrfForm<ActionForm>,
 ) -> Result<Response, AppError> {
     let why = reason_or_refuse!(state, reader, form);
-    let step = (reader.upgrade.id != 0).then(|| reader.upgrade.step());
+    let step = reader.upgrade.as_ref().map(|u| u.step);
     let lang = admin_lang(&state, &reader.store).await?;
     let email = super::partner::reminder(&state, &reader.store, step, lang);
     let mut tx = state.db.begin().await?;
@@ -285,10 +285,9 @@ async fn revoke_credentials(
 ) -> Result<Response, AppError> {
     let why = reason_or_refuse!(state, reader, form);
     let mut tx = state.db.begin().await?;
-    let n = if reader.upgrade.id == 0 {
-        0
-    } else {
-        store::upgrades::revoke_all_credentials(&mut tx, reader.upgrade.id).await?
+    let n = match &reader.upgrade {
+        Some(upgrade) => store::upgrades::revoke_all_credentials(&mut tx, upgrade.id).await?,
+        None => 0,
     };
     let detail = format!("{why} ({n} revoked)");
     audited(
@@ -318,30 +317,22 @@ async fn verify_purchase(
         let msg = tr.t("console.error.reference");
         return page(&state, &reader, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    if reader.upgrade.id == 0 || reader.upgrade.step() != Step::TestPurchase {
-        let msg = tr.t("console.error.not_at_purchase");
-        return page(&state, &reader, Some(msg), StatusCode::CONFLICT).await;
-    }
+    let refused = |r: Refusal| Some(super::error::refusal(&tr, r));
+    let Some(id) = reader.upgrade.as_ref().map(|u| u.id) else {
+        let msg = refused(Refusal::NotAtTestPurchase);
+        return page(&state, &reader, msg, StatusCode::CONFLICT).await;
+    };
     let mut tx = state.db.begin().await?;
-    let upgrade = store::upgrades::lock(&mut tx, reader.upgrade.id, state.db.backend).await?;
+    let mut upgrade = store::upgrades::lock(&mut tx, id, state.db.backend).await?;
+    let moved = match upgrade.confirm_purchase_by_hand() {
+        Ok(moved) => moved,
+        Err(r) => {
+            tx.rollback().await?;
+            return page(&state, &reader, refused(r), StatusCode::CONFLICT).await;
+        }
+    };
     let actor = format!("support:{}", reader.user.email());
-    if let Err(e) =
-        store::upgrades::advance(&mut tx, &upgrade, Action::DetectTestPurchase, &actor).await
-    {
-        tx.rollback().await?;
-        return match e {
-            store::upgrades::AdvanceError::Refused(_) => {
-                page(
-                    &state,
-                    &reader,
-                    Some(tr.t("console.error.not_at_purchase")),
-                    StatusCode::CONFLICT,
-                )
-                .await
-            }
-            store::upgrades::AdvanceError::Db(e) => Err(e.into()),
-        };
-    }
+    store::upgrades::record_move(&mut tx, &upgrade, moved, &actor).await?;
     let detail = format!("{why} (reference {reference})");
     audited(&mut tx, &reader, &ip, "support.purchase_verified", &detail).await?;
     state.hub.notify_in(&mut tx, reader.store.id).await?;

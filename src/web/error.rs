@@ -7,7 +7,7 @@ use axum::{
 };
 
 use super::pages;
-use crate::i18n::Tr;
+use crate::{domain::Refusal, i18n::Tr};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -37,14 +37,22 @@ impl From<sqlx::Error> for AppError {
     }
 }
 
-impl From<crate::store::upgrades::AdvanceError> for AppError {
-    fn from(e: crate::store::upgrades::AdvanceError) -> Self {
-        use crate::store::upgrades::AdvanceError;
-        match e {
-            AdvanceError::Refused(r) => AppError::Conflict(r.to_string()),
-            AdvanceError::Db(db) => db.into(),
-        }
+/// The upgrade refused: a conflict with where it stands, in the reader's language.
+impl From<Refusal> for AppError {
+    fn from(r: Refusal) -> Self {
+        AppError::Conflict(refusal(&Tr::current(), r))
     }
+}
+
+/// What the upgrade's refusal says, in `tr`'s language.
+pub fn refusal(tr: &Tr, r: Refusal) -> String {
+    let steps: Vec<(&str, String)> = r
+        .steps()
+        .into_iter()
+        .map(|(name, step)| (name, tr.t(step.key())))
+        .collect();
+    let args: Vec<(&str, &str)> = steps.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    tr.f(r.key(), &args)
 }
 
 impl IntoResponse for AppError {

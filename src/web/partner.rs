@@ -27,8 +27,9 @@ use crate::store::outbox::Lane;
 use crate::{
     domain::{
         Step,
-        risk::Rule,
+        risk::{Risk, Rule},
         sunset::{self},
+        upgrade::Progress,
     },
     i18n::Tr,
     mail::Email,
@@ -74,8 +75,9 @@ impl ListQuery {
     pub fn filter(&self) -> Filter {
         Filter {
             q: self.q.trim().chars().take(100).collect(),
-            step: self.step.trim().to_owned(),
-            risk: self.risk.trim().to_owned(),
+            // A step or risk it does not know is left out, like any unknown filter.
+            step: Progress::parse(self.step.trim()),
+            risk: Risk::parse(self.risk.trim()),
             product: self.product.trim().to_owned(),
             platform: self.platform.trim().to_owned(),
             country: self.country.trim().chars().take(2).collect(),
@@ -148,7 +150,7 @@ pub fn rule(state: &AppState) -> Rule {
 /// when nothing is filtered.
 #[derive(Clone)]
 pub struct Summary {
-    pub steps: Vec<(String, i64)>,
+    pub steps: Vec<(Progress, i64)>,
     pub completions: Vec<(i64, i64)>,
 }
 
@@ -193,7 +195,7 @@ pub struct Dashboard {
     pub total: i64,
     /// The charts show the whole cohort, whatever the filter: stores per step, and
     /// completions per week (week number from Monday 1970-01-05, count).
-    pub steps: Vec<(String, i64)>,
+    pub steps: Vec<(Progress, i64)>,
     pub completions: Vec<(i64, i64)>,
     pub now: i64,
 }
@@ -318,10 +320,10 @@ fn to_csv(state: &AppState, rows: &[CohortRow], now: i64) -> String {
             cell(&r.name),
             cell(&r.product),
             cell(&path),
-            r.step.clone(),
+            r.step.as_str().to_owned(),
             r.updated_at.map(crate::domain::rfc3339).unwrap_or_default(),
             r.idle_days(now).map(|d| d.to_string()).unwrap_or_default(),
-            r.risk.clone(),
+            r.risk.as_str().to_owned(),
         ]);
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
@@ -367,13 +369,13 @@ async fn nudge(
             continue;
         }
         let upgrade = store::upgrades::for_store(&state.db.pool, s.id).await?;
-        if upgrade.as_ref().is_some_and(|u| u.step() == Step::Complete) {
+        if upgrade.as_ref().is_some_and(|u| u.step == Step::Complete) {
             skipped += 1;
             continue;
         }
         let mut tx = state.db.begin().await?;
         let lang = store::users::email_lang(&state.db.pool, &s.admin_email, Some(&s)).await?;
-        let email = reminder(&state, &s, upgrade.as_ref().map(|u| u.step()), lang);
+        let email = reminder(&state, &s, upgrade.as_ref().map(|u| u.step), lang);
         let key = format!("nudge:{}:{today}", s.id);
         if store::outbox::enqueue(&mut tx, Lane::Bulk, &key, &email, Some(s.id)).await? {
             store::audit::record(
@@ -419,10 +421,7 @@ pub fn reminder(
     );
     let where_ = match step {
         None => tr.t("email.reminder.not_started"),
-        Some(step) => tr.f(
-            "email.reminder.at_step",
-            &[("step", &tr.t(&format!("step.{}", step.as_str())))],
-        ),
+        Some(step) => tr.f("email.reminder.at_step", &[("step", &tr.t(step.key()))]),
     };
     let sunset = state
         .catalog

@@ -9,13 +9,14 @@ use super::{
     steps::purchase::api_log,
 };
 use crate::{
+    domain::Upgrade,
     i18n::Tr,
     store::{
         audit::AuditEntry,
         events::OrderEvent,
         stores::Store,
         support::{RequestStatus, SupportRequest},
-        upgrades::{StepChange, UpgradeRow},
+        upgrades::StepChange,
     },
 };
 
@@ -60,7 +61,7 @@ pub fn queue(ctx: &Ctx, requests: &[SupportRequest]) -> Page {
 
 /// Everything that happened to the store's upgrade.
 pub struct History {
-    pub upgrade: Option<UpgradeRow>,
+    pub upgrade: Option<Upgrade>,
     pub steps: Vec<StepChange>,
     pub audit: Vec<AuditEntry>,
     pub events: Vec<OrderEvent>,
@@ -73,7 +74,7 @@ pub fn request(ctx: &Ctx, r: &SupportRequest, store: &Store, history: &History) 
     let step = history
         .upgrade
         .as_ref()
-        .map(|u| tr.t(&format!("step.{}", u.step)))
+        .map(|u| tr.t(u.step.key()))
         .unwrap_or_else(|| tr.t("stores.not_started"));
     let eid = &store.legacy_store_id;
     let body = rsx! {
