@@ -13,8 +13,11 @@ use sqlx::{
 
 use crate::domain::{
     Environment,
+    access::StaffRole,
+    money::Currency,
     order::TestOrder,
     risk::Risk,
+    settlement::Kind,
     upgrade::{Checklist, ChecklistItem, Progress, Step},
 };
 
@@ -26,9 +29,18 @@ pub struct Unknown {
     pub value: String,
 }
 
-/// Text columns holding one of a domain enum's names (`as_str` / `parse`).
-macro_rules! named_column {
-    ($($ty:ty => $what:literal),* $(,)?) => {$(
+impl Unknown {
+    fn of(what: &'static str, value: &str) -> BoxDynError {
+        Box::new(Unknown {
+            what,
+            value: value.to_owned(),
+        })
+    }
+}
+
+/// A text column holding `$ty`, written by `$write` and read back by `$read`.
+macro_rules! text_column {
+    ($ty:ty, $write:expr, $read:expr) => {
         impl Type<Any> for $ty {
             fn type_info() -> AnyTypeInfo {
                 <str as Type<Any>>::type_info()
@@ -40,16 +52,28 @@ macro_rules! named_column {
                 &self,
                 buf: &mut <Any as Database>::ArgumentBuffer<'q>,
             ) -> Result<IsNull, BoxDynError> {
-                <&str as Encode<'q, Any>>::encode(self.as_str(), buf)
+                let write: fn(&$ty) -> String = $write;
+                <String as Encode<'q, Any>>::encode(write(self), buf)
             }
         }
 
         impl<'r> Decode<'r, Any> for $ty {
             fn decode(value: <Any as Database>::ValueRef<'r>) -> Result<Self, BoxDynError> {
-                let text = <String as Decode<'r, Any>>::decode(value)?;
-                <$ty>::parse(&text).ok_or_else(|| Unknown { what: $what, value: text }.into())
+                let read: fn(&str) -> Result<$ty, BoxDynError> = $read;
+                read(&<String as Decode<'r, Any>>::decode(value)?)
             }
         }
+    };
+}
+
+/// Text columns holding one of a domain enum's names (`as_str` / `parse`).
+macro_rules! named_column {
+    ($($ty:ty => $what:literal),* $(,)?) => {$(
+        text_column!(
+            $ty,
+            |v| v.as_str().to_owned(),
+            |text| <$ty>::parse(text).ok_or_else(|| Unknown::of($what, text))
+        );
     )*};
 }
 
@@ -59,42 +83,33 @@ named_column! {
     TestOrder => "test order status",
     Risk => "risk",
     Environment => "environment",
+    Kind => "settlement transaction kind",
+    StaffRole => "staff role",
+    super::support::RequestStatus => "support request status",
 }
 
-/// The checklist is its ticked items' names, comma-separated, in the page's order.
-impl Type<Any> for Checklist {
-    fn type_info() -> AnyTypeInfo {
-        <str as Type<Any>>::type_info()
-    }
-}
+// A currency is its ISO 4217 code.
+text_column!(Currency, |c| c.code().to_owned(), |text| Currency::parse(
+    text
+)
+.ok_or_else(|| Unknown::of("currency", text)));
 
-impl<'q> Encode<'q, Any> for Checklist {
-    fn encode_by_ref(
-        &self,
-        buf: &mut <Any as Database>::ArgumentBuffer<'q>,
-    ) -> Result<IsNull, BoxDynError> {
-        let names: Vec<&str> = self.items().map(ChecklistItem::as_str).collect();
-        <String as Encode<'q, Any>>::encode(names.join(","), buf)
-    }
-}
-
-impl<'r> Decode<'r, Any> for Checklist {
-    fn decode(value: <Any as Database>::ValueRef<'r>) -> Result<Self, BoxDynError> {
-        let text = <String as Decode<'r, Any>>::decode(value)?;
+// The checklist is its ticked items' names, comma-separated, in the page's order.
+text_column!(
+    Checklist,
+    |list| {
+        let names: Vec<&str> = list.items().map(ChecklistItem::as_str).collect();
+        names.join(",")
+    },
+    |text| {
         text.split(',')
             .filter(|name| !name.is_empty())
             .map(|name| {
-                ChecklistItem::parse(name).ok_or_else(|| {
-                    Unknown {
-                        what: "checklist item",
-                        value: name.to_owned(),
-                    }
-                    .into()
-                })
+                ChecklistItem::parse(name).ok_or_else(|| Unknown::of("checklist item", name))
             })
             .collect()
     }
-}
+);
 
 /// A yes/no column stored as 0 or 1 (BIGINT on both backends, which `Any` reads as a
 /// number, not a bool).
@@ -102,13 +117,23 @@ pub fn flag(row: &AnyRow, column: &str) -> sqlx::Result<bool> {
     match row.try_get::<i64, _>(column)? {
         0 => Ok(false),
         1 => Ok(true),
-        other => Err(sqlx::Error::ColumnDecode {
-            index: format!("{column:?}"),
-            source: Box::new(Unknown {
-                what: "flag (0 or 1)",
-                value: other.to_string(),
-            }),
-        }),
+        other => Err(unknown(column, "flag (0 or 1)", other.to_string())),
+    }
+}
+
+/// A JSON column, read back as what was written there.
+pub fn json<T: serde::de::DeserializeOwned>(column: &str, text: &str) -> sqlx::Result<T> {
+    serde_json::from_str(text).map_err(|e| sqlx::Error::ColumnDecode {
+        index: format!("{column:?}"),
+        source: Box::new(e),
+    })
+}
+
+/// The error of `column` holding `value`, which is no `what`.
+pub fn unknown(column: &str, what: &'static str, value: String) -> sqlx::Error {
+    sqlx::Error::ColumnDecode {
+        index: format!("{column:?}"),
+        source: Box::new(Unknown { what, value }),
     }
 }
 

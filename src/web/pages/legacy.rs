@@ -141,7 +141,7 @@ pub fn page(reader: &StoreReader, view: &View<'_>) -> Page {
                             tr {
                                 td { "{r.payout_date}" }
                                 td { a { href: "/stores/{eid}/legacy/reports/{r.id}", "{r.payment_reference}" } }
-                                td { {money(&r.currency, r.total_settlement)} }
+                                td { {money(r.currency.code(), r.total_settlement)} }
                                 td {
                                     a { href: "/stores/{eid}/legacy/reports/{r.id}/csv", "CSV" } " · "
                                     a { href: "/stores/{eid}/legacy/reports/{r.id}/json", "JSON" } " · "
