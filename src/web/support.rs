@@ -127,7 +127,7 @@ async fn set_status(
     store::support::set_status(&mut tx, id, status).await?;
     let detail = format!(
         "request {id}: {} → {}: {reason}",
-        request.status,
+        request.status.as_str(),
         status.as_str()
     );
     let record = Record {

@@ -112,7 +112,7 @@ impl Timeline {
             kind: "request",
             what: tr.f(
                 "console.timeline.request",
-                &[("id", &r.id.to_string()), ("status", &r.status)],
+                &[("id", &r.id.to_string()), ("status", r.status.as_str())],
             ),
             who: r.author_email.clone(),
         }));
