@@ -7,16 +7,16 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+pub mod app;
 pub mod config;
-pub mod demo;
 pub mod domain;
 pub mod i18n;
-pub mod import;
 pub mod jobs;
 pub mod live;
 pub mod mail;
 pub mod platform;
 pub mod server;
+pub mod shop;
 pub mod store;
 pub mod web;
 
@@ -25,7 +25,7 @@ use std::{net::SocketAddr, sync::Arc};
 use anyhow::Context;
 use tokio::net::TcpListener;
 
-use crate::{config::Config, domain::Catalog, mail::Mailer, store::Db, web::AppState};
+use crate::{app::AppState, config::Config, domain::Catalog, mail::Mailer, store::Db};
 
 /// A built application, bound to its listener but not yet serving.
 pub struct Application {
@@ -33,6 +33,8 @@ pub struct Application {
     /// Where `/metrics` is served, when it is.
     metrics: Option<(TcpListener, metrics_exporter_prometheus::PrometheusHandle)>,
     state: AppState,
+    /// The outbox worker, stopped at shutdown after the server.
+    jobs: jobs::Jobs,
 }
 
 impl Application {
@@ -45,7 +47,7 @@ impl Application {
         let db = Db::connect(&config.database_url).await?;
         db.migrate().await?;
         if config.seed_demo {
-            demo::seed_if_empty(&db).await?;
+            app::demo::seed_if_empty(&db).await?;
         }
         let mailer = Mailer::from_config(&config.mail, &config.mail_from)?;
         let listener = TcpListener::bind(config.bind)
@@ -82,22 +84,22 @@ impl Application {
             &self_url,
         );
         let poll_interval = config.platform.poll_interval;
-        let state = AppState::new(web::App {
+        let state = AppState::new(app::App {
             db,
             config: Arc::new(config),
             catalog: Arc::new(catalog),
             mailer,
             hub,
-            jobs,
+            outbox: jobs.waker(),
             tasks: Default::default(),
             self_url,
             platform: platform_client,
-            charts: web::partner::ChartCache::default(),
+            charts: Default::default(),
             terms_fingerprints: Default::default(),
         });
         if let Some(interval) = poll_interval {
             if state.platform.is_configured() {
-                platform::poll::spawn(state.clone(), interval);
+                jobs::poll::spawn(state.clone(), interval);
             } else {
                 tracing::warn!(
                     "SWITCHYARD_PLATFORM_POLL_SECONDS is set but no platform URL is: not polling"
@@ -111,6 +113,7 @@ impl Application {
             listener,
             metrics,
             state,
+            jobs,
         })
     }
 
@@ -129,6 +132,11 @@ impl Application {
         &self.state
     }
 
+    /// The outbox worker's handle.
+    pub fn jobs(&self) -> &jobs::Jobs {
+        &self.jobs
+    }
+
     /// Serves until the process gets SIGTERM or Ctrl-C.
     pub async fn run(self) -> anyhow::Result<()> {
         self.run_until(shutdown_signal()).await
@@ -142,6 +150,7 @@ impl Application {
             listener,
             metrics,
             state,
+            jobs,
         } = self;
         let settings = state.config.server.clone();
         let (stopped, stopped_rx) = tokio::sync::watch::channel(false);
@@ -182,8 +191,7 @@ impl Application {
         // The outbox stops after the server and before the database closes: it finishes
         // the deliveries it started or hands its claimed rows back, so another instance
         // need not wait out the lease.
-        let outbox = state
-            .jobs
+        let outbox = jobs
             .shutdown(until.saturating_duration_since(tokio::time::Instant::now()))
             .await;
         tracing::info!(released = outbox.released, "outbox stopped");

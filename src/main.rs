@@ -6,10 +6,10 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use switchyard::{
     Application,
+    app::{demo, import},
     config::{Config, LogFormat},
-    demo,
     domain::{EmailAddress, access::StaffRole},
-    import, load_catalog,
+    load_catalog,
     store::{self, Db},
 };
 

@@ -63,7 +63,7 @@ pub async fn start(database: &Database, seed_demo: bool) -> (String, store::Db) 
 
 /// A session for `email` (a new account if need be); the cookie's value.
 pub async fn signed_in(db: &store::Db, email: &str) -> String {
-    let cookie = switchyard::web::session::random_token(32);
+    let cookie = switchyard::domain::credentials::random_token(32);
     let mut tx = db.begin().await.unwrap();
     let user = store::users::upsert(&mut tx, email).await.unwrap();
     store::sessions::create(&mut *tx, &sha256_hex(&cookie), Some(user), "bench-csrf")

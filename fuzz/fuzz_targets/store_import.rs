@@ -4,7 +4,7 @@
 use std::sync::LazyLock;
 
 use libfuzzer_sys::fuzz_target;
-use switchyard::{domain::Catalog, import};
+use switchyard::{app::import, domain::Catalog};
 
 static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
     Catalog::parse(switchyard::domain::catalog::DEFAULT_CATALOG).expect("the shipped catalog")

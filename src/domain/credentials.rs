@@ -54,6 +54,16 @@ pub fn verify(presented: &SecretString, stored_hash: &str) -> bool {
     presented.as_bytes().ct_eq(stored_hash.as_bytes()).into()
 }
 
+/// Grace periods an admin may pick when rotating, in seconds.
+pub const GRACE_CHOICES: [i64; 3] = [0, 60 * 60, 24 * 60 * 60];
+
+/// A random URL-safe token of `bytes` bytes of entropy, hex-encoded.
+pub fn random_token(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::thread_rng().fill_bytes(&mut buf);
+    hex::encode(buf)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

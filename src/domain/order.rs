@@ -248,6 +248,29 @@ impl Order {
     }
 }
 
+/// An order as the platform reports it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RemoteOrder {
+    pub order_id: String,
+    pub merchant_id: String,
+    pub environment: String,
+    pub status: String,
+    pub order_amount: i64,
+    pub captured_amount: i64,
+    pub refunded_amount: i64,
+    pub currency: String,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339.
+    pub expires_at: String,
+}
+
+impl RemoteOrder {
+    pub fn status(&self) -> Option<OrderStatus> {
+        OrderStatus::parse(&self.status)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::{OrderAction::*, OrderRefusal as R, OrderStatus as S, *};

@@ -116,7 +116,7 @@ async fn post_webhook(worker: &Worker, row: &OutboxRow, limit: Duration) -> Outc
     // Names are checked when resolved; a literal address is checked here.
     let refused = reqwest::Url::parse(&hook.url)
         .map_err(|_| "not a URL".to_owned())
-        .and_then(|u| crate::platform::health::vet(&u, &worker.reach).map_err(|e| e.to_string()));
+        .and_then(|u| crate::shop::vet(&u, &worker.reach).map_err(|e| e.to_string()));
     if let Err(why) = refused {
         return Outcome::Dropped(format!("refused address: {why}"));
     }

@@ -8,7 +8,7 @@ use std::{
 
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 
-use super::{Inner, Worker, deliver, lane_index};
+use super::{Inner, Worker, deliver};
 use crate::store::{
     self,
     outbox::{Lane, OutboxRow},
@@ -96,7 +96,7 @@ pub(super) async fn run(lane: Lane, worker: Worker, inner: Arc<Inner>) {
             .chain(held.map(|until| until - Instant::now()))
             .fold(IDLE_POLL, Duration::min);
         tokio::select! {
-            _ = inner.wake[lane_index(lane)].notified() => {}
+            _ = inner.wake.notified(lane) => {}
             _ = done.notified() => {}
             _ = stop.changed() => {}
             _ = tokio::time::sleep(pause) => {}

@@ -12,6 +12,7 @@
 mod deliver;
 mod lane;
 pub mod maintenance;
+pub mod poll;
 pub mod purge;
 
 use std::{
@@ -22,14 +23,17 @@ use std::{
 
 use secrecy::SecretString;
 use tokio::{
-    sync::{Notify, watch},
+    sync::watch,
     task::{AbortHandle, JoinHandle},
 };
 
 use crate::{
     config::{Config, MailConfig, OutboxConfig},
     mail::Mailer,
-    store::{self, Db, outbox::Lane},
+    store::{
+        self, Db,
+        outbox::{Lane, Wake},
+    },
 };
 
 /// How often the outbox depth per lane is measured for `/metrics`.
@@ -42,8 +46,8 @@ pub struct Jobs {
 }
 
 struct Inner {
-    /// One wake-up per lane, in the order of [`Lane::ALL`].
-    wake: [Notify; 4],
+    /// What wakes the lanes.
+    wake: Wake,
     stop: watch::Sender<bool>,
     /// Rows this instance has claimed and is delivering.
     in_flight: Mutex<HashMap<i64, AbortHandle>>,
@@ -150,10 +154,7 @@ impl Worker {
             }),
             mailer,
             db,
-            http: crate::platform::health::outbound_client(
-                &config.health_check,
-                "Switchyard-Webhooks",
-            )?,
+            http: crate::shop::outbound_client(&config.health_check, "Switchyard-Webhooks")?,
             secret_key: config.secret_key.clone(),
             reach: config.health_check.clone(),
             outbox: config.outbox.clone(),
@@ -212,15 +213,19 @@ fn mail_index(lane: Lane) -> usize {
 }
 
 fn lane_index(lane: Lane) -> usize {
-    Lane::ALL.iter().position(|l| *l == lane).unwrap_or(0)
+    lane.index()
 }
 
 impl Jobs {
-    /// Call after committing a transaction that queued work.
+    /// The handle that wakes this worker; the application keeps one to call after
+    /// committing a transaction that queued work.
+    pub fn waker(&self) -> Wake {
+        self.inner.wake.clone()
+    }
+
+    /// Wakes every lane.
     pub fn wake(&self) {
-        for w in &self.inner.wake {
-            w.notify_one();
-        }
+        self.inner.wake.wake();
     }
 
     /// Runs one loop per lane, and the depth gauges, until [`Jobs::shutdown`].

@@ -9,30 +9,9 @@ use reqwest::{StatusCode, header};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
-use crate::{config::PlatformConfig, domain::order::OrderStatus};
+use crate::config::PlatformConfig;
 
-/// An order as the platform reports it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RemoteOrder {
-    pub order_id: String,
-    pub merchant_id: String,
-    pub environment: String,
-    pub status: String,
-    pub order_amount: i64,
-    pub captured_amount: i64,
-    pub refunded_amount: i64,
-    pub currency: String,
-    /// RFC 3339.
-    pub created_at: String,
-    /// RFC 3339.
-    pub expires_at: String,
-}
-
-impl RemoteOrder {
-    pub fn status(&self) -> Option<OrderStatus> {
-        OrderStatus::parse(&self.status)
-    }
-}
+pub use crate::domain::order::RemoteOrder;
 
 /// The body of every error the platform answers with.
 #[derive(Debug, Clone, Serialize, Deserialize)]

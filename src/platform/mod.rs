@@ -1,27 +1,5 @@
-//! The platform at Switchyard's edge: order events in (intake), and the built-in
-//! sandbox platform that speaks the same contract for local use and tests.
+//! Outbound adapters to the platform: its order-management API (and the poller that
+//! asks it for orders lives with the jobs). What the platform sends in is HTTP and
+//! lives under `web::platform`.
 
 pub mod client;
-pub mod events;
-pub mod gateway;
-pub mod health;
-pub mod intake;
-pub mod poll;
-pub mod sandbox;
-
-use axum::{
-    Json,
-    http::StatusCode,
-    response::{IntoResponse, Response},
-};
-
-/// The error body every machine endpoint answers with: `{"error": "…"}`.
-/// The body of every error the platform endpoints answer: `{"error": "…"}`.
-#[derive(serde::Serialize, schemars::JsonSchema)]
-pub struct PlatformError {
-    pub error: String,
-}
-
-pub fn json_error(status: StatusCode, message: &str) -> Response {
-    (status, Json(serde_json::json!({ "error": message }))).into_response()
-}

@@ -6,7 +6,6 @@
 pub mod conn;
 pub mod logs;
 pub mod metrics;
-pub mod tasks;
 
 use std::{
     net::SocketAddr,

@@ -5,6 +5,9 @@ use sqlx::{Any, Executor, FromRow};
 
 use super::{Tx, now};
 
+/// Tokens start with this, so a leaked one is easy to recognise (and to scan for).
+pub const TOKEN_PREFIX: &str = "sypat_";
+
 #[derive(Debug, Clone, FromRow)]
 pub struct ApiToken {
     pub id: i64,

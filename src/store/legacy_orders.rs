@@ -3,7 +3,7 @@
 use sqlx::{Any, Executor, FromRow};
 
 use super::now;
-use crate::{domain::parse_rfc3339, platform::client::RemoteOrder};
+use crate::domain::{order::RemoteOrder, parse_rfc3339};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct LegacyOrder {

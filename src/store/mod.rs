@@ -13,6 +13,7 @@ pub mod members;
 pub mod outbox;
 pub mod purge;
 pub mod rate_limit;
+pub mod sandbox;
 pub mod sessions;
 pub mod settlements;
 pub mod stores;

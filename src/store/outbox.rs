@@ -33,6 +33,29 @@ impl Lane {
             Lane::Webhook => "webhook",
         }
     }
+
+    /// Its place in [`Lane::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Wakes the outbox worker's lanes: call [`Wake::wake`] after committing a transaction
+/// that queued work. Cheap to clone; every clone wakes the same worker.
+#[derive(Clone, Default)]
+pub struct Wake(std::sync::Arc<[tokio::sync::Notify; 4]>);
+
+impl Wake {
+    pub fn wake(&self) {
+        for w in self.0.iter() {
+            w.notify_one();
+        }
+    }
+
+    /// Resolves at the next wake-up of `lane`.
+    pub async fn notified(&self, lane: Lane) {
+        self.0[lane.index()].notified().await;
+    }
 }
 
 #[derive(Debug, Clone, FromRow)]

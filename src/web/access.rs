@@ -11,18 +11,18 @@ use axum::{
 use sqlx::AnyConnection;
 
 use super::{
-    AppState, audit,
     error::AppError,
     pages::layout::{BannerInfo, Ctx},
-    session::{SessionCookie, SignedIn},
+    session::{SessionCookie, SignedIn, client_ip},
 };
+use crate::app::AppState;
 use crate::{
     domain::{
         LegacyStoreId, Step, Upgrade,
         access::{Relation, StaffRole, StoreFacts, relation},
     },
     i18n::Tr,
-    store::{self, stores::Store},
+    store::{self, audit::Record, stores::Store},
 };
 
 /// A signed-in person allowed to read this store.
@@ -126,7 +126,7 @@ where
         };
         let Some(relation) = relation(&user.principal, facts) else {
             drop(conn);
-            audit::refused(&app, &user, Some(store.id), parts).await;
+            refused(&app, &user, Some(store.id), parts).await;
             // Answered exactly like a store that does not exist, so nobody can list
             // other people's stores (or their names) by trying numbers.
             return Err(AppError::NotFound);
@@ -162,7 +162,7 @@ where
         let reader = StoreReader::from_request_parts(parts, state).await?;
         if !reader.can_act() {
             let app = AppState::from_ref(state);
-            audit::refused(&app, &reader.user, Some(reader.store.id), parts).await;
+            refused(&app, &reader.user, Some(reader.store.id), parts).await;
             let tr = Tr::current();
             return Err(AppError::Forbidden(tr.f(
                 "access.admin_only",
@@ -255,7 +255,7 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
         let reader = StoreReader::from_request_parts(parts, state).await?;
         if reader.relation != Relation::Support {
-            audit::refused(
+            refused(
                 &AppState::from_ref(state),
                 &reader.user,
                 Some(reader.store.id),
@@ -298,7 +298,7 @@ where
     if user.principal.role == Some(role) {
         return Ok(user);
     }
-    audit::refused(&AppState::from_ref(state), &user, None, parts).await;
+    refused(&AppState::from_ref(state), &user, None, parts).await;
     Err(AppError::Forbidden(Tr::current().t("access.staff_only")))
 }
 
@@ -327,5 +327,20 @@ where
         require_role(parts, state, StaffRole::Operator)
             .await
             .map(Operator)
+    }
+}
+
+/// Records a refused authorization; failure to record is logged, never shown.
+async fn refused(app: &AppState, user: &SignedIn, store_id: Option<i64>, parts: &Parts) {
+    let detail = format!("{} {}", parts.method, parts.uri.path());
+    let record = Record {
+        actor: user.email(),
+        action: "authorization.refused",
+        store_id,
+        detail: &detail,
+        ip: &client_ip(parts, &app.config.trusted_proxies),
+    };
+    if let Err(e) = store::audit::record(&app.db.pool, &record).await {
+        tracing::error!(error = %e, "could not write the audit log");
     }
 }

@@ -7,12 +7,12 @@ use axum::{
 use axum_extra::extract::CookieJar;
 
 use super::{
-    AppState,
     error::AppError,
     pages,
     routes::Routes,
     session::{ClientIp, CsrfForm, NoFields, SignedIn, session_cookie},
 };
+use crate::app::AppState;
 use crate::store::{self, audit::Record};
 
 pub fn routes(r: Routes) -> Routes {

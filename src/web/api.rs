@@ -13,11 +13,10 @@ use schemars::{JsonSchema, SchemaGenerator};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::{
+use super::{routes::Routes, session::sha256_hex};
+use crate::app::{
     AppState,
     partner::{ListQuery, rule, sunsets},
-    routes::Routes,
-    session::sha256_hex,
 };
 use crate::{
     domain::{access::StaffRole, rfc3339, risk::Risk, text::ONE_LINE_PATTERN, upgrade::Progress},
@@ -33,8 +32,6 @@ pub fn routes(r: Routes) -> Routes {
         .api_get("/api/openapi.json", openapi, openapi_doc)
 }
 
-/// Tokens start with this, so a leaked one is easy to recognise (and to scan for).
-pub const TOKEN_PREFIX: &str = "sypat_";
 const MAX_PER_PAGE: i64 = 200;
 
 /// A JSON error: `{"error": {"code": …, "message": …}}`.
@@ -109,7 +106,7 @@ where
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim)
-            .filter(|t| t.starts_with(TOKEN_PREFIX));
+            .filter(|t| t.starts_with(store::api_tokens::TOKEN_PREFIX));
         let unauthorized = || {
             error(
                 StatusCode::UNAUTHORIZED,

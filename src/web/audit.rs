@@ -1,25 +1,19 @@
-//! Audit log: recording helpers, the store's log (its admin and support) and the whole
+//! Audit log: the store's log (its admin and support) and the whole
 //! log (support).
 
 use axum::{
     extract::State,
-    http::request::Parts,
     response::{IntoResponse, Response},
 };
 
 use super::{
-    AppState,
     access::{StoreReader, Support},
     error::AppError,
     pages,
     routes::Routes,
-    session::{SignedIn, client_ip},
 };
-use crate::{
-    domain::access::Relation,
-    i18n::Tr,
-    store::{self, audit::Record},
-};
+use crate::app::AppState;
+use crate::{domain::access::Relation, i18n::Tr, store};
 
 pub fn routes(r: Routes) -> Routes {
     r.get("/stores/{eid}/audit", store_log).get("/audit", all)
@@ -27,21 +21,6 @@ pub fn routes(r: Routes) -> Routes {
 
 /// How many entries a log page shows.
 const PAGE: i64 = 200;
-
-/// Records a refused authorization; failure to record is logged, never shown.
-pub async fn refused(app: &AppState, user: &SignedIn, store_id: Option<i64>, parts: &Parts) {
-    let detail = format!("{} {}", parts.method, parts.uri.path());
-    let record = Record {
-        actor: user.email(),
-        action: "authorization.refused",
-        store_id,
-        detail: &detail,
-        ip: &client_ip(parts, &app.config.trusted_proxies),
-    };
-    if let Err(e) = store::audit::record(&app.db.pool, &record).await {
-        tracing::error!(error = %e, "could not write the audit log");
-    }
-}
 
 async fn store_log(
     State(state): State<AppState>,

@@ -11,13 +11,14 @@ use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 
 use super::{
-    AppState,
     error::AppError,
     pages::{self, layout::Ctx},
     routes::Routes,
-    session::{ClientIp, NoFields, random_token, session_cookie, sha256_hex},
+    session::{ClientIp, NoFields, session_cookie, sha256_hex},
     visitor::{Browser, OpenForm},
 };
+use crate::app::{AppState, emails};
+use crate::domain::credentials::random_token;
 use crate::store::outbox::Lane;
 use crate::{
     domain::EmailAddress,
@@ -141,7 +142,7 @@ async fn send_link(
     let mut tx = state.db.begin().await?;
     queue_link(&mut tx, state, email.as_str(), requested_by, lang).await?;
     tx.commit().await?;
-    state.jobs.wake();
+    state.outbox.wake();
     Ok(())
 }
 
@@ -161,7 +162,7 @@ pub async fn queue_link(
     if state.config.seed_demo {
         tracing::info!(email = %email, %link, "demo mode: sign-in link");
     }
-    let tr = crate::i18n::Tr::new(lang);
+    let email_ = emails::sign_in(crate::i18n::Tr::new(lang), email, &link);
     store::outbox::push(
         &mut **tx,
         &store::outbox::Job {
@@ -169,8 +170,8 @@ pub async fn queue_link(
             key: &format!("sign-in:{hash}"),
             kind: "email",
             recipient: email,
-            subject: &tr.t("email.sign_in.subject"),
-            body: &tr.f("email.sign_in.body", &[("link", &link)]),
+            subject: &email_.subject,
+            body: &email_.text,
             store_id: None,
             redact: true,
         },

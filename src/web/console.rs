@@ -11,19 +11,19 @@ use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 
 use super::{
-    AppState,
     access::{StoreSupport, Support},
     error::AppError,
     pages::{self, layout::Ctx},
     routes::Routes,
-    session::{ClientIp, CsrfForm, random_token, sha256_hex},
+    session::{ClientIp, CsrfForm, sha256_hex},
     visitor::{Browser, OpenForm},
 };
+use crate::app::{AppState, emails};
+use crate::domain::credentials::random_token;
 use crate::store::outbox::Lane;
 use crate::{
     domain::{EmailAddress, Refusal},
     i18n::Tr,
-    mail::Email,
     store::{self, audit::Record},
 };
 
@@ -136,7 +136,9 @@ async fn audited(
 
 /// The language to write to a store's admin in.
 async fn admin_lang(state: &AppState, s: &store::stores::Store) -> sqlx::Result<crate::i18n::Lang> {
-    store::users::email_lang(&state.db.pool, &s.admin_email, Some(s)).await
+    Ok(emails::lang_of(&state.db.pool, &s.admin_email, Some(s))
+        .await?
+        .lang)
 }
 
 fn done(reader: &super::access::StoreReader, what: &str) -> Response {
@@ -174,7 +176,7 @@ async fn resend_link(
         .map_err(AppError::Internal)?;
     audited(&mut tx, &reader, &ip, "support.sign_in_link_resent", &why).await?;
     tx.commit().await?;
-    state.jobs.wake();
+    state.outbox.wake();
     Ok(done(&reader, "link"))
 }
 
@@ -187,7 +189,7 @@ async fn remind(
     let why = reason_or_refuse!(state, reader, form);
     let step = reader.upgrade.as_ref().map(|u| u.step);
     let lang = admin_lang(&state, &reader.store).await?;
-    let email = super::partner::reminder(&state, &reader.store, step, lang);
+    let email = emails::reminder(&state, &reader.store, step, lang);
     let mut tx = state.db.begin().await?;
     let key = format!("support-remind:{}:{}", reader.store.id, random_token(6));
     store::outbox::enqueue(
@@ -200,7 +202,7 @@ async fn remind(
     .await?;
     audited(&mut tx, &reader, &ip, "support.reminder_sent", &why).await?;
     tx.commit().await?;
-    state.jobs.wake();
+    state.outbox.wake();
     Ok(done(&reader, "remind"))
 }
 
@@ -225,8 +227,7 @@ async fn change_admin(
     }
     let token = random_token(32);
     let hash = sha256_hex(&token);
-    let to_new =
-        Tr::new(store::users::email_lang(&state.db.pool, new.as_str(), Some(&reader.store)).await?);
+    let to_new = emails::lang_of(&state.db.pool, new.as_str(), Some(&reader.store)).await?;
     let mut tx = state.db.begin().await?;
     store::admin_changes::insert(
         &mut tx,
@@ -239,6 +240,7 @@ async fn change_admin(
     )
     .await?;
     let link = format!("{}/admin-change?token={token}", state.config.base_url);
+    let email = emails::admin_change_request(to_new, new.as_str(), &reader.store, &link);
     store::outbox::push(
         &mut *tx,
         &store::outbox::Job {
@@ -246,18 +248,8 @@ async fn change_admin(
             key: &format!("admin-change:{hash}"),
             kind: "email",
             recipient: new.as_str(),
-            subject: &to_new.f(
-                "email.admin_change.subject",
-                &[("store", &reader.store.name)],
-            ),
-            body: &to_new.f(
-                "email.admin_change.body",
-                &[
-                    ("store", &reader.store.name),
-                    ("eid", reader.eid()),
-                    ("link", &link),
-                ],
-            ),
+            subject: &email.subject,
+            body: &email.text,
             store_id: Some(reader.store.id),
             redact: true,
         },
@@ -273,7 +265,7 @@ async fn change_admin(
     )
     .await?;
     tx.commit().await?;
-    state.jobs.wake();
+    state.outbox.wake();
     Ok(done(&reader, "admin"))
 }
 
@@ -338,7 +330,7 @@ async fn verify_purchase(
     state.hub.notify_in(&mut tx, reader.store.id).await?;
     tx.commit().await?;
     state.hub.committed(reader.store.id);
-    state.jobs.wake();
+    state.outbox.wake();
     Ok(done(&reader, "verified"))
 }
 
@@ -432,15 +424,8 @@ async fn admin_change_confirm(
     )
     .await?;
     // The previous admin hears of it, in case it was not their wish.
-    let tr = Tr::new(store::users::email_lang(&mut *tx, &old.admin_email, Some(&old)).await?);
-    let email = Email {
-        to: old.admin_email.clone(),
-        subject: tr.f("email.admin_changed.subject", &[("store", &old.name)]),
-        text: tr.f(
-            "email.admin_changed.body",
-            &[("store", &old.name), ("new", &change.new_email)],
-        ),
-    };
+    let tr = emails::lang_of(&mut *tx, &old.admin_email, Some(&old)).await?;
+    let email = emails::admin_changed(tr, &old, &change.new_email);
     store::outbox::enqueue(
         &mut tx,
         Lane::Transactional,
@@ -450,6 +435,6 @@ async fn admin_change_confirm(
     )
     .await?;
     tx.commit().await?;
-    state.jobs.wake();
+    state.outbox.wake();
     Ok(pages::render(pages::console::admin_changed(&ctx, &old.name)).into_response())
 }

@@ -9,7 +9,8 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use super::{AppState, error::AppError};
+use super::error::AppError;
+use crate::app::AppState;
 
 /// Machine-to-machine APIs authenticate each request themselves (Basic auth,
 /// signatures, tokens) and are not called from browsers' forms.

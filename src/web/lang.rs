@@ -13,7 +13,8 @@ use axum_extra::extract::{
 };
 use serde::Deserialize;
 
-use super::{AppState, error::AppError, routes::Routes, visitor::OpenForm};
+use super::{error::AppError, routes::Routes, visitor::OpenForm};
+use crate::app::AppState;
 use crate::{i18n::Lang, store};
 
 pub const COOKIE: &str = "sy_lang";

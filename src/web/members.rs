@@ -9,17 +9,16 @@ use axum::{
 use serde::Deserialize;
 
 use super::{
-    AppState,
     access::{StoreAdmin, StoreReader},
     error::AppError,
     pages,
     routes::Routes,
     session::{ClientIp, CsrfForm, NoFields},
 };
+use crate::app::{AppState, emails};
 use crate::store::outbox::Lane;
 use crate::{
     domain::EmailAddress,
-    mail::Email,
     store::{self, audit::Record},
 };
 
@@ -76,23 +75,15 @@ async fn invite(
         ip: &ip,
     };
     store::audit::record(&mut *tx, &record).await?;
-    // The invitation is written in the language of the store's country (or the
-    // invitee's own choice, if they have one already).
-    let tr = crate::i18n::Tr::new(
-        store::users::email_lang(&mut *tx, email.as_str(), Some(&admin.store)).await?,
+    // The invitee's own language if they have chosen one, else the store's.
+    let tr = emails::lang_of(&mut *tx, email.as_str(), Some(&admin.store)).await?;
+    let mail = emails::invitation(
+        tr,
+        email.as_str(),
+        &admin.store,
+        admin.user.email(),
+        &state.config.base_url,
     );
-    let mail = Email {
-        to: email.to_string(),
-        subject: tr.f("email.invite.subject", &[("store", &admin.store.name)]),
-        text: tr.f(
-            "email.invite.body",
-            &[
-                ("store", &admin.store.name),
-                ("admin", admin.user.email()),
-                ("link", &format!("{}/signin", state.config.base_url)),
-            ],
-        ),
-    };
     let key = format!(
         "invite:{}:{}:{}",
         admin.store.id,
@@ -108,7 +99,7 @@ async fn invite(
     )
     .await?;
     tx.commit().await?;
-    state.jobs.wake();
+    state.outbox.wake();
     Ok(Redirect::to(&format!("/stores/{}/users", admin.eid())).into_response())
 }
 

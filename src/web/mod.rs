@@ -1,5 +1,6 @@
-//! HTTP: the application state, one set of routes per feature, merged here, and the
-//! protections every response gets.
+//! HTTP: one set of routes per feature, merged here, and the protections every
+//! response gets. Handlers extract, call the application (`crate::app`), and render or
+//! redirect.
 
 pub mod access;
 pub mod account;
@@ -16,8 +17,10 @@ pub mod openapi;
 pub mod pages;
 pub mod partner;
 pub mod partner_keys;
+pub mod platform;
 pub mod request;
 pub mod routes;
+pub mod sandbox;
 pub mod session;
 pub mod staff;
 pub mod stores;
@@ -25,8 +28,6 @@ pub mod support;
 pub mod text;
 pub mod upgrade;
 pub mod visitor;
-
-use std::sync::Arc;
 
 use axum::{
     Router,
@@ -38,47 +39,8 @@ use axum::{
 use tower_http::services::ServeDir;
 use tracing::Instrument;
 
-use crate::{config::Config, domain::Catalog, mail::Mailer, platform, store::Db};
+use crate::app::AppState;
 use routes::Routes;
-
-/// Everything a handler may need; cheap to clone: a pointer to one [`App`] shared by
-/// every request (extractors take their own copy, several times per request).
-#[derive(Clone)]
-pub struct AppState(Arc<App>);
-
-impl AppState {
-    pub fn new(app: App) -> Self {
-        Self(Arc::new(app))
-    }
-}
-
-impl std::ops::Deref for AppState {
-    type Target = App;
-    fn deref(&self) -> &App {
-        &self.0
-    }
-}
-
-/// What an [`AppState`] points to.
-pub struct App {
-    pub db: Db,
-    pub config: Arc<Config>,
-    pub catalog: Arc<Catalog>,
-    pub mailer: Mailer,
-    pub hub: crate::live::Hub,
-    pub jobs: crate::jobs::Jobs,
-    /// Work beside the requests that a shutdown waits for (a sign-in link promised in an
-    /// answer, the background loops).
-    pub tasks: crate::server::tasks::Tasks,
-    /// This instance's own address (for the sandbox, which calls the app over HTTP).
-    pub self_url: String,
-    /// The platform's order-management API.
-    pub platform: platform::client::PlatformClient,
-    /// The partner dashboard's charts, per cohort, for a minute.
-    pub charts: partner::ChartCache,
-    /// The current terms PDF's fingerprint per store, for the terms page.
-    pub terms_fingerprints: upgrade::document::Fingerprints,
-}
 
 /// Every route of the application, in one place.
 pub fn routes(sandbox: bool) -> Routes {
@@ -100,11 +62,7 @@ pub fn routes(sandbox: bool) -> Routes {
         .with(lang::routes)
         .with(platform::gateway::routes)
         .with(platform::events::routes);
-    if sandbox {
-        r.with(platform::sandbox::routes)
-    } else {
-        r
-    }
+    if sandbox { r.with(sandbox::routes) } else { r }
 }
 
 /// The (method, path) of every route, for tests that must cover them all.

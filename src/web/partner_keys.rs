@@ -9,15 +9,16 @@ use axum::{
 };
 use serde::Deserialize;
 
+use super::pages::partner::Created;
 use super::{
-    AppState,
     access::PartnerManager,
-    api::TOKEN_PREFIX,
     error::AppError,
     pages,
     routes::Routes,
-    session::{ClientIp, CsrfForm, NoFields, SignedIn, random_token, sha256_hex},
+    session::{ClientIp, CsrfForm, NoFields, SignedIn, sha256_hex},
 };
+use crate::app::AppState;
+use crate::domain::credentials::random_token;
 use crate::{
     domain::webhook,
     store::{self, audit::Record},
@@ -29,12 +30,6 @@ pub fn routes(r: Routes) -> Routes {
         .post("/partner/api/tokens/{id}/revoke", revoke_token)
         .post("/partner/api/webhooks", create_webhook)
         .post("/partner/api/webhooks/{id}/disable", disable_webhook)
-}
-
-/// What was just created, to show once.
-pub enum Created {
-    Token(String),
-    Webhook { url: String, secret: String },
 }
 
 async fn show(
@@ -107,8 +102,11 @@ async fn create_token(
         )
         .await;
     }
-    let token = format!("{TOKEN_PREFIX}{}", random_token(32));
-    let prefix: String = token.chars().take(TOKEN_PREFIX.len() + 6).collect();
+    let token = format!("{}{}", store::api_tokens::TOKEN_PREFIX, random_token(32));
+    let prefix: String = token
+        .chars()
+        .take(store::api_tokens::TOKEN_PREFIX.len() + 6)
+        .collect();
     let mut tx = state.db.begin().await?;
     let id = store::api_tokens::insert(
         &mut tx,
@@ -205,9 +203,7 @@ async fn create_webhook(
     };
     // Checked now, literal addresses and names alike, so the partner learns at once;
     // the delivery's resolver checks again.
-    if let Err(refusal) =
-        crate::platform::health::vet_resolved(&url, &state.config.health_check).await
-    {
+    if let Err(refusal) = crate::shop::vet_resolved(&url, &state.config.health_check).await {
         tracing::info!(%url, %refusal, "webhook address refused");
         let problem = Some(tr.t("input.webhook_private"));
         return page(

@@ -17,7 +17,7 @@ tokio::task_local! {
 
 /// A new request id (12 hex digits, as error ids have always been).
 pub fn new_id() -> String {
-    super::session::random_token(6)
+    crate::domain::credentials::random_token(6)
 }
 
 /// The id of the request being served, if this runs inside one.

@@ -9,7 +9,7 @@ use axum::{
     routing::{get, post},
 };
 
-use super::AppState;
+use crate::app::AppState;
 
 pub struct Routes {
     router: Router<AppState>,

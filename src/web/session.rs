@@ -12,25 +12,18 @@ use axum_extra::extract::{
     CookieJar,
     cookie::{Cookie, SameSite},
 };
-use rand::RngCore;
 use serde::{Deserialize, de::DeserializeOwned};
 use sqlx::AnyConnection;
 use subtle::ConstantTimeEq;
 
-use super::{AppState, error::AppError, pages::layout::Ctx};
+use super::{error::AppError, pages::layout::Ctx};
+use crate::app::AppState;
 pub use crate::domain::sha256_hex;
 use crate::{
     domain::access::Principal,
     i18n::Tr,
     store::{self, sessions::SessionRow},
 };
-
-/// A random URL-safe token of `bytes` bytes of entropy, hex-encoded.
-pub fn random_token(bytes: usize) -> String {
-    let mut buf = vec![0u8; bytes];
-    rand::thread_rng().fill_bytes(&mut buf);
-    hex::encode(buf)
-}
 
 pub fn cookie_name(state: &AppState) -> &'static str {
     if state.config.https() {

@@ -9,13 +9,13 @@ use axum::{
 use serde::Deserialize;
 
 use super::{
-    AppState,
     access::Operator,
     error::{AppError, sentence},
     pages,
     routes::Routes,
     session::{ClientIp, CsrfForm, SignedIn},
 };
+use crate::app::AppState;
 use crate::{
     domain::{EmailAddress, access::StaffRole},
     store::{self, audit::Record, users::StaffError},

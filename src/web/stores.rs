@@ -8,9 +8,8 @@ use axum::{
 };
 use serde::Deserialize;
 
-use super::{
-    AppState, access::StoreReader, error::AppError, pages, routes::Routes, session::SignedIn,
-};
+use super::{access::StoreReader, error::AppError, pages, routes::Routes, session::SignedIn};
+use crate::app::AppState;
 use crate::{
     domain::{access::StaffRole, order::EXPIRY_WARNING_SECONDS},
     store,

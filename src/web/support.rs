@@ -10,13 +10,13 @@ use axum::{
 use serde::Deserialize;
 
 use super::{
-    AppState,
     access::Support,
     error::AppError,
     pages,
     routes::Routes,
     session::{ClientIp, CsrfForm},
 };
+use crate::app::{AppState, emails};
 use crate::store::outbox::Lane;
 use crate::store::{self, audit::Record, support::RequestStatus};
 
@@ -140,39 +140,23 @@ async fn set_status(
     store::audit::record(&mut *tx, &record).await?;
     // The reason is support's answer: the person who asked hears it, in their language.
     if let Some(s) = store::stores::find_by_id(&mut *tx, request.store_id).await? {
-        let lang = store::users::email_lang(&mut *tx, &request.author_email, Some(&s)).await?;
-        let to = crate::i18n::Tr::new(lang);
-        let status_text = to.t(&format!("support.status.{}", status.as_str()));
-        let email = crate::mail::Email {
-            to: request.author_email.clone(),
-            subject: to.f(
-                "email.support_answer.subject",
-                &[("id", &id.to_string()), ("status", &status_text)],
-            ),
-            text: to.f(
-                "email.support_answer.body",
-                &[
-                    ("id", &id.to_string()),
-                    ("store", &s.name),
-                    ("status", &status_text),
-                    ("answer", reason),
-                    (
-                        "link",
-                        &format!(
-                            "{}/stores/{}/upgrade/trouble",
-                            state.config.base_url, s.legacy_store_id
-                        ),
-                    ),
-                ],
-            ),
-        };
+        let tr = emails::lang_of(&mut *tx, &request.author_email, Some(&s)).await?;
+        let email = emails::support_answer(
+            tr,
+            &request.author_email,
+            id,
+            &s,
+            status.as_str(),
+            reason,
+            &state.config.base_url,
+        );
         let key = format!(
             "support-answer:{id}:{}",
-            crate::web::session::random_token(6)
+            crate::domain::credentials::random_token(6)
         );
         store::outbox::enqueue(&mut tx, Lane::Transactional, &key, &email, Some(s.id)).await?;
     }
     tx.commit().await?;
-    state.jobs.wake();
+    state.outbox.wake();
     Ok(Redirect::to(&format!("/support/requests/{id}")).into_response())
 }

@@ -16,10 +16,11 @@ use serde::de::DeserializeOwned;
 use sha2::Sha256;
 
 use super::{
-    AppState,
     error::AppError,
-    session::{MaybeSession, SessionCookie, csrf_matches, random_token, session_cookie},
+    session::{MaybeSession, SessionCookie, csrf_matches, session_cookie},
 };
+use crate::app::AppState;
+use crate::domain::credentials::random_token;
 use crate::store::{self, sessions::SessionRow};
 
 /// How long a stranger's form stays valid: as long as a session may sit idle.

@@ -273,7 +273,10 @@ async fn on_a_full_disk_no_event_is_acknowledged_without_being_stored() {
                 return;
             };
             let app = spawn_app().await;
-            let tablespace = format!("sy_full_{}", switchyard::web::session::random_token(4));
+            let tablespace = format!(
+                "sy_full_{}",
+                switchyard::domain::credentials::random_token(4)
+            );
             let mut su = sqlx::PgConnection::connect(&app.database_url)
                 .await
                 .unwrap();

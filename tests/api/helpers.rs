@@ -107,7 +107,7 @@ async fn build(
     let app = Application::build(config).await.expect("the app builds");
     let address = format!("http://{}", app.local_addr());
     let db = app.state().db.clone();
-    let jobs = app.state().jobs.clone();
+    let jobs = app.jobs().clone();
     let test_app = TestApp {
         address,
         db,
@@ -148,7 +148,10 @@ async fn fresh_database() -> (std::sync::Arc<tempfile::TempDir>, String) {
 
 /// Creates an empty database on the PostgreSQL server at `server_url` for one test.
 async fn fresh_postgres_database(server_url: &str) -> String {
-    let name = format!("sy_test_{}", switchyard::web::session::random_token(6));
+    let name = format!(
+        "sy_test_{}",
+        switchyard::domain::credentials::random_token(6)
+    );
     let mut conn = sqlx::PgConnection::connect(server_url)
         .await
         .unwrap_or_else(|e| panic!("{PG_VAR} is set but PostgreSQL is not reachable: {e}"));

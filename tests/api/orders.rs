@@ -8,10 +8,10 @@ use axum::{Json, Router, http::StatusCode as AxumStatus, response::IntoResponse,
 use reqwest::StatusCode;
 use secrecy::SecretString;
 use serde_json::json;
-use switchyard::platform::{
-    client::{PlatformClient, PlatformError},
-    intake::Sinks,
-    poll,
+use switchyard::{
+    app::intake::Sinks,
+    jobs::poll,
+    platform::client::{PlatformClient, PlatformError},
 };
 
 use crate::helpers::{PLATFORM_TOKEN, STORE, TestApp, path, spawn_app, spawn_app_with};
@@ -292,21 +292,21 @@ async fn the_sandbox_refuses_what_an_order_state_does_not_allow_and_replays_keys
 /// What `poll_once` needs besides the database.
 struct PollSinks {
     hub: switchyard::live::Hub,
-    jobs: switchyard::jobs::Jobs,
+    outbox: switchyard::store::outbox::Wake,
 }
 
 impl PollSinks {
     fn new(app: &TestApp) -> Self {
         PollSinks {
             hub: switchyard::live::Hub::new(app.db.backend),
-            jobs: switchyard::jobs::Jobs::default(),
+            outbox: Default::default(),
         }
     }
 
     fn sinks(&self) -> Sinks<'_> {
         Sinks {
             hub: &self.hub,
-            jobs: &self.jobs,
+            outbox: &self.outbox,
             base_url: "http://switchyard.test",
         }
     }

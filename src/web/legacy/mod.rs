@@ -6,19 +6,15 @@
 mod orders;
 mod reports;
 
-pub use orders::sync as sync_orders;
-
 use axum::{
     extract::State,
     http::StatusCode,
     response::{IntoResponse, Response},
 };
 
-use super::{AppState, access::StoreReader, error::AppError, pages, routes::Routes};
-use crate::{
-    domain::sunset::{self, Phase},
-    store,
-};
+use super::{access::StoreReader, error::AppError, pages, routes::Routes};
+use crate::app::AppState;
+use crate::store;
 
 pub fn routes(r: Routes) -> Routes {
     r.get("/stores/{eid}/legacy", show)
@@ -42,12 +38,6 @@ pub fn routes(r: Routes) -> Routes {
         .post("/stores/{eid}/legacy/orders/{order}/extend", orders::extend)
 }
 
-/// The store's sunset day and where the countdown stands, if its product has one.
-pub fn sunset_of(state: &AppState, store: &store::stores::Store) -> Option<(time::Date, Phase)> {
-    let date = state.catalog.product(&store.product)?.sunset_date()?;
-    Some((date, Phase::on(date, sunset::today())))
-}
-
 async fn show(State(state): State<AppState>, reader: StoreReader) -> Result<Response, AppError> {
     page(&state, &reader, None, StatusCode::OK).await
 }
@@ -60,11 +50,13 @@ async fn page(
     problem: Option<String>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
-    let stale = orders::sync(state, &reader.store).await.err();
+    let stale = crate::app::legacy::sync_orders(state, &reader.store)
+        .await
+        .err();
     let orders = store::legacy_orders::for_store(&state.db.pool, reader.store.id).await?;
     let reports = store::settlements::for_store(&state.db.pool, reader.store.id).await?;
     let view = pages::legacy::View {
-        sunset: sunset_of(state, &reader.store),
+        sunset: crate::app::legacy::sunset_of(state, &reader.store),
         orders: &orders,
         orders_stale: stale.is_some(),
         reports: &reports,

@@ -9,33 +9,19 @@ use axum::{
 };
 use serde::Deserialize;
 
-use super::{page, sunset_of};
+use super::page;
+use crate::app::AppState;
+use crate::app::legacy::{self as app_legacy, sunset_of};
 use crate::{
-    domain::{
-        order::{Order, OrderAction},
-        parse_rfc3339,
-    },
-    platform::client::{PlatformError, RemoteOrder},
-    store::{self, audit::Record, stores::Store},
+    domain::order::OrderAction,
+    platform::client::PlatformError,
+    store::{self, audit::Record},
     web::{
-        AppState,
         access::StoreAdmin,
         error::{AppError, platform_problem},
         session::{ClientIp, CsrfForm},
     },
 };
-
-/// Asks the platform for the store's orders and remembers them.
-pub async fn sync(state: &AppState, legacy: &Store) -> Result<(), PlatformError> {
-    let eid = legacy.legacy_store_id.as_str();
-    let orders = state.platform.orders(eid, 0).await?;
-    for order in orders.iter().filter(|o| o.merchant_id == eid) {
-        if let Err(e) = store::legacy_orders::upsert(&state.db.pool, legacy.id, order).await {
-            tracing::error!(error = %e, "could not remember a legacy order");
-        }
-    }
-    Ok(())
-}
 
 #[derive(Deserialize)]
 pub struct ActionForm {
@@ -156,7 +142,7 @@ async fn act(
     };
     // The order's own state says no before the platform is asked.
     let now = store::now();
-    if let Err(refusal) = as_order(&remote).apply(action, now) {
+    if let Err(refusal) = app_legacy::as_order(&remote).apply(action, now) {
         return Err(AppError::Conflict(tr.t(refusal.key())));
     }
     // The same action on the same state is the same request: a retry replays it.
@@ -199,18 +185,6 @@ async fn act(
     };
     store::audit::record(&state.db.pool, &record).await?;
     Ok(Redirect::to(&format!("/stores/{}/legacy#order-{order_id}", admin.eid())).into_response())
-}
-
-/// The platform's order as the domain's, to ask what it allows.
-pub fn as_order(o: &RemoteOrder) -> Order {
-    Order {
-        amount: o.order_amount,
-        captured: o.captured_amount,
-        refunded: o.refunded_amount,
-        cancelled: o.status == "cancelled",
-        created_at: parse_rfc3339(&o.created_at).unwrap_or(0),
-        expires_at: parse_rfc3339(&o.expires_at).unwrap_or(0),
-    }
 }
 
 async fn failed(

@@ -9,13 +9,16 @@ use axum::{
 };
 use serde::Deserialize;
 
-use super::{page, sunset_of};
+use super::page;
+use crate::app::AppState;
+use crate::app::{
+    import::{self, SettlementImportError},
+    legacy::{self as app_legacy, sunset_of},
+};
 use crate::{
     domain::{access::Relation, settlement::Report, settlement_export as export},
-    import::{self, SettlementImportError},
     store::{self, settlements::ReportRow},
     web::{
-        AppState,
         access::StoreReader,
         error::AppError,
         pages,
@@ -164,7 +167,7 @@ pub async fn archive(
             reports.push(r);
         }
     }
-    let _ = super::orders::sync(&state, &reader.store).await;
+    let _ = app_legacy::sync_orders(&state, &reader.store).await;
     let orders = store::legacy_orders::for_store(&state.db.pool, reader.store.id).await?;
     let bytes = export::archive(&reports, &orders_csv(&orders))
         .map_err(|e| AppError::Internal(anyhow::Error::from(e).context("building the archive")))?;

@@ -10,6 +10,7 @@ use super::{
     layout::{Ctx, Page, page},
 };
 use crate::{
+    app::partner::{Dashboard, ListQuery, PAGE_SIZE},
     domain::{catalog::Catalog, delivery::Failure, risk::Risk, upgrade::Progress},
     i18n::Tr,
     store::{
@@ -17,11 +18,13 @@ use crate::{
         cohort::{CohortRow, Sort},
         webhooks::Webhook,
     },
-    web::{
-        partner::{Dashboard, ListQuery, PAGE_SIZE},
-        partner_keys::Created,
-    },
 };
+
+/// What was just created, to show once.
+pub enum Created {
+    Token(String),
+    Webhook { url: String, secret: String },
+}
 
 pub fn risk_tag(tr: &Tr, risk: Risk) -> Element {
     let class = match risk {

@@ -7,11 +7,11 @@ use axum::{
 use serde::Deserialize;
 
 use super::{audit_in, reached, step_url, ticked};
+use crate::app::AppState;
 use crate::{
     domain::Step,
     store,
     web::{
-        AppState,
         access::{StoreAdmin, StoreReader},
         error::AppError,
         pages,

@@ -11,13 +11,14 @@ use rand::Rng;
 use serde::Deserialize;
 
 use super::{audit_in, reached};
+use crate::app::AppState;
+use crate::domain::credentials::GRACE_CHOICES;
 use crate::{
     domain::{
         Environment, MerchantId, Refusal, Step, Upgrade, credentials, credentials::NewCredentials,
     },
     store::{self, Tx},
     web::{
-        AppState,
         access::{StoreAdmin, StoreReader},
         error::AppError,
         pages,
@@ -141,9 +142,6 @@ async fn allocate_mid(tx: &mut Tx, env: Environment) -> Result<MerchantId, AppEr
     )
     .into())
 }
-
-/// Grace periods an admin may pick when rotating, in seconds.
-pub const GRACE_CHOICES: [i64; 3] = [0, 60 * 60, 24 * 60 * 60];
 
 #[derive(Deserialize)]
 pub struct RotateForm {

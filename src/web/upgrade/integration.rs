@@ -9,16 +9,16 @@ use axum::{
 use serde::Deserialize;
 
 use super::{audit_in, reached, step_url, ticked};
+use crate::app::AppState;
 use crate::{
+    app::intake,
     domain::{
         Environment, Step, Upgrade,
         setup_check::{self, Finding, Issued, Lookup, Pasted},
         upgrade::{Checklist, ChecklistItem},
     },
-    platform::{health, intake},
-    store,
+    shop as health, store,
     web::{
-        AppState,
         access::{StoreAdmin, StoreReader},
         error::AppError,
         pages::{

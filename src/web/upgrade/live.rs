@@ -13,10 +13,8 @@ use tokio::sync::broadcast::error::RecvError;
 
 use serde::Deserialize;
 
-use crate::{
-    store,
-    web::{AppState, access::StoreReader},
-};
+use crate::app::AppState;
+use crate::{store, web::access::StoreReader};
 
 /// What the page showed: the newest event it knew of and the step it was on. Anything
 /// newer at connect time is announced at once, so nothing falls between render and connect.

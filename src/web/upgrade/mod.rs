@@ -5,15 +5,12 @@
 
 mod account;
 mod credentials;
-pub mod document;
 mod integration;
 mod live;
 mod purchase;
 mod terms;
 mod test_order;
 mod trouble;
-
-pub use credentials::GRACE_CHOICES;
 
 use axum::response::{IntoResponse, Redirect, Response};
 

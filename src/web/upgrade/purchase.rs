@@ -6,10 +6,11 @@ use axum::{
 };
 
 use super::{reached, step_url};
+use crate::app::AppState;
 use crate::{
     domain::{Step, Upgrade},
     store,
-    web::{AppState, access::StoreReader, error::AppError, pages},
+    web::{access::StoreReader, error::AppError, pages},
 };
 
 pub async fn show(State(state): State<AppState>, admin: StoreReader) -> Result<Response, AppError> {

@@ -10,12 +10,13 @@ use axum::{
 };
 use serde::Deserialize;
 
-use super::{audit_in, document::terms_pdf, step_url, ticked};
+use super::{audit_in, step_url, ticked};
+use crate::app::AppState;
+use crate::app::terms::terms_pdf;
 use crate::{
     domain::catalog::UpgradePath,
     store::{self, terms::Acceptance},
     web::{
-        AppState,
         access::{StoreAdmin, StoreReader},
         error::AppError,
         pages,
@@ -107,7 +108,7 @@ pub async fn accept(
     let pdf = terms_pdf(&state.catalog, &admin.store, path);
     let shown = state.catalog.terms_in(
         path,
-        super::document::terms_lang(&state.catalog, &admin.store, path).code(),
+        crate::app::terms::terms_lang(&state.catalog, &admin.store, path).code(),
     );
     let problem = if !ticked(&form.accept) {
         Some(tr.t("terms.error.tick"))

@@ -9,6 +9,7 @@ use axum::{
 };
 
 use super::{audit_in, step_url};
+use crate::app::AppState;
 use crate::{
     domain::{
         Refusal, Step, Upgrade,
@@ -17,7 +18,6 @@ use crate::{
     platform::client::PlatformError,
     store,
     web::{
-        AppState,
         access::StoreAdmin,
         error::{AppError, platform_problem},
         session::{ClientIp, CsrfForm, NoFields},

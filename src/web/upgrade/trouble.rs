@@ -9,6 +9,7 @@ use axum::{
 };
 
 use super::audit_in;
+use crate::app::{AppState, emails};
 use crate::store::outbox::Lane;
 use crate::{
     domain::{
@@ -16,10 +17,8 @@ use crate::{
         text::{self, Lines, TextProblem},
     },
     i18n::Tr,
-    mail::Email,
     store::{self, support::NewRequest},
     web::{
-        AppState,
         access::{StoreAdmin, StoreReader},
         error::AppError,
         pages::{self, steps::trouble::Draft},
@@ -132,30 +131,20 @@ pub async fn send(
         },
     )
     .await?;
-    let link = format!("{}/support/requests/{id}", state.config.base_url);
-    let email = Email {
-        to: state.config.support_email.clone(),
-        subject: tr.f(
-            "email.support_request.subject",
-            &[
-                ("id", &id.to_string()),
-                ("store", &admin.store.name),
-                ("eid", admin.eid()),
-            ],
-        ),
-        text: tr.f(
-            "email.support_request.body",
-            &[
-                ("store", &admin.store.name),
-                ("eid", admin.eid()),
-                ("from", admin.user.email()),
-                ("code", error_code.unwrap_or("-")),
-                ("explanation", sent.draft.explanation.trim()),
-                ("screenshots", &screenshots.len().to_string()),
-                ("link", &link),
-            ],
-        ),
-    };
+    let to = &state.config.support_email;
+    let email = emails::support_request(
+        emails::lang_of(&mut *tx, to, None).await?,
+        to,
+        &emails::SupportRequest {
+            id,
+            store: &admin.store,
+            from: admin.user.email(),
+            code: error_code,
+            explanation: sent.draft.explanation.trim(),
+            screenshots: screenshots.len(),
+        },
+        &state.config.base_url,
+    );
     store::outbox::enqueue(
         &mut tx,
         Lane::Transactional,
@@ -173,7 +162,7 @@ pub async fn send(
     )
     .await?;
     tx.commit().await?;
-    state.jobs.wake();
+    state.outbox.wake();
     Ok(Redirect::to(&format!(
         "/stores/{}/upgrade/trouble#request-{id}",
         admin.eid()

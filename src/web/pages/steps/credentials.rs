@@ -1,6 +1,7 @@
 use dioxus::prelude::*;
 use secrecy::ExposeSecret;
 
+use crate::domain::credentials::GRACE_CHOICES;
 use crate::{
     domain::{Environment, Step, Upgrade, credentials::NewCredentials},
     i18n::Tr,
@@ -12,7 +13,6 @@ use crate::{
             layout::{Page, page as layout},
             stores::{read_only_note, store_nav},
         },
-        upgrade::GRACE_CHOICES,
     },
 };
 

@@ -8,7 +8,7 @@ use crate::{
         upgrade::ChecklistItem,
     },
     i18n::Tr,
-    platform::health::{Fetch, Refusal, Report, Verdict},
+    shop::{Fetch, Refusal, Report, Verdict},
     store::{self, credentials::CredentialRow},
     web::{
         access::StoreReader,
@@ -251,7 +251,7 @@ fn health_result(tr: &Tr, outcome: &HealthOutcome) -> Element {
         Verdict::NothingSeen => ("warning-box", "health.verdict.nothing"),
         Verdict::Unreadable => ("form-error", "health.verdict.unreadable"),
     };
-    let lines = |page: &crate::platform::health::PageReport| -> Vec<String> {
+    let lines = |page: &crate::shop::PageReport| -> Vec<String> {
         let url = page.url.as_str();
         match &page.fetch {
             Fetch::Fetched {

@@ -31,7 +31,7 @@ pub fn page(
     let done = reader.step() > Step::Terms;
     let show_accepted = done && !reader.terms_outdated;
     // The terms in the store's language (as the PDF and the acceptance have them).
-    let terms_lang = crate::web::upgrade::document::terms_lang(catalog, &reader.store, path);
+    let terms_lang = crate::app::terms::terms_lang(catalog, &reader.store, path);
     let terms = catalog.terms_in(path, terms_lang.code());
     let paths: Vec<&UpgradePath> = catalog.paths_from(&reader.store.product).collect();
     let product_name = |code: &str| {

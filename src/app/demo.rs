@@ -2,17 +2,16 @@
 
 use anyhow::Context;
 
+use super::import;
 use crate::{
     domain::{
         Catalog,
         order::{Order, OrderAction},
     },
-    import,
-    platform::sandbox,
     store::{self, Db},
 };
 
-pub const DEMO_STORES: &str = include_str!("../assets/demo/stores.csv");
+pub const DEMO_STORES: &str = include_str!("../../assets/demo/stores.csv");
 /// The demo store administrator to sign in as.
 pub const DEMO_ADMIN: &str = "anna@kaffebaren.example";
 
@@ -53,7 +52,7 @@ pub async fn seed(db: &Db) -> anyhow::Result<usize> {
 
 /// The demo store whose legacy side has a settlement report and open orders.
 pub const LEGACY_DEMO_STORE: &str = "555001";
-const DEMO_REPORT: &[u8] = include_bytes!("../assets/demo/settlement-555001.csv");
+const DEMO_REPORT: &[u8] = include_bytes!("../../assets/demo/settlement-555001.csv");
 
 /// A settlement report, and orders on the legacy store at the sandbox platform: one
 /// authorization about to expire, one part-captured, one captured, one fresh.
@@ -77,9 +76,9 @@ async fn seed_legacy(db: &Db) -> anyhow::Result<()> {
                 .apply(OrderAction::Capture(captured), created)
                 .map_err(|e| anyhow::anyhow!("demo order {id}: {e:?}"))?;
         }
-        sandbox::insert_order(
+        store::sandbox::insert_order(
             db,
-            &sandbox::SandboxOrder {
+            &store::sandbox::SandboxOrder {
                 order_id: id,
                 merchant_id: LEGACY_DEMO_STORE,
                 environment: "live",

@@ -4,17 +4,15 @@
 
 use std::time::Duration;
 
-use super::{
-    client::{PlatformClient, PlatformError, RemoteOrder},
-    intake::{self, Sinks},
-};
+use crate::app::AppState;
 use crate::{
+    app::intake::{self, Sinks},
     domain::{
         Environment, MerchantId,
         platform_event::{EventKind, PlatformEvent, Subject},
     },
+    platform::client::{PlatformClient, PlatformError, RemoteOrder},
     store::{self, Db},
-    web::AppState,
 };
 
 /// The longest wait between polls while the platform keeps failing.

@@ -8,17 +8,13 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use serde::Deserialize;
-use serde_json::{Value, json};
-use sqlx::FromRow;
+use serde_json::json;
 
 use crate::{
-    domain::{
-        order::{Order, OrderAction, OrderRefusal},
-        parse_rfc3339, rfc3339,
-    },
-    platform::client::RemoteOrder,
-    store::{self, Tx},
-    web::{AppState, routes::Routes},
+    app::AppState,
+    domain::{order::OrderAction, parse_rfc3339, rfc3339},
+    store::{self, sandbox},
+    web::routes::Routes,
 };
 
 pub fn routes(r: Routes) -> Routes {
@@ -31,51 +27,6 @@ pub fn routes(r: Routes) -> Routes {
             "/ordermanagement/v1/orders/{order_id}/extend-authorization-time",
             extend,
         )
-}
-
-#[derive(FromRow)]
-struct Row {
-    order_id: String,
-    merchant_id: String,
-    environment: String,
-    amount: i64,
-    currency: String,
-    created_at: i64,
-    captured_amount: i64,
-    refunded_amount: i64,
-    cancelled: i64,
-    expires_at: i64,
-}
-
-const COLUMNS: &str = "order_id, merchant_id, environment, amount, currency, created_at, captured_amount, \
-                       refunded_amount, cancelled, expires_at";
-
-impl Row {
-    fn order(&self) -> Order {
-        Order {
-            amount: self.amount,
-            captured: self.captured_amount,
-            refunded: self.refunded_amount,
-            cancelled: self.cancelled != 0,
-            created_at: self.created_at,
-            expires_at: self.expires_at,
-        }
-    }
-
-    fn remote(&self, now: i64) -> RemoteOrder {
-        RemoteOrder {
-            order_id: self.order_id.clone(),
-            merchant_id: self.merchant_id.clone(),
-            environment: self.environment.clone(),
-            status: self.order().status(now).as_str().to_owned(),
-            order_amount: self.amount,
-            captured_amount: self.captured_amount,
-            refunded_amount: self.refunded_amount,
-            currency: self.currency.clone(),
-            created_at: rfc3339(self.created_at),
-            expires_at: rfc3339(self.expires_at),
-        }
-    }
 }
 
 fn error(status: StatusCode, code: &str, message: &str) -> Response {
@@ -102,7 +53,7 @@ fn authorized(state: &AppState, headers: &HeaderMap) -> bool {
         .platform
         .token
         .as_ref()
-        .is_some_and(|t| crate::platform::gateway::service_token_matches(headers, t))
+        .is_some_and(|t| crate::web::platform::gateway::service_token_matches(headers, t))
 }
 
 fn unauthorized() -> Response {
@@ -147,20 +98,10 @@ async fn list(
             }
         },
     };
-    let rows: Vec<Row> = match sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM sandbox_orders WHERE merchant_id = $1 AND created_at >= $2 \
-         ORDER BY created_at, order_id LIMIT 100"
-    ))
-    .bind(&mid)
-    .bind(since)
-    .fetch_all(&state.db.pool)
-    .await
-    {
-        Ok(rows) => rows,
+    let orders = match sandbox::orders_of(&state.db, &mid, since).await {
+        Ok(orders) => orders,
         Err(e) => return internal(e),
     };
-    let now = store::now();
-    let orders: Vec<RemoteOrder> = rows.iter().map(|r| r.remote(now)).collect();
     Json(json!({ "orders": orders })).into_response()
 }
 
@@ -172,19 +113,10 @@ async fn show(
     if !authorized(&state, &headers) {
         return unauthorized();
     }
-    let row: Option<Row> = match sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM sandbox_orders WHERE order_id = $1"
-    ))
-    .bind(&order_id)
-    .fetch_optional(&state.db.pool)
-    .await
-    {
-        Ok(row) => row,
-        Err(e) => return internal(e),
-    };
-    match row {
-        Some(row) => Json(row.remote(store::now())).into_response(),
-        None => no_such_order(),
+    match sandbox::order(&state.db, &order_id).await {
+        Ok(Some(order)) => Json(order).into_response(),
+        Ok(None) => no_such_order(),
+        Err(e) => internal(e),
     }
 }
 
@@ -283,7 +215,7 @@ async fn act(
         Err(message) => return error(StatusCode::BAD_REQUEST, "BAD_VALUE", message),
     };
     let key = format!("{order_id}:{name}:{key}");
-    let (status, body, changed) = match apply(state, &key, order_id, action).await {
+    let (status, body, changed) = match sandbox::apply(&state.db, &key, order_id, action).await {
         Ok(answer) => answer,
         Err(e) => return internal(e),
     };
@@ -298,121 +230,12 @@ async fn act(
     }
 }
 
-/// The answer (status, body, whether this call changed the order), stored under `key`
-/// in the transaction that made the change.
-async fn apply(
-    state: &AppState,
-    key: &str,
-    order_id: &str,
-    action: OrderAction,
-) -> anyhow::Result<(u16, Value, bool)> {
-    let mut tx = state.db.begin().await?;
-    // Claiming the key first is also the first write, which on SQLite takes the lock
-    // before anything is read.
-    let claimed = sqlx::query(
-        "INSERT INTO sandbox_idempotency (idempotency_key, status, body, created_at) VALUES ($1, 0, '', $2) \
-         ON CONFLICT (idempotency_key) DO NOTHING",
-    )
-    .bind(key)
-    .bind(store::now())
-    .execute(&mut *tx)
-    .await?
-    .rows_affected()
-        == 1;
-    if !claimed {
-        let (status, body): (i64, String) = sqlx::query_as(
-            "SELECT status, body FROM sandbox_idempotency WHERE idempotency_key = $1",
-        )
-        .bind(key)
-        .fetch_one(&mut *tx)
-        .await?;
-        tx.rollback().await?;
-        let body = serde_json::from_str(&body).unwrap_or(Value::Null);
-        return Ok((u16::try_from(status).unwrap_or(500), body, false));
-    }
-    let (status, body, changed) = decide(&mut tx, order_id, action).await?;
-    sqlx::query("UPDATE sandbox_idempotency SET status = $1, body = $2 WHERE idempotency_key = $3")
-        .bind(i64::from(status))
-        .bind(body.to_string())
-        .bind(key)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    Ok((status, body, changed))
-}
-
-async fn decide(
-    tx: &mut Tx,
-    order_id: &str,
-    action: OrderAction,
-) -> sqlx::Result<(u16, Value, bool)> {
-    // Touching the row locks it (on both databases) before it is read.
-    sqlx::query("UPDATE sandbox_orders SET status = status WHERE order_id = $1")
-        .bind(order_id)
-        .execute(&mut **tx)
-        .await?;
-    let row: Option<Row> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM sandbox_orders WHERE order_id = $1"
-    ))
-    .bind(order_id)
-    .fetch_optional(&mut **tx)
-    .await?;
-    let Some(row) = row else {
-        return Ok((404, refusal_body("NO_SUCH_ORDER", "no such order"), false));
-    };
-    let now = store::now();
-    let before = row.order();
-    let after = match before.apply(action, now) {
-        Ok(after) => after,
-        Err(refusal) => {
-            let status = if refusal == OrderRefusal::InvalidAmount {
-                400
-            } else {
-                409
-            };
-            return Ok((
-                status,
-                refusal_body(refusal.code(), &refusal.to_string()),
-                false,
-            ));
-        }
-    };
-    sqlx::query(
-        "UPDATE sandbox_orders SET captured_amount = $1, refunded_amount = $2, cancelled = $3, expires_at = $4, status = $5 \
-         WHERE order_id = $6",
-    )
-    .bind(after.captured)
-    .bind(after.refunded)
-    .bind(i64::from(after.cancelled))
-    .bind(after.expires_at)
-    .bind(after.status(now).as_str())
-    .bind(order_id)
-    .execute(&mut **tx)
-    .await?;
-    let (status, body) = match action {
-        OrderAction::Cancel | OrderAction::Extend => (204, Value::Null),
-        OrderAction::Capture(amount) => (201, json!({ "captured_amount": amount })),
-        OrderAction::Refund(amount) => (201, json!({ "refunded_amount": amount })),
-    };
-    Ok((status, body, after != before))
-}
-
-fn refusal_body(code: &str, message: &str) -> Value {
-    json!({ "error_code": code, "error_message": message })
-}
-
 /// Tells Switchyard of the cancellation, as the platform does; a failed push is logged,
 /// the cancellation stands.
 async fn announce_cancellation(state: &AppState, order_id: &str) {
-    let row: Option<Row> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM sandbox_orders WHERE order_id = $1"
-    ))
-    .bind(order_id)
-    .fetch_optional(&state.db.pool)
-    .await
-    .ok()
-    .flatten();
-    let Some(row) = row else { return };
+    let Ok(Some(row)) = sandbox::order(&state.db, order_id).await else {
+        return;
+    };
     // Legacy store ids are digits only; new merchant ids never are.
     let subject = if row.merchant_id.bytes().all(|b| b.is_ascii_digit()) {
         "legacy_store_id"
@@ -420,12 +243,12 @@ async fn announce_cancellation(state: &AppState, order_id: &str) {
         "merchant_id"
     };
     let event = json!({
-        "id": format!("evt_{}", crate::web::session::random_token(12)),
+        "id": format!("evt_{}", crate::domain::credentials::random_token(12)),
         "type": "order.cancelled",
         "created_at": rfc3339(store::now()),
         "data": {
             subject: row.merchant_id, "order_id": row.order_id, "environment": row.environment,
-            "amount": row.amount, "currency": row.currency,
+            "amount": row.order_amount, "currency": row.currency,
         }
     });
     if let Err(e) = super::emit(state, &event).await {

@@ -13,10 +13,11 @@ use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 
 use super::json_error;
+use crate::app::AppState;
 use crate::{
     domain::{credentials, sha256_hex, text::Lines},
     store::{self, Db, credentials::CredentialRow},
-    web::{AppState, routes::Routes},
+    web::routes::Routes,
 };
 
 pub fn routes(r: Routes) -> Routes {

@@ -4,6 +4,7 @@
 //! store's upgrade; what it changes there (the step, the email to send, the live
 //! notification) is one transaction.
 
+use super::emails;
 use crate::store::outbox::Lane;
 use crate::{
     domain::{
@@ -11,9 +12,7 @@ use crate::{
         platform_event::{EventKind, PlatformEvent},
         upgrade::{OrderMeaning, weigh_order},
     },
-    i18n::Tr,
     live::Hub,
-    mail::Email,
     store::{
         self, Db,
         events::{Recorded, UpgradeState},
@@ -43,7 +42,7 @@ pub enum Outcome {
 #[derive(Clone, Copy)]
 pub struct Sinks<'a> {
     pub hub: &'a Hub,
-    pub jobs: &'a crate::jobs::Jobs,
+    pub outbox: &'a store::outbox::Wake,
     pub base_url: &'a str,
 }
 
@@ -59,7 +58,7 @@ impl Sinks<'_> {
         self.hub.notify_in(&mut tx, store_id).await?;
         tx.commit().await?;
         self.hub.committed(store_id);
-        self.jobs.wake();
+        self.outbox.wake();
         Ok(())
     }
 }
@@ -217,19 +216,8 @@ async fn warn_legacy_active(
     upgrade_id: i64,
     link: &str,
 ) -> anyhow::Result<()> {
-    let tr = admin_tr(tx, store).await?;
-    let email = Email {
-        to: store.admin_email.clone(),
-        subject: tr.f("email.legacy_active.subject", &[("store", &store.name)]),
-        text: tr.f(
-            "email.legacy_active.body",
-            &[
-                ("store", &store.name),
-                ("eid", &store.legacy_store_id),
-                ("link", link),
-            ],
-        ),
-    };
+    let tr = emails::lang_of(&mut **tx, &store.admin_email, Some(store)).await?;
+    let email = emails::legacy_active(tr, store, link);
     let key = format!("legacy-active:{upgrade_id}");
     store::outbox::enqueue(tx, Lane::Transactional, &key, &email, Some(store.id)).await?;
     Ok(())
@@ -247,30 +235,12 @@ async fn complete(
     let moved = upgrade.complete_by_purchase(order_id)?;
     store::upgrades::record_move(tx, upgrade, moved, "platform").await?;
     store::upgrades::set_test_order(tx, upgrade).await?;
-    let tr = admin_tr(tx, store).await?;
-    let email = Email {
-        to: store.admin_email.clone(),
-        subject: tr.f("email.complete.subject", &[("store", &store.name)]),
-        text: tr.f(
-            "email.complete.body",
-            &[
-                ("store", &store.name),
-                ("mid", upgrade.merchant_id.as_deref().unwrap_or_default()),
-                ("order", order_id),
-                ("link", link),
-            ],
-        ),
-    };
+    let tr = emails::lang_of(&mut **tx, &store.admin_email, Some(store)).await?;
+    let mid = upgrade.merchant_id.as_deref().unwrap_or_default();
+    let email = emails::upgrade_complete(tr, store, mid, order_id, link);
     let key = format!("upgrade-complete:{}", upgrade.id);
     store::outbox::enqueue(tx, Lane::Transactional, &key, &email, Some(store.id)).await?;
     Ok(())
-}
-
-/// A translator in the store admin's language.
-async fn admin_tr(tx: &mut store::Tx, s: &store::stores::Store) -> sqlx::Result<Tr> {
-    Ok(Tr::new(
-        store::users::email_lang(&mut **tx, &s.admin_email, Some(s)).await?,
-    ))
 }
 
 /// What an event means for an upgrade at `step` whose new merchant ID is `merchant_id`

@@ -10,17 +10,16 @@ use axum::{
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 
-use super::{
-    intake::{self, Outcome, Sinks},
-    json_error,
-};
+use super::json_error;
+use crate::app::AppState;
+use crate::app::intake::{self, Outcome};
 use crate::{
     domain::{
         platform_event::{self, SIGNATURE_HEADER},
         text::ONE_LINE_PATTERN,
     },
     store,
-    web::{AppState, routes::Routes},
+    web::routes::Routes,
 };
 
 pub fn routes(r: Routes) -> Routes {
@@ -153,16 +152,6 @@ fn receive_doc(g: &mut schemars::SchemaGenerator) -> serde_json::Value {
             "503": json_response::<super::PlatformError>(g, "Not recorded: the database cannot take writes now (retry after the `Retry-After` seconds), or SWITCHYARD_WEBHOOK_SECRET is not set"),
         },
     })
-}
-
-impl AppState {
-    pub fn sinks(&self) -> Sinks<'_> {
-        Sinks {
-            hub: &self.hub,
-            jobs: &self.jobs,
-            base_url: &self.config.base_url,
-        }
-    }
 }
 
 async fn receive(

@@ -222,7 +222,8 @@ mod tests {
 
     #[test]
     fn the_demo_file_is_valid() {
-        let stores = parse_stores(include_str!("../assets/demo/stores.csv"), &catalog()).unwrap();
+        let stores =
+            parse_stores(include_str!("../../assets/demo/stores.csv"), &catalog()).unwrap();
         assert!(stores.len() >= 5);
         assert!(
             stores.iter().any(|s| s.product == "KPM")

@@ -15,15 +15,20 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::gateway::{self, Verification};
+use super::platform::{
+    gateway::{self, Verification},
+    json_error,
+};
+use crate::app::AppState;
 use crate::{
+    domain::credentials::random_token,
     domain::{
         CountryCode,
         order::{Order, OrderAction},
         platform_event,
     },
     store,
-    web::{AppState, routes::Routes, session::random_token},
+    web::routes::Routes,
 };
 
 pub fn routes(r: Routes) -> Routes {
@@ -52,7 +57,7 @@ struct OrderCreated {
 }
 
 fn problem(status: StatusCode, message: &str) -> Response {
-    let mut res = super::json_error(status, message);
+    let mut res = json_error(status, message);
     if status == StatusCode::UNAUTHORIZED {
         res.headers_mut().insert(
             header::WWW_AUTHENTICATE,
@@ -133,9 +138,9 @@ async fn create(
             .apply(OrderAction::Capture(amount), now)
             .unwrap_or(order);
     }
-    insert_order(
+    store::sandbox::insert_order(
         &state.db,
-        &SandboxOrder {
+        &store::sandbox::SandboxOrder {
             order_id: &order_id,
             merchant_id: &cred.merchant_id,
             environment: cred.environment.as_str(),
@@ -185,38 +190,6 @@ fn created(
         amount,
         currency: currency.to_owned(),
     }
-}
-
-/// An order as the sandbox platform keeps it.
-pub struct SandboxOrder<'a> {
-    pub order_id: &'a str,
-    /// The new merchant ID, or a legacy store ID for an order on the legacy store.
-    pub merchant_id: &'a str,
-    pub environment: &'a str,
-    pub currency: &'a str,
-    pub order: &'a Order,
-}
-
-/// Places `o` at the sandbox (the shop's order API, and the demo's legacy orders).
-pub async fn insert_order(db: &store::Db, o: &SandboxOrder<'_>) -> sqlx::Result<()> {
-    let order = o.order;
-    sqlx::query(
-        "INSERT INTO sandbox_orders (order_id, merchant_id, environment, amount, currency, status, created_at, \
-         captured_amount, refunded_amount, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-    )
-    .bind(o.order_id)
-    .bind(o.merchant_id)
-    .bind(o.environment)
-    .bind(order.amount)
-    .bind(o.currency)
-    .bind(order.status(store::now()).as_str())
-    .bind(order.created_at)
-    .bind(order.captured)
-    .bind(order.refunded)
-    .bind(order.expires_at)
-    .execute(&db.pool)
-    .await?;
-    Ok(())
 }
 
 /// Sends a platform event the way the real platform does: signed, over HTTP, to this

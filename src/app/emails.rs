@@ -1,0 +1,312 @@
+//! Every email Switchyard sends, one function each. Each is composed in the language it
+//! is given: the recipient's, found by [`lang_of`] (their own choice, else the language
+//! of their store's country, else English).
+
+use super::App;
+use sqlx::{Any, Executor};
+use time::Date;
+
+use crate::{domain::Step, i18n::Tr, mail::Email, store};
+
+/// A translator in the language `email` reads Switchyard in: their own choice, else the
+/// language of `store`'s first country, else English.
+pub async fn lang_of<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    email: &str,
+    store: Option<&store::stores::Store>,
+) -> sqlx::Result<Tr> {
+    Ok(Tr::new(store::users::email_lang(ex, email, store).await?))
+}
+
+/// The reminder an admin gets from a nudge or after days without progress.
+pub fn reminder(
+    state: &App,
+    s: &store::stores::Store,
+    step: Option<Step>,
+    lang: crate::i18n::Lang,
+) -> Email {
+    let tr = Tr::new(lang);
+    let link = format!(
+        "{}/stores/{}/upgrade",
+        state.config.base_url, s.legacy_store_id
+    );
+    let where_ = match step {
+        None => tr.t("email.reminder.not_started"),
+        Some(step) => tr.f("email.reminder.at_step", &[("step", &tr.t(step.key()))]),
+    };
+    let sunset = state
+        .catalog
+        .product(&s.product)
+        .and_then(|p| p.sunset_date())
+        .map(|d| crate::i18n::format::date(tr.lang, d))
+        .unwrap_or_default();
+    Email {
+        to: s.admin_email.clone(),
+        subject: tr.f("email.reminder.subject", &[("store", &s.name)]),
+        text: tr.f(
+            "email.reminder.body",
+            &[
+                ("store", &s.name),
+                ("eid", &s.legacy_store_id),
+                ("where", &where_),
+                ("sunset", &sunset),
+                ("link", &link),
+            ],
+        ),
+    }
+}
+
+/// The sunset countdown's reminder (90, 30, 7 or 1 days before).
+pub fn sunset(
+    state: &App,
+    s: &store::stores::Store,
+    date: Date,
+    days_left: i64,
+    upgraded: bool,
+    tr: Tr,
+) -> Email {
+    let base = &state.config.base_url;
+    let date = crate::i18n::format::date(tr.lang, date);
+    let when = tr.n(
+        "email.sunset.when",
+        days_left,
+        &[("days", &days_left.to_string())],
+    );
+    let todo = if upgraded {
+        tr.t("email.sunset.upgraded")
+    } else {
+        tr.f(
+            "email.sunset.not_upgraded",
+            &[(
+                "link",
+                &format!("{base}/stores/{}/upgrade", s.legacy_store_id),
+            )],
+        )
+    };
+    Email {
+        to: s.admin_email.clone(),
+        subject: tr.f(
+            "email.sunset.subject",
+            &[
+                ("store", &s.name),
+                ("eid", &s.legacy_store_id),
+                ("date", &date),
+            ],
+        ),
+        text: tr.f(
+            "email.sunset.body",
+            &[
+                ("store", &s.name),
+                ("eid", &s.legacy_store_id),
+                ("date", &date),
+                ("when", &when),
+                ("todo", &todo),
+                (
+                    "legacy",
+                    &format!("{base}/stores/{}/legacy", s.legacy_store_id),
+                ),
+            ],
+        ),
+    }
+}
+
+/// The weekly digest of a partner manager's stores at risk (the first of them listed).
+pub fn partner_digest(
+    state: &App,
+    to: &str,
+    total: i64,
+    rows: &[store::cohort::CohortRow],
+    tr: Tr,
+) -> Email {
+    let lines: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            format!(
+                "- {} ({}): {}",
+                r.name,
+                r.legacy_store_id,
+                tr.t(r.step.key())
+            )
+        })
+        .collect();
+    Email {
+        to: to.to_owned(),
+        subject: tr.n(
+            "email.digest.subject",
+            total,
+            &[("count", &total.to_string())],
+        ),
+        text: tr.f(
+            "email.digest.body",
+            &[
+                ("count", &total.to_string()),
+                ("stores", &lines.join("\n")),
+                (
+                    "link",
+                    &format!("{}/partner?risk=at-risk", state.config.base_url),
+                ),
+            ],
+        ),
+    }
+}
+
+/// A sign-in link (the link is a secret: the outbox wipes it once delivered).
+pub fn sign_in(tr: Tr, to: &str, link: &str) -> Email {
+    Email {
+        to: to.to_owned(),
+        subject: tr.t("email.sign_in.subject"),
+        text: tr.f("email.sign_in.body", &[("link", link)]),
+    }
+}
+
+/// To the proposed new administrator of `s`: confirm with this link.
+pub fn admin_change_request(tr: Tr, to: &str, s: &store::stores::Store, link: &str) -> Email {
+    Email {
+        to: to.to_owned(),
+        subject: tr.f("email.admin_change.subject", &[("store", &s.name)]),
+        text: tr.f(
+            "email.admin_change.body",
+            &[
+                ("store", &s.name),
+                ("eid", &s.legacy_store_id),
+                ("link", link),
+            ],
+        ),
+    }
+}
+
+/// To the previous administrator of `s`: `new` administers it now.
+pub fn admin_changed(tr: Tr, s: &store::stores::Store, new: &str) -> Email {
+    Email {
+        to: s.admin_email.clone(),
+        subject: tr.f("email.admin_changed.subject", &[("store", &s.name)]),
+        text: tr.f(
+            "email.admin_changed.body",
+            &[("store", &s.name), ("new", new)],
+        ),
+    }
+}
+
+/// An invitation to read `s`, from its administrator `admin`.
+pub fn invitation(tr: Tr, to: &str, s: &store::stores::Store, admin: &str, base: &str) -> Email {
+    Email {
+        to: to.to_owned(),
+        subject: tr.f("email.invite.subject", &[("store", &s.name)]),
+        text: tr.f(
+            "email.invite.body",
+            &[
+                ("store", &s.name),
+                ("admin", admin),
+                ("link", &format!("{base}/signin")),
+            ],
+        ),
+    }
+}
+
+/// What support decided about support request `id` on `s`, to the person who asked.
+pub fn support_answer(
+    tr: Tr,
+    to: &str,
+    id: i64,
+    s: &store::stores::Store,
+    status: &str,
+    answer: &str,
+    base: &str,
+) -> Email {
+    let status = tr.t(&format!("support.status.{status}"));
+    let id = id.to_string();
+    Email {
+        to: to.to_owned(),
+        subject: tr.f(
+            "email.support_answer.subject",
+            &[("id", &id), ("status", &status)],
+        ),
+        text: tr.f(
+            "email.support_answer.body",
+            &[
+                ("id", &id),
+                ("store", &s.name),
+                ("status", &status),
+                ("answer", answer),
+                (
+                    "link",
+                    &format!("{base}/stores/{}/upgrade/trouble", s.legacy_store_id),
+                ),
+            ],
+        ),
+    }
+}
+
+/// What an administrator asked support, as support receives it.
+pub struct SupportRequest<'a> {
+    pub id: i64,
+    pub store: &'a store::stores::Store,
+    pub from: &'a str,
+    pub code: Option<&'a str>,
+    pub explanation: &'a str,
+    pub screenshots: usize,
+}
+
+/// A new support request, to support's address.
+pub fn support_request(tr: Tr, to: &str, r: &SupportRequest<'_>, base: &str) -> Email {
+    let id = r.id.to_string();
+    let s = r.store;
+    Email {
+        to: to.to_owned(),
+        subject: tr.f(
+            "email.support_request.subject",
+            &[("id", &id), ("store", &s.name), ("eid", &s.legacy_store_id)],
+        ),
+        text: tr.f(
+            "email.support_request.body",
+            &[
+                ("store", &s.name),
+                ("eid", &s.legacy_store_id),
+                ("from", r.from),
+                ("code", r.code.unwrap_or("-")),
+                ("explanation", r.explanation),
+                ("screenshots", &r.screenshots.to_string()),
+                ("link", &format!("{base}/support/requests/{id}")),
+            ],
+        ),
+    }
+}
+
+/// The legacy store of `s` still takes orders after the new credentials exist.
+pub fn legacy_active(tr: Tr, s: &store::stores::Store, link: &str) -> Email {
+    Email {
+        to: s.admin_email.clone(),
+        subject: tr.f("email.legacy_active.subject", &[("store", &s.name)]),
+        text: tr.f(
+            "email.legacy_active.body",
+            &[
+                ("store", &s.name),
+                ("eid", &s.legacy_store_id),
+                ("link", link),
+            ],
+        ),
+    }
+}
+
+/// The test purchase `order` on `mid` completed the upgrade of `s`.
+pub fn upgrade_complete(
+    tr: Tr,
+    s: &store::stores::Store,
+    mid: &str,
+    order: &str,
+    link: &str,
+) -> Email {
+    Email {
+        to: s.admin_email.clone(),
+        subject: tr.f("email.complete.subject", &[("store", &s.name)]),
+        text: tr.f(
+            "email.complete.body",
+            &[
+                ("store", &s.name),
+                ("mid", mid),
+                ("order", order),
+                ("link", link),
+            ],
+        ),
+    }
+}

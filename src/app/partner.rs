@@ -1,0 +1,328 @@
+//! The partner manager's cohort: every store of their partners with its progress and
+//! sunset risk, filtered, sorted and paged in the database; the charts; and the bulk
+//! nudge (one reminder per store per day, audited).
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use serde::Deserialize;
+
+use super::{App, emails};
+use crate::{
+    domain::{
+        Step,
+        risk::{Risk, Rule},
+        sunset,
+        upgrade::Progress,
+    },
+    store::{
+        self,
+        audit::Record,
+        cohort::{Cohort, CohortRow, Filter, Sort},
+        outbox::Lane,
+    },
+};
+
+pub const PAGE_SIZE: i64 = 50;
+
+/// The dashboard's query string: filters, sort and page.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub step: String,
+    #[serde(default)]
+    pub risk: String,
+    #[serde(default)]
+    pub product: String,
+    #[serde(default)]
+    pub platform: String,
+    #[serde(default)]
+    pub country: String,
+    #[serde(default)]
+    pub sort: String,
+    #[serde(default)]
+    pub dir: String,
+    #[serde(default)]
+    pub page: String,
+}
+
+impl ListQuery {
+    pub fn filter(&self) -> Filter {
+        Filter {
+            q: self.q.trim().chars().take(100).collect(),
+            // A step or risk it does not know is left out, like any unknown filter.
+            step: Progress::parse(self.step.trim()),
+            risk: Risk::parse(self.risk.trim()),
+            product: self.product.trim().to_owned(),
+            platform: self.platform.trim().to_owned(),
+            country: self.country.trim().chars().take(2).collect(),
+            store_id: None,
+        }
+    }
+
+    pub fn sort(&self) -> Sort {
+        Sort::parse(&self.sort).unwrap_or_default()
+    }
+
+    pub fn descending(&self) -> bool {
+        self.dir == "desc"
+    }
+
+    pub fn page(&self) -> i64 {
+        self.page.parse::<i64>().unwrap_or(1).clamp(1, 1_000_000)
+    }
+
+    /// The query string for the same list with `changes` applied (links keep the filter).
+    pub fn with(&self, changes: &[(&str, &str)]) -> String {
+        let mut pairs: Vec<(&str, String)> = [
+            ("q", &self.q),
+            ("step", &self.step),
+            ("risk", &self.risk),
+            ("product", &self.product),
+            ("platform", &self.platform),
+            ("country", &self.country),
+            ("sort", &self.sort),
+            ("dir", &self.dir),
+            ("page", &self.page),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k, v.clone()))
+        .collect();
+        for (k, v) in changes {
+            if let Some(p) = pairs.iter_mut().find(|(key, _)| key == k) {
+                p.1 = (*v).to_owned();
+            }
+        }
+        let mut out = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in pairs.iter().filter(|(_, v)| !v.is_empty()) {
+            out.append_pair(k, v);
+        }
+        out.finish()
+    }
+}
+
+/// Each legacy product's sunset as unix seconds (the store closes at 00:00 UTC).
+pub fn sunsets(state: &App) -> Vec<(&str, i64)> {
+    state
+        .catalog
+        .products
+        .iter()
+        .filter_map(|p| {
+            let date = p.sunset_date()?;
+            Some((
+                p.code.as_str(),
+                date.midnight().assume_utc().unix_timestamp(),
+            ))
+        })
+        .collect()
+}
+
+/// When a store counts as stalled or at risk.
+pub fn rule(state: &App) -> Rule {
+    Rule::with_stall_days(state.config.stall_days)
+}
+
+/// The whole cohort's step counts and weekly completions: the charts, and the total
+/// when nothing is filtered.
+#[derive(Clone)]
+pub struct Summary {
+    pub steps: Vec<(Progress, i64)>,
+    pub completions: Vec<(i64, i64)>,
+}
+
+/// Summaries per set of partners, kept for a minute: the charts scan every store of the
+/// cohort, which a partner paging through 100,000 stores should not pay for each page.
+#[derive(Clone, Default)]
+pub struct ChartCache(Arc<Mutex<HashMap<PartnerIds, (Instant, Summary)>>>);
+
+/// A cohort's key in the cache: its partners' ids.
+type PartnerIds = Vec<i64>;
+
+const CHART_TTL: Duration = Duration::from_secs(60);
+
+impl ChartCache {
+    pub async fn get(
+        &self,
+        pool: &sqlx::AnyPool,
+        whole: &Cohort<'_>,
+        partners: &[i64],
+    ) -> sqlx::Result<Summary> {
+        if let Some((at, summary)) = self.0.lock().ok().and_then(|c| c.get(partners).cloned())
+            && at.elapsed() < CHART_TTL
+        {
+            return Ok(summary);
+        }
+        let summary = Summary {
+            steps: whole.steps(pool).await?,
+            completions: whole.completions_by_week(pool).await?,
+        };
+        if let Ok(mut cache) = self.0.lock() {
+            cache.retain(|_, (at, _)| at.elapsed() < CHART_TTL);
+            cache.insert(partners.to_vec(), (Instant::now(), summary.clone()));
+        }
+        Ok(summary)
+    }
+}
+
+/// Everything the dashboard shows for one request.
+pub struct Dashboard {
+    pub rows: Vec<CohortRow>,
+    /// Stores matching the filter.
+    pub total: i64,
+    /// The charts show the whole cohort, whatever the filter: stores per step, and
+    /// completions per week (week number from Monday 1970-01-05, count).
+    pub steps: Vec<(Progress, i64)>,
+    pub completions: Vec<(i64, i64)>,
+    pub now: i64,
+}
+
+impl App {
+    /// A cohort of `partners` (every store when `None`) under `query`'s filter.
+    pub fn cohort<'a>(
+        &'a self,
+        partners: Option<&'a [i64]>,
+        filter: &'a Filter,
+        sunsets: &'a [(&'a str, i64)],
+        now: i64,
+    ) -> Cohort<'a> {
+        Cohort {
+            partners,
+            filter,
+            rule: rule(self),
+            sunsets,
+            now,
+        }
+    }
+}
+
+/// One page of the dashboard of `partners`' stores, with the charts of all of them.
+pub async fn dashboard(
+    state: &App,
+    partners: &[i64],
+    query: &ListQuery,
+) -> sqlx::Result<Dashboard> {
+    let sunsets = sunsets(state);
+    let filter = query.filter();
+    let now = store::now();
+    let cohort = state.cohort(Some(partners), &filter, &sunsets, now);
+    let pool = &state.db.pool;
+    let offset = (query.page() - 1) * PAGE_SIZE;
+    let everything = Filter::default();
+    let whole = Cohort {
+        filter: &everything,
+        ..cohort
+    };
+    let summary = state.charts.get(pool, &whole, partners).await?;
+    // Without a filter the step counts already say how many there are. With one, the
+    // count and the page are read side by side on two connections.
+    let page = cohort.page(pool, query.sort(), query.descending(), PAGE_SIZE, offset);
+    let (rows, total) = if filter.is_empty() {
+        (page.await?, summary.steps.iter().map(|(_, n)| n).sum())
+    } else {
+        tokio::try_join!(page, cohort.count(pool))?
+    };
+    Ok(Dashboard {
+        rows,
+        total,
+        steps: summary.steps,
+        completions: summary.completions,
+        now,
+    })
+}
+
+/// Every store of `partners` under `query`'s filter, in its order (for the CSV export).
+pub async fn all_rows(
+    state: &App,
+    partners: &[i64],
+    query: &ListQuery,
+) -> sqlx::Result<(Vec<CohortRow>, i64)> {
+    let sunsets = sunsets(state);
+    let filter = query.filter();
+    let now = store::now();
+    let rows = state
+        .cohort(Some(partners), &filter, &sunsets, now)
+        .page(
+            &state.db.pool,
+            query.sort(),
+            query.descending(),
+            1_000_000,
+            0,
+        )
+        .await?;
+    Ok((rows, now))
+}
+
+/// The next sunset still to come, of any product.
+pub fn next_sunset(state: &App) -> Option<time::Date> {
+    state
+        .catalog
+        .products
+        .iter()
+        .filter_map(|p| p.sunset_date())
+        .filter(|d| *d > sunset::today())
+        .min()
+}
+
+/// What a nudge did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Nudged {
+    pub sent: usize,
+    /// Stores not found, not the manager's, complete, or reminded today already.
+    pub skipped: usize,
+}
+
+/// Sends the admins of the `chosen` stores a reminder, at most one per store per day,
+/// skipping (without saying which) any store that is not one of `partners`'.
+pub async fn nudge(
+    state: &App,
+    actor: &str,
+    partners: &[i64],
+    ip: &str,
+    chosen: &[&str],
+) -> anyhow::Result<Nudged> {
+    let today = sunset::today();
+    let mut done = Nudged::default();
+    for eid in chosen {
+        let Some(s) = store::stores::find_by_legacy_id(&state.db.pool, eid).await? else {
+            done.skipped += 1;
+            continue;
+        };
+        if !s.partner_id.is_some_and(|p| partners.contains(&p)) {
+            done.skipped += 1;
+            continue;
+        }
+        let upgrade = store::upgrades::for_store(&state.db.pool, s.id).await?;
+        if upgrade.as_ref().is_some_and(|u| u.step == Step::Complete) {
+            done.skipped += 1;
+            continue;
+        }
+        let mut tx = state.db.begin().await?;
+        let lang = store::users::email_lang(&state.db.pool, &s.admin_email, Some(&s)).await?;
+        let email = emails::reminder(state, &s, upgrade.as_ref().map(|u| u.step), lang);
+        let key = format!("nudge:{}:{today}", s.id);
+        if store::outbox::enqueue(&mut tx, Lane::Bulk, &key, &email, Some(s.id)).await? {
+            store::audit::record(
+                &mut *tx,
+                &Record {
+                    actor,
+                    action: "store.nudged",
+                    store_id: Some(s.id),
+                    detail: "reminder email from the partner dashboard",
+                    ip,
+                },
+            )
+            .await?;
+            done.sent += 1;
+        } else {
+            done.skipped += 1;
+        }
+        tx.commit().await?;
+    }
+    state.outbox.wake();
+    Ok(done)
+}

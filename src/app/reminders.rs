@@ -1,0 +1,156 @@
+//! Reminders that nobody asks for: the sunset countdown, upgrades without progress, and
+//! the partner managers' weekly digest. Each is an outbox row with a key of its own, so
+//! running these on every instance at once queues each reminder once.
+
+use time::Date;
+
+use super::{App, emails, partner};
+use crate::{
+    domain::{Step, sunset::Phase},
+    i18n::Tr,
+    store::{self, outbox::Lane},
+};
+
+/// Stores are read this many at a time.
+const PAGE: i64 = 500;
+
+/// Queues the reminder of the point each legacy product's sunset is at (90, 30, 7 or 1
+/// days) for every store on it that has not had that reminder; returns how many.
+pub async fn sunset(state: &App, today: Date) -> anyhow::Result<usize> {
+    let mut queued = 0;
+    for product in state.catalog.products.iter().filter(|p| p.legacy) {
+        let Some(date) = product.sunset_date() else {
+            continue;
+        };
+        let Phase::Countdown { point, days_left } = Phase::on(date, today) else {
+            continue;
+        };
+        let suffix = format!(":{point}");
+        loop {
+            let stores = store::stores::without_email(
+                &state.db.pool,
+                &product.code,
+                "sunset:",
+                &suffix,
+                PAGE,
+            )
+            .await?;
+            for s in &stores {
+                let upgrade = store::upgrades::for_store(&state.db.pool, s.id).await?;
+                let done = upgrade.is_some_and(|u| u.step == Step::Complete);
+                let lang =
+                    store::users::email_lang(&state.db.pool, &s.admin_email, Some(s)).await?;
+                let email = emails::sunset(state, s, date, days_left, done, Tr::new(lang));
+                let mut tx = state.db.begin().await?;
+                let key = format!("sunset:{}{suffix}", s.id);
+                if store::outbox::enqueue(&mut tx, Lane::Bulk, &key, &email, Some(s.id)).await? {
+                    queued += 1;
+                }
+                tx.commit().await?;
+            }
+            if (stores.len() as i64) < PAGE {
+                break;
+            }
+        }
+    }
+    if queued > 0 {
+        state.outbox.wake();
+    }
+    Ok(queued)
+}
+
+/// Days without progress after which the admin is reminded.
+pub const STALL_REMINDER_DAYS: [i64; 2] = [3, 7];
+
+/// Reminds the admins of upgrades with no step moved for 3 and for 7 days, once each
+/// per stall (a step moving starts the count again); returns how many were queued.
+pub async fn stalled(state: &App, now: i64) -> anyhow::Result<usize> {
+    let mut queued = 0;
+    // Each reminder covers its window only: an upgrade first found 7 days idle (the
+    // chores were off) gets the 7-day one, not both at once.
+    for (i, days) in STALL_REMINDER_DAYS.into_iter().enumerate() {
+        // The last reminder's window ends a week later: an upgrade abandoned long
+        // before these chores first ran is not reminded out of the blue.
+        let until = STALL_REMINDER_DAYS
+            .get(i + 1)
+            .map_or(now - (days + 7) * 86_400, |next| now - next * 86_400);
+        loop {
+            let due = store::waiting::due_stall_reminders(
+                &state.db.pool,
+                (until, now - days * 86_400),
+                days,
+                PAGE,
+            )
+            .await?;
+            for d in &due {
+                let Some(s) = store::stores::find_by_id(&state.db.pool, d.store_id).await? else {
+                    continue;
+                };
+                let lang =
+                    store::users::email_lang(&state.db.pool, &s.admin_email, Some(&s)).await?;
+                let email = emails::reminder(state, &s, Some(d.step), lang);
+                let key = format!("stall:{}:{}:{days}", d.upgrade_id, d.progressed_at);
+                let mut tx = state.db.begin().await?;
+                if store::outbox::enqueue(&mut tx, Lane::Bulk, &key, &email, Some(s.id)).await? {
+                    queued += 1;
+                }
+                tx.commit().await?;
+            }
+            if (due.len() as i64) < PAGE {
+                break;
+            }
+        }
+    }
+    if queued > 0 {
+        state.outbox.wake();
+    }
+    Ok(queued)
+}
+
+/// Once a week, each partner manager hears which of their stores are at risk of missing
+/// the sunset (nothing is sent when none is).
+pub async fn partner_digests(state: &App, now: i64) -> anyhow::Result<usize> {
+    use crate::store::cohort::{Cohort, Filter, Sort};
+    let today = time::OffsetDateTime::from_unix_timestamp(now)?.date();
+    let (year, week, _) = today.to_iso_week_date();
+    let sunsets = partner::sunsets(state);
+    let filter = Filter {
+        risk: Some(crate::domain::risk::Risk::AtRisk),
+        ..Filter::default()
+    };
+    let mut queued = 0;
+    for (user_id, email) in store::users::partner_managers(&state.db.pool).await? {
+        let key = format!("digest:{user_id}:{year}-W{week:02}");
+        if store::outbox::exists(&state.db.pool, &key).await? {
+            continue;
+        }
+        let tr = Tr::new(store::users::email_lang(&state.db.pool, &email, None).await?);
+        let Some(principal) = store::users::principal(&state.db.pool, user_id).await? else {
+            continue;
+        };
+        let cohort = Cohort {
+            partners: Some(&principal.partner_ids),
+            filter: &filter,
+            rule: partner::rule(state),
+            sunsets: &sunsets,
+            now,
+        };
+        let total = cohort.count(&state.db.pool).await?;
+        if total == 0 {
+            continue;
+        }
+        let rows = cohort
+            .page(&state.db.pool, Sort::Idle, false, 20, 0)
+            .await?;
+        let mail = emails::partner_digest(state, &email, total, &rows, tr);
+        let mut tx = state.db.begin().await?;
+        if store::outbox::enqueue(&mut tx, Lane::Bulk, &key, &mail, None).await? {
+            queued += 1;
+        }
+        tx.commit().await?;
+    }
+    if queued > 0 {
+        state.outbox.wake();
+    }
+    Ok(queued)
+}
