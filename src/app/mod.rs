@@ -2,6 +2,7 @@
 //! and sunset chores, legacy sync, partner and support actions, emails). The HTTP layer
 //! and the jobs call it; it calls the store, the platform client and the domain.
 
+pub mod auth;
 pub mod demo;
 pub mod emails;
 pub mod import;
@@ -9,6 +10,7 @@ pub mod intake;
 pub mod legacy;
 pub mod partner;
 pub mod reminders;
+pub mod support;
 pub mod tasks;
 pub mod terms;
 

@@ -279,6 +279,20 @@ pub async fn set_lang<'c>(
     Ok(())
 }
 
+/// Remembers `lang` for a person who has not chosen one yet.
+pub async fn adopt_lang<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    user_id: i64,
+    lang: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE users SET lang = $1 WHERE id = $2 AND lang IS NULL")
+        .bind(lang)
+        .bind(user_id)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
 /// The language to write to `email` in: their choice if they made one, else the
 /// language of `store`'s first country, else English.
 pub async fn email_lang<'c>(

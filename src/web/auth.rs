@@ -4,7 +4,7 @@
 
 use axum::{
     extract::{Query, State},
-    http::{HeaderValue, StatusCode, header::RETRY_AFTER},
+    http::{HeaderMap, HeaderValue, StatusCode, header::RETRY_AFTER},
     response::{IntoResponse, Redirect, Response},
 };
 use axum_extra::extract::CookieJar;
@@ -17,9 +17,7 @@ use super::{
     session::{ClientIp, NoFields, session_cookie, sha256_hex},
     visitor::{Browser, OpenForm},
 };
-use crate::app::{AppState, emails};
-use crate::domain::credentials::random_token;
-use crate::store::outbox::Lane;
+use crate::app::{AppState, auth};
 use crate::{
     domain::EmailAddress,
     store::{self, audit::Record, sessions::TokenStatus},
@@ -122,74 +120,11 @@ async fn request_link(
     state
         .tasks
         .spawn(tracing::Instrument::in_current_span(async move {
-            if let Err(e) = send_link(&state2, &email2, &requested_by, lang).await {
+            if let Err(e) = auth::send_link(&state2, email2.as_str(), &requested_by, lang).await {
                 tracing::error!(email = %email2, error = ?e, "could not send a sign-in link");
             }
         }));
     Ok(pages::render(pages::auth::check_email(&ctx, email.as_str())).into_response())
-}
-
-async fn send_link(
-    state: &AppState,
-    email: &EmailAddress,
-    requested_by: &str,
-    lang: crate::i18n::Lang,
-) -> anyhow::Result<()> {
-    if !may_sign_in(state, email.as_str()).await? {
-        tracing::info!(email = %email, "sign-in requested for an unknown or disabled address; no email sent");
-        return Ok(());
-    }
-    let mut tx = state.db.begin().await?;
-    queue_link(&mut tx, state, email.as_str(), requested_by, lang).await?;
-    tx.commit().await?;
-    state.outbox.wake();
-    Ok(())
-}
-
-/// Stores a new sign-in token for `email` and queues the email with its link, in `tx`.
-/// The link is a secret: the outbox wipes it once delivered, only its hash stays.
-pub async fn queue_link(
-    tx: &mut store::Tx,
-    state: &AppState,
-    email: &str,
-    requested_by: &str,
-    lang: crate::i18n::Lang,
-) -> anyhow::Result<()> {
-    let token = random_token(32);
-    let hash = sha256_hex(&token);
-    store::sessions::store_sign_in_token(&mut **tx, &hash, email, requested_by).await?;
-    let link = format!("{}/auth/confirm?token={token}", state.config.base_url);
-    if state.config.seed_demo {
-        tracing::info!(email = %email, %link, "demo mode: sign-in link");
-    }
-    let email_ = emails::sign_in(crate::i18n::Tr::new(lang), email, &link);
-    store::outbox::push(
-        &mut **tx,
-        &store::outbox::Job {
-            lane: Lane::Urgent,
-            key: &format!("sign-in:{hash}"),
-            kind: "email",
-            recipient: email,
-            subject: &email_.subject,
-            body: &email_.text,
-            store_id: None,
-            redact: true,
-        },
-    )
-    .await?;
-    Ok(())
-}
-
-/// Store admins, invited store users and active staff may receive a link; a disabled
-/// account may not, whatever else it is.
-async fn may_sign_in(state: &AppState, email: &str) -> sqlx::Result<bool> {
-    let pool = &state.db.pool;
-    if store::users::is_disabled(pool, email).await? {
-        return Ok(false);
-    }
-    Ok(store::stores::is_known_admin(pool, email).await?
-        || store::members::is_any_member(pool, email).await?
-        || store::users::is_active_staff(pool, email).await?)
 }
 
 fn rate_limited(ctx: &Ctx, retry_at: i64) -> Response {
@@ -241,6 +176,7 @@ struct ConfirmForm {
 async fn confirm(
     State(state): State<AppState>,
     jar: CookieJar,
+    headers: HeaderMap,
     ClientIp(ip): ClientIp,
     OpenForm {
         form,
@@ -262,55 +198,19 @@ async fn confirm(
     {
         return Ok(rate_limited(&ctx, retry_at));
     }
-    let mut tx = state.db.begin().await?;
-    let email =
-        match store::sessions::consume_sign_in_token(&mut tx, &sha256_hex(&form.token), &id_hash)
-            .await?
-        {
-            Ok(email) => email,
-            Err(status) => {
-                tx.rollback().await?;
-                let detail = format!("{status:?}");
-                let record = Record {
-                    actor: "anonymous",
-                    action: "sign_in.failed",
-                    store_id: None,
-                    detail: &detail,
-                    ip: &ip,
-                };
-                store::audit::record(&state.db.pool, &record).await?;
-                let page = match status {
-                    TokenStatus::OtherBrowser => pages::auth::other_browser(&ctx),
-                    _ => pages::auth::link_invalid(&ctx),
-                };
-                return Ok((StatusCode::GONE, pages::render(page)).into_response());
-            }
-        };
-    let user_id = store::users::upsert(&mut tx, &email).await?;
-    store::users::record_sign_in(&mut tx, user_id).await?;
-    // A fresh session id at sign-in: whatever id the browser had before is dropped.
-    store::sessions::delete(&mut *tx, &id_hash).await?;
-    let value = random_token(32);
-    store::sessions::create(
-        &mut *tx,
-        &sha256_hex(&value),
-        Some(user_id),
-        &random_token(32),
-    )
-    .await?;
-    store::audit::record(
-        &mut *tx,
-        &Record {
-            actor: &email,
-            action: "sign_in",
-            store_id: None,
-            detail: "",
-            ip: &ip,
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok((jar.add(session_cookie(&state, value)), Redirect::to("/")).into_response())
+    let lang = super::lang::expressed(&headers);
+    match auth::sign_in(&state, &form.token, &id_hash, &ip, lang).await? {
+        Ok(value) => {
+            Ok((jar.add(session_cookie(&state, value)), Redirect::to("/")).into_response())
+        }
+        Err(status) => {
+            let page = match status {
+                TokenStatus::OtherBrowser => pages::auth::other_browser(&ctx),
+                _ => pages::auth::link_invalid(&ctx),
+            };
+            Ok((StatusCode::GONE, pages::render(page)).into_response())
+        }
+    }
 }
 
 async fn sign_out(

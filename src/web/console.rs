@@ -11,20 +11,18 @@ use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 
 use super::{
-    access::{StoreSupport, Support},
+    access::{StoreReader, StoreSupport, Support},
     error::AppError,
     pages::{self, layout::Ctx},
     routes::Routes,
-    session::{ClientIp, CsrfForm, sha256_hex},
+    session::{ClientIp, CsrfForm},
     visitor::{Browser, OpenForm},
 };
-use crate::app::{AppState, emails};
-use crate::domain::credentials::random_token;
-use crate::store::outbox::Lane;
 use crate::{
-    domain::{EmailAddress, Refusal},
+    app::{AppState, support},
+    domain::EmailAddress,
     i18n::Tr,
-    store::{self, audit::Record},
+    store,
 };
 
 pub fn routes(r: Routes) -> Routes {
@@ -78,7 +76,7 @@ async fn timeline(
 /// The timeline with the action forms, and `problem` when an action was refused.
 async fn page(
     state: &AppState,
-    reader: &super::access::StoreReader,
+    reader: &StoreReader,
     problem: Option<String>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
@@ -114,34 +112,28 @@ fn reason(tr: &Tr, form: &ActionForm) -> Result<String, String> {
     }
 }
 
-async fn audited(
-    tx: &mut store::Tx,
-    reader: &super::access::StoreReader,
-    ip: &str,
-    action: &str,
-    detail: &str,
-) -> sqlx::Result<()> {
-    store::audit::record(
-        &mut **tx,
-        &Record {
-            actor: reader.user.email(),
-            action,
-            store_id: Some(reader.store.id),
-            detail,
-            ip,
-        },
-    )
-    .await
+/// Support's action on `reader`'s store, from `ip`, for `reason`.
+fn act<'a>(reader: &'a StoreReader, ip: &'a str, reason: &'a str) -> support::Act<'a> {
+    support::Act {
+        actor: reader.user.email(),
+        store: &reader.store,
+        ip,
+        reason,
+    }
 }
 
-/// The language to write to a store's admin in.
-async fn admin_lang(state: &AppState, s: &store::stores::Store) -> sqlx::Result<crate::i18n::Lang> {
-    Ok(emails::lang_of(&state.db.pool, &s.admin_email, Some(s))
-        .await?
-        .lang)
+/// The timeline again, saying why the action was not taken.
+async fn refused(
+    state: &AppState,
+    reader: &StoreReader,
+    refusal: support::Refusal,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let msg = reader.ctx().tr.t(refusal.key());
+    page(state, reader, Some(msg), status).await
 }
 
-fn done(reader: &super::access::StoreReader, what: &str) -> Response {
+fn done(reader: &StoreReader, what: &str) -> Response {
     Redirect::to(&format!("/stores/{}/timeline?done={what}", reader.eid())).into_response()
 }
 
@@ -169,14 +161,7 @@ async fn resend_link(
     CsrfForm { form, .. }: CsrfForm<ActionForm>,
 ) -> Result<Response, AppError> {
     let why = reason_or_refuse!(state, reader, form);
-    let lang = admin_lang(&state, &reader.store).await?;
-    let mut tx = state.db.begin().await?;
-    super::auth::queue_link(&mut tx, &state, &reader.store.admin_email, "support", lang)
-        .await
-        .map_err(AppError::Internal)?;
-    audited(&mut tx, &reader, &ip, "support.sign_in_link_resent", &why).await?;
-    tx.commit().await?;
-    state.outbox.wake();
+    support::resend_link(&state, &act(&reader, &ip, &why)).await?;
     Ok(done(&reader, "link"))
 }
 
@@ -188,21 +173,7 @@ async fn remind(
 ) -> Result<Response, AppError> {
     let why = reason_or_refuse!(state, reader, form);
     let step = reader.upgrade.as_ref().map(|u| u.step);
-    let lang = admin_lang(&state, &reader.store).await?;
-    let email = emails::reminder(&state, &reader.store, step, lang);
-    let mut tx = state.db.begin().await?;
-    let key = format!("support-remind:{}:{}", reader.store.id, random_token(6));
-    store::outbox::enqueue(
-        &mut tx,
-        Lane::Transactional,
-        &key,
-        &email,
-        Some(reader.store.id),
-    )
-    .await?;
-    audited(&mut tx, &reader, &ip, "support.reminder_sent", &why).await?;
-    tx.commit().await?;
-    state.outbox.wake();
+    support::remind(&state, &act(&reader, &ip, &why), step).await?;
     Ok(done(&reader, "remind"))
 }
 
@@ -221,52 +192,10 @@ async fn change_admin(
             return page(&state, &reader, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await;
         }
     };
-    if new.as_str() == reader.store.admin_email {
-        let msg = tr.t("console.error.same_admin");
-        return page(&state, &reader, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await;
+    match support::request_admin_change(&state, &act(&reader, &ip, &why), &new).await? {
+        Ok(()) => Ok(done(&reader, "admin")),
+        Err(refusal) => refused(&state, &reader, refusal, StatusCode::UNPROCESSABLE_ENTITY).await,
     }
-    let token = random_token(32);
-    let hash = sha256_hex(&token);
-    let to_new = emails::lang_of(&state.db.pool, new.as_str(), Some(&reader.store)).await?;
-    let mut tx = state.db.begin().await?;
-    store::admin_changes::insert(
-        &mut tx,
-        &hash,
-        reader.store.id,
-        &reader.store.admin_email,
-        new.as_str(),
-        reader.user.email(),
-        &why,
-    )
-    .await?;
-    let link = format!("{}/admin-change?token={token}", state.config.base_url);
-    let email = emails::admin_change_request(to_new, new.as_str(), &reader.store, &link);
-    store::outbox::push(
-        &mut *tx,
-        &store::outbox::Job {
-            lane: Lane::Urgent,
-            key: &format!("admin-change:{hash}"),
-            kind: "email",
-            recipient: new.as_str(),
-            subject: &email.subject,
-            body: &email.text,
-            store_id: Some(reader.store.id),
-            redact: true,
-        },
-    )
-    .await?;
-    let detail = format!("{why} (new admin {new}, waiting for confirmation)");
-    audited(
-        &mut tx,
-        &reader,
-        &ip,
-        "support.admin_change_requested",
-        &detail,
-    )
-    .await?;
-    tx.commit().await?;
-    state.outbox.wake();
-    Ok(done(&reader, "admin"))
 }
 
 async fn revoke_credentials(
@@ -276,26 +205,12 @@ async fn revoke_credentials(
     CsrfForm { form, .. }: CsrfForm<ActionForm>,
 ) -> Result<Response, AppError> {
     let why = reason_or_refuse!(state, reader, form);
-    let mut tx = state.db.begin().await?;
-    let n = match &reader.upgrade {
-        Some(upgrade) => store::upgrades::revoke_all_credentials(&mut tx, upgrade.id).await?,
-        None => 0,
-    };
-    let detail = format!("{why} ({n} revoked)");
-    audited(
-        &mut tx,
-        &reader,
-        &ip,
-        "support.credentials_revoked",
-        &detail,
-    )
-    .await?;
-    tx.commit().await?;
+    let upgrade = reader.upgrade.as_ref().map(|u| u.id);
+    support::revoke_credentials(&state, &act(&reader, &ip, &why), upgrade).await?;
     Ok(done(&reader, "revoke"))
 }
 
-/// The test purchase, confirmed by hand (the platform's event never came): the upgrade
-/// completes, with the reference support checked.
+/// The test purchase, confirmed by hand (the platform's event never came).
 async fn verify_purchase(
     State(state): State<AppState>,
     StoreSupport(reader): StoreSupport,
@@ -303,35 +218,16 @@ async fn verify_purchase(
     CsrfForm { form, .. }: CsrfForm<ActionForm>,
 ) -> Result<Response, AppError> {
     let why = reason_or_refuse!(state, reader, form);
-    let tr = reader.ctx().tr;
     let reference = form.reference.trim();
     if reference.is_empty() || reference.chars().count() > 100 {
-        let msg = tr.t("console.error.reference");
+        let msg = reader.ctx().tr.t("console.error.reference");
         return page(&state, &reader, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    let refused = |r: Refusal| Some(super::error::refusal(&tr, r));
-    let Some(id) = reader.upgrade.as_ref().map(|u| u.id) else {
-        let msg = refused(Refusal::NotAtTestPurchase);
-        return page(&state, &reader, msg, StatusCode::CONFLICT).await;
-    };
-    let mut tx = state.db.begin().await?;
-    let mut upgrade = store::upgrades::lock(&mut tx, id, state.db.backend).await?;
-    let moved = match upgrade.confirm_purchase_by_hand() {
-        Ok(moved) => moved,
-        Err(r) => {
-            tx.rollback().await?;
-            return page(&state, &reader, refused(r), StatusCode::CONFLICT).await;
-        }
-    };
-    let actor = format!("support:{}", reader.user.email());
-    store::upgrades::record_move(&mut tx, &upgrade, moved, &actor).await?;
-    let detail = format!("{why} (reference {reference})");
-    audited(&mut tx, &reader, &ip, "support.purchase_verified", &detail).await?;
-    state.hub.notify_in(&mut tx, reader.store.id).await?;
-    tx.commit().await?;
-    state.hub.committed(reader.store.id);
-    state.outbox.wake();
-    Ok(done(&reader, "verified"))
+    let upgrade = reader.upgrade.as_ref().map(|u| u.id);
+    match support::verify_purchase(&state, &act(&reader, &ip, &why), upgrade, reference).await? {
+        Ok(()) => Ok(done(&reader, "verified")),
+        Err(refusal) => refused(&state, &reader, refusal, StatusCode::CONFLICT).await,
+    }
 }
 
 #[derive(Deserialize)]
@@ -346,14 +242,12 @@ async fn admin_change_page(
     jar: CookieJar,
     Query(q): Query<TokenQuery>,
 ) -> Result<Response, AppError> {
-    let change = store::admin_changes::get(&state.db.pool, &sha256_hex(&q.token)).await?;
     let (csrf, jar) = browser.form_token(&state, jar);
     let ctx = Ctx {
         csrf: Some(csrf),
         ..Ctx::default()
     };
-    let live = change.filter(|c| c.used_at.is_none() && c.expires_at > store::now());
-    let Some(change) = live else {
+    let Some((store, new_email)) = support::pending_admin_change(&state, &q.token).await? else {
         return Ok((
             StatusCode::GONE,
             jar,
@@ -361,19 +255,8 @@ async fn admin_change_page(
         )
             .into_response());
     };
-    let store = store::stores::find_by_id(&state.db.pool, change.store_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok((
-        jar,
-        pages::render(pages::console::admin_change(
-            &ctx,
-            &store,
-            &change.new_email,
-            &q.token,
-        )),
-    )
-        .into_response())
+    let view = pages::console::admin_change(&ctx, &store, &new_email, &q.token);
+    Ok((jar, pages::render(view)).into_response())
 }
 
 async fn admin_change_confirm(
@@ -385,56 +268,14 @@ async fn admin_change_confirm(
         csrf: Some(csrf),
         ..Ctx::default()
     };
-    let hash = sha256_hex(&form.token);
-    let mut tx = state.db.begin().await?;
-    let change = store::admin_changes::get(&mut *tx, &hash).await?;
-    let Some(change) = change else {
-        tx.rollback().await?;
-        return Ok((
+    match support::confirm_admin_change(&state, &form.token, &ip).await? {
+        Some(old) => {
+            Ok(pages::render(pages::console::admin_changed(&ctx, &old.name)).into_response())
+        }
+        None => Ok((
             StatusCode::GONE,
             pages::render(pages::console::admin_change_invalid(&ctx)),
         )
-            .into_response());
-    };
-    if !store::admin_changes::consume(&mut tx, &hash).await? {
-        tx.rollback().await?;
-        return Ok((
-            StatusCode::GONE,
-            pages::render(pages::console::admin_change_invalid(&ctx)),
-        )
-            .into_response());
+            .into_response()),
     }
-    let old = store::stores::find_by_id(&mut *tx, change.store_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    store::admin_changes::set_admin(&mut tx, change.store_id, &change.new_email).await?;
-    let detail = format!(
-        "{} → {} (requested by {}: {})",
-        old.admin_email, change.new_email, change.requested_by, change.reason
-    );
-    store::audit::record(
-        &mut *tx,
-        &Record {
-            actor: &change.new_email,
-            action: "store.admin_changed",
-            store_id: Some(change.store_id),
-            detail: &detail,
-            ip: &ip,
-        },
-    )
-    .await?;
-    // The previous admin hears of it, in case it was not their wish.
-    let tr = emails::lang_of(&mut *tx, &old.admin_email, Some(&old)).await?;
-    let email = emails::admin_changed(tr, &old, &change.new_email);
-    store::outbox::enqueue(
-        &mut tx,
-        Lane::Transactional,
-        &format!("admin-changed:{hash}"),
-        &email,
-        Some(old.id),
-    )
-    .await?;
-    tx.commit().await?;
-    state.outbox.wake();
-    Ok(pages::render(pages::console::admin_changed(&ctx, &old.name)).into_response())
 }

@@ -25,6 +25,12 @@ pub fn routes(r: Routes) -> Routes {
 
 /// The language the browser asks for: its cookie, else `Accept-Language`, else English.
 pub fn from_headers(headers: &HeaderMap) -> Lang {
+    expressed(headers).unwrap_or_default()
+}
+
+/// The language the person asked for, by the switcher's cookie or their browser's
+/// `Accept-Language`; `None` when they said nothing (English is then only a default).
+pub fn expressed(headers: &HeaderMap) -> Option<Lang> {
     let jar = CookieJar::from_headers(headers);
     jar.get(COOKIE)
         .and_then(|c| Lang::parse(c.value()))
@@ -34,7 +40,6 @@ pub fn from_headers(headers: &HeaderMap) -> Lang {
                 .and_then(|v| v.to_str().ok())
                 .and_then(Lang::from_accept_language)
         })
-        .unwrap_or_default()
 }
 
 /// Serves the request in its language (`serve` answers it), and says that the answer

@@ -172,6 +172,30 @@ async fn a_replay_changes_nothing_and_bad_bodies_name_the_field() {
 }
 
 #[tokio::test]
+async fn the_admins_emails_are_in_the_language_they_read_switchyard_in() {
+    let app = spawn_app().await;
+    // Kaffebaren sells in Sweden, but Anna's browser asks for English, and she has never
+    // touched the language switcher.
+    let anna = app.browser_asking_for("en-GB,en;q=0.9");
+    let shown = anna.admin_waiting_for_purchase().await;
+    anna.deliver(&order("l1", json!({"legacy_store_id": STORE}), "live"))
+        .await;
+    assert_eq!(
+        app.wait_for_email(ADMIN, "your old plugin still takes orders")
+            .await,
+        1
+    );
+    // The purchase that completes the upgrade: its email is in English too.
+    anna.deliver(&order("p1", json!({"merchant_id": shown.mid}), "live"))
+        .await;
+    assert_eq!(
+        app.wait_for_email(ADMIN, "your upgrade is complete").await,
+        1,
+        "the completion email is in English"
+    );
+}
+
+#[tokio::test]
 async fn each_event_means_what_it_should_for_the_upgrade() {
     let app = spawn_app().await;
     // Before new credentials exist, a legacy order is just business as usual.

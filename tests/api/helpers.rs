@@ -220,6 +220,25 @@ fn new_client() -> reqwest::Client {
 }
 
 impl TestApp {
+    /// The same app seen from another browser whose every request asks for
+    /// `accept_language`, as a browser set to that language does.
+    pub fn browser_asking_for(&self, accept_language: &str) -> TestApp {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::ACCEPT_LANGUAGE,
+            accept_language.parse().unwrap(),
+        );
+        TestApp {
+            client: reqwest::Client::builder()
+                .redirect(Policy::none())
+                .cookie_store(true)
+                .default_headers(headers)
+                .build()
+                .unwrap(),
+            ..self.another_browser()
+        }
+    }
+
     /// The same app seen from another browser (its own cookies, so its own session).
     pub fn another_browser(&self) -> TestApp {
         TestApp {

@@ -1,0 +1,240 @@
+//! What support does to unstick a store. Every action names its reason and is audited
+//! with it; changing the registered admin waits for the new address to confirm by a
+//! link.
+
+use super::{App, auth, emails};
+use crate::{
+    domain::{EmailAddress, Step, credentials::random_token, sha256_hex},
+    store::{self, audit::Record, outbox::Lane, stores::Store},
+};
+
+/// Who acts on which store, from where, and why.
+pub struct Act<'a> {
+    pub actor: &'a str,
+    pub store: &'a Store,
+    pub ip: &'a str,
+    pub reason: &'a str,
+}
+
+/// Why support's action was not taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The new admin is the current one.
+    SameAdmin,
+    /// Only an upgrade waiting for its test purchase can have it verified.
+    NotAtPurchase,
+}
+
+impl Refusal {
+    /// The message key that explains it.
+    pub fn key(self) -> &'static str {
+        match self {
+            Refusal::SameAdmin => "console.error.same_admin",
+            Refusal::NotAtPurchase => "console.error.not_at_purchase",
+        }
+    }
+}
+
+async fn audited(
+    tx: &mut store::Tx,
+    act: &Act<'_>,
+    action: &str,
+    detail: &str,
+) -> sqlx::Result<()> {
+    store::audit::record(
+        &mut **tx,
+        &Record {
+            actor: act.actor,
+            action,
+            store_id: Some(act.store.id),
+            detail,
+            ip: act.ip,
+        },
+    )
+    .await
+}
+
+/// Sends the store's admin a new sign-in link.
+pub async fn resend_link(state: &App, act: &Act<'_>) -> anyhow::Result<()> {
+    let s = act.store;
+    let tr = emails::lang_of(&state.db.pool, &s.admin_email, Some(s)).await?;
+    let mut tx = state.db.begin().await?;
+    auth::queue_link(&mut tx, state, &s.admin_email, "support", tr.lang).await?;
+    audited(&mut tx, act, "support.sign_in_link_resent", act.reason).await?;
+    tx.commit().await?;
+    state.outbox.wake();
+    Ok(())
+}
+
+/// Reminds the store's admin of the upgrade standing at `step` (`None`: not started).
+pub async fn remind(state: &App, act: &Act<'_>, step: Option<Step>) -> anyhow::Result<()> {
+    let s = act.store;
+    let tr = emails::lang_of(&state.db.pool, &s.admin_email, Some(s)).await?;
+    let email = emails::reminder(state, s, step, tr.lang);
+    let mut tx = state.db.begin().await?;
+    let key = format!("support-remind:{}:{}", s.id, random_token(6));
+    store::outbox::enqueue(&mut tx, Lane::Transactional, &key, &email, Some(s.id)).await?;
+    audited(&mut tx, act, "support.reminder_sent", act.reason).await?;
+    tx.commit().await?;
+    state.outbox.wake();
+    Ok(())
+}
+
+/// Asks `new` to confirm that they administer the store from now on.
+pub async fn request_admin_change(
+    state: &App,
+    act: &Act<'_>,
+    new: &EmailAddress,
+) -> anyhow::Result<Result<(), Refusal>> {
+    let s = act.store;
+    if new.as_str() == s.admin_email {
+        return Ok(Err(Refusal::SameAdmin));
+    }
+    let token = random_token(32);
+    let hash = sha256_hex(&token);
+    let tr = emails::lang_of(&state.db.pool, new.as_str(), Some(s)).await?;
+    let link = format!("{}/admin-change?token={token}", state.config.base_url);
+    let email = emails::admin_change_request(tr, new.as_str(), s, &link);
+    let mut tx = state.db.begin().await?;
+    store::admin_changes::insert(
+        &mut tx,
+        &hash,
+        s.id,
+        &s.admin_email,
+        new.as_str(),
+        act.actor,
+        act.reason,
+    )
+    .await?;
+    store::outbox::push(
+        &mut *tx,
+        &store::outbox::Job {
+            lane: Lane::Urgent,
+            key: &format!("admin-change:{hash}"),
+            kind: "email",
+            recipient: new.as_str(),
+            subject: &email.subject,
+            body: &email.text,
+            store_id: Some(s.id),
+            redact: true,
+        },
+    )
+    .await?;
+    let detail = format!("{} (new admin {new}, waiting for confirmation)", act.reason);
+    audited(&mut tx, act, "support.admin_change_requested", &detail).await?;
+    tx.commit().await?;
+    state.outbox.wake();
+    Ok(Ok(()))
+}
+
+/// Revokes every credential of the upgrade `upgrade_id` (none when not started); how many.
+pub async fn revoke_credentials(
+    state: &App,
+    act: &Act<'_>,
+    upgrade_id: Option<i64>,
+) -> anyhow::Result<u64> {
+    let mut tx = state.db.begin().await?;
+    let n = match upgrade_id {
+        Some(id) => store::upgrades::revoke_all_credentials(&mut tx, id).await?,
+        None => 0,
+    };
+    let detail = format!("{} ({n} revoked)", act.reason);
+    audited(&mut tx, act, "support.credentials_revoked", &detail).await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
+/// The test purchase, confirmed by hand (the platform's event never came): the upgrade
+/// completes, with the reference support checked.
+pub async fn verify_purchase(
+    state: &App,
+    act: &Act<'_>,
+    upgrade_id: Option<i64>,
+    reference: &str,
+) -> anyhow::Result<Result<(), Refusal>> {
+    let Some(upgrade_id) = upgrade_id else {
+        return Ok(Err(Refusal::NotAtPurchase));
+    };
+    let mut tx = state.db.begin().await?;
+    let mut upgrade = store::upgrades::lock(&mut tx, upgrade_id, state.db.backend).await?;
+    // The upgrade's only refusal here: it is not waiting for its test purchase.
+    let Ok(moved) = upgrade.confirm_purchase_by_hand() else {
+        tx.rollback().await?;
+        return Ok(Err(Refusal::NotAtPurchase));
+    };
+    let actor = format!("support:{}", act.actor);
+    store::upgrades::record_move(&mut tx, &upgrade, moved, &actor).await?;
+    let detail = format!("{} (reference {reference})", act.reason);
+    audited(&mut tx, act, "support.purchase_verified", &detail).await?;
+    state.hub.notify_in(&mut tx, act.store.id).await?;
+    tx.commit().await?;
+    state.hub.committed(act.store.id);
+    state.outbox.wake();
+    Ok(Ok(()))
+}
+
+/// The store and new admin a live admin-change link `token` is for.
+pub async fn pending_admin_change(
+    state: &App,
+    token: &str,
+) -> anyhow::Result<Option<(Store, String)>> {
+    let change = store::admin_changes::get(&state.db.pool, &sha256_hex(token)).await?;
+    let Some(change) = change.filter(|c| c.used_at.is_none() && c.expires_at > store::now()) else {
+        return Ok(None);
+    };
+    let store = store::stores::find_by_id(&state.db.pool, change.store_id).await?;
+    Ok(store.map(|s| (s, change.new_email)))
+}
+
+/// Makes the new admin the store's, with `token` (once): the store as it was, or `None`
+/// when the link is unknown, used or expired. The previous admin is told.
+pub async fn confirm_admin_change(
+    state: &App,
+    token: &str,
+    ip: &str,
+) -> anyhow::Result<Option<Store>> {
+    let hash = sha256_hex(token);
+    let mut tx = state.db.begin().await?;
+    let Some(change) = store::admin_changes::get(&mut *tx, &hash).await? else {
+        tx.rollback().await?;
+        return Ok(None);
+    };
+    if !store::admin_changes::consume(&mut tx, &hash).await? {
+        tx.rollback().await?;
+        return Ok(None);
+    }
+    let Some(old) = store::stores::find_by_id(&mut *tx, change.store_id).await? else {
+        tx.rollback().await?;
+        return Ok(None);
+    };
+    store::admin_changes::set_admin(&mut tx, change.store_id, &change.new_email).await?;
+    let detail = format!(
+        "{} → {} (requested by {}: {})",
+        old.admin_email, change.new_email, change.requested_by, change.reason
+    );
+    store::audit::record(
+        &mut *tx,
+        &Record {
+            actor: &change.new_email,
+            action: "store.admin_changed",
+            store_id: Some(change.store_id),
+            detail: &detail,
+            ip,
+        },
+    )
+    .await?;
+    // The previous admin hears of it, in case it was not their wish.
+    let tr = emails::lang_of(&mut *tx, &old.admin_email, Some(&old)).await?;
+    let email = emails::admin_changed(tr, &old, &change.new_email);
+    store::outbox::enqueue(
+        &mut tx,
+        Lane::Transactional,
+        &format!("admin-changed:{hash}"),
+        &email,
+        Some(old.id),
+    )
+    .await?;
+    tx.commit().await?;
+    state.outbox.wake();
+    Ok(Some(old))
+}
