@@ -6,7 +6,12 @@ use super::App;
 use sqlx::{Any, Executor};
 use time::Date;
 
+use super::paths;
 use crate::{domain::Step, i18n::Tr, mail::Email, store};
+
+fn store_path(s: &store::stores::Store) -> paths::Store<'_> {
+    paths::store(&s.legacy_store_id)
+}
 
 /// A translator in the language `email` reads Switchyard in: their own choice, else the
 /// language of `store`'s first country, else English.
@@ -26,10 +31,7 @@ pub fn reminder(
     lang: crate::i18n::Lang,
 ) -> Email {
     let tr = Tr::new(lang);
-    let link = format!(
-        "{}/stores/{}/upgrade",
-        state.config.base_url, s.legacy_store_id
-    );
+    let link = format!("{}{}", state.config.base_url, store_path(s).upgrade());
     let where_ = match step {
         None => tr.t("email.reminder.not_started"),
         Some(step) => tr.f("email.reminder.at_step", &[("step", &tr.t(step.key()))]),
@@ -77,10 +79,7 @@ pub fn sunset(
     } else {
         tr.f(
             "email.sunset.not_upgraded",
-            &[(
-                "link",
-                &format!("{base}/stores/{}/upgrade", s.legacy_store_id),
-            )],
+            &[("link", &format!("{base}{}", store_path(s).upgrade()))],
         )
     };
     Email {
@@ -101,10 +100,7 @@ pub fn sunset(
                 ("date", &date),
                 ("when", &when),
                 ("todo", &todo),
-                (
-                    "legacy",
-                    &format!("{base}/stores/{}/legacy", s.legacy_store_id),
-                ),
+                ("legacy", &format!("{base}{}", store_path(s).legacy())),
             ],
         ),
     }
@@ -228,10 +224,7 @@ pub fn support_answer(
                 ("store", &s.name),
                 ("status", &status),
                 ("answer", answer),
-                (
-                    "link",
-                    &format!("{base}/stores/{}/upgrade/trouble", s.legacy_store_id),
-                ),
+                ("link", &format!("{base}{}", store_path(s).trouble())),
             ],
         ),
     }

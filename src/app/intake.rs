@@ -49,7 +49,11 @@ pub struct Sinks<'a> {
 impl Sinks<'_> {
     /// The store's upgrade page, for emails.
     fn link(self, store: &store::stores::Store) -> String {
-        format!("{}/stores/{}/upgrade", self.base_url, store.legacy_store_id)
+        format!(
+            "{}{}",
+            self.base_url,
+            super::paths::store(&store.legacy_store_id).upgrade()
+        )
     }
 
     /// Commits `tx`, telling the store's watchers (on every instance) and the outbox

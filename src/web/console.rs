@@ -18,6 +18,7 @@ use super::{
     session::{ClientIp, CsrfForm},
     visitor::{Browser, OpenForm},
 };
+use crate::app::paths;
 use crate::{
     app::{AppState, support},
     domain::EmailAddress,
@@ -134,7 +135,11 @@ async fn refused(
 }
 
 fn done(reader: &StoreReader, what: &str) -> Response {
-    Redirect::to(&format!("/stores/{}/timeline?done={what}", reader.eid())).into_response()
+    Redirect::to(&format!(
+        "{}?done={what}",
+        paths::store(reader.eid()).timeline()
+    ))
+    .into_response()
 }
 
 macro_rules! reason_or_refuse {

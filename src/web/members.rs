@@ -15,6 +15,7 @@ use super::{
     routes::Routes,
     session::{ClientIp, CsrfForm, NoFields},
 };
+use crate::app::paths;
 use crate::app::{AppState, emails};
 use crate::store::outbox::Lane;
 use crate::{
@@ -100,7 +101,7 @@ async fn invite(
     .await?;
     tx.commit().await?;
     state.outbox.wake();
-    Ok(Redirect::to(&format!("/stores/{}/users", admin.eid())).into_response())
+    Ok(Redirect::to(&paths::store(admin.eid()).users()).into_response())
 }
 
 /// The users page again, with the invitation form showing what was wrong.
@@ -137,5 +138,5 @@ async fn remove(
     };
     store::audit::record(&mut *tx, &record).await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/stores/{}/users", admin.eid())).into_response())
+    Ok(Redirect::to(&paths::store(admin.eid()).users()).into_response())
 }

@@ -243,3 +243,76 @@ async fn an_unknown_stored_role_fails_loudly_instead_of_making_a_plain_user() {
         .unwrap();
     app.assert_internal_error("/").await;
 }
+
+/// Every address `app::paths` makes for links, redirects and emails is one the router
+/// serves, with the method the page or form uses.
+#[test]
+fn every_store_address_the_app_links_to_is_a_route() {
+    use switchyard::{app::paths, domain::Step};
+    let routes = switchyard::web::route_table(true);
+    let p = paths::store("123456");
+    let get = Method::GET;
+    let post = Method::POST;
+    let mut addresses = vec![
+        (get.clone(), p.overview()),
+        (get.clone(), p.upgrade()),
+        (get.clone(), p.terms_pdf()),
+        (get.clone(), p.accepted_terms_pdf()),
+        (post.clone(), p.rotate_credentials()),
+        (post.clone(), p.revoke_credential(7)),
+        (post.clone(), p.setup_check()),
+        (post.clone(), p.health_check()),
+        (get.clone(), p.live()),
+        (get.clone(), p.trouble()),
+        (post.clone(), p.trouble()),
+        (post.clone(), p.cancel_test_order()),
+        (post.clone(), p.refund_test_order()),
+        (get.clone(), p.legacy()),
+        (get.clone(), p.report(7)),
+        (post.clone(), p.reports()),
+        (get.clone(), p.transactions()),
+        (get.clone(), p.archive()),
+        (get.clone(), p.users()),
+        (post.clone(), p.users()),
+        (post.clone(), p.remove_user(7)),
+        (get.clone(), p.audit()),
+        (get.clone(), p.timeline()),
+    ];
+    for format in ["csv", "json", "pdf"] {
+        addresses.push((get.clone(), p.report_as(7, format)));
+    }
+    for action in ["capture", "cancel", "refund", "extend"] {
+        addresses.push((post.clone(), p.legacy_order("ord_1", action)));
+    }
+    for action in [
+        "resend-link",
+        "remind",
+        "change-admin",
+        "revoke-credentials",
+        "verify-purchase",
+    ] {
+        addresses.push((post.clone(), p.support_action(action)));
+    }
+    for step in Step::WIZARD {
+        addresses.push((get.clone(), p.step(step)));
+        if step != Step::TestPurchase {
+            addresses.push((post.clone(), p.step(step)));
+        }
+    }
+    let matches = |pattern: &str, path: &str| {
+        let (a, b): (Vec<&str>, Vec<&str>) =
+            (pattern.split('/').collect(), path.split('/').collect());
+        a.len() == b.len()
+            && a.iter()
+                .zip(&b)
+                .all(|(x, y)| x == y || (x.starts_with('{') && x.ends_with('}') && !y.is_empty()))
+    };
+    for (method, address) in addresses {
+        assert!(
+            routes
+                .iter()
+                .any(|(m, pattern)| *m == method && matches(pattern, &address)),
+            "{method} {address} is linked to but no route serves it"
+        );
+    }
+}

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use super::page;
 use crate::app::AppState;
 use crate::app::legacy::{self as app_legacy, sunset_of};
+use crate::app::paths;
 use crate::{
     domain::order::OrderAction,
     platform::client::PlatformError,
@@ -184,7 +185,11 @@ async fn act(
         ip: &ip,
     };
     store::audit::record(&state.db.pool, &record).await?;
-    Ok(Redirect::to(&format!("/stores/{}/legacy#order-{order_id}", admin.eid())).into_response())
+    Ok(Redirect::to(&format!(
+        "{}#order-{order_id}",
+        paths::store(admin.eid()).legacy()
+    ))
+    .into_response())
 }
 
 async fn failed(

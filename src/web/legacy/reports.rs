@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use super::page;
 use crate::app::AppState;
+use crate::app::paths;
 use crate::app::{
     import::{self, SettlementImportError},
     legacy::{self as app_legacy, sunset_of},
@@ -257,10 +258,7 @@ pub async fn upload(
     .await;
     let problem = match imported {
         Ok((id, _)) => {
-            return Ok(
-                Redirect::to(&format!("/stores/{}/legacy/reports/{id}", reader.eid()))
-                    .into_response(),
-            );
+            return Ok(Redirect::to(&paths::store(reader.eid()).report(id)).into_response());
         }
         Err(SettlementImportError::Invalid(errors)) => {
             let lines: Vec<String> = errors.iter().map(|e| e.to_string()).collect();

@@ -8,6 +8,7 @@ use super::{
     layout::{Ctx, Page, page},
     stores::store_nav,
 };
+use crate::app::paths;
 use crate::{
     i18n::Tr,
     store::{
@@ -39,7 +40,7 @@ pub fn stalled(ctx: &Ctx, days: i64, rows: &[Stalled], now: i64) -> Page {
                     tbody {
                         for r in rows.iter() {
                             tr { id: "stalled-{r.legacy_store_id}",
-                                td { a { href: "/stores/{r.legacy_store_id}/timeline", "{r.name}" } " " span { class: "small", "({r.legacy_store_id})" } }
+                                td { a { href: paths::store(&r.legacy_store_id).timeline(), "{r.name}" } " " span { class: "small", "({r.legacy_store_id})" } }
                                 td { {tr.t(r.step.key())} }
                                 td { {format_time(r.progressed_at)} }
                                 td { class: "num", {((now - r.progressed_at) / 86_400).to_string()} }
@@ -130,7 +131,7 @@ pub fn timeline(reader: &StoreReader, t: &Timeline, problem: Option<&str>) -> Pa
     let action = |path: &str, key: &str, extra: Element| {
         let id = path.to_owned();
         rsx! {
-            form { method: "post", action: "/stores/{eid}/support/{path}", class: "console-action", id: "action-{id}",
+            form { method: "post", action: paths::store(eid).support_action(path), class: "console-action", id: "action-{id}",
                 {csrf_field(&csrf)}
                 h3 { {tr.t(&format!("console.action.{key}"))} }
                 {extra}

@@ -3,6 +3,7 @@
 use dioxus::prelude::*;
 
 use super::csrf_field;
+use crate::app::paths;
 use crate::{
     domain::{Step, access::StaffRole},
     i18n::{Lang, Tr},
@@ -137,7 +138,7 @@ pub fn step_banner(tr: &Tr, b: &BannerInfo) -> Element {
             div { class: "banner-text",
                 strong { {tr.f("banner.step_of", &[("n", &n), ("total", &total)])} ": {now_label}" }
                 span { class: "next", " {next}" }
-                a { class: "button small", href: "/stores/{eid}/upgrade", {tr.t("banner.resume")} }
+                a { class: "button small", href: paths::store(eid).upgrade(), {tr.t("banner.resume")} }
             }
             ol { class: "steps",
                 for step in Step::WIZARD {

@@ -7,6 +7,7 @@ use super::{
     layout::{Page, page as layout},
     stores::store_nav,
 };
+use crate::app::paths;
 use crate::{
     domain::{
         access::Relation, money::Currency, settlement::Report, settlement_export::signed,
@@ -94,7 +95,7 @@ pub fn page(reader: &StoreReader, view: &View<'_>) -> Page {
                 p { class: "form-error", role: "alert", id: "legacy-problem", "{p}" }
             }
             if !closed {
-                p { a { class: "button", href: "/stores/{eid}/legacy/archive", id: "download-everything", {tr.t("legacy.archive")} } }
+                p { a { class: "button", href: paths::store(eid).archive(), id: "download-everything", {tr.t("legacy.archive")} } }
             }
         }
         section { class: "card", id: "legacy-orders",
@@ -140,12 +141,12 @@ pub fn page(reader: &StoreReader, view: &View<'_>) -> Page {
                         for r in view.reports.iter() {
                             tr {
                                 td { "{r.payout_date}" }
-                                td { a { href: "/stores/{eid}/legacy/reports/{r.id}", "{r.payment_reference}" } }
+                                td { a { href: paths::store(eid).report(r.id), "{r.payment_reference}" } }
                                 td { {money(r.currency.code(), r.total_settlement)} }
                                 td {
-                                    a { href: "/stores/{eid}/legacy/reports/{r.id}/csv", "CSV" } " · "
-                                    a { href: "/stores/{eid}/legacy/reports/{r.id}/json", "JSON" } " · "
-                                    a { href: "/stores/{eid}/legacy/reports/{r.id}/pdf", "PDF" }
+                                    a { href: paths::store(eid).report_as(r.id, "csv"), "CSV" } " · "
+                                    a { href: paths::store(eid).report_as(r.id, "json"), "JSON" } " · "
+                                    a { href: paths::store(eid).report_as(r.id, "pdf"), "PDF" }
                                 }
                             }
                         }
@@ -153,7 +154,7 @@ pub fn page(reader: &StoreReader, view: &View<'_>) -> Page {
                 }
             }
             h2 { {tr.t("legacy.export.title")} }
-            form { method: "get", action: "/stores/{eid}/legacy/transactions", class: "inline-fields",
+            form { method: "get", action: paths::store(eid).transactions(), class: "inline-fields",
                 label { r#for: "export-from", {tr.t("legacy.export.from")} }
                 input { id: "export-from", name: "from", r#type: "date", required: true }
                 label { r#for: "export-to", {tr.t("legacy.export.to")} }
@@ -162,7 +163,7 @@ pub fn page(reader: &StoreReader, view: &View<'_>) -> Page {
             }
             if reader.relation == Relation::Support {
                 h2 { {tr.t("legacy.upload.title")} }
-                form { method: "post", action: "/stores/{eid}/legacy/reports", enctype: "multipart/form-data",
+                form { method: "post", action: paths::store(eid).reports(), enctype: "multipart/form-data",
                     {csrf_field(&csrf)}
                     label { r#for: "report-file", {tr.t("legacy.upload.file")} }
                     input { id: "report-file", name: "report", r#type: "file", accept: ".csv,text/csv", required: true }
@@ -192,29 +193,29 @@ fn actions(tr: &Tr, eid: &str, csrf: &str, o: &LegacyOrder) -> Element {
     let open = matches!(o.status.as_str(), "authorized" | "part-captured");
     let to_capture = fmt(o.order_amount - o.captured_amount);
     let to_refund = fmt(o.captured_amount - o.refunded_amount);
-    let base = format!("/stores/{eid}/legacy/orders/{}", o.order_id);
+    let order = |action| paths::store(eid).legacy_order(&o.order_id, action);
     rsx! {
         div { class: "order-actions",
             if open {
-                form { method: "post", action: "{base}/capture",
+                form { method: "post", action: order("capture"),
                     {csrf_field(csrf)}
                     label { r#for: "capture-{o.order_id}", {tr.t("legacy.actions.capture_amount")} }
                     input { id: "capture-{o.order_id}", name: "amount", value: "{to_capture}", inputmode: "decimal", size: "8" }
                     button { class: "button small", r#type: "submit", {tr.t("legacy.actions.capture")} }
                 }
-                form { method: "post", action: "{base}/extend",
+                form { method: "post", action: order("extend"),
                     {csrf_field(csrf)}
                     button { class: "button small", r#type: "submit", {tr.t("legacy.actions.extend")} }
                 }
             }
             if o.status == "authorized" {
-                form { method: "post", action: "{base}/cancel",
+                form { method: "post", action: order("cancel"),
                     {csrf_field(csrf)}
                     button { class: "button small", r#type: "submit", {tr.t("legacy.actions.cancel")} }
                 }
             }
             if o.captured_amount > o.refunded_amount {
-                form { method: "post", action: "{base}/refund",
+                form { method: "post", action: order("refund"),
                     {csrf_field(csrf)}
                     label { r#for: "refund-{o.order_id}", {tr.t("legacy.actions.refund_amount")} }
                     input { id: "refund-{o.order_id}", name: "amount", value: "{to_refund}", inputmode: "decimal", size: "8" }
@@ -246,9 +247,9 @@ pub fn report(reader: &StoreReader, row: &ReportRow, r: &Report) -> Page {
             h1 { "{title}" }
             p { class: "lead", {tr.f("legacy.report.lead", &[("date", &r.payout_date), ("amount", &m(t.settlement))])} }
             p {
-                a { class: "button", href: "/stores/{eid}/legacy/reports/{row.id}/csv", id: "download-csv", "CSV" } " "
-                a { class: "button", href: "/stores/{eid}/legacy/reports/{row.id}/json", "JSON" } " "
-                a { class: "button", href: "/stores/{eid}/legacy/reports/{row.id}/pdf", "PDF" }
+                a { class: "button", href: paths::store(eid).report_as(row.id, "csv"), id: "download-csv", "CSV" } " "
+                a { class: "button", href: paths::store(eid).report_as(row.id, "json"), "JSON" } " "
+                a { class: "button", href: paths::store(eid).report_as(row.id, "pdf"), "PDF" }
             }
             dl {
                 for (key, value) in [("sale", t.sale), ("return", t.return_), ("reversal", t.reversal), ("fee", t.fee),

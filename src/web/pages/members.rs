@@ -7,6 +7,7 @@ use super::{
     layout::{Page, page as frame},
     stores::{read_only_note, store_nav},
 };
+use crate::app::paths;
 use crate::{store::members::Member, web::access::StoreReader};
 
 pub fn page(reader: &StoreReader, members: &[Member], email: &str, error: Option<&str>) -> Page {
@@ -36,7 +37,7 @@ pub fn page(reader: &StoreReader, members: &[Member], email: &str, error: Option
                             td { {format_time(m.created_at)} }
                             td {
                                 if reader.can_act() {
-                                    form { method: "post", action: "/stores/{eid}/users/{m.id}/remove", class: "inline",
+                                    form { method: "post", action: paths::store(eid).remove_user(m.id), class: "inline",
                                         {csrf_field(&csrf)}
                                         button { class: "button small", r#type: "submit", {tr.t("users.remove")} }
                                     }
@@ -49,7 +50,7 @@ pub fn page(reader: &StoreReader, members: &[Member], email: &str, error: Option
             if reader.can_act() {
                 h2 { {tr.t("users.invite")} }
                 p { {tr.t("users.invite_lead")} }
-                form { method: "post", action: "/stores/{eid}/users", novalidate: true,
+                form { method: "post", action: paths::store(eid).users(), novalidate: true,
                     {csrf_field(&csrf)}
                     label { r#for: "invite-email", {tr.t("users.email")} }
                     input { id: "invite-email", name: "email", r#type: "email", value: "{email}", required: true,

@@ -9,6 +9,7 @@ use super::{
     csrf_field, format_time,
     layout::{Ctx, Page, page},
 };
+use crate::app::paths;
 use crate::{
     app::partner::{Dashboard, ListQuery, PAGE_SIZE},
     domain::{catalog::Catalog, delivery::Failure, risk::Risk, upgrade::Progress},
@@ -246,7 +247,7 @@ fn row(tr: &Tr, catalog: &Catalog, r: &CohortRow, now: i64) -> Element {
                 input { r#type: "checkbox", name: "store", value: "{r.legacy_store_id}", id: "pick-{r.legacy_store_id}", disabled: done,
                     "aria-label": tr.f("partner.choose_store", &[("store", &r.name)]) }
             }
-            td { a { href: "/stores/{r.legacy_store_id}", "{r.name}" } }
+            td { a { href: paths::store(&r.legacy_store_id).overview(), "{r.name}" } }
             td { code { "{r.legacy_store_id}" } }
             td { "{r.product} → {target}" }
             td { {tr.t(r.step.key())} }

@@ -3,6 +3,7 @@
 use dioxus::prelude::*;
 
 use super::layout::{Ctx, Page, page};
+use crate::app::paths;
 use crate::{
     domain::{
         Step, Upgrade,
@@ -47,13 +48,13 @@ pub fn my_stores(ctx: &Ctx, stores: &[Row], q: &str) -> Page {
             ul { class: "store-list",
                 for Row { store: s, upgrade: u, expiring } in stores.iter() {
                     li {
-                        a { href: "/stores/{s.legacy_store_id}",
+                        a { href: paths::store(&s.legacy_store_id).overview(),
                             strong { "{s.name}" }
                             span { class: "meta", {tr.f("stores.eid", &[("eid", &s.legacy_store_id), ("product", &s.product)])} }
                         }
                         {status_tag(&tr, u.as_ref())}
                         if *expiring > 0 {
-                            a { class: "tag warn expiring", href: "/stores/{s.legacy_store_id}/legacy#legacy-orders",
+                            a { class: "tag warn expiring", href: format!("{}#legacy-orders", paths::store(&s.legacy_store_id).legacy()),
                                 {tr.f("stores.expiring", &[("count", &expiring.to_string())])}
                             }
                         }
@@ -84,36 +85,28 @@ pub fn store_nav(reader: &StoreReader, active: &str) -> Element {
     let mut tabs = vec![
         (
             "overview",
-            format!("/stores/{eid}"),
+            paths::store(eid).overview(),
             tr.t("storenav.overview"),
         ),
         (
             "upgrade",
-            format!("/stores/{eid}/upgrade"),
+            paths::store(eid).upgrade(),
             tr.t("storenav.upgrade"),
         ),
         (
             "legacy",
-            format!("/stores/{eid}/legacy"),
+            paths::store(eid).legacy(),
             tr.t("storenav.legacy"),
         ),
-        (
-            "users",
-            format!("/stores/{eid}/users"),
-            tr.t("storenav.users"),
-        ),
+        ("users", paths::store(eid).users(), tr.t("storenav.users")),
     ];
     if matches!(reader.relation, Relation::Admin | Relation::Support) {
-        tabs.push((
-            "audit",
-            format!("/stores/{eid}/audit"),
-            tr.t("storenav.audit"),
-        ));
+        tabs.push(("audit", paths::store(eid).audit(), tr.t("storenav.audit")));
     }
     if reader.relation == Relation::Support {
         tabs.push((
             "timeline",
-            format!("/stores/{eid}/timeline"),
+            paths::store(eid).timeline(),
             tr.t("storenav.timeline"),
         ));
     }
@@ -176,7 +169,7 @@ pub fn overview(catalog: &Catalog, reader: &StoreReader, expiring: &[LegacyOrder
                 p { class: "ok", id: "upgrade-done", {tr.f("store.upgraded", &[("product", &target)])} }
             } else {
                 p { {tr.t("store.legacy_notice")} }
-                a { class: "button primary", id: "start-upgrade", href: "/stores/{eid}/upgrade",
+                a { class: "button primary", id: "start-upgrade", href: paths::store(eid).upgrade(),
                     {tr.t(if !reader.can_act() { "store.view_progress" } else if upgrade.is_none() { "store.start" } else { "store.continue" })}
                 }
             }
@@ -206,7 +199,7 @@ fn expiring_warning(tr: &Tr, eid: &str, orders: &[LegacyOrder]) -> Element {
                     }
                 }
             }
-            a { class: "button primary", href: "/stores/{eid}/legacy#legacy-orders", {tr.t("store.expiring.act")} }
+            a { class: "button primary", href: format!("{}#legacy-orders", paths::store(eid).legacy()), {tr.t("store.expiring.act")} }
         }
     }
 }

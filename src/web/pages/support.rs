@@ -8,6 +8,7 @@ use super::{
     layout::{Ctx, Page, page},
     steps::purchase::api_log,
 };
+use crate::app::paths;
 use crate::{
     domain::Upgrade,
     i18n::Tr,
@@ -82,7 +83,7 @@ pub fn request(ctx: &Ctx, r: &SupportRequest, store: &Store, history: &History) 
         section { class: "card", id: "support-request", "data-status": "{r.status.as_str()}",
             h1 { "{title}" {status_tag(&tr, r.status)} }
             dl { class: "facts",
-                dt { {tr.t("support.store")} } dd { a { href: "/stores/{eid}", "{store.name}" } " ({eid})" }
+                dt { {tr.t("support.store")} } dd { a { href: paths::store(eid).overview(), "{store.name}" } " ({eid})" }
                 dt { {tr.t("support.from")} } dd { "{r.author_email}" }
                 dt { {tr.t("support.sent")} } dd { {format_time(r.created_at)} }
                 dt { {tr.t("support.step")} } dd { "{step}" }

@@ -68,7 +68,7 @@ pub fn routes(r: Routes) -> Routes {
 }
 
 pub fn step_url(eid: &str, step: Step) -> String {
-    format!("/stores/{eid}/upgrade/{}", step.as_str())
+    crate::app::paths::store(eid).step(step)
 }
 
 /// Opening the upgrade resumes exactly where the admin left off.

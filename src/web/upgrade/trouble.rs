@@ -9,6 +9,7 @@ use axum::{
 };
 
 use super::audit_in;
+use crate::app::paths;
 use crate::app::{AppState, emails};
 use crate::store::outbox::Lane;
 use crate::{
@@ -164,8 +165,8 @@ pub async fn send(
     tx.commit().await?;
     state.outbox.wake();
     Ok(Redirect::to(&format!(
-        "/stores/{}/upgrade/trouble#request-{id}",
-        admin.eid()
+        "{}#request-{id}",
+        paths::store(admin.eid()).trouble()
     ))
     .into_response())
 }

@@ -1,5 +1,6 @@
 use dioxus::prelude::*;
 
+use crate::app::paths;
 use crate::web::pages::stores::{read_only_note, store_nav};
 
 use crate::{
@@ -33,7 +34,7 @@ pub fn page(catalog: &Catalog, admin: &StoreReader, upgrade: &Upgrade) -> Page {
                 for c in countries.iter() { li { class: "chip", "{c}" } }
             }
             p { class: "hint", {tr.f("account.primary", &[("markets", &account.primary_markets.join(", "))])} }
-            form { method: "post", action: "/stores/{eid}/upgrade/account",
+            form { method: "post", action: paths::store(eid).step(Step::Account),
                 {csrf_field(ctx.csrf.as_deref().unwrap_or_default())}
                 h2 { {tr.t("account.global")} }
                 label { class: "check",

@@ -1,6 +1,7 @@
 use dioxus::prelude::*;
 use secrecy::ExposeSecret;
 
+use crate::app::paths;
 use crate::domain::credentials::GRACE_CHOICES;
 use crate::{
     domain::{Environment, Step, Upgrade, credentials::NewCredentials},
@@ -34,9 +35,9 @@ pub fn page(
         .clone()
         .unwrap_or_else(|| "—".to_owned());
     let next = if upgrade.step == Step::Integration {
-        "/upgrade/integration"
+        paths::store(eid).step(Step::Integration)
     } else {
-        "/upgrade"
+        paths::store(eid).upgrade()
     };
     let body = rsx! {
         {store_nav(admin, "upgrade")}
@@ -50,12 +51,12 @@ pub fn page(
                         {shown_once(&tr, c)}
                     }
                 }
-                a { class: "button primary", href: "/stores/{eid}{next}", id: "to-integration", {tr.t("credentials.saved_continue")} }
+                a { class: "button primary", href: next, id: "to-integration", {tr.t("credentials.saved_continue")} }
             } else if issued.is_empty() && !admin.can_act() {
                 p { {tr.t("credentials.not_yet")} }
             } else if issued.is_empty() {
                 p { {tr.t("credentials.explain")} }
-                form { method: "post", action: "/stores/{eid}/upgrade/credentials",
+                form { method: "post", action: paths::store(eid).step(Step::Credentials),
                     {csrf_field(&csrf)}
                     button { class: "button primary", r#type: "submit", id: "generate-credentials", {tr.t("credentials.generate")} }
                 }
@@ -64,7 +65,7 @@ pub fn page(
                 {list(&tr, admin, issued, &csrf)}
                 p { class: "hint", {tr.t("credentials.hidden")} }
                 if admin.can_act() {
-                    form { method: "post", action: "/stores/{eid}/upgrade/credentials/rotate", class: "rotate",
+                    form { method: "post", action: paths::store(eid).rotate_credentials(), class: "rotate",
                         {csrf_field(&csrf)}
                         h2 { {tr.t("credentials.rotate")} }
                         p { {tr.t("credentials.rotate_lead")} }
@@ -82,7 +83,7 @@ pub fn page(
                         button { class: "button", r#type: "submit", id: "rotate-credentials", {tr.t("credentials.rotate_button")} }
                     }
                 }
-                a { class: "button primary", href: "/stores/{eid}/upgrade", {tr.t("common.continue")} }
+                a { class: "button primary", href: paths::store(eid).upgrade(), {tr.t("common.continue")} }
             }
         }
     };
@@ -135,7 +136,7 @@ fn list(tr: &Tr, admin: &StoreReader, issued: &[CredentialRow], csrf: &str) -> E
                         td { {status(tr, c, now)} }
                         td {
                             if admin.can_act() && c.is_active(now) {
-                                form { method: "post", action: "/stores/{eid}/upgrade/credentials/{c.id}/revoke", class: "inline",
+                                form { method: "post", action: paths::store(eid).revoke_credential(c.id), class: "inline",
                                     {csrf_field(csrf)}
                                     button { class: "button small", r#type: "submit", {tr.t("credentials.revoke")} }
                                 }

@@ -1,5 +1,6 @@
 use dioxus::prelude::*;
 
+use crate::app::paths;
 use crate::{
     domain::{
         Environment, Step, Upgrade,
@@ -105,7 +106,7 @@ pub fn page(
                 if let Some(result) = &view.setup {
                     {setup_result(&tr, admin, upgrade, result)}
                 }
-                form { method: "post", action: "/stores/{eid}/upgrade/integration/setup-check#setup-check",
+                form { method: "post", action: format!("{}#setup-check", paths::store(eid).setup_check()),
                     {csrf_field(&csrf)}
                     fieldset {
                         legend { {tr.t("setup_check.field")} }
@@ -132,7 +133,7 @@ pub fn page(
                 if let Some((_, outcome)) = &view.health {
                     {health_result(&tr, outcome)}
                 }
-                form { method: "post", action: "/stores/{eid}/upgrade/integration/health-check#health-check",
+                form { method: "post", action: format!("{}#health-check", paths::store(eid).health_check()),
                     {csrf_field(&csrf)}
                     label { r#for: "shop-url", {tr.t("health.url")} }
                     input { id: "shop-url", name: "url", r#type: "url", value: "{shop_url}", required: true }
@@ -143,7 +144,7 @@ pub fn page(
         section { class: "card",
             h2 { {tr.t("integration.checklist")} }
             p { {tr.t("integration.checklist_why")} }
-            form { method: "post", action: "/stores/{eid}/upgrade/integration",
+            form { method: "post", action: paths::store(eid).step(Step::Integration),
                 {csrf_field(&csrf)}
                 {super::super::error_summary(&tr, &view.missing.iter().map(|m| (m.as_str(), tr.t(&format!("integration.check.{}", m.as_str())))).collect::<Vec<_>>())}
                 if !view.missing.is_empty() {
@@ -163,7 +164,7 @@ pub fn page(
                 }
             }
             if done {
-                a { class: "button primary", href: "/stores/{eid}/upgrade", {tr.t("common.continue")} }
+                a { class: "button primary", href: paths::store(eid).upgrade(), {tr.t("common.continue")} }
             }
         }
     };

@@ -1,5 +1,6 @@
 use dioxus::prelude::*;
 
+use crate::app::paths;
 use crate::web::pages::stores::{read_only_note, store_nav};
 
 use crate::{
@@ -56,8 +57,10 @@ pub fn waiting(
             .find(|e| e.kind == "order.created" && e.legacy_store_id.is_some())
     });
     let live_url = format!(
-        "/stores/{eid}/upgrade/live?after={}&step={}",
-        watch.latest, upgrade.step
+        "{}?after={}&step={}",
+        paths::store(eid).live(),
+        watch.latest,
+        upgrade.step
     );
     let body = rsx! {
         {store_nav(admin, "upgrade")}
@@ -85,7 +88,7 @@ pub fn waiting(
                     p { {tr.f("purchase.test_works.body", &[("order", &o.order_id)])} }
                 }
             }
-            a { class: "button primary", href: "/stores/{eid}/upgrade/test-purchase", id: "check-again", {tr.t("purchase.check_again")} }
+            a { class: "button primary", href: paths::store(eid).step(Step::TestPurchase), id: "check-again", {tr.t("purchase.check_again")} }
             if let Some(url) = sandbox_url {
                 details { class: "sandbox",
                     summary { {tr.t("purchase.sandbox.title")} }
@@ -96,7 +99,7 @@ pub fn waiting(
             details { class: "help",
                 summary { {tr.t("purchase.trouble.title")} }
                 p { {tr.t("purchase.trouble.body")} }
-                a { class: "button", href: "/stores/{eid}/upgrade/trouble", id: "get-help", {tr.t("purchase.trouble.link")} }
+                a { class: "button", href: paths::store(eid).trouble(), id: "get-help", {tr.t("purchase.trouble.link")} }
             }
         }
         {api_log(&tr, watch.log)}
@@ -134,7 +137,7 @@ pub fn complete(
                 p { {tr.f("complete.order", &[("order", &o.order_id), ("time", &format_time(o.received_at))])} }
             }
             p { {tr.f("complete.legacy", &[("eid", eid)])} }
-            a { class: "button primary", href: "/stores/{eid}", {tr.t("complete.back")} }
+            a { class: "button primary", href: paths::store(eid).overview(), {tr.t("complete.back")} }
         }
         {test_order(admin, upgrade, problem)}
     };
@@ -196,7 +199,7 @@ fn test_order(admin: &StoreReader, upgrade: &Upgrade, problem: Option<&str>) -> 
                 TestOrder::Open => rsx! {
                     p { {tr.f("test_order.open", &[("order", &order)])} }
                     if act {
-                        form { method: "post", action: "/stores/{eid}/upgrade/complete/cancel-order",
+                        form { method: "post", action: paths::store(eid).cancel_test_order(),
                             {super::super::csrf_field(&csrf)}
                             button { class: "button primary", r#type: "submit", id: "cancel-order", {tr.t("test_order.cancel")} }
                         }
@@ -208,7 +211,7 @@ fn test_order(admin: &StoreReader, upgrade: &Upgrade, problem: Option<&str>) -> 
                         p { {tr.f("test_order.captured.body", &[("order", &order)])} }
                     }
                     if act {
-                        form { method: "post", action: "/stores/{eid}/upgrade/complete/refund-order",
+                        form { method: "post", action: paths::store(eid).refund_test_order(),
                             {super::super::csrf_field(&csrf)}
                             button { class: "button primary", r#type: "submit", id: "refund-order", {tr.t("test_order.refund")} }
                         }

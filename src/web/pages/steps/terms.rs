@@ -1,5 +1,6 @@
 use dioxus::prelude::*;
 
+use crate::app::paths;
 use crate::{
     domain::{
         Step,
@@ -54,7 +55,7 @@ pub fn page(
                         a {
                             class: if p.id == path.id { "tab active" } else { "tab" },
                             "aria-current": if p.id == path.id { "true" } else { "false" },
-                            href: "/stores/{eid}/upgrade/terms?path={p.id}",
+                            href: format!("{}?path={}", paths::store(eid).step(Step::Terms), p.id),
                             {tr.f("terms.path_to", &[("product", &product_name(&p.to))])}
                             span { class: "tag", {tr.t(if p.agreement == Agreement::Addendum { "terms.addendum" } else { "terms.new_agreement" })} }
                         }
@@ -76,16 +77,16 @@ pub fn page(
                     p { "{para}" }
                 }
             }
-            p { a { href: "/stores/{eid}/upgrade/terms.pdf?path={path.id}", id: "download-terms", download: true, {tr.t("terms.download")} } }
+            p { a { href: format!("{}?path={}", paths::store(eid).terms_pdf(), path.id), id: "download-terms", download: true, {tr.t("terms.download")} } }
             if let Some(a) = accepted.filter(|_| show_accepted) {
                 p { class: "ok", id: "terms-accepted",
                     {tr.f("terms.accepted_by", &[("email", &a.user_email), ("time", &format_time(a.accepted_at)), ("version", &a.document_version)])}
                 }
                 p { class: "hash", {tr.f("terms.hash", &[("hash", &a.document_sha256)])} }
-                p { a { href: "/stores/{eid}/upgrade/terms/accepted.pdf", id: "download-accepted", {tr.t("terms.download_accepted")} } }
-                a { class: "button primary", href: "/stores/{eid}/upgrade", {tr.t("common.continue")} }
+                p { a { href: paths::store(eid).accepted_terms_pdf(), id: "download-accepted", {tr.t("terms.download_accepted")} } }
+                a { class: "button primary", href: paths::store(eid).upgrade(), {tr.t("common.continue")} }
             } else if reader.can_act() {
-                form { method: "post", action: "/stores/{eid}/upgrade/terms",
+                form { method: "post", action: paths::store(eid).step(Step::Terms),
                     {csrf_field(ctx.csrf.as_deref().unwrap_or_default())}
                     input { r#type: "hidden", name: "path", value: "{path.id}" }
                     input { r#type: "hidden", name: "sha256", value: "{sha}" }

@@ -1,5 +1,6 @@
 use dioxus::prelude::*;
 
+use crate::app::paths;
 use crate::{
     domain::{catalog::Catalog, screenshot},
     store::support::SupportRequest,
@@ -52,7 +53,7 @@ pub fn page(
             h2 { {tr.t("trouble.request.title")} }
             {read_only_note(reader)}
             if reader.can_act() {
-                form { method: "post", action: "/stores/{eid}/upgrade/trouble", enctype: "multipart/form-data", novalidate: true,
+                form { method: "post", action: paths::store(eid).trouble(), enctype: "multipart/form-data", novalidate: true,
                     {csrf_field(&csrf)}
                     if let Some(p) = &draft.problem {
                         p { class: "form-error", role: "alert", id: "request-problem", "{p}" }
