@@ -202,7 +202,7 @@ async fn user_command(config: &Config, command: UserCommand) -> anyhow::Result<(
                     "active"
                 };
                 let partner = s.partners.map(|p| format!(" ({p})")).unwrap_or_default();
-                println!("{:<40} {:<9} {status}{partner}", s.email, s.role);
+                println!("{:<40} {:<9} {status}{partner}", s.email, s.role.as_str());
             }
             return Ok(());
         }

@@ -34,10 +34,7 @@ pub fn reminder(
     let link = format!("{}{}", state.config.base_url, store_path(s).upgrade());
     let where_ = match step {
         None => tr.t("email.reminder.not_started"),
-        Some(step) => tr.f(
-            "email.reminder.at_step",
-            &[("step", &tr.t(&format!("step.{}", step.as_str())))],
-        ),
+        Some(step) => tr.f("email.reminder.at_step", &[("step", &tr.t(step.key()))]),
     };
     let sunset = state
         .catalog
@@ -124,7 +121,7 @@ pub fn partner_digest(
                 "- {} ({}): {}",
                 r.name,
                 r.legacy_store_id,
-                tr.t(&format!("step.{}", r.step))
+                tr.t(r.step.key())
             )
         })
         .collect();

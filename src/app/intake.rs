@@ -8,15 +8,14 @@ use super::emails;
 use crate::store::outbox::Lane;
 use crate::{
     domain::{
-        Action, Environment, Step,
-        order::TestOrder,
-        platform_event::{EventKind, PlatformEvent, Subject},
+        Environment, Step, Upgrade,
+        platform_event::{EventKind, PlatformEvent},
+        upgrade::{OrderMeaning, weigh_order},
     },
     live::Hub,
     store::{
         self, Db,
         events::{Recorded, UpgradeState},
-        upgrades::UpgradeRow,
     },
 };
 
@@ -162,14 +161,14 @@ async fn act_on_order(
         Outcome::CompletedUpgrade => {
             let mut tx = db.begin().await?;
             // Decided again under the row lock: a step may have changed since the read.
-            let locked = store::upgrades::lock(&mut tx, upgrade.id, db.backend).await?;
-            let outcome = decide(event, locked.step(), locked.merchant_id.as_deref());
+            let mut locked = store::upgrades::lock(&mut tx, upgrade.id, db.backend).await?;
+            let outcome = decide(event, locked.step, locked.merchant_id.as_deref());
             if outcome == Outcome::CompletedUpgrade {
                 let store = stored(&mut tx, store_id).await?;
                 complete(
                     &mut tx,
                     &store,
-                    &locked,
+                    &mut locked,
                     &event.order_id,
                     &sinks.link(&store),
                 )
@@ -233,12 +232,13 @@ async fn warn_legacy_active(
 async fn complete(
     tx: &mut store::Tx,
     store: &store::stores::Store,
-    upgrade: &UpgradeRow,
+    upgrade: &mut Upgrade,
     order_id: &str,
     link: &str,
 ) -> anyhow::Result<()> {
-    store::upgrades::advance(tx, upgrade, Action::DetectTestPurchase, "platform").await?;
-    store::upgrades::set_test_order(tx, upgrade.id, order_id, TestOrder::Open).await?;
+    let moved = upgrade.complete_by_purchase(order_id)?;
+    store::upgrades::record_move(tx, upgrade, moved, "platform").await?;
+    store::upgrades::set_test_order(tx, upgrade).await?;
     let tr = emails::lang_of(&mut **tx, &store.admin_email, Some(store)).await?;
     let mid = upgrade.merchant_id.as_deref().unwrap_or_default();
     let email = emails::upgrade_complete(tr, store, mid, order_id, link);
@@ -247,20 +247,14 @@ async fn complete(
     Ok(())
 }
 
-/// What an event means for an upgrade at `step` whose new merchant ID is `merchant_id`.
+/// What an event means for an upgrade at `step` whose new merchant ID is `merchant_id`
+/// (the upgrade's rule, [`weigh_order`]), as intake reports it.
 pub fn decide(event: &PlatformEvent, step: Step, merchant_id: Option<&str>) -> Outcome {
-    if event.kind != EventKind::OrderCreated {
-        return Outcome::Recorded;
-    }
-    match (&event.subject, event.environment) {
-        (Subject::Merchant(mid), Environment::Live)
-            if merchant_id == Some(mid.as_str()) && step == Step::TestPurchase =>
-        {
-            Outcome::CompletedUpgrade
-        }
-        (Subject::Merchant(_), Environment::Test) => Outcome::TestOrder,
-        (Subject::Legacy(_), _) if merchant_id.is_some() => Outcome::LegacyStillActive,
-        _ => Outcome::Recorded,
+    match weigh_order(event, step, merchant_id) {
+        OrderMeaning::CompletesUpgrade => Outcome::CompletedUpgrade,
+        OrderMeaning::TestOrder => Outcome::TestOrder,
+        OrderMeaning::LegacyStillActive => Outcome::LegacyStillActive,
+        OrderMeaning::Nothing => Outcome::Recorded,
     }
 }
 
@@ -271,12 +265,12 @@ pub fn decide(event: &PlatformEvent, step: Step, merchant_id: Option<&str>) -> O
 /// this; each effect happens once, however many instances run it. How many it gave.
 pub async fn catch_up(db: &Db, sinks: Sinks<'_>) -> anyhow::Result<usize> {
     let mut done = 0;
-    for upgrade_id in store::upgrades::awaiting_a_recorded_purchase(&db.pool).await? {
+    for upgrade_id in store::waiting::awaiting_a_recorded_purchase(&db.pool).await? {
         if detect_earlier_purchase(db, sinks, upgrade_id).await? {
             done += 1;
         }
     }
-    for (upgrade_id, store_id) in store::upgrades::unwarned_with_legacy_orders(&db.pool).await? {
+    for (upgrade_id, store_id) in store::waiting::unwarned_with_legacy_orders(&db.pool).await? {
         if warn_legacy_active_once(db, sinks, upgrade_id, store_id).await? {
             done += 1;
         }
@@ -292,8 +286,8 @@ pub async fn detect_earlier_purchase(
     upgrade_id: i64,
 ) -> anyhow::Result<bool> {
     let mut tx = db.begin().await?;
-    let upgrade = store::upgrades::lock(&mut tx, upgrade_id, db.backend).await?;
-    let (Step::TestPurchase, Some(mid)) = (upgrade.step(), upgrade.merchant_id.clone()) else {
+    let mut upgrade = store::upgrades::lock(&mut tx, upgrade_id, db.backend).await?;
+    let Some(mid) = upgrade.awaits_purchase_on().map(str::to_owned) else {
         tx.rollback().await?;
         return Ok(false);
     };
@@ -315,7 +309,7 @@ pub async fn detect_earlier_purchase(
     complete(
         &mut tx,
         &store,
-        &upgrade,
+        &mut upgrade,
         &order.order_id,
         &sinks.link(&store),
     )

@@ -12,7 +12,12 @@ use serde::Deserialize;
 
 use super::{App, emails};
 use crate::{
-    domain::{Step, risk::Rule, sunset},
+    domain::{
+        Step,
+        risk::{Risk, Rule},
+        sunset,
+        upgrade::Progress,
+    },
     store::{
         self,
         audit::Record,
@@ -50,8 +55,9 @@ impl ListQuery {
     pub fn filter(&self) -> Filter {
         Filter {
             q: self.q.trim().chars().take(100).collect(),
-            step: self.step.trim().to_owned(),
-            risk: self.risk.trim().to_owned(),
+            // A step or risk it does not know is left out, like any unknown filter.
+            step: Progress::parse(self.step.trim()),
+            risk: Risk::parse(self.risk.trim()),
             product: self.product.trim().to_owned(),
             platform: self.platform.trim().to_owned(),
             country: self.country.trim().chars().take(2).collect(),
@@ -125,7 +131,7 @@ pub fn rule(state: &App) -> Rule {
 /// when nothing is filtered.
 #[derive(Clone)]
 pub struct Summary {
-    pub steps: Vec<(String, i64)>,
+    pub steps: Vec<(Progress, i64)>,
     pub completions: Vec<(i64, i64)>,
 }
 
@@ -170,7 +176,7 @@ pub struct Dashboard {
     pub total: i64,
     /// The charts show the whole cohort, whatever the filter: stores per step, and
     /// completions per week (week number from Monday 1970-01-05, count).
-    pub steps: Vec<(String, i64)>,
+    pub steps: Vec<(Progress, i64)>,
     pub completions: Vec<(i64, i64)>,
     pub now: i64,
 }
@@ -291,13 +297,13 @@ pub async fn nudge(
             continue;
         }
         let upgrade = store::upgrades::for_store(&state.db.pool, s.id).await?;
-        if upgrade.as_ref().is_some_and(|u| u.step() == Step::Complete) {
+        if upgrade.as_ref().is_some_and(|u| u.step == Step::Complete) {
             done.skipped += 1;
             continue;
         }
         let mut tx = state.db.begin().await?;
         let lang = store::users::email_lang(&state.db.pool, &s.admin_email, Some(&s)).await?;
-        let email = emails::reminder(state, &s, upgrade.as_ref().map(|u| u.step()), lang);
+        let email = emails::reminder(state, &s, upgrade.as_ref().map(|u| u.step), lang);
         let key = format!("nudge:{}:{today}", s.id);
         if store::outbox::enqueue(&mut tx, Lane::Bulk, &key, &email, Some(s.id)).await? {
             store::audit::record(

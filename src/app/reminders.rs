@@ -37,7 +37,7 @@ pub async fn sunset(state: &App, today: Date) -> anyhow::Result<usize> {
             .await?;
             for s in &stores {
                 let upgrade = store::upgrades::for_store(&state.db.pool, s.id).await?;
-                let done = upgrade.is_some_and(|u| u.step() == Step::Complete);
+                let done = upgrade.is_some_and(|u| u.step == Step::Complete);
                 let lang =
                     store::users::email_lang(&state.db.pool, &s.admin_email, Some(s)).await?;
                 let email = emails::sunset(state, s, date, days_left, done, Tr::new(lang));
@@ -75,7 +75,7 @@ pub async fn stalled(state: &App, now: i64) -> anyhow::Result<usize> {
             .get(i + 1)
             .map_or(now - (days + 7) * 86_400, |next| now - next * 86_400);
         loop {
-            let due = store::upgrades::due_stall_reminders(
+            let due = store::waiting::due_stall_reminders(
                 &state.db.pool,
                 (until, now - days * 86_400),
                 days,
@@ -88,7 +88,7 @@ pub async fn stalled(state: &App, now: i64) -> anyhow::Result<usize> {
                 };
                 let lang =
                     store::users::email_lang(&state.db.pool, &s.admin_email, Some(&s)).await?;
-                let email = emails::reminder(state, &s, Step::parse(&d.step), lang);
+                let email = emails::reminder(state, &s, Some(d.step), lang);
                 let key = format!("stall:{}:{}:{days}", d.upgrade_id, d.progressed_at);
                 let mut tx = state.db.begin().await?;
                 if store::outbox::enqueue(&mut tx, Lane::Bulk, &key, &email, Some(s.id)).await? {
@@ -115,7 +115,7 @@ pub async fn partner_digests(state: &App, now: i64) -> anyhow::Result<usize> {
     let (year, week, _) = today.to_iso_week_date();
     let sunsets = partner::sunsets(state);
     let filter = Filter {
-        risk: "at-risk".into(),
+        risk: Some(crate::domain::risk::Risk::AtRisk),
         ..Filter::default()
     };
     let mut queued = 0;

@@ -4,7 +4,7 @@
 
 use super::{App, auth, emails};
 use crate::{
-    domain::{Action, EmailAddress, Step, credentials::random_token, sha256_hex},
+    domain::{EmailAddress, Step, credentials::random_token, sha256_hex},
     store::{self, audit::Record, outbox::Lane, stores::Store},
 };
 
@@ -169,20 +169,14 @@ pub async fn verify_purchase(
         return Ok(Err(Refusal::NotAtPurchase));
     };
     let mut tx = state.db.begin().await?;
-    let upgrade = store::upgrades::lock(&mut tx, upgrade_id, state.db.backend).await?;
-    if upgrade.step() != Step::TestPurchase {
+    let mut upgrade = store::upgrades::lock(&mut tx, upgrade_id, state.db.backend).await?;
+    // The upgrade's only refusal here: it is not waiting for its test purchase.
+    let Ok(moved) = upgrade.confirm_purchase_by_hand() else {
         tx.rollback().await?;
         return Ok(Err(Refusal::NotAtPurchase));
-    }
+    };
     let actor = format!("support:{}", act.actor);
-    match store::upgrades::advance(&mut tx, &upgrade, Action::DetectTestPurchase, &actor).await {
-        Ok(_) => {}
-        Err(store::upgrades::AdvanceError::Refused(_)) => {
-            tx.rollback().await?;
-            return Ok(Err(Refusal::NotAtPurchase));
-        }
-        Err(store::upgrades::AdvanceError::Db(e)) => return Err(e.into()),
-    }
+    store::upgrades::record_move(&mut tx, &upgrade, moved, &actor).await?;
     let args = [("reason", act.reason), ("reference", reference)];
     audited(&mut tx, act, "support.purchase_verified", &args).await?;
     state.hub.notify_in(&mut tx, act.store.id).await?;

@@ -21,7 +21,7 @@ pub mod webhook;
 
 pub use catalog::Catalog;
 pub use ids::{CountryCode, EmailAddress, Environment, LegacyStoreId, MerchantId};
-pub use upgrade::{Action, Refusal, Step};
+pub use upgrade::{Action, Refusal, Step, Upgrade};
 
 /// Lower-case hex SHA-256: the one fingerprint used for tokens, secrets and documents.
 pub fn sha256_hex(bytes: impl AsRef<[u8]>) -> String {

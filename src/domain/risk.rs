@@ -2,6 +2,8 @@
 //! The same rule exists twice: here for one store, and as SQL (`sql_case`) so the
 //! dashboard can filter and sort 100,000 stores in the database; a test holds them equal.
 
+use super::upgrade::Step;
+
 const DAY: i64 = 86_400;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -105,11 +107,18 @@ impl Rule {
             "s.upgrade_progressed_at <= {}",
             now.saturating_sub(self.stall_seconds)
         );
+        // The names are the domain's own, so they read back as the same values.
         format!(
-            "(CASE WHEN s.upgrade_step = 'complete' THEN 'done' \
-             WHEN {to_sunset} <= {urgent} OR ({to_sunset} <= {warning} AND (s.upgrade_progressed_at IS NULL OR {idle})) THEN 'at-risk' \
-             WHEN s.upgrade_progressed_at IS NULL THEN 'not-started' \
-             WHEN {idle} THEN 'stalled' ELSE 'on-track' END)",
+            "(CASE WHEN s.upgrade_step = '{complete}' THEN '{done}' \
+             WHEN {to_sunset} <= {urgent} OR ({to_sunset} <= {warning} AND (s.upgrade_progressed_at IS NULL OR {idle})) THEN '{at_risk}' \
+             WHEN s.upgrade_progressed_at IS NULL THEN '{not_started}' \
+             WHEN {idle} THEN '{stalled}' ELSE '{on_track}' END)",
+            complete = Step::Complete.as_str(),
+            done = Risk::Done.as_str(),
+            at_risk = Risk::AtRisk.as_str(),
+            not_started = Risk::NotStarted.as_str(),
+            stalled = Risk::Stalled.as_str(),
+            on_track = Risk::OnTrack.as_str(),
             urgent = self.urgent_seconds,
             warning = self.warning_seconds,
         )

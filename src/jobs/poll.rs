@@ -45,7 +45,7 @@ pub async fn poll_once(
 ) -> Result<Report, PollError> {
     let mut report = Report::default();
     let mut first_error = None;
-    let waiting = store::upgrades::awaiting_orders(&db.pool)
+    let waiting = store::waiting::awaiting_orders(&db.pool)
         .await
         .map_err(anyhow::Error::from)?;
     for upgrade in waiting {

@@ -4,7 +4,11 @@
 
 use sqlx::{Any, Executor, FromRow};
 
-use crate::domain::risk::{Risk, Rule};
+use super::columns;
+use crate::domain::{
+    risk::{Risk, Rule},
+    upgrade::Progress,
+};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct CohortRow {
@@ -15,19 +19,14 @@ pub struct CohortRow {
     pub platform: String,
     pub countries: String,
     pub path_id: Option<String>,
-    /// A step's name, or `not-started`.
-    pub step: String,
+    pub step: Progress,
     pub progressed_at: Option<i64>,
     pub updated_at: Option<i64>,
     pub completed_at: Option<i64>,
-    pub risk: String,
+    pub risk: Risk,
 }
 
 impl CohortRow {
-    pub fn risk(&self) -> Risk {
-        Risk::parse(&self.risk).unwrap_or(Risk::OnTrack)
-    }
-
     /// Whole days since the last step moved (since import when not started).
     pub fn idle_days(&self, now: i64) -> Option<i64> {
         self.progressed_at.map(|p| (now - p).max(0) / 86_400)
@@ -39,8 +38,8 @@ impl CohortRow {
 pub struct Filter {
     /// Part of the legacy store ID or the name.
     pub q: String,
-    pub step: String,
-    pub risk: String,
+    pub step: Option<Progress>,
+    pub risk: Option<Risk>,
     pub product: String,
     pub platform: String,
     pub country: String,
@@ -50,16 +49,11 @@ pub struct Filter {
 
 impl Filter {
     pub fn is_empty(&self) -> bool {
-        [
-            &self.q,
-            &self.step,
-            &self.risk,
-            &self.product,
-            &self.platform,
-            &self.country,
-        ]
-        .iter()
-        .all(|v| v.is_empty())
+        [&self.q, &self.product, &self.platform, &self.country]
+            .iter()
+            .all(|v| v.is_empty())
+            && self.step.is_none()
+            && self.risk.is_none()
             && self.store_id.is_none()
     }
 }
@@ -100,20 +94,15 @@ impl Sort {
         Sort::ALL.into_iter().find(|x| x.as_str() == s)
     }
 
-    fn column(self) -> &'static str {
+    /// What to sort by; steps and risks in the domain's order.
+    fn column(self) -> String {
         match self {
-            Sort::Name => "c.name",
-            Sort::Eid => "c.legacy_store_id",
-            Sort::Step => {
-                "(CASE c.step WHEN 'not-started' THEN 0 WHEN 'terms' THEN 1 WHEN 'account' THEN 2 \
-                 WHEN 'credentials' THEN 3 WHEN 'integration' THEN 4 WHEN 'test-purchase' THEN 5 ELSE 6 END)"
-            }
-            Sort::Activity => "COALESCE(c.updated_at, 0)",
-            Sort::Idle => "COALESCE(c.progressed_at, 0)",
-            Sort::Risk => {
-                "(CASE c.risk WHEN 'at-risk' THEN 0 WHEN 'stalled' THEN 1 WHEN 'not-started' THEN 2 \
-                 WHEN 'on-track' THEN 3 ELSE 4 END)"
-            }
+            Sort::Name => "c.name".into(),
+            Sort::Eid => "c.legacy_store_id".into(),
+            Sort::Step => columns::rank("c.step", &Progress::ALL, Progress::as_str),
+            Sort::Activity => "COALESCE(c.updated_at, 0)".into(),
+            Sort::Idle => "COALESCE(c.progressed_at, 0)".into(),
+            Sort::Risk => columns::rank("c.risk", &Risk::ALL, Risk::as_str),
         }
     }
 }
@@ -167,11 +156,15 @@ impl Cohort<'_> {
             ));
         }
         for (value, column) in [
-            (&f.step, "c.step"),
-            (&f.risk, "c.risk"),
-            (&f.product, "c.product"),
-            (&f.platform, "c.platform"),
+            (f.step.map(Progress::as_str), "c.step"),
+            (f.risk.map(Risk::as_str), "c.risk"),
         ] {
+            if let Some(value) = value {
+                let p = arg(Arg::Text(value.to_owned()));
+                conds.push(format!("{column} = {p}"));
+            }
+        }
+        for (value, column) in [(&f.product, "c.product"), (&f.platform, "c.platform")] {
             if !value.is_empty() {
                 let p = arg(Arg::Text(value.clone()));
                 conds.push(format!("{column} = {p}"));
@@ -239,7 +232,7 @@ impl Cohort<'_> {
     pub async fn steps<'c>(
         &self,
         ex: impl Executor<'c, Database = Any>,
-    ) -> sqlx::Result<Vec<(String, i64)>> {
+    ) -> sqlx::Result<Vec<(Progress, i64)>> {
         self.scalar_rows(ex, "c.step, COUNT(*)", " GROUP BY c.step")
             .await
     }

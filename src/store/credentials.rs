@@ -3,13 +3,14 @@
 use sqlx::{Any, Executor, FromRow};
 
 use super::{Tx, now};
+use crate::domain::Environment;
 
 #[derive(Debug, Clone, PartialEq, FromRow)]
 pub struct CredentialRow {
     pub id: i64,
     pub upgrade_id: i64,
     pub merchant_id: String,
-    pub environment: String,
+    pub environment: Environment,
     pub username: String,
     pub secret_hash: String,
     pub created_at: i64,
@@ -32,7 +33,7 @@ pub async fn insert(
     tx: &mut Tx,
     upgrade_id: i64,
     merchant_id: &str,
-    environment: &str,
+    environment: Environment,
     username: &str,
     secret_hash: &str,
 ) -> sqlx::Result<()> {
@@ -110,7 +111,7 @@ pub async fn revoke(tx: &mut Tx, upgrade_id: i64, id: i64) -> sqlx::Result<bool>
 pub async fn retire_active(
     tx: &mut Tx,
     upgrade_id: i64,
-    environment: &str,
+    environment: Environment,
     grace: i64,
 ) -> sqlx::Result<u64> {
     let at = now();

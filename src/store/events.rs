@@ -2,13 +2,10 @@
 
 use sqlx::{Any, Executor, FromRow};
 
-use super::{
-    is_unique_violation, now,
-    upgrades::{UpgradeRow, stored_step},
-};
+use super::{is_unique_violation, now};
 use crate::domain::{
-    Step,
     platform_event::{EventKind, PlatformEvent, Subject},
+    upgrade::{Step, Upgrade},
 };
 
 #[derive(Debug, Clone, PartialEq, FromRow)]
@@ -42,11 +39,11 @@ pub struct UpgradeState {
     pub legacy_warned_at: Option<i64>,
 }
 
-impl From<UpgradeRow> for UpgradeState {
-    fn from(u: UpgradeRow) -> Self {
+impl From<Upgrade> for UpgradeState {
+    fn from(u: Upgrade) -> Self {
         UpgradeState {
             id: u.id,
-            step: u.step(),
+            step: u.step,
             merchant_id: u.merchant_id,
             legacy_warned_at: u.legacy_warned_at,
         }
@@ -67,7 +64,7 @@ struct RecordedRow {
     #[sqlx(default)]
     upgrade_id: Option<i64>,
     #[sqlx(default)]
-    upgrade_step: Option<String>,
+    upgrade_step: Option<Step>,
     #[sqlx(default)]
     upgrade_merchant_id: Option<String>,
     #[sqlx(default)]
@@ -147,12 +144,16 @@ pub async fn insert<'c>(
     match res {
         Ok(rows) => Ok(rows.into_iter().next().map(|r| Recorded {
             store_id: r.store_id,
-            upgrade: r.upgrade_id.map(|id| UpgradeState {
-                id,
-                step: stored_step(r.upgrade_step.as_deref().unwrap_or_default()),
-                merchant_id: r.upgrade_merchant_id,
-                legacy_warned_at: r.upgrade_legacy_warned_at,
-            }),
+            // The step column is NOT NULL: it is there whenever the upgrade is.
+            upgrade: r
+                .upgrade_id
+                .zip(r.upgrade_step)
+                .map(|(id, step)| UpgradeState {
+                    id,
+                    step,
+                    merchant_id: r.upgrade_merchant_id,
+                    legacy_warned_at: r.upgrade_legacy_warned_at,
+                }),
         })),
         Err(err) if is_unique_violation(&err) => Ok(None),
         Err(err) => Err(err),

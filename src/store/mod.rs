@@ -5,6 +5,7 @@ pub mod admin_changes;
 pub mod api_tokens;
 pub mod audit;
 pub mod cohort;
+pub mod columns;
 pub mod credentials;
 pub mod events;
 pub mod legacy_orders;
@@ -17,8 +18,10 @@ pub mod sessions;
 pub mod settlements;
 pub mod stores;
 pub mod support;
+pub mod terms;
 pub mod upgrades;
 pub mod users;
+pub mod waiting;
 pub mod webhooks;
 
 use std::{

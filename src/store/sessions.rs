@@ -4,6 +4,7 @@
 use sqlx::{Any, Executor, FromRow};
 
 use super::now;
+use crate::domain::access::StaffRole;
 
 /// A sign-in link is valid for this long.
 pub const SIGN_IN_TOKEN_TTL: i64 = 10 * 60;
@@ -23,7 +24,7 @@ pub struct SessionRow {
     /// The signed-in person's account (none for an anonymous session): what every page
     /// needs of it comes with the session, in the same query.
     pub email: Option<String>,
-    pub role: Option<String>,
+    pub role: Option<StaffRole>,
     pub lang: Option<String>,
 }
 

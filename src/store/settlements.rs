@@ -2,7 +2,7 @@
 
 use sqlx::{Any, Executor, FromRow};
 
-use super::{Tx, now};
+use super::{Tx, columns, now};
 use crate::domain::{
     LegacyStoreId,
     money::Currency,
@@ -17,7 +17,7 @@ pub struct ReportRow {
     pub merchant_id: String,
     pub payment_reference: String,
     pub payout_date: String,
-    pub currency: String,
+    pub currency: Currency,
     pub total_sale: i64,
     pub total_fee: i64,
     pub total_return: i64,
@@ -39,7 +39,7 @@ const REPORT_COLUMNS: &str = "id, store_id, merchant_id, payment_reference, payo
 
 #[derive(Debug, Clone, FromRow)]
 struct TransactionRow {
-    kind: String,
+    kind: Kind,
     order_id: String,
     short_order_id: String,
     capture_id: String,
@@ -56,9 +56,9 @@ const TRANSACTION_COLUMNS: &str = "kind, order_id, short_order_id, capture_id, m
      merchant_reference2, amount, vat_amount, sale_date, capture_date, extra";
 
 impl TransactionRow {
-    fn transaction(self) -> Option<Transaction> {
-        Some(Transaction {
-            kind: Kind::parse(&self.kind)?,
+    fn transaction(self) -> sqlx::Result<Transaction> {
+        Ok(Transaction {
+            kind: self.kind,
             order_id: self.order_id,
             short_order_id: self.short_order_id,
             capture_id: self.capture_id,
@@ -68,19 +68,23 @@ impl TransactionRow {
             vat_amount: self.vat_amount,
             sale_date: self.sale_date,
             capture_date: self.capture_date,
-            extra: serde_json::from_str(&self.extra).ok()?,
+            extra: columns::json("extra", &self.extra)?,
         })
     }
 }
 
 impl ReportRow {
-    /// The report as it was imported (its transactions given separately).
-    pub fn report(&self, transactions: Vec<Transaction>) -> Option<Report> {
-        Some(Report {
-            merchant_id: LegacyStoreId::parse(&self.merchant_id).ok()?,
+    /// The report as it was imported (its transactions given separately). A stored
+    /// value that no longer reads as it was written is an error, not a missing report.
+    pub fn report(&self, transactions: Vec<Transaction>) -> sqlx::Result<Report> {
+        let merchant_id = LegacyStoreId::parse(&self.merchant_id).map_err(|_| {
+            columns::unknown("merchant_id", "legacy store ID", self.merchant_id.clone())
+        })?;
+        Ok(Report {
+            merchant_id,
             payment_reference: self.payment_reference.clone(),
             payout_date: self.payout_date.clone(),
-            currency: Currency::parse(&self.currency)?,
+            currency: self.currency,
             totals: Totals {
                 sale: self.total_sale,
                 fee: self.total_fee,
@@ -92,14 +96,10 @@ impl ReportRow {
                 repay: self.total_repay,
                 settlement: self.total_settlement,
             },
-            extra_header: serde_json::from_str(&self.extra_header).ok()?,
-            extra_columns: serde_json::from_str(&self.extra_columns).ok()?,
+            extra_header: columns::json("extra_header", &self.extra_header)?,
+            extra_columns: columns::json("extra_columns", &self.extra_columns)?,
             transactions,
         })
-    }
-
-    pub fn currency(&self) -> Option<Currency> {
-        Currency::parse(&self.currency)
     }
 }
 
@@ -137,7 +137,7 @@ pub async fn insert(
     .bind(r.merchant_id.as_str())
     .bind(&r.payment_reference)
     .bind(&r.payout_date)
-    .bind(r.currency.code())
+    .bind(r.currency)
     .bind(t.sale)
     .bind(t.fee)
     .bind(t.return_)
@@ -161,7 +161,7 @@ pub async fn insert(
         )
         .bind(id)
         .bind(i64::try_from(position).unwrap_or(i64::MAX))
-        .bind(tr.kind.as_str())
+        .bind(tr.kind)
         .bind(&tr.order_id)
         .bind(&tr.short_order_id)
         .bind(&tr.capture_id)
@@ -213,9 +213,10 @@ where
     .await?;
     let transactions = rows
         .into_iter()
-        .filter_map(TransactionRow::transaction)
-        .collect();
-    Ok(row.report(transactions).map(|r| (row, r)))
+        .map(TransactionRow::transaction)
+        .collect::<sqlx::Result<_>>()?;
+    let report = row.report(transactions)?;
+    Ok(Some((row, report)))
 }
 
 /// Every transaction of the store's reports that counts on a day from `from` to `to`
@@ -229,7 +230,7 @@ pub async fn transactions_between<'c>(
     #[derive(FromRow)]
     struct Row {
         payment_reference: String,
-        currency: String,
+        currency: Currency,
         #[sqlx(flatten)]
         transaction: TransactionRow,
     }
@@ -248,14 +249,13 @@ pub async fn transactions_between<'c>(
     .bind(to)
     .fetch_all(ex)
     .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|r| {
-            Some((
+    rows.into_iter()
+        .map(|r| {
+            Ok((
                 r.payment_reference,
-                r.currency,
+                r.currency.code().to_owned(),
                 r.transaction.transaction()?,
             ))
         })
-        .collect())
+        .collect()
 }

@@ -36,7 +36,7 @@ pub struct SupportRequest {
     pub author_email: String,
     pub explanation: String,
     pub error_code: Option<String>,
-    pub status: String,
+    pub status: RequestStatus,
     pub created_at: i64,
     pub updated_at: i64,
     /// How many screenshots it has.
@@ -63,12 +63,13 @@ pub async fn insert(tx: &mut Tx, r: &NewRequest<'_>) -> sqlx::Result<i64> {
     let at = now();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO support_requests (store_id, author_email, explanation, error_code, status, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, 'open', $5, $5) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
     )
     .bind(r.store_id)
     .bind(r.author_email)
     .bind(r.explanation)
     .bind(r.error_code)
+    .bind(RequestStatus::Open)
     .bind(at)
     .fetch_one(&mut **tx)
     .await?;
@@ -108,9 +109,10 @@ pub async fn queue<'c>(
 ) -> sqlx::Result<Vec<SupportRequest>> {
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM {FROM} \
-         ORDER BY CASE WHEN r.status = 'closed' THEN 1 ELSE 0 END, \
-         CASE WHEN r.status = 'closed' THEN -r.id ELSE r.id END LIMIT $1"
+         ORDER BY CASE WHEN r.status = $1 THEN 1 ELSE 0 END, \
+         CASE WHEN r.status = $1 THEN -r.id ELSE r.id END LIMIT $2"
     ))
+    .bind(RequestStatus::Closed)
     .bind(limit)
     .fetch_all(ex)
     .await
@@ -144,7 +146,7 @@ pub async fn screenshot<'c>(
 
 pub async fn set_status(tx: &mut Tx, id: i64, status: RequestStatus) -> sqlx::Result<bool> {
     let res = sqlx::query("UPDATE support_requests SET status = $1, updated_at = $2 WHERE id = $3")
-        .bind(status.as_str())
+        .bind(status)
         .bind(now())
         .bind(id)
         .execute(&mut **tx)

@@ -9,7 +9,7 @@ use crate::domain::access::{Principal, StaffRole};
 pub struct UserRow {
     pub id: i64,
     pub email: String,
-    pub role: Option<String>,
+    pub role: Option<StaffRole>,
     pub disabled_at: Option<i64>,
     pub created_at: i64,
     pub last_sign_in_at: Option<i64>,
@@ -67,7 +67,7 @@ pub async fn principal(pool: &sqlx::AnyPool, user_id: i64) -> sqlx::Result<Optio
     else {
         return Ok(None);
     };
-    with_partners(pool, user_id, user.email, user.role.as_deref(), user.lang)
+    with_partners(pool, user_id, user.email, user.role, user.lang)
         .await
         .map(Some)
 }
@@ -85,7 +85,7 @@ pub async fn principal_of(
         &mut *conn,
         user_id,
         email.clone(),
-        session.role.as_deref(),
+        session.role,
         session.lang.clone(),
     )
     .await
@@ -97,10 +97,9 @@ async fn with_partners<'c>(
     ex: impl Executor<'c, Database = Any>,
     user_id: i64,
     email: String,
-    role: Option<&str>,
+    role: Option<StaffRole>,
     lang: Option<String>,
 ) -> sqlx::Result<Principal> {
-    let role = role.and_then(StaffRole::parse);
     let partner_ids = if role == Some(StaffRole::PartnerManager) {
         sqlx::query_scalar(
             "SELECT partner_id FROM partner_managers WHERE user_id = $1 ORDER BY partner_id",
@@ -188,13 +187,13 @@ pub async fn add_staff(
         && existing.disabled_at.is_none()
         && let Some(r) = existing
             .role
-            .filter(|r| r == role.as_str() && role != StaffRole::PartnerManager)
+            .filter(|r| *r == role && role != StaffRole::PartnerManager)
     {
-        return Err(StaffError::AlreadyStaff(email.to_owned(), r));
+        return Err(StaffError::AlreadyStaff(email.to_owned(), r.to_string()));
     }
     let id = upsert(tx, email).await?;
     sqlx::query("UPDATE users SET role = $1, disabled_at = NULL WHERE id = $2")
-        .bind(role.as_str())
+        .bind(role)
         .bind(id)
         .execute(&mut **tx)
         .await?;
@@ -237,7 +236,7 @@ pub async fn disable(tx: &mut Tx, email: &str) -> Result<(), StaffError> {
 #[derive(Debug, Clone, FromRow)]
 pub struct StaffRow {
     pub email: String,
-    pub role: String,
+    pub role: StaffRole,
     pub disabled_at: Option<i64>,
     pub last_sign_in_at: Option<i64>,
     pub partners: Option<String>,
@@ -259,8 +258,9 @@ pub async fn partner_managers<'c>(
     ex: impl Executor<'c, Database = Any>,
 ) -> sqlx::Result<Vec<(i64, String)>> {
     sqlx::query_as(
-        "SELECT id, email FROM users WHERE role = 'partner' AND disabled_at IS NULL ORDER BY id",
+        "SELECT id, email FROM users WHERE role = $1 AND disabled_at IS NULL ORDER BY id",
     )
+    .bind(StaffRole::PartnerManager)
     .fetch_all(ex)
     .await
 }

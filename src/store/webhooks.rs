@@ -4,9 +4,11 @@ use serde_json::json;
 use sqlx::{Any, Executor, FromRow};
 
 use super::{Tx, now, outbox};
-use crate::domain::{Step, delivery, webhook};
-
-use super::upgrades::UpgradeRow;
+use crate::domain::{
+    delivery,
+    upgrade::{Move, Step, Upgrade},
+    webhook,
+};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct Webhook {
@@ -131,9 +133,8 @@ pub async fn disable(tx: &mut Tx, id: i64, partner_ids: &[i64]) -> sqlx::Result<
 /// `upgrade.completed` at the end) for every active webhook of the store's partner.
 pub async fn enqueue_step(
     tx: &mut Tx,
-    upgrade: &UpgradeRow,
-    from: Step,
-    to: Step,
+    upgrade: &Upgrade,
+    Move { from, to }: Move,
     actor: &str,
     at: i64,
 ) -> sqlx::Result<()> {

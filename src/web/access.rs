@@ -18,19 +18,21 @@ use super::{
 use crate::app::AppState;
 use crate::{
     domain::{
-        LegacyStoreId, Step,
+        LegacyStoreId, Step, Upgrade,
         access::{Relation, StaffRole, StoreFacts, relation},
     },
     i18n::Msg,
-    store::{self, audit::Record, stores::Store, upgrades::UpgradeRow},
+    store::{self, audit::Record, stores::Store},
 };
 
 /// A signed-in person allowed to read this store.
 pub struct StoreReader {
     pub user: SignedIn,
     pub store: Store,
-    /// The store's upgrade; not yet saved (id 0) if nobody has started it.
-    pub upgrade: UpgradeRow,
+    /// The store's upgrade; `None` while nobody has started it.
+    pub upgrade: Option<Upgrade>,
+    /// The path a store's upgrade starts on, while nobody has started it.
+    start_path: String,
     pub relation: Relation,
     /// The terms changed after they were accepted and must be accepted again before the
     /// upgrade can go on.
@@ -48,14 +50,17 @@ impl std::ops::Deref for StoreAdmin {
 }
 
 impl StoreAdmin {
-    /// The admin with the store's upgrade saved, starting it on first use. Only the
-    /// upgrade's own actions start it; inviting a user does not.
-    pub async fn started(mut self, app: &AppState) -> Result<Self, AppError> {
-        if self.0.upgrade.id == 0 {
-            let path = self.0.upgrade.path_id.clone();
-            self.0.upgrade = store::upgrades::get_or_start(&app.db, self.0.store.id, &path).await?;
+    /// The id of the store's upgrade, starting it on first use. Only the upgrade's own
+    /// actions start it; inviting a user does not.
+    pub async fn start_upgrade(&self, app: &AppState) -> Result<i64, AppError> {
+        match &self.upgrade {
+            Some(u) => Ok(u.id),
+            None => Ok(
+                store::upgrades::get_or_start(&app.db, self.store.id, &self.start_path)
+                    .await?
+                    .id,
+            ),
         }
-        Ok(self)
     }
 }
 
@@ -67,8 +72,20 @@ impl StoreReader {
     pub fn banner(&self) -> BannerInfo {
         BannerInfo {
             legacy_store_id: self.store.legacy_store_id.clone(),
-            step: self.upgrade.step(),
+            step: self.step(),
         }
+    }
+
+    /// Where the store's upgrade stands (a store nobody started stands at the first step).
+    pub fn step(&self) -> Step {
+        Upgrade::step_of(self.upgrade.as_ref())
+    }
+
+    /// The upgrade's path, or the one it starts on.
+    pub fn path_id(&self) -> &str {
+        self.upgrade
+            .as_ref()
+            .map_or(&self.start_path, |u| &u.path_id)
     }
 
     pub fn eid(&self) -> &str {
@@ -156,15 +173,20 @@ impl StoreReader {
                 store_id: Some(store.id),
             }));
         };
-        let upgrade = match store::upgrades::for_store(&mut *conn, store.id).await? {
-            Some(u) => u,
-            None => UpgradeRow::not_started(store.id, default_path(app, &store)?),
+        let upgrade = store::upgrades::for_store(&mut *conn, store.id).await?;
+        let start_path = match upgrade {
+            Some(_) => String::new(),
+            None => default_path(app, &store)?,
         };
-        let terms_outdated = terms_outdated(conn, app, &upgrade).await?;
+        let terms_outdated = match &upgrade {
+            Some(u) => terms_outdated(conn, app, u).await?,
+            None => false,
+        };
         Ok(Ok(StoreReader {
             user,
             store,
             upgrade,
+            start_path,
             relation,
             terms_outdated,
         }))
@@ -210,16 +232,15 @@ async fn store_path_param<S: Send + Sync>(
 async fn terms_outdated(
     conn: &mut AnyConnection,
     app: &AppState,
-    upgrade: &UpgradeRow,
+    upgrade: &Upgrade,
 ) -> Result<bool, AppError> {
-    let step = upgrade.step();
-    if upgrade.id == 0 || step == Step::Terms || step == Step::Complete {
+    if !upgrade.terms_can_be_outdated() {
         return Ok(false);
     }
     let Some(path) = app.catalog.path(&upgrade.path_id) else {
         return Ok(false);
     };
-    let accepted = store::upgrades::latest_acceptance(conn, upgrade.id).await?;
+    let accepted = store::terms::latest_acceptance(conn, upgrade.id).await?;
     Ok(accepted.is_some_and(|a| {
         a.path_id != path.id
             || a.document_version != path.terms.version

@@ -19,7 +19,7 @@ use crate::app::{
     partner::{ListQuery, rule, sunsets},
 };
 use crate::{
-    domain::{access::StaffRole, rfc3339, risk::Risk, text::ONE_LINE_PATTERN, upgrade::Step},
+    domain::{access::StaffRole, rfc3339, risk::Risk, text::ONE_LINE_PATTERN, upgrade::Progress},
     store::{
         self,
         cohort::{Cohort, CohortRow, Sort},
@@ -202,8 +202,8 @@ fn summary(state: &AppState, r: &CohortRow, now: i64) -> StoreSummary {
             .filter(|c| !c.is_empty())
             .map(str::to_owned)
             .collect(),
-        step: r.step.clone(),
-        risk: r.risk.clone(),
+        step: r.step.as_str().to_owned(),
+        risk: r.risk.as_str().to_owned(),
         last_activity: r.updated_at.map(rfc3339),
         days_without_progress: r.idle_days(now),
         completed_at: r.completed_at.map(rfc3339),
@@ -306,11 +306,7 @@ fn check_list_query(q: &ListQuery, raw: &str) -> Result<(), String> {
             ))
         }
     };
-    one_of(
-        "step",
-        &q.step,
-        q.step == "not-started" || Step::parse(&q.step).is_some(),
-    )?;
+    one_of("step", &q.step, Progress::parse(&q.step).is_some())?;
     one_of("risk", &q.risk, Risk::parse(&q.risk).is_some())?;
     one_of("sort", &q.sort, Sort::parse(&q.sort).is_some())?;
     one_of("dir", &q.dir, matches!(q.dir.as_str(), "asc" | "desc"))?;
@@ -389,8 +385,8 @@ async fn show(
         history: history
             .into_iter()
             .map(|h| StepChange {
-                from: h.from_step,
-                to: h.to_step,
+                from: h.from_step.as_str().to_owned(),
+                to: h.to_step.as_str().to_owned(),
                 at: rfc3339(h.at),
             })
             .collect(),

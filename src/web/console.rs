@@ -57,7 +57,7 @@ async fn stalled(
         .parse::<i64>()
         .unwrap_or(state.config.stall_days)
         .clamp(1, 365);
-    let rows = store::upgrades::stalled(&state.db.pool, store::now() - days * 86_400, 500).await?;
+    let rows = store::waiting::stalled(&state.db.pool, store::now() - days * 86_400, 500).await?;
     Ok(pages::render(pages::console::stalled(
         &user.ctx(),
         days,
@@ -177,7 +177,7 @@ async fn remind(
     CsrfForm { form, .. }: CsrfForm<ActionForm>,
 ) -> Result<Response, AppError> {
     let why = reason_or_refuse!(state, reader, form);
-    let step = (reader.upgrade.id != 0).then(|| reader.upgrade.step());
+    let step = reader.upgrade.as_ref().map(|u| u.step);
     support::remind(&state, &act(&reader, &ip, &why), step).await?;
     Ok(done(&reader, "remind"))
 }
@@ -210,7 +210,7 @@ async fn revoke_credentials(
     CsrfForm { form, .. }: CsrfForm<ActionForm>,
 ) -> Result<Response, AppError> {
     let why = reason_or_refuse!(state, reader, form);
-    let upgrade = (reader.upgrade.id != 0).then_some(reader.upgrade.id);
+    let upgrade = reader.upgrade.as_ref().map(|u| u.id);
     support::revoke_credentials(&state, &act(&reader, &ip, &why), upgrade).await?;
     Ok(done(&reader, "revoke"))
 }
@@ -228,7 +228,7 @@ async fn verify_purchase(
         let msg = reader.ctx().tr.t("console.error.reference");
         return page(&state, &reader, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    let upgrade = (reader.upgrade.id != 0).then_some(reader.upgrade.id);
+    let upgrade = reader.upgrade.as_ref().map(|u| u.id);
     match support::verify_purchase(&state, &act(&reader, &ip, &why), upgrade, reference).await? {
         Ok(()) => Ok(done(&reader, "verified")),
         Err(refusal) => refused(&state, &reader, refusal, StatusCode::CONFLICT).await,

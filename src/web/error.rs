@@ -7,7 +7,10 @@ use axum::{
 };
 
 use super::pages::{self, layout::Ctx};
-use crate::i18n::{Msg, Tr};
+use crate::{
+    domain::Refusal,
+    i18n::{Msg, Tr},
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -51,29 +54,20 @@ impl From<sqlx::Error> for AppError {
     }
 }
 
-impl From<crate::store::upgrades::AdvanceError> for AppError {
-    fn from(e: crate::store::upgrades::AdvanceError) -> Self {
-        use crate::store::upgrades::AdvanceError;
-        match e {
-            AdvanceError::Refused(r) => AppError::Conflict(refusal(&r)),
-            AdvanceError::Db(db) => db.into(),
-        }
+/// The upgrade refused: a conflict with where it stands.
+impl From<Refusal> for AppError {
+    fn from(r: Refusal) -> Self {
+        AppError::Conflict(refusal(r))
     }
 }
 
-/// A refused step of the upgrade, as a message.
-fn refusal(r: &crate::domain::upgrade::Refusal) -> Msg {
-    use crate::domain::upgrade::Refusal;
-    let step = |s: crate::domain::Step| Msg::new(format!("step.{}", s.as_str()));
-    match r {
-        Refusal::AlreadyComplete => Msg::new("refusal.already_complete"),
-        Refusal::AlreadyDone { attempted } => {
-            Msg::new("refusal.already_done").arg_msg("step", step(*attempted))
-        }
-        Refusal::NotYet { current, attempted } => Msg::new("refusal.not_yet")
-            .arg_msg("current", step(*current))
-            .arg_msg("attempted", step(*attempted)),
-    }
+/// What the upgrade's refusal says, as a message naming its steps.
+pub fn refusal(r: Refusal) -> Msg {
+    r.steps()
+        .into_iter()
+        .fold(Msg::new(r.key()), |m, (name, step)| {
+            m.arg_msg(name, Msg::new(step.key()))
+        })
 }
 
 /// A refusal's page before it is framed: its status, title and message, still as

@@ -86,10 +86,10 @@ fn to_csv(state: &AppState, rows: &[CohortRow], now: i64) -> String {
             cell(&r.name),
             cell(&r.product),
             cell(&path),
-            r.step.clone(),
+            r.step.as_str().to_owned(),
             r.updated_at.map(crate::domain::rfc3339).unwrap_or_default(),
             r.idle_days(now).map(|d| d.to_string()).unwrap_or_default(),
-            r.risk.clone(),
+            r.risk.as_str().to_owned(),
         ]);
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()

@@ -131,7 +131,7 @@ async fn set_status(
         store_id: Some(request.store_id),
         args: &[
             ("request", &id_text),
-            ("from", &request.status),
+            ("from", request.status.as_str()),
             ("to", status.as_str()),
             ("reason", reason),
         ],

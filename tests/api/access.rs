@@ -227,6 +227,23 @@ async fn every_route_is_classified_and_enforced_for_every_role() {
     assert!(refused > 10, "refusals are audited ({refused})");
 }
 
+/// A stored role that names no role is a fault to report, not a merchant: the person's
+/// pages fail with an id instead of quietly losing their staff rights.
+#[tokio::test]
+async fn an_unknown_stored_role_fails_loudly_instead_of_making_a_plain_user() {
+    let app = spawn_app().await;
+    let agent = "agent@support.example";
+    app.add_staff(agent, StaffRole::Support, None).await;
+    app.sign_in(agent).await;
+    assert_eq!(app.get("/").await.status, StatusCode::OK);
+    sqlx::query("UPDATE users SET role = 'superuser' WHERE email = $1")
+        .bind(agent)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    app.assert_internal_error("/").await;
+}
+
 /// Every address `app::paths` makes for links, redirects and emails is one the router
 /// serves, with the method the page or form uses.
 #[test]

@@ -379,16 +379,7 @@ async fn the_error_page_shows_the_request_id() {
         .execute(&app.db.pool)
         .await
         .unwrap();
-    let res = app
-        .client
-        .get(app.url(&path("/audit")))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
-    let id = res.headers()["x-request-id"].to_str().unwrap().to_owned();
-    let body = res.text().await.unwrap();
-    assert!(body.contains(&id), "the page shows {id}: {body}");
+    app.assert_internal_error(&path("/audit")).await;
 }
 
 /// The request ids of two answers to the same question.

@@ -271,6 +271,17 @@ impl TestApp {
         into_page(res).await
     }
 
+    /// Asks for `path` expecting the 500 page, and checks that the page names the
+    /// request's id (that of its log lines, and of `X-Request-Id`), so the fault can be
+    /// found.
+    pub async fn assert_internal_error(&self, path: &str) {
+        let res = self.client.get(self.url(path)).send().await.expect("GET");
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR, "{path}");
+        let id = res.headers()["x-request-id"].to_str().unwrap().to_owned();
+        let body = res.text().await.unwrap();
+        assert!(body.contains(&id), "the page shows {id}: {body}");
+    }
+
     /// A GET whose body is not read (for streams): status and redirect only.
     pub async fn get_headers(&self, path: &str) -> Page {
         let res = self.client.get(self.url(path)).send().await.expect("GET");

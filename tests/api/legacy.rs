@@ -142,6 +142,29 @@ async fn support_imports_a_report_and_every_download_gives_it_back_exactly() {
     assert!(range.contains("-2390.00") && !range.contains("Åsa Öberg"));
 }
 
+/// A stored transaction that no longer reads as it was written (a kind nothing writes)
+/// fails its report loudly; it does not vanish from what the merchant sees and downloads.
+#[tokio::test]
+async fn a_stored_transaction_of_an_unknown_kind_fails_its_report_instead_of_vanishing() {
+    let app = spawn_app().await;
+    let support = app.support().await;
+    let report_path = support
+        .upload_report(FIXTURE.as_bytes())
+        .await
+        .location
+        .unwrap();
+    sqlx::query("UPDATE settlement_transactions SET kind = 'bonus' WHERE position = 1")
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    app.sign_in(ADMIN).await;
+    app.assert_internal_error(&report_path).await;
+    app.assert_internal_error(&format!("{report_path}/csv"))
+        .await;
+    app.assert_internal_error(&path("/legacy/transactions?from=2026-11-01&to=2026-11-30"))
+        .await;
+}
+
 #[tokio::test]
 async fn a_bad_file_is_refused_whole_naming_the_line() {
     let app = spawn_app().await;

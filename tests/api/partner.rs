@@ -569,13 +569,12 @@ async fn the_sql_risk_rule_agrees_with_the_rust_one() {
                 .iter()
                 .find(|(c, _)| *c == row.product)
                 .map(|(_, t)| *t);
-            let rust = rule.classify(row.progressed_at, row.step == "complete", sunset, now);
+            let done = row.step.step() == Some(switchyard::domain::Step::Complete);
+            let rust = rule.classify(row.progressed_at, done, sunset, now);
             assert_eq!(
-                row.risk(),
-                rust,
-                "{} at {offset_days} days: SQL {}",
-                row.legacy_store_id,
-                row.risk
+                row.risk, rust,
+                "{} at {offset_days} days",
+                row.legacy_store_id
             );
             compared += 1;
         }

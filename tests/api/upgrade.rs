@@ -213,11 +213,28 @@ async fn skipping_or_repeating_a_step_is_refused_with_a_reason() {
     let skip = app.submit(&path("/upgrade/credentials"), &[]).await;
     assert_eq!(skip.status, StatusCode::CONFLICT);
     assert!(
-        skip.has("The step “Terms” must be finished before the step “API credentials”."),
+        skip.has("The Terms step must be finished before the API credentials step"),
         "{}",
         skip.body
     );
     assert_eq!(app.scalar("SELECT COUNT(*) FROM api_credentials").await, 0);
+    // The refusal is a message in the person's language, naming the steps as the
+    // wizard does.
+    let csrf = app.csrf().await;
+    app.post("/language", &[("csrf", &csrf), ("lang", "de")])
+        .await;
+    let skip = app.submit(&path("/upgrade/credentials"), &[]).await;
+    assert_eq!(skip.status, StatusCode::CONFLICT);
+    assert!(
+        skip.has(
+            "Der Schritt „Bedingungen“ muss vor dem Schritt „API-Zugangsdaten“ abgeschlossen sein"
+        ),
+        "{}",
+        skip.body
+    );
+    let csrf = app.csrf().await;
+    app.post("/language", &[("csrf", &csrf), ("lang", "en")])
+        .await;
 
     app.accept_terms().await;
     let terms = app.get(&path("/upgrade/terms")).await;
@@ -238,7 +255,11 @@ async fn skipping_or_repeating_a_step_is_refused_with_a_reason() {
         )
         .await;
     assert_eq!(repeat.status, StatusCode::CONFLICT);
-    assert!(repeat.has("The step “Terms” is already done."));
+    assert!(
+        repeat.has("The Terms step is already done"),
+        "{}",
+        repeat.body
+    );
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM terms_acceptances").await,
         1
@@ -349,4 +370,36 @@ async fn turning_global_payments_off_is_kept() {
     assert_eq!(app.scalar("SELECT global_enabled FROM upgrades").await, 0);
     let account = app.get(&path("/upgrade/account")).await;
     assert!(!account.has("id=\"global\" checked"), "{}", account.body);
+}
+
+/// A column holding what no upgrade can hold (a step, flag, checklist item or test-order
+/// status nothing writes) is a fault to report, not something to guess: the page fails
+/// with the id of its log line instead of showing the upgrade at its first step.
+#[tokio::test]
+async fn an_unknown_value_in_an_upgrade_row_fails_loudly_instead_of_being_guessed() {
+    let app = spawn_app().await;
+    app.sign_in(ADMIN).await;
+    app.accept_terms().await;
+    for (bad, good) in [
+        ("step = 'done'", "step = 'account'"),
+        ("global_enabled = 2", "global_enabled = 1"),
+        ("checklist = 'old_disabled,kettle_on'", "checklist = ''"),
+        ("test_order_status = 'lost'", "test_order_status = NULL"),
+    ] {
+        app.set_upgrade(bad).await;
+        app.assert_internal_error(&path("/upgrade")).await;
+        app.set_upgrade(good).await;
+        app.get(&path("/upgrade"))
+            .await
+            .assert_redirect_to(&path("/upgrade/account"));
+    }
+}
+
+impl TestApp {
+    async fn set_upgrade(&self, assignment: &str) {
+        sqlx::query(&format!("UPDATE upgrades SET {assignment}"))
+            .execute(&self.db.pool)
+            .await
+            .unwrap();
+    }
 }

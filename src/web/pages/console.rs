@@ -13,7 +13,7 @@ use crate::{
     i18n::Tr,
     store::{
         audit::AuditEntry, events::OrderEvent, outbox::Sent, stores::Store,
-        support::SupportRequest, upgrades::Stalled,
+        support::SupportRequest, waiting::Stalled,
     },
     web::access::StoreReader,
 };
@@ -41,7 +41,7 @@ pub fn stalled(ctx: &Ctx, days: i64, rows: &[Stalled], now: i64) -> Page {
                         for r in rows.iter() {
                             tr { id: "stalled-{r.legacy_store_id}",
                                 td { a { href: paths::store(&r.legacy_store_id).timeline(), "{r.name}" } " " span { class: "small", "({r.legacy_store_id})" } }
-                                td { {tr.t(&format!("step.{}", r.step))} }
+                                td { {tr.t(r.step.key())} }
                                 td { {format_time(r.progressed_at)} }
                                 td { class: "num", {((now - r.progressed_at) / 86_400).to_string()} }
                                 td { "{r.admin_email}" }
@@ -121,7 +121,10 @@ impl Timeline {
                 "console.timeline.request",
                 &[
                     ("id", &r.id.to_string()),
-                    ("status", &tr.t(&format!("support.status.{}", r.status))),
+                    (
+                        "status",
+                        &tr.t(&format!("support.status.{}", r.status.as_str())),
+                    ),
                 ],
             ),
             who: r.author_email.clone(),

@@ -178,7 +178,7 @@ pub fn page(reader: &StoreReader, view: &View<'_>) -> Page {
                             tr {
                                 td { "{r.payout_date}" }
                                 td { a { href: paths::store(eid).report(r.id), "{r.payment_reference}" } }
-                                td { {money(&r.currency, r.total_settlement)} }
+                                td { {money(r.currency.code(), r.total_settlement)} }
                                 td {
                                     a { href: paths::store(eid).report_as(r.id, "csv"), "CSV" } " · "
                                     a { href: paths::store(eid).report_as(r.id, "json"), "JSON" } " · "

@@ -12,7 +12,7 @@ use super::{
 use crate::app::paths;
 use crate::{
     app::partner::{Dashboard, ListQuery, PAGE_SIZE},
-    domain::{Step, catalog::Catalog, delivery::Failure, risk::Risk},
+    domain::{catalog::Catalog, delivery::Failure, risk::Risk, upgrade::Progress},
     i18n::Tr,
     store::{
         api_tokens::ApiToken,
@@ -27,40 +27,36 @@ pub enum Created {
     Webhook { url: String, secret: String },
 }
 
-pub fn risk_tag(tr: &Tr, risk: &str) -> Element {
-    let class = match Risk::parse(risk) {
-        Some(Risk::AtRisk) => "tag danger",
-        Some(Risk::Stalled) => "tag warn",
-        Some(Risk::Done) => "tag ok",
-        Some(Risk::OnTrack) => "tag current",
-        _ => "tag todo",
+pub fn risk_tag(tr: &Tr, risk: Risk) -> Element {
+    let class = match risk {
+        Risk::AtRisk => "tag danger",
+        Risk::Stalled => "tag warn",
+        Risk::Done => "tag ok",
+        Risk::OnTrack => "tag current",
+        Risk::NotStarted => "tag todo",
     };
-    rsx! { span { class: "{class}", "data-risk": "{risk}", {tr.t(&format!("risk.{risk}"))} } }
-}
-
-fn step_label(tr: &Tr, step: &str) -> String {
-    if step == "not-started" {
-        tr.t("stores.not_started")
-    } else {
-        tr.t(&format!("step.{step}"))
-    }
+    let name = risk.as_str();
+    rsx! { span { class: "{class}", "data-risk": "{name}", {tr.t(&format!("risk.{name}"))} } }
 }
 
 /// Stores that reached each stage: all of them, then each step and beyond.
-fn funnel_bars(tr: &Tr, steps: &[(String, i64)]) -> Vec<Bar> {
-    let count = |s: &str| steps.iter().find(|(k, _)| k == s).map_or(0, |(_, n)| *n);
+fn funnel_bars(tr: &Tr, steps: &[(Progress, i64)]) -> Vec<Bar> {
+    let count = |p: Progress| steps.iter().find(|(k, _)| *k == p).map_or(0, |(_, n)| *n);
     let all: i64 = steps.iter().map(|(_, n)| n).sum();
     let mut bars = vec![Bar {
         label: tr.t("partner.funnel.all"),
         count: all,
     }];
-    let mut reached = all - count("not-started");
-    for step in Step::WIZARD.into_iter().chain([Step::Complete]) {
+    let mut reached = all;
+    for (stage, next) in Progress::ALL
+        .into_iter()
+        .zip(Progress::ALL.into_iter().skip(1))
+    {
+        reached -= count(stage);
         bars.push(Bar {
-            label: tr.t(&format!("step.{}", step.as_str())),
+            label: tr.t(next.key()),
             count: reached,
         });
-        reached -= count(step.as_str());
     }
     bars
 }
@@ -157,8 +153,8 @@ pub fn dashboard(
                 label { r#for: "f-step", {tr.t("partner.filter.step")} }
                 select { id: "f-step", name: "step",
                     option { value: "", {tr.t("partner.filter.any")} }
-                    for s in ["not-started"].into_iter().chain(Step::WIZARD.iter().map(|s| s.as_str())).chain(["complete"]) {
-                        option { value: "{s}", selected: query.step == s, {step_label(&tr, s)} }
+                    for s in Progress::ALL {
+                        option { value: "{s}", selected: query.step == s.as_str(), {tr.t(s.key())} }
                     }
                 }
                 label { r#for: "f-risk", {tr.t("partner.filter.risk")} }
@@ -244,7 +240,7 @@ fn row(tr: &Tr, catalog: &Catalog, r: &CohortRow, now: i64) -> Element {
         .map(|d| d.to_string())
         .unwrap_or_else(|| "–".into());
     let activity = r.updated_at.map(format_time).unwrap_or_else(|| "–".into());
-    let done = r.step == "complete";
+    let done = r.step == Progress::At(crate::domain::Step::Complete);
     rsx! {
         tr { id: "store-{r.legacy_store_id}",
             td {
@@ -254,10 +250,10 @@ fn row(tr: &Tr, catalog: &Catalog, r: &CohortRow, now: i64) -> Element {
             td { a { href: paths::store(&r.legacy_store_id).overview(), "{r.name}" } }
             td { code { "{r.legacy_store_id}" } }
             td { "{r.product} → {target}" }
-            td { {step_label(tr, &r.step)} }
+            td { {tr.t(r.step.key())} }
             td { "{activity}" }
             td { class: "num", "{idle}" }
-            td { {risk_tag(tr, &r.risk)} }
+            td { {risk_tag(tr, r.risk)} }
         }
     }
 }

@@ -6,19 +6,19 @@ use super::layout::{Ctx, Page, page};
 use crate::app::paths;
 use crate::{
     domain::{
-        Step,
+        Step, Upgrade,
         access::{Relation, StaffRole},
         catalog::Catalog,
     },
     i18n::Tr,
-    store::{legacy_orders::LegacyOrder, stores::Store, upgrades::UpgradeRow},
+    store::{legacy_orders::LegacyOrder, stores::Store},
     web::access::StoreReader,
 };
 
 /// A line of the store list.
 pub struct Row {
     pub store: Store,
-    pub upgrade: Option<UpgradeRow>,
+    pub upgrade: Option<Upgrade>,
     /// Legacy authorizations expiring within the warning window.
     pub expiring: i64,
 }
@@ -66,16 +66,13 @@ pub fn my_stores(ctx: &Ctx, stores: &[Row], q: &str) -> Page {
     page(ctx, &title, None, body)
 }
 
-fn status_tag(tr: &Tr, upgrade: Option<&UpgradeRow>) -> Element {
-    let (class, label) = match upgrade.map(|u| u.step()) {
+fn status_tag(tr: &Tr, upgrade: Option<&Upgrade>) -> Element {
+    let (class, label) = match upgrade.map(|u| u.step) {
         None => ("tag todo", tr.t("stores.not_started")),
         Some(Step::Complete) => ("tag ok", tr.t("stores.complete")),
         Some(step) => (
             "tag current",
-            tr.f(
-                "stores.in_progress",
-                &[("step", &tr.t(&format!("step.{}", step.as_str())))],
-            ),
+            tr.f("stores.in_progress", &[("step", &tr.t(step.key()))]),
         ),
     };
     rsx! { span { class: "{class}", "{label}" } }
@@ -139,11 +136,11 @@ pub fn overview(catalog: &Catalog, reader: &StoreReader, expiring: &[LegacyOrder
     let ctx = reader.ctx();
     let tr = ctx.tr;
     let store = &reader.store;
-    let upgrade = &reader.upgrade;
+    let upgrade = reader.upgrade.as_ref();
     let eid = reader.eid();
-    let step = upgrade.step();
+    let step = reader.step();
     let target = catalog
-        .path(&upgrade.path_id)
+        .path(reader.path_id())
         .and_then(|p| catalog.product(&p.to))
         .map(|p| p.name.clone())
         .unwrap_or_default();
@@ -165,7 +162,7 @@ pub fn overview(catalog: &Catalog, reader: &StoreReader, expiring: &[LegacyOrder
                 dt { {tr.t("store.countries")} } dd { {store.country_list().join(", ")} }
                 dt { {tr.t("store.url")} } dd { "{store.store_url}" }
                 dt { {tr.t("store.admin")} } dd { {if reader.can_act() { store.admin_email.clone() } else { reader.masked_admin() }} }
-                if let Some(mid) = &upgrade.merchant_id {
+                if let Some(mid) = upgrade.and_then(|u| u.merchant_id.as_ref()) {
                     dt { {tr.t("store.mid")} } dd { code { id: "store-mid", "{mid}" } }
                 }
             }
@@ -174,7 +171,7 @@ pub fn overview(catalog: &Catalog, reader: &StoreReader, expiring: &[LegacyOrder
             } else {
                 p { {tr.t("store.legacy_notice")} }
                 a { class: "button primary", id: "start-upgrade", href: paths::store(eid).upgrade(),
-                    {tr.t(if !reader.can_act() { "store.view_progress" } else if upgrade.id == 0 { "store.start" } else { "store.continue" })}
+                    {tr.t(if !reader.can_act() { "store.view_progress" } else if upgrade.is_none() { "store.start" } else { "store.continue" })}
                 }
             }
         }

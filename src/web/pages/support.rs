@@ -10,20 +10,22 @@ use super::{
 };
 use crate::app::paths;
 use crate::{
+    domain::Upgrade,
     i18n::Tr,
     store::{
         audit::AuditEntry,
         events::OrderEvent,
         stores::Store,
         support::{RequestStatus, SupportRequest},
-        upgrades::{StepChange, UpgradeRow},
+        upgrades::StepChange,
     },
 };
 
 /// A request's status as a tag, the same for support and the admin.
-pub fn status_tag(tr: &Tr, status: &str) -> Element {
+pub fn status_tag(tr: &Tr, status: RequestStatus) -> Element {
+    let name = status.as_str();
     rsx! {
-        span { class: if status == "closed" { "tag ok" } else { "tag current" }, {tr.t(&format!("support.status.{status}"))} }
+        span { class: if status == RequestStatus::Closed { "tag ok" } else { "tag current" }, {tr.t(&format!("support.status.{name}"))} }
     }
 }
 
@@ -48,7 +50,7 @@ pub fn queue(ctx: &Ctx, requests: &[SupportRequest]) -> Page {
                                 td { "{r.store_name} " span { class: "small", "({r.legacy_store_id})" } }
                                 td { {format_time(r.created_at)} }
                                 td { code { {r.error_code.clone().unwrap_or_default()} } }
-                                td { {status_tag(&tr, &r.status)} }
+                                td { {status_tag(&tr, r.status)} }
                             }
                         }
                     }
@@ -61,7 +63,7 @@ pub fn queue(ctx: &Ctx, requests: &[SupportRequest]) -> Page {
 
 /// Everything that happened to the store's upgrade.
 pub struct History {
-    pub upgrade: Option<UpgradeRow>,
+    pub upgrade: Option<Upgrade>,
     pub steps: Vec<StepChange>,
     pub audit: Vec<AuditEntry>,
     pub events: Vec<OrderEvent>,
@@ -74,12 +76,12 @@ pub fn request(ctx: &Ctx, r: &SupportRequest, store: &Store, history: &History) 
     let step = history
         .upgrade
         .as_ref()
-        .map(|u| tr.t(&format!("step.{}", u.step)))
+        .map(|u| tr.t(u.step.key()))
         .unwrap_or_else(|| tr.t("stores.not_started"));
     let eid = &store.legacy_store_id;
     let body = rsx! {
-        section { class: "card", id: "support-request", "data-status": "{r.status}",
-            h1 { "{title}" {status_tag(&tr, &r.status)} }
+        section { class: "card", id: "support-request", "data-status": "{r.status.as_str()}",
+            h1 { "{title}" {status_tag(&tr, r.status)} }
             dl { class: "facts",
                 dt { {tr.t("support.store")} } dd { a { href: paths::store(eid).overview(), "{store.name}" } " ({eid})" }
                 dt { {tr.t("support.from")} } dd { "{r.author_email}" }
@@ -105,7 +107,7 @@ pub fn request(ctx: &Ctx, r: &SupportRequest, store: &Store, history: &History) 
                 label { r#for: "status", {tr.t("support.status_label")} }
                 select { id: "status", name: "status",
                     for s in RequestStatus::ALL {
-                        option { value: "{s.as_str()}", selected: s.as_str() == r.status, {tr.t(&format!("support.status.{}", s.as_str()))} }
+                        option { value: "{s.as_str()}", selected: s == r.status, {tr.t(&format!("support.status.{}", s.as_str()))} }
                     }
                 }
                 label { r#for: "reason", {tr.t("support.reason")} }
@@ -138,11 +140,6 @@ pub fn request(ctx: &Ctx, r: &SupportRequest, store: &Store, history: &History) 
 }
 
 /// A step of the upgrade (as the history stores it, `test-purchase`) in the reader's words.
-fn step_name(tr: &Tr, step: &str) -> String {
-    let key = format!("step.{step}");
-    if tr.has(&key) {
-        tr.t(&key)
-    } else {
-        step.to_owned()
-    }
+fn step_name(tr: &Tr, step: &crate::domain::Step) -> String {
+    tr.t(step.key())
 }

@@ -111,7 +111,7 @@ impl From<&Verification> for VerifyResponse {
             valid,
             reason,
             merchant_id: Some(row.merchant_id.clone()),
-            environment: Some(row.environment.clone()),
+            environment: Some(row.environment.as_str().to_owned()),
             revoked: !valid,
         };
         let unknown = |reason| VerifyResponse {

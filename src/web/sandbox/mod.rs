@@ -143,7 +143,7 @@ async fn create(
         &store::sandbox::SandboxOrder {
             order_id: &order_id,
             merchant_id: &cred.merchant_id,
-            environment: &cred.environment,
+            environment: cred.environment.as_str(),
             currency,
             order: &order,
         },
@@ -159,7 +159,7 @@ async fn create(
         "type": "order.created",
         "created_at": crate::domain::rfc3339(now),
         "data": {
-            "merchant_id": cred.merchant_id, "order_id": order_id, "environment": cred.environment,
+            "merchant_id": cred.merchant_id, "order_id": order_id, "environment": cred.environment.as_str(),
             "amount": amount, "currency": currency, "user_agent": user_agent,
         }
     });
@@ -186,7 +186,7 @@ fn created(
     OrderCreated {
         order_id,
         merchant_id: cred.merchant_id,
-        environment: cred.environment,
+        environment: cred.environment.as_str().to_owned(),
         amount,
         currency: currency.to_owned(),
     }

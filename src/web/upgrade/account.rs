@@ -6,10 +6,10 @@ use axum::{
 };
 use serde::Deserialize;
 
-use super::{audit_in, guard_reached, require_current_terms, step_url, ticked};
+use super::{audit_in, reached, step_url, ticked};
 use crate::app::AppState;
 use crate::{
-    domain::{Action, Step},
+    domain::Step,
     store,
     web::{
         access::{StoreAdmin, StoreReader},
@@ -20,10 +20,11 @@ use crate::{
 };
 
 pub async fn show(State(state): State<AppState>, admin: StoreReader) -> Result<Response, AppError> {
-    if let Some(r) = guard_reached(&admin, Step::Account) {
-        return Ok(r);
-    }
-    Ok(pages::render(pages::steps::account::page(&state.catalog, &admin)).into_response())
+    let upgrade = match reached(&admin, Step::Account) {
+        Ok(upgrade) => upgrade,
+        Err(elsewhere) => return Ok(elsewhere.into_response()),
+    };
+    Ok(pages::render(pages::steps::account::page(&state.catalog, &admin, upgrade)).into_response())
 }
 
 #[derive(Deserialize)]
@@ -39,22 +40,14 @@ pub async fn save(
     ClientIp(ip): ClientIp,
     CsrfForm { form, .. }: CsrfForm<AccountForm>,
 ) -> Result<Response, AppError> {
-    let admin = admin.started(&state).await?;
-    require_current_terms(&admin)?;
+    let id = admin.start_upgrade(&state).await?;
     let mut tx = state.db.begin().await?;
-    let upgrade = store::upgrades::lock(&mut tx, admin.upgrade.id, state.db.backend).await?;
-    let step = upgrade.step();
-    if step <= Step::Account || step == Step::Complete {
-        // The state machine decides (and refuses skipping ahead or a finished upgrade).
-        store::upgrades::advance(
-            &mut tx,
-            &upgrade,
-            Action::ConfirmAccount,
-            admin.user.email(),
-        )
-        .await?;
+    let mut upgrade = store::upgrades::lock(&mut tx, id, state.db.backend).await?;
+    let moved = upgrade.save_account(ticked(&form.global), admin.terms_outdated)?;
+    if let Some(moved) = moved {
+        store::upgrades::record_move(&mut tx, &upgrade, moved, admin.user.email()).await?;
     }
-    store::upgrades::set_global(&mut tx, upgrade.id, ticked(&form.global)).await?;
+    store::upgrades::set_global(&mut tx, &upgrade).await?;
     audit_in(
         &mut tx,
         &admin,
@@ -64,10 +57,5 @@ pub async fn save(
     )
     .await?;
     tx.commit().await?;
-    let next = if step == Step::Account {
-        Step::Credentials
-    } else {
-        step
-    };
-    Ok(Redirect::to(&step_url(admin.eid(), next)).into_response())
+    Ok(Redirect::to(&step_url(admin.eid(), upgrade.step)).into_response())
 }

@@ -10,12 +10,14 @@ use axum::{
 use rand::Rng;
 use serde::Deserialize;
 
-use super::{audit_in, guard_reached, require_current_terms};
+use super::{audit_in, reached};
 use crate::app::AppState;
 use crate::domain::credentials::GRACE_CHOICES;
 use crate::{
-    domain::{Action, Environment, MerchantId, Step, credentials, credentials::NewCredentials},
-    store::{self, Tx, upgrades::UpgradeRow},
+    domain::{
+        Environment, MerchantId, Refusal, Step, Upgrade, credentials, credentials::NewCredentials,
+    },
+    store::{self, Tx},
     web::{
         access::{StoreAdmin, StoreReader},
         error::AppError,
@@ -25,24 +27,29 @@ use crate::{
 };
 
 pub async fn show(State(state): State<AppState>, admin: StoreReader) -> Result<Response, AppError> {
-    if let Some(r) = guard_reached(&admin, Step::Credentials) {
-        return Ok(r);
-    }
-    let issued = store::credentials::for_upgrade(&state.db.pool, admin.upgrade.id).await?;
-    Ok(pages::render(pages::steps::credentials::page(&admin, &issued, &[])).into_response())
+    let upgrade = match reached(&admin, Step::Credentials) {
+        Ok(upgrade) => upgrade,
+        Err(elsewhere) => return Ok(elsewhere.into_response()),
+    };
+    let issued = store::credentials::for_upgrade(&state.db.pool, upgrade.id).await?;
+    let page = pages::steps::credentials::page(&admin, upgrade, &issued, &[]);
+    Ok(pages::render(page).into_response())
 }
 
 /// The page that shows new passwords: the one response that ever contains them.
 async fn shown_once(
     state: &AppState,
-    mut admin: StoreReader,
+    admin: &StoreReader,
+    upgrade_id: i64,
     fresh: &[NewCredentials],
 ) -> Result<Response, AppError> {
-    let issued = store::credentials::for_upgrade(&state.db.pool, admin.upgrade.id).await?;
-    if let Some(upgrade) = store::upgrades::for_store(&state.db.pool, admin.store.id).await? {
-        admin.upgrade = upgrade;
-    }
-    let page = pages::steps::credentials::page(&admin, &issued, fresh);
+    let issued = store::credentials::for_upgrade(&state.db.pool, upgrade_id).await?;
+    let upgrade = store::upgrades::for_store(&state.db.pool, admin.store.id)
+        .await?
+        .ok_or_else(|| {
+            anyhow::anyhow!("upgrade {upgrade_id} vanished after it issued credentials")
+        })?;
+    let page = pages::steps::credentials::page(admin, &upgrade, &issued, fresh);
     Ok(([(CACHE_CONTROL, "no-store")], pages::render(page)).into_response())
 }
 
@@ -52,17 +59,11 @@ pub async fn generate(
     ClientIp(ip): ClientIp,
     _form: CsrfForm<NoFields>,
 ) -> Result<Response, AppError> {
-    let admin = admin.started(&state).await?;
-    require_current_terms(&admin)?;
+    let id = admin.start_upgrade(&state).await?;
     let mut tx = state.db.begin().await?;
-    let upgrade = store::upgrades::lock(&mut tx, admin.upgrade.id, state.db.backend).await?;
-    store::upgrades::advance(
-        &mut tx,
-        &upgrade,
-        Action::GenerateCredentials,
-        admin.user.email(),
-    )
-    .await?;
+    let mut upgrade = store::upgrades::lock(&mut tx, id, state.db.backend).await?;
+    let moved = upgrade.generate_credentials(admin.terms_outdated)?;
+    store::upgrades::record_move(&mut tx, &upgrade, moved, admin.user.email()).await?;
     let mut fresh = Vec::new();
     for env in [Environment::Live, Environment::Test] {
         let creds = issue(&mut tx, &upgrade, env).await?;
@@ -78,14 +79,14 @@ pub async fn generate(
     for c in &fresh {
         tracing::info!(store = %admin.eid(), merchant_id = %c.merchant_id, username = %c.username, "credentials issued");
     }
-    shown_once(&state, admin.0, &fresh).await
+    shown_once(&state, &admin, id, &fresh).await
 }
 
 /// New credentials of `env` for the upgrade, under its MID of that environment
 /// (allocated the first time).
 async fn issue(
     tx: &mut Tx,
-    upgrade: &UpgradeRow,
+    upgrade: &Upgrade,
     env: Environment,
 ) -> Result<NewCredentials, AppError> {
     let existing = match env {
@@ -107,7 +108,7 @@ async fn issue(
         tx,
         upgrade.id,
         mid.as_str(),
-        env.as_str(),
+        env,
         &fresh.username,
         &fresh.secret_hash,
     )
@@ -168,13 +169,13 @@ pub async fn rotate(
         other => Environment::parse(other)
             .ok_or_else(|| AppError::bad_request("credentials.error.environment"))?,
     };
-    if admin.upgrade.merchant_id.is_none() {
-        return Err(AppError::conflict("credentials.error.none_yet"));
-    }
+    let id = match &admin.upgrade {
+        Some(upgrade) => upgrade.may_rotate_credentials().map(|()| upgrade.id),
+        None => Err(Refusal::NoCredentialsYet),
+    }?;
     let mut tx = state.db.begin().await?;
-    let upgrade = store::upgrades::lock(&mut tx, admin.upgrade.id, state.db.backend).await?;
-    let retired =
-        store::credentials::retire_active(&mut tx, upgrade.id, env.as_str(), grace).await?;
+    let upgrade = store::upgrades::lock(&mut tx, id, state.db.backend).await?;
+    let retired = store::credentials::retire_active(&mut tx, upgrade.id, env, grace).await?;
     let fresh = issue(&mut tx, &upgrade, env).await?;
     let (retired, grace) = (retired.to_string(), grace.to_string());
     let args = [
@@ -186,7 +187,7 @@ pub async fn rotate(
     ];
     audit_in(&mut tx, &admin, "credentials.rotated", &args, &ip).await?;
     tx.commit().await?;
-    shown_once(&state, admin.0, &[fresh]).await
+    shown_once(&state, &admin, upgrade.id, &[fresh]).await
 }
 
 pub async fn revoke(
@@ -197,8 +198,9 @@ pub async fn revoke(
     _form: CsrfForm<NoFields>,
 ) -> Result<Response, AppError> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let upgrade_id = admin.upgrade.as_ref().ok_or(AppError::NotFound)?.id;
     let mut tx = state.db.begin().await?;
-    if !store::credentials::revoke(&mut tx, admin.upgrade.id, id).await? {
+    if !store::credentials::revoke(&mut tx, upgrade_id, id).await? {
         tx.rollback().await?;
         return Err(AppError::NotFound);
     }

@@ -8,14 +8,14 @@ use axum::{
 };
 use serde::Deserialize;
 
-use super::{audit_in, guard_reached, require_current_terms, step_url, ticked};
+use super::{audit_in, reached, step_url, ticked};
 use crate::app::AppState;
-use crate::domain::upgrade::CHECKLIST;
 use crate::{
     app::intake,
     domain::{
-        Action, Environment, Step,
+        Environment, Step, Upgrade,
         setup_check::{self, Finding, Issued, Lookup, Pasted},
+        upgrade::{Checklist, ChecklistItem},
     },
     shop as health, store,
     web::{
@@ -30,20 +30,22 @@ use crate::{
 };
 
 pub async fn show(State(state): State<AppState>, admin: StoreReader) -> Result<Response, AppError> {
-    if let Some(r) = guard_reached(&admin, Step::Integration) {
-        return Ok(r);
-    }
-    render(&state, &admin, View::default(), StatusCode::OK).await
+    let upgrade = match reached(&admin, Step::Integration) {
+        Ok(upgrade) => upgrade,
+        Err(elsewhere) => return Ok(elsewhere.into_response()),
+    };
+    render(&state, &admin, upgrade, View::default(), StatusCode::OK).await
 }
 
 async fn render(
     state: &AppState,
     admin: &StoreReader,
+    upgrade: &Upgrade,
     view: View,
     status: StatusCode,
 ) -> Result<Response, AppError> {
-    let issued = store::credentials::for_upgrade(&state.db.pool, admin.upgrade.id).await?;
-    let page = pages::steps::integration::page(&state.catalog, admin, &issued, view);
+    let issued = store::credentials::for_upgrade(&state.db.pool, upgrade.id).await?;
+    let page = pages::steps::integration::page(&state.catalog, admin, upgrade, &issued, view);
     Ok((status, pages::render(page)).into_response())
 }
 
@@ -55,6 +57,23 @@ pub struct ChecklistForm {
     test_mode_off: Option<String>,
 }
 
+impl ChecklistForm {
+    /// The items ticked on the form.
+    fn ticked(&self) -> Checklist {
+        let answers = [
+            (ChecklistItem::OldDisabled, &self.old_disabled),
+            (ChecklistItem::NewEnabled, &self.new_enabled),
+            (ChecklistItem::LiveFields, &self.live_fields),
+            (ChecklistItem::TestModeOff, &self.test_mode_off),
+        ];
+        answers
+            .into_iter()
+            .filter(|(_, answer)| ticked(answer))
+            .map(|(item, _)| item)
+            .collect()
+    }
+}
+
 /// Stores what is ticked (so it survives a visit to the shop's admin) and moves on once
 /// all four are.
 pub async fn confirm(
@@ -63,51 +82,29 @@ pub async fn confirm(
     ClientIp(ip): ClientIp,
     CsrfForm { form, .. }: CsrfForm<ChecklistForm>,
 ) -> Result<Response, AppError> {
-    let admin = admin.started(&state).await?;
-    require_current_terms(&admin)?;
-    let answers = [
-        &form.old_disabled,
-        &form.new_enabled,
-        &form.live_fields,
-        &form.test_mode_off,
-    ];
-    let ticked_items: Vec<&str> = CHECKLIST
-        .iter()
-        .zip(answers)
-        .filter(|(_, a)| ticked(a))
-        .map(|(k, _)| *k)
-        .collect();
+    let id = admin.start_upgrade(&state).await?;
     let mut tx = state.db.begin().await?;
-    let upgrade = store::upgrades::lock(&mut tx, admin.upgrade.id, state.db.backend).await?;
-    let all = ticked_items.len() == CHECKLIST.len();
-    if upgrade.step() == Step::Integration {
-        store::upgrades::set_checklist(&mut tx, upgrade.id, &ticked_items).await?;
-    }
-    if upgrade.step() != Step::Integration || all {
-        // Refuses (and rolls back) when the upgrade is not at this step.
-        store::upgrades::advance(
-            &mut tx,
-            &upgrade,
-            Action::ConfirmIntegration,
-            admin.user.email(),
-        )
-        .await?;
+    let mut upgrade = store::upgrades::lock(&mut tx, id, state.db.backend).await?;
+    let moved = upgrade.save_checklist(form.ticked(), admin.terms_outdated)?;
+    store::upgrades::set_checklist(&mut tx, &upgrade).await?;
+    if let Some(moved) = moved {
+        store::upgrades::record_move(&mut tx, &upgrade, moved, admin.user.email()).await?;
         audit_in(&mut tx, &admin, "integration.confirmed", &[], &ip).await?;
     }
     tx.commit().await?;
-    if !all {
-        let mut admin = admin.0;
-        admin.upgrade.checklist = ticked_items.join(",");
-        let missing = CHECKLIST
-            .iter()
-            .filter(|i| !ticked_items.contains(i))
-            .map(|i| i.to_string())
-            .collect();
+    if moved.is_none() {
         let view = View {
-            missing,
+            missing: upgrade.checklist.missing(),
             ..View::default()
         };
-        return render(&state, &admin, view, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return render(
+            &state,
+            &admin,
+            &upgrade,
+            view,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
     // A purchase may already have arrived while the admin was ticking boxes.
     if let Err(e) = intake::detect_earlier_purchase(&state.db, state.sinks(), upgrade.id).await {
@@ -133,18 +130,19 @@ pub async fn setup_check(
     admin: StoreAdmin,
     CsrfForm { form, .. }: CsrfForm<SetupCheckForm>,
 ) -> Result<Response, AppError> {
-    if let Some(r) = guard_reached(&admin, Step::Integration) {
-        return Ok(r);
-    }
+    let upgrade = match reached(&admin, Step::Integration) {
+        Ok(upgrade) => upgrade,
+        Err(elsewhere) => return Ok(elsewhere.into_response()),
+    };
     let field = Environment::parse(&form.field)
         .ok_or_else(|| AppError::bad_request("setup_check.error.field"))?;
     let username = setup_check::clean(&form.username);
     let row = store::credentials::by_username(&state.db.pool, &username).await?;
     let lookup = match &row {
         None => Lookup::NotIssued,
-        Some(r) if r.upgrade_id != admin.upgrade.id => Lookup::OtherStore,
+        Some(r) if r.upgrade_id != upgrade.id => Lookup::OtherStore,
         Some(r) => Lookup::Own(Issued {
-            environment: Environment::parse(&r.environment).unwrap_or(Environment::Live),
+            environment: r.environment,
             secret_hash: &r.secret_hash,
             revoked_at: r.revoked_at,
             expires_at: r.expires_at,
@@ -170,7 +168,7 @@ pub async fn setup_check(
         }),
         ..View::default()
     };
-    render(&state, &admin, view, status).await
+    render(&state, &admin, upgrade, view, status).await
 }
 
 #[derive(Deserialize)]
@@ -185,9 +183,10 @@ pub async fn health_check(
     admin: StoreAdmin,
     CsrfForm { form, .. }: CsrfForm<HealthForm>,
 ) -> Result<Response, AppError> {
-    if let Some(r) = guard_reached(&admin, Step::Integration) {
-        return Ok(r);
-    }
+    let upgrade = match reached(&admin, Step::Integration) {
+        Ok(upgrade) => upgrade,
+        Err(elsewhere) => return Ok(elsewhere.into_response()),
+    };
     let cfg = &state.config.health_check;
     let outcome = match health::parse_shop_url(&form.url, cfg) {
         Err(refusal) => HealthOutcome::Refused(refusal),
@@ -219,5 +218,5 @@ pub async fn health_check(
         health: Some((form.url.trim().to_owned(), outcome)),
         ..View::default()
     };
-    render(&state, &admin, view, StatusCode::OK).await
+    render(&state, &admin, upgrade, view, StatusCode::OK).await
 }

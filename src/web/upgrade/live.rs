@@ -49,7 +49,7 @@ pub async fn stream(
         .await
         .ok()
         .flatten()
-        .map(|u| u.step)
+        .map(|u| u.step.as_str())
         .unwrap_or_default();
     let stale = latest > seen.after || (!seen.step.is_empty() && current != seen.step);
     let closed: Closed = Box::pin(state.hub.closed());

@@ -1,6 +1,7 @@
 //! The upgrade wizard: one route per step. Every reader of the store may look; only its
-//! administrator may POST. Handlers load, ask the state machine, write, and redirect
-//! (POST → redirect → GET); pages live in `pages::steps`.
+//! administrator may POST. Handlers lock the upgrade, ask it (`domain::Upgrade` owns every
+//! rule), write what changed, and redirect (POST → redirect → GET); pages live in
+//! `pages::steps`.
 
 mod account;
 mod credentials;
@@ -15,7 +16,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::{access::StoreReader, routes::Routes};
 use crate::{
-    domain::Step,
+    domain::{Step, Upgrade},
     store::{self, Tx, audit::Record},
 };
 
@@ -72,25 +73,21 @@ pub fn step_url(eid: &str, step: Step) -> String {
 
 /// Opening the upgrade resumes exactly where the admin left off.
 async fn resume(reader: StoreReader) -> Response {
-    Redirect::to(&step_url(reader.eid(), reader.upgrade.step())).into_response()
+    Redirect::to(&step_url(reader.eid(), reader.step())).into_response()
 }
 
-/// A step not yet reached cannot be viewed, and while updated terms wait for acceptance
-/// only the terms can: send the person to where the upgrade is.
-fn guard_reached(reader: &StoreReader, step: Step) -> Option<Response> {
+/// The upgrade, once it has reached `step` (a step after the terms). A step not yet
+/// reached cannot be viewed, and while updated terms wait for acceptance only the terms
+/// can: otherwise the answer sends the person to where the upgrade is.
+fn reached(reader: &StoreReader, step: Step) -> Result<&Upgrade, Redirect> {
+    let to = |step| Redirect::to(&step_url(reader.eid(), step));
     if reader.terms_outdated {
-        return Some(Redirect::to(&step_url(reader.eid(), Step::Terms)).into_response());
+        return Err(to(Step::Terms));
     }
-    (step > reader.upgrade.step())
-        .then(|| Redirect::to(&step_url(reader.eid(), reader.upgrade.step())).into_response())
-}
-
-/// Later steps wait while a new version of the terms is not yet accepted.
-fn require_current_terms(reader: &StoreReader) -> Result<(), super::error::AppError> {
-    if reader.terms_outdated {
-        return Err(super::error::AppError::conflict("terms.error.outdated"));
+    match &reader.upgrade {
+        Some(upgrade) if upgrade.step >= step => Ok(upgrade),
+        _ => Err(to(reader.step())),
     }
-    Ok(())
 }
 
 /// Whether a checkbox was ticked: browsers send the field only when it is.

@@ -14,8 +14,8 @@ use super::{audit_in, step_url, ticked};
 use crate::app::AppState;
 use crate::app::terms::terms_pdf;
 use crate::{
-    domain::{Action, Step, catalog::UpgradePath},
-    store::{self, upgrades::Acceptance},
+    domain::catalog::UpgradePath,
+    store::{self, terms::Acceptance},
     web::{
         access::{StoreAdmin, StoreReader},
         error::AppError,
@@ -35,7 +35,10 @@ pub async fn show(
     Query(q): Query<PathQuery>,
 ) -> Result<Response, AppError> {
     let path = chosen_path(&state, &reader, q.path.as_deref())?;
-    let accepted = store::upgrades::latest_acceptance(&state.db.pool, reader.upgrade.id).await?;
+    let accepted = match &reader.upgrade {
+        Some(upgrade) => store::terms::latest_acceptance(&state.db.pool, upgrade.id).await?,
+        None => None,
+    };
     let sha = state
         .terms_fingerprints
         .of(&state.catalog, &reader.store, path);
@@ -60,7 +63,8 @@ pub async fn accepted(
     State(state): State<AppState>,
     reader: StoreReader,
 ) -> Result<Response, AppError> {
-    let (bytes, file_name) = store::upgrades::accepted_pdf(&state.db.pool, reader.upgrade.id)
+    let upgrade = reader.upgrade.as_ref().ok_or(AppError::NotFound)?;
+    let (bytes, file_name) = store::terms::accepted_pdf(&state.db.pool, upgrade.id)
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(pdf_response(bytes, &format!("accepted-{file_name}")))
@@ -98,7 +102,7 @@ pub async fn accept(
     headers: HeaderMap,
     CsrfForm { form, .. }: CsrfForm<AcceptForm>,
 ) -> Result<Response, AppError> {
-    let admin = admin.started(&state).await?;
+    let id = admin.start_upgrade(&state).await?;
     let path = chosen_path(&state, &admin, Some(&form.path))?;
     let tr = admin.ctx().tr;
     let pdf = terms_pdf(&state.catalog, &admin.store, path);
@@ -126,14 +130,10 @@ pub async fn accept(
     }
 
     let mut tx = state.db.begin().await?;
-    let upgrade = store::upgrades::lock(&mut tx, admin.upgrade.id, state.db.backend).await?;
-    // A new version of the document is accepted again without moving the step; the
-    // first acceptance finishes the terms step (and the state machine refuses repeats).
-    let reaccepting = admin.terms_outdated && upgrade.step() != Step::Complete;
-    if !reaccepting {
-        store::upgrades::advance(&mut tx, &upgrade, Action::AcceptTerms, admin.user.email())
-            .await?;
-        store::upgrades::set_path(&mut tx, upgrade.id, &path.id).await?;
+    let mut upgrade = store::upgrades::lock(&mut tx, id, state.db.backend).await?;
+    if let Some(moved) = upgrade.accept_terms(&path.id, admin.terms_outdated)? {
+        store::upgrades::record_move(&mut tx, &upgrade, moved, admin.user.email()).await?;
+        store::upgrades::set_path(&mut tx, &upgrade).await?;
     }
     let user_agent = headers
         .get(header::USER_AGENT)
@@ -151,7 +151,7 @@ pub async fn accept(
         ip: &peer.ip().to_string(),
         user_agent,
     };
-    store::upgrades::record_acceptance(&mut tx, upgrade.id, &acceptance).await?;
+    store::terms::record_acceptance(&mut tx, upgrade.id, &acceptance).await?;
     let detail = [
         ("title", shown.title),
         ("version", path.terms.version.as_str()),
@@ -166,12 +166,7 @@ pub async fn accept(
     )
     .await?;
     tx.commit().await?;
-    let next = if reaccepting {
-        upgrade.step()
-    } else {
-        Step::Account
-    };
-    Ok(Redirect::to(&step_url(admin.eid(), next)).into_response())
+    Ok(Redirect::to(&step_url(admin.eid(), upgrade.step)).into_response())
 }
 
 /// The path looked at: the one asked for, else the upgrade's. Only paths open to the
@@ -181,10 +176,10 @@ fn chosen_path<'a>(
     reader: &StoreReader,
     asked: Option<&str>,
 ) -> Result<&'a UpgradePath, AppError> {
-    let fixed = reader.upgrade.step() > Step::Terms;
+    let fixed = reader.upgrade.as_ref().is_some_and(|u| u.path_is_fixed());
     let id = match asked {
         Some(id) if !fixed => id,
-        _ => reader.upgrade.path_id.as_str(),
+        _ => reader.path_id(),
     };
     state
         .catalog

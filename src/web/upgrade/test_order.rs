@@ -12,7 +12,7 @@ use super::{audit_in, step_url};
 use crate::app::AppState;
 use crate::{
     domain::{
-        Step,
+        Refusal, Step, Upgrade,
         order::{OrderRefusal, OrderStatus, TestOrder},
     },
     platform::client::PlatformError,
@@ -24,20 +24,12 @@ use crate::{
     },
 };
 
-/// The test order, if its recorded status is `wanted`.
-fn order_for(admin: &StoreAdmin, wanted: TestOrder) -> Result<String, AppError> {
-    if admin.upgrade.step() != Step::Complete {
-        return Err(AppError::conflict("test_order.error.not_complete"));
-    }
-    let status = admin
-        .upgrade
-        .test_order_status
-        .as_deref()
-        .and_then(TestOrder::parse);
-    match (&admin.upgrade.test_order_id, status) {
-        (Some(id), Some(status)) if status == wanted => Ok(id.clone()),
-        _ => Err(AppError::conflict("test_order.error.nothing_to_do")),
-    }
+/// The store's upgrade and its test order, if the order's recorded status is `wanted`.
+fn order_for(admin: &StoreAdmin, wanted: TestOrder) -> Result<(&Upgrade, String), AppError> {
+    // Not started is no nearer complete than the first step.
+    let upgrade = admin.upgrade.as_ref().ok_or(Refusal::NotComplete)?;
+    let order_id = upgrade.test_order(wanted)?.to_owned();
+    Ok((upgrade, order_id))
 }
 
 pub async fn cancel(
@@ -46,7 +38,7 @@ pub async fn cancel(
     ClientIp(ip): ClientIp,
     _form: CsrfForm<NoFields>,
 ) -> Result<Response, AppError> {
-    let order_id = order_for(&admin, TestOrder::Open)?;
+    let (upgrade, order_id) = order_for(&admin, TestOrder::Open)?;
     let key = format!("switchyard:cancel:{order_id}");
     let outcome = match state.platform.cancel(&order_id, &key).await {
         Ok(()) => confirm(&state, &order_id, OrderStatus::Cancelled).await,
@@ -56,9 +48,10 @@ pub async fn cancel(
         Ok(()) => TestOrder::Cancelled,
         Err(e) if e.code() == Some(OrderRefusal::Captured.code()) => TestOrder::Captured,
         Err(e) if e.code() == Some(OrderRefusal::Expired.code()) => TestOrder::Expired,
-        Err(e) => return failed(&state, admin, &order_id, e).await,
+        Err(e) => return failed(&state, &admin, upgrade, &order_id, e).await,
     };
-    record(&state, &admin, &order_id, TestOrder::Open, status, &ip).await?;
+    let change = (TestOrder::Open, status);
+    record(&state, &admin, upgrade.id, &order_id, change, &ip).await?;
     Ok(Redirect::to(&step_url(admin.eid(), Step::Complete)).into_response())
 }
 
@@ -68,7 +61,7 @@ pub async fn refund(
     ClientIp(ip): ClientIp,
     _form: CsrfForm<NoFields>,
 ) -> Result<Response, AppError> {
-    let order_id = order_for(&admin, TestOrder::Captured)?;
+    let (upgrade, order_id) = order_for(&admin, TestOrder::Captured)?;
     let outcome = async {
         let order = state.platform.order(&order_id).await?;
         let left = order.captured_amount - order.refunded_amount;
@@ -81,17 +74,10 @@ pub async fn refund(
     }
     .await;
     if let Err(e) = outcome {
-        return failed(&state, admin, &order_id, e).await;
+        return failed(&state, &admin, upgrade, &order_id, e).await;
     }
-    record(
-        &state,
-        &admin,
-        &order_id,
-        TestOrder::Captured,
-        TestOrder::Refunded,
-        &ip,
-    )
-    .await?;
+    let change = (TestOrder::Captured, TestOrder::Refunded);
+    record(&state, &admin, upgrade.id, &order_id, change, &ip).await?;
     Ok(Redirect::to(&step_url(admin.eid(), Step::Complete)).into_response())
 }
 
@@ -117,13 +103,13 @@ async fn confirm(
 async fn record(
     state: &AppState,
     admin: &StoreAdmin,
+    upgrade_id: i64,
     order_id: &str,
-    from: TestOrder,
-    to: TestOrder,
+    (from, to): (TestOrder, TestOrder),
     ip: &str,
 ) -> Result<(), AppError> {
     let mut tx = state.db.begin().await?;
-    if store::upgrades::move_test_order(&mut tx, admin.upgrade.id, from, to).await? {
+    if store::upgrades::move_test_order(&mut tx, upgrade_id, from, to).await? {
         audit_in(
             &mut tx,
             admin,
@@ -140,13 +126,14 @@ async fn record(
 /// The completion page again, saying what went wrong and that nothing changed.
 async fn failed(
     state: &AppState,
-    admin: StoreAdmin,
+    admin: &StoreAdmin,
+    upgrade: &Upgrade,
     order_id: &str,
     e: PlatformError,
 ) -> Result<Response, AppError> {
     tracing::warn!(error = %e, order = order_id, "test order action failed");
     let (status, problem) = platform_problem(&e);
     let problem = problem.render(&admin.ctx().tr);
-    let page = super::purchase::complete_page(state, &admin.0, Some(&problem)).await?;
+    let page = super::purchase::complete_page(state, admin, upgrade, Some(&problem)).await?;
     Ok((status, page).into_response())
 }

@@ -4,7 +4,7 @@ use crate::app::paths;
 use crate::web::pages::stores::{read_only_note, store_nav};
 
 use crate::{
-    domain::{Step, catalog::Catalog},
+    domain::{Step, Upgrade, catalog::Catalog},
     web::{
         access::StoreReader,
         pages::{
@@ -14,15 +14,15 @@ use crate::{
     },
 };
 
-pub fn page(catalog: &Catalog, admin: &StoreReader) -> Page {
+pub fn page(catalog: &Catalog, admin: &StoreReader, upgrade: &Upgrade) -> Page {
     let ctx = admin.ctx();
     let tr = ctx.tr;
     let eid = admin.eid();
     let account = &catalog.account;
     let countries = admin.store.country_list();
-    let global_on = admin.upgrade.global_enabled();
+    let global_on = upgrade.global_enabled;
     let markets = account.global_markets_count.to_string();
-    let done = admin.upgrade.step() > Step::Account;
+    let done = upgrade.step > Step::Account;
     let body = rsx! {
         {store_nav(admin, "upgrade")}
         section { class: "card",

@@ -4,7 +4,7 @@ use secrecy::ExposeSecret;
 use crate::app::paths;
 use crate::domain::credentials::GRACE_CHOICES;
 use crate::{
-    domain::{Environment, Step, credentials::NewCredentials},
+    domain::{Environment, Step, Upgrade, credentials::NewCredentials},
     i18n::Tr,
     store::{self, credentials::CredentialRow},
     web::{
@@ -19,18 +19,22 @@ use crate::{
 
 /// `fresh` is non-empty only in the response that created the credentials: the one time
 /// their passwords are shown.
-pub fn page(admin: &StoreReader, issued: &[CredentialRow], fresh: &[NewCredentials]) -> Page {
+pub fn page(
+    admin: &StoreReader,
+    upgrade: &Upgrade,
+    issued: &[CredentialRow],
+    fresh: &[NewCredentials],
+) -> Page {
     let ctx = admin.ctx();
     let tr = ctx.tr;
     let eid = admin.eid();
     let csrf = ctx.csrf.clone().unwrap_or_default();
-    let mid = admin.upgrade.merchant_id.clone().unwrap_or_default();
-    let test_mid = admin
-        .upgrade
+    let mid = upgrade.merchant_id.clone().unwrap_or_default();
+    let test_mid = upgrade
         .test_merchant_id
         .clone()
         .unwrap_or_else(|| "—".to_owned());
-    let next = if admin.upgrade.step() == Step::Integration {
+    let next = if upgrade.step == Step::Integration {
         paths::store(eid).step(Step::Integration)
     } else {
         paths::store(eid).upgrade()
@@ -126,7 +130,7 @@ fn list(tr: &Tr, admin: &StoreReader, issued: &[CredentialRow], csrf: &str) -> E
                 for c in issued.iter() {
                     tr {
                         td { code { "{c.username}" } }
-                        td { {tr.t(&format!("env.{}", c.environment))} }
+                        td { {tr.t(&format!("env.{}", c.environment.as_str()))} }
                         td { {format_time(c.created_at)} }
                         td { {c.last_used_at.map(format_time).unwrap_or_else(|| tr.t("credentials.never"))} }
                         td { {status(tr, c, now)} }

@@ -1,12 +1,12 @@
 use dioxus::prelude::*;
 
 use crate::app::paths;
-use crate::domain::upgrade::CHECKLIST;
 use crate::{
     domain::{
-        Environment, Step,
+        Environment, Step, Upgrade,
         catalog::Catalog,
         setup_check::{Finding, Part},
+        upgrade::ChecklistItem,
     },
     i18n::Tr,
     shop::{Fetch, Refusal, Report, Verdict},
@@ -26,7 +26,7 @@ use crate::{
 #[derive(Debug, Default)]
 pub struct View {
     /// Checklist items left unticked on a submit.
-    pub missing: Vec<String>,
+    pub missing: Vec<ChecklistItem>,
     pub setup: Option<SetupResult>,
     /// The address checked, and what came of it.
     pub health: Option<(String, HealthOutcome)>,
@@ -47,7 +47,13 @@ pub enum HealthOutcome {
     Checked(Report),
 }
 
-pub fn page(catalog: &Catalog, admin: &StoreReader, issued: &[CredentialRow], view: View) -> Page {
+pub fn page(
+    catalog: &Catalog,
+    admin: &StoreReader,
+    upgrade: &Upgrade,
+    issued: &[CredentialRow],
+    view: View,
+) -> Page {
     let ctx = admin.ctx();
     let tr = ctx.tr;
     let eid = admin.eid();
@@ -55,7 +61,7 @@ pub fn page(catalog: &Catalog, admin: &StoreReader, issued: &[CredentialRow], vi
     let platform = catalog.platform_or_custom(&admin.store.platform);
     let (plugin, install) = catalog.platform_text(platform, tr.lang.code());
     let now = store::now();
-    let newest_active = |env: &str| {
+    let newest_active = |env: Environment| {
         issued
             .iter()
             .rev()
@@ -63,16 +69,15 @@ pub fn page(catalog: &Catalog, admin: &StoreReader, issued: &[CredentialRow], vi
             .map(|c| c.username.clone())
             .unwrap_or_else(|| "—".to_owned())
     };
-    let upgrade = &admin.upgrade;
     let field_value = |v: &str| match v {
         "merchant_id" => upgrade.merchant_id.clone().unwrap_or_default(),
         "test_merchant_id" => upgrade.test_merchant_id.clone().unwrap_or_default(),
-        "username" => newest_active("live"),
-        "test_username" => newest_active("test"),
+        "username" => newest_active(Environment::Live),
+        "test_username" => newest_active(Environment::Test),
         "password" | "test_password" => tr.t("integration.your_password"),
         other => tr.t(&format!("integration.value.{other}")),
     };
-    let done = upgrade.step() > Step::Integration;
+    let done = upgrade.step > Step::Integration;
     let shop_url = match &view.health {
         Some((url, _)) => url.clone(),
         None => admin.store.store_url.clone(),
@@ -99,7 +104,7 @@ pub fn page(catalog: &Catalog, admin: &StoreReader, issued: &[CredentialRow], vi
                 h2 { {tr.t("setup_check.title")} }
                 p { {tr.t("setup_check.lead")} }
                 if let Some(result) = &view.setup {
-                    {setup_result(&tr, admin, result)}
+                    {setup_result(&tr, admin, upgrade, result)}
                 }
                 form { method: "post", action: format!("{}#setup-check", paths::store(eid).setup_check()),
                     {csrf_field(&csrf)}
@@ -141,16 +146,16 @@ pub fn page(catalog: &Catalog, admin: &StoreReader, issued: &[CredentialRow], vi
             p { {tr.t("integration.checklist_why")} }
             form { method: "post", action: paths::store(eid).step(Step::Integration),
                 {csrf_field(&csrf)}
-                {super::super::error_summary(&tr, &view.missing.iter().map(|m| (m.as_str(), tr.t(&format!("integration.check.{m}")))).collect::<Vec<_>>())}
+                {super::super::error_summary(&tr, &view.missing.iter().map(|m| (m.as_str(), tr.t(&format!("integration.check.{}", m.as_str())))).collect::<Vec<_>>())}
                 if !view.missing.is_empty() {
                     p { class: "form-error", {tr.t("integration.error.missing")} }
                 }
-                for item in CHECKLIST {
-                    label { class: if view.missing.iter().any(|m| m == item) { "check missing" } else { "check" },
-                        input { r#type: "checkbox", name: "{item}", value: "yes", id: "{item}",
-                            "aria-invalid": if view.missing.iter().any(|m| m == item) { "true" } else { "false" },
-                            checked: done || upgrade.checked(item), disabled: !admin.can_act() || done }
-                        {tr.t(&format!("integration.check.{item}"))}
+                for item in ChecklistItem::ALL {
+                    label { class: if view.missing.contains(&item) { "check missing" } else { "check" },
+                        input { r#type: "checkbox", name: "{item.as_str()}", value: "yes", id: "{item.as_str()}",
+                            "aria-invalid": if view.missing.contains(&item) { "true" } else { "false" },
+                            checked: done || upgrade.checklist.contains(item), disabled: !admin.can_act() || done }
+                        {tr.t(&format!("integration.check.{}", item.as_str()))}
                     }
                 }
                 if !done && admin.can_act() {
@@ -166,9 +171,9 @@ pub fn page(catalog: &Catalog, admin: &StoreReader, issued: &[CredentialRow], vi
     layout(&ctx, &tr.t("step.integration"), Some(&admin.banner()), body)
 }
 
-fn setup_result(tr: &Tr, admin: &StoreReader, result: &SetupResult) -> Element {
-    let mid = admin.upgrade.merchant_id.clone().unwrap_or_default();
-    let test_mid = admin.upgrade.test_merchant_id.clone().unwrap_or_default();
+fn setup_result(tr: &Tr, admin: &StoreReader, upgrade: &Upgrade, result: &SetupResult) -> Element {
+    let mid = upgrade.merchant_id.clone().unwrap_or_default();
+    let test_mid = upgrade.test_merchant_id.clone().unwrap_or_default();
     let problems = result.findings.iter().any(Finding::is_problem);
     let text = |f: &Finding| -> String {
         let time = |at: &i64| format_time(*at);

@@ -4,7 +4,7 @@ use crate::app::paths;
 use crate::web::pages::stores::{read_only_note, store_nav};
 
 use crate::{
-    domain::{Step, catalog::Catalog},
+    domain::{Environment, Step, Upgrade, catalog::Catalog, order::TestOrder},
     store::{credentials::CredentialRow, events::OrderEvent},
     web::{
         access::StoreReader,
@@ -25,6 +25,7 @@ pub struct Watch<'a> {
 
 pub fn waiting(
     admin: &StoreReader,
+    upgrade: &Upgrade,
     issued: &[CredentialRow],
     watch: &Watch<'_>,
     sandbox_url: Option<&str>,
@@ -32,10 +33,10 @@ pub fn waiting(
     let ctx = admin.ctx();
     let tr = ctx.tr;
     let eid = admin.eid();
-    let mid = admin.upgrade.merchant_id.clone().unwrap_or_default();
+    let mid = upgrade.merchant_id.clone().unwrap_or_default();
     let username = issued
         .iter()
-        .find(|c| c.environment == "live")
+        .find(|c| c.environment == Environment::Live)
         .map(|c| c.username.clone())
         .unwrap_or_default();
     let country = admin
@@ -49,7 +50,7 @@ pub fn waiting(
         .iter()
         .find(|e| e.kind == "order.created" && e.environment == "test" && e.merchant_id.is_some());
     // Intake decided (and marked) that the old plugin still takes orders.
-    let legacy_order = admin.upgrade.legacy_warned_at.and_then(|_| {
+    let legacy_order = upgrade.legacy_warned_at.and_then(|_| {
         watch
             .log
             .iter()
@@ -59,7 +60,7 @@ pub fn waiting(
         "{}?after={}&step={}",
         paths::store(eid).live(),
         watch.latest,
-        admin.upgrade.step
+        upgrade.step
     );
     let body = rsx! {
         {store_nav(admin, "upgrade")}
@@ -114,15 +115,16 @@ pub fn waiting(
 pub fn complete(
     catalog: &Catalog,
     admin: &StoreReader,
+    upgrade: &Upgrade,
     first_order: Option<&OrderEvent>,
     problem: Option<&str>,
 ) -> Page {
     let ctx = admin.ctx();
     let tr = ctx.tr;
     let eid = admin.eid();
-    let mid = admin.upgrade.merchant_id.clone().unwrap_or_default();
+    let mid = upgrade.merchant_id.clone().unwrap_or_default();
     let product = catalog
-        .path(&admin.upgrade.path_id)
+        .path(&upgrade.path_id)
         .and_then(|p| catalog.product(&p.to))
         .map(|p| p.name.clone())
         .unwrap_or_default();
@@ -137,7 +139,7 @@ pub fn complete(
             p { {tr.f("complete.legacy", &[("eid", eid)])} }
             a { class: "button primary", href: paths::store(eid).overview(), {tr.t("complete.back")} }
         }
-        {test_order(admin, problem)}
+        {test_order(admin, upgrade, problem)}
     };
     layout(&ctx, &tr.t("complete.title"), None, body)
 }
@@ -177,26 +179,24 @@ pub fn api_log(tr: &crate::i18n::Tr, log: &[OrderEvent]) -> Element {
 }
 
 /// The order that completed the upgrade: cancel it, or refund it once it was captured.
-fn test_order(admin: &StoreReader, problem: Option<&str>) -> Element {
+fn test_order(admin: &StoreReader, upgrade: &Upgrade, problem: Option<&str>) -> Element {
     let ctx = admin.ctx();
     let tr = ctx.tr;
     let eid = admin.eid();
     let csrf = ctx.csrf.clone().unwrap_or_default();
-    let (Some(order), Some(status)) = (
-        admin.upgrade.test_order_id.clone(),
-        admin.upgrade.test_order_status.clone(),
-    ) else {
+    let (Some(order), Some(status)) = (upgrade.test_order_id.clone(), upgrade.test_order_status)
+    else {
         return rsx! {};
     };
     let act = admin.can_act();
     rsx! {
-        section { class: "card", id: "test-order", "data-status": "{status}",
+        section { class: "card", id: "test-order", "data-status": "{status.as_str()}",
             h2 { {tr.t("test_order.title")} }
             if let Some(p) = problem {
                 div { class: "form-error", role: "alert", id: "test-order-problem", {p.to_owned()} }
             }
-            match status.as_str() {
-                "open" => rsx! {
+            match status {
+                TestOrder::Open => rsx! {
                     p { {tr.f("test_order.open", &[("order", &order)])} }
                     if act {
                         form { method: "post", action: paths::store(eid).cancel_test_order(),
@@ -205,7 +205,7 @@ fn test_order(admin: &StoreReader, problem: Option<&str>) -> Element {
                         }
                     }
                 },
-                "captured" => rsx! {
+                TestOrder::Captured => rsx! {
                     div { class: "warning-box", id: "refund-needed",
                         strong { {tr.t("test_order.captured.title")} }
                         p { {tr.f("test_order.captured.body", &[("order", &order)])} }
@@ -217,9 +217,9 @@ fn test_order(admin: &StoreReader, problem: Option<&str>) -> Element {
                         }
                     }
                 },
-                "refunded" => rsx! { p { class: "ok", {tr.f("test_order.refunded", &[("order", &order)])} } },
-                "expired" => rsx! { p { class: "ok", {tr.f("test_order.expired", &[("order", &order)])} } },
-                _ => rsx! { p { class: "ok", {tr.f("test_order.cancelled", &[("order", &order)])} } },
+                TestOrder::Refunded => rsx! { p { class: "ok", {tr.f("test_order.refunded", &[("order", &order)])} } },
+                TestOrder::Expired => rsx! { p { class: "ok", {tr.f("test_order.expired", &[("order", &order)])} } },
+                TestOrder::Cancelled => rsx! { p { class: "ok", {tr.f("test_order.cancelled", &[("order", &order)])} } },
             }
         }
     }

@@ -6,7 +6,7 @@ use crate::{
         Step,
         catalog::{Agreement, Catalog, UpgradePath},
     },
-    store::upgrades::AcceptanceRow,
+    store::terms::AcceptanceRow,
     web::{
         access::StoreReader,
         pages::{
@@ -29,7 +29,7 @@ pub fn page(
     let ctx = reader.ctx();
     let tr = ctx.tr;
     let eid = reader.eid();
-    let done = reader.upgrade.step() > Step::Terms;
+    let done = reader.step() > Step::Terms;
     let show_accepted = done && !reader.terms_outdated;
     // The terms in the store's language (as the PDF and the acceptance have them).
     let terms_lang = crate::app::terms::terms_lang(catalog, &reader.store, path);

@@ -81,9 +81,9 @@ pub fn page(
             } else {
                 ul { class: "plain",
                     for r in requests.iter() {
-                        li { id: "request-{r.id}", "data-status": "{r.status}",
+                        li { id: "request-{r.id}", "data-status": "{r.status.as_str()}",
                             strong { {tr.f("trouble.requests.item", &[("id", &r.id.to_string()), ("time", &format_time(r.created_at))])} }
-                            {status_tag(&tr, &r.status)}
+                            {status_tag(&tr, r.status)}
                             p { class: "small", {tr.n("trouble.requests.detail", r.screenshots, &[("code", r.error_code.as_deref().unwrap_or("–")), ("n", &r.screenshots.to_string())])} }
                         }
                     }

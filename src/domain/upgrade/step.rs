@@ -1,7 +1,9 @@
-//! The upgrade as a state machine: terms → account → credentials → integration →
-//! test purchase → complete. Handlers ask it; they never move the step themselves.
+//! The steps of an upgrade, in order, and the one transition rule between them: each
+//! action finishes exactly the step the upgrade stands at.
 
 use std::fmt;
+
+use super::Refusal;
 
 /// Where an upgrade stands. The order of the variants is the order of the wizard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -15,6 +17,9 @@ pub enum Step {
 }
 
 impl Step {
+    /// Where every upgrade starts, and where a store stands that nobody has started.
+    pub const FIRST: Step = Step::Terms;
+
     /// The steps a person walks through, in order (complete is where they arrive).
     pub const WIZARD: [Step; 5] = [
         Step::Terms,
@@ -22,6 +27,16 @@ impl Step {
         Step::Credentials,
         Step::Integration,
         Step::TestPurchase,
+    ];
+
+    /// Every step, in order.
+    pub const ALL: [Step; 6] = [
+        Step::Terms,
+        Step::Account,
+        Step::Credentials,
+        Step::Integration,
+        Step::TestPurchase,
+        Step::Complete,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -36,10 +51,19 @@ impl Step {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Complete]
-            .into_iter()
-            .chain(Self::WIZARD)
-            .find(|step| step.as_str() == s)
+        Self::ALL.into_iter().find(|step| step.as_str() == s)
+    }
+
+    /// The message key of the step's name.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Terms => "step.terms",
+            Self::Account => "step.account",
+            Self::Credentials => "step.credentials",
+            Self::Integration => "step.integration",
+            Self::TestPurchase => "step.test-purchase",
+            Self::Complete => "step.complete",
+        }
     }
 
     pub fn next(self) -> Option<Self> {
@@ -60,6 +84,60 @@ impl Step {
 }
 
 impl fmt::Display for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How far a store's upgrade got: not started, or at a step. The order of the variants is
+/// the order the dashboard sorts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Progress {
+    NotStarted,
+    At(Step),
+}
+
+impl Progress {
+    /// Every stage, in order.
+    pub const ALL: [Progress; 7] = [
+        Progress::NotStarted,
+        Progress::At(Step::Terms),
+        Progress::At(Step::Account),
+        Progress::At(Step::Credentials),
+        Progress::At(Step::Integration),
+        Progress::At(Step::TestPurchase),
+        Progress::At(Step::Complete),
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NotStarted => "not-started",
+            Self::At(step) => step.as_str(),
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+
+    /// The message key of the stage's name.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::NotStarted => "step.not-started",
+            Self::At(step) => step.key(),
+        }
+    }
+
+    /// The step, once started.
+    pub fn step(self) -> Option<Step> {
+        match self {
+            Self::NotStarted => None,
+            Self::At(step) => Some(step),
+        }
+    }
+}
+
+impl fmt::Display for Progress {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
@@ -88,15 +166,11 @@ impl Action {
     }
 }
 
-/// Why a transition was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum Refusal {
-    #[error("the upgrade is already complete")]
-    AlreadyComplete,
-    #[error("the {attempted} step is already done")]
-    AlreadyDone { attempted: Step },
-    #[error("the {current} step must be finished before the {attempted} step")]
-    NotYet { current: Step, attempted: Step },
+/// A step the upgrade moved: what its history records and its partner's webhooks hear.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Move {
+    pub from: Step,
+    pub to: Step,
 }
 
 /// Applies `action` to an upgrade standing at `current`: the new step, or why not.
@@ -111,14 +185,6 @@ pub fn transition(current: Step, action: Action) -> Result<Step, Refusal> {
         std::cmp::Ordering::Equal => Ok(current.next().unwrap_or(Step::Complete)),
     }
 }
-
-/// The four classic failure causes, each of which the admin must confirm.
-pub const CHECKLIST: [&str; 4] = [
-    "old_disabled",
-    "new_enabled",
-    "live_fields",
-    "test_mode_off",
-];
 
 #[cfg(test)]
 mod tests {
@@ -140,23 +206,12 @@ mod tests {
             step = transition(step, action).expect("allowed");
             visited.push(step);
         }
-        assert_eq!(
-            visited,
-            [
-                Step::Terms,
-                Step::Account,
-                Step::Credentials,
-                Step::Integration,
-                Step::TestPurchase,
-                Step::Complete
-            ]
-        );
+        assert_eq!(visited, Step::ALL);
     }
 
     #[test]
     fn every_other_pair_is_refused_with_the_right_reason() {
-        let all = [Step::Complete].into_iter().chain(Step::WIZARD);
-        for current in all {
+        for current in Step::ALL {
             for action in ACTIONS {
                 let attempted = action.finishes();
                 let result = transition(current, action);
@@ -182,22 +237,25 @@ mod tests {
     }
 
     #[test]
-    fn refusals_read_as_sentences() {
-        let e = transition(Step::Terms, Action::GenerateCredentials).unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "the terms step must be finished before the credentials step"
-        );
-        let e = transition(Step::Account, Action::AcceptTerms).unwrap_err();
-        assert_eq!(e.to_string(), "the terms step is already done");
-    }
-
-    #[test]
     fn steps_round_trip_through_their_names() {
-        for step in [Step::Complete].into_iter().chain(Step::WIZARD) {
+        for step in Step::ALL {
             assert_eq!(Step::parse(step.as_str()), Some(step));
+            assert_eq!(step.key(), format!("step.{step}"));
         }
         assert_eq!(Step::parse("done"), None);
         assert_eq!(Step::TestPurchase.number(), 5);
+    }
+
+    #[test]
+    fn progress_sorts_not_started_first_and_complete_last() {
+        let mut sorted = Progress::ALL;
+        sorted.sort();
+        assert_eq!(sorted, Progress::ALL);
+        for p in Progress::ALL {
+            assert_eq!(Progress::parse(p.as_str()), Some(p));
+            assert_eq!(p.key(), format!("step.{p}"));
+        }
+        assert_eq!(Progress::parse("started"), None);
+        assert_eq!(Progress::At(Step::Account).step(), Some(Step::Account));
     }
 }
