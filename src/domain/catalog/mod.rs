@@ -1,0 +1,309 @@
+//! The catalog: products, upgrade paths, terms documents, fees and shop platforms.
+//! It is data (a TOML file), so another platform can run Switchyard for its products.
+
+mod translation;
+
+use serde::Deserialize;
+
+pub use translation::{FieldText, PlatformText, Terms, TermsText, Translation};
+
+/// The catalog that ships with Switchyard; `SWITCHYARD_CATALOG` points at another file.
+pub const DEFAULT_CATALOG: &str = include_str!("../../../assets/catalog.toml");
+
+/// The shipped catalog's texts in the other languages (a test checks they are complete).
+pub const DEFAULT_TRANSLATIONS: [(&str, &str); 6] = [
+    ("sv", include_str!("../../../assets/i18n/catalog/sv.toml")),
+    ("nb", include_str!("../../../assets/i18n/catalog/nb.toml")),
+    ("fi", include_str!("../../../assets/i18n/catalog/fi.toml")),
+    ("da", include_str!("../../../assets/i18n/catalog/da.toml")),
+    ("de", include_str!("../../../assets/i18n/catalog/de.toml")),
+    ("es", include_str!("../../../assets/i18n/catalog/es.toml")),
+];
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Catalog {
+    pub products: Vec<Product>,
+    pub paths: Vec<UpgradePath>,
+    pub account: AccountOptions,
+    pub platforms: Vec<Platform>,
+    pub health_check: HealthMarkers,
+    /// The texts in other languages, per language code (not part of the catalog file:
+    /// see [`Catalog::add_translation`]).
+    #[serde(skip)]
+    pub translations: std::collections::HashMap<String, Translation>,
+}
+
+/// What the store health check looks for in a shop's pages.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HealthMarkers {
+    pub legacy_markers: Vec<Marker>,
+    pub new_markers: Vec<Marker>,
+}
+
+/// Text that betrays a plugin (matched case-insensitively), and how to name it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Marker {
+    pub text: String,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Product {
+    pub code: String,
+    pub name: String,
+    pub legacy: bool,
+    /// For legacy products: the day the legacy system stops (`YYYY-MM-DD`, UTC).
+    #[serde(default)]
+    pub sunset: Option<String>,
+}
+
+impl Product {
+    pub fn sunset_date(&self) -> Option<time::Date> {
+        let fmt = time::macros::format_description!("[year]-[month]-[day]");
+        time::Date::parse(self.sunset.as_deref()?, &fmt).ok()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Agreement {
+    /// A short amendment to the existing agreement; the price is kept.
+    Addendum,
+    /// A new agreement with its own price list.
+    New,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpgradePath {
+    pub id: String,
+    pub from: String,
+    pub to: String,
+    pub agreement: Agreement,
+    pub terms: TermsDocument,
+    /// Price lines shown with a new agreement; empty for an addendum.
+    #[serde(default)]
+    pub price_list: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TermsDocument {
+    pub title: String,
+    pub version: String,
+    pub body: String,
+}
+
+/// A transaction fee: a percentage in basis points plus a fixed part in minor units.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fee {
+    pub basis_points: u32,
+    pub fixed_minor: i64,
+    pub currency: Currency,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum Currency {
+    EUR,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountOptions {
+    pub primary_markets: Vec<String>,
+    pub global_markets_count: u32,
+    pub global_fee_eea: Fee,
+    pub global_fee_outside_eea: Fee,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Platform {
+    pub id: String,
+    pub name: String,
+    pub plugin: String,
+    pub install: String,
+    /// The checkout page, relative to the shop's address (where payment scripts load).
+    pub checkout_path: String,
+    /// Where each credential goes in the plugin's settings.
+    pub fields: Vec<PluginField>,
+}
+
+/// The values a plugin field may show, filled in per store.
+pub const FIELD_VALUES: [&str; 8] = [
+    "merchant_id",
+    "username",
+    "password",
+    "test_merchant_id",
+    "test_username",
+    "test_password",
+    "off",
+    "production",
+];
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PluginField {
+    pub label: String,
+    pub value: String,
+    pub location: String,
+}
+
+/// A catalog file that cannot be used, with the reason.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error("the catalog is not valid TOML: {0}")]
+    Syntax(#[from] toml::de::Error),
+    #[error("the catalog is inconsistent: {0}")]
+    Inconsistent(String),
+}
+
+impl Catalog {
+    /// Parses and checks a catalog: every path joins a legacy product to a current one,
+    /// ids are unique, and there is a custom integration to fall back on.
+    pub fn parse(text: &str) -> Result<Self, CatalogError> {
+        let catalog: Catalog = toml::from_str(text)?;
+        let bad = |msg: String| Err(CatalogError::Inconsistent(msg));
+        for path in &catalog.paths {
+            match catalog.product(&path.from) {
+                Some(p) if p.legacy => {}
+                _ => {
+                    return bad(format!(
+                        "path {} starts at {}, which is not a legacy product",
+                        path.id, path.from
+                    ));
+                }
+            }
+            match catalog.product(&path.to) {
+                Some(p) if !p.legacy => {}
+                _ => {
+                    return bad(format!(
+                        "path {} ends at {}, which is not a current product",
+                        path.id, path.to
+                    ));
+                }
+            }
+            if path.agreement == Agreement::New && path.price_list.is_empty() {
+                return bad(format!(
+                    "path {} is a new agreement but has no price list",
+                    path.id
+                ));
+            }
+            if catalog.paths.iter().filter(|p| p.id == path.id).count() > 1 {
+                return bad(format!("path id {} is used twice", path.id));
+            }
+        }
+        for product in &catalog.products {
+            match (product.legacy, &product.sunset) {
+                (true, None) => {
+                    return bad(format!(
+                        "legacy product {} has no sunset date",
+                        product.code
+                    ));
+                }
+                (false, Some(_)) => {
+                    return bad(format!(
+                        "current product {} cannot have a sunset",
+                        product.code
+                    ));
+                }
+                (true, Some(_)) if product.sunset_date().is_none() => {
+                    return bad(format!(
+                        "legacy product {}: sunset must be a date such as 2027-06-30",
+                        product.code
+                    ));
+                }
+                _ => {}
+            }
+        }
+        for product in catalog.products.iter().filter(|p| p.legacy) {
+            if catalog.paths_from(&product.code).next().is_none() {
+                return bad(format!(
+                    "legacy product {} has no upgrade path",
+                    product.code
+                ));
+            }
+        }
+        for platform in &catalog.platforms {
+            if let Some(f) = platform
+                .fields
+                .iter()
+                .find(|f| !FIELD_VALUES.contains(&f.value.as_str()))
+            {
+                return bad(format!(
+                    "platform {} has a field with value {:?}; known values are {}",
+                    platform.id,
+                    f.value,
+                    FIELD_VALUES.join(", ")
+                ));
+            }
+            if !platform.checkout_path.starts_with('/') {
+                return bad(format!(
+                    "platform {}: checkout_path must start with /",
+                    platform.id
+                ));
+            }
+        }
+        let markers = catalog.health_check.legacy_markers.iter();
+        if markers
+            .chain(&catalog.health_check.new_markers)
+            .any(|m| m.text.trim().is_empty())
+        {
+            return bad("a health check marker has no text".into());
+        }
+        if catalog.platform("custom").is_none() {
+            return bad("a platform with id \"custom\" is required as the fallback".into());
+        }
+        Ok(catalog)
+    }
+
+    /// Moves a legacy product's sunset (a deployment's own date, from the config).
+    pub fn set_sunset(&mut self, code: &str, date: time::Date) -> Result<(), CatalogError> {
+        match self
+            .products
+            .iter_mut()
+            .find(|p| p.code == code && p.legacy)
+        {
+            Some(p) => {
+                p.sunset = Some(date.to_string());
+                Ok(())
+            }
+            None => Err(CatalogError::Inconsistent(format!(
+                "a sunset is configured for {code}, which is not a legacy product"
+            ))),
+        }
+    }
+
+    pub fn product(&self, code: &str) -> Option<&Product> {
+        self.products.iter().find(|p| p.code == code)
+    }
+
+    pub fn path(&self, id: &str) -> Option<&UpgradePath> {
+        self.paths.iter().find(|p| p.id == id)
+    }
+
+    /// The paths open to a legacy product, the catalog's preferred one first.
+    pub fn paths_from<'a>(&'a self, product: &str) -> impl Iterator<Item = &'a UpgradePath> + 'a {
+        let product = product.to_owned();
+        self.paths.iter().filter(move |p| p.from == product)
+    }
+
+    /// The guidance for a shop platform; unknown platforms get the custom integration.
+    pub fn platform(&self, id: &str) -> Option<&Platform> {
+        self.platforms.iter().find(|p| p.id == id)
+    }
+
+    pub fn platform_or_custom(&self, id: &str) -> &Platform {
+        self.platform(id)
+            .or_else(|| self.platform("custom"))
+            .expect("parse() guarantees a custom platform")
+    }
+}
+
+#[cfg(test)]
+mod tests;
