@@ -15,9 +15,8 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-/// The error body every machine endpoint answers with: `{"error": "…"}`.
 /// The body of every error the platform endpoints answer: `{"error": "…"}`.
-#[derive(serde::Serialize, schemars::JsonSchema)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct PlatformError {
     pub error: String,
 }
