@@ -52,7 +52,7 @@ pub struct ApiError {
 
 #[derive(Serialize, ToSchema)]
 pub struct ErrorBody {
-    /// `unauthorized`, `forbidden`, `not_found`, `bad_request` or `internal`.
+    /// `unauthorized`, `forbidden`, `not_found`, `bad_request`, `unavailable` or `internal`.
     pub code: &'static str,
     pub message: String,
 }
