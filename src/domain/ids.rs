@@ -76,8 +76,10 @@ impl fmt::Display for LegacyStoreId {
     }
 }
 
-/// Which platform environment a merchant ID or credential belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+/// Which platform environment a merchant ID or credential belongs to: `live` or `test`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Environment {
     Live,

@@ -1,7 +1,8 @@
 //! The partner REST API: a partner manager's token (Bearer) reads their partners'
 //! stores, filtered and paged like the dashboard, and one store's progress and step
 //! history. Another partner's store is answered exactly like one that does not exist.
-//! Each route documents itself for `/api/openapi.json`.
+//! Each handler documents itself for `/api/openapi.json` (`#[utoipa::path]`), and is
+//! routed from that documentation.
 
 use axum::{
     Json,
@@ -9,9 +10,15 @@ use axum::{
     http::{StatusCode, header, request::Parts},
     response::{IntoResponse, Response},
 };
-use schemars::{JsonSchema, SchemaGenerator};
 use serde::Serialize;
-use serde_json::{Value, json};
+use utoipa::{
+    IntoParams, ToSchema,
+    openapi::{
+        Required,
+        path::{Parameter, ParameterBuilder, ParameterIn},
+        schema::{ObjectBuilder, Type},
+    },
+};
 
 use super::{routes::Routes, session::sha256_hex};
 use crate::app::{
@@ -19,7 +26,9 @@ use crate::app::{
     partner::{ListQuery, rule, sunsets},
 };
 use crate::{
-    domain::{access::StaffRole, rfc3339, risk::Risk, text::ONE_LINE_PATTERN, upgrade::Progress},
+    domain::{
+        Step, access::StaffRole, rfc3339, risk::Risk, text::ONE_LINE_PATTERN, upgrade::Progress,
+    },
     store::{
         self,
         cohort::{Cohort, CohortRow, Sort},
@@ -27,22 +36,22 @@ use crate::{
 };
 
 pub fn routes(r: Routes) -> Routes {
-    r.api_get("/api/v1/stores", list, list_doc)
-        .api_get("/api/v1/stores/{legacy_store_id}", show, show_doc)
-        .api_get("/api/openapi.json", openapi, openapi_doc)
+    r.api(utoipa_axum::routes!(list))
+        .api(utoipa_axum::routes!(show))
+        .api(utoipa_axum::routes!(openapi))
 }
 
 const MAX_PER_PAGE: i64 = 200;
 
 /// A JSON error: `{"error": {"code": …, "message": …}}`.
-#[derive(Serialize, JsonSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct ApiError {
     pub error: ErrorBody,
 }
 
-#[derive(Serialize, JsonSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct ErrorBody {
-    /// `unauthorized`, `forbidden`, `not_found`, `bad_request` or `internal`.
+    /// `unauthorized`, `forbidden`, `not_found`, `bad_request`, `unavailable` or `internal`.
     pub code: &'static str,
     pub message: String,
 }
@@ -138,7 +147,7 @@ where
 }
 
 /// A store as the list shows it.
-#[derive(Serialize, JsonSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct StoreSummary {
     pub legacy_store_id: String,
     pub name: String,
@@ -159,7 +168,7 @@ pub struct StoreSummary {
     pub completed_at: Option<String>,
 }
 
-#[derive(Serialize, JsonSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct StoreList {
     pub stores: Vec<StoreSummary>,
     pub page: i64,
@@ -167,14 +176,14 @@ pub struct StoreList {
     pub total: i64,
 }
 
-#[derive(Serialize, JsonSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct StepChange {
     pub from: String,
     pub to: String,
     pub at: String,
 }
 
-#[derive(Serialize, JsonSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct StoreDetail {
     #[serde(flatten)]
     pub store: StoreSummary,
@@ -210,6 +219,8 @@ fn summary(state: &AppState, r: &CohortRow, now: i64) -> StoreSummary {
     }
 }
 
+/// The list's query: the dashboard's filters and sorting, and the page. The values each
+/// parameter may take come from the types that read them.
 #[derive(serde::Deserialize)]
 struct ListParams {
     #[serde(flatten)]
@@ -218,6 +229,24 @@ struct ListParams {
     per_page: String,
 }
 
+/// Your partners' stores, with progress and sunset risk
+///
+/// The same filters and sorting as the partner dashboard, one page at a time. A filter,
+/// sort or page the API does not know is refused (400) rather than ignored.
+#[utoipa::path(
+    get,
+    path = "/api/v1/stores",
+    operation_id = "listStores",
+    tag = crate::web::openapi::PARTNER,
+    params(ListParams),
+    security(("partnerToken" = [])),
+    responses(
+        (status = 200, description = "One page of the stores", body = StoreList),
+        (status = 400, description = "A parameter is out of range", body = ApiError),
+        (status = 401, description = "No valid API token", body = ApiError),
+        (status = 503, description = "The database cannot take requests now; retry after `Retry-After` seconds", body = ApiError),
+    ),
+)]
 async fn list(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -323,6 +352,24 @@ fn check_list_query(q: &ListQuery, raw: &str) -> Result<(), String> {
     }
 }
 
+/// One store's progress and step history
+#[utoipa::path(
+    get,
+    path = "/api/v1/stores/{legacy_store_id}",
+    operation_id = "getStore",
+    tag = crate::web::openapi::PARTNER,
+    params(
+        ("legacy_store_id" = String, Path, description = "The legacy store's ID", pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$"),
+    ),
+    security(("partnerToken" = [])),
+    responses(
+        (status = 200, description = "The store's progress and step history", body = StoreDetail),
+        (status = 400, description = "The ID holds a control character", body = ApiError),
+        (status = 401, description = "No valid API token", body = ApiError),
+        (status = 404, description = "Not one of your partners' stores", body = ApiError),
+        (status = 503, description = "The database cannot take requests now; retry after `Retry-After` seconds", body = ApiError),
+    ),
+)]
 async fn show(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -394,93 +441,85 @@ async fn show(
     .into_response()
 }
 
+/// This document
+///
+/// The OpenAPI 3.1 document of the partner API and the platform's endpoints. Public.
+#[utoipa::path(
+    get,
+    path = "/api/openapi.json",
+    operation_id = "openapi",
+    tag = crate::web::openapi::META,
+    security(()),
+    responses(
+        (status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json", body = Object),
+        (status = 400, description = "The query string holds a control character", body = ApiError),
+    ),
+)]
 async fn openapi(State(state): State<AppState>) -> Response {
-    Json(super::openapi::document(&super::routes(
-        state.config.sandbox,
-    )))
+    Json(super::openapi::document(
+        &super::routes(state.config.sandbox),
+        &state.config.base_url,
+    ))
     .into_response()
 }
 
-// The operations, next to their handlers.
-
-fn reference<T: JsonSchema>(g: &mut SchemaGenerator) -> Value {
-    serde_json::to_value(g.subschema_for::<T>()).unwrap_or(Value::Null)
-}
-
-pub fn json_response<T: JsonSchema>(g: &mut SchemaGenerator, description: &str) -> Value {
-    json!({ "description": description, "content": { "application/json": { "schema": reference::<T>(g) } } })
-}
-
-fn api_errors(g: &mut SchemaGenerator, codes: &[(&str, &str)]) -> serde_json::Map<String, Value> {
-    codes
-        .iter()
-        .map(|(code, why)| ((*code).to_owned(), json_response::<ApiError>(g, why)))
+impl IntoParams for ListParams {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        let text = |max: Option<usize>| {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .max_length(max)
+                .pattern(Some(ONE_LINE_PATTERN))
+        };
+        let one_of = |values: Vec<&'static str>| {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(values))
+        };
+        let number = |max: i64| {
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(1))
+                .maximum(Some(max))
+        };
+        let steps = std::iter::once("not-started")
+            .chain(Step::WIZARD.map(Step::as_str))
+            .chain([Step::Complete.as_str()])
+            .collect();
+        [
+            (
+                "q",
+                "Part of the store's name or legacy store ID",
+                text(Some(100)),
+            ),
+            ("step", "Only stores at this step", one_of(steps)),
+            (
+                "risk",
+                "Only stores with this sunset risk",
+                one_of(Risk::ALL.map(Risk::as_str).to_vec()),
+            ),
+            ("product", "Legacy product code", text(None)),
+            ("platform", "Shop platform id", text(None)),
+            ("country", "Two-letter country code", text(Some(2))),
+            (
+                "sort",
+                "Sort key",
+                one_of(Sort::ALL.map(Sort::as_str).to_vec()),
+            ),
+            ("dir", "`desc` for descending", one_of(vec!["asc", "desc"])),
+            ("page", "Page number, from 1", number(1_000_000)),
+            ("per_page", "Stores per page", number(MAX_PER_PAGE)),
+        ]
+        .into_iter()
+        .map(|(name, description, schema)| {
+            ParameterBuilder::new()
+                .name(name)
+                .parameter_in(ParameterIn::Query)
+                .required(Required::False)
+                .description(Some(description))
+                .schema(Some(schema))
+                .build()
+        })
         .collect()
-}
-
-fn query(name: &str, description: &str, schema: Value) -> Value {
-    json!({ "name": name, "in": "query", "required": false, "description": description, "schema": schema })
-}
-
-fn list_doc(g: &mut SchemaGenerator) -> Value {
-    let mut responses = api_errors(
-        g,
-        &[
-            ("400", "A parameter is out of range"),
-            ("401", "No valid API token"),
-        ],
-    );
-    responses.insert(
-        "200".into(),
-        json_response::<StoreList>(g, "One page of the stores"),
-    );
-    let text = json!({ "type": "string", "pattern": ONE_LINE_PATTERN });
-    json!({
-        "operationId": "listStores",
-        "summary": "Your partners' stores, with progress and sunset risk",
-        "security": [{ "partnerToken": [] }],
-        "parameters": [
-            query("q", "Part of the store's name or legacy store ID", json!({ "type": "string", "maxLength": 100, "pattern": ONE_LINE_PATTERN })),
-            query("step", "Only stores at this step", json!({ "type": "string", "enum": ["not-started", "terms", "account", "credentials", "integration", "test-purchase", "complete"] })),
-            query("risk", "Only stores with this sunset risk", json!({ "type": "string", "enum": ["at-risk", "stalled", "not-started", "on-track", "done"] })),
-            query("product", "Legacy product code", text.clone()),
-            query("platform", "Shop platform id", text),
-            query("country", "Two-letter country code", json!({ "type": "string", "maxLength": 2, "pattern": ONE_LINE_PATTERN })),
-            query("sort", "Sort key", json!({ "type": "string", "enum": ["name", "eid", "step", "activity", "idle", "risk"] })),
-            query("dir", "`desc` for descending", json!({ "type": "string", "enum": ["asc", "desc"] })),
-            query("page", "Page number, from 1", json!({ "type": "integer", "minimum": 1, "maximum": 1_000_000 })),
-            query("per_page", "Stores per page", json!({ "type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE })),
-        ],
-        "responses": responses,
-    })
-}
-
-fn show_doc(g: &mut SchemaGenerator) -> Value {
-    let mut responses = api_errors(
-        g,
-        &[
-            ("400", "The ID holds a control character"),
-            ("401", "No valid API token"),
-            ("404", "Not one of your partners' stores"),
-        ],
-    );
-    responses.insert(
-        "200".into(),
-        json_response::<StoreDetail>(g, "The store's progress and step history"),
-    );
-    json!({
-        "operationId": "getStore",
-        "summary": "One store's progress and step history",
-        "security": [{ "partnerToken": [] }],
-        "parameters": [{ "name": "legacy_store_id", "in": "path", "required": true, "schema": { "type": "string", "pattern": ONE_LINE_PATTERN } }],
-        "responses": responses,
-    })
-}
-
-fn openapi_doc(_: &mut SchemaGenerator) -> Value {
-    json!({
-        "operationId": "openapi",
-        "summary": "This document",
-        "responses": { "200": { "description": "The OpenAPI 3 document", "content": { "application/json": { "schema": { "type": "object" } } } } },
-    })
+    }
 }

@@ -95,7 +95,13 @@ async fn framed(
         }
     };
     Ok(Some(match reader {
-        Ok(reader) => pages::error::page(&reader.ctx(), Some(&reader), &title, &message),
+        Ok(reader) => {
+            let store = pages::error::InStore {
+                nav: pages::stores::store_nav(&reader, ""),
+                overview: crate::app::paths::store(reader.eid()).overview(),
+            };
+            pages::error::page(&reader.ctx(), Some(store), &title, &message)
+        }
         Err(not) => pages::error::page(&not.user.ctx(), None, &title, &message),
     }))
 }

@@ -202,25 +202,27 @@ async fn each_event_means_what_it_should_for_the_upgrade() {
     let (_, early) = app
         .deliver(&order("early", json!({"legacy_store_id": STORE}), "live"))
         .await;
-    assert_eq!(early["outcome"], "Recorded");
+    assert_eq!(early["outcome"], "recorded");
     let shown = app.admin_waiting_for_purchase().await;
 
     // A test order: the test setup works; not complete.
     let (_, test) = app
         .deliver(&order("t1", json!({"merchant_id": shown.test_mid}), "test"))
         .await;
-    assert_eq!(test["outcome"], "TestOrder");
+    assert_eq!(test["outcome"], "test_order");
     let page = app.get(&path("/upgrade/test-purchase")).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.has("Your test setup works") && page.has("ord_t1"));
     assert!(!page.has("id=\"legacy-still-active\""));
 
     // An order on the legacy store now: the old plugin is still active. One email only.
+    let mut legacy_outcome = Value::Null;
     for id in ["l1", "l2"] {
         let (_, legacy) = app
             .deliver(&order(id, json!({"legacy_store_id": STORE}), "live"))
             .await;
-        assert_eq!(legacy["outcome"], "LegacyStillActive");
+        assert_eq!(legacy["outcome"], "legacy_still_active");
+        legacy_outcome = legacy["outcome"].clone();
     }
     let page = app.get(&path("/upgrade/test-purchase")).await;
     assert!(page.has("id=\"legacy-still-active\"") && page.has("Your old plugin is still active"));
@@ -263,13 +265,13 @@ async fn each_event_means_what_it_should_for_the_upgrade() {
     let (_, other) = app
         .deliver(&order("x", json!({"merchant_id": "K000001"}), "live"))
         .await;
-    assert_eq!(other["outcome"], "Recorded");
+    assert_eq!(other["outcome"], "recorded");
 
     // The live order on the new MID completes it, and the admin is told once.
     let (_, live) = app
         .deliver(&order("live1", json!({"merchant_id": shown.mid}), "live"))
         .await;
-    assert_eq!(live["outcome"], "CompletedUpgrade");
+    assert_eq!(live["outcome"], "completed_upgrade");
     app.get(&path("/upgrade/test-purchase"))
         .await
         .assert_redirect_to(&path("/upgrade/complete"));
@@ -280,9 +282,30 @@ async fn each_event_means_what_it_should_for_the_upgrade() {
     let (_, again) = app
         .deliver(&order("live2", json!({"merchant_id": shown.mid}), "live"))
         .await;
-    assert_eq!(again["outcome"], "Recorded");
+    assert_eq!(again["outcome"], "recorded");
     app.settle().await;
     assert_eq!(app.emails_with(ADMIN, "din uppgradering är klar").await, 1);
+
+    // Every outcome an event can get was seen, and each is a value the OpenAPI document
+    // lists for `outcome`.
+    let doc = app.openapi().await;
+    let schemas = &doc["components"]["schemas"];
+    let outcome = &schemas["Received"]["properties"]["outcome"];
+    assert!(
+        outcome
+            .to_string()
+            .contains("#/components/schemas/EventOutcome")
+    );
+    let mut documented = schemas["EventOutcome"]["enum"].as_array().unwrap().clone();
+    let mut seen = vec![
+        early["outcome"].clone(),
+        test["outcome"].clone(),
+        legacy_outcome,
+        live["outcome"].clone(),
+    ];
+    documented.sort_by_key(Value::to_string);
+    seen.sort_by_key(Value::to_string);
+    assert_eq!(seen, documented);
 }
 
 /// An order is recorded first, then acted on. If the server dies between the two, the
@@ -419,7 +442,7 @@ async fn an_open_page_hears_about_an_api_error() {
         let (status, body) = app.deliver(&api_error(&format!("e{n}"), &shown.mid)).await;
         assert_eq!(
             (status, body["outcome"].as_str()),
-            (StatusCode::OK, Some("Recorded"))
+            (StatusCode::OK, Some("recorded"))
         );
         waiting
             .await
@@ -461,7 +484,7 @@ async fn an_event_received_by_one_instance_reaches_a_page_served_by_another() {
         .deliver(&order("pg1", json!({"merchant_id": shown.mid}), "live"))
         .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(body["outcome"], "CompletedUpgrade");
+    assert_eq!(body["outcome"], "completed_upgrade");
     waiting
         .await
         .unwrap()

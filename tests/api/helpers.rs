@@ -467,6 +467,12 @@ impl TestApp {
             .unwrap_or(0)
     }
 
+    /// The served OpenAPI document.
+    pub async fn openapi(&self) -> serde_json::Value {
+        let res = self.client.get(self.url("/api/openapi.json")).send().await;
+        res.unwrap().json().await.unwrap()
+    }
+
     pub async fn scalar(&self, sql: &str) -> i64 {
         sqlx::query_scalar(sql)
             .fetch_one(&self.db.pool)

@@ -8,6 +8,8 @@ use subtle::ConstantTimeEq;
 
 use super::{Environment, LegacyStoreId, MerchantId};
 
+pub mod wire;
+
 /// How far an event's signing time may be from ours, either way.
 pub const TOLERANCE_SECONDS: i64 = 5 * 60;
 
@@ -197,6 +199,18 @@ fn text<'a>(
     }
 }
 
+/// A JSON number that is a whole number: `1000`, or `1000.0`, which JSON Schema (and so
+/// the OpenAPI document's `integer`) counts as an integer too. A fraction, or a float too
+/// large to hold every whole number exactly (beyond 2^53), is none.
+fn whole_number(v: &Value) -> Option<i64> {
+    const EXACT: f64 = 9_007_199_254_740_992.0;
+    v.as_i64().or_else(|| {
+        v.as_f64()
+            .filter(|f| f.fract() == 0.0 && f.abs() <= EXACT)
+            .map(|f| f as i64)
+    })
+}
+
 /// Parses and checks an event body.
 pub fn parse(body: &[u8]) -> Result<PlatformEvent, FieldError> {
     let value: Value =
@@ -289,7 +303,7 @@ pub fn parse(body: &[u8]) -> Result<PlatformEvent, FieldError> {
     let amount = match data.get("amount") {
         None | Some(Value::Null) if !is_order => 0,
         None | Some(Value::Null) => return Err(bad("data.amount", "is required")),
-        Some(v) => v.as_i64().filter(|a| *a >= 0).ok_or_else(|| {
+        Some(v) => whole_number(v).filter(|a| *a >= 0).ok_or_else(|| {
             bad(
                 "data.amount",
                 "must be a whole number of minor units, 0 or more",

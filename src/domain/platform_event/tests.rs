@@ -187,3 +187,24 @@ fn text_limits_count_characters_not_bytes() {
         "data.order_id"
     );
 }
+
+#[test]
+fn an_amount_is_a_whole_number_with_or_without_a_decimal_point() {
+    let mut v = order();
+    v["data"]["amount"] = json!(1000.0);
+    assert_eq!(parse(v.to_string().as_bytes()).unwrap().amount, 1000);
+    // Read exactly, not to the nearest float or so: its neighbours are 0.25 away.
+    let body = v.to_string().replace("1000.0", "1895433612533049.0");
+    assert_eq!(
+        parse(body.as_bytes()).unwrap().amount,
+        1_895_433_612_533_049
+    );
+    for refused in [json!(1000.5), json!(1e300), json!(-1.0), json!("1000")] {
+        v["data"]["amount"] = refused.clone();
+        assert_eq!(
+            parse(v.to_string().as_bytes()).unwrap_err().field,
+            "data.amount",
+            "{refused}"
+        );
+    }
+}

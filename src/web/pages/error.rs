@@ -5,25 +5,28 @@
 use axum::response::Html;
 use dioxus::prelude::*;
 
-use super::{
-    layout::{self, Ctx},
-    stores::store_nav,
-};
-use crate::web::access::StoreReader;
+use super::layout::{self, Ctx};
 
-pub fn page(ctx: &Ctx, store: Option<&StoreReader>, title: &str, message: &str) -> Html<String> {
+/// The store a refusal is about: its menu (drawn by the caller) and its overview, the
+/// way back.
+pub struct InStore {
+    pub nav: Element,
+    pub overview: String,
+}
+
+pub fn page(ctx: &Ctx, store: Option<InStore>, title: &str, message: &str) -> Html<String> {
     let tr = ctx.tr;
-    let (home, back) = match store {
-        Some(r) => (format!("/stores/{}", r.eid()), tr.t("error.store")),
-        None => ("/".to_owned(), tr.t("error.home")),
+    let (home, back, nav) = match store {
+        Some(s) => (s.overview, tr.t("error.store"), Some(s.nav)),
+        None => ("/".to_owned(), tr.t("error.home"), None),
     };
     super::render(layout::page(
         ctx,
         title,
         None,
         rsx! {
-            if let Some(r) = store {
-                {store_nav(r, "")}
+            if let Some(nav) = nav {
+                {nav}
             }
             section { class: "card narrow error",
                 h1 { "{title}" }

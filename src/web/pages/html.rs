@@ -307,9 +307,23 @@ fn is_void(tag: &str) -> bool {
     )
 }
 
+/// These tests run in every build profile, unlike the comparison in `super::render`
+/// (debug builds only): `rsx!` builds its templates by another path in release builds (no
+/// hot-reload bookkeeping, static text and attributes in the template itself), and the
+/// release build is the one that ships. CI runs them again with `--release`.
 #[cfg(test)]
 mod tests {
     use dioxus::prelude::*;
+
+    use crate::{
+        domain::{Step, access::StaffRole},
+        i18n::{Lang, Tr},
+        web::pages::{
+            auth, console,
+            layout::{self, BannerInfo, Ctx},
+            partner,
+        },
+    };
 
     #[track_caller]
     fn same_as_dioxus_ssr(element: Element) {
@@ -346,6 +360,63 @@ mod tests {
                 {rsx! {}}
             }
         });
+    }
+
+    /// Real pages, signed out and signed in with every role, in every language: the
+    /// frame (menus, language switcher, step banner) and forms with their fields.
+    #[test]
+    fn writes_real_pages_as_dioxus_ssr_does() {
+        let roles = [
+            None,
+            Some(StaffRole::PartnerManager),
+            Some(StaffRole::Support),
+            Some(StaffRole::Operator),
+        ];
+        for lang in Lang::ALL {
+            let tr = Tr::new(lang);
+            let visitor = Ctx {
+                tr,
+                user: None,
+                role: None,
+                csrf: Some("c5rf".into()),
+            };
+            let mut pages = vec![
+                auth::sign_in(&visitor, "", None),
+                auth::sign_in(&visitor, "a@b.example\"<x>", Some("wrong & \"bad\"")),
+                auth::check_email(&visitor, "a@b.example"),
+                auth::link_invalid(&visitor),
+                auth::rate_limited(&visitor, "14:05", 3),
+                console::admin_change_invalid(&visitor),
+            ];
+            for role in roles {
+                let ctx = Ctx {
+                    user: Some("someone@shop.example".into()),
+                    role,
+                    ..visitor.clone()
+                };
+                pages.push(auth::account(&ctx, role));
+                pages.push(partner::nudged(
+                    &ctx,
+                    "3 stores <nudged>",
+                    "/partner?step=terms&q=a",
+                ));
+                for step in [Step::Terms, Step::TestPurchase, Step::Complete] {
+                    let banner = BannerInfo {
+                        legacy_store_id: "4711".into(),
+                        step,
+                    };
+                    pages.push(layout::page(
+                        &ctx,
+                        "A store & its <title>",
+                        Some(&banner),
+                        rsx! { p { "body" } },
+                    ));
+                }
+            }
+            for page in pages {
+                same_as_dioxus_ssr(page.body);
+            }
+        }
     }
 
     fn nested(text: &str) -> Element {

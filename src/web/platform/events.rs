@@ -8,152 +8,96 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use secrecy::ExposeSecret;
-use serde_json::{Value, json};
+use serde::Serialize;
+use utoipa::ToSchema;
 
-use super::json_error;
+use super::{PlatformError, json_error};
 use crate::app::AppState;
 use crate::app::intake::{self, Outcome};
 use crate::{
-    domain::{
-        platform_event::{self, SIGNATURE_HEADER},
-        text::ONE_LINE_PATTERN,
-    },
+    domain::platform_event::{self, SIGNATURE_HEADER, wire::EventBody},
     store,
     web::routes::Routes,
 };
 
 pub fn routes(r: Routes) -> Routes {
-    r.api_post("/platform/v1/events", receive, receive_doc)
+    r.api(utoipa_axum::routes!(receive))
 }
 
-/// An event as the platform sends it (see the README for the full contract). Orders need
-/// `order_id`, `environment`, `amount` and `currency`, `api.error` needs `error_code`.
-/// Strings are at most 200 characters long (`user_agent` 1,000), never empty, and hold no
-/// control character (a body with one is refused with 400 naming the field).
-#[derive(schemars::JsonSchema)]
-#[schemars(transform = required_per_type)]
-#[allow(dead_code)]
-struct EventEnvelope {
-    /// Unique per event; a repeat is answered `duplicate`.
-    #[schemars(pattern(r"^evt_[^\u0000-\u001F\u007F-\u009F]*$"), length(max = 200))]
-    id: String,
-    /// `order.created`, `order.cancelled` or `api.error`.
-    #[schemars(extend("enum" = ["order.created", "order.cancelled", "api.error"]))]
-    r#type: String,
-    /// RFC 3339.
-    #[schemars(extend("format" = "date-time"))]
-    created_at: String,
-    data: EventData,
-}
-
-/// Names either `merchant_id` or `legacy_store_id`; the environment, when given, matches
-/// the merchant ID (`PK…` is test).
-#[derive(schemars::JsonSchema)]
-#[schemars(transform = one_subject)]
-#[allow(dead_code)]
-struct EventData {
-    /// The new merchant ID: `K` and 6 digits (live) or `PK` and 5 digits (test).
-    #[schemars(pattern(r"^(K[0-9]{6}|PK[0-9]{5})$"))]
-    merchant_id: Option<String>,
-    /// The legacy store's ID, for events of the legacy store.
-    #[schemars(pattern(r"^[0-9]{1,12}$"))]
-    legacy_store_id: Option<String>,
-    #[schemars(length(min = 1, max = 200), pattern(ONE_LINE_PATTERN))]
-    order_id: Option<String>,
-    /// `live` or `test`.
-    #[schemars(extend("enum" = ["live", "test", null]))]
-    environment: Option<String>,
-    /// Minor units.
-    #[schemars(range(min = 0, max = i64::MAX))]
-    amount: Option<i64>,
-    /// Three-letter ISO code such as `SEK`.
-    #[schemars(pattern(r"^[A-Z]{3}$"))]
-    currency: Option<String>,
-    #[schemars(length(min = 1, max = 1000), pattern(ONE_LINE_PATTERN))]
-    user_agent: Option<String>,
-    #[schemars(length(min = 1, max = 200), pattern(ONE_LINE_PATTERN))]
-    error_code: Option<String>,
-    #[schemars(length(min = 1, max = 200), pattern(ONE_LINE_PATTERN))]
-    correlation_id: Option<String>,
-}
-
-/// The rules across fields, as the schema's `oneOf`: what each event type requires.
-fn required_per_type(schema: &mut schemars::Schema) {
-    let kind = |types: Value, data: Value| json!({ "properties": { "type": { "enum": types }, "data": data } });
-    let order = json!({
-        "required": ["order_id", "environment", "amount", "currency"],
-        "properties": {
-            "order_id": { "type": "string" },
-            "environment": { "type": "string" },
-            "amount": { "type": "integer" },
-            "currency": { "type": "string" },
-        },
-    });
-    let error = json!({
-        "required": ["error_code"],
-        "properties": { "error_code": { "type": "string" } },
-    });
-    schema.insert(
-        "oneOf".into(),
-        json!([
-            kind(json!(["order.created", "order.cancelled"]), order),
-            kind(json!(["api.error"]), error),
-        ]),
-    );
-}
-
-/// Exactly one subject: a live or test merchant ID (with its environment), or a legacy store.
-fn one_subject(schema: &mut schemars::Schema) {
-    let absent = json!({ "nullable": true, "enum": [null] });
-    let merchant = |pattern: &str, environment: &str| {
-        json!({
-            "required": ["merchant_id"],
-            "properties": {
-                "merchant_id": { "type": "string", "pattern": pattern },
-                "legacy_store_id": absent,
-                "environment": { "nullable": true, "enum": [environment, null] },
-            },
-        })
-    };
-    schema.insert(
-        "oneOf".into(),
-        json!([
-            merchant("^K[0-9]{6}$", "live"),
-            merchant("^PK[0-9]{5}$", "test"),
-            {
-                "required": ["legacy_store_id"],
-                "properties": { "legacy_store_id": { "type": "string" }, "merchant_id": absent },
-            },
-        ]),
-    );
-}
-
-#[derive(serde::Serialize, schemars::JsonSchema)]
+/// The answer to an event taken in.
+#[derive(Serialize, ToSchema)]
 struct Received {
-    /// `recorded` or `duplicate`.
-    status: String,
-    outcome: Option<String>,
+    status: Status,
+    /// What the event did; absent for a duplicate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    outcome: Option<EventOutcome>,
 }
 
-fn receive_doc(g: &mut schemars::SchemaGenerator) -> serde_json::Value {
-    use crate::web::api::json_response;
-    let body = serde_json::to_value(g.subschema_for::<EventEnvelope>()).unwrap_or_default();
-    json!({
-        "operationId": "receivePlatformEvent",
-        "summary": "A signed platform event (orders, API errors)",
-        "security": [{ "platformSignature": [] }],
-        "requestBody": { "required": true, "content": { "application/json": { "schema": body } } },
-        "responses": {
-            "200": json_response::<Received>(g, "Recorded, or a duplicate of an event already recorded"),
-            "400": json_response::<super::PlatformError>(g, "The body is not a valid event; `field` names the culprit"),
-            "401": json_response::<super::PlatformError>(g, "Signature missing, malformed, stale or wrong"),
-            "409": json_response::<super::PlatformError>(g, "This event id was recorded before with a different body; the recorded event stands and nothing changed"),
-            "500": json_response::<super::PlatformError>(g, "Not recorded; retry later"),
-            "503": json_response::<super::PlatformError>(g, "Not recorded: the database cannot take writes now (retry after the `Retry-After` seconds), or SWITCHYARD_WEBHOOK_SECRET is not set"),
-        },
-    })
+/// `recorded`: taken in now (and committed); `duplicate`: this event was taken in
+/// before, and nothing changed.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+enum Status {
+    Recorded,
+    Duplicate,
 }
 
+/// What a recorded event did. `recorded`: nothing beyond being recorded (an API error, a
+/// cancellation, an order of an unknown merchant); `completed_upgrade`: it was the live
+/// test purchase, and the upgrade is complete; `test_order`: an order in the test
+/// environment (the test setup works; live is still to come); `legacy_still_active`: an
+/// order on the legacy store after new credentials exist (the old plugin is still active).
+#[derive(Serialize, ToSchema, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum EventOutcome {
+    Recorded,
+    CompletedUpgrade,
+    TestOrder,
+    LegacyStillActive,
+}
+
+impl EventOutcome {
+    /// What a recorded event did; `None` for the outcomes that record nothing.
+    fn of(outcome: Outcome) -> Option<Self> {
+        match outcome {
+            Outcome::Recorded => Some(Self::Recorded),
+            Outcome::CompletedUpgrade => Some(Self::CompletedUpgrade),
+            Outcome::TestOrder => Some(Self::TestOrder),
+            Outcome::LegacyStillActive => Some(Self::LegacyStillActive),
+            Outcome::Duplicate | Outcome::Conflicting => None,
+        }
+    }
+}
+
+/// A body that is not a valid event.
+#[derive(Serialize, ToSchema)]
+struct Refused {
+    error: String,
+    /// The field at fault, such as `data.merchant_id` (`body` for the body as a whole).
+    field: &'static str,
+}
+
+/// A signed platform event (orders, API errors)
+///
+/// Signed in `Switchyard-Signature` over the raw body (see the description above). The
+/// signature and its time are checked before anything is read or written; a replayed
+/// `id` changes nothing.
+#[utoipa::path(
+    post,
+    path = "/platform/v1/events",
+    operation_id = "receivePlatformEvent",
+    tag = crate::web::openapi::PLATFORM,
+    request_body = EventBody,
+    security(("platformSignature" = [])),
+    responses(
+        (status = 200, description = "Recorded, or a duplicate of an event already recorded", body = Received),
+        (status = 400, description = "The body is not a valid event; `field` names the culprit", body = Refused),
+        (status = 401, description = "Signature missing, malformed, stale or wrong", body = PlatformError),
+        (status = 409, description = "This event id was recorded before with a different body; the recorded event stands and nothing changed", body = PlatformError),
+        (status = 500, description = "Not recorded; retry later", body = PlatformError),
+        (status = 503, description = "Not recorded: the database cannot take writes now (retry after the `Retry-After` seconds), or SWITCHYARD_WEBHOOK_SECRET is not set", body = PlatformError),
+    ),
+)]
 async fn receive(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -180,11 +124,11 @@ async fn receive(
         Ok(e) => e,
         Err(e) => {
             counted("refused");
-            return (
-                StatusCode::BAD_REQUEST,
-                Json(json!({"error": e.to_string(), "field": e.field})),
-            )
-                .into_response();
+            let refused = Refused {
+                error: e.to_string(),
+                field: e.field,
+            };
+            return (StatusCode::BAD_REQUEST, Json(refused)).into_response();
         }
     };
     // Every later log line of this request names the event.
@@ -194,7 +138,11 @@ async fn receive(
     match recorded {
         Ok(Outcome::Duplicate) => {
             counted("duplicate");
-            Json(json!({"status": "duplicate"})).into_response()
+            Json(Received {
+                status: Status::Duplicate,
+                outcome: None,
+            })
+            .into_response()
         }
         Ok(Outcome::Conflicting) => {
             counted("conflicting");
@@ -205,7 +153,11 @@ async fn receive(
         }
         Ok(outcome) => {
             counted("accepted");
-            Json(json!({"status": "recorded", "outcome": format!("{outcome:?}")})).into_response()
+            Json(Received {
+                status: Status::Recorded,
+                outcome: EventOutcome::of(outcome),
+            })
+            .into_response()
         }
         Err(e) if store::is_unavailable(&e) => {
             counted("unavailable");

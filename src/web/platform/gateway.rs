@@ -11,8 +11,9 @@ use axum::{
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
+use utoipa::ToSchema;
 
-use super::json_error;
+use super::{PlatformError, json_error};
 use crate::app::AppState;
 use crate::{
     domain::{credentials, sha256_hex, text::Lines},
@@ -21,28 +22,7 @@ use crate::{
 };
 
 pub fn routes(r: Routes) -> Routes {
-    r.api_post(
-        "/platform/v1/credentials/verify",
-        verify_endpoint,
-        verify_doc,
-    )
-}
-
-fn verify_doc(g: &mut schemars::SchemaGenerator) -> serde_json::Value {
-    use crate::web::api::json_response;
-    let request = serde_json::to_value(g.subschema_for::<VerifyRequest>()).unwrap_or_default();
-    serde_json::json!({
-        "operationId": "verifyCredentials",
-        "summary": "Whether an API username and password are valid, for the platform's gateway",
-        "security": [{ "gatewayToken": [] }],
-        "requestBody": { "required": true, "content": { "application/json": { "schema": request } } },
-        "responses": {
-            "200": json_response::<VerifyResponse>(g, "The verdict"),
-            "400": json_response::<super::PlatformError>(g, "The body is not JSON with username and password"),
-            "401": json_response::<super::PlatformError>(g, "No valid service token"),
-            "503": json_response::<super::PlatformError>(g, "SWITCHYARD_GATEWAY_TOKEN is not set"),
-        },
-    })
+    r.api(utoipa_axum::routes!(verify_endpoint))
 }
 
 /// What a username/password pair is worth to the platform right now.
@@ -87,15 +67,16 @@ pub async fn verify(
     Ok(Verification::Valid(row))
 }
 
-#[derive(Deserialize, schemars::JsonSchema)]
+/// A credential to check: at most 1,000 characters each, no control characters.
+#[derive(Deserialize, ToSchema)]
 struct VerifyRequest {
-    #[schemars(pattern(crate::domain::text::ONE_LINE_PATTERN))]
+    #[schema(max_length = 1000, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
     username: String,
-    #[schemars(pattern(crate::domain::text::ONE_LINE_PATTERN))]
+    #[schema(max_length = 1000, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
     password: String,
 }
 
-#[derive(Serialize, Debug, PartialEq, schemars::JsonSchema)]
+#[derive(Serialize, Debug, PartialEq, ToSchema)]
 pub struct VerifyResponse {
     pub valid: bool,
     /// `ok`, `revoked`, `wrong_password` or `unknown_username`.
@@ -130,7 +111,26 @@ impl From<&Verification> for VerifyResponse {
     }
 }
 
-/// `POST /platform/v1/credentials/verify` with `Authorization: Bearer <service token>`.
+/// Whether an API username and password are valid, for the platform's gateway
+///
+/// `reason` is `ok`, `revoked` (right password, but revoked or past its rotation grace
+/// period; the merchant ID and environment are given), `wrong_password` or
+/// `unknown_username` (neither reveals anything about the credential).
+#[utoipa::path(
+    post,
+    path = "/platform/v1/credentials/verify",
+    operation_id = "verifyCredentials",
+    tag = crate::web::openapi::PLATFORM,
+    request_body = VerifyRequest,
+    security(("gatewayToken" = [])),
+    responses(
+        (status = 200, description = "The verdict", body = VerifyResponse),
+        (status = 400, description = "The body is not JSON with username and password", body = PlatformError),
+        (status = 401, description = "No valid service token", body = PlatformError),
+        (status = 500, description = "Not checked; retry later", body = PlatformError),
+        (status = 503, description = "SWITCHYARD_GATEWAY_TOKEN is not set", body = PlatformError),
+    ),
+)]
 async fn verify_endpoint(
     State(state): State<AppState>,
     headers: HeaderMap,

@@ -11,7 +11,7 @@ use axum::{
 };
 
 /// The body of every error the platform endpoints answer: `{"error": "…"}`.
-#[derive(serde::Serialize, schemars::JsonSchema)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct PlatformError {
     pub error: String,
 }

@@ -1,0 +1,404 @@
+//! A platform event's body as types: the shapes [`super::parse`] accepts, written once.
+//! utoipa derives the OpenAPI request body of `POST /platform/v1/events` from them; the
+//! tests below build every shape and parse it back, and the API fuzzer sends what the
+//! document allows and checks the parser takes exactly that.
+//!
+//! Each rule across fields is a shape of its own, since a schema can only say "one of
+//! these": an order names its environment, which matches a merchant ID (`K…` live,
+//! `PK…` test); an event names a merchant ID or a legacy store, never both.
+
+use serde::Serialize;
+use utoipa::{
+    ToSchema,
+    openapi::{RefOr, Schema, Type, schema::ObjectBuilder},
+};
+
+use super::super::Environment;
+
+/// A platform event. Strings are at most 200 characters long (`user_agent` 1,000), never
+/// empty, and hold no control character; a body that breaks a rule is refused with 400
+/// naming the field. `id` is unique per event: a repeat is answered `duplicate`.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+#[schema(discriminator(property_name = "type", mapping(
+    ("order.created" = "#/components/schemas/OrderEvent"),
+    ("order.cancelled" = "#/components/schemas/OrderEvent"),
+    ("api.error" = "#/components/schemas/ApiErrorEvent"),
+)))]
+pub enum EventBody {
+    Order(OrderEvent),
+    ApiError(ApiErrorEvent),
+}
+
+/// An order was created or cancelled.
+#[derive(Serialize, ToSchema)]
+pub struct OrderEvent {
+    #[schema(pattern = r"^evt_[^\u0000-\u001F\u007F-\u009F]*$", max_length = 200)]
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: OrderEventType,
+    /// RFC 3339.
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    pub data: OrderData,
+}
+
+#[derive(Serialize, ToSchema, Clone, Copy)]
+pub enum OrderEventType {
+    #[serde(rename = "order.created")]
+    Created,
+    #[serde(rename = "order.cancelled")]
+    Cancelled,
+}
+
+/// A call to the platform's API failed.
+#[derive(Serialize, ToSchema)]
+pub struct ApiErrorEvent {
+    #[schema(pattern = r"^evt_[^\u0000-\u001F\u007F-\u009F]*$", max_length = 200)]
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: ApiErrorType,
+    /// RFC 3339.
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    pub data: ApiErrorData,
+}
+
+#[derive(Serialize, ToSchema, Clone, Copy)]
+pub enum ApiErrorType {
+    #[serde(rename = "api.error")]
+    ApiError,
+}
+
+/// Whose order: a live merchant ID, a test merchant ID or a legacy store.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum OrderData {
+    Live(LiveOrder),
+    Test(TestOrder),
+    Legacy(LegacyOrder),
+}
+
+/// An order on a live merchant ID.
+#[derive(Serialize, ToSchema)]
+pub struct LiveOrder {
+    /// `K` and 6 digits.
+    #[schema(pattern = r"^K[0-9]{6}$")]
+    pub merchant_id: String,
+    pub environment: LiveEnvironment,
+    #[serde(flatten)]
+    pub order: OrderFields,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = absent)]
+    pub legacy_store_id: Option<()>,
+}
+
+/// An order on a test merchant ID.
+#[derive(Serialize, ToSchema)]
+pub struct TestOrder {
+    /// `PK` and 5 digits.
+    #[schema(pattern = r"^PK[0-9]{5}$")]
+    pub merchant_id: String,
+    pub environment: TestEnvironment,
+    #[serde(flatten)]
+    pub order: OrderFields,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = absent)]
+    pub legacy_store_id: Option<()>,
+}
+
+/// An order on a legacy store (its old plugin is still at work).
+#[derive(Serialize, ToSchema)]
+pub struct LegacyOrder {
+    #[schema(pattern = r"^[0-9]{1,12}$")]
+    pub legacy_store_id: String,
+    pub environment: Environment,
+    #[serde(flatten)]
+    pub order: OrderFields,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = absent)]
+    pub merchant_id: Option<()>,
+}
+
+/// What every order event says about the order.
+#[derive(Serialize, ToSchema)]
+pub struct OrderFields {
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
+    pub order_id: String,
+    /// Minor units.
+    #[schema(minimum = 0)]
+    pub amount: i64,
+    /// Three-letter ISO code such as `SEK`.
+    #[schema(pattern = r"^[A-Z]{3}$")]
+    pub currency: String,
+    #[serde(flatten)]
+    pub context: Context,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
+    pub error_code: Option<String>,
+}
+
+/// Where an event came from, when the platform knows.
+#[derive(Serialize, ToSchema, Default)]
+pub struct Context {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(
+        min_length = 1,
+        max_length = 1000,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
+    pub user_agent: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
+    pub correlation_id: Option<String>,
+}
+
+/// Whose call failed: a live merchant ID, a test merchant ID or a legacy store. The
+/// environment may be left out: it follows from the merchant ID (a legacy store's is live).
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum ApiErrorData {
+    Live(LiveApiError),
+    Test(TestApiError),
+    Legacy(LegacyApiError),
+}
+
+/// A failed call with a live merchant ID.
+#[derive(Serialize, ToSchema)]
+pub struct LiveApiError {
+    #[schema(pattern = r"^K[0-9]{6}$")]
+    pub merchant_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub environment: Option<LiveEnvironment>,
+    #[serde(flatten)]
+    pub error: ErrorFields,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = absent)]
+    pub legacy_store_id: Option<()>,
+}
+
+/// A failed call with a test merchant ID.
+#[derive(Serialize, ToSchema)]
+pub struct TestApiError {
+    #[schema(pattern = r"^PK[0-9]{5}$")]
+    pub merchant_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub environment: Option<TestEnvironment>,
+    #[serde(flatten)]
+    pub error: ErrorFields,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = absent)]
+    pub legacy_store_id: Option<()>,
+}
+
+/// A failed call with a legacy store's credentials.
+#[derive(Serialize, ToSchema)]
+pub struct LegacyApiError {
+    #[schema(pattern = r"^[0-9]{1,12}$")]
+    pub legacy_store_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub environment: Option<Environment>,
+    #[serde(flatten)]
+    pub error: ErrorFields,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = absent)]
+    pub merchant_id: Option<()>,
+}
+
+/// What an API error event says: the error, and the order when there was one.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorFields {
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
+    pub error_code: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
+    pub order_id: Option<String>,
+    /// Minor units.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 0)]
+    pub amount: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = r"^[A-Z]{3}$")]
+    pub currency: Option<String>,
+    #[serde(flatten)]
+    pub context: Context,
+}
+
+/// A live merchant ID's environment.
+#[derive(Serialize, ToSchema, Clone, Copy)]
+pub enum LiveEnvironment {
+    #[serde(rename = "live")]
+    Live,
+}
+
+/// A test merchant ID's environment.
+#[derive(Serialize, ToSchema, Clone, Copy)]
+pub enum TestEnvironment {
+    #[serde(rename = "test")]
+    Test,
+}
+
+/// A field the shape leaves out: absent, or null.
+fn absent() -> RefOr<Schema> {
+    ObjectBuilder::new().schema_type(Type::Null).into()
+}
+
+impl OrderData {
+    /// An order of `subject` (a merchant ID, or a legacy store's digits) in `environment`.
+    pub fn new(subject: &str, environment: Environment, order: OrderFields) -> Self {
+        let merchant = !subject.bytes().all(|b| b.is_ascii_digit());
+        match (merchant, environment) {
+            (true, Environment::Live) => OrderData::Live(LiveOrder {
+                merchant_id: subject.to_owned(),
+                environment: LiveEnvironment::Live,
+                order,
+                legacy_store_id: None,
+            }),
+            (true, Environment::Test) => OrderData::Test(TestOrder {
+                merchant_id: subject.to_owned(),
+                environment: TestEnvironment::Test,
+                order,
+                legacy_store_id: None,
+            }),
+            (false, environment) => OrderData::Legacy(LegacyOrder {
+                legacy_store_id: subject.to_owned(),
+                environment,
+                order,
+                merchant_id: None,
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::platform_event::{EventKind, parse};
+
+    const AT: &str = "2026-11-23T10:00:00Z";
+
+    fn context() -> Context {
+        Context {
+            user_agent: Some("WooCommerce/9.4".into()),
+            correlation_id: Some("corr-1".into()),
+        }
+    }
+
+    fn order(kind: OrderEventType, subject: &str, environment: Environment) -> EventBody {
+        let order = OrderFields {
+            order_id: "ord_1".into(),
+            amount: 1000,
+            currency: "SEK".into(),
+            context: context(),
+            error_code: None,
+        };
+        EventBody::Order(OrderEvent {
+            id: "evt_order".into(),
+            kind,
+            created_at: AT.into(),
+            data: OrderData::new(subject, environment, order),
+        })
+    }
+
+    fn api_error(data: ApiErrorData) -> EventBody {
+        EventBody::ApiError(ApiErrorEvent {
+            id: "evt_error".into(),
+            kind: ApiErrorType::ApiError,
+            created_at: AT.into(),
+            data,
+        })
+    }
+
+    fn error() -> ErrorFields {
+        ErrorFields {
+            error_code: "BAD_VALUE".into(),
+            order_id: Some("ord_1".into()),
+            amount: Some(0),
+            currency: Some("EUR".into()),
+            context: context(),
+        }
+    }
+
+    /// Each shape the OpenAPI document offers is one the parser takes, meaning what it says.
+    #[test]
+    fn every_documented_shape_parses() {
+        use Environment::{Live, Test};
+        let cases = [
+            (
+                order(OrderEventType::Created, "K123456", Live),
+                EventKind::OrderCreated,
+                Live,
+            ),
+            (
+                order(OrderEventType::Cancelled, "PK12345", Test),
+                EventKind::OrderCancelled,
+                Test,
+            ),
+            (
+                order(OrderEventType::Created, "4711", Test),
+                EventKind::OrderCreated,
+                Test,
+            ),
+            (
+                api_error(ApiErrorData::Live(LiveApiError {
+                    merchant_id: "K123456".into(),
+                    environment: None,
+                    error: error(),
+                    legacy_store_id: None,
+                })),
+                EventKind::ApiError,
+                Live,
+            ),
+            (
+                api_error(ApiErrorData::Test(TestApiError {
+                    merchant_id: "PK12345".into(),
+                    environment: Some(TestEnvironment::Test),
+                    error: error(),
+                    legacy_store_id: None,
+                })),
+                EventKind::ApiError,
+                Test,
+            ),
+            (
+                api_error(ApiErrorData::Legacy(LegacyApiError {
+                    legacy_store_id: "4711".into(),
+                    environment: None,
+                    error: error(),
+                    merchant_id: None,
+                })),
+                EventKind::ApiError,
+                Live,
+            ),
+        ];
+        for (body, kind, environment) in cases {
+            let json = serde_json::to_string(&body).expect("serializes");
+            let event = parse(json.as_bytes()).unwrap_or_else(|e| panic!("{e}: {json}"));
+            assert_eq!(
+                (event.kind, event.environment),
+                (kind, environment),
+                "{json}"
+            );
+            assert_eq!(event.correlation_id.as_deref(), Some("corr-1"), "{json}");
+        }
+    }
+}
