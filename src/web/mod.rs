@@ -14,6 +14,7 @@ pub mod guard;
 pub mod lang;
 pub mod legacy;
 pub mod members;
+pub mod notice;
 pub mod openapi;
 pub mod pages;
 pub mod partner;
@@ -97,14 +98,16 @@ async fn edge(State(state): State<AppState>, req: Request, next: Next) -> Respon
     let span = request::span(&id, &req);
     let serve = async {
         let asked = frame::Asked::of(&req);
-        let mut res = lang::negotiate(req, |req| async move {
+        let headers = req.headers().clone();
+        let kept = state.clone();
+        let answer = lang::negotiate(req, |req| async move {
             let res = match text::checked(req).await {
                 Ok(req) => guard::same_origin(&state, req, next).await,
                 Err(refused) => refused,
             };
             frame::frame(&state, asked, res).await
-        })
-        .await;
+        });
+        let mut res = notice::carry(&kept, &headers, answer).await;
         guard::protect(res.headers_mut());
         res
     };

@@ -83,7 +83,12 @@ pub fn page(ctx: &Ctx, title: &str, banner: Option<&BannerInfo>, body: Element) 
         if let Some(b) = banner {
             {step_banner(&tr, b)}
         }
-        main { id: "main", {body} }
+        main { id: "main",
+            if let Some(notice) = crate::web::notice::take() {
+                p { class: "ok notice", role: "status", id: "notice", "{notice}" }
+            }
+            {body}
+        }
         footer { class: "bottom", {tr.t("layout.footer")} }
     };
     Page {
