@@ -281,7 +281,7 @@ fn every_store_address_the_app_links_to_is_a_route() {
     for format in ["csv", "json", "pdf"] {
         addresses.push((get.clone(), p.report_as(7, format)));
     }
-    for action in ["capture", "cancel", "refund", "extend"] {
+    for action in ["capture", "cancel", "refund", "extend", "restore"] {
         addresses.push((post.clone(), p.legacy_order("ord_1", action)));
     }
     for action in [

@@ -46,7 +46,7 @@ impl TestApp {
     }
 
     /// An order at the sandbox platform on the legacy store, as the platform has it.
-    async fn legacy_order(&self, id: &str, amount: i64, captured: i64, age_days: i64) {
+    pub(crate) async fn legacy_order(&self, id: &str, amount: i64, captured: i64, age_days: i64) {
         let created = switchyard::store::now() - age_days * DAY;
         sqlx::query(
             "INSERT INTO sandbox_orders (order_id, merchant_id, environment, amount, currency, status, created_at, \

@@ -36,6 +36,10 @@ pub fn routes(r: Routes) -> Routes {
         .post("/stores/{eid}/legacy/orders/{order}/cancel", orders::cancel)
         .post("/stores/{eid}/legacy/orders/{order}/refund", orders::refund)
         .post("/stores/{eid}/legacy/orders/{order}/extend", orders::extend)
+        .post(
+            "/stores/{eid}/legacy/orders/{order}/restore",
+            orders::restore,
+        )
 }
 
 async fn show(State(state): State<AppState>, reader: StoreReader) -> Result<Response, AppError> {

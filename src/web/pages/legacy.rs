@@ -10,8 +10,8 @@ use super::{
 use crate::app::paths;
 use crate::{
     domain::{
-        access::Relation, money::Currency, settlement::Report, settlement_export::signed,
-        sunset::Phase,
+        access::Relation, money::Currency, order::version, settlement::Report,
+        settlement_export::signed, sunset::Phase,
     },
     i18n::Tr,
     store::{self, legacy_orders::LegacyOrder, settlements::ReportRow},
@@ -233,29 +233,46 @@ fn actions(tr: &Tr, eid: &str, csrf: &str, o: &LegacyOrder, typed: Option<&Typed
         .unwrap_or_else(|| fmt(o.captured_amount - o.refunded_amount));
     let invoiced = matches!(typed, Some(Typed::Order { order_id, action: "refund", invoiced: true, .. }) if *order_id == o.order_id);
     let order = |action| paths::store(eid).legacy_order(&o.order_id, action);
+    // The state the page shows goes with each form, so sending one twice acts once.
+    let seen = version(
+        o.captured_amount,
+        o.refunded_amount,
+        o.status == "cancelled",
+        o.expires_at,
+    );
+    let fields = rsx! {
+        {csrf_field(csrf)}
+        input { r#type: "hidden", name: "seen", value: "{seen}" }
+    };
     rsx! {
         div { class: "order-actions",
             if open {
                 form { method: "post", action: order("capture"),
-                    {csrf_field(csrf)}
+                    {fields.clone()}
                     label { r#for: "capture-{o.order_id}", {tr.t("legacy.actions.capture_amount")} }
                     input { id: "capture-{o.order_id}", name: "amount", value: "{to_capture}", inputmode: "decimal", size: "8" }
                     button { class: "button small", r#type: "submit", {tr.t("legacy.actions.capture")} }
                 }
                 form { method: "post", action: order("extend"),
-                    {csrf_field(csrf)}
+                    {fields.clone()}
                     button { class: "button small", r#type: "submit", {tr.t("legacy.actions.extend")} }
                 }
             }
             if o.status == "authorized" {
                 form { method: "post", action: order("cancel"),
-                    {csrf_field(csrf)}
+                    {fields.clone()}
                     button { class: "button small", r#type: "submit", {tr.t("legacy.actions.cancel")} }
+                }
+            }
+            if o.status == "expired" {
+                form { method: "post", action: order("restore"),
+                    {fields.clone()}
+                    button { class: "button small", r#type: "submit", {tr.t("legacy.restore.button")} }
                 }
             }
             if o.captured_amount > o.refunded_amount {
                 form { method: "post", action: order("refund"),
-                    {csrf_field(csrf)}
+                    {fields.clone()}
                     label { r#for: "refund-{o.order_id}", {tr.t("legacy.actions.refund_amount")} }
                     input { id: "refund-{o.order_id}", name: "amount", value: "{to_refund}", inputmode: "decimal", size: "8" }
                     label { class: "check",
