@@ -183,6 +183,33 @@ pub fn admin_changed(tr: Tr, s: &store::stores::Store, new: &str) -> Email {
     }
 }
 
+/// To the administrator of `s`: `by` revoked the API credentials `usernames` at `at`,
+/// so payments using them stop; new ones are made on the credentials step.
+pub fn credentials_revoked(
+    tr: Tr,
+    s: &store::stores::Store,
+    usernames: &str,
+    by: &str,
+    at: i64,
+    base: &str,
+) -> Email {
+    let link = format!("{base}{}", store_path(s).step(Step::Credentials));
+    Email {
+        to: s.admin_email.clone(),
+        subject: tr.f("email.credentials_revoked.subject", &[("store", &s.name)]),
+        text: tr.f(
+            "email.credentials_revoked.body",
+            &[
+                ("store", &s.name),
+                ("usernames", usernames),
+                ("by", by),
+                ("time", &crate::i18n::format::datetime(tr.lang, at)),
+                ("link", &link),
+            ],
+        ),
+    }
+}
+
 /// An invitation to read `s`, from its administrator `admin`.
 pub fn invitation(tr: Tr, to: &str, s: &store::stores::Store, admin: &str, base: &str) -> Email {
     Email {

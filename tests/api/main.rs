@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod access;
+mod actions;
 mod connections;
 mod console;
 mod credentials;

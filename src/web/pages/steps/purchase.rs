@@ -34,11 +34,13 @@ pub fn waiting(
     let tr = ctx.tr;
     let eid = admin.eid();
     let mid = upgrade.merchant_id.clone().unwrap_or_default();
+    // Only a credential the platform accepts now: a revoked username would only fail.
+    let now = crate::store::now();
     let username = issued
         .iter()
-        .find(|c| c.environment == Environment::Live)
-        .map(|c| c.username.clone())
-        .unwrap_or_default();
+        .filter(|c| c.environment == Environment::Live && c.is_active(now))
+        .max_by_key(|c| (c.created_at, c.id))
+        .map(|c| c.username.clone());
     let country = admin
         .store
         .country_list()
@@ -93,7 +95,14 @@ pub fn waiting(
                 details { class: "sandbox",
                     summary { {tr.t("purchase.sandbox.title")} }
                     p { {tr.t("purchase.sandbox.body")} }
-                    pre { code { "curl -u '{username}:YOUR_PASSWORD' -H 'Content-Type: application/json' \\\n  -d '{{\"amount\": 1000, \"currency\": \"SEK\", \"country\": \"{country}\"}}' \\\n  {url}" } }
+                    if let Some(username) = &username {
+                        pre { code { "curl -u '{username}:YOUR_PASSWORD' -H 'Content-Type: application/json' \\\n  -d '{{\"amount\": 1000, \"currency\": \"SEK\", \"country\": \"{country}\"}}' \\\n  {url}" } }
+                    } else {
+                        p { class: "warning-box", id: "no-active-credential",
+                            {tr.t("purchase.credential.none")} " "
+                            a { href: paths::store(eid).step(Step::Credentials), {tr.t("purchase.credential.link")} }
+                        }
+                    }
                 }
             }
             details { class: "help",
