@@ -278,6 +278,28 @@ pub struct Operator(pub SignedIn);
 /// Support, on one store's pages (its timeline and the actions taken for it).
 pub struct StoreSupport(pub StoreReader);
 
+/// The store's own people: its admin and the users the admin invited. Anyone else who
+/// may read the store is answered as if there were nothing there.
+pub struct StoreMember(pub StoreReader);
+
+impl<S> FromRequestParts<S> for StoreMember
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let reader = StoreReader::from_request_parts(parts, state).await?;
+        if !matches!(reader.relation, Relation::Admin | Relation::Member) {
+            let app = AppState::from_ref(state);
+            refused(&app, &reader.user, Some(reader.store.id), parts).await;
+            return Err(AppError::NotFound);
+        }
+        Ok(StoreMember(reader))
+    }
+}
+
 impl<S> FromRequestParts<S> for StoreSupport
 where
     AppState: FromRef<S>,

@@ -21,6 +21,7 @@ pub mod partner;
 pub mod partner_keys;
 pub mod platform;
 pub mod request;
+pub mod requests;
 pub mod routes;
 pub mod sandbox;
 pub mod session;
@@ -57,6 +58,7 @@ pub fn routes(sandbox: bool) -> Routes {
         .with(audit::routes)
         .with(staff::routes)
         .with(support::routes)
+        .with(requests::routes)
         .with(partner::routes)
         .with(partner_keys::routes)
         .with(console::routes)

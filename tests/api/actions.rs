@@ -303,3 +303,85 @@ async fn a_sent_support_request_says_what_was_sent() {
         assert!(said.contains(part), "{part} missing from {said}");
     }
 }
+
+#[tokio::test]
+async fn a_support_request_is_a_thread_its_store_follows_and_nobody_else_sees() {
+    use crate::support::{file, png};
+    const AGENT: &str = "agent@support.example";
+    let app = spawn_app().await;
+    app.admin_waiting_for_purchase().await;
+    app.send_request(
+        "The checkout shows an error after I pay.",
+        "BAD_CREDENTIALS",
+        vec![file(png(), "checkout.png", "image/png")],
+    )
+    .await;
+    let id = app.scalar("SELECT id FROM support_requests").await;
+    let thread = path(&format!("/support-requests/{id}"));
+    let shot = format!("{thread}/screenshots/1");
+    let trouble = app.get(&path("/upgrade/trouble")).await;
+    assert!(
+        trouble.has(&format!("href=\"{thread}\"")),
+        "{}",
+        trouble.body
+    );
+    assert!(trouble.has("id=\"to-support-requests\""));
+    assert!(app.get(&path("")).await.has("id=\"to-support-requests\""));
+    let list = app.get(&path("/support-requests")).await;
+    assert!(list.has(&format!("href=\"{thread}\"")), "{}", list.body);
+
+    app.add_staff(AGENT, switchyard::domain::access::StaffRole::Support, None)
+        .await;
+    let support = app.another_browser();
+    support.sign_in(AGENT).await;
+    support
+        .submit(
+            &format!("/support/requests/{id}/status"),
+            &[
+                ("status", "in-progress"),
+                ("reason", "Looking at the plugin logs"),
+            ],
+        )
+        .await
+        .assert_redirect_to(&format!("/support/requests/{id}"));
+
+    let page = app.get(&thread).await;
+    assert_eq!(page.status, StatusCode::OK);
+    for part in [
+        "The checkout shows an error after I pay.",
+        "BAD_CREDENTIALS",
+        "Looking at the plugin logs",
+        "data-status=\"in-progress\"",
+        &format!("href=\"{shot}\""),
+    ] {
+        assert!(page.has(part), "{part} missing from {}", page.body);
+    }
+    let image = app.client.get(app.url(&shot)).send().await.unwrap();
+    assert_eq!(image.headers()["content-type"], "image/png");
+    assert_eq!(image.bytes().await.unwrap().to_vec(), png());
+
+    // A user the admin invited reads it too.
+    let store_id = app
+        .scalar(&format!(
+            "SELECT id FROM stores WHERE legacy_store_id = '{STORE}'"
+        ))
+        .await;
+    switchyard::store::members::add(&app.db.pool, store_id, "bo@kaffebaren.example", ADMIN)
+        .await
+        .unwrap();
+    let member = app.another_browser();
+    member.sign_in("bo@kaffebaren.example").await;
+    assert_eq!(member.get(&thread).await.status, StatusCode::OK);
+
+    // Another store's admin, and support outside its own pages, find nothing there.
+    let other = app.another_browser();
+    other.sign_in(OTHER_ADMIN).await;
+    for who in [&other, &support] {
+        for p in [path("/support-requests"), thread.clone(), shot.clone()] {
+            assert_eq!(who.get(&p).await.status, StatusCode::NOT_FOUND, "{p}");
+        }
+    }
+    let hidden = without_request_id(&other, &thread).await;
+    let missing = without_request_id(&other, &format!("/stores/4799/support-requests/{id}")).await;
+    assert_eq!(hidden, missing);
+}

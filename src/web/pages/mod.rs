@@ -11,6 +11,7 @@ pub mod layout;
 pub mod legacy;
 pub mod members;
 pub mod partner;
+pub mod requests;
 pub mod staff;
 pub mod steps;
 pub mod stores;

@@ -176,6 +176,7 @@ pub fn overview(catalog: &Catalog, reader: &StoreReader, expiring: &[LegacyOrder
             }
         }
         {expiring_warning(&tr, eid, expiring)}
+        {super::requests::link(reader)}
     };
     page(&ctx, &store.name, Some(&reader.banner()), body)
 }

@@ -173,12 +173,7 @@ pub async fn send(
 
 /// What the request said, to confirm it: its text (the start of it), code and files.
 fn sent_notice(id: i64, sent: &Sent) -> Msg {
-    const SHOWN: usize = 200;
-    let text = sent.draft.explanation.trim();
-    let mut excerpt: String = text.chars().take(SHOWN).collect();
-    if text.chars().count() > SHOWN {
-        excerpt.push('…');
-    }
+    let excerpt = text::excerpt(sent.draft.explanation.trim(), 200);
     let none = || Msg::new("trouble.notice.none");
     let code = sent.draft.error_code.trim();
     let code = match code {
