@@ -14,6 +14,7 @@ pub mod partner;
 pub mod staff;
 pub mod steps;
 pub mod stores;
+pub mod sunset;
 pub mod support;
 
 use std::{cell::RefCell, fmt::Write};
