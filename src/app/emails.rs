@@ -7,7 +7,15 @@ use sqlx::{Any, Executor};
 use time::Date;
 
 use super::paths;
-use crate::{domain::Step, i18n::Tr, mail::Email, store};
+use crate::{
+    domain::{
+        Step,
+        sunset::{self, Phase},
+    },
+    i18n::Tr,
+    mail::Email,
+    store,
+};
 
 fn store_path(s: &store::stores::Store) -> paths::Store<'_> {
     paths::store(&s.legacy_store_id)
@@ -39,14 +47,20 @@ pub fn reminder(
     let sunset = state
         .catalog
         .product(&s.product)
-        .and_then(|p| p.sunset_date())
+        .and_then(|p| p.sunset_date());
+    // After the sunset the legacy store is closed: the reminder says so, not "it stops on".
+    let body = match sunset.map(|d| Phase::on(d, sunset::today())) {
+        Some(Phase::Closed) => "email.reminder.closed.body",
+        _ => "email.reminder.body",
+    };
+    let sunset = sunset
         .map(|d| crate::i18n::format::date(tr.lang, d))
         .unwrap_or_default();
     Email {
         to: s.admin_email.clone(),
         subject: tr.f("email.reminder.subject", &[("store", &s.name)]),
         text: tr.f(
-            "email.reminder.body",
+            body,
             &[
                 ("store", &s.name),
                 ("eid", &s.legacy_store_id),

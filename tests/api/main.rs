@@ -27,6 +27,7 @@ mod sandbox;
 mod security;
 mod sign_in;
 mod smtp;
+mod sunset;
 mod support;
 mod terms;
 mod upgrade;

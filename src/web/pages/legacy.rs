@@ -113,20 +113,22 @@ pub fn page(reader: &StoreReader, view: &View<'_>) -> Page {
     let ctx = reader.ctx();
     let tr = ctx.tr;
     let eid = reader.eid();
-    let csrf = ctx.csrf.clone().unwrap_or_default();
     let closed = view.sunset.is_some_and(|(_, p)| p.is_closed());
     let act = reader.can_act() && !closed;
-    let now = store::now();
-    let (range_from, range_to) = match &view.typed {
-        Some(Typed::Range { from, to }) => (from.as_str(), to.as_str()),
-        _ => ("", ""),
-    };
+    let open = reader.reports_readable();
     let body = rsx! {
         {store_nav(reader, "legacy")}
         section { class: "card", id: "legacy-summary",
             h1 { {tr.f("legacy.title", &[("eid", eid)])} }
-            p { class: "lead", {tr.t("legacy.lead")} }
+            if !closed {
+                p { class: "lead", {tr.t("legacy.lead")} }
+            }
             {sunset_banner(&tr, view.sunset)}
+            if closed {
+                p { id: "legacy-closed-remains", {tr.t("legacy.closed.remains")} " "
+                    a { href: paths::store(eid).trouble(), id: "legacy-ask-support", {tr.t("legacy.closed.support")} }
+                }
+            }
             if let Some(p) = &view.problem {
                 p { class: "form-error", role: "alert", id: "legacy-problem", "{p}" }
             }
@@ -134,6 +136,22 @@ pub fn page(reader: &StoreReader, view: &View<'_>) -> Page {
                 p { a { class: "button", href: paths::store(eid).archive(), id: "download-everything", {tr.t("legacy.archive")} } }
             }
         }
+        if open { {lists(reader, view, act)} }
+    };
+    layout(&ctx, &tr.f("legacy.title", &[("eid", eid)]), None, body)
+}
+
+/// The orders and the reports, while the store is open to this reader.
+fn lists(reader: &StoreReader, view: &View<'_>, act: bool) -> Element {
+    let tr = reader.ctx().tr;
+    let eid = reader.eid();
+    let csrf = reader.ctx().csrf.unwrap_or_default();
+    let now = store::now();
+    let (range_from, range_to) = match &view.typed {
+        Some(Typed::Range { from, to }) => (from.as_str(), to.as_str()),
+        _ => ("", ""),
+    };
+    rsx! {
         section { class: "card", id: "legacy-orders",
             h2 { {tr.t("legacy.orders.title")} }
             if view.orders_stale {
@@ -207,8 +225,7 @@ pub fn page(reader: &StoreReader, view: &View<'_>) -> Page {
                 }
             }
         }
-    };
-    layout(&ctx, &tr.f("legacy.title", &[("eid", eid)]), None, body)
+    }
 }
 
 fn expiry(tr: &Tr, o: &LegacyOrder, now: i64) -> Element {

@@ -15,6 +15,7 @@ pub mod requests;
 pub mod staff;
 pub mod steps;
 pub mod stores;
+pub mod sunset;
 pub mod support;
 
 use std::{cell::RefCell, fmt::Write};
