@@ -19,6 +19,7 @@ mod integration;
 mod jobs;
 mod languages;
 mod legacy;
+mod locale;
 mod orders;
 mod partner;
 mod retention;

@@ -6,6 +6,7 @@ use super::{
     csrf_field, format_time,
     layout::{Page, page as layout},
     stores::store_nav,
+    time_tag,
 };
 use crate::app::paths;
 use crate::{
@@ -151,7 +152,7 @@ pub fn page(reader: &StoreReader, view: &View<'_>) -> Page {
                     tbody {
                         for o in view.orders.iter() {
                             tr { id: "order-{o.order_id}", "data-status": "{o.status}",
-                                td { code { "{o.order_id}" } br {} span { class: "small", {format_time(o.created_at)} } }
+                                td { code { "{o.order_id}" } br {} span { class: "small", {time_tag(o.created_at)} } }
                                 td { span { class: "tag", {tr.t(&format!("legacy.status.{}", o.status))} } }
                                 td {
                                     {money(&o.currency, o.order_amount)}
@@ -225,7 +226,11 @@ fn expiry(tr: &Tr, o: &LegacyOrder, now: i64) -> Element {
 /// The forms for what the order's state allows; the server checks again.
 fn actions(tr: &Tr, eid: &str, csrf: &str, o: &LegacyOrder, typed: Option<&Typed>) -> Element {
     let c = Currency::parse(&o.currency);
-    let fmt = |m: i64| c.map(|c| c.format_amount(m)).unwrap_or_default();
+    let lang = crate::i18n::request_lang();
+    let fmt = |m: i64| {
+        c.map(|c| crate::i18n::input::amount_value(lang, c, m))
+            .unwrap_or_default()
+    };
     let open = matches!(o.status.as_str(), "authorized" | "part-captured");
     let to_capture = Typed::amount(typed, &o.order_id, "capture")
         .unwrap_or_else(|| fmt(o.order_amount - o.captured_amount));
