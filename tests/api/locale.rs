@@ -4,7 +4,10 @@
 use reqwest::StatusCode;
 use switchyard::i18n::{Lang, format};
 
-use crate::helpers::{ADMIN, STORE, TestApp, path, spawn_app};
+use crate::{
+    english,
+    helpers::{ADMIN, STORE, TestApp, path, spawn_app},
+};
 
 /// An authorised order of `amount` öre on the legacy store, as the sandbox platform has it.
 async fn open_order(app: &TestApp, id: &str, amount: i64) {
@@ -30,10 +33,10 @@ async fn captured(app: &TestApp, id: &str) -> i64 {
     .await
 }
 
-/// The admin, signed in, having chosen `lang`.
-async fn admin_in(app: &TestApp, lang: &str) -> TestApp {
+/// `admin`, signed in, having chosen `lang`.
+async fn admin_in(app: &TestApp, lang: &str, admin: &str) -> TestApp {
     let browser = app.browser_in(lang);
-    browser.sign_in(ADMIN).await;
+    browser.sign_in(admin).await;
     let chosen = browser.submit("/language", &[("lang", lang)]).await;
     assert_eq!(chosen.status, StatusCode::SEE_OTHER);
     browser
@@ -43,7 +46,7 @@ async fn admin_in(app: &TestApp, lang: &str) -> TestApp {
 async fn amounts_are_typed_and_shown_the_local_way_and_ambiguity_is_refused() {
     let app = spawn_app().await;
     open_order(&app, "loc-1", 123_450).await;
-    let swede = admin_in(&app, "sv").await;
+    let swede = admin_in(&app, "sv", ADMIN).await;
     let capture = path("/legacy/orders/loc-1/capture");
 
     let page = swede.get(&path("/legacy")).await;
@@ -70,7 +73,7 @@ async fn amounts_are_typed_and_shown_the_local_way_and_ambiguity_is_refused() {
     assert_eq!(captured(&app, "loc-1").await, 1250, "exact to the öre");
 
     // German: a dot groups thousands, and the dot form still works for cents.
-    let german = admin_in(&app, "de").await;
+    let german = admin_in(&app, "de", ADMIN).await;
     german
         .submit(&capture, &[("amount", "1.000,25")])
         .await
@@ -156,4 +159,94 @@ async fn times_are_in_the_browsers_zone_or_the_chosen_one_with_utc_on_hover() {
     no_script.sign_in(ADMIN).await;
     let page = no_script.get(&path("/legacy")).await;
     assert!(page.has(&time_tag(created, "UTC")), "{}", page.body);
+}
+
+/// The names of payment methods and fees in the shop catalogue's English price lists
+/// ("Card", "Pay now", "Monthly fee"): data, so no interface catalogue vouches for them.
+fn catalogue_names() -> Vec<Vec<String>> {
+    let catalog: toml::Value = toml::from_str(include_str!("../../assets/catalog.toml")).unwrap();
+    let mut names = Vec::new();
+    for path in catalog["paths"].as_array().unwrap() {
+        for line in path
+            .get("price_list")
+            .and_then(|l| l.as_array())
+            .into_iter()
+            .flatten()
+        {
+            let label = line.as_str().unwrap().split(':').next().unwrap();
+            names.extend(label.split(" and ").map(english::words));
+        }
+    }
+    assert!(names.len() >= 4, "{names:?}");
+    names
+}
+
+/// English that leaked into a page meant for `lang`: interface words only English has,
+/// and the catalogue's English names, word for word.
+fn english_on(lang: &str, page: &str) -> Vec<String> {
+    let detector = english::Detector::for_lang(lang);
+    let names = catalogue_names();
+    let mut found = Vec::new();
+    for piece in english::visible_text(page) {
+        let words = english::words(&piece);
+        let leaked = detector.english_in(&piece);
+        if !leaked.is_empty() {
+            found.push(format!("{leaked:?} in «{piece}»"));
+        }
+        for name in names
+            .iter()
+            .filter(|n| words.windows(n.len()).any(|w| w == *n))
+        {
+            found.push(format!("{name:?} in «{piece}»"));
+        }
+    }
+    found
+}
+
+#[tokio::test]
+async fn the_terms_and_the_account_step_speak_the_pages_language_only() {
+    let app = spawn_app().await;
+    for (lang, admin, eid) in [
+        ("sv", ADMIN, STORE),
+        ("de", "jonas@bergkristall.example", "20240"),
+    ] {
+        let browser = admin_in(&app, lang, admin).await;
+        let store = |p: &str| format!("/stores/{eid}{p}");
+        let terms = browser.get(&store("/upgrade/terms?path=kpm-kco3")).await;
+        assert_eq!(terms.status, StatusCode::OK);
+        assert_eq!(
+            english_on(lang, &terms.body),
+            Vec::<String>::new(),
+            "{lang} terms"
+        );
+        assert!(
+            !terms.has("id=\"terms-language\""),
+            "in the page's language"
+        );
+        let sha = crate::helpers::between(&terms.body, "name=\"sha256\" value=\"", "\"").unwrap();
+        browser
+            .submit(
+                &store("/upgrade/terms"),
+                &[("path", "kpm-kco3"), ("sha256", &sha), ("accept", "yes")],
+            )
+            .await
+            .assert_redirect_to(&store("/upgrade/account"));
+        let account = browser.get(&store("/upgrade/account")).await;
+        assert_eq!(account.status, StatusCode::OK);
+        assert_eq!(
+            english_on(lang, &account.body),
+            Vec::<String>::new(),
+            "{lang} account"
+        );
+    }
+
+    // A German reading the Swedish store's agreement is told it is Swedish, and binding.
+    let german = admin_in(&app, "de", ADMIN).await;
+    let terms = german.get(&path("/upgrade/terms")).await;
+    assert!(
+        terms.has("id=\"terms-language\"") && terms.has("auf Schwedisch"),
+        "{}",
+        terms.body
+    );
+    assert!(terms.has("lang=\"sv\""));
 }
