@@ -1,7 +1,11 @@
 //! Each person's own formats and time zone: amounts typed the local way, times in the
 //! person's zone with UTC on hover, and pages in one language only.
 
-use reqwest::StatusCode;
+use reqwest::{
+    StatusCode,
+    multipart::{Form, Part},
+};
+use switchyard::domain::access::StaffRole;
 use switchyard::i18n::{Lang, format};
 
 use crate::{
@@ -249,4 +253,55 @@ async fn the_terms_and_the_account_step_speak_the_pages_language_only() {
         terms.body
     );
     assert!(terms.has("lang=\"sv\""));
+}
+
+#[tokio::test]
+async fn reports_read_in_local_formats_while_the_csv_stays_the_platforms() {
+    let app = spawn_app().await;
+    let agent = "agent@support.example";
+    app.add_staff(agent, StaffRole::Support, None).await;
+    let support = app.another_browser();
+    support.sign_in(agent).await;
+    let csrf = support.get(&path("/legacy")).await.csrf();
+    let report = include_str!("../fixtures/settlement-4711.csv");
+    let form = Form::new()
+        .text("csrf", csrf)
+        .part("report", Part::bytes(report.as_bytes()).file_name("r.csv"));
+    let sent = support.multipart(&path("/legacy/reports"), form).await;
+    let report_path = sent.location.expect("imported");
+
+    let swede = admin_in(&app, "sv", ADMIN).await;
+    let page = swede.get(&report_path).await;
+    assert!(
+        page.has("-868,92\u{a0}kr") && page.has("1\u{202f}748,00\u{a0}kr"),
+        "{}",
+        page.body
+    );
+    let german = admin_in(&app, "de", ADMIN).await;
+    let page = german.get(&report_path).await;
+    assert!(
+        page.has("20.11.2026") && page.has("<td>10.11.2026</td>"),
+        "{}",
+        page.body
+    );
+    assert!(!page.has("2026-11-20"));
+
+    let pdf = german.get_bytes(&format!("{report_path}/pdf")).await;
+    for text in ["20.11.2026", "-868,92\u{a0}SEK", "1.748,00\u{a0}SEK"] {
+        let bytes = switchyard::domain::pdf::encode(text);
+        assert!(
+            pdf.windows(bytes.len()).any(|w| w == bytes),
+            "{text} in the PDF"
+        );
+    }
+    let csv = german.get(&format!("{report_path}/csv")).await;
+    assert!(csv.body.contains(";2026-11-20;SEK;1748.00;") && csv.body.contains("-868.92"));
+}
+
+impl TestApp {
+    async fn get_bytes(&self, p: &str) -> Vec<u8> {
+        let res = self.client.get(self.url(p)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{p}");
+        res.bytes().await.unwrap().to_vec()
+    }
 }

@@ -177,7 +177,7 @@ pub fn page(reader: &StoreReader, view: &View<'_>) -> Page {
                     tbody {
                         for r in view.reports.iter() {
                             tr {
-                                td { "{r.payout_date}" }
+                                td { {crate::i18n::format::iso_day(crate::i18n::request_lang(), &r.payout_date)} }
                                 td { a { href: paths::store(eid).report(r.id), "{r.payment_reference}" } }
                                 td { {money(r.currency.code(), r.total_settlement)} }
                                 td {
@@ -289,7 +289,7 @@ pub fn report(reader: &StoreReader, row: &ReportRow, r: &Report) -> Page {
         {store_nav(reader, "legacy")}
         section { class: "card", id: "settlement-report",
             h1 { "{title}" }
-            p { class: "lead", {tr.f("legacy.report.lead", &[("date", &r.payout_date), ("amount", &m(t.settlement))])} }
+            p { class: "lead", {tr.f("legacy.report.lead", &[("date", &crate::i18n::format::iso_day(crate::i18n::request_lang(), &r.payout_date)), ("amount", &m(t.settlement))])} }
             p {
                 a { class: "button", href: paths::store(eid).report_as(row.id, "csv"), id: "download-csv", "CSV" } " "
                 a { class: "button", href: paths::store(eid).report_as(row.id, "json"), "JSON" } " "
@@ -311,7 +311,7 @@ pub fn report(reader: &StoreReader, row: &ReportRow, r: &Report) -> Page {
                 tbody {
                     for tx in r.transactions.iter() {
                         tr {
-                            td { {tx.day().to_owned()} }
+                            td { {crate::i18n::format::iso_day(crate::i18n::request_lang(), tx.day())} }
                             td { {tr.t(&format!("settlement.kind.{}", tx.kind.as_str()))} }
                             td { code { "{tx.order_id}" } }
                             td { "{tx.merchant_reference1} {tx.merchant_reference2}" }
