@@ -31,3 +31,14 @@ if (live && "EventSource" in window) {
     window.location.reload();
   });
 }
+
+// The browser's time zone, so times are shown in it from the next page on (a time zone
+// chosen on the account page wins; without JavaScript, times are in UTC).
+try {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (zone && !document.cookie.split("; ").includes(`tz=${zone}`)) {
+    document.cookie = `tz=${zone}; path=/; max-age=31536000; samesite=lax`;
+  }
+} catch {
+  // No Intl: times stay in UTC.
+}

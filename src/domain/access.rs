@@ -49,6 +49,8 @@ pub struct Principal {
     pub partner_ids: Vec<i64>,
     /// The language they chose, if they did (a code such as `sv`).
     pub lang: Option<String>,
+    /// The time zone they chose for the times they read, if they did (an IANA name).
+    pub time_zone: Option<String>,
 }
 
 /// The facts about one store that decide access to it.
@@ -104,6 +106,7 @@ mod tests {
     fn person(email: &str, role: Option<StaffRole>, partners: &[i64]) -> Principal {
         Principal {
             lang: None,
+            time_zone: None,
             user_id: 1,
             email: email.into(),
             role,

@@ -29,7 +29,8 @@ pub fn render(doc: &Document<'_>) -> Vec<u8> {
     }
     for para in doc.body.split("\n\n") {
         lines.push((BODY_SIZE, false, Vec::new()));
-        let joined = para.split_whitespace().collect::<Vec<_>>().join(" ");
+        // Only ASCII whitespace breaks: a no-break space keeps "1 234,50 kr" on one line.
+        let joined = para.split_ascii_whitespace().collect::<Vec<_>>().join(" ");
         for l in wrap(&joined, BODY_SIZE, false) {
             lines.push((BODY_SIZE, false, l));
         }
@@ -155,6 +156,9 @@ fn win_ansi(c: char) -> u8 {
         'ž' => 0x9e,
         'Ÿ' => 0x9f,
         '→' => b'>',
+        // The narrow no-break space of Nordic digit groups ("1 234,50 kr") has no
+        // WinAnsi code: the plain no-break space keeps the number on one line too.
+        '\u{202f}' => 0xa0,
         _ => b'?',
     }
 }

@@ -48,11 +48,21 @@ pub fn to_json(r: &Report) -> Value {
 /// (`settlement.pdf.*`, `settlement.kind.*`) and its `{name}` arguments.
 pub type Say<'a> = &'a dyn Fn(&str, &[(&str, &str)]) -> String;
 
-/// The report as a PDF, in the words `say` gives: the totals, then one line per
+/// How the reader writes a report: messages (`say`), amounts and days, the local way
+/// (files for machines, the CSV and JSON, keep the platform's own forms).
+pub struct Words<'a> {
+    pub say: Say<'a>,
+    pub money: &'a dyn Fn(crate::domain::money::Currency, i64) -> String,
+    /// A day given as `2026-11-23`.
+    pub day: &'a dyn Fn(&str) -> String,
+}
+
+/// The report as a PDF, in the reader's words: the totals, then one line per
 /// transaction.
-pub fn to_pdf(r: &Report, say: Say<'_>) -> Vec<u8> {
+pub fn to_pdf(r: &Report, words: &Words<'_>) -> Vec<u8> {
+    let say = words.say;
     let c = r.currency;
-    let amount = |minor: i64| format!("{} {}", c.format_amount(minor), c.code());
+    let amount = |minor: i64| (words.money)(c, minor);
     let t = &r.totals;
     let title = say(
         "settlement.pdf.title",
@@ -60,7 +70,10 @@ pub fn to_pdf(r: &Report, say: Say<'_>) -> Vec<u8> {
     );
     let meta = vec![
         say("settlement.pdf.store", &[("eid", r.merchant_id.as_str())]),
-        say("settlement.pdf.payout_date", &[("date", &r.payout_date)]),
+        say(
+            "settlement.pdf.payout_date",
+            &[("date", &(words.day)(&r.payout_date))],
+        ),
         say(
             "settlement.pdf.amount",
             &[("amount", &amount(t.settlement))],
@@ -89,7 +102,7 @@ pub fn to_pdf(r: &Report, say: Say<'_>) -> Vec<u8> {
         let line = say(
             "settlement.pdf.line",
             &[
-                ("day", tr.day()),
+                ("day", &(words.day)(tr.day())),
                 (
                     "type",
                     &say(&format!("settlement.kind.{}", tr.kind.as_str()), &[]),
@@ -97,7 +110,7 @@ pub fn to_pdf(r: &Report, say: Say<'_>) -> Vec<u8> {
                 ("order", dash(&tr.order_id)),
                 ("capture", dash(&tr.capture_id)),
                 ("amount", &amount(signed(tr))),
-                ("vat", &c.format_amount(tr.vat_amount)),
+                ("vat", &amount(tr.vat_amount)),
                 ("references", references.trim()),
             ],
         );
@@ -165,9 +178,13 @@ pub fn transactions_csv(rows: &[(String, String, Transaction)]) -> String {
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
-/// One zip: `reports/<reference>.csv` and `.pdf` (in the words `say` gives) for every
+/// One zip: `reports/<reference>.csv` and `.pdf` (in the reader's words) for every
 /// report, and `orders.csv`.
-pub fn archive(reports: &[Report], orders_csv: &str, say: Say<'_>) -> std::io::Result<Vec<u8>> {
+pub fn archive(
+    reports: &[Report],
+    orders_csv: &str,
+    words: &Words<'_>,
+) -> std::io::Result<Vec<u8>> {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
@@ -179,7 +196,7 @@ pub fn archive(reports: &[Report], orders_csv: &str, say: Say<'_>) -> std::io::R
         zip.start_file(format!("reports/{name}.csv"), options)?;
         zip.write_all(to_csv(r).as_bytes())?;
         zip.start_file(format!("reports/{name}.pdf"), options)?;
-        zip.write_all(&to_pdf(r, say))?;
+        zip.write_all(&to_pdf(r, words))?;
     }
     zip.start_file("orders.csv", options)?;
     zip.write_all(orders_csv.as_bytes())?;

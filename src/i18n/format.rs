@@ -6,17 +6,17 @@ use super::Lang;
 use crate::domain::money::Currency;
 
 /// A narrow no-break space: keeps `1 234` and `50 %` on one line.
-const NNBSP: char = '\u{202f}';
-const NBSP: char = '\u{a0}';
+pub(super) const NNBSP: char = '\u{202f}';
+pub(super) const NBSP: char = '\u{a0}';
 
-struct Separators {
-    group: Option<char>,
-    decimal: char,
+pub(super) struct Separators {
+    pub(super) group: Option<char>,
+    pub(super) decimal: char,
     /// Group only numbers with at least this many integer digits (Spanish: 5).
     min_grouped: usize,
 }
 
-fn separators(lang: Lang) -> Separators {
+pub(super) fn separators(lang: Lang) -> Separators {
     let (group, decimal, min_grouped) = match lang {
         Lang::En => (Some(','), '.', 4),
         Lang::Sv | Lang::Nb | Lang::Fi => (Some(NNBSP), ',', 4),
@@ -108,7 +108,10 @@ const EN_MONTHS: [&str; 12] = [
 
 /// A calendar day: `23 Nov 2026`, `2026-11-23` (Swedish), `23.11.2026`, `23/11/2026`.
 pub fn date(lang: Lang, d: time::Date) -> String {
-    let (y, m, day) = (d.year(), u8::from(d.month()), d.day());
+    day(lang, d.year(), u8::from(d.month()), d.day())
+}
+
+fn day(lang: Lang, y: i32, m: u8, day: u8) -> String {
     match lang {
         Lang::En => format!("{day} {} {y}", EN_MONTHS[usize::from(m) - 1]),
         Lang::Sv => format!("{y}-{m:02}-{day:02}"),
@@ -131,6 +134,41 @@ pub fn datetime(lang: Lang, unix: i64) -> String {
         ),
         _ => format!("{} {clock} UTC", date(lang, t.date())),
     }
+}
+
+/// A day written `2026-11-23` (as files have it), the language's way; anything else as
+/// it is.
+pub fn iso_day(lang: Lang, text: &str) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    match time::Date::parse(text, &format) {
+        Ok(d) => date(lang, d),
+        Err(_) => text.to_owned(),
+    }
+}
+
+/// A moment in `zone`: the day, the 24-hour time and the zone's abbreviation
+/// (`15.1.2027 09:00 CET`). In UTC it reads as [`datetime`] does.
+pub fn datetime_in(lang: Lang, unix: i64, zone: &jiff::tz::TimeZone) -> String {
+    let Ok(at) = jiff::Timestamp::from_second(unix) else {
+        return String::new();
+    };
+    let local = at.to_zoned(zone.clone());
+    let info = zone.to_offset_info(at);
+    let (m, d) = (local.month().unsigned_abs(), local.day().unsigned_abs());
+    let date = day(lang, i32::from(local.year()), m, d);
+    let clock = format!("{:02}:{:02}", local.hour(), local.minute());
+    let abbreviation = info.abbreviation();
+    match lang {
+        Lang::Fi => format!("{date} klo {} {abbreviation}", clock.replace(':', ".")),
+        _ => format!("{date} {clock} {abbreviation}"),
+    }
+}
+
+/// A moment as the `datetime` attribute of `<time>` wants it: `2027-01-15T08:00:00Z`.
+pub fn iso_utc(unix: i64) -> String {
+    jiff::Timestamp::from_second(unix)
+        .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -182,5 +220,39 @@ mod tests {
         assert_eq!(date(Lang::Es, day), "3/11/2026");
         assert_eq!(datetime(Lang::De, 1_800_000_000), "15.1.2027 08:00 UTC");
         assert_eq!(datetime(Lang::Fi, 1_800_000_000), "15.1.2027 klo 08.00 UTC");
+    }
+
+    #[test]
+    fn moments_are_shown_in_the_persons_zone() {
+        let zone = |n| jiff::tz::TimeZone::get(n).unwrap();
+        let utc = jiff::tz::TimeZone::UTC;
+        for lang in Lang::ALL {
+            assert_eq!(
+                datetime_in(lang, 1_800_000_000, &utc),
+                datetime(lang, 1_800_000_000)
+            );
+        }
+        let stockholm = zone("Europe/Stockholm");
+        assert_eq!(
+            datetime_in(Lang::Sv, 1_800_000_000, &stockholm),
+            "2027-01-15 09:00 CET"
+        );
+        // Summer time in Berlin, summer time on the other side of the world.
+        assert_eq!(
+            datetime_in(Lang::De, 1_784_000_000, &zone("Europe/Berlin")),
+            "14.7.2026 05:33 CEST"
+        );
+        assert_eq!(
+            datetime_in(Lang::Fi, 1_800_000_000, &zone("Europe/Helsinki")),
+            "15.1.2027 klo 10.00 EET"
+        );
+        assert_eq!(
+            datetime_in(Lang::En, 1_799_990_000, &zone("Pacific/Auckland")),
+            "15 Jan 2027 18:13 NZDT"
+        );
+        assert_eq!(iso_utc(1_800_000_000), "2027-01-15T08:00:00Z");
+        assert_eq!(iso_day(Lang::De, "2026-11-23"), "23.11.2026");
+        assert_eq!(iso_day(Lang::En, "2026-11-23"), "23 Nov 2026");
+        assert_eq!(iso_day(Lang::De, "23/11"), "23/11");
     }
 }

@@ -4,7 +4,9 @@
 //! money and dates are written the locale's way by the `format` functions.
 
 pub mod format;
+pub mod input;
 mod msg;
+pub mod zone;
 
 pub use msg::Msg;
 

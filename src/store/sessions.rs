@@ -26,6 +26,7 @@ pub struct SessionRow {
     pub email: Option<String>,
     pub role: Option<StaffRole>,
     pub lang: Option<String>,
+    pub time_zone: Option<String>,
 }
 
 pub async fn create<'c>(
@@ -54,7 +55,7 @@ pub async fn find_live<'c>(
 ) -> sqlx::Result<Option<SessionRow>> {
     let at = now();
     sqlx::query_as(
-        "SELECT s.id_hash, s.user_id, s.csrf_token, s.created_at, s.last_seen_at, s.expires_at, u.email, u.role, u.lang \
+        "SELECT s.id_hash, s.user_id, s.csrf_token, s.created_at, s.last_seen_at, s.expires_at, u.email, u.role, u.lang, u.time_zone \
          FROM sessions s LEFT JOIN users u ON u.id = s.user_id \
          WHERE s.id_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 \
          AND (s.user_id IS NULL OR u.disabled_at IS NULL)",

@@ -15,9 +15,11 @@ pub struct UserRow {
     pub last_sign_in_at: Option<i64>,
     /// The language they chose in the switcher, if they did.
     pub lang: Option<String>,
+    /// The time zone they chose (an IANA name), if they did.
+    pub time_zone: Option<String>,
 }
 
-const COLUMNS: &str = "id, email, role, disabled_at, created_at, last_sign_in_at, lang";
+const COLUMNS: &str = "id, email, role, disabled_at, created_at, last_sign_in_at, lang, time_zone";
 
 pub async fn by_email<'c>(
     ex: impl Executor<'c, Database = Any>,
@@ -67,7 +69,11 @@ pub async fn principal(pool: &sqlx::AnyPool, user_id: i64) -> sqlx::Result<Optio
     else {
         return Ok(None);
     };
-    with_partners(pool, user_id, user.email, user.role, user.lang)
+    let chosen = Chosen {
+        lang: user.lang,
+        time_zone: user.time_zone,
+    };
+    with_partners(pool, user_id, user.email, user.role, chosen)
         .await
         .map(Some)
 }
@@ -86,10 +92,19 @@ pub async fn principal_of(
         user_id,
         email.clone(),
         session.role,
-        session.lang.clone(),
+        Chosen {
+            lang: session.lang.clone(),
+            time_zone: session.time_zone.clone(),
+        },
     )
     .await
     .map(Some)
+}
+
+/// What a person chose for how they read: language and time zone.
+struct Chosen {
+    lang: Option<String>,
+    time_zone: Option<String>,
 }
 
 /// A principal, with the partners a partner manager looks after (asked only of them).
@@ -98,7 +113,7 @@ async fn with_partners<'c>(
     user_id: i64,
     email: String,
     role: Option<StaffRole>,
-    lang: Option<String>,
+    chosen: Chosen,
 ) -> sqlx::Result<Principal> {
     let partner_ids = if role == Some(StaffRole::PartnerManager) {
         sqlx::query_scalar(
@@ -111,7 +126,8 @@ async fn with_partners<'c>(
         Vec::new()
     };
     Ok(Principal {
-        lang,
+        lang: chosen.lang,
+        time_zone: chosen.time_zone,
         user_id,
         email,
         role,
@@ -263,6 +279,34 @@ pub async fn partner_managers<'c>(
     .bind(StaffRole::PartnerManager)
     .fetch_all(ex)
     .await
+}
+
+/// Remembers the time zone a person chose (an IANA name), or forgets it (`None`: their
+/// browser's zone, else UTC).
+pub async fn set_time_zone<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    user_id: i64,
+    zone: Option<&str>,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE users SET time_zone = $1 WHERE id = $2")
+        .bind(zone)
+        .bind(user_id)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+/// The time zone to write times to `email` in: their choice, if they made one.
+pub async fn time_zone_of<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    email: &str,
+) -> sqlx::Result<Option<String>> {
+    let zone: Option<Option<String>> =
+        sqlx::query_scalar("SELECT time_zone FROM users WHERE email = $1")
+            .bind(email)
+            .fetch_optional(ex)
+            .await?;
+    Ok(zone.flatten())
 }
 
 /// Remembers the language `email` chose (when they have an account).

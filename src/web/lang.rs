@@ -18,6 +18,8 @@ use crate::app::AppState;
 use crate::{i18n::Lang, store};
 
 pub const COOKIE: &str = "sy_lang";
+/// The IANA name of the browser's time zone, set by a line of script (`app.js`).
+pub const ZONE_COOKIE: &str = "tz";
 
 pub fn routes(r: Routes) -> Routes {
     r.post("/language", switch)
@@ -49,12 +51,23 @@ where
     F: std::future::Future<Output = Response>,
 {
     let lang = from_headers(req.headers());
-    let mut res = crate::i18n::with_request_lang(lang, serve(req)).await;
+    let zone = browser_zone(req.headers());
+    let serve = crate::i18n::zone::with_request_zone(zone, serve(req));
+    let mut res = crate::i18n::with_request_lang(lang, serve).await;
     res.headers_mut().append(
         header::VARY,
         header::HeaderValue::from_static("accept-language, cookie"),
     );
     res
+}
+
+/// The zone the browser reported in its `tz` cookie, else UTC (no script, or a name
+/// the database does not know).
+fn browser_zone(headers: &HeaderMap) -> jiff::tz::TimeZone {
+    CookieJar::from_headers(headers)
+        .get(ZONE_COOKIE)
+        .and_then(|c| crate::i18n::zone::parse(c.value()))
+        .unwrap_or(jiff::tz::TimeZone::UTC)
 }
 
 #[derive(Deserialize)]

@@ -146,6 +146,13 @@ impl SignedIn {
         if let Some(lang) = principal.lang.as_deref().and_then(crate::i18n::Lang::parse) {
             crate::i18n::set_request_lang(lang);
         }
+        if let Some(zone) = principal
+            .time_zone
+            .as_deref()
+            .and_then(crate::i18n::zone::parse)
+        {
+            crate::i18n::zone::set_request_zone(zone);
+        }
         Ok(SignedIn { principal, session })
     }
 }

@@ -121,8 +121,8 @@ impl Detector {
     }
 }
 
-/// The text a person sees on an HTML page: text between tags (not scripts, styles or
-/// `<code>`, which holds codes) and the attributes read out or shown (`title`, `alt`,
+/// The text a person sees on an HTML page: text between tags (not scripts, styles,
+/// `<code>`, which holds codes, or what is marked `translate="no"`) and the attributes read out or shown (`title`, `alt`,
 /// `placeholder`, `aria-label`), one piece per text node, entities decoded.
 pub fn visible_text(html: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -145,7 +145,9 @@ pub fn visible_text(html: &str) -> Vec<String> {
             }
         }
         rest = &rest[close..];
-        if matches!(name.as_str(), "script" | "style" | "code") {
+        // `translate="no"` marks identifiers (time zone names) that no language changes.
+        if matches!(name.as_str(), "script" | "style" | "code") || tag.contains(" translate=\"no\"")
+        {
             let end = format!("</{name}>");
             rest = rest.find(&end).map_or("", |i| &rest[i + end.len()..]);
         }

@@ -20,6 +20,7 @@ mod integration;
 mod jobs;
 mod languages;
 mod legacy;
+mod locale;
 mod orders;
 mod partner;
 mod retention;

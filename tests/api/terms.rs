@@ -84,7 +84,7 @@ async fn the_pdf_keeps_nordic_and_german_letters() {
         bytes.windows(name.len()).any(|w| w == name.as_slice()),
         "the name is in the PDF in WinAnsi bytes"
     );
-    let price = pdf::encode("Kort och Pay now");
+    let price = pdf::encode("Kort och Betala nu");
     assert!(
         bytes.windows(price.len()).any(|w| w == price.as_slice()),
         "a new agreement carries its price list"

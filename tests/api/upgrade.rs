@@ -339,7 +339,7 @@ async fn the_new_agreement_path_shows_its_price_list_and_is_recorded() {
         "a path of another product is refused"
     );
     let terms = app.get(&path("/upgrade/terms?path=kpm-kco3")).await;
-    assert!(terms.has("Handlaravtal: KCO v3") && terms.has("Kort och Pay now"));
+    assert!(terms.has("Handlaravtal: KCO v3") && terms.has("Kort och Betala nu"));
     let sha = between(&terms.body, "name=\"sha256\" value=\"", "\"").unwrap();
     app.submit(
         &path("/upgrade/terms"),

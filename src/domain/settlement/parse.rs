@@ -60,7 +60,7 @@ impl std::fmt::Display for Reason {
 fn amount_problem(e: crate::domain::money::AmountError) -> &'static str {
     use crate::domain::money::AmountError;
     match e {
-        AmountError::NotANumber => "settlement.line.amount_not_a_number",
+        AmountError::NotANumber | AmountError::Ambiguous => "settlement.line.amount_not_a_number",
         AmountError::TooPrecise => "settlement.line.amount_too_precise",
         AmountError::TooLarge => "settlement.line.amount_too_large",
     }

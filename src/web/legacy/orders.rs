@@ -17,7 +17,11 @@ use crate::app::AppState;
 use crate::app::legacy::{self as app_legacy, sunset_of};
 use crate::app::paths;
 use crate::{
-    domain::{money::Currency, order::OrderAction, parse_rfc3339, sha256_hex},
+    domain::{
+        money::{AmountError, Currency},
+        order::OrderAction,
+        parse_rfc3339, sha256_hex,
+    },
     i18n::Msg,
     platform::client::PlatformError,
     store::{self, audit::Record},
@@ -151,14 +155,22 @@ fn action_of(
     currency: Currency,
 ) -> Result<OrderAction, (StatusCode, Msg)> {
     let amount = || -> Result<i64, (StatusCode, Msg)> {
-        currency
-            .parse_typed_amount(form.amount.trim())
-            .ok()
-            .filter(|a| *a > 0)
-            .ok_or_else(|| {
-                let why = Msg::new("legacy.error.amount").arg("currency", currency.code());
-                (StatusCode::BAD_REQUEST, why)
-            })
+        let lang = crate::i18n::request_lang();
+        let why = |key: &str| {
+            let example = crate::i18n::input::amount_value(lang, currency, 123_450);
+            let msg = Msg::new(format!("locale.amount.{key}"))
+                .arg("typed", form.amount.trim())
+                .arg("example", example)
+                .arg("currency", currency.code());
+            (StatusCode::BAD_REQUEST, msg)
+        };
+        match crate::i18n::input::amount(lang, currency, &form.amount) {
+            Ok(a) if a > 0 => Ok(a),
+            Ok(_) => Err(why("positive")),
+            Err(AmountError::Ambiguous) => Err(why("ambiguous")),
+            Err(AmountError::TooPrecise) => Err(why("too_precise")),
+            Err(_) => Err(why("invalid")),
+        }
     };
     Ok(match kind {
         Kind::Capture => OrderAction::Capture(amount()?),

@@ -17,8 +17,9 @@ use crate::app::{
     legacy as app_legacy,
 };
 use crate::{
+    domain::money::Currency,
     domain::{access::Relation, settlement::Report, settlement_export as export},
-    i18n::Msg,
+    i18n::{Msg, format, request_lang},
     store::{self, settlements::ReportRow},
     web::{
         access::StoreReader,
@@ -119,7 +120,7 @@ pub async fn pdf(
     let tr = reader.ctx().tr;
     let say = |key: &str, args: &[(&str, &str)]| tr.f(key, args);
     Ok(download(
-        export::to_pdf(&report, &say),
+        export::to_pdf(&report, &local_words(&say)),
         "application/pdf",
         &name,
     ))
@@ -192,7 +193,7 @@ pub async fn archive(
     let orders = store::legacy_orders::for_store(&state.db.pool, reader.store.id).await?;
     let tr = reader.ctx().tr;
     let say = |key: &str, args: &[(&str, &str)]| tr.f(key, args);
-    let bytes = export::archive(&reports, &orders_csv(&orders), &say)
+    let bytes = export::archive(&reports, &orders_csv(&orders), &local_words(&say))
         .map_err(|e| AppError::Internal(anyhow::Error::from(e).context("building the archive")))?;
     Ok(download(
         bytes,
@@ -290,4 +291,21 @@ pub async fn upload(
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await
+}
+
+/// The request's language's way with amounts and days, for what people read.
+fn local_words<'a>(say: export::Say<'a>) -> export::Words<'a> {
+    export::Words {
+        say,
+        money: &local_money,
+        day: &local_day,
+    }
+}
+
+fn local_money(currency: Currency, minor: i64) -> String {
+    format::money(request_lang(), currency, minor)
+}
+
+fn local_day(day: &str) -> String {
+    format::iso_day(request_lang(), day)
 }

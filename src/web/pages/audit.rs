@@ -3,9 +3,9 @@
 use dioxus::prelude::*;
 
 use super::{
-    format_time,
     layout::{Ctx, Page, page},
     stores::store_nav,
+    time_tag,
 };
 use crate::{i18n::Tr, store::audit::AuditEntry, web::access::StoreReader};
 
@@ -68,7 +68,7 @@ pub fn table(tr: &Tr, entries: &[AuditEntry]) -> Element {
                 tbody {
                     for e in entries.iter() {
                         tr {
-                            td { {format_time(e.at)} }
+                            td { {time_tag(e.at)} }
                             td { {who(tr, &e.actor)} }
                             td { {describe(tr, e)} br {} code { class: "small", "{e.action}" } }
                             td { "{e.ip}" }

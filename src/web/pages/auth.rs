@@ -126,7 +126,8 @@ pub fn rate_limited(ctx: &Ctx, retry_at: &str, minutes: i64) -> Page {
     )
 }
 
-pub fn account(ctx: &Ctx, role: Option<StaffRole>) -> Page {
+/// The account page; `zone` is the time zone the person chose, if they did.
+pub fn account(ctx: &Ctx, role: Option<StaffRole>, zone: Option<&str>) -> Page {
     let tr = ctx.tr;
     let csrf = ctx.csrf.clone().unwrap_or_default();
     let email = ctx.user.clone().unwrap_or_default();
@@ -143,6 +144,7 @@ pub fn account(ctx: &Ctx, role: Option<StaffRole>) -> Page {
                         dt { {tr.t("account_page.role")} } dd { {tr.t(&format!("role.{}", role.as_str()))} }
                     }
                 }
+                {super::locale::time_zone_setting(ctx, zone)}
                 h2 { {tr.t("account_page.everywhere")} }
                 p { {tr.t("account_page.everywhere_body")} }
                 form { method: "post", action: "/account/sign-out-everywhere",

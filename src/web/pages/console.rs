@@ -4,9 +4,10 @@
 use dioxus::prelude::*;
 
 use super::{
-    csrf_field, format_time,
+    csrf_field,
     layout::{Ctx, Page, page},
     stores::store_nav,
+    time_tag,
 };
 use crate::app::paths;
 use crate::{
@@ -42,7 +43,7 @@ pub fn stalled(ctx: &Ctx, days: i64, rows: &[Stalled], now: i64) -> Page {
                             tr { id: "stalled-{r.legacy_store_id}",
                                 td { a { href: paths::store(&r.legacy_store_id).timeline(), "{r.name}" } " " span { class: "small", "({r.legacy_store_id})" } }
                                 td { {tr.t(r.step.key())} }
-                                td { {format_time(r.progressed_at)} }
+                                td { {time_tag(r.progressed_at)} }
                                 td { class: "num", {((now - r.progressed_at) / 86_400).to_string()} }
                                 td { "{r.admin_email}" }
                             }
@@ -181,7 +182,7 @@ pub fn timeline(reader: &StoreReader, t: &Timeline, problem: Option<&str>) -> Pa
                 tbody {
                     for e in entries.iter() {
                         tr { "data-kind": "{e.kind}",
-                            td { {format_time(e.at)} }
+                            td { {time_tag(e.at)} }
                             td { span { class: "tag", {tr.t(&format!("console.kind.{}", e.kind))} } }
                             td { "{e.what}" }
                             td { "{e.who}" }

@@ -394,7 +394,7 @@ mod tests {
                     role,
                     ..visitor.clone()
                 };
-                pages.push(auth::account(&ctx, role));
+                pages.push(auth::account(&ctx, role, Some("Europe/Oslo")));
                 pages.push(partner::nudged(
                     &ctx,
                     "3 stores <nudged>",

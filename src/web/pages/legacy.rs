@@ -6,6 +6,7 @@ use super::{
     csrf_field, format_time,
     layout::{Page, page as layout},
     stores::store_nav,
+    time_tag,
 };
 use crate::app::paths;
 use crate::{
@@ -169,7 +170,7 @@ fn lists(reader: &StoreReader, view: &View<'_>, act: bool) -> Element {
                     tbody {
                         for o in view.orders.iter() {
                             tr { id: "order-{o.order_id}", "data-status": "{o.status}",
-                                td { code { "{o.order_id}" } br {} span { class: "small", {format_time(o.created_at)} } }
+                                td { code { "{o.order_id}" } br {} span { class: "small", {time_tag(o.created_at)} } }
                                 td { span { class: "tag", {tr.t(&format!("legacy.status.{}", o.status))} } }
                                 td {
                                     {money(&o.currency, o.order_amount)}
@@ -194,7 +195,7 @@ fn lists(reader: &StoreReader, view: &View<'_>, act: bool) -> Element {
                     tbody {
                         for r in view.reports.iter() {
                             tr {
-                                td { "{r.payout_date}" }
+                                td { {crate::i18n::format::iso_day(crate::i18n::request_lang(), &r.payout_date)} }
                                 td { a { href: paths::store(eid).report(r.id), "{r.payment_reference}" } }
                                 td { {money(r.currency.code(), r.total_settlement)} }
                                 td {
@@ -242,7 +243,11 @@ fn expiry(tr: &Tr, o: &LegacyOrder, now: i64) -> Element {
 /// The forms for what the order's state allows; the server checks again.
 fn actions(tr: &Tr, eid: &str, csrf: &str, o: &LegacyOrder, typed: Option<&Typed>) -> Element {
     let c = Currency::parse(&o.currency);
-    let fmt = |m: i64| c.map(|c| c.format_amount(m)).unwrap_or_default();
+    let lang = crate::i18n::request_lang();
+    let fmt = |m: i64| {
+        c.map(|c| crate::i18n::input::amount_value(lang, c, m))
+            .unwrap_or_default()
+    };
     let open = matches!(o.status.as_str(), "authorized" | "part-captured");
     let to_capture = Typed::amount(typed, &o.order_id, "capture")
         .unwrap_or_else(|| fmt(o.order_amount - o.captured_amount));
@@ -318,7 +323,7 @@ pub fn report(reader: &StoreReader, row: &ReportRow, r: &Report) -> Page {
         {store_nav(reader, "legacy")}
         section { class: "card", id: "settlement-report",
             h1 { "{title}" }
-            p { class: "lead", {tr.f("legacy.report.lead", &[("date", &r.payout_date), ("amount", &m(t.settlement))])} }
+            p { class: "lead", {tr.f("legacy.report.lead", &[("date", &crate::i18n::format::iso_day(crate::i18n::request_lang(), &r.payout_date)), ("amount", &m(t.settlement))])} }
             p {
                 a { class: "button", href: paths::store(eid).report_as(row.id, "csv"), id: "download-csv", "CSV" } " "
                 a { class: "button", href: paths::store(eid).report_as(row.id, "json"), "JSON" } " "
@@ -340,7 +345,7 @@ pub fn report(reader: &StoreReader, row: &ReportRow, r: &Report) -> Page {
                 tbody {
                     for tx in r.transactions.iter() {
                         tr {
-                            td { {tx.day().to_owned()} }
+                            td { {crate::i18n::format::iso_day(crate::i18n::request_lang(), tx.day())} }
                             td { {tr.t(&format!("settlement.kind.{}", tx.kind.as_str()))} }
                             td { code { "{tx.order_id}" } }
                             td { "{tx.merchant_reference1} {tx.merchant_reference2}" }

@@ -3,9 +3,10 @@
 use dioxus::prelude::*;
 
 use super::{
-    csrf_field, format_time,
+    csrf_field,
     layout::{Page, page as frame},
     stores::{read_only_note, store_nav},
+    time_tag,
 };
 use crate::app::paths;
 use crate::{store::members::Member, web::access::StoreReader};
@@ -34,7 +35,7 @@ pub fn page(reader: &StoreReader, members: &[Member], email: &str, error: Option
                         tr {
                             td { "{m.email}" }
                             td { {tr.t("users.role_user")} }
-                            td { {format_time(m.created_at)} }
+                            td { {time_tag(m.created_at)} }
                             td {
                                 if reader.can_act() {
                                     form { method: "post", action: paths::store(eid).remove_user(m.id), class: "inline",

@@ -9,6 +9,7 @@ pub mod error;
 mod html;
 pub mod layout;
 pub mod legacy;
+pub mod locale;
 pub mod members;
 pub mod partner;
 pub mod requests;
@@ -90,9 +91,19 @@ pub fn csrf_field(token: &str) -> Element {
     rsx! { input { r#type: "hidden", name: "csrf", value: "{token}" } }
 }
 
-/// A moment as the request's language writes it ("23 Nov 2026 14:05 UTC").
+/// A moment as the request's language writes it, in the reader's time zone
+/// ("23 Nov 2026 15:05 CET").
 pub fn format_time(unix: i64) -> String {
-    crate::i18n::format::datetime(crate::i18n::request_lang(), unix)
+    let zone = crate::i18n::zone::request_zone();
+    crate::i18n::format::datetime_in(crate::i18n::request_lang(), unix, &zone)
+}
+
+/// A moment in the reader's time zone, with UTC on hover and for machines:
+/// `<time datetime="2026-11-23T14:05:00Z" title="23 Nov 2026 14:05 UTC">`.
+pub fn time_tag(unix: i64) -> Element {
+    let iso = crate::i18n::format::iso_utc(unix);
+    let utc = crate::i18n::format::datetime(crate::i18n::request_lang(), unix);
+    rsx! { time { datetime: "{iso}", title: "{utc}", {format_time(unix)} } }
 }
 
 /// A day as the request's language writes it.

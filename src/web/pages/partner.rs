@@ -8,6 +8,7 @@ use super::{
     charts::{self, Bar},
     csrf_field, format_time,
     layout::{Ctx, Page, page},
+    time_tag,
 };
 use crate::app::paths;
 use crate::{
@@ -327,7 +328,7 @@ pub fn keys(
                             tr { id: "token-{t.id}",
                                 td { "{t.name}" }
                                 td { code { "{t.prefix}…" } }
-                                td { {format_time(t.created_at)} }
+                                td { {time_tag(t.created_at)} }
                                 td { {t.last_used_at.map(format_time).unwrap_or_else(|| "–".into())} }
                                 td {
                                     if t.revoked_at.is_some() {

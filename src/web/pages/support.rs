@@ -4,9 +4,10 @@
 use dioxus::prelude::*;
 
 use super::{
-    audit, csrf_field, format_time,
+    audit, csrf_field,
     layout::{Ctx, Page, page},
     steps::purchase::api_log,
+    time_tag,
 };
 use crate::app::paths;
 use crate::{
@@ -48,7 +49,7 @@ pub fn queue(ctx: &Ctx, requests: &[SupportRequest]) -> Page {
                             tr {
                                 td { a { href: "/support/requests/{r.id}", "#{r.id}" } }
                                 td { "{r.store_name} " span { class: "small", "({r.legacy_store_id})" } }
-                                td { {format_time(r.created_at)} }
+                                td { {time_tag(r.created_at)} }
                                 td { code { {r.error_code.clone().unwrap_or_default()} } }
                                 td { {status_tag(&tr, r.status)} }
                             }
@@ -85,7 +86,7 @@ pub fn request(ctx: &Ctx, r: &SupportRequest, store: &Store, history: &History) 
             dl { class: "facts",
                 dt { {tr.t("support.store")} } dd { a { href: paths::store(eid).overview(), "{store.name}" } " ({eid})" }
                 dt { {tr.t("support.from")} } dd { "{r.author_email}" }
-                dt { {tr.t("support.sent")} } dd { {format_time(r.created_at)} }
+                dt { {tr.t("support.sent")} } dd { {time_tag(r.created_at)} }
                 dt { {tr.t("support.step")} } dd { "{step}" }
                 dt { {tr.t("support.error_code")} } dd { code { {r.error_code.clone().unwrap_or_else(|| "–".into())} } }
             }
@@ -124,7 +125,7 @@ pub fn request(ctx: &Ctx, r: &SupportRequest, store: &Store, history: &History) 
                     thead { tr { th { {tr.t("audit.when")} } th { {tr.t("support.step_change")} } th { {tr.t("audit.who")} } } }
                     tbody {
                         for h in history.steps.iter() {
-                            tr { td { {format_time(h.at)} } td { {step_name(&tr, &h.from_step)} " → " {step_name(&tr, &h.to_step)} } td { {super::audit::who(&tr, &h.actor)} } }
+                            tr { td { {time_tag(h.at)} } td { {step_name(&tr, &h.from_step)} " → " {step_name(&tr, &h.to_step)} } td { {super::audit::who(&tr, &h.actor)} } }
                         }
                     }
                 }

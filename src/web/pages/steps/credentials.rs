@@ -13,6 +13,7 @@ use crate::{
             csrf_field, format_time,
             layout::{Page, page as layout},
             stores::{read_only_note, store_nav},
+            time_tag,
         },
     },
 };
@@ -180,7 +181,7 @@ fn list(tr: &Tr, admin: &StoreReader, issued: &[CredentialRow], csrf: &str) -> E
                     tr {
                         td { code { "{c.username}" } }
                         td { {tr.t(&format!("env.{}", c.environment.as_str()))} }
-                        td { {format_time(c.created_at)} }
+                        td { {time_tag(c.created_at)} }
                         td { {c.last_used_at.map(format_time).unwrap_or_else(|| tr.t("credentials.never"))} }
                         td { {status(tr, c, now)} }
                         td {

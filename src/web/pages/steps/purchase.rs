@@ -11,6 +11,7 @@ use crate::{
         pages::{
             format_time,
             layout::{Page, page as layout},
+            time_tag,
         },
     },
 };
@@ -195,7 +196,7 @@ pub fn api_log(tr: &crate::i18n::Tr, log: &[OrderEvent]) -> Element {
                     tbody {
                         for e in log.iter() {
                             tr { class: if e.kind == "api.error" { "error-row" } else { "" },
-                                td { {format_time(e.received_at)} }
+                                td { {time_tag(e.received_at)} }
                                 td { code { "{e.kind}" } " " {tr.t(&format!("env.{}", e.environment))} }
                                 td {
                                     "{e.order_id} "

@@ -62,6 +62,11 @@ pub fn page(
                     }
                 }
             }
+            if terms.lang != tr.lang.code() {
+                p { class: "note", id: "terms-language",
+                    {tr.f("locale.terms.other_language", &[("language", &tr.t(&format!("locale.language.{}", terms.lang)))])}
+                }
+            }
             div { class: "price",
                 if path.agreement == Agreement::Addendum {
                     p { {tr.t("terms.price_kept")} }
