@@ -100,7 +100,7 @@ async fn edge(State(state): State<AppState>, req: Request, next: Next) -> Respon
     let span = request::span(&id, &req);
     let serve = async {
         let asked = frame::Asked::of(&req);
-        let headers = req.headers().clone();
+        let pending = notice::pending(&state, req.headers());
         let kept = state.clone();
         let answer = lang::negotiate(req, |req| async move {
             let res = match text::checked(req).await {
@@ -109,7 +109,7 @@ async fn edge(State(state): State<AppState>, req: Request, next: Next) -> Respon
             };
             frame::frame(&state, asked, res).await
         });
-        let mut res = notice::carry(&kept, &headers, answer).await;
+        let mut res = notice::carry(&kept, pending, answer).await;
         guard::protect(res.headers_mut());
         res
     };

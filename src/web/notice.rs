@@ -62,13 +62,12 @@ pub fn take() -> Option<String> {
         .flatten()
 }
 
-/// Serves one request (`fut`) with the notice its cookie carries, and clears the cookie
-/// when a page showed it.
-pub async fn carry<F>(state: &AppState, headers: &HeaderMap, fut: F) -> Response
+/// Serves one request (`fut`) with the notice its cookie carried (`pending`), and clears
+/// the cookie when a page showed it.
+pub async fn carry<F>(state: &AppState, pending: Option<String>, fut: F) -> Response
 where
     F: std::future::Future<Output = Response>,
 {
-    let pending = read(state, headers);
     PENDING
         .scope(RefCell::new((pending, false)), async {
             let mut res = fut.await;
@@ -80,7 +79,8 @@ where
         .await
 }
 
-fn read(state: &AppState, headers: &HeaderMap) -> Option<String> {
+/// The notice a request's cookie carries, if its signature holds.
+pub fn pending(state: &AppState, headers: &HeaderMap) -> Option<String> {
     let jar = CookieJar::from_headers(headers);
     let (text, signature) = jar.get(COOKIE)?.value().split_once('.')?;
     let text = base64::engine::general_purpose::URL_SAFE_NO_PAD
