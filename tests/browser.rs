@@ -511,7 +511,7 @@ async fn walk_through(app: &TestApp, b: &Client, run: Run) -> Result {
 /// Signs `email` in through the emailed link (`before`: links sent to them so far).
 async fn sign_in(app: &TestApp, b: &Client, run: Run, email: &str, before: usize) -> Result {
     b.goto(&app.url("/signin")).await?;
-    look(b, run, WIDE, "signin").await?;
+    both_widths(b, run, "signin").await?;
     find(b, "#email").await?.send_keys(email).await?;
     let submit = "form[action='/signin'] button[type=submit]";
     match run.js {
