@@ -31,6 +31,23 @@ pub async fn lang_of<'c>(
     Ok(Tr::new(store::users::email_lang(ex, email, store).await?))
 }
 
+/// A moment as `email` reads it in an email: in `tr`'s language and the time zone they
+/// chose on their account page, else UTC (an email has no browser to ask). Every email
+/// that shows a time writes it with this.
+pub async fn time_for<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    email: &str,
+    tr: Tr,
+    unix: i64,
+) -> sqlx::Result<String> {
+    let zone = store::users::time_zone_of(ex, email)
+        .await?
+        .as_deref()
+        .and_then(crate::i18n::zone::parse)
+        .unwrap_or(jiff::tz::TimeZone::UTC);
+    Ok(crate::i18n::format::datetime_in(tr.lang, unix, &zone))
+}
+
 /// The reminder an admin gets from a nudge or after days without progress.
 pub fn reminder(
     state: &App,

@@ -44,7 +44,7 @@ fn class_of(method: &Method, path: &str) -> Option<Class> {
         p if p.starts_with("/partner") => Partner,
         p if p.starts_with("/api/v1/") => Machine,
         "/" | "/account" => SignedIn,
-        "/account/sign-out-everywhere" => SignedIn,
+        "/account/sign-out-everywhere" | "/account/time-zone" => SignedIn,
         "/stores/{eid}/audit" => StoreAudit,
         p if p.starts_with("/stores/{eid}/support-requests") => StoreMembers,
         "/stores/{eid}/legacy/reports" if !get => StoreSupport,

@@ -170,14 +170,14 @@ fn lists(reader: &StoreReader, view: &View<'_>, act: bool) -> Element {
                     tbody {
                         for o in view.orders.iter() {
                             tr { id: "order-{o.order_id}", "data-status": "{o.status}",
-                                td { code { "{o.order_id}" } br {} span { class: "small", {time_tag(o.created_at)} } }
-                                td { span { class: "tag", {tr.t(&format!("legacy.status.{}", o.status))} } }
-                                td {
+                                td { "data-label": tr.t("legacy.orders.order"), div { code { "{o.order_id}" } br {} span { class: "small", {time_tag(o.created_at)} } } }
+                                td { "data-label": tr.t("legacy.orders.status"), div { span { class: "tag", {tr.t(&format!("legacy.status.{}", o.status))} } } }
+                                td { "data-label": tr.t("legacy.orders.amounts"), div {
                                     {money(&o.currency, o.order_amount)}
                                     br {}
                                     span { class: "small", {tr.f("legacy.orders.captured_refunded", &[("captured", &money(&o.currency, o.captured_amount)), ("refunded", &money(&o.currency, o.refunded_amount))])} }
-                                }
-                                td { {expiry(&tr, o, now)} }
+                                } }
+                                td { "data-label": tr.t("legacy.orders.expiry"), div { {expiry(&tr, o, now)} } }
                                 if act { td { {actions(&tr, eid, &csrf, o, view.typed.as_ref())} } }
                             }
                         }
@@ -195,14 +195,14 @@ fn lists(reader: &StoreReader, view: &View<'_>, act: bool) -> Element {
                     tbody {
                         for r in view.reports.iter() {
                             tr {
-                                td { {crate::i18n::format::iso_day(crate::i18n::request_lang(), &r.payout_date)} }
-                                td { a { href: paths::store(eid).report(r.id), "{r.payment_reference}" } }
-                                td { {money(r.currency.code(), r.total_settlement)} }
-                                td {
+                                td { "data-label": tr.t("legacy.reports.payout_date"), {crate::i18n::format::iso_day(crate::i18n::request_lang(), &r.payout_date)} }
+                                td { "data-label": tr.t("legacy.reports.reference"), a { href: paths::store(eid).report(r.id), "{r.payment_reference}" } }
+                                td { "data-label": tr.t("legacy.reports.settlement"), {money(r.currency.code(), r.total_settlement)} }
+                                td { "data-label": tr.t("legacy.reports.download"), div {
                                     a { href: paths::store(eid).report_as(r.id, "csv"), "CSV" } " · "
                                     a { href: paths::store(eid).report_as(r.id, "json"), "JSON" } " · "
                                     a { href: paths::store(eid).report_as(r.id, "pdf"), "PDF" }
-                                }
+                                } }
                             }
                         }
                     }
@@ -345,12 +345,12 @@ pub fn report(reader: &StoreReader, row: &ReportRow, r: &Report) -> Page {
                 tbody {
                     for tx in r.transactions.iter() {
                         tr {
-                            td { {crate::i18n::format::iso_day(crate::i18n::request_lang(), tx.day())} }
-                            td { {tr.t(&format!("settlement.kind.{}", tx.kind.as_str()))} }
-                            td { code { "{tx.order_id}" } }
-                            td { "{tx.merchant_reference1} {tx.merchant_reference2}" }
-                            td { class: "num", {m(signed(tx))} }
-                            td { class: "num", {crate::i18n::format::decimal(crate::i18n::request_lang(), tx.vat_amount, c.exponent())} }
+                            td { "data-label": tr.t("legacy.report.day"), {crate::i18n::format::iso_day(crate::i18n::request_lang(), tx.day())} }
+                            td { "data-label": tr.t("legacy.report.type"), {tr.t(&format!("settlement.kind.{}", tx.kind.as_str()))} }
+                            td { "data-label": tr.t("legacy.orders.order"), code { "{tx.order_id}" } }
+                            td { "data-label": tr.t("legacy.report.references"), "{tx.merchant_reference1} {tx.merchant_reference2}" }
+                            td { class: "num", "data-label": tr.t("legacy.report.amount"), {m(signed(tx))} }
+                            td { class: "num", "data-label": tr.t("legacy.report.vat"), {crate::i18n::format::decimal(crate::i18n::request_lang(), tx.vat_amount, c.exponent())} }
                         }
                     }
                 }

@@ -30,12 +30,12 @@ pub fn page(reader: &StoreReader, members: &[Member], email: &str, error: Option
             table { class: "list", id: "members",
                 thead { tr { th { {tr.t("users.email")} } th { {tr.t("users.role")} } th { {tr.t("users.since")} } th {} } }
                 tbody {
-                    tr { td { "{admin}" } td { {tr.t("users.role_admin")} } td {} td {} }
+                    tr { td { "data-label": tr.t("users.email"), "{admin}" } td { "data-label": tr.t("users.role"), {tr.t("users.role_admin")} } td {} td {} }
                     for m in members.iter() {
                         tr {
-                            td { "{m.email}" }
-                            td { {tr.t("users.role_user")} }
-                            td { {time_tag(m.created_at)} }
+                            td { "data-label": tr.t("users.email"), "{m.email}" }
+                            td { "data-label": tr.t("users.role"), {tr.t("users.role_user")} }
+                            td { "data-label": tr.t("users.since"), {time_tag(m.created_at)} }
                             td {
                                 if reader.can_act() {
                                     form { method: "post", action: paths::store(eid).remove_user(m.id), class: "inline",

@@ -179,11 +179,11 @@ fn list(tr: &Tr, admin: &StoreReader, issued: &[CredentialRow], csrf: &str) -> E
             tbody {
                 for c in issued.iter() {
                     tr {
-                        td { code { "{c.username}" } }
-                        td { {tr.t(&format!("env.{}", c.environment.as_str()))} }
-                        td { {time_tag(c.created_at)} }
-                        td { {c.last_used_at.map(format_time).unwrap_or_else(|| tr.t("credentials.never"))} }
-                        td { {status(tr, c, now)} }
+                        td { "data-label": tr.t("credentials.username"), code { "{c.username}" } }
+                        td { "data-label": tr.t("credentials.environment"), {tr.t(&format!("env.{}", c.environment.as_str()))} }
+                        td { "data-label": tr.t("credentials.created"), {time_tag(c.created_at)} }
+                        td { "data-label": tr.t("credentials.last_used"), {c.last_used_at.map(format_time).unwrap_or_else(|| tr.t("credentials.never"))} }
+                        td { "data-label": tr.t("credentials.status"), div { {status(tr, c, now)} } }
                         td {
                             if admin.can_act() && c.is_active(now) {
                                 form { method: "post", action: paths::store(eid).revoke_credential(c.id), class: "inline",

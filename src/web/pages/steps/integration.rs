@@ -94,7 +94,11 @@ pub fn page(
                 thead { tr { th { {tr.t("integration.field")} } th { {tr.t("integration.value_col")} } th { {tr.t("integration.where")} } } }
                 tbody {
                     for f in platform.fields.iter() {
-                        tr { td { {catalog.field_text(platform, f, tr.lang.code()).0} } td { code { {field_value(&f.value)} } } td { {catalog.field_text(platform, f, tr.lang.code()).1} } }
+                        tr {
+                            td { "data-label": tr.t("integration.field"), {catalog.field_text(platform, f, tr.lang.code()).0} }
+                            td { "data-label": tr.t("integration.value_col"), code { {field_value(&f.value)} } }
+                            td { "data-label": tr.t("integration.where"), {catalog.field_text(platform, f, tr.lang.code()).1} }
+                        }
                     }
                 }
             }
