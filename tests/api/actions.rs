@@ -348,6 +348,12 @@ async fn a_support_request_is_a_thread_its_store_follows_and_nobody_else_sees() 
         .await
         .assert_redirect_to(&format!("/support/requests/{id}"));
 
+    let console = support.get(&format!("/support/requests/{id}")).await;
+    assert!(
+        console.has("Looking at the plugin logs"),
+        "{}",
+        console.body
+    );
     let page = app.get(&thread).await;
     assert_eq!(page.status, StatusCode::OK);
     for part in [
