@@ -350,7 +350,7 @@ async fn a_support_request_is_a_thread_its_store_follows_and_nobody_else_sees() 
 
     let console = support.get(&format!("/support/requests/{id}")).await;
     assert!(
-        console.has("Looking at the plugin logs"),
+        console.has("class=\"message answer\" id=\"answer-"),
         "{}",
         console.body
     );
