@@ -253,12 +253,15 @@ async fn support_revoking_credentials_emails_the_admin_too() {
         .await;
     let support = app.another_browser();
     support.sign_in(AGENT).await;
-    support
+    let sent = support
         .submit(
             &path("/support/revoke-credentials"),
             &[("reason", "Password pasted in a public forum")],
         )
         .await;
+    let landed = support.get(&sent.location.unwrap()).await;
+    let said = notice(&landed.body).unwrap_or_else(|| panic!("no notice: {}", landed.body));
+    assert!(said.contains("credentials were revoked"), "{said}");
     assert_eq!(app.mail_with(ADMIN, &shown.username).await, 1);
     assert_eq!(app.mail_with(ADMIN, AGENT).await, 1);
 }
