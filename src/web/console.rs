@@ -5,7 +5,7 @@
 use axum::{
     extract::{Query, State},
     http::StatusCode,
-    response::{IntoResponse, Redirect, Response},
+    response::{IntoResponse, Response},
 };
 use axum_extra::extract::CookieJar;
 use serde::Deserialize;
@@ -13,6 +13,7 @@ use serde::Deserialize;
 use super::{
     access::{StoreReader, StoreSupport, Support},
     error::AppError,
+    notice,
     pages::{self, layout::Ctx},
     routes::Routes,
     session::{ClientIp, CsrfForm},
@@ -22,7 +23,7 @@ use crate::app::paths;
 use crate::{
     app::{AppState, support},
     domain::EmailAddress,
-    i18n::Tr,
+    i18n::{Msg, Tr},
     store,
 };
 
@@ -134,12 +135,10 @@ async fn refused(
     page(state, reader, Some(msg), status).await
 }
 
-fn done(reader: &StoreReader, what: &str) -> Response {
-    Redirect::to(&format!(
-        "{}?done={what}",
-        paths::store(reader.eid()).timeline()
-    ))
-    .into_response()
+/// Back to the timeline, saying what was done (`what` names it in the catalogue too).
+fn done(state: &AppState, reader: &StoreReader, what: &str) -> Response {
+    let to = format!("{}?done={what}", paths::store(reader.eid()).timeline());
+    notice::redirect(state, &to, &Msg::new(format!("console.notice.{what}")))
 }
 
 macro_rules! reason_or_refuse {
@@ -167,7 +166,7 @@ async fn resend_link(
 ) -> Result<Response, AppError> {
     let why = reason_or_refuse!(state, reader, form);
     support::resend_link(&state, &act(&reader, &ip, &why)).await?;
-    Ok(done(&reader, "link"))
+    Ok(done(&state, &reader, "link"))
 }
 
 async fn remind(
@@ -179,7 +178,7 @@ async fn remind(
     let why = reason_or_refuse!(state, reader, form);
     let step = reader.upgrade.as_ref().map(|u| u.step);
     support::remind(&state, &act(&reader, &ip, &why), step).await?;
-    Ok(done(&reader, "remind"))
+    Ok(done(&state, &reader, "remind"))
 }
 
 async fn change_admin(
@@ -198,7 +197,7 @@ async fn change_admin(
         }
     };
     match support::request_admin_change(&state, &act(&reader, &ip, &why), &new).await? {
-        Ok(()) => Ok(done(&reader, "admin")),
+        Ok(()) => Ok(done(&state, &reader, "admin")),
         Err(refusal) => refused(&state, &reader, refusal, StatusCode::UNPROCESSABLE_ENTITY).await,
     }
 }
@@ -212,7 +211,7 @@ async fn revoke_credentials(
     let why = reason_or_refuse!(state, reader, form);
     let upgrade = reader.upgrade.as_ref().map(|u| u.id);
     support::revoke_credentials(&state, &act(&reader, &ip, &why), upgrade).await?;
-    Ok(done(&reader, "revoke"))
+    Ok(done(&state, &reader, "revoke"))
 }
 
 /// The test purchase, confirmed by hand (the platform's event never came).
@@ -230,7 +229,7 @@ async fn verify_purchase(
     }
     let upgrade = reader.upgrade.as_ref().map(|u| u.id);
     match support::verify_purchase(&state, &act(&reader, &ip, &why), upgrade, reference).await? {
-        Ok(()) => Ok(done(&reader, "verified")),
+        Ok(()) => Ok(done(&state, &reader, "verified")),
         Err(refusal) => refused(&state, &reader, refusal, StatusCode::CONFLICT).await,
     }
 }

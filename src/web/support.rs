@@ -56,6 +56,7 @@ async fn show(
         steps: store::upgrades::step_history(&state.db.pool, store.id).await?,
         audit: store::audit::for_store(&state.db.pool, store.id, 200).await?,
         events: store::events::for_store_since(&state.db.pool, store.id, 0).await?,
+        answers: store::support::answers(&state.db.pool, request.id).await?,
     };
     Ok(pages::render(pages::support::request(
         &user.ctx(),

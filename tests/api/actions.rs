@@ -253,12 +253,15 @@ async fn support_revoking_credentials_emails_the_admin_too() {
         .await;
     let support = app.another_browser();
     support.sign_in(AGENT).await;
-    support
+    let sent = support
         .submit(
             &path("/support/revoke-credentials"),
             &[("reason", "Password pasted in a public forum")],
         )
         .await;
+    let landed = support.get(&sent.location.unwrap()).await;
+    let said = notice(&landed.body).unwrap_or_else(|| panic!("no notice: {}", landed.body));
+    assert!(said.contains("credentials were revoked"), "{said}");
     assert_eq!(app.mail_with(ADMIN, &shown.username).await, 1);
     assert_eq!(app.mail_with(ADMIN, AGENT).await, 1);
 }
@@ -348,6 +351,12 @@ async fn a_support_request_is_a_thread_its_store_follows_and_nobody_else_sees() 
         .await
         .assert_redirect_to(&format!("/support/requests/{id}"));
 
+    let console = support.get(&format!("/support/requests/{id}")).await;
+    assert!(
+        console.has("class=\"message answer\" id=\"answer-"),
+        "{}",
+        console.body
+    );
     let page = app.get(&thread).await;
     assert_eq!(page.status, StatusCode::OK);
     for part in [

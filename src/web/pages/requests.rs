@@ -80,22 +80,29 @@ pub fn thread(reader: &StoreReader, r: &SupportRequest, answers: &[Answer]) -> P
                     }
                 }
             }
-            h2 { {tr.t("requests.thread.answers")} }
-            if answers.is_empty() {
-                p { class: "hint", id: "no-answers", {tr.t("requests.thread.no_answers")} }
-            }
-            for a in answers.iter() {
-                article { class: "message answer", id: "answer-{a.id}",
-                    p { class: "small",
-                        {tr.f("requests.thread.answered", &[("time", &format_time(a.created_at))])} " "
-                        {status_tag(&tr, a.status)}
-                    }
-                    p { class: "prewrap", "{a.body}" }
-                }
-            }
+            {answered(&tr, answers)}
         }
     };
     layout(&ctx, &title, None, body)
+}
+
+/// Support's answers to a request, oldest first, each with the status it set.
+pub fn answered(tr: &Tr, answers: &[Answer]) -> Element {
+    rsx! {
+        h2 { {tr.t("requests.thread.answers")} }
+        if answers.is_empty() {
+            p { class: "hint", id: "no-answers", {tr.t("requests.thread.no_answers")} }
+        }
+        for a in answers.iter() {
+            article { class: "message answer", id: "answer-{a.id}",
+                p { class: "small",
+                    {tr.f("requests.thread.answered", &[("time", &format_time(a.created_at))])} " "
+                    {status_tag(tr, a.status)}
+                }
+                p { class: "prewrap", "{a.body}" }
+            }
+        }
+    }
 }
 
 /// The store's requests, newest first, each linking to its thread.

@@ -68,6 +68,8 @@ pub struct History {
     pub steps: Vec<StepChange>,
     pub audit: Vec<AuditEntry>,
     pub events: Vec<OrderEvent>,
+    /// Support's earlier answers, which the store sees in its thread.
+    pub answers: Vec<crate::store::support::Answer>,
 }
 
 pub fn request(ctx: &Ctx, r: &SupportRequest, store: &Store, history: &History) -> Page {
@@ -102,6 +104,7 @@ pub fn request(ctx: &Ctx, r: &SupportRequest, store: &Store, history: &History) 
                     }
                 }
             }
+            {super::requests::answered(&tr, &history.answers)}
             h2 { {tr.t("support.change_status")} }
             form { method: "post", action: "/support/requests/{r.id}/status",
                 {csrf_field(&csrf)}
