@@ -156,14 +156,14 @@ pub fn overview(catalog: &Catalog, reader: &StoreReader, expiring: &[LegacyOrder
             h1 { "{store.name}" }
             {read_only_note(reader)}
             dl { class: "facts",
-                dt { {tr.t("store.eid")} } dd { code { "{eid}" } }
+                dt { {tr.t("store.eid")} } dd { {super::copyable(&tr, "store-eid", eid, &tr.t("copy.what.eid"))} }
                 dt { {tr.t("store.product")} } dd { "{legacy}" }
                 dt { {tr.t("store.platform")} } dd { "{platform}" }
                 dt { {tr.t("store.countries")} } dd { {store.country_list().join(", ")} }
                 dt { {tr.t("store.url")} } dd { "{store.store_url}" }
                 dt { {tr.t("store.admin")} } dd { {if reader.can_act() { store.admin_email.clone() } else { reader.masked_admin() }} }
                 if let Some(mid) = upgrade.and_then(|u| u.merchant_id.as_ref()) {
-                    dt { {tr.t("store.mid")} } dd { code { id: "store-mid", "{mid}" } }
+                    dt { {tr.t("store.mid")} } dd { {super::copyable(&tr, "store-mid", mid, &tr.t("copy.what.mid"))} }
                 }
             }
             if step == Step::Complete {
