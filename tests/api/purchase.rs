@@ -292,11 +292,28 @@ async fn place_the_test_purchase_for_me_completes_the_upgrade() {
 
 #[tokio::test]
 async fn only_the_admin_may_place_the_test_purchase_and_only_with_the_sandbox_on() {
-    let app = crate::helpers::spawn_app_with(|c| c.sandbox = false).await;
-    app.admin_waiting_for_purchase().await;
-    let page = app.get(&path("/upgrade/test-purchase")).await;
+    let app = spawn_app().await;
+    let shown = app.admin_waiting_for_purchase().await;
+    const ACCOUNTANT: &str = "accountant@kaffebaren.example";
+    app.submit(&path("/users"), &[("email", ACCOUNTANT)]).await;
+    let accountant = app.another_browser();
+    accountant.sign_in(ACCOUNTANT).await;
+    let page = accountant.get(&path("/upgrade/test-purchase")).await;
+    assert!(page.has("id=\"sandbox-curl\"") && !page.has("id=\"place-order-form\""));
+    let refused = accountant
+        .submit(
+            &path("/upgrade/test-purchase/sandbox-order"),
+            &[("password", &shown.password)],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(!app.is_complete().await);
+
+    let production = crate::helpers::spawn_app_with(|c| c.sandbox = false).await;
+    production.admin_waiting_for_purchase().await;
+    let page = production.get(&path("/upgrade/test-purchase")).await;
     assert!(!page.has("id=\"place-order-form\""));
-    let res = app
+    let res = production
         .submit(
             &path("/upgrade/test-purchase/sandbox-order"),
             &[("password", "x")],
