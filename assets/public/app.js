@@ -4,6 +4,10 @@ for (const button of document.querySelectorAll("[data-copy][hidden]")) {
   button.hidden = false;
 }
 
+// A refused form: move to the summary of its errors at the top of the page, so a
+// keyboard or screen reader user starts there (each error links to its field).
+document.getElementById("error-summary")?.focus();
+
 document.addEventListener("click", async (event) => {
   const button = event.target.closest("[data-copy]");
   if (!button) return;

@@ -11,6 +11,7 @@ pub mod legacy;
 pub mod partner;
 pub mod paths;
 pub mod reminders;
+pub mod sandbox_order;
 pub mod support;
 pub mod tasks;
 pub mod terms;

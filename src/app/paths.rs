@@ -60,6 +60,11 @@ impl Store<'_> {
         format!("/stores/{}/upgrade/trouble", self.0)
     }
 
+    /// "Place the test purchase for me" (sandbox only).
+    pub fn sandbox_order(self) -> String {
+        format!("/stores/{}/upgrade/test-purchase/sandbox-order", self.0)
+    }
+
     pub fn cancel_test_order(self) -> String {
         format!("/stores/{}/upgrade/complete/cancel-order", self.0)
     }

@@ -3,6 +3,7 @@
 pub mod access;
 pub mod catalog;
 pub mod credentials;
+pub mod currency;
 pub mod delivery;
 pub mod ids;
 pub mod money;

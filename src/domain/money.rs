@@ -9,13 +9,13 @@ pub struct Currency {
 }
 
 impl Currency {
-    /// Any three-letter upper-case code; currencies without a minor unit (ISK, JPY, KRW,
-    /// …) have exponent 0, the rest 2.
+    /// An ISO 4217 code money is paid in (not "XXX", "kronor" or "sek"); currencies
+    /// without a minor unit (ISK, JPY, KRW, …) have exponent 0, the rest 2.
     pub fn parse(code: &str) -> Option<Self> {
-        let bytes: [u8; 3] = code.as_bytes().try_into().ok()?;
-        if !bytes.iter().all(u8::is_ascii_uppercase) {
+        if !super::currency::is_iso_4217(code) {
             return None;
         }
+        let bytes: [u8; 3] = code.as_bytes().try_into().ok()?;
         let exponent = match code {
             "ISK" | "JPY" | "KRW" | "CLP" | "VND" | "XOF" | "XAF" | "UGX" | "PYG" => 0,
             _ => 2,

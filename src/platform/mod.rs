@@ -3,3 +3,4 @@
 //! lives under `web::platform`.
 
 pub mod client;
+pub mod sandbox_shop;

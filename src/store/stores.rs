@@ -89,6 +89,19 @@ pub async fn find_by_id<'c>(
         .await
 }
 
+/// The countries of the store an upgrade belongs to (`;`-separated, as stored).
+pub async fn countries_of_upgrade<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    upgrade_id: i64,
+) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar(
+        "SELECT s.countries FROM stores s JOIN upgrades u ON u.store_id = s.id WHERE u.id = $1",
+    )
+    .bind(upgrade_id)
+    .fetch_optional(ex)
+    .await
+}
+
 /// The stores whose registered administrator is `email`.
 pub async fn administered_by<'c>(
     ex: impl Executor<'c, Database = Any>,

@@ -33,7 +33,7 @@ impl TestApp {
     }
 
     /// A page fetched with the browser asking for `lang`.
-    async fn get_asking_for(&self, lang: &str, p: &str) -> Page {
+    pub async fn get_asking_for(&self, lang: &str, p: &str) -> Page {
         let res = self
             .client
             .get(self.url(p))

@@ -59,6 +59,21 @@ pub struct Product {
     /// For legacy products: the day the legacy system stops (`YYYY-MM-DD`, UTC).
     #[serde(default)]
     pub sunset: Option<String>,
+    /// How a shop takes the product in: a payment method plugin, or a whole checkout.
+    #[serde(default)]
+    pub integration: Integration,
+}
+
+/// How a product goes into a shop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Integration {
+    /// A payment method the shop's plugin adds to its own checkout (KPM, KP).
+    #[default]
+    PaymentMethod,
+    /// A checkout snippet that replaces the shop's checkout, payment step and all
+    /// (Checkout v2, v3).
+    Checkout,
 }
 
 impl Product {
@@ -132,6 +147,18 @@ pub struct Platform {
     pub checkout_path: String,
     /// Where each credential goes in the plugin's settings.
     pub fields: Vec<PluginField>,
+    /// The checkout integration's plugin and its installation, for products that are a
+    /// checkout; `plugin` and `install` above are the payment method's.
+    #[serde(default)]
+    pub checkout: Option<Guide>,
+}
+
+/// What to install, and how.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Guide {
+    pub plugin: String,
+    pub install: String,
 }
 
 /// The values a plugin field may show, filled in per store.
@@ -240,6 +267,16 @@ impl Catalog {
                     platform.id,
                     f.value,
                     FIELD_VALUES.join(", ")
+                ));
+            }
+            let checkouts = catalog.products.iter().filter(|p| !p.legacy);
+            if let Some(p) = checkouts
+                .filter(|p| p.integration == Integration::Checkout)
+                .find(|_| platform.checkout.is_none())
+            {
+                return bad(format!(
+                    "platform {} has no checkout guide, which {} needs",
+                    platform.id, p.code
                 ));
             }
             if !platform.checkout_path.starts_with('/') {

@@ -27,6 +27,15 @@ fn the_shipped_translations_are_complete() {
                 );
             }
         }
+        for p in &catalog.platforms {
+            let (_, plugin, _) = catalog.guide(p, "KCOv3", code);
+            assert_ne!(
+                Some(plugin),
+                p.checkout.as_ref().map(|g| g.plugin.as_str()),
+                "{code}: checkout guide of {}",
+                p.id
+            );
+        }
         let markers = catalog.health_check.legacy_markers.iter();
         for m in markers.chain(&catalog.health_check.new_markers) {
             assert_ne!(catalog.marker_label(&m.label, code), m.label, "{code}");
@@ -121,4 +130,29 @@ fn a_path_to_a_legacy_product_is_refused() {
     let text = DEFAULT_CATALOG.replace("to = \"KP\"", "to = \"KCOv2\"");
     let err = Catalog::parse(&text).unwrap_err().to_string();
     assert!(err.contains("not a current product"), "{err}");
+}
+
+#[test]
+fn a_checkout_product_gets_the_checkout_guide_and_a_payment_method_the_plugin() {
+    let catalog = Catalog::parse(DEFAULT_CATALOG).unwrap();
+    for p in &catalog.platforms {
+        let (kind, plugin, _) = catalog.guide(p, "KP", "en");
+        assert_eq!(
+            (kind, plugin),
+            (Integration::PaymentMethod, p.plugin.as_str())
+        );
+        let (kind, plugin, install) = catalog.guide(p, "KCOv3", "en");
+        assert_eq!(kind, Integration::Checkout, "{}", p.id);
+        assert_ne!(plugin, p.plugin, "{}", p.id);
+        assert!(install.contains("snippet"), "{}: {install}", p.id);
+    }
+}
+
+#[test]
+fn a_checkout_product_needs_a_checkout_guide_on_every_platform() {
+    let start = DEFAULT_CATALOG.find("[platforms.checkout]").unwrap();
+    let end = start + DEFAULT_CATALOG[start..].find("\n\n").unwrap();
+    let without = format!("{}{}", &DEFAULT_CATALOG[..start], &DEFAULT_CATALOG[end..]);
+    let err = Catalog::parse(&without).unwrap_err().to_string();
+    assert!(err.contains("no checkout guide"), "{err}");
 }

@@ -30,6 +30,9 @@ pub struct PlatformText {
     /// The plugin's fields as its settings name them in this language, by value.
     #[serde(default)]
     pub fields: Vec<FieldText>,
+    /// The checkout integration's guide.
+    #[serde(default)]
+    pub checkout: Option<Guide>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -122,6 +125,36 @@ impl Catalog {
             Some(t) => (&t.plugin, &t.install),
             None => (&platform.plugin, &platform.install),
         }
+    }
+
+    /// What to install on `platform` to move to `product`, and how, in language `code`:
+    /// a checkout product gets the platform's checkout guide, a payment method its plugin.
+    pub fn guide<'a>(
+        &'a self,
+        platform: &'a Platform,
+        product: &str,
+        code: &str,
+    ) -> (Integration, &'a str, &'a str) {
+        let integration = self.integration_of(product);
+        let checkout = match integration {
+            Integration::Checkout => platform.checkout.as_ref(),
+            Integration::PaymentMethod => None,
+        };
+        let Some(guide) = checkout else {
+            let (plugin, install) = self.platform_text(platform, code);
+            return (Integration::PaymentMethod, plugin, install);
+        };
+        let text = self
+            .platform_translation(platform, code)
+            .and_then(|t| t.checkout.as_ref())
+            .unwrap_or(guide);
+        (integration, &text.plugin, &text.install)
+    }
+
+    /// How `product` goes into a shop (unknown products: as a payment method).
+    pub fn integration_of(&self, product: &str) -> Integration {
+        self.product(product)
+            .map_or(Integration::PaymentMethod, |p| p.integration)
     }
 
     fn platform_translation(&self, platform: &Platform, code: &str) -> Option<&PlatformText> {

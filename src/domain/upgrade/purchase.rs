@@ -3,7 +3,7 @@
 
 use super::{Action, Move, Refusal, Step, Upgrade};
 use crate::domain::{
-    Environment,
+    Environment, currency,
     order::TestOrder,
     platform_event::{EventKind, PlatformEvent, Subject},
 };
@@ -23,13 +23,16 @@ pub enum OrderMeaning {
 }
 
 /// What `event` means for an upgrade at `step` whose live merchant ID is `merchant_id`.
+/// An order in a currency that is not ISO 4217 ("XXX") proves no checkout: it completes
+/// nothing.
 pub fn weigh_order(event: &PlatformEvent, step: Step, merchant_id: Option<&str>) -> OrderMeaning {
     if event.kind != EventKind::OrderCreated {
         return OrderMeaning::Nothing;
     }
     match (&event.subject, event.environment) {
         (Subject::Merchant(mid), Environment::Live)
-            if awaited_on(step, merchant_id) == Some(mid.as_str()) =>
+            if awaited_on(step, merchant_id) == Some(mid.as_str())
+                && currency::is_iso_4217(&event.currency) =>
         {
             OrderMeaning::CompletesUpgrade
         }

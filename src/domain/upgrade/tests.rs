@@ -196,6 +196,11 @@ fn only_a_live_order_on_the_new_mid_at_the_test_purchase_completes() {
     let weigh = |e: &PlatformEvent, u: &Upgrade| weigh_order(e, u.step, u.merchant_id.as_deref());
     assert_eq!(weigh(&live(MID), &waiting), OrderMeaning::CompletesUpgrade);
     assert_eq!(weigh(&live("K654321"), &waiting), OrderMeaning::Nothing);
+    let no_currency = PlatformEvent {
+        currency: "XXX".into(),
+        ..live(MID)
+    };
+    assert_eq!(weigh(&no_currency, &waiting), OrderMeaning::Nothing);
     let early = at(Step::Integration);
     assert_eq!(early.awaits_purchase_on(), None);
     assert_eq!(weigh(&live(MID), &early), OrderMeaning::Nothing);

@@ -20,6 +20,7 @@ pub fn sign_in(ctx: &Ctx, email: &str, error: Option<&str>) -> Page {
             section { class: "card narrow",
                 h1 { {tr.t("signin.title")} }
                 p { class: "lead", {tr.t("signin.lead")} }
+                {super::error_summary(&tr, &error.map(|e| vec![("email", e.to_owned())]).unwrap_or_default())}
                 form { method: "post", action: "/signin", novalidate: true,
                     {csrf_field(&csrf)}
                     label { r#for: "email", {tr.t("signin.email")} }

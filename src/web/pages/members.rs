@@ -23,6 +23,7 @@ pub fn page(reader: &StoreReader, members: &[Member], email: &str, error: Option
     };
     let body = rsx! {
         {store_nav(reader, "users")}
+        {super::error_summary(&tr, &error.map(|e| vec![("invite-email", e.to_owned())]).unwrap_or_default())}
         section { class: "card",
             h1 { {tr.t("users.title")} }
             p { class: "lead", {tr.t("users.lead")} }

@@ -128,3 +128,32 @@ pub fn error_summary(tr: &crate::i18n::Tr, problems: &[(&str, String)]) -> Eleme
         }
     }
 }
+
+/// A value a person copies (an ID, a username): selectable text, and a copy button that
+/// app.js reveals and wires; without JavaScript the button stays hidden and the text can
+/// be selected as ever. `what` names the value for screen readers ("Copy merchant ID").
+pub fn copyable(tr: &crate::i18n::Tr, id: &str, value: &str, what: &str) -> Element {
+    rsx! {
+        span { class: "copyable",
+            code { id: "{id}", "{value}" }
+            {copy_button(tr, id, what)}
+        }
+    }
+}
+
+/// A command to copy: a preformatted block and its copy button.
+pub fn copyable_block(tr: &crate::i18n::Tr, id: &str, value: &str, what: &str) -> Element {
+    rsx! {
+        div { class: "copyable block",
+            pre { code { id: "{id}", "{value}" } }
+            {copy_button(tr, id, what)}
+        }
+    }
+}
+
+fn copy_button(tr: &crate::i18n::Tr, id: &str, what: &str) -> Element {
+    rsx! {
+        button { class: "button small copy", r#type: "button", hidden: true, "data-copy": "{id}",
+            "aria-label": tr.f("copy.label", &[("what", what)]), {tr.t("copy.button")} }
+    }
+}

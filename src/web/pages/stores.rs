@@ -193,11 +193,11 @@ pub fn overview(catalog: &Catalog, reader: &StoreReader, expiring: &[LegacyOrder
                 if done {
                     dt { {tr.t("store.after.product")} } dd { id: "store-product", "{target}" }
                     if let Some(mid) = &mid {
-                        dt { {tr.t("store.mid")} } dd { code { id: "store-mid", "{mid}" } }
+                        dt { {tr.t("store.mid")} } dd { {super::copyable(&tr, "store-mid", mid, &tr.t("copy.what.mid"))} }
                     }
-                    dt { {tr.t("store.after.legacy")} } dd { code { "{eid}" } " · {legacy}" }
+                    dt { {tr.t("store.after.legacy")} } dd { {super::copyable(&tr, "store-eid", eid, &tr.t("copy.what.eid"))} " · {legacy}" }
                 } else {
-                    dt { {tr.t("store.eid")} } dd { code { "{eid}" } }
+                    dt { {tr.t("store.eid")} } dd { {super::copyable(&tr, "store-eid", eid, &tr.t("copy.what.eid"))} }
                     dt { {tr.t("store.product")} } dd { "{legacy}" }
                 }
                 dt { {tr.t("store.platform")} } dd { "{platform}" }
@@ -205,7 +205,7 @@ pub fn overview(catalog: &Catalog, reader: &StoreReader, expiring: &[LegacyOrder
                 dt { {tr.t("store.url")} } dd { "{store.store_url}" }
                 dt { {tr.t("store.admin")} } dd { {if reader.can_act() { store.admin_email.clone() } else { reader.masked_admin() }} }
                 if !done && let Some(mid) = &mid {
-                    dt { {tr.t("store.mid")} } dd { code { id: "store-mid", "{mid}" } }
+                    dt { {tr.t("store.mid")} } dd { {super::copyable(&tr, "store-mid", mid, &tr.t("copy.what.mid"))} }
                 }
             }
             if done {

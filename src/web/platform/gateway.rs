@@ -32,7 +32,9 @@ pub enum Verification {
     Valid(CredentialRow),
     /// Right password, but the credential was revoked or its rotation grace period ended.
     Revoked(CredentialRow),
-    WrongPassword,
+    /// A known username with the wrong password: the platform logs the failed call for
+    /// the credential's merchant ID.
+    WrongPassword(CredentialRow),
     UnknownUsername,
 }
 
@@ -58,7 +60,7 @@ pub async fn verify(
         return Ok(Verification::UnknownUsername);
     };
     if !credentials::verify(password, &row.secret_hash) {
-        return Ok(Verification::WrongPassword);
+        return Ok(Verification::WrongPassword(row));
     }
     if !row.is_active(store::now()) {
         return Ok(Verification::Revoked(row));
@@ -105,7 +107,7 @@ impl From<&Verification> for VerifyResponse {
         match v {
             Verification::Valid(row) => known(row, true, "ok"),
             Verification::Revoked(row) => known(row, false, "revoked"),
-            Verification::WrongPassword => unknown("wrong_password"),
+            Verification::WrongPassword(_) => unknown("wrong_password"),
             Verification::UnknownUsername => unknown("unknown_username"),
         }
     }

@@ -2,6 +2,7 @@
 //! credentials (HTTP Basic), exactly as against the real platform's order API, and
 //! Switchyard manages them through the same order-management API (`management`).
 
+mod failed_call;
 mod management;
 
 use axum::{
@@ -23,13 +24,15 @@ use crate::app::AppState;
 use crate::{
     domain::credentials::random_token,
     domain::{
-        CountryCode,
+        CountryCode, Environment, currency,
+        money::Currency,
         order::{Order, OrderAction},
         platform_event,
     },
-    store,
+    store::{self, credentials::CredentialRow},
     web::routes::Routes,
 };
+use failed_call::FailedCall;
 
 pub fn routes(r: Routes) -> Routes {
     r.post("/sandbox/v1/orders", create_order)
@@ -45,6 +48,9 @@ struct OrderRequest {
     /// be cancelled, only refunded.
     #[serde(default)]
     captured: serde_json::Value,
+    /// `live` or `test`; left out, the credential's own.
+    #[serde(default)]
+    environment: serde_json::Value,
 }
 
 #[derive(Serialize)]
@@ -85,17 +91,23 @@ async fn create(
 ) -> Result<OrderCreated, Response> {
     let unauthorized = || problem(StatusCode::UNAUTHORIZED, "invalid API credentials");
     let (username, password) = basic_auth(headers).ok_or_else(unauthorized)?;
-    let internal = |e: sqlx::Error| {
-        tracing::error!(error = %e, "sandbox database error");
-        problem(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
-    };
-    // The same check the real gateway makes through /platform/v1/credentials/verify.
+    // The same check the real gateway makes through /platform/v1/credentials/verify. A
+    // refused call with a known username is logged for its merchant, as the platform's
+    // Logs app does: a wrong password is the commonest failure.
     let cred = match gateway::verify(&state.db, &username, &password)
         .await
         .map_err(internal)?
     {
         Verification::Valid(cred) => cred,
-        _ => return Err(unauthorized()),
+        Verification::WrongPassword(row) => {
+            failed_call::log(state, headers, &row, FailedCall::WrongPassword).await;
+            return Err(unauthorized());
+        }
+        Verification::Revoked(row) => {
+            failed_call::log(state, headers, &row, FailedCall::Revoked).await;
+            return Err(unauthorized());
+        }
+        Verification::UnknownUsername => return Err(unauthorized()),
     };
     let req: OrderRequest = serde_json::from_slice(body).map_err(|e| {
         problem(
@@ -103,22 +115,15 @@ async fn create(
             &format!("body must be JSON with amount, currency and country: {e}"),
         )
     })?;
+    check_environment(state, headers, &cred, &req.environment).await?;
     let amount = req.amount.as_i64().filter(|a| *a > 0).ok_or_else(|| {
         problem(
             StatusCode::BAD_REQUEST,
             "amount must be a positive integer in minor units",
         )
     })?;
-    let currency = req
-        .currency
-        .as_str()
-        .filter(|c| c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase()))
-        .ok_or_else(|| {
-            problem(
-                StatusCode::BAD_REQUEST,
-                "currency must be a three-letter ISO code such as SEK",
-            )
-        })?;
+    let currency = check_currency(state, headers, &cred, &req.currency).await?;
+    let currency = currency.code();
     req.country
         .as_str()
         .and_then(|c| CountryCode::parse(c).ok())
@@ -150,17 +155,13 @@ async fn create(
     )
     .await
     .map_err(internal)?;
-    let user_agent = headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("unknown");
     let event = json!({
         "id": format!("evt_{}", random_token(12)),
         "type": "order.created",
         "created_at": crate::domain::rfc3339(now),
         "data": {
             "merchant_id": cred.merchant_id, "order_id": order_id, "environment": cred.environment.as_str(),
-            "amount": amount, "currency": currency, "user_agent": user_agent,
+            "amount": amount, "currency": currency, "user_agent": user_agent(headers),
         }
     });
     if !state.config.platform.sandbox_push {
@@ -177,12 +178,101 @@ async fn create(
     Ok(created(order_id, cred, amount, currency))
 }
 
-fn created(
-    order_id: String,
-    cred: crate::store::credentials::CredentialRow,
-    amount: i64,
-    currency: &str,
-) -> OrderCreated {
+fn internal(e: sqlx::Error) -> Response {
+    tracing::error!(error = %e, "sandbox database error");
+    problem(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
+}
+
+fn user_agent(headers: &HeaderMap) -> &str {
+    headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("unknown")
+}
+
+/// An order may name the environment it is placed in; credentials only work in their
+/// own (test credentials in the test environment, live ones in production).
+async fn check_environment(
+    state: &AppState,
+    headers: &HeaderMap,
+    cred: &CredentialRow,
+    asked: &serde_json::Value,
+) -> Result<(), Response> {
+    let asked = match asked {
+        serde_json::Value::Null => return Ok(()),
+        serde_json::Value::String(s) if s == "live" => Environment::Live,
+        serde_json::Value::String(s) if s == "test" => Environment::Test,
+        _ => {
+            return Err(problem(
+                StatusCode::BAD_REQUEST,
+                "environment must be live or test",
+            ));
+        }
+    };
+    if asked == cred.environment {
+        return Ok(());
+    }
+    let (call, message) = match cred.environment {
+        Environment::Test => (
+            FailedCall::TestOnLive,
+            "test credentials only work in the test environment",
+        ),
+        Environment::Live => (
+            FailedCall::LiveOnTest,
+            "live credentials only work in production",
+        ),
+    };
+    failed_call::log(state, headers, cred, call).await;
+    Err(problem(StatusCode::UNAUTHORIZED, message))
+}
+
+/// An ISO 4217 currency one of the store's countries pays in.
+async fn check_currency(
+    state: &AppState,
+    headers: &HeaderMap,
+    cred: &CredentialRow,
+    asked: &serde_json::Value,
+) -> Result<Currency, Response> {
+    let Some(code) = asked.as_str() else {
+        return Err(problem(
+            StatusCode::BAD_REQUEST,
+            "currency must be an ISO 4217 code such as SEK",
+        ));
+    };
+    let Some(currency) = Currency::parse(code) else {
+        failed_call::log(state, headers, cred, FailedCall::UnknownCurrency).await;
+        return Err(problem(
+            StatusCode::BAD_REQUEST,
+            &format!("currency {code:?} is not an ISO 4217 currency such as SEK"),
+        ));
+    };
+    let countries = store::stores::countries_of_upgrade(&state.db.pool, cred.upgrade_id)
+        .await
+        .map_err(internal)?
+        .unwrap_or_default();
+    let countries: Vec<&str> = countries.split(';').filter(|c| !c.is_empty()).collect();
+    if currency::fits(currency, countries.iter().copied()) {
+        return Ok(currency);
+    }
+    failed_call::log(state, headers, cred, FailedCall::CurrencyNotOfStore).await;
+    let expected: Vec<String> = countries
+        .iter()
+        .filter_map(|c| currency::of_country(c))
+        .map(|c| c.code().to_owned())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    Err(problem(
+        StatusCode::BAD_REQUEST,
+        &format!(
+            "currency {code} is not paid in any of the store's countries ({}): use {}",
+            countries.join(", "),
+            expected.join(" or ")
+        ),
+    ))
+}
+
+fn created(order_id: String, cred: CredentialRow, amount: i64, currency: &str) -> OrderCreated {
     OrderCreated {
         order_id,
         merchant_id: cred.merchant_id,

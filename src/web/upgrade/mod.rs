@@ -49,6 +49,10 @@ pub fn routes(r: Routes) -> Routes {
             integration::health_check,
         )
         .get("/stores/{eid}/upgrade/test-purchase", purchase::show)
+        .post(
+            "/stores/{eid}/upgrade/test-purchase/sandbox-order",
+            purchase::place_for_me,
+        )
         .get("/stores/{eid}/upgrade/live", live::stream)
         .get("/stores/{eid}/upgrade/trouble", trouble::show)
         .post_upload(

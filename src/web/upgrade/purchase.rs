@@ -1,19 +1,36 @@
 //! Step 5: wait for the test purchase; then the completion page.
 
 use axum::{
-    extract::State,
+    extract::{Query, State},
     response::{IntoResponse, Redirect, Response},
 };
+use secrecy::SecretString;
+use serde::Deserialize;
 
 use super::{reached, step_url};
 use crate::app::AppState;
 use crate::{
     domain::{Step, Upgrade},
     store,
-    web::{access::StoreReader, error::AppError, pages},
+    web::{
+        access::{StoreAdmin, StoreReader},
+        error::AppError,
+        pages,
+        session::CsrfForm,
+    },
 };
 
-pub async fn show(State(state): State<AppState>, admin: StoreReader) -> Result<Response, AppError> {
+/// What the page's address may carry: how "Place the test purchase for me" went.
+#[derive(Deserialize)]
+pub struct WaitingQuery {
+    placed: Option<String>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    admin: StoreReader,
+    Query(query): Query<WaitingQuery>,
+) -> Result<Response, AppError> {
     let upgrade = match reached(&admin, Step::TestPurchase) {
         Ok(upgrade) => upgrade,
         Err(elsewhere) => return Ok(elsewhere.into_response()),
@@ -34,9 +51,46 @@ pub async fn show(State(state): State<AppState>, admin: StoreReader) -> Result<R
         upgrade,
         &issued,
         &pages::steps::purchase::Watch { log: &log, latest },
-        sandbox_url.as_deref(),
+        sandbox_url
+            .as_deref()
+            .map(|url| pages::steps::purchase::Sandbox {
+                url,
+                placed: query.placed.as_deref(),
+            }),
     ))
     .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct PlaceForm {
+    #[serde(default)]
+    password: String,
+}
+
+/// Places the sandbox order with the store's live credentials and the password the
+/// admin saved (only its hash is stored here), then shows the waiting page: detection
+/// has already moved on, or the API log says why the sandbox refused.
+pub async fn place_for_me(
+    State(state): State<AppState>,
+    admin: StoreAdmin,
+    CsrfForm { form, .. }: CsrfForm<PlaceForm>,
+) -> Result<Response, AppError> {
+    if !state.config.sandbox {
+        return Err(AppError::NotFound);
+    }
+    let upgrade = match reached(&admin, Step::TestPurchase) {
+        Ok(upgrade) => upgrade,
+        Err(elsewhere) => return Ok(elsewhere.into_response()),
+    };
+    let password = SecretString::from(form.password.trim().to_owned());
+    let attempt =
+        crate::app::sandbox_order::place(&state, &admin.store, upgrade, &password).await?;
+    let back = format!(
+        "{}?placed={}#test-purchase",
+        step_url(admin.eid(), Step::TestPurchase),
+        attempt.as_query()
+    );
+    Ok(Redirect::to(&back).into_response())
 }
 
 pub async fn complete(

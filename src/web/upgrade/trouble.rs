@@ -82,10 +82,12 @@ pub async fn send(
     }
     if let Err((status, problem)) = read {
         sent.draft.problem = Some(problem);
+        sent.draft.field = Some("screenshots");
         return render(&state, &admin, &sent.draft, status).await;
     }
-    if let Err(problem) = check_text(&sent.draft, &tr) {
+    if let Err((field, problem)) = check_text(&sent.draft, &tr) {
         sent.draft.problem = Some(problem);
+        sent.draft.field = Some(field);
         return render(
             &state,
             &admin,
@@ -98,6 +100,7 @@ pub async fn send(
         Ok(s) => s,
         Err(problem) => {
             sent.draft.problem = Some(problem);
+            sent.draft.field = Some("screenshots");
             return render(
                 &state,
                 &admin,
@@ -298,7 +301,7 @@ async fn bytes(
 }
 
 /// The explanation and the error code, checked.
-fn check_text(draft: &Draft, tr: &Tr) -> Result<(), String> {
+fn check_text(draft: &Draft, tr: &Tr) -> Result<(), (&'static str, String)> {
     // A line break belongs in the explanation; no other control character does.
     if draft
         .explanation
@@ -306,18 +309,19 @@ fn check_text(draft: &Draft, tr: &Tr) -> Result<(), String> {
         .any(|c| text::refused(c, Lines::Many))
     {
         let field = tr.t("trouble.request.explanation");
-        return Err(crate::web::text::message(&field, TextProblem::Control).render(tr));
+        let problem = crate::web::text::message(&field, TextProblem::Control).render(tr);
+        return Err(("explanation", problem));
     }
     let explanation = draft.explanation.trim().chars().count();
     if explanation < 10 {
-        return Err(tr.t("trouble.error.explanation_short"));
+        return Err(("explanation", tr.t("trouble.error.explanation_short")));
     }
     if explanation > MAX_EXPLANATION {
-        return Err(tr.t("trouble.error.explanation_long"));
+        return Err(("explanation", tr.t("trouble.error.explanation_long")));
     }
     let code = draft.error_code.trim();
     if code.chars().count() > MAX_ERROR_CODE || code.chars().any(char::is_control) {
-        return Err(tr.t("trouble.error.code"));
+        return Err(("error-code", tr.t("trouble.error.code")));
     }
     Ok(())
 }

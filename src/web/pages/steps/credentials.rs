@@ -151,12 +151,9 @@ fn shown_once(tr: &Tr, c: &NewCredentials) -> Element {
     rsx! {
         h2 { {tr.t(&format!("credentials.heading_{}", env.as_str()))} }
         dl {
-            dt { {tr.t("credentials.mid")} } dd { code { id: "{mid_id}", "{c.merchant_id}" } }
+            dt { {tr.t("credentials.mid")} } dd { {super::super::copyable(tr, mid_id, c.merchant_id.as_str(), &tr.t("copy.what.mid"))} }
             dt { {tr.t("credentials.username")} }
-            dd {
-                code { id: "{user_id}", "{c.username}" }
-                button { class: "button small copy", r#type: "button", hidden: true, "data-copy": "{user_id}", {tr.t("credentials.copy")} }
-            }
+            dd { {super::super::copyable(tr, user_id, &c.username, &tr.t("copy.what.username"))} }
             dt { {tr.t("credentials.password")} }
             dd {
                 code { id: "{pass_id}", "{c.password.expose_secret()}" }
@@ -179,7 +176,7 @@ fn list(tr: &Tr, admin: &StoreReader, issued: &[CredentialRow], csrf: &str) -> E
             tbody {
                 for c in issued.iter() {
                     tr {
-                        td { "data-label": tr.t("credentials.username"), code { "{c.username}" } }
+                        td { "data-label": tr.t("credentials.username"), {super::super::copyable(tr, &format!("credential-{}", c.id), &c.username, &tr.t("copy.what.username"))} }
                         td { "data-label": tr.t("credentials.environment"), {tr.t(&format!("env.{}", c.environment.as_str()))} }
                         td { "data-label": tr.t("credentials.created"), {time_tag(c.created_at)} }
                         td { "data-label": tr.t("credentials.last_used"), {c.last_used_at.map(format_time).unwrap_or_else(|| tr.t("credentials.never"))} }

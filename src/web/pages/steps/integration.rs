@@ -4,7 +4,7 @@ use crate::app::paths;
 use crate::{
     domain::{
         Environment, Step, Upgrade,
-        catalog::Catalog,
+        catalog::{Catalog, Integration},
         setup_check::{Finding, Part},
         upgrade::ChecklistItem,
     },
@@ -14,7 +14,7 @@ use crate::{
     web::{
         access::StoreReader,
         pages::{
-            csrf_field, format_time,
+            copyable, csrf_field, error_summary, format_time,
             layout::{Page, page as layout},
             stores::{read_only_note, store_nav},
         },
@@ -59,7 +59,18 @@ pub fn page(
     let eid = admin.eid();
     let csrf = ctx.csrf.clone().unwrap_or_default();
     let platform = catalog.platform_or_custom(&admin.store.platform);
-    let (plugin, install) = catalog.platform_text(platform, tr.lang.code());
+    let path = catalog.path(&upgrade.path_id);
+    let product = |code: Option<&String>| {
+        code.and_then(|c| catalog.product(c))
+            .map_or_else(String::new, |p| p.name.clone())
+    };
+    let (to, from) = (product(path.map(|p| &p.to)), product(path.map(|p| &p.from)));
+    let to_code = path.map_or("", |p| p.to.as_str());
+    let (integration, plugin, install) = catalog.guide(platform, to_code, tr.lang.code());
+    let kind = match integration {
+        Integration::Checkout => "checkout",
+        Integration::PaymentMethod => "payment_method",
+    };
     let now = store::now();
     let newest_active = |env: Environment| {
         issued
@@ -78,16 +89,36 @@ pub fn page(
         other => tr.t(&format!("integration.value.{other}")),
     };
     let done = upgrade.step > Step::Integration;
+    let country = admin
+        .store
+        .country_list()
+        .first()
+        .map_or_else(|| "SE".to_owned(), |c| (*c).to_owned());
     let shop_url = match &view.health {
         Some((url, _)) => url.clone(),
         None => admin.store.store_url.clone(),
     };
+    // Ticking a box is the fix, so each link names the box still unticked.
+    let missing: Vec<(&str, String)> = view
+        .missing
+        .iter()
+        .map(|m| {
+            (
+                m.as_str(),
+                tr.t(&format!("integration.check.{}", m.as_str())),
+            )
+        })
+        .collect();
     let body = rsx! {
         {store_nav(admin, "upgrade")}
+        {error_summary(&tr, &missing)}
         section { class: "card",
             {super::heading(&tr, Step::Integration)}
             {read_only_note(admin)}
             h2 { {tr.f("integration.for_platform", &[("platform", catalog.platform_name(platform, tr.lang.code()))])} }
+            p { class: "lead", id: "integration-kind", "data-integration": kind,
+                {tr.f(&format!("guide.{kind}"), &[("product", &to), ("legacy", &from)])}
+            }
             p { strong { {tr.t("integration.install")} } " {plugin}" }
             p { "{install}" }
             table { class: "list", id: "plugin-fields",
@@ -96,11 +127,21 @@ pub fn page(
                     for f in platform.fields.iter() {
                         tr {
                             td { "data-label": tr.t("integration.field"), {catalog.field_text(platform, f, tr.lang.code()).0} }
-                            td { "data-label": tr.t("integration.value_col"), code { {field_value(&f.value)} } }
+                            td { "data-label": tr.t("integration.value_col"),
+                                if let Some(what) = copy_what(&f.value) {
+                                    {copyable(&tr, &format!("field-{}", f.value), &field_value(&f.value), &tr.t(what))}
+                                } else {
+                                    code { {field_value(&f.value)} }
+                                }
+                            }
                             td { "data-label": tr.t("integration.where"), {catalog.field_text(platform, f, tr.lang.code()).1} }
                         }
                     }
                 }
+            }
+            div { class: "hint", id: "test-environment",
+                strong { {tr.t("testenv.title")} }
+                p { {tr.f("testenv.body", &[("country", &country)])} }
             }
         }
         if admin.can_act() {
@@ -150,7 +191,6 @@ pub fn page(
             p { {tr.t("integration.checklist_why")} }
             form { method: "post", action: paths::store(eid).step(Step::Integration),
                 {csrf_field(&csrf)}
-                {super::super::error_summary(&tr, &view.missing.iter().map(|m| (m.as_str(), tr.t(&format!("integration.check.{}", m.as_str())))).collect::<Vec<_>>())}
                 if !view.missing.is_empty() {
                     p { class: "form-error", {tr.t("integration.error.missing")} }
                 }
@@ -173,6 +213,15 @@ pub fn page(
         }
     };
     layout(&ctx, &tr.t("step.integration"), Some(&admin.banner()), body)
+}
+
+/// Which values of the plugin's fields are IDs or usernames worth a copy button.
+fn copy_what(value: &str) -> Option<&'static str> {
+    match value {
+        "merchant_id" | "test_merchant_id" => Some("copy.what.mid"),
+        "username" | "test_username" => Some("copy.what.username"),
+        _ => None,
+    }
 }
 
 fn setup_result(tr: &Tr, admin: &StoreReader, upgrade: &Upgrade, result: &SetupResult) -> Element {

@@ -4,12 +4,12 @@ use crate::app::paths;
 use crate::web::pages::stores::{read_only_note, store_nav};
 
 use crate::{
-    domain::{Environment, Step, Upgrade, catalog::Catalog, order::TestOrder},
+    domain::{Environment, Step, Upgrade, catalog::Catalog, currency, order::TestOrder},
     store::{credentials::CredentialRow, events::OrderEvent},
     web::{
         access::StoreReader,
         pages::{
-            format_time,
+            copyable, copyable_block, csrf_field, format_time,
             layout::{Page, page as layout},
             time_tag,
         },
@@ -24,12 +24,19 @@ pub struct Watch<'a> {
     pub latest: i64,
 }
 
+/// The built-in sandbox, when it is on: its order endpoint, and how "Place the test
+/// purchase for me" just went (`placed`, a refusal's status, …).
+pub struct Sandbox<'a> {
+    pub url: &'a str,
+    pub placed: Option<&'a str>,
+}
+
 pub fn waiting(
     admin: &StoreReader,
     upgrade: &Upgrade,
     issued: &[CredentialRow],
     watch: &Watch<'_>,
-    sandbox_url: Option<&str>,
+    sandbox: Option<Sandbox<'_>>,
 ) -> Page {
     let ctx = admin.ctx();
     let tr = ctx.tr;
@@ -42,12 +49,11 @@ pub fn waiting(
         .filter(|c| c.environment == Environment::Live && c.is_active(now))
         .max_by_key(|c| (c.created_at, c.id))
         .map(|c| c.username.clone());
-    let country = admin
-        .store
-        .country_list()
-        .first()
-        .map(|c| c.to_string())
-        .unwrap_or_else(|| "SE".into());
+    let countries = admin.store.country_list();
+    let (country, currency) = match currency::of_store(countries.iter().copied()) {
+        Some((country, currency)) => (country.to_owned(), currency.code().to_owned()),
+        None => ("SE".to_owned(), "SEK".to_owned()),
+    };
     let test_order = watch
         .log
         .iter()
@@ -59,6 +65,8 @@ pub fn waiting(
             .iter()
             .find(|e| e.kind == "order.created" && e.legacy_store_id.is_some())
     });
+    // The newest event, when it is a failed call: what the admin's last try ran into.
+    let api_error = watch.log.first().filter(|e| e.kind == "api.error");
     let live_url = format!(
         "{}?after={}&step={}",
         paths::store(eid).live(),
@@ -79,6 +87,9 @@ pub fn waiting(
                 span { class: "spinner", "aria-hidden": "true" }
                 {tr.f("purchase.watching", &[("mid", &mid)])}
             }
+            if let Some(e) = api_error {
+                {api_error_alert(&tr, eid, e)}
+            }
             if let Some(o) = legacy_order {
                 div { class: "warning-box", role: "alert", id: "legacy-still-active",
                     strong { {tr.t("purchase.legacy.title")} }
@@ -92,19 +103,12 @@ pub fn waiting(
                 }
             }
             a { class: "button primary", href: paths::store(eid).step(Step::TestPurchase), id: "check-again", {tr.t("purchase.check_again")} }
-            if let Some(url) = sandbox_url {
-                details { class: "sandbox",
-                    summary { {tr.t("purchase.sandbox.title")} }
-                    p { {tr.t("purchase.sandbox.body")} }
-                    if let Some(username) = &username {
-                        pre { code { "curl -u '{username}:YOUR_PASSWORD' -H 'Content-Type: application/json' \\\n  -d '{{\"amount\": 1000, \"currency\": \"SEK\", \"country\": \"{country}\"}}' \\\n  {url}" } }
-                    } else {
-                        p { class: "warning-box", id: "no-active-credential",
-                            {tr.t("purchase.credential.none")} " "
-                            a { href: paths::store(eid).step(Step::Credentials), {tr.t("purchase.credential.link")} }
-                        }
-                    }
-                }
+            div { class: "hint", id: "test-environment",
+                strong { {tr.t("testenv.title")} }
+                p { {tr.f("testenv.body", &[("country", &country)])} }
+            }
+            if let Some(sandbox) = &sandbox {
+                {sandbox_box(admin, sandbox, username.as_deref(), &currency, &country)}
             }
             details { class: "help",
                 summary { {tr.t("purchase.trouble.title")} }
@@ -120,6 +124,82 @@ pub fn waiting(
         Some(&admin.banner()),
         body,
     )
+}
+
+/// A failed call beside the spinner: what its code means, and where help is.
+fn api_error_alert(tr: &crate::i18n::Tr, eid: &str, e: &OrderEvent) -> Element {
+    let code = e.error_code.clone().unwrap_or_default();
+    rsx! {
+        div { class: "warning-box", role: "alert", id: "api-error-alert",
+            strong { {tr.f("apierror.alert", &[("code", &code), ("time", &format_time(e.received_at))])} }
+            p { {explain_error(tr, &code)} }
+            a { href: paths::store(eid).trouble(), id: "api-error-help", {tr.t("apierror.help")} }
+        }
+    }
+}
+
+/// What an API error code means, in words; codes the platform may add later get a
+/// general explanation.
+pub fn explain_error(tr: &crate::i18n::Tr, code: &str) -> String {
+    let reason = code.split_once(' ').map_or(code, |(_, reason)| reason);
+    let key = format!("apierror.code.{reason}");
+    if tr.has(&key) {
+        tr.t(&key)
+    } else {
+        tr.t("apierror.code.other")
+    }
+}
+
+/// The sandbox: the curl a shop's checkout sends, and a button that sends it from here.
+fn sandbox_box(
+    admin: &StoreReader,
+    sandbox: &Sandbox<'_>,
+    username: Option<&str>,
+    currency: &str,
+    country: &str,
+) -> Element {
+    let ctx = admin.ctx();
+    let tr = ctx.tr;
+    let csrf = ctx.csrf.clone().unwrap_or_default();
+    let url = sandbox.url;
+    let eid = admin.eid();
+    let curl = username.map(|username| format!(
+        "curl -u '{username}:YOUR_PASSWORD' -H 'Content-Type: application/json' \\\n  -d '{{\"amount\": 1000, \"currency\": \"{currency}\", \"country\": \"{country}\"}}' \\\n  {url}"
+    ));
+    let placed = sandbox.placed.map(|p| match p {
+        "placed" => tr.t("placeorder.placed"),
+        "no-credential" => tr.t("placeorder.no_credential"),
+        "unreachable" => tr.t("placeorder.unreachable"),
+        status => tr.f("placeorder.refused", &[("status", status)]),
+    });
+    rsx! {
+        details { class: "sandbox", open: sandbox.placed.is_some(),
+            summary { {tr.t("purchase.sandbox.title")} }
+            p { {tr.t("purchase.sandbox.body")} }
+            if let (Some(curl), Some(username)) = (&curl, username) {
+                {copyable_block(&tr, "sandbox-curl", curl, &tr.t("copy.what.command"))}
+                p { {tr.t("copy.what.username")} ": " {copyable(&tr, "sandbox-username", username, &tr.t("copy.what.username"))} }
+            } else {
+                p { class: "warning-box", id: "no-active-credential",
+                    {tr.t("purchase.credential.none")} " "
+                    a { href: paths::store(eid).step(Step::Credentials), {tr.t("purchase.credential.link")} }
+                }
+            }
+            if admin.can_act() && username.is_some() {
+                form { method: "post", action: paths::store(admin.eid()).sandbox_order(), id: "place-order-form",
+                    {csrf_field(&csrf)}
+                    h3 { {tr.t("placeorder.title")} }
+                    p { {tr.f("placeorder.lead", &[("currency", currency), ("country", country)])} }
+                    if let Some(text) = &placed {
+                        p { class: "hint", role: "status", id: "place-order-result", "{text}" }
+                    }
+                    label { r#for: "place-order-password", {tr.t("placeorder.password")} }
+                    input { id: "place-order-password", name: "password", r#type: "password", autocomplete: "off", required: true }
+                    button { class: "button", r#type: "submit", id: "place-order", {tr.t("placeorder.submit")} }
+                }
+            }
+        }
+    }
 }
 
 pub fn complete(
@@ -202,7 +282,13 @@ pub fn api_log(tr: &crate::i18n::Tr, log: &[OrderEvent]) -> Element {
                                     "{e.order_id} "
                                     {e.merchant_id.clone().or_else(|| e.legacy_store_id.clone()).unwrap_or_default()}
                                 }
-                                td { code { {e.error_code.clone().unwrap_or_default()} } }
+                                td {
+                                    code { {e.error_code.clone().unwrap_or_default()} }
+                                    if let Some(code) = e.error_code.as_deref() {
+                                        br {}
+                                        span { class: "small", {explain_error(tr, code)} }
+                                    }
+                                }
                                 td { {e.correlation_id.clone().unwrap_or_default()} }
                                 td { class: "small", {e.user_agent.clone().unwrap_or_default()} }
                             }

@@ -43,6 +43,7 @@ pub fn page(
     };
     let body = rsx! {
         {store_nav(reader, "upgrade")}
+        {super::super::error_summary(&tr, &error.map(|e| vec![("accept", e.to_owned())]).unwrap_or_default())}
         section { class: "card",
             {super::heading(&tr, Step::Terms)}
             {read_only_note(reader)}
@@ -95,7 +96,6 @@ pub fn page(
                     {csrf_field(ctx.csrf.as_deref().unwrap_or_default())}
                     input { r#type: "hidden", name: "path", value: "{path.id}" }
                     input { r#type: "hidden", name: "sha256", value: "{sha}" }
-                    {super::super::error_summary(&tr, &error.map(|e| vec![("accept", e.to_owned())]).unwrap_or_default())}
                     label { class: "check",
                         input { r#type: "checkbox", name: "accept", value: "yes", id: "accept",
                             "aria-invalid": if error.is_some() { "true" } else { "false" } }

@@ -7,7 +7,7 @@ use crate::{
     web::{
         access::StoreReader,
         pages::{
-            csrf_field,
+            csrf_field, error_summary,
             layout::{Page, page as layout},
             stores::{read_only_note, store_nav},
         },
@@ -21,6 +21,8 @@ pub struct Draft {
     pub explanation: String,
     pub error_code: String,
     pub problem: Option<String>,
+    /// The id of the field the problem is about, for the error summary's link.
+    pub field: Option<&'static str>,
 }
 
 pub fn page(
@@ -35,18 +37,43 @@ pub fn page(
     let csrf = ctx.csrf.clone().unwrap_or_default();
     let platform = catalog.platform_or_custom(&reader.store.platform);
     let max_files = screenshot::MAX_FILES.to_string();
+    // The store's own legacy product, and the guide of the product it moves to.
+    let legacy = catalog
+        .product(&reader.store.product)
+        .map_or_else(|| reader.store.product.clone(), |p| p.name.clone());
+    let upgrade = reader.upgrade.as_ref();
+    let to = upgrade
+        .and_then(|u| catalog.path(&u.path_id))
+        .map_or("", |p| p.to.as_str());
+    let (_, plugin, _) = catalog.guide(platform, to, tr.lang.code());
+    let custom = platform.id == "custom";
+    let mid = upgrade
+        .and_then(|u| u.merchant_id.clone())
+        .unwrap_or_default();
+    let problems: Vec<(&str, String)> =
+        draft.field.zip(draft.problem.clone()).into_iter().collect();
     let body = rsx! {
         {store_nav(reader, "upgrade")}
+        {error_summary(&tr, &problems)}
         section { class: "card", id: "rollback",
             h1 { {tr.t("trouble.title")} }
             p { class: "lead", {tr.t("trouble.lead")} }
             h2 { {tr.t("trouble.rollback.title")} }
-            ol { class: "howto",
-                li { {tr.f("trouble.rollback.disable_new", &[("platform", catalog.platform_name(platform, tr.lang.code())), ("plugin", catalog.platform_text(platform, tr.lang.code()).0)])} }
-                li { {tr.t("trouble.rollback.enable_old")} }
-                li { {tr.f("trouble.rollback.verify", &[("eid", eid)])} }
+            if custom {
+                ol { class: "howto", id: "rollback-steps", "data-integration": "custom",
+                    li { {tr.f("rollback.custom.switch_back", &[("eid", eid), ("legacy", &legacy)])} }
+                    li { {tr.f("rollback.custom.stop_new", &[("mid", &mid)])} }
+                    li { {tr.f("trouble.rollback.verify", &[("eid", eid)])} }
+                }
+                p { class: "hint", {tr.t("rollback.custom.safe")} }
+            } else {
+                ol { class: "howto", id: "rollback-steps", "data-integration": "plugin",
+                    li { {tr.f("trouble.rollback.disable_new", &[("platform", catalog.platform_name(platform, tr.lang.code())), ("plugin", plugin)])} }
+                    li { {tr.f("trouble.rollback.enable_old", &[("legacy", &legacy)])} }
+                    li { {tr.f("trouble.rollback.verify", &[("eid", eid)])} }
+                }
+                p { class: "hint", {tr.t("trouble.rollback.safe")} }
             }
-            p { class: "hint", {tr.t("trouble.rollback.safe")} }
         }
         section { class: "card", id: "support-request",
             h2 { {tr.t("trouble.request.title")} }
