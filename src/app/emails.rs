@@ -7,7 +7,15 @@ use sqlx::{Any, Executor};
 use time::Date;
 
 use super::paths;
-use crate::{domain::Step, i18n::Tr, mail::Email, store};
+use crate::{
+    domain::{
+        Step,
+        sunset::{self, Phase},
+    },
+    i18n::Tr,
+    mail::Email,
+    store,
+};
 
 fn store_path(s: &store::stores::Store) -> paths::Store<'_> {
     paths::store(&s.legacy_store_id)
@@ -56,14 +64,20 @@ pub fn reminder(
     let sunset = state
         .catalog
         .product(&s.product)
-        .and_then(|p| p.sunset_date())
+        .and_then(|p| p.sunset_date());
+    // After the sunset the legacy store is closed: the reminder says so, not "it stops on".
+    let body = match sunset.map(|d| Phase::on(d, sunset::today())) {
+        Some(Phase::Closed) => "email.reminder.closed.body",
+        _ => "email.reminder.body",
+    };
+    let sunset = sunset
         .map(|d| crate::i18n::format::date(tr.lang, d))
         .unwrap_or_default();
     Email {
         to: s.admin_email.clone(),
         subject: tr.f("email.reminder.subject", &[("store", &s.name)]),
         text: tr.f(
-            "email.reminder.body",
+            body,
             &[
                 ("store", &s.name),
                 ("eid", &s.legacy_store_id),
@@ -196,6 +210,33 @@ pub fn admin_changed(tr: Tr, s: &store::stores::Store, new: &str) -> Email {
         text: tr.f(
             "email.admin_changed.body",
             &[("store", &s.name), ("new", new)],
+        ),
+    }
+}
+
+/// To the administrator of `s`: `by` revoked the API credentials `usernames` at `at`,
+/// so payments using them stop; new ones are made on the credentials step.
+pub fn credentials_revoked(
+    tr: Tr,
+    s: &store::stores::Store,
+    usernames: &str,
+    by: &str,
+    at: i64,
+    base: &str,
+) -> Email {
+    let link = format!("{base}{}", store_path(s).step(Step::Credentials));
+    Email {
+        to: s.admin_email.clone(),
+        subject: tr.f("email.credentials_revoked.subject", &[("store", &s.name)]),
+        text: tr.f(
+            "email.credentials_revoked.body",
+            &[
+                ("store", &s.name),
+                ("usernames", usernames),
+                ("by", by),
+                ("time", &crate::i18n::format::datetime(tr.lang, at)),
+                ("link", &link),
+            ],
         ),
     }
 }

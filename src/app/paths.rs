@@ -118,4 +118,18 @@ impl Store<'_> {
     pub fn support_action(self, action: &str) -> String {
         format!("/stores/{}/support/{action}", self.0)
     }
+
+    /// The store's own support requests, each a thread with support's answers.
+    pub fn support_requests(self) -> String {
+        format!("/stores/{}/support-requests", self.0)
+    }
+
+    pub fn support_request(self, id: i64) -> String {
+        format!("/stores/{}/support-requests/{id}", self.0)
+    }
+
+    /// The `n`th screenshot (from 1) of the store's request `id`.
+    pub fn support_screenshot(self, id: i64, n: i64) -> String {
+        format!("/stores/{}/support-requests/{id}/screenshots/{n}", self.0)
+    }
 }

@@ -146,15 +146,49 @@ pub async fn revoke_credentials(
     upgrade_id: Option<i64>,
 ) -> anyhow::Result<u64> {
     let mut tx = state.db.begin().await?;
-    let n = match upgrade_id {
-        Some(id) => store::upgrades::revoke_all_credentials(&mut tx, id).await?,
-        None => 0,
+    let (n, usernames) = match upgrade_id {
+        Some(id) => {
+            let now = store::now();
+            let live: Vec<String> = store::credentials::for_upgrade(&mut *tx, id)
+                .await?
+                .into_iter()
+                .filter(|c| c.is_active(now))
+                .map(|c| c.username)
+                .collect();
+            let n = store::upgrades::revoke_all_credentials(&mut tx, id).await?;
+            (n, live)
+        }
+        None => (0, Vec::new()),
     };
     let count = n.to_string();
     let args = [("reason", act.reason), ("count", count.as_str())];
     audited(&mut tx, act, "support.credentials_revoked", &args).await?;
+    let by = format!("support:{}", act.actor);
+    tell_admin_of_revocation(state, &mut tx, act.store, &usernames, &by).await?;
     tx.commit().await?;
+    state.outbox.wake();
     Ok(n)
+}
+
+/// Emails `s`'s administrator that `by` revoked `usernames` (nothing when there are
+/// none), in the transaction that revoked them.
+pub async fn tell_admin_of_revocation(
+    state: &App,
+    tx: &mut store::Tx,
+    s: &Store,
+    usernames: &[String],
+    by: &str,
+) -> anyhow::Result<()> {
+    if usernames.is_empty() {
+        return Ok(());
+    }
+    let now = store::now();
+    let tr = emails::lang_of(&mut **tx, &s.admin_email, Some(s)).await?;
+    let names = usernames.join(", ");
+    let mail = emails::credentials_revoked(tr, s, &names, by, now, &state.config.base_url);
+    let key = format!("credentials-revoked:{}:{}", s.id, sha256_hex(&names));
+    store::outbox::enqueue(tx, Lane::Transactional, &key, &mail, Some(s.id)).await?;
+    Ok(())
 }
 
 /// The test purchase, confirmed by hand (the platform's event never came): the upgrade

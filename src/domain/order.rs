@@ -1,5 +1,5 @@
 //! An order at the platform, as its order-management API sees it: what each action
-//! (capture, cancel, refund, extend) may do in each state. Pure, so the sandbox serves
+//! (capture, cancel, refund, extend, restore) may do in each state. Pure, so the sandbox serves
 //! it and the pages can say in advance what is allowed.
 
 /// Orders expire this long after creation unless captured.
@@ -100,6 +100,8 @@ pub enum OrderAction {
     Cancel,
     Refund(i64),
     Extend,
+    /// An uncaptured order the platform cancelled at expiry, authorized again.
+    Restore,
 }
 
 /// Why an action is not allowed; `code` is what the platform's API answers with.
@@ -123,6 +125,12 @@ pub enum OrderRefusal {
     FullyCaptured,
     #[error("the authorization cannot be extended beyond 180 days after the order")]
     ExtensionLimit,
+    #[error("the order has not expired, so there is nothing to restore; extend it instead")]
+    NotExpired,
+    #[error("the order was captured, so it cannot be restored")]
+    RestoreCaptured,
+    #[error("the order was cancelled by hand, so it cannot be restored")]
+    RestoreCancelled,
 }
 
 impl OrderRefusal {
@@ -138,6 +146,9 @@ impl OrderRefusal {
             Self::RefundExceedsCaptured => "order_refusal.refund_exceeds",
             Self::FullyCaptured => "order_refusal.fully_captured",
             Self::ExtensionLimit => "order_refusal.extension_limit",
+            Self::NotExpired => "order_refusal.restore.not_expired",
+            Self::RestoreCaptured => "order_refusal.restore.captured",
+            Self::RestoreCancelled => "order_refusal.restore.cancelled",
         }
     }
 
@@ -153,6 +164,9 @@ impl OrderRefusal {
             Self::RefundExceedsCaptured,
             Self::FullyCaptured,
             Self::ExtensionLimit,
+            Self::NotExpired,
+            Self::RestoreCaptured,
+            Self::RestoreCancelled,
         ]
         .into_iter()
         .find(|r| r.code() == code)
@@ -169,6 +183,9 @@ impl OrderRefusal {
             Self::RefundExceedsCaptured => "REFUND_NOT_ALLOWED",
             Self::FullyCaptured => "FULLY_CAPTURED",
             Self::ExtensionLimit => "EXTENSION_LIMIT",
+            Self::NotExpired => "NOT_EXPIRED",
+            Self::RestoreCaptured => "RESTORE_CAPTURED",
+            Self::RestoreCancelled => "RESTORE_CANCELLED",
         }
     }
 }
@@ -246,8 +263,32 @@ impl Order {
                 }
                 next.expires_at = (self.expires_at + EXTENSION_SECONDS).min(limit);
             }
+            OrderAction::Restore => {
+                match status {
+                    OrderStatus::Expired => {}
+                    OrderStatus::Authorized => return Err(OrderRefusal::NotExpired),
+                    OrderStatus::Cancelled => return Err(OrderRefusal::RestoreCancelled),
+                    _ => return Err(OrderRefusal::RestoreCaptured),
+                }
+                let limit = self.created_at + MAX_LIFETIME_SECONDS;
+                if now >= limit {
+                    return Err(OrderRefusal::ExtensionLimit);
+                }
+                next.expires_at = (now + EXPIRY_SECONDS).min(limit);
+            }
         }
         Ok(next)
+    }
+
+    /// The order's state as one word: two forms sent from the same state carry the same
+    /// version, so the platform sees a resubmitted form as a replay, not a new request.
+    pub fn version(&self) -> String {
+        version(
+            self.captured,
+            self.refunded,
+            self.cancelled,
+            self.expires_at,
+        )
     }
 
     /// Capture and extension need a live, not fully captured authorization: what is
@@ -280,6 +321,11 @@ pub struct RemoteOrder {
     pub created_at: String,
     /// RFC 3339.
     pub expires_at: String,
+}
+
+/// [`Order::version`] from an order's columns.
+pub fn version(captured: i64, refunded: i64, cancelled: bool, expires_at: i64) -> String {
+    format!("{captured}-{refunded}-{}-{expires_at}", u8::from(cancelled))
 }
 
 impl RemoteOrder {
@@ -359,6 +405,38 @@ mod tests {
         }
         assert_eq!(o.expires_at, NOW + MAX_LIFETIME_SECONDS);
         assert_eq!(o.apply(Extend, NOW), Err(R::ExtensionLimit));
+    }
+
+    #[test]
+    fn an_order_extended_in_time_moves_its_expiry_each_time() {
+        let mut o = Order::authorize(1000, NOW);
+        for n in 1..=3 {
+            let next = o.apply(Extend, NOW).unwrap();
+            assert_eq!(
+                next.expires_at,
+                NOW + EXPIRY_SECONDS + n * EXTENSION_SECONDS
+            );
+            assert_ne!(next.version(), o.version());
+            o = next;
+        }
+    }
+
+    #[test]
+    fn only_an_order_cancelled_at_expiry_can_be_restored_for_28_days_from_now() {
+        let o = Order::authorize(1000, NOW);
+        assert_eq!(o.apply(Restore, NOW), Err(R::NotExpired));
+        let later = NOW + EXPIRY_SECONDS + 86_400;
+        let restored = o.apply(Restore, later).unwrap();
+        assert_eq!(restored.status(later), S::Authorized);
+        assert_eq!(restored.expires_at, later + EXPIRY_SECONDS);
+        let by_hand = o.apply(Cancel, NOW).unwrap();
+        assert_eq!(by_hand.apply(Restore, later), Err(R::RestoreCancelled));
+        let captured = o.apply(Capture(1000), NOW).unwrap();
+        assert_eq!(captured.apply(Restore, later), Err(R::RestoreCaptured));
+        let refunded = captured.apply(Refund(1000), NOW).unwrap();
+        assert_eq!(refunded.apply(Restore, later), Err(R::RestoreCaptured));
+        let too_old = NOW + MAX_LIFETIME_SECONDS;
+        assert_eq!(o.apply(Restore, too_old), Err(R::ExtensionLimit));
     }
 
     #[test]

@@ -42,6 +42,15 @@ pub fn refused(c: char, lines: Lines) -> bool {
 
 /// `value` without control characters (for text that is cleaned rather than refused,
 /// such as a value read from a file the person cannot easily edit).
+/// The first `max_chars` characters of `text`, with "…" when there was more.
+pub fn excerpt(text: &str, max_chars: usize) -> String {
+    let mut out: String = text.chars().take(max_chars).collect();
+    if text.chars().count() > max_chars {
+        out.push('…');
+    }
+    out
+}
+
 pub fn without_controls(value: &str) -> String {
     value.chars().filter(|c| !c.is_control()).collect()
 }

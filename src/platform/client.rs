@@ -1,5 +1,5 @@
 //! The platform's order-management API, over HTTP: read orders, list a merchant's
-//! orders (for polling), cancel, capture, refund, extend. Every call has a timeout, every
+//! orders (for polling), cancel, capture, refund, extend, restore. Every call has a timeout, every
 //! change an idempotency key, and every failure says what kind it was so callers can
 //! tell "try again" from "not allowed".
 
@@ -150,6 +150,12 @@ impl PlatformClient {
 
     pub async fn extend(&self, order_id: &str, key: &str) -> Result<(), PlatformError> {
         self.change(order_id, "extend-authorization-time", key, None)
+            .await
+    }
+
+    /// Authorizes again an order the platform cancelled at expiry.
+    pub async fn restore(&self, order_id: &str, key: &str) -> Result<(), PlatformError> {
+        self.change(order_id, "restore-authorization", key, None)
             .await
     }
 

@@ -203,7 +203,7 @@ async fn decide(
     .execute(&mut **tx)
     .await?;
     let (status, body) = match action {
-        OrderAction::Cancel | OrderAction::Extend => (204, Value::Null),
+        OrderAction::Cancel | OrderAction::Extend | OrderAction::Restore => (204, Value::Null),
         OrderAction::Capture(amount) => (201, json!({ "captured_amount": amount })),
         OrderAction::Refund(amount) => (201, json!({ "refunded_amount": amount })),
     };

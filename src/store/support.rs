@@ -153,3 +153,65 @@ pub async fn set_status(tx: &mut Tx, id: i64, status: RequestStatus) -> sqlx::Re
         .await?;
     Ok(res.rows_affected() == 1)
 }
+
+/// One answer of support's to a request: the status it set and what it said.
+#[derive(Debug, Clone, FromRow)]
+pub struct Answer {
+    pub id: i64,
+    pub request_id: i64,
+    pub author_email: String,
+    pub status: RequestStatus,
+    pub body: String,
+    pub created_at: i64,
+}
+
+/// Keeps support's answer with the request, in the transaction that set its status.
+pub async fn add_answer(
+    tx: &mut Tx,
+    request_id: i64,
+    author_email: &str,
+    status: RequestStatus,
+    body: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO support_answers (request_id, author_email, status, body, created_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(request_id)
+    .bind(author_email)
+    .bind(status)
+    .bind(body)
+    .bind(now())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The answers to request `id`, oldest first.
+pub async fn answers<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    id: i64,
+) -> sqlx::Result<Vec<Answer>> {
+    sqlx::query_as(
+        "SELECT id, request_id, author_email, status, body, created_at FROM support_answers \
+         WHERE request_id = $1 ORDER BY id",
+    )
+    .bind(id)
+    .fetch_all(ex)
+    .await
+}
+
+/// Request `id` if it is one of `store_id`'s.
+pub async fn of_store<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    store_id: i64,
+    id: i64,
+) -> sqlx::Result<Option<SupportRequest>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM {FROM} WHERE r.id = $1 AND r.store_id = $2"
+    ))
+    .bind(id)
+    .bind(store_id)
+    .fetch_optional(ex)
+    .await
+}

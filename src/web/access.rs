@@ -20,6 +20,7 @@ use crate::{
     domain::{
         LegacyStoreId, Step, Upgrade,
         access::{Relation, StaffRole, StoreFacts, relation},
+        sunset::{self, Phase},
     },
     i18n::Msg,
     store::{self, audit::Record, stores::Store},
@@ -37,6 +38,8 @@ pub struct StoreReader {
     /// The terms changed after they were accepted and must be accepted again before the
     /// upgrade can go on.
     pub terms_outdated: bool,
+    /// The legacy store's sunset day and where its countdown stands today.
+    pub sunset: Option<(time::Date, Phase)>,
 }
 
 /// The store's registered administrator, the only one who changes its state.
@@ -73,7 +76,13 @@ impl StoreReader {
         BannerInfo {
             legacy_store_id: self.store.legacy_store_id.clone(),
             step: self.step(),
+            sunset: self.sunset,
         }
+    }
+
+    /// Whether the legacy store's settlement reports are still open to this reader.
+    pub fn reports_readable(&self) -> bool {
+        sunset::reports_readable(self.sunset.map(|(_, p)| p), self.relation)
     }
 
     /// Where the store's upgrade stands (a store nobody started stands at the first step).
@@ -182,7 +191,9 @@ impl StoreReader {
             Some(u) => terms_outdated(conn, app, u).await?,
             None => false,
         };
+        let sunset = crate::app::legacy::sunset_of(app, &store);
         Ok(Ok(StoreReader {
+            sunset,
             user,
             store,
             upgrade,
@@ -277,6 +288,28 @@ pub struct Operator(pub SignedIn);
 
 /// Support, on one store's pages (its timeline and the actions taken for it).
 pub struct StoreSupport(pub StoreReader);
+
+/// The store's own people: its admin and the users the admin invited. Anyone else who
+/// may read the store is answered as if there were nothing there.
+pub struct StoreMember(pub StoreReader);
+
+impl<S> FromRequestParts<S> for StoreMember
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let reader = StoreReader::from_request_parts(parts, state).await?;
+        if !matches!(reader.relation, Relation::Admin | Relation::Member) {
+            let app = AppState::from_ref(state);
+            refused(&app, &reader.user, Some(reader.store.id), parts).await;
+            return Err(AppError::NotFound);
+        }
+        Ok(StoreMember(reader))
+    }
+}
 
 impl<S> FromRequestParts<S> for StoreSupport
 where

@@ -4,14 +4,14 @@
 use axum::{
     extract::{Path, State},
     http::StatusCode,
-    response::{IntoResponse, Redirect, Response},
+    response::{IntoResponse, Response},
 };
 use serde::Deserialize;
 
 use super::{
     access::{StoreAdmin, StoreReader},
     error::AppError,
-    pages,
+    notice, pages,
     routes::Routes,
     session::{ClientIp, CsrfForm, NoFields},
 };
@@ -20,6 +20,7 @@ use crate::app::{AppState, emails};
 use crate::store::outbox::Lane;
 use crate::{
     domain::EmailAddress,
+    i18n::Msg,
     store::{self, audit::Record},
 };
 
@@ -101,7 +102,12 @@ async fn invite(
     .await?;
     tx.commit().await?;
     state.outbox.wake();
-    Ok(Redirect::to(&paths::store(admin.eid()).users()).into_response())
+    let done = Msg::new("users.notice.invited").arg("email", email.as_str());
+    Ok(notice::redirect(
+        &state,
+        &paths::store(admin.eid()).users(),
+        &done,
+    ))
 }
 
 /// The users page again, with the invitation form showing what was wrong.
@@ -138,5 +144,10 @@ async fn remove(
     };
     store::audit::record(&mut *tx, &record).await?;
     tx.commit().await?;
-    Ok(Redirect::to(&paths::store(admin.eid()).users()).into_response())
+    let done = Msg::new("users.notice.removed").arg("email", email);
+    Ok(notice::redirect(
+        &state,
+        &paths::store(admin.eid()).users(),
+        &done,
+    ))
 }

@@ -14,12 +14,14 @@ pub mod guard;
 pub mod lang;
 pub mod legacy;
 pub mod members;
+pub mod notice;
 pub mod openapi;
 pub mod pages;
 pub mod partner;
 pub mod partner_keys;
 pub mod platform;
 pub mod request;
+pub mod requests;
 pub mod routes;
 pub mod sandbox;
 pub mod session;
@@ -56,6 +58,7 @@ pub fn routes(sandbox: bool) -> Routes {
         .with(audit::routes)
         .with(staff::routes)
         .with(support::routes)
+        .with(requests::routes)
         .with(partner::routes)
         .with(partner_keys::routes)
         .with(console::routes)
@@ -97,14 +100,16 @@ async fn edge(State(state): State<AppState>, req: Request, next: Next) -> Respon
     let span = request::span(&id, &req);
     let serve = async {
         let asked = frame::Asked::of(&req);
-        let mut res = lang::negotiate(req, |req| async move {
+        let pending = notice::pending(&state, req.headers());
+        let kept = state.clone();
+        let answer = lang::negotiate(req, |req| async move {
             let res = match text::checked(req).await {
                 Ok(req) => guard::same_origin(&state, req, next).await,
                 Err(refused) => refused,
             };
             frame::frame(&state, asked, res).await
-        })
-        .await;
+        });
+        let mut res = notice::carry(&kept, pending, answer).await;
         guard::protect(res.headers_mut());
         res
     };

@@ -58,12 +58,19 @@ async fn home(
         let upgrade = store::upgrades::for_store(pool, s.id).await?;
         let soon = expiring.get(&s.id).copied().unwrap_or(0);
         rows.push(pages::stores::Row {
+            sunset: crate::app::legacy::sunset_of(&state, &s),
             store: s,
             upgrade,
             expiring: soon,
         });
     }
-    Ok(pages::render(pages::stores::my_stores(&user.ctx(), &rows, &query.q)).into_response())
+    Ok(pages::render(pages::stores::my_stores(
+        &user.ctx(),
+        &state.catalog,
+        &rows,
+        &query.q,
+    ))
+    .into_response())
 }
 
 async fn overview(

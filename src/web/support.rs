@@ -71,7 +71,12 @@ async fn screenshot(
     Support(_): Support,
     Path((id, n)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
+    screenshot_of(&state, parse_id(&id)?, &n).await
+}
+
+/// The `n`th screenshot of request `id` (already known to be the caller's to see), as an
+/// image that is never sniffed or cached.
+pub async fn screenshot_of(state: &AppState, id: i64, n: &str) -> Result<Response, AppError> {
     let n = n
         .parse::<i64>()
         .ok()
@@ -124,6 +129,7 @@ async fn set_status(
         .ok_or(AppError::NotFound)?;
     let mut tx = state.db.begin().await?;
     store::support::set_status(&mut tx, id, status).await?;
+    store::support::add_answer(&mut tx, id, user.email(), status, reason).await?;
     let id_text = id.to_string();
     let record = Record {
         actor: user.email(),

@@ -19,6 +19,8 @@ enum Class {
     StoreAudit,
     /// The store's registered administrator only.
     StoreAdmin,
+    /// The store's own people: its admin and the users the admin invited.
+    StoreMembers,
     /// Support, on a store's page (imports for the store).
     StoreSupport,
     Support,
@@ -44,6 +46,7 @@ fn class_of(method: &Method, path: &str) -> Option<Class> {
         "/" | "/account" => SignedIn,
         "/account/sign-out-everywhere" | "/account/time-zone" => SignedIn,
         "/stores/{eid}/audit" => StoreAudit,
+        p if p.starts_with("/stores/{eid}/support-requests") => StoreMembers,
         "/stores/{eid}/legacy/reports" if !get => StoreSupport,
         "/audit" => Support,
         p if p.starts_with("/support/") => Support,
@@ -76,6 +79,7 @@ fn allowed(class: Class, who: Who) -> bool {
         Class::StoreRead => matches!(who, Admin | StoreUser | OwnPartner | Support),
         Class::StoreAudit => matches!(who, Admin | Support),
         Class::StoreAdmin => who == Admin,
+        Class::StoreMembers => matches!(who, Admin | StoreUser),
         Class::StoreSupport => who == Support,
         Class::Support => who == Support,
         Class::Operator => who == Operator,
@@ -277,11 +281,14 @@ fn every_store_address_the_app_links_to_is_a_route() {
         (post.clone(), p.remove_user(7)),
         (get.clone(), p.audit()),
         (get.clone(), p.timeline()),
+        (get.clone(), p.support_requests()),
+        (get.clone(), p.support_request(7)),
+        (get.clone(), p.support_screenshot(7, 1)),
     ];
     for format in ["csv", "json", "pdf"] {
         addresses.push((get.clone(), p.report_as(7, format)));
     }
-    for action in ["capture", "cancel", "refund", "extend"] {
+    for action in ["capture", "cancel", "refund", "extend", "restore"] {
         addresses.push((post.clone(), p.legacy_order("ord_1", action)));
     }
     for action in [

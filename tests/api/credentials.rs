@@ -76,14 +76,17 @@ async fn revoking_stops_a_credential_at_once() {
     let shown = app.admin_waiting_for_purchase().await;
     let page = app.get(&path("/upgrade/credentials")).await;
     let id = between(&page.body, "/upgrade/credentials/", "/revoke\"").unwrap();
-    app.submit(&path(&format!("/upgrade/credentials/{id}/revoke")), &[])
+    let revoke = path(&format!("/upgrade/credentials/{id}/revoke"));
+    // The first post only asks; the credential still works.
+    let asked = app.submit(&revoke, &[]).await;
+    assert_eq!(asked.status, StatusCode::OK);
+    assert!(asked.has("id=\"confirm-revoke\""), "{}", asked.body);
+    app.submit(&revoke, &[("confirm", "yes")])
         .await
         .assert_redirect_to(&path("/upgrade/credentials"));
     assert_eq!(app.purchase_status(&shown).await, StatusCode::UNAUTHORIZED);
     assert_eq!(
-        app.submit(&path(&format!("/upgrade/credentials/{id}/revoke")), &[])
-            .await
-            .status,
+        app.submit(&revoke, &[("confirm", "yes")]).await.status,
         StatusCode::NOT_FOUND,
         "already revoked"
     );

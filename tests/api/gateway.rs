@@ -69,8 +69,11 @@ async fn the_gateway_learns_mid_environment_and_revocation() {
     // After revocation the gateway and the sandbox both refuse.
     let page = app.get(&path("/upgrade/credentials")).await;
     let id = crate::helpers::between(&page.body, "/upgrade/credentials/", "/revoke\"").unwrap();
-    app.submit(&path(&format!("/upgrade/credentials/{id}/revoke")), &[])
-        .await;
+    app.submit(
+        &path(&format!("/upgrade/credentials/{id}/revoke")),
+        &[("confirm", "yes")],
+    )
+    .await;
     let (_, revoked) = app
         .verify(
             token,

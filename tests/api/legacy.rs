@@ -13,19 +13,19 @@ use switchyard::domain::{access::StaffRole, settlement};
 use crate::helpers::{ADMIN, Page, STORE, TestApp, path, spawn_app, spawn_app_with};
 
 const AGENT: &str = "agent@support.example";
-const FIXTURE: &str = include_str!("../fixtures/settlement-4711.csv");
+pub const FIXTURE: &str = include_str!("../fixtures/settlement-4711.csv");
 const DAY: i64 = 86_400;
 
 impl TestApp {
     /// Support, signed in, in another browser.
-    async fn support(&self) -> TestApp {
+    pub async fn support(&self) -> TestApp {
         self.add_staff(AGENT, StaffRole::Support, None).await;
         let b = self.another_browser();
         b.sign_in(AGENT).await;
         b
     }
 
-    async fn upload_report(&self, bytes: &[u8]) -> Page {
+    pub async fn upload_report(&self, bytes: &[u8]) -> Page {
         let csrf = self.get(&path("/legacy")).await.csrf();
         let form = Form::new().text("csrf", csrf).part(
             "report",
@@ -34,7 +34,7 @@ impl TestApp {
         self.multipart(&path("/legacy/reports"), form).await
     }
 
-    async fn bytes(&self, p: &str) -> (StatusCode, String, Vec<u8>) {
+    pub async fn bytes(&self, p: &str) -> (StatusCode, String, Vec<u8>) {
         let res = self.client.get(self.url(p)).send().await.unwrap();
         let status = res.status();
         let kind = res
@@ -46,7 +46,7 @@ impl TestApp {
     }
 
     /// An order at the sandbox platform on the legacy store, as the platform has it.
-    async fn legacy_order(&self, id: &str, amount: i64, captured: i64, age_days: i64) {
+    pub(crate) async fn legacy_order(&self, id: &str, amount: i64, captured: i64, age_days: i64) {
         let created = switchyard::store::now() - age_days * DAY;
         sqlx::query(
             "INSERT INTO sandbox_orders (order_id, merchant_id, environment, amount, currency, status, created_at, \

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod access;
+mod actions;
 mod connections;
 mod console;
 mod credentials;
@@ -27,6 +28,7 @@ mod sandbox;
 mod security;
 mod sign_in;
 mod smtp;
+mod sunset;
 mod support;
 mod terms;
 mod upgrade;

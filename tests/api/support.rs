@@ -13,7 +13,7 @@ use crate::helpers::{OTHER_ADMIN, Page, STORE, SUPPORT_DESK, TestApp, path, spaw
 const AGENT: &str = "agent@support.example";
 
 /// A PNG header that passes the content check (signature and IHDR chunk).
-fn png() -> Vec<u8> {
+pub(crate) fn png() -> Vec<u8> {
     let mut b = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0".to_vec();
     b.extend_from_slice(b"\0\0\0\0IEND\xae\x42\x60\x82");
     b
@@ -23,7 +23,7 @@ fn jpeg() -> Vec<u8> {
     b"\xff\xd8\xff\xe0\0\x10JFIF\0\x01\x01\0\0\x01\0\x01\0\0\xff\xd9".to_vec()
 }
 
-fn file(bytes: Vec<u8>, name: &str, mime: &str) -> Part {
+pub(crate) fn file(bytes: Vec<u8>, name: &str, mime: &str) -> Part {
     Part::bytes(bytes)
         .file_name(name.to_owned())
         .mime_str(mime)
@@ -32,7 +32,12 @@ fn file(bytes: Vec<u8>, name: &str, mime: &str) -> Part {
 
 impl TestApp {
     /// Sends the support request form as a browser does (multipart, with the CSRF token).
-    async fn send_request(&self, explanation: &str, code: &str, files: Vec<Part>) -> Page {
+    pub(crate) async fn send_request(
+        &self,
+        explanation: &str,
+        code: &str,
+        files: Vec<Part>,
+    ) -> Page {
         let csrf = self.get(&path("/upgrade/trouble")).await.csrf();
         let mut form = Form::new()
             .text("csrf", csrf)

@@ -36,6 +36,10 @@ pub fn routes(r: Routes) -> Routes {
         .post("/stores/{eid}/legacy/orders/{order}/cancel", orders::cancel)
         .post("/stores/{eid}/legacy/orders/{order}/refund", orders::refund)
         .post("/stores/{eid}/legacy/orders/{order}/extend", orders::extend)
+        .post(
+            "/stores/{eid}/legacy/orders/{order}/restore",
+            orders::restore,
+        )
 }
 
 async fn show(State(state): State<AppState>, reader: StoreReader) -> Result<Response, AppError> {
@@ -65,20 +69,28 @@ async fn page(
     problem: Option<Problem>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
-    let stale = crate::app::legacy::sync_orders(state, &reader.store)
-        .await
-        .err();
-    let orders = store::legacy_orders::for_store(&state.db.pool, reader.store.id).await?;
-    let reports = store::settlements::for_store(&state.db.pool, reader.store.id).await?;
+    // Closed to this reader after the sunset: nothing to ask the platform, nothing to list.
+    let (orders, reports, stale) = if reader.reports_readable() {
+        let stale = crate::app::legacy::sync_orders(state, &reader.store)
+            .await
+            .err();
+        (
+            store::legacy_orders::for_store(&state.db.pool, reader.store.id).await?,
+            store::settlements::for_store(&state.db.pool, reader.store.id).await?,
+            stale.is_some(),
+        )
+    } else {
+        (Vec::new(), Vec::new(), false)
+    };
     let tr = reader.ctx().tr;
     let (problem, typed) = match problem {
         Some(p) => (Some(p.message.render(&tr)), p.typed),
         None => (None, None),
     };
     let view = pages::legacy::View {
-        sunset: crate::app::legacy::sunset_of(state, &reader.store),
+        sunset: reader.sunset,
         orders: &orders,
-        orders_stale: stale.is_some(),
+        orders_stale: stale,
         reports: &reports,
         problem,
         typed,

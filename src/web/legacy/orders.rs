@@ -1,12 +1,14 @@
 //! Legacy orders: capture (full or partial), cancel, refund (invoiced to the merchant,
-//! said before), extend. The order's state is checked here first so a refusal names its
-//! reason; the platform then decides, with an idempotency key derived from the order's
-//! state, so a retried click never acts twice. Nothing changes after the sunset.
+//! said before), extend, restore (an order cancelled at expiry). The order's state is
+//! checked here first so a refusal names its reason; the platform then decides, with an
+//! idempotency key derived from the order's state as the page showed it, so a resent
+//! form never acts twice while each new click does. What was done, or that nothing
+//! changed, is said on the page. Nothing changes after the sunset.
 
 use axum::{
     extract::{Path, State},
     http::StatusCode,
-    response::{IntoResponse, Redirect, Response},
+    response::Response,
 };
 use serde::Deserialize;
 
@@ -15,14 +17,18 @@ use crate::app::AppState;
 use crate::app::legacy::{self as app_legacy, sunset_of};
 use crate::app::paths;
 use crate::{
-    domain::{money::AmountError, order::OrderAction},
+    domain::{
+        money::{AmountError, Currency},
+        order::OrderAction,
+        parse_rfc3339, sha256_hex,
+    },
     i18n::Msg,
     platform::client::PlatformError,
     store::{self, audit::Record},
     web::{
         access::StoreAdmin,
         error::{AppError, platform_problem},
-        pages::{format_date, legacy::Typed},
+        pages::{format_date, format_time, legacy::Typed},
         session::{ClientIp, CsrfForm},
     },
 };
@@ -35,6 +41,10 @@ pub struct ActionForm {
     /// The refund notice was read: refunds on the legacy store are invoiced.
     #[serde(default)]
     invoiced: Option<String>,
+    /// The order's version the form was shown with (`Order::version`): the same form
+    /// sent twice is one request, a click on the page after it is another.
+    #[serde(default)]
+    seen: String,
 }
 
 pub async fn capture(
@@ -77,12 +87,23 @@ pub async fn extend(
     act(state, admin, ip, order, form, Kind::Extend).await
 }
 
+pub async fn restore(
+    state: State<AppState>,
+    admin: StoreAdmin,
+    ip: ClientIp,
+    Path((_, order)): Path<(String, String)>,
+    form: CsrfForm<ActionForm>,
+) -> Result<Response, AppError> {
+    act(state, admin, ip, order, form, Kind::Restore).await
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Capture,
     Cancel,
     Refund,
     Extend,
+    Restore,
 }
 
 impl Kind {
@@ -92,6 +113,7 @@ impl Kind {
             Kind::Cancel => "cancel",
             Kind::Refund => "refund",
             Kind::Extend => "extend",
+            Kind::Restore => "restore",
         }
     }
 }
@@ -105,11 +127,10 @@ async fn act(
     kind: Kind,
 ) -> Result<Response, AppError> {
     match decide_and_do(&state, &admin, &ip, &order_id, &form, kind).await? {
-        Ok(()) => Ok(Redirect::to(&format!(
-            "{}#order-{order_id}",
-            paths::store(admin.eid()).legacy()
-        ))
-        .into_response()),
+        Ok(notice) => {
+            let to = format!("{}#order-{order_id}", paths::store(admin.eid()).legacy());
+            Ok(crate::web::notice::redirect(&state, &to, &notice))
+        }
         // Refused: the legacy page again, saying why, with what was typed still there.
         Err((status, message)) => {
             let typed = Typed::Order {
@@ -127,32 +148,12 @@ async fn act(
     }
 }
 
-/// Asks the order's state, then the platform; a refusal is a status and its reason.
-async fn decide_and_do(
-    state: &AppState,
-    admin: &StoreAdmin,
-    ip: &str,
-    order_id: &str,
-    form: &ActionForm,
+/// What the form asks for, or why it cannot be asked.
+fn action_of(
     kind: Kind,
-) -> Result<Result<(), (StatusCode, Msg)>, AppError> {
-    if let Some((date, phase)) = sunset_of(state, &admin.store)
-        && phase.is_closed()
-    {
-        let why = Msg::new("legacy.error.closed").arg("date", format_date(date));
-        return Ok(Err((StatusCode::CONFLICT, why)));
-    }
-    let remote = match state.platform.order(order_id).await {
-        Ok(o) if o.merchant_id == admin.eid() => o,
-        Ok(_) | Err(PlatformError::Refused { status: 404, .. }) => return Err(AppError::NotFound),
-        Err(e) => return Ok(Err(failed(e))),
-    };
-    let currency = crate::domain::money::Currency::parse(&remote.currency).ok_or_else(|| {
-        AppError::Internal(anyhow::anyhow!(
-            "the platform sent currency {:?}",
-            remote.currency
-        ))
-    })?;
+    form: &ActionForm,
+    currency: Currency,
+) -> Result<OrderAction, (StatusCode, Msg)> {
     let amount = || -> Result<i64, (StatusCode, Msg)> {
         let lang = crate::i18n::request_lang();
         let why = |key: &str| {
@@ -171,36 +172,72 @@ async fn decide_and_do(
             Err(_) => Err(why("invalid")),
         }
     };
-    let action = match kind {
-        Kind::Capture => match amount() {
-            Ok(a) => OrderAction::Capture(a),
-            Err(refused) => return Ok(Err(refused)),
-        },
+    Ok(match kind {
+        Kind::Capture => OrderAction::Capture(amount()?),
         Kind::Cancel => OrderAction::Cancel,
         Kind::Refund => {
             if form.invoiced.as_deref().is_none_or(str::is_empty) {
                 let why = Msg::new("legacy.error.invoiced");
-                return Ok(Err((StatusCode::BAD_REQUEST, why)));
+                return Err((StatusCode::BAD_REQUEST, why));
             }
-            match amount() {
-                Ok(a) => OrderAction::Refund(a),
-                Err(refused) => return Ok(Err(refused)),
-            }
+            OrderAction::Refund(amount()?)
         }
         Kind::Extend => OrderAction::Extend,
+        Kind::Restore => OrderAction::Restore,
+    })
+}
+
+/// Asks the order's state, then the platform; the notice of what was done, or a refusal
+/// as a status and its reason.
+async fn decide_and_do(
+    state: &AppState,
+    admin: &StoreAdmin,
+    ip: &str,
+    order_id: &str,
+    form: &ActionForm,
+    kind: Kind,
+) -> Result<Result<Msg, (StatusCode, Msg)>, AppError> {
+    if let Some((date, phase)) = sunset_of(state, &admin.store)
+        && phase.is_closed()
+    {
+        let why = Msg::new("legacy.error.closed").arg("date", format_date(date));
+        return Ok(Err((StatusCode::CONFLICT, why)));
+    }
+    let remote = match state.platform.order(order_id).await {
+        Ok(o) if o.merchant_id == admin.eid() => o,
+        Ok(_) | Err(PlatformError::Refused { status: 404, .. }) => return Err(AppError::NotFound),
+        Err(e) => return Ok(Err(failed(e))),
+    };
+    let currency = Currency::parse(&remote.currency).ok_or_else(|| {
+        AppError::Internal(anyhow::anyhow!(
+            "the platform sent currency {:?}",
+            remote.currency
+        ))
+    })?;
+    let action = match action_of(kind, form, currency) {
+        Ok(a) => a,
+        Err(refused) => return Ok(Err(refused)),
     };
     // The order's own state says no before the platform is asked.
-    let now = store::now();
-    if let Err(refusal) = app_legacy::as_order(&remote).apply(action, now) {
-        return Ok(Err((StatusCode::CONFLICT, Msg::new(refusal.key()))));
+    let before = app_legacy::as_order(&remote);
+    let unchanged = Msg::new("legacy.notice.unchanged").arg("order", order_id);
+    match before.apply(action, store::now()) {
+        Err(refusal) => return Ok(Err((StatusCode::CONFLICT, Msg::new(refusal.key())))),
+        Ok(next) if next == before => return Ok(Ok(unchanged)),
+        Ok(_) => {}
     }
-    // The same action on the same state is the same request: a retry replays it.
+    // The same form sent again from the same state is the same request: the platform
+    // replays it. The version is the one the page showed, so a resubmitted form is a
+    // replay even after the first one changed the order.
+    let seen = match form.seen.trim() {
+        s if !s.is_empty() && s.len() <= 100 => s.to_owned(),
+        _ => before.version(),
+    };
+    let fingerprint = sha256_hex(format!("{seen}:{}", form.amount.trim()));
     let key = format!(
-        "switchyard:legacy:{order_id}:{}:{}:{}:{}",
+        "switchyard:legacy:{order_id}:{}:{}",
         kind.as_str(),
-        remote.captured_amount,
-        remote.refunded_amount,
-        form.amount.trim()
+        &fingerprint[..32]
     );
     let p = &state.platform;
     let done = match action {
@@ -208,12 +245,18 @@ async fn decide_and_do(
         OrderAction::Cancel => p.cancel(order_id, &key).await,
         OrderAction::Refund(a) => p.refund(order_id, a, &key).await,
         OrderAction::Extend => p.extend(order_id, &key).await,
+        OrderAction::Restore => p.restore(order_id, &key).await,
     };
     if let Err(e) = done {
         return Ok(Err(failed(e)));
     }
-    if let Ok(after) = p.order(order_id).await {
-        store::legacy_orders::upsert(&state.db.pool, admin.store.id, &after).await?;
+    let after = p.order(order_id).await.ok();
+    if let Some(after) = &after {
+        store::legacy_orders::upsert(&state.db.pool, admin.store.id, after).await?;
+        // A replayed request is answered as the first was, and changes nothing.
+        if app_legacy::as_order(after) == before {
+            return Ok(Ok(unchanged));
+        }
     }
     let amount = match action {
         OrderAction::Capture(a) | OrderAction::Refund(a) => {
@@ -229,7 +272,15 @@ async fn decide_and_do(
         ip,
     };
     store::audit::record(&state.db.pool, &record).await?;
-    Ok(Ok(()))
+    let expires = after
+        .as_ref()
+        .and_then(|a| parse_rfc3339(&a.expires_at))
+        .map(format_time)
+        .unwrap_or_default();
+    Ok(Ok(Msg::new(format!("legacy.notice.{}", kind.as_str()))
+        .arg("order", order_id)
+        .arg("amount", amount)
+        .arg("date", expires)))
 }
 
 /// A failed call to the platform, as a refusal.

@@ -14,7 +14,7 @@ use crate::app::AppState;
 use crate::app::paths;
 use crate::app::{
     import::{self, SettlementImportError},
-    legacy::{self as app_legacy, sunset_of},
+    legacy as app_legacy,
 };
 use crate::{
     domain::money::Currency,
@@ -32,11 +32,23 @@ use crate::{
 /// The largest settlement file support may upload.
 pub const UPLOAD_LIMIT: usize = 8 * 1024 * 1024;
 
+/// The one rule for reports after the sunset (`domain::sunset::reports_readable`), as the
+/// refusal every report route gives: each format, the export and the archive alike.
+fn readable(reader: &StoreReader) -> Result<(), AppError> {
+    match reader.sunset {
+        Some((date, _)) if !reader.reports_readable() => Err(AppError::Conflict(
+            Msg::new("legacy.closed.reports").arg("date", pages::format_date(date)),
+        )),
+        _ => Ok(()),
+    }
+}
+
 async fn load(
     state: &AppState,
     reader: &StoreReader,
     id: &str,
 ) -> Result<(ReportRow, Report), AppError> {
+    readable(reader)?;
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     store::settlements::get(&state.db.pool, reader.store.id, id)
         .await?
@@ -128,6 +140,7 @@ pub async fn range(
     reader: StoreReader,
     Query(q): Query<RangeQuery>,
 ) -> Result<Response, AppError> {
+    readable(&reader)?;
     let day = time::macros::format_description!("[year]-[month]-[day]");
     let days = match (
         time::Date::parse(&q.from, &day),
@@ -167,13 +180,7 @@ pub async fn archive(
     State(state): State<AppState>,
     reader: StoreReader,
 ) -> Result<Response, AppError> {
-    if let Some((date, phase)) = sunset_of(&state, &reader.store)
-        && phase.is_closed()
-    {
-        return Err(AppError::Conflict(
-            Msg::new("legacy.error.archive_closed").arg("date", pages::format_date(date)),
-        ));
-    }
+    readable(&reader)?;
     let mut reports = Vec::new();
     for row in store::settlements::for_store(&state.db.pool, reader.store.id).await? {
         if let Some((_, r)) =

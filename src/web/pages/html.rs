@@ -400,10 +400,26 @@ mod tests {
                     "3 stores <nudged>",
                     "/partner?step=terms&q=a",
                 ));
-                for step in [Step::Terms, Step::TestPurchase, Step::Complete] {
+                let soon = crate::domain::sunset::Phase::Countdown {
+                    point: 7,
+                    days_left: 5,
+                };
+                let sunsets = [
+                    Some((time::macros::date!(2027 - 03 - 10), soon)),
+                    None,
+                    Some((
+                        time::macros::date!(2026 - 03 - 10),
+                        crate::domain::sunset::Phase::Closed,
+                    )),
+                ];
+                for (step, sunset) in [Step::Terms, Step::TestPurchase, Step::Complete]
+                    .into_iter()
+                    .zip(sunsets)
+                {
                     let banner = BannerInfo {
                         legacy_store_id: "4711".into(),
                         step,
+                        sunset,
                     };
                     pages.push(layout::page(
                         &ctx,

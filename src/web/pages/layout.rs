@@ -5,7 +5,7 @@ use dioxus::prelude::*;
 use super::csrf_field;
 use crate::app::paths;
 use crate::{
-    domain::{Step, access::StaffRole},
+    domain::{Step, access::StaffRole, sunset::Phase},
     i18n::{Lang, Tr},
 };
 
@@ -37,6 +37,8 @@ impl Default for Ctx {
 pub struct BannerInfo {
     pub legacy_store_id: String,
     pub step: Step,
+    /// The legacy store's sunset day and its countdown, shown on every step.
+    pub sunset: Option<(time::Date, Phase)>,
 }
 
 /// A whole page: its title and the body content inside the frame.
@@ -83,7 +85,12 @@ pub fn page(ctx: &Ctx, title: &str, banner: Option<&BannerInfo>, body: Element) 
         if let Some(b) = banner {
             {step_banner(&tr, b)}
         }
-        main { id: "main", {body} }
+        main { id: "main",
+            if let Some(notice) = crate::web::notice::take() {
+                p { class: "ok notice", role: "status", id: "notice", "{notice}" }
+            }
+            {body}
+        }
         footer { class: "bottom", {tr.t("layout.footer")} }
     };
     Page {
@@ -138,6 +145,7 @@ pub fn step_banner(tr: &Tr, b: &BannerInfo) -> Element {
             div { class: "banner-text",
                 strong { {tr.f("banner.step_of", &[("n", &n), ("total", &total)])} ": {now_label}" }
                 span { class: "next", " {next}" }
+                {super::sunset::countdown(tr, eid, b.sunset)}
                 a { class: "button small", href: paths::store(eid).upgrade(), {tr.t("banner.resume")} }
             }
             ol { class: "steps",

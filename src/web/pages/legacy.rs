@@ -11,8 +11,8 @@ use super::{
 use crate::app::paths;
 use crate::{
     domain::{
-        access::Relation, money::Currency, settlement::Report, settlement_export::signed,
-        sunset::Phase,
+        access::Relation, money::Currency, order::version, settlement::Report,
+        settlement_export::signed, sunset::Phase,
     },
     i18n::Tr,
     store::{self, legacy_orders::LegacyOrder, settlements::ReportRow},
@@ -114,20 +114,22 @@ pub fn page(reader: &StoreReader, view: &View<'_>) -> Page {
     let ctx = reader.ctx();
     let tr = ctx.tr;
     let eid = reader.eid();
-    let csrf = ctx.csrf.clone().unwrap_or_default();
     let closed = view.sunset.is_some_and(|(_, p)| p.is_closed());
     let act = reader.can_act() && !closed;
-    let now = store::now();
-    let (range_from, range_to) = match &view.typed {
-        Some(Typed::Range { from, to }) => (from.as_str(), to.as_str()),
-        _ => ("", ""),
-    };
+    let open = reader.reports_readable();
     let body = rsx! {
         {store_nav(reader, "legacy")}
         section { class: "card", id: "legacy-summary",
             h1 { {tr.f("legacy.title", &[("eid", eid)])} }
-            p { class: "lead", {tr.t("legacy.lead")} }
+            if !closed {
+                p { class: "lead", {tr.t("legacy.lead")} }
+            }
             {sunset_banner(&tr, view.sunset)}
+            if closed {
+                p { id: "legacy-closed-remains", {tr.t("legacy.closed.remains")} " "
+                    a { href: paths::store(eid).trouble(), id: "legacy-ask-support", {tr.t("legacy.closed.support")} }
+                }
+            }
             if let Some(p) = &view.problem {
                 p { class: "form-error", role: "alert", id: "legacy-problem", "{p}" }
             }
@@ -135,6 +137,22 @@ pub fn page(reader: &StoreReader, view: &View<'_>) -> Page {
                 p { a { class: "button", href: paths::store(eid).archive(), id: "download-everything", {tr.t("legacy.archive")} } }
             }
         }
+        if open { {lists(reader, view, act)} }
+    };
+    layout(&ctx, &tr.f("legacy.title", &[("eid", eid)]), None, body)
+}
+
+/// The orders and the reports, while the store is open to this reader.
+fn lists(reader: &StoreReader, view: &View<'_>, act: bool) -> Element {
+    let tr = reader.ctx().tr;
+    let eid = reader.eid();
+    let csrf = reader.ctx().csrf.unwrap_or_default();
+    let now = store::now();
+    let (range_from, range_to) = match &view.typed {
+        Some(Typed::Range { from, to }) => (from.as_str(), to.as_str()),
+        _ => ("", ""),
+    };
+    rsx! {
         section { class: "card", id: "legacy-orders",
             h2 { {tr.t("legacy.orders.title")} }
             if view.orders_stale {
@@ -208,8 +226,7 @@ pub fn page(reader: &StoreReader, view: &View<'_>) -> Page {
                 }
             }
         }
-    };
-    layout(&ctx, &tr.f("legacy.title", &[("eid", eid)]), None, body)
+    }
 }
 
 fn expiry(tr: &Tr, o: &LegacyOrder, now: i64) -> Element {
@@ -238,29 +255,46 @@ fn actions(tr: &Tr, eid: &str, csrf: &str, o: &LegacyOrder, typed: Option<&Typed
         .unwrap_or_else(|| fmt(o.captured_amount - o.refunded_amount));
     let invoiced = matches!(typed, Some(Typed::Order { order_id, action: "refund", invoiced: true, .. }) if *order_id == o.order_id);
     let order = |action| paths::store(eid).legacy_order(&o.order_id, action);
+    // The state the page shows goes with each form, so sending one twice acts once.
+    let seen = version(
+        o.captured_amount,
+        o.refunded_amount,
+        o.status == "cancelled",
+        o.expires_at,
+    );
+    let fields = rsx! {
+        {csrf_field(csrf)}
+        input { r#type: "hidden", name: "seen", value: "{seen}" }
+    };
     rsx! {
         div { class: "order-actions",
             if open {
                 form { method: "post", action: order("capture"),
-                    {csrf_field(csrf)}
+                    {fields.clone()}
                     label { r#for: "capture-{o.order_id}", {tr.t("legacy.actions.capture_amount")} }
                     input { id: "capture-{o.order_id}", name: "amount", value: "{to_capture}", inputmode: "decimal", size: "8" }
                     button { class: "button small", r#type: "submit", {tr.t("legacy.actions.capture")} }
                 }
                 form { method: "post", action: order("extend"),
-                    {csrf_field(csrf)}
+                    {fields.clone()}
                     button { class: "button small", r#type: "submit", {tr.t("legacy.actions.extend")} }
                 }
             }
             if o.status == "authorized" {
                 form { method: "post", action: order("cancel"),
-                    {csrf_field(csrf)}
+                    {fields.clone()}
                     button { class: "button small", r#type: "submit", {tr.t("legacy.actions.cancel")} }
+                }
+            }
+            if o.status == "expired" {
+                form { method: "post", action: order("restore"),
+                    {fields.clone()}
+                    button { class: "button small", r#type: "submit", {tr.t("legacy.restore.button")} }
                 }
             }
             if o.captured_amount > o.refunded_amount {
                 form { method: "post", action: order("refund"),
-                    {csrf_field(csrf)}
+                    {fields.clone()}
                     label { r#for: "refund-{o.order_id}", {tr.t("legacy.actions.refund_amount")} }
                     input { id: "refund-{o.order_id}", name: "amount", value: "{to_refund}", inputmode: "decimal", size: "8" }
                     label { class: "check",

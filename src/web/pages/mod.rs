@@ -12,9 +12,11 @@ pub mod legacy;
 pub mod locale;
 pub mod members;
 pub mod partner;
+pub mod requests;
 pub mod staff;
 pub mod steps;
 pub mod stores;
+pub mod sunset;
 pub mod support;
 
 use std::{cell::RefCell, fmt::Write};

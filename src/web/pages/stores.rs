@@ -2,13 +2,17 @@
 
 use dioxus::prelude::*;
 
-use super::layout::{Ctx, Page, page};
+use super::{
+    layout::{Ctx, Page, page},
+    sunset::countdown,
+};
 use crate::app::paths;
 use crate::{
     domain::{
         Step, Upgrade,
         access::{Relation, StaffRole},
         catalog::Catalog,
+        sunset::Phase,
     },
     i18n::Tr,
     store::{legacy_orders::LegacyOrder, stores::Store},
@@ -21,9 +25,11 @@ pub struct Row {
     pub upgrade: Option<Upgrade>,
     /// Legacy authorizations expiring within the warning window.
     pub expiring: i64,
+    /// The legacy store's sunset day and where its countdown stands.
+    pub sunset: Option<(time::Date, Phase)>,
 }
 
-pub fn my_stores(ctx: &Ctx, stores: &[Row], q: &str) -> Page {
+pub fn my_stores(ctx: &Ctx, catalog: &Catalog, stores: &[Row], q: &str) -> Page {
     let tr = ctx.tr;
     let title = tr.t(match ctx.role {
         Some(StaffRole::Support) => "stores.title_support",
@@ -46,13 +52,14 @@ pub fn my_stores(ctx: &Ctx, stores: &[Row], q: &str) -> Page {
                 p { {tr.t("stores.none")} }
             }
             ul { class: "store-list",
-                for Row { store: s, upgrade: u, expiring } in stores.iter() {
+                for Row { store: s, upgrade: u, expiring, sunset } in stores.iter() {
                     li {
                         a { href: paths::store(&s.legacy_store_id).overview(),
                             strong { "{s.name}" }
-                            span { class: "meta", {tr.f("stores.eid", &[("eid", &s.legacy_store_id), ("product", &s.product)])} }
+                            span { class: "meta", {identity(&tr, catalog, s, u.as_ref())} }
                         }
-                        {status_tag(&tr, u.as_ref())}
+                        {status_tag(&tr, u.as_ref(), sunset.is_some_and(|(_, p)| p.is_closed()))}
+                        {countdown(&tr, &s.legacy_store_id, *sunset)}
                         if *expiring > 0 {
                             a { class: "tag warn expiring", href: format!("{}#legacy-orders", paths::store(&s.legacy_store_id).legacy()),
                                 {tr.f("stores.expiring", &[("count", &expiring.to_string())])}
@@ -66,8 +73,31 @@ pub fn my_stores(ctx: &Ctx, stores: &[Row], q: &str) -> Page {
     page(ctx, &title, None, body)
 }
 
-fn status_tag(tr: &Tr, upgrade: Option<&Upgrade>) -> Element {
+/// What the store runs on: its new product and merchant ID once upgraded, else the
+/// legacy store ID and product.
+fn identity(tr: &Tr, catalog: &Catalog, s: &Store, upgrade: Option<&Upgrade>) -> String {
+    match upgrade.filter(|u| u.step == Step::Complete).and_then(|u| {
+        let product = catalog
+            .path(&u.path_id)
+            .and_then(|p| catalog.product(&p.to))?;
+        Some((product.name.as_str(), u.merchant_id.as_ref()?))
+    }) {
+        Some((product, mid)) => tr.f(
+            "stores.status.upgraded_to",
+            &[("product", product), ("mid", mid.as_str())],
+        ),
+        None => tr.f(
+            "stores.eid",
+            &[("eid", &s.legacy_store_id), ("product", &s.product)],
+        ),
+    }
+}
+
+/// Where the upgrade stands; a store never upgraded whose legacy store has closed says
+/// so instead of "not started".
+fn status_tag(tr: &Tr, upgrade: Option<&Upgrade>, closed: bool) -> Element {
     let (class, label) = match upgrade.map(|u| u.step) {
+        None if closed => ("tag closed", tr.t("stores.status.closed")),
         None => ("tag todo", tr.t("stores.not_started")),
         Some(Step::Complete) => ("tag ok", tr.t("stores.complete")),
         Some(step) => (
@@ -150,34 +180,70 @@ pub fn overview(catalog: &Catalog, reader: &StoreReader, expiring: &[LegacyOrder
         .unwrap_or_else(|| store.product.clone());
     let platform = catalog.platform_or_custom(&store.platform);
     let platform = catalog.platform_name(platform, tr.lang.code());
+    let done = step == Step::Complete;
+    let closed = reader.sunset.is_some_and(|(_, p)| p.is_closed());
+    let mid = upgrade.and_then(|u| u.merchant_id.clone());
     let body = rsx! {
         {store_nav(reader, "overview")}
         section { class: "card",
             h1 { "{store.name}" }
             {read_only_note(reader)}
+            p { id: "store-sunset", {countdown(&tr, eid, reader.sunset)} }
             dl { class: "facts",
-                dt { {tr.t("store.eid")} } dd { code { "{eid}" } }
-                dt { {tr.t("store.product")} } dd { "{legacy}" }
+                if done {
+                    dt { {tr.t("store.after.product")} } dd { id: "store-product", "{target}" }
+                    if let Some(mid) = &mid {
+                        dt { {tr.t("store.mid")} } dd { code { id: "store-mid", "{mid}" } }
+                    }
+                    dt { {tr.t("store.after.legacy")} } dd { code { "{eid}" } " · {legacy}" }
+                } else {
+                    dt { {tr.t("store.eid")} } dd { code { "{eid}" } }
+                    dt { {tr.t("store.product")} } dd { "{legacy}" }
+                }
                 dt { {tr.t("store.platform")} } dd { "{platform}" }
                 dt { {tr.t("store.countries")} } dd { {store.country_list().join(", ")} }
                 dt { {tr.t("store.url")} } dd { "{store.store_url}" }
                 dt { {tr.t("store.admin")} } dd { {if reader.can_act() { store.admin_email.clone() } else { reader.masked_admin() }} }
-                if let Some(mid) = upgrade.and_then(|u| u.merchant_id.as_ref()) {
+                if !done && let Some(mid) = &mid {
                     dt { {tr.t("store.mid")} } dd { code { id: "store-mid", "{mid}" } }
                 }
             }
-            if step == Step::Complete {
+            if done {
                 p { class: "ok", id: "upgrade-done", {tr.f("store.upgraded", &[("product", &target)])} }
             } else {
-                p { {tr.t("store.legacy_notice")} }
+                if closed {
+                    {closed_notice(reader, &target)}
+                } else {
+                    p { {tr.t("store.legacy_notice")} }
+                }
                 a { class: "button primary", id: "start-upgrade", href: paths::store(eid).upgrade(),
                     {tr.t(if !reader.can_act() { "store.view_progress" } else if upgrade.is_none() { "store.start" } else { "store.continue" })}
                 }
             }
         }
         {expiring_warning(&tr, eid, expiring)}
+        {super::requests::link(reader)}
     };
     page(&ctx, &store.name, Some(&reader.banner()), body)
+}
+
+/// A store not upgraded when its legacy store closed: what that means, and what is
+/// still possible (the upgrade, and support for copies of old reports).
+fn closed_notice(reader: &StoreReader, target: &str) -> Element {
+    let tr = reader.ctx().tr;
+    let date = reader
+        .sunset
+        .map(|(d, _)| super::format_date(d))
+        .unwrap_or_default();
+    let eid = reader.eid();
+    rsx! {
+        div { class: "warning-box", id: "legacy-closed",
+            strong { {tr.f("store.closed.title", &[("eid", eid), ("date", &date)])} }
+            p { {tr.t("store.closed.means")} }
+            p { {tr.f("store.closed.can", &[("product", target)])} }
+            p { a { href: paths::store(eid).trouble(), id: "closed-ask-support", {tr.t("store.closed.support")} } }
+        }
+    }
 }
 
 /// Legacy authorizations about to expire: money the merchant loses unless they capture

@@ -27,6 +27,10 @@ pub fn routes(r: Routes) -> Routes {
             "/ordermanagement/v1/orders/{order_id}/extend-authorization-time",
             extend,
         )
+        .post(
+            "/ordermanagement/v1/orders/{order_id}/restore-authorization",
+            restore,
+        )
 }
 
 fn error(status: StatusCode, code: &str, message: &str) -> Response {
@@ -162,6 +166,15 @@ async fn extend(
         Ok(OrderAction::Extend),
     )
     .await
+}
+
+async fn restore(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(order_id): Path<String>,
+) -> Response {
+    let action = Ok(OrderAction::Restore);
+    act(&state, &headers, &order_id, "restore", action).await
 }
 
 async fn capture(

@@ -11,17 +11,18 @@ use rand::Rng;
 use serde::Deserialize;
 
 use super::{audit_in, reached};
-use crate::app::AppState;
+use crate::app::{AppState, support};
 use crate::domain::credentials::GRACE_CHOICES;
 use crate::{
     domain::{
         Environment, MerchantId, Refusal, Step, Upgrade, credentials, credentials::NewCredentials,
     },
-    store::{self, Tx},
+    i18n::Msg,
+    store::{self, Tx, credentials::CredentialRow},
     web::{
         access::{StoreAdmin, StoreReader},
         error::AppError,
-        pages,
+        notice, pages,
         session::{ClientIp, CsrfForm, NoFields},
     },
 };
@@ -190,31 +191,57 @@ pub async fn rotate(
     shown_once(&state, &admin, upgrade.id, &[fresh]).await
 }
 
+#[derive(Deserialize)]
+pub struct RevokeForm {
+    /// "yes" once the person confirmed; the first post only asks.
+    #[serde(default)]
+    confirm: String,
+}
+
+/// Revoking stops every payment made with the credential, so the first post asks (in the
+/// page, without JavaScript) and only the confirmed second one revokes. The admin is
+/// emailed either way it happens.
 pub async fn revoke(
     State(state): State<AppState>,
     admin: StoreAdmin,
     ClientIp(ip): ClientIp,
     axum::extract::Path((_, id)): axum::extract::Path<(String, String)>,
-    _form: CsrfForm<NoFields>,
+    CsrfForm { form, .. }: CsrfForm<RevokeForm>,
 ) -> Result<Response, AppError> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let upgrade_id = admin.upgrade.as_ref().ok_or(AppError::NotFound)?.id;
+    let upgrade = admin.upgrade.as_ref().ok_or(AppError::NotFound)?;
+    let issued = store::credentials::for_upgrade(&state.db.pool, upgrade.id).await?;
+    let now = store::now();
+    let Some(credential) = issued.iter().find(|c| c.id == id && c.is_active(now)) else {
+        return Err(AppError::NotFound);
+    };
+    if form.confirm != "yes" {
+        let live = |c: &&CredentialRow| c.environment == Environment::Live && c.is_active(now);
+        let asking = pages::steps::credentials::Revoking {
+            credential,
+            last_live: credential.environment == Environment::Live
+                && issued.iter().filter(live).count() == 1,
+        };
+        let page = pages::steps::credentials::confirm_revoke(&admin, upgrade, &issued, &asking);
+        return Ok(pages::render(page).into_response());
+    }
     let mut tx = state.db.begin().await?;
-    if !store::credentials::revoke(&mut tx, upgrade_id, id).await? {
+    if !store::credentials::revoke(&mut tx, upgrade.id, id).await? {
         tx.rollback().await?;
         return Err(AppError::NotFound);
     }
-    audit_in(
-        &mut tx,
-        &admin,
-        "credentials.revoked",
-        &[("credential", &id.to_string())],
-        &ip,
-    )
-    .await?;
+    let args = [
+        ("credential", id.to_string()),
+        ("username", credential.username.clone()),
+    ];
+    let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    audit_in(&mut tx, &admin, "credentials.revoked", &args, &ip).await?;
+    let usernames = [credential.username.clone()];
+    let by = admin.user.email();
+    support::tell_admin_of_revocation(&state, &mut tx, &admin.store, &usernames, by).await?;
     tx.commit().await?;
-    Ok(
-        axum::response::Redirect::to(&super::step_url(admin.eid(), Step::Credentials))
-            .into_response(),
-    )
+    state.outbox.wake();
+    let done = Msg::new("credentials.notice.revoked").arg("username", &credential.username);
+    let to = super::step_url(admin.eid(), Step::Credentials);
+    Ok(notice::redirect(&state, &to, &done))
 }

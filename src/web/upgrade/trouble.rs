@@ -5,7 +5,7 @@
 use axum::{
     extract::{Multipart, State, multipart::Field},
     http::StatusCode,
-    response::{IntoResponse, Redirect, Response},
+    response::{IntoResponse, Response},
 };
 
 use super::audit_in;
@@ -17,11 +17,12 @@ use crate::{
         screenshot::{self, ImageKind, MAX_FILES},
         text::{self, Lines, TextProblem},
     },
-    i18n::Tr,
+    i18n::{Msg, Tr},
     store::{self, support::NewRequest},
     web::{
         access::{StoreAdmin, StoreReader},
         error::AppError,
+        notice,
         pages::{self, steps::trouble::Draft},
         session::{ClientIp, csrf_matches},
     },
@@ -63,6 +64,8 @@ struct Sent {
     csrf: String,
     draft: Draft,
     files: Vec<Vec<u8>>,
+    /// The screenshots' file names as the browser sent them, to say what was sent.
+    names: Vec<String>,
 }
 
 pub async fn send(
@@ -164,11 +167,35 @@ pub async fn send(
     .await?;
     tx.commit().await?;
     state.outbox.wake();
-    Ok(Redirect::to(&format!(
-        "{}#request-{id}",
-        paths::store(admin.eid()).trouble()
-    ))
-    .into_response())
+    let to = format!("{}#request-{id}", paths::store(admin.eid()).trouble());
+    Ok(notice::redirect(&state, &to, &sent_notice(id, &sent)))
+}
+
+/// What the request said, to confirm it: its text (the start of it), code and files.
+fn sent_notice(id: i64, sent: &Sent) -> Msg {
+    let excerpt = text::excerpt(sent.draft.explanation.trim(), 200);
+    let none = || Msg::new("trouble.notice.none");
+    let code = sent.draft.error_code.trim();
+    let code = match code {
+        "" => none(),
+        c => Msg::new("trouble.notice.text").arg("text", c),
+    };
+    let names: Vec<&str> = sent
+        .names
+        .iter()
+        .map(|n| n.trim())
+        .filter(|n| !n.is_empty())
+        .collect();
+    let files = match (names.is_empty(), sent.names.len()) {
+        (_, 0) => none(),
+        (true, n) => Msg::new("trouble.notice.files").arg("n", n.to_string()),
+        (false, _) => Msg::new("trouble.notice.text").arg("text", names.join(", ")),
+    };
+    Msg::new("trouble.notice.sent")
+        .arg("id", id.to_string())
+        .arg("text", excerpt)
+        .arg_msg("code", code)
+        .arg_msg("files", files)
 }
 
 /// Reads every part. The text fields come first in the form, so they are kept even when
@@ -202,6 +229,7 @@ async fn read(
             }
             "screenshots" => {
                 let n = sent.files.len() + 1;
+                let name = field.file_name().unwrap_or_default().to_owned();
                 let file = bytes(field, screenshot::MAX_BYTES)
                     .await
                     .map_err(unreadable)?;
@@ -225,7 +253,10 @@ async fn read(
                             tr.f("trouble.error.too_many", &[("max", &MAX_FILES.to_string())]),
                         ));
                     }
-                    Some(b) => sent.files.push(b),
+                    Some(b) => {
+                        sent.files.push(b);
+                        sent.names.push(name);
+                    }
                 }
             }
             _ => {}

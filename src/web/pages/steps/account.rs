@@ -49,6 +49,7 @@ pub fn page(catalog: &Catalog, admin: &StoreReader, upgrade: &Upgrade) -> Page {
                         tr { td { {tr.t("account.outside_eea")} } td { {fee(&account.global_fee_outside_eea)} } }
                     }
                 }
+                p { class: "hint", id: "later-through-sales", {tr.t("account.later.sales")} }
                 if admin.can_act() {
                     button { class: "button primary", r#type: "submit", id: "save-account",
                         {tr.t(if done { "account.save" } else { "common.continue" })}

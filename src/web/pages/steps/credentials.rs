@@ -18,6 +18,12 @@ use crate::{
     },
 };
 
+/// A revocation being asked about: which credential, and whether it is the last live one.
+pub struct Revoking<'a> {
+    pub credential: &'a CredentialRow,
+    pub last_live: bool,
+}
+
 /// `fresh` is non-empty only in the response that created the credentials: the one time
 /// their passwords are shown.
 pub fn page(
@@ -25,6 +31,26 @@ pub fn page(
     upgrade: &Upgrade,
     issued: &[CredentialRow],
     fresh: &[NewCredentials],
+) -> Page {
+    with_question(admin, upgrade, issued, fresh, None)
+}
+
+/// The step asking whether to revoke a credential: Confirm revokes, Cancel changes nothing.
+pub fn confirm_revoke(
+    admin: &StoreReader,
+    upgrade: &Upgrade,
+    issued: &[CredentialRow],
+    revoking: &Revoking<'_>,
+) -> Page {
+    with_question(admin, upgrade, issued, &[], Some(revoking))
+}
+
+fn with_question(
+    admin: &StoreReader,
+    upgrade: &Upgrade,
+    issued: &[CredentialRow],
+    fresh: &[NewCredentials],
+    revoking: Option<&Revoking<'_>>,
 ) -> Page {
     let ctx = admin.ctx();
     let tr = ctx.tr;
@@ -42,6 +68,9 @@ pub fn page(
     };
     let body = rsx! {
         {store_nav(admin, "upgrade")}
+        if let Some(r) = revoking {
+            {question(&tr, eid, &csrf, r)}
+        }
         section { class: "card",
             {super::heading(&tr, Step::Credentials)}
             {read_only_note(admin)}
@@ -89,6 +118,26 @@ pub fn page(
         }
     };
     layout(&ctx, &tr.t("step.credentials"), Some(&admin.banner()), body)
+}
+
+fn question(tr: &Tr, eid: &str, csrf: &str, r: &Revoking<'_>) -> Element {
+    let username = r.credential.username.as_str();
+    rsx! {
+        section { class: "card confirm", id: "confirm-revoke", role: "alert",
+            h2 { {tr.f("credentials.confirm.title", &[("username", username)])} }
+            p { {tr.t("credentials.confirm.body")} }
+            if r.last_live {
+                p { class: "warning-box", id: "last-live-credential", strong { {tr.t("credentials.confirm.last_live")} } }
+            }
+            form { method: "post", action: paths::store(eid).revoke_credential(r.credential.id), class: "inline",
+                {csrf_field(csrf)}
+                input { r#type: "hidden", name: "confirm", value: "yes" }
+                button { class: "button danger", r#type: "submit", id: "confirm-revoke-button", {tr.f("credentials.confirm.yes", &[("username", username)])} }
+            }
+            " "
+            a { class: "button", href: paths::store(eid).step(Step::Credentials), id: "cancel-revoke", {tr.t("credentials.confirm.cancel")} }
+        }
+    }
 }
 
 /// One new MID + username + password, with element ids the tests and the copy buttons use

@@ -35,11 +35,13 @@ pub fn waiting(
     let tr = ctx.tr;
     let eid = admin.eid();
     let mid = upgrade.merchant_id.clone().unwrap_or_default();
+    // Only a credential the platform accepts now: a revoked username would only fail.
+    let now = crate::store::now();
     let username = issued
         .iter()
-        .find(|c| c.environment == Environment::Live)
-        .map(|c| c.username.clone())
-        .unwrap_or_default();
+        .filter(|c| c.environment == Environment::Live && c.is_active(now))
+        .max_by_key(|c| (c.created_at, c.id))
+        .map(|c| c.username.clone());
     let country = admin
         .store
         .country_list()
@@ -94,7 +96,14 @@ pub fn waiting(
                 details { class: "sandbox",
                     summary { {tr.t("purchase.sandbox.title")} }
                     p { {tr.t("purchase.sandbox.body")} }
-                    pre { code { "curl -u '{username}:YOUR_PASSWORD' -H 'Content-Type: application/json' \\\n  -d '{{\"amount\": 1000, \"currency\": \"SEK\", \"country\": \"{country}\"}}' \\\n  {url}" } }
+                    if let Some(username) = &username {
+                        pre { code { "curl -u '{username}:YOUR_PASSWORD' -H 'Content-Type: application/json' \\\n  -d '{{\"amount\": 1000, \"currency\": \"SEK\", \"country\": \"{country}\"}}' \\\n  {url}" } }
+                    } else {
+                        p { class: "warning-box", id: "no-active-credential",
+                            {tr.t("purchase.credential.none")} " "
+                            a { href: paths::store(eid).step(Step::Credentials), {tr.t("purchase.credential.link")} }
+                        }
+                    }
                 }
             }
             details { class: "help",
@@ -129,6 +138,10 @@ pub fn complete(
         .and_then(|p| catalog.product(&p.to))
         .map(|p| p.name.clone())
         .unwrap_or_default();
+    let closes = admin
+        .sunset
+        .map(|(d, _)| crate::web::pages::format_date(d))
+        .unwrap_or_default();
     let body = rsx! {
         section { class: "card success", id: "upgrade-complete",
             p { class: "big-check", "aria-hidden": "true", "✓" }
@@ -137,12 +150,34 @@ pub fn complete(
             if let Some(o) = first_order {
                 p { {tr.f("complete.order", &[("order", &o.order_id), ("time", &format_time(o.received_at))])} }
             }
-            p { {tr.f("complete.legacy", &[("eid", eid)])} }
-            a { class: "button primary", href: paths::store(eid).overview(), {tr.t("complete.back")} }
+            p { id: "legacy-closes", {crate::web::pages::sunset::countdown(&tr, eid, admin.sunset)} }
         }
+        // The test order is a real purchase: cancelling it comes before anything else.
         {test_order(admin, upgrade, problem)}
+        {next_steps(admin, &closes)}
     };
     layout(&ctx, &tr.t("complete.title"), None, body)
+}
+
+/// What the admin does once the upgrade is complete, before and after the sunset.
+fn next_steps(admin: &StoreReader, closes: &str) -> Element {
+    let tr = admin.ctx().tr;
+    let eid = admin.eid();
+    rsx! {
+        section { class: "card", id: "next-steps",
+            h2 { {tr.t("complete.next.title")} }
+            ol { class: "howto",
+                li { id: "next-reports",
+                    {tr.f("complete.next.reports", &[("eid", eid), ("date", closes)])} " "
+                    a { href: paths::store(eid).legacy(), {tr.t("complete.next.reports_link")} }
+                }
+                li { id: "next-plugin", {tr.t("complete.next.plugin_off")} }
+                li { id: "next-sales", {tr.t("complete.next.sales")} }
+                li { id: "next-invoiced", {tr.t("complete.next.invoiced")} }
+            }
+            a { class: "button", href: paths::store(eid).overview(), {tr.t("complete.back")} }
+        }
+    }
 }
 
 /// The store's platform events of the last 7 days: what a failed purchase left behind.

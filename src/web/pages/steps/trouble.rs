@@ -7,10 +7,9 @@ use crate::{
     web::{
         access::StoreReader,
         pages::{
-            csrf_field, format_time,
+            csrf_field,
             layout::{Page, page as layout},
             stores::{read_only_note, store_nav},
-            support::status_tag,
         },
     },
 };
@@ -76,18 +75,11 @@ pub fn page(
         }
         section { class: "card", id: "support-requests",
             h2 { {tr.t("trouble.requests.title")} }
+            {crate::web::pages::requests::link(reader)}
             if requests.is_empty() {
                 p { class: "hint", {tr.t("trouble.requests.none")} }
             } else {
-                ul { class: "plain",
-                    for r in requests.iter() {
-                        li { id: "request-{r.id}", "data-status": "{r.status.as_str()}",
-                            strong { {tr.f("trouble.requests.item", &[("id", &r.id.to_string()), ("time", &format_time(r.created_at))])} }
-                            {status_tag(&tr, r.status)}
-                            p { class: "small", {tr.n("trouble.requests.detail", r.screenshots, &[("code", r.error_code.as_deref().unwrap_or("–")), ("n", &r.screenshots.to_string())])} }
-                        }
-                    }
-                }
+                {crate::web::pages::requests::items(&tr, eid, requests)}
             }
         }
     };
