@@ -5,7 +5,7 @@
 use reqwest::StatusCode;
 use switchyard::i18n::{Lang, format};
 
-use crate::helpers::{ADMIN, TestApp, between, path, spawn_app_with};
+use crate::helpers::{ADMIN, TestApp, between, decode_body, path, spawn_app_with};
 use crate::legacy::FIXTURE;
 
 /// The app with KPM's sunset (store 4711's product) `days` from today, and that day.
@@ -195,4 +195,42 @@ async fn the_completion_page_cancels_the_test_order_first_then_lists_the_next_st
     );
     assert!(!home.has("Legacy store ID 4711 · KPM"));
     assert!(home.has(&format!("legacy store 4711 closes in 40 days — {date}")));
+}
+
+/// Kaffebaren sells in Sweden, so its admin's email is in Swedish.
+#[tokio::test]
+async fn a_reminder_after_the_sunset_says_the_legacy_store_closed_not_that_it_stops() {
+    let day = time::OffsetDateTime::now_utc().date() - time::Duration::days(3);
+    let app = spawn_app_with(|c| c.sunsets = vec![("KPM".into(), day)]).await;
+    let support = app.support().await;
+    support
+        .submit(
+            &path("/support/remind"),
+            &[("reason", "The sunset passed without an upgrade")],
+        )
+        .await
+        .assert_redirect_to(&path("/timeline?done=remind"));
+    let mut reminder = None;
+    for _ in 0..100 {
+        reminder = std::fs::read_dir(&app.mail_dir)
+            .into_iter()
+            .flatten()
+            .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
+            .filter(|raw| raw.contains(&format!("To: {ADMIN}")))
+            .map(|raw| decode_body(&raw))
+            .find(|text| text.contains("Kaffebaren"));
+        if reminder.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let text = reminder.expect("the reminder is sent");
+    let date = format::date(Lang::Sv, day);
+    assert!(
+        text.contains(&format!(
+            "Den gamla butiken 4711 för Kaffebaren stängde den {date}"
+        )),
+        "{text}"
+    );
+    assert!(!text.contains("som stängs av den") && !text.contains("15 minuter"));
 }

@@ -106,7 +106,7 @@ pub fn sunset_banner(tr: &Tr, sunset: Option<(time::Date, Phase)>) -> Element {
         Phase::Open { .. } => "".into(),
     };
     rsx! {
-        div { class: "{class}", id: "sunset-banner", role: "status", "data-point": "{point}", "{text}" }
+        div { class: "{class}", id: "sunset-banner", role: "status", "data-point": "{point}", "data-level": phase.level().as_str(), "{text}" }
     }
 }
 
@@ -125,7 +125,7 @@ pub fn page(reader: &StoreReader, view: &View<'_>) -> Page {
                 p { class: "lead", {tr.t("legacy.lead")} }
             }
             {sunset_banner(&tr, view.sunset)}
-            if closed {
+            if !open {
                 p { id: "legacy-closed-remains", {tr.t("legacy.closed.remains")} " "
                     a { href: paths::store(eid).trouble(), id: "legacy-ask-support", {tr.t("legacy.closed.support")} }
                 }
