@@ -234,3 +234,21 @@ async fn a_reminder_after_the_sunset_says_the_legacy_store_closed_not_that_it_st
     );
     assert!(!text.contains("som stängs av den") && !text.contains("15 minuter"));
 }
+
+#[tokio::test]
+async fn an_upgrade_finished_after_the_sunset_does_not_send_the_admin_to_closed_reports() {
+    let (app, date) = sunset_in(-2).await;
+    let shown = app.admin_waiting_for_purchase().await;
+    app.sandbox_purchase(&shown.username, &shown.password)
+        .await
+        .error_for_status()
+        .unwrap();
+    let done = app.get(&path("/upgrade/complete")).await;
+    let next = part(&done.body, "next-steps", "section");
+    assert!(
+        next.contains(&format!("Your legacy store 4711 closed on {date}, so its settlement reports are no longer available here")),
+        "{next}"
+    );
+    assert!(!next.contains(&format!("href=\"{}\"", path("/legacy"))));
+    assert!(next.contains(&format!("href=\"{}\"", path("/upgrade/trouble"))));
+}

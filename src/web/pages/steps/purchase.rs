@@ -247,9 +247,16 @@ fn next_steps(admin: &StoreReader, closes: &str) -> Element {
         section { class: "card", id: "next-steps",
             h2 { {tr.t("complete.next.title")} }
             ol { class: "howto",
-                li { id: "next-reports",
-                    {tr.f("complete.next.reports", &[("eid", eid), ("date", closes)])} " "
-                    a { href: paths::store(eid).legacy(), {tr.t("complete.next.reports_link")} }
+                if admin.reports_readable() {
+                    li { id: "next-reports",
+                        {tr.f("complete.next.reports", &[("eid", eid), ("date", closes)])} " "
+                        a { href: paths::store(eid).legacy(), {tr.t("complete.next.reports_link")} }
+                    }
+                } else {
+                    li { id: "next-reports",
+                        {tr.f("complete.next.reports_closed", &[("eid", eid), ("date", closes)])} " "
+                        a { href: paths::store(eid).trouble(), {tr.t("legacy.closed.support")} }
+                    }
                 }
                 li { id: "next-plugin", {tr.t("complete.next.plugin_off")} }
                 li { id: "next-sales", {tr.t("complete.next.sales")} }
