@@ -11,9 +11,18 @@ CREATE TABLE support_answers (
 );
 CREATE INDEX support_answers_request ON support_answers(request_id, id);
 
--- Only entries that hold a JSON object are read (older ones hold English text).
+-- Only entries that hold a JSON object are read (older ones hold English text, and one
+-- that merely looks like JSON must not stop the migration): as SQLite's json_valid.
+CREATE FUNCTION pg_temp.json_or_null(t TEXT) RETURNS JSONB LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+    RETURN t::jsonb;
+EXCEPTION WHEN others THEN
+    RETURN NULL;
+END
+$$;
+
 WITH given AS MATERIALIZED (
-    SELECT a.id, a.actor, a.at, a.detail::jsonb AS args
+    SELECT a.id, a.actor, a.at, pg_temp.json_or_null(a.detail) AS args
     FROM audit_log a
     WHERE a.action = 'support_request.status' AND a.detail LIKE '{%}'
 )
@@ -21,5 +30,6 @@ INSERT INTO support_answers (request_id, author_email, status, body, created_at)
 SELECT r.id, g.actor, g.args ->> 'to', g.args ->> 'reason', g.at
 FROM given g
 JOIN support_requests r ON r.id::text = g.args ->> 'request'
-WHERE g.args ->> 'to' IS NOT NULL AND g.args ->> 'reason' IS NOT NULL
+WHERE jsonb_typeof(g.args) = 'object'
+  AND g.args ->> 'to' IS NOT NULL AND g.args ->> 'reason' IS NOT NULL
 ORDER BY g.id;
