@@ -214,14 +214,15 @@ pub fn admin_changed(tr: Tr, s: &store::stores::Store, new: &str) -> Email {
     }
 }
 
-/// To the administrator of `s`: `by` revoked the API credentials `usernames` at `at`,
-/// so payments using them stop; new ones are made on the credentials step.
+/// To the administrator of `s`: `by` revoked the API credentials `usernames` at `time`
+/// (as the admin reads it, [`time_for`]), so payments using them stop; new ones are made
+/// on the credentials step.
 pub fn credentials_revoked(
     tr: Tr,
     s: &store::stores::Store,
     usernames: &str,
     by: &str,
-    at: i64,
+    time: &str,
     base: &str,
 ) -> Email {
     let link = format!("{base}{}", store_path(s).step(Step::Credentials));
@@ -234,7 +235,7 @@ pub fn credentials_revoked(
                 ("store", &s.name),
                 ("usernames", usernames),
                 ("by", by),
-                ("time", &crate::i18n::format::datetime(tr.lang, at)),
+                ("time", time),
                 ("link", &link),
             ],
         ),

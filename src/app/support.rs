@@ -163,21 +163,29 @@ pub async fn revoke_credentials(
     let count = n.to_string();
     let args = [("reason", act.reason), ("count", count.as_str())];
     audited(&mut tx, act, "support.credentials_revoked", &args).await?;
-    let by = format!("support:{}", act.actor);
-    tell_admin_of_revocation(state, &mut tx, act.store, &usernames, &by).await?;
+    tell_admin_of_revocation(state, &mut tx, act.store, &usernames, RevokedBy::Support).await?;
     tx.commit().await?;
     state.outbox.wake();
     Ok(n)
 }
 
+/// Who revoked credentials, as the store's administrator is told.
+#[derive(Debug, Clone, Copy)]
+pub enum RevokedBy<'a> {
+    /// A person of the store, by their email address.
+    Person(&'a str),
+    /// The platform's support team (no agent's address leaves the team).
+    Support,
+}
+
 /// Emails `s`'s administrator that `by` revoked `usernames` (nothing when there are
-/// none), in the transaction that revoked them.
+/// none), in the transaction that revoked them, with the time in their own zone.
 pub async fn tell_admin_of_revocation(
     state: &App,
     tx: &mut store::Tx,
     s: &Store,
     usernames: &[String],
-    by: &str,
+    by: RevokedBy<'_>,
 ) -> anyhow::Result<()> {
     if usernames.is_empty() {
         return Ok(());
@@ -185,7 +193,12 @@ pub async fn tell_admin_of_revocation(
     let now = store::now();
     let tr = emails::lang_of(&mut **tx, &s.admin_email, Some(s)).await?;
     let names = usernames.join(", ");
-    let mail = emails::credentials_revoked(tr, s, &names, by, now, &state.config.base_url);
+    let by = match by {
+        RevokedBy::Person(email) => email.to_owned(),
+        RevokedBy::Support => tr.t("email.credentials_revoked.by_support"),
+    };
+    let time = emails::time_for(&mut **tx, &s.admin_email, tr, now).await?;
+    let mail = emails::credentials_revoked(tr, s, &names, &by, &time, &state.config.base_url);
     let key = format!("credentials-revoked:{}:{}", s.id, sha256_hex(&names));
     store::outbox::enqueue(tx, Lane::Transactional, &key, &mail, Some(s.id)).await?;
     Ok(())

@@ -248,6 +248,10 @@ async fn revoking_asks_first_warns_on_the_last_live_one_emails_the_admin_and_the
 async fn support_revoking_credentials_emails_the_admin_too() {
     let app = spawn_app().await;
     let shown = app.admin_waiting_for_purchase().await;
+    // The admin reads times in Tokyo: the email says when in their zone.
+    app.submit("/account/time-zone", &[("time_zone", "Asia/Tokyo")])
+        .await
+        .assert_redirect_to("/account#time-zone");
     const AGENT: &str = "agent@support.example";
     app.add_staff(AGENT, switchyard::domain::access::StaffRole::Support, None)
         .await;
@@ -263,7 +267,22 @@ async fn support_revoking_credentials_emails_the_admin_too() {
     let said = notice(&landed.body).unwrap_or_else(|| panic!("no notice: {}", landed.body));
     assert!(said.contains("credentials were revoked"), "{said}");
     assert_eq!(app.mail_with(ADMIN, &shown.username).await, 1);
-    assert_eq!(app.mail_with(ADMIN, AGENT).await, 1);
+    // Said as the team, in the admin's words: no agent's address leaves support.
+    assert_eq!(app.mail_with(ADMIN, AGENT).await, 0);
+    let teams: std::collections::BTreeSet<String> = switchyard::i18n::Lang::ALL
+        .into_iter()
+        .map(|lang| switchyard::i18n::Tr::new(lang).t("email.credentials_revoked.by_support"))
+        .collect();
+    let mut by_team = 0;
+    for team in &teams {
+        by_team += app.mail_with(ADMIN, team).await;
+    }
+    assert_eq!(by_team, 1);
+    assert_eq!(
+        app.mail_with(ADMIN, " JST").await,
+        1,
+        "the time in the admin's zone"
+    );
 }
 
 #[tokio::test]

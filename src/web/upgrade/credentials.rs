@@ -237,7 +237,7 @@ pub async fn revoke(
     let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
     audit_in(&mut tx, &admin, "credentials.revoked", &args, &ip).await?;
     let usernames = [credential.username.clone()];
-    let by = admin.user.email();
+    let by = support::RevokedBy::Person(admin.user.email());
     support::tell_admin_of_revocation(&state, &mut tx, &admin.store, &usernames, by).await?;
     tx.commit().await?;
     state.outbox.wake();
