@@ -9,8 +9,8 @@ use crate::store::outbox::Lane;
 use crate::{
     domain::{
         Environment, Step, Upgrade,
-        platform_event::{EventKind, PlatformEvent},
-        upgrade::{OrderMeaning, weigh_order},
+        platform_event::{EventKind, PlatformEvent, Subject},
+        upgrade::{OrderMeaning, in_store_currency, weigh_order},
     },
     live::Hub,
     store::{
@@ -95,6 +95,42 @@ async fn record_fact(db: &Db, sinks: Sinks<'_>, event: &PlatformEvent) -> anyhow
     Ok(Outcome::Recorded)
 }
 
+/// A call the platform's gateway refused for a known credential (Switchyard answered
+/// the check): recorded as the platform would report it, an `api.error` on the
+/// credential's merchant ID, so the store's API log shows it. Best effort: the refusal
+/// stands whether or not it is recorded.
+pub async fn record_refused_call(
+    db: &Db,
+    sinks: Sinks<'_>,
+    cred: &store::credentials::CredentialRow,
+    code: &str,
+    user_agent: Option<String>,
+) {
+    let Ok(mid) = crate::domain::MerchantId::parse(&cred.merchant_id) else {
+        tracing::warn!(
+            credential = cred.id,
+            "a credential's merchant ID does not parse"
+        );
+        return;
+    };
+    let event = PlatformEvent {
+        id: format!("evt_gw_{}", crate::domain::credentials::random_token(12)),
+        kind: EventKind::ApiError,
+        created_at: store::now(),
+        subject: Subject::Merchant(mid),
+        order_id: String::new(),
+        environment: cred.environment,
+        amount: 0,
+        currency: String::new(),
+        user_agent,
+        error_code: Some(code.to_owned()),
+        correlation_id: None,
+    };
+    if let Err(e) = record_fact(db, sinks, &event).await {
+        tracing::warn!(error = ?e, code, "a refused gateway call could not be recorded");
+    }
+}
+
 /// A new order is recorded by one insert, which also reads the store's upgrade, and is
 /// then weighed against it. Most orders change nothing more; only one that does (it
 /// completes the upgrade, or first shows the old plugin still active) takes a transaction
@@ -163,8 +199,18 @@ async fn act_on_order(
             // Decided again under the row lock: a step may have changed since the read.
             let mut locked = store::upgrades::lock(&mut tx, upgrade.id, db.backend).await?;
             let outcome = decide(event, locked.step, locked.merchant_id.as_deref());
+            let store = stored(&mut tx, store_id).await?;
+            // An order in a currency the shop does not sell in is no purchase in it.
+            let outcome = match outcome {
+                Outcome::CompletedUpgrade
+                    if !in_store_currency(&event.currency, &store.country_list()) =>
+                {
+                    tracing::info!(event = %event.id, currency = %event.currency, store_id, "an order in a currency the store does not sell in completes nothing");
+                    Outcome::Recorded
+                }
+                outcome => outcome,
+            };
             if outcome == Outcome::CompletedUpgrade {
-                let store = stored(&mut tx, store_id).await?;
                 complete(
                     &mut tx,
                     &store,
@@ -294,15 +340,15 @@ pub async fn detect_earlier_purchase(
     let since = store::credentials::first_issued_at(&mut *tx, upgrade_id)
         .await?
         .unwrap_or(i64::MAX);
-    let orders = store::events::orders_on_merchant(&mut *tx, &mid, since).await?;
-    let Some(order) = orders
-        .iter()
-        .find(|o| o.environment == Environment::Live.as_str())
-    else {
+    let Some(store) = store::stores::find_by_id(&mut *tx, upgrade.store_id).await? else {
         tx.rollback().await?;
         return Ok(false);
     };
-    let Some(store) = store::stores::find_by_id(&mut *tx, upgrade.store_id).await? else {
+    let orders = store::events::orders_on_merchant(&mut *tx, &mid, since).await?;
+    let Some(order) = orders.iter().find(|o| {
+        o.environment == Environment::Live.as_str()
+            && in_store_currency(&o.currency, &store.country_list())
+    }) else {
         tx.rollback().await?;
         return Ok(false);
     };

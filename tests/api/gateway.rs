@@ -128,3 +128,33 @@ async fn only_the_service_token_may_ask_and_bad_bodies_are_named() {
             .contains("SWITCHYARD_GATEWAY_TOKEN")
     );
 }
+
+#[tokio::test]
+async fn a_call_the_gateway_refuses_for_a_known_credential_shows_in_the_stores_api_log() {
+    let app = spawn_app().await;
+    let shown = app.admin_waiting_for_purchase().await;
+    let refused = |code: &str| {
+        format!(
+            "SELECT COUNT(*) FROM order_events WHERE kind = 'api.error' AND error_code = '{code}'"
+        )
+    };
+    // The platform asks, Switchyard answers "wrong password": the store's log says so,
+    // as the platform's own Logs app would. An unknown username belongs to no store.
+    let (_, wrong) = app
+        .verify(
+            Some(GATEWAY_TOKEN),
+            json!({"username": shown.username, "password": "sy_typo"}),
+        )
+        .await;
+    assert_eq!(wrong["reason"], "wrong_password");
+    app.verify(
+        Some(GATEWAY_TOKEN),
+        json!({"username": "K000000_000000000000", "password": "x"}),
+    )
+    .await;
+    assert_eq!(app.scalar(&refused("401 wrong_password")).await, 1);
+    let page = app.get(&path("/upgrade/test-purchase")).await;
+    let log = &page.body[page.body.find("id=\"api-log\"").unwrap()..];
+    assert!(log.contains("401 wrong_password"), "{log}");
+    assert!(page.has("id=\"api-error-alert\""));
+}

@@ -5,7 +5,7 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{STORE, TestApp, path, spawn_app};
+use crate::helpers::{ADMIN, STORE, TestApp, path, spawn_app};
 
 impl TestApp {
     /// An order at the sandbox with `body` as JSON.
@@ -111,6 +111,39 @@ async fn an_order_event_in_a_currency_that_is_not_iso_4217_completes_nothing() {
     let (status, _) = app.deliver(&event("sek", "SEK")).await;
     assert!(status.is_success(), "{status}");
     assert!(app.is_complete().await);
+}
+
+#[tokio::test]
+async fn an_order_in_a_currency_the_store_does_not_sell_in_completes_nothing() {
+    let app = spawn_app().await;
+    // Kaffebaren sells in SE, NO and FI: a live order in pounds is no purchase in its shop,
+    // whether it arrives before the step waits for it (weighed on entering the step) or
+    // while it waits.
+    app.sign_in(ADMIN).await;
+    app.accept_terms().await;
+    app.confirm_account().await;
+    let shown = app.generate_credentials().await;
+    let event = |id: &str, currency: &str| {
+        json!({"id": format!("evt_{id}"), "type": "order.created", "created_at": "2026-11-23T10:00:00Z",
+               "data": {"merchant_id": shown.mid, "environment": "live", "order_id": format!("ord_{id}"),
+                        "amount": 1000, "currency": currency}})
+    };
+    let (status, _) = app.deliver(&event("early", "GBP")).await;
+    assert!(status.is_success(), "{status}");
+    app.confirm_integration().await;
+    assert!(
+        !app.is_complete().await,
+        "an earlier order in GBP must not count on entering the step"
+    );
+    let (status, _) = app.deliver(&event("gbp", "GBP")).await;
+    assert!(status.is_success(), "{status}");
+    assert!(
+        !app.is_complete().await,
+        "GBP is not a currency of SE, NO or FI"
+    );
+    let (status, _) = app.deliver(&event("eur", "EUR")).await;
+    assert!(status.is_success(), "{status}");
+    assert!(app.is_complete().await, "EUR is Finland's");
 }
 
 #[tokio::test]
@@ -353,4 +386,19 @@ async fn ids_usernames_and_the_command_have_copy_buttons_labelled_for_screen_rea
             || integration.has("hidden=\"true\"")
             || integration.has(" hidden")
     );
+}
+
+#[tokio::test]
+async fn the_address_cannot_put_words_on_the_purchase_page() {
+    let app = spawn_app().await;
+    app.admin_waiting_for_purchase().await;
+    // A link someone sends: its words must not appear as if the platform said them.
+    let page = app
+        .get(&path(
+            "/upgrade/test-purchase?placed=Call%2046%20000%2000%20to%20verify",
+        ))
+        .await;
+    assert!(!page.has("place-order-result") && !page.has("46 000 00"));
+    let page = app.get(&path("/upgrade/test-purchase?placed=401")).await;
+    assert!(page.has("id=\"place-order-result\"") && page.has("HTTP 401"));
 }

@@ -13,7 +13,7 @@ mod step;
 mod tests;
 
 pub use checklist::{Checklist, ChecklistItem};
-pub use purchase::{OrderMeaning, weigh_order};
+pub use purchase::{OrderMeaning, in_store_currency, weigh_order};
 pub use refusal::Refusal;
 pub use step::{Action, Move, Progress, Step, transition};
 

@@ -42,6 +42,20 @@ pub fn weigh_order(event: &PlatformEvent, step: Step, merchant_id: Option<&str>)
     }
 }
 
+/// Whether a live order in `currency` can be the store's test purchase: a shop selling in
+/// `countries` charges in one of their currencies. A store none of whose countries has a
+/// known currency takes any ISO 4217 one.
+pub fn in_store_currency(currency: &str, countries: &[&str]) -> bool {
+    let Some(paid) = crate::domain::money::Currency::parse(currency) else {
+        return false;
+    };
+    let mut known = countries
+        .iter()
+        .filter_map(|c| currency::of_country(c))
+        .peekable();
+    known.peek().is_none() || known.any(|c| c == paid)
+}
+
 /// The live merchant ID a purchase is awaited on: only at the test-purchase step.
 fn awaited_on(step: Step, merchant_id: Option<&str>) -> Option<&str> {
     merchant_id.filter(|_| step == Step::TestPurchase)

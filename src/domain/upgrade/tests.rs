@@ -278,3 +278,17 @@ fn refusals_are_message_keys_naming_their_steps() {
     assert_eq!(r.steps(), [("step", Step::Terms)]);
     assert!(Refusal::AlreadyComplete.steps().is_empty());
 }
+
+#[test]
+fn a_test_purchase_is_in_a_currency_the_store_sells_in() {
+    let nordic = ["SE", "NO", "FI"];
+    for fits in ["SEK", "NOK", "EUR"] {
+        assert!(in_store_currency(fits, &nordic), "{fits}");
+    }
+    for wrong in ["GBP", "DKK", "XXX", "sek", ""] {
+        assert!(!in_store_currency(wrong, &nordic), "{wrong}");
+    }
+    // A store in countries with no known currency takes any real one, never a made-up one.
+    assert!(in_store_currency("JPY", &["JP"]));
+    assert!(!in_store_currency("XXX", &["JP"]));
+}

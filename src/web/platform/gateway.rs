@@ -14,7 +14,8 @@ use subtle::ConstantTimeEq;
 use utoipa::ToSchema;
 
 use super::{PlatformError, json_error};
-use crate::app::AppState;
+use crate::app::{AppState, intake};
+use crate::web::sandbox::failed_call::FailedCall;
 use crate::{
     domain::{credentials, sha256_hex, text::Lines},
     store::{self, Db, credentials::CredentialRow},
@@ -172,7 +173,17 @@ async fn verify_endpoint(
     }
     let password = SecretString::from(req.password);
     match verify(&state.db, &req.username, &password).await {
-        Ok(v) => Json(VerifyResponse::from(&v)).into_response(),
+        Ok(v) => {
+            let refused = match &v {
+                Verification::WrongPassword(row) => Some((row, FailedCall::WrongPassword)),
+                Verification::Revoked(row) => Some((row, FailedCall::Revoked)),
+                Verification::Valid(_) | Verification::UnknownUsername => None,
+            };
+            if let Some((row, call)) = refused {
+                intake::record_refused_call(&state.db, state.sinks(), row, call.code(), None).await;
+            }
+            Json(VerifyResponse::from(&v)).into_response()
+        }
         Err(e) => {
             tracing::error!(error = %e, "credential verification failed");
             json_error(StatusCode::INTERNAL_SERVER_ERROR, "internal error")

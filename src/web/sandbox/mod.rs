@@ -2,7 +2,7 @@
 //! credentials (HTTP Basic), exactly as against the real platform's order API, and
 //! Switchyard manages them through the same order-management API (`management`).
 
-mod failed_call;
+pub mod failed_call;
 mod management;
 
 use axum::{

@@ -26,6 +26,13 @@ pub struct WaitingQuery {
     placed: Option<String>,
 }
 
+/// Only an outcome the button itself writes is shown: the address is anyone's to write,
+/// so nothing else in it reaches the page.
+fn is_attempt(placed: &str) -> bool {
+    matches!(placed, "placed" | "no-credential" | "unreachable")
+        || (placed.len() == 3 && placed.parse::<u16>().is_ok_and(|s| (400..600).contains(&s)))
+}
+
 pub async fn show(
     State(state): State<AppState>,
     admin: StoreReader,
@@ -55,7 +62,7 @@ pub async fn show(
             .as_deref()
             .map(|url| pages::steps::purchase::Sandbox {
                 url,
-                placed: query.placed.as_deref(),
+                placed: query.placed.as_deref().filter(|p| is_attempt(p)),
             }),
     ))
     .into_response())
