@@ -157,9 +157,9 @@ const KPM_KCO3: ProductPath = ProductPath {
 };
 
 /// The three product paths, each through the failure path, the legacy store and a store
-/// user, at 1280 and 390 px, with axe on every page where JavaScript runs: KPM → KP in
-/// English and Swedish (the browser's language), KCO v2 → KCO v3 in German (the
-/// switcher), KPM → KCO v3 in Finnish without JavaScript, by keyboard. One driver for all.
+/// user, at 1280 and 390 px, with axe on every page where JavaScript runs. Each path runs
+/// in English and two other languages, chosen by the browser's language or the switcher;
+/// KPM → KCO v3 also in Finnish without JavaScript, by keyboard. One driver for all.
 #[tokio::test]
 async fn the_three_product_paths_in_a_real_browser() {
     let Some(binary) = chromedriver() else {
@@ -179,11 +179,17 @@ async fn the_three_product_paths_in_a_real_browser() {
         return;
     }
     let driver = start_driver(binary);
+    // Each path in English and two other languages; every language at least once.
     let runs = [
         (KPM_KP, Lang::En, Js::On, Choice::Browser),
         (KPM_KP, Lang::Sv, Js::On, Choice::Browser),
+        (KPM_KP, Lang::Da, Js::On, Choice::Switcher),
+        (KCO2_KCO3, Lang::En, Js::On, Choice::Browser),
         (KCO2_KCO3, Lang::De, Js::On, Choice::Switcher),
+        (KCO2_KCO3, Lang::Nb, Js::On, Choice::Browser),
+        (KPM_KCO3, Lang::En, Js::On, Choice::Browser),
         (KPM_KCO3, Lang::Fi, Js::Off, Choice::Switcher),
+        (KPM_KCO3, Lang::Es, Js::On, Choice::Switcher),
     ];
     for (path, lang, js, via) in runs {
         run_in_browser(
