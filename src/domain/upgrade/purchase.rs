@@ -3,7 +3,7 @@
 
 use super::{Action, Move, Refusal, Step, Upgrade};
 use crate::domain::{
-    Environment, currency,
+    Environment, currency, money,
     order::TestOrder,
     platform_event::{EventKind, PlatformEvent, Subject},
 };
@@ -32,7 +32,7 @@ pub fn weigh_order(event: &PlatformEvent, step: Step, merchant_id: Option<&str>)
     match (&event.subject, event.environment) {
         (Subject::Merchant(mid), Environment::Live)
             if awaited_on(step, merchant_id) == Some(mid.as_str())
-                && currency::is_iso_4217(&event.currency) =>
+                && money::is_iso_4217(&event.currency) =>
         {
             OrderMeaning::CompletesUpgrade
         }
@@ -46,7 +46,7 @@ pub fn weigh_order(event: &PlatformEvent, step: Step, merchant_id: Option<&str>)
 /// `countries` charges in one of their currencies. A store none of whose countries has a
 /// known currency takes any ISO 4217 one.
 pub fn in_store_currency(currency: &str, countries: &[&str]) -> bool {
-    let Some(paid) = crate::domain::money::Currency::parse(currency) else {
+    let Some(paid) = money::Currency::parse(currency) else {
         return false;
     };
     let mut known = countries
