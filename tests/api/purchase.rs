@@ -120,10 +120,13 @@ async fn the_curl_and_the_button_use_the_stores_own_currency() {
     let page = app.get(&path("/upgrade/test-purchase")).await;
     assert!(page.has("&#34;currency&#34;: &#34;SEK&#34;, &#34;country&#34;: &#34;SE&#34;"));
 
-    for (countries, currency, country) in [
-        ("NO;SE", "NOK", "NO"),
-        ("NL;SE", "EUR", "NL"),
-        ("DK", "DKK", "DK"),
+    assert!(page.has("SEK\u{a0}10.00 from SE"), "{}", page.body);
+    for (countries, currency, country, amount) in [
+        ("NO;SE", "NOK", "NO", "NOK\u{a0}10.00"),
+        ("NL;SE", "EUR", "NL", "€10.00"),
+        ("DK", "DKK", "DK", "DKK\u{a0}10.00"),
+        // No decimals: the same 1000 minor units are a thousand crowns, not ten.
+        ("IS", "ISK", "IS", "ISK\u{a0}1,000"),
     ] {
         app.set_countries(countries).await;
         let page = app.get(&path("/upgrade/test-purchase")).await;
@@ -136,10 +139,17 @@ async fn the_curl_and_the_button_use_the_stores_own_currency() {
         );
         assert!(!page.has("&#34;SEK&#34;"), "{countries}");
         assert!(
-            page.has(&format!("10.00 {currency} from {country}")),
-            "{countries}"
+            page.has(&format!("{amount} from {country}")),
+            "{countries}: {}",
+            page.body
         );
     }
+    // In the reader's own form.
+    app.set_countries("SE").await;
+    let swede = app.browser_in("sv");
+    swede.sign_in(crate::helpers::ADMIN).await;
+    let page = swede.get(&path("/upgrade/test-purchase")).await;
+    assert!(page.has("10,00\u{a0}kr från SE"), "{}", page.body);
 }
 
 #[tokio::test]
