@@ -364,3 +364,36 @@ async fn ids_usernames_and_the_command_have_copy_buttons_labelled_for_screen_rea
             || integration.has(" hidden")
     );
 }
+
+/// The cells of each `table.list` that hold something to read but no `data-label`: on a
+/// phone each row is a card, and such a cell would be a value without its name. A cell
+/// holding only the row's buttons needs none.
+fn unlabelled_cells(body: &str) -> Vec<String> {
+    let mut bare = Vec::new();
+    for table in body.split("<table class=\"list\"").skip(1) {
+        let table = &table[..table.find("</table>").unwrap_or(table.len())];
+        for cell in table.split("<td").skip(1) {
+            let (open, rest) = cell.split_once('>').unwrap_or((cell, ""));
+            let content = rest[..rest.find("</td>").unwrap_or(rest.len())].trim();
+            let buttons_only = content.is_empty() || content.starts_with("<form");
+            if !open.contains("data-label") && !buttons_only {
+                bare.push(format!("<td{open}>{content}"));
+            }
+        }
+    }
+    bare
+}
+
+#[tokio::test]
+async fn the_api_log_and_the_audit_log_read_as_labelled_cards_on_a_phone() {
+    let app = spawn_app().await;
+    let shown = app.admin_waiting_for_purchase().await;
+    app.sandbox_purchase(&shown.username, "sy_not-the-password")
+        .await;
+    for page in ["/upgrade/test-purchase", "/audit", "/upgrade/credentials"] {
+        let body = app.get(&path(page)).await.body;
+        assert!(body.contains("<table class=\"list\""), "{page}: {body}");
+        let bare = unlabelled_cells(&body);
+        assert!(bare.is_empty(), "{page}: {bare:#?}");
+    }
+}

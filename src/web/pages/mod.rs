@@ -106,6 +106,18 @@ pub fn time_tag(unix: i64) -> Element {
     rsx! { time { datetime: "{iso}", title: "{utc}", {format_time(unix)} } }
 }
 
+/// What a sentence's time argument is filled with, for [`timed`] to put the moment in.
+pub const TIME_SLOT: &str = "\u{2063}time\u{2063}";
+
+/// A sentence whose time argument was [`TIME_SLOT`], with the moment in it as a
+/// [`time_tag`]: a time inside a sentence has UTC on hover too.
+pub fn timed(sentence: &str, unix: i64) -> Element {
+    match sentence.split_once(TIME_SLOT) {
+        Some((before, after)) => rsx! { "{before}" {time_tag(unix)} "{after}" },
+        None => rsx! { "{sentence}" },
+    }
+}
+
 /// A day as the request's language writes it.
 pub fn format_date(d: time::Date) -> String {
     crate::i18n::format::date(crate::i18n::request_lang(), d)

@@ -14,9 +14,9 @@ use crate::{
     web::{
         access::StoreReader,
         pages::{
-            copyable, copyable_block, csrf_field, format_time,
+            TIME_SLOT, copyable, copyable_block, csrf_field,
             layout::{Page, page as layout},
-            time_tag,
+            time_tag, timed,
         },
     },
 };
@@ -91,7 +91,7 @@ pub fn waiting(
             if let Some(o) = legacy_order {
                 div { class: "warning-box", role: "alert", id: "legacy-still-active",
                     strong { {tr.t("purchase.legacy.title")} }
-                    p { {tr.f("purchase.legacy.body", &[("order", &o.order_id), ("eid", eid), ("time", &format_time(o.received_at))])} }
+                    p { {timed(&tr.f("purchase.legacy.body", &[("order", &o.order_id), ("eid", eid), ("time", TIME_SLOT)]), o.received_at)} }
                 }
             }
             if let Some(o) = test_order {
@@ -129,7 +129,7 @@ fn api_error_alert(tr: &crate::i18n::Tr, eid: &str, e: &OrderEvent) -> Element {
     let code = e.error_code.clone().unwrap_or_default();
     rsx! {
         div { class: "warning-box", role: "alert", id: "api-error-alert",
-            strong { {tr.f("apierror.alert", &[("code", &code), ("time", &format_time(e.received_at))])} }
+            strong { {timed(&tr.f("apierror.alert", &[("code", &code), ("time", TIME_SLOT)]), e.received_at)} }
             p { {explain_error(tr, &code)} }
             a { href: paths::store(eid).trouble(), id: "api-error-help", {tr.t("apierror.help")} }
         }
@@ -234,7 +234,7 @@ pub fn complete(
             h1 { {tr.t("complete.title")} }
             p { class: "lead", {tr.f("complete.body", &[("store", &admin.store.name), ("product", &product), ("mid", &mid)])} }
             if let Some(o) = first_order {
-                p { {tr.f("complete.order", &[("order", &o.order_id), ("time", &format_time(o.received_at))])} }
+                p { {timed(&tr.f("complete.order", &[("order", &o.order_id), ("time", TIME_SLOT)]), o.received_at)} }
             }
             p { id: "legacy-closes", {crate::web::pages::sunset::countdown(&tr, eid, admin.sunset)} }
         }
@@ -289,21 +289,25 @@ pub fn api_log(tr: &crate::i18n::Tr, log: &[OrderEvent]) -> Element {
                     tbody {
                         for e in log.iter() {
                             tr { class: if e.kind == "api.error" { "error-row" } else { "" },
-                                td { {time_tag(e.received_at)} }
-                                td { code { "{e.kind}" } " " {tr.t(&format!("env.{}", e.environment))} }
-                                td {
-                                    "{e.order_id} "
-                                    {e.merchant_id.clone().or_else(|| e.legacy_store_id.clone()).unwrap_or_default()}
-                                }
-                                td {
-                                    code { {e.error_code.clone().unwrap_or_default()} }
-                                    if let Some(code) = e.error_code.as_deref() {
-                                        br {}
-                                        span { class: "small", {explain_error(tr, code)} }
+                                td { "data-label": tr.t("apilog.time"), {time_tag(e.received_at)} }
+                                td { "data-label": tr.t("apilog.event"), div { code { "{e.kind}" } " " {tr.t(&format!("env.{}", e.environment))} } }
+                                td { "data-label": tr.t("apilog.order"),
+                                    div {
+                                        "{e.order_id} "
+                                        {e.merchant_id.clone().or_else(|| e.legacy_store_id.clone()).unwrap_or_default()}
                                     }
                                 }
-                                td { {e.correlation_id.clone().unwrap_or_default()} }
-                                td { class: "small", {e.user_agent.clone().unwrap_or_default()} }
+                                td { "data-label": tr.t("apilog.error"),
+                                    div {
+                                        code { {e.error_code.clone().unwrap_or_default()} }
+                                        if let Some(code) = e.error_code.as_deref() {
+                                            br {}
+                                            span { class: "small", {explain_error(tr, code)} }
+                                        }
+                                    }
+                                }
+                                td { "data-label": tr.t("apilog.correlation"), {e.correlation_id.clone().unwrap_or_default()} }
+                                td { class: "small", "data-label": tr.t("apilog.user_agent"), {e.user_agent.clone().unwrap_or_default()} }
                             }
                         }
                     }
