@@ -123,6 +123,13 @@ pub fn format_date(d: time::Date) -> String {
     crate::i18n::format::date(crate::i18n::request_lang(), d)
 }
 
+/// A day written `2026-11-23` (as reports and files have it) as [`format_date`] writes
+/// it; anything else as it is.
+pub fn format_day(text: &str) -> String {
+    let iso = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(text, &iso).map_or_else(|_| text.to_owned(), format_date)
+}
+
 /// The error summary at the top of a refused form: a heading, then each problem as a
 /// link to its field, announced at once (WCAG 3.3.1). Empty when nothing is wrong.
 pub fn error_summary(tr: &crate::i18n::Tr, problems: &[(&str, String)]) -> Element {
@@ -167,5 +174,16 @@ fn copy_button(tr: &crate::i18n::Tr, id: &str, what: &str) -> Element {
     rsx! {
         button { class: "button small copy", r#type: "button", hidden: true, "data-copy": "{id}",
             "aria-label": tr.f("copy.label", &[("what", what)]), {tr.t("copy.button")} }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format_day;
+
+    #[test]
+    fn a_day_from_a_file_is_written_like_every_other_date() {
+        assert_eq!(format_day("2026-11-23"), "23 Nov 2026");
+        assert_eq!(format_day("23/11"), "23/11");
     }
 }
