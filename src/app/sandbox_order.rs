@@ -5,7 +5,7 @@ use secrecy::SecretString;
 
 use super::AppState;
 use crate::{
-    domain::{Environment, Upgrade, currency},
+    domain::{Environment, Upgrade, credentials, currency},
     platform::sandbox_shop::{self, Placed, ShopOrder},
     store::{self, stores::Store},
 };
@@ -35,7 +35,11 @@ impl Attempt {
     }
 }
 
-/// One test order of 10.00 in the store's currency, from its first country.
+/// What the test order is for, in minor units of the store's currency: 10.00 in most,
+/// 1 000 in a currency without decimals (ISK, JPY). The page says the same amount.
+pub const AMOUNT: i64 = 1000;
+
+/// One test order of [`AMOUNT`] in the store's currency, from the country it pays in.
 pub async fn place(
     state: &AppState,
     store: &Store,
@@ -44,11 +48,7 @@ pub async fn place(
 ) -> anyhow::Result<Attempt> {
     let now = store::now();
     let issued = store::credentials::for_upgrade(&state.db.pool, upgrade.id).await?;
-    let Some(credential) = issued
-        .iter()
-        .rev()
-        .find(|c| c.environment == Environment::Live && c.is_active(now))
-    else {
+    let Some(credential) = credentials::in_use(&issued, Environment::Live, now) else {
         return Ok(Attempt::NoCredential);
     };
     let (country, currency) = currency::of_store(store.country_list())
@@ -56,7 +56,7 @@ pub async fn place(
     let order = ShopOrder {
         username: &credential.username,
         password,
-        amount: 1000,
+        amount: AMOUNT,
         currency: currency.code(),
         country,
     };

@@ -139,12 +139,13 @@ pub async fn request_admin_change(
     Ok(Ok(()))
 }
 
-/// Revokes every credential of the upgrade `upgrade_id` (none when not started); how many.
+/// Revokes every credential of the upgrade `upgrade_id` (none when not started); how many
+/// of them the platform still accepted, which is also whether the administrator was told.
 pub async fn revoke_credentials(
     state: &App,
     act: &Act<'_>,
     upgrade_id: Option<i64>,
-) -> anyhow::Result<u64> {
+) -> anyhow::Result<usize> {
     let mut tx = state.db.begin().await?;
     let (n, usernames) = match upgrade_id {
         Some(id) => {
@@ -166,7 +167,7 @@ pub async fn revoke_credentials(
     tell_admin_of_revocation(state, &mut tx, act.store, &usernames, RevokedBy::Support).await?;
     tx.commit().await?;
     state.outbox.wake();
-    Ok(n)
+    Ok(usernames.len())
 }
 
 /// Who revoked credentials, as the store's administrator is told.

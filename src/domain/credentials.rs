@@ -64,6 +64,25 @@ pub fn random_token(bytes: usize) -> String {
     hex::encode(buf)
 }
 
+/// An issued credential as far as choosing one goes.
+pub trait Issued {
+    fn environment(&self) -> super::Environment;
+    /// When it was issued, and its id to order two issued in the same second.
+    fn issued(&self) -> (i64, i64);
+    /// Whether the platform accepts it at `now`.
+    fn is_active(&self, now: i64) -> bool;
+}
+
+/// The credential a store uses in `environment` now: the newest one the platform
+/// accepts. Every page and action that names or uses "the" credential picks it here, so
+/// they never disagree after a rotation or a revocation.
+pub fn in_use<C: Issued>(issued: &[C], environment: super::Environment, now: i64) -> Option<&C> {
+    issued
+        .iter()
+        .filter(|c| c.environment() == environment && c.is_active(now))
+        .max_by_key(|c| c.issued())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

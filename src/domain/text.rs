@@ -40,8 +40,6 @@ pub fn refused(c: char, lines: Lines) -> bool {
     c.is_control() && !(lines == Lines::Many && matches!(c, '\t' | '\n' | '\r'))
 }
 
-/// `value` without control characters (for text that is cleaned rather than refused,
-/// such as a value read from a file the person cannot easily edit).
 /// The first `max_chars` characters of `text`, with "…" when there was more.
 pub fn excerpt(text: &str, max_chars: usize) -> String {
     let mut out: String = text.chars().take(max_chars).collect();
@@ -51,6 +49,8 @@ pub fn excerpt(text: &str, max_chars: usize) -> String {
     out
 }
 
+/// `value` without control characters (for text that is cleaned rather than refused,
+/// such as a value read from a file the person cannot easily edit).
 pub fn without_controls(value: &str) -> String {
     value.chars().filter(|c| !c.is_control()).collect()
 }

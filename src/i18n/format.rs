@@ -136,16 +136,6 @@ pub fn datetime(lang: Lang, unix: i64) -> String {
     }
 }
 
-/// A day written `2026-11-23` (as files have it), the language's way; anything else as
-/// it is.
-pub fn iso_day(lang: Lang, text: &str) -> String {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    match time::Date::parse(text, &format) {
-        Ok(d) => date(lang, d),
-        Err(_) => text.to_owned(),
-    }
-}
-
 /// A moment in `zone`: the day, the 24-hour time and the zone's abbreviation
 /// (`15.1.2027 09:00 CET`). In UTC it reads as [`datetime`] does.
 pub fn datetime_in(lang: Lang, unix: i64, zone: &jiff::tz::TimeZone) -> String {
@@ -251,8 +241,5 @@ mod tests {
             "15 Jan 2027 18:13 NZDT"
         );
         assert_eq!(iso_utc(1_800_000_000), "2027-01-15T08:00:00Z");
-        assert_eq!(iso_day(Lang::De, "2026-11-23"), "23.11.2026");
-        assert_eq!(iso_day(Lang::En, "2026-11-23"), "23 Nov 2026");
-        assert_eq!(iso_day(Lang::De, "23/11"), "23/11");
     }
 }

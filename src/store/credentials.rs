@@ -27,6 +27,18 @@ impl CredentialRow {
     }
 }
 
+impl crate::domain::credentials::Issued for CredentialRow {
+    fn environment(&self) -> Environment {
+        self.environment
+    }
+    fn issued(&self) -> (i64, i64) {
+        (self.created_at, self.id)
+    }
+    fn is_active(&self, now: i64) -> bool {
+        CredentialRow::is_active(self, now)
+    }
+}
+
 const COLUMNS: &str = "id, upgrade_id, merchant_id, environment, username, secret_hash, created_at, revoked_at, last_used_at, expires_at";
 
 pub async fn insert(

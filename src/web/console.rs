@@ -137,7 +137,7 @@ async fn refused(
 
 /// Back to the timeline, saying what was done (`what` names it in the catalogue too).
 fn done(state: &AppState, reader: &StoreReader, what: &str) -> Response {
-    let to = format!("{}?done={what}", paths::store(reader.eid()).timeline());
+    let to = paths::store(reader.eid()).timeline();
     notice::redirect(state, &to, &Msg::new(format!("console.notice.{what}")))
 }
 
@@ -210,8 +210,13 @@ async fn revoke_credentials(
 ) -> Result<Response, AppError> {
     let why = reason_or_refuse!(state, reader, form);
     let upgrade = reader.upgrade.as_ref().map(|u| u.id);
-    support::revoke_credentials(&state, &act(&reader, &ip, &why), upgrade).await?;
-    Ok(done(&state, &reader, "revoke"))
+    let live = support::revoke_credentials(&state, &act(&reader, &ip, &why), upgrade).await?;
+    // Only credentials still in use are news to the administrator: say whether any were.
+    Ok(done(
+        &state,
+        &reader,
+        if live > 0 { "revoke" } else { "nothing.revoke" },
+    ))
 }
 
 /// The test purchase, confirmed by hand (the platform's event never came).

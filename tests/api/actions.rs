@@ -143,7 +143,7 @@ async fn capture_and_refund_say_what_they_did_on_the_page() {
     let landed = app.send("leg-1", "capture", &capture).await;
     let said = notice(&landed).unwrap_or_else(|| panic!("no notice: {landed}"));
     assert!(
-        said.starts_with("Captured 400.00 SEK of order leg-1"),
+        said.starts_with("Captured SEK\u{a0}400.00 of order leg-1"),
         "{said}"
     );
 
@@ -153,9 +153,23 @@ async fn capture_and_refund_say_what_they_did_on_the_page() {
     let landed = app.send("leg-1", "refund", &refund).await;
     let said = notice(&landed).unwrap_or_else(|| panic!("no notice: {landed}"));
     assert!(
-        said.starts_with("Refunded 100.00 SEK of order leg-1"),
+        said.starts_with("Refunded SEK\u{a0}100.00 of order leg-1"),
         "{said}"
     );
+}
+
+#[tokio::test]
+async fn a_swedish_admin_reads_the_amount_done_the_swedish_way() {
+    let app = spawn_app().await;
+    app.legacy_order("leg-1", 100_000, 0, 2).await;
+    let swede = app.browser_in("sv");
+    swede.sign_in(ADMIN).await;
+    let mut capture = swede.order_form("leg-1", "capture").await;
+    capture.push(("amount".into(), "400,00".into()));
+    let landed = swede.send("leg-1", "capture", &capture).await;
+    let said = notice(&landed).unwrap_or_else(|| panic!("no notice: {landed}"));
+    assert!(said.contains("400,00\u{a0}kr"), "{said}");
+    assert!(!said.contains("SEK"), "{said}");
 }
 
 /// The page at `p`, with this request's id taken out.

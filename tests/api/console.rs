@@ -76,13 +76,13 @@ async fn every_support_action_needs_a_reason_and_is_audited_with_it() {
         vec![("reason", "Admin lost the email (ticket 4411)")],
     )
     .await
-    .assert_redirect_to(&path("/timeline?done=link"));
+    .assert_redirect_to(&path("/timeline"));
     act(
         "remind",
         vec![("reason", "Stuck on the test purchase for a week")],
     )
     .await
-    .assert_redirect_to(&path("/timeline?done=remind"));
+    .assert_redirect_to(&path("/timeline"));
     app.wait_for_emails(ADMIN, emails + 2).await;
     assert_eq!(app.emails_to(ADMIN), emails + 2);
 
@@ -101,7 +101,7 @@ async fn every_support_action_needs_a_reason_and_is_audited_with_it() {
         ],
     )
     .await
-    .assert_redirect_to(&path("/timeline?done=verified"));
+    .assert_redirect_to(&path("/timeline"));
     assert_eq!(
         app.scalar(&format!(
             "SELECT COUNT(*) FROM upgrades u JOIN stores s ON s.id = u.store_id WHERE s.legacy_store_id = '{STORE}' AND u.step = 'complete'"
@@ -121,7 +121,7 @@ async fn every_support_action_needs_a_reason_and_is_audited_with_it() {
         vec![("reason", "Password pasted in a public forum")],
     )
     .await
-    .assert_redirect_to(&path("/timeline?done=revoke"));
+    .assert_redirect_to(&path("/timeline"));
     let (status, _) = {
         let res = app
             .client
@@ -209,7 +209,7 @@ async fn the_new_admin_takes_over_only_after_confirming_by_link() {
             &[("reason", "Anna left the company"), ("new_email", NEW)],
         )
         .await
-        .assert_redirect_to(&path("/timeline?done=admin"));
+        .assert_redirect_to(&path("/timeline"));
     // Nothing changes until the new address confirms.
     let admin_now = || async {
         sqlx::query_scalar::<_, String>("SELECT admin_email FROM stores WHERE legacy_store_id = $1")
@@ -288,4 +288,30 @@ async fn stalled_upgrades_are_listed_oldest_first() {
         agent.get("/support/stalled?days=abc").await.status,
         StatusCode::OK
     );
+}
+
+#[tokio::test]
+async fn revoking_when_no_credential_is_in_use_says_nothing_was_revoked_or_emailed() {
+    let app = spawn_app().await;
+    let agent = app.agent().await;
+    let emails = app.emails_to(ADMIN);
+    agent
+        .submit(
+            &path("/support/revoke-credentials"),
+            &[("reason", "Admin asked us to be sure")],
+        )
+        .await
+        .assert_redirect_to(&path("/timeline"));
+    let timeline = agent.get(&path("/timeline")).await;
+    let said = crate::helpers::between(&timeline.body, "id=\"notice\">", "<");
+    assert_eq!(
+        said.as_deref(),
+        Some(
+            "The store had no credentials in use: nothing was revoked, and its administrator was not emailed."
+        ),
+        "{}",
+        timeline.body
+    );
+    app.settle().await;
+    assert_eq!(app.emails_to(ADMIN), emails, "no email went out");
 }

@@ -183,3 +183,31 @@ async fn test_credentials_are_a_separate_pair_on_a_test_merchant_id() {
         .await;
     assert_eq!(odd.status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn times_on_the_credentials_and_terms_pages_have_utc_on_hover() {
+    let app = spawn_app().await;
+    let shown = app.admin_waiting_for_purchase().await;
+    // Used once, so "last used" has a time; revoked, so the status has one too.
+    app.purchase_status(&shown).await;
+    let page = app.get(&path("/upgrade/credentials")).await;
+    let id = between(&page.body, "/upgrade/credentials/", "/revoke\"").unwrap();
+    app.submit(
+        &path(&format!("/upgrade/credentials/{id}/revoke")),
+        &[("confirm", "yes")],
+    )
+    .await;
+    let page = app.get(&path("/upgrade/credentials")).await;
+    let row = between(&page.body, "id=\"credentials\"", "</table>").unwrap();
+    for label in ["Last used", "Status"] {
+        let cell = between(&row, &format!("data-label=\"{label}\">"), "</td>")
+            .unwrap_or_else(|| panic!("no {label} cell: {row}"));
+        assert!(
+            cell.contains("<time datetime=\"") && cell.contains("UTC\""),
+            "{label}: {cell}"
+        );
+    }
+    let terms = app.get(&path("/upgrade/terms")).await;
+    let accepted = between(&terms.body, "id=\"terms-accepted\"", "</p>").unwrap();
+    assert!(accepted.contains("<time datetime=\""), "{accepted}");
+}

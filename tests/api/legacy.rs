@@ -324,7 +324,7 @@ async fn download_everything_holds_every_report_and_the_orders() {
     app.sign_in(ADMIN).await;
     let page = app.get(&path("/legacy")).await;
     assert!(
-        page.has("data-point=\"7\"") && page.has("5 days left"),
+        page.has("data-point=\"7\"") && page.has("closes in 5 days"),
         "{}",
         page.body
     );

@@ -172,6 +172,12 @@ async fn one_click_cancels_the_test_order_and_reads_it_back_cancelled() {
     app.submit(&path("/upgrade/complete/cancel-order"), &[])
         .await
         .assert_redirect_to(&path("/upgrade/complete"));
+    let said = notice(&app.get(&path("/upgrade/complete")).await.body);
+    assert_eq!(
+        said.as_deref(),
+        Some(format!("Order {order_id} is cancelled. Nobody is charged.").as_str()),
+        "the click says what it did"
+    );
     assert_eq!(app.test_order_status().await.as_deref(), Some("cancelled"));
     assert_eq!(
         app.scalar("SELECT cancelled FROM sandbox_orders WHERE order_id NOT LIKE 'demo-%'")
@@ -210,6 +216,11 @@ async fn a_captured_test_order_needs_a_refund_and_the_page_offers_it() {
     assert_eq!(app.test_order_status().await.as_deref(), Some("captured"));
     let page = app.get(&path("/upgrade/complete")).await;
     assert!(
+        notice(&page.body).is_some_and(|n| n.contains("already captured")),
+        "{}",
+        page.body
+    );
+    assert!(
         page.has("id=\"refund-needed\"") && page.has("a refund is needed"),
         "{}",
         page.body
@@ -219,6 +230,12 @@ async fn a_captured_test_order_needs_a_refund_and_the_page_offers_it() {
     app.submit(&path("/upgrade/complete/refund-order"), &[])
         .await
         .assert_redirect_to(&path("/upgrade/complete"));
+    let said = notice(&app.get(&path("/upgrade/complete")).await.body);
+    assert!(
+        said.as_deref()
+            .is_some_and(|n| n.ends_with("is refunded in full.")),
+        "{said:?}"
+    );
     assert_eq!(app.test_order_status().await.as_deref(), Some("refunded"));
     assert_eq!(
         app.scalar("SELECT refunded_amount FROM sandbox_orders WHERE order_id NOT LIKE 'demo-%'")
@@ -388,4 +405,9 @@ async fn a_platform_that_cannot_push_is_polled_and_the_purchase_still_completes(
     assert!(event.starts_with("evt_poll_"), "{event}");
     let page = app.get(&format!("/stores/{STORE}/upgrade/complete")).await;
     assert_eq!(page.status, StatusCode::OK);
+}
+
+/// The notice the page shows after an action, if any.
+fn notice(body: &str) -> Option<String> {
+    crate::helpers::between(body, "id=\"notice\">", "<")
 }

@@ -153,10 +153,13 @@ async fn the_curl_and_the_button_use_the_stores_own_currency() {
     let page = app.get(&path("/upgrade/test-purchase")).await;
     assert!(page.has("&#34;currency&#34;: &#34;SEK&#34;, &#34;country&#34;: &#34;SE&#34;"));
 
-    for (countries, currency, country) in [
-        ("NO;SE", "NOK", "NO"),
-        ("NL;SE", "EUR", "NL"),
-        ("DK", "DKK", "DK"),
+    assert!(page.has("SEK\u{a0}10.00 from SE"), "{}", page.body);
+    for (countries, currency, country, amount) in [
+        ("NO;SE", "NOK", "NO", "NOK\u{a0}10.00"),
+        ("NL;SE", "EUR", "NL", "€10.00"),
+        ("DK", "DKK", "DK", "DKK\u{a0}10.00"),
+        // No decimals: the same 1000 minor units are a thousand crowns, not ten.
+        ("IS", "ISK", "IS", "ISK\u{a0}1,000"),
     ] {
         app.set_countries(countries).await;
         let page = app.get(&path("/upgrade/test-purchase")).await;
@@ -169,10 +172,17 @@ async fn the_curl_and_the_button_use_the_stores_own_currency() {
         );
         assert!(!page.has("&#34;SEK&#34;"), "{countries}");
         assert!(
-            page.has(&format!("10.00 {currency} from {country}")),
-            "{countries}"
+            page.has(&format!("{amount} from {country}")),
+            "{countries}: {}",
+            page.body
         );
     }
+    // In the reader's own form.
+    app.set_countries("SE").await;
+    let swede = app.browser_in("sv");
+    swede.sign_in(crate::helpers::ADMIN).await;
+    let page = swede.get(&path("/upgrade/test-purchase")).await;
+    assert!(page.has("10,00\u{a0}kr från SE"), "{}", page.body);
 }
 
 #[tokio::test]
@@ -401,4 +411,37 @@ async fn the_address_cannot_put_words_on_the_purchase_page() {
     assert!(!page.has("place-order-result") && !page.has("46 000 00"));
     let page = app.get(&path("/upgrade/test-purchase?placed=401")).await;
     assert!(page.has("id=\"place-order-result\"") && page.has("HTTP 401"));
+}
+
+/// The cells of each `table.list` that hold something to read but no `data-label`: on a
+/// phone each row is a card, and such a cell would be a value without its name. A cell
+/// holding only the row's buttons needs none.
+fn unlabelled_cells(body: &str) -> Vec<String> {
+    let mut bare = Vec::new();
+    for table in body.split("<table class=\"list\"").skip(1) {
+        let table = &table[..table.find("</table>").unwrap_or(table.len())];
+        for cell in table.split("<td").skip(1) {
+            let (open, rest) = cell.split_once('>').unwrap_or((cell, ""));
+            let content = rest[..rest.find("</td>").unwrap_or(rest.len())].trim();
+            let buttons_only = content.is_empty() || content.starts_with("<form");
+            if !open.contains("data-label") && !buttons_only {
+                bare.push(format!("<td{open}>{content}"));
+            }
+        }
+    }
+    bare
+}
+
+#[tokio::test]
+async fn the_api_log_and_the_audit_log_read_as_labelled_cards_on_a_phone() {
+    let app = spawn_app().await;
+    let shown = app.admin_waiting_for_purchase().await;
+    app.sandbox_purchase(&shown.username, "sy_not-the-password")
+        .await;
+    for page in ["/upgrade/test-purchase", "/audit", "/upgrade/credentials"] {
+        let body = app.get(&path(page)).await.body;
+        assert!(body.contains("<table class=\"list\""), "{page}: {body}");
+        let bare = unlabelled_cells(&body);
+        assert!(bare.is_empty(), "{page}: {bare:#?}");
+    }
 }

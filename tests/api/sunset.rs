@@ -209,7 +209,7 @@ async fn a_reminder_after_the_sunset_says_the_legacy_store_closed_not_that_it_st
             &[("reason", "The sunset passed without an upgrade")],
         )
         .await
-        .assert_redirect_to(&path("/timeline?done=remind"));
+        .assert_redirect_to(&path("/timeline"));
     let mut reminder = None;
     for _ in 0..100 {
         reminder = std::fs::read_dir(&app.mail_dir)

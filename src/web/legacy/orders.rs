@@ -258,12 +258,18 @@ async fn decide_and_do(
             return Ok(Ok(unchanged));
         }
     }
-    let amount = match action {
-        OrderAction::Capture(a) | OrderAction::Refund(a) => {
-            format!("{} {}", currency.format_amount(a), currency.code())
-        }
-        _ => String::new(),
+    let minor = match action {
+        OrderAction::Capture(a) | OrderAction::Refund(a) => Some(a),
+        _ => None,
     };
+    // The audit keeps the platform's form (one way to read it in every language); the
+    // notice is read by the admin, in theirs.
+    let amount = minor
+        .map(|a| format!("{} {}", currency.format_amount(a), currency.code()))
+        .unwrap_or_default();
+    let shown = minor
+        .map(|a| crate::i18n::format::money(crate::i18n::request_lang(), currency, a))
+        .unwrap_or_default();
     let record = Record {
         actor: admin.user.email(),
         action: &format!("legacy_order.{}", kind.as_str()),
@@ -279,7 +285,7 @@ async fn decide_and_do(
         .unwrap_or_default();
     Ok(Ok(Msg::new(format!("legacy.notice.{}", kind.as_str()))
         .arg("order", order_id)
-        .arg("amount", amount)
+        .arg("amount", shown)
         .arg("date", expires)))
 }
 

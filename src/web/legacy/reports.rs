@@ -307,5 +307,5 @@ fn local_money(currency: Currency, minor: i64) -> String {
 }
 
 fn local_day(day: &str) -> String {
-    format::iso_day(request_lang(), day)
+    crate::web::pages::format_day(day)
 }

@@ -68,10 +68,10 @@ pub fn table(tr: &Tr, entries: &[AuditEntry]) -> Element {
                 tbody {
                     for e in entries.iter() {
                         tr {
-                            td { {time_tag(e.at)} }
-                            td { {who(tr, &e.actor)} }
-                            td { {describe(tr, e)} br {} code { class: "small", "{e.action}" } }
-                            td { "{e.ip}" }
+                            td { "data-label": tr.t("audit.when"), {time_tag(e.at)} }
+                            td { "data-label": tr.t("audit.who"), {who(tr, &e.actor)} }
+                            td { "data-label": tr.t("audit.what"), div { {describe(tr, e)} br {} code { class: "small", "{e.action}" } } }
+                            td { "data-label": tr.t("audit.ip"), "{e.ip}" }
                         }
                     }
                 }

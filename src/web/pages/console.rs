@@ -41,11 +41,11 @@ pub fn stalled(ctx: &Ctx, days: i64, rows: &[Stalled], now: i64) -> Page {
                     tbody {
                         for r in rows.iter() {
                             tr { id: "stalled-{r.legacy_store_id}",
-                                td { a { href: paths::store(&r.legacy_store_id).timeline(), "{r.name}" } " " span { class: "small", "({r.legacy_store_id})" } }
-                                td { {tr.t(r.step.key())} }
-                                td { {time_tag(r.progressed_at)} }
-                                td { class: "num", {((now - r.progressed_at) / 86_400).to_string()} }
-                                td { "{r.admin_email}" }
+                                td { "data-label": tr.t("partner.col.store"), div { a { href: paths::store(&r.legacy_store_id).timeline(), "{r.name}" } " " span { class: "small", "({r.legacy_store_id})" } } }
+                                td { "data-label": tr.t("partner.col.step"), {tr.t(r.step.key())} }
+                                td { "data-label": tr.t("console.stalled.since"), {time_tag(r.progressed_at)} }
+                                td { class: "num", "data-label": tr.t("partner.col.idle"), {((now - r.progressed_at) / 86_400).to_string()} }
+                                td { "data-label": tr.t("store.admin"), "{r.admin_email}" }
                             }
                         }
                     }
@@ -182,10 +182,10 @@ pub fn timeline(reader: &StoreReader, t: &Timeline, problem: Option<&str>) -> Pa
                 tbody {
                     for e in entries.iter() {
                         tr { "data-kind": "{e.kind}",
-                            td { {time_tag(e.at)} }
-                            td { span { class: "tag", {tr.t(&format!("console.kind.{}", e.kind))} } }
-                            td { "{e.what}" }
-                            td { "{e.who}" }
+                            td { "data-label": tr.t("console.timeline.when"), {time_tag(e.at)} }
+                            td { "data-label": tr.t("console.timeline.kind"), div { span { class: "tag", {tr.t(&format!("console.kind.{}", e.kind))} } } }
+                            td { "data-label": tr.t("console.timeline.what"), "{e.what}" }
+                            td { "data-label": tr.t("console.timeline.who"), "{e.who}" }
                         }
                     }
                 }

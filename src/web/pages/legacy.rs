@@ -3,10 +3,10 @@
 use dioxus::prelude::*;
 
 use super::{
-    csrf_field, format_time,
+    TIME_SLOT, csrf_field,
     layout::{Page, page as layout},
     stores::store_nav,
-    time_tag,
+    time_tag, timed,
 };
 use crate::app::paths;
 use crate::{
@@ -68,37 +68,11 @@ pub fn money(currency: &str, minor: i64) -> String {
     }
 }
 
-/// The countdown banner: calm far out, louder at 30, 7 and 1 days.
-pub fn sunset_banner(tr: &Tr, sunset: Option<(time::Date, Phase)>) -> Element {
-    let Some((date, phase)) = sunset else {
+/// The countdown, as every page says it (same words, same levels), with what to do
+/// before the day while there is time.
+pub fn sunset_banner(tr: &Tr, eid: &str, sunset: Option<(time::Date, Phase)>) -> Element {
+    let Some((_, phase)) = sunset else {
         return rsx! {};
-    };
-    let date = super::format_date(date);
-    let (class, text) = match phase {
-        Phase::Open { days_left } => (
-            "sunset calm",
-            tr.n(
-                "legacy.sunset.open",
-                days_left,
-                &[("date", &date), ("days", &days_left.to_string())],
-            ),
-        ),
-        Phase::Countdown { point, days_left } => (
-            if point <= 7 {
-                "sunset urgent"
-            } else {
-                "sunset soon"
-            },
-            tr.n(
-                "legacy.sunset.countdown",
-                days_left,
-                &[("date", &date), ("days", &days_left.to_string())],
-            ),
-        ),
-        Phase::Closed => (
-            "sunset closed",
-            tr.f("legacy.sunset.closed", &[("date", &date)]),
-        ),
     };
     let point = match phase {
         Phase::Countdown { point, .. } => point.to_string(),
@@ -106,7 +80,12 @@ pub fn sunset_banner(tr: &Tr, sunset: Option<(time::Date, Phase)>) -> Element {
         Phase::Open { .. } => "".into(),
     };
     rsx! {
-        div { class: "{class}", id: "sunset-banner", role: "status", "data-point": "{point}", "data-level": phase.level().as_str(), "{text}" }
+        p { id: "sunset-banner", role: "status", "data-point": "{point}", "data-level": phase.level().as_str(),
+            {super::sunset::countdown(tr, eid, sunset)}
+            if phase != Phase::Closed {
+                " " {tr.t("legacy.sunset.before")}
+            }
+        }
     }
 }
 
@@ -124,7 +103,7 @@ pub fn page(reader: &StoreReader, view: &View<'_>) -> Page {
             if !closed {
                 p { class: "lead", {tr.t("legacy.lead")} }
             }
-            {sunset_banner(&tr, view.sunset)}
+            {sunset_banner(&tr, eid, view.sunset)}
             if !open {
                 p { id: "legacy-closed-remains", {tr.t("legacy.closed.remains")} " "
                     a { href: paths::store(eid).trouble(), id: "legacy-ask-support", {tr.t("legacy.closed.support")} }
@@ -195,7 +174,7 @@ fn lists(reader: &StoreReader, view: &View<'_>, act: bool) -> Element {
                     tbody {
                         for r in view.reports.iter() {
                             tr {
-                                td { "data-label": tr.t("legacy.reports.payout_date"), {crate::i18n::format::iso_day(crate::i18n::request_lang(), &r.payout_date)} }
+                                td { "data-label": tr.t("legacy.reports.payout_date"), {super::format_day(&r.payout_date)} }
                                 td { "data-label": tr.t("legacy.reports.reference"), a { href: paths::store(eid).report(r.id), "{r.payment_reference}" } }
                                 td { "data-label": tr.t("legacy.reports.settlement"), {money(r.currency.code(), r.total_settlement)} }
                                 td { "data-label": tr.t("legacy.reports.download"), div {
@@ -236,7 +215,7 @@ fn expiry(tr: &Tr, o: &LegacyOrder, now: i64) -> Element {
     let days = (o.expires_at - now).div_euclid(86_400);
     let class = if days < 7 { "tag warn" } else { "tag" };
     rsx! {
-        span { class: "{class}", {tr.n("legacy.orders.expires_in", days, &[("days", &days.to_string()), ("date", &format_time(o.expires_at))])} }
+        span { class: "{class}", {timed(&tr.n("legacy.orders.expires_in", days, &[("days", &days.to_string()), ("date", TIME_SLOT)]), o.expires_at)} }
     }
 }
 
@@ -323,7 +302,7 @@ pub fn report(reader: &StoreReader, row: &ReportRow, r: &Report) -> Page {
         {store_nav(reader, "legacy")}
         section { class: "card", id: "settlement-report",
             h1 { "{title}" }
-            p { class: "lead", {tr.f("legacy.report.lead", &[("date", &crate::i18n::format::iso_day(crate::i18n::request_lang(), &r.payout_date)), ("amount", &m(t.settlement))])} }
+            p { class: "lead", {tr.f("legacy.report.lead", &[("date", &super::format_day(&r.payout_date)), ("amount", &m(t.settlement))])} }
             p {
                 a { class: "button", href: paths::store(eid).report_as(row.id, "csv"), id: "download-csv", "CSV" } " "
                 a { class: "button", href: paths::store(eid).report_as(row.id, "json"), "JSON" } " "
@@ -345,7 +324,7 @@ pub fn report(reader: &StoreReader, row: &ReportRow, r: &Report) -> Page {
                 tbody {
                     for tx in r.transactions.iter() {
                         tr {
-                            td { "data-label": tr.t("legacy.report.day"), {crate::i18n::format::iso_day(crate::i18n::request_lang(), tx.day())} }
+                            td { "data-label": tr.t("legacy.report.day"), {super::format_day(tx.day())} }
                             td { "data-label": tr.t("legacy.report.type"), {tr.t(&format!("settlement.kind.{}", tx.kind.as_str()))} }
                             td { "data-label": tr.t("legacy.orders.order"), code { "{tx.order_id}" } }
                             td { "data-label": tr.t("legacy.report.references"), "{tx.merchant_reference1} {tx.merchant_reference2}" }
@@ -355,7 +334,7 @@ pub fn report(reader: &StoreReader, row: &ReportRow, r: &Report) -> Page {
                     }
                 }
             }
-            p { class: "small", {tr.f("legacy.report.imported", &[("by", &super::audit::who(&tr, &row.imported_by)), ("time", &format_time(row.imported_at))])} }
+            p { class: "small", {timed(&tr.f("legacy.report.imported", &[("by", &super::audit::who(&tr, &row.imported_by)), ("time", TIME_SLOT)]), row.imported_at)} }
         }
     };
     layout(&ctx, &title, None, body)

@@ -106,9 +106,28 @@ pub fn time_tag(unix: i64) -> Element {
     rsx! { time { datetime: "{iso}", title: "{utc}", {format_time(unix)} } }
 }
 
+/// What a sentence's time argument is filled with, for [`timed`] to put the moment in.
+pub const TIME_SLOT: &str = "\u{2063}time\u{2063}";
+
+/// A sentence whose time argument was [`TIME_SLOT`], with the moment in it as a
+/// [`time_tag`]: a time inside a sentence has UTC on hover too.
+pub fn timed(sentence: &str, unix: i64) -> Element {
+    match sentence.split_once(TIME_SLOT) {
+        Some((before, after)) => rsx! { "{before}" {time_tag(unix)} "{after}" },
+        None => rsx! { "{sentence}" },
+    }
+}
+
 /// A day as the request's language writes it.
 pub fn format_date(d: time::Date) -> String {
     crate::i18n::format::date(crate::i18n::request_lang(), d)
+}
+
+/// A day written `2026-11-23` (as reports and files have it) as [`format_date`] writes
+/// it; anything else as it is.
+pub fn format_day(text: &str) -> String {
+    let iso = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(text, &iso).map_or_else(|_| text.to_owned(), format_date)
 }
 
 /// The error summary at the top of a refused form: a heading, then each problem as a
@@ -155,5 +174,16 @@ fn copy_button(tr: &crate::i18n::Tr, id: &str, what: &str) -> Element {
     rsx! {
         button { class: "button small copy", r#type: "button", hidden: true, "data-copy": "{id}",
             "aria-label": tr.f("copy.label", &[("what", what)]), {tr.t("copy.button")} }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format_day;
+
+    #[test]
+    fn a_day_from_a_file_is_written_like_every_other_date() {
+        assert_eq!(format_day("2026-11-23"), "23 Nov 2026");
+        assert_eq!(format_day("23/11"), "23/11");
     }
 }

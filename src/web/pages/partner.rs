@@ -240,7 +240,6 @@ fn row(tr: &Tr, catalog: &Catalog, r: &CohortRow, now: i64) -> Element {
         .idle_days(now)
         .map(|d| d.to_string())
         .unwrap_or_else(|| "–".into());
-    let activity = r.updated_at.map(format_time).unwrap_or_else(|| "–".into());
     let done = r.step == Progress::At(crate::domain::Step::Complete);
     rsx! {
         tr { id: "store-{r.legacy_store_id}",
@@ -248,13 +247,13 @@ fn row(tr: &Tr, catalog: &Catalog, r: &CohortRow, now: i64) -> Element {
                 input { r#type: "checkbox", name: "store", value: "{r.legacy_store_id}", id: "pick-{r.legacy_store_id}", disabled: done,
                     "aria-label": tr.f("partner.choose_store", &[("store", &r.name)]) }
             }
-            td { a { href: paths::store(&r.legacy_store_id).overview(), "{r.name}" } }
-            td { code { "{r.legacy_store_id}" } }
-            td { "{r.product} → {target}" }
-            td { {tr.t(r.step.key())} }
-            td { "{activity}" }
-            td { class: "num", "{idle}" }
-            td { {risk_tag(tr, r.risk)} }
+            td { "data-label": tr.t("partner.col.store"), div { a { href: paths::store(&r.legacy_store_id).overview(), "{r.name}" } } }
+            td { "data-label": tr.t("partner.col.eid"), div { code { "{r.legacy_store_id}" } } }
+            td { "data-label": tr.t("partner.col.path"), "{r.product} → {target}" }
+            td { "data-label": tr.t("partner.col.step"), {tr.t(r.step.key())} }
+            td { "data-label": tr.t("partner.col.activity"), if let Some(at) = r.updated_at { {time_tag(at)} } else { "–" } }
+            td { class: "num", "data-label": tr.t("partner.col.idle"), "{idle}" }
+            td { "data-label": tr.t("partner.col.risk"), div { {risk_tag(tr, r.risk)} } }
         }
     }
 }
@@ -326,10 +325,10 @@ pub fn keys(
                     tbody {
                         for t in tokens.iter() {
                             tr { id: "token-{t.id}",
-                                td { "{t.name}" }
-                                td { code { "{t.prefix}…" } }
-                                td { {time_tag(t.created_at)} }
-                                td { {t.last_used_at.map(format_time).unwrap_or_else(|| "–".into())} }
+                                td { "data-label": tr.t("keys.name"), "{t.name}" }
+                                td { "data-label": tr.t("keys.prefix"), div { code { "{t.prefix}…" } } }
+                                td { "data-label": tr.t("keys.created"), {time_tag(t.created_at)} }
+                                td { "data-label": tr.t("keys.last_used"), if let Some(at) = t.last_used_at { {time_tag(at)} } else { "–" } }
                                 td {
                                     if t.revoked_at.is_some() {
                                         span { class: "tag", {tr.t("keys.revoked")} }

@@ -3,10 +3,11 @@
 use dioxus::prelude::*;
 
 use super::{
-    format_time,
+    TIME_SLOT,
     layout::{Page, page as layout},
     stores::store_nav,
     support::status_tag,
+    timed,
 };
 use crate::app::paths;
 use crate::{
@@ -62,7 +63,7 @@ pub fn thread(reader: &StoreReader, r: &SupportRequest, answers: &[Answer]) -> P
             p { a { href: paths::store(eid).support_requests(), {tr.t("requests.back")} } }
             h1 { "{title} " {status_tag(&tr, r.status)} }
             article { class: "message", id: "request-sent",
-                p { class: "small", {tr.f("requests.thread.sent", &[("who", &r.author_email), ("time", &format_time(r.created_at))])} }
+                p { class: "small", {timed(&tr.f("requests.thread.sent", &[("who", &r.author_email), ("time", TIME_SLOT)]), r.created_at)} }
                 p { class: "prewrap", "{r.explanation}" }
                 dl { class: "facts",
                     dt { {tr.t("trouble.request.error_code")} }
@@ -96,7 +97,7 @@ pub fn answered(tr: &Tr, answers: &[Answer]) -> Element {
         for a in answers.iter() {
             article { class: "message answer", id: "answer-{a.id}",
                 p { class: "small",
-                    {tr.f("requests.thread.answered", &[("time", &format_time(a.created_at))])} " "
+                    {timed(&tr.f("requests.thread.answered", &[("time", TIME_SLOT)]), a.created_at)} " "
                     {status_tag(tr, a.status)}
                 }
                 p { class: "prewrap", "{a.body}" }
@@ -112,7 +113,7 @@ pub fn items(tr: &Tr, eid: &str, requests: &[SupportRequest]) -> Element {
             for r in requests.iter() {
                 li { id: "request-{r.id}", "data-status": "{r.status.as_str()}",
                     a { href: paths::store(eid).support_request(r.id),
-                        strong { {tr.f("trouble.requests.item", &[("id", &r.id.to_string()), ("time", &format_time(r.created_at))])} }
+                        strong { {timed(&tr.f("trouble.requests.item", &[("id", &r.id.to_string()), ("time", TIME_SLOT)]), r.created_at)} }
                     }
                     " "
                     {status_tag(tr, r.status)}

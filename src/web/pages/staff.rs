@@ -3,8 +3,9 @@
 use dioxus::prelude::*;
 
 use super::{
-    csrf_field, format_time,
+    csrf_field,
     layout::{Ctx, Page, page as frame},
+    time_tag,
 };
 use crate::{domain::access::StaffRole, store::users::StaffRow};
 
@@ -22,11 +23,11 @@ pub fn page(ctx: &Ctx, staff: &[StaffRow], error: Option<&str>) -> Page {
                 tbody {
                     for s in staff.iter() {
                         tr {
-                            td { "{s.email}" }
-                            td { {tr.t(&format!("role.{}", s.role))} }
-                            td { {s.partners.clone().unwrap_or_default()} }
-                            td { {s.last_sign_in_at.map(format_time).unwrap_or_else(|| tr.t("credentials.never"))} }
-                            td { {tr.t(if s.disabled_at.is_some() { "staff.disabled" } else { "staff.active" })} }
+                            td { "data-label": tr.t("users.email"), "{s.email}" }
+                            td { "data-label": tr.t("account_page.role"), {tr.t(&format!("role.{}", s.role))} }
+                            td { "data-label": tr.t("staff.partner"), {s.partners.clone().unwrap_or_default()} }
+                            td { "data-label": tr.t("staff.last_sign_in"), if let Some(at) = s.last_sign_in_at { {time_tag(at)} } else { {tr.t("credentials.never")} } }
+                            td { "data-label": tr.t("staff.status"), {tr.t(if s.disabled_at.is_some() { "staff.disabled" } else { "staff.active" })} }
                             td {
                                 if s.disabled_at.is_none() && ctx.user.as_deref() != Some(s.email.as_str()) {
                                     form { method: "post", action: "/staff/disable", class: "inline",

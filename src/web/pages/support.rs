@@ -47,11 +47,11 @@ pub fn queue(ctx: &Ctx, requests: &[SupportRequest]) -> Page {
                     tbody {
                         for r in requests.iter() {
                             tr {
-                                td { a { href: "/support/requests/{r.id}", "#{r.id}" } }
-                                td { "{r.store_name} " span { class: "small", "({r.legacy_store_id})" } }
-                                td { {time_tag(r.created_at)} }
-                                td { code { {r.error_code.clone().unwrap_or_default()} } }
-                                td { {status_tag(&tr, r.status)} }
+                                td { "data-label": "#", div { a { href: "/support/requests/{r.id}", "#{r.id}" } } }
+                                td { "data-label": tr.t("support.store"), div { "{r.store_name} " span { class: "small", "({r.legacy_store_id})" } } }
+                                td { "data-label": tr.t("support.sent"), {time_tag(r.created_at)} }
+                                td { "data-label": tr.t("support.error_code"), div { code { {r.error_code.clone().unwrap_or_default()} } } }
+                                td { "data-label": tr.t("support.status_label"), div { {status_tag(&tr, r.status)} } }
                             }
                         }
                     }
@@ -128,7 +128,11 @@ pub fn request(ctx: &Ctx, r: &SupportRequest, store: &Store, history: &History) 
                     thead { tr { th { {tr.t("audit.when")} } th { {tr.t("support.step_change")} } th { {tr.t("audit.who")} } } }
                     tbody {
                         for h in history.steps.iter() {
-                            tr { td { {time_tag(h.at)} } td { {step_name(&tr, &h.from_step)} " → " {step_name(&tr, &h.to_step)} } td { {super::audit::who(&tr, &h.actor)} } }
+                            tr {
+                                td { "data-label": tr.t("audit.when"), {time_tag(h.at)} }
+                                td { "data-label": tr.t("support.step_change"), div { {step_name(&tr, &h.from_step)} " → " {step_name(&tr, &h.to_step)} } }
+                                td { "data-label": tr.t("audit.who"), {super::audit::who(&tr, &h.actor)} }
+                            }
                         }
                     }
                 }

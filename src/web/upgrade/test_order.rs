@@ -5,7 +5,7 @@
 
 use axum::{
     extract::State,
-    response::{IntoResponse, Redirect, Response},
+    response::{IntoResponse, Response},
 };
 
 use super::{audit_in, step_url};
@@ -15,11 +15,13 @@ use crate::{
         Refusal, Step, Upgrade,
         order::{OrderRefusal, OrderStatus, TestOrder},
     },
+    i18n::Msg,
     platform::client::PlatformError,
     store,
     web::{
         access::StoreAdmin,
         error::{AppError, platform_problem},
+        notice,
         session::{ClientIp, CsrfForm, NoFields},
     },
 };
@@ -52,7 +54,12 @@ pub async fn cancel(
     };
     let change = (TestOrder::Open, status);
     record(&state, &admin, upgrade.id, &order_id, change, &ip).await?;
-    Ok(Redirect::to(&step_url(admin.eid(), Step::Complete)).into_response())
+    let said = match status {
+        TestOrder::Captured => "test_order.captured.title",
+        TestOrder::Expired => "test_order.expired",
+        _ => "test_order.cancelled",
+    };
+    Ok(done(&state, &admin, said, &order_id))
 }
 
 pub async fn refund(
@@ -78,7 +85,13 @@ pub async fn refund(
     }
     let change = (TestOrder::Captured, TestOrder::Refunded);
     record(&state, &admin, upgrade.id, &order_id, change, &ip).await?;
-    Ok(Redirect::to(&step_url(admin.eid(), Step::Complete)).into_response())
+    Ok(done(&state, &admin, "test_order.refunded", &order_id))
+}
+
+/// Back to the completion page, saying what the click did.
+fn done(state: &AppState, admin: &StoreAdmin, key: &str, order_id: &str) -> Response {
+    let to = step_url(admin.eid(), Step::Complete);
+    notice::redirect(state, &to, &Msg::new(key).arg("order", order_id))
 }
 
 /// Reads the order back: the platform's word that it is now `expected`.

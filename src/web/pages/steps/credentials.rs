@@ -10,10 +10,10 @@ use crate::{
     web::{
         access::StoreReader,
         pages::{
-            csrf_field, format_time,
+            TIME_SLOT, csrf_field,
             layout::{Page, page as layout},
             stores::{read_only_note, store_nav},
-            time_tag,
+            time_tag, timed,
         },
     },
 };
@@ -157,7 +157,7 @@ fn shown_once(tr: &Tr, c: &NewCredentials) -> Element {
             dt { {tr.t("credentials.password")} }
             dd {
                 code { id: "{pass_id}", "{c.password.expose_secret()}" }
-                button { class: "button small copy", r#type: "button", hidden: true, "data-copy": "{pass_id}", {tr.t("credentials.copy")} }
+                button { class: "button small copy", r#type: "button", hidden: true, "data-copy": "{pass_id}", {tr.t("copy.button")} }
             }
         }
     }
@@ -179,7 +179,7 @@ fn list(tr: &Tr, admin: &StoreReader, issued: &[CredentialRow], csrf: &str) -> E
                         td { "data-label": tr.t("credentials.username"), {super::super::copyable(tr, &format!("credential-{}", c.id), &c.username, &tr.t("copy.what.username"))} }
                         td { "data-label": tr.t("credentials.environment"), {tr.t(&format!("env.{}", c.environment.as_str()))} }
                         td { "data-label": tr.t("credentials.created"), {time_tag(c.created_at)} }
-                        td { "data-label": tr.t("credentials.last_used"), {c.last_used_at.map(format_time).unwrap_or_else(|| tr.t("credentials.never"))} }
+                        td { "data-label": tr.t("credentials.last_used"), if let Some(at) = c.last_used_at { {time_tag(at)} } else { {tr.t("credentials.never")} } }
                         td { "data-label": tr.t("credentials.status"), div { {status(tr, c, now)} } }
                         td {
                             if admin.can_act() && c.is_active(now) {
@@ -196,13 +196,12 @@ fn list(tr: &Tr, admin: &StoreReader, issued: &[CredentialRow], csrf: &str) -> E
     }
 }
 
-fn status(tr: &Tr, c: &CredentialRow, now: i64) -> String {
-    match (c.revoked_at, c.expires_at) {
-        (Some(at), _) => tr.f("credentials.revoked_at", &[("time", &format_time(at))]),
-        (None, Some(at)) if at <= now => {
-            tr.f("credentials.expired_at", &[("time", &format_time(at))])
-        }
-        (None, Some(at)) => tr.f("credentials.expires_at", &[("time", &format_time(at))]),
-        (None, None) => tr.t("credentials.active"),
-    }
+fn status(tr: &Tr, c: &CredentialRow, now: i64) -> Element {
+    let (key, at) = match (c.revoked_at, c.expires_at) {
+        (Some(at), _) => ("credentials.revoked_at", at),
+        (None, Some(at)) if at <= now => ("credentials.expired_at", at),
+        (None, Some(at)) => ("credentials.expires_at", at),
+        (None, None) => return rsx! { {tr.t("credentials.active")} },
+    };
+    timed(&tr.f(key, &[("time", TIME_SLOT)]), at)
 }

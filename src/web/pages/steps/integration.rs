@@ -5,6 +5,7 @@ use crate::{
     domain::{
         Environment, Step, Upgrade,
         catalog::{Catalog, Integration},
+        credentials,
         setup_check::{Finding, Part},
         upgrade::ChecklistItem,
     },
@@ -73,12 +74,7 @@ pub fn page(
     };
     let now = store::now();
     let newest_active = |env: Environment| {
-        issued
-            .iter()
-            .rev()
-            .find(|c| c.environment == env && c.is_active(now))
-            .map(|c| c.username.clone())
-            .unwrap_or_else(|| "—".to_owned())
+        credentials::in_use(issued, env, now).map_or_else(|| "—".to_owned(), |c| c.username.clone())
     };
     let field_value = |v: &str| match v {
         "merchant_id" => upgrade.merchant_id.clone().unwrap_or_default(),
@@ -89,11 +85,8 @@ pub fn page(
         other => tr.t(&format!("integration.value.{other}")),
     };
     let done = upgrade.step > Step::Integration;
-    let country = admin
-        .store
-        .country_list()
-        .first()
-        .map_or_else(|| "SE".to_owned(), |c| (*c).to_owned());
+    let countries = admin.store.country_list();
+    let (country, _) = super::test_market(&countries);
     let shop_url = match &view.health {
         Some((url, _)) => url.clone(),
         None => admin.store.store_url.clone(),
@@ -141,7 +134,7 @@ pub fn page(
             }
             div { class: "hint", id: "test-environment",
                 strong { {tr.t("testenv.title")} }
-                p { {tr.f("testenv.body", &[("country", &country)])} }
+                p { {tr.f("testenv.body", &[("country", country)])} }
             }
         }
         if admin.can_act() {

@@ -1,17 +1,22 @@
 use dioxus::prelude::*;
 
-use crate::app::paths;
+use super::test_market;
+use crate::app::{paths, sandbox_order};
 use crate::web::pages::stores::{read_only_note, store_nav};
 
 use crate::{
-    domain::{Environment, Step, Upgrade, catalog::Catalog, currency, order::TestOrder},
+    domain::{
+        Environment, Step, Upgrade, catalog::Catalog, credentials, money::Currency,
+        order::TestOrder,
+    },
+    i18n::format::money,
     store::{credentials::CredentialRow, events::OrderEvent},
     web::{
         access::StoreReader,
         pages::{
-            copyable, copyable_block, csrf_field, format_time,
+            TIME_SLOT, copyable, copyable_block, csrf_field,
             layout::{Page, page as layout},
-            time_tag,
+            time_tag, timed,
         },
     },
 };
@@ -44,16 +49,9 @@ pub fn waiting(
     let mid = upgrade.merchant_id.clone().unwrap_or_default();
     // Only a credential the platform accepts now: a revoked username would only fail.
     let now = crate::store::now();
-    let username = issued
-        .iter()
-        .filter(|c| c.environment == Environment::Live && c.is_active(now))
-        .max_by_key(|c| (c.created_at, c.id))
-        .map(|c| c.username.clone());
+    let username = credentials::in_use(issued, Environment::Live, now).map(|c| c.username.clone());
     let countries = admin.store.country_list();
-    let (country, currency) = match currency::of_store(countries.iter().copied()) {
-        Some((country, currency)) => (country.to_owned(), currency.code().to_owned()),
-        None => ("SE".to_owned(), "SEK".to_owned()),
-    };
+    let (country, currency) = test_market(&countries);
     let test_order = watch
         .log
         .iter()
@@ -93,7 +91,7 @@ pub fn waiting(
             if let Some(o) = legacy_order {
                 div { class: "warning-box", role: "alert", id: "legacy-still-active",
                     strong { {tr.t("purchase.legacy.title")} }
-                    p { {tr.f("purchase.legacy.body", &[("order", &o.order_id), ("eid", eid), ("time", &format_time(o.received_at))])} }
+                    p { {timed(&tr.f("purchase.legacy.body", &[("order", &o.order_id), ("eid", eid), ("time", TIME_SLOT)]), o.received_at)} }
                 }
             }
             if let Some(o) = test_order {
@@ -105,10 +103,10 @@ pub fn waiting(
             a { class: "button primary", href: paths::store(eid).step(Step::TestPurchase), id: "check-again", {tr.t("purchase.check_again")} }
             div { class: "hint", id: "test-environment",
                 strong { {tr.t("testenv.title")} }
-                p { {tr.f("testenv.body", &[("country", &country)])} }
+                p { {tr.f("testenv.body", &[("country", country)])} }
             }
             if let Some(sandbox) = &sandbox {
-                {sandbox_box(admin, sandbox, username.as_deref(), &currency, &country)}
+                {sandbox_box(admin, sandbox, username.as_deref(), currency, country)}
             }
             details { class: "help",
                 summary { {tr.t("purchase.trouble.title")} }
@@ -131,7 +129,7 @@ fn api_error_alert(tr: &crate::i18n::Tr, eid: &str, e: &OrderEvent) -> Element {
     let code = e.error_code.clone().unwrap_or_default();
     rsx! {
         div { class: "warning-box", role: "alert", id: "api-error-alert",
-            strong { {tr.f("apierror.alert", &[("code", &code), ("time", &format_time(e.received_at))])} }
+            strong { {timed(&tr.f("apierror.alert", &[("code", &code), ("time", TIME_SLOT)]), e.received_at)} }
             p { {explain_error(tr, &code)} }
             a { href: paths::store(eid).trouble(), id: "api-error-help", {tr.t("apierror.help")} }
         }
@@ -155,7 +153,7 @@ fn sandbox_box(
     admin: &StoreReader,
     sandbox: &Sandbox<'_>,
     username: Option<&str>,
-    currency: &str,
+    currency: Currency,
     country: &str,
 ) -> Element {
     let ctx = admin.ctx();
@@ -163,9 +161,17 @@ fn sandbox_box(
     let csrf = ctx.csrf.clone().unwrap_or_default();
     let url = sandbox.url;
     let eid = admin.eid();
+    let (amount, code) = (sandbox_order::AMOUNT, currency.code());
     let curl = username.map(|username| format!(
-        "curl -u '{username}:YOUR_PASSWORD' -H 'Content-Type: application/json' \\\n  -d '{{\"amount\": 1000, \"currency\": \"{currency}\", \"country\": \"{country}\"}}' \\\n  {url}"
+        "curl -u '{username}:YOUR_PASSWORD' -H 'Content-Type: application/json' \\\n  -d '{{\"amount\": {amount}, \"currency\": \"{code}\", \"country\": \"{country}\"}}' \\\n  {url}"
     ));
+    let lead = tr.f(
+        "placeorder.lead",
+        &[
+            ("amount", &money(tr.lang, currency, amount)),
+            ("country", country),
+        ],
+    );
     let placed = sandbox.placed.map(|p| match p {
         "placed" => tr.t("placeorder.placed"),
         "no-credential" => tr.t("placeorder.no_credential"),
@@ -189,7 +195,7 @@ fn sandbox_box(
                 form { method: "post", action: paths::store(admin.eid()).sandbox_order(), id: "place-order-form",
                     {csrf_field(&csrf)}
                     h3 { {tr.t("placeorder.title")} }
-                    p { {tr.f("placeorder.lead", &[("currency", currency), ("country", country)])} }
+                    p { "{lead}" }
                     if let Some(text) = &placed {
                         p { class: "hint", role: "status", id: "place-order-result", "{text}" }
                     }
@@ -228,7 +234,7 @@ pub fn complete(
             h1 { {tr.t("complete.title")} }
             p { class: "lead", {tr.f("complete.body", &[("store", &admin.store.name), ("product", &product), ("mid", &mid)])} }
             if let Some(o) = first_order {
-                p { {tr.f("complete.order", &[("order", &o.order_id), ("time", &format_time(o.received_at))])} }
+                p { {timed(&tr.f("complete.order", &[("order", &o.order_id), ("time", TIME_SLOT)]), o.received_at)} }
             }
             p { id: "legacy-closes", {crate::web::pages::sunset::countdown(&tr, eid, admin.sunset)} }
         }
@@ -283,21 +289,25 @@ pub fn api_log(tr: &crate::i18n::Tr, log: &[OrderEvent]) -> Element {
                     tbody {
                         for e in log.iter() {
                             tr { class: if e.kind == "api.error" { "error-row" } else { "" },
-                                td { {time_tag(e.received_at)} }
-                                td { code { "{e.kind}" } " " {tr.t(&format!("env.{}", e.environment))} }
-                                td {
-                                    "{e.order_id} "
-                                    {e.merchant_id.clone().or_else(|| e.legacy_store_id.clone()).unwrap_or_default()}
-                                }
-                                td {
-                                    code { {e.error_code.clone().unwrap_or_default()} }
-                                    if let Some(code) = e.error_code.as_deref() {
-                                        br {}
-                                        span { class: "small", {explain_error(tr, code)} }
+                                td { "data-label": tr.t("apilog.time"), {time_tag(e.received_at)} }
+                                td { "data-label": tr.t("apilog.event"), div { code { "{e.kind}" } " " {tr.t(&format!("env.{}", e.environment))} } }
+                                td { "data-label": tr.t("apilog.order"),
+                                    div {
+                                        "{e.order_id} "
+                                        {e.merchant_id.clone().or_else(|| e.legacy_store_id.clone()).unwrap_or_default()}
                                     }
                                 }
-                                td { {e.correlation_id.clone().unwrap_or_default()} }
-                                td { class: "small", {e.user_agent.clone().unwrap_or_default()} }
+                                td { "data-label": tr.t("apilog.error"),
+                                    div {
+                                        code { {e.error_code.clone().unwrap_or_default()} }
+                                        if let Some(code) = e.error_code.as_deref() {
+                                            br {}
+                                            span { class: "small", {explain_error(tr, code)} }
+                                        }
+                                    }
+                                }
+                                td { "data-label": tr.t("apilog.correlation"), {e.correlation_id.clone().unwrap_or_default()} }
+                                td { class: "small", "data-label": tr.t("apilog.user_agent"), {e.user_agent.clone().unwrap_or_default()} }
                             }
                         }
                     }

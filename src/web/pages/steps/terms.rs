@@ -10,9 +10,10 @@ use crate::{
     web::{
         access::StoreReader,
         pages::{
-            csrf_field, format_time,
+            TIME_SLOT, csrf_field,
             layout::{Page, page as layout},
             stores::{read_only_note, store_nav},
+            timed,
         },
     },
 };
@@ -86,7 +87,7 @@ pub fn page(
             p { a { href: format!("{}?path={}", paths::store(eid).terms_pdf(), path.id), id: "download-terms", download: true, {tr.t("terms.download")} } }
             if let Some(a) = accepted.filter(|_| show_accepted) {
                 p { class: "ok", id: "terms-accepted",
-                    {tr.f("terms.accepted_by", &[("email", &a.user_email), ("time", &format_time(a.accepted_at)), ("version", &a.document_version)])}
+                    {timed(&tr.f("terms.accepted_by", &[("email", &a.user_email), ("time", TIME_SLOT), ("version", &a.document_version)]), a.accepted_at)}
                 }
                 p { class: "hash", {tr.f("terms.hash", &[("hash", &a.document_sha256)])} }
                 p { a { href: paths::store(eid).accepted_terms_pdf(), id: "download-accepted", {tr.t("terms.download_accepted")} } }
