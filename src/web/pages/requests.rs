@@ -6,27 +6,14 @@ use super::{
     TIME_SLOT,
     layout::{Page, page as layout},
     stores::store_nav,
-    support::status_tag,
     timed,
 };
 use crate::app::paths;
 use crate::{
-    domain::access::Relation,
     i18n::Tr,
-    store::support::{Answer, SupportRequest},
+    store::support::{Answer, RequestStatus, SupportRequest},
     web::access::StoreReader,
 };
-
-/// A link to the store's support requests, for the store's own people.
-pub fn link(reader: &StoreReader) -> Element {
-    if !matches!(reader.relation, Relation::Admin | Relation::Member) {
-        return rsx! {};
-    }
-    let tr = reader.ctx().tr;
-    rsx! {
-        p { a { href: paths::store(reader.eid()).support_requests(), id: "to-support-requests", {tr.t("requests.link")} } }
-    }
-}
 
 pub fn list(reader: &StoreReader, requests: &[SupportRequest]) -> Page {
     let ctx = reader.ctx();
@@ -85,6 +72,14 @@ pub fn thread(reader: &StoreReader, r: &SupportRequest, answers: &[Answer]) -> P
         }
     };
     layout(&ctx, &title, None, body)
+}
+
+/// A request's status as a tag, the same for support and the admin.
+pub fn status_tag(tr: &Tr, status: RequestStatus) -> Element {
+    let name = status.as_str();
+    rsx! {
+        span { class: if status == RequestStatus::Closed { "tag ok" } else { "tag current" }, {tr.t(&format!("support.status.{name}"))} }
+    }
 }
 
 /// Support's answers to a request, oldest first, each with the status it set.

@@ -151,6 +151,17 @@ pub fn store_nav(reader: &StoreReader, active: &str) -> Element {
     }
 }
 
+/// A link to the store's support requests, for the store's own people.
+pub fn support_requests_link(reader: &StoreReader) -> Element {
+    if !matches!(reader.relation, Relation::Admin | Relation::Member) {
+        return rsx! {};
+    }
+    let tr = reader.ctx().tr;
+    rsx! {
+        p { a { href: paths::store(reader.eid()).support_requests(), id: "to-support-requests", {tr.t("requests.link")} } }
+    }
+}
+
 /// A note for people who may look but not act.
 pub fn read_only_note(reader: &StoreReader) -> Element {
     let tr = reader.ctx().tr;
@@ -222,7 +233,7 @@ pub fn overview(catalog: &Catalog, reader: &StoreReader, expiring: &[LegacyOrder
             }
         }
         {expiring_warning(&tr, eid, expiring)}
-        {super::requests::link(reader)}
+        {support_requests_link(reader)}
     };
     page(&ctx, &store.name, Some(&reader.banner()), body)
 }

@@ -5,6 +5,7 @@ use dioxus::prelude::*;
 
 use super::{
     audit, csrf_field,
+    requests::{answered, status_tag},
     layout::{Ctx, Page, page},
     steps::purchase::api_log,
     time_tag,
@@ -21,14 +22,6 @@ use crate::{
         upgrades::StepChange,
     },
 };
-
-/// A request's status as a tag, the same for support and the admin.
-pub fn status_tag(tr: &Tr, status: RequestStatus) -> Element {
-    let name = status.as_str();
-    rsx! {
-        span { class: if status == RequestStatus::Closed { "tag ok" } else { "tag current" }, {tr.t(&format!("support.status.{name}"))} }
-    }
-}
 
 pub fn queue(ctx: &Ctx, requests: &[SupportRequest]) -> Page {
     let tr = ctx.tr;
@@ -104,7 +97,7 @@ pub fn request(ctx: &Ctx, r: &SupportRequest, store: &Store, history: &History) 
                     }
                 }
             }
-            {super::requests::answered(&tr, &history.answers)}
+            {answered(&tr, &history.answers)}
             h2 { {tr.t("support.change_status")} }
             form { method: "post", action: "/support/requests/{r.id}/status",
                 {csrf_field(&csrf)}

@@ -102,7 +102,7 @@ pub fn page(
         }
         section { class: "card", id: "support-requests",
             h2 { {tr.t("trouble.requests.title")} }
-            {crate::web::pages::requests::link(reader)}
+            {crate::web::pages::stores::support_requests_link(reader)}
             if requests.is_empty() {
                 p { class: "hint", {tr.t("trouble.requests.none")} }
             } else {
