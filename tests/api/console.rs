@@ -289,3 +289,36 @@ async fn stalled_upgrades_are_listed_oldest_first() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn a_sign_in_link_support_resends_signs_the_admin_in_from_any_browser() {
+    let app = spawn_app().await;
+    let agent = app.agent().await;
+    let before = app.emails_to(ADMIN);
+    agent
+        .submit(
+            &path("/support/resend-link"),
+            &[("reason", "Admin lost the email (ticket 4412)")],
+        )
+        .await
+        .assert_redirect_to(&path("/timeline?done=link"));
+    let link = app.wait_for_new_link(ADMIN, before).await;
+    assert!(link.contains("/auth/confirm?token="), "{link}");
+    let path_of_link = link.strip_prefix(&app.address).unwrap();
+    // The admin opens it in a browser that never asked for anything.
+    let fresh = app.another_browser();
+    let confirm = fresh.get(path_of_link).await;
+    assert_eq!(confirm.status, StatusCode::OK, "{}", confirm.body);
+    let token = crate::helpers::between(&confirm.body, "name=\"token\" value=\"", "\"").unwrap();
+    fresh
+        .post(
+            "/auth/confirm",
+            &[("csrf", &confirm.csrf()), ("token", &token)],
+        )
+        .await
+        .assert_redirect_to("/");
+    assert!(fresh.get("/").await.has(ADMIN));
+    // Once used, it is spent, in that browser and any other.
+    let again = app.another_browser().get(path_of_link).await;
+    assert_eq!(again.status, StatusCode::GONE);
+}
