@@ -7,6 +7,7 @@ use sqlx::{Any, Executor, FromRow};
 use super::columns;
 use crate::domain::{
     risk::{Risk, Rule},
+    text::fold,
     upgrade::Progress,
 };
 
@@ -142,17 +143,14 @@ impl Cohort<'_> {
         let risk = self.rule.sql_case(self.sunsets, self.now);
         let mut conds = Vec::new();
         let f = self.filter;
-        let q = f.q.trim().to_lowercase();
+        let q = f.q.trim();
         if !q.is_empty() {
-            let like = format!(
-                "%{}%",
-                q.replace('\\', "\\\\")
-                    .replace('%', "\\%")
-                    .replace('_', "\\_")
-            );
-            let p = arg(Arg::Text(like));
+            let name = arg(Arg::Text(super::stores::contains_pattern(&fold(q))));
+            let eid = arg(Arg::Text(super::stores::contains_pattern(
+                &q.to_lowercase(),
+            )));
             conds.push(format!(
-                "(LOWER(c.name) LIKE {p} ESCAPE '\\' OR c.legacy_store_id LIKE {p} ESCAPE '\\')"
+                "(c.name_folded LIKE {name} ESCAPE '\\' OR c.legacy_store_id LIKE {eid} ESCAPE '\\')"
             ));
         }
         for (value, column) in [
@@ -185,7 +183,7 @@ impl Cohort<'_> {
         };
         // Only `stores`: each carries a copy of its upgrade's progress (migration 0011).
         let sql = format!(
-            "(SELECT * FROM (SELECT s.id, s.legacy_store_id, s.name, s.product, s.platform, s.countries, \
+            "(SELECT * FROM (SELECT s.id, s.legacy_store_id, s.name, s.name_folded, s.product, s.platform, s.countries, \
              s.upgrade_step AS step, s.upgrade_progressed_at AS progressed_at, s.upgrade_updated_at AS updated_at, \
              s.upgrade_completed_at AS completed_at, {risk} AS risk \
              FROM stores s WHERE {partner}) c{filter}) c"
