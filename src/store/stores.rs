@@ -239,6 +239,25 @@ pub async fn member_of<'c>(
         .await
 }
 
+/// The names of the given partners, by name: (id, name).
+pub async fn partner_names<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    partner_ids: &[i64],
+) -> sqlx::Result<Vec<(i64, String)>> {
+    if partner_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT id, name FROM partners WHERE id IN ({}) ORDER BY name",
+        super::placeholders(1, partner_ids.len())
+    );
+    let mut q = sqlx::query_as(&sql);
+    for id in partner_ids {
+        q = q.bind(*id);
+    }
+    q.fetch_all(ex).await
+}
+
 /// The stores of the given partners, by name, at most `limit`.
 pub async fn of_partners<'c>(
     ex: impl Executor<'c, Database = Any>,

@@ -330,15 +330,15 @@ async fn api_tokens_are_shown_once_stored_hashed_and_revocable() {
 }
 
 /// What the endpoint received: the signature header and the body, per call.
-type Calls = Arc<Mutex<Vec<(Option<String>, String)>>>;
+pub type Calls = Arc<Mutex<Vec<(Option<String>, String)>>>;
 
 /// A partner's endpoint on this machine that fails its first `failures` calls.
-struct Receiver {
-    url: String,
-    calls: Calls,
+pub struct Receiver {
+    pub url: String,
+    pub calls: Calls,
 }
 
-async fn receiver(failures: usize) -> Receiver {
+pub async fn receiver(failures: usize) -> Receiver {
     use axum::{Router, body::Bytes, http::HeaderMap, routing::post};
     let calls: Calls = Arc::default();
     let seen = calls.clone();

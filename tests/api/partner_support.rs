@@ -5,8 +5,8 @@
 use reqwest::StatusCode;
 use switchyard::store::stores::NewStore;
 
-use crate::helpers::{TestApp, spawn_app};
-use crate::partner::{PM, eids};
+use crate::helpers::{TestApp, between, spawn_app, spawn_app_with};
+use crate::partner::{PM, eids, receiver};
 
 const NORDIC: &str = "Nordic Commerce Partners";
 
@@ -99,4 +99,69 @@ fn urlencode(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+#[tokio::test]
+async fn a_manager_of_two_partners_gets_webhooks_for_the_second_partners_stores() {
+    let app = spawn_app_with(|c| c.health_check.allow_private = true).await;
+    app.partners().await;
+    // PM looks after Nordic and, now, Other Partner too.
+    app.add_staff(
+        PM,
+        switchyard::domain::access::StaffRole::PartnerManager,
+        Some("Other Partner"),
+    )
+    .await;
+    let other = app
+        .scalar("SELECT id FROM partners WHERE name = 'Other Partner'")
+        .await;
+    let pm = app.as_partner(PM).await;
+    let keys = pm.get("/partner/api").await;
+    assert!(
+        keys.has(&format!("id=\"webhooks-partner-{other}\""))
+            && keys.has("Webhooks of Other Partner")
+            && keys.has("Webhooks of Nordic Commerce Partners"),
+        "a section per partner: {}",
+        keys.body
+    );
+    assert!(keys.has("every partner you manage (Nordic Commerce Partners, Other Partner)"));
+    let hook = receiver(0).await;
+    let created = pm
+        .submit(
+            "/partner/api/webhooks",
+            &[("url", &hook.url), ("partner", &other.to_string())],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    assert!(between(&created.body, "id=\"new-webhook-secret\">", "<").is_some());
+    // Without saying whose, a manager of two partners is asked to choose.
+    let unsaid = pm
+        .submit("/partner/api/webhooks", &[("url", &hook.url)])
+        .await;
+    assert_eq!(unsaid.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(unsaid.has("Choose the partner"));
+
+    // The second partner's store completes a step: its webhook hears of it.
+    let chef = app.another_browser();
+    chef.sign_in("chef@andere.example").await;
+    let terms = chef.get("/stores/990001/upgrade/terms").await;
+    assert_eq!(terms.status, StatusCode::OK, "{}", terms.body);
+    let sha = between(&terms.body, "name=\"sha256\" value=\"", "\"").unwrap();
+    chef.submit(
+        "/stores/990001/upgrade/terms",
+        &[("path", "kpm-kp"), ("sha256", &sha), ("accept", "yes")],
+    )
+    .await
+    .assert_redirect_to("/stores/990001/upgrade/account");
+    let calls = || hook.calls.lock().unwrap().clone();
+    for _ in 0..100 {
+        if !calls().is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let calls = calls();
+    assert_eq!(calls.len(), 1, "the second partner's webhook got the event");
+    let event: serde_json::Value = serde_json::from_str(&calls[0].1).unwrap();
+    assert_eq!(event["data"]["legacy_store_id"], "990001");
 }

@@ -286,6 +286,7 @@ fn failure(tr: Tr, code: Option<&str>) -> String {
 pub fn keys(
     ctx: &Ctx,
     tokens: &[ApiToken],
+    partners: &[(i64, String)],
     hooks: &[Webhook],
     created: Option<&Created>,
     problem: Option<&str>,
@@ -293,6 +294,11 @@ pub fn keys(
     let tr = ctx.tr;
     let csrf = ctx.csrf.clone().unwrap_or_default();
     let title = tr.t("keys.title");
+    let names: Vec<&str> = partners.iter().map(|(_, n)| n.as_str()).collect();
+    let tokens_scope = tr.f(
+        "consoles.keys.tokens_scope",
+        &[("partners", &names.join(", "))],
+    );
     let body = rsx! {
         section { class: "card",
             h1 { "{title}" }
@@ -318,6 +324,7 @@ pub fn keys(
         }
         section { class: "card", id: "tokens",
             h2 { {tr.t("keys.tokens")} }
+            p { class: "hint", id: "tokens-scope", "{tokens_scope}" }
             if tokens.is_empty() {
                 p { class: "hint", {tr.t("keys.no_tokens")} }
             } else {
@@ -355,33 +362,38 @@ pub fn keys(
         section { class: "card", id: "webhooks",
             h2 { {tr.t("keys.webhooks")} }
             p { class: "hint", {tr.t("keys.webhooks_lead")} }
-            if !hooks.is_empty() {
-                ul {
-                    for h in hooks.iter() {
-                        li { id: "webhook-{h.id}",
-                            code { "{h.url}" } " "
-                            if let Some(since) = h.failing_since {
-                                p { class: "warning", role: "status", id: "webhook-{h.id}-failing",
-                                    {tr.f("keys.webhook_failing", &[
-                                        ("since", &format_time(since)),
-                                        ("count", &h.failures.to_string()),
-                                        ("reason", &failure(tr, h.last_error.as_deref())),
-                                    ])}
+            p { class: "hint", id: "webhooks-scope", {tr.t("consoles.keys.webhooks_scope")} }
+            for (partner, name) in partners.iter() {
+                section { id: "webhooks-partner-{partner}",
+                    h3 { {tr.f("consoles.keys.webhooks_of", &[("partner", name)])} }
+                    ul {
+                        for h in hooks.iter().filter(|h| h.partner_id == *partner) {
+                            li { id: "webhook-{h.id}",
+                                code { "{h.url}" } " "
+                                if let Some(since) = h.failing_since {
+                                    p { class: "warning", role: "status", id: "webhook-{h.id}-failing",
+                                        {tr.f("keys.webhook_failing", &[
+                                            ("since", &format_time(since)),
+                                            ("count", &h.failures.to_string()),
+                                            ("reason", &failure(tr, h.last_error.as_deref())),
+                                        ])}
+                                    }
                                 }
-                            }
-                            form { method: "post", action: "/partner/api/webhooks/{h.id}/disable", class: "inline",
-                                {csrf_field(&csrf)}
-                                button { class: "button", r#type: "submit", {tr.t("keys.disable")} }
+                                form { method: "post", action: "/partner/api/webhooks/{h.id}/disable", class: "inline",
+                                    {csrf_field(&csrf)}
+                                    button { class: "button", r#type: "submit", {tr.t("keys.disable")} }
+                                }
                             }
                         }
                     }
+                    form { method: "post", action: "/partner/api/webhooks", class: "inline-form",
+                        {csrf_field(&csrf)}
+                        input { r#type: "hidden", name: "partner", value: "{partner}" }
+                        label { r#for: "webhook-url-{partner}", {tr.t("keys.url")} }
+                        input { id: "webhook-url-{partner}", name: "url", r#type: "url", required: true, placeholder: "https://partner.example/hooks/switchyard" }
+                        button { class: "button primary", r#type: "submit", id: "create-webhook-{partner}", {tr.t("keys.create_webhook")} }
+                    }
                 }
-            }
-            form { method: "post", action: "/partner/api/webhooks", class: "inline-form",
-                {csrf_field(&csrf)}
-                label { r#for: "webhook-url", {tr.t("keys.url")} }
-                input { id: "webhook-url", name: "url", r#type: "url", required: true, placeholder: "https://partner.example/hooks/switchyard" }
-                button { class: "button primary", r#type: "submit", id: "create-webhook", {tr.t("keys.create_webhook")} }
             }
         }
     };
