@@ -2,11 +2,56 @@
 //! with it; changing the registered admin waits for the new address to confirm by a
 //! link.
 
-use super::{App, auth, emails};
+use super::{
+    App, auth, emails,
+    partner::{ListQuery, PAGE_SIZE, sunsets},
+};
 use crate::{
     domain::{EmailAddress, Step, credentials::random_token, sha256_hex},
-    store::{self, audit::Record, outbox::Lane, stores::Store},
+    store::{
+        self,
+        audit::Record,
+        cohort::{CohortRow, Sort},
+        outbox::Lane,
+        stores::Store,
+    },
 };
+
+/// One page of the stalled list, and how many stalled upgrades match in all.
+pub struct Stalled {
+    pub rows: Vec<CohortRow>,
+    pub total: i64,
+    pub now: i64,
+}
+
+/// Started, unfinished upgrades no step has moved in for `days`, under `query`'s
+/// dashboard filters, oldest first unless sorted otherwise (ties by store, so pages never
+/// overlap): page `query.page()`, or every row with `all` (the CSV export).
+pub async fn stalled(
+    state: &App,
+    days: i64,
+    query: &ListQuery,
+    all: bool,
+) -> sqlx::Result<Stalled> {
+    let sunsets = sunsets(state);
+    let now = store::now();
+    let mut filter = query.filter();
+    filter.stalled_before = Some(now - days * 86_400);
+    let cohort = state.cohort(None, &filter, &sunsets, now);
+    let sort = Sort::parse(&query.sort).unwrap_or(Sort::Idle);
+    let pool = &state.db.pool;
+    if all {
+        let rows = cohort
+            .page(pool, sort, query.descending(), 1_000_000, 0)
+            .await?;
+        let total = rows.len() as i64;
+        return Ok(Stalled { rows, total, now });
+    }
+    let offset = (query.page() - 1) * PAGE_SIZE;
+    let page = cohort.page(pool, sort, query.descending(), PAGE_SIZE, offset);
+    let (rows, total) = tokio::try_join!(page, cohort.count(pool))?;
+    Ok(Stalled { rows, total, now })
+}
 
 /// Who acts on which store, from where, and why.
 pub struct Act<'a> {

@@ -33,6 +33,14 @@ impl TestApp {
             .unwrap();
         tx.commit().await.unwrap();
     }
+
+    /// A support agent, signed in, in another browser.
+    async fn support_agent(&self) -> TestApp {
+        let agent = "agent@support.example";
+        self.add_staff(agent, switchyard::domain::access::StaffRole::Support, None)
+            .await;
+        self.as_partner(agent).await
+    }
 }
 
 #[tokio::test]
@@ -75,13 +83,7 @@ async fn search_ignores_case_and_accents_on_the_dashboard_the_api_and_in_support
     found.sort();
     assert_eq!(found, ["880001", "880002"]);
 
-    app.add_staff(
-        "agent@support.example",
-        switchyard::domain::access::StaffRole::Support,
-        None,
-    )
-    .await;
-    let agent = app.as_partner("agent@support.example").await;
+    let agent = app.support_agent().await;
     for (q, eid) in [
         ("ÄLVSJÖ", "880001"),
         ("alvsjo", "880001"),
@@ -164,4 +166,78 @@ async fn a_manager_of_two_partners_gets_webhooks_for_the_second_partners_stores(
     assert_eq!(calls.len(), 1, "the second partner's webhook got the event");
     let event: serde_json::Value = serde_json::from_str(&calls[0].1).unwrap();
     assert_eq!(event["data"]["legacy_store_id"], "990001");
+}
+
+#[tokio::test]
+async fn the_stalled_list_counts_pages_filters_and_exports_every_stalled_upgrade() {
+    let app = spawn_app().await;
+    let names: Vec<String> = (0..520)
+        .map(|i| {
+            if i == 0 {
+                "=HYPERLINK(\"http://evil.example\")".to_owned()
+            } else {
+                format!("Stalled shop {i}")
+            }
+        })
+        .collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    app.stores_named("Bulk Partner", 770000, &names).await;
+    sqlx::query(
+        "UPDATE stores SET platform = 'shopware' WHERE legacy_store_id LIKE '77%' AND id % 2 = 0",
+    )
+    .execute(&app.db.pool)
+    .await
+    .unwrap();
+    let long_ago = switchyard::store::now() - 30 * 86_400;
+    sqlx::query(
+        "INSERT INTO upgrades (store_id, path_id, step, created_at, updated_at, progressed_at) \
+         SELECT id, 'kpm-kp', 'account', $1, $1, $1 FROM stores WHERE legacy_store_id LIKE '77%'",
+    )
+    .bind(long_ago)
+    .execute(&app.db.pool)
+    .await
+    .unwrap();
+    let shopware = app
+        .scalar("SELECT COUNT(*) FROM stores WHERE legacy_store_id LIKE '77%' AND platform = 'shopware'")
+        .await;
+    let agent = app.support_agent().await;
+
+    let first = agent.get("/support/stalled").await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert!(
+        first.has("520 stalled upgrades, 50 on this page"),
+        "{}",
+        first.body
+    );
+    // Every page in turn: each stalled store once, none left out.
+    let mut seen = std::collections::BTreeSet::new();
+    for page in 1..=11 {
+        let p = agent.get(&format!("/support/stalled?page={page}")).await;
+        let rows: Vec<String> = p
+            .body
+            .split("id=\"stalled-")
+            .skip(1)
+            .filter_map(|r| r.split('"').next().map(str::to_owned))
+            .filter(|eid| eid.starts_with("77"))
+            .collect();
+        assert_eq!(rows.len(), if page == 11 { 20 } else { 50 }, "page {page}");
+        for r in rows {
+            assert!(seen.insert(r.clone()), "{r} on two pages");
+        }
+    }
+    assert_eq!(seen.len(), 520);
+
+    // The dashboard's filters narrow it, and the count says by how much.
+    let p = agent.get("/support/stalled?platform=shopware").await;
+    assert!(p.has(&format!("{shopware} stalled upgrades")), "{}", p.body);
+    let p = agent.get("/support/stalled?q=stalled+shop+51").await;
+    assert!(p.has("11 stalled upgrades, 11 on this page"), "{}", p.body);
+
+    // The export has every row (not a page), formula-safe.
+    let csv = agent.get("/support/stalled.csv?platform=&days=7").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert_eq!(csv.body.lines().count(), 521, "a header and 520 rows");
+    assert!(csv.body.contains("'=HYPERLINK"), "{}", &csv.body[..300]);
+    let csv = agent.get("/support/stalled.csv?platform=shopware").await;
+    assert_eq!(csv.body.lines().count() as i64, shopware + 1);
 }

@@ -109,7 +109,6 @@ pub fn dashboard(
     );
     let export = format!("/partner/export.csv?{}", query.with(&[("page", "")]));
     let back = format!("/partner?{}", query.with(&[]));
-    let legacy: Vec<_> = catalog.products.iter().filter(|p| p.legacy).collect();
     let sort_link = |s: Sort| {
         let desc = query.sort() == s && !query.descending();
         format!(
@@ -149,43 +148,7 @@ pub fn dashboard(
         }
         section { class: "card",
             form { method: "get", action: "/partner", class: "filters", role: "search",
-                label { r#for: "f-q", {tr.t("partner.filter.q")} }
-                input { id: "f-q", name: "q", r#type: "search", value: "{query.q}" }
-                label { r#for: "f-step", {tr.t("partner.filter.step")} }
-                select { id: "f-step", name: "step",
-                    option { value: "", {tr.t("partner.filter.any")} }
-                    for s in Progress::ALL {
-                        option { value: "{s}", selected: query.step == s.as_str(), {tr.t(s.key())} }
-                    }
-                }
-                label { r#for: "f-risk", {tr.t("partner.filter.risk")} }
-                select { id: "f-risk", name: "risk",
-                    option { value: "", {tr.t("partner.filter.any")} }
-                    for r in Risk::ALL {
-                        option { value: "{r.as_str()}", selected: query.risk == r.as_str(), {tr.t(&format!("risk.{}", r.as_str()))} }
-                    }
-                }
-                label { r#for: "f-product", {tr.t("partner.filter.product")} }
-                select { id: "f-product", name: "product",
-                    option { value: "", {tr.t("partner.filter.any")} }
-                    for p in legacy.iter() {
-                        option { value: "{p.code}", selected: query.product == p.code, "{p.name}" }
-                    }
-                }
-                label { r#for: "f-platform", {tr.t("partner.filter.platform")} }
-                select { id: "f-platform", name: "platform",
-                    option { value: "", {tr.t("partner.filter.any")} }
-                    for p in catalog.platforms.iter() {
-                        option { value: "{p.id}", selected: query.platform == p.id, {catalog.platform_name(p, tr.lang.code())} }
-                    }
-                }
-                label { r#for: "f-country", {tr.t("partner.filter.country")} }
-                input { id: "f-country", name: "country", value: "{query.country}", maxlength: "2", size: "3", autocomplete: "off" }
-                input { r#type: "hidden", name: "sort", value: "{query.sort}" }
-                input { r#type: "hidden", name: "dir", value: "{query.dir}" }
-                button { class: "button primary", r#type: "submit", {tr.t("partner.filter.apply")} }
-                a { class: "button", href: "/partner", {tr.t("partner.filter.clear")} }
-                a { class: "button", id: "export-csv", href: "{export}", {tr.t("partner.export")} }
+                {filter_fields(&tr, catalog, query, "/partner", &export)}
             }
             if d.rows.is_empty() {
                 p { class: "hint", id: "cohort-empty", {tr.t("partner.empty")} }
@@ -212,19 +175,87 @@ pub fn dashboard(
                     }
                     p { button { class: "button", r#type: "submit", id: "nudge", {tr.t("partner.nudge")} } " " span { class: "hint", {tr.t("partner.nudge_hint")} } }
                 }
-                nav { class: "pager", "aria-label": tr.t("partner.pages"),
-                    if current > 1 {
-                        a { href: "/partner?{query.with(&[(\"page\", &(current - 1).to_string())])}", rel: "prev", {tr.t("partner.prev")} }
-                    }
-                    span { id: "page-of", {tr.f("partner.page_of", &[("page", &current.to_string()), ("pages", &pages.to_string())])} }
-                    if current < pages {
-                        a { href: "/partner?{query.with(&[(\"page\", &(current + 1).to_string())])}", rel: "next", id: "next-page", {tr.t("partner.next")} }
-                    }
-                }
+                {pager(&tr, "/partner?", query, current, pages)}
             }
         }
     };
     page(ctx, &title, None, body)
+}
+
+/// The cohort's filters (search, step, risk, product, platform, country) as form fields,
+/// with the sort kept, and the buttons to apply, clear (back to `clear`) and export (to
+/// `export`): the partner dashboard's, and support's stalled list's.
+pub fn filter_fields(
+    tr: &Tr,
+    catalog: &Catalog,
+    query: &ListQuery,
+    clear: &str,
+    export: &str,
+) -> Element {
+    let legacy: Vec<_> = catalog.products.iter().filter(|p| p.legacy).collect();
+    rsx! {
+        label { r#for: "f-q", {tr.t("partner.filter.q")} }
+        input { id: "f-q", name: "q", r#type: "search", value: "{query.q}" }
+        label { r#for: "f-step", {tr.t("partner.filter.step")} }
+        select { id: "f-step", name: "step",
+            option { value: "", {tr.t("partner.filter.any")} }
+            for s in Progress::ALL {
+                option { value: "{s}", selected: query.step == s.as_str(), {tr.t(s.key())} }
+            }
+        }
+        label { r#for: "f-risk", {tr.t("partner.filter.risk")} }
+        select { id: "f-risk", name: "risk",
+            option { value: "", {tr.t("partner.filter.any")} }
+            for r in Risk::ALL {
+                option { value: "{r.as_str()}", selected: query.risk == r.as_str(), {tr.t(&format!("risk.{}", r.as_str()))} }
+            }
+        }
+        label { r#for: "f-product", {tr.t("partner.filter.product")} }
+        select { id: "f-product", name: "product",
+            option { value: "", {tr.t("partner.filter.any")} }
+            for p in legacy.iter() {
+                option { value: "{p.code}", selected: query.product == p.code, "{p.name}" }
+            }
+        }
+        label { r#for: "f-platform", {tr.t("partner.filter.platform")} }
+        select { id: "f-platform", name: "platform",
+            option { value: "", {tr.t("partner.filter.any")} }
+            for p in catalog.platforms.iter() {
+                option { value: "{p.id}", selected: query.platform == p.id, {catalog.platform_name(p, tr.lang.code())} }
+            }
+        }
+        label { r#for: "f-country", {tr.t("partner.filter.country")} }
+        input { id: "f-country", name: "country", value: "{query.country}", maxlength: "2", size: "3", autocomplete: "off" }
+        input { r#type: "hidden", name: "sort", value: "{query.sort}" }
+        input { r#type: "hidden", name: "dir", value: "{query.dir}" }
+        button { class: "button primary", r#type: "submit", {tr.t("partner.filter.apply")} }
+        a { class: "button", href: "{clear}", {tr.t("partner.filter.clear")} }
+        a { class: "button", id: "export-csv", href: "{export}", {tr.t("partner.export")} }
+    }
+}
+
+/// Previous and next links around "page N of M"; `base` is the list's address up to its
+/// query string (ending in `?` or `&`), the filter is kept.
+pub fn pager(tr: &Tr, base: &str, query: &ListQuery, current: i64, pages: i64) -> Element {
+    let prev = format!(
+        "{base}{}",
+        query.with(&[("page", &(current - 1).to_string())])
+    );
+    let next = format!(
+        "{base}{}",
+        query.with(&[("page", &(current + 1).to_string())])
+    );
+    rsx! {
+        nav { class: "pager", "aria-label": tr.t("partner.pages"),
+            if current > 1 {
+                a { href: "{prev}", rel: "prev", {tr.t("partner.prev")} }
+            }
+            span { id: "page-of", {tr.f("partner.page_of", &[("page", &current.to_string()), ("pages", &pages.to_string())])} }
+            if current < pages {
+                a { href: "{next}", rel: "next", id: "next-page", {tr.t("partner.next")} }
+            }
+        }
+    }
 }
 
 fn row(tr: &Tr, catalog: &Catalog, r: &CohortRow, now: i64) -> Element {
