@@ -258,24 +258,45 @@ pub async fn partner_names<'c>(
     q.fetch_all(ex).await
 }
 
-/// The stores of the given partners, by name, at most `limit`.
+/// The stores of the given partners, by name (ties by id, so pages never overlap): at
+/// most `limit`, after skipping `offset`.
 pub async fn of_partners<'c>(
     ex: impl Executor<'c, Database = Any>,
     partner_ids: &[i64],
     limit: i64,
+    offset: i64,
 ) -> sqlx::Result<Vec<Store>> {
     if partner_ids.is_empty() {
         return Ok(Vec::new());
     }
     let sql = format!(
-        "SELECT {COLUMNS} FROM stores WHERE partner_id IN ({}) ORDER BY name LIMIT $1",
-        super::placeholders(2, partner_ids.len())
+        "SELECT {COLUMNS} FROM stores WHERE partner_id IN ({}) ORDER BY name, id LIMIT $1 OFFSET $2",
+        super::placeholders(3, partner_ids.len())
     );
-    let mut q = sqlx::query_as(&sql).bind(limit);
+    let mut q = sqlx::query_as(&sql).bind(limit).bind(offset.max(0));
     for id in partner_ids {
         q = q.bind(*id);
     }
     q.fetch_all(ex).await
+}
+
+/// How many stores the given partners have.
+pub async fn count_of_partners<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    partner_ids: &[i64],
+) -> sqlx::Result<i64> {
+    if partner_ids.is_empty() {
+        return Ok(0);
+    }
+    let sql = format!(
+        "SELECT COUNT(*) FROM stores WHERE partner_id IN ({})",
+        super::placeholders(1, partner_ids.len())
+    );
+    let mut q = sqlx::query_scalar(&sql);
+    for id in partner_ids {
+        q = q.bind(*id);
+    }
+    q.fetch_one(ex).await
 }
 
 /// Stores where `needle` is part of the legacy ID, name, admin or user email, new

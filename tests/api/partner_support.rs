@@ -34,6 +34,17 @@ impl TestApp {
         tx.commit().await.unwrap();
     }
 
+    /// The two partners, PM looking after Nordic and Other Partner both.
+    async fn manager_of_two(&self) {
+        self.partners().await;
+        self.add_staff(
+            PM,
+            switchyard::domain::access::StaffRole::PartnerManager,
+            Some("Other Partner"),
+        )
+        .await;
+    }
+
     /// A support agent, signed in, in another browser.
     async fn support_agent(&self) -> TestApp {
         let agent = "agent@support.example";
@@ -106,14 +117,7 @@ fn urlencode(s: &str) -> String {
 #[tokio::test]
 async fn a_manager_of_two_partners_gets_webhooks_for_the_second_partners_stores() {
     let app = spawn_app_with(|c| c.health_check.allow_private = true).await;
-    app.partners().await;
-    // PM looks after Nordic and, now, Other Partner too.
-    app.add_staff(
-        PM,
-        switchyard::domain::access::StaffRole::PartnerManager,
-        Some("Other Partner"),
-    )
-    .await;
+    app.manager_of_two().await;
     let other = app
         .scalar("SELECT id FROM partners WHERE name = 'Other Partner'")
         .await;
@@ -240,4 +244,64 @@ async fn the_stalled_list_counts_pages_filters_and_exports_every_stalled_upgrade
     assert!(csv.body.contains("'=HYPERLINK"), "{}", &csv.body[..300]);
     let csv = agent.get("/support/stalled.csv?platform=shopware").await;
     assert_eq!(csv.body.lines().count() as i64, shopware + 1);
+}
+
+#[tokio::test]
+async fn my_stores_counts_and_pages_a_managers_stores_of_every_partner() {
+    let app = spawn_app().await;
+    app.manager_of_two().await;
+    let names: Vec<String> = (0..230).map(|i| format!("Butik {i:03}")).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    app.stores_named(NORDIC, 660000, &names).await;
+    let total = app
+        .scalar(
+            "SELECT COUNT(*) FROM stores s JOIN partners p ON p.id = s.partner_id \
+             WHERE p.name IN ('Nordic Commerce Partners', 'Other Partner')",
+        )
+        .await;
+    assert!(total > 230);
+    let pm = app.as_partner(PM).await;
+    let first = pm.get("/").await;
+    assert!(
+        first.has(&format!("{total} stores, 200 on this page")),
+        "{}",
+        first.body
+    );
+    let second = pm.get("/?page=2").await;
+    assert!(
+        second.has(&format!("{total} stores, {} on this page", total - 200)),
+        "{}",
+        second.body
+    );
+    let links = |body: &str| -> Vec<String> {
+        body.split("href=\"/stores/")
+            .skip(1)
+            .filter_map(|r| r.split('"').next().map(str::to_owned))
+            .collect()
+    };
+    let mut all: Vec<String> = links(&first.body);
+    all.extend(links(&second.body));
+    all.sort();
+    all.dedup();
+    assert_eq!(
+        all.len() as i64,
+        total,
+        "every store once, on one page or the other"
+    );
+    assert!(
+        all.contains(&"990001".to_owned()),
+        "the second partner's store"
+    );
+
+    // `switchyard user list` names both of the manager's partners.
+    let out = app.cli(&["user", "list"]);
+    let list = String::from_utf8(out.stdout).unwrap();
+    let line = list
+        .lines()
+        .find(|l| l.contains(PM))
+        .expect("the manager is listed");
+    assert!(
+        line.contains("Nordic Commerce Partners") && line.contains("Other Partner"),
+        "{list}"
+    );
 }
