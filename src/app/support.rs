@@ -68,6 +68,9 @@ pub enum Refusal {
     SameAdmin,
     /// Only an upgrade waiting for its test purchase can have it verified.
     NotAtPurchase,
+    /// Every credential of the upgrade is revoked (or expired): no purchase could have
+    /// been made with them, and the integration cannot run.
+    NoLiveCredentials,
 }
 
 impl Refusal {
@@ -76,6 +79,7 @@ impl Refusal {
         match self {
             Refusal::SameAdmin => "console.error.same_admin",
             Refusal::NotAtPurchase => "console.error.not_at_purchase",
+            Refusal::NoLiveCredentials => "consoles.verify.no_live_credentials",
         }
     }
 }
@@ -238,7 +242,9 @@ pub async fn tell_admin_of_revocation(
 }
 
 /// The test purchase, confirmed by hand (the platform's event never came): the upgrade
-/// completes, with the reference support checked.
+/// completes, with the reference support checked, and the admin gets the same "your
+/// upgrade is complete" email as when the platform reports the purchase. Refused when
+/// no credential of the upgrade is live: nothing could have bought with revoked ones.
 pub async fn verify_purchase(
     state: &App,
     act: &Act<'_>,
@@ -250,15 +256,36 @@ pub async fn verify_purchase(
     };
     let mut tx = state.db.begin().await?;
     let mut upgrade = store::upgrades::lock(&mut tx, upgrade_id, state.db.backend).await?;
-    // The upgrade's only refusal here: it is not waiting for its test purchase.
+    let now = store::now();
+    let live = store::credentials::for_upgrade(&mut *tx, upgrade_id)
+        .await?
+        .iter()
+        .any(|c| c.is_active(now));
+    // The upgrade's own refusal first: it is not waiting for its test purchase.
     let Ok(moved) = upgrade.confirm_purchase_by_hand() else {
         tx.rollback().await?;
         return Ok(Err(Refusal::NotAtPurchase));
     };
+    if !live {
+        tx.rollback().await?;
+        return Ok(Err(Refusal::NoLiveCredentials));
+    }
     let actor = format!("support:{}", act.actor);
     store::upgrades::record_move(&mut tx, &upgrade, moved, &actor).await?;
     let args = [("reason", act.reason), ("reference", reference)];
     audited(&mut tx, act, "support.purchase_verified", &args).await?;
+    let s = act.store;
+    let tr = emails::lang_of(&mut *tx, &s.admin_email, Some(s)).await?;
+    let mid = upgrade.merchant_id.as_deref().unwrap_or_default();
+    let link = format!(
+        "{}{}",
+        state.config.base_url,
+        super::paths::store(&s.legacy_store_id).upgrade()
+    );
+    let email = emails::upgrade_complete(tr, s, mid, reference, &link);
+    // The key the platform's path uses: however it completes, the admin hears once.
+    let key = format!("upgrade-complete:{upgrade_id}");
+    store::outbox::enqueue(&mut tx, Lane::Transactional, &key, &email, Some(s.id)).await?;
     state.hub.notify_in(&mut tx, act.store.id).await?;
     tx.commit().await?;
     state.hub.committed(act.store.id);
