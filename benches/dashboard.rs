@@ -51,13 +51,13 @@ async fn seed(db: &store::Db, stores: usize) -> i64 {
     let mut tx = db.begin().await.unwrap();
     for chunk in (0..stores).collect::<Vec<_>>().chunks(500) {
         let mut sql = String::from(
-            "INSERT INTO stores (legacy_store_id, name, product, admin_email, countries, platform, store_url, partner_id, created_at) VALUES ",
+            "INSERT INTO stores (legacy_store_id, name, product, admin_email, countries, platform, store_url, partner_id, created_at, name_folded) VALUES ",
         );
         let rows: Vec<String> = chunk
             .iter()
             .map(|i| {
                 format!(
-                    "('{}', 'Store {i}', '{}', 'admin{i}@bench.example', '{}', '{}', 'https://s{i}.example', {partner}, {now})",
+                    "('{}', 'Store {i}', '{}', 'admin{i}@bench.example', '{}', '{}', 'https://s{i}.example', {partner}, {now}, 'store {i}')",
                     9_000_000 + i,
                     if i % 3 == 0 { "KCOv2" } else { "KPM" },
                     COUNTRIES[spread(*i, COUNTRIES.len())],

@@ -21,7 +21,7 @@ pub async fn send_link(
         return Ok(());
     }
     let mut tx = state.db.begin().await?;
-    queue_link(&mut tx, state, email, requested_by, lang).await?;
+    queue_link(&mut tx, state, email, Some(requested_by), lang).await?;
     tx.commit().await?;
     state.outbox.wake();
     Ok(())
@@ -41,11 +41,13 @@ async fn may_sign_in(state: &App, email: &str) -> sqlx::Result<bool> {
 
 /// Stores a new sign-in token for `email` and queues the email with its link, in `tx`.
 /// The link is a secret: the outbox wipes it once delivered, only its hash stays.
+/// `requested_by` is the browser that asked for it, the only one where it works; `None`
+/// for a link nobody asked for in a browser (support sent it), which works in any.
 pub async fn queue_link(
     tx: &mut store::Tx,
     state: &App,
     email: &str,
-    requested_by: &str,
+    requested_by: Option<&str>,
     lang: Lang,
 ) -> anyhow::Result<()> {
     let token = random_token(32);

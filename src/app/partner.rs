@@ -62,6 +62,7 @@ impl ListQuery {
             platform: self.platform.trim().to_owned(),
             country: self.country.trim().chars().take(2).collect(),
             store_id: None,
+            stalled_before: None,
         }
     }
 

@@ -2,11 +2,56 @@
 //! with it; changing the registered admin waits for the new address to confirm by a
 //! link.
 
-use super::{App, auth, emails};
+use super::{
+    App, auth, emails,
+    partner::{ListQuery, PAGE_SIZE, sunsets},
+};
 use crate::{
     domain::{EmailAddress, Step, credentials::random_token, sha256_hex},
-    store::{self, audit::Record, outbox::Lane, stores::Store},
+    store::{
+        self,
+        audit::Record,
+        cohort::{CohortRow, Sort},
+        outbox::Lane,
+        stores::Store,
+    },
 };
+
+/// One page of the stalled list, and how many stalled upgrades match in all.
+pub struct Stalled {
+    pub rows: Vec<CohortRow>,
+    pub total: i64,
+    pub now: i64,
+}
+
+/// Started, unfinished upgrades no step has moved in for `days`, under `query`'s
+/// dashboard filters, oldest first unless sorted otherwise (ties by store, so pages never
+/// overlap): page `query.page()`, or every row with `all` (the CSV export).
+pub async fn stalled(
+    state: &App,
+    days: i64,
+    query: &ListQuery,
+    all: bool,
+) -> sqlx::Result<Stalled> {
+    let sunsets = sunsets(state);
+    let now = store::now();
+    let mut filter = query.filter();
+    filter.stalled_before = Some(now - days * 86_400);
+    let cohort = state.cohort(None, &filter, &sunsets, now);
+    let sort = Sort::parse(&query.sort).unwrap_or(Sort::Idle);
+    let pool = &state.db.pool;
+    if all {
+        let rows = cohort
+            .page(pool, sort, query.descending(), 1_000_000, 0)
+            .await?;
+        let total = rows.len() as i64;
+        return Ok(Stalled { rows, total, now });
+    }
+    let offset = (query.page() - 1) * PAGE_SIZE;
+    let page = cohort.page(pool, sort, query.descending(), PAGE_SIZE, offset);
+    let (rows, total) = tokio::try_join!(page, cohort.count(pool))?;
+    Ok(Stalled { rows, total, now })
+}
 
 /// Who acts on which store, from where, and why.
 pub struct Act<'a> {
@@ -23,6 +68,9 @@ pub enum Refusal {
     SameAdmin,
     /// Only an upgrade waiting for its test purchase can have it verified.
     NotAtPurchase,
+    /// Every credential of the upgrade is revoked (or expired): no purchase could have
+    /// been made with them, and the integration cannot run.
+    NoLiveCredentials,
 }
 
 impl Refusal {
@@ -31,6 +79,7 @@ impl Refusal {
         match self {
             Refusal::SameAdmin => "console.error.same_admin",
             Refusal::NotAtPurchase => "console.error.not_at_purchase",
+            Refusal::NoLiveCredentials => "consoles.verify.no_live_credentials",
         }
     }
 }
@@ -54,12 +103,13 @@ async fn audited(
     .await
 }
 
-/// Sends the store's admin a new sign-in link.
+/// Sends the store's admin a new sign-in link. No browser asked for it, so it is bound
+/// to none: the admin opens it wherever they read their email.
 pub async fn resend_link(state: &App, act: &Act<'_>) -> anyhow::Result<()> {
     let s = act.store;
     let tr = emails::lang_of(&state.db.pool, &s.admin_email, Some(s)).await?;
     let mut tx = state.db.begin().await?;
-    auth::queue_link(&mut tx, state, &s.admin_email, "support", tr.lang).await?;
+    auth::queue_link(&mut tx, state, &s.admin_email, None, tr.lang).await?;
     audited(
         &mut tx,
         act,
@@ -206,7 +256,9 @@ pub async fn tell_admin_of_revocation(
 }
 
 /// The test purchase, confirmed by hand (the platform's event never came): the upgrade
-/// completes, with the reference support checked.
+/// completes, with the reference support checked, and the admin gets the same "your
+/// upgrade is complete" email as when the platform reports the purchase. Refused when
+/// no credential of the upgrade is live: nothing could have bought with revoked ones.
 pub async fn verify_purchase(
     state: &App,
     act: &Act<'_>,
@@ -218,15 +270,36 @@ pub async fn verify_purchase(
     };
     let mut tx = state.db.begin().await?;
     let mut upgrade = store::upgrades::lock(&mut tx, upgrade_id, state.db.backend).await?;
-    // The upgrade's only refusal here: it is not waiting for its test purchase.
+    let now = store::now();
+    let live = store::credentials::for_upgrade(&mut *tx, upgrade_id)
+        .await?
+        .iter()
+        .any(|c| c.is_active(now));
+    // The upgrade's own refusal first: it is not waiting for its test purchase.
     let Ok(moved) = upgrade.confirm_purchase_by_hand() else {
         tx.rollback().await?;
         return Ok(Err(Refusal::NotAtPurchase));
     };
+    if !live {
+        tx.rollback().await?;
+        return Ok(Err(Refusal::NoLiveCredentials));
+    }
     let actor = format!("support:{}", act.actor);
     store::upgrades::record_move(&mut tx, &upgrade, moved, &actor).await?;
     let args = [("reason", act.reason), ("reference", reference)];
     audited(&mut tx, act, "support.purchase_verified", &args).await?;
+    let s = act.store;
+    let tr = emails::lang_of(&mut *tx, &s.admin_email, Some(s)).await?;
+    let mid = upgrade.merchant_id.as_deref().unwrap_or_default();
+    let link = format!(
+        "{}{}",
+        state.config.base_url,
+        super::paths::store(&s.legacy_store_id).upgrade()
+    );
+    let email = emails::upgrade_complete(tr, s, mid, reference, &link);
+    // The key the platform's path uses: however it completes, the admin hears once.
+    let key = format!("upgrade-complete:{upgrade_id}");
+    store::outbox::enqueue(&mut tx, Lane::Transactional, &key, &email, Some(s.id)).await?;
     state.hub.notify_in(&mut tx, act.store.id).await?;
     tx.commit().await?;
     state.hub.committed(act.store.id);

@@ -67,9 +67,44 @@ pub fn spreadsheet_cell(v: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// `text` as search compares it, the same on every database: Unicode lowercase, accents
+/// dropped ("Älvsjö" → "alvsjo"), letters that are not a base letter plus an accent
+/// spelled out (æ → ae, ø → o, ß → ss), and runs of whitespace as one space. Stored
+/// beside a name (`stores.name_folded`) and applied to the needle, so "alv", "ÄLV" and
+/// "Älv" all find "Älvsjö Blommor".
+pub fn fold(text: &str) -> String {
+    use unicode_normalization::{UnicodeNormalization, char::is_combining_mark};
+    let mut spelled = String::with_capacity(text.len());
+    for c in text.chars().flat_map(char::to_lowercase) {
+        match c {
+            'æ' => spelled.push_str("ae"),
+            'œ' => spelled.push_str("oe"),
+            'ø' => spelled.push('o'),
+            'ß' => spelled.push_str("ss"),
+            'đ' | 'ð' => spelled.push('d'),
+            'ł' => spelled.push('l'),
+            'þ' => spelled.push_str("th"),
+            'ı' => spelled.push('i'),
+            c => spelled.push(c),
+        }
+    }
+    let bare: String = spelled.nfkd().filter(|c| !is_combining_mark(*c)).collect();
+    bare.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn folding_ignores_case_accents_and_spacing_in_every_nordic_letter() {
+        assert_eq!(fold("Älvsjö  Blommor"), "alvsjo blommor");
+        assert_eq!(fold("ÄLV"), fold("älv"));
+        assert_eq!(fold("Øresund Æbler"), "oresund aebler");
+        assert_eq!(fold("Ålesund Über Straße"), "alesund uber strasse");
+        assert_eq!(fold(" Café\tNoir "), "cafe noir");
+        assert_eq!(fold("Ødegård"), fold("ødegård"));
+    }
 
     #[test]
     fn the_documented_pattern_says_what_check_does() {

@@ -7,7 +7,8 @@ use sqlx::{Any, Executor, FromRow};
 use super::columns;
 use crate::domain::{
     risk::{Risk, Rule},
-    upgrade::Progress,
+    text::fold,
+    upgrade::{Progress, Step},
 };
 
 #[derive(Debug, Clone, FromRow)]
@@ -15,6 +16,7 @@ pub struct CohortRow {
     pub id: i64,
     pub legacy_store_id: String,
     pub name: String,
+    pub admin_email: String,
     pub product: String,
     pub platform: String,
     pub countries: String,
@@ -45,6 +47,9 @@ pub struct Filter {
     pub country: String,
     /// Exactly this store (the API's single-store view).
     pub store_id: Option<i64>,
+    /// Only started, unfinished upgrades whose last step moved at or before this time
+    /// (support's stalled list).
+    pub stalled_before: Option<i64>,
 }
 
 impl Filter {
@@ -55,6 +60,7 @@ impl Filter {
             && self.step.is_none()
             && self.risk.is_none()
             && self.store_id.is_none()
+            && self.stalled_before.is_none()
     }
 }
 
@@ -142,17 +148,14 @@ impl Cohort<'_> {
         let risk = self.rule.sql_case(self.sunsets, self.now);
         let mut conds = Vec::new();
         let f = self.filter;
-        let q = f.q.trim().to_lowercase();
+        let q = f.q.trim();
         if !q.is_empty() {
-            let like = format!(
-                "%{}%",
-                q.replace('\\', "\\\\")
-                    .replace('%', "\\%")
-                    .replace('_', "\\_")
-            );
-            let p = arg(Arg::Text(like));
+            let name = arg(Arg::Text(super::stores::contains_pattern(&fold(q))));
+            let eid = arg(Arg::Text(super::stores::contains_pattern(
+                &q.to_lowercase(),
+            )));
             conds.push(format!(
-                "(LOWER(c.name) LIKE {p} ESCAPE '\\' OR c.legacy_store_id LIKE {p} ESCAPE '\\')"
+                "(c.name_folded LIKE {name} ESCAPE '\\' OR c.legacy_store_id LIKE {eid} ESCAPE '\\')"
             ));
         }
         for (value, column) in [
@@ -174,6 +177,13 @@ impl Cohort<'_> {
             let p = arg(Arg::Int(id));
             conds.push(format!("c.id = {p}"));
         }
+        if let Some(before) = f.stalled_before {
+            let p = arg(Arg::Int(before));
+            let complete = arg(Arg::Text(Progress::At(Step::Complete).as_str().to_owned()));
+            conds.push(format!(
+                "c.progressed_at IS NOT NULL AND c.progressed_at <= {p} AND c.step <> {complete}"
+            ));
+        }
         if !f.country.is_empty() {
             let p = arg(Arg::Text(format!("%;{};%", f.country.to_uppercase())));
             conds.push(format!("(';' || c.countries || ';') LIKE {p}"));
@@ -185,7 +195,7 @@ impl Cohort<'_> {
         };
         // Only `stores`: each carries a copy of its upgrade's progress (migration 0011).
         let sql = format!(
-            "(SELECT * FROM (SELECT s.id, s.legacy_store_id, s.name, s.product, s.platform, s.countries, \
+            "(SELECT * FROM (SELECT s.id, s.legacy_store_id, s.name, s.name_folded, s.admin_email, s.product, s.platform, s.countries, \
              s.upgrade_step AS step, s.upgrade_progressed_at AS progressed_at, s.upgrade_updated_at AS updated_at, \
              s.upgrade_completed_at AS completed_at, {risk} AS risk \
              FROM stores s WHERE {partner}) c{filter}) c"

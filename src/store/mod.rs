@@ -144,6 +144,10 @@ impl Db {
             .run(&self.pool)
             .await
             .context("database migration failed")?;
+        // Search compares folded names (migration 0021); rows from before it get theirs.
+        stores::fold_names(&self.pool)
+            .await
+            .context("folding store names for search failed")?;
         Ok(())
     }
 

@@ -98,12 +98,13 @@ pub async fn delete_all_for_user<'c>(
 }
 
 /// Stores a sign-in token for `email`, bound to the browser that asked for it (the hash
-/// of its session cookie, which has a row behind it only once someone signs in).
+/// of its session cookie, which has a row behind it only once someone signs in), or to
+/// none (`None`: a link support sent, which works in any browser).
 pub async fn store_sign_in_token<'c>(
     ex: impl Executor<'c, Database = Any>,
     token_hash: &str,
     email: &str,
-    requested_by: &str,
+    requested_by: Option<&str>,
 ) -> sqlx::Result<()> {
     let at = now();
     sqlx::query("INSERT INTO sign_in_tokens (token_hash, email, created_at, expires_at, requested_by) VALUES ($1, $2, $3, $4, $5)")

@@ -3,6 +3,7 @@
 use sqlx::{Any, Executor, FromRow};
 
 use super::now;
+use crate::domain::text::fold;
 
 #[derive(Debug, Clone, PartialEq, FromRow)]
 pub struct Store {
@@ -142,8 +143,8 @@ pub async fn insert_all(tx: &mut super::Tx, stores: &[NewStore]) -> sqlx::Result
             None => None,
         };
         sqlx::query(
-            "INSERT INTO stores (legacy_store_id, name, product, admin_email, countries, platform, store_url, partner_id, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO stores (legacy_store_id, name, product, admin_email, countries, platform, store_url, partner_id, created_at, name_folded) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(&s.legacy_store_id)
         .bind(&s.name)
@@ -154,10 +155,47 @@ pub async fn insert_all(tx: &mut super::Tx, stores: &[NewStore]) -> sqlx::Result
         .bind(&s.store_url)
         .bind(partner_id)
         .bind(at)
+        .bind(fold(&s.name))
         .execute(&mut **tx)
         .await?;
     }
     Ok(())
+}
+
+/// Folds the names of stores that have no folded name yet (rows from before migration
+/// 0021, or written by hand), a batch at a time; how many. Safe on every start.
+pub async fn fold_names(pool: &sqlx::Pool<Any>) -> sqlx::Result<u64> {
+    let mut done = 0;
+    loop {
+        let rows: Vec<(i64, String)> =
+            sqlx::query_as("SELECT id, name FROM stores WHERE name_folded IS NULL LIMIT 1000")
+                .fetch_all(pool)
+                .await?;
+        if rows.is_empty() {
+            return Ok(done);
+        }
+        let mut tx = pool.begin().await?;
+        for (id, name) in &rows {
+            sqlx::query("UPDATE stores SET name_folded = $1 WHERE id = $2")
+                .bind(fold(name))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        done += rows.len() as u64;
+    }
+}
+
+/// `needle` as a `LIKE` pattern that finds it anywhere, its wildcards escaped.
+pub fn contains_pattern(needle: &str) -> String {
+    format!(
+        "%{}%",
+        needle
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    )
 }
 
 async fn partner_id(tx: &mut super::Tx, name: &str) -> sqlx::Result<i64> {
@@ -201,24 +239,64 @@ pub async fn member_of<'c>(
         .await
 }
 
-/// The stores of the given partners, by name, at most `limit`.
+/// The names of the given partners, by name: (id, name).
+pub async fn partner_names<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    partner_ids: &[i64],
+) -> sqlx::Result<Vec<(i64, String)>> {
+    if partner_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT id, name FROM partners WHERE id IN ({}) ORDER BY name",
+        super::placeholders(1, partner_ids.len())
+    );
+    let mut q = sqlx::query_as(&sql);
+    for id in partner_ids {
+        q = q.bind(*id);
+    }
+    q.fetch_all(ex).await
+}
+
+/// The stores of the given partners, by name (ties by id, so pages never overlap): at
+/// most `limit`, after skipping `offset`.
 pub async fn of_partners<'c>(
     ex: impl Executor<'c, Database = Any>,
     partner_ids: &[i64],
     limit: i64,
+    offset: i64,
 ) -> sqlx::Result<Vec<Store>> {
     if partner_ids.is_empty() {
         return Ok(Vec::new());
     }
     let sql = format!(
-        "SELECT {COLUMNS} FROM stores WHERE partner_id IN ({}) ORDER BY name LIMIT $1",
-        super::placeholders(2, partner_ids.len())
+        "SELECT {COLUMNS} FROM stores WHERE partner_id IN ({}) ORDER BY name, id LIMIT $1 OFFSET $2",
+        super::placeholders(3, partner_ids.len())
     );
-    let mut q = sqlx::query_as(&sql).bind(limit);
+    let mut q = sqlx::query_as(&sql).bind(limit).bind(offset.max(0));
     for id in partner_ids {
         q = q.bind(*id);
     }
     q.fetch_all(ex).await
+}
+
+/// How many stores the given partners have.
+pub async fn count_of_partners<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    partner_ids: &[i64],
+) -> sqlx::Result<i64> {
+    if partner_ids.is_empty() {
+        return Ok(0);
+    }
+    let sql = format!(
+        "SELECT COUNT(*) FROM stores WHERE partner_id IN ({})",
+        super::placeholders(1, partner_ids.len())
+    );
+    let mut q = sqlx::query_scalar(&sql);
+    for id in partner_ids {
+        q = q.bind(*id);
+    }
+    q.fetch_one(ex).await
 }
 
 /// Stores where `needle` is part of the legacy ID, name, admin or user email, new
@@ -228,16 +306,9 @@ pub async fn search<'c>(
     needle: &str,
     limit: i64,
 ) -> sqlx::Result<Vec<Store>> {
-    let like = format!(
-        "%{}%",
-        needle
-            .to_lowercase()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    );
+    let like = contains_pattern(&needle.to_lowercase());
     sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM stores WHERE legacy_store_id LIKE $1 ESCAPE '\\' OR LOWER(name) LIKE $1 ESCAPE '\\' \
+        "SELECT {COLUMNS} FROM stores WHERE legacy_store_id LIKE $1 ESCAPE '\\' OR name_folded LIKE $3 ESCAPE '\\' \
          OR admin_email LIKE $1 ESCAPE '\\' \
          OR id IN (SELECT store_id FROM store_members WHERE email LIKE $1 ESCAPE '\\') \
          OR id IN (SELECT store_id FROM upgrades WHERE LOWER(merchant_id) LIKE $1 ESCAPE '\\') \
@@ -247,6 +318,7 @@ pub async fn search<'c>(
     ))
     .bind(like)
     .bind(limit)
+    .bind(contains_pattern(&fold(needle)))
     .fetch_all(ex)
     .await
 }

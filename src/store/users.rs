@@ -258,15 +258,29 @@ pub struct StaffRow {
     pub partners: Option<String>,
 }
 
-/// Every staff account, by email, with its partner (the first by name, if several).
-pub async fn list_staff<'c>(ex: impl Executor<'c, Database = Any>) -> sqlx::Result<Vec<StaffRow>> {
-    sqlx::query_as(
-        "SELECT u.email, u.role, u.disabled_at, u.last_sign_in_at, \
-         (SELECT MIN(p.name) FROM partner_managers pm JOIN partners p ON p.id = pm.partner_id WHERE pm.user_id = u.id) AS partners \
+/// Every staff account, by email, with all its partners (by name, `, `-separated).
+pub async fn list_staff(pool: &sqlx::Pool<Any>) -> sqlx::Result<Vec<StaffRow>> {
+    let mut staff: Vec<StaffRow> = sqlx::query_as(
+        "SELECT u.email, u.role, u.disabled_at, u.last_sign_in_at, CAST(NULL AS TEXT) AS partners \
          FROM users u WHERE u.role IS NOT NULL ORDER BY u.email",
     )
-    .fetch_all(ex)
-    .await
+    .fetch_all(pool)
+    .await?;
+    let managed: Vec<(String, String)> = sqlx::query_as(
+        "SELECT u.email, p.name FROM partner_managers pm JOIN users u ON u.id = pm.user_id \
+         JOIN partners p ON p.id = pm.partner_id ORDER BY p.name",
+    )
+    .fetch_all(pool)
+    .await?;
+    for row in &mut staff {
+        let names: Vec<&str> = managed
+            .iter()
+            .filter(|(email, _)| *email == row.email)
+            .map(|(_, name)| name.as_str())
+            .collect();
+        row.partners = (!names.is_empty()).then(|| names.join(", "));
+    }
+    Ok(staff)
 }
 
 /// Active partner managers: id and email.

@@ -64,34 +64,6 @@ pub async fn awaiting_orders<'c>(
     .await
 }
 
-/// An upgrade no step has moved in for a while.
-#[derive(Debug, Clone, FromRow)]
-pub struct Stalled {
-    pub legacy_store_id: String,
-    pub name: String,
-    pub admin_email: String,
-    pub step: Step,
-    pub progressed_at: i64,
-}
-
-/// Unfinished upgrades whose last step moved before `before`, oldest first.
-pub async fn stalled<'c>(
-    ex: impl Executor<'c, Database = Any>,
-    before: i64,
-    limit: i64,
-) -> sqlx::Result<Vec<Stalled>> {
-    sqlx::query_as(
-        "SELECT s.legacy_store_id, s.name, s.admin_email, u.step, u.progressed_at FROM upgrades u \
-         JOIN stores s ON s.id = u.store_id WHERE u.step <> $1 AND u.progressed_at <= $2 \
-         ORDER BY u.progressed_at, u.id LIMIT $3",
-    )
-    .bind(Step::Complete)
-    .bind(before)
-    .bind(limit)
-    .fetch_all(ex)
-    .await
-}
-
 /// An upgrade due a "no progress" reminder.
 #[derive(Debug, Clone, FromRow)]
 pub struct DueReminder {

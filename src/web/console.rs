@@ -21,7 +21,7 @@ use super::{
 };
 use crate::app::paths;
 use crate::{
-    app::{AppState, support},
+    app::{AppState, partner::ListQuery, support},
     domain::EmailAddress,
     i18n::{Msg, Tr},
     store,
@@ -29,6 +29,7 @@ use crate::{
 
 pub fn routes(r: Routes) -> Routes {
     r.get("/support/stalled", stalled)
+        .get("/support/stalled.csv", stalled_csv)
         .get("/stores/{eid}/timeline", timeline)
         .post("/stores/{eid}/support/resend-link", resend_link)
         .post("/stores/{eid}/support/remind", remind)
@@ -46,6 +47,19 @@ pub fn routes(r: Routes) -> Routes {
 struct StalledQuery {
     #[serde(default)]
     days: String,
+    /// The dashboard's filters, sort and page.
+    #[serde(flatten)]
+    list: ListQuery,
+}
+
+impl StalledQuery {
+    /// Days without a step moving (the configured stall days unless given).
+    fn days(&self, state: &AppState) -> i64 {
+        self.days
+            .parse::<i64>()
+            .unwrap_or(state.config.stall_days)
+            .clamp(1, 365)
+    }
 }
 
 async fn stalled(
@@ -53,19 +67,32 @@ async fn stalled(
     Support(user): Support,
     Query(q): Query<StalledQuery>,
 ) -> Result<Response, AppError> {
-    let days = q
-        .days
-        .parse::<i64>()
-        .unwrap_or(state.config.stall_days)
-        .clamp(1, 365);
-    let rows = store::waiting::stalled(&state.db.pool, store::now() - days * 86_400, 500).await?;
+    let days = q.days(&state);
+    let found = support::stalled(&state, days, &q.list, false).await?;
     Ok(pages::render(pages::console::stalled(
         &user.ctx(),
+        &state.catalog,
         days,
-        &rows,
-        store::now(),
+        &q.list,
+        &found,
     ))
     .into_response())
+}
+
+/// Every stalled upgrade under the filter, as CSV, in the list's order.
+async fn stalled_csv(
+    State(state): State<AppState>,
+    Support(_): Support,
+    Query(q): Query<StalledQuery>,
+) -> Result<Response, AppError> {
+    let days = q.days(&state);
+    let found = support::stalled(&state, days, &q.list, true).await?;
+    Ok(super::partner::csv_download(
+        &state,
+        &found.rows,
+        found.now,
+        "switchyard-stalled.csv",
+    ))
 }
 
 async fn timeline(

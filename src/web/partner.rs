@@ -49,17 +49,26 @@ async fn export(
     Query(query): Query<ListQuery>,
 ) -> Result<Response, AppError> {
     let (rows, now) = partner::all_rows(&state, &user.principal.partner_ids, &query).await?;
-    let mut res = to_csv(&state, &rows, now).into_response();
+    Ok(csv_download(&state, &rows, now, "switchyard-stores.csv"))
+}
+
+/// `rows` as a CSV file download named `filename`.
+pub(super) fn csv_download(
+    state: &AppState,
+    rows: &[CohortRow],
+    now: i64,
+    filename: &'static str,
+) -> Response {
+    let mut res = to_csv(state, rows, now).into_response();
     let h = res.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/csv; charset=utf-8"),
     );
-    h.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_static("attachment; filename=\"switchyard-stores.csv\""),
-    );
-    Ok(res)
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    res
 }
 
 fn to_csv(state: &AppState, rows: &[CohortRow], now: i64) -> String {

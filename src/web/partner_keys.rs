@@ -1,6 +1,8 @@
 //! A partner manager's API tokens and their partners' webhooks: created here (the
 //! token or signing secret is shown once, never stored in the clear), revoked here.
-//! Every change is audited.
+//! Every change is audited. A token is the manager's and reads the stores of all their
+//! partners; a webhook is one partner's and hears of that partner's stores, so a
+//! manager of several partners has a webhook section for each.
 
 use axum::{
     extract::{Path, State},
@@ -48,9 +50,12 @@ async fn page(
 ) -> Result<Response, AppError> {
     let tokens = store::api_tokens::of_user(&state.db.pool, user.principal.user_id).await?;
     let hooks = store::webhooks::of_partners(&state.db.pool, &user.principal.partner_ids).await?;
+    let partners =
+        store::stores::partner_names(&state.db.pool, &user.principal.partner_ids).await?;
     let view = pages::partner::keys(
         &user.ctx(),
         &tokens,
+        &partners,
         &hooks,
         created.as_ref(),
         problem.as_deref(),
@@ -172,6 +177,9 @@ async fn revoke_token(
 struct WebhookForm {
     #[serde(default)]
     url: String,
+    /// Whose webhook: one of the manager's partners (may be left out by a manager of one).
+    #[serde(default)]
+    partner: Option<i64>,
 }
 
 async fn create_webhook(
@@ -181,16 +189,31 @@ async fn create_webhook(
     CsrfForm { form, .. }: CsrfForm<WebhookForm>,
 ) -> Result<Response, AppError> {
     let tr = user.ctx().tr;
-    // One partner per manager in practice; with several, the first is the hook's owner.
-    let Some(&partner) = user.principal.partner_ids.first() else {
-        return page(
-            &state,
-            &user,
-            None,
-            Some(tr.t("keys.error.no_partner")),
-            StatusCode::CONFLICT,
-        )
-        .await;
+    let ids = &user.principal.partner_ids;
+    let partner = match (form.partner, ids.as_slice()) {
+        (Some(p), _) if ids.contains(&p) => p,
+        (Some(_), _) => return Err(AppError::NotFound),
+        (None, []) => {
+            return page(
+                &state,
+                &user,
+                None,
+                Some(tr.t("keys.error.no_partner")),
+                StatusCode::CONFLICT,
+            )
+            .await;
+        }
+        (None, [only]) => *only,
+        (None, _) => {
+            return page(
+                &state,
+                &user,
+                None,
+                Some(tr.t("consoles.keys.pick_partner")),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
     };
     let url = match webhook::parse_url(&form.url, state.config.health_check.allow_private) {
         Ok(u) => u,
@@ -227,7 +250,11 @@ async fn create_webhook(
         &user,
         &ip,
         "webhook.created",
-        &[("webhook", &id.to_string()), ("url", url.as_str())],
+        &[
+            ("webhook", &id.to_string()),
+            ("url", url.as_str()),
+            ("partner", &partner.to_string()),
+        ],
     )
     .await?;
     tx.commit().await?;

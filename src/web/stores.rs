@@ -26,6 +26,9 @@ const LIST_LIMIT: i64 = 200;
 struct HomeQuery {
     #[serde(default)]
     q: String,
+    /// A partner manager's page of their stores, from 1.
+    #[serde(default)]
+    page: String,
 }
 
 async fn home(
@@ -35,10 +38,20 @@ async fn home(
 ) -> Result<Response, AppError> {
     let pool = &state.db.pool;
     let p = &user.principal;
+    let mut paging = None;
     let stores = match p.role {
         Some(StaffRole::Support) => store::stores::search(pool, query.q.trim(), LIST_LIMIT).await?,
         Some(StaffRole::PartnerManager) => {
-            store::stores::of_partners(pool, &p.partner_ids, LIST_LIMIT).await?
+            let total = store::stores::count_of_partners(pool, &p.partner_ids).await?;
+            let pages = ((total + LIST_LIMIT - 1) / LIST_LIMIT).max(1);
+            let current = query.page.parse::<i64>().unwrap_or(1).clamp(1, pages);
+            paging = Some(pages::stores::Paging {
+                total,
+                current,
+                pages,
+            });
+            let offset = (current - 1) * LIST_LIMIT;
+            store::stores::of_partners(pool, &p.partner_ids, LIST_LIMIT, offset).await?
         }
         Some(StaffRole::Operator) => Vec::new(),
         None => {
@@ -69,6 +82,7 @@ async fn home(
         &state.catalog,
         &rows,
         &query.q,
+        paging,
     ))
     .into_response())
 }

@@ -315,3 +315,121 @@ async fn revoking_when_no_credential_is_in_use_says_nothing_was_revoked_or_email
     app.settle().await;
     assert_eq!(app.emails_to(ADMIN), emails, "no email went out");
 }
+
+#[tokio::test]
+async fn a_sign_in_link_support_resends_signs_the_admin_in_from_any_browser() {
+    let app = spawn_app().await;
+    let agent = app.agent().await;
+    let before = app.emails_to(ADMIN);
+    agent
+        .submit(
+            &path("/support/resend-link"),
+            &[("reason", "Admin lost the email (ticket 4412)")],
+        )
+        .await
+        .assert_redirect_to(&path("/timeline"));
+    let link = app.wait_for_new_link(ADMIN, before).await;
+    assert!(link.contains("/auth/confirm?token="), "{link}");
+    let path_of_link = link.strip_prefix(&app.address).unwrap();
+    // The admin opens it in a browser that never asked for anything.
+    let fresh = app.another_browser();
+    let confirm = fresh.get(path_of_link).await;
+    assert_eq!(confirm.status, StatusCode::OK, "{}", confirm.body);
+    let token = crate::helpers::between(&confirm.body, "name=\"token\" value=\"", "\"").unwrap();
+    fresh
+        .post(
+            "/auth/confirm",
+            &[("csrf", &confirm.csrf()), ("token", &token)],
+        )
+        .await
+        .assert_redirect_to("/");
+    assert!(fresh.get("/").await.has(ADMIN));
+    // Once used, it is spent, in that browser and any other.
+    let again = app.another_browser().get(path_of_link).await;
+    assert_eq!(again.status, StatusCode::GONE);
+}
+
+/// An app whose admin waits for the test purchase, and a support agent signed in.
+async fn at_purchase_with_agent() -> (TestApp, TestApp) {
+    let app = spawn_app().await;
+    app.another_browser().admin_waiting_for_purchase().await;
+    let agent = app.agent().await;
+    (app, agent)
+}
+
+/// Support marks the test purchase verified with `reference`.
+async fn verify(agent: &TestApp, reference: &str) -> crate::helpers::Page {
+    let fields = [
+        ("reason", "Seen in the platform's back office"),
+        ("reference", reference),
+    ];
+    agent
+        .submit(&path("/support/verify-purchase"), &fields)
+        .await
+}
+
+/// The decoded bodies of every email to `to` so far.
+fn bodies_to(app: &TestApp, to: &str) -> Vec<String> {
+    std::fs::read_dir(&app.mail_dir)
+        .unwrap()
+        .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
+        .filter(|t| t.contains(&format!("To: {to}")))
+        .map(|t| crate::helpers::decode_body(&t))
+        .collect()
+}
+
+#[tokio::test]
+async fn verifying_a_purchase_by_hand_emails_the_admin_as_the_platforms_event_does() {
+    let (app, agent) = at_purchase_with_agent().await;
+    verify(&agent, "ORD-77-9876")
+        .await
+        .assert_redirect_to(&path("/timeline"));
+    for _ in 0..100 {
+        if bodies_to(&app, ADMIN)
+            .iter()
+            .any(|b| b.contains("ORD-77-9876"))
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let done: Vec<String> = bodies_to(&app, ADMIN)
+        .into_iter()
+        .filter(|b| b.contains("ORD-77-9876"))
+        .collect();
+    assert_eq!(done.len(), 1, "one completion email");
+    // The store's language (Swedish here), with the link to the finished upgrade.
+    assert!(
+        done[0].contains("uppgraderingen av Kaffebaren är klar")
+            && done[0].contains(&path("/upgrade")),
+        "{}",
+        done[0]
+    );
+}
+
+#[tokio::test]
+async fn a_purchase_is_not_verified_when_every_credential_is_revoked() {
+    let (app, agent) = at_purchase_with_agent().await;
+    agent
+        .submit(
+            &path("/support/revoke-credentials"),
+            &[("reason", "Password pasted in a public forum")],
+        )
+        .await
+        .assert_redirect_to(&path("/timeline"));
+    let refused = verify(&agent, "ORD-77-1234").await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    assert!(
+        refused.has("every API credential of this upgrade is revoked or expired"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM upgrades u JOIN stores s ON s.id = u.store_id WHERE s.legacy_store_id = '{STORE}' AND u.step = 'complete'"
+        ))
+        .await,
+        0
+    );
+    assert!(app.audited("support.purchase_verified").await.is_empty());
+}

@@ -479,6 +479,20 @@ impl TestApp {
             .await
             .expect(sql)
     }
+
+    /// Runs the `switchyard` command line against this app's database.
+    pub fn cli(&self, args: &[&str]) -> std::process::Output {
+        std::process::Command::new(env!("CARGO_BIN_EXE_switchyard"))
+            .args(args)
+            .env("SWITCHYARD_DATABASE_URL", &self.database_url)
+            .env(
+                "SWITCHYARD_SECRET_KEY",
+                "cli-test-key-cli-test-key-0123456789",
+            )
+            .env("RUST_LOG", "error")
+            .output()
+            .unwrap()
+    }
 }
 
 async fn into_page(res: reqwest::Response) -> Page {

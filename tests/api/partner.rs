@@ -47,13 +47,13 @@ impl TestApp {
     }
 
     /// Creates an API token on the page, as the manager would; returns it.
-    async fn create_token(&self, name: &str) -> String {
+    pub async fn create_token(&self, name: &str) -> String {
         let page = self.submit("/partner/api/tokens", &[("name", name)]).await;
         assert_eq!(page.status, StatusCode::CREATED, "{}", page.body);
         between(&page.body, "id=\"new-token\">", "<").expect("the token is shown")
     }
 
-    async fn api(&self, token: &str, path: &str) -> (StatusCode, serde_json::Value) {
+    pub async fn api(&self, token: &str, path: &str) -> (StatusCode, serde_json::Value) {
         let res = self
             .client
             .get(self.url(path))
@@ -66,7 +66,7 @@ impl TestApp {
     }
 }
 
-fn eids(v: &serde_json::Value) -> Vec<String> {
+pub fn eids(v: &serde_json::Value) -> Vec<String> {
     v["stores"]
         .as_array()
         .unwrap()
@@ -330,15 +330,15 @@ async fn api_tokens_are_shown_once_stored_hashed_and_revocable() {
 }
 
 /// What the endpoint received: the signature header and the body, per call.
-type Calls = Arc<Mutex<Vec<(Option<String>, String)>>>;
+pub type Calls = Arc<Mutex<Vec<(Option<String>, String)>>>;
 
 /// A partner's endpoint on this machine that fails its first `failures` calls.
-struct Receiver {
-    url: String,
-    calls: Calls,
+pub struct Receiver {
+    pub url: String,
+    pub calls: Calls,
 }
 
-async fn receiver(failures: usize) -> Receiver {
+pub async fn receiver(failures: usize) -> Receiver {
     use axum::{Router, body::Bytes, http::HeaderMap, routing::post};
     let calls: Calls = Arc::default();
     let seen = calls.clone();

@@ -173,18 +173,7 @@ async fn operators_manage_staff_and_disabling_ends_sessions() {
 #[tokio::test]
 async fn the_cli_manages_staff_accounts() {
     let app = spawn_app().await;
-    let run = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_switchyard"))
-            .args(args)
-            .env("SWITCHYARD_DATABASE_URL", &app.database_url)
-            .env(
-                "SWITCHYARD_SECRET_KEY",
-                "cli-test-key-cli-test-key-0123456789",
-            )
-            .env("RUST_LOG", "error")
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| app.cli(args);
     let out = run(&[
         "user",
         "add",

@@ -6,31 +6,54 @@ use dioxus::prelude::*;
 use super::{
     csrf_field,
     layout::{Ctx, Page, page},
+    partner::{filter_fields, pager},
     stores::store_nav,
     time_tag,
 };
-use crate::app::paths;
+use crate::app::{
+    partner::{ListQuery, PAGE_SIZE},
+    paths,
+    support::Stalled,
+};
 use crate::{
+    domain::catalog::Catalog,
     i18n::Tr,
     store::{
-        audit::AuditEntry, events::OrderEvent, outbox::Sent, stores::Store,
-        support::SupportRequest, waiting::Stalled,
+        audit::AuditEntry, events::OrderEvent, outbox::Sent, stores::Store, support::SupportRequest,
     },
     web::access::StoreReader,
 };
 
-pub fn stalled(ctx: &Ctx, days: i64, rows: &[Stalled], now: i64) -> Page {
+pub fn stalled(
+    ctx: &Ctx,
+    catalog: &Catalog,
+    days: i64,
+    query: &ListQuery,
+    found: &Stalled,
+) -> Page {
     let tr = ctx.tr;
     let title = tr.t("console.stalled.title");
+    let pages = ((found.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let current = query.page().min(pages);
+    let base = format!("/support/stalled?days={days}&");
+    let export = format!(
+        "/support/stalled.csv?days={days}&{}",
+        query.with(&[("page", "")])
+    );
+    let shown = found.rows.len().to_string();
+    let total = found.total.to_string();
     let body = rsx! {
         section { class: "card",
             h1 { "{title}" }
-            form { method: "get", action: "/support/stalled", class: "search",
+            form { method: "get", action: "/support/stalled", class: "filters", role: "search",
                 label { r#for: "days", {tr.t("console.stalled.days")} }
                 input { id: "days", name: "days", r#type: "number", min: "1", max: "365", value: "{days}" }
-                button { class: "button", r#type: "submit", {tr.t("partner.filter.apply")} }
+                {filter_fields(&tr, catalog, query, "/support/stalled", &export)}
             }
-            if rows.is_empty() {
+            p { class: "lead", id: "stalled-total", role: "status",
+                {tr.n("consoles.stalled.total", found.total, &[("shown", &shown), ("count", &total)])}
+            }
+            if found.rows.is_empty() {
                 p { class: "hint", id: "stalled-empty", {tr.t("console.stalled.none")} }
             } else {
                 table { class: "list", id: "stalled",
@@ -39,17 +62,26 @@ pub fn stalled(ctx: &Ctx, days: i64, rows: &[Stalled], now: i64) -> Page {
                         th { {tr.t("console.stalled.since")} } th { {tr.t("partner.col.idle")} } th { {tr.t("store.admin")} }
                     } }
                     tbody {
-                        for r in rows.iter() {
+                        for r in found.rows.iter() {
                             tr { id: "stalled-{r.legacy_store_id}",
+<<<<<<< HEAD
                                 td { "data-label": tr.t("partner.col.store"), div { a { href: paths::store(&r.legacy_store_id).timeline(), "{r.name}" } " " span { class: "small", "({r.legacy_store_id})" } } }
                                 td { "data-label": tr.t("partner.col.step"), {tr.t(r.step.key())} }
                                 td { "data-label": tr.t("console.stalled.since"), {time_tag(r.progressed_at)} }
                                 td { class: "num", "data-label": tr.t("partner.col.idle"), {((now - r.progressed_at) / 86_400).to_string()} }
                                 td { "data-label": tr.t("store.admin"), "{r.admin_email}" }
+=======
+                                td { a { href: paths::store(&r.legacy_store_id).timeline(), "{r.name}" } " " span { class: "small", "({r.legacy_store_id})" } }
+                                td { {tr.t(r.step.key())} }
+                                td { {r.progressed_at.map(time_tag)} }
+                                td { class: "num", {r.idle_days(found.now).map(|d| d.to_string())} }
+                                td { "{r.admin_email}" }
+>>>>>>> broken
                             }
                         }
                     }
                 }
+                {pager(&tr, &base, query, current, pages)}
             }
         }
     };

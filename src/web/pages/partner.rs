@@ -109,7 +109,6 @@ pub fn dashboard(
     );
     let export = format!("/partner/export.csv?{}", query.with(&[("page", "")]));
     let back = format!("/partner?{}", query.with(&[]));
-    let legacy: Vec<_> = catalog.products.iter().filter(|p| p.legacy).collect();
     let sort_link = |s: Sort| {
         let desc = query.sort() == s && !query.descending();
         format!(
@@ -149,43 +148,7 @@ pub fn dashboard(
         }
         section { class: "card",
             form { method: "get", action: "/partner", class: "filters", role: "search",
-                label { r#for: "f-q", {tr.t("partner.filter.q")} }
-                input { id: "f-q", name: "q", r#type: "search", value: "{query.q}" }
-                label { r#for: "f-step", {tr.t("partner.filter.step")} }
-                select { id: "f-step", name: "step",
-                    option { value: "", {tr.t("partner.filter.any")} }
-                    for s in Progress::ALL {
-                        option { value: "{s}", selected: query.step == s.as_str(), {tr.t(s.key())} }
-                    }
-                }
-                label { r#for: "f-risk", {tr.t("partner.filter.risk")} }
-                select { id: "f-risk", name: "risk",
-                    option { value: "", {tr.t("partner.filter.any")} }
-                    for r in Risk::ALL {
-                        option { value: "{r.as_str()}", selected: query.risk == r.as_str(), {tr.t(&format!("risk.{}", r.as_str()))} }
-                    }
-                }
-                label { r#for: "f-product", {tr.t("partner.filter.product")} }
-                select { id: "f-product", name: "product",
-                    option { value: "", {tr.t("partner.filter.any")} }
-                    for p in legacy.iter() {
-                        option { value: "{p.code}", selected: query.product == p.code, "{p.name}" }
-                    }
-                }
-                label { r#for: "f-platform", {tr.t("partner.filter.platform")} }
-                select { id: "f-platform", name: "platform",
-                    option { value: "", {tr.t("partner.filter.any")} }
-                    for p in catalog.platforms.iter() {
-                        option { value: "{p.id}", selected: query.platform == p.id, {catalog.platform_name(p, tr.lang.code())} }
-                    }
-                }
-                label { r#for: "f-country", {tr.t("partner.filter.country")} }
-                input { id: "f-country", name: "country", value: "{query.country}", maxlength: "2", size: "3", autocomplete: "off" }
-                input { r#type: "hidden", name: "sort", value: "{query.sort}" }
-                input { r#type: "hidden", name: "dir", value: "{query.dir}" }
-                button { class: "button primary", r#type: "submit", {tr.t("partner.filter.apply")} }
-                a { class: "button", href: "/partner", {tr.t("partner.filter.clear")} }
-                a { class: "button", id: "export-csv", href: "{export}", {tr.t("partner.export")} }
+                {filter_fields(&tr, catalog, query, "/partner", &export)}
             }
             if d.rows.is_empty() {
                 p { class: "hint", id: "cohort-empty", {tr.t("partner.empty")} }
@@ -212,19 +175,87 @@ pub fn dashboard(
                     }
                     p { button { class: "button", r#type: "submit", id: "nudge", {tr.t("partner.nudge")} } " " span { class: "hint", {tr.t("partner.nudge_hint")} } }
                 }
-                nav { class: "pager", "aria-label": tr.t("partner.pages"),
-                    if current > 1 {
-                        a { href: "/partner?{query.with(&[(\"page\", &(current - 1).to_string())])}", rel: "prev", {tr.t("partner.prev")} }
-                    }
-                    span { id: "page-of", {tr.f("partner.page_of", &[("page", &current.to_string()), ("pages", &pages.to_string())])} }
-                    if current < pages {
-                        a { href: "/partner?{query.with(&[(\"page\", &(current + 1).to_string())])}", rel: "next", id: "next-page", {tr.t("partner.next")} }
-                    }
-                }
+                {pager(&tr, "/partner?", query, current, pages)}
             }
         }
     };
     page(ctx, &title, None, body)
+}
+
+/// The cohort's filters (search, step, risk, product, platform, country) as form fields,
+/// with the sort kept, and the buttons to apply, clear (back to `clear`) and export (to
+/// `export`): the partner dashboard's, and support's stalled list's.
+pub fn filter_fields(
+    tr: &Tr,
+    catalog: &Catalog,
+    query: &ListQuery,
+    clear: &str,
+    export: &str,
+) -> Element {
+    let legacy: Vec<_> = catalog.products.iter().filter(|p| p.legacy).collect();
+    rsx! {
+        label { r#for: "f-q", {tr.t("partner.filter.q")} }
+        input { id: "f-q", name: "q", r#type: "search", value: "{query.q}" }
+        label { r#for: "f-step", {tr.t("partner.filter.step")} }
+        select { id: "f-step", name: "step",
+            option { value: "", {tr.t("partner.filter.any")} }
+            for s in Progress::ALL {
+                option { value: "{s}", selected: query.step == s.as_str(), {tr.t(s.key())} }
+            }
+        }
+        label { r#for: "f-risk", {tr.t("partner.filter.risk")} }
+        select { id: "f-risk", name: "risk",
+            option { value: "", {tr.t("partner.filter.any")} }
+            for r in Risk::ALL {
+                option { value: "{r.as_str()}", selected: query.risk == r.as_str(), {tr.t(&format!("risk.{}", r.as_str()))} }
+            }
+        }
+        label { r#for: "f-product", {tr.t("partner.filter.product")} }
+        select { id: "f-product", name: "product",
+            option { value: "", {tr.t("partner.filter.any")} }
+            for p in legacy.iter() {
+                option { value: "{p.code}", selected: query.product == p.code, "{p.name}" }
+            }
+        }
+        label { r#for: "f-platform", {tr.t("partner.filter.platform")} }
+        select { id: "f-platform", name: "platform",
+            option { value: "", {tr.t("partner.filter.any")} }
+            for p in catalog.platforms.iter() {
+                option { value: "{p.id}", selected: query.platform == p.id, {catalog.platform_name(p, tr.lang.code())} }
+            }
+        }
+        label { r#for: "f-country", {tr.t("partner.filter.country")} }
+        input { id: "f-country", name: "country", value: "{query.country}", maxlength: "2", size: "3", autocomplete: "off" }
+        input { r#type: "hidden", name: "sort", value: "{query.sort}" }
+        input { r#type: "hidden", name: "dir", value: "{query.dir}" }
+        button { class: "button primary", r#type: "submit", {tr.t("partner.filter.apply")} }
+        a { class: "button", href: "{clear}", {tr.t("partner.filter.clear")} }
+        a { class: "button", id: "export-csv", href: "{export}", {tr.t("partner.export")} }
+    }
+}
+
+/// Previous and next links around "page N of M"; `base` is the list's address up to its
+/// query string (ending in `?` or `&`), the filter is kept.
+pub fn pager(tr: &Tr, base: &str, query: &ListQuery, current: i64, pages: i64) -> Element {
+    let prev = format!(
+        "{base}{}",
+        query.with(&[("page", &(current - 1).to_string())])
+    );
+    let next = format!(
+        "{base}{}",
+        query.with(&[("page", &(current + 1).to_string())])
+    );
+    rsx! {
+        nav { class: "pager", "aria-label": tr.t("partner.pages"),
+            if current > 1 {
+                a { href: "{prev}", rel: "prev", {tr.t("partner.prev")} }
+            }
+            span { id: "page-of", {tr.f("partner.page_of", &[("page", &current.to_string()), ("pages", &pages.to_string())])} }
+            if current < pages {
+                a { href: "{next}", rel: "next", id: "next-page", {tr.t("partner.next")} }
+            }
+        }
+    }
 }
 
 fn row(tr: &Tr, catalog: &Catalog, r: &CohortRow, now: i64) -> Element {
@@ -285,6 +316,7 @@ fn failure(tr: Tr, code: Option<&str>) -> String {
 pub fn keys(
     ctx: &Ctx,
     tokens: &[ApiToken],
+    partners: &[(i64, String)],
     hooks: &[Webhook],
     created: Option<&Created>,
     problem: Option<&str>,
@@ -292,6 +324,11 @@ pub fn keys(
     let tr = ctx.tr;
     let csrf = ctx.csrf.clone().unwrap_or_default();
     let title = tr.t("keys.title");
+    let names: Vec<&str> = partners.iter().map(|(_, n)| n.as_str()).collect();
+    let tokens_scope = tr.f(
+        "consoles.keys.tokens_scope",
+        &[("partners", &names.join(", "))],
+    );
     let body = rsx! {
         section { class: "card",
             h1 { "{title}" }
@@ -317,6 +354,7 @@ pub fn keys(
         }
         section { class: "card", id: "tokens",
             h2 { {tr.t("keys.tokens")} }
+            p { class: "hint", id: "tokens-scope", "{tokens_scope}" }
             if tokens.is_empty() {
                 p { class: "hint", {tr.t("keys.no_tokens")} }
             } else {
@@ -354,33 +392,38 @@ pub fn keys(
         section { class: "card", id: "webhooks",
             h2 { {tr.t("keys.webhooks")} }
             p { class: "hint", {tr.t("keys.webhooks_lead")} }
-            if !hooks.is_empty() {
-                ul {
-                    for h in hooks.iter() {
-                        li { id: "webhook-{h.id}",
-                            code { "{h.url}" } " "
-                            if let Some(since) = h.failing_since {
-                                p { class: "warning", role: "status", id: "webhook-{h.id}-failing",
-                                    {tr.f("keys.webhook_failing", &[
-                                        ("since", &format_time(since)),
-                                        ("count", &h.failures.to_string()),
-                                        ("reason", &failure(tr, h.last_error.as_deref())),
-                                    ])}
+            p { class: "hint", id: "webhooks-scope", {tr.t("consoles.keys.webhooks_scope")} }
+            for (partner, name) in partners.iter() {
+                section { id: "webhooks-partner-{partner}",
+                    h3 { {tr.f("consoles.keys.webhooks_of", &[("partner", name)])} }
+                    ul {
+                        for h in hooks.iter().filter(|h| h.partner_id == *partner) {
+                            li { id: "webhook-{h.id}",
+                                code { "{h.url}" } " "
+                                if let Some(since) = h.failing_since {
+                                    p { class: "warning", role: "status", id: "webhook-{h.id}-failing",
+                                        {tr.f("keys.webhook_failing", &[
+                                            ("since", &format_time(since)),
+                                            ("count", &h.failures.to_string()),
+                                            ("reason", &failure(tr, h.last_error.as_deref())),
+                                        ])}
+                                    }
                                 }
-                            }
-                            form { method: "post", action: "/partner/api/webhooks/{h.id}/disable", class: "inline",
-                                {csrf_field(&csrf)}
-                                button { class: "button", r#type: "submit", {tr.t("keys.disable")} }
+                                form { method: "post", action: "/partner/api/webhooks/{h.id}/disable", class: "inline",
+                                    {csrf_field(&csrf)}
+                                    button { class: "button", r#type: "submit", {tr.t("keys.disable")} }
+                                }
                             }
                         }
                     }
+                    form { method: "post", action: "/partner/api/webhooks", class: "inline-form",
+                        {csrf_field(&csrf)}
+                        input { r#type: "hidden", name: "partner", value: "{partner}" }
+                        label { r#for: "webhook-url-{partner}", {tr.t("keys.url")} }
+                        input { id: "webhook-url-{partner}", name: "url", r#type: "url", required: true, placeholder: "https://partner.example/hooks/switchyard" }
+                        button { class: "button primary", r#type: "submit", id: "create-webhook-{partner}", {tr.t("keys.create_webhook")} }
+                    }
                 }
-            }
-            form { method: "post", action: "/partner/api/webhooks", class: "inline-form",
-                {csrf_field(&csrf)}
-                label { r#for: "webhook-url", {tr.t("keys.url")} }
-                input { id: "webhook-url", name: "url", r#type: "url", required: true, placeholder: "https://partner.example/hooks/switchyard" }
-                button { class: "button primary", r#type: "submit", id: "create-webhook", {tr.t("keys.create_webhook")} }
             }
         }
     };

@@ -29,7 +29,21 @@ pub struct Row {
     pub sunset: Option<(time::Date, Phase)>,
 }
 
-pub fn my_stores(ctx: &Ctx, catalog: &Catalog, stores: &[Row], q: &str) -> Page {
+/// Where a long list stands: how many in all, and which page of how many.
+#[derive(Debug, Clone, Copy)]
+pub struct Paging {
+    pub total: i64,
+    pub current: i64,
+    pub pages: i64,
+}
+
+pub fn my_stores(
+    ctx: &Ctx,
+    catalog: &Catalog,
+    stores: &[Row],
+    q: &str,
+    paging: Option<Paging>,
+) -> Page {
     let tr = ctx.tr;
     let title = tr.t(match ctx.role {
         Some(StaffRole::Support) => "stores.title_support",
@@ -51,6 +65,11 @@ pub fn my_stores(ctx: &Ctx, catalog: &Catalog, stores: &[Row], q: &str) -> Page 
             } else if stores.is_empty() {
                 p { {tr.t("stores.none")} }
             }
+            if let Some(pg) = paging {
+                p { class: "lead", id: "stores-total", role: "status",
+                    {tr.n("consoles.stores.total", pg.total, &[("count", &pg.total.to_string()), ("shown", &stores.len().to_string())])}
+                }
+            }
             ul { class: "store-list",
                 for Row { store: s, upgrade: u, expiring, sunset } in stores.iter() {
                     li {
@@ -65,6 +84,17 @@ pub fn my_stores(ctx: &Ctx, catalog: &Catalog, stores: &[Row], q: &str) -> Page 
                                 {tr.f("stores.expiring", &[("count", &expiring.to_string())])}
                             }
                         }
+                    }
+                }
+            }
+            if let Some(pg) = paging.filter(|pg| pg.pages > 1) {
+                nav { class: "pager", "aria-label": tr.t("partner.pages"),
+                    if pg.current > 1 {
+                        a { href: "/?page={pg.current - 1}", rel: "prev", {tr.t("partner.prev")} }
+                    }
+                    span { id: "page-of", {tr.f("partner.page_of", &[("page", &pg.current.to_string()), ("pages", &pg.pages.to_string())])} }
+                    if pg.current < pg.pages {
+                        a { href: "/?page={pg.current + 1}", rel: "next", id: "next-page", {tr.t("partner.next")} }
                     }
                 }
             }
