@@ -216,6 +216,12 @@ async fn legacy_orders_allow_what_their_state_allows_and_every_action_is_audited
         page.body
     );
     assert!(page.has("invoiced to you instead of deducted from your payouts"));
+    // Each order ID has its copy button, named for screen readers.
+    assert!(
+        page.has("data-copy=\"order-id-leg-1\"") && page.has("aria-label=\"Copy order ID\""),
+        "{}",
+        page.body
+    );
 
     let act =
         |order: &'static str, action: &'static str, fields: Vec<(&'static str, &'static str)>| {

@@ -149,7 +149,7 @@ fn lists(reader: &StoreReader, view: &View<'_>, act: bool) -> Element {
                     tbody {
                         for o in view.orders.iter() {
                             tr { id: "order-{o.order_id}", "data-status": "{o.status}",
-                                td { "data-label": tr.t("legacy.orders.order"), div { code { "{o.order_id}" } br {} span { class: "small", {time_tag(o.created_at)} } } }
+                                td { "data-label": tr.t("legacy.orders.order"), div { {super::copyable(&tr, &format!("order-id-{}", o.order_id), &o.order_id, &tr.t("copy.what.order"))} br {} span { class: "small", {time_tag(o.created_at)} } } }
                                 td { "data-label": tr.t("legacy.orders.status"), div { span { class: "tag", {tr.t(&format!("legacy.status.{}", o.status))} } } }
                                 td { "data-label": tr.t("legacy.orders.amounts"), div {
                                     {money(&o.currency, o.order_amount)}
