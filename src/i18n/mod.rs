@@ -208,6 +208,13 @@ impl Tr {
         TABLES.get(&Lang::En).is_some_and(|t| t.contains_key(key))
     }
 
+    /// A country's name in this language, from its ISO code; an unknown code is shown
+    /// as it is.
+    pub fn country(&self, code: &str) -> String {
+        let key = format!("country.{code}");
+        if self.has(&key) { self.t(&key) } else { code.to_owned() }
+    }
+
     /// The plural form of `key` for `count` (`key.one`, `key.other`, … by the
     /// language's rule), with `{name}` placeholders replaced.
     pub fn n(&self, key: &str, count: i64, args: &[(&str, &str)]) -> String {

@@ -263,7 +263,7 @@ async fn the_step_says_it_updates_by_itself_and_what_the_test_environment_needs(
     assert!(!page.has("it updates when you press"));
     for words in [
         "“Pay later”",
-        "“Private person – Approved” for SE",
+        "“Private person – Approved” for Sweden",
         "test mode is on in the plugin",
     ] {
         assert!(page.has(words), "{words}");
@@ -279,6 +279,14 @@ async fn the_step_says_it_updates_by_itself_and_what_the_test_environment_needs(
             .await;
         assert!(page.has("Private person – Approved"), "{lang}");
         assert!(page.has("id=\"test-environment\""), "{lang}");
+        // The country by its name in the reader's language.
+        let sweden = match lang {
+            "sv" | "da" | "nb" => "Sverige",
+            "fi" => "Ruotsi",
+            "de" => "Schweden",
+            _ => "Suecia",
+        };
+        assert!(page.has(sweden), "{lang}: {}", page.body);
     }
 }
 

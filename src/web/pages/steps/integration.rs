@@ -134,7 +134,7 @@ pub fn page(
             }
             div { class: "hint", id: "test-environment",
                 strong { {tr.t("testenv.title")} }
-                p { {tr.f("testenv.body", &[("country", country)])} }
+                p { {tr.f("testenv.body", &[("country", &tr.country(country))])} }
             }
         }
         if admin.can_act() {

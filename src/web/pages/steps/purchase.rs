@@ -103,7 +103,7 @@ pub fn waiting(
             a { class: "button primary", href: paths::store(eid).step(Step::TestPurchase), id: "check-again", {tr.t("purchase.check_again")} }
             div { class: "hint", id: "test-environment",
                 strong { {tr.t("testenv.title")} }
-                p { {tr.f("testenv.body", &[("country", country)])} }
+                p { {tr.f("testenv.body", &[("country", &tr.country(country))])} }
             }
             if let Some(sandbox) = &sandbox {
                 {sandbox_box(admin, sandbox, username.as_deref(), currency, country)}
