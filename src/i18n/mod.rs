@@ -212,7 +212,11 @@ impl Tr {
     /// as it is.
     pub fn country(&self, code: &str) -> String {
         let key = format!("country.{code}");
-        if self.has(&key) { self.t(&key) } else { code.to_owned() }
+        if self.has(&key) {
+            self.t(&key)
+        } else {
+            code.to_owned()
+        }
     }
 
     /// The plural form of `key` for `count` (`key.one`, `key.other`, … by the

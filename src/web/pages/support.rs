@@ -5,8 +5,8 @@ use dioxus::prelude::*;
 
 use super::{
     audit, csrf_field,
-    requests::{answered, status_tag},
     layout::{Ctx, Page, page},
+    requests::{answered, status_tag},
     steps::purchase::api_log,
     time_tag,
 };
