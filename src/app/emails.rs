@@ -347,7 +347,19 @@ pub fn upgrade_complete(
     mid: &str,
     order: &str,
     link: &str,
+    sunset: Option<time::Date>,
 ) -> Email {
+    // The day the legacy store closes, when its product has one.
+    let closes = match sunset {
+        Some(d) => tr.f(
+            "email.complete.closes_on",
+            &[
+                ("eid", &s.legacy_store_id),
+                ("date", &crate::i18n::format::date(tr.lang, d)),
+            ],
+        ),
+        None => tr.t("email.complete.closes_later"),
+    };
     Email {
         to: s.admin_email.clone(),
         subject: tr.f("email.complete.subject", &[("store", &s.name)]),
@@ -358,6 +370,7 @@ pub fn upgrade_complete(
                 ("mid", mid),
                 ("order", order),
                 ("link", link),
+                ("closes", &closes),
             ],
         ),
     }

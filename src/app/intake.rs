@@ -44,6 +44,8 @@ pub struct Sinks<'a> {
     pub hub: &'a Hub,
     pub outbox: &'a store::outbox::Wake,
     pub base_url: &'a str,
+    /// For the sunset date the completion email names.
+    pub catalog: &'a crate::domain::Catalog,
 }
 
 impl Sinks<'_> {
@@ -211,14 +213,7 @@ async fn act_on_order(
                 outcome => outcome,
             };
             if outcome == Outcome::CompletedUpgrade {
-                complete(
-                    &mut tx,
-                    &store,
-                    &mut locked,
-                    &event.order_id,
-                    &sinks.link(&store),
-                )
-                .await?;
+                complete(&mut tx, &store, &mut locked, &event.order_id, sinks).await?;
                 sinks.commit(tx, store_id).await?;
             } else {
                 tx.rollback().await?;
@@ -280,14 +275,18 @@ async fn complete(
     store: &store::stores::Store,
     upgrade: &mut Upgrade,
     order_id: &str,
-    link: &str,
+    sinks: Sinks<'_>,
 ) -> anyhow::Result<()> {
     let moved = upgrade.complete_by_purchase(order_id)?;
     store::upgrades::record_move(tx, upgrade, moved, "platform").await?;
     store::upgrades::set_test_order(tx, upgrade).await?;
     let tr = emails::lang_of(&mut **tx, &store.admin_email, Some(store)).await?;
     let mid = upgrade.merchant_id.as_deref().unwrap_or_default();
-    let email = emails::upgrade_complete(tr, store, mid, order_id, link);
+    let sunset = sinks
+        .catalog
+        .product(&store.product)
+        .and_then(|p| p.sunset_date());
+    let email = emails::upgrade_complete(tr, store, mid, order_id, &sinks.link(store), sunset);
     let key = format!("upgrade-complete:{}", upgrade.id);
     store::outbox::enqueue(tx, Lane::Transactional, &key, &email, Some(store.id)).await?;
     Ok(())
@@ -352,14 +351,7 @@ pub async fn detect_earlier_purchase(
         tx.rollback().await?;
         return Ok(false);
     };
-    complete(
-        &mut tx,
-        &store,
-        &mut upgrade,
-        &order.order_id,
-        &sinks.link(&store),
-    )
-    .await?;
+    complete(&mut tx, &store, &mut upgrade, &order.order_id, sinks).await?;
     sinks.commit(tx, store.id).await?;
     Ok(true)
 }

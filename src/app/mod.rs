@@ -74,6 +74,7 @@ impl App {
             hub: &self.hub,
             outbox: &self.outbox,
             base_url: &self.config.base_url,
+            catalog: &self.catalog,
         }
     }
 }

@@ -296,7 +296,8 @@ pub async fn verify_purchase(
         state.config.base_url,
         super::paths::store(&s.legacy_store_id).upgrade()
     );
-    let email = emails::upgrade_complete(tr, s, mid, reference, &link);
+    let sunset = super::legacy::sunset_of(state, s).map(|(date, _)| date);
+    let email = emails::upgrade_complete(tr, s, mid, reference, &link, sunset);
     // The key the platform's path uses: however it completes, the admin hears once.
     let key = format!("upgrade-complete:{upgrade_id}");
     store::outbox::enqueue(&mut tx, Lane::Transactional, &key, &email, Some(s.id)).await?;

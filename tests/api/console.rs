@@ -401,6 +401,9 @@ async fn verifying_a_purchase_by_hand_emails_the_admin_as_the_platforms_event_do
     // The store's language (Swedish here), with the link to the finished upgrade.
     assert!(
         done[0].contains("uppgraderingen av Kaffebaren är klar")
+            && done[0].contains(
+                "4711 förblir läsbar för rapporter och gamla ordrar tills den stängs den 2027-02-15"
+            )
             && done[0].contains(&path("/upgrade")),
         "{}",
         done[0]

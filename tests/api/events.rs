@@ -193,6 +193,12 @@ async fn the_admins_emails_are_in_the_language_they_read_switchyard_in() {
         1,
         "the completion email is in English"
     );
+    assert_eq!(
+        app.emails_with(ADMIN, "until it closes on 15 February 2027")
+            .await,
+        1,
+        "it names the day the legacy store closes"
+    );
 }
 
 #[tokio::test]
