@@ -241,6 +241,8 @@ impl Run {
 
 const WIDE: u32 = 1280;
 const NARROW: u32 = 390;
+/// The most of a phone's 844 px the step banner may take.
+const MAX_BANNER_PX: f64 = 160.0;
 
 async fn run_in_browser(driver: &Driver, run: Run) {
     let app = helpers::spawn_app_with(|c| c.health_check.allow_private = true).await;
@@ -595,6 +597,30 @@ async fn look(b: &Client, run: Run, width: u32, page: &str) -> Result {
             .await?;
         if wide.as_bool() != Some(false) {
             return Err(format!("{page} scrolls sideways at {width} px").into());
+        }
+        // The banner leaves the phone's screen to the step, and no ID in a list is
+        // broken over lines (each would read as several values).
+        let found = b
+            .execute(
+                "const banner = document.getElementById('step-banner');
+                 const broken = [...document.querySelectorAll('table.list code')]
+                     .filter(c => c.getClientRects().length > 1).map(c => c.textContent);
+                 return { banner: banner ? banner.getBoundingClientRect().height : 0, broken };",
+                vec![],
+            )
+            .await?;
+        let banner = found["banner"].as_f64().unwrap_or(0.0);
+        if banner > MAX_BANNER_PX {
+            return Err(
+                format!("{page}: the step banner is {banner} px tall at {width} px").into(),
+            );
+        }
+        if found["broken"].as_array().is_some_and(|b| !b.is_empty()) {
+            return Err(format!(
+                "{page}: IDs broken over lines at {width} px: {}",
+                found["broken"]
+            )
+            .into());
         }
     }
     if run.js == Js::On {
