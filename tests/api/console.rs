@@ -10,7 +10,7 @@ const AGENT: &str = "agent@support.example";
 const DAY: i64 = 86_400;
 
 impl TestApp {
-    async fn agent(&self) -> TestApp {
+    pub(crate) async fn agent(&self) -> TestApp {
         self.add_staff(AGENT, StaffRole::Support, None).await;
         let b = self.another_browser();
         b.sign_in(AGENT).await;

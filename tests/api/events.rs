@@ -246,6 +246,13 @@ async fn each_event_means_what_it_should_for_the_upgrade() {
     assert_eq!(app.deliver(&error).await.0, StatusCode::OK);
     let page = app.get(&path("/upgrade/test-purchase")).await;
     assert!(page.has("BAD_VALUE") && page.has("corr-42") && page.has("Magento/2.4"));
+    // Support's timeline names the code and the correlation ID the platform's team asks for.
+    let timeline = app.agent().await.get(&path("/timeline")).await;
+    assert!(
+        timeline.has("An API call failed: BAD_VALUE, correlation ID corr-42"),
+        "{}",
+        timeline.body
+    );
 
     // The same id again with another body is no replay: refused, and it changes nothing,
     // even when the new body is the very order that would complete the upgrade.

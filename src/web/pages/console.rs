@@ -121,6 +121,9 @@ impl Timeline {
                 &[
                     ("order", &e.order_id),
                     ("environment", &tr.t(&format!("env.{}", e.environment))),
+                    // What support quotes to the platform's team about a failed call.
+                    ("code", e.error_code.as_deref().unwrap_or("–")),
+                    ("correlation", e.correlation_id.as_deref().unwrap_or("–")),
                 ],
             ),
             who: super::audit::who(tr, "platform"),
