@@ -300,7 +300,8 @@ pub async fn count_of_partners<'c>(
 }
 
 /// Stores where `needle` is part of the legacy ID, name, admin or user email, new
-/// merchant ID or API username; at most `limit`, by name.
+/// merchant ID or API username; at most `limit`: the store whose legacy ID is exactly
+/// `needle` first (support is most often given one), then by name.
 pub async fn search<'c>(
     ex: impl Executor<'c, Database = Any>,
     needle: &str,
@@ -314,11 +315,12 @@ pub async fn search<'c>(
          OR id IN (SELECT store_id FROM upgrades WHERE LOWER(merchant_id) LIKE $1 ESCAPE '\\') \
          OR id IN (SELECT u.store_id FROM upgrades u JOIN api_credentials c ON c.upgrade_id = u.id \
                    WHERE LOWER(c.username) LIKE $1 ESCAPE '\\') \
-         ORDER BY name LIMIT $2"
+         ORDER BY CASE WHEN legacy_store_id = $4 THEN 0 ELSE 1 END, name LIMIT $2"
     ))
     .bind(like)
     .bind(limit)
     .bind(contains_pattern(&fold(needle)))
+    .bind(needle.trim())
     .fetch_all(ex)
     .await
 }

@@ -305,3 +305,26 @@ async fn my_stores_counts_and_pages_a_managers_stores_of_every_partner() {
         "{list}"
     );
 }
+
+#[tokio::test]
+async fn support_finds_the_store_with_exactly_the_eid_they_were_given_first() {
+    let app = spawn_app().await;
+    app.partners().await;
+    // Names that sort before the exact match, and EIDs that contain it.
+    app.stores_named(NORDIC, 4470, &["Aaa Bageri", "Abc Cykel"])
+        .await;
+    app.stores_named(NORDIC, 47, &["Zebra Zoo"]).await;
+    let agent = app.support_agent().await;
+    let page = agent.get("/?q=47").await;
+    let first = page
+        .body
+        .find("Zebra Zoo")
+        .expect("the exact match is listed");
+    for other in ["Aaa Bageri", "Abc Cykel", "Kaffebaren"] {
+        let at = page
+            .body
+            .find(other)
+            .unwrap_or_else(|| panic!("{other}: {}", page.body));
+        assert!(first < at, "47 is listed before {other}");
+    }
+}
