@@ -310,6 +310,7 @@ async fn the_sandbox_refuses_what_an_order_state_does_not_allow_and_replays_keys
 struct PollSinks {
     hub: switchyard::live::Hub,
     outbox: switchyard::store::outbox::Wake,
+    catalog: switchyard::domain::Catalog,
 }
 
 impl PollSinks {
@@ -317,6 +318,10 @@ impl PollSinks {
         PollSinks {
             hub: switchyard::live::Hub::new(app.db.backend),
             outbox: Default::default(),
+            catalog: switchyard::domain::Catalog::parse(
+                switchyard::domain::catalog::DEFAULT_CATALOG,
+            )
+            .unwrap(),
         }
     }
 
@@ -325,6 +330,7 @@ impl PollSinks {
             hub: &self.hub,
             outbox: &self.outbox,
             base_url: "http://switchyard.test",
+            catalog: &self.catalog,
         }
     }
 }
