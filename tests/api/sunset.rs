@@ -5,7 +5,7 @@
 use reqwest::StatusCode;
 use switchyard::i18n::{Lang, format};
 
-use crate::helpers::{ADMIN, TestApp, between, decode_body, path, spawn_app_with};
+use crate::helpers::{ADMIN, STORE, TestApp, between, decode_body, path, spawn_app_with};
 use crate::legacy::FIXTURE;
 
 /// The app with KPM's sunset (store 4711's product) `days` from today, and that day.
@@ -141,7 +141,13 @@ async fn reports_download_until_the_sunset_and_after_it_only_support_has_them() 
             assert_eq!(support.bytes(&path(&p)).await.0, StatusCode::OK, "{p}");
         }
         if !open {
-            assert!(page.has(&format!("The legacy store closed on {date}. Its orders can no longer be changed, and its settlement reports can no longer be read or downloaded here.")));
+            // The countdown every page shows, and what the closing means here.
+            assert!(
+                page.has(&format!("legacy store {STORE} closed on {date}"))
+                    && page.has("Its orders and settlement reports are no longer available here."),
+                "{}",
+                page.body
+            );
             assert!(page.has("id=\"legacy-ask-support\""));
         }
     }
