@@ -43,40 +43,40 @@ pub fn stalled(
     let shown = found.rows.len().to_string();
     let total = found.total.to_string();
     let body = rsx! {
-            section { class: "card",
-                h1 { "{title}" }
-                form { method: "get", action: "/support/stalled", class: "filters", role: "search",
-                    label { r#for: "days", {tr.t("console.stalled.days")} }
-                    input { id: "days", name: "days", r#type: "number", min: "1", max: "365", value: "{days}" }
-                    {filter_fields(&tr, catalog, query, "/support/stalled", &export)}
-                }
-                p { class: "lead", id: "stalled-total", role: "status",
-                    {tr.n("consoles.stalled.total", found.total, &[("shown", &shown), ("count", &total)])}
-                }
-                if found.rows.is_empty() {
-                    p { class: "hint", id: "stalled-empty", {tr.t("console.stalled.none")} }
-                } else {
-                    table { class: "list", id: "stalled",
-                        thead { tr {
-                            th { {tr.t("partner.col.store")} } th { {tr.t("partner.col.step")} }
-                            th { {tr.t("console.stalled.since")} } th { {tr.t("partner.col.idle")} } th { {tr.t("store.admin")} }
-                        } }
-                        tbody {
-                            for r in found.rows.iter() {
-                                tr { id: "stalled-{r.legacy_store_id}",
-                                    td { "data-label": tr.t("partner.col.store"), div { a { href: paths::store(&r.legacy_store_id).timeline(), "{r.name}" } " " span { class: "small", "({r.legacy_store_id})" } } }
-                                    td { "data-label": tr.t("partner.col.step"), {tr.t(r.step.key())} }
-                                    td { "data-label": tr.t("console.stalled.since"), {r.progressed_at.map(time_tag)} }
-                                    td { class: "num", "data-label": tr.t("partner.col.idle"), {r.idle_days(found.now).map(|d| d.to_string())} }
-                                    td { "data-label": tr.t("store.admin"), "{r.admin_email}" }
-                                }
+        section { class: "card",
+            h1 { "{title}" }
+            form { method: "get", action: "/support/stalled", class: "filters", role: "search",
+                label { r#for: "days", {tr.t("console.stalled.days")} }
+                input { id: "days", name: "days", r#type: "number", min: "1", max: "365", value: "{days}" }
+                {filter_fields(&tr, catalog, query, "/support/stalled", &export)}
+            }
+            p { class: "lead", id: "stalled-total", role: "status",
+                {tr.n("consoles.stalled.total", found.total, &[("shown", &shown), ("count", &total)])}
+            }
+            if found.rows.is_empty() {
+                p { class: "hint", id: "stalled-empty", {tr.t("console.stalled.none")} }
+            } else {
+                table { class: "list", id: "stalled",
+                    thead { tr {
+                        th { {tr.t("partner.col.store")} } th { {tr.t("partner.col.step")} }
+                        th { {tr.t("console.stalled.since")} } th { {tr.t("partner.col.idle")} } th { {tr.t("store.admin")} }
+                    } }
+                    tbody {
+                        for r in found.rows.iter() {
+                            tr { id: "stalled-{r.legacy_store_id}",
+                                td { "data-label": tr.t("partner.col.store"), div { a { href: paths::store(&r.legacy_store_id).timeline(), "{r.name}" } " " span { class: "small", "({r.legacy_store_id})" } } }
+                                td { "data-label": tr.t("partner.col.step"), {tr.t(r.step.key())} }
+                                td { "data-label": tr.t("console.stalled.since"), {r.progressed_at.map(time_tag)} }
+                                td { class: "num", "data-label": tr.t("partner.col.idle"), {r.idle_days(found.now).map(|d| d.to_string())} }
+                                td { "data-label": tr.t("store.admin"), "{r.admin_email}" }
                             }
                         }
                     }
-                    {pager(&tr, &base, query, current, pages)}
                 }
+                {pager(&tr, &base, query, current, pages)}
             }
-        };
+        }
+    };
     page(ctx, &title, None, body)
 }
 
