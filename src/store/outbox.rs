@@ -151,9 +151,11 @@ pub async fn due<'c>(
 
 /// The oldest due webhook row of each destination that has none in flight, for at most
 /// `limit` destinations: one slow endpoint holds at most one delivery at a time, and
-/// never keeps the others' rows from being picked. `failing` picks the destinations
-/// whose webhook is marked failing, or (false) the others, so the two are worked in
-/// separate slots.
+/// never keeps the others' rows from being picked. A row waits while an older one of
+/// the same store is undelivered to the same destination, so a retry never lets a
+/// store's later event overtake an earlier one (other stores' events go on). `failing`
+/// picks the destinations whose webhook is marked failing, or (false) the others, so the
+/// two are worked in separate slots.
 pub async fn due_per_destination<'c>(
     ex: impl Executor<'c, Database = Any>,
     limit: i64,
@@ -162,7 +164,10 @@ pub async fn due_per_destination<'c>(
     let which = if failing { "IN" } else { "NOT IN" };
     sqlx::query_as(&format!(
         "SELECT {ROW} FROM outbox WHERE id IN ( \
-           SELECT MIN(id) FROM outbox WHERE lane = 'webhook' AND {DUE} \
+           SELECT MIN(id) FROM outbox o WHERE lane = 'webhook' AND {DUE} \
+           AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.lane = 'webhook' \
+                           AND e.recipient = o.recipient AND e.store_id = o.store_id \
+                           AND e.sent_at IS NULL AND e.id < o.id) \
            AND recipient {which} (SELECT CAST(id AS TEXT) FROM webhooks \
                                   WHERE failing_since IS NOT NULL) \
            AND recipient NOT IN (SELECT recipient FROM outbox WHERE lane = 'webhook' \

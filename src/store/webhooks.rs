@@ -138,11 +138,15 @@ pub async fn enqueue_step(
     actor: &str,
     at: i64,
 ) -> sqlx::Result<()> {
-    let hooks: Vec<(i64, String, String)> = sqlx::query_as(
-        "SELECT w.id, s.legacy_store_id, s.name FROM webhooks w JOIN stores s ON s.partner_id = w.partner_id \
-         WHERE s.id = $1 AND w.disabled_at IS NULL",
+    // The merchant ID as stored now, in this transaction: the caller's copy of the
+    // upgrade may predate the MID it just allocated.
+    let hooks: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT w.id, s.legacy_store_id, s.name, u.merchant_id FROM webhooks w \
+         JOIN stores s ON s.partner_id = w.partner_id JOIN upgrades u ON u.store_id = s.id \
+         WHERE s.id = $1 AND u.id = $2 AND w.disabled_at IS NULL",
     )
     .bind(upgrade.store_id)
+    .bind(upgrade.id)
     .fetch_all(&mut **tx)
     .await?;
     if hooks.is_empty() {
@@ -158,7 +162,7 @@ pub async fn enqueue_step(
     } else {
         "person"
     };
-    for (hook, eid, name) in hooks {
+    for (hook, eid, name, merchant_id) in hooks {
         for kind in &events {
             let event_id = format!(
                 "evt_{}_{}_{}",
@@ -176,7 +180,7 @@ pub async fn enqueue_step(
                     "path": upgrade.path_id,
                     "completed_step": from.as_str(),
                     "current_step": to.as_str(),
-                    "merchant_id": upgrade.merchant_id,
+                    "merchant_id": merchant_id,
                     "by": by,
                 }
             })

@@ -64,7 +64,6 @@ pub async fn generate(
     let mut tx = state.db.begin().await?;
     let mut upgrade = store::upgrades::lock(&mut tx, id, state.db.backend).await?;
     let moved = upgrade.generate_credentials(admin.terms_outdated)?;
-    store::upgrades::record_move(&mut tx, &upgrade, moved, admin.user.email()).await?;
     let mut fresh = Vec::new();
     for env in [Environment::Live, Environment::Test] {
         let creds = issue(&mut tx, &upgrade, env).await?;
@@ -76,6 +75,8 @@ pub async fn generate(
         audit_in(&mut tx, &admin, "credentials.created", &args, &ip).await?;
         fresh.push(creds);
     }
+    // After the MIDs exist, so the partner's event names the new one.
+    store::upgrades::record_move(&mut tx, &upgrade, moved, admin.user.email()).await?;
     tx.commit().await?;
     for c in &fresh {
         tracing::info!(store = %admin.eid(), merchant_id = %c.merchant_id, username = %c.username, "credentials issued");
