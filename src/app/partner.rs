@@ -63,6 +63,8 @@ impl ListQuery {
             country: self.country.trim().chars().take(2).collect(),
             store_id: None,
             stalled_before: None,
+            after_id: None,
+            changed_since: None,
         }
     }
 

@@ -50,6 +50,11 @@ pub struct Filter {
     /// Only started, unfinished upgrades whose last step moved at or before this time
     /// (support's stalled list).
     pub stalled_before: Option<i64>,
+    /// Only stores imported after this one (the API's cursor).
+    pub after_id: Option<i64>,
+    /// Only stores whose upgrade changed, or that were imported, at or after this time
+    /// (the API's incremental sync).
+    pub changed_since: Option<i64>,
 }
 
 impl Filter {
@@ -61,6 +66,8 @@ impl Filter {
             && self.risk.is_none()
             && self.store_id.is_none()
             && self.stalled_before.is_none()
+            && self.after_id.is_none()
+            && self.changed_since.is_none()
     }
 }
 
@@ -184,6 +191,14 @@ impl Cohort<'_> {
                 "c.progressed_at IS NOT NULL AND c.progressed_at <= {p} AND c.step <> {complete}"
             ));
         }
+        if let Some(after) = f.after_id {
+            let p = arg(Arg::Int(after));
+            conds.push(format!("c.id > {p}"));
+        }
+        if let Some(since) = f.changed_since {
+            let p = arg(Arg::Int(since));
+            conds.push(format!("COALESCE(c.updated_at, c.created_at) >= {p}"));
+        }
         if !f.country.is_empty() {
             let p = arg(Arg::Text(format!("%;{};%", f.country.to_uppercase())));
             conds.push(format!("(';' || c.countries || ';') LIKE {p}"));
@@ -197,7 +212,7 @@ impl Cohort<'_> {
         let sql = format!(
             "(SELECT * FROM (SELECT s.id, s.legacy_store_id, s.name, s.name_folded, s.admin_email, s.product, s.platform, s.countries, \
              s.upgrade_step AS step, s.upgrade_progressed_at AS progressed_at, s.upgrade_updated_at AS updated_at, \
-             s.upgrade_completed_at AS completed_at, {risk} AS risk \
+             s.upgrade_completed_at AS completed_at, s.created_at, {risk} AS risk \
              FROM stores s WHERE {partner}) c{filter}) c"
         );
         (sql, args)
@@ -212,9 +227,30 @@ impl Cohort<'_> {
         limit: i64,
         offset: i64,
     ) -> sqlx::Result<Vec<CohortRow>> {
-        let (source, args) = self.source();
         let dir = if descending { "DESC" } else { "ASC" };
         let order = format!("{} {dir}, c.id {dir}", sort.column());
+        self.fetch(ex, &order, limit, offset).await
+    }
+
+    /// Up to `limit` stores in the order they were imported: a store's place in it never
+    /// changes, so paging on with [`Filter::after_id`] neither repeats nor skips a store
+    /// while the data changes (the API's cursor).
+    pub async fn in_import_order<'c>(
+        &self,
+        ex: impl Executor<'c, Database = Any>,
+        limit: i64,
+    ) -> sqlx::Result<Vec<CohortRow>> {
+        self.fetch(ex, "c.id ASC", limit, 0).await
+    }
+
+    async fn fetch<'c>(
+        &self,
+        ex: impl Executor<'c, Database = Any>,
+        order: &str,
+        limit: i64,
+        offset: i64,
+    ) -> sqlx::Result<Vec<CohortRow>> {
+        let (source, args) = self.source();
         // The page is chosen from `stores` alone; only its rows meet their upgrade.
         let sql = format!(
             "SELECT c.*, u.path_id FROM (SELECT * FROM {source} ORDER BY {order} LIMIT {} OFFSET {}) c \

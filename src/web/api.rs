@@ -174,6 +174,9 @@ pub struct StoreList {
     pub page: i64,
     pub per_page: i64,
     pub total: i64,
+    /// With `cursor` or `updated_since`: pass it as `cursor` for the next page; absent
+    /// on the last one.
+    pub next_cursor: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -227,6 +230,47 @@ struct ListParams {
     list: ListQuery,
     #[serde(default)]
     per_page: String,
+    /// Present, even empty (the first page), for cursor paging.
+    #[serde(default)]
+    cursor: Option<String>,
+    #[serde(default)]
+    updated_since: String,
+}
+
+/// Cursor paging: stores in the order they were imported, after the cursor's store and
+/// changed since a time. A store's place in that order never changes, so paging on
+/// while data changes neither repeats nor skips one, as offset pages can.
+struct Keyset {
+    after: Option<i64>,
+    since: Option<i64>,
+}
+
+impl Keyset {
+    /// The cursor paging the query asks for, if any; an unreadable one is an error.
+    fn of(p: &ListParams) -> Result<Option<Keyset>, &'static str> {
+        if p.cursor.is_none() && p.updated_since.is_empty() {
+            return Ok(None);
+        }
+        if !(p.list.page.is_empty() && p.list.sort.is_empty() && p.list.dir.is_empty()) {
+            return Err("cursor paging is in import order: leave out page, sort and dir");
+        }
+        let after = match p.cursor.as_deref().unwrap_or_default() {
+            "" => None,
+            c => Some(
+                c.strip_prefix('s')
+                    .and_then(|id| id.parse::<i64>().ok())
+                    .ok_or("cursor is not one this API gave out")?,
+            ),
+        };
+        let since =
+            match p.updated_since.as_str() {
+                "" => None,
+                t => Some(crate::domain::parse_rfc3339(t).ok_or(
+                    "updated_since must be an RFC 3339 time, such as 2026-12-01T00:00:00Z",
+                )?),
+            };
+        Ok(Some(Keyset { after, since }))
+    }
 }
 
 /// Your partners' stores, with progress and sunset risk
@@ -276,10 +320,18 @@ async fn list(
             }
         },
     };
+    let keyset = match Keyset::of(&params) {
+        Ok(k) => k,
+        Err(message) => return error(StatusCode::BAD_REQUEST, "bad_request", message),
+    };
     let q = &params.list;
     let sunsets = sunsets(&state);
-    let filter = q.filter();
+    let mut filter = q.filter();
+    filter.changed_since = keyset.as_ref().and_then(|k| k.since);
     let now = store::now();
+    if let Some(keyset) = keyset {
+        return cursor_page(&state, &caller, filter, keyset.after, per_page, now).await;
+    }
     let cohort = Cohort {
         partners: Some(&caller.partner_ids),
         filter: &filter,
@@ -311,6 +363,58 @@ async fn list(
         page,
         per_page,
         total,
+        next_cursor: None,
+    })
+    .into_response()
+}
+
+/// One page of cursor paging after store `after`, and the cursor of the next.
+async fn cursor_page(
+    state: &AppState,
+    caller: &ApiCaller,
+    filter: store::cohort::Filter,
+    after: Option<i64>,
+    per_page: i64,
+    now: i64,
+) -> Response {
+    let sunsets = sunsets(state);
+    let pool = &state.db.pool;
+    let all = Cohort {
+        partners: Some(&caller.partner_ids),
+        filter: &filter,
+        rule: rule(state),
+        sunsets: &sunsets,
+        now,
+    };
+    // The total counts every page, not the ones left.
+    let total = match all.count(pool).await {
+        Ok(t) => t,
+        Err(e) => return internal(e),
+    };
+    let rest = store::cohort::Filter {
+        after_id: after,
+        ..filter.clone()
+    };
+    let rest = Cohort {
+        filter: &rest,
+        ..all
+    };
+    // One more than the page holds tells whether another page follows.
+    let mut rows = match rest.in_import_order(pool, per_page + 1).await {
+        Ok(r) => r,
+        Err(e) => return internal(e),
+    };
+    let more = rows.len() as i64 > per_page;
+    rows.truncate(per_page as usize);
+    let next_cursor = more
+        .then(|| rows.last().map(|r| format!("s{}", r.id)))
+        .flatten();
+    Json(StoreList {
+        stores: rows.iter().map(|r| summary(state, r, now)).collect(),
+        page: 1,
+        per_page,
+        total,
+        next_cursor,
     })
     .into_response()
 }
@@ -320,7 +424,15 @@ async fn list(
 /// the first page, and a client could not tell either from a real answer. A parameter
 /// with a fixed set of values, or a number, is left out for its default, not sent empty.
 fn check_list_query(q: &ListQuery, raw: &str) -> Result<(), String> {
-    const CHOSEN: [&str; 6] = ["step", "risk", "sort", "dir", "page", "per_page"];
+    const CHOSEN: [&str; 7] = [
+        "step",
+        "risk",
+        "sort",
+        "dir",
+        "page",
+        "per_page",
+        "updated_since",
+    ];
     if let Some((name, _)) = url::form_urlencoded::parse(raw.as_bytes())
         .find(|(name, value)| value.is_empty() && CHOSEN.contains(&name.as_ref()))
     {
@@ -509,6 +621,16 @@ impl IntoParams for ListParams {
             ("dir", "`desc` for descending", one_of(vec!["asc", "desc"])),
             ("page", "Page number, from 1", number(1_000_000)),
             ("per_page", "Stores per page", number(MAX_PER_PAGE)),
+            (
+                "cursor",
+                "Empty for the first page, then the `next_cursor` of the previous one: pages in import order, which never repeat or skip a store while data changes (leave out `page`, `sort` and `dir`)",
+                text(Some(30)),
+            ),
+            (
+                "updated_since",
+                "RFC 3339 time: only stores whose upgrade changed, or that were imported, since then (incremental sync; pages like `cursor`)",
+                text(Some(40)),
+            ),
         ]
         .into_iter()
         .map(|(name, description, schema)| {

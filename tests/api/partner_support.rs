@@ -328,3 +328,97 @@ async fn support_finds_the_store_with_exactly_the_eid_they_were_given_first() {
         assert!(first < at, "47 is listed before {other}");
     }
 }
+
+/// Every legacy store ID the API lists for `token` under `params` (a query string),
+/// following `next_cursor` from the first page, with `between` run after the first.
+async fn walk_cursor(
+    app: &TestApp,
+    token: &str,
+    params: &str,
+    between: impl std::future::Future<Output = ()>,
+) -> (Vec<String>, i64) {
+    let (status, page) = app
+        .api(token, &format!("/api/v1/stores?{params}&cursor="))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let total = page["total"].as_i64().unwrap();
+    let mut seen = eids(&page);
+    let mut next = page["next_cursor"].as_str().map(str::to_owned);
+    between.await;
+    while let Some(cursor) = next {
+        let (status, page) = app
+            .api(token, &format!("/api/v1/stores?{params}&cursor={cursor}"))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        seen.extend(eids(&page));
+        next = page["next_cursor"].as_str().map(str::to_owned);
+    }
+    (seen, total)
+}
+
+#[tokio::test]
+async fn cursor_pages_list_each_store_once_while_the_list_changes_under_them() {
+    let app = spawn_app().await;
+    app.partners().await;
+    let names: Vec<String> = (0..23).map(|i| format!("Butik {i:02}")).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    app.stores_named(NORDIC, 900_000, &names).await;
+    let pm = app.as_partner(PM).await;
+    let token = pm.create_token("CRM sync").await;
+    // Between the first page and the rest, a store is imported whose name sorts first:
+    // offset pages in name order would list the first page's last store twice.
+    let (seen, total) = walk_cursor(
+        &app,
+        &token,
+        "per_page=10",
+        app.stores_named(NORDIC, 900_100, &["Aaa Nyinflyttad"]),
+    )
+    .await;
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), seen.len(), "no store twice: {seen:?}");
+    assert!(seen.len() as i64 >= total && seen.contains(&"900022".to_owned()));
+    assert!(
+        seen.contains(&"900100".to_owned()),
+        "a store imported meanwhile comes last"
+    );
+
+    // Cursor paging is in import order; another order or a made-up cursor is refused.
+    for bad in [
+        "cursor=&sort=name",
+        "cursor=&page=2",
+        "cursor=abc",
+        "updated_since=yesterday",
+    ] {
+        let (status, body) = app.api(&token, &format!("/api/v1/stores?{bad}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn updated_since_lists_only_the_stores_that_changed() {
+    let app = spawn_app().await;
+    app.partners().await;
+    app.stores_named(NORDIC, 910_000, &["Gammal Butik"]).await;
+    let pm = app.as_partner(PM).await;
+    let token = pm.create_token("CRM sync").await;
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let since = switchyard::domain::rfc3339(switchyard::store::now());
+    // The admin moves Kaffebaren on; a store is imported.
+    let admin = app.another_browser();
+    admin.sign_in(crate::helpers::ADMIN).await;
+    admin.accept_terms().await;
+    app.stores_named(NORDIC, 910_001, &["Ny Butik"]).await;
+    let (seen, total) = walk_cursor(
+        &app,
+        &token,
+        &format!("per_page=1&updated_since={}", urlencode(&since)),
+        async {},
+    )
+    .await;
+    let mut seen = seen;
+    seen.sort();
+    assert_eq!(seen, [crate::helpers::STORE, "910001"], "since {since}");
+    assert_eq!(total, 2);
+}
