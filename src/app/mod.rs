@@ -3,6 +3,7 @@
 //! and the jobs call it; it calls the store, the platform client and the domain.
 
 pub mod auth;
+pub mod casework;
 pub mod demo;
 pub mod emails;
 pub mod import;

@@ -84,7 +84,7 @@ impl Refusal {
     }
 }
 
-async fn audited(
+pub(super) async fn audited(
     tx: &mut store::Tx,
     act: &Act<'_>,
     action: &str,

@@ -8,6 +8,8 @@ use sha2::Sha256;
 
 pub const STEP_COMPLETED: &str = "upgrade.step_completed";
 pub const COMPLETED: &str = "upgrade.completed";
+/// Sent on request from the webhook's page, to try the endpoint.
+pub const TEST: &str = "webhook.test";
 
 /// The secret a partner verifies our signatures with.
 pub fn secret(server_key: &[u8], nonce: &str) -> String {

@@ -21,7 +21,8 @@ const MAX_ATTEMPTS: i64 = 500;
 
 /// What became of one attempt.
 pub(super) enum Outcome {
-    Sent,
+    /// Delivered; a webhook's endpoint answered with this status.
+    Sent(Option<u16>),
     /// Nothing to deliver to any more (the webhook was removed): done, not retried.
     Dropped(String),
     Failed {
@@ -52,6 +53,7 @@ pub(super) async fn attempt(
 ) -> Outcome {
     let limit = deadline(worker, lane, failing);
     let started = Instant::now();
+    let begun = store::now();
     let outcome = match tokio::time::timeout(limit, deliver(worker, lane, row, limit)).await {
         Ok(outcome) => outcome,
         Err(_) => {
@@ -66,7 +68,43 @@ pub(super) async fn attempt(
     };
     metrics::histogram!("switchyard_outbox_attempt_seconds", "lane" => lane.as_str())
         .record(started.elapsed().as_secs_f64());
+    if let (Lane::Webhook, Ok(webhook_id)) = (lane, row.recipient.parse::<i64>()) {
+        log_attempt(worker, webhook_id, row, &outcome, begun, started.elapsed()).await;
+    }
     outcome
+}
+
+/// Writes the attempt to the webhook's delivery log. The log is for reading: a failure
+/// to write it is logged and changes nothing about the delivery.
+async fn log_attempt(
+    worker: &Worker,
+    webhook_id: i64,
+    row: &OutboxRow,
+    outcome: &Outcome,
+    begun: i64,
+    took: Duration,
+) {
+    let (status_code, what) = match outcome {
+        Outcome::Sent(status) => (*status, "delivered".to_owned()),
+        Outcome::Failed { why, .. } => match why {
+            Failure::Status(code) => (Some(*code), why.code()),
+            _ => (None, why.code()),
+        },
+        // Nothing was sent: the webhook is gone or its address refused.
+        Outcome::Dropped(_) => return,
+    };
+    let attempt = store::webhook_log::NewAttempt {
+        webhook_id,
+        outbox_id: row.id,
+        event_type: &row.subject,
+        attempted_at: begun,
+        latency_ms: i64::try_from(took.as_millis()).unwrap_or(i64::MAX),
+        status_code,
+        outcome: &what,
+    };
+    if let Err(e) = store::webhook_log::record(&worker.db.pool, &attempt).await {
+        tracing::warn!(webhook_id, error = %e, "cannot write the webhook delivery log");
+    }
 }
 
 async fn deliver(worker: &Worker, lane: Lane, row: &OutboxRow, limit: Duration) -> Outcome {
@@ -82,7 +120,7 @@ async fn deliver(worker: &Worker, lane: Lane, row: &OutboxRow, limit: Duration) 
                 .send_keyed(&email, Some(&row.idempotency_key))
                 .await;
             match sent {
-                Ok(()) => Outcome::Sent,
+                Ok(()) => Outcome::Sent(None),
                 // A 5xx (an unknown mailbox) or an address that cannot be used: trying
                 // again for three weeks cannot change the answer.
                 Err(e) if crate::mail::is_permanent(&e) => {
@@ -133,7 +171,7 @@ async fn post_webhook(worker: &Worker, row: &OutboxRow, limit: Duration) -> Outc
         .send()
         .await;
     match sent {
-        Ok(res) if res.status().is_success() => Outcome::Sent,
+        Ok(res) if res.status().is_success() => Outcome::Sent(Some(res.status().as_u16())),
         Ok(res) => failed(
             format!("the partner answered {}", res.status()),
             Failure::Status(res.status().as_u16()),
@@ -182,7 +220,7 @@ async fn record(
         .then(|| row.recipient.parse::<i64>().ok())
         .flatten();
     match outcome {
-        Outcome::Sent => {
+        Outcome::Sent(_) => {
             store::outbox::mark_sent(pool, row.id).await?;
             if let Some(id) = hook_id {
                 store::webhooks::record_success(pool, id).await?;

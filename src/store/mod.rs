@@ -4,6 +4,7 @@
 pub mod admin_changes;
 pub mod api_tokens;
 pub mod audit;
+pub mod casework;
 pub mod cohort;
 pub mod columns;
 pub mod credentials;
@@ -22,6 +23,7 @@ pub mod terms;
 pub mod upgrades;
 pub mod users;
 pub mod waiting;
+pub mod webhook_log;
 pub mod webhooks;
 
 use std::{

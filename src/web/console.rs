@@ -102,8 +102,9 @@ async fn timeline(
     page(&state, &reader, None, StatusCode::OK).await
 }
 
-/// The timeline with the action forms, and `problem` when an action was refused.
-async fn page(
+/// The timeline with the action forms and the casework, and `problem` when an action
+/// was refused.
+pub(super) async fn page(
     state: &AppState,
     reader: &StoreReader,
     problem: Option<String>,
@@ -116,6 +117,9 @@ async fn page(
         events: store::events::for_store_since(pool, id, 0).await?,
         sent: store::outbox::for_store(pool, id, 300).await?,
         requests: store::support::for_store(pool, id).await?,
+        casework: store::casework::get(pool, id).await?,
+        notes: store::casework::notes(pool, id).await?,
+        agents: crate::app::casework::agents(state).await?,
     };
     let view = pages::console::timeline(reader, &entries, problem.as_deref());
     Ok((status, pages::render(view)).into_response())
@@ -142,7 +146,7 @@ fn reason(tr: &Tr, form: &ActionForm) -> Result<String, String> {
 }
 
 /// Support's action on `reader`'s store, from `ip`, for `reason`.
-fn act<'a>(reader: &'a StoreReader, ip: &'a str, reason: &'a str) -> support::Act<'a> {
+pub(super) fn act<'a>(reader: &'a StoreReader, ip: &'a str, reason: &'a str) -> support::Act<'a> {
     support::Act {
         actor: reader.user.email(),
         store: &reader.store,

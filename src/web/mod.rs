@@ -7,6 +7,7 @@ pub mod account;
 pub mod api;
 pub mod audit;
 pub mod auth;
+pub mod casework;
 pub mod console;
 pub mod error;
 pub mod frame;
@@ -31,6 +32,7 @@ pub mod support;
 pub mod text;
 pub mod upgrade;
 pub mod visitor;
+pub mod webhook_log;
 
 use axum::{
     Router,
@@ -61,7 +63,9 @@ pub fn routes(sandbox: bool) -> Routes {
         .with(requests::routes)
         .with(partner::routes)
         .with(partner_keys::routes)
+        .with(webhook_log::routes)
         .with(console::routes)
+        .with(casework::routes)
         .with(api::routes)
         .with(lang::routes)
         .with(platform::gateway::routes)

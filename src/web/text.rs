@@ -20,7 +20,7 @@ use crate::{
 
 /// Fields where tabs and line breaks belong: a textarea, and the setup checker's pasted
 /// values, whose stray whitespace it points out.
-const MANY_LINES: [&str; 3] = ["explanation", "username", "password"];
+const MANY_LINES: [&str; 4] = ["explanation", "username", "password", "note"];
 
 /// No single field of any form or query is longer (each has its own, smaller limit).
 pub const MAX_FIELD_CHARS: usize = 10_000;

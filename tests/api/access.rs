@@ -112,6 +112,7 @@ fn concrete(path: &str) -> String {
         .replace("{n}", "1")
         .replace("{report}", "999999")
         .replace("{order}", "leg-999999")
+        .replace("{delivery}", "999999")
 }
 
 async fn browser_for(app: &TestApp, who: Who) -> TestApp {

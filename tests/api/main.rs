@@ -5,6 +5,7 @@
 
 mod access;
 mod actions;
+mod casework;
 mod connections;
 mod console;
 mod credentials;
@@ -36,3 +37,4 @@ mod support;
 mod terms;
 mod upgrade;
 mod users;
+mod webhooks;

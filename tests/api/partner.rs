@@ -12,7 +12,7 @@ use switchyard::{
 use crate::helpers::{ADMIN, STORE, TestApp, between, spawn_app, spawn_app_with};
 
 pub const PM: &str = "pm@nordic.example";
-const OTHER_PM: &str = "pm@other-partner.example";
+pub const OTHER_PM: &str = "pm@other-partner.example";
 const NORDIC: &str = "Nordic Commerce Partners";
 
 impl TestApp {

@@ -19,7 +19,12 @@ use crate::{
     domain::catalog::Catalog,
     i18n::Tr,
     store::{
-        audit::AuditEntry, events::OrderEvent, outbox::Sent, stores::Store, support::SupportRequest,
+        audit::AuditEntry,
+        casework::{Casework, Note},
+        events::OrderEvent,
+        outbox::Sent,
+        stores::Store,
+        support::SupportRequest,
     },
     web::access::StoreReader,
 };
@@ -86,6 +91,10 @@ pub struct Timeline {
     pub events: Vec<OrderEvent>,
     pub sent: Vec<Sent>,
     pub requests: Vec<SupportRequest>,
+    pub casework: Casework,
+    pub notes: Vec<Note>,
+    /// Whom the store can be assigned to.
+    pub agents: Vec<String>,
 }
 
 /// One line of the timeline: when, what kind, what, who.
@@ -202,6 +211,7 @@ pub fn timeline(reader: &StoreReader, t: &Timeline, problem: Option<&str>) -> Pa
                 })}
             }
         }
+        {super::casework::card(&tr, eid, &csrf, ctx.user.as_deref().unwrap_or_default(), &t.casework, &t.notes, &t.agents)}
         section { class: "card",
             h2 { {tr.t("console.timeline.heading")} }
             table { class: "list", id: "timeline",

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod casework;
 pub mod charts;
 pub mod console;
 pub mod error;
@@ -18,6 +19,7 @@ pub mod steps;
 pub mod stores;
 pub mod sunset;
 pub mod support;
+pub mod webhook_log;
 
 use std::{cell::RefCell, fmt::Write};
 

@@ -303,7 +303,7 @@ pub fn nudged(ctx: &Ctx, message: &str, back: &str) -> Page {
 }
 
 /// Why a webhook's deliveries fail, in the reader's words.
-fn failure(tr: Tr, code: Option<&str>) -> String {
+pub(super) fn failure(tr: Tr, code: Option<&str>) -> String {
     match Failure::parse(code.unwrap_or_default()) {
         Failure::Status(status) => tr.f("keys.failure.status", &[("status", &status.to_string())]),
         Failure::Timeout => tr.t("keys.failure.timeout"),
@@ -400,6 +400,7 @@ pub fn keys(
                         for h in hooks.iter().filter(|h| h.partner_id == *partner) {
                             li { id: "webhook-{h.id}",
                                 code { "{h.url}" } " "
+                                a { href: "/partner/api/webhooks/{h.id}", id: "webhook-{h.id}-log", {tr.t("deliveries.link")} } " "
                                 if let Some(since) = h.failing_since {
                                     p { class: "warning", role: "status", id: "webhook-{h.id}-failing",
                                         {tr.f("keys.webhook_failing", &[
