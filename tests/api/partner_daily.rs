@@ -357,3 +357,35 @@ async fn the_csv_has_admin_platform_countries_mid_and_partner_a_bom_option_and_n
             .has("id=\"export-csv-bom\" href=\"/partner/export.csv?bom=1\"")
     );
 }
+
+#[tokio::test]
+async fn support_sees_every_partner_in_the_stalled_list_and_filters_by_one() {
+    let app = spawn_app().await;
+    app.partners().await;
+    let long_ago = switchyard::store::now() - 30 * 86_400;
+    sqlx::query(
+        "UPDATE stores SET upgrade_step = 'account', upgrade_progressed_at = $1, \
+         upgrade_updated_at = $1 WHERE legacy_store_id IN ('4711', '990001')",
+    )
+    .bind(long_ago)
+    .execute(&app.db.pool)
+    .await
+    .unwrap();
+    let agent = "agent@support.example";
+    app.add_staff(agent, switchyard::domain::access::StaffRole::Support, None)
+        .await;
+    let support = app.as_partner(agent).await;
+    let other = app.partner_id("Other Partner").await;
+
+    let all = support.get("/support/stalled").await;
+    assert!(all.has("2 stalled upgrades"), "{}", all.body);
+    let row = between(&all.body, "id=\"stalled-990001\"", "</tr>").unwrap();
+    assert!(row.contains(">Other Partner<"), "{row}");
+    let row = between(&all.body, "id=\"stalled-4711\"", "</tr>").unwrap();
+    assert!(row.contains(">Nordic Commerce Partners<"), "{row}");
+    let one = support
+        .get(&format!("/support/stalled?partner={other}"))
+        .await;
+    assert!(one.has("1 stalled upgrade,"), "{}", one.body);
+    assert!(one.has("id=\"stalled-990001\"") && !one.has("id=\"stalled-4711\""));
+}
