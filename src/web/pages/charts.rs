@@ -210,8 +210,10 @@ pub fn weekly(
     let col_w = (right - left) / nf;
     let left_max = cols.iter().copied().max().unwrap_or(0).max(1);
     let right_max = stores.max(cum.saturating_add(total)).max(1);
-    let legend_rows = 1.0 + f64::from(u8::from(sunset.is_some() || pace.is_some()));
-    let mut s = open("weekly", title, &desc, 230.0 + 22.0 * legend_rows);
+    // One legend entry a line: translated labels are too long to share one on a phone.
+    let legend_rows =
+        2.0 + f64::from(u8::from(sunset.is_some())) + f64::from(u8::from(pace.is_some()));
+    let mut s = open("weekly", title, &desc, 222.0 + 20.0 * legend_rows);
     for (x1, y1, x2) in [
         (left, bottom, right),
         (left, top, left),
@@ -271,7 +273,7 @@ pub fn weekly(
         let lx = if frac < 0.6 { x + 4.0 } else { x - 4.0 };
         text(&mut s, "sunset", (lx, top - 6.0, anchor), label);
     }
-    legend(&mut s, bottom + 40.0, sunset.is_some(), pace.is_some());
+    legend(&mut s, bottom + 42.0, sunset.is_some(), pace.is_some());
     s + "</svg>"
 }
 
@@ -298,7 +300,7 @@ fn projected(
     );
 }
 
-/// What each mark means, two to a row, under the date labels.
+/// What each mark means, one to a line, under the date labels.
 fn legend(s: &mut String, y: f64, sunset: bool, projection: bool) {
     let tr = crate::i18n::Tr::current();
     let mut items = vec![
@@ -313,7 +315,7 @@ fn legend(s: &mut String, y: f64, sunset: bool, projection: bool) {
     }
     let _ = write!(s, r#"<g class="legend">"#);
     for (k, (kind, key)) in items.into_iter().enumerate() {
-        let (x, y) = (200.0 * (k % 2) as f64, y + 22.0 * (k / 2) as f64);
+        let (x, y) = (0.0, y + 20.0 * k as f64);
         match kind {
             "bar" => {
                 let (x, y) = (num(x), num(y - 10.0));
