@@ -259,8 +259,8 @@ pub fn filter_fields(
         } else {
             select { id: "f-country", name: "country",
                 option { value: "", {tr.t("partner.filter.any")} }
-                for c in choices.countries.iter() {
-                    option { value: "{c}", selected: country == *c, "{c}" }
+                for (code, name) in country_names(tr, choices.countries) {
+                    option { value: "{code}", selected: country == *code, "{name}" }
                 }
             }
         }
@@ -280,6 +280,20 @@ pub fn filter_fields(
         a { class: "button", id: "export-csv", href: "{export}", {tr.t("partner.export")} }
         a { class: "button", id: "export-csv-bom", href: "{bom_export}", {tr.t("dashboard.export_bom")} }
     }
+}
+
+/// The countries as (code, name in the reader's language), by name; a code the
+/// catalogue has no `country.XX` name for is shown as the code.
+fn country_names<'a>(tr: &Tr, codes: &'a [String]) -> Vec<(&'a String, String)> {
+    let mut named: Vec<_> = codes
+        .iter()
+        .map(|c| {
+            let key = format!("country.{c}");
+            (c, if tr.has(&key) { tr.t(&key) } else { c.clone() })
+        })
+        .collect();
+    named.sort_by(|a, b| a.1.cmp(&b.1));
+    named
 }
 
 /// Previous and next links around "page N of M"; `base` is the list's address up to its
