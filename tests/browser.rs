@@ -774,3 +774,104 @@ fn downloads(app: &TestApp) -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+/// The partner dashboard on a phone (360 px) and a middling screen (900 px): nothing
+/// scrolls the page sideways, the table stays inside its card (labelled cards on the
+/// phone, scrolling inside the card in between), and the charts' text is at least 10 px.
+#[tokio::test]
+async fn the_partner_dashboard_fits_a_phone_and_its_charts_stay_legible() {
+    let Some(binary) = chromedriver() else {
+        if std::env::var("CI").is_ok() {
+            panic!("CI requires chromedriver (apt-get install chromium chromium-driver)");
+        }
+        eprintln!("SKIPPED: chromedriver not found");
+        return;
+    };
+    let driver = start_driver(binary);
+    let app = helpers::spawn_app().await;
+    let pm = "pm@nordic.example";
+    app.add_staff(
+        pm,
+        switchyard::domain::access::StaffRole::PartnerManager,
+        Some("Nordic Commerce Partners"),
+    )
+    .await;
+    // Two finished ten days ago, so the weekly chart has columns and a projection.
+    let done = switchyard::store::now() - 10 * 86_400;
+    sqlx::query(
+        "UPDATE stores SET upgrade_step = 'complete', upgrade_completed_at = $1, \
+         upgrade_progressed_at = $1, upgrade_updated_at = $1 \
+         WHERE legacy_store_id IN ('4711', '20240')",
+    )
+    .bind(done)
+    .execute(&app.db.pool)
+    .await
+    .unwrap();
+    let profile = tempfile::tempdir().unwrap();
+    let b = connect(&driver, profile.path(), Js::On, &downloads(&app), "en").await;
+    let outcome = dashboard_at_widths(&app, &b, pm).await;
+    if let Err(e) = &outcome {
+        let shots = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+        std::fs::create_dir_all(&shots).unwrap();
+        if let Ok(png) = b.screenshot().await {
+            std::fs::write(shots.join("browser-failure-partner-dashboard.png"), png).unwrap();
+        }
+        let _ = b.close().await;
+        panic!("partner dashboard: {e}");
+    }
+    b.close().await.unwrap();
+}
+
+async fn dashboard_at_widths(app: &TestApp, b: &Client, pm: &str) -> Result {
+    let before = app.emails_to(pm);
+    b.goto(&app.url("/signin")).await?;
+    find(b, "#email").await?.send_keys(pm).await?;
+    click(b, "form[action='/signin'] button[type=submit]").await?;
+    text(b, "#check-email").await?;
+    b.goto(&app.wait_for_new_link(pm, before).await).await?;
+    click(b, "#confirm-sign-in").await?;
+    expect_path(b, "/").await?;
+    b.goto(&app.url("/partner")).await?;
+    find(b, "#cohort").await?;
+    for width in [360, 900] {
+        b.set_window_size(width, 900).await?;
+        snap(b, &format!("partner-dashboard-{width}")).await?;
+        b.execute(
+            "document.querySelector('#cohort').scrollIntoView();",
+            vec![],
+        )
+        .await?;
+        snap(b, &format!("partner-dashboard-{width}-table")).await?;
+        let found = b
+            .execute(
+                "const card = document.querySelector('#cohort').closest('.card').getBoundingClientRect();
+                 const wrap = document.querySelector('.table-wrap');
+                 // Where the box scrolls, its clipped cells stay inside it; else each must.
+                 const clips = getComputedStyle(wrap).overflowX !== 'visible';
+                 const out = clips ? [] : [...document.querySelectorAll('#cohort td')]
+                     .filter(e => e.getBoundingClientRect().right > card.right + 0.5);
+                 const svg = document.querySelector('#chart-weekly svg');
+                 const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+                 const text = scale * parseFloat(svg.getAttribute('font-size'));
+                 return [document.documentElement.scrollWidth > window.innerWidth, out.length,
+                         wrap.getBoundingClientRect().right <= card.right + 0.5,
+                         text];",
+                vec![],
+            )
+            .await?;
+        let sideways = found[0].as_bool() != Some(false);
+        let outside = found[1].as_i64().unwrap_or(-1);
+        let wrap_inside = found[2].as_bool() == Some(true);
+        let text_px = found[3].as_f64().unwrap_or(0.0);
+        if sideways || outside != 0 || !wrap_inside {
+            return Err(format!(
+                "at {width} px: page scrolls sideways {sideways}, cells outside the card {outside}, table box inside {wrap_inside}"
+            )
+            .into());
+        }
+        if text_px < 10.0 {
+            return Err(format!("at {width} px the chart text is {text_px:.1} px").into());
+        }
+    }
+    Ok(())
+}

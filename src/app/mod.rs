@@ -10,6 +10,7 @@ pub mod import;
 pub mod intake;
 pub mod legacy;
 pub mod partner;
+pub mod partner_views;
 pub mod paths;
 pub mod reminders;
 pub mod sandbox_order;

@@ -14,6 +14,7 @@ use super::{App, emails};
 use crate::{
     domain::{
         Step,
+        pace::{self, PACE_WEEKS, Projection},
         risk::{Risk, Rule},
         sunset,
         upgrade::Progress,
@@ -43,6 +44,9 @@ pub struct ListQuery {
     pub platform: String,
     #[serde(default)]
     pub country: String,
+    /// A partner's id (one of the manager's).
+    #[serde(default)]
+    pub partner: String,
     #[serde(default)]
     pub sort: String,
     #[serde(default)]
@@ -61,6 +65,7 @@ impl ListQuery {
             product: self.product.trim().to_owned(),
             platform: self.platform.trim().to_owned(),
             country: self.country.trim().chars().take(2).collect(),
+            partner: self.partner.trim().parse().ok(),
             store_id: None,
             stalled_before: None,
             after_id: None,
@@ -89,6 +94,7 @@ impl ListQuery {
             ("product", &self.product),
             ("platform", &self.platform),
             ("country", &self.country),
+            ("partner", &self.partner),
             ("sort", &self.sort),
             ("dir", &self.dir),
             ("page", &self.page),
@@ -131,11 +137,12 @@ pub fn rule(state: &App) -> Rule {
 }
 
 /// The whole cohort's step counts and weekly completions: the charts, and the total
-/// when nothing is filtered.
+/// when nothing is filtered; and the countries its stores sell in (the country filter).
 #[derive(Clone)]
 pub struct Summary {
     pub steps: Vec<(Progress, i64)>,
     pub completions: Vec<(i64, i64)>,
+    pub countries: Vec<String>,
 }
 
 /// Summaries per set of partners, kept for a minute: the charts scan every store of the
@@ -163,6 +170,7 @@ impl ChartCache {
         let summary = Summary {
             steps: whole.steps(pool).await?,
             completions: whole.completions_by_week(pool).await?,
+            countries: whole.countries(pool).await?,
         };
         if let Ok(mut cache) = self.0.lock() {
             cache.retain(|_, (at, _)| at.elapsed() < CHART_TTL);
@@ -182,6 +190,14 @@ pub struct Dashboard {
     pub steps: Vec<(Progress, i64)>,
     pub completions: Vec<(i64, i64)>,
     pub now: i64,
+    /// Country codes the cohort's stores sell in.
+    pub countries: Vec<String>,
+    /// The manager's partners (id, name), for the partner filter.
+    pub partners: Vec<(i64, String)>,
+    /// The person's saved views.
+    pub views: Vec<store::saved_views::SavedView>,
+    /// At the current pace, who finishes by the next sunset (none without one).
+    pub projection: Option<Projection>,
 }
 
 impl App {
@@ -203,9 +219,11 @@ impl App {
     }
 }
 
-/// One page of the dashboard of `partners`' stores, with the charts of all of them.
+/// One page of the dashboard of `partners`' stores, with the charts of all of them, for
+/// the person `user_id`.
 pub async fn dashboard(
     state: &App,
+    user_id: i64,
     partners: &[i64],
     query: &ListQuery,
 ) -> sqlx::Result<Dashboard> {
@@ -229,13 +247,39 @@ pub async fn dashboard(
     } else {
         tokio::try_join!(page, cohort.count(pool))?
     };
+    let projection = projection(state, &summary, now);
     Ok(Dashboard {
         rows,
         total,
         steps: summary.steps,
         completions: summary.completions,
         now,
+        countries: summary.countries,
+        partners: store::stores::partner_names(pool, partners).await?,
+        views: store::saved_views::of_user(pool, user_id).await?,
+        projection,
     })
+}
+
+/// The cohort's unfinished stores against the next sunset, at the pace of the last
+/// [`PACE_WEEKS`] full weeks (this week is not over, so it would understate the pace).
+fn projection(state: &App, summary: &Summary, now: i64) -> Option<Projection> {
+    let ends = next_sunset(state)?;
+    let this_week = (now - 345_600).div_euclid(604_800);
+    let recent = summary
+        .completions
+        .iter()
+        .filter(|(w, _)| (this_week - PACE_WEEKS..this_week).contains(w))
+        .map(|(_, n)| n)
+        .sum();
+    let unfinished = summary
+        .steps
+        .iter()
+        .filter(|(p, _)| *p != Progress::At(Step::Complete))
+        .map(|(_, n)| n)
+        .sum();
+    let days_left = (ends - sunset::today()).whole_days();
+    Some(pace::project(unfinished, recent, days_left))
 }
 
 /// Every store of `partners` under `query`'s filter, in its order (for the CSV export).

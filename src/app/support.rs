@@ -22,6 +22,8 @@ pub struct Stalled {
     pub rows: Vec<CohortRow>,
     pub total: i64,
     pub now: i64,
+    /// Every partner (id, name), for the partner filter: support sees them all.
+    pub partners: Vec<(i64, String)>,
 }
 
 /// Started, unfinished upgrades no step has moved in for `days`, under `query`'s
@@ -45,12 +47,24 @@ pub async fn stalled(
             .page(pool, sort, query.descending(), 1_000_000, 0)
             .await?;
         let total = rows.len() as i64;
-        return Ok(Stalled { rows, total, now });
+        let partners = Vec::new();
+        return Ok(Stalled {
+            rows,
+            total,
+            now,
+            partners,
+        });
     }
     let offset = (query.page() - 1) * PAGE_SIZE;
     let page = cohort.page(pool, sort, query.descending(), PAGE_SIZE, offset);
     let (rows, total) = tokio::try_join!(page, cohort.count(pool))?;
-    Ok(Stalled { rows, total, now })
+    let partners = store::stores::all_partners(pool).await?;
+    Ok(Stalled {
+        rows,
+        total,
+        now,
+        partners,
+    })
 }
 
 /// Who acts on which store, from where, and why.

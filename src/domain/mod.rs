@@ -8,6 +8,7 @@ pub mod delivery;
 pub mod ids;
 pub mod money;
 pub mod order;
+pub mod pace;
 pub mod pdf;
 pub mod platform_event;
 pub mod risk;

@@ -26,6 +26,14 @@ pub struct CohortRow {
     pub updated_at: Option<i64>,
     pub completed_at: Option<i64>,
     pub risk: Risk,
+    pub partner_id: Option<i64>,
+    /// The partner's name; `None` for a store of no partner.
+    pub partner: Option<String>,
+    /// The new merchant ID, once the account step made it.
+    pub merchant_id: Option<String>,
+    /// When a reminder of any kind (sunset, stall, nudge) was last queued for the store's
+    /// admin.
+    pub last_reminded_at: Option<i64>,
 }
 
 impl CohortRow {
@@ -45,6 +53,8 @@ pub struct Filter {
     pub product: String,
     pub platform: String,
     pub country: String,
+    /// Only this partner's stores (within the cohort's partners).
+    pub partner: Option<i64>,
     /// Exactly this store (the API's single-store view).
     pub store_id: Option<i64>,
     /// Only started, unfinished upgrades whose last step moved at or before this time
@@ -64,6 +74,7 @@ impl Filter {
             .all(|v| v.is_empty())
             && self.step.is_none()
             && self.risk.is_none()
+            && self.partner.is_none()
             && self.store_id.is_none()
             && self.stalled_before.is_none()
             && self.after_id.is_none()
@@ -107,7 +118,16 @@ impl Sort {
         Sort::ALL.into_iter().find(|x| x.as_str() == s)
     }
 
-    /// What to sort by; steps and risks in the domain's order.
+    /// The ORDER BY terms, each in `dir`: steps and risks in the domain's order, and
+    /// legacy store IDs (digits, no leading zeros) as numbers: shorter is smaller, so
+    /// 4711 comes before 10000 on both databases without a cast that could fail.
+    fn order(self, dir: &str) -> String {
+        match self {
+            Sort::Eid => format!("LENGTH(c.legacy_store_id) {dir}, c.legacy_store_id {dir}"),
+            other => format!("{} {dir}", other.column()),
+        }
+    }
+
     fn column(self) -> String {
         match self {
             Sort::Name => "c.name".into(),
@@ -131,14 +151,14 @@ pub struct Cohort<'a> {
     pub now: i64,
 }
 
-enum Arg {
+pub(super) enum Arg {
     Int(i64),
     Text(String),
 }
 
 impl Cohort<'_> {
     /// The filtered cohort as a subquery `c`, with its arguments from `$1`.
-    fn source(&self) -> (String, Vec<Arg>) {
+    pub(super) fn source(&self) -> (String, Vec<Arg>) {
         let mut args = Vec::new();
         let mut arg = |a: Arg| {
             args.push(a);
@@ -180,6 +200,10 @@ impl Cohort<'_> {
                 conds.push(format!("{column} = {p}"));
             }
         }
+        if let Some(id) = f.partner {
+            let p = arg(Arg::Int(id));
+            conds.push(format!("c.partner_id = {p}"));
+        }
         if let Some(id) = f.store_id {
             let p = arg(Arg::Int(id));
             conds.push(format!("c.id = {p}"));
@@ -210,7 +234,7 @@ impl Cohort<'_> {
         };
         // Only `stores`: each carries a copy of its upgrade's progress (migration 0011).
         let sql = format!(
-            "(SELECT * FROM (SELECT s.id, s.legacy_store_id, s.name, s.name_folded, s.admin_email, s.product, s.platform, s.countries, \
+            "(SELECT * FROM (SELECT s.id, s.legacy_store_id, s.name, s.name_folded, s.admin_email, s.product, s.platform, s.countries, s.partner_id, \
              s.upgrade_step AS step, s.upgrade_progressed_at AS progressed_at, s.upgrade_updated_at AS updated_at, \
              s.upgrade_completed_at AS completed_at, s.created_at, {risk} AS risk \
              FROM stores s WHERE {partner}) c{filter}) c"
@@ -228,7 +252,7 @@ impl Cohort<'_> {
         offset: i64,
     ) -> sqlx::Result<Vec<CohortRow>> {
         let dir = if descending { "DESC" } else { "ASC" };
-        let order = format!("{} {dir}, c.id {dir}", sort.column());
+        let order = format!("{}, c.id {dir}", sort.order(dir));
         self.fetch(ex, &order, limit, offset).await
     }
 
@@ -251,10 +275,15 @@ impl Cohort<'_> {
         offset: i64,
     ) -> sqlx::Result<Vec<CohortRow>> {
         let (source, args) = self.source();
-        // The page is chosen from `stores` alone; only its rows meet their upgrade.
+        // The page is chosen from `stores` alone; only its rows meet their upgrade, their
+        // partner and their latest reminder (bulk-lane emails are the reminders).
         let sql = format!(
-            "SELECT c.*, u.path_id FROM (SELECT * FROM {source} ORDER BY {order} LIMIT {} OFFSET {}) c \
-             LEFT JOIN upgrades u ON u.store_id = c.id ORDER BY {order}",
+            "SELECT c.*, u.path_id, u.merchant_id, p.name AS partner, \
+             (SELECT MAX(o.created_at) FROM outbox o WHERE o.store_id = c.id AND o.lane = 'bulk' \
+             AND o.kind = 'email') AS last_reminded_at \
+             FROM (SELECT * FROM {source} ORDER BY {order} LIMIT {} OFFSET {}) c \
+             LEFT JOIN upgrades u ON u.store_id = c.id LEFT JOIN partners p ON p.id = c.partner_id \
+             ORDER BY {order}",
             limit.clamp(1, 1_000_000),
             offset.max(0)
         );
@@ -297,7 +326,24 @@ impl Cohort<'_> {
         .await
     }
 
-    async fn scalar_rows<'c, T>(
+    /// Every country code any store of the cohort sells in, sorted.
+    pub async fn countries<'c>(
+        &self,
+        ex: impl Executor<'c, Database = Any>,
+    ) -> sqlx::Result<Vec<String>> {
+        let sets: Vec<(String,)> = self.scalar_rows(ex, "DISTINCT c.countries", "").await?;
+        let mut all: Vec<String> = sets
+            .iter()
+            .flat_map(|(s,)| s.split(';'))
+            .map(|c| c.trim().to_uppercase())
+            .filter(|c| !c.is_empty())
+            .collect();
+        all.sort();
+        all.dedup();
+        Ok(all)
+    }
+
+    pub(super) async fn scalar_rows<'c, T>(
         &self,
         ex: impl Executor<'c, Database = Any>,
         select: &str,

@@ -367,3 +367,12 @@ pub async fn on_products<'c>(
     }
     q.fetch_all(ex).await
 }
+
+/// Every partner (id, name), by name: support's choice of partner in its lists.
+pub async fn all_partners<'c>(
+    ex: impl Executor<'c, Database = Any>,
+) -> sqlx::Result<Vec<(i64, String)>> {
+    sqlx::query_as("SELECT id, name FROM partners ORDER BY name, id")
+        .fetch_all(ex)
+        .await
+}

@@ -424,13 +424,14 @@ async fn cursor_page(
 /// the first page, and a client could not tell either from a real answer. A parameter
 /// with a fixed set of values, or a number, is left out for its default, not sent empty.
 fn check_list_query(q: &ListQuery, raw: &str) -> Result<(), String> {
-    const CHOSEN: [&str; 7] = [
+    const CHOSEN: [&str; 8] = [
         "step",
         "risk",
         "sort",
         "dir",
         "page",
         "per_page",
+        "partner",
         "updated_since",
     ];
     if let Some((name, _)) = url::form_urlencoded::parse(raw.as_bytes())
@@ -456,6 +457,9 @@ fn check_list_query(q: &ListQuery, raw: &str) -> Result<(), String> {
     }
     if q.country.chars().count() > 2 {
         return Err("country is a two-letter code".into());
+    }
+    if !q.partner.is_empty() && q.partner.parse::<i64>().is_err() {
+        return Err("partner is a partner's id (a whole number)".into());
     }
     match q.page.as_str() {
         "" => Ok(()),
@@ -613,6 +617,11 @@ impl IntoParams for ListParams {
             ("product", "Legacy product code", text(None)),
             ("platform", "Shop platform id", text(None)),
             ("country", "Two-letter country code", text(Some(2))),
+            (
+                "partner",
+                "Only this partner's stores (a partner's id; one of the token's partners)",
+                number(i64::MAX),
+            ),
             (
                 "sort",
                 "Sort key",

@@ -47,6 +47,9 @@ pub fn routes(r: Routes) -> Routes {
 struct StalledQuery {
     #[serde(default)]
     days: String,
+    /// `1` for the CSV export to start with a UTF-8 byte order mark.
+    #[serde(default)]
+    bom: String,
     /// The dashboard's filters, sort and page.
     #[serde(flatten)]
     list: ListQuery,
@@ -92,6 +95,7 @@ async fn stalled_csv(
         &found.rows,
         found.now,
         "switchyard-stalled.csv",
+        q.bom == "1",
     ))
 }
 

@@ -20,6 +20,7 @@ pub mod openapi;
 pub mod pages;
 pub mod partner;
 pub mod partner_keys;
+pub mod partner_views;
 pub mod platform;
 pub mod request;
 pub mod requests;

@@ -1,6 +1,8 @@
 //! The partner dashboard's pages: the cohort (`crate::app::partner`) shown, exported as
 //! CSV, and nudged.
 
+use serde::Deserialize;
+
 use axum::{
     extract::{Query, State},
     http::{HeaderValue, header},
@@ -21,9 +23,21 @@ use crate::{
 };
 
 pub fn routes(r: Routes) -> Routes {
-    r.get("/partner", dashboard)
+    let r = r
+        .get("/partner", dashboard)
         .get("/partner/export.csv", export)
-        .post("/partner/nudge", nudge)
+        .post("/partner/nudge", nudge);
+    super::partner_views::routes(r)
+}
+
+/// The export's query: the dashboard's filter, and whether to start with a byte order
+/// mark (`bom=1`), which spreadsheet programs need to read UTF-8 as UTF-8.
+#[derive(Deserialize)]
+struct ExportQuery {
+    #[serde(default)]
+    bom: String,
+    #[serde(flatten)]
+    list: ListQuery,
 }
 
 async fn dashboard(
@@ -31,7 +45,13 @@ async fn dashboard(
     PartnerManager(user): PartnerManager,
     Query(query): Query<ListQuery>,
 ) -> Result<Response, AppError> {
-    let data = partner::dashboard(&state, &user.principal.partner_ids, &query).await?;
+    let data = partner::dashboard(
+        &state,
+        user.principal.user_id,
+        &user.principal.partner_ids,
+        &query,
+    )
+    .await?;
     Ok(pages::render(pages::partner::dashboard(
         &user.ctx(),
         &state.catalog,
@@ -46,20 +66,36 @@ async fn dashboard(
 async fn export(
     State(state): State<AppState>,
     PartnerManager(user): PartnerManager,
-    Query(query): Query<ListQuery>,
+    Query(query): Query<ExportQuery>,
 ) -> Result<Response, AppError> {
-    let (rows, now) = partner::all_rows(&state, &user.principal.partner_ids, &query).await?;
-    Ok(csv_download(&state, &rows, now, "switchyard-stores.csv"))
+    let partners = &user.principal.partner_ids;
+    let (rows, now) = partner::all_rows(&state, partners, &query.list).await?;
+    let bom = matches!(query.bom.as_str(), "1" | "on" | "true");
+    Ok(csv_download(
+        &state,
+        &rows,
+        now,
+        "switchyard-stores.csv",
+        bom,
+    ))
 }
 
-/// `rows` as a CSV file download named `filename`.
+/// `rows` as a CSV file download named `filename`, after a UTF-8 byte order mark if
+/// `bom` (Excel otherwise reads "Älvsjö" as Latin-1).
 pub(super) fn csv_download(
     state: &AppState,
     rows: &[CohortRow],
     now: i64,
     filename: &'static str,
+    bom: bool,
 ) -> Response {
-    let mut res = to_csv(state, rows, now).into_response();
+    let mut body = if bom {
+        "\u{feff}".to_owned()
+    } else {
+        String::new()
+    };
+    body.push_str(&to_csv(state, rows, now));
+    let mut res = body.into_response();
     let h = res.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
@@ -82,6 +118,11 @@ fn to_csv(state: &AppState, rows: &[CohortRow], now: i64) -> String {
         "last_activity",
         "days_without_progress",
         "risk",
+        "admin_email",
+        "platform",
+        "countries",
+        "new_mid",
+        "partner",
     ]);
     for r in rows {
         let path = r
@@ -99,6 +140,11 @@ fn to_csv(state: &AppState, rows: &[CohortRow], now: i64) -> String {
             r.updated_at.map(crate::domain::rfc3339).unwrap_or_default(),
             r.idle_days(now).map(|d| d.to_string()).unwrap_or_default(),
             r.risk.as_str().to_owned(),
+            cell(&r.admin_email),
+            cell(&r.platform),
+            cell(&r.countries),
+            cell(r.merchant_id.as_deref().unwrap_or_default()),
+            cell(r.partner.as_deref().unwrap_or_default()),
         ]);
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()

@@ -25,6 +25,7 @@ mod legacy;
 mod locale;
 mod orders;
 mod partner;
+mod partner_daily;
 mod partner_support;
 mod purchase;
 mod retention;

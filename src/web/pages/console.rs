@@ -6,7 +6,7 @@ use dioxus::prelude::*;
 use super::{
     csrf_field,
     layout::{Ctx, Page, page},
-    partner::{filter_fields, pager},
+    partner::{Choices, filter_fields, pager},
     stores::store_nav,
     time_tag,
 };
@@ -53,7 +53,7 @@ pub fn stalled(
             form { method: "get", action: "/support/stalled", class: "filters", role: "search",
                 label { r#for: "days", {tr.t("console.stalled.days")} }
                 input { id: "days", name: "days", r#type: "number", min: "1", max: "365", value: "{days}" }
-                {filter_fields(&tr, catalog, query, "/support/stalled", &export)}
+                {filter_fields(&tr, catalog, query, &Choices { countries: &[], partners: &found.partners }, "/support/stalled", &export)}
             }
             p { class: "lead", id: "stalled-total", role: "status",
                 {tr.n("consoles.stalled.total", found.total, &[("shown", &shown), ("count", &total)])}
@@ -64,7 +64,7 @@ pub fn stalled(
                 table { class: "list", id: "stalled",
                     thead { tr {
                         th { {tr.t("partner.col.store")} } th { {tr.t("partner.col.step")} }
-                        th { {tr.t("console.stalled.since")} } th { {tr.t("partner.col.idle")} } th { {tr.t("store.admin")} }
+                        th { {tr.t("console.stalled.since")} } th { {tr.t("partner.col.idle")} } th { {tr.t("store.admin")} } th { {tr.t("dashboard.col.partner")} }
                     } }
                     tbody {
                         for r in found.rows.iter() {
@@ -74,6 +74,7 @@ pub fn stalled(
                                 td { "data-label": tr.t("console.stalled.since"), {r.progressed_at.map(time_tag)} }
                                 td { class: "num", "data-label": tr.t("partner.col.idle"), {r.idle_days(found.now).map(|d| d.to_string())} }
                                 td { "data-label": tr.t("store.admin"), "{r.admin_email}" }
+                                td { "data-label": tr.t("dashboard.col.partner"), {r.partner.clone().unwrap_or_else(|| "–".into())} }
                             }
                         }
                     }

@@ -13,6 +13,7 @@ pub mod legacy;
 pub mod locale;
 pub mod members;
 pub mod partner;
+pub mod partner_daily;
 pub mod requests;
 pub mod staff;
 pub mod steps;

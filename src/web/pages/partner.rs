@@ -106,7 +106,9 @@ pub fn dashboard(
         &weeks(&d.completions, d.now),
         d.steps.iter().map(|(_, n)| n).sum(),
         next_sunset.zip(sunset_label.as_deref()),
+        d.projection.map(|p| p.per_week()),
     );
+    let remind = format!("/partner/remind?{}", query.with(&[("page", "")]));
     let export = format!("/partner/export.csv?{}", query.with(&[("page", "")]));
     let back = format!("/partner?{}", query.with(&[]));
     let sort_link = |s: Sort| {
@@ -145,10 +147,14 @@ pub fn dashboard(
                 figure { id: "chart-funnel", dangerous_inner_html: "{funnel}" }
                 figure { id: "chart-weekly", dangerous_inner_html: "{weekly}" }
             }
+            if let (Some(p), Some(sunset)) = (d.projection, next_sunset) {
+                {super::partner_daily::projection(&tr, &p, sunset)}
+            }
         }
+        {super::partner_daily::saved_views(ctx, &d.views, query)}
         section { class: "card",
             form { method: "get", action: "/partner", class: "filters", role: "search",
-                {filter_fields(&tr, catalog, query, "/partner", &export)}
+                {filter_fields(&tr, catalog, query, &Choices { countries: &d.countries, partners: &d.partners }, "/partner", &export)}
             }
             if d.rows.is_empty() {
                 p { class: "hint", id: "cohort-empty", {tr.t("partner.empty")} }
@@ -156,16 +162,19 @@ pub fn dashboard(
                 form { method: "post", action: "/partner/nudge", id: "nudge-form",
                     {csrf_field(ctx.csrf.as_deref().unwrap_or_default())}
                     input { r#type: "hidden", name: "back", value: "{back}" }
+                    div { class: "table-wrap",
                     table { class: "list", id: "cohort",
                         thead { tr {
                             th { span { class: "visually-hidden", {tr.t("partner.choose")} } }
                             {header(Sort::Name, "partner.col.store")}
                             {header(Sort::Eid, "partner.col.eid")}
+                            th { {tr.t("dashboard.col.partner")} }
                             th { {tr.t("partner.col.path")} }
                             {header(Sort::Step, "partner.col.step")}
                             {header(Sort::Activity, "partner.col.activity")}
                             {header(Sort::Idle, "partner.col.idle")}
                             {header(Sort::Risk, "partner.col.risk")}
+                            th { {tr.t("dashboard.col.reminded")} }
                         } }
                         tbody {
                             for r in d.rows.iter() {
@@ -173,7 +182,9 @@ pub fn dashboard(
                             }
                         }
                     }
+                    }
                     p { button { class: "button", r#type: "submit", id: "nudge", {tr.t("partner.nudge")} } " " span { class: "hint", {tr.t("partner.nudge_hint")} } }
+                    p { a { class: "button", id: "remind-all", href: "{remind}", {tr.t("dashboard.remind.all")} } }
                 }
                 {pager(&tr, "/partner?", query, current, pages)}
             }
@@ -182,16 +193,34 @@ pub fn dashboard(
     page(ctx, &title, None, body)
 }
 
-/// The cohort's filters (search, step, risk, product, platform, country) as form fields,
-/// with the sort kept, and the buttons to apply, clear (back to `clear`) and export (to
-/// `export`): the partner dashboard's, and support's stalled list's.
+/// What the country and partner filters offer: the countries the cohort sells in (a
+/// text field when not known), and the partners to pick from (no filter for fewer than
+/// two).
+#[derive(Default)]
+pub struct Choices<'a> {
+    pub countries: &'a [String],
+    pub partners: &'a [(i64, String)],
+}
+
+/// The cohort's filters (search, step, risk, product, platform, country, partner) as
+/// form fields, with the sort kept, and the buttons to apply, clear (back to `clear`) and
+/// export (to `export`, with a byte-order-mark option): the partner dashboard's, and
+/// support's stalled list's.
 pub fn filter_fields(
     tr: &Tr,
     catalog: &Catalog,
     query: &ListQuery,
+    choices: &Choices,
     clear: &str,
     export: &str,
 ) -> Element {
+    let glue = match export.chars().last() {
+        Some('?' | '&') => "",
+        _ if export.contains('?') => "&",
+        _ => "?",
+    };
+    let bom_export = format!("{export}{glue}bom=1");
+    let country = query.country.trim().to_uppercase();
     let legacy: Vec<_> = catalog.products.iter().filter(|p| p.legacy).collect();
     rsx! {
         label { r#for: "f-q", {tr.t("partner.filter.q")} }
@@ -225,13 +254,46 @@ pub fn filter_fields(
             }
         }
         label { r#for: "f-country", {tr.t("partner.filter.country")} }
-        input { id: "f-country", name: "country", value: "{query.country}", maxlength: "2", size: "3", autocomplete: "off" }
+        if choices.countries.is_empty() {
+            input { id: "f-country", name: "country", value: "{query.country}", maxlength: "2", size: "3", autocomplete: "off" }
+        } else {
+            select { id: "f-country", name: "country",
+                option { value: "", {tr.t("partner.filter.any")} }
+                for (code, name) in country_names(tr, choices.countries) {
+                    option { value: "{code}", selected: country == *code, "{name}" }
+                }
+            }
+        }
+        if choices.partners.len() > 1 {
+            label { r#for: "f-partner", {tr.t("dashboard.filter.partner")} }
+            select { id: "f-partner", name: "partner",
+                option { value: "", {tr.t("partner.filter.any")} }
+                for (id, name) in choices.partners.iter() {
+                    option { value: "{id}", selected: query.partner == id.to_string(), "{name}" }
+                }
+            }
+        }
         input { r#type: "hidden", name: "sort", value: "{query.sort}" }
         input { r#type: "hidden", name: "dir", value: "{query.dir}" }
         button { class: "button primary", r#type: "submit", {tr.t("partner.filter.apply")} }
         a { class: "button", href: "{clear}", {tr.t("partner.filter.clear")} }
         a { class: "button", id: "export-csv", href: "{export}", {tr.t("partner.export")} }
+        a { class: "button", id: "export-csv-bom", href: "{bom_export}", {tr.t("dashboard.export_bom")} }
     }
+}
+
+/// The countries as (code, name in the reader's language), by name; a code the
+/// catalogue has no `country.XX` name for is shown as the code.
+fn country_names<'a>(tr: &Tr, codes: &'a [String]) -> Vec<(&'a String, String)> {
+    let mut named: Vec<_> = codes
+        .iter()
+        .map(|c| {
+            let key = format!("country.{c}");
+            (c, if tr.has(&key) { tr.t(&key) } else { c.clone() })
+        })
+        .collect();
+    named.sort_by(|a, b| a.1.cmp(&b.1));
+    named
 }
 
 /// Previous and next links around "page N of M"; `base` is the list's address up to its
@@ -274,17 +336,19 @@ fn row(tr: &Tr, catalog: &Catalog, r: &CohortRow, now: i64) -> Element {
     let done = r.step == Progress::At(crate::domain::Step::Complete);
     rsx! {
         tr { id: "store-{r.legacy_store_id}",
-            td {
+            td { "data-label": tr.t("partner.choose"),
                 input { r#type: "checkbox", name: "store", value: "{r.legacy_store_id}", id: "pick-{r.legacy_store_id}", disabled: done,
                     "aria-label": tr.f("partner.choose_store", &[("store", &r.name)]) }
             }
             td { "data-label": tr.t("partner.col.store"), div { a { href: paths::store(&r.legacy_store_id).overview(), "{r.name}" } } }
             td { "data-label": tr.t("partner.col.eid"), div { code { "{r.legacy_store_id}" } } }
+            td { "data-label": tr.t("dashboard.col.partner"), {r.partner.clone().unwrap_or_else(|| "–".into())} }
             td { "data-label": tr.t("partner.col.path"), "{r.product} → {target}" }
             td { "data-label": tr.t("partner.col.step"), {tr.t(r.step.key())} }
             td { "data-label": tr.t("partner.col.activity"), if let Some(at) = r.updated_at { {time_tag(at)} } else { "–" } }
             td { class: "num", "data-label": tr.t("partner.col.idle"), "{idle}" }
             td { "data-label": tr.t("partner.col.risk"), div { {risk_tag(tr, r.risk)} } }
+            td { class: "reminded", "data-label": tr.t("dashboard.col.reminded"), if let Some(at) = r.last_reminded_at { {time_tag(at)} } else { "–" } }
         }
     }
 }

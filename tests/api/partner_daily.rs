@@ -1,0 +1,393 @@
+//! A partner manager's daily work on the dashboard: the partner column and filter, saved
+//! views, "remind all matching" with its preview, the last-reminded column, EIDs in
+//! number order, the country list, the table inside its card, the projection to the
+//! sunset, and the CSV export's columns and byte order mark.
+
+use reqwest::StatusCode;
+use switchyard::store::stores::NewStore;
+
+use crate::helpers::{ADMIN, TestApp, between, spawn_app, spawn_app_with};
+use crate::partner::PM;
+
+const OTHER_PM: &str = "pm@other-partner.example";
+
+impl TestApp {
+    /// The two partners, with PM looking after both.
+    async fn pm_of_two(&self) -> TestApp {
+        self.partners().await;
+        self.add_staff(
+            PM,
+            switchyard::domain::access::StaffRole::PartnerManager,
+            Some("Other Partner"),
+        )
+        .await;
+        self.as_partner(PM).await
+    }
+
+    /// A store of Nordic's with these name and admin, in Sweden.
+    async fn nordic_store(&self, eid: &str, name: &str, admin: &str) {
+        let store = NewStore {
+            legacy_store_id: eid.into(),
+            name: name.into(),
+            product: "KPM".into(),
+            admin_email: admin.into(),
+            countries: vec!["SE".into()],
+            platform: "woocommerce".into(),
+            store_url: "https://shop.example".into(),
+            partner: Some("Nordic Commerce Partners".into()),
+        };
+        let mut tx = self.db.begin().await.unwrap();
+        switchyard::store::stores::insert_all(&mut tx, &[store])
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
+
+    async fn partner_id(&self, name: &str) -> i64 {
+        self.scalar(&format!("SELECT id FROM partners WHERE name = '{name}'"))
+            .await
+    }
+}
+
+/// The stores of the dashboard's table, top to bottom.
+fn rows(body: &str) -> Vec<String> {
+    body.split("<tr id=\"store-")
+        .skip(1)
+        .filter_map(|r| r.split('"').next().map(str::to_owned))
+        .collect()
+}
+
+/// The row of store `eid`.
+fn row(body: &str, eid: &str) -> String {
+    between(body, &format!("<tr id=\"store-{eid}\""), "</tr>").expect("the store's row")
+}
+
+#[tokio::test]
+async fn a_manager_of_two_partners_sees_each_stores_partner_and_filters_by_it() {
+    let app = spawn_app().await;
+    let pm = app.pm_of_two().await;
+    let other = app.partner_id("Other Partner").await;
+    let nordic = app.partner_id("Nordic Commerce Partners").await;
+
+    let all = pm.get("/partner").await;
+    assert!(all.has("Stores matching: 6"), "{}", all.body);
+    assert!(row(&all.body, "990001").contains(">Other Partner<"));
+    assert!(row(&all.body, "4711").contains(">Nordic Commerce Partners<"));
+    assert!(all.has(&format!("<option value=\"{other}\">Other Partner</option>")));
+
+    let only = pm.get(&format!("/partner?partner={other}")).await;
+    assert!(only.has("Stores matching: 1"), "{}", only.body);
+    assert_eq!(rows(&only.body), ["990001"]);
+    assert!(only.has(&format!("<option value=\"{other}\" selected")));
+
+    // A manager of one partner has no choice to make, and cannot reach another's
+    // stores through the filter.
+    let one = app.as_partner(OTHER_PM).await;
+    assert!(!one.get("/partner").await.has("id=\"f-partner\""));
+    let escape = one.get(&format!("/partner?partner={nordic}")).await;
+    assert!(escape.has("Stores matching: 0"), "{}", escape.body);
+    assert!(!escape.has("id=\"store-4711\""));
+}
+
+#[tokio::test]
+async fn legacy_store_ids_sort_as_numbers() {
+    let app = spawn_app().await;
+    app.partners().await;
+    app.nordic_store("10000", "Tiotusen", "tio@shop.example")
+        .await;
+    let pm = app.as_partner(PM).await;
+    let asc = pm.get("/partner?sort=eid").await;
+    assert_eq!(
+        rows(&asc.body),
+        ["4711", "10000", "20240", "31337", "123456", "880011"]
+    );
+    let desc = pm.get("/partner?sort=eid&dir=desc").await;
+    assert_eq!(
+        rows(&desc.body),
+        ["880011", "123456", "31337", "20240", "10000", "4711"]
+    );
+    let csv = pm.get("/partner/export.csv?sort=eid").await;
+    let first: Vec<&str> = csv.body.lines().skip(1).take(2).collect();
+    assert!(first[0].starts_with("4711,") && first[1].starts_with("10000,"));
+}
+
+#[tokio::test]
+async fn the_country_filter_lists_the_countries_of_the_managers_stores() {
+    let app = spawn_app().await;
+    app.partners().await;
+    let pm = app.as_partner(PM).await;
+    let page = pm.get("/partner?country=de").await;
+    let select = between(&page.body, "<select id=\"f-country\"", "</select>")
+        .expect("the country filter is a list");
+    // Listed by name in the reader's language; compared here by code.
+    let mut offered: Vec<String> = select
+        .split("<option value=\"")
+        .skip(2)
+        .filter_map(|o| o.split('"').next().map(str::to_owned))
+        .collect();
+    offered.sort();
+    assert_eq!(offered, ["AT", "DE", "DK", "FI", "NL", "NO", "SE"]);
+    assert!(select.contains("<option value=\"DE\" selected"));
+    assert_eq!(rows(&page.body), ["20240"]);
+    // Another partner's countries are not offered.
+    let other = app.as_partner(OTHER_PM).await;
+    let theirs = other.get("/partner").await;
+    let select = between(&theirs.body, "<select id=\"f-country\"", "</select>").unwrap();
+    assert!(select.contains("\"DE\"") && !select.contains("\"SE\""));
+}
+
+#[tokio::test]
+async fn saved_views_are_each_persons_own_and_can_be_deleted() {
+    let app = spawn_app().await;
+    app.partners().await;
+    let pm = app.as_partner(PM).await;
+    let fields = [("name", "German shops"), ("country", "DE"), ("sort", "eid")];
+    let saved = pm.submit("/partner/views", &fields).await;
+    saved.assert_redirect_to("/partner?country=DE&sort=eid");
+    let page = pm.get("/partner").await;
+    assert!(page.has("View saved: German shops"), "{}", page.body);
+    let id = between(&page.body, "<li id=\"view-", "\"").expect("the view is listed");
+    let link = between(&page.body, "<li id=\"view-", "</a>").unwrap();
+    assert!(
+        link.contains("href=\"/partner?country=DE&#38;sort=eid\">German shops"),
+        "{link}"
+    );
+    // Saving under the same name replaces it; a name is needed.
+    pm.submit(
+        "/partner/views",
+        &[("name", "German shops"), ("country", "AT")],
+    )
+    .await;
+    let page = pm.get("/partner").await;
+    assert!(page.has("href=\"/partner?country=AT\">German shops</a>"));
+    assert_eq!(page.body.matches("<li id=\"view-").count(), 1);
+    pm.submit("/partner/views", &[("name", "  "), ("country", "NO")])
+        .await;
+    assert!(pm.get("/partner").await.has("Give the view a name"));
+
+    // Another manager neither sees nor deletes it; a form without its token does nothing.
+    let other = app.as_partner(OTHER_PM).await;
+    assert!(!other.get("/partner").await.has("German shops"));
+    let path = format!("/partner/views/{id}/delete");
+    assert_eq!(other.submit(&path, &[]).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(pm.post(&path, &[]).await.status, StatusCode::FORBIDDEN);
+    assert!(
+        pm.post("/partner/views", &[("name", "Forged")])
+            .await
+            .status
+            == StatusCode::FORBIDDEN
+    );
+    pm.submit(&path, &[]).await.assert_redirect_to("/partner");
+    let page = pm.get("/partner").await;
+    assert!(page.has("View deleted.") && !page.has("German shops"));
+}
+
+#[tokio::test]
+async fn remind_all_matching_previews_then_queues_each_store_once_a_day() {
+    let app = spawn_app().await;
+    app.partners().await;
+    let pm = app.as_partner(PM).await;
+    // Kaffebaren (KPM) was reminded today already.
+    pm.submit("/partner/nudge", &[("store", "4711")]).await;
+
+    let preview = pm.get("/partner/remind?product=KPM").await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    assert!(
+        preview.has("3 stores match the filter."),
+        "{}",
+        preview.body
+    );
+    assert!(preview.has("2 reminders will be sent."));
+    assert!(preview.has("1 store is skipped: already reminded today"));
+    assert!(preview.has("To 2 administrators"));
+    let to = between(&preview.body, "id=\"remind-recipients\">", "</ul>").unwrap();
+    assert!(to.contains("jonas@bergkristall.example") && to.contains("sanne@tulpen.example"));
+    assert!(!to.contains(ADMIN), "already reminded today");
+    assert!(
+        preview.has("name=\"product\" value=\"KPM\""),
+        "the filter is kept"
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM outbox WHERE idempotency_key LIKE 'nudge:%'")
+            .await,
+        1,
+        "a preview sends nothing"
+    );
+
+    let forged = pm.post("/partner/remind", &[("product", "KPM")]).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let done = pm.submit("/partner/remind", &[("product", "KPM")]).await;
+    assert!(done.has("Reminders queued: 2."), "{}", done.body);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM outbox WHERE idempotency_key LIKE 'nudge:%'")
+            .await,
+        3
+    );
+    let again = pm.get("/partner/remind?product=KPM").await;
+    assert!(again.has("No store to remind"), "{}", again.body);
+    let done = pm.submit("/partner/remind", &[("product", "KPM")]).await;
+    assert!(done.has("Reminders queued: 0."), "{}", done.body);
+}
+
+#[tokio::test]
+async fn the_last_reminded_column_shows_when_the_admin_was_last_reminded() {
+    let app = spawn_app().await;
+    app.partners().await;
+    let pm = app.as_partner(PM).await;
+    let before = pm.get("/partner").await;
+    assert!(row(&before.body, "20240").contains("class=\"reminded\""));
+    assert!(!row(&before.body, "20240").contains("<time"));
+    pm.submit("/partner/nudge", &[("store", "20240")]).await;
+    let after = pm.get("/partner").await;
+    let reminded = between(&row(&after.body, "20240"), "class=\"reminded\"", "</td>").unwrap();
+    assert!(reminded.contains("<time datetime=\""), "{reminded}");
+    assert!(!row(&after.body, "4711").contains("<time datetime"));
+}
+
+#[tokio::test]
+async fn the_table_stays_in_its_card_and_every_cell_is_labelled_for_phones() {
+    let app = spawn_app().await;
+    app.partners().await;
+    let pm = app.as_partner(PM).await;
+    let page = pm.get("/partner").await;
+    assert!(page.has("<div class=\"table-wrap\"><table class=\"list\" id=\"cohort\""));
+    let body = between(&page.body, "<tbody>", "</tbody>").unwrap();
+    let cells = body.matches("<td").count();
+    assert!(cells >= 5 * 10, "{body}");
+    assert_eq!(
+        body.matches("<td data-label=").count()
+            + body.matches("<td class=\"num\" data-label=").count()
+            + body.matches("<td class=\"reminded\" data-label=").count(),
+        cells,
+        "{body}"
+    );
+    let css = pm.get("/assets/app.css").await.body;
+    assert!(css.contains(".table-wrap { max-width: 100%; overflow-x: auto; }"));
+    assert!(css.contains("svg.chart { display: block; width: 100%;"));
+}
+
+#[tokio::test]
+async fn the_weekly_chart_projects_the_pace_and_says_who_will_not_finish() {
+    let app = spawn_app_with(|c| {
+        let today = time::OffsetDateTime::now_utc().date();
+        c.sunsets = vec![
+            ("KPM".into(), today + time::Duration::days(20)),
+            ("KCOv2".into(), today + time::Duration::days(200)),
+        ];
+    })
+    .await;
+    app.partners().await;
+    // Two of the five finished eight days ago: half a store a week over four weeks.
+    let done = switchyard::store::now() - 8 * 86_400;
+    sqlx::query(
+        "UPDATE stores SET upgrade_step = 'complete', upgrade_completed_at = $1, \
+         upgrade_progressed_at = $1, upgrade_updated_at = $1 \
+         WHERE legacy_store_id IN ('4711', '20240')",
+    )
+    .bind(done)
+    .execute(&app.db.pool)
+    .await
+    .unwrap();
+    let pm = app.as_partner(PM).await;
+    let page = pm.get("/partner").await;
+    // 0.5 a week for 20 days finishes 1 of the 3 left.
+    let said = between(&page.body, "id=\"projection\">", "</p>").expect("the projection");
+    assert!(
+        said.starts_with("At the pace of the last 4 weeks (0.5 completed a week), 2 stores will not have finished by the sunset on"),
+        "{said}"
+    );
+    let chart = between(&page.body, "id=\"chart-weekly\"", "</figure>").unwrap();
+    assert!(
+        chart.contains("class=\"projection\"") && chart.contains("Projected at the current pace")
+    );
+    assert!(chart.contains("viewBox=\"0 0 400 "));
+}
+
+#[tokio::test]
+async fn the_csv_has_admin_platform_countries_mid_and_partner_a_bom_option_and_no_formulas() {
+    let app = spawn_app().await;
+    app.partners().await;
+    app.nordic_store(
+        "777001",
+        "=HYPERLINK(\"http://evil.example\")",
+        "+cmd@evil.example",
+    )
+    .await;
+    let admin = app.another_browser();
+    admin.sign_in(ADMIN).await;
+    admin.accept_terms().await;
+    admin.confirm_account().await;
+    admin.generate_credentials().await;
+    let mid: String =
+        sqlx::query_scalar("SELECT merchant_id FROM upgrades WHERE merchant_id IS NOT NULL")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+    let pm = app.as_partner(PM).await;
+
+    let csv = pm.get("/partner/export.csv?sort=eid").await;
+    let mut lines = csv.body.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "legacy_store_id,name,product,path,step,last_activity,days_without_progress,risk,admin_email,platform,countries,new_mid,partner"
+    );
+    let kaffe = lines.next().unwrap();
+    assert!(
+        kaffe.ends_with(&format!(
+            ",anna@kaffebaren.example,woocommerce,SE;NO;FI,{mid},Nordic Commerce Partners"
+        )),
+        "{kaffe}"
+    );
+    let evil = csv.body.lines().find(|l| l.starts_with("777001,")).unwrap();
+    assert!(
+        evil.contains(",\"'=HYPERLINK(\"\"http://evil.example\"\")\","),
+        "{evil}"
+    );
+    assert!(evil.contains(",'+cmd@evil.example,"), "{evil}");
+
+    let raw = |path: &str| {
+        let (client, url) = (pm.client.clone(), pm.url(path));
+        async move { client.get(url).send().await.unwrap().bytes().await.unwrap() }
+    };
+    let plain = raw("/partner/export.csv").await;
+    assert!(plain.starts_with(b"legacy_store_id,"));
+    let bom = raw("/partner/export.csv?bom=1").await;
+    assert!(bom.starts_with(b"\xEF\xBB\xBFlegacy_store_id,"));
+    assert!(
+        pm.get("/partner")
+            .await
+            .has("id=\"export-csv-bom\" href=\"/partner/export.csv?bom=1\"")
+    );
+}
+
+#[tokio::test]
+async fn support_sees_every_partner_in_the_stalled_list_and_filters_by_one() {
+    let app = spawn_app().await;
+    app.partners().await;
+    let long_ago = switchyard::store::now() - 30 * 86_400;
+    sqlx::query(
+        "UPDATE stores SET upgrade_step = 'account', upgrade_progressed_at = $1, \
+         upgrade_updated_at = $1 WHERE legacy_store_id IN ('4711', '990001')",
+    )
+    .bind(long_ago)
+    .execute(&app.db.pool)
+    .await
+    .unwrap();
+    let agent = "agent@support.example";
+    app.add_staff(agent, switchyard::domain::access::StaffRole::Support, None)
+        .await;
+    let support = app.as_partner(agent).await;
+    let other = app.partner_id("Other Partner").await;
+
+    let all = support.get("/support/stalled").await;
+    assert!(all.has("2 stalled upgrades"), "{}", all.body);
+    let row = between(&all.body, "id=\"stalled-990001\"", "</tr>").unwrap();
+    assert!(row.contains(">Other Partner<"), "{row}");
+    let row = between(&all.body, "id=\"stalled-4711\"", "</tr>").unwrap();
+    assert!(row.contains(">Nordic Commerce Partners<"), "{row}");
+    let one = support
+        .get(&format!("/support/stalled?partner={other}"))
+        .await;
+    assert!(one.has("1 stalled upgrade,"), "{}", one.body);
+    assert!(one.has("id=\"stalled-990001\"") && !one.has("id=\"stalled-4711\""));
+}
