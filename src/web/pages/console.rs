@@ -64,19 +64,11 @@ pub fn stalled(
                     tbody {
                         for r in found.rows.iter() {
                             tr { id: "stalled-{r.legacy_store_id}",
-<<<<<<< HEAD
                                 td { "data-label": tr.t("partner.col.store"), div { a { href: paths::store(&r.legacy_store_id).timeline(), "{r.name}" } " " span { class: "small", "({r.legacy_store_id})" } } }
                                 td { "data-label": tr.t("partner.col.step"), {tr.t(r.step.key())} }
-                                td { "data-label": tr.t("console.stalled.since"), {time_tag(r.progressed_at)} }
-                                td { class: "num", "data-label": tr.t("partner.col.idle"), {((now - r.progressed_at) / 86_400).to_string()} }
+                                td { "data-label": tr.t("console.stalled.since"), {r.progressed_at.map(time_tag)} }
+                                td { class: "num", "data-label": tr.t("partner.col.idle"), {r.idle_days(found.now).map(|d| d.to_string())} }
                                 td { "data-label": tr.t("store.admin"), "{r.admin_email}" }
-=======
-                                td { a { href: paths::store(&r.legacy_store_id).timeline(), "{r.name}" } " " span { class: "small", "({r.legacy_store_id})" } }
-                                td { {tr.t(r.step.key())} }
-                                td { {r.progressed_at.map(time_tag)} }
-                                td { class: "num", {r.idle_days(found.now).map(|d| d.to_string())} }
-                                td { "{r.admin_email}" }
->>>>>>> broken
                             }
                         }
                     }
