@@ -12,6 +12,7 @@ pub mod partner;
 pub mod paths;
 pub mod reminders;
 pub mod sandbox_order;
+pub mod store_import;
 pub mod support;
 pub mod tasks;
 pub mod terms;
