@@ -6,7 +6,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use switchyard::{
     Application,
-    app::{demo, import},
+    app::{demo, import, store_import},
     config::{Config, LogFormat},
     domain::{EmailAddress, access::StaffRole},
     load_catalog,
@@ -33,9 +33,25 @@ enum Command {
     /// Add the demo partner and legacy stores (those not there yet).
     Demo,
     /// Import legacy stores from a CSV file; a file with any bad row imports nothing.
+    /// Each line's effect is reported; see the README for every rule.
     ImportStores {
         /// CSV with header legacy_store_id,name,product,admin_email,countries,platform,store_url,partner
         file: PathBuf,
+        /// Check the file and report what would change (and how many reminder emails
+        /// would then be due), writing nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Existing stores (by legacy ID) take the file's admin email, name, platform,
+        /// URL, countries and partner; each change is audited.
+        #[arg(long)]
+        update: bool,
+        /// Create partners the file names that do not exist yet (instead of refusing).
+        #[arg(long)]
+        create_partners: bool,
+        /// No reminder to the stores this import creates before this date (2027-01-15,
+        /// midnight UTC) or time (RFC 3339); default: now.
+        #[arg(long, value_name = "DATE", value_parser = store_import::parse_remind_from)]
+        remind_from: Option<i64>,
     },
     /// Import a legacy store's settlement report (the platform's semicolon-separated
     /// CSV); a file with any bad line imports nothing.
@@ -162,24 +178,20 @@ async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
                 )),
             }
         }
-        Command::ImportStores { file } => {
-            let text = std::fs::read_to_string(&file)
-                .with_context(|| format!("cannot read {}", file.display()))?;
-            let catalog = load_catalog(&config)?;
-            let db = Db::connect(&config.database_url).await?;
-            db.migrate().await?;
-            match import::import_stores(&db, &text, &catalog).await? {
-                Ok(n) => {
-                    println!("imported {n} stores from {}", file.display());
-                    Ok(())
-                }
-                Err(errors) => {
-                    for e in &errors {
-                        eprintln!("{}: {e}", file.display());
-                    }
-                    anyhow::bail!("nothing was imported: {} bad row(s)", errors.len())
-                }
-            }
+        Command::ImportStores {
+            file,
+            dry_run,
+            update,
+            create_partners,
+            remind_from,
+        } => {
+            let options = store_import::Options {
+                dry_run,
+                update,
+                create_partners,
+                remind_from: remind_from.unwrap_or_else(store::now),
+            };
+            import_stores(&config, &file, &options).await
         }
     }
 }
@@ -260,6 +272,60 @@ async fn user_command(config: &Config, command: UserCommand) -> anyhow::Result<(
         ip: "local",
     };
     store::audit::record(&db.pool, &record).await?;
+    Ok(())
+}
+
+/// `import-stores`: each line's effect on stdout, the bad rows on stderr.
+async fn import_stores(
+    config: &Config,
+    file: &std::path::Path,
+    options: &store_import::Options,
+) -> anyhow::Result<()> {
+    let catalog = load_catalog(config)?;
+    let db = Db::connect(&config.database_url).await?;
+    db.migrate().await?;
+    if options.dry_run {
+        println!("dry run: nothing is written; this is what the import would do");
+    }
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let result = store_import::import_stores(&db, &catalog, file, options, &mut out).await;
+    std::io::Write::flush(&mut out)?;
+    drop(out);
+    let s = match result? {
+        Ok(summary) => summary,
+        Err(refused) => {
+            for e in &refused.errors {
+                eprintln!("{}: {e}", file.display());
+            }
+            if refused.more > 0 {
+                eprintln!("{}: and {} more bad row(s)", file.display(), refused.more);
+            }
+            anyhow::bail!("nothing was imported: {} bad row(s)", refused.count())
+        }
+    };
+    let verb = if options.dry_run {
+        "would import"
+    } else {
+        "imported"
+    };
+    println!(
+        "{verb} {} new stores, updated {}, {} unchanged, {} partners created, from {}",
+        s.created,
+        s.updated,
+        s.unchanged,
+        s.partners_created,
+        file.display()
+    );
+    let remind_from = switchyard::domain::rfc3339(options.remind_from);
+    println!("the new stores get no reminder before {remind_from}");
+    let (b, a) = (s.due_before, s.due_after);
+    println!(
+        "reminder emails the chores would queue now: {} sunset (before this import: {}), {} no progress (before: {})",
+        a.sunset, b.sunset, a.no_progress, b.no_progress
+    );
+    if options.dry_run {
+        println!("dry run: nothing was changed");
+    }
     Ok(())
 }
 

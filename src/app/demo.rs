@@ -2,7 +2,7 @@
 
 use anyhow::Context;
 
-use super::import;
+use super::{import, store_import};
 use crate::{
     domain::{
         Catalog,
@@ -31,7 +31,7 @@ pub async fn seed(db: &Db) -> anyhow::Result<usize> {
         .await?
         .into_iter()
         .collect();
-    let stores: Vec<_> = import::parse_stores(DEMO_STORES, &catalog)
+    let stores: Vec<_> = store_import::parse_stores(DEMO_STORES, &catalog)
         .map_err(|e| anyhow::anyhow!("demo data is invalid: {e:?}"))?
         .into_iter()
         .filter(|s| !existing.contains(&s.legacy_store_id))

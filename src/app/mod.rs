@@ -14,6 +14,7 @@ pub mod partner_views;
 pub mod paths;
 pub mod reminders;
 pub mod sandbox_order;
+pub mod store_import;
 pub mod support;
 pub mod tasks;
 pub mod terms;

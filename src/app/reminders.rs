@@ -6,7 +6,7 @@ use time::Date;
 
 use super::{App, emails, partner};
 use crate::{
-    domain::{Step, sunset::Phase},
+    domain::{Catalog, Step, sunset::Phase},
     i18n::Tr,
     store::{self, outbox::Lane},
 };
@@ -14,24 +14,37 @@ use crate::{
 /// Stores are read this many at a time.
 const PAGE: i64 = 500;
 
+/// The sunset reminder each legacy product is due today: its code, sunset date, the
+/// point reached (90, 30, 7 or 1 days) and the days left.
+fn sunset_points(catalog: &Catalog, today: Date) -> Vec<(&str, Date, i64, i64)> {
+    catalog
+        .products
+        .iter()
+        .filter(|p| p.legacy)
+        .filter_map(|p| {
+            let date = p.sunset_date()?;
+            match Phase::on(date, today) {
+                Phase::Countdown { point, days_left } => {
+                    Some((p.code.as_str(), date, point, days_left))
+                }
+                _ => None,
+            }
+        })
+        .collect()
+}
+
 /// Queues the reminder of the point each legacy product's sunset is at (90, 30, 7 or 1
-/// days) for every store on it that has not had that reminder; returns how many.
-pub async fn sunset(state: &App, today: Date) -> anyhow::Result<usize> {
+/// days) for every store on it that has not had that reminder and is not held back by
+/// its import until after `now`; returns how many.
+pub async fn sunset(state: &App, today: Date, now: i64) -> anyhow::Result<usize> {
     let mut queued = 0;
-    for product in state.catalog.products.iter().filter(|p| p.legacy) {
-        let Some(date) = product.sunset_date() else {
-            continue;
-        };
-        let Phase::Countdown { point, days_left } = Phase::on(date, today) else {
-            continue;
-        };
+    for (product, date, point, days_left) in sunset_points(&state.catalog, today) {
         let suffix = format!(":{point}");
         loop {
             let stores = store::stores::without_email(
                 &state.db.pool,
-                &product.code,
-                "sunset:",
-                &suffix,
+                (product, "sunset:", &suffix),
+                now,
                 PAGE,
             )
             .await?;
@@ -62,26 +75,33 @@ pub async fn sunset(state: &App, today: Date) -> anyhow::Result<usize> {
 /// Days without progress after which the admin is reminded.
 pub const STALL_REMINDER_DAYS: [i64; 2] = [3, 7];
 
+/// Each no-progress reminder's days and the window of idleness it covers, `(after,
+/// before]`. Each covers its window only: an upgrade first found 7 days idle (the chores
+/// were off) gets the 7-day one, not both at once; and the last window ends a week later,
+/// so an upgrade abandoned long before these chores first ran is not reminded out of the
+/// blue.
+fn stall_windows(now: i64) -> Vec<(i64, (i64, i64))> {
+    STALL_REMINDER_DAYS
+        .into_iter()
+        .enumerate()
+        .map(|(i, days)| {
+            let until = STALL_REMINDER_DAYS
+                .get(i + 1)
+                .map_or(now - (days + 7) * 86_400, |next| now - next * 86_400);
+            (days, (until, now - days * 86_400))
+        })
+        .collect()
+}
+
 /// Reminds the admins of upgrades with no step moved for 3 and for 7 days, once each
 /// per stall (a step moving starts the count again); returns how many were queued.
 pub async fn stalled(state: &App, now: i64) -> anyhow::Result<usize> {
     let mut queued = 0;
-    // Each reminder covers its window only: an upgrade first found 7 days idle (the
-    // chores were off) gets the 7-day one, not both at once.
-    for (i, days) in STALL_REMINDER_DAYS.into_iter().enumerate() {
-        // The last reminder's window ends a week later: an upgrade abandoned long
-        // before these chores first ran is not reminded out of the blue.
-        let until = STALL_REMINDER_DAYS
-            .get(i + 1)
-            .map_or(now - (days + 7) * 86_400, |next| now - next * 86_400);
+    for (days, window) in stall_windows(now) {
         loop {
-            let due = store::waiting::due_stall_reminders(
-                &state.db.pool,
-                (until, now - days * 86_400),
-                days,
-                PAGE,
-            )
-            .await?;
+            let due =
+                store::waiting::due_stall_reminders(&state.db.pool, window, (days, now), PAGE)
+                    .await?;
             for d in &due {
                 let Some(s) = store::stores::find_by_id(&state.db.pool, d.store_id).await? else {
                     continue;
@@ -105,6 +125,38 @@ pub async fn stalled(state: &App, now: i64) -> anyhow::Result<usize> {
         state.outbox.wake();
     }
     Ok(queued)
+}
+
+/// How many reminder emails of each kind the chores would queue at `now` (on `today`):
+/// the same selection as [`sunset`] and [`stalled`], counted on `conn` (an import's dry
+/// run counts inside the transaction it then rolls back).
+pub async fn due(
+    conn: &mut sqlx::AnyConnection,
+    catalog: &Catalog,
+    today: Date,
+    now: i64,
+) -> sqlx::Result<Due> {
+    let mut due = Due::default();
+    for (product, _, point, _) in sunset_points(catalog, today) {
+        let suffix = format!(":{point}");
+        due.sunset +=
+            store::stores::count_without_email(&mut *conn, (product, "sunset:", &suffix), now)
+                .await?;
+    }
+    for (days, window) in stall_windows(now) {
+        due.no_progress +=
+            store::waiting::count_due_stall_reminders(&mut *conn, window, (days, now)).await?;
+    }
+    Ok(due)
+}
+
+/// Reminder emails due, by kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Due {
+    /// Sunset countdown reminders to store admins.
+    pub sunset: i64,
+    /// No-progress reminders to the admins of stalled upgrades.
+    pub no_progress: i64,
 }
 
 /// Once a week, each partner manager hears which of their stores are at risk of missing

@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod catalog;
+pub mod countries;
 pub mod credentials;
 pub mod currency;
 pub mod delivery;

@@ -92,9 +92,31 @@ pub fn fold(text: &str) -> String {
     bare.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// A name as people mean it, for matching a partner written by hand: Unicode lowercase,
+/// spacing collapsed ("baltic  web agency" is "Baltic Web Agency"). Accents are kept:
+/// "Åkeri" and "Akeri" may well be two businesses.
+pub fn name_key(name: &str) -> String {
+    tidy_spacing(&name.to_lowercase())
+}
+
+/// `name` trimmed, with each run of whitespace as one space: how a created partner is kept.
+pub fn tidy_spacing(name: &str) -> String {
+    name.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_match_without_regard_to_case_and_spacing_but_not_accents() {
+        assert_eq!(
+            name_key(" baltic  Web\tAGENCY "),
+            name_key("Baltic Web Agency")
+        );
+        assert_ne!(name_key("Åkeri"), name_key("Akeri"));
+        assert_eq!(tidy_spacing(" Baltic  Web Agency "), "Baltic Web Agency");
+    }
 
     #[test]
     fn folding_ignores_case_accents_and_spacing_in_every_nordic_letter() {

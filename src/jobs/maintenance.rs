@@ -39,7 +39,7 @@ pub fn spawn(state: AppState, interval: Duration) {
 
 /// One round of the chores.
 async fn turn(state: &AppState, last_sweep: &mut Option<Instant>) {
-    match reminders::sunset(state, sunset::today()).await {
+    match reminders::sunset(state, sunset::today(), store::now()).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(queued = n, "sunset reminders"),
         Err(e) => tracing::error!(error = ?e, "sunset reminders"),

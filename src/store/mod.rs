@@ -10,6 +10,7 @@ pub mod cohort_reminders;
 pub mod columns;
 pub mod credentials;
 pub mod events;
+pub mod imports;
 pub mod legacy_orders;
 pub mod members;
 pub mod outbox;
@@ -157,6 +158,17 @@ impl Db {
 
     pub async fn begin(&self) -> anyhow::Result<Tx> {
         Ok(self.pool.begin().await?)
+    }
+
+    /// A transaction that reads, then writes. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`, waiting its turn as any write does): a transaction that read
+    /// first cannot wait for the lock, and fails "database is locked" at its first write
+    /// when another connection has written since it read.
+    pub async fn begin_write(&self) -> anyhow::Result<Tx> {
+        match self.backend {
+            Backend::Sqlite => Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?),
+            Backend::Postgres => self.begin().await,
+        }
     }
 
     /// Whether the database answers a trivial query within `PING_TIMEOUT`.

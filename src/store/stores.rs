@@ -42,7 +42,7 @@ pub struct NewStore {
     pub partner: Option<String>,
 }
 
-const COLUMNS: &str = "id, legacy_store_id, name, product, admin_email, countries, platform, store_url, partner_id, created_at";
+pub(super) const COLUMNS: &str = "id, legacy_store_id, name, product, admin_email, countries, platform, store_url, partner_id, created_at";
 
 pub async fn find_by_legacy_id<'c>(
     ex: impl Executor<'c, Database = Any>,
@@ -325,26 +325,46 @@ pub async fn search<'c>(
     .await
 }
 
-/// Stores on `product` that have not been sent the outbox email `{key_prefix}{id}{key_suffix}`
-/// (the sunset reminders: one per store per point), at most `limit`, oldest first.
+/// Which stores on `product` ($1) are due the outbox email `{$2}{id}{$3}` at unix time
+/// $4: not sent yet, and not held back by their import (`remind_from`). The sunset
+/// reminders and an import's dry run both select with it, so a preview counts exactly
+/// what the chores would send.
+const DUE_EMAIL: &str = "product = $1 AND (remind_from IS NULL OR remind_from <= $4) AND NOT EXISTS \
+     (SELECT 1 FROM outbox o WHERE o.idempotency_key = $2 || CAST(s.id AS TEXT) || $3)";
+
+/// Stores on `product` that are due the outbox email `{key_prefix}{id}{key_suffix}` at
+/// `now` (the sunset reminders: one per store per point), at most `limit`, oldest first.
 pub async fn without_email<'c>(
     ex: impl Executor<'c, Database = Any>,
-    product: &str,
-    key_prefix: &str,
-    key_suffix: &str,
+    (product, key_prefix, key_suffix): (&str, &str, &str),
+    now: i64,
     limit: i64,
 ) -> sqlx::Result<Vec<Store>> {
     sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM stores s WHERE product = $1 AND NOT EXISTS \
-         (SELECT 1 FROM outbox o WHERE o.idempotency_key = $2 || CAST(s.id AS TEXT) || $3) \
-         ORDER BY id LIMIT $4"
+        "SELECT {COLUMNS} FROM stores s WHERE {DUE_EMAIL} ORDER BY id LIMIT $5"
     ))
     .bind(product)
     .bind(key_prefix)
     .bind(key_suffix)
+    .bind(now)
     .bind(limit)
     .fetch_all(ex)
     .await
+}
+
+/// How many stores [`without_email`] would return, without a limit.
+pub async fn count_without_email<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    (product, key_prefix, key_suffix): (&str, &str, &str),
+    now: i64,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(&format!("SELECT COUNT(*) FROM stores s WHERE {DUE_EMAIL}"))
+        .bind(product)
+        .bind(key_prefix)
+        .bind(key_suffix)
+        .bind(now)
+        .fetch_one(ex)
+        .await
 }
 
 /// Every store on a legacy product in `products`, in pages of `limit` after `after_id`.

@@ -79,20 +79,45 @@ pub struct DueReminder {
 pub async fn due_stall_reminders<'c>(
     ex: impl Executor<'c, Database = Any>,
     (after, before): (i64, i64),
-    days: i64,
+    (days, now): (i64, i64),
     limit: i64,
 ) -> sqlx::Result<Vec<DueReminder>> {
-    sqlx::query_as(
+    sqlx::query_as(&format!(
         "SELECT u.id AS upgrade_id, u.store_id, u.step, u.progressed_at FROM upgrades u \
-         WHERE u.step <> $1 AND u.progressed_at <= $2 AND u.progressed_at > $3 AND NOT EXISTS (SELECT 1 FROM outbox o \
-         WHERE o.idempotency_key = 'stall:' || CAST(u.id AS TEXT) || ':' || CAST(u.progressed_at AS TEXT) || ':' || $4) \
-         ORDER BY u.id LIMIT $5",
-    )
+         WHERE {STALL_DUE} ORDER BY u.id LIMIT $6"
+    ))
     .bind(Step::Complete)
     .bind(before)
     .bind(after)
     .bind(days.to_string())
+    .bind(now)
     .bind(limit)
     .fetch_all(ex)
     .await
 }
+
+/// How many reminders [`due_stall_reminders`] would return, without a limit.
+pub async fn count_due_stall_reminders<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    (after, before): (i64, i64),
+    (days, now): (i64, i64),
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM upgrades u WHERE {STALL_DUE}"
+    ))
+    .bind(Step::Complete)
+    .bind(before)
+    .bind(after)
+    .bind(days.to_string())
+    .bind(now)
+    .fetch_one(ex)
+    .await
+}
+
+/// Which upgrades are due the `$4`-day no-progress reminder at unix time $5: unfinished
+/// ($1), idle since the window ($3, $2], not reminded of this stall yet, and their
+/// store not held back by its import (`remind_from`).
+const STALL_DUE: &str = "u.step <> $1 AND u.progressed_at <= $2 AND u.progressed_at > $3 \
+     AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.idempotency_key = \
+     'stall:' || CAST(u.id AS TEXT) || ':' || CAST(u.progressed_at AS TEXT) || ':' || $4) \
+     AND NOT EXISTS (SELECT 1 FROM stores s WHERE s.id = u.store_id AND s.remind_from > $5)";

@@ -18,6 +18,7 @@ mod gateway;
 mod guides;
 mod helpers;
 mod import;
+mod import_safety;
 mod integration;
 mod jobs;
 mod languages;
