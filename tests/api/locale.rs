@@ -249,6 +249,22 @@ async fn the_terms_and_the_account_step_speak_the_pages_language_only() {
             Vec::<String>::new(),
             "{lang} account"
         );
+        // Countries by their names in the page's language, not their codes.
+        let (kept, primary) = match lang {
+            "sv" => (
+                "Norge",
+                "Sverige, Norge, Finland, Danmark, Tyskland, Österrike, Nederländerna, Storbritannien",
+            ),
+            _ => (
+                "Österreich",
+                "Schweden, Norwegen, Finnland, Dänemark, Deutschland, Österreich, Niederlande, Vereinigtes Königreich",
+            ),
+        };
+        assert!(
+            account.has(kept) && account.has(primary),
+            "{lang}: {}",
+            account.body
+        );
     }
 
     // A German reading the Swedish store's agreement is told it is Swedish, and binding.

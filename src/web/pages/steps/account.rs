@@ -22,6 +22,13 @@ pub fn page(catalog: &Catalog, admin: &StoreReader, upgrade: &Upgrade) -> Page {
     let countries = admin.store.country_list();
     let global_on = upgrade.global_enabled;
     let markets = account.global_markets_count.to_string();
+    // By name in the reader's language: a merchant knows "Norway", not always "NO".
+    let primary: Vec<String> = account
+        .primary_markets
+        .iter()
+        .map(|c| tr.country(c))
+        .collect();
+    let primary = primary.join(", ");
     let done = upgrade.step > Step::Account;
     let body = rsx! {
         {store_nav(admin, "upgrade")}
@@ -31,9 +38,9 @@ pub fn page(catalog: &Catalog, admin: &StoreReader, upgrade: &Upgrade) -> Page {
             h2 { {tr.t("account.european")} }
             p { {tr.t("account.countries_kept")} }
             ul { class: "chips", id: "kept-countries",
-                for c in countries.iter() { li { class: "chip", "{c}" } }
+                for c in countries.iter() { li { class: "chip", title: "{c}", {tr.country(c)} } }
             }
-            p { class: "hint", {tr.f("account.primary", &[("markets", &account.primary_markets.join(", "))])} }
+            p { class: "hint", id: "primary-markets", {tr.f("account.primary", &[("markets", &primary)])} }
             form { method: "post", action: paths::store(eid).step(Step::Account),
                 {csrf_field(ctx.csrf.as_deref().unwrap_or_default())}
                 h2 { {tr.t("account.global")} }
