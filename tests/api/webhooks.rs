@@ -83,7 +83,12 @@ fn arrived(hook: &crate::partner::Receiver) -> Vec<String> {
 
 #[tokio::test]
 async fn a_retried_event_is_not_overtaken_by_the_stores_next_one() {
-    let app = spawn_app_with(|c| c.health_check.allow_private = true).await;
+    // A backoff far longer than the test waits, so the retry cannot come on its own.
+    let app = spawn_app_with(|c| {
+        c.health_check.allow_private = true;
+        c.outbox.retry_base = std::time::Duration::from_secs(60);
+    })
+    .await;
     app.partners().await;
     let hook = receiver(1).await;
     let pm = app.as_partner(PM).await;
