@@ -38,12 +38,7 @@ impl Refusal {
 
 /// Active support agents, by email: whom a store can be assigned to.
 pub async fn agents(state: &App) -> sqlx::Result<Vec<String>> {
-    let staff = store::users::list_staff(&state.db.pool).await?;
-    Ok(staff
-        .into_iter()
-        .filter(|s| s.role == StaffRole::Support && s.disabled_at.is_none())
-        .map(|s| s.email)
-        .collect())
+    store::users::active_with_role(&state.db.pool, StaffRole::Support).await
 }
 
 /// Assigns the store to `assignee` (none: to nobody) with a follow-up `day`

@@ -180,6 +180,19 @@ pub enum StaffError {
     Db(#[from] sqlx::Error),
 }
 
+/// The emails of the active (not disabled) staff accounts with `role`, by email.
+pub async fn active_with_role<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    role: StaffRole,
+) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar(
+        "SELECT email FROM users WHERE role = $1 AND disabled_at IS NULL ORDER BY email",
+    )
+    .bind(role)
+    .fetch_all(ex)
+    .await
+}
+
 /// Grants a staff role (re-enabling a disabled account), in one transaction.
 pub async fn add_staff(
     tx: &mut Tx,

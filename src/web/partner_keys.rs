@@ -63,7 +63,8 @@ async fn page(
     Ok((status, pages::render(view)).into_response())
 }
 
-async fn audited(
+/// Records `action` by the manager `user`, with no store.
+pub(super) async fn audited(
     tx: &mut store::Tx,
     user: &SignedIn,
     ip: &str,

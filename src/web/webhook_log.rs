@@ -12,13 +12,14 @@ use super::{
     access::PartnerManager,
     error::AppError,
     notice, pages,
+    partner_keys::audited,
     routes::Routes,
     session::{ClientIp, CsrfForm, NoFields, SignedIn},
 };
 use crate::app::AppState;
 use crate::domain::{credentials::random_token, rfc3339, webhook};
 use crate::i18n::Msg;
-use crate::store::{self, audit::Record, webhooks::Webhook};
+use crate::store::{self, webhooks::Webhook};
 
 /// Attempts the page lists.
 const LOG_LENGTH: i64 = 50;
@@ -49,23 +50,6 @@ async fn show(
     Ok(pages::render(view).into_response())
 }
 
-async fn audited(
-    tx: &mut store::Tx,
-    user: &SignedIn,
-    ip: &str,
-    action: &str,
-    args: &[(&str, &str)],
-) -> sqlx::Result<()> {
-    let record = Record {
-        actor: user.email(),
-        action,
-        store_id: None,
-        args,
-        ip,
-    };
-    store::audit::record(&mut **tx, &record).await
-}
-
 /// Queues a `webhook.test` event for the endpoint, delivered like any other.
 async fn send_test(
     State(state): State<AppState>,
@@ -86,9 +70,15 @@ async fn send_test(
     let key = format!("webhook:{}:{event_id}", hook.id);
     let mut tx = state.db.begin().await?;
     store::webhook_log::queue(&mut tx, hook.id, &key, webhook::TEST, &body, None).await?;
-    let args = [("webhook", hook.id.to_string())];
-    let args: Vec<(&str, &str)> = args.iter().map(|(n, v)| (*n, v.as_str())).collect();
-    audited(&mut tx, &user, &ip, "webhook.test_sent", &args).await?;
+    let hook_id = hook.id.to_string();
+    audited(
+        &mut tx,
+        &user,
+        &ip,
+        "webhook.test_sent",
+        &[("webhook", &hook_id)],
+    )
+    .await?;
     tx.commit().await?;
     state.outbox.wake();
     Ok(back(&state, hook.id, Msg::new("deliveries.notice.test")))
@@ -112,12 +102,12 @@ async fn redeliver(
     let key = format!("webhook:{}:again:{outbox_id}:{}", hook.id, random_token(8));
     let mut tx = state.db.begin().await?;
     store::webhook_log::queue(&mut tx, hook.id, &key, &event_type, &body, store_id).await?;
+    let (hook_id, delivery) = (hook.id.to_string(), outbox_id.to_string());
     let args = [
-        ("webhook", hook.id.to_string()),
-        ("delivery", outbox_id.to_string()),
-        ("event", event_type.clone()),
+        ("webhook", hook_id.as_str()),
+        ("delivery", delivery.as_str()),
+        ("event", event_type.as_str()),
     ];
-    let args: Vec<(&str, &str)> = args.iter().map(|(n, v)| (*n, v.as_str())).collect();
     audited(&mut tx, &user, &ip, "webhook.redelivered", &args).await?;
     tx.commit().await?;
     state.outbox.wake();

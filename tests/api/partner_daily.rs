@@ -7,20 +7,12 @@ use reqwest::StatusCode;
 use switchyard::store::stores::NewStore;
 
 use crate::helpers::{ADMIN, TestApp, between, spawn_app, spawn_app_with};
-use crate::partner::PM;
-
-const OTHER_PM: &str = "pm@other-partner.example";
+use crate::partner::{OTHER_PM, PM};
 
 impl TestApp {
     /// The two partners, with PM looking after both.
     async fn pm_of_two(&self) -> TestApp {
-        self.partners().await;
-        self.add_staff(
-            PM,
-            switchyard::domain::access::StaffRole::PartnerManager,
-            Some("Other Partner"),
-        )
-        .await;
+        self.manager_of_two().await;
         self.as_partner(PM).await
     }
 

@@ -35,7 +35,7 @@ impl TestApp {
     }
 
     /// The two partners, PM looking after Nordic and Other Partner both.
-    async fn manager_of_two(&self) {
+    pub(crate) async fn manager_of_two(&self) {
         self.partners().await;
         self.add_staff(
             PM,
