@@ -216,3 +216,62 @@ async fn a_manager_tests_the_endpoint_reads_every_attempt_and_sends_an_event_aga
     app.settle().await;
     assert_eq!(hook.calls.lock().unwrap().len(), 3, "nothing more was sent");
 }
+
+#[tokio::test]
+async fn the_log_says_when_an_endpoint_never_answers_or_cannot_be_reached() {
+    let app = spawn_app_with(|c| {
+        c.health_check.allow_private = true;
+        c.outbox.webhook_deadline = std::time::Duration::from_secs(1);
+        c.outbox.failing_webhook_deadline = std::time::Duration::from_secs(1);
+    })
+    .await;
+    app.partners().await;
+    // One endpoint takes the connection and never answers; the other's port is closed.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let silent_url = format!("http://{}/hooks", silent.local_addr().unwrap());
+    let held = tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((socket, _)) = silent.accept().await {
+            open.push(socket);
+        }
+    });
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let closed_url = format!("http://{}/hooks", closed.local_addr().unwrap());
+    drop(closed);
+
+    let pm = app.as_partner(PM).await;
+    for (url, outcome, words) in [
+        (
+            silent_url,
+            "timeout",
+            "your endpoint did not answer in time",
+        ),
+        (
+            closed_url,
+            "connect",
+            "we could not connect to your endpoint",
+        ),
+    ] {
+        let created = pm.submit("/partner/api/webhooks", &[("url", &url)]).await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        let id = app.scalar("SELECT MAX(id) FROM webhooks").await;
+        let log = format!("/partner/api/webhooks/{id}");
+        pm.submit(&format!("{log}/test"), &[])
+            .await
+            .assert_redirect_to(&log);
+        let mut page = pm.get(&log).await;
+        for _ in 0..100 {
+            if !page.has("id=\"no-deliveries\"") {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            page = pm.get(&log).await;
+        }
+        assert!(
+            page.has(&format!("data-outcome=\"{outcome}\"")) && page.has(words),
+            "{url}: {}",
+            page.body
+        );
+    }
+    held.abort();
+}
