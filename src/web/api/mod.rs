@@ -11,29 +11,24 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use serde::Serialize;
-use utoipa::{
-    IntoParams, ToSchema,
-    openapi::{
-        Required,
-        path::{Parameter, ParameterBuilder, ParameterIn},
-        schema::{ObjectBuilder, Type},
-    },
-};
+use utoipa::ToSchema;
 
 use super::{routes::Routes, session::sha256_hex};
 use crate::app::{
     AppState,
-    partner::{ListQuery, rule, sunsets},
+    partner::{rule, sunsets},
 };
 use crate::{
-    domain::{
-        Step, access::StaffRole, rfc3339, risk::Risk, text::ONE_LINE_PATTERN, upgrade::Progress,
-    },
+    domain::{access::StaffRole, rfc3339},
     store::{
         self,
-        cohort::{Cohort, CohortRow, Sort},
+        cohort::{Cohort, CohortRow},
     },
 };
+
+mod params;
+
+use params::{Keyset, ListParams, check_list_query};
 
 pub fn routes(r: Routes) -> Routes {
     r.api(utoipa_axum::routes!(list))
@@ -222,57 +217,6 @@ fn summary(state: &AppState, r: &CohortRow, now: i64) -> StoreSummary {
     }
 }
 
-/// The list's query: the dashboard's filters and sorting, and the page. The values each
-/// parameter may take come from the types that read them.
-#[derive(serde::Deserialize)]
-struct ListParams {
-    #[serde(flatten)]
-    list: ListQuery,
-    #[serde(default)]
-    per_page: String,
-    /// Present, even empty (the first page), for cursor paging.
-    #[serde(default)]
-    cursor: Option<String>,
-    #[serde(default)]
-    updated_since: String,
-}
-
-/// Cursor paging: stores in the order they were imported, after the cursor's store and
-/// changed since a time. A store's place in that order never changes, so paging on
-/// while data changes neither repeats nor skips one, as offset pages can.
-struct Keyset {
-    after: Option<i64>,
-    since: Option<i64>,
-}
-
-impl Keyset {
-    /// The cursor paging the query asks for, if any; an unreadable one is an error.
-    fn of(p: &ListParams) -> Result<Option<Keyset>, &'static str> {
-        if p.cursor.is_none() && p.updated_since.is_empty() {
-            return Ok(None);
-        }
-        if !(p.list.page.is_empty() && p.list.sort.is_empty() && p.list.dir.is_empty()) {
-            return Err("cursor paging is in import order: leave out page, sort and dir");
-        }
-        let after = match p.cursor.as_deref().unwrap_or_default() {
-            "" => None,
-            c => Some(
-                c.strip_prefix('s')
-                    .and_then(|id| id.parse::<i64>().ok())
-                    .ok_or("cursor is not one this API gave out")?,
-            ),
-        };
-        let since =
-            match p.updated_since.as_str() {
-                "" => None,
-                t => Some(crate::domain::parse_rfc3339(t).ok_or(
-                    "updated_since must be an RFC 3339 time, such as 2026-12-01T00:00:00Z",
-                )?),
-            };
-        Ok(Some(Keyset { after, since }))
-    }
-}
-
 /// Your partners' stores, with progress and sunset risk
 ///
 /// The same filters and sorting as the partner dashboard, one page at a time. A filter,
@@ -419,55 +363,6 @@ async fn cursor_page(
     .into_response()
 }
 
-/// The dashboard quietly ignores a filter, sort or page it does not know; the API says
-/// so instead, since a misspelt filter would answer an empty list and a page out of range
-/// the first page, and a client could not tell either from a real answer. A parameter
-/// with a fixed set of values, or a number, is left out for its default, not sent empty.
-fn check_list_query(q: &ListQuery, raw: &str) -> Result<(), String> {
-    const CHOSEN: [&str; 8] = [
-        "step",
-        "risk",
-        "sort",
-        "dir",
-        "page",
-        "per_page",
-        "partner",
-        "updated_since",
-    ];
-    if let Some((name, _)) = url::form_urlencoded::parse(raw.as_bytes())
-        .find(|(name, value)| value.is_empty() && CHOSEN.contains(&name.as_ref()))
-    {
-        return Err(format!("{name} is empty; leave it out for the default"));
-    }
-    let one_of = |name: &str, value: &str, known: bool| {
-        if value.is_empty() || known {
-            Ok(())
-        } else {
-            Err(format!(
-                "{name} {value:?} is not one of the documented values"
-            ))
-        }
-    };
-    one_of("step", &q.step, Progress::parse(&q.step).is_some())?;
-    one_of("risk", &q.risk, Risk::parse(&q.risk).is_some())?;
-    one_of("sort", &q.sort, Sort::parse(&q.sort).is_some())?;
-    one_of("dir", &q.dir, matches!(q.dir.as_str(), "asc" | "desc"))?;
-    if q.q.chars().count() > 100 {
-        return Err("q is longer than 100 characters".into());
-    }
-    if q.country.chars().count() > 2 {
-        return Err("country is a two-letter code".into());
-    }
-    if !q.partner.is_empty() && q.partner.parse::<i64>().is_err() {
-        return Err("partner is a partner's id (a whole number)".into());
-    }
-    match q.page.as_str() {
-        "" => Ok(()),
-        p if p.parse::<i64>().is_ok_and(|p| (1..=1_000_000).contains(&p)) => Ok(()),
-        _ => Err("page must be a whole number from 1 to 1000000".into()),
-    }
-}
-
 /// One store's progress and step history
 #[utoipa::path(
     get,
@@ -577,80 +472,4 @@ async fn openapi(State(state): State<AppState>) -> Response {
         &state.config.base_url,
     ))
     .into_response()
-}
-
-impl IntoParams for ListParams {
-    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
-        let text = |max: Option<usize>| {
-            ObjectBuilder::new()
-                .schema_type(Type::String)
-                .max_length(max)
-                .pattern(Some(ONE_LINE_PATTERN))
-        };
-        let one_of = |values: Vec<&'static str>| {
-            ObjectBuilder::new()
-                .schema_type(Type::String)
-                .enum_values(Some(values))
-        };
-        let number = |max: i64| {
-            ObjectBuilder::new()
-                .schema_type(Type::Integer)
-                .minimum(Some(1))
-                .maximum(Some(max))
-        };
-        let steps = std::iter::once("not-started")
-            .chain(Step::WIZARD.map(Step::as_str))
-            .chain([Step::Complete.as_str()])
-            .collect();
-        [
-            (
-                "q",
-                "Part of the store's name or legacy store ID",
-                text(Some(100)),
-            ),
-            ("step", "Only stores at this step", one_of(steps)),
-            (
-                "risk",
-                "Only stores with this sunset risk",
-                one_of(Risk::ALL.map(Risk::as_str).to_vec()),
-            ),
-            ("product", "Legacy product code", text(None)),
-            ("platform", "Shop platform id", text(None)),
-            ("country", "Two-letter country code", text(Some(2))),
-            (
-                "partner",
-                "Only this partner's stores (a partner's id; one of the token's partners)",
-                number(i64::MAX),
-            ),
-            (
-                "sort",
-                "Sort key",
-                one_of(Sort::ALL.map(Sort::as_str).to_vec()),
-            ),
-            ("dir", "`desc` for descending", one_of(vec!["asc", "desc"])),
-            ("page", "Page number, from 1", number(1_000_000)),
-            ("per_page", "Stores per page", number(MAX_PER_PAGE)),
-            (
-                "cursor",
-                "Empty for the first page, then the `next_cursor` of the previous one: pages in import order, which never repeat or skip a store while data changes (leave out `page`, `sort` and `dir`)",
-                text(Some(30)),
-            ),
-            (
-                "updated_since",
-                "RFC 3339 time: only stores whose upgrade changed, or that were imported, since then (incremental sync; pages like `cursor`)",
-                text(Some(40)),
-            ),
-        ]
-        .into_iter()
-        .map(|(name, description, schema)| {
-            ParameterBuilder::new()
-                .name(name)
-                .parameter_in(ParameterIn::Query)
-                .required(Required::False)
-                .description(Some(description))
-                .schema(Some(schema))
-                .build()
-        })
-        .collect()
-    }
 }
