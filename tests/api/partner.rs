@@ -532,6 +532,7 @@ async fn the_openapi_document_covers_every_machine_route() {
         "^PK[0-9]{5}$".into(),
         "^[0-9]{1,12}$".into(),
         "^[A-Z]{3}$".into(),
+        "^s[0-9]{1,18}$".into(),
     ];
     known.sort();
     assert_eq!(patterns, known);

@@ -338,7 +338,7 @@ async fn walk_cursor(
     between: impl std::future::Future<Output = ()>,
 ) -> (Vec<String>, i64) {
     let (status, page) = app
-        .api(token, &format!("/api/v1/stores?{params}&cursor="))
+        .api(token, &format!("/api/v1/sync/stores?{params}"))
         .await;
     assert_eq!(status, StatusCode::OK, "{page}");
     let total = page["total"].as_i64().unwrap();
@@ -347,7 +347,10 @@ async fn walk_cursor(
     between.await;
     while let Some(cursor) = next {
         let (status, page) = app
-            .api(token, &format!("/api/v1/stores?{params}&cursor={cursor}"))
+            .api(
+                token,
+                &format!("/api/v1/sync/stores?{params}&cursor={cursor}"),
+            )
             .await;
         assert_eq!(status, StatusCode::OK, "{page}");
         seen.extend(eids(&page));
@@ -384,15 +387,36 @@ async fn cursor_pages_list_each_store_once_while_the_list_changes_under_them() {
         "a store imported meanwhile comes last"
     );
 
-    // Cursor paging is in import order; another order or a made-up cursor is refused.
+    // The sync is in import order; another order or a made-up cursor is refused, and the
+    // list, whose pages are numbered, sends a cursor to the sync.
     for bad in [
-        "cursor=&sort=name",
-        "cursor=&page=2",
-        "cursor=abc",
-        "updated_since=yesterday",
+        "sync/stores?sort=name",
+        "sync/stores?page=2",
+        "sync/stores?cursor=",
+        "sync/stores?cursor=abc",
+        "sync/stores?cursor=s99999999999999999999",
+        "sync/stores?updated_since=yesterday",
+        "stores?cursor=s1",
+        "stores?updated_since=2026-12-01T00:00:00Z",
+        "stores?partner=0",
+        "sync/stores?partner=-1",
     ] {
-        let (status, body) = app.api(&token, &format!("/api/v1/stores?{bad}")).await;
+        let (status, body) = app.api(&token, &format!("/api/v1/{bad}")).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
+    }
+    // Every time RFC 3339 can write is read, leap second and far offsets included.
+    for time in [
+        "9999-12-31T23:59:59.999999-23:59",
+        "0001-01-01T00:00:00+23:59",
+        "2016-12-31T23:59:60Z",
+    ] {
+        let (status, body) = app
+            .api(
+                &token,
+                &format!("/api/v1/sync/stores?updated_since={}", urlencode(time)),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{time}: {body}");
     }
 }
 

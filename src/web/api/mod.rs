@@ -28,10 +28,11 @@ use crate::{
 
 mod params;
 
-use params::{Keyset, ListParams, check_list_query};
+use params::{Keyset, ListParams, SyncParams, check_list_query, per_page, refuse_sync_params};
 
 pub fn routes(r: Routes) -> Routes {
     r.api(utoipa_axum::routes!(list))
+        .api(utoipa_axum::routes!(sync))
         .api(utoipa_axum::routes!(show))
         .api(utoipa_axum::routes!(openapi))
 }
@@ -169,8 +170,15 @@ pub struct StoreList {
     pub page: i64,
     pub per_page: i64,
     pub total: i64,
-    /// With `cursor` or `updated_since`: pass it as `cursor` for the next page; absent
-    /// on the last one.
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StoreFeed {
+    pub stores: Vec<StoreSummary>,
+    pub per_page: i64,
+    /// Every store the filters and `updated_since` select, on this page and the others.
+    pub total: i64,
+    /// Pass it as `cursor` for the next page; absent on the last one.
     pub next_cursor: Option<String>,
 }
 
@@ -248,34 +256,21 @@ async fn list(
             "the query string could not be read",
         );
     };
-    if let Err(message) = check_list_query(&params.list, raw.as_deref().unwrap_or_default()) {
+    let raw = raw.as_deref().unwrap_or_default();
+    if let Err(message) = check_list_query(&params.list, raw) {
         return error(StatusCode::BAD_REQUEST, "bad_request", &message);
     }
-    let per_page = match params.per_page.as_str() {
-        "" => 50,
-        n => match n.parse::<i64>() {
-            Ok(n) if (1..=MAX_PER_PAGE).contains(&n) => n,
-            _ => {
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    "bad_request",
-                    "per_page must be a number from 1 to 200",
-                );
-            }
-        },
-    };
-    let keyset = match Keyset::of(&params) {
-        Ok(k) => k,
+    if let Err(message) = refuse_sync_params(raw) {
+        return error(StatusCode::BAD_REQUEST, "bad_request", message);
+    }
+    let per_page = match per_page(&params.per_page) {
+        Ok(n) => n,
         Err(message) => return error(StatusCode::BAD_REQUEST, "bad_request", message),
     };
     let q = &params.list;
     let sunsets = sunsets(&state);
-    let mut filter = q.filter();
-    filter.changed_since = keyset.as_ref().and_then(|k| k.since);
+    let filter = q.filter();
     let now = store::now();
-    if let Some(keyset) = keyset {
-        return cursor_page(&state, &caller, filter, keyset.after, per_page, now).await;
-    }
     let cohort = Cohort {
         partners: Some(&caller.partner_ids),
         filter: &filter,
@@ -307,21 +302,58 @@ async fn list(
         page,
         per_page,
         total,
-        next_cursor: None,
     })
     .into_response()
 }
 
-/// One page of cursor paging after store `after`, and the cursor of the next.
-async fn cursor_page(
-    state: &AppState,
-    caller: &ApiCaller,
-    filter: store::cohort::Filter,
-    after: Option<i64>,
-    per_page: i64,
-    now: i64,
+/// Your partners' stores in import order, for keeping a copy in step
+///
+/// The dashboard's filters, paged by cursor: leave `cursor` out for the first page, then
+/// pass each answer's `next_cursor` until it is absent. A store's place in import order
+/// never changes, so a store imported or changed while a client pages through is neither
+/// repeated nor skipped. With `updated_since`, only the stores that changed since then:
+/// a client syncs incrementally by remembering when it started each sync.
+#[utoipa::path(
+    get,
+    path = "/api/v1/sync/stores",
+    operation_id = "syncStores",
+    tag = crate::web::openapi::PARTNER,
+    params(SyncParams),
+    security(("partnerToken" = [])),
+    responses(
+        (status = 200, description = "One page of the stores, and the cursor of the next", body = StoreFeed),
+        (status = 400, description = "A parameter is out of range, or the cursor is not one the API gave out", body = ApiError),
+        (status = 401, description = "No valid API token", body = ApiError),
+        (status = 503, description = "The database cannot take requests now; retry after `Retry-After` seconds", body = ApiError),
+    ),
+)]
+async fn sync(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    RawQuery(raw): RawQuery,
+    params: Result<Query<SyncParams>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
-    let sunsets = sunsets(state);
+    let Ok(Query(params)) = params else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "the query string could not be read",
+        );
+    };
+    if let Err(message) = check_list_query(&params.list, raw.as_deref().unwrap_or_default()) {
+        return error(StatusCode::BAD_REQUEST, "bad_request", &message);
+    }
+    let (per_page, keyset) = match (per_page(&params.per_page), Keyset::of(&params)) {
+        (Ok(n), Ok(k)) => (n, k),
+        (Err(message), _) | (_, Err(message)) => {
+            return error(StatusCode::BAD_REQUEST, "bad_request", message);
+        }
+    };
+    let mut filter = params.list.filter();
+    filter.changed_since = keyset.since;
+    let now = store::now();
+    let sunsets = sunsets(&state);
+    let state = &state;
     let pool = &state.db.pool;
     let all = Cohort {
         partners: Some(&caller.partner_ids),
@@ -336,7 +368,7 @@ async fn cursor_page(
         Err(e) => return internal(e),
     };
     let rest = store::cohort::Filter {
-        after_id: after,
+        after_id: keyset.after,
         ..filter.clone()
     };
     let rest = Cohort {
@@ -353,9 +385,8 @@ async fn cursor_page(
     let next_cursor = more
         .then(|| rows.last().map(|r| format!("s{}", r.id)))
         .flatten();
-    Json(StoreList {
+    Json(StoreFeed {
         stores: rows.iter().map(|r| summary(state, r, now)).collect(),
-        page: 1,
         per_page,
         total,
         next_cursor,

@@ -1,5 +1,6 @@
-//! The list's query parameters: what they are, how cursor paging reads them, the checks
-//! the API makes that the dashboard does not, and their OpenAPI description.
+//! The list's and the sync's query parameters: what they are, how cursor paging reads
+//! them, the checks the API makes that the dashboard does not, and their OpenAPI
+//! description.
 
 use utoipa::{
     IntoParams,
@@ -25,12 +26,24 @@ pub(super) struct ListParams {
     pub(super) list: ListQuery,
     #[serde(default)]
     pub(super) per_page: String,
-    /// Present, even empty (the first page), for cursor paging.
+}
+
+/// The sync's query: the dashboard's filters, the cursor and `updated_since`. Its order is
+/// the import order, so the list's sorting and page numbers have no place in it.
+#[derive(serde::Deserialize)]
+pub(super) struct SyncParams {
+    #[serde(flatten)]
+    pub(super) list: ListQuery,
     #[serde(default)]
-    cursor: Option<String>,
+    pub(super) per_page: String,
+    #[serde(default)]
+    cursor: String,
     #[serde(default)]
     updated_since: String,
 }
+
+/// The cursors the sync gives out: `s` and a store's number.
+const CURSOR_PATTERN: &str = "^s[0-9]{1,18}$";
 
 /// Cursor paging: stores in the order they were imported, after the cursor's store and
 /// changed since a time. A store's place in that order never changes, so paging on
@@ -41,18 +54,16 @@ pub(super) struct Keyset {
 }
 
 impl Keyset {
-    /// The cursor paging the query asks for, if any; an unreadable one is an error.
-    pub(super) fn of(p: &ListParams) -> Result<Option<Keyset>, &'static str> {
-        if p.cursor.is_none() && p.updated_since.is_empty() {
-            return Ok(None);
-        }
+    /// The cursor paging the query asks for; an unreadable cursor or time is an error.
+    pub(super) fn of(p: &SyncParams) -> Result<Keyset, &'static str> {
         if !(p.list.page.is_empty() && p.list.sort.is_empty() && p.list.dir.is_empty()) {
-            return Err("cursor paging is in import order: leave out page, sort and dir");
+            return Err("the sync pages in import order: leave out page, sort and dir");
         }
-        let after = match p.cursor.as_deref().unwrap_or_default() {
+        let after = match p.cursor.as_str() {
             "" => None,
             c => Some(
                 c.strip_prefix('s')
+                    .filter(|id| id.len() <= 18 && id.bytes().all(|b| b.is_ascii_digit()))
                     .and_then(|id| id.parse::<i64>().ok())
                     .ok_or("cursor is not one this API gave out")?,
             ),
@@ -64,7 +75,30 @@ impl Keyset {
                     "updated_since must be an RFC 3339 time, such as 2026-12-01T00:00:00Z",
                 )?),
             };
-        Ok(Some(Keyset { after, since }))
+        Ok(Keyset { after, since })
+    }
+}
+
+/// The stores on a page: 50 unless `per_page` asks for 1 to 200.
+pub(super) fn per_page(text: &str) -> Result<i64, &'static str> {
+    match text {
+        "" => Ok(50),
+        n => n
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (1..=MAX_PER_PAGE).contains(n))
+            .ok_or("per_page must be a number from 1 to 200"),
+    }
+}
+
+/// On the list, the sync's parameters would be silently ignored; they are refused with
+/// the way to the sync instead.
+pub(super) fn refuse_sync_params(raw: &str) -> Result<(), &'static str> {
+    match url::form_urlencoded::parse(raw.as_bytes())
+        .any(|(name, _)| name == "cursor" || name == "updated_since")
+    {
+        true => Err("cursor and updated_since page the sync: GET /api/v1/sync/stores"),
+        false => Ok(()),
     }
 }
 
@@ -73,7 +107,7 @@ impl Keyset {
 /// the first page, and a client could not tell either from a real answer. A parameter
 /// with a fixed set of values, or a number, is left out for its default, not sent empty.
 pub(super) fn check_list_query(q: &ListQuery, raw: &str) -> Result<(), String> {
-    const CHOSEN: [&str; 8] = [
+    const CHOSEN: [&str; 9] = [
         "step",
         "risk",
         "sort",
@@ -82,6 +116,7 @@ pub(super) fn check_list_query(q: &ListQuery, raw: &str) -> Result<(), String> {
         "per_page",
         "partner",
         "updated_since",
+        "cursor",
     ];
     if let Some((name, _)) = url::form_urlencoded::parse(raw.as_bytes())
         .find(|(name, value)| value.is_empty() && CHOSEN.contains(&name.as_ref()))
@@ -107,8 +142,8 @@ pub(super) fn check_list_query(q: &ListQuery, raw: &str) -> Result<(), String> {
     if q.country.chars().count() > 2 {
         return Err("country is a two-letter code".into());
     }
-    if !q.partner.is_empty() && q.partner.parse::<i64>().is_err() {
-        return Err("partner is a partner's id (a whole number)".into());
+    if !q.partner.is_empty() && !q.partner.parse::<i64>().is_ok_and(|id| id >= 1) {
+        return Err("partner is a partner's id (a whole number from 1)".into());
     }
     match q.page.as_str() {
         "" => Ok(()),
@@ -117,68 +152,60 @@ pub(super) fn check_list_query(q: &ListQuery, raw: &str) -> Result<(), String> {
     }
 }
 
-impl IntoParams for ListParams {
-    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
-        let text = |max: Option<usize>| {
-            ObjectBuilder::new()
-                .schema_type(Type::String)
-                .max_length(max)
-                .pattern(Some(ONE_LINE_PATTERN))
-        };
-        let one_of = |values: Vec<&'static str>| {
-            ObjectBuilder::new()
-                .schema_type(Type::String)
-                .enum_values(Some(values))
-        };
-        let number = |max: i64| {
-            ObjectBuilder::new()
-                .schema_type(Type::Integer)
-                .minimum(Some(1))
-                .maximum(Some(max))
-        };
-        let steps = std::iter::once("not-started")
-            .chain(Step::WIZARD.map(Step::as_str))
-            .chain([Step::Complete.as_str()])
-            .collect();
-        [
-            (
-                "q",
-                "Part of the store's name or legacy store ID",
-                text(Some(100)),
-            ),
-            ("step", "Only stores at this step", one_of(steps)),
-            (
-                "risk",
-                "Only stores with this sunset risk",
-                one_of(Risk::ALL.map(Risk::as_str).to_vec()),
-            ),
-            ("product", "Legacy product code", text(None)),
-            ("platform", "Shop platform id", text(None)),
-            ("country", "Two-letter country code", text(Some(2))),
-            (
-                "partner",
-                "Only this partner's stores (a partner's id; one of the token's partners)",
-                number(i64::MAX),
-            ),
-            (
-                "sort",
-                "Sort key",
-                one_of(Sort::ALL.map(Sort::as_str).to_vec()),
-            ),
-            ("dir", "`desc` for descending", one_of(vec!["asc", "desc"])),
-            ("page", "Page number, from 1", number(1_000_000)),
-            ("per_page", "Stores per page", number(MAX_PER_PAGE)),
-            (
-                "cursor",
-                "Empty for the first page, then the `next_cursor` of the previous one: pages in import order, which never repeat or skip a store while data changes (leave out `page`, `sort` and `dir`)",
-                text(Some(30)),
-            ),
-            (
-                "updated_since",
-                "RFC 3339 time: only stores whose upgrade changed, or that were imported, since then (incremental sync; pages like `cursor`)",
-                text(Some(40)),
-            ),
-        ]
+/// A string parameter of at most `max` characters on one line.
+fn text(max: Option<usize>) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .max_length(max)
+        .pattern(Some(ONE_LINE_PATTERN))
+}
+
+fn one_of(values: Vec<&'static str>) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(values))
+}
+
+fn number(max: i64) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .minimum(Some(1))
+        .maximum(Some(max))
+}
+
+/// The dashboard's filters, shared by the list and the sync.
+fn filters() -> Vec<(&'static str, &'static str, ObjectBuilder)> {
+    let steps = std::iter::once("not-started")
+        .chain(Step::WIZARD.map(Step::as_str))
+        .chain([Step::Complete.as_str()])
+        .collect();
+    vec![
+        (
+            "q",
+            "Part of the store's name or legacy store ID",
+            text(Some(100)),
+        ),
+        ("step", "Only stores at this step", one_of(steps)),
+        (
+            "risk",
+            "Only stores with this sunset risk",
+            one_of(Risk::ALL.map(Risk::as_str).to_vec()),
+        ),
+        ("product", "Legacy product code", text(None)),
+        ("platform", "Shop platform id", text(None)),
+        ("country", "Two-letter country code", text(Some(2))),
+        (
+            "partner",
+            "Only this partner's stores (a partner's id; one of the token's partners)",
+            number(i64::MAX),
+        ),
+        ("per_page", "Stores per page", number(MAX_PER_PAGE)),
+    ]
+}
+
+/// Optional query parameters, described.
+fn query(params: Vec<(&'static str, &'static str, ObjectBuilder)>) -> Vec<Parameter> {
+    params
         .into_iter()
         .map(|(name, description, schema)| {
             ParameterBuilder::new()
@@ -190,5 +217,45 @@ impl IntoParams for ListParams {
                 .build()
         })
         .collect()
+}
+
+impl IntoParams for ListParams {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        let mut params = filters();
+        params.extend([
+            (
+                "sort",
+                "Sort key",
+                one_of(Sort::ALL.map(Sort::as_str).to_vec()),
+            ),
+            ("dir", "`desc` for descending", one_of(vec!["asc", "desc"])),
+            ("page", "Page number, from 1", number(1_000_000)),
+        ]);
+        query(params)
+    }
+}
+
+impl IntoParams for SyncParams {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        let mut params = filters();
+        params.extend([
+            (
+                "cursor",
+                "Left out for the first page, then the `next_cursor` of the previous one",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some(CURSOR_PATTERN)),
+            ),
+            (
+                "updated_since",
+                "Only stores whose upgrade changed, or that were imported, at or after this time (incremental sync)",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                        utoipa::openapi::KnownFormat::DateTime,
+                    ))),
+            ),
+        ]);
+        query(params)
     }
 }
