@@ -56,8 +56,14 @@ async fn seed(db: &store::Db, stores: usize) -> i64 {
         let rows: Vec<String> = chunk
             .iter()
             .map(|i| {
+                // One store in ten has a Swedish name, for the accent-aware search.
+                let (name, folded) = if i % 10 == 4 {
+                    (format!("Älvsjö Café {i}"), format!("alvsjo cafe {i}"))
+                } else {
+                    (format!("Store {i}"), format!("store {i}"))
+                };
                 format!(
-                    "('{}', 'Store {i}', '{}', 'admin{i}@bench.example', '{}', '{}', 'https://s{i}.example', {partner}, {now}, 'store {i}')",
+                    "('{}', '{name}', '{}', 'admin{i}@bench.example', '{}', '{}', 'https://s{i}.example', {partner}, {now}, '{folded}')",
                     9_000_000 + i,
                     if i % 3 == 0 { "KCOv2" } else { "KPM" },
                     COUNTRIES[spread(*i, COUNTRIES.len())],
@@ -119,8 +125,13 @@ async fn seed(db: &store::Db, stores: usize) -> i64 {
         sqlx::query(&sql).execute(&mut *tx).await.unwrap();
     }
     tx.commit().await.unwrap();
-    // Fresh planner statistics, as a long-running database has them.
-    sqlx::query("ANALYZE").execute(&db.pool).await.unwrap();
+    // Fresh planner statistics and (on PostgreSQL) a visibility map, as a long-running
+    // database has them from autovacuum.
+    let analyze = match db.backend {
+        store::Backend::Sqlite => "ANALYZE",
+        store::Backend::Postgres => "VACUUM ANALYZE",
+    };
+    sqlx::query(analyze).execute(&db.pool).await.unwrap();
     partner
 }
 
@@ -189,34 +200,83 @@ async fn main() {
     let client = reqwest::Client::new();
     println!("{backend}: page time over {REQUESTS} requests each (ms)");
     let last_page = stores.div_ceil(50);
-    let views = [
-        ("dashboard, first page", pm.as_str(), "/partner".to_owned()),
+    // Stalled: started, not complete, no step for 7 days (given, not the configured default).
+    let stalled: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM stores WHERE upgrade_step <> 'complete' AND upgrade_progressed_at <= $1",
+    )
+    .bind(store::now() - 7 * 86_400)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    let stalled_last = (stalled as usize).div_ceil(50).max(1);
+    let mut views = vec![
         (
-            "dashboard, at-risk filter",
+            "dashboard, first page".to_owned(),
+            pm.as_str(),
+            "/partner".to_owned(),
+        ),
+        (
+            "dashboard, at-risk filter".into(),
             pm.as_str(),
             "/partner?risk=at-risk".to_owned(),
         ),
         (
-            "dashboard, idle sort, last page",
-            pm.as_str(),
-            format!("/partner?sort=idle&dir=desc&page={last_page}"),
-        ),
-        (
-            "dashboard, product+country",
+            "dashboard, product+country".into(),
             pm.as_str(),
             "/partner?product=KCOv2&country=SE".to_owned(),
         ),
         (
-            "dashboard, name search",
+            "dashboard, name search".into(),
             pm.as_str(),
             "/partner?q=Store%2012345".to_owned(),
         ),
-        ("support search", agent.as_str(), "/?q=9012345".to_owned()),
+        (
+            "dashboard, accented search".into(),
+            pm.as_str(),
+            "/partner?q=%C3%84LVSJ%C3%96%20caf%C3%A9%2012".to_owned(),
+        ),
     ];
+    // The last page of every sort, both ways.
+    for sort in ["name", "eid", "step", "activity", "idle", "risk"] {
+        for dir in ["asc", "desc"] {
+            views.push((
+                format!("dashboard, {sort} {dir}, last page"),
+                pm.as_str(),
+                format!("/partner?sort={sort}&dir={dir}&page={last_page}"),
+            ));
+        }
+    }
+    views.extend([
+        (
+            "dashboard, risk sort, middle page".into(),
+            pm.as_str(),
+            format!("/partner?sort=risk&page={}", last_page / 2),
+        ),
+        (
+            "stalled list, first page".into(),
+            agent.as_str(),
+            "/support/stalled?days=7".to_owned(),
+        ),
+        (
+            "stalled list, last page".into(),
+            agent.as_str(),
+            format!("/support/stalled?days=7&page={stalled_last}"),
+        ),
+        (
+            "support search, EID".into(),
+            agent.as_str(),
+            "/?q=9012345".to_owned(),
+        ),
+        (
+            "support search, accented name".into(),
+            agent.as_str(),
+            "/?q=%C3%A4lvsj%C3%B6%20caf%C3%A9%20123".to_owned(),
+        ),
+    ]);
     breakdown(&db, backend).await;
     for (name, cookie, path) in views {
         let (p50, p95) = measure(&client, &base, cookie, &path).await;
-        println!("  {name:<34} p50 {p50:>7.1}  p95 {p95:>7.1}");
+        println!("  {name:<38} p50 {p50:>7.1}  p95 {p95:>7.1}");
     }
 }
 
@@ -241,19 +301,16 @@ async fn breakdown(db: &store::Db, backend: &str) {
     };
     let time = |started: Instant| started.elapsed().as_secs_f64() * 1000.0;
     let t = Instant::now();
-    cohort
-        .page(&db.pool, Sort::Name, false, 50, 0)
-        .await
-        .unwrap();
+    cohort.page(db, Sort::Name, false, 50, 0).await.unwrap();
     let page = time(t);
     let t = Instant::now();
-    cohort.count(&db.pool).await.unwrap();
+    cohort.count(db).await.unwrap();
     let count = time(t);
     let t = Instant::now();
-    cohort.steps(&db.pool).await.unwrap();
+    cohort.steps(db).await.unwrap();
     let steps = time(t);
     let t = Instant::now();
-    cohort.completions_by_week(&db.pool).await.unwrap();
+    cohort.completions_by_week(db).await.unwrap();
     let completions = time(t);
     println!(
         "{backend}: queries (ms): page {page:.1}, count {count:.1}, steps {steps:.1}, completions {completions:.1}"

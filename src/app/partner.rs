@@ -158,7 +158,7 @@ const CHART_TTL: Duration = Duration::from_secs(60);
 impl ChartCache {
     pub async fn get(
         &self,
-        pool: &sqlx::AnyPool,
+        db: &store::Db,
         whole: &Cohort<'_>,
         partners: &[i64],
     ) -> sqlx::Result<Summary> {
@@ -168,9 +168,9 @@ impl ChartCache {
             return Ok(summary);
         }
         let summary = Summary {
-            steps: whole.steps(pool).await?,
-            completions: whole.completions_by_week(pool).await?,
-            countries: whole.countries(pool).await?,
+            steps: whole.steps(db).await?,
+            completions: whole.completions_by_week(db).await?,
+            countries: whole.countries(db).await?,
         };
         if let Ok(mut cache) = self.0.lock() {
             cache.retain(|_, (at, _)| at.elapsed() < CHART_TTL);
@@ -238,14 +238,20 @@ pub async fn dashboard(
         filter: &everything,
         ..cohort
     };
-    let summary = state.charts.get(pool, &whole, partners).await?;
+    let summary = state.charts.get(&state.db, &whole, partners).await?;
     // Without a filter the step counts already say how many there are. With one, the
     // count and the page are read side by side on two connections.
-    let page = cohort.page(pool, query.sort(), query.descending(), PAGE_SIZE, offset);
+    let page = cohort.page(
+        &state.db,
+        query.sort(),
+        query.descending(),
+        PAGE_SIZE,
+        offset,
+    );
     let (rows, total) = if filter.is_empty() {
         (page.await?, summary.steps.iter().map(|(_, n)| n).sum())
     } else {
-        tokio::try_join!(page, cohort.count(pool))?
+        tokio::try_join!(page, cohort.count(&state.db))?
     };
     let projection = projection(state, &summary, now);
     Ok(Dashboard {
@@ -293,13 +299,7 @@ pub async fn all_rows(
     let now = store::now();
     let rows = state
         .cohort(Some(partners), &filter, &sunsets, now)
-        .page(
-            &state.db.pool,
-            query.sort(),
-            query.descending(),
-            1_000_000,
-            0,
-        )
+        .page(&state.db, query.sort(), query.descending(), 1_000_000, 0)
         .await?;
     Ok((rows, now))
 }

@@ -76,7 +76,7 @@ pub async fn remind_preview(
     let cohort = state.cohort(Some(partners), &filter, &sunsets, store::now());
     let today = sunset::today().to_string();
     cohort
-        .remind_preview(&state.db.pool, &today, PREVIEW_RECIPIENTS)
+        .remind_preview(&state.db, &today, PREVIEW_RECIPIENTS)
         .await
 }
 

@@ -187,13 +187,11 @@ pub async fn partner_digests(state: &App, now: i64) -> anyhow::Result<usize> {
             sunsets: &sunsets,
             now,
         };
-        let total = cohort.count(&state.db.pool).await?;
+        let total = cohort.count(&state.db).await?;
         if total == 0 {
             continue;
         }
-        let rows = cohort
-            .page(&state.db.pool, Sort::Idle, false, 20, 0)
-            .await?;
+        let rows = cohort.page(&state.db, Sort::Idle, false, 20, 0).await?;
         let mail = emails::partner_digest(state, &email, total, &rows, tr);
         let mut tx = state.db.begin().await?;
         if store::outbox::enqueue(&mut tx, Lane::Bulk, &key, &mail, None).await? {

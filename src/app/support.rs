@@ -44,7 +44,7 @@ pub async fn stalled(
     let pool = &state.db.pool;
     if all {
         let rows = cohort
-            .page(pool, sort, query.descending(), 1_000_000, 0)
+            .page(&state.db, sort, query.descending(), 1_000_000, 0)
             .await?;
         let total = rows.len() as i64;
         let partners = Vec::new();
@@ -56,8 +56,8 @@ pub async fn stalled(
         });
     }
     let offset = (query.page() - 1) * PAGE_SIZE;
-    let page = cohort.page(pool, sort, query.descending(), PAGE_SIZE, offset);
-    let (rows, total) = tokio::try_join!(page, cohort.count(pool))?;
+    let page = cohort.page(&state.db, sort, query.descending(), PAGE_SIZE, offset);
+    let (rows, total) = tokio::try_join!(page, cohort.count(&state.db))?;
     let partners = store::stores::all_partners(pool).await?;
     Ok(Stalled {
         rows,

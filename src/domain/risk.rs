@@ -125,6 +125,79 @@ impl Rule {
     }
 }
 
+impl Rule {
+    /// The stores of one risk as a condition over the columns `[product, step,
+    /// progressed_at]`, which an index on them can answer (`sql_case` cannot: it is
+    /// computed per row). With the sunsets known, each product is urgent, near or far,
+    /// and the rule becomes a few comparisons per kind of product. The same rule as
+    /// [`Rule::classify`]; a test holds them equal.
+    pub fn sql_is(
+        &self,
+        risk: Risk,
+        sunsets: &[(&str, i64)],
+        now: i64,
+        columns: [&str; 3],
+    ) -> String {
+        let [product, step, progressed] = columns;
+        let within = |limit: i64| -> Vec<String> {
+            sunsets
+                .iter()
+                .filter(|(_, at)| at - now <= limit)
+                .map(|(code, _)| format!("'{}'", code.replace('\'', "''")))
+                .collect()
+        };
+        let (urgent, near_or_urgent) = (within(self.urgent_seconds), within(self.warning_seconds));
+        let near: Vec<&String> = near_or_urgent
+            .iter()
+            .filter(|c| !urgent.contains(c))
+            .collect();
+        let one_of = |codes: &[&String]| match codes {
+            [] => "1 = 0".to_owned(),
+            codes => format!(
+                "{product} IN ({})",
+                codes
+                    .iter()
+                    .map(|c| c.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        let none_of = |codes: &[&String]| match codes {
+            [] => "1 = 1".to_owned(),
+            codes => format!(
+                "{product} NOT IN ({})",
+                codes
+                    .iter()
+                    .map(|c| c.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        let urgent: Vec<&String> = urgent.iter().collect();
+        let near_or_urgent: Vec<&String> = near_or_urgent.iter().collect();
+        let cut = now.saturating_sub(self.stall_seconds);
+        let complete = Step::Complete.as_str();
+        let open = format!("{step} <> '{complete}'");
+        match risk {
+            Risk::Done => format!("{step} = '{complete}'"),
+            Risk::AtRisk => format!(
+                "{open} AND ({} OR ({} AND ({progressed} IS NULL OR {progressed} <= {cut})))",
+                one_of(&urgent),
+                one_of(&near),
+            ),
+            Risk::NotStarted => format!(
+                "{open} AND {progressed} IS NULL AND {}",
+                none_of(&near_or_urgent)
+            ),
+            Risk::Stalled => format!(
+                "{open} AND {progressed} <= {cut} AND {}",
+                none_of(&near_or_urgent)
+            ),
+            Risk::OnTrack => format!("{open} AND {progressed} > {cut} AND {}", none_of(&urgent)),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

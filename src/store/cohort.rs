@@ -2,9 +2,9 @@
 //! dashboard, its CSV export and the partner API read it. Filtering, sorting and paging
 //! happen in the database so 100,000 stores stay fast.
 
-use sqlx::{Any, Executor, FromRow};
+use sqlx::FromRow;
 
-use super::columns;
+use super::{Backend, Db, columns};
 use crate::domain::{
     risk::{Risk, Rule},
     text::fold,
@@ -141,6 +141,7 @@ impl Sort {
 }
 
 /// Which stores, judged how.
+#[derive(Clone, Copy)]
 pub struct Cohort<'a> {
     /// The partners whose stores these are; `None` for every store (support).
     pub partners: Option<&'a [i64]>,
@@ -158,7 +159,7 @@ pub(super) enum Arg {
 
 impl Cohort<'_> {
     /// The filtered cohort as a subquery `c`, with its arguments from `$1`.
-    pub(super) fn source(&self) -> (String, Vec<Arg>) {
+    pub(super) fn source(&self, backend: Backend) -> (String, Vec<Arg>) {
         let mut args = Vec::new();
         let mut arg = |a: Arg| {
             args.push(a);
@@ -177,22 +178,19 @@ impl Cohort<'_> {
         let f = self.filter;
         let q = f.q.trim();
         if !q.is_empty() {
-            let name = arg(Arg::Text(super::stores::contains_pattern(&fold(q))));
-            let eid = arg(Arg::Text(super::stores::contains_pattern(
-                &q.to_lowercase(),
-            )));
-            conds.push(format!(
-                "(c.name_folded LIKE {name} ESCAPE '\\' OR c.legacy_store_id LIKE {eid} ESCAPE '\\')"
-            ));
+            conds.push(search(backend, q, &mut arg));
         }
-        for (value, column) in [
-            (f.step.map(Progress::as_str), "c.step"),
-            (f.risk.map(Risk::as_str), "c.risk"),
-        ] {
-            if let Some(value) = value {
-                let p = arg(Arg::Text(value.to_owned()));
-                conds.push(format!("{column} = {p}"));
-            }
+        if let Some(step) = f.step {
+            let p = arg(Arg::Text(step.as_str().to_owned()));
+            conds.push(format!("c.step = {p}"));
+        }
+        if let Some(risk) = f.risk {
+            conds.push(self.rule.sql_is(
+                risk,
+                self.sunsets,
+                self.now,
+                ["c.product", "c.step", "c.progressed_at"],
+            ));
         }
         for (value, column) in [(&f.product, "c.product"), (&f.platform, "c.platform")] {
             if !value.is_empty() {
@@ -211,8 +209,10 @@ impl Cohort<'_> {
         if let Some(before) = f.stalled_before {
             let p = arg(Arg::Int(before));
             let complete = arg(Arg::Text(Progress::At(Step::Complete).as_str().to_owned()));
+            // Not started is NULL, read as 0 here: `BETWEEN 1 AND` leaves it out and is a
+            // range of the index on that expression (migration 0026).
             conds.push(format!(
-                "c.progressed_at IS NOT NULL AND c.progressed_at <= {p} AND c.step <> {complete}"
+                "COALESCE(c.progressed_at, 0) BETWEEN 1 AND {p} AND c.step <> {complete}"
             ));
         }
         if let Some(after) = f.after_id {
@@ -242,39 +242,123 @@ impl Cohort<'_> {
         (sql, args)
     }
 
-    /// One page, sorted (ties broken by id, so pages never overlap).
-    pub async fn page<'c>(
+    /// One page, sorted (ties broken by id, so pages never overlap). A page nearer the
+    /// end than the start is read from the end, in the other direction: the last page
+    /// of a million stores is as quick as the first.
+    pub async fn page(
         &self,
-        ex: impl Executor<'c, Database = Any>,
+        db: &Db,
+        sort: Sort,
+        descending: bool,
+        limit: i64,
+        offset: i64,
+    ) -> sqlx::Result<Vec<CohortRow>> {
+        if offset > FAR {
+            let total = self.count(db).await?;
+            let after = total - offset - limit;
+            if after < offset {
+                let (skip, take) = if after >= 0 {
+                    (after, limit)
+                } else {
+                    (0, limit + after)
+                };
+                if take <= 0 {
+                    return Ok(Vec::new());
+                }
+                let mut rows = self.sorted(db, sort, !descending, take, skip).await?;
+                rows.reverse();
+                return Ok(rows);
+            }
+        }
+        self.sorted(db, sort, descending, limit, offset).await
+    }
+
+    async fn sorted(
+        &self,
+        db: &Db,
         sort: Sort,
         descending: bool,
         limit: i64,
         offset: i64,
     ) -> sqlx::Result<Vec<CohortRow>> {
         let dir = if descending { "DESC" } else { "ASC" };
-        let order = format!("{}, c.id {dir}", sort.order(dir));
-        self.fetch(ex, &order, limit, offset).await
+        match sort {
+            Sort::Step | Sort::Risk => self.by_rank(db, sort, dir, limit, offset).await,
+            _ => {
+                let order = format!("{}, c.id {dir}", sort.order(dir));
+                self.fetch(db, &order, limit, offset).await
+            }
+        }
+    }
+
+    /// Sorted by step or risk, then id: class after class in the domain's order, each
+    /// an indexed condition read in id order, so no page sorts the whole cohort. Only
+    /// the classes before the page are counted.
+    async fn by_rank(
+        &self,
+        db: &Db,
+        sort: Sort,
+        dir: &str,
+        limit: i64,
+        offset: i64,
+    ) -> sqlx::Result<Vec<CohortRow>> {
+        let f = self.filter;
+        let mut classes: Vec<Filter> = match sort {
+            Sort::Risk => Risk::ALL
+                .into_iter()
+                .filter(|r| f.risk.is_none_or(|only| only == *r))
+                .map(|r| Filter {
+                    risk: Some(r),
+                    ..f.clone()
+                })
+                .collect(),
+            _ => Progress::ALL
+                .into_iter()
+                .filter(|s| f.step.is_none_or(|only| only == *s))
+                .map(|s| Filter {
+                    step: Some(s),
+                    ..f.clone()
+                })
+                .collect(),
+        };
+        if dir == "DESC" {
+            classes.reverse();
+        }
+        let (mut skip, mut rows) = (offset, Vec::new());
+        for filter in &classes {
+            let want = limit - rows.len() as i64;
+            if want <= 0 {
+                break;
+            }
+            let class = Cohort { filter, ..*self };
+            if skip > 0 {
+                let n = class.count(db).await?;
+                if skip >= n {
+                    skip -= n;
+                    continue;
+                }
+            }
+            rows.extend(class.fetch(db, &format!("c.id {dir}"), want, skip).await?);
+            skip = 0;
+        }
+        Ok(rows)
     }
 
     /// Up to `limit` stores in the order they were imported: a store's place in it never
     /// changes, so paging on with [`Filter::after_id`] neither repeats nor skips a store
     /// while the data changes (the API's cursor).
-    pub async fn in_import_order<'c>(
-        &self,
-        ex: impl Executor<'c, Database = Any>,
-        limit: i64,
-    ) -> sqlx::Result<Vec<CohortRow>> {
-        self.fetch(ex, "c.id ASC", limit, 0).await
+    pub async fn in_import_order(&self, db: &Db, limit: i64) -> sqlx::Result<Vec<CohortRow>> {
+        self.fetch(db, "c.id ASC", limit, 0).await
     }
 
-    async fn fetch<'c>(
+    async fn fetch(
         &self,
-        ex: impl Executor<'c, Database = Any>,
+        db: &Db,
         order: &str,
         limit: i64,
         offset: i64,
     ) -> sqlx::Result<Vec<CohortRow>> {
-        let (source, args) = self.source();
+        let (source, args) = self.source(db.backend);
         // The page is chosen from `stores` alone; only its rows meet their upgrade, their
         // partner and their latest reminder (bulk-lane emails are the reminders).
         let sql = format!(
@@ -294,32 +378,26 @@ impl Cohort<'_> {
                 Arg::Text(t) => query.bind(t),
             };
         }
-        query.fetch_all(ex).await
+        query.fetch_all(&db.pool).await
     }
 
-    pub async fn count<'c>(&self, ex: impl Executor<'c, Database = Any>) -> sqlx::Result<i64> {
-        self.scalar_rows::<(i64,)>(ex, "COUNT(*)", "")
+    pub async fn count(&self, db: &Db) -> sqlx::Result<i64> {
+        self.scalar_rows::<(i64,)>(db, "COUNT(*)", "")
             .await
             .map(|r| r.first().map_or(0, |x| x.0))
     }
 
     /// How many stores are at each step (`not-started` included).
-    pub async fn steps<'c>(
-        &self,
-        ex: impl Executor<'c, Database = Any>,
-    ) -> sqlx::Result<Vec<(Progress, i64)>> {
-        self.scalar_rows(ex, "c.step, COUNT(*)", " GROUP BY c.step")
+    pub async fn steps(&self, db: &Db) -> sqlx::Result<Vec<(Progress, i64)>> {
+        self.scalar_rows(db, "c.step, COUNT(*)", " GROUP BY c.step")
             .await
     }
 
     /// Completed upgrades per week: the week's number counted from Monday 1970-01-05
     /// (so weeks start on Monday), and how many completed in it.
-    pub async fn completions_by_week<'c>(
-        &self,
-        ex: impl Executor<'c, Database = Any>,
-    ) -> sqlx::Result<Vec<(i64, i64)>> {
+    pub async fn completions_by_week(&self, db: &Db) -> sqlx::Result<Vec<(i64, i64)>> {
         self.scalar_rows(
-            ex,
+            db,
             "(c.completed_at - 345600) / 604800 AS week, COUNT(*)",
             " WHERE c.completed_at IS NOT NULL GROUP BY (c.completed_at - 345600) / 604800",
         )
@@ -327,11 +405,8 @@ impl Cohort<'_> {
     }
 
     /// Every country code any store of the cohort sells in, sorted.
-    pub async fn countries<'c>(
-        &self,
-        ex: impl Executor<'c, Database = Any>,
-    ) -> sqlx::Result<Vec<String>> {
-        let sets: Vec<(String,)> = self.scalar_rows(ex, "DISTINCT c.countries", "").await?;
+    pub async fn countries(&self, db: &Db) -> sqlx::Result<Vec<String>> {
+        let sets: Vec<(String,)> = self.scalar_rows(db, "DISTINCT c.countries", "").await?;
         let mut all: Vec<String> = sets
             .iter()
             .flat_map(|(s,)| s.split(';'))
@@ -343,16 +418,16 @@ impl Cohort<'_> {
         Ok(all)
     }
 
-    pub(super) async fn scalar_rows<'c, T>(
+    pub(super) async fn scalar_rows<T>(
         &self,
-        ex: impl Executor<'c, Database = Any>,
+        db: &Db,
         select: &str,
         tail: &str,
     ) -> sqlx::Result<Vec<T>>
     where
         T: for<'r> FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
     {
-        let (source, args) = self.source();
+        let (source, args) = self.source(db.backend);
         let sql = format!("SELECT {select} FROM {source}{tail}");
         let mut query = sqlx::query_as(&sql);
         for a in args {
@@ -361,6 +436,29 @@ impl Cohort<'_> {
                 Arg::Text(t) => query.bind(t),
             };
         }
-        query.fetch_all(ex).await
+        query.fetch_all(&db.pool).await
     }
+}
+
+/// Pages further in than this may be read from the end instead.
+const FAR: i64 = 1_000;
+
+/// `q` as part of a store's name (case and accents folded) or legacy store ID. On SQLite
+/// a needle of three characters or more goes through the trigram index over both
+/// (migration 0026): `LIKE '%…%'` can use no B-tree. PostgreSQL's trigram indexes
+/// (migrations 0014, 0021) serve the `LIKE` itself.
+fn search(backend: Backend, q: &str, arg: &mut impl FnMut(Arg) -> String) -> String {
+    let folded = fold(q);
+    if backend == Backend::Sqlite && folded.chars().count() >= 3 {
+        let m = arg(Arg::Text(format!(
+            "{{name_folded legacy_store_id}} : \"{}\"",
+            folded.replace('"', "\"\"")
+        )));
+        return format!("c.id IN (SELECT rowid FROM stores_search WHERE stores_search MATCH {m})");
+    }
+    let name = arg(Arg::Text(super::stores::contains_pattern(&folded)));
+    let eid = arg(Arg::Text(super::stores::contains_pattern(
+        &q.to_lowercase(),
+    )));
+    format!("(c.name_folded LIKE {name} ESCAPE '\\' OR c.legacy_store_id LIKE {eid} ESCAPE '\\')")
 }

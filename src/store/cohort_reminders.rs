@@ -2,8 +2,6 @@
 //! many stores, to whom, and how many the once-a-day rule skips (a nudge's outbox key is
 //! `nudge:{store id}:{day}`, as `app::partner::nudge` writes it).
 
-use sqlx::AnyPool;
-
 use super::cohort::{Arg, Cohort};
 use crate::domain::upgrade::{Progress, Step};
 
@@ -34,11 +32,12 @@ impl Cohort<'_> {
     /// most `cap` recipients.
     pub async fn remind_preview(
         &self,
-        pool: &AnyPool,
+        db: &super::Db,
         day: &str,
         cap: i64,
     ) -> sqlx::Result<RemindPreview> {
-        let (source, mut args) = self.source();
+        let (source, mut args) = self.source(db.backend);
+        let pool = &db.pool;
         args.push(Arg::Text(Progress::At(Step::Complete).as_str().to_owned()));
         let complete = format!("c.step = ${}", args.len());
         args.push(Arg::Text(format!(":{day}")));

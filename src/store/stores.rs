@@ -302,27 +302,46 @@ pub async fn count_of_partners<'c>(
 /// Stores where `needle` is part of the legacy ID, name, admin or user email, new
 /// merchant ID or API username; at most `limit`: the store whose legacy ID is exactly
 /// `needle` first (support is most often given one), then by name.
-pub async fn search<'c>(
-    ex: impl Executor<'c, Database = Any>,
-    needle: &str,
-    limit: i64,
-) -> sqlx::Result<Vec<Store>> {
-    let like = contains_pattern(&needle.to_lowercase());
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM stores WHERE legacy_store_id LIKE $1 ESCAPE '\\' OR name_folded LIKE $3 ESCAPE '\\' \
-         OR admin_email LIKE $1 ESCAPE '\\' \
+pub async fn search(db: &super::Db, needle: &str, limit: i64) -> sqlx::Result<Vec<Store>> {
+    let lower = needle.to_lowercase();
+    let folded = fold(needle);
+    let like = contains_pattern(&lower);
+    // On SQLite, a needle of three characters or more goes through the trigram index
+    // over the name, legacy ID and admin email (migration 0026); PostgreSQL's trigram
+    // indexes serve the `LIKE`s themselves.
+    let trigrams = db.backend == super::Backend::Sqlite && folded.chars().count() >= 3;
+    let own = if trigrams {
+        "id IN (SELECT rowid FROM stores_search WHERE stores_search MATCH $3)"
+    } else {
+        "legacy_store_id LIKE $1 ESCAPE '\\' OR name_folded LIKE $3 ESCAPE '\\' \
+         OR admin_email LIKE $1 ESCAPE '\\'"
+    };
+    let sql = format!(
+        "SELECT {COLUMNS} FROM stores WHERE {own} \
          OR id IN (SELECT store_id FROM store_members WHERE email LIKE $1 ESCAPE '\\') \
          OR id IN (SELECT store_id FROM upgrades WHERE LOWER(merchant_id) LIKE $1 ESCAPE '\\') \
          OR id IN (SELECT u.store_id FROM upgrades u JOIN api_credentials c ON c.upgrade_id = u.id \
                    WHERE LOWER(c.username) LIKE $1 ESCAPE '\\') \
          ORDER BY CASE WHEN legacy_store_id = $4 THEN 0 ELSE 1 END, name LIMIT $2"
-    ))
-    .bind(like)
-    .bind(limit)
-    .bind(contains_pattern(&fold(needle)))
-    .bind(needle.trim())
-    .fetch_all(ex)
-    .await
+    );
+    // $3: the name's pattern, or the trigram query (a quoted phrase is a substring).
+    let name = if trigrams {
+        let phrase = |text: &str| format!("\"{}\"", text.replace('"', "\"\""));
+        format!(
+            "name_folded : {} OR {{legacy_store_id admin_email}} : {}",
+            phrase(&folded),
+            phrase(&lower)
+        )
+    } else {
+        contains_pattern(&folded)
+    };
+    sqlx::query_as(&sql)
+        .bind(like)
+        .bind(limit)
+        .bind(name)
+        .bind(needle.trim())
+        .fetch_all(&db.pool)
+        .await
 }
 
 /// Which stores on `product` ($1) are due the outbox email `{$2}{id}{$3}` at unix time

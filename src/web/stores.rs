@@ -40,7 +40,9 @@ async fn home(
     let p = &user.principal;
     let mut paging = None;
     let stores = match p.role {
-        Some(StaffRole::Support) => store::stores::search(pool, query.q.trim(), LIST_LIMIT).await?,
+        Some(StaffRole::Support) => {
+            store::stores::search(&state.db, query.q.trim(), LIST_LIMIT).await?
+        }
         Some(StaffRole::PartnerManager) => {
             let total = store::stores::count_of_partners(pool, &p.partner_ids).await?;
             let pages = ((total + LIST_LIMIT - 1) / LIST_LIMIT).max(1);

@@ -603,7 +603,7 @@ async fn the_sql_risk_rule_agrees_with_the_rust_one() {
             now,
         };
         for row in cohort
-            .page(&app.db.pool, Sort::Eid, false, 100, 0)
+            .page(&app.db, Sort::Eid, false, 100, 0)
             .await
             .unwrap()
         {
@@ -626,4 +626,168 @@ async fn the_sql_risk_rule_agrees_with_the_rust_one() {
         11 * 5,
         "the five stores of the demo partner, each time"
     );
+}
+
+/// 1,300 stores of every product, step and idleness, straight into `stores` (the copy of
+/// each upgrade's progress is what the cohort reads), for one partner; its id.
+async fn many_stores(app: &crate::helpers::TestApp, now: i64) -> i64 {
+    let partner = app
+        .scalar("SELECT id FROM partners WHERE name = 'Nordic Commerce Partners'")
+        .await;
+    let steps = ["not-started", "terms", "account", "credentials", "complete"];
+    let rows: Vec<String> = (0..1_300)
+        .map(|i: i64| {
+            let step = steps[(i * 7 % 5) as usize];
+            let progressed = match step {
+                "not-started" => "NULL".to_owned(),
+                _ => (now - (i * 13 % 20) * 86_400).to_string(),
+            };
+            format!(
+                "('{}', 'Butik {:04}', '{}', 'a{i}@x.example', 'SE', 'shopify', 'https://x.example', {partner}, {now}, 'butik {:04}', '{step}', {progressed}, {progressed})",
+                700_000 + i,
+                i * 31 % 1_300,
+                if i % 3 == 0 { "KCOv2" } else { "KPM" },
+                i * 31 % 1_300,
+            )
+        })
+        .collect();
+    for chunk in rows.chunks(100) {
+        sqlx::query(&format!(
+            "INSERT INTO stores (legacy_store_id, name, product, admin_email, countries, platform, store_url, partner_id, created_at, name_folded, upgrade_step, upgrade_progressed_at, upgrade_updated_at) VALUES {}",
+            chunk.join(", ")
+        ))
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    }
+    partner
+}
+
+/// The risk filter is conditions an index can answer, not the rule computed per row: it
+/// finds exactly the stores the Rust rule puts at each risk, whatever the sunsets.
+#[tokio::test]
+async fn each_risk_filter_finds_exactly_the_stores_the_rule_puts_there() {
+    use switchyard::{
+        domain::{
+            Step,
+            risk::{Risk, Rule},
+        },
+        store::cohort::{Cohort, Filter, Sort},
+    };
+    let app = spawn_app().await;
+    let now = switchyard::store::now();
+    let partner = many_stores(&app, now).await;
+    let partners = [partner];
+    let rule = Rule::with_stall_days(7);
+    const DAY: i64 = 86_400;
+    for (kpm, kco) in [(200, 400), (60, 200), (10, 60), (-1, 10), (400, 20)] {
+        let sunsets = [("KPM", now + kpm * DAY), ("KCOv2", now + kco * DAY)];
+        let everything = Filter::default();
+        let all = Cohort {
+            partners: Some(&partners),
+            filter: &everything,
+            rule,
+            sunsets: &sunsets,
+            now,
+        };
+        let rows = all.page(&app.db, Sort::Eid, false, 2_000, 0).await.unwrap();
+        let mut listed = 0;
+        for risk in Risk::ALL {
+            let expected: Vec<&str> = rows
+                .iter()
+                .filter(|r| {
+                    let sunset = sunsets
+                        .iter()
+                        .find(|(c, _)| *c == r.product)
+                        .map(|(_, t)| *t);
+                    let done = r.step.step() == Some(Step::Complete);
+                    rule.classify(r.progressed_at, done, sunset, now) == risk
+                })
+                .map(|r| r.legacy_store_id.as_str())
+                .collect();
+            let filter = Filter {
+                risk: Some(risk),
+                ..Filter::default()
+            };
+            let cohort = Cohort {
+                filter: &filter,
+                ..all
+            };
+            let found = cohort
+                .page(&app.db, Sort::Eid, false, 2_000, 0)
+                .await
+                .unwrap();
+            let found: Vec<&str> = found.iter().map(|r| r.legacy_store_id.as_str()).collect();
+            assert_eq!(
+                found, expected,
+                "{risk:?} with sunsets in {kpm} and {kco} days"
+            );
+            assert_eq!(cohort.count(&app.db).await.unwrap(), expected.len() as i64);
+            listed += found.len();
+        }
+        assert_eq!(listed, rows.len(), "every store has one risk");
+    }
+}
+
+/// Every page of every sort, either way, is the same slice of the whole sorted list,
+/// those read from the end (deep pages) and those read class by class (step, risk) too.
+#[tokio::test]
+async fn deep_pages_of_every_sort_are_slices_of_the_whole_list() {
+    use switchyard::{
+        domain::risk::Rule,
+        store::cohort::{Cohort, Filter, Sort},
+    };
+    let app = spawn_app().await;
+    let now = switchyard::store::now();
+    let partners = [many_stores(&app, now).await];
+    let sunsets = [("KPM", now + 60 * 86_400), ("KCOv2", now + 200 * 86_400)];
+    for filter in [
+        Filter::default(),
+        Filter {
+            product: "KPM".into(),
+            ..Filter::default()
+        },
+    ] {
+        let cohort = Cohort {
+            partners: Some(&partners),
+            filter: &filter,
+            rule: Rule::with_stall_days(7),
+            sunsets: &sunsets,
+            now,
+        };
+        let total = cohort.count(&app.db).await.unwrap();
+        for sort in Sort::ALL {
+            for descending in [false, true] {
+                let whole = cohort
+                    .page(&app.db, sort, descending, 5_000, 0)
+                    .await
+                    .unwrap();
+                let whole: Vec<i64> = whole.iter().map(|r| r.id).collect();
+                assert_eq!(whole.len() as i64, total);
+                for offset in [
+                    0,
+                    40,
+                    1_040,
+                    1_250,
+                    total - 50,
+                    total - 7,
+                    total,
+                    total + 10,
+                ] {
+                    let page = cohort
+                        .page(&app.db, sort, descending, 50, offset)
+                        .await
+                        .unwrap();
+                    let page: Vec<i64> = page.iter().map(|r| r.id).collect();
+                    let from = (offset.max(0) as usize).min(whole.len());
+                    let to = (from + 50).min(whole.len());
+                    assert_eq!(
+                        page,
+                        whole[from..to],
+                        "{sort:?} desc={descending} at {offset}"
+                    );
+                }
+            }
+        }
+    }
 }

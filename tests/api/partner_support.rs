@@ -66,6 +66,7 @@ async fn search_ignores_case_and_accents_on_the_dashboard_the_api_and_in_support
             "alvik kaffe",
             "ØRESUND ÆBLER",
             "Ödegård  Bröd",
+            "Kaffe \"Svart\" & Co*",
         ],
     )
     .await;
@@ -77,6 +78,11 @@ async fn search_ignores_case_and_accents_on_the_dashboard_the_api_and_in_support
         ("øresund", &["880003"], "880001"),
         ("Oresund aebler", &["880003"], "880001"),
         ("ödegård bröd", &["880004"], "880001"),
+        // Part of the legacy ID, and text that means something to a search syntax.
+        ("0003", &["880003"], "880001"),
+        ("\"svart\" & co*", &["880005"], "880001"),
+        ("NEAR(svart", &[], "880005"),
+        ("{name_folded}: kaffe", &[], "880005"),
     ] {
         let page = pm.get(&format!("/partner?q={}", urlencode(q))).await;
         assert_eq!(page.status, StatusCode::OK);
@@ -99,6 +105,8 @@ async fn search_ignores_case_and_accents_on_the_dashboard_the_api_and_in_support
         ("ÄLVSJÖ", "880001"),
         ("alvsjo", "880001"),
         ("øre", "880003"),
+        ("\"svart\" & co*", "880005"),
+        ("0004", "880004"),
     ] {
         let page = agent.get(&format!("/?q={}", urlencode(q))).await;
         assert!(page.has(eid), "support's {q} finds {eid}: {}", page.body);

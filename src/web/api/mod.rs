@@ -279,10 +279,9 @@ async fn list(
         now,
     };
     let page = q.page();
-    let pool = &state.db.pool;
     let rows = match cohort
         .page(
-            pool,
+            &state.db,
             q.sort(),
             q.descending(),
             per_page,
@@ -293,7 +292,7 @@ async fn list(
         Ok(r) => r,
         Err(e) => return internal(e),
     };
-    let total = match cohort.count(pool).await {
+    let total = match cohort.count(&state.db).await {
         Ok(t) => t,
         Err(e) => return internal(e),
     };
@@ -354,7 +353,6 @@ async fn sync(
     let now = store::now();
     let sunsets = sunsets(&state);
     let state = &state;
-    let pool = &state.db.pool;
     let all = Cohort {
         partners: Some(&caller.partner_ids),
         filter: &filter,
@@ -363,7 +361,7 @@ async fn sync(
         now,
     };
     // The total counts every page, not the ones left.
-    let total = match all.count(pool).await {
+    let total = match all.count(&state.db).await {
         Ok(t) => t,
         Err(e) => return internal(e),
     };
@@ -376,7 +374,7 @@ async fn sync(
         ..all
     };
     // One more than the page holds tells whether another page follows.
-    let mut rows = match rest.in_import_order(pool, per_page + 1).await {
+    let mut rows = match rest.in_import_order(&state.db, per_page + 1).await {
         Ok(r) => r,
         Err(e) => return internal(e),
     };
@@ -448,7 +446,10 @@ async fn show(
         sunsets: &sunsets,
         now,
     };
-    let rows = match cohort.page(pool, Default::default(), false, 1, 0).await {
+    let rows = match cohort
+        .page(&state.db, Default::default(), false, 1, 0)
+        .await
+    {
         Ok(r) => r,
         Err(e) => return internal(e),
     };
