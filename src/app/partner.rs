@@ -145,15 +145,26 @@ pub struct Summary {
     pub countries: Vec<String>,
 }
 
-/// Summaries per set of partners, kept for a minute: the charts scan every store of the
-/// cohort, which a partner paging through 100,000 stores should not pay for each page.
+/// Summaries per set of partners. The charts scan every store of the cohort, which a
+/// partner paging through a million stores should not pay for each page: a summary is
+/// fresh for a minute; after that it is still shown while a new one is read in the
+/// background (no request waits for the scan), and only one older than a quarter of an
+/// hour is read again before answering.
 #[derive(Clone, Default)]
-pub struct ChartCache(Arc<Mutex<HashMap<PartnerIds, (Instant, Summary)>>>);
+pub struct ChartCache(Arc<Mutex<HashMap<PartnerIds, Cached>>>);
 
 /// A cohort's key in the cache: its partners' ids.
 type PartnerIds = Vec<i64>;
 
-const CHART_TTL: Duration = Duration::from_secs(60);
+#[derive(Clone)]
+struct Cached {
+    at: Instant,
+    summary: Summary,
+    refreshing: bool,
+}
+
+const CHART_FRESH: Duration = Duration::from_secs(60);
+const CHART_USABLE: Duration = Duration::from_secs(15 * 60);
 
 impl ChartCache {
     pub async fn get(
@@ -162,22 +173,92 @@ impl ChartCache {
         whole: &Cohort<'_>,
         partners: &[i64],
     ) -> sqlx::Result<Summary> {
-        if let Some((at, summary)) = self.0.lock().ok().and_then(|c| c.get(partners).cloned())
-            && at.elapsed() < CHART_TTL
-        {
-            return Ok(summary);
+        let cached = self.0.lock().ok().and_then(|mut cache| {
+            let entry = cache.get_mut(partners)?;
+            let age = entry.at.elapsed();
+            if age < CHART_FRESH {
+                return Some((entry.summary.clone(), false));
+            }
+            if age >= CHART_USABLE {
+                return None;
+            }
+            let refresh = !entry.refreshing;
+            entry.refreshing = true;
+            Some((entry.summary.clone(), refresh))
+        });
+        match cached {
+            Some((summary, refresh)) => {
+                if refresh {
+                    self.refresh_later(db.clone(), whole, partners);
+                }
+                Ok(summary)
+            }
+            None => {
+                let summary = read_summary(db, whole).await?;
+                self.put(partners, summary.clone());
+                Ok(summary)
+            }
         }
-        let summary = Summary {
-            steps: whole.steps(db).await?,
-            completions: whole.completions_by_week(db).await?,
-            countries: whole.countries(db).await?,
-        };
-        if let Ok(mut cache) = self.0.lock() {
-            cache.retain(|_, (at, _)| at.elapsed() < CHART_TTL);
-            cache.insert(partners.to_vec(), (Instant::now(), summary.clone()));
-        }
-        Ok(summary)
     }
+
+    fn put(&self, partners: &[i64], summary: Summary) {
+        if let Ok(mut cache) = self.0.lock() {
+            cache.retain(|_, c| c.at.elapsed() < CHART_USABLE);
+            let at = Instant::now();
+            let refreshing = false;
+            cache.insert(
+                partners.to_vec(),
+                Cached {
+                    at,
+                    summary,
+                    refreshing,
+                },
+            );
+        }
+    }
+
+    /// Reads the summary again in the background and keeps it; on an error the stale one
+    /// stays, and the next request past the minute tries again.
+    fn refresh_later(&self, db: store::Db, whole: &Cohort<'_>, partners: &[i64]) {
+        let cache = self.clone();
+        let partners = partners.to_vec();
+        let sunsets: Vec<(String, i64)> = whole
+            .sunsets
+            .iter()
+            .map(|(c, t)| ((*c).to_owned(), *t))
+            .collect();
+        let rule = whole.rule;
+        tokio::spawn(async move {
+            let sunsets: Vec<(&str, i64)> = sunsets.iter().map(|(c, t)| (c.as_str(), *t)).collect();
+            let everything = Filter::default();
+            let whole = Cohort {
+                partners: Some(&partners),
+                filter: &everything,
+                rule,
+                sunsets: &sunsets,
+                now: store::now(),
+            };
+            match read_summary(&db, &whole).await {
+                Ok(summary) => cache.put(&partners, summary),
+                Err(e) => {
+                    tracing::warn!(error = %e, "the dashboard's charts could not be read again");
+                    if let Ok(mut c) = cache.0.lock()
+                        && let Some(entry) = c.get_mut(&partners)
+                    {
+                        entry.refreshing = false;
+                    }
+                }
+            }
+        });
+    }
+}
+
+async fn read_summary(db: &store::Db, whole: &Cohort<'_>) -> sqlx::Result<Summary> {
+    Ok(Summary {
+        steps: whole.steps(db).await?,
+        completions: whole.completions_by_week(db).await?,
+        countries: whole.countries(db).await?,
+    })
 }
 
 /// Everything the dashboard shows for one request.
