@@ -31,4 +31,7 @@ END;
 CREATE INDEX stores_partner_step ON stores(partner_id, upgrade_step, id);
 CREATE INDEX stores_partner_id ON stores(partner_id, id);
 -- Support's stalled list spans every partner, oldest first.
-CREATE INDEX stores_idle ON stores(COALESCE(upgrade_progressed_at, 0), id);
+CREATE INDEX stores_unfinished_idle ON stores(COALESCE(upgrade_progressed_at, 0), id)
+    WHERE upgrade_step <> 'complete';
+-- Legacy store IDs sort as numbers: shorter first, then by digits.
+CREATE INDEX stores_partner_eid ON stores(partner_id, LENGTH(legacy_store_id), legacy_store_id, id);

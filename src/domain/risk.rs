@@ -180,11 +180,20 @@ impl Rule {
         let open = format!("{step} <> '{complete}'");
         match risk {
             Risk::Done => format!("{step} = '{complete}'"),
-            Risk::AtRisk => format!(
-                "{open} AND ({} OR ({} AND ({progressed} IS NULL OR {progressed} <= {cut})))",
-                one_of(&urgent),
-                one_of(&near),
-            ),
+            // The product is always a plain `IN`, never behind an `OR`, so an index
+            // range on it answers the condition.
+            Risk::AtRisk => {
+                let waiting = format!("({progressed} IS NULL OR {progressed} <= {cut})");
+                match (urgent.is_empty(), near.is_empty()) {
+                    (_, true) => format!("{open} AND {}", one_of(&urgent)),
+                    (true, false) => format!("{open} AND {} AND {waiting}", one_of(&near)),
+                    (false, false) => format!(
+                        "{open} AND {} AND ({} OR {waiting})",
+                        one_of(&near_or_urgent),
+                        one_of(&urgent)
+                    ),
+                }
+            }
             Risk::NotStarted => format!(
                 "{open} AND {progressed} IS NULL AND {}",
                 none_of(&near_or_urgent)

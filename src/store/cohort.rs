@@ -208,11 +208,12 @@ impl Cohort<'_> {
         }
         if let Some(before) = f.stalled_before {
             let p = arg(Arg::Int(before));
-            let complete = arg(Arg::Text(Progress::At(Step::Complete).as_str().to_owned()));
             // Not started is NULL, read as 0 here: `BETWEEN 1 AND` leaves it out and is a
-            // range of the index on that expression (migration 0026).
+            // range of the index on that expression, which holds only unfinished upgrades
+            // (migration 0026: the step is written out, so the database sees it applies).
             conds.push(format!(
-                "COALESCE(c.progressed_at, 0) BETWEEN 1 AND {p} AND c.step <> {complete}"
+                "COALESCE(c.progressed_at, 0) BETWEEN 1 AND {p} AND c.step <> '{}'",
+                Step::Complete.as_str()
             ));
         }
         if let Some(after) = f.after_id {
