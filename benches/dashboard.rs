@@ -271,6 +271,42 @@ async fn main() {
     ] {
         export(&client, &base, &pm, backend, name, path).await;
     }
+    export_query(&db, backend).await;
+}
+
+/// The export's query alone, read to the end without HTTP or CSV: how much of the
+/// export's time is the database's.
+async fn export_query(db: &store::Db, backend: &str) {
+    use futures_util::TryStreamExt;
+    use switchyard::{
+        domain::risk::Rule,
+        store::cohort::{Cohort, Filter, Sort},
+    };
+    let partners: Vec<i64> = sqlx::query_scalar("SELECT id FROM partners WHERE name = $1")
+        .bind(PARTNER)
+        .fetch_all(&db.pool)
+        .await
+        .unwrap();
+    let filter = Filter::default();
+    let cohort = Cohort {
+        partners: Some(&partners),
+        filter: &filter,
+        rule: Rule::with_stall_days(7),
+        sunsets: &[("KPM", 1_802_649_600), ("KCOv2", 1_814_400_000)],
+        now: store::now(),
+    };
+    for (name, sort, descending) in [("name", Sort::Name, false), ("idle desc", Sort::Idle, true)] {
+        let query = cohort.all_sorted(sort, descending);
+        let started = Instant::now();
+        let rows = query
+            .fetch(&db.pool)
+            .try_fold(0, |n, _| async move { Ok(n + 1) });
+        let rows = rows.await.unwrap();
+        println!(
+            "{backend}: export query alone, {name}: {rows} rows in {:.0} ms",
+            started.elapsed().as_secs_f64() * 1000.0
+        );
+    }
 }
 
 /// One download of the partner's whole cohort as CSV: time to the first byte (the header
