@@ -1,6 +1,7 @@
 //! The partner dashboard and support search at 100,000 stores and 1,000,000 platform
 //! events, measured over HTTP on a
-//! real instance: p50/p95 page time for the views a partner manager uses most.
+//! real instance: p50/p95 page time for the views a partner manager uses most, and the
+//! time to the first and the last byte of the CSV export of the whole cohort.
 //!
 //! `cargo bench --bench dashboard` uses a temporary SQLite file; set
 //! `SWITCHYARD_BENCH_DATABASE_URL=postgres://…/db` for PostgreSQL (an empty database).
@@ -135,6 +136,48 @@ async fn seed(db: &store::Db, stores: usize) -> i64 {
     partner
 }
 
+/// What the outbox holds after a season of work, all of it delivered: a reminder for
+/// every other store (the CSV's last-reminded column reads them), and a sign-in link and
+/// a webhook for each.
+async fn seed_outbox(db: &store::Db) {
+    let now = store::now();
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM stores ORDER BY id")
+        .fetch_all(&db.pool)
+        .await
+        .unwrap();
+    let mut tx = db.begin().await.unwrap();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<String> = chunk
+            .iter()
+            .flat_map(|id| {
+                let at = now - (spread(*id as usize + 13, 30 * 24) as i64) * 3600;
+                let row = |key: &str, kind: &str, lane: &str| {
+                    format!("('{key}:{id}', '{kind}', '{lane}', {id}, {at}, 'admin@bench.example', 'Bench', '', {at}, {at})")
+                };
+                let mut rows = vec![
+                    row("sign-in", "email", "urgent"),
+                    row("webhook", "webhook", "webhook"),
+                ];
+                if id % 2 == 0 {
+                    rows.push(row("stall", "email", "bulk"));
+                }
+                rows
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO outbox (idempotency_key, kind, lane, store_id, created_at, recipient, subject, \
+             body, next_attempt_at, sent_at) VALUES {}",
+            rows.join(", ")
+        );
+        sqlx::query(&sql).execute(&mut *tx).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    sqlx::query("ANALYZE outbox")
+        .execute(&db.pool)
+        .await
+        .unwrap();
+}
+
 /// A signed-in session for a new staff member; the cookie value.
 async fn session(db: &store::Db, email: &str, role: StaffRole, partner: Option<&str>) -> String {
     let mut tx = db.begin().await.unwrap();
@@ -184,6 +227,7 @@ async fn main() {
 
     let started = Instant::now();
     seed(&db, stores).await;
+    seed_outbox(&db).await;
     println!(
         "{backend}: seeded {stores} stores and {} events in {:.1} s",
         stores * EVENTS_PER_STORE,
@@ -278,6 +322,89 @@ async fn main() {
         let (p50, p95) = measure(&client, &base, cookie, &path).await;
         println!("  {name:<38} p50 {p50:>7.1}  p95 {p95:>7.1}");
     }
+    for (name, path) in [
+        ("CSV export, every store", "/partner/export.csv"),
+        (
+            "CSV export, idle sort",
+            "/partner/export.csv?sort=idle&dir=desc",
+        ),
+    ] {
+        export(&client, &base, &pm, backend, name, path).await;
+    }
+    export_query(&db, backend).await;
+}
+
+/// The export's query alone, read to the end without HTTP or CSV: how much of the
+/// export's time is the database's.
+async fn export_query(db: &store::Db, backend: &str) {
+    use futures_util::TryStreamExt;
+    use switchyard::{
+        domain::risk::Rule,
+        store::cohort::{Cohort, Filter, Sort},
+    };
+    let partners: Vec<i64> = sqlx::query_scalar("SELECT id FROM partners WHERE name = $1")
+        .bind(PARTNER)
+        .fetch_all(&db.pool)
+        .await
+        .unwrap();
+    let filter = Filter::default();
+    let cohort = Cohort {
+        partners: Some(&partners),
+        filter: &filter,
+        rule: Rule::with_stall_days(7),
+        sunsets: &[("KPM", 1_802_649_600), ("KCOv2", 1_814_400_000)],
+        now: store::now(),
+    };
+    for (name, sort, descending) in [("name", Sort::Name, false), ("idle desc", Sort::Idle, true)] {
+        let query = cohort.all_sorted(db.backend, sort, descending);
+        let started = Instant::now();
+        let rows = query
+            .fetch(&db.pool)
+            .try_fold(0, |n, _| async move { Ok(n + 1) });
+        let rows = rows.await.unwrap();
+        println!(
+            "{backend}: export query alone, {name}: {rows} rows in {:.0} ms",
+            started.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+}
+
+/// One download of the partner's whole cohort as CSV: time to the first byte (the header
+/// row), to the first store and to the last byte, and the size.
+async fn export(
+    client: &reqwest::Client,
+    base: &str,
+    cookie: &str,
+    backend: &str,
+    name: &str,
+    path: &str,
+) {
+    let started = Instant::now();
+    let mut res = client
+        .get(format!("{base}{path}"))
+        .header("Cookie", format!("sy_session={cookie}"))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{path}: {}", res.status());
+    let ms = || started.elapsed().as_secs_f64() * 1000.0;
+    let (mut first_byte, mut first_store, mut bytes, mut lines) = (None, None, 0, 0);
+    while let Some(chunk) = res.chunk().await.unwrap() {
+        first_byte.get_or_insert_with(ms);
+        bytes += chunk.len();
+        lines += chunk.iter().filter(|b| **b == b'\n').count();
+        if lines > 1 {
+            first_store.get_or_insert_with(ms);
+        }
+    }
+    let total = ms();
+    println!(
+        "{backend}: {name}: {} rows, {:.1} MB, first byte {:.0} ms, first store {:.0} ms, total {total:.0} ms",
+        lines.saturating_sub(1),
+        bytes as f64 / 1_000_000.0,
+        first_byte.unwrap_or(total),
+        first_store.unwrap_or(total),
+    );
 }
 
 /// The dashboard's queries one by one, without HTTP or rendering.

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod casework;
 pub mod demo;
 pub mod emails;
+pub mod export;
 pub mod import;
 pub mod intake;
 pub mod legacy;

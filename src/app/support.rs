@@ -28,13 +28,8 @@ pub struct Stalled {
 
 /// Started, unfinished upgrades no step has moved in for `days`, under `query`'s
 /// dashboard filters, oldest first unless sorted otherwise (ties by store, so pages never
-/// overlap): page `query.page()`, or every row with `all` (the CSV export).
-pub async fn stalled(
-    state: &App,
-    days: i64,
-    query: &ListQuery,
-    all: bool,
-) -> sqlx::Result<Stalled> {
+/// overlap): page `query.page()`.
+pub async fn stalled(state: &App, days: i64, query: &ListQuery) -> sqlx::Result<Stalled> {
     let sunsets = sunsets(state);
     let now = store::now();
     let mut filter = query.filter();
@@ -42,19 +37,6 @@ pub async fn stalled(
     let cohort = state.cohort(None, &filter, &sunsets, now);
     let sort = Sort::parse(&query.sort).unwrap_or(Sort::Idle);
     let pool = &state.db.pool;
-    if all {
-        let rows = cohort
-            .page(&state.db, sort, query.descending(), 1_000_000, 0)
-            .await?;
-        let total = rows.len() as i64;
-        let partners = Vec::new();
-        return Ok(Stalled {
-            rows,
-            total,
-            now,
-            partners,
-        });
-    }
     let offset = (query.page() - 1) * PAGE_SIZE;
     let page = cohort.page(&state.db, sort, query.descending(), PAGE_SIZE, offset);
     let (rows, total) = tokio::try_join!(page, cohort.count(&state.db))?;

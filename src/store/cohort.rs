@@ -463,3 +463,47 @@ fn search(backend: Backend, q: &str, arg: &mut impl FnMut(Arg) -> String) -> Str
     )));
     format!("(c.name_folded LIKE {name} ESCAPE '\\' OR c.legacy_store_id LIKE {eid} ESCAPE '\\')")
 }
+
+/// Every store of a cohort in one sort: the query of [`Cohort::all_sorted`], owned, so a
+/// task can stream it while the request that asked for it has moved on.
+pub struct AllSorted {
+    sql: String,
+    args: Vec<Arg>,
+}
+
+impl Cohort<'_> {
+    /// Every store of the cohort in [`Cohort::page`]'s order, to read as a stream (the
+    /// CSV export): one query, so a store is read once whatever changes meanwhile, and
+    /// its rows meet their upgrade, partner and latest reminder as they are read.
+    pub fn all_sorted(&self, backend: Backend, sort: Sort, descending: bool) -> AllSorted {
+        let dir = if descending { "DESC" } else { "ASC" };
+        let order = format!("{}, c.id {dir}", sort.order(dir));
+        let (source, args) = self.source(backend);
+        let sql = format!(
+            "SELECT c.*, u.path_id, u.merchant_id, p.name AS partner, \
+             (SELECT MAX(o.created_at) FROM outbox o WHERE o.store_id = c.id AND o.lane = 'bulk' \
+             AND o.kind = 'email') AS last_reminded_at \
+             FROM {source} LEFT JOIN upgrades u ON u.store_id = c.id \
+             LEFT JOIN partners p ON p.id = c.partner_id ORDER BY {order}"
+        );
+        AllSorted { sql, args }
+    }
+}
+
+impl AllSorted {
+    /// The rows as the database sends them, on one of `pool`'s connections, held until
+    /// the stream ends or is dropped.
+    pub fn fetch<'e>(
+        &'e self,
+        pool: &'e sqlx::AnyPool,
+    ) -> futures_util::stream::BoxStream<'e, sqlx::Result<CohortRow>> {
+        let mut query = sqlx::query_as(&self.sql);
+        for a in &self.args {
+            query = match a {
+                Arg::Int(i) => query.bind(*i),
+                Arg::Text(t) => query.bind(t.as_str()),
+            };
+        }
+        query.fetch(pool)
+    }
+}

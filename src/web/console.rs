@@ -21,7 +21,7 @@ use super::{
 };
 use crate::app::paths;
 use crate::{
-    app::{AppState, partner::ListQuery, support},
+    app::{AppState, export, partner::ListQuery, support},
     domain::EmailAddress,
     i18n::{Msg, Tr},
     store,
@@ -71,7 +71,7 @@ async fn stalled(
     Query(q): Query<StalledQuery>,
 ) -> Result<Response, AppError> {
     let days = q.days(&state);
-    let found = support::stalled(&state, days, &q.list, false).await?;
+    let found = support::stalled(&state, days, &q.list).await?;
     Ok(pages::render(pages::console::stalled(
         &user.ctx(),
         &state.catalog,
@@ -87,16 +87,9 @@ async fn stalled_csv(
     State(state): State<AppState>,
     Support(_): Support,
     Query(q): Query<StalledQuery>,
-) -> Result<Response, AppError> {
-    let days = q.days(&state);
-    let found = support::stalled(&state, days, &q.list, true).await?;
-    Ok(super::partner::csv_download(
-        &state,
-        &found.rows,
-        found.now,
-        "switchyard-stalled.csv",
-        q.bom == "1",
-    ))
+) -> Response {
+    let rows = export::stalled(&state, q.days(&state), &q.list);
+    super::partner::csv_download(&state, rows, "switchyard-stalled.csv", q.bom == "1")
 }
 
 async fn timeline(

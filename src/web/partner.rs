@@ -4,10 +4,12 @@
 use serde::Deserialize;
 
 use axum::{
+    body::{Body, Bytes},
     extract::{Query, State},
     http::{HeaderValue, header},
     response::{IntoResponse, Response},
 };
+use futures_util::{StreamExt, stream};
 
 use super::{
     access::PartnerManager,
@@ -18,7 +20,11 @@ use super::{
 };
 use crate::app::AppState;
 use crate::{
-    app::partner::{self, ListQuery},
+    app::{
+        export::{self, Export},
+        partner::{self, ListQuery},
+    },
+    domain::catalog::Catalog,
     store::cohort::CohortRow,
 };
 
@@ -67,35 +73,44 @@ async fn export(
     State(state): State<AppState>,
     PartnerManager(user): PartnerManager,
     Query(query): Query<ExportQuery>,
-) -> Result<Response, AppError> {
-    let partners = &user.principal.partner_ids;
-    let (rows, now) = partner::all_rows(&state, partners, &query.list).await?;
+) -> Response {
+    let partners = user.principal.partner_ids.clone();
+    let rows = export::partner_stores(&state, partners, &query.list);
     let bom = matches!(query.bom.as_str(), "1" | "on" | "true");
-    Ok(csv_download(
-        &state,
-        &rows,
-        now,
-        "switchyard-stores.csv",
-        bom,
-    ))
+    csv_download(&state, rows, "switchyard-stores.csv", bom)
 }
 
-/// `rows` as a CSV file download named `filename`, after a UTF-8 byte order mark if
-/// `bom` (Excel otherwise reads "Älvsjö" as Latin-1).
+/// The export's rows as a CSV file download named `filename`, after a UTF-8 byte order
+/// mark if `bom` (Excel otherwise reads "Älvsjö" as Latin-1). The body is written as the
+/// rows arrive; if reading them fails, the body ends in an error, so the browser reports
+/// a failed download rather than keep a file that looks complete.
 pub(super) fn csv_download(
     state: &AppState,
-    rows: &[CohortRow],
-    now: i64,
+    export: Export,
     filename: &'static str,
     bom: bool,
 ) -> Response {
-    let mut body = if bom {
-        "\u{feff}".to_owned()
+    let catalog = state.catalog.clone();
+    let now = export.now;
+    let mut head = if bom {
+        "\u{feff}".as_bytes().to_vec()
     } else {
-        String::new()
+        Vec::new()
     };
-    body.push_str(&to_csv(state, rows, now));
-    let mut res = body.into_response();
+    head.extend(records(&catalog, &[], now, true));
+    let head = stream::once(async move { Ok(Bytes::from(head)) });
+    let rows = stream::unfold(export.batches, |mut batches| async move {
+        let batch = batches.recv().await?;
+        Some((batch, batches))
+    })
+    .map(move |batch| match batch {
+        Ok(rows) => Ok(Bytes::from(records(&catalog, &rows, now, false))),
+        Err(e) => {
+            tracing::error!(error = %e, "the CSV export stopped: the rows could not be read");
+            Err(std::io::Error::other("the rows could not be read"))
+        }
+    });
+    let mut res = Body::from_stream(head.chain(rows)).into_response();
     let h = res.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
@@ -107,28 +122,31 @@ pub(super) fn csv_download(
     res
 }
 
-fn to_csv(state: &AppState, rows: &[CohortRow], now: i64) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record([
-        "legacy_store_id",
-        "name",
-        "product",
-        "path",
-        "step",
-        "last_activity",
-        "days_without_progress",
-        "risk",
-        "admin_email",
-        "platform",
-        "countries",
-        "new_mid",
-        "partner",
-    ]);
+/// `rows` as CSV records, after the header row if `header`.
+fn records(catalog: &Catalog, rows: &[CohortRow], now: i64, header: bool) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::with_capacity(rows.len() * 160));
+    if header {
+        let _ = w.write_record([
+            "legacy_store_id",
+            "name",
+            "product",
+            "path",
+            "step",
+            "last_activity",
+            "days_without_progress",
+            "risk",
+            "admin_email",
+            "platform",
+            "countries",
+            "new_mid",
+            "partner",
+        ]);
+    }
     for r in rows {
         let path = r
             .path_id
             .as_deref()
-            .and_then(|p| state.catalog.path(p))
+            .and_then(|p| catalog.path(p))
             .map(|p| p.to.clone())
             .unwrap_or_default();
         let _ = w.write_record([
@@ -147,7 +165,7 @@ fn to_csv(state: &AppState, rows: &[CohortRow], now: i64) -> String {
             cell(r.partner.as_deref().unwrap_or_default()),
         ]);
     }
-    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+    w.into_inner().unwrap_or_default()
 }
 
 /// A value as a spreadsheet will not run it as a formula.

@@ -14,6 +14,7 @@ mod edge;
 mod english;
 mod events;
 mod every_language;
+mod export;
 mod gateway;
 mod guides;
 mod helpers;
