@@ -151,28 +151,16 @@ impl Rule {
             .iter()
             .filter(|c| !urgent.contains(c))
             .collect();
-        let one_of = |codes: &[&String]| match codes {
-            [] => "1 = 0".to_owned(),
-            codes => format!(
-                "{product} IN ({})",
-                codes
-                    .iter()
-                    .map(|c| c.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+        // `IN` or `NOT IN` a list of products; an empty list is never or always true.
+        let list = |op: &str, codes: &[&String], empty: &str| match codes {
+            [] => empty.to_owned(),
+            codes => {
+                let codes: Vec<&str> = codes.iter().map(|c| c.as_str()).collect();
+                format!("{product} {op} ({})", codes.join(", "))
+            }
         };
-        let none_of = |codes: &[&String]| match codes {
-            [] => "1 = 1".to_owned(),
-            codes => format!(
-                "{product} NOT IN ({})",
-                codes
-                    .iter()
-                    .map(|c| c.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        };
+        let one_of = |codes: &[&String]| list("IN", codes, "1 = 0");
+        let none_of = |codes: &[&String]| list("NOT IN", codes, "1 = 1");
         let urgent: Vec<&String> = urgent.iter().collect();
         let near_or_urgent: Vec<&String> = near_or_urgent.iter().collect();
         let cut = now.saturating_sub(self.stall_seconds);

@@ -372,14 +372,7 @@ impl Cohort<'_> {
             limit.clamp(1, 1_000_000),
             offset.max(0)
         );
-        let mut query = sqlx::query_as(&sql);
-        for a in args {
-            query = match a {
-                Arg::Int(i) => query.bind(i),
-                Arg::Text(t) => query.bind(t),
-            };
-        }
-        query.fetch_all(&db.pool).await
+        bind(sqlx::query_as(&sql), &args).fetch_all(&db.pool).await
     }
 
     pub async fn count(&self, db: &Db) -> sqlx::Result<i64> {
@@ -430,14 +423,7 @@ impl Cohort<'_> {
     {
         let (source, args) = self.source(db.backend);
         let sql = format!("SELECT {select} FROM {source}{tail}");
-        let mut query = sqlx::query_as(&sql);
-        for a in args {
-            query = match a {
-                Arg::Int(i) => query.bind(i),
-                Arg::Text(t) => query.bind(t),
-            };
-        }
-        query.fetch_all(&db.pool).await
+        bind(sqlx::query_as(&sql), &args).fetch_all(&db.pool).await
     }
 }
 
@@ -497,13 +483,20 @@ impl AllSorted {
         &'e self,
         pool: &'e sqlx::AnyPool,
     ) -> futures_util::stream::BoxStream<'e, sqlx::Result<CohortRow>> {
-        let mut query = sqlx::query_as(&self.sql);
-        for a in &self.args {
-            query = match a {
-                Arg::Int(i) => query.bind(*i),
-                Arg::Text(t) => query.bind(t.as_str()),
-            };
-        }
-        query.fetch(pool)
+        bind(sqlx::query_as(&self.sql), &self.args).fetch(pool)
     }
+}
+
+/// `query` with the cohort's arguments bound in order ($1, $2, …).
+pub(super) fn bind<'q, O>(
+    mut query: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>,
+    args: &[Arg],
+) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>> {
+    for a in args {
+        query = match a {
+            Arg::Int(i) => query.bind(*i),
+            Arg::Text(t) => query.bind(t.clone()),
+        };
+    }
+    query
 }

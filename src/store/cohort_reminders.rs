@@ -2,7 +2,7 @@
 //! many stores, to whom, and how many the once-a-day rule skips (a nudge's outbox key is
 //! `nudge:{store id}:{day}`, as `app::partner::nudge` writes it).
 
-use super::cohort::{Arg, Cohort};
+use super::cohort::{Arg, Cohort, bind};
 use crate::domain::upgrade::{Progress, Step};
 
 /// The preview of reminding every store of a cohort.
@@ -66,17 +66,4 @@ impl Cohort<'_> {
             first_recipients: first.into_iter().map(|(e,)| e).collect(),
         })
     }
-}
-
-fn bind<'q, O>(
-    mut query: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>,
-    args: &[Arg],
-) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>> {
-    for a in args {
-        query = match a {
-            Arg::Int(i) => query.bind(*i),
-            Arg::Text(t) => query.bind(t.clone()),
-        };
-    }
-    query
 }
