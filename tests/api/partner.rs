@@ -791,3 +791,45 @@ async fn deep_pages_of_every_sort_are_slices_of_the_whole_list() {
         }
     }
 }
+
+/// The last page is one click away, whatever the sort: the manager follows "Last" and
+/// sees the stores the reversed list starts with, then "First" leads back.
+#[tokio::test]
+async fn the_pager_leads_to_the_last_page_and_back_to_the_first() {
+    let app = spawn_app().await;
+    let now = switchyard::store::now();
+    many_stores(&app, now).await;
+    app.partners().await;
+    let pm = app.as_partner(PM).await;
+    // The address of the link with this id, as a browser would read it.
+    let href = |body: &str, id: &str| {
+        let at = body.find(&format!("id=\"{id}\""))?;
+        let tag = &body[body[..at].rfind('<')?..at];
+        between(tag, "href=\"", "\"").map(|h| h.replace("&#38;", "&").replace("&amp;", "&"))
+    };
+    let first_row = |body: &str| between(body, "<tbody><tr id=\"store-", "\"");
+    for sort in ["name", "eid", "risk"] {
+        let start = pm.get(&format!("/partner?sort={sort}")).await;
+        assert!(href(&start.body, "first-page").is_none(), "no First on page 1");
+        let last = href(&start.body, "last-page").expect("a link to the last page");
+        let last = pm.get(&last).await;
+        assert_eq!(last.status, StatusCode::OK);
+        // 1,300 imported stores and the demo's five: 27 pages of 50.
+        assert!(last.has("Page 27 of 27"), "{sort}: {}", last.body);
+        assert!(href(&last.body, "last-page").is_none() && href(&last.body, "next-page").is_none());
+        let reversed = pm.get(&format!("/partner?sort={sort}&dir=desc")).await;
+        let last_rows: Vec<String> = last
+            .body
+            .split("<tr id=\"store-")
+            .skip(1)
+            .filter_map(|r| r.split('"').next().map(str::to_owned))
+            .collect();
+        assert_eq!(
+            last_rows.last().map(String::as_str),
+            first_row(&reversed.body).as_deref(),
+            "{sort}: the last page ends where the reversed list starts"
+        );
+        let back = pm.get(&href(&last.body, "first-page").unwrap()).await;
+        assert_eq!(first_row(&back.body), first_row(&start.body), "{sort}");
+    }
+}

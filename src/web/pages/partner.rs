@@ -296,25 +296,21 @@ fn country_names<'a>(tr: &Tr, codes: &'a [String]) -> Vec<(&'a String, String)> 
     named
 }
 
-/// Previous and next links around "page N of M"; `base` is the list's address up to its
-/// query string (ending in `?` or `&`), the filter is kept.
+/// First, previous, next and last links around "page N of M"; `base` is the list's
+/// address up to its query string (ending in `?` or `&`), the filter is kept.
 pub fn pager(tr: &Tr, base: &str, query: &ListQuery, current: i64, pages: i64) -> Element {
-    let prev = format!(
-        "{base}{}",
-        query.with(&[("page", &(current - 1).to_string())])
-    );
-    let next = format!(
-        "{base}{}",
-        query.with(&[("page", &(current + 1).to_string())])
-    );
+    let to = |page: i64| format!("{base}{}", query.with(&[("page", &page.to_string())]));
+    let (first, prev, next, last) = (to(1), to(current - 1), to(current + 1), to(pages));
     rsx! {
         nav { class: "pager", "aria-label": tr.t("partner.pages"),
             if current > 1 {
+                a { href: "{first}", id: "first-page", {tr.t("partner.first_page")} }
                 a { href: "{prev}", rel: "prev", {tr.t("partner.prev")} }
             }
             span { id: "page-of", {tr.f("partner.page_of", &[("page", &current.to_string()), ("pages", &pages.to_string())])} }
             if current < pages {
                 a { href: "{next}", rel: "next", id: "next-page", {tr.t("partner.next")} }
+                a { href: "{last}", id: "last-page", {tr.t("partner.last_page")} }
             }
         }
     }
