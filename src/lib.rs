@@ -84,6 +84,7 @@ impl Application {
             &self_url,
         );
         let poll_interval = config.platform.poll_interval;
+        let charts = app::partner::ChartCache::new(config.charts);
         let state = AppState::new(app::App {
             db,
             config: Arc::new(config),
@@ -94,7 +95,7 @@ impl Application {
             tasks: Default::default(),
             self_url,
             platform: platform_client,
-            charts: Default::default(),
+            charts,
             terms_fingerprints: Default::default(),
         });
         if let Some(interval) = poll_interval {

@@ -5,13 +5,14 @@
 use std::{
     collections::HashMap,
     sync::{Arc, Mutex},
-    time::{Duration, Instant},
+    time::Instant,
 };
 
 use serde::Deserialize;
 
 use super::{App, emails};
 use crate::{
+    config::ChartsConfig,
     domain::{
         Step,
         pace::{self, PACE_WEEKS, Projection},
@@ -147,11 +148,14 @@ pub struct Summary {
 
 /// Summaries per set of partners. The charts scan every store of the cohort, which a
 /// partner paging through a million stores should not pay for each page: a summary is
-/// fresh for a minute; after that it is still shown while a new one is read in the
-/// background (no request waits for the scan), and only one older than a quarter of an
-/// hour is read again before answering.
+/// fresh for a while (a minute by default); after that it is still shown while a new one
+/// is read in the background (no request waits for the scan), and only one older than
+/// `usable` (a quarter of an hour) is read again before answering.
 #[derive(Clone, Default)]
-pub struct ChartCache(Arc<Mutex<HashMap<PartnerIds, Cached>>>);
+pub struct ChartCache {
+    entries: Arc<Mutex<HashMap<PartnerIds, Cached>>>,
+    times: ChartsConfig,
+}
 
 /// A cohort's key in the cache: its partners' ids.
 type PartnerIds = Vec<i64>;
@@ -163,23 +167,27 @@ struct Cached {
     refreshing: bool,
 }
 
-const CHART_FRESH: Duration = Duration::from_secs(60);
-const CHART_USABLE: Duration = Duration::from_secs(15 * 60);
-
 impl ChartCache {
+    pub fn new(times: ChartsConfig) -> Self {
+        Self {
+            entries: Default::default(),
+            times,
+        }
+    }
+
     pub async fn get(
         &self,
         db: &store::Db,
         whole: &Cohort<'_>,
         partners: &[i64],
     ) -> sqlx::Result<Summary> {
-        let cached = self.0.lock().ok().and_then(|mut cache| {
+        let cached = self.entries.lock().ok().and_then(|mut cache| {
             let entry = cache.get_mut(partners)?;
             let age = entry.at.elapsed();
-            if age < CHART_FRESH {
+            if age < self.times.fresh {
                 return Some((entry.summary.clone(), false));
             }
-            if age >= CHART_USABLE {
+            if age >= self.times.usable {
                 return None;
             }
             let refresh = !entry.refreshing;
@@ -202,8 +210,9 @@ impl ChartCache {
     }
 
     fn put(&self, partners: &[i64], summary: Summary) {
-        if let Ok(mut cache) = self.0.lock() {
-            cache.retain(|_, c| c.at.elapsed() < CHART_USABLE);
+        if let Ok(mut cache) = self.entries.lock() {
+            let usable = self.times.usable;
+            cache.retain(|_, c| c.at.elapsed() < usable);
             let at = Instant::now();
             let refreshing = false;
             cache.insert(
@@ -242,7 +251,7 @@ impl ChartCache {
                 Ok(summary) => cache.put(&partners, summary),
                 Err(e) => {
                     tracing::warn!(error = %e, "the dashboard's charts could not be read again");
-                    if let Ok(mut c) = cache.0.lock()
+                    if let Ok(mut c) = cache.entries.lock()
                         && let Some(entry) = c.get_mut(&partners)
                     {
                         entry.refreshing = false;

@@ -311,6 +311,7 @@ impl Config {
             screenshot_retention_days: screenshot_days as i64,
             server: ServerConfig::from_env(&env)?,
             outbox: OutboxConfig::from_env(&env)?,
+            charts: Default::default(),
         })
     }
 }

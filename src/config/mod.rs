@@ -64,6 +64,26 @@ pub struct Config {
     pub server: ServerConfig,
     /// How the outbox delivers: lanes, deadlines and pacing.
     pub outbox: OutboxConfig,
+    /// How long the partner dashboard's charts are kept in memory.
+    pub charts: ChartsConfig,
+}
+
+/// The partner dashboard's charts scan every store of a cohort, so they are kept: shown
+/// as they are while `fresh`, shown while read again in the background until `usable`,
+/// read before answering after that.
+#[derive(Debug, Clone, Copy)]
+pub struct ChartsConfig {
+    pub fresh: std::time::Duration,
+    pub usable: std::time::Duration,
+}
+
+impl Default for ChartsConfig {
+    fn default() -> Self {
+        Self {
+            fresh: std::time::Duration::from_secs(60),
+            usable: std::time::Duration::from_secs(15 * 60),
+        }
+    }
 }
 
 /// Support screenshots are kept this long by default: long enough for a request to be

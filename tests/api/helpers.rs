@@ -102,6 +102,7 @@ async fn build(
         screenshot_retention_days: switchyard::config::DEFAULT_SCREENSHOT_RETENTION_DAYS,
         server: Default::default(),
         outbox: Default::default(),
+        charts: Default::default(),
     };
     adjust(&mut config);
     let app = Application::build(config).await.expect("the app builds");

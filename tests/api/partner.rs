@@ -833,3 +833,69 @@ async fn the_pager_leads_to_the_last_page_and_back_to_the_first() {
         assert_eq!(first_row(&back.body), first_row(&start.body), "{sort}");
     }
 }
+
+/// A manager who adds a store to the cohort, under each way of keeping the charts.
+async fn charts_after_a_new_store(
+    charts: switchyard::config::ChartsConfig,
+) -> (TestApp, TestApp) {
+    let app = spawn_app_with(|c| c.charts = charts).await;
+    app.partners().await;
+    let pm = app.as_partner(PM).await;
+    assert!(pm.get("/partner").await.has("All stores: 5"));
+    let new = NewStore {
+        legacy_store_id: "770077".into(),
+        name: "Nytt Kafé AB".into(),
+        product: "KPM".into(),
+        admin_email: "ny@kafe.example".into(),
+        countries: vec!["SE".into()],
+        platform: "woocommerce".into(),
+        store_url: "https://kafe.example".into(),
+        partner: Some(NORDIC.into()),
+    };
+    let mut tx = app.db.begin().await.unwrap();
+    switchyard::store::stores::insert_all(&mut tx, &[new])
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    (app, pm)
+}
+
+/// The charts scan the whole cohort, so they are kept: fresh ones are shown as they are;
+/// past their minute the page answers at once with the kept ones while new ones are read
+/// in the background, and a later page shows those; kept too long, they are read before
+/// the page answers.
+#[tokio::test]
+async fn kept_charts_are_shown_then_read_again_in_the_background() {
+    use std::time::Duration;
+    use switchyard::config::ChartsConfig;
+    let minute = Duration::from_secs(60);
+
+    let (_app, pm) = charts_after_a_new_store(ChartsConfig::default()).await;
+    assert!(pm.get("/partner").await.has("All stores: 5"), "still fresh");
+
+    let (_app, pm) = charts_after_a_new_store(ChartsConfig {
+        fresh: Duration::ZERO,
+        usable: 15 * minute,
+    })
+    .await;
+    assert!(
+        pm.get("/partner").await.has("All stores: 5"),
+        "kept ones answer at once"
+    );
+    let mut shown = false;
+    for _ in 0..50 {
+        if pm.get("/partner").await.has("All stores: 6") {
+            shown = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(shown, "the ones read in the background are shown next");
+
+    let (_app, pm) = charts_after_a_new_store(ChartsConfig {
+        fresh: Duration::ZERO,
+        usable: Duration::ZERO,
+    })
+    .await;
+    assert!(pm.get("/partner").await.has("All stores: 6"), "too old: read again first");
+}
