@@ -4,8 +4,10 @@
 //! time to the first and the last byte of the CSV export of the whole cohort.
 //!
 //! `cargo bench --bench dashboard` uses a temporary SQLite file; set
-//! `SWITCHYARD_BENCH_DATABASE_URL=postgres://…/db` for PostgreSQL (an empty database).
-//! `SWITCHYARD_BENCH_STORES` changes the number of stores. Prints numbers; asserts nothing.
+//! `SWITCHYARD_BENCH_DATABASE_URL=postgres://…/db` for PostgreSQL (an empty database), or
+//! `sqlite:///path/file.db` to keep the SQLite file. `SWITCHYARD_BENCH_STORES` changes the
+//! number of stores. A database that holds the stores of an earlier run at the same scale
+//! is measured again without seeding. Prints numbers; asserts nothing.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -126,14 +128,20 @@ async fn seed(db: &store::Db, stores: usize) -> i64 {
         sqlx::query(&sql).execute(&mut *tx).await.unwrap();
     }
     tx.commit().await.unwrap();
-    // Fresh planner statistics and (on PostgreSQL) a visibility map, as a long-running
-    // database has them from autovacuum.
-    let analyze = match db.backend {
+    sqlx::query(analyze(db.backend))
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    partner
+}
+
+/// Fresh planner statistics and (on PostgreSQL) a visibility map, as a long-running
+/// database has them from autovacuum.
+fn analyze(backend: store::Backend) -> &'static str {
+    match backend {
         store::Backend::Sqlite => "ANALYZE",
         store::Backend::Postgres => "VACUUM ANALYZE",
-    };
-    sqlx::query(analyze).execute(&db.pool).await.unwrap();
-    partner
+    }
 }
 
 /// What the outbox holds after a season of work, all of it delivered: a reminder for
@@ -181,15 +189,17 @@ async fn seed_outbox(db: &store::Db) {
 /// A signed-in session for a new staff member; the cookie value.
 async fn session(db: &store::Db, email: &str, role: StaffRole, partner: Option<&str>) -> String {
     let mut tx = db.begin().await.unwrap();
-    store::users::add_staff(&mut tx, email, role, partner)
-        .await
-        .unwrap();
+    // A database kept from an earlier run has them already.
+    match store::users::add_staff(&mut tx, email, role, partner).await {
+        Ok(_) | Err(store::users::StaffError::AlreadyStaff(..)) => {}
+        Err(e) => panic!("{e}"),
+    }
     let user: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
         .bind(email)
         .fetch_one(&mut *tx)
         .await
         .unwrap();
-    let value = format!("bench-session-{email}");
+    let value = format!("bench-session-{email}-{}", store::now());
     store::sessions::create(&mut *tx, &sha256_hex(&value), Some(user), "bench-csrf")
         .await
         .unwrap();
@@ -225,14 +235,36 @@ async fn main() {
     let backend = database.backend;
     let (base, db) = common::start(&database, false).await;
 
+    // A database given by URL that holds the bench's stores already (kept from an earlier
+    // run, at the same scale) is measured as it is, after this build's migrations: seeding
+    // a million stores takes longer than measuring them.
+    let seeded: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM stores s JOIN partners p ON p.id = s.partner_id WHERE p.name = $1",
+    )
+    .bind(PARTNER)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
     let started = Instant::now();
-    seed(&db, stores).await;
-    seed_outbox(&db).await;
-    println!(
-        "{backend}: seeded {stores} stores and {} events in {:.1} s",
-        stores * EVENTS_PER_STORE,
-        started.elapsed().as_secs_f64()
-    );
+    if seeded == 0 {
+        seed(&db, stores).await;
+        seed_outbox(&db).await;
+        println!(
+            "{backend}: seeded {stores} stores and {} events in {:.1} s",
+            stores * EVENTS_PER_STORE,
+            started.elapsed().as_secs_f64()
+        );
+    } else {
+        assert_eq!(
+            seeded as usize, stores,
+            "the kept database has another scale"
+        );
+        sqlx::query(analyze(db.backend))
+            .execute(&db.pool)
+            .await
+            .unwrap();
+        println!("{backend}: measuring the {seeded} stores already in the database");
+    }
     let pm = session(
         &db,
         "pm@bench.example",
