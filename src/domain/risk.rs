@@ -2,7 +2,7 @@
 //! The same rule exists twice: here for one store, and as SQL (`sql_case`) so the
 //! dashboard can filter and sort 100,000 stores in the database; a test holds them equal.
 
-use super::upgrade::Step;
+use super::upgrade::{Progress, Step};
 
 const DAY: i64 = 86_400;
 
@@ -127,10 +127,11 @@ impl Rule {
 
 impl Rule {
     /// The stores of one risk as a condition over the columns `[product, step,
-    /// progressed_at]`, which an index on them can answer (`sql_case` cannot: it is
-    /// computed per row). With the sunsets known, each product is urgent, near or far,
-    /// and the rule becomes a few comparisons per kind of product. The same rule as
-    /// [`Rule::classify`]; a test holds them equal.
+    /// progressed_at]`, which an index on `(product, step, COALESCE(progressed_at, 0))`
+    /// answers with ranges alone (`sql_case` cannot: it is computed per row). With the
+    /// sunsets known, each product is urgent, near or far, and the rule becomes a few
+    /// comparisons per kind of product. Not started is NULL, read as 0 (a step is never
+    /// taken at the epoch). The same rule as [`Rule::classify`]; a test holds them equal.
     pub fn sql_is(
         &self,
         risk: Risk,
@@ -143,56 +144,61 @@ impl Rule {
             sunsets
                 .iter()
                 .filter(|(_, at)| at - now <= limit)
-                .map(|(code, _)| format!("'{}'", code.replace('\'', "''")))
+                .map(|(code, _)| quoted(code))
                 .collect()
         };
         let (urgent, near_or_urgent) = (within(self.urgent_seconds), within(self.warning_seconds));
-        let near: Vec<&String> = near_or_urgent
+        let near: Vec<String> = near_or_urgent
             .iter()
             .filter(|c| !urgent.contains(c))
+            .cloned()
             .collect();
         // `IN` or `NOT IN` a list of products; an empty list is never or always true.
-        let list = |op: &str, codes: &[&String], empty: &str| match codes {
+        let list = |op: &str, codes: &[String], empty: &str| match codes {
             [] => empty.to_owned(),
-            codes => {
-                let codes: Vec<&str> = codes.iter().map(|c| c.as_str()).collect();
-                format!("{product} {op} ({})", codes.join(", "))
-            }
+            codes => format!("{product} {op} ({})", codes.join(", ")),
         };
-        let one_of = |codes: &[&String]| list("IN", codes, "1 = 0");
-        let none_of = |codes: &[&String]| list("NOT IN", codes, "1 = 1");
-        let urgent: Vec<&String> = urgent.iter().collect();
-        let near_or_urgent: Vec<&String> = near_or_urgent.iter().collect();
+        let one_of = |codes: &[String]| list("IN", codes, "1 = 0");
+        let none_of = |codes: &[String]| list("NOT IN", codes, "1 = 1");
         let cut = now.saturating_sub(self.stall_seconds);
+        let idle = format!("COALESCE({progressed}, 0)");
         let complete = Step::Complete.as_str();
-        let open = format!("{step} <> '{complete}'");
+        // Every stage but the last, listed: an `IN` is a few index ranges, `<>` is not.
+        let open: Vec<String> = Progress::ALL
+            .into_iter()
+            .filter(|p| *p != Progress::At(Step::Complete))
+            .map(|p| quoted(p.as_str()))
+            .collect();
+        let open = format!("{step} IN ({})", open.join(", "));
         match risk {
             Risk::Done => format!("{step} = '{complete}'"),
-            // The product is always a plain `IN`, never behind an `OR`, so an index
-            // range on it answers the condition.
-            Risk::AtRisk => {
-                let waiting = format!("({progressed} IS NULL OR {progressed} <= {cut})");
-                match (urgent.is_empty(), near.is_empty()) {
-                    (_, true) => format!("{open} AND {}", one_of(&urgent)),
-                    (true, false) => format!("{open} AND {} AND {waiting}", one_of(&near)),
-                    (false, false) => format!(
-                        "{open} AND {} AND ({} OR {waiting})",
-                        one_of(&near_or_urgent),
-                        one_of(&urgent)
-                    ),
-                }
+            // Products, then stages, then a range of the idle time: index ranges. With
+            // urgent and near products both, the idle time is checked on the entries of
+            // the near ones (an `OR` of two ranges would make the database read them all).
+            Risk::AtRisk => match (urgent.is_empty(), near.is_empty()) {
+                (_, true) => format!("{open} AND {}", one_of(&urgent)),
+                (true, false) => format!("{open} AND {} AND {idle} <= {cut}", one_of(&near)),
+                (false, false) => format!(
+                    "{open} AND {} AND ({} OR {idle} <= {cut})",
+                    one_of(&near_or_urgent),
+                    one_of(&urgent)
+                ),
+            },
+            Risk::NotStarted => {
+                format!("{open} AND {idle} = 0 AND {}", none_of(&near_or_urgent))
             }
-            Risk::NotStarted => format!(
-                "{open} AND {progressed} IS NULL AND {}",
-                none_of(&near_or_urgent)
-            ),
             Risk::Stalled => format!(
-                "{open} AND {progressed} <= {cut} AND {}",
+                "{open} AND {idle} BETWEEN 1 AND {cut} AND {}",
                 none_of(&near_or_urgent)
             ),
-            Risk::OnTrack => format!("{open} AND {progressed} > {cut} AND {}", none_of(&urgent)),
+            Risk::OnTrack => format!("{open} AND {idle} > {cut} AND {}", none_of(&urgent)),
         }
     }
+}
+
+/// A product code or stage as an SQL string literal.
+fn quoted(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
 }
 
 #[cfg(test)]

@@ -306,27 +306,42 @@ pub async fn search(db: &super::Db, needle: &str, limit: i64) -> sqlx::Result<Ve
     let lower = needle.to_lowercase();
     let folded = fold(needle);
     let like = contains_pattern(&lower);
-    // On SQLite, a needle of three characters or more goes through the trigram index
-    // over the name, legacy ID and admin email (migration 0026); PostgreSQL's trigram
-    // indexes serve the `LIKE`s themselves.
-    let trigrams = db.backend == super::Backend::Sqlite && folded.chars().count() >= 3;
-    let own = if trigrams {
-        "id IN (SELECT rowid FROM stores_search WHERE stores_search MATCH $3)"
+    // On SQLite, a needle of three characters or more goes through the trigram indexes
+    // (migrations 0026, 0027); PostgreSQL's trigram indexes serve the `LIKE`s themselves.
+    let trigrams = db.backend == super::Backend::Sqlite
+        && folded.chars().count() >= 3
+        && lower.chars().count() >= 3;
+    // Each way a store can match is its own indexed lookup, and their ids are united: an
+    // `OR` of them would make the database read every store.
+    let sql = if trigrams {
+        format!(
+            "SELECT {COLUMNS} FROM stores WHERE id IN (\
+             SELECT rowid FROM stores_search WHERE stores_search MATCH $3 \
+             UNION SELECT store_id FROM store_members WHERE id IN \
+                 (SELECT rowid FROM members_search WHERE members_search MATCH $5) \
+             UNION SELECT store_id FROM upgrades WHERE id IN \
+                 (SELECT rowid FROM upgrades_search WHERE upgrades_search MATCH $5) \
+             UNION SELECT u.store_id FROM upgrades u JOIN api_credentials c ON c.upgrade_id = u.id \
+                 WHERE c.id IN (SELECT rowid FROM credentials_search WHERE credentials_search MATCH $5)) \
+             ORDER BY CASE WHEN legacy_store_id = $4 THEN 0 ELSE 1 END, name LIMIT $2"
+        )
     } else {
-        "legacy_store_id LIKE $1 ESCAPE '\\' OR name_folded LIKE $3 ESCAPE '\\' \
-         OR admin_email LIKE $1 ESCAPE '\\'"
+        format!(
+            "SELECT {COLUMNS} FROM stores WHERE id IN (\
+             SELECT id FROM stores WHERE legacy_store_id LIKE $1 ESCAPE '\\' \
+             UNION SELECT id FROM stores WHERE name_folded LIKE $3 ESCAPE '\\' \
+             UNION SELECT id FROM stores WHERE admin_email LIKE $1 ESCAPE '\\' \
+             UNION SELECT store_id FROM store_members WHERE email LIKE $1 ESCAPE '\\' \
+             UNION SELECT store_id FROM upgrades WHERE LOWER(merchant_id) LIKE $1 ESCAPE '\\' \
+             UNION SELECT u.store_id FROM upgrades u JOIN api_credentials c ON c.upgrade_id = u.id \
+                 WHERE LOWER(c.username) LIKE $1 ESCAPE '\\') \
+             ORDER BY CASE WHEN legacy_store_id = $4 THEN 0 ELSE 1 END, name LIMIT $2"
+        )
     };
-    let sql = format!(
-        "SELECT {COLUMNS} FROM stores WHERE {own} \
-         OR id IN (SELECT store_id FROM store_members WHERE email LIKE $1 ESCAPE '\\') \
-         OR id IN (SELECT store_id FROM upgrades WHERE LOWER(merchant_id) LIKE $1 ESCAPE '\\') \
-         OR id IN (SELECT u.store_id FROM upgrades u JOIN api_credentials c ON c.upgrade_id = u.id \
-                   WHERE LOWER(c.username) LIKE $1 ESCAPE '\\') \
-         ORDER BY CASE WHEN legacy_store_id = $4 THEN 0 ELSE 1 END, name LIMIT $2"
-    );
-    // $3: the name's pattern, or the trigram query (a quoted phrase is a substring).
+    // A quoted phrase is a substring match with trigrams.
+    let phrase = |text: &str| format!("\"{}\"", text.replace('"', "\"\""));
+    // $3: the name's pattern, or the trigram query over the store's own fields.
     let name = if trigrams {
-        let phrase = |text: &str| format!("\"{}\"", text.replace('"', "\"\""));
         format!(
             "name_folded : {} OR {{legacy_store_id admin_email}} : {}",
             phrase(&folded),
@@ -335,13 +350,18 @@ pub async fn search(db: &super::Db, needle: &str, limit: i64) -> sqlx::Result<Ve
     } else {
         contains_pattern(&folded)
     };
-    sqlx::query_as(&sql)
+    let query = sqlx::query_as(&sql)
         .bind(like)
         .bind(limit)
         .bind(name)
-        .bind(needle.trim())
-        .fetch_all(&db.pool)
-        .await
+        .bind(needle.trim());
+    // $5: the trigram query over the MID, API usernames and members' emails.
+    let query = if trigrams {
+        query.bind(phrase(&lower))
+    } else {
+        query
+    };
+    query.fetch_all(&db.pool).await
 }
 
 /// Which stores on `product` ($1) are due the outbox email `{$2}{id}{$3}` at unix time

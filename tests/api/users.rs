@@ -118,6 +118,26 @@ async fn support_finds_any_store_and_reads_the_whole_audit_log() {
         by_mid.has("Nordlys Sport") && !by_mid.has("Kaffebaren"),
         "found by the new merchant ID"
     );
+    // By part of the MID, an API username or a store member's email: each is found
+    // through its own index, and a needle of three characters or more takes the same
+    // way as one of nine.
+    sqlx::query("INSERT INTO api_credentials (upgrade_id, merchant_id, environment, username, secret_hash, created_at) SELECT id, 'K765432', 'live', 'K765432_0a1b2c3d4e5f', 'x', 0 FROM upgrades WHERE merchant_id = 'K765432'")
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO store_members (store_id, email, invited_by, created_at) SELECT id, 'dev@agency-nord.example', 'x', 0 FROM stores WHERE legacy_store_id = '4711'")
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    for (needle, store, other) in [
+        ("65432", "Nordlys Sport", "Kaffebaren"),
+        ("1B2C3D", "Nordlys Sport", "Kaffebaren"),
+        ("agency-nord", "Kaffebaren", "Nordlys Sport"),
+        ("dev@agency-nord.example", "Kaffebaren", "Nordlys Sport"),
+    ] {
+        let found = app.get(&format!("/?q={needle}")).await;
+        assert!(found.has(store) && !found.has(other), "{needle}");
+    }
     assert!(app.get("/audit").await.has("sign_in"));
 }
 
