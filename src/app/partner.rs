@@ -329,20 +329,15 @@ pub async fn dashboard(
         ..cohort
     };
     let summary = state.charts.get(&state.db, &whole, partners).await?;
-    // Without a filter the step counts already say how many there are. With one, the
-    // count and the page are read side by side on two connections.
-    let page = cohort.page(
-        &state.db,
-        query.sort(),
-        query.descending(),
-        PAGE_SIZE,
-        offset,
-    );
-    let (rows, total) = if filter.is_empty() {
-        (page.await?, summary.steps.iter().map(|(_, n)| n).sum())
-    } else {
-        tokio::try_join!(page, cohort.count(&state.db))?
-    };
+    let (rows, total) = cohort
+        .page_and_count(
+            &state.db,
+            query.sort(),
+            query.descending(),
+            PAGE_SIZE,
+            offset,
+        )
+        .await?;
     let projection = projection(state, &summary, now);
     Ok(Dashboard {
         rows,

@@ -38,8 +38,9 @@ pub async fn stalled(state: &App, days: i64, query: &ListQuery) -> sqlx::Result<
     let sort = Sort::parse(&query.sort).unwrap_or(Sort::Idle);
     let pool = &state.db.pool;
     let offset = (query.page() - 1) * PAGE_SIZE;
-    let page = cohort.page(&state.db, sort, query.descending(), PAGE_SIZE, offset);
-    let (rows, total) = tokio::try_join!(page, cohort.count(&state.db))?;
+    let (rows, total) = cohort
+        .page_and_count(&state.db, sort, query.descending(), PAGE_SIZE, offset)
+        .await?;
     let partners = store::stores::all_partners(pool).await?;
     Ok(Stalled {
         rows,

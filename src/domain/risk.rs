@@ -125,7 +125,39 @@ impl Rule {
     }
 }
 
+/// What the rule decides by at one moment, given the sunsets: which products are urgent,
+/// which near, and since when a store counts as idle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Horizon {
+    /// Sunset within the urgent window: anything not done is at risk.
+    pub urgent: Vec<String>,
+    /// Within the warning window, not urgent: at risk when not started or idle.
+    pub near: Vec<String>,
+    /// A store whose last step was at or before this is idle.
+    pub cut: i64,
+}
+
 impl Rule {
+    pub fn horizon(&self, sunsets: &[(&str, i64)], now: i64) -> Horizon {
+        let within = |limit: i64| -> Vec<String> {
+            sunsets
+                .iter()
+                .filter(|(_, at)| at - now <= limit)
+                .map(|(code, _)| (*code).to_owned())
+                .collect()
+        };
+        let urgent = within(self.urgent_seconds);
+        let near = within(self.warning_seconds)
+            .into_iter()
+            .filter(|c| !urgent.contains(c))
+            .collect();
+        Horizon {
+            urgent,
+            near,
+            cut: now.saturating_sub(self.stall_seconds),
+        }
+    }
+
     /// The stores of one risk as a condition over the columns `[product, step,
     /// progressed_at]`, which an index on `(product, step, COALESCE(progressed_at, 0))`
     /// answers with ranges alone (`sql_case` cannot: it is computed per row). With the
@@ -140,36 +172,16 @@ impl Rule {
         columns: [&str; 3],
     ) -> String {
         let [product, step, progressed] = columns;
-        let within = |limit: i64| -> Vec<String> {
-            sunsets
-                .iter()
-                .filter(|(_, at)| at - now <= limit)
-                .map(|(code, _)| quoted(code))
-                .collect()
+        let Horizon { urgent, near, cut } = self.horizon(sunsets, now);
+        let near_or_urgent: Vec<String> = urgent.iter().chain(&near).cloned().collect();
+        let one_of = |codes: &[String]| one_of(product, codes);
+        let none_of = |codes: &[String]| match codes {
+            [] => "1 = 1".to_owned(),
+            codes => format!("NOT ({})", one_of(codes)),
         };
-        let (urgent, near_or_urgent) = (within(self.urgent_seconds), within(self.warning_seconds));
-        let near: Vec<String> = near_or_urgent
-            .iter()
-            .filter(|c| !urgent.contains(c))
-            .cloned()
-            .collect();
-        // `IN` or `NOT IN` a list of products; an empty list is never or always true.
-        let list = |op: &str, codes: &[String], empty: &str| match codes {
-            [] => empty.to_owned(),
-            codes => format!("{product} {op} ({})", codes.join(", ")),
-        };
-        let one_of = |codes: &[String]| list("IN", codes, "1 = 0");
-        let none_of = |codes: &[String]| list("NOT IN", codes, "1 = 1");
-        let cut = now.saturating_sub(self.stall_seconds);
         let idle = format!("COALESCE({progressed}, 0)");
         let complete = Step::Complete.as_str();
-        // Every stage but the last, listed: an `IN` is a few index ranges, `<>` is not.
-        let open: Vec<String> = Progress::ALL
-            .into_iter()
-            .filter(|p| *p != Progress::At(Step::Complete))
-            .map(|p| quoted(p.as_str()))
-            .collect();
-        let open = format!("{step} IN ({})", open.join(", "));
+        let open = open_stages(step);
         match risk {
             Risk::Done => format!("{step} = '{complete}'"),
             // Products, then stages, then a range of the idle time: index ranges. With
@@ -194,6 +206,26 @@ impl Rule {
             Risk::OnTrack => format!("{open} AND {idle} > {cut} AND {}", none_of(&urgent)),
         }
     }
+}
+
+/// `column` is one of `codes` (product codes), as SQL; never true for none.
+pub fn one_of(column: &str, codes: &[String]) -> String {
+    if codes.is_empty() {
+        return "1 = 0".to_owned();
+    }
+    let codes: Vec<String> = codes.iter().map(|c| quoted(c)).collect();
+    format!("{column} IN ({})", codes.join(", "))
+}
+
+/// The stage in `column` is any but the last, as SQL: listed, since an `IN` is a few
+/// index ranges and `<>` is not.
+pub fn open_stages(column: &str) -> String {
+    let open: Vec<String> = Progress::ALL
+        .into_iter()
+        .filter(|p| *p != Progress::At(Step::Complete))
+        .map(|p| quoted(p.as_str()))
+        .collect();
+    format!("{column} IN ({})", open.join(", "))
 }
 
 /// A product code or stage as an SQL string literal.

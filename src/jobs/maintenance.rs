@@ -1,4 +1,5 @@
-//! Periodic chores (reminders, digests, catching up, the retention purge). Each is safe on every instance at once: a reminder is an outbox row
+//! Periodic chores (reminders, digests, catching up, summing the cohort tallies, the
+//! retention purge). Each is safe on every instance at once: a reminder is an outbox row
 //! with a key of its own (`sunset:{store}:{point}`), so it is queued once whoever runs
 //! first, refreshing legacy orders only writes what the platform says, and an order's late
 //! effect is decided under the upgrade's lock.
@@ -58,6 +59,9 @@ async fn turn(state: &AppState, last_sweep: &mut Option<Instant>) {
         Ok(0) => {}
         Ok(n) => tracing::info!(queued = n, "partner digests"),
         Err(e) => tracing::error!(error = ?e, "partner digests"),
+    }
+    if let Err(e) = store::tallies::fold(&state.db).await {
+        tracing::error!(error = ?e, "summing the cohort tallies");
     }
     match super::purge::purge(&state.db, &state.config, store::now()).await {
         Ok(p) if p.total() == 0 => {}

@@ -256,22 +256,61 @@ impl Cohort<'_> {
     ) -> sqlx::Result<Vec<CohortRow>> {
         if offset > FAR {
             let total = self.count(db).await?;
-            let after = total - offset - limit;
-            if after < offset {
-                let (skip, take) = if after >= 0 {
-                    (after, limit)
-                } else {
-                    (0, limit + after)
-                };
-                if take <= 0 {
-                    return Ok(Vec::new());
-                }
-                let mut rows = self.sorted(db, sort, !descending, take, skip).await?;
-                rows.reverse();
-                return Ok(rows);
-            }
+            return self
+                .page_of(db, (sort, descending), limit, offset, total)
+                .await;
         }
         self.sorted(db, sort, descending, limit, offset).await
+    }
+
+    /// One page as [`Cohort::page`], and how many stores match in all: counted once,
+    /// first for a page far in (the count says which end is nearer), beside the page
+    /// otherwise.
+    pub async fn page_and_count(
+        &self,
+        db: &Db,
+        sort: Sort,
+        descending: bool,
+        limit: i64,
+        offset: i64,
+    ) -> sqlx::Result<(Vec<CohortRow>, i64)> {
+        if offset > FAR {
+            let total = self.count(db).await?;
+            let rows = self
+                .page_of(db, (sort, descending), limit, offset, total)
+                .await?;
+            return Ok((rows, total));
+        }
+        tokio::try_join!(
+            self.sorted(db, sort, descending, limit, offset),
+            self.count(db)
+        )
+    }
+
+    /// A page of a cohort of `total` stores, read from the nearer end.
+    async fn page_of(
+        &self,
+        db: &Db,
+        (sort, descending): (Sort, bool),
+        limit: i64,
+        offset: i64,
+        total: i64,
+    ) -> sqlx::Result<Vec<CohortRow>> {
+        let after = total - offset - limit;
+        if after >= offset {
+            return self.sorted(db, sort, descending, limit, offset).await;
+        }
+        let (skip, take) = if after >= 0 {
+            (after, limit)
+        } else {
+            (0, limit + after)
+        };
+        if take <= 0 {
+            return Ok(Vec::new());
+        }
+        let mut rows = self.sorted(db, sort, !descending, take, skip).await?;
+        rows.reverse();
+        Ok(rows)
     }
 
     async fn sorted(
@@ -375,7 +414,12 @@ impl Cohort<'_> {
         bind(sqlx::query_as(&sql), &args).fetch_all(&db.pool).await
     }
 
+    /// How many stores match: from the tallies where they can say (migration 0028),
+    /// counted otherwise.
     pub async fn count(&self, db: &Db) -> sqlx::Result<i64> {
+        if let Some(n) = self.tallied(db).await? {
+            return Ok(n);
+        }
         self.scalar_rows::<(i64,)>(db, "COUNT(*)", "")
             .await
             .map(|r| r.first().map_or(0, |x| x.0))

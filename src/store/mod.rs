@@ -22,6 +22,7 @@ pub mod sessions;
 pub mod settlements;
 pub mod stores;
 pub mod support;
+pub mod tallies;
 pub mod terms;
 pub mod upgrades;
 pub mod users;

@@ -810,7 +810,10 @@ async fn the_pager_leads_to_the_last_page_and_back_to_the_first() {
     let first_row = |body: &str| between(body, "<tbody><tr id=\"store-", "\"");
     for sort in ["name", "eid", "risk"] {
         let start = pm.get(&format!("/partner?sort={sort}")).await;
-        assert!(href(&start.body, "first-page").is_none(), "no First on page 1");
+        assert!(
+            href(&start.body, "first-page").is_none(),
+            "no First on page 1"
+        );
         let last = href(&start.body, "last-page").expect("a link to the last page");
         let last = pm.get(&last).await;
         assert_eq!(last.status, StatusCode::OK);
@@ -835,9 +838,7 @@ async fn the_pager_leads_to_the_last_page_and_back_to_the_first() {
 }
 
 /// A manager who adds a store to the cohort, under each way of keeping the charts.
-async fn charts_after_a_new_store(
-    charts: switchyard::config::ChartsConfig,
-) -> (TestApp, TestApp) {
+async fn charts_after_a_new_store(charts: switchyard::config::ChartsConfig) -> (TestApp, TestApp) {
     let app = spawn_app_with(|c| c.charts = charts).await;
     app.partners().await;
     let pm = app.as_partner(PM).await;
@@ -897,5 +898,134 @@ async fn kept_charts_are_shown_then_read_again_in_the_background() {
         usable: Duration::ZERO,
     })
     .await;
-    assert!(pm.get("/partner").await.has("All stores: 6"), "too old: read again first");
+    assert!(
+        pm.get("/partner").await.has("All stores: 6"),
+        "too old: read again first"
+    );
+}
+
+/// The dashboard counts from tallies kept by triggers (migration 0028). They follow
+/// every change to the stores (an import, steps taken, a store moved to another
+/// partner, a store deleted), before and after they are summed: each count equals the
+/// stores listed under the same filter.
+#[tokio::test]
+async fn counts_from_the_tallies_follow_every_change_to_the_stores() {
+    use switchyard::{
+        domain::{
+            risk::{Risk, Rule},
+            upgrade::Progress,
+        },
+        store::cohort::{Cohort, Filter, Sort},
+    };
+    const DAY: i64 = 86_400;
+    let app = spawn_app().await;
+    let now = switchyard::store::now();
+    let partner = many_stores(&app, now).await;
+    let partners = [partner];
+    let filters = [
+        Filter::default(),
+        Filter {
+            risk: Some(Risk::AtRisk),
+            ..Filter::default()
+        },
+        Filter {
+            risk: Some(Risk::Done),
+            ..Filter::default()
+        },
+        Filter {
+            step: Progress::parse("terms"),
+            ..Filter::default()
+        },
+        Filter {
+            product: "KPM".into(),
+            risk: Some(Risk::AtRisk),
+            ..Filter::default()
+        },
+        Filter {
+            partner: Some(partner),
+            step: Progress::parse("not-started"),
+            ..Filter::default()
+        },
+    ];
+    let check = async |when: &str| {
+        // Near only, and urgent beside near.
+        for (kpm, kco) in [(60, 200), (60, 20)] {
+            let sunsets = [("KPM", now + kpm * DAY), ("KCOv2", now + kco * DAY)];
+            for filter in &filters {
+                let cohort = Cohort {
+                    partners: Some(&partners),
+                    filter,
+                    rule: Rule::with_stall_days(7),
+                    sunsets: &sunsets,
+                    now,
+                };
+                let listed = cohort
+                    .page(&app.db, Sort::Name, false, 5_000, 0)
+                    .await
+                    .unwrap()
+                    .len() as i64;
+                assert_eq!(
+                    cohort.count(&app.db).await.unwrap(),
+                    listed,
+                    "{when}: {filter:?}, sunsets in {kpm} and {kco} days"
+                );
+            }
+        }
+    };
+    check("imported").await;
+    let run = async |sql: String| {
+        sqlx::query(&sql).execute(&app.db.pool).await.unwrap();
+    };
+    let some = |n: i64, skip: i64| {
+        format!(
+            "(SELECT id FROM stores WHERE partner_id = {partner} ORDER BY id LIMIT {n} OFFSET {skip})"
+        )
+    };
+    let change = async |round: i64| {
+        // Upgrades started (their progress reaches the stores by trigger), completed,
+        // and moved back; stores moved away, and deleted.
+        run(format!(
+            "INSERT INTO upgrades (store_id, path_id, step, global_enabled, created_at, updated_at, progressed_at) \
+             SELECT id, 'kpm-kp', 'terms', 1, {now}, {now}, {now} FROM stores WHERE id IN {} \
+             AND NOT EXISTS (SELECT 1 FROM upgrades u WHERE u.store_id = stores.id)",
+            some(60, round * 200)
+        ))
+        .await;
+        run(format!(
+            "UPDATE upgrades SET step = 'complete', completed_at = {now} WHERE store_id IN {}",
+            some(20, round * 200)
+        ))
+        .await;
+        run(format!(
+            "UPDATE upgrades SET step = 'account', progressed_at = {} WHERE store_id IN {}",
+            now - 30 * DAY,
+            some(10, round * 200 + 30)
+        ))
+        .await;
+        run(format!(
+            "INSERT INTO partners (name) VALUES ('Elsewhere {round}')"
+        ))
+        .await;
+        run(format!(
+            "UPDATE stores SET partner_id = (SELECT MAX(id) FROM partners) WHERE id IN {}",
+            some(15, round * 200 + 100)
+        ))
+        .await;
+        run(format!(
+            "DELETE FROM stores WHERE id IN {}",
+            some(5, round * 200 + 150)
+        ))
+        .await;
+    };
+    change(0).await;
+    check("changed").await;
+    switchyard::store::tallies::fold(&app.db).await.unwrap();
+    check("summed").await;
+    let rows = app.scalar("SELECT COUNT(*) FROM cohort_tallies").await;
+    let cells = app
+        .scalar("SELECT COUNT(*) FROM (SELECT DISTINCT partner_id, product, upgrade_step FROM stores) c")
+        .await;
+    assert_eq!(rows, cells, "one row per cell once summed");
+    change(1).await;
+    check("changed after summing").await;
 }

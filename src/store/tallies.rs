@@ -1,0 +1,132 @@
+//! How many stores each partner has per product and stage (migration 0028): a cohort's
+//! size, a stage's and the at-risk filter's are sums of a few rows, where counting them
+//! would read up to a million index entries. Triggers write each change as a row of its
+//! own; [`fold`] sums them into one row per cell.
+
+use super::{
+    Backend, Db,
+    cohort::{Arg, Cohort, bind},
+};
+use crate::domain::{
+    Step,
+    risk::{Horizon, Risk, one_of, open_stages},
+};
+
+impl Cohort<'_> {
+    /// How many stores match, from the tallies; `None` when the filter asks what they do
+    /// not keep (a search, a country, a platform, an idle time other than at-risk's…).
+    pub(super) async fn tallied(&self, db: &Db) -> sqlx::Result<Option<i64>> {
+        let f = self.filter;
+        let Some(partners) = self.partners else {
+            return Ok(None);
+        };
+        let plain = f.q.trim().is_empty()
+            && f.platform.is_empty()
+            && f.country.is_empty()
+            && f.store_id.is_none()
+            && f.stalled_before.is_none()
+            && f.after_id.is_none()
+            && f.changed_since.is_none();
+        if !plain || !matches!(f.risk, None | Some(Risk::AtRisk | Risk::Done)) {
+            return Ok(None);
+        }
+        let mut args = Vec::new();
+        let mut arg = |a: Arg| {
+            args.push(a);
+            format!("${}", args.len())
+        };
+        // The same columns in both tables: these conditions choose cells of the tallies
+        // and the stores in them alike.
+        let mut cells = Vec::new();
+        let ids: Vec<String> = partners.iter().map(|id| arg(Arg::Int(*id))).collect();
+        cells.push(if ids.is_empty() {
+            "1 = 0".to_owned()
+        } else {
+            format!("partner_id IN ({})", ids.join(", "))
+        });
+        if let Some(id) = f.partner {
+            cells.push(format!("partner_id = {}", arg(Arg::Int(id))));
+        }
+        if !f.product.is_empty() {
+            cells.push(format!("product = {}", arg(Arg::Text(f.product.clone()))));
+        }
+        if let Some(step) = f.step {
+            cells.push(format!(
+                "upgrade_step = {}",
+                arg(Arg::Text(step.as_str().to_owned()))
+            ));
+        }
+        // At risk: every unfinished store of an urgent or near product, less those of a
+        // near product that moved since the cut (few: they moved within the stall days).
+        let mut moved = None;
+        match f.risk {
+            Some(Risk::Done) => cells.push(format!("upgrade_step = '{}'", Step::Complete.as_str())),
+            Some(Risk::AtRisk) => {
+                let Horizon { urgent, near, cut } = self.rule.horizon(self.sunsets, self.now);
+                let either: Vec<String> = urgent.into_iter().chain(near.iter().cloned()).collect();
+                cells.push(open_stages("upgrade_step"));
+                cells.push(one_of("product", &either));
+                if !near.is_empty() {
+                    moved = Some(format!(
+                        "{} AND COALESCE(upgrade_progressed_at, 0) > {cut}",
+                        one_of("product", &near)
+                    ));
+                }
+            }
+            _ => {}
+        }
+        let cells = cells.join(" AND ");
+        let moved = match moved {
+            Some(recent) => format!(" - (SELECT COUNT(*) FROM stores WHERE {cells} AND {recent})"),
+            None => String::new(),
+        };
+        // One statement, so both parts read the same moment.
+        let sql = format!(
+            "SELECT CAST((SELECT COALESCE(SUM(stores), 0) FROM cohort_tallies WHERE {cells}){moved} AS BIGINT)"
+        );
+        let (n,): (i64,) = bind(sqlx::query_as(&sql), &args)
+            .fetch_one(&db.pool)
+            .await?;
+        Ok(Some(n))
+    }
+}
+
+/// Sums the tallies' single changes into one row per cell (the periodic chores, and an
+/// import when it ends). Safe beside writers and on every instance at once: what it sums
+/// is exactly what it deletes, in one transaction.
+pub async fn fold(db: &Db) -> anyhow::Result<()> {
+    const SUMS: &str = "SELECT partner_id, product, upgrade_step, SUM(stores) FROM {rows} \
+         GROUP BY partner_id, product, upgrade_step HAVING SUM(stores) <> 0";
+    match db.backend {
+        // One writer at a time: nothing commits between the two statements.
+        Backend::Sqlite => {
+            let mut tx = db.begin_write().await?;
+            let (last,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) FROM cohort_tallies")
+                .fetch_one(&mut *tx)
+                .await?;
+            let rows = format!("(SELECT * FROM cohort_tallies WHERE id <= {last})");
+            sqlx::query(&format!(
+                "INSERT INTO cohort_tallies (partner_id, product, upgrade_step, stores) {}",
+                SUMS.replace("{rows}", &rows)
+            ))
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("DELETE FROM cohort_tallies WHERE id <= $1")
+                .bind(last)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+        }
+        // Writers commit at any time: the rows deleted are the rows summed.
+        Backend::Postgres => {
+            sqlx::query(&format!(
+                "WITH gone AS (DELETE FROM cohort_tallies RETURNING partner_id, product, upgrade_step, stores) \
+                 INSERT INTO cohort_tallies (partner_id, product, upgrade_step, stores) {}",
+                SUMS.replace("{rows}", "gone")
+            ))
+            .execute(&db.pool)
+            .await?;
+        }
+    }
+    Ok(())
+}
