@@ -324,11 +324,39 @@ async fn main() {
             ));
         }
     }
+    // The risk sort's slowest page: the middle of its largest class (at risk), as far
+    // from either end of the class as a page can be.
+    let at_risk = client
+        .get(format!("{base}/partner?risk=at-risk"))
+        .header("Cookie", format!("sy_session={pm}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let at_risk: usize = at_risk
+        .split("Stores matching: ")
+        .nth(1)
+        .and_then(|t| t.split(|c: char| !c.is_ascii_digit() && c != ',').next())
+        .map(|n| n.replace(',', ""))
+        .and_then(|n| n.parse().ok())
+        .expect("the at-risk count on the page");
     views.extend([
         (
             "dashboard, risk sort, middle page".into(),
             pm.as_str(),
             format!("/partner?sort=risk&page={}", last_page / 2),
+        ),
+        (
+            "dashboard, risk sort, middle of at-risk".into(),
+            pm.as_str(),
+            format!("/partner?sort=risk&page={}", at_risk / 2 / 50),
+        ),
+        (
+            "remind all at risk, preview".into(),
+            pm.as_str(),
+            "/partner/remind?risk=at-risk".to_owned(),
         ),
         (
             "stalled list, first page".into(),

@@ -364,6 +364,7 @@ impl Cohort<'_> {
         if dir == "DESC" {
             classes.reverse();
         }
+        let back = if dir == "DESC" { "ASC" } else { "DESC" };
         let (mut skip, mut rows) = (offset, Vec::new());
         for filter in &classes {
             let want = limit - rows.len() as i64;
@@ -371,14 +372,26 @@ impl Cohort<'_> {
                 break;
             }
             let class = Cohort { filter, ..*self };
-            if skip > 0 {
-                let n = class.count(db).await?;
-                if skip >= n {
-                    skip -= n;
-                    continue;
-                }
+            if skip == 0 {
+                rows.extend(class.fetch(db, &format!("c.id {dir}"), want, 0).await?);
+                continue;
             }
-            rows.extend(class.fetch(db, &format!("c.id {dir}"), want, skip).await?);
+            let n = class.count(db).await?;
+            if skip >= n {
+                skip -= n;
+                continue;
+            }
+            // Within the class too, the page is read from its nearer end.
+            let after = n - skip - want;
+            if after < skip {
+                let mut page = class
+                    .fetch(db, &format!("c.id {back}"), want.min(n - skip), after.max(0))
+                    .await?;
+                page.reverse();
+                rows.extend(page);
+            } else {
+                rows.extend(class.fetch(db, &format!("c.id {dir}"), want, skip).await?);
+            }
             skip = 0;
         }
         Ok(rows)
@@ -399,14 +412,18 @@ impl Cohort<'_> {
         offset: i64,
     ) -> sqlx::Result<Vec<CohortRow>> {
         let (source, args) = self.source(db.backend);
-        // The page is chosen from `stores` alone; only its rows meet their upgrade, their
+        // The page's ids are chosen from `stores` alone, which an index can answer without
+        // reading the rows it passes over (migration 0029); then only its rows are read
+        // (first: SQLite's `CROSS JOIN` keeps that order), and meet their upgrade, their
         // partner and their latest reminder (bulk-lane emails are the reminders).
         let sql = format!(
             "SELECT c.*, u.path_id, u.merchant_id, p.name AS partner, \
              (SELECT MAX(o.created_at) FROM outbox o WHERE o.store_id = c.id AND o.lane = 'bulk' \
              AND o.kind = 'email') AS last_reminded_at \
-             FROM (SELECT * FROM {source} ORDER BY {order} LIMIT {} OFFSET {}) c \
+             FROM (SELECT c.id AS picked FROM {source} ORDER BY {order} LIMIT {} OFFSET {}) page \
+             CROSS JOIN {source} \
              LEFT JOIN upgrades u ON u.store_id = c.id LEFT JOIN partners p ON p.id = c.partner_id \
+             WHERE c.id = page.picked \
              ORDER BY {order}",
             limit.clamp(1, 1_000_000),
             offset.max(0)

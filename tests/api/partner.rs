@@ -764,16 +764,10 @@ async fn deep_pages_of_every_sort_are_slices_of_the_whole_list() {
                     .unwrap();
                 let whole: Vec<i64> = whole.iter().map(|r| r.id).collect();
                 assert_eq!(whole.len() as i64, total);
-                for offset in [
-                    0,
-                    40,
-                    1_040,
-                    1_250,
-                    total - 50,
-                    total - 7,
-                    total,
-                    total + 10,
-                ] {
+                // Every 61st place lands at the start, middle and end of each class
+                // of the step and risk sorts too.
+                let offsets = [40, 1_040, 1_250, total - 50, total - 7, total, total + 10];
+                for offset in (0..total).step_by(61).chain(offsets) {
                     let page = cohort
                         .page(&app.db, sort, descending, 50, offset)
                         .await
