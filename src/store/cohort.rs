@@ -385,7 +385,12 @@ impl Cohort<'_> {
             let after = n - skip - want;
             if after < skip {
                 let mut page = class
-                    .fetch(db, &format!("c.id {back}"), want.min(n - skip), after.max(0))
+                    .fetch(
+                        db,
+                        &format!("c.id {back}"),
+                        want.min(n - skip),
+                        after.max(0),
+                    )
                     .await?;
                 page.reverse();
                 rows.extend(page);
