@@ -1023,3 +1023,97 @@ async fn counts_from_the_tallies_follow_every_change_to_the_stores() {
     change(1).await;
     check("changed after summing").await;
 }
+
+/// Summing the tallies beside writers loses and doubles nothing: stores imported and
+/// upgrades moved on several connections at once, while the sums are folded again and
+/// again, leave the count equal to the stores there are.
+#[tokio::test]
+async fn tallies_summed_beside_concurrent_writers_stay_exact() {
+    use switchyard::{
+        domain::risk::Rule,
+        store::cohort::{Cohort, Filter},
+    };
+    let app = spawn_app().await;
+    let partner = app
+        .scalar("SELECT id FROM partners WHERE name = 'Nordic Commerce Partners'")
+        .await;
+    let writers = (0..4).map(|w| {
+        let db = app.db.clone();
+        tokio::spawn(async move {
+            for batch in 0..10 {
+                let stores: Vec<NewStore> = (0..20)
+                    .map(|i| NewStore {
+                        legacy_store_id: format!("{}", 810_000 + w * 1_000 + batch * 20 + i),
+                        name: format!("Samtidig {w}-{batch}-{i}"),
+                        product: "KPM".into(),
+                        admin_email: format!("s{w}{batch}{i}@x.example"),
+                        countries: vec!["SE".into()],
+                        platform: "shopify".into(),
+                        store_url: "https://x.example".into(),
+                        partner: Some(NORDIC.into()),
+                    })
+                    .collect();
+                let mut tx = db.begin_write().await.unwrap();
+                switchyard::store::stores::insert_all(&mut tx, &stores)
+                    .await
+                    .unwrap();
+                tx.commit().await.unwrap();
+                // Some of them start their upgrade: a second change to their cells.
+                let now = switchyard::store::now();
+                sqlx::query(&format!(
+                    "INSERT INTO upgrades (store_id, path_id, step, global_enabled, created_at, updated_at, progressed_at) \
+                     SELECT id, 'kpm-kp', 'terms', 1, {now}, {now}, {now} FROM stores \
+                     WHERE name LIKE 'Samtidig {w}-{batch}-%' AND id % 2 = 0"
+                ))
+                .execute(&db.pool)
+                .await
+                .unwrap();
+            }
+        })
+    });
+    let writers: Vec<_> = writers.collect();
+    let folder = {
+        let db = app.db.clone();
+        tokio::spawn(async move {
+            for _ in 0..30 {
+                switchyard::store::tallies::fold(&db).await.unwrap();
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+        })
+    };
+    for w in writers {
+        w.await.unwrap();
+    }
+    folder.await.unwrap();
+    switchyard::store::tallies::fold(&app.db).await.unwrap();
+    let partners = [partner];
+    let everything = Filter::default();
+    let cohort = Cohort {
+        partners: Some(&partners),
+        filter: &everything,
+        rule: Rule::with_stall_days(7),
+        sunsets: &[],
+        now: switchyard::store::now(),
+    };
+    let stores = app
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM stores WHERE partner_id = {partner}"
+        ))
+        .await;
+    let terms = app
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM stores WHERE partner_id = {partner} AND upgrade_step = 'terms'"
+        ))
+        .await;
+    assert_eq!(cohort.count(&app.db).await.unwrap(), stores);
+    let at_terms = Filter {
+        step: switchyard::domain::upgrade::Progress::parse("terms"),
+        ..Filter::default()
+    };
+    let cohort = Cohort {
+        filter: &at_terms,
+        ..cohort
+    };
+    assert_eq!(cohort.count(&app.db).await.unwrap(), terms);
+    assert!(terms >= 400, "the upgrades were started: {terms}");
+}
