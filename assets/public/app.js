@@ -36,6 +36,13 @@ if (live && "EventSource" in window) {
   });
 }
 
+// Work that runs beside the requests (reminding every matching store): its page reloads
+// itself while it runs. Without JavaScript, "Check again" does this.
+const reload = document.querySelector("[data-reload]");
+if (reload) {
+  setTimeout(() => window.location.reload(), Number(reload.dataset.reload) || 2000);
+}
+
 // The browser's time zone, so times are shown in it from the next page on (a time zone
 // chosen on the account page wins; without JavaScript, times are in UTC).
 try {

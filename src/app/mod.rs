@@ -13,6 +13,7 @@ pub mod legacy;
 pub mod partner;
 pub mod partner_views;
 pub mod paths;
+pub mod remind_runs;
 pub mod reminders;
 pub mod sandbox_order;
 pub mod store_import;

@@ -3,13 +3,12 @@
 
 use super::{
     App,
-    partner::{ListQuery, Nudged, nudge, sunsets},
+    partner::{ListQuery, sunsets},
 };
 use crate::{
     domain::{
-        Step, sunset,
+        sunset,
         text::{Lines, check},
-        upgrade::Progress,
     },
     store::{self, cohort_reminders::RemindPreview},
 };
@@ -78,22 +77,4 @@ pub async fn remind_preview(
     cohort
         .remind_preview(&state.db, &today, PREVIEW_RECIPIENTS)
         .await
-}
-
-/// Reminds every unfinished store of `partners` that `query` matches, through the same
-/// nudge as a chosen few (so at most once per store per day, audited, via the outbox).
-pub async fn remind_all(
-    state: &App,
-    actor: &str,
-    partners: &[i64],
-    ip: &str,
-    query: &ListQuery,
-) -> anyhow::Result<Nudged> {
-    let (rows, _) = super::partner::all_rows(state, partners, query).await?;
-    let unfinished: Vec<&str> = rows
-        .iter()
-        .filter(|r| r.step != Progress::At(Step::Complete))
-        .map(|r| r.legacy_store_id.as_str())
-        .collect();
-    nudge(state, actor, partners, ip, &unfinished).await
 }

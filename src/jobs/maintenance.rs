@@ -60,6 +60,11 @@ async fn turn(state: &AppState, last_sweep: &mut Option<Instant>) {
         Ok(n) => tracing::info!(queued = n, "partner digests"),
         Err(e) => tracing::error!(error = ?e, "partner digests"),
     }
+    match crate::app::remind_runs::resume_abandoned(state).await {
+        Ok(0) => {}
+        Ok(n) => tracing::warn!(runs = n, "reminding all matching stores, taken up again"),
+        Err(e) => tracing::error!(error = ?e, "taking up reminder runs"),
+    }
     if let Err(e) = store::tallies::fold(&state.db).await {
         tracing::error!(error = ?e, "summing the cohort tallies");
     }

@@ -3,7 +3,7 @@
 
 use axum::{
     extract::{Path, Query, State},
-    response::{IntoResponse, Response},
+    response::{IntoResponse, Redirect, Response},
 };
 use serde::Deserialize;
 
@@ -15,7 +15,7 @@ use super::{
     session::{ClientIp, CsrfForm, NoFields},
 };
 use crate::{
-    app::{AppState, partner::ListQuery, partner_views},
+    app::{AppState, partner::ListQuery, partner_views, remind_runs},
     i18n::Msg,
 };
 
@@ -24,6 +24,7 @@ pub fn routes(r: Routes) -> Routes {
         .post("/partner/views/{id}/delete", delete_view)
         .get("/partner/remind", remind_preview)
         .post("/partner/remind", remind_all)
+        .get("/partner/remind/runs/{id}", remind_run)
 }
 
 /// A view to save: its name, and the dashboard's filters and sort as hidden fields.
@@ -86,27 +87,36 @@ async fn remind_preview(
     .into_response())
 }
 
+/// Starts reminding every matching store beside the requests, and shows the run.
 async fn remind_all(
     State(state): State<AppState>,
     PartnerManager(user): PartnerManager,
     ClientIp(ip): ClientIp,
     CsrfForm { form, .. }: CsrfForm<ListQuery>,
 ) -> Result<Response, AppError> {
-    let done = partner_views::remind_all(
-        &state,
-        &user.principal.email,
-        &user.principal.partner_ids,
-        &ip,
-        &form,
-    )
-    .await?;
-    let message = user.ctx().tr.f(
-        "dashboard.remind.done",
-        &[
-            ("sent", &done.sent.to_string()),
-            ("skipped", &done.skipped.to_string()),
-        ],
+    let who = (
+        user.principal.user_id,
+        user.principal.email.as_str(),
+        ip.as_str(),
     );
-    let back = dashboard_of(&form);
-    Ok(pages::render(pages::partner::nudged(&user.ctx(), &message, &back)).into_response())
+    let id = remind_runs::start(&state, who, &user.principal.partner_ids, &form).await?;
+    Ok(Redirect::to(&format!("/partner/remind/runs/{id}")).into_response())
+}
+
+/// How far a run has come; only the person who started it sees it.
+async fn remind_run(
+    State(state): State<AppState>,
+    PartnerManager(user): PartnerManager,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let Some(run) = remind_runs::of_user(&state, user.principal.user_id, id).await? else {
+        return Err(AppError::NotFound);
+    };
+    let query: ListQuery = serde_urlencoded::from_str(&run.query).unwrap_or_default();
+    Ok(pages::render(pages::partner_daily::remind_run(
+        &user.ctx(),
+        &run,
+        &dashboard_of(&query),
+    ))
+    .into_response())
 }

@@ -630,7 +630,7 @@ async fn the_sql_risk_rule_agrees_with_the_rust_one() {
 
 /// 1,300 stores of every product, step and idleness, straight into `stores` (the copy of
 /// each upgrade's progress is what the cohort reads), for one partner; its id.
-async fn many_stores(app: &crate::helpers::TestApp, now: i64) -> i64 {
+pub(crate) async fn many_stores(app: &crate::helpers::TestApp, now: i64) -> i64 {
     let partner = app
         .scalar("SELECT id FROM partners WHERE name = 'Nordic Commerce Partners'")
         .await;

@@ -208,7 +208,7 @@ async fn remind_all_matching_previews_then_queues_each_store_once_a_day() {
 
     let forged = pm.post("/partner/remind", &[("product", "KPM")]).await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
-    let done = pm.submit("/partner/remind", &[("product", "KPM")]).await;
+    let done = remind_all(&pm, &[("product", "KPM")]).await;
     assert!(done.has("Reminders queued: 2."), "{}", done.body);
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM outbox WHERE idempotency_key LIKE 'nudge:%'")
@@ -217,8 +217,145 @@ async fn remind_all_matching_previews_then_queues_each_store_once_a_day() {
     );
     let again = pm.get("/partner/remind?product=KPM").await;
     assert!(again.has("No store to remind"), "{}", again.body);
-    let done = pm.submit("/partner/remind", &[("product", "KPM")]).await;
+    let done = remind_all(&pm, &[("product", "KPM")]).await;
     assert!(done.has("Reminders queued: 0."), "{}", done.body);
+    // A run is its starter's to watch.
+    let run = between(&done.body, "/partner/remind/runs/", "\"");
+    let other = app.as_partner(OTHER_PM).await;
+    let id = app.scalar("SELECT MAX(id) FROM remind_runs").await;
+    assert_eq!(
+        other
+            .get(&format!("/partner/remind/runs/{id}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND,
+        "{run:?}"
+    );
+}
+
+/// Confirms "remind all" under `fields` and follows the run's page until it is done,
+/// as the manager's browser does (the page reloads itself while the run goes on).
+async fn remind_all(pm: &TestApp, fields: &[(&str, &str)]) -> crate::helpers::Page {
+    let started = pm.submit("/partner/remind", fields).await;
+    assert!(started.status.is_redirection(), "{}", started.body);
+    let run = started.location.expect("the run's page");
+    assert!(run.starts_with("/partner/remind/runs/"), "{run}");
+    for _ in 0..300 {
+        let page = pm.get(&run).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        if !page.has("data-reload") {
+            return page;
+        }
+        assert!(page.has("Check again"), "without JavaScript: {}", page.body);
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the run did not finish");
+}
+
+/// More stores than a batch: the run goes through all of them, batch after batch, and
+/// each unfinished store gets its one reminder.
+#[tokio::test]
+async fn remind_all_reminds_a_cohort_larger_than_a_batch() {
+    let app = spawn_app().await;
+    let now = switchyard::store::now();
+    crate::partner::many_stores(&app, now).await;
+    app.partners().await;
+    let pm = app.as_partner(PM).await;
+    let unfinished = app
+        .scalar(
+            "SELECT COUNT(*) FROM stores s JOIN partners p ON p.id = s.partner_id \
+             WHERE p.name = 'Nordic Commerce Partners' AND s.upgrade_step <> 'complete'",
+        )
+        .await;
+    assert!(unfinished > 1_000, "{unfinished}");
+    let preview = pm.get("/partner/remind").await;
+    assert!(
+        preview.has(&format!("{unfinished} reminders will be sent.")),
+        "{}",
+        preview.body
+    );
+    let done = remind_all(&pm, &[]).await;
+    assert!(
+        done.has(&format!("Reminders queued: {unfinished}.")),
+        "{}",
+        done.body
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM outbox WHERE idempotency_key LIKE 'nudge:%'")
+            .await,
+        unfinished
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'store.nudged'")
+            .await,
+        unfinished
+    );
+}
+
+/// A run whose instance stopped half-way is taken up by the chores of another instance,
+/// from where it stood, and nobody is reminded twice.
+#[tokio::test]
+async fn a_stopped_remind_all_is_taken_up_again_by_another_instance() {
+    let app = spawn_app().await;
+    let now = switchyard::store::now();
+    crate::partner::many_stores(&app, now).await;
+    app.partners().await;
+    let pm = app.as_partner(PM).await;
+    // The first 600 stores were reminded before the instance stopped; its claim ran out.
+    let user = app
+        .scalar(&format!("SELECT id FROM users WHERE email = '{PM}'"))
+        .await;
+    let partner = app
+        .scalar("SELECT id FROM partners WHERE name = 'Nordic Commerce Partners'")
+        .await;
+    let cut = app
+        .scalar(&format!(
+            "SELECT MAX(id) FROM (SELECT id FROM stores WHERE partner_id = {partner} ORDER BY id LIMIT 600) s"
+        ))
+        .await;
+    pm.submit("/partner/nudge", &[("store", "700001")]).await;
+    sqlx::query(&format!(
+        "INSERT INTO remind_runs (user_id, actor, ip, partners, query, expected, sent, skipped, after_id, claimed_until, started_at) \
+         VALUES ({user}, '{PM}', '127.0.0.1', '{partner}', 'sort=', 0, 0, 0, {cut}, 0, {now})"
+    ))
+    .execute(&app.db.pool)
+    .await
+    .unwrap();
+    let _chores = app
+        .another_instance(|c| c.maintenance_interval = Some(std::time::Duration::from_millis(100)))
+        .await;
+    let mut finished = 0;
+    for _ in 0..200 {
+        finished = app
+            .scalar("SELECT COUNT(*) FROM remind_runs WHERE finished_at IS NOT NULL")
+            .await;
+        if finished == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(finished, 1, "taken up and finished");
+    let after_cut = app
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM stores WHERE partner_id = {partner} AND id > {cut} AND upgrade_step <> 'complete'"
+        ))
+        .await;
+    let reminded = app
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM outbox o JOIN stores s ON o.store_id = s.id \
+             WHERE o.idempotency_key LIKE 'nudge:%' AND s.id > {cut}"
+        ))
+        .await;
+    assert_eq!(reminded, after_cut, "every store after where it stood");
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM outbox o WHERE o.idempotency_key LIKE 'nudge:%' AND o.store_id <= {cut}"
+        ))
+        .await,
+        app.scalar("SELECT COUNT(*) FROM stores WHERE legacy_store_id = '700001' AND upgrade_step <> 'complete'")
+            .await,
+        "none before it, but the one reminded by hand"
+    );
 }
 
 #[tokio::test]

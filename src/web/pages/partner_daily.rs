@@ -12,7 +12,7 @@ use crate::{
     app::{partner::ListQuery, partner_views::MAX_NAME},
     domain::pace::{PACE_WEEKS, Projection},
     i18n::Tr,
-    store::{cohort_reminders::RemindPreview, saved_views::SavedView},
+    store::{cohort_reminders::RemindPreview, remind_runs::RemindRun, saved_views::SavedView},
 };
 
 /// The current filters and sort as hidden fields, so a form acts on the same list.
@@ -139,6 +139,47 @@ pub fn remind_preview(ctx: &Ctx, query: &ListQuery, p: &RemindPreview, back: &st
                 p { class: "hint", id: "remind-nothing", {tr.t("dashboard.remind.nothing")} }
                 a { class: "button", href: "{back}", {tr.t("partner.back")} }
             }
+        }
+    };
+    page(ctx, &title, None, body)
+}
+
+/// How far "remind all matching" has come. While it runs the page reloads itself every
+/// two seconds (`data-reload`); without JavaScript, "Check again" does.
+pub fn remind_run(ctx: &Ctx, run: &RemindRun, back: &str) -> Page {
+    let tr = ctx.tr;
+    let title = tr.t("dashboard.remind.run.title");
+    let (sent, skipped) = (run.sent.to_string(), run.skipped.to_string());
+    let here = format!("/partner/remind/runs/{}", run.id);
+    let body = if run.finished_at.is_some() {
+        let done = tr.f(
+            "dashboard.remind.done",
+            &[("sent", &sent), ("skipped", &skipped)],
+        );
+        rsx! {
+            p { id: "remind-run", class: "note", role: "status", "{done}" }
+        }
+    } else {
+        let running = tr.f(
+            "dashboard.remind.run.running",
+            &[
+                ("sent", &sent),
+                ("expected", &run.expected.to_string()),
+                ("skipped", &skipped),
+            ],
+        );
+        let (max, value) = (run.expected.max(1), run.sent.min(run.expected));
+        rsx! {
+            p { id: "remind-run", role: "status", "data-reload": "2000", "{running}" }
+            progress { max: "{max}", value: "{value}", "aria-labelledby": "remind-run" }
+            p { a { class: "button", href: "{here}", {tr.t("dashboard.remind.run.check")} } }
+        }
+    };
+    let body = rsx! {
+        section { class: "card",
+            h1 { "{title}" }
+            {body}
+            a { class: "button primary", href: "{back}", {tr.t("partner.back")} }
         }
     };
     page(ctx, &title, None, body)
