@@ -2,7 +2,9 @@
 -- order, beside the requests. What it has done (and where it is: the last store id) is
 -- kept after each batch, so a run that stopped with its instance is taken up again by
 -- the chores (`claimed_until` has passed) on any instance, and the once-a-day rule of
--- the reminder keys makes a batch done twice remind nobody twice.
+-- the reminder keys makes a batch done twice remind nobody twice. One runner at a time:
+-- a batch counts only if the run is still claimed by it (`claimed_by`) and still where
+-- it left it.
 CREATE TABLE remind_runs (
     id BIGSERIAL PRIMARY KEY,
     user_id BIGINT NOT NULL REFERENCES users(id),
@@ -17,6 +19,7 @@ CREATE TABLE remind_runs (
     sent BIGINT NOT NULL DEFAULT 0,
     skipped BIGINT NOT NULL DEFAULT 0,
     after_id BIGINT NOT NULL DEFAULT 0,
+    claimed_by TEXT NOT NULL,
     claimed_until BIGINT NOT NULL,
     started_at BIGINT NOT NULL,
     finished_at BIGINT

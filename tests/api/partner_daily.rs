@@ -315,8 +315,8 @@ async fn a_stopped_remind_all_is_taken_up_again_by_another_instance() {
         .await;
     pm.submit("/partner/nudge", &[("store", "700001")]).await;
     sqlx::query(&format!(
-        "INSERT INTO remind_runs (user_id, actor, ip, partners, query, expected, sent, skipped, after_id, claimed_until, started_at) \
-         VALUES ({user}, '{PM}', '127.0.0.1', '{partner}', 'sort=', 0, 0, 0, {cut}, 0, {now})"
+        "INSERT INTO remind_runs (user_id, actor, ip, partners, query, expected, sent, skipped, after_id, claimed_by, claimed_until, started_at) \
+         VALUES ({user}, '{PM}', '127.0.0.1', '{partner}', 'sort=', 0, 0, 0, {cut}, 'stopped', 0, {now})"
     ))
     .execute(&app.db.pool)
     .await
@@ -519,4 +519,69 @@ async fn support_sees_every_partner_in_the_stalled_list_and_filters_by_one() {
         .await;
     assert!(one.has("1 stalled upgrade,"), "{}", one.body);
     assert!(one.has("id=\"stalled-990001\"") && !one.has("id=\"stalled-4711\""));
+}
+
+/// One runner at a time: a run held by another cannot be taken; one taken over records
+/// nothing more from its old runner, nor from a runner whose view of it is stale.
+#[tokio::test]
+async fn a_remind_run_counts_the_batches_of_its_one_runner_only() {
+    use switchyard::store::remind_runs::{self, NewRun};
+    let app = spawn_app().await;
+    app.partners().await;
+    let user = app
+        .scalar(&format!("SELECT id FROM users WHERE email = '{PM}'"))
+        .await;
+    let now = switchyard::store::now();
+    let new = NewRun {
+        user_id: user,
+        actor: PM,
+        ip: "127.0.0.1",
+        partners: &[1],
+        query: "",
+        expected: 10,
+    };
+    let id = remind_runs::create(&app.db, &new, now, ("a", now + 120))
+        .await
+        .unwrap();
+    assert!(
+        !remind_runs::claim(&app.db, id, now, ("b", now + 120))
+            .await
+            .unwrap(),
+        "held by a"
+    );
+    let seen_by_a = remind_runs::get(&app.db, id).await.unwrap().unwrap();
+    assert!(
+        remind_runs::advance(&app.db, &seen_by_a, "a", (5, 1, 100), now + 120)
+            .await
+            .unwrap()
+    );
+    // a stops answering; its claim runs out and b takes the run up.
+    remind_runs::release(&app.db, id, "a").await.unwrap();
+    assert!(
+        remind_runs::claim(&app.db, id, now, ("b", now + 120))
+            .await
+            .unwrap()
+    );
+    let seen_by_b = remind_runs::get(&app.db, id).await.unwrap().unwrap();
+    assert!(
+        !remind_runs::advance(&app.db, &seen_by_b, "a", (5, 0, 200), now + 120)
+            .await
+            .unwrap(),
+        "a lost it"
+    );
+    assert!(
+        remind_runs::advance(&app.db, &seen_by_b, "b", (4, 0, 200), now + 120)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !remind_runs::advance(&app.db, &seen_by_b, "b", (4, 0, 300), now + 120)
+            .await
+            .unwrap(),
+        "a stale view: the run moved on"
+    );
+    remind_runs::finish(&app.db, id, "a", now).await.unwrap();
+    let run = remind_runs::get(&app.db, id).await.unwrap().unwrap();
+    assert_eq!((run.sent, run.skipped, run.after_id), (9, 1, 200));
+    assert!(run.finished_at.is_none(), "only its runner finishes it");
 }
