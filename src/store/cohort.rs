@@ -67,21 +67,6 @@ pub struct Filter {
     pub changed_since: Option<i64>,
 }
 
-impl Filter {
-    pub fn is_empty(&self) -> bool {
-        [&self.q, &self.product, &self.platform, &self.country]
-            .iter()
-            .all(|v| v.is_empty())
-            && self.step.is_none()
-            && self.risk.is_none()
-            && self.partner.is_none()
-            && self.store_id.is_none()
-            && self.stalled_before.is_none()
-            && self.after_id.is_none()
-            && self.changed_since.is_none()
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Sort {
     #[default]
@@ -255,10 +240,10 @@ impl Cohort<'_> {
         offset: i64,
     ) -> sqlx::Result<Vec<CohortRow>> {
         if offset > FAR {
-            let total = self.count(db).await?;
-            return self
-                .page_of(db, (sort, descending), limit, offset, total)
-                .await;
+            let (rows, _) = self
+                .page_and_count(db, sort, descending, limit, offset)
+                .await?;
+            return Ok(rows);
         }
         self.sorted(db, sort, descending, limit, offset).await
     }
@@ -296,21 +281,15 @@ impl Cohort<'_> {
         offset: i64,
         total: i64,
     ) -> sqlx::Result<Vec<CohortRow>> {
-        let after = total - offset - limit;
-        if after >= offset {
-            return self.sorted(db, sort, descending, limit, offset).await;
+        match from_end(total, offset, limit) {
+            None => self.sorted(db, sort, descending, limit, offset).await,
+            Some((_, 0)) => Ok(Vec::new()),
+            Some((skip, take)) => {
+                let mut rows = self.sorted(db, sort, !descending, take, skip).await?;
+                rows.reverse();
+                Ok(rows)
+            }
         }
-        let (skip, take) = if after >= 0 {
-            (after, limit)
-        } else {
-            (0, limit + after)
-        };
-        if take <= 0 {
-            return Ok(Vec::new());
-        }
-        let mut rows = self.sorted(db, sort, !descending, take, skip).await?;
-        rows.reverse();
-        Ok(rows)
     }
 
     async fn sorted(
@@ -382,20 +361,15 @@ impl Cohort<'_> {
                 continue;
             }
             // Within the class too, the page is read from its nearer end.
-            let after = n - skip - want;
-            if after < skip {
-                let mut page = class
-                    .fetch(
-                        db,
-                        &format!("c.id {back}"),
-                        want.min(n - skip),
-                        after.max(0),
-                    )
-                    .await?;
-                page.reverse();
-                rows.extend(page);
-            } else {
-                rows.extend(class.fetch(db, &format!("c.id {dir}"), want, skip).await?);
+            match from_end(n, skip, want) {
+                Some((back_skip, take)) => {
+                    let mut page = class
+                        .fetch(db, &format!("c.id {back}"), take, back_skip)
+                        .await?;
+                    page.reverse();
+                    rows.extend(page);
+                }
+                None => rows.extend(class.fetch(db, &format!("c.id {dir}"), want, skip).await?),
             }
             skip = 0;
         }
@@ -495,6 +469,14 @@ impl Cohort<'_> {
 
 /// Pages further in than this may be read from the end instead.
 const FAR: i64 = 1_000;
+
+/// The `want` rows at `skip` of `n`, read from the end when that end is nearer: where
+/// they start counted from the end, and how many there are (fewer at the very end, none
+/// past it). `None` when the start is as near.
+fn from_end(n: i64, skip: i64, want: i64) -> Option<(i64, i64)> {
+    let after = n - skip - want;
+    (after < skip).then(|| (after.max(0), want.min(n - skip).max(0)))
+}
 
 /// `q` as part of a store's name (case and accents folded) or legacy store ID. On SQLite
 /// a needle of three characters or more goes through the trigram index over both

@@ -5,7 +5,7 @@
 
 use super::{
     Backend, Db,
-    cohort::{Arg, Cohort, bind},
+    cohort::{Arg, Cohort, Filter, bind},
 };
 use crate::domain::{
     Step,
@@ -16,18 +16,31 @@ impl Cohort<'_> {
     /// How many stores match, from the tallies; `None` when the filter asks what they do
     /// not keep (a search, a country, a platform, an idle time other than at-risk's…).
     pub(super) async fn tallied(&self, db: &Db) -> sqlx::Result<Option<i64>> {
-        let f = self.filter;
         let Some(partners) = self.partners else {
             return Ok(None);
         };
-        let plain = f.q.trim().is_empty()
-            && f.platform.is_empty()
-            && f.country.is_empty()
-            && f.store_id.is_none()
-            && f.stalled_before.is_none()
-            && f.after_id.is_none()
-            && f.changed_since.is_none();
-        if !plain || !matches!(f.risk, None | Some(Risk::AtRisk | Risk::Done)) {
+        // Every field named, so a filter added later has to be decided on here.
+        let Filter {
+            q,
+            step,
+            risk,
+            product,
+            platform,
+            country,
+            partner,
+            store_id,
+            stalled_before,
+            after_id,
+            changed_since,
+        } = self.filter;
+        let plain = q.trim().is_empty()
+            && platform.is_empty()
+            && country.is_empty()
+            && store_id.is_none()
+            && stalled_before.is_none()
+            && after_id.is_none()
+            && changed_since.is_none();
+        if !plain || !matches!(risk, None | Some(Risk::AtRisk | Risk::Done)) {
             return Ok(None);
         }
         let mut args = Vec::new();
@@ -44,13 +57,13 @@ impl Cohort<'_> {
         } else {
             format!("partner_id IN ({})", ids.join(", "))
         });
-        if let Some(id) = f.partner {
+        if let Some(id) = *partner {
             cells.push(format!("partner_id = {}", arg(Arg::Int(id))));
         }
-        if !f.product.is_empty() {
-            cells.push(format!("product = {}", arg(Arg::Text(f.product.clone()))));
+        if !product.is_empty() {
+            cells.push(format!("product = {}", arg(Arg::Text(product.clone()))));
         }
-        if let Some(step) = f.step {
+        if let Some(step) = *step {
             cells.push(format!(
                 "upgrade_step = {}",
                 arg(Arg::Text(step.as_str().to_owned()))
@@ -59,7 +72,7 @@ impl Cohort<'_> {
         // At risk: every unfinished store of an urgent or near product, less those of a
         // near product that moved since the cut (few: they moved within the stall days).
         let mut moved = None;
-        match f.risk {
+        match *risk {
             Some(Risk::Done) => cells.push(format!("upgrade_step = '{}'", Step::Complete.as_str())),
             Some(Risk::AtRisk) => {
                 let Horizon { urgent, near, cut } = self.rule.horizon(self.sunsets, self.now);
