@@ -73,8 +73,17 @@ pub async fn remind_preview(
     let sunsets = sunsets(state);
     let filter = query.filter();
     let cohort = state.cohort(Some(partners), &filter, &sunsets, store::now());
-    let today = sunset::today().to_string();
     cohort
-        .remind_preview(&state.db, &today, PREVIEW_RECIPIENTS)
+        .remind_preview(&state.db, sunset::today(), PREVIEW_RECIPIENTS)
         .await
+}
+
+/// How many reminders reminding every store of `partners` that `query` matches would
+/// queue today (the preview without its recipients).
+pub async fn to_remind(state: &App, partners: &[i64], query: &ListQuery) -> sqlx::Result<i64> {
+    let sunsets = sunsets(state);
+    let filter = query.filter();
+    let cohort = state.cohort(Some(partners), &filter, &sunsets, store::now());
+    let counts = cohort.remind_counts(&state.db, sunset::today()).await?;
+    Ok(counts.to_send())
 }

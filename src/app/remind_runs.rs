@@ -12,7 +12,7 @@ use rand::RngCore;
 use super::{
     AppState,
     partner::{ListQuery, nudge, sunsets},
-    partner_views::remind_preview,
+    partner_views::to_remind,
 };
 use crate::{
     domain::{Step as UpgradeStep, upgrade::Progress},
@@ -44,7 +44,7 @@ pub async fn start(
     partners: &[i64],
     query: &ListQuery,
 ) -> anyhow::Result<i64> {
-    let expected = remind_preview(state, partners, query).await?.to_send();
+    let expected = to_remind(state, partners, query).await?;
     let now = store::now();
     let run = NewRun {
         user_id,

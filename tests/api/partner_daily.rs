@@ -233,6 +233,67 @@ async fn remind_all_matching_previews_then_queues_each_store_once_a_day() {
     );
 }
 
+/// A cohort with more administrators than the preview counts: it says "more than" and
+/// still counts the stores exactly; a reminder of yesterday skips nobody today.
+#[tokio::test]
+async fn a_preview_of_more_admins_than_it_counts_says_more_than() {
+    let app = spawn_app().await;
+    app.partners().await;
+    let partner = app
+        .scalar("SELECT id FROM partners WHERE name = 'Nordic Commerce Partners'")
+        .await;
+    let before = app
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM stores WHERE partner_id = {partner} AND upgrade_step <> 'complete'"
+        ))
+        .await;
+    let now = switchyard::store::now();
+    sqlx::query(&format!(
+        "INSERT INTO stores (legacy_store_id, name, product, admin_email, countries, platform, store_url, partner_id, created_at, name_folded) \
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10050) \
+         SELECT CAST(800000 + i AS TEXT), 'Many ' || CAST(i AS TEXT), 'KPM', 'many' || CAST(i AS TEXT) || '@x.example', \
+         'SE', 'shopify', 'https://x.example', {partner}, {now}, 'many ' || CAST(i AS TEXT) FROM n"
+    ))
+    .execute(&app.db.pool)
+    .await
+    .unwrap();
+    // Reminded yesterday: due again today.
+    let first = app
+        .scalar("SELECT id FROM stores WHERE legacy_store_id = '800001'")
+        .await;
+    let yesterday = switchyard::domain::sunset::today().previous_day().unwrap();
+    sqlx::query(&format!(
+        "INSERT INTO outbox (idempotency_key, kind, recipient, subject, body, store_id, redact, created_at, next_attempt_at, lane) \
+         VALUES ('nudge:{first}:{yesterday}', 'email', 'many1@x.example', 'Reminder', 'Reminder', {first}, 0, {}, {now}, 'bulk')",
+        now - 86_400
+    ))
+    .execute(&app.db.pool)
+    .await
+    .unwrap();
+
+    let pm = app.as_partner(PM).await;
+    let preview = pm.get("/partner/remind").await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    let to_send = before + 10_050;
+    assert!(
+        preview.has(&format!("{to_send} reminders will be sent.")),
+        "{}",
+        preview.body
+    );
+    assert!(
+        preview.has("To more than 10000 administrators"),
+        "{}",
+        preview.body
+    );
+    assert!(
+        !preview.has("id=\"remind-more\""),
+        "no remainder beyond the count"
+    );
+    assert!(preview.has("0 stores are skipped: already reminded today"));
+    let to = between(&preview.body, "id=\"remind-recipients\">", "</ul>").unwrap();
+    assert_eq!(to.matches("<li>").count(), 20, "{to}");
+}
+
 /// Confirms "remind all" under `fields` and follows the run's page until it is done,
 /// as the manager's browser does (the page reloads itself while the run goes on).
 async fn remind_all(pm: &TestApp, fields: &[(&str, &str)]) -> crate::helpers::Page {

@@ -12,7 +12,11 @@ use crate::{
     app::{partner::ListQuery, partner_views::MAX_NAME},
     domain::pace::{PACE_WEEKS, Projection},
     i18n::Tr,
-    store::{cohort_reminders::RemindPreview, remind_runs::RemindRun, saved_views::SavedView},
+    store::{
+        cohort_reminders::{RECIPIENTS_COUNTED, RemindPreview},
+        remind_runs::RemindRun,
+        saved_views::SavedView,
+    },
 };
 
 /// The current filters and sort as hidden fields, so a form acts on the same list.
@@ -108,7 +112,12 @@ pub fn remind_preview(ctx: &Ctx, query: &ListQuery, p: &RemindPreview, back: &st
     let tr = ctx.tr;
     let title = tr.t("dashboard.remind.title");
     let count = |key: &str, n: i64| tr.n(key, n, &[("count", &n.to_string())]);
-    let more = p.recipients - p.first_recipients.len() as i64;
+    // Beyond the count, the heading says "more than" and no remainder is given.
+    let more = if p.recipients_uncounted() {
+        0
+    } else {
+        p.recipients - p.first_recipients.len() as i64
+    };
     let body = rsx! {
         section { class: "card",
             h1 { "{title}" }
@@ -119,7 +128,11 @@ pub fn remind_preview(ctx: &Ctx, query: &ListQuery, p: &RemindPreview, back: &st
                 li { id: "remind-complete", {count("dashboard.remind.skipped_complete", p.complete)} }
             }
             if p.recipients > 0 {
-                h2 { {count("dashboard.remind.recipients", p.recipients)} }
+                if p.recipients_uncounted() {
+                    h2 { {tr.f("dashboard.remind.recipients_many", &[("count", &RECIPIENTS_COUNTED.to_string())])} }
+                } else {
+                    h2 { {count("dashboard.remind.recipients", p.recipients)} }
+                }
                 ul { id: "remind-recipients",
                     for email in p.first_recipients.iter() {
                         li { code { "{email}" } }
