@@ -73,7 +73,9 @@ impl Sinks<'_> {
 pub async fn record(db: &Db, sinks: Sinks<'_>, event: &PlatformEvent) -> anyhow::Result<Outcome> {
     match event.kind {
         EventKind::OrderCreated => record_order(db, sinks, event).await,
-        EventKind::OrderCancelled | EventKind::ApiError => record_fact(db, sinks, event).await,
+        EventKind::OrderCancelled | EventKind::ApiError | EventKind::ApiCall => {
+            record_fact(db, sinks, event).await
+        }
     }
 }
 
@@ -127,6 +129,7 @@ pub async fn record_refused_call(
         user_agent,
         error_code: Some(code.to_owned()),
         correlation_id: None,
+        call: None,
     };
     if let Err(e) = record_fact(db, sinks, &event).await {
         tracing::warn!(error = ?e, code, "a refused gateway call could not be recorded");

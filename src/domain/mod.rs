@@ -19,6 +19,7 @@ pub mod settlement_export;
 pub mod setup_check;
 pub mod sunset;
 pub mod text;
+pub mod traffic;
 pub mod upgrade;
 pub mod webhook;
 

@@ -153,6 +153,7 @@ pub fn event_for(order: &RemoteOrder) -> anyhow::Result<PlatformEvent> {
         user_agent: None,
         error_code: None,
         correlation_id: None,
+        call: None,
     })
 }
 

@@ -78,11 +78,12 @@ macro_rules! insert_event {
     ($($returning:literal),*) => {
         concat!(
             "INSERT INTO order_events (event_id, kind, merchant_id, legacy_store_id, order_id, environment, amount, \
-             currency, received_at, store_id, created_at, user_agent, error_code, correlation_id, fingerprint) \
+             currency, received_at, store_id, created_at, user_agent, error_code, correlation_id, fingerprint, \
+             service, endpoint, status) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
              COALESCE((SELECT id FROM stores WHERE legacy_store_id = $4), \
                       (SELECT store_id FROM upgrades WHERE merchant_id = $3 OR test_merchant_id = $3 LIMIT 1)), \
-             $10, $11, $12, $13, $14) ON CONFLICT (event_id) DO NOTHING RETURNING store_id"
+             $10, $11, $12, $13, $14, $15, $16, $17) ON CONFLICT (event_id) DO NOTHING RETURNING store_id"
             $(, $returning)*
         )
     };
@@ -122,7 +123,7 @@ pub async fn insert<'c>(
     // Only an order is weighed against the upgrade; other events skip its reads.
     let sql = match e.kind {
         EventKind::OrderCreated => INSERT_ORDER,
-        EventKind::OrderCancelled | EventKind::ApiError => INSERT_FACT,
+        EventKind::OrderCancelled | EventKind::ApiError | EventKind::ApiCall => INSERT_FACT,
     };
     let res = sqlx::query_as::<_, RecordedRow>(sql)
         .bind(&e.id)
@@ -139,6 +140,9 @@ pub async fn insert<'c>(
         .bind(&e.error_code)
         .bind(&e.correlation_id)
         .bind(e.fingerprint())
+        .bind(e.call.as_ref().map(|c| c.service.as_str()))
+        .bind(e.call.as_ref().map(|c| c.endpoint.as_str()))
+        .bind(e.call.as_ref().map(|c| i64::from(c.status)))
         .fetch_all(ex)
         .await;
     match res {
@@ -208,10 +212,13 @@ pub async fn knows_order<'c>(
     ex: impl Executor<'c, Database = Any>,
     order_id: &str,
 ) -> sqlx::Result<bool> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM order_events WHERE order_id = $1")
-        .bind(order_id)
-        .fetch_one(ex)
-        .await?;
+    // A call may name an order the platform has not reported (yet): it is no order event.
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM order_events WHERE order_id = $1 AND kind <> 'api.call'",
+    )
+    .bind(order_id)
+    .fetch_one(ex)
+    .await?;
     Ok(n > 0)
 }
 
@@ -228,14 +235,16 @@ pub async fn newest_order_at<'c>(
     .await
 }
 
-/// Every event of the store received at or after `since`, newest first: its API log.
+/// Every event of the store received at or after `since`, newest first, but calls that
+/// succeeded (they are summed in the traffic table): its API log.
 pub async fn for_store_since<'c>(
     ex: impl Executor<'c, Database = Any>,
     store_id: i64,
     since: i64,
 ) -> sqlx::Result<Vec<OrderEvent>> {
     sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM order_events WHERE store_id = $1 AND received_at >= $2 ORDER BY id DESC LIMIT 200"
+        "SELECT {COLUMNS} FROM order_events WHERE store_id = $1 AND received_at >= $2 \
+         AND NOT (kind = 'api.call' AND status < 400) ORDER BY id DESC LIMIT 200"
     ))
     .bind(store_id)
     .bind(since)

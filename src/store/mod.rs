@@ -25,6 +25,7 @@ pub mod stores;
 pub mod support;
 pub mod tallies;
 pub mod terms;
+pub mod traffic;
 pub mod upgrades;
 pub mod users;
 pub mod waiting;

@@ -50,14 +50,17 @@ pub async fn rate_limit_events<'c>(
     Ok(res.rows_affected())
 }
 
-/// Platform error events past the API log's 7 days. Orders and cancellations stay: the
-/// upgrade's completion, the legacy-plugin warning, polling and the legacy store read
-/// them, and they are not a log.
+/// Platform error and call events past the API log's 7 days (a store's calls stay
+/// summed per day: migration 0032). Orders and cancellations stay: the upgrade's
+/// completion, the legacy-plugin warning, polling and the legacy store read them, and
+/// they are not a log.
 pub async fn api_log<'c>(ex: impl Executor<'c, Database = Any>, now: i64) -> sqlx::Result<u64> {
-    let res = sqlx::query("DELETE FROM order_events WHERE kind = 'api.error' AND received_at < $1")
-        .bind(now - API_LOG_DAYS * DAY)
-        .execute(ex)
-        .await?;
+    let res = sqlx::query(
+        "DELETE FROM order_events WHERE kind IN ('api.error', 'api.call') AND received_at < $1",
+    )
+    .bind(now - API_LOG_DAYS * DAY)
+    .execute(ex)
+    .await?;
     Ok(res.rows_affected())
 }
 

@@ -96,5 +96,12 @@ async fn overview(
     let expiring =
         store::legacy_orders::expiring(&state.db.pool, reader.store.id, EXPIRY_WARNING_SECONDS)
             .await?;
-    Ok(pages::render(pages::stores::overview(&state.catalog, &reader, &expiring)).into_response())
+    let traffic = store::traffic::of_store(&state.db, reader.store.id, store::now()).await?;
+    Ok(pages::render(pages::stores::overview(
+        &state.catalog,
+        &reader,
+        &expiring,
+        &traffic,
+    ))
+    .into_response())
 }

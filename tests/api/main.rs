@@ -38,6 +38,7 @@ mod smtp;
 mod sunset;
 mod support;
 mod terms;
+mod traffic;
 mod upgrade;
 mod users;
 mod webhooks;

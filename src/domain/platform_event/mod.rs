@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
-use super::{Environment, LegacyStoreId, MerchantId};
+use super::{Environment, LegacyStoreId, MerchantId, traffic::Service};
 
 pub mod wire;
 
@@ -86,6 +86,8 @@ pub enum EventKind {
     OrderCreated,
     OrderCancelled,
     ApiError,
+    /// A call to the platform's API, successful or not, naming its service.
+    ApiCall,
 }
 
 impl EventKind {
@@ -94,6 +96,7 @@ impl EventKind {
             Self::OrderCreated => "order.created",
             Self::OrderCancelled => "order.cancelled",
             Self::ApiError => "api.error",
+            Self::ApiCall => "api.call",
         }
     }
 }
@@ -122,6 +125,18 @@ pub struct PlatformEvent {
     pub user_agent: Option<String>,
     pub error_code: Option<String>,
     pub correlation_id: Option<String>,
+    /// What an `api.call` called; `None` for every other kind.
+    pub call: Option<Call>,
+}
+
+/// An API call as the platform reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Call {
+    pub service: Service,
+    /// The path called, such as `/ordermanagement/v1/orders/o1/captures`.
+    pub endpoint: String,
+    /// The HTTP status the platform answered.
+    pub status: u16,
 }
 
 impl PlatformEvent {
@@ -150,11 +165,19 @@ impl PlatformEvent {
             self.correlation_id.as_deref(),
         ];
         let mut canonical = String::new();
+        let mut push = |field: Option<&str>| match field {
+            Some(v) => canonical.push_str(&format!("{}:{v};", v.len())),
+            None => canonical.push_str("-;"),
+        };
         for field in fields {
-            match field {
-                Some(v) => canonical.push_str(&format!("{}:{v};", v.len())),
-                None => canonical.push_str("-;"),
-            }
+            push(field);
+        }
+        // Only a call has these, so every other event keeps the fingerprint it was
+        // recorded with.
+        if let Some(call) = &self.call {
+            push(Some(call.service.as_str()));
+            push(Some(&call.endpoint));
+            push(Some(&call.status.to_string()));
         }
         super::sha256_hex(canonical)
     }
@@ -226,10 +249,11 @@ pub fn parse(body: &[u8]) -> Result<PlatformEvent, FieldError> {
         Some("order.created") => EventKind::OrderCreated,
         Some("order.cancelled") => EventKind::OrderCancelled,
         Some("api.error") => EventKind::ApiError,
+        Some("api.call") => EventKind::ApiCall,
         Some(_) => {
             return Err(bad(
                 "type",
-                "must be order.created, order.cancelled or api.error",
+                "must be order.created, order.cancelled, api.error or api.call",
             ));
         }
         None => return Err(bad("type", "is required")),
@@ -277,7 +301,7 @@ pub fn parse(body: &[u8]) -> Result<PlatformEvent, FieldError> {
             ));
         }
     };
-    let is_order = kind != EventKind::ApiError;
+    let is_order = matches!(kind, EventKind::OrderCreated | EventKind::OrderCancelled);
     let environment = match text(data, "data.environment", "environment")? {
         Some("live") => Environment::Live,
         Some("test") => Environment::Test,
@@ -325,6 +349,10 @@ pub fn parse(body: &[u8]) -> Result<PlatformEvent, FieldError> {
     if kind == EventKind::ApiError && error_code.is_none() {
         return Err(bad("data.error_code", "is required for api.error"));
     }
+    let call = match kind {
+        EventKind::ApiCall => Some(call(data)?),
+        _ => None,
+    };
     Ok(PlatformEvent {
         id: id.to_owned(),
         kind,
@@ -337,6 +365,35 @@ pub fn parse(body: &[u8]) -> Result<PlatformEvent, FieldError> {
         user_agent: text(data, "data.user_agent", "user_agent")?.map(str::to_owned),
         error_code: error_code.map(str::to_owned),
         correlation_id: text(data, "data.correlation_id", "correlation_id")?.map(str::to_owned),
+        call,
+    })
+}
+
+/// The service, endpoint and status of an `api.call`.
+fn call(data: &Map<String, Value>) -> Result<Call, FieldError> {
+    let service = text(data, "data.service", "service")?
+        .ok_or_else(|| bad("data.service", "is required for api.call"))?;
+    let service = Service::parse(service).ok_or_else(|| {
+        bad(
+            "data.service",
+            "must be checkout, order_management or settlement",
+        )
+    })?;
+    let endpoint = text(data, "data.endpoint", "endpoint")?
+        .ok_or_else(|| bad("data.endpoint", "is required for api.call"))?;
+    if !endpoint.starts_with('/') {
+        return Err(bad("data.endpoint", "must be a path starting with /"));
+    }
+    let status = match data.get("status") {
+        None | Some(Value::Null) => return Err(bad("data.status", "is required for api.call")),
+        Some(v) => whole_number(v)
+            .filter(|s| (100..=599).contains(s))
+            .ok_or_else(|| bad("data.status", "must be an HTTP status from 100 to 599"))?,
+    };
+    Ok(Call {
+        service,
+        endpoint: endpoint.to_owned(),
+        status: status as u16,
     })
 }
 

@@ -24,10 +24,12 @@ use super::super::Environment;
     ("order.created" = "#/components/schemas/OrderEvent"),
     ("order.cancelled" = "#/components/schemas/OrderEvent"),
     ("api.error" = "#/components/schemas/ApiErrorEvent"),
+    ("api.call" = "#/components/schemas/ApiCallEvent"),
 )))]
 pub enum EventBody {
     Order(OrderEvent),
     ApiError(ApiErrorEvent),
+    ApiCall(ApiCallEvent),
 }
 
 /// An order was created or cancelled.
@@ -244,6 +246,125 @@ pub struct ErrorFields {
     pub context: Context,
 }
 
+/// A call to the platform's API, successful or not: which service, which endpoint, and
+/// the status the platform answered. Orders already say the checkout service was used;
+/// calls say the rest (order management, settlement reports), and show an integration
+/// that still calls the legacy store.
+#[derive(Serialize, ToSchema)]
+pub struct ApiCallEvent {
+    #[schema(pattern = r"^evt_[^\u0000-\u001F\u007F-\u009F]*$", max_length = 200)]
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: ApiCallType,
+    /// RFC 3339: when the call was made.
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    pub data: ApiCallData,
+}
+
+#[derive(Serialize, ToSchema, Clone, Copy)]
+pub enum ApiCallType {
+    #[serde(rename = "api.call")]
+    ApiCall,
+}
+
+/// Whose call: a live merchant ID, a test merchant ID or a legacy store. The environment
+/// may be left out, as for an API error.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum ApiCallData {
+    Live(LiveApiCall),
+    Test(TestApiCall),
+    Legacy(LegacyApiCall),
+}
+
+/// A call with a live merchant ID.
+#[derive(Serialize, ToSchema)]
+pub struct LiveApiCall {
+    #[schema(pattern = r"^K[0-9]{6}$")]
+    pub merchant_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub environment: Option<LiveEnvironment>,
+    #[serde(flatten)]
+    pub call: CallFields,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = absent)]
+    pub legacy_store_id: Option<()>,
+}
+
+/// A call with a test merchant ID.
+#[derive(Serialize, ToSchema)]
+pub struct TestApiCall {
+    #[schema(pattern = r"^PK[0-9]{5}$")]
+    pub merchant_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub environment: Option<TestEnvironment>,
+    #[serde(flatten)]
+    pub call: CallFields,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = absent)]
+    pub legacy_store_id: Option<()>,
+}
+
+/// A call with a legacy store's credentials.
+#[derive(Serialize, ToSchema)]
+pub struct LegacyApiCall {
+    #[schema(pattern = r"^[0-9]{1,12}$")]
+    pub legacy_store_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub environment: Option<Environment>,
+    #[serde(flatten)]
+    pub call: CallFields,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = absent)]
+    pub merchant_id: Option<()>,
+}
+
+/// What a call event says about the call.
+#[derive(Serialize, ToSchema)]
+pub struct CallFields {
+    pub service: ServiceName,
+    /// The path called, such as `/ordermanagement/v1/orders/o1/captures`.
+    #[schema(max_length = 200, pattern = r"^/[^\u0000-\u001F\u007F-\u009F]*$")]
+    pub endpoint: String,
+    /// The HTTP status the platform answered.
+    #[schema(minimum = 100, maximum = 599)]
+    pub status: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
+    pub order_id: Option<String>,
+    /// The platform's error code, when the call failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
+    pub error_code: Option<String>,
+    /// Minor units, when the call was about an amount.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 0)]
+    pub amount: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = r"^[A-Z]{3}$")]
+    pub currency: Option<String>,
+    #[serde(flatten)]
+    pub context: Context,
+}
+
+/// The platform's services.
+#[derive(Serialize, ToSchema, Clone, Copy)]
+#[serde(rename_all = "snake_case")]
+pub enum ServiceName {
+    Checkout,
+    OrderManagement,
+    Settlement,
+}
+
 /// A live merchant ID's environment.
 #[derive(Serialize, ToSchema, Clone, Copy)]
 pub enum LiveEnvironment {
@@ -390,6 +511,56 @@ mod tests {
                 Live,
             ),
         ];
+        let call = |data| {
+            EventBody::ApiCall(ApiCallEvent {
+                id: "evt_call".into(),
+                kind: ApiCallType::ApiCall,
+                created_at: AT.into(),
+                data,
+            })
+        };
+        let fields = || CallFields {
+            service: ServiceName::OrderManagement,
+            endpoint: "/ordermanagement/v1/orders/ord_1/captures".into(),
+            status: 201,
+            order_id: None,
+            error_code: None,
+            amount: Some(1000),
+            currency: Some("SEK".into()),
+            context: context(),
+        };
+        let cases = cases.into_iter().chain([
+            (
+                call(ApiCallData::Live(LiveApiCall {
+                    merchant_id: "K123456".into(),
+                    environment: None,
+                    call: fields(),
+                    legacy_store_id: None,
+                })),
+                EventKind::ApiCall,
+                Live,
+            ),
+            (
+                call(ApiCallData::Test(TestApiCall {
+                    merchant_id: "PK12345".into(),
+                    environment: Some(TestEnvironment::Test),
+                    call: fields(),
+                    legacy_store_id: None,
+                })),
+                EventKind::ApiCall,
+                Test,
+            ),
+            (
+                call(ApiCallData::Legacy(LegacyApiCall {
+                    legacy_store_id: "4711".into(),
+                    environment: None,
+                    call: fields(),
+                    merchant_id: None,
+                })),
+                EventKind::ApiCall,
+                Live,
+            ),
+        ]);
         for (body, kind, environment) in cases {
             let json = serde_json::to_string(&body).expect("serializes");
             let event = parse(json.as_bytes()).unwrap_or_else(|e| panic!("{e}: {json}"));

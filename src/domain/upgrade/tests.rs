@@ -180,6 +180,7 @@ fn order(subject: Subject, environment: Environment) -> PlatformEvent {
         user_agent: None,
         error_code: None,
         correlation_id: None,
+        call: None,
     }
 }
 

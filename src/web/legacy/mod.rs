@@ -87,8 +87,10 @@ async fn page(
         Some(p) => (Some(p.message.render(&tr)), p.typed),
         None => (None, None),
     };
+    let traffic = store::traffic::of_store(&state.db, reader.store.id, store::now()).await?;
     let view = pages::legacy::View {
         sunset: reader.sunset,
+        traffic: &traffic,
         orders: &orders,
         orders_stale: stale,
         reports: &reports,

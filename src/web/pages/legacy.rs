@@ -21,6 +21,8 @@ use crate::{
 
 pub struct View<'a> {
     pub sunset: Option<(time::Date, Phase)>,
+    /// What the store's integrations called lately, per service and ID.
+    pub traffic: &'a [crate::domain::traffic::Use],
     pub orders: &'a [LegacyOrder],
     /// The platform could not be asked: the orders are as last seen.
     pub orders_stale: bool,
@@ -116,6 +118,11 @@ pub fn page(reader: &StoreReader, view: &View<'_>) -> Page {
                 p { a { class: "button", href: paths::store(eid).archive(), id: "download-everything", {tr.t("legacy.archive")} } }
             }
         }
+        {super::traffic::section(&tr, super::traffic::Traffic {
+            uses: view.traffic,
+            has_new_id: reader.upgrade.as_ref().is_some_and(|u| u.merchant_id.is_some()),
+            complete: reader.step() == crate::domain::Step::Complete,
+        })}
         if open { {lists(reader, view, act)} }
     };
     layout(&ctx, &tr.f("legacy.title", &[("eid", eid)]), None, body)

@@ -20,6 +20,7 @@ pub mod steps;
 pub mod stores;
 pub mod sunset;
 pub mod support;
+pub mod traffic;
 pub mod webhook_log;
 
 use std::{cell::RefCell, fmt::Write};

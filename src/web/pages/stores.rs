@@ -5,6 +5,7 @@ use dioxus::prelude::*;
 use super::{
     layout::{Ctx, Page, page},
     sunset::countdown,
+    traffic::Traffic,
 };
 use crate::app::paths;
 use crate::{
@@ -13,6 +14,7 @@ use crate::{
         access::{Relation, StaffRole},
         catalog::Catalog,
         sunset::Phase,
+        traffic::Use,
     },
     i18n::Tr,
     store::{legacy_orders::LegacyOrder, stores::Store},
@@ -203,7 +205,12 @@ pub fn read_only_note(reader: &StoreReader) -> Element {
     }
 }
 
-pub fn overview(catalog: &Catalog, reader: &StoreReader, expiring: &[LegacyOrder]) -> Page {
+pub fn overview(
+    catalog: &Catalog,
+    reader: &StoreReader,
+    expiring: &[LegacyOrder],
+    traffic: &[Use],
+) -> Page {
     let ctx = reader.ctx();
     let tr = ctx.tr;
     let store = &reader.store;
@@ -263,6 +270,7 @@ pub fn overview(catalog: &Catalog, reader: &StoreReader, expiring: &[LegacyOrder
             }
         }
         {expiring_warning(&tr, eid, expiring)}
+        {super::traffic::section(&tr, Traffic { uses: traffic, has_new_id: mid.is_some(), complete: done })}
         {support_requests_link(reader)}
     };
     page(&ctx, &store.name, Some(&reader.banner()), body)

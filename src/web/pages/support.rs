@@ -63,6 +63,8 @@ pub struct History {
     pub events: Vec<OrderEvent>,
     /// Support's earlier answers, which the store sees in its thread.
     pub answers: Vec<crate::store::support::Answer>,
+    /// What the store's integrations called lately, per service and ID.
+    pub traffic: Vec<crate::domain::traffic::Use>,
 }
 
 pub fn request(ctx: &Ctx, r: &SupportRequest, store: &Store, history: &History) -> Page {
@@ -131,6 +133,11 @@ pub fn request(ctx: &Ctx, r: &SupportRequest, store: &Store, history: &History) 
                 }
             }
         }
+        {super::traffic::section(&tr, super::traffic::Traffic {
+            uses: &history.traffic,
+            has_new_id: history.upgrade.as_ref().is_some_and(|u| u.merchant_id.is_some()),
+            complete: history.upgrade.as_ref().is_some_and(|u| u.step == crate::domain::Step::Complete),
+        })}
         {api_log(&tr, &history.events)}
         section { class: "card", id: "store-audit",
             h2 { {tr.t("audit.title")} }

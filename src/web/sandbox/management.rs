@@ -12,8 +12,8 @@ use serde_json::json;
 
 use crate::{
     app::AppState,
-    domain::{order::OrderAction, parse_rfc3339, rfc3339},
-    store::{self, sandbox},
+    domain::{order::OrderAction, parse_rfc3339},
+    store::sandbox,
     web::routes::Routes,
 };
 
@@ -235,11 +235,47 @@ async fn act(
     if changed && action == OrderAction::Cancel && state.config.platform.sandbox_push {
         announce_cancellation(state, order_id).await;
     }
+    if state.config.platform.sandbox_push {
+        announce_call(state, headers, order_id, name, status).await;
+    }
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
     if body.is_null() {
         status.into_response()
     } else {
         (status, Json(body)).into_response()
+    }
+}
+
+/// Reports the call to Switchyard as the platform does (`api.call`, the order
+/// management service), on the ID the order was placed with; a failed push is logged.
+async fn announce_call(
+    state: &AppState,
+    headers: &HeaderMap,
+    order_id: &str,
+    name: &str,
+    status: u16,
+) {
+    let Ok(Some(row)) = sandbox::order(&state.db, order_id).await else {
+        return;
+    };
+    let path = match name {
+        "capture" => "captures",
+        "refund" => "refunds",
+        "extend" => "extend-authorization-time",
+        "restore" => "restore-authorization",
+        other => other,
+    };
+    let event = super::event_on(
+        "api.call",
+        &row.merchant_id,
+        json!({
+            "service": "order_management",
+            "endpoint": format!("/ordermanagement/v1/orders/{}/{path}", row.order_id),
+            "status": status, "order_id": row.order_id, "user_agent": super::user_agent(headers),
+        }),
+    );
+    if let Err(e) = super::emit(state, &event).await {
+        tracing::warn!(error = ?e, order = order_id, "the sandbox could not report a call");
     }
 }
 
@@ -249,21 +285,14 @@ async fn announce_cancellation(state: &AppState, order_id: &str) {
     let Ok(Some(row)) = sandbox::order(&state.db, order_id).await else {
         return;
     };
-    // Legacy store ids are digits only; new merchant ids never are.
-    let subject = if row.merchant_id.bytes().all(|b| b.is_ascii_digit()) {
-        "legacy_store_id"
-    } else {
-        "merchant_id"
-    };
-    let event = json!({
-        "id": format!("evt_{}", crate::domain::credentials::random_token(12)),
-        "type": "order.cancelled",
-        "created_at": rfc3339(store::now()),
-        "data": {
-            subject: row.merchant_id, "order_id": row.order_id, "environment": row.environment,
+    let event = super::event_on(
+        "order.cancelled",
+        &row.merchant_id,
+        json!({
+            "order_id": row.order_id, "environment": row.environment,
             "amount": row.order_amount, "currency": row.currency,
-        }
-    });
+        }),
+    );
     if let Err(e) = super::emit(state, &event).await {
         tracing::warn!(error = ?e, order = order_id, "the sandbox could not announce a cancellation");
     }

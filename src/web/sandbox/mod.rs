@@ -36,6 +36,7 @@ use failed_call::FailedCall;
 
 pub fn routes(r: Routes) -> Routes {
     r.post("/sandbox/v1/orders", create_order)
+        .get("/sandbox/v1/settlements", settlements)
         .with(management::routes)
 }
 
@@ -84,31 +85,60 @@ async fn create_order(
     }
 }
 
+/// The credential of a call's HTTP Basic header, checked as the real gateway checks it
+/// (through /platform/v1/credentials/verify). A refused call with a known username is
+/// logged for its merchant, as the platform's Logs app does: a wrong password is the
+/// commonest failure.
+async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<CredentialRow, Response> {
+    let unauthorized = || problem(StatusCode::UNAUTHORIZED, "invalid API credentials");
+    let (username, password) = basic_auth(headers).ok_or_else(unauthorized)?;
+    match gateway::verify(&state.db, &username, &password)
+        .await
+        .map_err(internal)?
+    {
+        Verification::Valid(cred) => Ok(cred),
+        Verification::WrongPassword(row) => {
+            failed_call::log(state, headers, &row, FailedCall::WrongPassword).await;
+            Err(unauthorized())
+        }
+        Verification::Revoked(row) => {
+            failed_call::log(state, headers, &row, FailedCall::Revoked).await;
+            Err(unauthorized())
+        }
+        Verification::UnknownUsername => Err(unauthorized()),
+    }
+}
+
+/// `GET /sandbox/v1/settlements`: the caller's settlement reports (the sandbox settles
+/// nothing, so none), with the call reported to Switchyard as the platform reports it:
+/// fetching reports proves settlement access on the new ID.
+async fn settlements(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let cred = match authenticate(&state, &headers).await {
+        Ok(cred) => cred,
+        Err(res) => return res,
+    };
+    if state.config.platform.sandbox_push {
+        let event = event_on(
+            "api.call",
+            &cred.merchant_id,
+            json!({
+                "service": "settlement", "endpoint": "/sandbox/v1/settlements", "status": 200,
+                "user_agent": user_agent(&headers),
+            }),
+        );
+        if let Err(e) = emit(&state, &event).await {
+            tracing::warn!(error = ?e, "the sandbox could not report a settlements call");
+        }
+    }
+    Json(json!({ "merchant_id": cred.merchant_id, "reports": [] })).into_response()
+}
+
 async fn create(
     state: &AppState,
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<OrderCreated, Response> {
-    let unauthorized = || problem(StatusCode::UNAUTHORIZED, "invalid API credentials");
-    let (username, password) = basic_auth(headers).ok_or_else(unauthorized)?;
-    // The same check the real gateway makes through /platform/v1/credentials/verify. A
-    // refused call with a known username is logged for its merchant, as the platform's
-    // Logs app does: a wrong password is the commonest failure.
-    let cred = match gateway::verify(&state.db, &username, &password)
-        .await
-        .map_err(internal)?
-    {
-        Verification::Valid(cred) => cred,
-        Verification::WrongPassword(row) => {
-            failed_call::log(state, headers, &row, FailedCall::WrongPassword).await;
-            return Err(unauthorized());
-        }
-        Verification::Revoked(row) => {
-            failed_call::log(state, headers, &row, FailedCall::Revoked).await;
-            return Err(unauthorized());
-        }
-        Verification::UnknownUsername => return Err(unauthorized()),
-    };
+    let cred = authenticate(state, headers).await?;
     let req: OrderRequest = serde_json::from_slice(body).map_err(|e| {
         problem(
             StatusCode::BAD_REQUEST,
@@ -183,7 +213,7 @@ fn internal(e: sqlx::Error) -> Response {
     problem(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
 }
 
-fn user_agent(headers: &HeaderMap) -> &str {
+pub(super) fn user_agent(headers: &HeaderMap) -> &str {
     headers
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
@@ -280,6 +310,24 @@ fn created(order_id: String, cred: CredentialRow, amount: i64, currency: &str) -
         amount,
         currency: currency.to_owned(),
     }
+}
+
+/// A platform event of `kind` about `id` (a legacy store's digits, or a merchant ID),
+/// with `data`'s fields besides the ID, made now.
+pub(super) fn event_on(kind: &str, id: &str, mut data: serde_json::Value) -> serde_json::Value {
+    // Legacy store ids are digits only; new merchant ids never are.
+    let subject = if id.bytes().all(|b| b.is_ascii_digit()) {
+        "legacy_store_id"
+    } else {
+        "merchant_id"
+    };
+    data[subject] = json!(id);
+    json!({
+        "id": format!("evt_{}", random_token(12)),
+        "type": kind,
+        "created_at": crate::domain::rfc3339(store::now()),
+        "data": data,
+    })
 }
 
 /// Sends a platform event the way the real platform does: signed, over HTTP, to this

@@ -7,7 +7,7 @@ use crate::web::pages::stores::{read_only_note, store_nav};
 use crate::{
     domain::{
         Environment, Step, Upgrade, catalog::Catalog, credentials, money::Currency,
-        order::TestOrder,
+        order::TestOrder, traffic::Use,
     },
     i18n::format::money,
     store::{credentials::CredentialRow, events::OrderEvent},
@@ -17,6 +17,7 @@ use crate::{
             TIME_SLOT, copyable, copyable_block, csrf_field,
             layout::{Page, page as layout},
             time_tag, timed,
+            traffic::Traffic,
         },
     },
 };
@@ -212,7 +213,7 @@ pub fn complete(
     catalog: &Catalog,
     admin: &StoreReader,
     upgrade: &Upgrade,
-    first_order: Option<&OrderEvent>,
+    (first_order, traffic): (Option<&OrderEvent>, &[Use]),
     problem: Option<&str>,
 ) -> Page {
     let ctx = admin.ctx();
@@ -240,6 +241,7 @@ pub fn complete(
         }
         // The test order is a real purchase: cancelling it comes before anything else.
         {test_order(admin, upgrade, problem)}
+        {crate::web::pages::traffic::section(&tr, Traffic { uses: traffic, has_new_id: true, complete: true })}
         {next_steps(admin, &closes)}
     };
     layout(&ctx, &tr.t("complete.title"), None, body)

@@ -1,0 +1,215 @@
+//! What still uses the legacy store, and what real traffic proved on the new ID: `api.call`
+//! events signed and sent over HTTP as the platform sends them, the sandbox reporting the
+//! calls made to it, and the tables and checklist the admin reads.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{ADMIN, STORE, TestApp, between, path, spawn_app};
+
+/// An `api.call` event on `subject` (`{"legacy_store_id": …}` or `{"merchant_id": …}`).
+fn call(id: &str, subject: Value, service: &str, status: u16, at: i64) -> Value {
+    let mut data = json!({"service": service, "endpoint": "/ordermanagement/v1/orders/o1/captures",
+                          "status": status, "user_agent": "OldPlugin/1.2 (WooCommerce)"});
+    data.as_object_mut()
+        .unwrap()
+        .extend(subject.as_object().unwrap().clone());
+    json!({"id": format!("evt_{id}"), "type": "api.call",
+           "created_at": switchyard::domain::rfc3339(at), "data": data})
+}
+
+impl TestApp {
+    /// The `<tr>` of the traffic table for `service` and `id`, if there is one.
+    async fn traffic_row(&self, page: &str, service: &str, id: &str) -> Option<String> {
+        let body = self.get(page).await.body;
+        let table = between(&body, "id=\"traffic-table\"", "</table>")?;
+        table
+            .split("<tr")
+            .find(|row| {
+                row.contains(&format!("data-service=\"{service}\""))
+                    && row.contains(&format!("<code>{id}</code>"))
+            })
+            .map(str::to_owned)
+    }
+
+    async fn capability(&self, service: &str) -> String {
+        let page = self.get(&path("/upgrade/complete")).await;
+        between(
+            &page.body,
+            &format!("id=\"capability-{service}\" class=\""),
+            "\"",
+        )
+        .unwrap_or_else(|| panic!("no {service} capability: {}", page.body))
+    }
+}
+
+#[tokio::test]
+async fn a_service_still_calling_the_legacy_store_is_shown_until_it_stops() {
+    let app = spawn_app().await;
+    let now = switchyard::store::now();
+    let legacy = json!({"legacy_store_id": STORE});
+    let (status, body) = app
+        .deliver(&call("om", legacy.clone(), "order_management", 200, now))
+        .await;
+    assert_eq!(
+        (status, &body["status"]),
+        (StatusCode::OK, &json!("recorded")),
+        "{body}"
+    );
+    // Settlement reports were last fetched with the legacy ID ten days ago.
+    app.deliver(&call(
+        "old",
+        legacy.clone(),
+        "settlement",
+        200,
+        now - 10 * 86_400,
+    ))
+    .await;
+
+    app.sign_in(ADMIN).await;
+    let om = app
+        .traffic_row(&path(""), "order_management", STORE)
+        .await
+        .expect("order management on the legacy ID is listed");
+    assert!(om.contains("Action required"), "{om}");
+    assert!(om.contains("OldPlugin/1.2"), "what still calls it: {om}");
+    let settlement = app
+        .traffic_row(&path(""), "settlement", STORE)
+        .await
+        .expect("settlement on the legacy ID is listed");
+    assert!(
+        settlement.contains("No calls in the last 7 days"),
+        "{settlement}"
+    );
+    // The legacy page shows the same.
+    assert!(
+        app.traffic_row(&path("/legacy"), "order_management", STORE)
+            .await
+            .is_some_and(|r| r.contains("Action required"))
+    );
+
+    // A replay changes nothing; the same id with another status is refused.
+    let (_, again) = app
+        .deliver(&call("om", legacy.clone(), "order_management", 200, now))
+        .await;
+    assert_eq!(again["status"], "duplicate");
+    let (status, _) = app
+        .deliver(&call("om", legacy.clone(), "order_management", 500, now))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(
+        app.scalar("SELECT CAST(SUM(calls) AS BIGINT) FROM store_traffic WHERE service = 'order_management'")
+            .await,
+        1,
+        "counted once"
+    );
+}
+
+#[tokio::test]
+async fn a_call_without_its_service_endpoint_or_a_real_status_is_refused_by_name() {
+    let app = spawn_app().await;
+    let now = switchyard::store::now();
+    let legacy = json!({"legacy_store_id": STORE});
+    let mut no_service = call("a", legacy.clone(), "order_management", 200, now);
+    no_service["data"]
+        .as_object_mut()
+        .unwrap()
+        .remove("service");
+    let cases = [
+        (no_service, "data.service"),
+        (
+            call("b", legacy.clone(), "payments", 200, now),
+            "data.service",
+        ),
+        (
+            call("c", legacy.clone(), "checkout", 700, now),
+            "data.status",
+        ),
+        (
+            {
+                let mut c = call("d", legacy.clone(), "checkout", 200, now);
+                c["data"]["endpoint"] = json!("orders");
+                c
+            },
+            "data.endpoint",
+        ),
+    ];
+    for (body, field) in cases {
+        let (status, answer) = app.deliver(&body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(answer["field"], field, "{answer}");
+    }
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM order_events").await, 0);
+}
+
+#[tokio::test]
+async fn real_traffic_on_the_new_id_proves_each_capability_and_the_missing_one_is_flagged() {
+    let app = spawn_app().await;
+    let shown = app.admin_waiting_for_purchase().await;
+    let placed = app.sandbox_purchase(&shown.username, &shown.password).await;
+    assert_eq!(placed.status(), StatusCode::CREATED);
+    let order: Value = placed.json().await.unwrap();
+    let order = order["order_id"].as_str().unwrap().to_owned();
+    // Checkout works (the test purchase); order management and settlements never ran.
+    assert_eq!(app.capability("checkout").await, "ok");
+    assert_eq!(app.capability("order_management").await, "pending");
+    assert_eq!(app.capability("settlement").await, "pending");
+    let page = app.get(&path("/upgrade/complete")).await;
+    assert!(page.has("id=\"order-management-missing\""), "{}", page.body);
+    assert!(
+        app.get(&path(""))
+            .await
+            .has("id=\"order-management-missing\"")
+    );
+
+    // A refused capture on the new ID proves nothing.
+    let mid = shown.mid.clone();
+    let now = switchyard::store::now();
+    app.deliver(&call(
+        "refused",
+        json!({"merchant_id": mid}),
+        "order_management",
+        403,
+        now,
+    ))
+    .await;
+    assert_eq!(app.capability("order_management").await, "pending");
+
+    // The one-click cancel of the test order goes through the platform's order
+    // management on the new ID: the sandbox reports that call, as the platform does.
+    app.submit(&path("/upgrade/complete/cancel-order"), &[])
+        .await
+        .assert_redirect_to(&path("/upgrade/complete"));
+    assert_eq!(app.capability("order_management").await, "ok");
+    let page = app.get(&path("/upgrade/complete")).await;
+    assert!(
+        !page.has("id=\"order-management-missing\""),
+        "{}",
+        page.body
+    );
+    assert!(page.has(&order));
+
+    // Fetching settlement reports with the new credentials proves the last one; a
+    // refused fetch does not.
+    let fetch = |password: &str| {
+        app.client
+            .get(app.url("/sandbox/v1/settlements"))
+            .basic_auth(&shown.username, Some(password.to_owned()))
+            .send()
+    };
+    assert_eq!(
+        fetch("not the password").await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(app.capability("settlement").await, "pending");
+    assert_eq!(
+        fetch(&shown.password).await.unwrap().status(),
+        StatusCode::OK
+    );
+    assert_eq!(app.capability("settlement").await, "ok");
+    let row = app
+        .traffic_row(&path(""), "settlement", &shown.mid)
+        .await
+        .expect("settlements on the new ID are listed");
+    assert!(row.contains("In use"), "{row}");
+}
