@@ -48,6 +48,9 @@ pub struct ListQuery {
     /// A partner's id (one of the manager's).
     #[serde(default)]
     pub partner: String,
+    /// `calling`: only stores whose legacy ID was used in the last 7 days.
+    #[serde(default)]
+    pub legacy: String,
     #[serde(default)]
     pub sort: String,
     #[serde(default)]
@@ -55,6 +58,9 @@ pub struct ListQuery {
     #[serde(default)]
     pub page: String,
 }
+
+/// The `legacy` filter's one value: the legacy ID was used in the last 7 days.
+pub const LEGACY_CALLING: &str = "calling";
 
 impl ListQuery {
     pub fn filter(&self) -> Filter {
@@ -71,6 +77,8 @@ impl ListQuery {
             stalled_before: None,
             after_id: None,
             changed_since: None,
+            legacy_since: (self.legacy.trim() == LEGACY_CALLING)
+                .then(|| crate::store::now() - crate::domain::traffic::RECENT_DAYS * 86_400),
         }
     }
 
@@ -96,6 +104,7 @@ impl ListQuery {
             ("platform", &self.platform),
             ("country", &self.country),
             ("partner", &self.partner),
+            ("legacy", &self.legacy),
             ("sort", &self.sort),
             ("dir", &self.dir),
             ("page", &self.page),

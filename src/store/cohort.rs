@@ -34,6 +34,8 @@ pub struct CohortRow {
     /// When a reminder of any kind (sunset, stall, nudge) was last queued for the store's
     /// admin.
     pub last_reminded_at: Option<i64>,
+    /// When the legacy store's ID was last used (a call or an order on it).
+    pub legacy_called_at: Option<i64>,
 }
 
 impl CohortRow {
@@ -47,7 +49,7 @@ impl CohortRow {
 /// each column of each row through the driver, so none it does not use.
 const ROW: &str = "c.id, c.legacy_store_id, c.name, c.admin_email, c.product, c.platform, \
                    c.countries, c.partner_id, c.step, c.progressed_at, c.updated_at, \
-                   c.completed_at, c.risk";
+                   c.completed_at, c.risk, c.legacy_called_at";
 
 /// What the person narrowed the list to; empty fields do not filter.
 #[derive(Debug, Clone, Default)]
@@ -71,6 +73,9 @@ pub struct Filter {
     /// Only stores whose upgrade changed, or that were imported, at or after this time
     /// (the API's incremental sync).
     pub changed_since: Option<i64>,
+    /// Only stores whose legacy ID was used at or after this time (still calling the
+    /// legacy store).
+    pub legacy_since: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -211,6 +216,10 @@ impl Cohort<'_> {
             let p = arg(Arg::Int(after));
             conds.push(format!("c.id > {p}"));
         }
+        if let Some(since) = f.legacy_since {
+            let p = arg(Arg::Int(since));
+            conds.push(format!("c.legacy_called_at >= {p}"));
+        }
         if let Some(since) = f.changed_since {
             let p = arg(Arg::Int(since));
             conds.push(format!("COALESCE(c.updated_at, c.created_at) >= {p}"));
@@ -228,7 +237,7 @@ impl Cohort<'_> {
         let sql = format!(
             "(SELECT * FROM (SELECT s.id, s.legacy_store_id, s.name, s.name_folded, s.admin_email, s.product, s.platform, s.countries, s.partner_id, \
              s.upgrade_step AS step, s.upgrade_progressed_at AS progressed_at, s.upgrade_updated_at AS updated_at, \
-             s.upgrade_completed_at AS completed_at, s.created_at, {risk} AS risk \
+             s.upgrade_completed_at AS completed_at, s.created_at, s.legacy_called_at, {risk} AS risk \
              FROM stores s WHERE {partner}) c{filter}) c"
         );
         (sql, args)

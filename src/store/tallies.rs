@@ -32,6 +32,7 @@ impl Cohort<'_> {
             stalled_before,
             after_id,
             changed_since,
+            legacy_since,
         } = self.filter;
         let plain = q.trim().is_empty()
             && platform.is_empty()
@@ -39,7 +40,8 @@ impl Cohort<'_> {
             && store_id.is_none()
             && stalled_before.is_none()
             && after_id.is_none()
-            && changed_since.is_none();
+            && changed_since.is_none()
+            && legacy_since.is_none();
         if !plain || !matches!(risk, None | Some(Risk::AtRisk | Risk::Done)) {
             return Ok(None);
         }

@@ -117,6 +117,7 @@ pub(super) async fn page(
         casework: store::casework::get(pool, id).await?,
         notes: store::casework::notes(pool, id).await?,
         agents: crate::app::casework::agents(state).await?,
+        traffic: store::traffic::of_store(&state.db, id, store::now()).await?,
     };
     let view = pages::console::timeline(reader, &entries, problem.as_deref());
     Ok((status, pages::render(view)).into_response())

@@ -140,6 +140,7 @@ fn records(catalog: &Catalog, rows: &[CohortRow], now: i64, header: bool) -> Vec
             "countries",
             "new_mid",
             "partner",
+            "legacy_last_used",
         ]);
     }
     for r in rows {
@@ -163,6 +164,9 @@ fn records(catalog: &Catalog, rows: &[CohortRow], now: i64, header: bool) -> Vec
             cell(&r.countries),
             cell(r.merchant_id.as_deref().unwrap_or_default()),
             cell(r.partner.as_deref().unwrap_or_default()),
+            r.legacy_called_at
+                .map(crate::domain::rfc3339)
+                .unwrap_or_default(),
         ]);
     }
     w.into_inner().unwrap_or_default()

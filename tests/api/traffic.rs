@@ -81,9 +81,16 @@ async fn a_service_still_calling_the_legacy_store_is_shown_until_it_stops() {
         settlement.contains("No calls in the last 7 days"),
         "{settlement}"
     );
-    // The legacy page shows the same.
+    // The legacy page shows the same, and so does support's timeline of the store.
     assert!(
         app.traffic_row(&path("/legacy"), "order_management", STORE)
+            .await
+            .is_some_and(|r| r.contains("Action required"))
+    );
+    let agent = app.agent().await;
+    assert!(
+        agent
+            .traffic_row(&path("/timeline"), "order_management", STORE)
             .await
             .is_some_and(|r| r.contains("Action required"))
     );
@@ -212,4 +219,64 @@ async fn real_traffic_on_the_new_id_proves_each_capability_and_the_missing_one_i
         .await
         .expect("settlements on the new ID are listed");
     assert!(row.contains("In use"), "{row}");
+}
+
+/// The partner manager sees which stores still call their legacy store: a column, a
+/// filter (also in the API and the CSV), and each store's last use in the API.
+#[tokio::test]
+async fn the_dashboard_lists_and_filters_the_stores_still_calling_the_legacy_store() {
+    let app = spawn_app().await;
+    app.partners().await;
+    let now = switchyard::store::now();
+    // Kaffebaren captured through its old plugin today; Bergkristall last fetched a
+    // report with its legacy ID ten days ago.
+    app.deliver(&call(
+        "kb",
+        json!({"legacy_store_id": STORE}),
+        "order_management",
+        201,
+        now,
+    ))
+    .await;
+    app.deliver(&call(
+        "bk",
+        json!({"legacy_store_id": "20240"}),
+        "settlement",
+        200,
+        now - 10 * 86_400,
+    ))
+    .await;
+
+    let pm = app.as_partner(crate::partner::PM).await;
+    let all = pm.get("/partner").await;
+    let row = between(&all.body, "id=\"store-4711\"", "</tr>").unwrap();
+    assert!(row.contains("legacy attention"), "{row}");
+    let row = between(&all.body, "id=\"store-20240\"", "</tr>").unwrap();
+    assert!(
+        row.contains("class=\"legacy\"") && row.contains("<time"),
+        "{row}"
+    );
+    let calling = pm.get("/partner?legacy=calling").await;
+    assert!(calling.has("id=\"store-4711\"") && !calling.has("id=\"store-20240\""));
+    assert!(
+        calling.has("Stores matching: 1"),
+        "the count follows the filter"
+    );
+
+    let csv = pm.get("/partner/export.csv?legacy=calling").await.body;
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(lines[0].ends_with(",legacy_last_used"), "{}", lines[0]);
+    assert_eq!(lines.len(), 2, "{csv}");
+    assert!(lines[1].starts_with("4711,"));
+
+    let token = pm.create_token("sync").await;
+    let (status, list) = pm.api(&token, "/api/v1/stores?legacy=calling").await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert_eq!(crate::partner::eids(&list), ["4711"]);
+    assert_eq!(
+        list["stores"][0]["legacy_last_used"],
+        switchyard::domain::rfc3339(now)
+    );
+    let (status, _) = pm.api(&token, "/api/v1/stores?legacy=sometimes").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
 }

@@ -162,6 +162,9 @@ pub struct StoreSummary {
     /// Whole days since a step last moved.
     pub days_without_progress: Option<i64>,
     pub completed_at: Option<String>,
+    /// RFC 3339; when the legacy store ID was last used (a call or an order on it). A
+    /// store still calling it lately has something left on the legacy store.
+    pub legacy_last_used: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -222,6 +225,7 @@ fn summary(state: &AppState, r: &CohortRow, now: i64) -> StoreSummary {
         last_activity: r.updated_at.map(rfc3339),
         days_without_progress: r.idle_days(now),
         completed_at: r.completed_at.map(rfc3339),
+        legacy_last_used: r.legacy_called_at.map(rfc3339),
     }
 }
 

@@ -12,7 +12,7 @@ use utoipa::{
 };
 
 use super::MAX_PER_PAGE;
-use crate::app::partner::ListQuery;
+use crate::app::partner::{LEGACY_CALLING, ListQuery};
 use crate::{
     domain::{Step, risk::Risk, text::ONE_LINE_PATTERN, upgrade::Progress},
     store::cohort::Sort,
@@ -107,8 +107,9 @@ pub(super) fn refuse_sync_params(raw: &str) -> Result<(), &'static str> {
 /// the first page, and a client could not tell either from a real answer. A parameter
 /// with a fixed set of values, or a number, is left out for its default, not sent empty.
 pub(super) fn check_list_query(q: &ListQuery, raw: &str) -> Result<(), String> {
-    const CHOSEN: [&str; 9] = [
+    const CHOSEN: [&str; 10] = [
         "step",
+        "legacy",
         "risk",
         "sort",
         "dir",
@@ -136,6 +137,7 @@ pub(super) fn check_list_query(q: &ListQuery, raw: &str) -> Result<(), String> {
     one_of("risk", &q.risk, Risk::parse(&q.risk).is_some())?;
     one_of("sort", &q.sort, Sort::parse(&q.sort).is_some())?;
     one_of("dir", &q.dir, matches!(q.dir.as_str(), "asc" | "desc"))?;
+    one_of("legacy", &q.legacy, q.legacy == LEGACY_CALLING)?;
     if q.q.chars().count() > 100 {
         return Err("q is longer than 100 characters".into());
     }
@@ -198,6 +200,11 @@ fn filters() -> Vec<(&'static str, &'static str, ObjectBuilder)> {
             "partner",
             "Only this partner's stores (a partner's id; one of the token's partners)",
             number(i64::MAX),
+        ),
+        (
+            "legacy",
+            "`calling`: only stores whose legacy store ID was used (a call or an order) in the last 7 days",
+            one_of(vec![LEGACY_CALLING]),
         ),
         ("per_page", "Stores per page", number(MAX_PER_PAGE)),
     ]

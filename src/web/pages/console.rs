@@ -96,6 +96,8 @@ pub struct Timeline {
     pub notes: Vec<Note>,
     /// Whom the store can be assigned to.
     pub agents: Vec<String>,
+    /// What the store's integrations called lately, per service and ID.
+    pub traffic: Vec<crate::domain::traffic::Use>,
 }
 
 /// One line of the timeline: when, what kind, what, who.
@@ -213,6 +215,7 @@ pub fn timeline(reader: &StoreReader, t: &Timeline, problem: Option<&str>) -> Pa
             }
         }
         {super::casework::card(&tr, eid, &csrf, ctx.user.as_deref().unwrap_or_default(), &t.casework, &t.notes, &t.agents)}
+        {super::traffic::section(&tr, super::traffic::Traffic::of(&t.traffic, reader.upgrade.as_ref()))}
         section { class: "card",
             h2 { {tr.t("console.timeline.heading")} }
             table { class: "list", id: "timeline",

@@ -118,11 +118,7 @@ pub fn page(reader: &StoreReader, view: &View<'_>) -> Page {
                 p { a { class: "button", href: paths::store(eid).archive(), id: "download-everything", {tr.t("legacy.archive")} } }
             }
         }
-        {super::traffic::section(&tr, super::traffic::Traffic {
-            uses: view.traffic,
-            has_new_id: reader.upgrade.as_ref().is_some_and(|u| u.merchant_id.is_some()),
-            complete: reader.step() == crate::domain::Step::Complete,
-        })}
+        {super::traffic::section(&tr, super::traffic::Traffic::of(view.traffic, reader.upgrade.as_ref()))}
         if open { {lists(reader, view, act)} }
     };
     layout(&ctx, &tr.f("legacy.title", &[("eid", eid)]), None, body)

@@ -12,7 +12,7 @@ use super::{
 };
 use crate::app::paths;
 use crate::{
-    app::partner::{Dashboard, ListQuery, PAGE_SIZE},
+    app::partner::{Dashboard, LEGACY_CALLING, ListQuery, PAGE_SIZE},
     domain::{catalog::Catalog, delivery::Failure, risk::Risk, upgrade::Progress},
     i18n::Tr,
     store::{
@@ -175,6 +175,7 @@ pub fn dashboard(
                             {header(Sort::Idle, "partner.col.idle")}
                             {header(Sort::Risk, "partner.col.risk")}
                             th { {tr.t("dashboard.col.reminded")} }
+                            th { {tr.t("dashboard.col.legacy")} }
                         } }
                         tbody {
                             for r in d.rows.iter() {
@@ -264,6 +265,11 @@ pub fn filter_fields(
                 }
             }
         }
+        label { r#for: "f-legacy", {tr.t("dashboard.filter.legacy")} }
+        select { id: "f-legacy", name: "legacy",
+            option { value: "", {tr.t("partner.filter.any")} }
+            option { value: "{LEGACY_CALLING}", selected: query.legacy == LEGACY_CALLING, {tr.t("dashboard.filter.legacy_calling")} }
+        }
         if choices.partners.len() > 1 {
             label { r#for: "f-partner", {tr.t("dashboard.filter.partner")} }
             select { id: "f-partner", name: "partner",
@@ -330,6 +336,9 @@ fn row(tr: &Tr, catalog: &Catalog, r: &CohortRow, now: i64) -> Element {
         .map(|d| d.to_string())
         .unwrap_or_else(|| "–".into());
     let done = r.step == Progress::At(crate::domain::Step::Complete);
+    let calling = r
+        .legacy_called_at
+        .is_some_and(|at| at >= now - crate::domain::traffic::RECENT_DAYS * 86_400);
     rsx! {
         tr { id: "store-{r.legacy_store_id}",
             td { "data-label": tr.t("partner.choose"),
@@ -345,6 +354,9 @@ fn row(tr: &Tr, catalog: &Catalog, r: &CohortRow, now: i64) -> Element {
             td { class: "num", "data-label": tr.t("partner.col.idle"), "{idle}" }
             td { "data-label": tr.t("partner.col.risk"), div { {risk_tag(tr, r.risk)} } }
             td { class: "reminded", "data-label": tr.t("dashboard.col.reminded"), if let Some(at) = r.last_reminded_at { {time_tag(at)} } else { "–" } }
+            td { class: if calling { "legacy attention" } else { "legacy" }, "data-label": tr.t("dashboard.col.legacy"),
+                if let Some(at) = r.legacy_called_at { {time_tag(at)} } else { "–" }
+            }
         }
     }
 }

@@ -270,7 +270,7 @@ pub fn overview(
             }
         }
         {expiring_warning(&tr, eid, expiring)}
-        {super::traffic::section(&tr, Traffic { uses: traffic, has_new_id: mid.is_some(), complete: done })}
+        {super::traffic::section(&tr, Traffic::of(traffic, upgrade))}
         {support_requests_link(reader)}
     };
     page(&ctx, &store.name, Some(&reader.banner()), body)

@@ -133,11 +133,7 @@ pub fn request(ctx: &Ctx, r: &SupportRequest, store: &Store, history: &History) 
                 }
             }
         }
-        {super::traffic::section(&tr, super::traffic::Traffic {
-            uses: &history.traffic,
-            has_new_id: history.upgrade.as_ref().is_some_and(|u| u.merchant_id.is_some()),
-            complete: history.upgrade.as_ref().is_some_and(|u| u.step == crate::domain::Step::Complete),
-        })}
+        {super::traffic::section(&tr, super::traffic::Traffic::of(&history.traffic, history.upgrade.as_ref()))}
         {api_log(&tr, &history.events)}
         section { class: "card", id: "store-audit",
             h2 { {tr.t("audit.title")} }

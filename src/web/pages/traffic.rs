@@ -6,7 +6,10 @@ use dioxus::prelude::*;
 
 use super::time_tag;
 use crate::{
-    domain::traffic::{self, Capabilities, RECENT_DAYS, Use},
+    domain::{
+        Step, Upgrade,
+        traffic::{self, Capabilities, RECENT_DAYS, Use},
+    },
     i18n::Tr,
 };
 
@@ -19,6 +22,17 @@ pub struct Traffic<'a> {
     /// Whether its upgrade is complete (then every service is expected on the new ID,
     /// and the capabilities are checked).
     pub complete: bool,
+}
+
+impl<'a> Traffic<'a> {
+    /// The traffic of a store whose upgrade is `upgrade` (if started).
+    pub fn of(uses: &'a [Use], upgrade: Option<&Upgrade>) -> Self {
+        Traffic {
+            uses,
+            has_new_id: upgrade.is_some_and(|u| u.merchant_id.is_some()),
+            complete: upgrade.is_some_and(|u| u.step == Step::Complete),
+        }
+    }
 }
 
 /// The table (service | ID it uses | last seen | calls lately | action), and after the
