@@ -357,6 +357,11 @@ async fn main() {
             format!("/partner?sort=risk&page={}", at_risk / 2 / 50),
         ),
         (
+            "legacy store still used (filter)".into(),
+            pm.as_str(),
+            "/partner?legacy=calling".to_owned(),
+        ),
+        (
             "remind all at risk, preview".into(),
             pm.as_str(),
             "/partner/remind?risk=at-risk".to_owned(),
@@ -425,10 +430,13 @@ async fn export_query(db: &store::Db, backend: &str) {
     for (name, sort, descending) in [("name", Sort::Name, false), ("idle desc", Sort::Idle, true)] {
         let query = cohort.all_sorted(db.backend, sort, descending);
         let started = Instant::now();
+        let mut read = store::cohort::LongRead::start(db).await.unwrap();
         let rows = query
-            .fetch(&db.pool)
-            .try_fold(0, |n, _| async move { Ok(n + 1) });
-        let rows = rows.await.unwrap();
+            .fetch(&mut read.conn)
+            .try_fold(0, |n, _| async move { Ok(n + 1) })
+            .await
+            .unwrap();
+        read.done().await;
         println!(
             "{backend}: export query alone, {name}: {rows} rows in {:.0} ms",
             started.elapsed().as_secs_f64() * 1000.0

@@ -3,7 +3,10 @@
 //!   errors, which are only recorded, and orders on a store whose upgrade is under way,
 //!   which are weighed against it;
 //! - detection latency: event sent → Server-Sent Event received by an open page,
-//!   p50/p99 over 1,000 events.
+//!   p50/p99 over 1,000 events;
+//! - the store's "what still uses the legacy store" table once the store has
+//!   `SWITCHYARD_BENCH_STORE_EVENTS` (1,000,000) calls over 200 days: the query alone and
+//!   the store's overview page over HTTP, p50/p95.
 //!
 //! `cargo bench --bench events` uses a temporary SQLite file; set
 //! `SWITCHYARD_BENCH_DATABASE_URL=postgres://…/db` for PostgreSQL (an empty database),
@@ -64,6 +67,7 @@ async fn main() {
     for (name, kind) in [
         ("api.error (recorded)", EventKind::ApiError),
         ("order.created (store upgrading)", EventKind::Order),
+        ("api.call (summed per service)", EventKind::ApiCall),
     ] {
         let signed = signed_events(&base, ingest_events, kind, "ingest").await;
         let raw_many = raw_inserts(&db, ingest_events, RAW_WRITERS, kind, "many").await;
@@ -116,6 +120,77 @@ async fn main() {
     println!(
         "  max {:>7.2} ms",
         latencies.last().copied().unwrap_or_default()
+    );
+
+    store_traffic(&db, &client, &base, &cookie).await;
+}
+
+/// The per-store table of a store with a million calls: they are inserted in one
+/// statement (the trigger sums each as the intake's insert does), then the table is read
+/// alone and with its page.
+async fn store_traffic(db: &store::Db, client: &reqwest::Client, base: &str, cookie: &str) {
+    let calls = common::env_number("SWITCHYARD_BENCH_STORE_EVENTS", 1_000_000);
+    let now = store::now();
+    let numbers = match db.backend {
+        store::Backend::Postgres => "SELECT generate_series(1, $1) AS n",
+        store::Backend::Sqlite => {
+            "WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < $1) SELECT n FROM s"
+        }
+    };
+    // Spread over 200 days and the three services, one in ten with the new test ID.
+    let sql = format!(
+        "INSERT INTO order_events (event_id, kind, legacy_store_id, merchant_id, order_id, environment, amount, \
+         currency, received_at, store_id, created_at, user_agent, service, endpoint, status) \
+         SELECT 'evt_store_' || CAST(n AS TEXT), 'api.call', \
+         CASE WHEN n % 10 = 0 THEN NULL ELSE '4711' END, CASE WHEN n % 10 = 0 THEN 'PK10001' ELSE NULL END, \
+         '', 'live', 0, '', $2 - (n % 200) * 86400, 1, $2 - (n % 200) * 86400, 'bench', \
+         CASE n % 3 WHEN 0 THEN 'checkout' WHEN 1 THEN 'order_management' ELSE 'settlement' END, \
+         '/bench', CASE WHEN n % 50 = 0 THEN 500 ELSE 200 END FROM ({numbers}) numbers"
+    );
+    let started = Instant::now();
+    sqlx::query(&sql)
+        .bind(calls as i64)
+        .bind(now)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM store_traffic WHERE store_id = 1")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    println!(
+        "the store's traffic table, {calls} calls over 200 days ({rows} summed rows, inserted in {:.1} s):",
+        started.elapsed().as_secs_f64()
+    );
+    let mut alone = Vec::new();
+    let mut page = Vec::new();
+    for _ in 0..40 {
+        let t = Instant::now();
+        let uses = store::traffic::of_store(db, 1, store::now()).await.unwrap();
+        alone.push(t.elapsed().as_secs_f64() * 1000.0);
+        assert!(!uses.is_empty());
+        let t = Instant::now();
+        let res = client
+            .get(format!("{base}/stores/4711"))
+            .header("cookie", format!("sy_session={cookie}"))
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_success());
+        assert!(res.text().await.unwrap().contains("id=\"traffic-table\""));
+        page.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    alone.sort_by(f64::total_cmp);
+    page.sort_by(f64::total_cmp);
+    println!(
+        "  query alone      p50 {:>7.2} ms  p95 {:>7.2} ms",
+        percentile(&alone, 0.50),
+        percentile(&alone, 0.95)
+    );
+    println!(
+        "  overview page    p50 {:>7.2} ms  p95 {:>7.2} ms",
+        percentile(&page, 0.50),
+        percentile(&page, 0.95)
     );
 }
 
@@ -182,6 +257,12 @@ async fn raw_inserts(
                         "INSERT INTO order_events (event_id, kind, legacy_store_id, order_id, environment, amount, \
                          currency, received_at, store_id, created_at) \
                          VALUES ($1, 'order.created', '4711', $1, 'live', 12900, 'SEK', $2, 1, $2)"
+                    }
+                    EventKind::ApiCall => {
+                        "INSERT INTO order_events (event_id, kind, legacy_store_id, order_id, environment, amount, \
+                         currency, received_at, store_id, created_at, user_agent, service, endpoint, status) \
+                         VALUES ($1, 'api.call', '4711', '', 'live', 0, '', $2, 1, $2, 'bench', 'order_management', \
+                         '/ordermanagement/v1/orders/o1/captures', 201)"
                     }
                 };
                 sqlx::query(sql)

@@ -80,6 +80,10 @@ pub enum EventKind {
     ApiError,
     /// A new order on the legacy store: recorded and weighed against the store's upgrade.
     Order,
+    /// A call to the platform's API with the legacy store's ID: recorded and summed into
+    /// the store's traffic (one row per store, service, ID and day: every call of the run
+    /// meets the same row).
+    ApiCall,
 }
 
 /// A platform event for the demo store and its signature.
@@ -94,6 +98,12 @@ fn signed_event(id: &str, kind: EventKind) -> (String, String) {
             "id": id, "type": "order.created", "created_at": "2026-11-23T10:00:00Z",
             "data": {"legacy_store_id": STORE, "order_id": id, "environment": "live",
                      "amount": 12_900, "currency": "SEK"}
+        }),
+        EventKind::ApiCall => serde_json::json!({
+            "id": id, "type": "api.call", "created_at": "2026-11-23T10:00:00Z",
+            "data": {"legacy_store_id": STORE, "service": "order_management",
+                     "endpoint": "/ordermanagement/v1/orders/o1/captures", "status": 201,
+                     "user_agent": "bench"}
         }),
     }
     .to_string();

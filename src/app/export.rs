@@ -12,7 +12,7 @@ use super::{
 };
 use crate::store::{
     self,
-    cohort::{CohortRow, Filter, Sort},
+    cohort::{CohortRow, Filter, LongRead, Sort},
 };
 
 /// Rows per batch: big enough that a batch is worth a trip through the queue, small
@@ -59,26 +59,41 @@ fn start(
         let sunsets = sunsets(&state);
         let cohort = state.cohort(partners.as_deref(), &filter, &sunsets, now);
         let query = cohort.all_sorted(state.db.backend, sort, descending);
-        let mut rows = query.fetch(&state.db.pool);
-        let mut batch = Vec::with_capacity(BATCH);
-        while let Some(row) = rows.next().await {
-            match row {
-                Ok(row) => batch.push(row),
-                Err(e) => {
-                    // The rows read so far go first, so the error is where it happened.
-                    let _ = tx.send(Ok(std::mem::take(&mut batch))).await;
-                    let _ = tx.send(Err(e)).await;
-                    return;
-                }
+        let mut read = match LongRead::start(&state.db).await {
+            Ok(read) => read,
+            Err(e) => {
+                let _ = tx.send(Err(e)).await;
+                return;
             }
-            // A send fails when the download was abandoned: stop reading then.
-            if batch.len() == BATCH && tx.send(Ok(std::mem::take(&mut batch))).await.is_err() {
+        };
+        send_rows(query.fetch(&mut read.conn), &tx).await;
+        read.done().await;
+    });
+    Export { batches, now }
+}
+
+/// Hands `rows` over in batches until they end, fail (the rows read so far go first,
+/// then the error, so it is where it happened) or the download is abandoned (a send
+/// fails: reading stops).
+async fn send_rows(
+    mut rows: futures_util::stream::BoxStream<'_, sqlx::Result<CohortRow>>,
+    tx: &mpsc::Sender<sqlx::Result<Vec<CohortRow>>>,
+) {
+    let mut batch = Vec::with_capacity(BATCH);
+    while let Some(row) = rows.next().await {
+        match row {
+            Ok(row) => batch.push(row),
+            Err(e) => {
+                let _ = tx.send(Ok(std::mem::take(&mut batch))).await;
+                let _ = tx.send(Err(e)).await;
                 return;
             }
         }
-        if !batch.is_empty() {
-            let _ = tx.send(Ok(batch)).await;
+        if batch.len() == BATCH && tx.send(Ok(std::mem::take(&mut batch))).await.is_err() {
+            return;
         }
-    });
-    Export { batches, now }
+    }
+    if !batch.is_empty() {
+        let _ = tx.send(Ok(batch)).await;
+    }
 }

@@ -540,13 +540,49 @@ impl Cohort<'_> {
 }
 
 impl AllSorted {
-    /// The rows as the database sends them, on one of `pool`'s connections, held until
-    /// the stream ends or is dropped.
+    /// The rows as the database sends them, on `conn`, until the stream ends or is
+    /// dropped.
     pub fn fetch<'e>(
         &'e self,
-        pool: &'e sqlx::AnyPool,
+        conn: &'e mut sqlx::AnyConnection,
     ) -> futures_util::stream::BoxStream<'e, sqlx::Result<CohortRow>> {
-        bind(sqlx::query_as(&self.sql), &self.args).fetch(pool)
+        bind(sqlx::query_as(&self.sql), &self.args).fetch(conn)
+    }
+}
+
+/// A connection of `db`'s set up for one long read, and set back as it was when the
+/// read is over ([`LongRead::done`]). On SQLite the file is read through a memory map
+/// meanwhile: pages come from the map instead of being copied into the connection's
+/// 2 MB cache (the CSV export of 100,000 stores: 1.9-2.3 s -> 1.3-1.5 s). Only this
+/// connection maps the file: a writer with a map remaps it whenever the file grows,
+/// which cost the signed events a fifth of their rate.
+pub struct LongRead {
+    pub conn: sqlx::pool::PoolConnection<sqlx::Any>,
+    backend: Backend,
+}
+
+impl LongRead {
+    pub async fn start(db: &super::Db) -> sqlx::Result<LongRead> {
+        use sqlx::Executor;
+        let mut conn = db.pool.acquire().await?;
+        if db.backend == Backend::Sqlite {
+            conn.execute("PRAGMA mmap_size = 268435456").await?;
+        }
+        Ok(LongRead {
+            conn,
+            backend: db.backend,
+        })
+    }
+
+    /// Sets the connection back before it goes back to the pool; one that cannot be set
+    /// back is closed instead.
+    pub async fn done(mut self) {
+        use sqlx::Executor;
+        if self.backend == Backend::Sqlite
+            && self.conn.execute("PRAGMA mmap_size = 0").await.is_err()
+        {
+            self.conn.close_on_drop();
+        }
     }
 }
 
