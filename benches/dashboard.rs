@@ -108,6 +108,14 @@ async fn seed(db: &store::Db, stores: usize) -> i64 {
         );
         sqlx::query(&sql).execute(&mut *tx).await.unwrap();
     }
+    // Half the completed stores archived their legacy reports (sunset readiness).
+    sqlx::query(
+        "UPDATE stores SET legacy_archived_at = $1 WHERE upgrade_completed_at IS NOT NULL AND id % 2 = 0",
+    )
+    .bind(now)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
     // The platform's events for these stores: EVENTS_PER_STORE each on average.
     let total_events = stores * EVENTS_PER_STORE;
     for start in (0..total_events).step_by(1_000) {
@@ -360,6 +368,21 @@ async fn main() {
             "legacy store still used (filter)".into(),
             pm.as_str(),
             "/partner?legacy=calling".to_owned(),
+        ),
+        (
+            "ready for the sunset (filter)".into(),
+            pm.as_str(),
+            "/partner?sunset=ready".to_owned(),
+        ),
+        (
+            "not ready for the sunset (filter)".into(),
+            pm.as_str(),
+            "/partner?sunset=not-ready".to_owned(),
+        ),
+        (
+            "order management not seen (filter)".into(),
+            pm.as_str(),
+            "/partner?order_management=missing".to_owned(),
         ),
         (
             "remind all at risk, preview".into(),

@@ -125,9 +125,10 @@ async fn main() {
     store_traffic(&db, &client, &base, &cookie).await;
 }
 
-/// The per-store table of a store with a million calls: they are inserted in one
-/// statement (the trigger sums each as the intake's insert does), then the table is read
-/// alone and with its page.
+/// The per-store table and cutover meter of a store with a million events (three in four
+/// API calls, one in four live orders from four countries): they are inserted in one
+/// statement (the triggers sum each as the intake's insert does), then the table and the
+/// meter are read alone and with their page.
 async fn store_traffic(db: &store::Db, client: &reqwest::Client, base: &str, cookie: &str) {
     let calls = common::env_number("SWITCHYARD_BENCH_STORE_EVENTS", 1_000_000);
     let now = store::now();
@@ -140,13 +141,22 @@ async fn store_traffic(db: &store::Db, client: &reqwest::Client, base: &str, coo
     // Spread over 200 days and the three services, one in ten with the new test ID.
     let sql = format!(
         "INSERT INTO order_events (event_id, kind, legacy_store_id, merchant_id, order_id, environment, amount, \
-         currency, received_at, store_id, created_at, user_agent, service, endpoint, status) \
-         SELECT 'evt_store_' || CAST(n AS TEXT), 'api.call', \
+         currency, received_at, store_id, created_at, user_agent, service, endpoint, status, country) \
+         SELECT 'evt_store_' || CAST(n AS TEXT), \
+         CASE WHEN n % 4 = 0 THEN 'order.created' ELSE 'api.call' END, \
          CASE WHEN n % 10 = 0 THEN NULL ELSE '4711' END, CASE WHEN n % 10 = 0 THEN 'PK10001' ELSE NULL END, \
          '', 'live', 0, '', $2 - (n % 200) * 86400, 1, $2 - (n % 200) * 86400, 'bench', \
-         CASE n % 3 WHEN 0 THEN 'checkout' WHEN 1 THEN 'order_management' ELSE 'settlement' END, \
-         '/bench', CASE WHEN n % 50 = 0 THEN 500 ELSE 200 END FROM ({numbers}) numbers"
+         CASE WHEN n % 4 = 0 THEN NULL WHEN n % 3 = 0 THEN 'checkout' WHEN n % 3 = 1 THEN 'order_management' ELSE 'settlement' END, \
+         '/bench', CASE WHEN n % 50 = 0 THEN 500 ELSE 200 END, \
+         CASE WHEN n % 4 <> 0 THEN NULL WHEN n % 7 < 3 THEN 'SE' WHEN n % 7 < 5 THEN 'NO' WHEN n % 7 = 5 THEN 'FI' ELSE 'DE' END \
+         FROM ({numbers}) numbers"
     );
+    // The meter runs from the upgrade's start: make it as old as the events.
+    sqlx::query("UPDATE upgrades SET created_at = $1 WHERE store_id = 1")
+        .bind(now - 200 * 86_400)
+        .execute(&db.pool)
+        .await
+        .unwrap();
     let started = Instant::now();
     sqlx::query(&sql)
         .bind(calls as i64)
@@ -158,17 +168,32 @@ async fn store_traffic(db: &store::Db, client: &reqwest::Client, base: &str, coo
         .fetch_one(&db.pool)
         .await
         .unwrap();
+    let days: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM store_orders WHERE store_id = 1")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
     println!(
-        "the store's traffic table, {calls} calls over 200 days ({rows} summed rows, inserted in {:.1} s):",
+        "the store's traffic table and cutover meter, {calls} events over 200 days \
+         ({rows} summed traffic rows, {days} meter rows, inserted in {:.1} s):",
         started.elapsed().as_secs_f64()
     );
+    let upgrade = store::upgrades::for_store(&db.pool, 1).await.unwrap();
     let mut alone = Vec::new();
+    let mut meter = Vec::new();
     let mut page = Vec::new();
     for _ in 0..40 {
         let t = Instant::now();
-        let uses = store::traffic::of_store(db, 1, store::now()).await.unwrap();
+        let uses = store::traffic::of_store(&db.pool, 1, store::now())
+            .await
+            .unwrap();
         alone.push(t.elapsed().as_secs_f64() * 1000.0);
         assert!(!uses.is_empty());
+        let t = Instant::now();
+        let m = switchyard::app::traffic::meter_of(db, 1, upgrade.as_ref(), None, store::now())
+            .await
+            .unwrap();
+        meter.push(t.elapsed().as_secs_f64() * 1000.0);
+        assert!(m.is_some_and(|m| !m.meter.is_empty()));
         let t = Instant::now();
         let res = client
             .get(format!("{base}/stores/4711"))
@@ -177,15 +202,22 @@ async fn store_traffic(db: &store::Db, client: &reqwest::Client, base: &str, coo
             .await
             .unwrap();
         assert!(res.status().is_success());
-        assert!(res.text().await.unwrap().contains("id=\"traffic-table\""));
+        let body = res.text().await.unwrap();
+        assert!(body.contains("id=\"traffic-table\"") && body.contains("id=\"chart-cutover\""));
         page.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     alone.sort_by(f64::total_cmp);
+    meter.sort_by(f64::total_cmp);
     page.sort_by(f64::total_cmp);
     println!(
-        "  query alone      p50 {:>7.2} ms  p95 {:>7.2} ms",
+        "  table alone      p50 {:>7.2} ms  p95 {:>7.2} ms",
         percentile(&alone, 0.50),
         percentile(&alone, 0.95)
+    );
+    println!(
+        "  meter alone      p50 {:>7.2} ms  p95 {:>7.2} ms",
+        percentile(&meter, 0.50),
+        percentile(&meter, 0.95)
     );
     println!(
         "  overview page    p50 {:>7.2} ms  p95 {:>7.2} ms",

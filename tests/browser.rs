@@ -503,6 +503,7 @@ async fn walk_through(app: &TestApp, b: &Client, run: Run) -> Result {
     check("credentials").await?;
     if p.eid == KPM_KP.eid {
         legacy_store(app, b, run).await?;
+        rehearsal(app, b, run).await?;
     }
     store_user(app, b, run).await
 }
@@ -745,6 +746,100 @@ async fn legacy_store(app: &TestApp, b: &Client, run: Run) -> Result {
     b.goto(&app.url("/stores/555001")).await?;
     text(b, "#expiring-orders").await?;
     visit("store-expiring").await?;
+    Ok(())
+}
+
+/// The admin schedules a switch-off rehearsal on the form; its window comes (the clock
+/// is moved to it), the old plugin's call is refused, the window passes, and the admin
+/// reads the report naming what called.
+async fn rehearsal(app: &TestApp, b: &Client, run: Run) -> Result {
+    let visit = async |name: &str| both_widths(b, run, name).await;
+    b.goto(&app.url(&run.store("/rehearsals"))).await?;
+    visit("rehearsals").await?;
+    // A day and more ahead, so whatever time zone the browser is in it is ahead enough.
+    let at = time::OffsetDateTime::now_utc() + time::Duration::hours(26);
+    let (date, hm) = (
+        format!(
+            "{:04}-{:02}-{:02}",
+            at.year(),
+            u8::from(at.month()),
+            at.day()
+        ),
+        format!("{:02}:{:02}", at.hour(), at.minute()),
+    );
+    // Date and time inputs take their value in the page's own format whatever the
+    // browser's locale shows.
+    b.execute(
+        "document.getElementById('rehearsal-date').value = arguments[0];\
+         document.getElementById('rehearsal-time').value = arguments[1];",
+        vec![date.into(), hm.into()],
+    )
+    .await?;
+    b.find(Locator::Css("#rehearsal-minutes"))
+        .await?
+        .select_by_value("15")
+        .await?;
+    click(b, "#schedule").await?;
+    // The rehearsal's page, once the form's answer has loaded.
+    find(b, "#rehearsal-state").await?;
+    let id: i64 = b
+        .current_url()
+        .await?
+        .path()
+        .rsplit('/')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .ok_or("not on the rehearsal's page after scheduling")?;
+    visit("rehearsal-scheduled").await?;
+
+    // The window comes: the old plugin fetches its settlement reports and is refused.
+    let now = switchyard::store::now();
+    for sql in [
+        "UPDATE rehearsals SET starts_at = $1, ends_at = $2 WHERE id = $3",
+        "UPDATE sandbox_brownouts SET starts_at = $1, ends_at = $2 \
+         WHERE id = (SELECT brownout_id FROM rehearsals WHERE id = $3)",
+    ] {
+        sqlx::query(sql)
+            .bind(now - 60)
+            .bind(now + 3)
+            .bind(id)
+            .execute(&app.db.pool)
+            .await?;
+    }
+    let refused = reqwest::Client::new()
+        .get(app.url(&format!("/legacy/v1/stores/{}/settlements", run.path.eid)))
+        .basic_auth(run.path.eid, Some("legacy-secret"))
+        .header("user-agent", "OldReports/0.9")
+        .send()
+        .await?
+        .status();
+    if refused != reqwest::StatusCode::GONE {
+        return Err(format!("a legacy call in the window was answered {refused}").into());
+    }
+    // The window passes; the chores write the report.
+    tokio::time::sleep(Duration::from_millis(4_200)).await;
+    let _chores = app
+        .another_instance(|c| c.maintenance_interval = Some(Duration::from_millis(100)))
+        .await;
+    for _ in 0..100 {
+        let done: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM rehearsals WHERE id = $1 AND reported_at IS NOT NULL",
+        )
+        .bind(id)
+        .fetch_one(&app.db.pool)
+        .await?;
+        if done == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    b.refresh().await?;
+    find(b, "#verdict[data-verdict='used']").await?;
+    let table = text(b, "#refused-calls").await?;
+    if !table.contains("OldReports/0.9") {
+        return Err(format!("the report does not name what called: {table}").into());
+    }
+    visit("rehearsal-report").await?;
     Ok(())
 }
 

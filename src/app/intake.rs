@@ -130,6 +130,7 @@ pub async fn record_refused_call(
         error_code: Some(code.to_owned()),
         correlation_id: None,
         call: None,
+        country: None,
     };
     if let Err(e) = record_fact(db, sinks, &event).await {
         tracing::warn!(error = ?e, code, "a refused gateway call could not be recorded");

@@ -13,6 +13,7 @@ pub mod legacy;
 pub mod partner;
 pub mod partner_views;
 pub mod paths;
+pub mod rehearsals;
 pub mod remind_runs;
 pub mod reminders;
 pub mod sandbox_order;
@@ -20,6 +21,7 @@ pub mod store_import;
 pub mod support;
 pub mod tasks;
 pub mod terms;
+pub mod traffic;
 
 use std::sync::Arc;
 

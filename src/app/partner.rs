@@ -51,6 +51,13 @@ pub struct ListQuery {
     /// `calling`: only stores whose legacy ID was used in the last 7 days.
     #[serde(default)]
     pub legacy: String,
+    /// `missing`: only completed upgrades whose order management was never seen on the
+    /// new ID.
+    #[serde(default)]
+    pub order_management: String,
+    /// `ready` or `not-ready`: only stores ready for the sunset, or not.
+    #[serde(default)]
+    pub sunset: String,
     #[serde(default)]
     pub sort: String,
     #[serde(default)]
@@ -61,6 +68,14 @@ pub struct ListQuery {
 
 /// The `legacy` filter's one value: the legacy ID was used in the last 7 days.
 pub const LEGACY_CALLING: &str = "calling";
+
+/// The `order_management` filter's one value: complete, and order management never
+/// succeeded on the new ID.
+pub const ORDER_MANAGEMENT_MISSING: &str = "missing";
+
+/// The `sunset` filter's values: ready for the sunset, or not.
+pub const SUNSET_READY: &str = "ready";
+pub const SUNSET_NOT_READY: &str = "not-ready";
 
 impl ListQuery {
     pub fn filter(&self) -> Filter {
@@ -78,7 +93,13 @@ impl ListQuery {
             after_id: None,
             changed_since: None,
             legacy_since: (self.legacy.trim() == LEGACY_CALLING)
-                .then(|| crate::store::now() - crate::domain::traffic::RECENT_DAYS * 86_400),
+                .then(|| crate::domain::traffic::recent_since(crate::store::now())),
+            order_management_missing: self.order_management.trim() == ORDER_MANAGEMENT_MISSING,
+            sunset_ready: match self.sunset.trim() {
+                SUNSET_READY => Some((true, crate::store::now())),
+                SUNSET_NOT_READY => Some((false, crate::store::now())),
+                _ => None,
+            },
         }
     }
 
@@ -105,6 +126,8 @@ impl ListQuery {
             ("country", &self.country),
             ("partner", &self.partner),
             ("legacy", &self.legacy),
+            ("order_management", &self.order_management),
+            ("sunset", &self.sunset),
             ("sort", &self.sort),
             ("dir", &self.dir),
             ("page", &self.page),

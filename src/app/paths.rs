@@ -98,6 +98,25 @@ impl Store<'_> {
         format!("/stores/{}/legacy/archive", self.0)
     }
 
+    /// The store's switch-off rehearsals (and the form to schedule one).
+    pub fn rehearsals(self) -> String {
+        format!("/stores/{}/rehearsals", self.0)
+    }
+
+    /// Rehearsal `id`: its window, and afterwards its report.
+    pub fn rehearsal(self, id: i64) -> String {
+        format!("/stores/{}/rehearsals/{id}", self.0)
+    }
+
+    pub fn cancel_rehearsal(self, id: i64) -> String {
+        format!("/stores/{}/rehearsals/{id}/cancel", self.0)
+    }
+
+    /// Support's cancel of rehearsal `id`.
+    pub fn support_cancel_rehearsal(self, id: i64) -> String {
+        format!("/support/stores/{}/rehearsals/{id}/cancel", self.0)
+    }
+
     /// `action` on a legacy order: `capture`, `cancel`, `refund` or `extend`.
     pub fn legacy_order(self, order: &str, action: &str) -> String {
         format!("/stores/{}/legacy/orders/{order}/{action}", self.0)

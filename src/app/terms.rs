@@ -160,6 +160,9 @@ mod tests {
             store_url: "https://kaffebaren.example".into(),
             partner_id: None,
             created_at: 0,
+            legacy_called_at: None,
+            legacy_open_until: None,
+            legacy_archived_at: None,
         }
     }
 

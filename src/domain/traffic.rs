@@ -155,6 +155,38 @@ pub fn legacy_in_use(uses: &[Use]) -> bool {
     uses.iter().any(|u| u.is_legacy() && u.recent > 0)
 }
 
+/// What a store's partner is told of its legacy ID's use, by webhook: it stopped (no call
+/// for [`RECENT_DAYS`] days) or, after that, it resumed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LegacyNews {
+    Stopped,
+    Resumed,
+}
+
+impl LegacyNews {
+    /// As stored in `stores.legacy_told`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LegacyNews::Stopped => "stopped",
+            LegacyNews::Resumed => "resumed",
+        }
+    }
+
+    /// The webhook event's type.
+    pub fn event_type(self) -> &'static str {
+        match self {
+            LegacyNews::Stopped => "store.legacy_traffic_stopped",
+            LegacyNews::Resumed => "store.legacy_traffic_resumed",
+        }
+    }
+}
+
+/// The time before which a legacy call no longer counts as lately, at `now`: the start
+/// of the oldest day of the [`RECENT_DAYS`] days counted (today included).
+pub fn recent_since(now: i64) -> i64 {
+    (now.div_euclid(86_400) - (RECENT_DAYS - 1)) * 86_400
+}
+
 /// What real traffic has proven works on the new IDs: each service counts once a call
 /// with a new ID succeeded (an order is a successful checkout).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

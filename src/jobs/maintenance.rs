@@ -65,6 +65,24 @@ async fn turn(state: &AppState, last_sweep: &mut Option<Instant>) {
         Ok(n) => tracing::warn!(runs = n, "reminding all matching stores, taken up again"),
         Err(e) => tracing::error!(error = ?e, "taking up reminder runs"),
     }
+    match crate::app::traffic::tell_partners(&state.db, store::now()).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(
+            stores = n,
+            "legacy traffic stopped or resumed, partners told"
+        ),
+        Err(e) => tracing::error!(error = ?e, "telling partners of legacy traffic"),
+    }
+    match crate::app::traffic::alert_legacy_orders(state, store::now()).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(stores = n, "legacy orders after the upgrade, admins told"),
+        Err(e) => tracing::error!(error = ?e, "telling admins of legacy orders after the upgrade"),
+    }
+    match crate::app::rehearsals::chores(state, store::now()).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(emails = n, "switch-off rehearsals: reminders and reports"),
+        Err(e) => tracing::error!(error = ?e, "switch-off rehearsals"),
+    }
     if let Err(e) = store::tallies::fold(&state.db).await {
         tracing::error!(error = ?e, "summing the cohort tallies");
     }

@@ -154,6 +154,7 @@ pub fn event_for(order: &RemoteOrder) -> anyhow::Result<PlatformEvent> {
         error_code: None,
         correlation_id: None,
         call: None,
+        country: None,
     })
 }
 

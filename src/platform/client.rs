@@ -75,6 +75,11 @@ struct OrderList {
     orders: Vec<RemoteOrder>,
 }
 
+#[derive(Deserialize)]
+struct Brownout {
+    id: String,
+}
+
 impl PlatformClient {
     /// A client for the API at `base_url` (None: not configured).
     pub fn new(base_url: Option<String>, token: Option<SecretString>, timeout: Duration) -> Self {
@@ -157,6 +162,46 @@ impl PlatformClient {
     pub async fn restore(&self, order_id: &str, key: &str) -> Result<(), PlatformError> {
         self.change(order_id, "restore-authorization", key, None)
             .await
+    }
+
+    /// Asks the platform to refuse legacy store `eid`'s calls from `starts_at` to
+    /// `ends_at` (unix seconds): a switch-off rehearsal. Returns the platform's id for
+    /// the window. `key` makes a retry create no second window.
+    pub async fn schedule_brownout(
+        &self,
+        eid: &str,
+        starts_at: i64,
+        ends_at: i64,
+        key: &str,
+    ) -> Result<String, PlatformError> {
+        let path = format!("/legacy/v1/stores/{}/brownouts", segment(eid)?);
+        let req = self
+            .request(reqwest::Method::POST, &path)?
+            .header("Idempotency-Key", key)
+            .json(&serde_json::json!({
+                "starts_at": crate::domain::rfc3339(starts_at),
+                "ends_at": crate::domain::rfc3339(ends_at),
+            }));
+        let created: Brownout = self.read(req).await?;
+        Ok(created.id)
+    }
+
+    /// Cancels the window `id` of legacy store `eid` before it starts.
+    pub async fn cancel_brownout(&self, eid: &str, id: &str) -> Result<(), PlatformError> {
+        let path = format!(
+            "/legacy/v1/stores/{}/brownouts/{}",
+            segment(eid)?,
+            segment(id)?
+        );
+        let res = self
+            .request(reqwest::Method::DELETE, &path)?
+            .send()
+            .await
+            .map_err(transport)?;
+        if res.status().is_success() {
+            return Ok(());
+        }
+        Err(failure(res).await)
     }
 
     async fn change(

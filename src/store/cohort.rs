@@ -36,6 +36,14 @@ pub struct CohortRow {
     pub last_reminded_at: Option<i64>,
     /// When the legacy store's ID was last used (a call or an order on it).
     pub legacy_called_at: Option<i64>,
+    /// When order management first succeeded on a new merchant ID.
+    pub order_management_at: Option<i64>,
+    /// When the last live order arrived on the legacy store ID.
+    pub legacy_ordered_at: Option<i64>,
+    /// The latest expiry of a legacy authorization still open.
+    pub legacy_open_until: Option<i64>,
+    /// When the legacy store's archive was downloaded.
+    pub legacy_archived_at: Option<i64>,
 }
 
 impl CohortRow {
@@ -43,13 +51,44 @@ impl CohortRow {
     pub fn idle_days(&self, now: i64) -> Option<i64> {
         self.progressed_at.map(|p| (now - p).max(0) / 86_400)
     }
+
+    /// Complete, and order management never succeeded on the new ID: checkout works
+    /// while captures and refunds were never tried, the commonest silent failure.
+    pub fn order_management_missing(&self) -> bool {
+        self.completed_at.is_some() && self.order_management_at.is_none()
+    }
+
+    /// What the store still lacks for the sunset, at `now`.
+    pub fn readiness(&self, now: i64) -> crate::domain::readiness::Readiness {
+        crate::domain::readiness::Readiness::at(
+            crate::domain::readiness::Facts {
+                legacy_called_at: self.legacy_called_at,
+                legacy_open_until: self.legacy_open_until,
+                archived_at: self.legacy_archived_at,
+            },
+            now,
+        )
+    }
+
+    /// Live orders arrived on the legacy store in the last days that count as lately,
+    /// a week or more after the upgrade completed: a storefront or country is still on
+    /// the old plugin.
+    pub fn late_legacy_orders(&self, now: i64) -> bool {
+        self.completed_at.is_some_and(|done| {
+            crate::domain::cutover::legacy_after_completion(done, self.legacy_ordered_at)
+                && self
+                    .legacy_ordered_at
+                    .is_some_and(|at| at >= crate::domain::traffic::recent_since(now))
+        })
+    }
 }
 
 /// The columns of `c` a [`CohortRow`] is read from: a long read (the CSV export) copies
 /// each column of each row through the driver, so none it does not use.
 const ROW: &str = "c.id, c.legacy_store_id, c.name, c.admin_email, c.product, c.platform, \
                    c.countries, c.partner_id, c.step, c.progressed_at, c.updated_at, \
-                   c.completed_at, c.risk, c.legacy_called_at";
+                   c.completed_at, c.risk, c.legacy_called_at, c.order_management_at, \
+                   c.legacy_ordered_at, c.legacy_open_until, c.legacy_archived_at";
 
 /// What the person narrowed the list to; empty fields do not filter.
 #[derive(Debug, Clone, Default)]
@@ -76,6 +115,10 @@ pub struct Filter {
     /// Only stores whose legacy ID was used at or after this time (still calling the
     /// legacy store).
     pub legacy_since: Option<i64>,
+    /// Only completed upgrades whose order management never succeeded on the new ID.
+    pub order_management_missing: bool,
+    /// Only stores ready for the sunset (`true`) or not (`false`), at the time given.
+    pub sunset_ready: Option<(bool, i64)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -220,6 +263,25 @@ impl Cohort<'_> {
             let p = arg(Arg::Int(since));
             conds.push(format!("c.legacy_called_at >= {p}"));
         }
+        if f.order_management_missing {
+            conds.push("c.completed_at IS NOT NULL AND c.order_management_at IS NULL".into());
+        }
+        if let Some((ready, now)) = f.sunset_ready {
+            // The rule of `domain::readiness`, as columns of the store.
+            let quiet = arg(Arg::Int(crate::domain::readiness::quiet_since(now)));
+            let now = arg(Arg::Int(now));
+            conds.push(if ready {
+                format!(
+                    "c.legacy_archived_at IS NOT NULL AND COALESCE(c.legacy_called_at, 0) <= {quiet} \
+                     AND COALESCE(c.legacy_open_until, 0) <= {now}"
+                )
+            } else {
+                format!(
+                    "(c.legacy_archived_at IS NULL OR c.legacy_called_at > {quiet} \
+                     OR c.legacy_open_until > {now})"
+                )
+            });
+        }
         if let Some(since) = f.changed_since {
             let p = arg(Arg::Int(since));
             conds.push(format!("COALESCE(c.updated_at, c.created_at) >= {p}"));
@@ -237,7 +299,8 @@ impl Cohort<'_> {
         let sql = format!(
             "(SELECT * FROM (SELECT s.id, s.legacy_store_id, s.name, s.name_folded, s.admin_email, s.product, s.platform, s.countries, s.partner_id, \
              s.upgrade_step AS step, s.upgrade_progressed_at AS progressed_at, s.upgrade_updated_at AS updated_at, \
-             s.upgrade_completed_at AS completed_at, s.created_at, s.legacy_called_at, {risk} AS risk \
+             s.upgrade_completed_at AS completed_at, s.created_at, s.legacy_called_at, s.order_management_at, s.legacy_ordered_at, \
+             s.legacy_open_until, s.legacy_archived_at, {risk} AS risk \
              FROM stores s WHERE {partner}) c{filter}) c"
         );
         (sql, args)

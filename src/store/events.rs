@@ -79,11 +79,11 @@ macro_rules! insert_event {
         concat!(
             "INSERT INTO order_events (event_id, kind, merchant_id, legacy_store_id, order_id, environment, amount, \
              currency, received_at, store_id, created_at, user_agent, error_code, correlation_id, fingerprint, \
-             service, endpoint, status) \
+             service, endpoint, status, country) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
              COALESCE((SELECT id FROM stores WHERE legacy_store_id = $4), \
                       (SELECT store_id FROM upgrades WHERE merchant_id = $3 OR test_merchant_id = $3 LIMIT 1)), \
-             $10, $11, $12, $13, $14, $15, $16, $17) ON CONFLICT (event_id) DO NOTHING RETURNING store_id"
+             $10, $11, $12, $13, $14, $15, $16, $17, $18) ON CONFLICT (event_id) DO NOTHING RETURNING store_id"
             $(, $returning)*
         )
     };
@@ -143,6 +143,7 @@ pub async fn insert<'c>(
         .bind(e.call.as_ref().map(|c| c.service.as_str()))
         .bind(e.call.as_ref().map(|c| c.endpoint.as_str()))
         .bind(e.call.as_ref().map(|c| i64::from(c.status)))
+        .bind(&e.country)
         .fetch_all(ex)
         .await;
     match res {

@@ -16,6 +16,7 @@ pub mod members;
 pub mod outbox;
 pub mod purge;
 pub mod rate_limit;
+pub mod rehearsals;
 pub mod remind_runs;
 pub mod sandbox;
 pub mod saved_views;

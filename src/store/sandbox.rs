@@ -213,3 +213,63 @@ async fn decide(
 fn refusal_body(code: &str, message: &str) -> Value {
     json!({ "error_code": code, "error_message": message })
 }
+
+/// Records the sandbox platform's window `id` refusing legacy store `eid`'s calls; the
+/// same id again (a retried request) changes nothing.
+pub async fn insert_brownout(
+    db: &Db,
+    id: &str,
+    eid: &str,
+    starts_at: i64,
+    ends_at: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO sandbox_brownouts (id, legacy_store_id, starts_at, ends_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(id)
+    .bind(eid)
+    .bind(starts_at)
+    .bind(ends_at)
+    .execute(&db.pool)
+    .await?;
+    Ok(())
+}
+
+/// Cancels window `id` of `eid` if it has not started; `None` if there is no such window,
+/// else whether it was cancelled (it may have started).
+pub async fn cancel_brownout(db: &Db, id: &str, eid: &str) -> sqlx::Result<Option<bool>> {
+    let at = now();
+    let known: Option<i64> = sqlx::query_scalar(
+        "SELECT starts_at FROM sandbox_brownouts WHERE id = $1 AND legacy_store_id = $2",
+    )
+    .bind(id)
+    .bind(eid)
+    .fetch_optional(&db.pool)
+    .await?;
+    if known.is_none() {
+        return Ok(None);
+    }
+    let done = sqlx::query(
+        "UPDATE sandbox_brownouts SET cancelled_at = COALESCE(cancelled_at, $1) \
+         WHERE id = $2 AND starts_at > $1",
+    )
+    .bind(at)
+    .bind(id)
+    .execute(&db.pool)
+    .await?;
+    Ok(Some(done.rows_affected() == 1))
+}
+
+/// Whether legacy store `eid`'s calls are refused at `at`.
+pub async fn switched_off(db: &Db, eid: &str, at: i64) -> sqlx::Result<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM sandbox_brownouts WHERE legacy_store_id = $1 AND ends_at > $2 \
+         AND starts_at <= $2 AND cancelled_at IS NULL",
+    )
+    .bind(eid)
+    .bind(at)
+    .fetch_one(&db.pool)
+    .await?;
+    Ok(n > 0)
+}

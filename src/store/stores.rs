@@ -18,9 +18,27 @@ pub struct Store {
     pub store_url: String,
     pub partner_id: Option<i64>,
     pub created_at: i64,
+    /// When the legacy ID was last used (a call or an order on it).
+    pub legacy_called_at: Option<i64>,
+    /// The latest expiry of a legacy authorization still open.
+    pub legacy_open_until: Option<i64>,
+    /// When the legacy store's archive was last downloaded.
+    pub legacy_archived_at: Option<i64>,
 }
 
 impl Store {
+    /// What the store still lacks for the sunset, at `now`.
+    pub fn readiness(&self, now: i64) -> crate::domain::readiness::Readiness {
+        crate::domain::readiness::Readiness::at(
+            crate::domain::readiness::Facts {
+                legacy_called_at: self.legacy_called_at,
+                legacy_open_until: self.legacy_open_until,
+                archived_at: self.legacy_archived_at,
+            },
+            now,
+        )
+    }
+
     pub fn country_list(&self) -> Vec<&str> {
         self.countries
             .split(';')
@@ -42,7 +60,8 @@ pub struct NewStore {
     pub partner: Option<String>,
 }
 
-pub(super) const COLUMNS: &str = "id, legacy_store_id, name, product, admin_email, countries, platform, store_url, partner_id, created_at";
+pub(super) const COLUMNS: &str = "id, legacy_store_id, name, product, admin_email, countries, platform, store_url, partner_id, created_at, \
+                                  legacy_called_at, legacy_open_until, legacy_archived_at";
 
 pub async fn find_by_legacy_id<'c>(
     ex: impl Executor<'c, Database = Any>,
@@ -229,7 +248,8 @@ pub async fn member_of<'c>(
     email: &str,
 ) -> sqlx::Result<Vec<Store>> {
     let cols = COLUMNS
-        .split(", ")
+        .split(',')
+        .map(str::trim)
         .map(|c| format!("s.{c}"))
         .collect::<Vec<_>>()
         .join(", ");
@@ -434,4 +454,18 @@ pub async fn all_partners<'c>(
     sqlx::query_as("SELECT id, name FROM partners ORDER BY name, id")
         .fetch_all(ex)
         .await
+}
+
+/// Records that the legacy store's archive of everything was downloaded (a sunset
+/// readiness condition).
+pub async fn record_archived<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    store_id: i64,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE stores SET legacy_archived_at = $1 WHERE id = $2")
+        .bind(now())
+        .bind(store_id)
+        .execute(ex)
+        .await?;
+    Ok(())
 }

@@ -33,6 +33,8 @@ impl Cohort<'_> {
             after_id,
             changed_since,
             legacy_since,
+            order_management_missing,
+            sunset_ready,
         } = self.filter;
         let plain = q.trim().is_empty()
             && platform.is_empty()
@@ -41,7 +43,9 @@ impl Cohort<'_> {
             && stalled_before.is_none()
             && after_id.is_none()
             && changed_since.is_none()
-            && legacy_since.is_none();
+            && legacy_since.is_none()
+            && !order_management_missing
+            && sunset_ready.is_none();
         if !plain || !matches!(risk, None | Some(Risk::AtRisk | Risk::Done)) {
             return Ok(None);
         }

@@ -1,9 +1,13 @@
 //! What a store's integrations called, per service and ID, from the sums the events'
 //! trigger keeps (migration 0032): a few rows per store and day, however many events.
 
-use sqlx::FromRow;
+use sqlx::{Any, Executor, FromRow};
 
-use crate::domain::traffic::{RECENT_DAYS, Service, Use};
+use super::Tx;
+use crate::domain::{
+    cutover::{DayCount, GRACE_DAYS},
+    traffic::{LegacyNews, Service, Use, recent_since},
+};
 
 #[derive(FromRow)]
 struct UseRow {
@@ -16,7 +20,11 @@ struct UseRow {
 }
 
 /// Each service's use of each ID by store `store_id`, "lately" counted to `now`.
-pub async fn of_store(db: &super::Db, store_id: i64, now: i64) -> sqlx::Result<Vec<Use>> {
+pub async fn of_store<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    store_id: i64,
+    now: i64,
+) -> sqlx::Result<Vec<Use>> {
     let rows: Vec<UseRow> = sqlx::query_as(
         "SELECT t.service, t.subject, MAX(t.last_at) AS last_at, \
          CAST(SUM(CASE WHEN t.day >= $2 THEN t.calls ELSE 0 END) AS BIGINT) AS recent, \
@@ -27,8 +35,8 @@ pub async fn of_store(db: &super::Db, store_id: i64, now: i64) -> sqlx::Result<V
          GROUP BY t.store_id, t.service, t.subject ORDER BY t.service, t.subject",
     )
     .bind(store_id)
-    .bind(now.div_euclid(86_400) - (RECENT_DAYS - 1))
-    .fetch_all(&db.pool)
+    .bind(recent_since(now).div_euclid(86_400))
+    .fetch_all(ex)
     .await?;
     Ok(rows
         .into_iter()
@@ -43,4 +51,131 @@ pub async fn of_store(db: &super::Db, store_id: i64, now: i64) -> sqlx::Result<V
             })
         })
         .collect())
+}
+
+/// Up to `limit` stores whose partner has news of their legacy traffic: `Stopped` when
+/// the legacy ID was last used before `cutoff` and that was not said yet, `Resumed`
+/// when it was used at or after `cutoff` since "stopped" was said. Each is a range of a
+/// partial index (migration 0034) that holds only the stores that could change.
+pub async fn legacy_news(
+    db: &super::Db,
+    cutoff: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<(i64, LegacyNews)>> {
+    let stopped: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM stores WHERE legacy_called_at IS NOT NULL \
+         AND (legacy_told IS NULL OR legacy_told = 'resumed') AND legacy_called_at < $1 \
+         ORDER BY legacy_called_at LIMIT $2",
+    )
+    .bind(cutoff)
+    .bind(limit)
+    .fetch_all(&db.pool)
+    .await?;
+    let resumed: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM stores WHERE legacy_told = 'stopped' AND legacy_called_at >= $1 \
+         ORDER BY legacy_called_at LIMIT $2",
+    )
+    .bind(cutoff)
+    .bind(limit)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(stopped
+        .into_iter()
+        .map(|id| (id, LegacyNews::Stopped))
+        .chain(resumed.into_iter().map(|id| (id, LegacyNews::Resumed)))
+        .collect())
+}
+
+/// Records in `tx` that store `store_id`'s partner is told `news`, if it is still news
+/// (another instance may have told it, or a call arrived since it was listed). Returns
+/// the legacy ID's last use if so.
+pub async fn tell(
+    tx: &mut Tx,
+    store_id: i64,
+    news: LegacyNews,
+    cutoff: i64,
+) -> sqlx::Result<Option<i64>> {
+    let still = match news {
+        LegacyNews::Stopped => {
+            "(legacy_told IS NULL OR legacy_told = 'resumed') AND legacy_called_at < $3"
+        }
+        LegacyNews::Resumed => "legacy_told = 'stopped' AND legacy_called_at >= $3",
+    };
+    sqlx::query_scalar(&format!(
+        "UPDATE stores SET legacy_told = $1 WHERE id = $2 AND {still} RETURNING legacy_called_at"
+    ))
+    .bind(news.as_str())
+    .bind(store_id)
+    .bind(cutoff)
+    .fetch_optional(&mut **tx)
+    .await
+}
+
+#[derive(FromRow)]
+struct DayCountRow {
+    day: i64,
+    legacy: i64,
+    country: String,
+    orders: i64,
+}
+
+/// Store `store_id`'s live orders per day from day `from` on, per side and country, from
+/// the sums the orders' trigger keeps (migration 0035).
+pub async fn orders<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    store_id: i64,
+    from: i64,
+) -> sqlx::Result<Vec<DayCount>> {
+    let rows: Vec<DayCountRow> = sqlx::query_as(
+        "SELECT day, legacy, country, orders FROM store_orders \
+         WHERE store_id = $1 AND day >= $2 ORDER BY day",
+    )
+    .bind(store_id)
+    .bind(from)
+    .fetch_all(ex)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| DayCount {
+            day: r.day,
+            legacy: r.legacy != 0,
+            country: r.country,
+            orders: r.orders,
+        })
+        .collect())
+}
+
+/// Up to `limit` completed stores whose admin has not been told that live orders still
+/// arrive on the legacy store ID a week after the upgrade: the last such order came at or
+/// after `since` (a range of a partial index, migration 0035), and a week or more after
+/// completion.
+pub async fn legacy_orders_untold(
+    db: &super::Db,
+    since: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar(
+        "SELECT id FROM stores WHERE upgrade_completed_at IS NOT NULL \
+         AND legacy_orders_alerted_at IS NULL AND legacy_ordered_at >= $1 \
+         AND legacy_ordered_at >= upgrade_completed_at + $2 ORDER BY legacy_ordered_at LIMIT $3",
+    )
+    .bind(since)
+    .bind(GRACE_DAYS * 86_400)
+    .bind(limit)
+    .fetch_all(&db.pool)
+    .await
+}
+
+/// Records in `tx` that store `store_id`'s admin is told of legacy orders after the
+/// upgrade, unless someone did already; whether this call did.
+pub async fn mark_legacy_orders_told(tx: &mut Tx, store_id: i64, now: i64) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE stores SET legacy_orders_alerted_at = $1 \
+         WHERE id = $2 AND legacy_orders_alerted_at IS NULL",
+    )
+    .bind(now)
+    .bind(store_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }

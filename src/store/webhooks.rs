@@ -140,18 +140,17 @@ pub async fn enqueue_step(
 ) -> sqlx::Result<()> {
     // The merchant ID as stored now, in this transaction: the caller's copy of the
     // upgrade may predate the MID it just allocated.
-    let hooks: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
-        "SELECT w.id, s.legacy_store_id, s.name, u.merchant_id FROM webhooks w \
-         JOIN stores s ON s.partner_id = w.partner_id JOIN upgrades u ON u.store_id = s.id \
-         WHERE s.id = $1 AND u.id = $2 AND w.disabled_at IS NULL",
+    let Some((eid, name, merchant_id)): Option<(String, String, Option<String>)> = sqlx::query_as(
+        "SELECT s.legacy_store_id, s.name, u.merchant_id FROM stores s \
+             JOIN upgrades u ON u.store_id = s.id WHERE s.id = $1 AND u.id = $2",
     )
     .bind(upgrade.store_id)
     .bind(upgrade.id)
-    .fetch_all(&mut **tx)
-    .await?;
-    if hooks.is_empty() {
+    .fetch_optional(&mut **tx)
+    .await?
+    else {
         return Ok(());
-    }
+    };
     let mut events = vec![webhook::STEP_COMPLETED];
     if to == Step::Complete {
         events.push(webhook::COMPLETED);
@@ -162,44 +161,70 @@ pub async fn enqueue_step(
     } else {
         "person"
     };
-    for (hook, eid, name, merchant_id) in hooks {
-        for kind in &events {
-            let event_id = format!(
-                "evt_{}_{}_{}",
-                upgrade.id,
-                to.as_str(),
-                kind.rsplit('.').next().unwrap_or(kind)
-            );
-            let body = json!({
-                "id": event_id,
-                "type": kind,
-                "created_at": crate::domain::rfc3339(at),
-                "data": {
-                    "legacy_store_id": eid,
-                    "store_name": name,
-                    "path": upgrade.path_id,
-                    "completed_step": from.as_str(),
-                    "current_step": to.as_str(),
-                    "merchant_id": merchant_id,
-                    "by": by,
-                }
-            })
-            .to_string();
-            outbox::push(
-                &mut **tx,
-                &outbox::Job {
-                    lane: outbox::Lane::Webhook,
-                    key: &format!("webhook:{hook}:{event_id}"),
-                    kind: "webhook",
-                    recipient: &hook.to_string(),
-                    subject: kind,
-                    body: &body,
-                    store_id: Some(upgrade.store_id),
-                    redact: false,
-                },
-            )
-            .await?;
-        }
+    let data = json!({
+        "legacy_store_id": eid,
+        "store_name": name,
+        "path": upgrade.path_id,
+        "completed_step": from.as_str(),
+        "current_step": to.as_str(),
+        "merchant_id": merchant_id,
+        "by": by,
+    });
+    for kind in events {
+        let event_id = format!(
+            "evt_{}_{}_{}",
+            upgrade.id,
+            to.as_str(),
+            kind.rsplit('.').next().unwrap_or(kind)
+        );
+        enqueue(tx, upgrade.store_id, &event_id, kind, at, &data).await?;
+    }
+    Ok(())
+}
+
+/// Queues event `event_id` of type `kind` about store `store_id` for every active
+/// webhook of the store's partner, in the caller's transaction; queuing it again is a
+/// no-op (the outbox key names the webhook and the event).
+pub async fn enqueue(
+    tx: &mut Tx,
+    store_id: i64,
+    event_id: &str,
+    kind: &str,
+    at: i64,
+    data: &serde_json::Value,
+) -> sqlx::Result<()> {
+    let hooks: Vec<i64> = sqlx::query_scalar(
+        "SELECT w.id FROM webhooks w JOIN stores s ON s.partner_id = w.partner_id \
+         WHERE s.id = $1 AND w.disabled_at IS NULL",
+    )
+    .bind(store_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    if hooks.is_empty() {
+        return Ok(());
+    }
+    let body = json!({
+        "id": event_id,
+        "type": kind,
+        "created_at": crate::domain::rfc3339(at),
+        "data": data,
+    })
+    .to_string();
+    for hook in hooks {
+        outbox::push(
+            &mut **tx,
+            &outbox::Job {
+                lane: outbox::Lane::Webhook,
+                key: &format!("webhook:{hook}:{event_id}"),
+                kind: "webhook",
+                recipient: &hook.to_string(),
+                subject: kind,
+                body: &body,
+                store_id: Some(store_id),
+                redact: false,
+            },
+        )
+        .await?;
     }
     Ok(())
 }

@@ -117,7 +117,8 @@ pub(super) async fn page(
         casework: store::casework::get(pool, id).await?,
         notes: store::casework::notes(pool, id).await?,
         agents: crate::app::casework::agents(state).await?,
-        traffic: store::traffic::of_store(&state.db, id, store::now()).await?,
+        traffic: store::traffic::of_store(&state.db.pool, id, store::now()).await?,
+        rehearsals: store::rehearsals::of_store(pool, id).await?,
     };
     let view = pages::console::timeline(reader, &entries, problem.as_deref());
     Ok((status, pages::render(view)).into_response())

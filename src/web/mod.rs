@@ -22,6 +22,7 @@ pub mod partner;
 pub mod partner_keys;
 pub mod partner_views;
 pub mod platform;
+pub mod rehearsals;
 pub mod request;
 pub mod requests;
 pub mod routes;
@@ -67,6 +68,7 @@ pub fn routes(sandbox: bool) -> Routes {
         .with(webhook_log::routes)
         .with(console::routes)
         .with(casework::routes)
+        .with(rehearsals::routes)
         .with(api::routes)
         .with(lang::routes)
         .with(platform::gateway::routes)

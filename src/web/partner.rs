@@ -141,6 +141,7 @@ fn records(catalog: &Catalog, rows: &[CohortRow], now: i64, header: bool) -> Vec
             "new_mid",
             "partner",
             "legacy_last_used",
+            "order_management_first_used",
         ]);
     }
     for r in rows {
@@ -165,6 +166,9 @@ fn records(catalog: &Catalog, rows: &[CohortRow], now: i64, header: bool) -> Vec
             cell(r.merchant_id.as_deref().unwrap_or_default()),
             cell(r.partner.as_deref().unwrap_or_default()),
             r.legacy_called_at
+                .map(crate::domain::rfc3339)
+                .unwrap_or_default(),
+            r.order_management_at
                 .map(crate::domain::rfc3339)
                 .unwrap_or_default(),
         ]);

@@ -14,7 +14,7 @@ use axum::{
     Router,
     handler::Handler,
     http::Method,
-    routing::{get, post},
+    routing::{delete, get, post},
 };
 use utoipa::openapi::{RefOr, path::Paths, schema::Schema};
 use utoipa_axum::router::UtoipaMethodRouter;
@@ -58,6 +58,16 @@ impl Routes {
     {
         self.table.push((Method::POST, path));
         self.router = self.router.route(path, post(handler));
+        self
+    }
+
+    pub fn delete<H, T>(mut self, path: &'static str, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.table.push((Method::DELETE, path));
+        self.router = self.router.route(path, delete(handler));
         self
     }
 

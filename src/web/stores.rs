@@ -96,12 +96,23 @@ async fn overview(
     let expiring =
         store::legacy_orders::expiring(&state.db.pool, reader.store.id, EXPIRY_WARNING_SECONDS)
             .await?;
-    let traffic = store::traffic::of_store(&state.db, reader.store.id, store::now()).await?;
+    let now = store::now();
+    let traffic = store::traffic::of_store(&state.db.pool, reader.store.id, now).await?;
+    let sunset = reader.sunset.map(|(d, _)| d);
+    let meter = crate::app::traffic::meter_of(
+        &state.db,
+        reader.store.id,
+        reader.upgrade.as_ref(),
+        sunset,
+        now,
+    )
+    .await?;
     Ok(pages::render(pages::stores::overview(
         &state.catalog,
         &reader,
         &expiring,
         &traffic,
+        meter.as_ref(),
     ))
     .into_response())
 }

@@ -57,7 +57,7 @@ async fn show(
         audit: store::audit::for_store(&state.db.pool, store.id, 200).await?,
         events: store::events::for_store_since(&state.db.pool, store.id, 0).await?,
         answers: store::support::answers(&state.db.pool, request.id).await?,
-        traffic: store::traffic::of_store(&state.db, store.id, store::now()).await?,
+        traffic: store::traffic::of_store(&state.db.pool, store.id, store::now()).await?,
     };
     Ok(pages::render(pages::support::request(
         &user.ctx(),

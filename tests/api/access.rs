@@ -54,6 +54,8 @@ fn class_of(method: &Method, path: &str) -> Option<Class> {
         "/sandbox/v1/orders" | "/sandbox/v1/settlements" => Machine,
         "/platform/v1/credentials/verify" | "/platform/v1/events" => Machine,
         p if p.starts_with("/ordermanagement/v1/") => Machine,
+        // The sandbox's legacy store and its switch-off windows.
+        p if p.starts_with("/legacy/v1/") => Machine,
         p if p.starts_with("/stores/{eid}") && get => StoreRead,
         p if p.starts_with("/stores/{eid}") => StoreAdmin,
         _ => return None,
@@ -206,6 +208,8 @@ async fn every_route_is_classified_and_enforced_for_every_role() {
                 browser.get_headers(&url).await
             } else if *method == Method::GET {
                 browser.get(&url).await
+            } else if *method == Method::DELETE {
+                browser.delete(&url).await
             } else {
                 let csrf = browser.csrf().await;
                 browser.post(&url, &[("csrf", csrf.as_str())]).await

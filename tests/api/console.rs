@@ -6,7 +6,7 @@ use switchyard::domain::access::StaffRole;
 
 use crate::helpers::{ADMIN, STORE, TestApp, path, spawn_app};
 
-const AGENT: &str = "agent@support.example";
+pub(crate) const AGENT: &str = "agent@support.example";
 const DAY: i64 = 86_400;
 
 impl TestApp {

@@ -308,6 +308,17 @@ impl TestApp {
         into_page(res).await
     }
 
+    /// Sends a DELETE (machine routes have some).
+    pub async fn delete(&self, path: &str) -> Page {
+        let res = self
+            .client
+            .delete(self.url(path))
+            .send()
+            .await
+            .expect("DELETE");
+        into_page(res).await
+    }
+
     /// Posts a multipart form (an upload), as a browser does.
     pub async fn multipart(&self, path: &str, form: reqwest::multipart::Form) -> Page {
         let res = self

@@ -523,12 +523,12 @@ async fn the_csv_has_admin_platform_countries_mid_and_partner_a_bom_option_and_n
     let mut lines = csv.body.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "legacy_store_id,name,product,path,step,last_activity,days_without_progress,risk,admin_email,platform,countries,new_mid,partner,legacy_last_used"
+        "legacy_store_id,name,product,path,step,last_activity,days_without_progress,risk,admin_email,platform,countries,new_mid,partner,legacy_last_used,order_management_first_used"
     );
     let kaffe = lines.next().unwrap();
     assert!(
         kaffe.ends_with(&format!(
-            ",anna@kaffebaren.example,woocommerce,SE;NO;FI,{mid},Nordic Commerce Partners,"
+            ",anna@kaffebaren.example,woocommerce,SE;NO;FI,{mid},Nordic Commerce Partners,,"
         )),
         "{kaffe}"
     );

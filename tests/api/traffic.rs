@@ -265,7 +265,7 @@ async fn the_dashboard_lists_and_filters_the_stores_still_calling_the_legacy_sto
 
     let csv = pm.get("/partner/export.csv?legacy=calling").await.body;
     let lines: Vec<&str> = csv.lines().collect();
-    assert!(lines[0].ends_with(",legacy_last_used"), "{}", lines[0]);
+    assert!(lines[0].contains(",legacy_last_used,"), "{}", lines[0]);
     assert_eq!(lines.len(), 2, "{csv}");
     assert!(lines[1].starts_with("4711,"));
 
@@ -279,4 +279,146 @@ async fn the_dashboard_lists_and_filters_the_stores_still_calling_the_legacy_sto
     );
     let (status, _) = pm.api(&token, "/api/v1/stores?legacy=sometimes").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+/// A completed store whose checkout works but whose order management was never seen on
+/// the new ID is flagged to its partner: on the dashboard, as a filter, in the API.
+#[tokio::test]
+async fn the_partner_sees_completed_stores_that_never_used_order_management_on_the_new_id() {
+    let app = spawn_app().await;
+    app.partners().await;
+    let shown = app.admin_waiting_for_purchase().await;
+    let placed = app.sandbox_purchase(&shown.username, &shown.password).await;
+    assert_eq!(placed.status(), StatusCode::CREATED);
+
+    let pm = app.as_partner(crate::partner::PM).await;
+    let all = pm.get("/partner").await;
+    let row = between(&all.body, "id=\"store-4711\"", "</tr>").unwrap();
+    assert!(row.contains("id=\"om-missing-4711\""), "{row}");
+    let missing = pm.get("/partner?order_management=missing").await;
+    assert!(missing.has("id=\"store-4711\""), "{}", missing.body);
+    assert!(missing.has("Stores matching: 1"));
+    let token = pm.create_token("sync").await;
+    let (status, list) = pm
+        .api(&token, "/api/v1/stores?order_management=missing")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert_eq!(crate::partner::eids(&list), ["4711"]);
+    assert_eq!(list["stores"][0]["order_management_missing"], true);
+    let (status, _) = pm.api(&token, "/api/v1/stores?order_management=no").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // Cancelling the test order goes through order management on the new ID.
+    app.submit(&path("/upgrade/complete/cancel-order"), &[])
+        .await
+        .assert_redirect_to(&path("/upgrade/complete"));
+    let row = between(&pm.get("/partner").await.body, "id=\"store-4711\"", "</tr>").unwrap();
+    assert!(!row.contains("om-missing"), "{row}");
+    assert!(
+        pm.get("/partner?order_management=missing")
+            .await
+            .has("Stores matching: 0")
+    );
+    let (_, one) = pm.api(&token, "/api/v1/stores/4711").await;
+    assert_eq!(one["order_management_missing"], false, "{one}");
+    assert!(one["order_management_first_used"].is_string(), "{one}");
+    let csv = pm.get("/partner/export.csv").await.body;
+    let header = csv.lines().next().unwrap();
+    assert!(header.ends_with(",order_management_first_used"), "{header}");
+}
+
+impl TestApp {
+    /// The partner's webhook events received so far: (type, data).
+    fn received(hook: &crate::partner::Receiver) -> Vec<(String, Value)> {
+        hook.calls
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(_, body)| {
+                let v: Value = serde_json::from_str(body).unwrap();
+                (v["type"].as_str().unwrap().to_owned(), v["data"].clone())
+            })
+            .collect()
+    }
+
+    async fn wait_for_events(hook: &crate::partner::Receiver, n: usize) -> Vec<(String, Value)> {
+        for _ in 0..200 {
+            if hook.calls.lock().unwrap().len() >= n {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        Self::received(hook)
+    }
+}
+
+/// The partner's webhook hears once when a store's legacy ID has gone quiet for the days
+/// that count as lately, and once when it is called again after that, with what called.
+#[tokio::test]
+async fn partners_hear_when_the_legacy_store_goes_quiet_and_when_it_is_called_again() {
+    use switchyard::app::traffic::tell_partners;
+    let app = crate::helpers::spawn_app_with(|c| c.health_check.allow_private = true).await;
+    app.partners().await;
+    let hook = crate::partner::receiver(0).await;
+    app.as_partner(crate::partner::PM)
+        .await
+        .add_webhook(&hook.url)
+        .await;
+    let now = switchyard::store::now();
+    let legacy = json!({"legacy_store_id": STORE});
+    app.deliver(&call(
+        "a",
+        legacy.clone(),
+        "order_management",
+        200,
+        now - 8 * 86_400,
+    ))
+    .await;
+
+    // Two days later the call was six days old: still lately, no news.
+    assert_eq!(tell_partners(&app.db, now - 2 * 86_400).await.unwrap(), 0);
+    // Today it has gone quiet: told once, by whichever instance looks first.
+    let (a, b) = tokio::join!(tell_partners(&app.db, now), tell_partners(&app.db, now));
+    assert_eq!(a.unwrap() + b.unwrap(), 1);
+    assert_eq!(tell_partners(&app.db, now).await.unwrap(), 0);
+    let events = TestApp::wait_for_events(&hook, 1).await;
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0].0, "store.legacy_traffic_stopped");
+    assert_eq!(events[0].1["legacy_store_id"], STORE);
+    assert_eq!(
+        events[0].1["legacy_last_used"],
+        switchyard::domain::rfc3339(now - 8 * 86_400)
+    );
+
+    // The old plugin calls again: resumed, naming the service and what called.
+    app.deliver(&call("b", legacy.clone(), "settlement", 200, now))
+        .await;
+    assert_eq!(tell_partners(&app.db, now).await.unwrap(), 1);
+    assert_eq!(tell_partners(&app.db, now).await.unwrap(), 0);
+    let events = TestApp::wait_for_events(&hook, 2).await;
+    assert_eq!(events.len(), 2, "{events:?}");
+    let (kind, data) = &events[1];
+    assert_eq!(kind, "store.legacy_traffic_resumed");
+    let settlement = data["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["service"] == "settlement")
+        .unwrap_or_else(|| panic!("{data}"));
+    assert_eq!(settlement["calls_last_7_days"], 1);
+    assert_eq!(settlement["user_agent"], "OldPlugin/1.2 (WooCommerce)");
+    // Every delivery is signed.
+    assert!(
+        hook.calls
+            .lock()
+            .unwrap()
+            .iter()
+            .all(|(sig, _)| sig.is_some())
+    );
+    // The other partner's store never called its legacy ID: nothing to tell.
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM stores WHERE legacy_told IS NOT NULL")
+            .await,
+        1
+    );
 }

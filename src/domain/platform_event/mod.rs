@@ -127,6 +127,8 @@ pub struct PlatformEvent {
     pub correlation_id: Option<String>,
     /// What an `api.call` called; `None` for every other kind.
     pub call: Option<Call>,
+    /// The country an order was placed from (ISO 3166-1 alpha-2), when the platform said.
+    pub country: Option<String>,
 }
 
 /// An API call as the platform reports it.
@@ -178,6 +180,10 @@ impl PlatformEvent {
             push(Some(call.service.as_str()));
             push(Some(&call.endpoint));
             push(Some(&call.status.to_string()));
+        }
+        // Likewise only an order that names its country.
+        if let Some(country) = &self.country {
+            push(Some(country));
         }
         super::sha256_hex(canonical)
     }
@@ -353,6 +359,17 @@ pub fn parse(body: &[u8]) -> Result<PlatformEvent, FieldError> {
         EventKind::ApiCall => Some(call(data)?),
         _ => None,
     };
+    let country = match text(data, "data.country", "country")? {
+        Some(c) if is_order && crate::domain::countries::is_assigned(c) => Some(c.to_owned()),
+        Some(_) if is_order => {
+            return Err(bad(
+                "data.country",
+                "must be an ISO 3166-1 two-letter code such as SE",
+            ));
+        }
+        Some(_) => return Err(bad("data.country", "is only for orders")),
+        None => None,
+    };
     Ok(PlatformEvent {
         id: id.to_owned(),
         kind,
@@ -366,6 +383,7 @@ pub fn parse(body: &[u8]) -> Result<PlatformEvent, FieldError> {
         error_code: error_code.map(str::to_owned),
         correlation_id: text(data, "data.correlation_id", "correlation_id")?.map(str::to_owned),
         call,
+        country,
     })
 }
 

@@ -146,6 +146,11 @@ pub struct OrderFields {
         pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$"
     )]
     pub error_code: Option<String>,
+    /// ISO 3166-1 alpha-2: the country the order was placed from. The store's cutover
+    /// meter counts orders per country.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = country)]
+    pub country: Option<String>,
 }
 
 /// Where an event came from, when the platform knows.
@@ -384,6 +389,14 @@ fn absent() -> RefOr<Schema> {
     ObjectBuilder::new().schema_type(Type::Null).into()
 }
 
+/// An officially assigned ISO 3166-1 alpha-2 code: exactly the codes accepted.
+fn country() -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(crate::domain::countries::ISO_3166_ALPHA2))
+        .into()
+}
+
 impl OrderData {
     /// An order of `subject` (a merchant ID, or a legacy store's digits) in `environment`.
     pub fn new(subject: &str, environment: Environment, order: OrderFields) -> Self {
@@ -432,6 +445,7 @@ mod tests {
             currency: "SEK".into(),
             context: context(),
             error_code: None,
+            country: Some("SE".into()),
         };
         EventBody::Order(OrderEvent {
             id: "evt_order".into(),

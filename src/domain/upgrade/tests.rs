@@ -181,6 +181,7 @@ fn order(subject: Subject, environment: Environment) -> PlatformEvent {
         error_code: None,
         correlation_id: None,
         call: None,
+        country: None,
     }
 }
 

@@ -165,6 +165,18 @@ pub struct StoreSummary {
     /// RFC 3339; when the legacy store ID was last used (a call or an order on it). A
     /// store still calling it lately has something left on the legacy store.
     pub legacy_last_used: Option<String>,
+    /// RFC 3339; when order management (a capture, cancel or refund) first succeeded on
+    /// the new merchant ID.
+    pub order_management_first_used: Option<String>,
+    /// Complete, but order management never succeeded on the new merchant ID: checkout
+    /// works while captures and refunds were never tried.
+    pub order_management_missing: bool,
+    /// Ready for the sunset: the legacy store ID unused for 14 days, no legacy
+    /// authorization open, the reports archived.
+    pub sunset_ready: bool,
+    /// What the store still lacks for the sunset: `legacy_in_use`,
+    /// `open_authorizations`, `reports_not_archived`.
+    pub sunset_missing: Vec<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -203,6 +215,7 @@ pub struct StoreDetail {
 }
 
 fn summary(state: &AppState, r: &CohortRow, now: i64) -> StoreSummary {
+    let readiness = r.readiness(now);
     let target = r
         .path_id
         .as_deref()
@@ -226,6 +239,14 @@ fn summary(state: &AppState, r: &CohortRow, now: i64) -> StoreSummary {
         days_without_progress: r.idle_days(now),
         completed_at: r.completed_at.map(rfc3339),
         legacy_last_used: r.legacy_called_at.map(rfc3339),
+        order_management_first_used: r.order_management_at.map(rfc3339),
+        order_management_missing: r.order_management_missing(),
+        sunset_ready: readiness.is_ready(),
+        sunset_missing: readiness
+            .missing
+            .iter()
+            .map(|m| m.as_str().to_owned())
+            .collect(),
     }
 }
 

@@ -12,7 +12,9 @@ use utoipa::{
 };
 
 use super::MAX_PER_PAGE;
-use crate::app::partner::{LEGACY_CALLING, ListQuery};
+use crate::app::partner::{
+    LEGACY_CALLING, ListQuery, ORDER_MANAGEMENT_MISSING, SUNSET_NOT_READY, SUNSET_READY,
+};
 use crate::{
     domain::{Step, risk::Risk, text::ONE_LINE_PATTERN, upgrade::Progress},
     store::cohort::Sort,
@@ -107,9 +109,11 @@ pub(super) fn refuse_sync_params(raw: &str) -> Result<(), &'static str> {
 /// the first page, and a client could not tell either from a real answer. A parameter
 /// with a fixed set of values, or a number, is left out for its default, not sent empty.
 pub(super) fn check_list_query(q: &ListQuery, raw: &str) -> Result<(), String> {
-    const CHOSEN: [&str; 10] = [
+    const CHOSEN: [&str; 12] = [
         "step",
+        "sunset",
         "legacy",
+        "order_management",
         "risk",
         "sort",
         "dir",
@@ -138,6 +142,16 @@ pub(super) fn check_list_query(q: &ListQuery, raw: &str) -> Result<(), String> {
     one_of("sort", &q.sort, Sort::parse(&q.sort).is_some())?;
     one_of("dir", &q.dir, matches!(q.dir.as_str(), "asc" | "desc"))?;
     one_of("legacy", &q.legacy, q.legacy == LEGACY_CALLING)?;
+    one_of(
+        "sunset",
+        &q.sunset,
+        matches!(q.sunset.as_str(), SUNSET_READY | SUNSET_NOT_READY),
+    )?;
+    one_of(
+        "order_management",
+        &q.order_management,
+        q.order_management == ORDER_MANAGEMENT_MISSING,
+    )?;
     if q.q.chars().count() > 100 {
         return Err("q is longer than 100 characters".into());
     }
@@ -205,6 +219,16 @@ fn filters() -> Vec<(&'static str, &'static str, ObjectBuilder)> {
             "legacy",
             "`calling`: only stores whose legacy store ID was used (a call or an order) in the last 7 days",
             one_of(vec![LEGACY_CALLING]),
+        ),
+        (
+            "order_management",
+            "`missing`: only completed upgrades whose order management (a capture, cancel or refund) never succeeded on the new merchant ID",
+            one_of(vec![ORDER_MANAGEMENT_MISSING]),
+        ),
+        (
+            "sunset",
+            "`ready`: only stores ready for the sunset (legacy store ID unused for 14 days, no open legacy authorization, reports archived); `not-ready`: the others",
+            one_of(vec![SUNSET_READY, SUNSET_NOT_READY]),
         ),
         ("per_page", "Stores per page", number(MAX_PER_PAGE)),
     ]

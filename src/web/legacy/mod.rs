@@ -87,10 +87,26 @@ async fn page(
         Some(p) => (Some(p.message.render(&tr)), p.typed),
         None => (None, None),
     };
-    let traffic = store::traffic::of_store(&state.db, reader.store.id, store::now()).await?;
+    let now = store::now();
+    let traffic = store::traffic::of_store(&state.db.pool, reader.store.id, now).await?;
+    let meter = crate::app::traffic::meter_of(
+        &state.db,
+        reader.store.id,
+        reader.upgrade.as_ref(),
+        reader.sunset.map(|(d, _)| d),
+        now,
+    )
+    .await?;
+    // Read again: the orders just synced may have opened or closed authorizations.
+    let readiness = store::stores::find_by_id(&state.db.pool, reader.store.id)
+        .await?
+        .unwrap_or_else(|| reader.store.clone())
+        .readiness(now);
     let view = pages::legacy::View {
         sunset: reader.sunset,
         traffic: &traffic,
+        meter: meter.as_ref(),
+        readiness: &readiness,
         orders: &orders,
         orders_stale: stale,
         reports: &reports,

@@ -98,6 +98,8 @@ pub struct Timeline {
     pub agents: Vec<String>,
     /// What the store's integrations called lately, per service and ID.
     pub traffic: Vec<crate::domain::traffic::Use>,
+    /// The store's switch-off rehearsals.
+    pub rehearsals: Vec<crate::store::rehearsals::Rehearsal>,
 }
 
 /// One line of the timeline: when, what kind, what, who.
@@ -216,6 +218,13 @@ pub fn timeline(reader: &StoreReader, t: &Timeline, problem: Option<&str>) -> Pa
         }
         {super::casework::card(&tr, eid, &csrf, ctx.user.as_deref().unwrap_or_default(), &t.casework, &t.notes, &t.agents)}
         {super::traffic::section(&tr, super::traffic::Traffic::of(&t.traffic, reader.upgrade.as_ref()))}
+        {super::readiness::section(&tr, eid, &reader.store.readiness(crate::store::now()))}
+        if !t.rehearsals.is_empty() {
+            section { class: "card", id: "rehearsals-card",
+                h2 { id: "rehearsals", {tr.t("rehearsal.title")} }
+                {super::rehearsals::table(&tr, eid, &t.rehearsals, crate::store::now(), Some(csrf.as_str()), true)}
+            }
+        }
         section { class: "card",
             h2 { {tr.t("console.timeline.heading")} }
             table { class: "list", id: "timeline",

@@ -23,6 +23,10 @@ pub struct View<'a> {
     pub sunset: Option<(time::Date, Phase)>,
     /// What the store's integrations called lately, per service and ID.
     pub traffic: &'a [crate::domain::traffic::Use],
+    /// The cutover meter, once the upgrade has started.
+    pub meter: Option<&'a crate::app::traffic::StoreMeter>,
+    /// What the store still lacks for the sunset, after the orders were synced.
+    pub readiness: &'a crate::domain::readiness::Readiness,
     pub orders: &'a [LegacyOrder],
     /// The platform could not be asked: the orders are as last seen.
     pub orders_stale: bool,
@@ -119,6 +123,8 @@ pub fn page(reader: &StoreReader, view: &View<'_>) -> Page {
             }
         }
         {super::traffic::section(&tr, super::traffic::Traffic::of(view.traffic, reader.upgrade.as_ref()))}
+        {super::cutover::of_store(&tr, view.meter, view.sunset)}
+        {super::readiness::section(&tr, &reader.store.legacy_store_id, view.readiness)}
         if open { {lists(reader, view, act)} }
     };
     layout(&ctx, &tr.f("legacy.title", &[("eid", eid)]), None, body)

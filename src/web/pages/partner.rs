@@ -12,7 +12,10 @@ use super::{
 };
 use crate::app::paths;
 use crate::{
-    app::partner::{Dashboard, LEGACY_CALLING, ListQuery, PAGE_SIZE},
+    app::partner::{
+        Dashboard, LEGACY_CALLING, ListQuery, ORDER_MANAGEMENT_MISSING, PAGE_SIZE,
+        SUNSET_NOT_READY, SUNSET_READY,
+    },
     domain::{catalog::Catalog, delivery::Failure, risk::Risk, upgrade::Progress},
     i18n::Tr,
     store::{
@@ -270,6 +273,17 @@ pub fn filter_fields(
             option { value: "", {tr.t("partner.filter.any")} }
             option { value: "{LEGACY_CALLING}", selected: query.legacy == LEGACY_CALLING, {tr.t("dashboard.filter.legacy_calling")} }
         }
+        label { r#for: "f-sunset", {tr.t("dashboard.filter.sunset")} }
+        select { id: "f-sunset", name: "sunset",
+            option { value: "", {tr.t("partner.filter.any")} }
+            option { value: "{SUNSET_READY}", selected: query.sunset == SUNSET_READY, {tr.t("dashboard.filter.sunset_ready")} }
+            option { value: "{SUNSET_NOT_READY}", selected: query.sunset == SUNSET_NOT_READY, {tr.t("dashboard.filter.sunset_not_ready")} }
+        }
+        label { r#for: "f-om", {tr.t("dashboard.filter.order_management")} }
+        select { id: "f-om", name: "order_management",
+            option { value: "", {tr.t("partner.filter.any")} }
+            option { value: "{ORDER_MANAGEMENT_MISSING}", selected: query.order_management == ORDER_MANAGEMENT_MISSING, {tr.t("dashboard.filter.order_management_missing")} }
+        }
         if choices.partners.len() > 1 {
             label { r#for: "f-partner", {tr.t("dashboard.filter.partner")} }
             select { id: "f-partner", name: "partner",
@@ -285,19 +299,14 @@ pub fn filter_fields(
         a { class: "button", href: "{clear}", {tr.t("partner.filter.clear")} }
         a { class: "button", id: "export-csv", href: "{export}", {tr.t("partner.export")} }
         a { class: "button", id: "export-csv-bom", href: "{bom_export}", {tr.t("dashboard.export_bom")} }
+        a { class: "button", id: "to-rehearsals", href: "/partner/rehearsals", {tr.t("rehearsal.partner_link")} }
     }
 }
 
 /// The countries as (code, name in the reader's language), by name; a code the
 /// catalogue has no `country.XX` name for is shown as the code.
 fn country_names<'a>(tr: &Tr, codes: &'a [String]) -> Vec<(&'a String, String)> {
-    let mut named: Vec<_> = codes
-        .iter()
-        .map(|c| {
-            let key = format!("country.{c}");
-            (c, if tr.has(&key) { tr.t(&key) } else { c.clone() })
-        })
-        .collect();
+    let mut named: Vec<_> = codes.iter().map(|c| (c, tr.country(c))).collect();
     named.sort_by(|a, b| a.1.cmp(&b.1));
     named
 }
@@ -338,7 +347,7 @@ fn row(tr: &Tr, catalog: &Catalog, r: &CohortRow, now: i64) -> Element {
     let done = r.step == Progress::At(crate::domain::Step::Complete);
     let calling = r
         .legacy_called_at
-        .is_some_and(|at| at >= now - crate::domain::traffic::RECENT_DAYS * 86_400);
+        .is_some_and(|at| at >= crate::domain::traffic::recent_since(now));
     rsx! {
         tr { id: "store-{r.legacy_store_id}",
             td { "data-label": tr.t("partner.choose"),
@@ -349,13 +358,31 @@ fn row(tr: &Tr, catalog: &Catalog, r: &CohortRow, now: i64) -> Element {
             td { "data-label": tr.t("partner.col.eid"), div { code { "{r.legacy_store_id}" } } }
             td { "data-label": tr.t("dashboard.col.partner"), {r.partner.clone().unwrap_or_else(|| "–".into())} }
             td { "data-label": tr.t("partner.col.path"), "{r.product} → {target}" }
-            td { "data-label": tr.t("partner.col.step"), {tr.t(r.step.key())} }
+            td { "data-label": tr.t("partner.col.step"),
+                div {
+                    {tr.t(r.step.key())}
+                    if r.order_management_missing() {
+                        br {}
+                        strong { class: "flag attention", id: "om-missing-{r.legacy_store_id}", {tr.t("dashboard.order_management_missing")} }
+                    }
+                    if r.late_legacy_orders(now) {
+                        br {}
+                        strong { class: "flag attention", id: "late-legacy-{r.legacy_store_id}", {tr.t("dashboard.late_legacy_orders")} }
+                    }
+                }
+            }
             td { "data-label": tr.t("partner.col.activity"), if let Some(at) = r.updated_at { {time_tag(at)} } else { "–" } }
             td { class: "num", "data-label": tr.t("partner.col.idle"), "{idle}" }
             td { "data-label": tr.t("partner.col.risk"), div { {risk_tag(tr, r.risk)} } }
             td { class: "reminded", "data-label": tr.t("dashboard.col.reminded"), if let Some(at) = r.last_reminded_at { {time_tag(at)} } else { "–" } }
             td { class: if calling { "legacy attention" } else { "legacy" }, "data-label": tr.t("dashboard.col.legacy"),
-                if let Some(at) = r.legacy_called_at { {time_tag(at)} } else { "–" }
+                div {
+                    if let Some(at) = r.legacy_called_at { {time_tag(at)} } else { "–" }
+                    if r.readiness(now).is_ready() {
+                        br {}
+                        span { class: "flag ok", id: "sunset-ready-{r.legacy_store_id}", {tr.t("readiness.ready")} }
+                    }
+                }
             }
         }
     }

@@ -7,7 +7,7 @@ use super::{
     sunset::countdown,
     traffic::Traffic,
 };
-use crate::app::paths;
+use crate::app::{paths, traffic::StoreMeter};
 use crate::{
     domain::{
         Step, Upgrade,
@@ -160,6 +160,11 @@ pub fn store_nav(reader: &StoreReader, active: &str) -> Element {
             paths::store(eid).legacy(),
             tr.t("storenav.legacy"),
         ),
+        (
+            "rehearsals",
+            paths::store(eid).rehearsals(),
+            tr.t("storenav.rehearsals"),
+        ),
         ("users", paths::store(eid).users(), tr.t("storenav.users")),
     ];
     if matches!(reader.relation, Relation::Admin | Relation::Support) {
@@ -210,6 +215,7 @@ pub fn overview(
     reader: &StoreReader,
     expiring: &[LegacyOrder],
     traffic: &[Use],
+    meter: Option<&StoreMeter>,
 ) -> Page {
     let ctx = reader.ctx();
     let tr = ctx.tr;
@@ -271,6 +277,8 @@ pub fn overview(
         }
         {expiring_warning(&tr, eid, expiring)}
         {super::traffic::section(&tr, Traffic::of(traffic, upgrade))}
+        {super::cutover::of_store(&tr, meter, reader.sunset)}
+        {super::readiness::section(&tr, eid, &store.readiness(crate::store::now()))}
         {support_requests_link(reader)}
     };
     page(&ctx, &store.name, Some(&reader.banner()), body)

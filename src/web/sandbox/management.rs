@@ -33,7 +33,7 @@ pub fn routes(r: Routes) -> Routes {
         )
 }
 
-fn error(status: StatusCode, code: &str, message: &str) -> Response {
+pub(super) fn error(status: StatusCode, code: &str, message: &str) -> Response {
     (
         status,
         Json(json!({ "error_code": code, "error_message": message })),
@@ -41,7 +41,7 @@ fn error(status: StatusCode, code: &str, message: &str) -> Response {
         .into_response()
 }
 
-fn internal(e: impl std::fmt::Debug) -> Response {
+pub(super) fn internal(e: impl std::fmt::Debug) -> Response {
     tracing::error!(error = ?e, "sandbox order management");
     error(
         StatusCode::INTERNAL_SERVER_ERROR,
@@ -51,7 +51,7 @@ fn internal(e: impl std::fmt::Debug) -> Response {
 }
 
 /// Switchyard presents the platform token as a Bearer header.
-fn authorized(state: &AppState, headers: &HeaderMap) -> bool {
+pub(super) fn authorized(state: &AppState, headers: &HeaderMap) -> bool {
     state
         .config
         .platform
@@ -60,7 +60,7 @@ fn authorized(state: &AppState, headers: &HeaderMap) -> bool {
         .is_some_and(|t| crate::web::platform::gateway::service_token_matches(headers, t))
 }
 
-fn unauthorized() -> Response {
+pub(super) fn unauthorized() -> Response {
     error(
         StatusCode::UNAUTHORIZED,
         "UNAUTHORIZED",
@@ -248,6 +248,10 @@ async fn act(
 
 /// Reports the call to Switchyard as the platform does (`api.call`, the order
 /// management service), on the ID the order was placed with; a failed push is logged.
+/// Only calls on a new merchant ID: these routes answer Switchyard alone (the platform
+/// token), and its pages winding down the legacy store's orders are no integration still
+/// using it (they would keep the store from being ready for the sunset), while its
+/// one-click cancel of the test order does prove order management on the new ID.
 async fn announce_call(
     state: &AppState,
     headers: &HeaderMap,
@@ -258,6 +262,9 @@ async fn announce_call(
     let Ok(Some(row)) = sandbox::order(&state.db, order_id).await else {
         return;
     };
+    if row.merchant_id.bytes().all(|b| b.is_ascii_digit()) {
+        return;
+    }
     let path = match name {
         "capture" => "captures",
         "refund" => "refunds",

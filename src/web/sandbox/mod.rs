@@ -3,6 +3,7 @@
 //! Switchyard manages them through the same order-management API (`management`).
 
 pub mod failed_call;
+mod legacy;
 mod management;
 
 use axum::{
@@ -38,6 +39,7 @@ pub fn routes(r: Routes) -> Routes {
     r.post("/sandbox/v1/orders", create_order)
         .get("/sandbox/v1/settlements", settlements)
         .with(management::routes)
+        .with(legacy::routes)
 }
 
 #[derive(Deserialize)]
@@ -154,7 +156,8 @@ async fn create(
     })?;
     let currency = check_currency(state, headers, &cred, &req.currency).await?;
     let currency = currency.code();
-    req.country
+    let country = req
+        .country
         .as_str()
         .and_then(|c| CountryCode::parse(c).ok())
         .ok_or_else(|| {
@@ -191,7 +194,8 @@ async fn create(
         "created_at": crate::domain::rfc3339(now),
         "data": {
             "merchant_id": cred.merchant_id, "order_id": order_id, "environment": cred.environment.as_str(),
-            "amount": amount, "currency": currency, "user_agent": user_agent(headers),
+            "amount": amount, "currency": currency, "country": country.as_str(),
+            "user_agent": user_agent(headers),
         }
     });
     if !state.config.platform.sandbox_push {
@@ -359,7 +363,7 @@ pub async fn emit(state: &AppState, event: &serde_json::Value) -> anyhow::Result
     Ok(())
 }
 
-fn basic_auth(headers: &HeaderMap) -> Option<(String, SecretString)> {
+pub(super) fn basic_auth(headers: &HeaderMap) -> Option<(String, SecretString)> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let encoded = value
         .strip_prefix("Basic ")

@@ -125,7 +125,7 @@ pub async fn complete_page(
         Some(mid) => store::events::orders_on_merchant(&state.db.pool, mid, 0).await?,
         None => Vec::new(),
     };
-    let traffic = store::traffic::of_store(&state.db, admin.store.id, store::now()).await?;
+    let traffic = store::traffic::of_store(&state.db.pool, admin.store.id, store::now()).await?;
     Ok(pages::render(pages::steps::purchase::complete(
         &state.catalog,
         admin,

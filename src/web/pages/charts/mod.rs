@@ -5,6 +5,9 @@ use std::fmt::Write as _;
 
 use time::{Date, Duration};
 
+mod cutover;
+pub use cutover::cutover;
+
 const BRAND: &str = "#1d4f91";
 const WARN: &str = "#8a5a00";
 const MUTED: &str = "#5b6472";
