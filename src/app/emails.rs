@@ -90,12 +90,16 @@ pub fn reminder(
 }
 
 /// The sunset countdown's reminder (90, 30, 7 or 1 days before).
+/// The sunset reminder: louder, and naming what still arrives, for a store whose legacy
+/// ID is still used (`still_used`: one line per service, with its calls and what made
+/// them).
 pub fn sunset(
     state: &App,
     s: &store::stores::Store,
     date: Date,
     days_left: i64,
     upgraded: bool,
+    still_used: &[String],
     tr: Tr,
 ) -> Email {
     let base = &state.config.base_url;
@@ -105,7 +109,7 @@ pub fn sunset(
         days_left,
         &[("days", &days_left.to_string())],
     );
-    let todo = if upgraded {
+    let mut todo = if upgraded {
         tr.t("email.sunset.upgraded")
     } else {
         tr.f(
@@ -113,10 +117,22 @@ pub fn sunset(
             &[("link", &format!("{base}{}", store_path(s).upgrade()))],
         )
     };
+    if !still_used.is_empty() {
+        let lines: Vec<String> = still_used.iter().map(|l| format!("- {l}")).collect();
+        todo = format!(
+            "{}\n\n{todo}",
+            tr.f("email.sunset.still_used", &[("calls", &lines.join("\n"))])
+        );
+    }
+    let subject = if still_used.is_empty() {
+        "email.sunset.subject"
+    } else {
+        "email.sunset.subject_still_used"
+    };
     Email {
         to: s.admin_email.clone(),
         subject: tr.f(
-            "email.sunset.subject",
+            subject,
             &[
                 ("store", &s.name),
                 ("eid", &s.legacy_store_id),

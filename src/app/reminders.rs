@@ -53,7 +53,9 @@ pub async fn sunset(state: &App, today: Date, now: i64) -> anyhow::Result<usize>
                 let done = upgrade.is_some_and(|u| u.step == Step::Complete);
                 let lang =
                     store::users::email_lang(&state.db.pool, &s.admin_email, Some(s)).await?;
-                let email = emails::sunset(state, s, date, days_left, done, Tr::new(lang));
+                let tr = Tr::new(lang);
+                let still_used = still_used(state, s, now, tr).await?;
+                let email = emails::sunset(state, s, date, days_left, done, &still_used, tr);
                 let mut tx = state.db.begin().await?;
                 let key = format!("sunset:{}{suffix}", s.id);
                 if store::outbox::enqueue(&mut tx, Lane::Bulk, &key, &email, Some(s.id)).await? {
@@ -70,6 +72,43 @@ pub async fn sunset(state: &App, today: Date, now: i64) -> anyhow::Result<usize>
         state.outbox.wake();
     }
     Ok(queued)
+}
+
+/// What still used `s`'s legacy ID in the last 7 days, a line per service: its calls and
+/// the user agent of the last; empty for a store whose legacy ID is quiet. The sunset
+/// reminder of a store still using it is the loud one, naming these.
+async fn still_used(
+    state: &App,
+    s: &store::stores::Store,
+    now: i64,
+    tr: Tr,
+) -> anyhow::Result<Vec<String>> {
+    if s
+        .legacy_called_at
+        .is_none_or(|at| at < crate::domain::traffic::recent_since(now))
+    {
+        return Ok(Vec::new());
+    }
+    let uses = store::traffic::of_store(&state.db.pool, s.id, now).await?;
+    Ok(uses
+        .iter()
+        .filter(|u| u.is_legacy() && u.recent > 0)
+        .map(|u| {
+            tr.f(
+                "email.sunset.still_used_line",
+                &[
+                    ("service", &tr.t(u.service.key())),
+                    ("calls", &u.recent.to_string()),
+                    (
+                        "agent",
+                        u.user_agent
+                            .as_deref()
+                            .unwrap_or(&tr.t("email.legacy_orders.none_said")),
+                    ),
+                ],
+            )
+        })
+        .collect())
 }
 
 /// Days without progress after which the admin is reminded.

@@ -422,3 +422,63 @@ async fn partners_hear_when_the_legacy_store_goes_quiet_and_when_it_is_called_ag
         1
     );
 }
+
+/// Sunset reminders are targeted by what the store really does: one whose legacy store
+/// was called lately gets the loud one, naming each service still calling and what called.
+#[tokio::test]
+async fn the_sunset_reminder_of_a_store_still_using_its_legacy_store_is_loud_and_names_what_calls()
+{
+    let today = time::OffsetDateTime::now_utc().date();
+    let sunsets = move |c: &mut switchyard::config::Config| {
+        c.sunsets = vec![
+            ("KPM".into(), today + time::Duration::days(30)),
+            ("KCOv2".into(), today + time::Duration::days(200)),
+        ];
+    };
+    let app = crate::helpers::spawn_app_with(sunsets).await;
+    let now = switchyard::store::now();
+    app.deliver(&call(
+        "om",
+        json!({"legacy_store_id": STORE}),
+        "order_management",
+        200,
+        now,
+    ))
+    .await;
+    let _chores = app
+        .another_instance(move |c| {
+            sunsets(c);
+            c.maintenance_interval = Some(std::time::Duration::from_millis(100));
+        })
+        .await;
+    let app = &app;
+    let reminder = |eid: &'static str| async move {
+        for _ in 0..100 {
+            let found: Option<(String, String)> = sqlx::query_as(
+                "SELECT o.subject, o.body FROM outbox o JOIN stores s ON o.store_id = s.id \
+                 WHERE s.legacy_store_id = $1 AND o.idempotency_key LIKE 'sunset:%'",
+            )
+            .bind(eid)
+            .fetch_optional(&app.db.pool)
+            .await
+            .unwrap();
+            if let Some(found) = found {
+                return found;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("no sunset reminder for {eid}");
+    };
+    // Kaffebaren's admin reads Swedish.
+    let (subject, body) = reminder(STORE).await;
+    assert!(subject.contains("används fortfarande"), "{subject}");
+    assert!(
+        body.contains("- Orderhantering: 1 anrop, senast av OldPlugin/1.2 (WooCommerce)"),
+        "{body}"
+    );
+    // Bergkristall's legacy store is quiet: the plain reminder.
+    let (subject, body) = reminder("20240").await;
+    assert!(!subject.contains("noch in Gebrauch"), "{subject}");
+    assert!(!body.contains("noch in Gebrauch"), "{body}");
+    assert!(subject.contains("20240"), "{subject}");
+}
