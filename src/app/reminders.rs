@@ -83,8 +83,7 @@ async fn still_used(
     now: i64,
     tr: Tr,
 ) -> anyhow::Result<Vec<String>> {
-    if s
-        .legacy_called_at
+    if s.legacy_called_at
         .is_none_or(|at| at < crate::domain::traffic::recent_since(now))
     {
         return Ok(Vec::new());

@@ -491,12 +491,38 @@ impl Cohort<'_> {
     /// How many stores match: from the tallies where they can say (migration 0028),
     /// counted otherwise.
     pub async fn count(&self, db: &Db) -> sqlx::Result<i64> {
+        if let Some((false, now)) = self.filter.sunset_ready {
+            return self.not_ready(db, now).await;
+        }
         if let Some(n) = self.tallied(db).await? {
             return Ok(n);
         }
         self.scalar_rows::<(i64,)>(db, "COUNT(*)", "")
             .await
             .map(|r| r.first().map_or(0, |x| x.0))
+    }
+
+    /// The stores not ready for the sunset, counted as all of them less the ready ones:
+    /// both come from indexes (the tallies, the partial index of archived stores,
+    /// migration 0038), where counting the not-ready ones reads nearly every store.
+    async fn not_ready(&self, db: &Db, now: i64) -> sqlx::Result<i64> {
+        let with = |sunset_ready| Filter {
+            sunset_ready,
+            ..self.filter.clone()
+        };
+        let (all, ready) = (with(None), with(Some((true, now))));
+        let (all, ready) = (
+            Cohort {
+                filter: &all,
+                ..*self
+            },
+            Cohort {
+                filter: &ready,
+                ..*self
+            },
+        );
+        let (all, ready) = tokio::try_join!(Box::pin(all.count(db)), Box::pin(ready.count(db)))?;
+        Ok(all - ready)
     }
 
     /// How many stores are at each step (`not-started` included).
