@@ -504,7 +504,7 @@ impl Cohort<'_> {
 
     /// The stores not ready for the sunset, counted as all of them less the ready ones:
     /// both come from indexes (the tallies, the partial index of archived stores,
-    /// migration 0038), where counting the not-ready ones reads nearly every store.
+    /// migration 0039), where counting the not-ready ones reads nearly every store.
     async fn not_ready(&self, db: &Db, now: i64) -> sqlx::Result<i64> {
         let with = |sunset_ready| Filter {
             sunset_ready,
