@@ -21,6 +21,7 @@ use crate::{
         rehearsals::{self, Actor, Refused},
     },
     i18n::{Msg, Tr},
+    platform::client::PlatformError,
     store,
 };
 
@@ -134,8 +135,14 @@ async fn schedule(
 fn said(tr: &Tr, e: Refused) -> Result<String, AppError> {
     match e {
         Refused::Rule(r) => Ok(tr.t(r.key())),
+        // The platform's refusal as every platform action says it; any other failure
+        // (no answer, an error) in the rehearsal's own words.
         Refused::Platform(p) => {
-            Ok(tr.f("rehearsal.refused.platform", &[("reason", &p.to_string())]))
+            tracing::warn!(error = %p, "the platform could not be asked for a switch-off");
+            Ok(match p {
+                PlatformError::Refused { .. } => super::error::platform_problem(&p).1.render(tr),
+                _ => tr.t("rehearsal.refused.platform"),
+            })
         }
         Refused::Internal(e) => Err(AppError::Internal(e)),
     }

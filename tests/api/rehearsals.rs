@@ -328,3 +328,34 @@ async fn the_admin_is_reminded_before_the_start_and_told_when_nothing_used_the_l
     assert!(verdict.contains("data-verdict=\"unused\""), "{verdict}");
     assert!(!report.has("id=\"refused-calls\""));
 }
+
+/// A platform that cannot be reached: the admin is told in their language, and nothing is
+/// scheduled or audited (a rehearsal the platform never heard of would not happen).
+#[tokio::test]
+async fn a_platform_that_cannot_be_reached_schedules_nothing_and_says_so_in_the_readers_words() {
+    // Nothing listens on the discard port.
+    let app =
+        crate::helpers::spawn_app_with(|c| c.platform.url = Some("http://127.0.0.1:9".into()))
+            .await;
+    let swedish = app.browser_in("sv");
+    swedish.sign_in(ADMIN).await;
+    let now = switchyard::store::now();
+    let page = swedish.schedule_rehearsal(now + 2 * 3_600, "30").await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.has("Plattformen kunde inte ombes stänga av den gamla butiken."),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page.has("could not be reached"),
+        "no English from the client: {}",
+        page.body
+    );
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM rehearsals").await, 0);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'rehearsal.%'")
+            .await,
+        0
+    );
+}
