@@ -262,6 +262,15 @@ pub fn is_unique_violation(err: &sqlx::Error) -> bool {
 }
 
 /// `count` numbered placeholders from `$first` on, comma-separated: an `IN (…)` list.
+/// `columns` (comma-separated) each prefixed with `alias.`, for a query that joins.
+pub(crate) fn prefixed(columns: &str, alias: &str) -> String {
+    columns
+        .split(',')
+        .map(|c| format!("{alias}.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 pub(crate) fn placeholders(first: usize, count: usize) -> String {
     (first..first + count)
         .map(|i| format!("${i}"))

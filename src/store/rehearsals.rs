@@ -223,11 +223,7 @@ pub async fn of_partners<'c>(
     if partner_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let cols = COLUMNS
-        .split(',')
-        .map(|c| format!("r.{}", c.trim()))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let cols = super::prefixed(COLUMNS, "r");
     let sql = format!(
         "SELECT s.legacy_store_id, s.name, {cols} FROM rehearsals r JOIN stores s ON s.id = r.store_id \
          WHERE s.partner_id IN ({}) AND r.ends_at >= $1 ORDER BY r.starts_at DESC, r.id DESC LIMIT 500",

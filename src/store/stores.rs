@@ -247,12 +247,7 @@ pub async fn member_of<'c>(
     ex: impl Executor<'c, Database = Any>,
     email: &str,
 ) -> sqlx::Result<Vec<Store>> {
-    let cols = COLUMNS
-        .split(',')
-        .map(str::trim)
-        .map(|c| format!("s.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let cols = super::prefixed(COLUMNS, "s");
     sqlx::query_as(&format!("SELECT {cols} FROM stores s JOIN store_members m ON m.store_id = s.id WHERE m.email = $1 ORDER BY s.name"))
         .bind(email)
         .fetch_all(ex)

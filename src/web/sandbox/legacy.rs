@@ -17,7 +17,7 @@ use serde::Deserialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::management::{authorized, error, internal, unauthorized};
+use super::management::{authorized, error, idempotency_key, internal, unauthorized};
 use crate::{
     app::AppState,
     domain::{parse_rfc3339, traffic::Service},
@@ -54,11 +54,7 @@ async fn schedule(
     if !authorized(&state, &headers) {
         return unauthorized();
     }
-    let Some(key) = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .filter(|k| !k.is_empty() && k.len() <= 200)
-    else {
+    let Some(key) = idempotency_key(&headers) else {
         return error(
             StatusCode::BAD_REQUEST,
             "BAD_VALUE",
@@ -95,12 +91,8 @@ async fn schedule(
     {
         return internal(e);
     }
-    (StatusCode::CREATED, Json(json!({ "id": id, "starts_at": window_time(starts_at), "ends_at": window_time(ends_at) })))
+    (StatusCode::CREATED, Json(json!({ "id": id, "starts_at": crate::domain::rfc3339(starts_at), "ends_at": crate::domain::rfc3339(ends_at) })))
         .into_response()
-}
-
-fn window_time(t: i64) -> String {
-    crate::domain::rfc3339(t)
 }
 
 /// `DELETE /legacy/v1/stores/{eid}/brownouts/{id}`: cancel a window before it starts.

@@ -50,6 +50,14 @@ pub(super) fn internal(e: impl std::fmt::Debug) -> Response {
     )
 }
 
+/// The request's `Idempotency-Key` (1 to 200 characters), which every change requires.
+pub(super) fn idempotency_key(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .filter(|k| !k.is_empty() && k.len() <= 200)
+}
+
 /// Switchyard presents the platform token as a Bearer header.
 pub(super) fn authorized(state: &AppState, headers: &HeaderMap) -> bool {
     state
@@ -212,11 +220,7 @@ async fn act(
     if !authorized(state, headers) {
         return unauthorized();
     }
-    let Some(key) = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .filter(|k| !k.is_empty() && k.len() <= 200)
-    else {
+    let Some(key) = idempotency_key(headers) else {
         return error(
             StatusCode::BAD_REQUEST,
             "BAD_VALUE",
