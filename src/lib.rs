@@ -49,6 +49,7 @@ impl Application {
         if config.seed_demo {
             app::demo::seed_if_empty(&db).await?;
         }
+        app::sunsets::seed(&db, &catalog, store::now()).await?;
         let mailer = Mailer::from_config(&config.mail, &config.mail_from)?;
         let listener = TcpListener::bind(config.bind)
             .await

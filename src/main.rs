@@ -36,13 +36,14 @@ enum Command {
     /// Each line's effect is reported; see the README for every rule.
     ImportStores {
         /// CSV with header legacy_store_id,name,product,admin_email,countries,platform,store_url,partner
+        /// (optionally followed by recurring, b2b, payment_methods)
         file: PathBuf,
         /// Check the file and report what would change (and how many reminder emails
         /// would then be due), writing nothing.
         #[arg(long)]
         dry_run: bool,
         /// Existing stores (by legacy ID) take the file's admin email, name, platform,
-        /// URL, countries and partner; each change is audited.
+        /// URL, countries, partner and capabilities; each change is audited.
         #[arg(long)]
         update: bool,
         /// Create partners the file names that do not exist yet (instead of refusing).
@@ -66,6 +67,24 @@ enum Command {
     /// Manage staff accounts (partner managers, support, operators).
     #[command(subcommand)]
     User(UserCommand),
+    /// The legacy products' sunset dates, with their history.
+    #[command(subcommand)]
+    Sunset(SunsetCommand),
+}
+
+#[derive(Subcommand)]
+enum SunsetCommand {
+    /// Each legacy product's date, and every change, newest first.
+    List,
+    /// Move PRODUCT's sunset to DATE (YYYY-MM-DD, after today); every store of the
+    /// product is told once (email, banner, partner webhook) by the running server.
+    Set {
+        product: String,
+        date: String,
+        /// Why, in a few words; shown to everyone on the public list of changes.
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -150,6 +169,7 @@ async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User(command) => user_command(&config, command).await,
+        Command::Sunset(command) => sunset_command(&config, command).await,
         Command::ImportSettlements { file } => {
             let bytes =
                 std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
@@ -275,6 +295,59 @@ async fn user_command(config: &Config, command: UserCommand) -> anyhow::Result<(
     Ok(())
 }
 
+async fn sunset_command(config: &Config, command: SunsetCommand) -> anyhow::Result<()> {
+    let catalog = switchyard::load_catalog(config)?;
+    let db = Db::connect(&config.database_url).await?;
+    db.migrate().await?;
+    // Only a server's start seeds the dates from its configuration: this process's
+    // configuration may not be the servers'.
+    switchyard::app::sunsets::refresh(&db, &catalog).await?;
+    match command {
+        SunsetCommand::List => {
+            for p in catalog.products.iter().filter(|p| p.legacy) {
+                let date = p.sunset_date().map(|d| d.to_string()).unwrap_or_default();
+                println!("{:<8} {date}", p.code);
+            }
+            for c in store::sunsets::history(&db.pool).await? {
+                println!(
+                    "{} {} {} -> {} by {}: {}",
+                    switchyard::domain::rfc3339(c.changed_at),
+                    c.product,
+                    c.old_date.as_deref().unwrap_or("(first)"),
+                    c.new_date,
+                    c.changed_by,
+                    c.reason
+                );
+            }
+        }
+        SunsetCommand::Set {
+            product,
+            date,
+            reason,
+        } => {
+            use switchyard::app::sunsets::{SunsetError, Wanted};
+            let wanted = Wanted {
+                product: &product,
+                date: &date,
+                reason: &reason,
+                by: "cli",
+                ip: "local",
+            };
+            match switchyard::app::sunsets::change(&db, &catalog, &wanted, store::now()).await {
+                Ok(_) => {
+                    println!("{product} now closes on {date}; the running server tells its stores")
+                }
+                Err(SunsetError::Db(e)) => return Err(e),
+                Err(e) => {
+                    let tr = switchyard::i18n::Tr::new(switchyard::i18n::Lang::En);
+                    anyhow::bail!("{}", e.key().map(|k| tr.t(k)).unwrap_or_default())
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// `import-stores`: each line's effect on stdout, the bad rows on stderr.
 async fn import_stores(
     config: &Config,
@@ -284,6 +357,8 @@ async fn import_stores(
     let catalog = load_catalog(config)?;
     let db = Db::connect(&config.database_url).await?;
     db.migrate().await?;
+    // The reminders it counts are the servers': by the dates in the database.
+    switchyard::app::sunsets::refresh(&db, &catalog).await?;
     if options.dry_run {
         println!("dry run: nothing is written; this is what the import would do");
     }

@@ -389,7 +389,24 @@ async fn walk_through(app: &TestApp, b: &Client, run: Run) -> Result {
         return Err(format!("copy button visibility wrong with JavaScript {js:?}").into());
     }
     check("credentials-shown").await?;
-    press("#to-integration").await?;
+    // In one run the admin hands the integration to a technical delegate (an agency's
+    // developer), who does the checks and completes the step in the same language.
+    let delegate =
+        (p.id == KPM_KP.id && run.lang == Lang::Sv).then(|| format!("dev@{}.example", p.eid));
+    if let Some(dev) = &delegate {
+        b.goto(&app.url(&run.store("/users"))).await?;
+        fill(b, "#invite-email", dev).await?;
+        press("#role-delegate").await?;
+        press("#invite").await?;
+        check("users-delegate").await?;
+        app.wait_for_new_link(dev, 0).await;
+        b.delete_all_cookies().await?;
+        sign_in(app, b, run, dev, 1).await?;
+        b.goto(&app.url(&run.store("/upgrade/integration"))).await?;
+        find(b, "#delegate-note").await?;
+    } else {
+        press("#to-integration").await?;
+    }
     expect_path(b, &run.store("/upgrade/integration")).await?;
 
     // The setup checker, fed what the admin typed into the plugin.
@@ -426,6 +443,14 @@ async fn walk_through(app: &TestApp, b: &Client, run: Run) -> Result {
     check("integration").await?;
     press("#confirm-integration").await?;
     expect_path(b, &run.store("/upgrade/test-purchase")).await?;
+    if delegate.is_some() {
+        // The step is done by the delegate; the admin carries on.
+        let before = app.emails_to(p.admin);
+        b.delete_all_cookies().await?;
+        sign_in(app, b, run, p.admin, before).await?;
+        b.goto(&app.url(&run.store("/upgrade/test-purchase")))
+            .await?;
+    }
 
     check("test-purchase").await?;
     // The failure path: rollback advice and a support request with a screenshot.
@@ -557,7 +582,7 @@ async fn store_user(app: &TestApp, b: &Client, run: Run) -> Result {
             run.path.eid
         ))
         .await;
-    switchyard::store::members::add(&app.db.pool, store_id, &reader, run.path.admin).await?;
+    switchyard::store::members::add(&app.db.pool, store_id, &reader, run.path.admin, false).await?;
     b.delete_all_cookies().await?;
     sign_in(app, b, run, &reader, 0).await?;
     if run.via == Choice::Switcher {

@@ -274,6 +274,18 @@ pub fn invitation(tr: Tr, to: &str, s: &store::stores::Store, admin: &str, base:
     }
 }
 
+/// The admin passes new live credentials to their technical delegate: a one-time link.
+pub fn handoff(tr: &Tr, to: &str, s: &store::stores::Store, admin: &str, link: &str) -> Email {
+    Email {
+        to: to.to_owned(),
+        subject: tr.f("email.handoff.subject", &[("store", &s.name)]),
+        text: tr.f(
+            "email.handoff.body",
+            &[("store", &s.name), ("admin", admin), ("link", link)],
+        ),
+    }
+}
+
 /// What support decided about support request `id` on `s`, to the person who asked.
 pub fn support_answer(
     tr: Tr,
@@ -479,6 +491,119 @@ pub fn upgrade_complete(
                 ("order", order),
                 ("link", link),
                 ("closes", &closes),
+            ],
+        ),
+    }
+}
+
+/// A store's sunset moved from `old` to `new` (`reason`: the operator's words, or empty);
+/// `links`: the store's page and the public list of every change.
+pub fn sunset_changed(
+    tr: &Tr,
+    s: &store::stores::Store,
+    (old, new): (Date, Date),
+    reason: &str,
+    (page, changelog): (&str, &str),
+) -> Email {
+    let (old, new) = (
+        crate::i18n::format::date(tr.lang, old),
+        crate::i18n::format::date(tr.lang, new),
+    );
+    let reason = if reason.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "\n{}\n",
+            tr.f("email.sunset_changed.reason", &[("reason", reason)])
+        )
+    };
+    Email {
+        to: s.admin_email.clone(),
+        subject: tr.f(
+            "email.sunset_changed.subject",
+            &[("store", &s.name), ("new", &new)],
+        ),
+        text: tr.f(
+            "email.sunset_changed.body",
+            &[
+                ("store", &s.name),
+                ("eid", &s.legacy_store_id),
+                ("old", &old),
+                ("new", &new),
+                ("reason", &reason),
+                ("link", page),
+                ("changelog", changelog),
+            ],
+        ),
+    }
+}
+
+/// A brownout's "in N days", start and end, as the reader writes them.
+fn brownout_times(tr: &Tr, b: &store::brownouts::Brownout, days: i64) -> [String; 3] {
+    [
+        tr.n("email.brownout.when", days, &[("days", &days.to_string())]),
+        crate::i18n::format::datetime(tr.lang, b.starts_at),
+        crate::i18n::format::datetime(tr.lang, b.ends_at),
+    ]
+}
+
+/// A brownout of the store's legacy product `days` days ahead, to its admin.
+pub fn brownout(
+    tr: &Tr,
+    to: &str,
+    (store, eid): (&str, &str),
+    b: &store::brownouts::Brownout,
+    days: i64,
+    link: &str,
+) -> Email {
+    let [when, start, end] = brownout_times(tr, b, days);
+    Email {
+        to: to.to_owned(),
+        subject: tr.f(
+            "email.brownout.subject",
+            &[("store", store), ("when", &when)],
+        ),
+        text: tr.f(
+            "email.brownout.body",
+            &[
+                ("store", store),
+                ("eid", eid),
+                ("start", &start),
+                ("end", &end),
+                ("when", &when),
+                ("reason", &b.reason),
+                ("link", link),
+            ],
+        ),
+    }
+}
+
+/// The same brownout, to a partner manager with `stores` stores it bothers.
+pub fn brownout_partner(
+    tr: &Tr,
+    to: &str,
+    b: &store::brownouts::Brownout,
+    days: i64,
+    stores: i64,
+    link: &str,
+) -> Email {
+    let [when, start, end] = brownout_times(tr, b, days);
+    Email {
+        to: to.to_owned(),
+        subject: tr.f(
+            "email.brownout_partner.subject",
+            &[("product", &b.product), ("when", &when)],
+        ),
+        text: tr.f(
+            "email.brownout_partner.body",
+            &[
+                ("product", &b.product),
+                ("stores", &stores.to_string()),
+                ("start", &start),
+                ("end", &end),
+                ("when", &when),
+                ("reason", &b.reason),
+                ("link", link),
             ],
         ),
     }

@@ -3,6 +3,9 @@
 //! and the jobs call it; it calls the store, the platform client and the domain.
 
 pub mod auth;
+pub mod brownouts;
+pub mod calendar;
+pub mod capabilities;
 pub mod casework;
 pub mod demo;
 pub mod emails;
@@ -18,6 +21,7 @@ pub mod remind_runs;
 pub mod reminders;
 pub mod sandbox_order;
 pub mod store_import;
+pub mod sunsets;
 pub mod support;
 pub mod tasks;
 pub mod terms;

@@ -19,6 +19,11 @@ impl Store<'_> {
     }
 
     /// Resumes the upgrade where it stands.
+    /// What changes for the store on its upgrade path ("What changes for me").
+    pub fn what_changes(self) -> String {
+        format!("/stores/{}/what-changes", self.0)
+    }
+
     pub fn upgrade(self) -> String {
         format!("/stores/{}/upgrade", self.0)
     }
@@ -126,6 +131,16 @@ impl Store<'_> {
         format!("/stores/{}/users", self.0)
     }
 
+    /// Sends the delegate `member` a one-time link to new live credentials.
+    pub fn handoff(self, member: i64) -> String {
+        format!("/stores/{}/users/{member}/handoff", self.0)
+    }
+
+    /// Where the delegate opens that link.
+    pub fn handoff_link(self, token: &str) -> String {
+        format!("/stores/{}/handoff/{token}", self.0)
+    }
+
     pub fn remove_user(self, member: i64) -> String {
         format!("/stores/{}/users/{member}/remove", self.0)
     }
@@ -156,4 +171,14 @@ impl Store<'_> {
     pub fn support_screenshot(self, id: i64, n: i64) -> String {
         format!("/stores/{}/support-requests/{id}/screenshots/{n}", self.0)
     }
+}
+
+/// A partner manager's pages beside the dashboard.
+pub mod partner {
+    /// The switch-off rehearsals of the partner's stores.
+    pub const REHEARSALS: &str = "/partner/rehearsals";
+    /// The cutover meter summed over the partner's stores.
+    pub const CUTOVER: &str = "/partner/cutover";
+    /// The calendar feeds of the partners a manager looks after.
+    pub const CALENDAR: &str = "/partner/calendar";
 }

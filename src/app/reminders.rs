@@ -15,8 +15,12 @@ use crate::{
 const PAGE: i64 = 500;
 
 /// The sunset reminder each legacy product is due today: its code, sunset date, the
-/// point reached (90, 30, 7 or 1 days) and the days left.
-fn sunset_points(catalog: &Catalog, today: Date) -> Vec<(&str, Date, i64, i64)> {
+/// point reached (90, 30, 7 or 1 days), the days left, and the reminder key's suffix.
+///
+/// The key names the point (`:30`), and once the date has moved the date too
+/// (`:30@2027-05-31`): a store reminded 30 days before the old date is reminded again 30
+/// days before the new one.
+fn sunset_points(catalog: &Catalog, today: Date) -> Vec<(&str, Date, i64, i64, String)> {
     catalog
         .products
         .iter()
@@ -25,7 +29,11 @@ fn sunset_points(catalog: &Catalog, today: Date) -> Vec<(&str, Date, i64, i64)> 
             let date = p.sunset_date()?;
             match Phase::on(date, today) {
                 Phase::Countdown { point, days_left } => {
-                    Some((p.code.as_str(), date, point, days_left))
+                    let suffix = match p.sunset_changed() {
+                        None => format!(":{point}"),
+                        Some(_) => format!(":{point}@{date}"),
+                    };
+                    Some((p.code.as_str(), date, point, days_left, suffix))
                 }
                 _ => None,
             }
@@ -38,8 +46,7 @@ fn sunset_points(catalog: &Catalog, today: Date) -> Vec<(&str, Date, i64, i64)> 
 /// its import until after `now`; returns how many.
 pub async fn sunset(state: &App, today: Date, now: i64) -> anyhow::Result<usize> {
     let mut queued = 0;
-    for (product, date, point, days_left) in sunset_points(&state.catalog, today) {
-        let suffix = format!(":{point}");
+    for (product, date, _, days_left, suffix) in sunset_points(&state.catalog, today) {
         loop {
             let stores = store::stores::without_email(
                 &state.db.pool,
@@ -175,8 +182,7 @@ pub async fn due(
     now: i64,
 ) -> sqlx::Result<Due> {
     let mut due = Due::default();
-    for (product, _, point, _) in sunset_points(catalog, today) {
-        let suffix = format!(":{point}");
+    for (product, _, _, _, suffix) in sunset_points(catalog, today) {
         due.sunset +=
             store::stores::count_without_email(&mut *conn, (product, "sunset:", &suffix), now)
                 .await?;

@@ -163,6 +163,9 @@ mod tests {
             legacy_called_at: None,
             legacy_open_until: None,
             legacy_archived_at: None,
+            legacy_recurring: None,
+            legacy_b2b: None,
+            legacy_payment_methods: None,
         }
     }
 

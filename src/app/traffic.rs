@@ -170,8 +170,7 @@ pub async fn meter_of(
         upgrade.created_at.div_euclid(86_400),
         now.div_euclid(86_400),
     );
-    // The Julian day of 1970-01-01 is 2,440,588.
-    let to = sunset.map_or(today, |d| i64::from(d.to_julian_day()) - 2_440_588);
+    let to = sunset.map_or(today, unix_day);
     let counts = store::traffic::orders(&db.pool, store_id, from).await?;
     let meter = Meter::of(&counts, from, to, today);
     let late_legacy = upgrade
@@ -179,4 +178,32 @@ pub async fn meter_of(
         .is_some_and(|done| done + cutover::GRACE_DAYS * 86_400 <= now)
         && meter.legacy_countries().next().is_some();
     Ok(Some(StoreMeter { meter, late_legacy }))
+}
+
+/// The meter summed over the stores of partners `partner_ids`, from their first live
+/// order to the latest sunset of `catalog` (or today); `None` before any order.
+pub async fn partner_meter(
+    db: &Db,
+    catalog: &crate::domain::Catalog,
+    partner_ids: &[i64],
+    now: i64,
+) -> sqlx::Result<Option<Meter>> {
+    let counts = store::traffic::partner_orders(&db.pool, partner_ids).await?;
+    let Some(from) = counts.iter().map(|c| c.day).min() else {
+        return Ok(None);
+    };
+    let today = now.div_euclid(86_400);
+    let to = catalog
+        .products
+        .iter()
+        .filter(|p| p.legacy)
+        .filter_map(|p| p.sunset_date())
+        .max()
+        .map_or(today, unix_day);
+    Ok(Some(Meter::of(&counts, from, to, today)))
+}
+
+/// The Unix day of `date` (the Julian day of 1970-01-01 is 2,440,588).
+fn unix_day(date: time::Date) -> i64 {
+    i64::from(date.to_julian_day()) - 2_440_588
 }

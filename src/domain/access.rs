@@ -58,14 +58,27 @@ pub struct Principal {
 pub struct StoreFacts<'a> {
     pub admin_email: &'a str,
     pub partner_id: Option<i64>,
-    /// Whether the principal was invited as a user of this store.
-    pub is_member: bool,
+    /// Whether, and how, the principal was invited to this store.
+    pub membership: Membership,
+}
+
+/// How a person was invited to a store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Membership {
+    None,
+    /// A user who follows the store read-only (an accountant).
+    User,
+    /// The technical delegate (an agency's developer): does the integration, the checks
+    /// and the test purchase, but never the terms, the account, the credentials or the
+    /// store's people.
+    Delegate,
 }
 
 /// How a person relates to a store; `None` means no access at all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Relation {
     Admin,
+    Delegate,
     Member,
     PartnerManager,
     Support,
@@ -76,6 +89,20 @@ impl Relation {
     pub fn can_act(self) -> bool {
         self == Relation::Admin
     }
+
+    /// The integration's work (the checklist, the setup and shop checks, the test
+    /// purchase, support requests): the admin, or the technical delegate they invited.
+    pub fn can_work(self) -> bool {
+        matches!(self, Relation::Admin | Relation::Delegate)
+    }
+
+    /// Invited to the store (the admin, a user or the delegate), not staff.
+    pub fn is_member(self) -> bool {
+        matches!(
+            self,
+            Relation::Admin | Relation::Delegate | Relation::Member
+        )
+    }
 }
 
 /// The strongest relation `who` has to the store described by `facts`.
@@ -83,8 +110,10 @@ pub fn relation(who: &Principal, facts: StoreFacts<'_>) -> Option<Relation> {
     if who.email == facts.admin_email {
         return Some(Relation::Admin);
     }
-    if facts.is_member {
-        return Some(Relation::Member);
+    match facts.membership {
+        Membership::Delegate => return Some(Relation::Delegate),
+        Membership::User => return Some(Relation::Member),
+        Membership::None => {}
     }
     match who.role {
         Some(StaffRole::Support) => Some(Relation::Support),
@@ -117,7 +146,7 @@ mod tests {
     const STORE: StoreFacts<'static> = StoreFacts {
         admin_email: "admin@shop.example",
         partner_id: Some(7),
-        is_member: false,
+        membership: Membership::None,
     };
 
     #[test]
@@ -127,12 +156,20 @@ mod tests {
             Some(Relation::Admin)
         );
         let member = StoreFacts {
-            is_member: true,
+            membership: Membership::User,
             ..STORE
         };
         assert_eq!(
             relation(&person("accountant@shop.example", None, &[]), member),
             Some(Relation::Member)
+        );
+        let delegate = StoreFacts {
+            membership: Membership::Delegate,
+            ..STORE
+        };
+        assert_eq!(
+            relation(&person("dev@agency.example", None, &[]), delegate),
+            Some(Relation::Delegate)
         );
         assert_eq!(
             relation(
@@ -184,14 +221,23 @@ mod tests {
     }
 
     #[test]
-    fn only_the_admin_can_act() {
+    fn only_the_admin_can_act_and_the_delegate_can_work() {
         assert!(Relation::Admin.can_act());
+        assert!(Relation::Admin.can_work() && Relation::Delegate.can_work());
         for r in [
+            Relation::Delegate,
             Relation::Member,
             Relation::PartnerManager,
             Relation::Support,
         ] {
             assert!(!r.can_act());
+        }
+        for r in [
+            Relation::Member,
+            Relation::PartnerManager,
+            Relation::Support,
+        ] {
+            assert!(!r.can_work());
         }
     }
 

@@ -1,12 +1,14 @@
 //! The domain: identifiers, the catalog, the upgrade state machine, credentials. No I/O.
 
 pub mod access;
+pub mod capabilities;
 pub mod catalog;
 pub mod countries;
 pub mod credentials;
 pub mod currency;
 pub mod cutover;
 pub mod delivery;
+pub mod ical;
 pub mod ids;
 pub mod money;
 pub mod order;

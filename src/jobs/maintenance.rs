@@ -40,6 +40,20 @@ pub fn spawn(state: AppState, interval: Duration) {
 
 /// One round of the chores.
 async fn turn(state: &AppState, last_sweep: &mut Option<Instant>) {
+    // Another instance may have moved a sunset: every chore below reads today's dates.
+    if let Err(e) = crate::app::sunsets::refresh(&state.db, &state.catalog).await {
+        tracing::error!(error = ?e, "reading the sunset dates");
+    }
+    match crate::app::sunsets::tell_stores(state, store::now()).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(stores = n, "sunset changes, stores told"),
+        Err(e) => tracing::error!(error = ?e, "telling stores of sunset changes"),
+    }
+    match crate::app::brownouts::tell(state, store::now()).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(emails = n, "announced brownouts, notices"),
+        Err(e) => tracing::error!(error = ?e, "telling of announced brownouts"),
+    }
     match reminders::sunset(state, sunset::today(), store::now()).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(queued = n, "sunset reminders"),

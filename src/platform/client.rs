@@ -1,5 +1,6 @@
 //! The platform's order-management API, over HTTP: read orders, list a merchant's
-//! orders (for polling), cancel, capture, refund, extend, restore. Every call has a timeout, every
+//! orders (for polling), cancel, capture, refund, extend, restore; a merchant ID's
+//! capabilities; the legacy stores' switch-off windows. Every call has a timeout, every
 //! change an idempotency key, and every failure says what kind it was so callers can
 //! tell "try again" from "not allowed".
 
@@ -11,7 +12,7 @@ use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 use crate::config::PlatformConfig;
 
-pub use crate::domain::order::RemoteOrder;
+pub use crate::domain::{capabilities::Capabilities, order::RemoteOrder};
 
 /// The body of every error the platform answers with.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -164,6 +165,12 @@ impl PlatformClient {
             .await
     }
 
+    /// What merchant ID `mid` can do: recurring payments, B2B, payment methods.
+    pub async fn capabilities(&self, mid: &str) -> Result<Capabilities, PlatformError> {
+        let path = format!("/merchants/{}/capabilities", segment(mid)?);
+        self.read(self.request(reqwest::Method::GET, &path)?).await
+    }
+
     /// Asks the platform to refuse legacy store `eid`'s calls from `starts_at` to
     /// `ends_at` (unix seconds): a switch-off rehearsal. Returns the platform's id for
     /// the window. `key` makes a retry create no second window.
@@ -175,8 +182,31 @@ impl PlatformClient {
         key: &str,
     ) -> Result<String, PlatformError> {
         let path = format!("/legacy/v1/stores/{}/brownouts", segment(eid)?);
+        self.window(&path, (starts_at, ends_at), key).await
+    }
+
+    /// Asks the platform to refuse every legacy call of `product` from `starts_at` to
+    /// `ends_at`: an announced brownout. Returns the platform's id for the window.
+    pub async fn schedule_product_brownout(
+        &self,
+        product: &str,
+        starts_at: i64,
+        ends_at: i64,
+        key: &str,
+    ) -> Result<String, PlatformError> {
+        let path = format!("/legacy/v1/products/{}/brownouts", segment(product)?);
+        self.window(&path, (starts_at, ends_at), key).await
+    }
+
+    /// Posts a switch-off window to `path`; the platform's id for it.
+    async fn window(
+        &self,
+        path: &str,
+        (starts_at, ends_at): (i64, i64),
+        key: &str,
+    ) -> Result<String, PlatformError> {
         let req = self
-            .request(reqwest::Method::POST, &path)?
+            .request(reqwest::Method::POST, path)?
             .header("Idempotency-Key", key)
             .json(&serde_json::json!({
                 "starts_at": crate::domain::rfc3339(starts_at),
@@ -186,6 +216,20 @@ impl PlatformClient {
         Ok(created.id)
     }
 
+    /// Cancels the product-wide window `id` before it starts.
+    pub async fn cancel_product_brownout(
+        &self,
+        product: &str,
+        id: &str,
+    ) -> Result<(), PlatformError> {
+        let path = format!(
+            "/legacy/v1/products/{}/brownouts/{}",
+            segment(product)?,
+            segment(id)?
+        );
+        self.delete(&path).await
+    }
+
     /// Cancels the window `id` of legacy store `eid` before it starts.
     pub async fn cancel_brownout(&self, eid: &str, id: &str) -> Result<(), PlatformError> {
         let path = format!(
@@ -193,8 +237,12 @@ impl PlatformClient {
             segment(eid)?,
             segment(id)?
         );
+        self.delete(&path).await
+    }
+
+    async fn delete(&self, path: &str) -> Result<(), PlatformError> {
         let res = self
-            .request(reqwest::Method::DELETE, &path)?
+            .request(reqwest::Method::DELETE, path)?
             .send()
             .await
             .map_err(transport)?;

@@ -147,3 +147,65 @@ pub async fn retire_active(
     };
     Ok(res.rows_affected())
 }
+
+/// A one-time link passing new live credentials to a store's delegate (migration 0044).
+#[derive(Debug, Clone, FromRow)]
+pub struct Handoff {
+    pub id: i64,
+    pub store_id: i64,
+    pub member_id: i64,
+    pub email: String,
+    pub grace: i64,
+    pub created_by: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub used_at: Option<i64>,
+}
+
+const HANDOFF_COLUMNS: &str =
+    "id, store_id, member_id, email, grace, created_by, created_at, expires_at, used_at";
+
+/// A new link for delegate `member_id` (`email`) of store `store_id`, by its token's hash.
+pub async fn insert_handoff(tx: &mut Tx, h: &Handoff, token_hash: &str) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO credential_handoffs (store_id, member_id, email, token_hash, grace, created_by, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(h.store_id)
+    .bind(h.member_id)
+    .bind(&h.email)
+    .bind(token_hash)
+    .bind(h.grace)
+    .bind(&h.created_by)
+    .bind(h.created_at)
+    .bind(h.expires_at)
+    .fetch_one(&mut **tx)
+    .await
+}
+
+/// The link of store `store_id` whose token hashes to `token_hash`.
+pub async fn handoff<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    store_id: i64,
+    token_hash: &str,
+) -> sqlx::Result<Option<Handoff>> {
+    sqlx::query_as(&format!(
+        "SELECT {HANDOFF_COLUMNS} FROM credential_handoffs WHERE store_id = $1 AND token_hash = $2"
+    ))
+    .bind(store_id)
+    .bind(token_hash)
+    .fetch_optional(ex)
+    .await
+}
+
+/// Spends link `id` at `now` if it is unspent and live; whether it was.
+pub async fn spend_handoff(tx: &mut Tx, id: i64, now: i64) -> sqlx::Result<bool> {
+    let spent = sqlx::query(
+        "UPDATE credential_handoffs SET used_at = $1 WHERE id = $2 AND used_at IS NULL AND expires_at > $1",
+    )
+    .bind(now)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(spent.rows_affected() == 1)
+}

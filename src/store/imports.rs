@@ -52,8 +52,8 @@ pub async fn insert(
 ) -> sqlx::Result<i64> {
     sqlx::query_scalar(
         "INSERT INTO stores (legacy_store_id, name, product, admin_email, countries, platform, store_url, \
-         partner_id, created_at, name_folded, remind_from) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+         partner_id, created_at, name_folded, remind_from, legacy_recurring, legacy_b2b, legacy_payment_methods) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
     )
     .bind(&s.legacy_store_id)
     .bind(&s.name)
@@ -66,12 +66,15 @@ pub async fn insert(
     .bind(created_at)
     .bind(fold(&s.name))
     .bind(remind_from)
+    .bind(s.capabilities.recurring.map(i64::from))
+    .bind(s.capabilities.b2b.map(i64::from))
+    .bind(s.capabilities.methods_field())
     .fetch_one(&mut **tx)
     .await
 }
 
 /// Gives store `id` what an import with `--update` says of it (not its product, nor
-/// anything the upgrade has recorded).
+/// anything the upgrade has recorded; a capability the file leaves empty is kept).
 pub async fn update(
     tx: &mut super::Tx,
     id: i64,
@@ -80,7 +83,9 @@ pub async fn update(
 ) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE stores SET name = $1, name_folded = $2, admin_email = $3, countries = $4, platform = $5, \
-         store_url = $6, partner_id = $7 WHERE id = $8",
+         store_url = $6, partner_id = $7, legacy_recurring = COALESCE($9, legacy_recurring), \
+         legacy_b2b = COALESCE($10, legacy_b2b), legacy_payment_methods = COALESCE($11, legacy_payment_methods) \
+         WHERE id = $8",
     )
     .bind(&s.name)
     .bind(fold(&s.name))
@@ -90,6 +95,9 @@ pub async fn update(
     .bind(&s.store_url)
     .bind(partner_id)
     .bind(id)
+    .bind(s.capabilities.recurring.map(i64::from))
+    .bind(s.capabilities.b2b.map(i64::from))
+    .bind(s.capabilities.methods_field())
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -11,13 +11,15 @@ pub struct Member {
     pub email: String,
     pub invited_by: String,
     pub created_at: i64,
+    /// 1: the technical delegate; 0: a user who reads.
+    pub delegate: i64,
 }
 
 pub async fn list<'c>(
     ex: impl Executor<'c, Database = Any>,
     store_id: i64,
 ) -> sqlx::Result<Vec<Member>> {
-    sqlx::query_as("SELECT id, store_id, email, invited_by, created_at FROM store_members WHERE store_id = $1 ORDER BY email")
+    sqlx::query_as("SELECT id, store_id, email, invited_by, created_at, delegate FROM store_members WHERE store_id = $1 ORDER BY email")
         .bind(store_id)
         .fetch_all(ex)
         .await
@@ -41,12 +43,14 @@ pub async fn add<'c>(
     store_id: i64,
     email: &str,
     invited_by: &str,
+    delegate: bool,
 ) -> sqlx::Result<bool> {
-    let res = sqlx::query("INSERT INTO store_members (store_id, email, invited_by, created_at) VALUES ($1, $2, $3, $4)")
+    let res = sqlx::query("INSERT INTO store_members (store_id, email, invited_by, created_at, delegate) VALUES ($1, $2, $3, $4, $5)")
         .bind(store_id)
         .bind(email)
         .bind(invited_by)
         .bind(now())
+        .bind(i64::from(delegate))
         .execute(ex)
         .await;
     match res {

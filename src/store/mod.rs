@@ -4,6 +4,8 @@
 pub mod admin_changes;
 pub mod api_tokens;
 pub mod audit;
+pub mod brownouts;
+pub mod calendars;
 pub mod casework;
 pub mod cohort;
 pub mod cohort_reminders;
@@ -23,6 +25,7 @@ pub mod saved_views;
 pub mod sessions;
 pub mod settlements;
 pub mod stores;
+pub mod sunsets;
 pub mod support;
 pub mod tallies;
 pub mod terms;

@@ -5,6 +5,7 @@ use sqlx::FromRow;
 
 use super::{Db, Tx, now};
 use crate::domain::{
+    capabilities::Capabilities,
     order::{Order, OrderAction, OrderRefusal, RemoteOrder},
     rfc3339,
 };
@@ -261,15 +262,112 @@ pub async fn cancel_brownout(db: &Db, id: &str, eid: &str) -> sqlx::Result<Optio
     Ok(Some(done.rows_affected() == 1))
 }
 
-/// Whether legacy store `eid`'s calls are refused at `at`.
+/// Records the sandbox platform's window `id` refusing every legacy call of `product`;
+/// the same id again changes nothing.
+pub async fn insert_product_brownout(
+    db: &Db,
+    id: &str,
+    product: &str,
+    (starts_at, ends_at): (i64, i64),
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO sandbox_product_brownouts (id, product, starts_at, ends_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(id)
+    .bind(product)
+    .bind(starts_at)
+    .bind(ends_at)
+    .execute(&db.pool)
+    .await?;
+    Ok(())
+}
+
+/// Cancels product window `id` if it has not started; `None` if there is no such window.
+pub async fn cancel_product_brownout(
+    db: &Db,
+    id: &str,
+    product: &str,
+) -> sqlx::Result<Option<bool>> {
+    let now = now();
+    let starts: Option<i64> = sqlx::query_scalar(
+        "SELECT starts_at FROM sandbox_product_brownouts WHERE id = $1 AND product = $2",
+    )
+    .bind(id)
+    .bind(product)
+    .fetch_optional(&db.pool)
+    .await?;
+    let Some(starts) = starts else {
+        return Ok(None);
+    };
+    if starts <= now {
+        return Ok(Some(false));
+    }
+    sqlx::query("UPDATE sandbox_product_brownouts SET cancelled_at = COALESCE(cancelled_at, $1) WHERE id = $2")
+        .bind(now)
+        .bind(id)
+        .execute(&db.pool)
+        .await?;
+    Ok(Some(true))
+}
+
+/// Whether legacy store `eid`'s calls are refused at `at`: a window of its own, or one
+/// of its product.
 pub async fn switched_off(db: &Db, eid: &str, at: i64) -> sqlx::Result<bool> {
     let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM sandbox_brownouts WHERE legacy_store_id = $1 AND ends_at > $2 \
-         AND starts_at <= $2 AND cancelled_at IS NULL",
+        "SELECT (SELECT COUNT(*) FROM sandbox_brownouts WHERE legacy_store_id = $1 AND ends_at > $2 \
+         AND starts_at <= $2 AND cancelled_at IS NULL) + (SELECT COUNT(*) FROM sandbox_product_brownouts b \
+         JOIN stores s ON s.product = b.product WHERE s.legacy_store_id = $1 AND b.ends_at > $2 \
+         AND b.starts_at <= $2 AND b.cancelled_at IS NULL)",
     )
     .bind(eid)
     .bind(at)
     .fetch_one(&db.pool)
     .await?;
     Ok(n > 0)
+}
+
+/// What the sandbox platform says merchant ID `mid` can do: what a test or the demo set,
+/// else its default (no recurring, no B2B; invoice, part payment and card).
+pub async fn capabilities(db: &Db, mid: &str) -> sqlx::Result<Capabilities> {
+    let row: Option<(i64, i64, String)> = sqlx::query_as(
+        "SELECT recurring, b2b, payment_methods FROM sandbox_capabilities WHERE merchant_id = $1",
+    )
+    .bind(mid)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(match row {
+        Some((recurring, b2b, methods)) => Capabilities {
+            recurring: recurring != 0,
+            b2b: b2b != 0,
+            payment_methods: methods
+                .split(';')
+                .filter(|m| !m.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        },
+        None => Capabilities {
+            recurring: false,
+            b2b: false,
+            payment_methods: ["invoice", "part_payment", "card"]
+                .map(str::to_owned)
+                .to_vec(),
+        },
+    })
+}
+
+/// Gives merchant ID `mid` the capabilities `c` at the sandbox platform.
+pub async fn set_capabilities(db: &Db, mid: &str, c: &Capabilities) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO sandbox_capabilities (merchant_id, recurring, b2b, payment_methods) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (merchant_id) DO UPDATE SET recurring = excluded.recurring, b2b = excluded.b2b, \
+         payment_methods = excluded.payment_methods",
+    )
+    .bind(mid)
+    .bind(i64::from(c.recurring))
+    .bind(i64::from(c.b2b))
+    .bind(c.payment_methods.join(";"))
+    .execute(&db.pool)
+    .await?;
+    Ok(())
 }

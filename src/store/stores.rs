@@ -2,6 +2,8 @@
 
 use sqlx::{Any, Executor, FromRow};
 
+use crate::domain::{access::Membership, capabilities::Legacy};
+
 use super::now;
 use crate::domain::text::fold;
 
@@ -24,6 +26,10 @@ pub struct Store {
     pub legacy_open_until: Option<i64>,
     /// When the legacy store's archive was last downloaded.
     pub legacy_archived_at: Option<i64>,
+    /// What the legacy store could do, as imported (migration 0041).
+    pub legacy_recurring: Option<i64>,
+    pub legacy_b2b: Option<i64>,
+    pub legacy_payment_methods: Option<String>,
 }
 
 impl Store {
@@ -36,6 +42,15 @@ impl Store {
                 archived_at: self.legacy_archived_at,
             },
             now,
+        )
+    }
+
+    /// What the import said the legacy store could do.
+    pub fn legacy_capabilities(&self) -> Legacy {
+        Legacy::from_fields(
+            self.legacy_recurring,
+            self.legacy_b2b,
+            self.legacy_payment_methods.as_deref(),
         )
     }
 
@@ -58,10 +73,13 @@ pub struct NewStore {
     pub platform: String,
     pub store_url: String,
     pub partner: Option<String>,
+    /// What the legacy store could do, as far as the file said.
+    pub capabilities: Legacy,
 }
 
 pub(super) const COLUMNS: &str = "id, legacy_store_id, name, product, admin_email, countries, platform, store_url, partner_id, created_at, \
-                                  legacy_called_at, legacy_open_until, legacy_archived_at";
+                                  legacy_called_at, legacy_open_until, legacy_archived_at, legacy_recurring, legacy_b2b, \
+                                  legacy_payment_methods";
 
 pub async fn find_by_legacy_id<'c>(
     ex: impl Executor<'c, Database = Any>,
@@ -81,22 +99,31 @@ pub async fn find_with_membership<'c>(
     ex: impl Executor<'c, Database = Any>,
     eid: &str,
     email: &str,
-) -> sqlx::Result<Option<(Store, bool)>> {
+) -> sqlx::Result<Option<(Store, Membership)>> {
     #[derive(FromRow)]
     struct Row {
         #[sqlx(flatten)]
         store: Store,
-        memberships: i64,
+        /// 0: none, 1: a user, 2: the delegate.
+        membership: i64,
     }
     let row: Option<Row> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS}, (SELECT COUNT(*) FROM store_members m WHERE m.store_id = stores.id AND m.email = $2) \
-         AS memberships FROM stores WHERE legacy_store_id = $1"
+        "SELECT {COLUMNS}, CAST(COALESCE((SELECT MAX(1 + m.delegate) FROM store_members m \
+         WHERE m.store_id = stores.id AND m.email = $2), 0) AS BIGINT) AS membership \
+         FROM stores WHERE legacy_store_id = $1"
     ))
     .bind(eid)
     .bind(email)
     .fetch_optional(ex)
     .await?;
-    Ok(row.map(|r| (r.store, r.memberships > 0)))
+    Ok(row.map(|r| {
+        let membership = match r.membership {
+            0 => Membership::None,
+            1 => Membership::User,
+            _ => Membership::Delegate,
+        };
+        (r.store, membership)
+    }))
 }
 
 pub async fn find_by_id<'c>(
@@ -162,8 +189,9 @@ pub async fn insert_all(tx: &mut super::Tx, stores: &[NewStore]) -> sqlx::Result
             None => None,
         };
         sqlx::query(
-            "INSERT INTO stores (legacy_store_id, name, product, admin_email, countries, platform, store_url, partner_id, created_at, name_folded) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            "INSERT INTO stores (legacy_store_id, name, product, admin_email, countries, platform, store_url, partner_id, created_at, \
+             name_folded, legacy_recurring, legacy_b2b, legacy_payment_methods) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
         .bind(&s.legacy_store_id)
         .bind(&s.name)
@@ -175,6 +203,9 @@ pub async fn insert_all(tx: &mut super::Tx, stores: &[NewStore]) -> sqlx::Result
         .bind(partner_id)
         .bind(at)
         .bind(fold(&s.name))
+        .bind(s.capabilities.recurring.map(i64::from))
+        .bind(s.capabilities.b2b.map(i64::from))
+        .bind(s.capabilities.methods_field())
         .execute(&mut **tx)
         .await?;
     }

@@ -110,27 +110,60 @@ impl Cohort<'_> {
     }
 }
 
+/// A table of single changes that [`fold`] sums: the columns naming a cell, and the one
+/// summed.
+struct Summed {
+    table: &'static str,
+    cell: &'static str,
+    value: &'static str,
+}
+
+/// The cohort tallies (migration 0028) and the partners' cutover meters (0040).
+const SUMMED: [Summed; 2] = [
+    Summed {
+        table: "cohort_tallies",
+        cell: "partner_id, product, upgrade_step",
+        value: "stores",
+    },
+    Summed {
+        table: "partner_orders",
+        cell: "partner_id, day, legacy, country",
+        value: "orders",
+    },
+];
+
 /// Sums the tallies' single changes into one row per cell (the periodic chores, and an
 /// import when it ends). Safe beside writers and on every instance at once: what it sums
 /// is exactly what it deletes, in one transaction.
 pub async fn fold(db: &Db) -> anyhow::Result<()> {
-    const SUMS: &str = "SELECT partner_id, product, upgrade_step, SUM(stores) FROM {rows} \
-         GROUP BY partner_id, product, upgrade_step HAVING SUM(stores) <> 0";
+    for t in &SUMMED {
+        fold_table(db, t).await?;
+    }
+    Ok(())
+}
+
+async fn fold_table(db: &Db, t: &Summed) -> anyhow::Result<()> {
+    let Summed { table, cell, value } = t;
+    let sums = |rows: &str| {
+        format!(
+            "INSERT INTO {table} ({cell}, {value}) SELECT {cell}, SUM({value}) FROM {rows} \
+             GROUP BY {cell} HAVING SUM({value}) <> 0"
+        )
+    };
     match db.backend {
         // One writer at a time: nothing commits between the two statements.
         Backend::Sqlite => {
             let mut tx = db.begin_write().await?;
-            let (last,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) FROM cohort_tallies")
-                .fetch_one(&mut *tx)
-                .await?;
-            let rows = format!("(SELECT * FROM cohort_tallies WHERE id <= {last})");
-            sqlx::query(&format!(
-                "INSERT INTO cohort_tallies (partner_id, product, upgrade_step, stores) {}",
-                SUMS.replace("{rows}", &rows)
-            ))
+            let (last,): (i64,) =
+                sqlx::query_as(&format!("SELECT COALESCE(MAX(id), 0) FROM {table}"))
+                    .fetch_one(&mut *tx)
+                    .await?;
+            sqlx::query(&sums(&format!(
+                "(SELECT * FROM {table} WHERE id <= {last})"
+            )))
             .execute(&mut *tx)
             .await?;
-            sqlx::query("DELETE FROM cohort_tallies WHERE id <= $1")
+            sqlx::query(&format!("DELETE FROM {table} WHERE id <= $1"))
                 .bind(last)
                 .execute(&mut *tx)
                 .await?;
@@ -139,9 +172,8 @@ pub async fn fold(db: &Db) -> anyhow::Result<()> {
         // Writers commit at any time: the rows deleted are the rows summed.
         Backend::Postgres => {
             sqlx::query(&format!(
-                "WITH gone AS (DELETE FROM cohort_tallies RETURNING partner_id, product, upgrade_step, stores) \
-                 INSERT INTO cohort_tallies (partner_id, product, upgrade_step, stores) {}",
-                SUMS.replace("{rows}", "gone")
+                "WITH gone AS (DELETE FROM {table} RETURNING {cell}, {value}) {}",
+                sums("gone")
             ))
             .execute(&db.pool)
             .await?;

@@ -40,10 +40,26 @@ pub struct StoreReader {
     pub terms_outdated: bool,
     /// The legacy store's sunset day and where its countdown stands today.
     pub sunset: Option<(time::Date, Phase)>,
+    /// The day the sunset was before it moved, in the month after it moved.
+    pub sunset_moved_from: Option<time::Date>,
+    /// An announced brownout of the store's product within 14 days (start, end), when it
+    /// bothers this store.
+    pub brownout: Option<(i64, i64)>,
 }
 
 /// The store's registered administrator, the only one who changes its state.
 pub struct StoreAdmin(pub StoreReader);
+
+/// Who does the integration's work: the admin, or the technical delegate they invited
+/// (the checklist, the setup and shop checks, the test purchase, support requests).
+pub struct StoreWorker(pub StoreReader);
+
+impl std::ops::Deref for StoreWorker {
+    type Target = StoreReader;
+    fn deref(&self) -> &StoreReader {
+        &self.0
+    }
+}
 
 impl std::ops::Deref for StoreAdmin {
     type Target = StoreReader;
@@ -52,9 +68,9 @@ impl std::ops::Deref for StoreAdmin {
     }
 }
 
-impl StoreAdmin {
+impl StoreReader {
     /// The id of the store's upgrade, starting it on first use. Only the upgrade's own
-    /// actions start it; inviting a user does not.
+    /// actions (the admin's or the delegate's) start it; inviting a user does not.
     pub async fn start_upgrade(&self, app: &AppState) -> Result<i64, AppError> {
         match &self.upgrade {
             Some(u) => Ok(u.id),
@@ -77,6 +93,8 @@ impl StoreReader {
             legacy_store_id: self.store.legacy_store_id.clone(),
             step: self.step(),
             sunset: self.sunset,
+            sunset_moved_from: self.sunset_moved_from,
+            brownout: self.brownout,
         }
     }
 
@@ -162,7 +180,7 @@ impl StoreReader {
                 store_id: None,
             }));
         };
-        let Some((store, is_member)) =
+        let Some((store, membership)) =
             store::stores::find_with_membership(&mut *conn, eid.as_str(), &user.principal.email)
                 .await?
         else {
@@ -174,7 +192,7 @@ impl StoreReader {
         let facts = StoreFacts {
             admin_email: &store.admin_email,
             partner_id: store.partner_id,
-            is_member,
+            membership,
         };
         let Some(relation) = relation(&user.principal, facts) else {
             return Ok(Err(NotReadable {
@@ -192,8 +210,13 @@ impl StoreReader {
             None => false,
         };
         let sunset = crate::app::legacy::sunset_of(app, &store);
+        let now = store::now();
+        let sunset_moved_from = crate::app::sunsets::moved_from(&app.catalog, &store.product, now);
+        let brownout = crate::app::brownouts::coming_for(&mut *conn, &store, now).await?;
         Ok(Ok(StoreReader {
             sunset,
+            sunset_moved_from,
+            brownout,
             user,
             store,
             upgrade,
@@ -223,6 +246,28 @@ where
             ));
         }
         Ok(StoreAdmin(reader))
+    }
+}
+
+impl<S> FromRequestParts<S> for StoreWorker
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let reader = StoreReader::from_request_parts(parts, state).await?;
+        if !reader.relation.can_work() {
+            let app = AppState::from_ref(state);
+            refused(&app, &reader.user, Some(reader.store.id), parts).await;
+            return Err(AppError::Forbidden(
+                Msg::new("access.admin_or_delegate")
+                    .arg("store", reader.store.name.as_str())
+                    .arg("admin", reader.masked_admin()),
+            ));
+        }
+        Ok(StoreWorker(reader))
     }
 }
 
@@ -302,7 +347,7 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
         let reader = StoreReader::from_request_parts(parts, state).await?;
-        if !matches!(reader.relation, Relation::Admin | Relation::Member) {
+        if !reader.relation.is_member() {
             let app = AppState::from_ref(state);
             refused(&app, &reader.user, Some(reader.store.id), parts).await;
             return Err(AppError::NotFound);

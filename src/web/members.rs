@@ -39,6 +39,9 @@ async fn list(State(state): State<AppState>, reader: StoreReader) -> Result<Resp
 struct InviteForm {
     #[serde(default)]
     email: String,
+    /// `delegate` for the technical delegate; anything else a user who reads.
+    #[serde(default)]
+    role: String,
 }
 
 async fn invite(
@@ -58,8 +61,17 @@ async fn invite(
     if email.as_str() == admin.store.admin_email {
         return refuse(&state, &admin, &form.email, tr.t("users.error.admin")).await;
     }
+    let delegate = form.role == "delegate";
     let mut tx = state.db.begin().await?;
-    if !store::members::add(&mut *tx, admin.store.id, email.as_str(), admin.user.email()).await? {
+    if !store::members::add(
+        &mut *tx,
+        admin.store.id,
+        email.as_str(),
+        admin.user.email(),
+        delegate,
+    )
+    .await?
+    {
         tx.rollback().await?;
         return refuse(
             &state,
@@ -71,7 +83,11 @@ async fn invite(
     }
     let record = Record {
         actor: admin.user.email(),
-        action: "member.invited",
+        action: if delegate {
+            "member.invited_delegate"
+        } else {
+            "member.invited"
+        },
         store_id: Some(admin.store.id),
         args: &[("email", email.as_str())],
         ip: &ip,

@@ -7,6 +7,8 @@ pub mod account;
 pub mod api;
 pub mod audit;
 pub mod auth;
+pub mod brownouts;
+pub mod calendar;
 pub mod casework;
 pub mod console;
 pub mod error;
@@ -30,6 +32,7 @@ pub mod sandbox;
 pub mod session;
 pub mod staff;
 pub mod stores;
+pub mod sunsets;
 pub mod support;
 pub mod text;
 pub mod upgrade;
@@ -61,6 +64,9 @@ pub fn routes(sandbox: bool) -> Routes {
         .with(members::routes)
         .with(audit::routes)
         .with(staff::routes)
+        .with(sunsets::routes)
+        .with(calendar::routes)
+        .with(brownouts::routes)
         .with(support::routes)
         .with(requests::routes)
         .with(partner::routes)

@@ -32,7 +32,8 @@ pub fn routes(r: Routes) -> Routes {
     let r = r
         .get("/partner", dashboard)
         .get("/partner/export.csv", export)
-        .post("/partner/nudge", nudge);
+        .post("/partner/nudge", nudge)
+        .get(crate::app::paths::partner::CUTOVER, cutover);
     super::partner_views::routes(r)
 }
 
@@ -66,6 +67,21 @@ async fn dashboard(
         partner::next_sunset(&state),
     ))
     .into_response())
+}
+
+/// The cutover meter summed over the partner's stores.
+async fn cutover(
+    State(state): State<AppState>,
+    PartnerManager(user): PartnerManager,
+) -> Result<Response, AppError> {
+    let meter = crate::app::traffic::partner_meter(
+        &state.db,
+        &state.catalog,
+        &user.principal.partner_ids,
+        crate::store::now(),
+    )
+    .await?;
+    Ok(pages::render(pages::cutover::partner(&user.ctx(), meter.as_ref())).into_response())
 }
 
 /// The current filter as CSV, every page of it, in the dashboard's order.

@@ -34,7 +34,7 @@ pub fn routes(r: Routes) -> Routes {
             "/support/stores/{eid}/rehearsals/{id}/cancel",
             support_cancel,
         )
-        .get("/partner/rehearsals", partner)
+        .get(paths::partner::REHEARSALS, partner)
 }
 
 async fn list(State(state): State<AppState>, reader: StoreReader) -> Result<Response, AppError> {

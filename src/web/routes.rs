@@ -14,7 +14,7 @@ use axum::{
     Router,
     handler::Handler,
     http::Method,
-    routing::{delete, get, post},
+    routing::{delete, get, post, put},
 };
 use utoipa::openapi::{RefOr, path::Paths, schema::Schema};
 use utoipa_axum::router::UtoipaMethodRouter;
@@ -68,6 +68,16 @@ impl Routes {
     {
         self.table.push((Method::DELETE, path));
         self.router = self.router.route(path, delete(handler));
+        self
+    }
+
+    pub fn put<H, T>(mut self, path: &'static str, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.table.push((Method::PUT, path));
+        self.router = self.router.route(path, put(handler));
         self
     }
 

@@ -16,7 +16,35 @@ use crate::{
 };
 
 pub fn routes(r: Routes) -> Routes {
-    r.get("/", home).get("/stores/{eid}", overview)
+    r.get("/", home)
+        .get("/stores/{eid}", overview)
+        .get("/stores/{eid}/what-changes", what_changes)
+}
+
+#[derive(Deserialize)]
+struct ChangesQuery {
+    /// One of the store's paths (the terms step's tabs); left out, its own.
+    #[serde(default)]
+    path: String,
+}
+
+/// What changes for the store on its upgrade path, or on another path open to it.
+async fn what_changes(
+    State(state): State<AppState>,
+    reader: StoreReader,
+    Query(query): Query<ChangesQuery>,
+) -> Result<Response, AppError> {
+    let wanted = if query.path.is_empty() {
+        reader.path_id()
+    } else {
+        query.path.as_str()
+    };
+    let path = state
+        .catalog
+        .paths_from(&reader.store.product)
+        .find(|p| p.id == wanted)
+        .ok_or(AppError::NotFound)?;
+    Ok(pages::render(pages::changes::page_for(&state.catalog, &reader, path)).into_response())
 }
 
 /// How many stores a list shows; staff narrow it down with the search.
@@ -107,12 +135,19 @@ async fn overview(
         now,
     )
     .await?;
+    let calendar = crate::app::calendar::address(
+        &state,
+        crate::domain::ical::Owner::Store(reader.store.id),
+        reader.ctx().tr.lang,
+    )
+    .await?;
     Ok(pages::render(pages::stores::overview(
         &state.catalog,
         &reader,
         &expiring,
         &traffic,
         meter.as_ref(),
+        &format!("{}{calendar}", state.config.base_url),
     ))
     .into_response())
 }

@@ -19,6 +19,8 @@ enum Class {
     StoreAudit,
     /// The store's registered administrator only.
     StoreAdmin,
+    /// The integration's work: the admin, or the technical delegate they invited.
+    StoreWork,
     /// The store's own people: its admin and the users the admin invited.
     StoreMembers,
     /// Support, on a store's page (imports for the store).
@@ -50,12 +52,28 @@ fn class_of(method: &Method, path: &str) -> Option<Class> {
         "/stores/{eid}/legacy/reports" if !get => StoreSupport,
         "/audit" => Support,
         p if p.starts_with("/support/") => Support,
-        "/staff" | "/staff/disable" => Operator,
+        "/staff" | "/staff/disable" | "/staff/sunsets" => Operator,
+        p if p.starts_with("/staff/brownouts") => Operator,
+        "/sunsets" => Public,
+        // A feed's token is the key: calendar apps fetch it without a session.
+        "/calendar/{kind}/{id}/{file}" => Public,
         "/sandbox/v1/orders" | "/sandbox/v1/settlements" => Machine,
         "/platform/v1/credentials/verify" | "/platform/v1/events" => Machine,
         p if p.starts_with("/ordermanagement/v1/") => Machine,
         // The sandbox's legacy store and its switch-off windows.
         p if p.starts_with("/legacy/v1/") => Machine,
+        p if p.starts_with("/merchants/") => Machine,
+        "/stores/{eid}/upgrade/integration"
+        | "/stores/{eid}/upgrade/integration/setup-check"
+        | "/stores/{eid}/upgrade/integration/health-check"
+        | "/stores/{eid}/upgrade/test-purchase/sandbox-order"
+        | "/stores/{eid}/upgrade/trouble"
+            if !get =>
+        {
+            StoreWork
+        }
+        // The link's token picks the delegate it was sent to; a made-up one is nothing.
+        "/stores/{eid}/handoff/{token}" => StoreMembers,
         p if p.starts_with("/stores/{eid}") && get => StoreRead,
         p if p.starts_with("/stores/{eid}") => StoreAdmin,
         _ => return None,
@@ -67,6 +85,7 @@ enum Who {
     Anonymous,
     Admin,
     StoreUser,
+    Delegate,
     OtherAdmin,
     OtherPartner,
     OwnPartner,
@@ -79,10 +98,11 @@ fn allowed(class: Class, who: Who) -> bool {
     match class {
         Class::Public => true,
         Class::SignedIn => who != Anonymous,
-        Class::StoreRead => matches!(who, Admin | StoreUser | OwnPartner | Support),
+        Class::StoreRead => matches!(who, Admin | StoreUser | Delegate | OwnPartner | Support),
         Class::StoreAudit => matches!(who, Admin | Support),
         Class::StoreAdmin => who == Admin,
-        Class::StoreMembers => matches!(who, Admin | StoreUser),
+        Class::StoreWork => matches!(who, Admin | Delegate),
+        Class::StoreMembers => matches!(who, Admin | StoreUser | Delegate),
         Class::StoreSupport => who == Support,
         Class::Support => who == Support,
         Class::Operator => who == Operator,
@@ -116,6 +136,7 @@ fn concrete(path: &str) -> String {
         .replace("{report}", "999999")
         .replace("{order}", "leg-999999")
         .replace("{delivery}", "999999")
+        .replace("{mid}", "M999999")
 }
 
 async fn browser_for(app: &TestApp, who: Who) -> TestApp {
@@ -124,6 +145,7 @@ async fn browser_for(app: &TestApp, who: Who) -> TestApp {
         Who::Anonymous => return b,
         Who::Admin => ADMIN,
         Who::StoreUser => "accountant@kaffebaren.example",
+        Who::Delegate => "dev@agency.example",
         Who::OtherAdmin => OTHER_ADMIN,
         Who::OtherPartner => "pm@other-partner.example",
         Who::OwnPartner => "pm@nordic.example",
@@ -147,9 +169,14 @@ async fn every_route_is_classified_and_enforced_for_every_role() {
         store_id,
         "accountant@kaffebaren.example",
         ADMIN,
+        false,
     )
     .await
     .unwrap();
+    // The technical delegate the admin invited (an agency's developer).
+    switchyard::store::members::add(&app.db.pool, store_id, "dev@agency.example", ADMIN, true)
+        .await
+        .unwrap();
     sqlx::query("INSERT INTO partners (name) VALUES ('Other Partner')")
         .execute(&app.db.pool)
         .await
@@ -190,6 +217,7 @@ async fn every_route_is_classified_and_enforced_for_every_role() {
         Who::Anonymous,
         Who::Admin,
         Who::StoreUser,
+        Who::Delegate,
         Who::OtherAdmin,
         Who::OtherPartner,
         Who::OwnPartner,
@@ -210,6 +238,8 @@ async fn every_route_is_classified_and_enforced_for_every_role() {
                 browser.get(&url).await
             } else if *method == Method::DELETE {
                 browser.delete(&url).await
+            } else if *method == Method::PUT {
+                browser.put(&url).await
             } else {
                 let csrf = browser.csrf().await;
                 browser.post(&url, &[("csrf", csrf.as_str())]).await
@@ -266,6 +296,7 @@ fn every_store_address_the_app_links_to_is_a_route() {
     let mut addresses = vec![
         (get.clone(), p.overview()),
         (get.clone(), p.upgrade()),
+        (get.clone(), p.what_changes()),
         (get.clone(), p.terms_pdf()),
         (get.clone(), p.accepted_terms_pdf()),
         (post.clone(), p.rotate_credentials()),
@@ -290,6 +321,9 @@ fn every_store_address_the_app_links_to_is_a_route() {
         (get.clone(), p.support_requests()),
         (get.clone(), p.support_request(7)),
         (get.clone(), p.support_screenshot(7, 1)),
+        (get.clone(), paths::partner::REHEARSALS.to_owned()),
+        (get.clone(), paths::partner::CUTOVER.to_owned()),
+        (get.clone(), paths::partner::CALENDAR.to_owned()),
     ];
     for format in ["csv", "json", "pdf"] {
         addresses.push((get.clone(), p.report_as(7, format)));

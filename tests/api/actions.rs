@@ -411,9 +411,15 @@ async fn a_support_request_is_a_thread_its_store_follows_and_nobody_else_sees() 
             "SELECT id FROM stores WHERE legacy_store_id = '{STORE}'"
         ))
         .await;
-    switchyard::store::members::add(&app.db.pool, store_id, "bo@kaffebaren.example", ADMIN)
-        .await
-        .unwrap();
+    switchyard::store::members::add(
+        &app.db.pool,
+        store_id,
+        "bo@kaffebaren.example",
+        ADMIN,
+        false,
+    )
+    .await
+    .unwrap();
     let member = app.another_browser();
     member.sign_in("bo@kaffebaren.example").await;
     assert_eq!(member.get(&thread).await.status, StatusCode::OK);

@@ -26,17 +26,30 @@ impl TestApp {
     /// The meter's row for `country` on `page`: its five cells' text.
     async fn meter_row(&self, page: &str, country: &str) -> Option<Vec<String>> {
         let body = self.get(page).await.body;
-        let table = between(&body, "id=\"cutover-countries\"", "</table>")?;
-        let row = table
-            .split("<tr")
-            .find(|r| r.contains(&format!("data-country=\"{country}\"")))?;
-        Some(
-            row.split("<td")
+        meter_rows(&body)
+            .into_iter()
+            .find(|(code, _)| code == country)
+            .map(|(_, cells)| cells)
+    }
+}
+
+/// The rows of the meter's table on a page: (country code, its five cells' text).
+fn meter_rows(body: &str) -> Vec<(String, Vec<String>)> {
+    let Some(table) = between(body, "id=\"cutover-countries\"", "</table>") else {
+        return Vec::new();
+    };
+    table
+        .split("<tr")
+        .filter_map(|r| {
+            let code = between(r, "data-country=\"", "\"")?;
+            let cells = r
+                .split("<td")
                 .skip(1)
                 .map(|td| between(td, ">", "</td>").unwrap_or_default())
-                .collect(),
-        )
-    }
+                .collect();
+            Some((code, cells))
+        })
+        .collect()
 }
 
 #[tokio::test]
@@ -203,4 +216,92 @@ async fn the_admin_is_told_once_when_legacy_orders_still_arrive_a_week_after_the
     let pm = app.as_partner(crate::partner::PM).await;
     let row = between(&pm.get("/partner").await.body, "id=\"store-4711\"", "</tr>").unwrap();
     assert!(row.contains("id=\"late-legacy-4711\""), "{row}");
+}
+
+/// The meter's rows on a partner's cutover page.
+async fn partner_rows(pm: &TestApp) -> Vec<(String, Vec<String>)> {
+    let page = pm.get("/partner/cutover").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    meter_rows(&page.body)
+}
+
+#[tokio::test]
+async fn partners_see_the_meter_summed_over_their_own_stores() {
+    let app = spawn_app().await;
+    app.partners().await;
+    let shown = app.admin_waiting_for_purchase().await;
+    let pm = app.as_partner(crate::partner::PM).await;
+    let other = app.as_partner(crate::partner::OTHER_PM).await;
+    let dashboard = pm.get("/partner").await;
+    assert!(
+        dashboard.has("id=\"to-cutover\""),
+        "linked from the dashboard"
+    );
+    assert!(pm.get("/partner/cutover").await.has("id=\"no-orders\""));
+
+    let legacy = json!({"legacy_store_id": STORE});
+    for (id, country) in [("l1", "SE"), ("l2", "SE"), ("l3", "DE")] {
+        let (status, body) = app
+            .deliver(&order(id, legacy.clone(), "live", Some(country)))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    app.deliver(&order(
+        "n1",
+        json!({"merchant_id": shown.mid}),
+        "live",
+        Some("SE"),
+    ))
+    .await;
+    // The other partner's store, and a test order, count for nobody here.
+    app.deliver(&order(
+        "o1",
+        json!({"legacy_store_id": "990001"}),
+        "live",
+        Some("FI"),
+    ))
+    .await;
+    app.deliver(&order(
+        "t1",
+        json!({"merchant_id": shown.test_mid}),
+        "test",
+        Some("SE"),
+    ))
+    .await;
+
+    let expected = vec![
+        ("SE".to_owned(), strings(&["Sweden", "2", "1", "2", "1"])),
+        ("DE".to_owned(), strings(&["Germany", "1", "0", "1", "0"])),
+    ];
+    assert_eq!(partner_rows(&pm).await, expected);
+    assert_eq!(
+        partner_rows(&other).await,
+        vec![("FI".to_owned(), strings(&["Finland", "1", "0", "1", "0"]))]
+    );
+    // The chores fold the single orders into one row per day: the sums stay.
+    switchyard::store::tallies::fold(&app.db).await.unwrap();
+    assert_eq!(partner_rows(&pm).await, expected);
+    app.deliver(&order("l4", legacy.clone(), "live", Some("SE")))
+        .await;
+    switchyard::store::tallies::fold(&app.db).await.unwrap();
+    assert_eq!(
+        partner_rows(&pm).await[0],
+        ("SE".to_owned(), strings(&["Sweden", "3", "1", "3", "1"]))
+    );
+    let chart = between(
+        &pm.get("/partner/cutover").await.body,
+        "id=\"chart-cutover\"",
+        "</figure>",
+    )
+    .expect("a chart");
+    assert!(
+        chart.contains("4 orders on the legacy store and 1 on the new ID"),
+        "{chart}"
+    );
+    // A store admin has no partner page.
+    assert_ne!(app.get("/partner/cutover").await.status, StatusCode::OK);
+}
+
+fn strings(cells: &[&str]) -> Vec<String> {
+    cells.iter().map(|c| (*c).to_owned()).collect()
 }

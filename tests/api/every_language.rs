@@ -87,7 +87,7 @@ async fn cast(app: &TestApp, lang: &str) {
     let store_id = app
         .scalar("SELECT id FROM stores WHERE legacy_store_id = '4711'")
         .await;
-    switchyard::store::members::add(&app.db.pool, store_id, ACCOUNTANT, ADMIN)
+    switchyard::store::members::add(&app.db.pool, store_id, ACCOUNTANT, ADMIN, false)
         .await
         .unwrap();
     let partner = Some("Nordic Commerce Partners");

@@ -27,6 +27,7 @@ async fn many_stores(app: &TestApp) {
             platform: "woocommerce".into(),
             store_url: "https://shop.example".into(),
             partner: Some(NORDIC.into()),
+            capabilities: Default::default(),
         })
         .collect();
     let mut tx = app.db.begin().await.unwrap();

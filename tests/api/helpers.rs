@@ -319,6 +319,18 @@ impl TestApp {
         into_page(res).await
     }
 
+    /// A PUT with an empty JSON object, as a stray client would send.
+    pub async fn put(&self, path: &str) -> Page {
+        let res = self
+            .client
+            .put(self.url(path))
+            .json(&serde_json::json!({}))
+            .send()
+            .await
+            .expect("PUT");
+        into_page(res).await
+    }
+
     /// Posts a multipart form (an upload), as a browser does.
     pub async fn multipart(&self, path: &str, form: reqwest::multipart::Form) -> Page {
         let res = self
@@ -466,7 +478,8 @@ impl TestApp {
         role: switchyard::domain::access::StaffRole,
         partner: Option<&str>,
     ) {
-        let mut tx = self.db.begin().await.unwrap();
+        // A write from the start: the chores may write meanwhile.
+        let mut tx = self.db.begin_write().await.unwrap();
         switchyard::store::users::add_staff(&mut tx, email, role, partner)
             .await
             .unwrap();

@@ -5,11 +5,16 @@
 
 mod access;
 mod actions;
+mod brownouts;
+mod calendar;
+mod capabilities;
 mod casework;
+mod changes;
 mod connections;
 mod console;
 mod credentials;
 mod cutover;
+mod delegate;
 mod durability;
 mod edge;
 mod english;
@@ -39,6 +44,7 @@ mod security;
 mod sign_in;
 mod smtp;
 mod sunset;
+mod sunset_dates;
 mod support;
 mod terms;
 mod traffic;

@@ -27,8 +27,9 @@ impl TestApp {
             platform: "shopware".into(),
             store_url: "https://andere.example".into(),
             partner: Some("Other Partner".into()),
+            capabilities: Default::default(),
         };
-        let mut tx = self.db.begin().await.unwrap();
+        let mut tx = self.db.begin_write().await.unwrap();
         switchyard::store::stores::insert_all(&mut tx, &[other])
             .await
             .unwrap();
@@ -853,6 +854,7 @@ async fn charts_after_a_new_store(charts: switchyard::config::ChartsConfig) -> (
         platform: "woocommerce".into(),
         store_url: "https://kafe.example".into(),
         partner: Some(NORDIC.into()),
+        capabilities: Default::default(),
     };
     let mut tx = app.db.begin().await.unwrap();
     switchyard::store::stores::insert_all(&mut tx, &[new])
@@ -1058,6 +1060,7 @@ async fn tallies_summed_beside_concurrent_writers_stay_exact() {
                         platform: "shopify".into(),
                         store_url: "https://x.example".into(),
                         partner: Some(NORDIC.into()),
+                        capabilities: Default::default(),
                     })
                     .collect();
                 let mut tx = db.begin_write().await.unwrap();

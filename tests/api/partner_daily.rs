@@ -27,6 +27,7 @@ impl TestApp {
             platform: "woocommerce".into(),
             store_url: "https://shop.example".into(),
             partner: Some("Nordic Commerce Partners".into()),
+            capabilities: Default::default(),
         };
         let mut tx = self.db.begin().await.unwrap();
         switchyard::store::stores::insert_all(&mut tx, &[store])

@@ -25,6 +25,7 @@ impl TestApp {
                 platform: "woocommerce".into(),
                 store_url: "https://shop.example".into(),
                 partner: Some(partner.into()),
+                capabilities: Default::default(),
             })
             .collect();
         let mut tx = self.db.begin().await.unwrap();

@@ -19,7 +19,7 @@ fn when(at: i64) -> (String, String) {
 }
 
 impl TestApp {
-    async fn schedule_rehearsal(&self, at: i64, minutes: &str) -> crate::helpers::Page {
+    pub(crate) async fn schedule_rehearsal(&self, at: i64, minutes: &str) -> crate::helpers::Page {
         let (date, time) = when(at);
         self.submit(
             &path("/rehearsals"),
@@ -47,7 +47,7 @@ impl TestApp {
     }
 
     /// A call of the old plugin to the sandbox's legacy API; its status.
-    async fn old_plugin_calls(&self, method: reqwest::Method, what: &str) -> StatusCode {
+    pub(crate) async fn old_plugin_calls(&self, method: reqwest::Method, what: &str) -> StatusCode {
         self.client
             .request(
                 method,

@@ -312,9 +312,15 @@ async fn only_the_admin_may_send_and_only_with_the_form_token() {
         .scalar("SELECT id FROM stores WHERE legacy_store_id = '4711'")
         .await;
     let accountant = "accountant@kaffebaren.example";
-    switchyard::store::members::add(&app.db.pool, store_id, accountant, crate::helpers::ADMIN)
-        .await
-        .unwrap();
+    switchyard::store::members::add(
+        &app.db.pool,
+        store_id,
+        accountant,
+        crate::helpers::ADMIN,
+        false,
+    )
+    .await
+    .unwrap();
     let member = app.another_browser();
     member.sign_in(accountant).await;
     let page = member.get(&path("/upgrade/trouble")).await;

@@ -155,9 +155,15 @@ async fn store_users_may_download_the_terms_but_not_accept_them() {
     let store_id = app
         .scalar("SELECT id FROM stores WHERE legacy_store_id = '4711'")
         .await;
-    switchyard::store::members::add(&app.db.pool, store_id, "dev@kaffebaren.example", ADMIN)
-        .await
-        .unwrap();
+    switchyard::store::members::add(
+        &app.db.pool,
+        store_id,
+        "dev@kaffebaren.example",
+        ADMIN,
+        false,
+    )
+    .await
+    .unwrap();
     app.sign_in("dev@kaffebaren.example").await;
     assert_eq!(
         download(&app, &path("/upgrade/terms.pdf")).await.0,

@@ -329,7 +329,7 @@ async fn the_partner_sees_completed_stores_that_never_used_order_management_on_t
 
 impl TestApp {
     /// The partner's webhook events received so far: (type, data).
-    fn received(hook: &crate::partner::Receiver) -> Vec<(String, Value)> {
+    pub(crate) fn received(hook: &crate::partner::Receiver) -> Vec<(String, Value)> {
         hook.calls
             .lock()
             .unwrap()
@@ -341,7 +341,10 @@ impl TestApp {
             .collect()
     }
 
-    async fn wait_for_events(hook: &crate::partner::Receiver, n: usize) -> Vec<(String, Value)> {
+    pub(crate) async fn wait_for_events(
+        hook: &crate::partner::Receiver,
+        n: usize,
+    ) -> Vec<(String, Value)> {
         for _ in 0..200 {
             if hook.calls.lock().unwrap().len() >= n {
                 break;

@@ -4,7 +4,7 @@
 
 use std::{collections::VecDeque, io::Read};
 
-use super::row::{HEADER, RowError};
+use super::row::{HEADER, OPTIONAL, RowError};
 
 /// What the next record of a file is.
 pub enum Item {
@@ -19,15 +19,20 @@ pub enum Item {
     Fatal(RowError),
 }
 
-/// The records of a stores file whose header is right.
+/// The records of a stores file whose header is right, each with the fields of [`HEADER`]
+/// and then of [`OPTIONAL`] (empty where the file has no such column).
 pub struct Records<R: Read> {
     reader: csv::Reader<Lines<R>>,
     record: csv::ByteRecord,
     done: bool,
+    /// How many fields each record of the file has.
+    width: usize,
+    /// Where each optional column is in the file, if it is.
+    optional: [Option<usize>; OPTIONAL.len()],
 }
 
-/// Opens a stores file on `input`: its header must be [`HEADER`], or the error says what
-/// is wrong with it.
+/// Opens a stores file on `input`: its header must be [`HEADER`], followed by any of
+/// [`OPTIONAL`] in any order, or the error says what is wrong with it.
 pub fn open<R: Read>(input: R) -> Result<Records<R>, RowError> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
@@ -41,22 +46,59 @@ pub fn open<R: Read>(input: R) -> Result<Records<R>, RowError> {
     let Ok(header) = csv::StringRecord::from_byte_record(header) else {
         return Err(at_header(not_utf8()));
     };
-    if header.iter().ne(HEADER) {
+    let optional = optional_columns(&header).ok_or_else(|| {
         let hint = if header.iter().any(|f| f.contains(';')) {
             "the file seems to be separated by semicolons; use commas. "
         } else {
             ""
         };
-        return Err(at_header(format!(
-            "{hint}the header must be exactly: {}",
-            HEADER.join(",")
-        )));
-    }
+        at_header(format!(
+            "{hint}the header must be exactly: {}, optionally followed by any of: {}",
+            HEADER.join(","),
+            OPTIONAL.join(", ")
+        ))
+    })?;
     Ok(Records {
         reader,
         record: csv::ByteRecord::new(),
         done: false,
+        width: header.len(),
+        optional,
     })
+}
+
+/// Where each of [`OPTIONAL`] is in `header`, when it starts with [`HEADER`] and then
+/// has each optional column at most once and nothing else.
+fn optional_columns(header: &csv::StringRecord) -> Option<[Option<usize>; OPTIONAL.len()]> {
+    if header.len() < HEADER.len() || header.iter().zip(HEADER).any(|(a, b)| a != b) {
+        return None;
+    }
+    let mut found = [None; OPTIONAL.len()];
+    for (i, name) in header.iter().enumerate().skip(HEADER.len()) {
+        let slot = OPTIONAL.iter().position(|o| *o == name)?;
+        if found[slot].replace(i).is_some() {
+            return None;
+        }
+    }
+    Some(found)
+}
+
+impl<R: Read> Records<R> {
+    /// `record` (of the file's columns) as [`HEADER`] then [`OPTIONAL`], or why not.
+    fn laid_out(&self, record: &csv::StringRecord) -> Result<csv::StringRecord, String> {
+        if record.len() != self.width {
+            return Err(format!(
+                "expected {} fields, found {}",
+                self.width,
+                record.len()
+            ));
+        }
+        let mut out: csv::StringRecord = record.iter().take(HEADER.len()).collect();
+        for at in self.optional {
+            out.push_field(at.and_then(|i| record.get(i)).unwrap_or_default());
+        }
+        Ok(out)
+    }
 }
 
 fn not_utf8() -> String {
@@ -80,7 +122,10 @@ impl<R: Read> Iterator for Records<R> {
                 let byte = self.record.position().map_or(0, csv::Position::byte);
                 let line = self.reader.get_mut().line_at(byte);
                 match csv::StringRecord::from_byte_record(self.record.clone()) {
-                    Ok(record) => Some(Item::Row { line, record }),
+                    Ok(record) => Some(match self.laid_out(&record) {
+                        Ok(record) => Item::Row { line, record },
+                        Err(reason) => Item::Bad(RowError { line, reason }),
+                    }),
                     Err(_) => {
                         self.done = true;
                         Some(Item::Fatal(RowError {
@@ -184,6 +229,26 @@ mod tests {
     fn records_carry_the_line_an_editor_shows_blank_lines_included() {
         let text = format!("{GOOD}\n4711,a\n\n\n4712,b\r\n\r\n4713,\"two\nlines\"\n4714,c\n");
         assert_eq!(lines(text.as_bytes()), [3, 6, 8, 10]);
+    }
+
+    #[test]
+    fn optional_columns_come_after_the_others_in_any_order() {
+        let text = GOOD.replace('\n', ",payment_methods,recurring\n")
+            + "4711,a,KPM,x@y.example,SE,woocommerce,https://a.example,,invoice;card,yes\n";
+        let items: Vec<Item> = open(text.as_bytes()).unwrap().collect();
+        let Item::Row { record, .. } = &items[0] else {
+            panic!("not a row")
+        };
+        let tail: Vec<&str> = record.iter().skip(HEADER.len()).collect();
+        assert_eq!(tail, ["yes", "", "invoice;card"]);
+        for bad in [",recurring,recurring\n", ",colour\n"] {
+            let text = GOOD.replace('\n', bad);
+            let err = open(text.as_bytes()).err().unwrap();
+            assert!(err.reason.contains("optionally followed by"), "{err}");
+        }
+        let short = format!("{GOOD}4711,a\n");
+        let items: Vec<Item> = open(short.as_bytes()).unwrap().collect();
+        assert!(matches!(&items[0], Item::Bad(e) if e.reason == "expected 8 fields, found 2"));
     }
 
     #[test]

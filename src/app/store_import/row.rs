@@ -2,7 +2,9 @@
 
 use crate::{
     domain::{
-        Catalog, CountryCode, EmailAddress, LegacyStoreId, countries,
+        Catalog, CountryCode, EmailAddress, LegacyStoreId,
+        capabilities::{self, Legacy},
+        countries,
         text::{self, Lines},
     },
     store::stores::NewStore,
@@ -19,6 +21,11 @@ pub const HEADER: [&str; 8] = [
     "store_url",
     "partner",
 ];
+
+/// The columns a file may add after [`HEADER`], in any order: what the legacy store could
+/// do. A column left out, or a cell left empty, says nothing (an update keeps what is
+/// stored).
+pub const OPTIONAL: [&str; 3] = ["recurring", "b2b", "payment_methods"];
 
 /// No field of a store is longer (the name has its own, smaller limit).
 const MAX_FIELD_CHARS: usize = 1000;
@@ -37,18 +44,21 @@ impl std::fmt::Display for RowError {
     }
 }
 
-/// A row's store, every field checked; the partner is still the name as written.
+/// A row's store, every field checked; the partner is still the name as written. The
+/// record has the fields of [`HEADER`] and then of [`OPTIONAL`], in that order (the file
+/// reader puts them so).
 pub fn parse_row(r: &csv::StringRecord, catalog: &Catalog) -> Result<NewStore, String> {
-    if r.len() != HEADER.len() {
+    let columns = HEADER.iter().chain(OPTIONAL.iter());
+    if r.len() != HEADER.len() + OPTIONAL.len() {
         return Err(format!(
             "expected {} fields, found {}",
-            HEADER.len(),
+            HEADER.len() + OPTIONAL.len(),
             r.len()
         ));
     }
     // Every field, the same on every database: PostgreSQL refuses a NUL that SQLite
     // would store, and no field of a store has a control character or a line break.
-    for (name, value) in HEADER.iter().zip(r.iter()) {
+    for (name, value) in columns.zip(r.iter()) {
         text::check(value, Lines::One, MAX_FIELD_CHARS).map_err(|p| format!("{name} {p}"))?;
     }
     let field = |i: usize| r.get(i).unwrap_or_default();
@@ -87,6 +97,11 @@ pub fn parse_row(r: &csv::StringRecord, catalog: &Catalog) -> Result<NewStore, S
         })?;
     let url = shop_url(field(6))?;
     let partner = Some(field(7)).filter(|p| !p.is_empty()).map(str::to_owned);
+    let capabilities = Legacy {
+        recurring: capabilities::parse_flag(OPTIONAL[0], field(8))?,
+        b2b: capabilities::parse_flag(OPTIONAL[1], field(9))?,
+        payment_methods: capabilities::parse_methods(field(10))?,
+    };
     Ok(NewStore {
         legacy_store_id: eid.to_string(),
         name: name.to_owned(),
@@ -96,6 +111,7 @@ pub fn parse_row(r: &csv::StringRecord, catalog: &Catalog) -> Result<NewStore, S
         platform: platform.id.clone(),
         store_url: url,
         partner,
+        capabilities,
     })
 }
 
@@ -158,7 +174,7 @@ mod tests {
     use super::*;
     use crate::domain::catalog::DEFAULT_CATALOG;
 
-    fn row(fields: [&str; 8]) -> Result<NewStore, String> {
+    fn row(fields: [&str; 11]) -> Result<NewStore, String> {
         let catalog = Catalog::parse(DEFAULT_CATALOG).unwrap();
         parse_row(&csv::StringRecord::from(fields.to_vec()), &catalog)
     }
@@ -172,6 +188,9 @@ mod tests {
             "SE;NO",
             "woocommerce",
             "https://kaffebaren.example",
+            "",
+            "",
+            "",
             "",
         ];
         fields[i] = value;
@@ -197,6 +216,26 @@ mod tests {
         ] {
             assert!(with(6, bad).unwrap_err().contains("https://"), "{bad}");
         }
+    }
+
+    #[test]
+    fn capabilities_are_optional_and_checked() {
+        assert_eq!(with(8, "").unwrap().capabilities, Legacy::default());
+        assert_eq!(with(8, "yes").unwrap().capabilities.recurring, Some(true));
+        assert_eq!(with(9, "no").unwrap().capabilities.b2b, Some(false));
+        assert_eq!(
+            with(10, "invoice;card")
+                .unwrap()
+                .capabilities
+                .payment_methods,
+            Some(vec!["invoice".to_owned(), "card".to_owned()])
+        );
+        assert!(with(8, "sometimes").unwrap_err().starts_with("recurring"));
+        assert!(
+            with(10, "cheque")
+                .unwrap_err()
+                .starts_with("payment_methods")
+        );
     }
 
     #[test]

@@ -43,8 +43,24 @@ pub fn changes(old: &Store, new: &NewStore, partner: &Named, partners: &Partners
         ("store_url", old.store_url.clone(), new.store_url.clone()),
         ("countries", old.countries.clone(), new.countries.join(";")),
     ];
+    // A capability the file leaves empty keeps what is stored.
+    let (was, will) = (
+        old.legacy_capabilities(),
+        old.legacy_capabilities().updated_by(&new.capabilities),
+    );
+    let flag = |v: Option<bool>| v.map_or("", |v| if v { "yes" } else { "no" }).to_owned();
+    let capabilities = [
+        ("recurring", flag(was.recurring), flag(will.recurring)),
+        ("b2b", flag(was.b2b), flag(will.b2b)),
+        (
+            "payment_methods",
+            was.methods_field().unwrap_or_default(),
+            will.methods_field().unwrap_or_default(),
+        ),
+    ];
     let mut list: Vec<Change> = fields
         .into_iter()
+        .chain(capabilities)
         .filter(|(_, old, new)| old != new)
         .map(|(field, old, new)| Change { field, old, new })
         .collect();

@@ -56,12 +56,46 @@ pub struct Product {
     pub code: String,
     pub name: String,
     pub legacy: bool,
-    /// For legacy products: the day the legacy system stops (`YYYY-MM-DD`, UTC).
+    /// For legacy products: the day the legacy system stops (`YYYY-MM-DD`, UTC), as the
+    /// catalog (or `SWITCHYARD_SUNSET`) seeds it. The effective day lives in the database
+    /// with its history (`app::sunsets`) and is applied to [`Product::effective`].
     #[serde(default)]
     pub sunset: Option<String>,
     /// How a shop takes the product in: a payment method plugin, or a whole checkout.
     #[serde(default)]
     pub integration: Integration,
+    /// The effective sunset, once the database's is applied; shared by the catalog's
+    /// clones, so a change reaches every reader of this instance at once.
+    #[serde(skip)]
+    pub effective: SunsetCell,
+}
+
+/// A product's effective sunset: the day, and the day before its latest change with when
+/// that change was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EffectiveSunset {
+    pub date: time::Date,
+    pub previous: Option<(time::Date, i64)>,
+}
+
+/// Where a product's effective sunset is kept (see [`Product::effective`]).
+#[derive(Debug, Clone, Default)]
+pub struct SunsetCell(std::sync::Arc<std::sync::RwLock<Option<EffectiveSunset>>>);
+
+impl SunsetCell {
+    pub fn get(&self) -> Option<EffectiveSunset> {
+        *self
+            .0
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub fn set(&self, value: EffectiveSunset) {
+        *self
+            .0
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(value);
+    }
 }
 
 /// How a product goes into a shop.
@@ -77,9 +111,23 @@ pub enum Integration {
 }
 
 impl Product {
+    /// The day the legacy system stops: the effective one, else the seed.
     pub fn sunset_date(&self) -> Option<time::Date> {
+        self.effective
+            .get()
+            .map(|e| e.date)
+            .or_else(|| self.seeded_sunset())
+    }
+
+    /// The day the catalog (or the environment) seeds.
+    pub fn seeded_sunset(&self) -> Option<time::Date> {
         let fmt = time::macros::format_description!("[year]-[month]-[day]");
         time::Date::parse(self.sunset.as_deref()?, &fmt).ok()
+    }
+
+    /// The latest change of the sunset: the day before it, and when it was made.
+    pub fn sunset_changed(&self) -> Option<(time::Date, i64)> {
+        self.effective.get().and_then(|e| e.previous)
     }
 }
 
@@ -103,6 +151,57 @@ pub struct UpgradePath {
     /// Price lines shown with a new agreement; empty for an addendum.
     #[serde(default)]
     pub price_list: Vec<String>,
+    /// What changes for the merchant on this path, in the order "What changes for me"
+    /// lists it.
+    #[serde(default)]
+    pub changes: Vec<Change>,
+}
+
+/// One thing that changes for a merchant on an upgrade path; its words are in the
+/// message catalogue (`changes.item.CODE`), filled in from the catalog's data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    /// A new store ID (the merchant ID) beside the legacy one.
+    NewStoreId,
+    /// Orders expire 28 days after creation unless captured; extension and restoring.
+    OrderExpiry,
+    /// Settlement reports renamed, in CSV, JSON and PDF (PDF with summarised fees).
+    SettlementReports,
+    /// A custom report of the merchant's own columns.
+    CustomReport,
+    /// Refunds on the legacy store ID are invoiced rather than netted.
+    LegacyRefunds,
+    /// Payment instructions instead of invoices, without VAT.
+    PaymentInstructions,
+    /// Orders no longer carry a payment status.
+    PaymentStatus,
+    /// Apps for orders, settlements and logs.
+    Apps,
+    /// The global solution and its fees.
+    Global,
+    /// A new agreement with its price list, not an addendum.
+    NewAgreement,
+    /// A checkout that replaces the shop's checkout and payment method.
+    CheckoutReplaces,
+}
+
+impl Change {
+    pub fn code(self) -> &'static str {
+        match self {
+            Change::NewStoreId => "new_store_id",
+            Change::OrderExpiry => "order_expiry",
+            Change::SettlementReports => "settlement_reports",
+            Change::CustomReport => "custom_report",
+            Change::LegacyRefunds => "legacy_refunds",
+            Change::PaymentInstructions => "payment_instructions",
+            Change::PaymentStatus => "payment_status",
+            Change::Apps => "apps",
+            Change::Global => "global",
+            Change::NewAgreement => "new_agreement",
+            Change::CheckoutReplaces => "checkout_replaces",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -239,7 +338,7 @@ impl Catalog {
                         product.code
                     ));
                 }
-                (true, Some(_)) if product.sunset_date().is_none() => {
+                (true, Some(_)) if product.seeded_sunset().is_none() => {
                     return bad(format!(
                         "legacy product {}: sunset must be a date such as 2027-06-30",
                         product.code

@@ -10,7 +10,7 @@ use super::{
 use crate::{i18n::Tr, store::audit::AuditEntry, web::access::StoreReader};
 
 /// Arguments whose values are codes, and where their words are in the catalogue.
-const CODED: [(&str, &str); 7] = [
+const CODED: [(&str, &str); 9] = [
     ("global", "audit.global"),
     ("environment", "env"),
     ("role", "role"),
@@ -18,6 +18,9 @@ const CODED: [(&str, &str); 7] = [
     ("to", "support.status"),
     ("why", "audit.why"),
     ("field", "store_import.field"),
+    // An import's yes and no (a capability); other values have no words there.
+    ("old", "store_import.value"),
+    ("new", "store_import.value"),
 ];
 
 /// An entry in the reader's words: its action's message with its arguments. An entry
@@ -35,7 +38,16 @@ pub fn describe(tr: &Tr, e: &AuditEntry) -> String {
                 .map(|(_, prefix)| format!("{prefix}.{value}"))
                 .filter(|key| tr.has(key))
                 .map(|key| tr.t(&key));
-            (name.as_str(), worded.unwrap_or_else(|| value.clone()))
+            // A moment kept as RFC 3339 (a rehearsal's or a brownout's start) is read as
+            // the reader writes times.
+            let timed = (name == "start")
+                .then(|| crate::domain::parse_rfc3339(value))
+                .flatten()
+                .map(|at| crate::i18n::format::datetime(tr.lang, at));
+            (
+                name.as_str(),
+                worded.or(timed).unwrap_or_else(|| value.clone()),
+            )
         })
         .collect();
     let args: Vec<(&str, &str)> = args.iter().map(|(n, v)| (*n, v.as_str())).collect();
@@ -109,4 +121,25 @@ pub fn all(ctx: &Ctx, entries: &[AuditEntry]) -> Page {
         }
     };
     page(ctx, &tr.t("audit.title_all"), None, body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_start_kept_as_rfc3339_reads_as_the_reader_writes_times() {
+        let entry = AuditEntry {
+            id: 1,
+            at: 0,
+            actor: "ops@platform.example".into(),
+            action: "brownout.scheduled".into(),
+            store_id: None,
+            detail: r#"{"product":"KPM","start":"2027-01-05T09:30:00Z","minutes":"30"}"#.into(),
+            ip: "local".into(),
+        };
+        let sv = describe(&Tr::new(crate::i18n::Lang::Sv), &entry);
+        assert!(!sv.contains("2027-01-05T09:30:00Z"), "{sv}");
+        assert!(sv.contains("09:30") || sv.contains("9:30"), "{sv}");
+    }
 }

@@ -26,8 +26,28 @@ pub fn of_store(
             meter: &m.meter,
             sunset: sunset.map(|(d, _)| crate::i18n::format::date(tr.lang, d)),
             late_legacy: m.late_legacy,
+            explain: "cutover.explain",
         },
     )
+}
+
+/// A partner manager's page: the meter summed over their stores (none before their
+/// first live order).
+pub fn partner(ctx: &super::layout::Ctx, meter: Option<&Meter>) -> super::layout::Page {
+    let tr = ctx.tr;
+    let body = rsx! {
+        section { class: "card",
+            h1 { {tr.t("cutover.partner.title")} }
+            p { class: "lead", {tr.t("cutover.partner.lead")} }
+            if meter.is_none() {
+                p { class: "hint", id: "no-orders", {tr.t("cutover.partner.none")} }
+            }
+        }
+        if let Some(meter) = meter {
+            {section(&tr, Cutover { meter, sunset: None, late_legacy: false, explain: "cutover.partner.explain" })}
+        }
+    };
+    super::layout::page(ctx, &tr.t("cutover.partner.title"), None, body)
 }
 
 /// What the section shows.
@@ -37,6 +57,8 @@ pub struct Cutover<'a> {
     pub sunset: Option<String>,
     /// Legacy orders still arrived a week after the upgrade completed.
     pub late_legacy: bool,
+    /// The catalogue key of the sentence under the title.
+    pub explain: &'static str,
 }
 
 pub fn section(tr: &Tr, c: Cutover<'_>) -> Element {
@@ -53,7 +75,7 @@ pub fn section(tr: &Tr, c: Cutover<'_>) -> Element {
     rsx! {
         section { class: "card", id: "cutover",
             h2 { {tr.t("cutover.title")} }
-            p { class: "hint", {tr.t("cutover.explain")} }
+            p { class: "hint", {tr.t(c.explain)} }
             if c.late_legacy {
                 p { class: "warning-box", id: "cutover-late", role: "alert",
                     {tr.f("cutover.late", &[("countries", &late.join(", "))])}

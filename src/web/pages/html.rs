@@ -420,6 +420,8 @@ mod tests {
                         legacy_store_id: "4711".into(),
                         step,
                         sunset,
+                        sunset_moved_from: sunset.map(|(d, _)| d - time::Duration::days(30)),
+                        brownout: None,
                     };
                     pages.push(layout::page(
                         &ctx,

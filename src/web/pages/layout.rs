@@ -39,6 +39,10 @@ pub struct BannerInfo {
     pub step: Step,
     /// The legacy store's sunset day and its countdown, shown on every step.
     pub sunset: Option<(time::Date, Phase)>,
+    /// The day the sunset was before it moved lately.
+    pub sunset_moved_from: Option<time::Date>,
+    /// An announced brownout of the legacy store within 14 days (start, end).
+    pub brownout: Option<(i64, i64)>,
 }
 
 /// A whole page: its title and the body content inside the frame.
@@ -70,6 +74,8 @@ pub fn page(ctx: &Ctx, title: &str, banner: Option<&BannerInfo>, body: Element) 
                     }
                     if ctx.role == Some(StaffRole::Operator) {
                         a { href: "/staff", {tr.t("layout.staff")} }
+                        a { href: "/staff/sunsets", {tr.t("layout.sunsets")} }
+                        a { href: "/staff/brownouts", {tr.t("brownouts.title")} }
                     }
                     a { href: "/account", {tr.t("layout.account")} }
                     span { class: "who", "{user}" }
@@ -90,14 +96,43 @@ pub fn page(ctx: &Ctx, title: &str, banner: Option<&BannerInfo>, body: Element) 
             if let Some(notice) = crate::web::notice::take() {
                 p { class: "ok notice", role: "status", id: "notice", "{notice}" }
             }
+            if let Some(b) = banner {
+                {sunset_moved(&tr, b)}
+                if let Some((start, end)) = b.brownout {
+                    p { class: "warning-box", id: "brownout-coming",
+                        {super::timed(&tr.f("brownouts.banner", &[("start", super::TIME_SLOT)]), start)} " "
+                        {tr.f("brownouts.banner_end", &[("end", &crate::i18n::format::datetime(tr.lang, end))])}
+                    }
+                }
+            }
             {body}
         }
-        footer { class: "bottom", {tr.t("layout.footer")} }
+        footer { class: "bottom", {tr.t("layout.footer")} " · "
+            a { href: crate::app::sunsets::CHANGELOG, id: "to-sunsets", {tr.t("sunsets.title")} }
+        }
     };
     Page {
         lang: tr.lang.code(),
         title: format!("{title} · {app}"),
         body,
+    }
+}
+
+/// For a month after the store's sunset moved: from when to when, and where every change
+/// is listed.
+fn sunset_moved(tr: &Tr, b: &BannerInfo) -> Element {
+    let (Some(old), Some((new, _))) = (b.sunset_moved_from, b.sunset) else {
+        return rsx! {};
+    };
+    let (old, new) = (
+        crate::i18n::format::date(tr.lang, old),
+        crate::i18n::format::date(tr.lang, new),
+    );
+    rsx! {
+        p { class: "warning-box", id: "sunset-moved",
+            {tr.f("sunsets.moved", &[("old", &old), ("new", &new)])} " "
+            a { href: crate::app::sunsets::CHANGELOG, {tr.t("sunsets.all_changes")} }
+        }
     }
 }
 

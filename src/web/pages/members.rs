@@ -35,13 +35,27 @@ pub fn page(reader: &StoreReader, members: &[Member], email: &str, error: Option
                     for m in members.iter() {
                         tr {
                             td { "data-label": tr.t("users.email"), "{m.email}" }
-                            td { "data-label": tr.t("users.role"), {tr.t("users.role_user")} }
+                            td { "data-label": tr.t("users.role"), id: "role-{m.id}",
+                                {tr.t(if m.delegate != 0 { "users.role_delegate" } else { "users.role_user" })}
+                            }
                             td { "data-label": tr.t("users.since"), {time_tag(m.created_at)} }
                             td {
                                 if reader.can_act() {
                                     form { method: "post", action: paths::store(eid).remove_user(m.id), class: "inline",
                                         {csrf_field(&csrf)}
                                         button { class: "button small", r#type: "submit", {tr.t("users.remove")} }
+                                    }
+                                    if m.delegate != 0 {
+                                        form { method: "post", action: paths::store(eid).handoff(m.id), class: "inline", id: "handoff-{m.id}",
+                                            {csrf_field(&csrf)}
+                                            label { r#for: "grace-{m.id}", {tr.t("credentials.grace")} }
+                                            select { id: "grace-{m.id}", name: "grace",
+                                                for g in crate::domain::credentials::GRACE_CHOICES {
+                                                    option { value: "{g}", selected: g == 24 * 3600, {tr.t(&format!("credentials.grace_{g}"))} }
+                                                }
+                                            }
+                                            button { class: "button small", r#type: "submit", {tr.t("handoff.send")} }
+                                        }
                                     }
                                 }
                             }
@@ -58,6 +72,11 @@ pub fn page(reader: &StoreReader, members: &[Member], email: &str, error: Option
                     input { id: "invite-email", name: "email", r#type: "email", value: "{email}", required: true,
                         "aria-invalid": if error.is_some() { "true" } else { "false" } }
                     if let Some(e) = error { p { class: "field-error", role: "alert", "{e}" } }
+                    fieldset { class: "choices",
+                        legend { {tr.t("users.role")} }
+                        label { input { r#type: "radio", name: "role", value: "user", checked: true } " " {tr.t("users.role_user_hint")} }
+                        label { input { r#type: "radio", name: "role", value: "delegate", id: "role-delegate" } " " {tr.t("users.role_delegate_hint")} }
+                    }
                     button { class: "button primary", r#type: "submit", id: "invite", {tr.t("users.invite_button")} }
                 }
             }

@@ -3,7 +3,10 @@
 
 pub mod audit;
 pub mod auth;
+pub mod brownouts;
+pub mod calendar;
 pub mod casework;
+pub mod changes;
 pub mod charts;
 pub mod console;
 pub mod cutover;
@@ -22,6 +25,7 @@ pub mod staff;
 pub mod steps;
 pub mod stores;
 pub mod sunset;
+pub mod sunsets;
 pub mod support;
 pub mod traffic;
 pub mod webhook_log;

@@ -299,7 +299,9 @@ pub fn filter_fields(
         a { class: "button", href: "{clear}", {tr.t("partner.filter.clear")} }
         a { class: "button", id: "export-csv", href: "{export}", {tr.t("partner.export")} }
         a { class: "button", id: "export-csv-bom", href: "{bom_export}", {tr.t("dashboard.export_bom")} }
-        a { class: "button", id: "to-rehearsals", href: "/partner/rehearsals", {tr.t("rehearsal.partner_link")} }
+        a { class: "button", id: "to-rehearsals", href: paths::partner::REHEARSALS, {tr.t("rehearsal.partner_link")} }
+        a { class: "button", id: "to-cutover", href: paths::partner::CUTOVER, {tr.t("cutover.partner.link")} }
+        a { class: "button", id: "to-calendar", href: paths::partner::CALENDAR, {tr.t("calendar.partner_title")} }
     }
 }
 

@@ -190,7 +190,7 @@ pub fn store_nav(reader: &StoreReader, active: &str) -> Element {
 
 /// A link to the store's support requests, for the store's own people.
 pub fn support_requests_link(reader: &StoreReader) -> Element {
-    if !matches!(reader.relation, Relation::Admin | Relation::Member) {
+    if !reader.relation.is_member() {
         return rsx! {};
     }
     let tr = reader.ctx().tr;
@@ -205,6 +205,11 @@ pub fn read_only_note(reader: &StoreReader) -> Element {
     if reader.can_act() {
         return rsx! {};
     }
+    if reader.relation.can_work() {
+        return rsx! {
+            p { class: "readonly", id: "delegate-note", {tr.f("access.delegate_note", &[("admin", &reader.masked_admin())])} }
+        };
+    }
     rsx! {
         p { class: "readonly", id: "read-only", {tr.f("access.read_only", &[("admin", &reader.masked_admin())])} }
     }
@@ -216,6 +221,7 @@ pub fn overview(
     expiring: &[LegacyOrder],
     traffic: &[Use],
     meter: Option<&StoreMeter>,
+    calendar: &str,
 ) -> Page {
     let ctx = reader.ctx();
     let tr = ctx.tr;
@@ -270,6 +276,7 @@ pub fn overview(
                 } else {
                     p { {tr.t("store.legacy_notice")} }
                 }
+                a { class: "button", id: "what-changes", href: paths::store(eid).what_changes(), {tr.t("changes.link")} }
                 a { class: "button primary", id: "start-upgrade", href: paths::store(eid).upgrade(),
                     {tr.t(if !reader.can_act() { "store.view_progress" } else if upgrade.is_none() { "store.start" } else { "store.continue" })}
                 }
@@ -278,6 +285,7 @@ pub fn overview(
         {expiring_warning(&tr, eid, expiring)}
         {super::traffic::section(&tr, Traffic::of(traffic, upgrade))}
         {super::cutover::of_store(&tr, meter, reader.sunset)}
+        {super::calendar::store_section(&ctx, eid, calendar, reader.can_act())}
         {super::readiness::section(&tr, eid, &store.readiness(crate::store::now()))}
         {support_requests_link(reader)}
     };

@@ -26,7 +26,12 @@ use crate::{
 };
 
 pub fn routes(r: Routes) -> Routes {
-    r.post("/legacy/v1/stores/{eid}/brownouts", schedule)
+    r.post("/legacy/v1/products/{product}/brownouts", schedule_product)
+        .delete(
+            "/legacy/v1/products/{product}/brownouts/{id}",
+            cancel_product,
+        )
+        .post("/legacy/v1/stores/{eid}/brownouts", schedule)
         .delete("/legacy/v1/stores/{eid}/brownouts/{id}", cancel)
         .post("/legacy/v1/stores/{eid}/orders", legacy_order)
         .post(
@@ -51,26 +56,9 @@ async fn schedule(
     Path(eid): Path<String>,
     body: axum::body::Bytes,
 ) -> Response {
-    if !authorized(&state, &headers) {
-        return unauthorized();
-    }
-    let Some(key) = idempotency_key(&headers) else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "BAD_VALUE",
-            "an Idempotency-Key header is required",
-        );
-    };
-    let window = serde_json::from_slice::<Window>(&body).ok().and_then(|w| {
-        let (s, e) = (parse_rfc3339(&w.starts_at)?, parse_rfc3339(&w.ends_at)?);
-        (s < e && e - s <= 24 * 3600).then_some((s, e))
-    });
-    let Some((starts_at, ends_at)) = window else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "BAD_VALUE",
-            "starts_at and ends_at must be RFC 3339 times, the end after the start, at most a day apart",
-        );
+    let (key, (starts_at, ends_at)) = match window_request(&state, &headers, &body) {
+        Ok(asked) => asked,
+        Err(refused) => return *refused,
     };
     match store::stores::find_by_legacy_id(&state.db.pool, &eid).await {
         Ok(Some(_)) => {}
@@ -93,6 +81,91 @@ async fn schedule(
     }
     (StatusCode::CREATED, Json(json!({ "id": id, "starts_at": crate::domain::rfc3339(starts_at), "ends_at": crate::domain::rfc3339(ends_at) })))
         .into_response()
+}
+
+/// `POST /legacy/v1/products/{product}/brownouts` (the platform token): refuse every
+/// legacy call of the product's stores from `starts_at` to `ends_at` (an announced
+/// brownout). As for a store's window, the id follows from the Idempotency-Key.
+async fn schedule_product(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(product): Path<String>,
+    body: axum::body::Bytes,
+) -> Response {
+    let (key, (starts_at, ends_at)) = match window_request(&state, &headers, &body) {
+        Ok(asked) => asked,
+        Err(refused) => return *refused,
+    };
+    if !state.catalog.product(&product).is_some_and(|p| p.legacy) {
+        return error(
+            StatusCode::NOT_FOUND,
+            "NO_SUCH_PRODUCT",
+            "no such legacy product",
+        );
+    }
+    let id = format!(
+        "pbo_{}",
+        &hex::encode(Sha256::digest(format!("{product}:{key}")))[..20]
+    );
+    if let Err(e) =
+        store::sandbox::insert_product_brownout(&state.db, &id, &product, (starts_at, ends_at))
+            .await
+    {
+        return internal(e);
+    }
+    (StatusCode::CREATED, Json(json!({ "id": id }))).into_response()
+}
+
+/// `DELETE /legacy/v1/products/{product}/brownouts/{id}`: cancel before it starts.
+async fn cancel_product(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((product, id)): Path<(String, String)>,
+) -> Response {
+    if !authorized(&state, &headers) {
+        return unauthorized();
+    }
+    match store::sandbox::cancel_product_brownout(&state.db, &id, &product).await {
+        Ok(Some(true)) => StatusCode::NO_CONTENT.into_response(),
+        Ok(Some(false)) => error(
+            StatusCode::CONFLICT,
+            "ALREADY_STARTED",
+            "the window has started",
+        ),
+        Ok(None) => error(StatusCode::NOT_FOUND, "NO_SUCH_WINDOW", "no such window"),
+        Err(e) => internal(e),
+    }
+}
+
+/// A request for a window, as both kinds take it: the platform token, an Idempotency-Key,
+/// and a body with `starts_at` before `ends_at` (RFC 3339, at most a day apart).
+fn window_request(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(String, (i64, i64)), Box<Response>> {
+    if !authorized(state, headers) {
+        return Err(Box::new(unauthorized()));
+    }
+    let Some(key) = idempotency_key(headers) else {
+        return Err(Box::new(error(
+            StatusCode::BAD_REQUEST,
+            "BAD_VALUE",
+            "an Idempotency-Key header is required",
+        )));
+    };
+    let window = serde_json::from_slice::<Window>(body).ok().and_then(|w| {
+        let (s, e) = (parse_rfc3339(&w.starts_at)?, parse_rfc3339(&w.ends_at)?);
+        (s < e && e - s <= 24 * 3600).then_some((s, e))
+    });
+    let Some(window) = window else {
+        return Err(Box::new(error(
+            StatusCode::BAD_REQUEST,
+            "BAD_VALUE",
+            "starts_at and ends_at must be RFC 3339 times, the end after the start, at most a day apart",
+        )));
+    };
+    Ok((key.to_owned(), window))
 }
 
 /// `DELETE /legacy/v1/stores/{eid}/brownouts/{id}`: cancel a window before it starts.

@@ -2,6 +2,7 @@
 //! credentials (HTTP Basic), exactly as against the real platform's order API, and
 //! Switchyard manages them through the same order-management API (`management`).
 
+mod capabilities;
 pub mod failed_call;
 mod legacy;
 mod management;
@@ -40,6 +41,7 @@ pub fn routes(r: Routes) -> Routes {
         .get("/sandbox/v1/settlements", settlements)
         .with(management::routes)
         .with(legacy::routes)
+        .with(capabilities::routes)
 }
 
 #[derive(Deserialize)]

@@ -19,7 +19,7 @@ use crate::{
     },
     shop as health, store,
     web::{
-        access::{StoreAdmin, StoreReader},
+        access::{StoreReader, StoreWorker},
         error::AppError,
         pages::{
             self,
@@ -78,7 +78,7 @@ impl ChecklistForm {
 /// all four are.
 pub async fn confirm(
     State(state): State<AppState>,
-    admin: StoreAdmin,
+    admin: StoreWorker,
     ClientIp(ip): ClientIp,
     CsrfForm { form, .. }: CsrfForm<ChecklistForm>,
 ) -> Result<Response, AppError> {
@@ -127,7 +127,7 @@ pub struct SetupCheckForm {
 /// The setup checker: what the admin typed into the plugin, and what is wrong with it.
 pub async fn setup_check(
     State(state): State<AppState>,
-    admin: StoreAdmin,
+    admin: StoreWorker,
     CsrfForm { form, .. }: CsrfForm<SetupCheckForm>,
 ) -> Result<Response, AppError> {
     let upgrade = match reached(&admin, Step::Integration) {
@@ -180,7 +180,7 @@ pub struct HealthForm {
 /// The store health check: fetch the shop and look for the old and the new plugin.
 pub async fn health_check(
     State(state): State<AppState>,
-    admin: StoreAdmin,
+    admin: StoreWorker,
     CsrfForm { form, .. }: CsrfForm<HealthForm>,
 ) -> Result<Response, AppError> {
     let upgrade = match reached(&admin, Step::Integration) {

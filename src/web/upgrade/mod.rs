@@ -29,6 +29,12 @@ pub fn routes(r: Routes) -> Routes {
         .get("/stores/{eid}/upgrade/account", account::show)
         .post("/stores/{eid}/upgrade/account", account::save)
         .get("/stores/{eid}/upgrade/credentials", credentials::show)
+        .post(
+            "/stores/{eid}/users/{member}/handoff",
+            credentials::send_handoff,
+        )
+        .get("/stores/{eid}/handoff/{token}", credentials::show_handoff)
+        .post("/stores/{eid}/handoff/{token}", credentials::take_handoff)
         .post("/stores/{eid}/upgrade/credentials", credentials::generate)
         .post(
             "/stores/{eid}/upgrade/credentials/rotate",

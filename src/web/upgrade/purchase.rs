@@ -13,7 +13,7 @@ use crate::{
     domain::{Step, Upgrade},
     store,
     web::{
-        access::{StoreAdmin, StoreReader},
+        access::{StoreReader, StoreWorker},
         error::AppError,
         pages,
         session::CsrfForm,
@@ -53,11 +53,18 @@ pub async fn show(
         .config
         .sandbox
         .then(|| format!("{}/sandbox/v1/orders", state.config.base_url));
+    let parity =
+        crate::app::capabilities::parity(&state, &admin.store, upgrade.merchant_id.as_deref())
+            .await;
     Ok(pages::render(pages::steps::purchase::waiting(
         &admin,
         upgrade,
         &issued,
-        &pages::steps::purchase::Watch { log: &log, latest },
+        &pages::steps::purchase::Watch {
+            log: &log,
+            latest,
+            parity: &parity,
+        },
         sandbox_url
             .as_deref()
             .map(|url| pages::steps::purchase::Sandbox {
@@ -79,7 +86,7 @@ pub struct PlaceForm {
 /// has already moved on, or the API log says why the sandbox refused.
 pub async fn place_for_me(
     State(state): State<AppState>,
-    admin: StoreAdmin,
+    admin: StoreWorker,
     CsrfForm { form, .. }: CsrfForm<PlaceForm>,
 ) -> Result<Response, AppError> {
     if !state.config.sandbox {

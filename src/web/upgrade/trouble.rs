@@ -3,14 +3,14 @@
 //! sees each request's status here.
 
 use axum::{
-    extract::{Multipart, State, multipart::Field},
+    extract::{Multipart, Query, State, multipart::Field},
     http::StatusCode,
     response::{IntoResponse, Response},
 };
 
 use super::audit_in;
 use crate::app::paths;
-use crate::app::{AppState, emails};
+use crate::app::{AppState, capabilities::Parity, emails};
 use crate::store::outbox::Lane;
 use crate::{
     domain::{
@@ -20,7 +20,7 @@ use crate::{
     i18n::{Msg, Tr},
     store::{self, support::NewRequest},
     web::{
-        access::{StoreAdmin, StoreReader},
+        access::{StoreReader, StoreWorker},
         error::AppError,
         notice,
         pages::{self, steps::trouble::Draft},
@@ -33,17 +33,40 @@ pub const BODY_LIMIT: usize = MAX_FILES * screenshot::MAX_BYTES + 64 * 1024;
 const MAX_EXPLANATION: usize = 5000;
 const MAX_ERROR_CODE: usize = 100;
 
+/// What the page's address may ask to have written in the request.
+#[derive(serde::Deserialize)]
+pub struct TroubleQuery {
+    /// `capabilities`: ask for what the new ID lacks of the legacy store's.
+    #[serde(default)]
+    about: String,
+}
+
 pub async fn show(
     State(state): State<AppState>,
     reader: StoreReader,
+    Query(query): Query<TroubleQuery>,
 ) -> Result<Response, AppError> {
     let prefill = store::events::latest_error_code(&state.db.pool, reader.store.id)
         .await?
         .unwrap_or_default();
-    let draft = Draft {
+    let mut draft = Draft {
         error_code: prefill,
         ..Draft::default()
     };
+    if query.about == "capabilities" {
+        let mid = reader
+            .upgrade
+            .as_ref()
+            .and_then(|u| u.merchant_id.as_deref());
+        if let (Some(mid), Parity::Missing(gaps)) = (
+            mid,
+            crate::app::capabilities::parity(&state, &reader.store, mid).await,
+        ) {
+            draft.explanation =
+                crate::app::capabilities::request_text(&reader.ctx().tr, mid, &gaps);
+            draft.error_code = String::new();
+        }
+    }
     render(&state, &reader, &draft, StatusCode::OK).await
 }
 
@@ -70,7 +93,7 @@ struct Sent {
 
 pub async fn send(
     State(state): State<AppState>,
-    admin: StoreAdmin,
+    admin: StoreWorker,
     ClientIp(ip): ClientIp,
     multipart: Multipart,
 ) -> Result<Response, AppError> {

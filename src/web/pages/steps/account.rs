@@ -69,7 +69,7 @@ pub fn page(catalog: &Catalog, admin: &StoreReader, upgrade: &Upgrade) -> Page {
 }
 
 /// A fee as the request's language writes it: `1.29% + €0.35`, `1,29 % + 0,35 €`.
-fn fee(f: &crate::domain::catalog::Fee) -> String {
+pub(crate) fn fee(f: &crate::domain::catalog::Fee) -> String {
     use crate::i18n::{format, request_lang};
     let lang = request_lang();
     let currency = match f.currency {

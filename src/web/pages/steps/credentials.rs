@@ -205,3 +205,29 @@ fn status(tr: &Tr, c: &CredentialRow, now: i64) -> Element {
     };
     timed(&tr.f(key, &[("time", TIME_SLOT)]), at)
 }
+
+/// The page of a handoff link, for the delegate it was sent to: what taking it does and
+/// the button, or why it no longer works (`open` false: taken, or past its 24 hours).
+pub fn handoff(reader: &StoreReader, h: &store::credentials::Handoff, open: bool) -> Page {
+    let ctx = reader.ctx();
+    let tr = ctx.tr;
+    let csrf = ctx.csrf.clone().unwrap_or_default();
+    let grace = tr.t(&format!("credentials.grace_{}", h.grace));
+    let body = rsx! {
+        section { class: "card narrow", id: "handoff",
+            h1 { {tr.t("handoff.title")} }
+            if open {
+                p { {tr.f("handoff.lead", &[("admin", &h.created_by), ("store", &reader.store.name)])} }
+                p { class: "warning-box", {tr.f("handoff.warning", &[("grace", &grace)])} }
+                p { {timed(&tr.f("handoff.expires", &[("time", TIME_SLOT)]), h.expires_at)} }
+                form { method: "post", action: "", id: "take-handoff",
+                    {csrf_field(&csrf)}
+                    button { class: "button primary", r#type: "submit", {tr.t("handoff.take")} }
+                }
+            } else {
+                p { class: "error", role: "alert", id: "handoff-spent", {tr.t("handoff.spent")} }
+            }
+        }
+    };
+    layout(&ctx, &tr.t("handoff.title"), None, body)
+}

@@ -137,7 +137,7 @@ pub fn page(
                 p { {tr.f("testenv.body", &[("country", &tr.country(country))])} }
             }
         }
-        if admin.can_act() {
+        if admin.relation.can_work() {
             section { class: "card", id: "setup-check",
                 h2 { {tr.t("setup_check.title")} }
                 p { {tr.t("setup_check.lead")} }
@@ -191,11 +191,11 @@ pub fn page(
                     label { class: if view.missing.contains(&item) { "check missing" } else { "check" },
                         input { r#type: "checkbox", name: "{item.as_str()}", value: "yes", id: "{item.as_str()}",
                             "aria-invalid": if view.missing.contains(&item) { "true" } else { "false" },
-                            checked: done || upgrade.checklist.contains(item), disabled: !admin.can_act() || done }
+                            checked: done || upgrade.checklist.contains(item), disabled: !admin.relation.can_work() || done }
                         {tr.t(&format!("integration.check.{}", item.as_str()))}
                     }
                 }
-                if !done && admin.can_act() {
+                if !done && admin.relation.can_work() {
                     button { class: "button primary", r#type: "submit", id: "confirm-integration", {tr.t("integration.confirm")} }
                     p { class: "hint", {tr.t("integration.checklist_saved")} }
                 }

@@ -1,7 +1,10 @@
 use dioxus::prelude::*;
 
 use super::test_market;
-use crate::app::{paths, sandbox_order};
+use crate::app::{
+    capabilities::{self, Parity},
+    paths, sandbox_order,
+};
 use crate::web::pages::stores::{read_only_note, store_nav};
 
 use crate::{
@@ -28,6 +31,8 @@ pub struct Watch<'a> {
     pub log: &'a [OrderEvent],
     /// The newest event id, so the live stream knows what the page has seen.
     pub latest: i64,
+    /// What the new ID lacks of what the legacy store could do.
+    pub parity: &'a Parity,
 }
 
 /// The built-in sandbox, when it is on: its order endpoint, and how "Place the test
@@ -77,6 +82,7 @@ pub fn waiting(
         section { class: "card", id: "test-purchase",
             {super::heading(&tr, Step::TestPurchase)}
             {read_only_note(admin)}
+            {parity_box(&tr, eid, watch.parity)}
             ol { class: "howto",
                 li { {tr.t("purchase.howto.shop")} }
                 li { {tr.t("purchase.howto.live")} }
@@ -123,6 +129,35 @@ pub fn waiting(
         Some(&admin.banner()),
         body,
     )
+}
+
+/// What the legacy store could do and the new ID cannot, before the shop switches: each
+/// would fail afterwards. Support can enable it; the request is written for the admin.
+fn parity_box(tr: &crate::i18n::Tr, eid: &str, parity: &Parity) -> Element {
+    match parity {
+        Parity::Unknown => rsx! {},
+        Parity::Unchecked => rsx! {
+            p { class: "hint", id: "capabilities-unchecked", {tr.t("parity.unchecked")} }
+        },
+        Parity::Matched(_) => rsx! {
+            p { class: "ok", id: "capabilities-matched", {tr.t("parity.matched")} }
+        },
+        Parity::Missing(gaps) => rsx! {
+            div { class: "warning-box", id: "capabilities-missing", role: "alert",
+                strong { {tr.t("parity.missing.title")} }
+                ul {
+                    for gap in gaps.iter() {
+                        li { {capabilities::said(tr, gap)} }
+                    }
+                }
+                p { {tr.t("parity.missing.body")} }
+                a { class: "button", id: "ask-capabilities",
+                    href: "{paths::store(eid).trouble()}?about=capabilities",
+                    {tr.t("parity.missing.ask")}
+                }
+            }
+        },
+    }
 }
 
 /// A failed call beside the spinner: what its code means, and where help is.
@@ -192,7 +227,7 @@ fn sandbox_box(
                     a { href: paths::store(eid).step(Step::Credentials), {tr.t("purchase.credential.link")} }
                 }
             }
-            if admin.can_act() && username.is_some() {
+            if admin.relation.can_work() && username.is_some() {
                 form { method: "post", action: paths::store(admin.eid()).sandbox_order(), id: "place-order-form",
                     {csrf_field(&csrf)}
                     h3 { {tr.t("placeorder.title")} }

@@ -51,6 +51,9 @@ pub fn page(
             if reader.terms_outdated {
                 p { class: "warning-box", id: "terms-updated", role: "alert", {tr.t("terms.updated")} }
             }
+            p { id: "what-changes",
+                a { href: "{paths::store(eid).what_changes()}?path={path.id}", {tr.t("changes.before_terms")} }
+            }
             if paths.len() > 1 && !done {
                 nav { class: "tabs", "aria-label": tr.t("terms.choose"),
                     for p in paths.iter() {

@@ -78,7 +78,7 @@ pub fn page(
         section { class: "card", id: "support-request",
             h2 { {tr.t("trouble.request.title")} }
             {read_only_note(reader)}
-            if reader.can_act() {
+            if reader.relation.can_work() {
                 form { method: "post", action: paths::store(eid).trouble(), enctype: "multipart/form-data", novalidate: true,
                     {csrf_field(&csrf)}
                     if let Some(p) = &draft.problem {
