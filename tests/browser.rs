@@ -530,6 +530,9 @@ async fn walk_through(app: &TestApp, b: &Client, run: Run) -> Result {
         legacy_store(app, b, run).await?;
         rehearsal(app, b, run).await?;
     }
+    if p.id == KPM_KP.id && run.lang == Lang::En {
+        extension(app, b, run).await?;
+    }
     store_user(app, b, run).await
 }
 
@@ -777,6 +780,72 @@ async fn legacy_store(app: &TestApp, b: &Client, run: Run) -> Result {
 /// The admin schedules a switch-off rehearsal on the form; its window comes (the clock
 /// is moved to it), the old plugin's call is refused, the window passes, and the admin
 /// reads the report naming what called.
+/// The admin asks for a later sunset for the store, support approves it, and the admin
+/// finds the store counting down to its own day.
+async fn extension(app: &TestApp, b: &Client, run: Run) -> Result {
+    let visit = async |name: &str| both_widths(b, run, name).await;
+    b.goto(&app.url(&run.store(""))).await?;
+    click(b, "#extension-link").await?;
+    expect_path(b, &run.store("/extension")).await?;
+    visit("extension").await?;
+    // The latest day allowed, as the form offers it.
+    let latest = find(b, "#extension-date")
+        .await?
+        .attr("max")
+        .await?
+        .ok_or("the date field names no latest day")?;
+    b.execute(
+        "document.getElementById('extension-date').value = arguments[0];",
+        vec![latest.clone().into()],
+    )
+    .await?;
+    fill(
+        b,
+        "#extension-reason",
+        "The agency ships the new plugin in spring.",
+    )
+    .await?;
+    click(b, "#send-extension").await?;
+    find(b, "#extension-waiting").await?;
+    visit("extension-sent").await?;
+
+    app.add_staff(
+        helpers::SUPPORT_DESK,
+        switchyard::domain::access::StaffRole::Support,
+        None,
+    )
+    .await;
+    b.delete_all_cookies().await?;
+    let before = app.emails_to(helpers::SUPPORT_DESK);
+    sign_in(app, b, run, helpers::SUPPORT_DESK, before).await?;
+    b.goto(&app.url("/support/extensions")).await?;
+    fill(
+        b,
+        "form.decide textarea",
+        "Approved until the plugin ships.",
+    )
+    .await?;
+    visit("extension-support").await?;
+    click(b, "form.decide button[value=approve]").await?;
+    find(b, "#no-extensions").await?;
+
+    b.delete_all_cookies().await?;
+    let before = app.emails_to(run.path.admin);
+    sign_in(app, b, run, run.path.admin, before).await?;
+    b.goto(&app.url(&run.store("/extension"))).await?;
+    find(b, "#extension-granted").await?;
+    let day = time::Date::parse(
+        &latest,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )?;
+    let shown = text(b, "#store-sunset").await?;
+    let expected = switchyard::i18n::format::date(run.lang, day);
+    if !shown.contains(&expected) {
+        return Err(format!("the countdown says {shown:?}, not {expected}").into());
+    }
+    visit("extension-granted").await
+}
+
 async fn rehearsal(app: &TestApp, b: &Client, run: Run) -> Result {
     let visit = async |name: &str| both_widths(b, run, name).await;
     b.goto(&app.url(&run.store("/rehearsals"))).await?;

@@ -101,7 +101,8 @@ pub async fn store_feed(app: &App, s: &Store, tr: &Tr, now: i64) -> sqlx::Result
     Ok(ical::calendar(&name, now, &events))
 }
 
-/// A partner's feed: each legacy product's sunset, and its stores' coming rehearsals.
+/// A partner's feed: each legacy product's sunset, the ends of its stores' extensions,
+/// and its stores' coming rehearsals.
 pub async fn partner_feed(
     app: &App,
     partner_id: i64,
@@ -129,6 +130,23 @@ pub async fn partner_feed(
     for b in store::brownouts::coming(&app.db.pool, now).await? {
         events.push(brownout_event(tr, app, &b));
     }
+    for (id, eid, name, at) in
+        store::extensions::extended_stores(&app.db.pool, Some(&[partner_id])).await?
+    {
+        let Some(date) = crate::domain::sunset::day_of(at) else {
+            continue;
+        };
+        let summary = tr.f("calendar.extension_end", &[("eid", &eid), ("store", &name)]);
+        events.push(Event {
+            uid: format!("sunset-store-{id}@switchyard"),
+            when: When::Day(date),
+            description: tr.f("calendar.extension_end_body", &[("eid", &eid)]),
+            url: Some(format!("{base}{}", paths::store(&eid).extension())),
+            cancelled: false,
+            alarms: sunset_alarms(tr, &summary),
+            summary,
+        });
+    }
     for row in store::rehearsals::of_partners(&app.db.pool, &[partner_id], now).await? {
         if row.rehearsal.ends_at >= now {
             events.push(rehearsal_event(
@@ -144,15 +162,18 @@ pub async fn partner_feed(
     Ok(ical::calendar(&name, now, &events))
 }
 
+/// The store's sunset; once an extension was approved, the extension's end (the same
+/// event, so a calendar moves it).
 fn sunset_event(tr: &Tr, s: &Store, date: time::Date, base: &str) -> Event {
-    let summary = tr.f(
-        "calendar.sunset",
-        &[("eid", &s.legacy_store_id), ("store", &s.name)],
-    );
+    let (summary, body) = match s.extended_sunset {
+        Some(_) => ("calendar.extension_end", "calendar.extension_end_body"),
+        None => ("calendar.sunset", "calendar.sunset_body"),
+    };
+    let summary = tr.f(summary, &[("eid", &s.legacy_store_id), ("store", &s.name)]);
     Event {
         uid: format!("sunset-store-{}@switchyard", s.id),
         when: When::Day(date),
-        description: tr.f("calendar.sunset_body", &[("eid", &s.legacy_store_id)]),
+        description: tr.f(body, &[("eid", &s.legacy_store_id)]),
         url: Some(format!(
             "{base}{}",
             paths::store(&s.legacy_store_id).legacy()

@@ -61,10 +61,7 @@ pub fn reminder(
         None => tr.t("email.reminder.not_started"),
         Some(step) => tr.f("email.reminder.at_step", &[("step", &tr.t(step.key()))]),
     };
-    let sunset = state
-        .catalog
-        .product(&s.product)
-        .and_then(|p| p.sunset_date());
+    let sunset = s.sunset(&state.catalog);
     // After the sunset the legacy store is closed: the reminder says so, not "it stops on".
     let body = match sunset.map(|d| Phase::on(d, sunset::today())) {
         Some(Phase::Closed) => "email.reminder.closed.body",
@@ -533,6 +530,47 @@ pub fn sunset_changed(
                 ("reason", &reason),
                 ("link", page),
                 ("changelog", changelog),
+            ],
+        ),
+    }
+}
+
+/// Support's decision on a store's request for a later sunset, to its admin.
+pub fn extension_decided(
+    tr: &Tr,
+    s: &store::stores::Store,
+    request: &store::extensions::Extension,
+    granted: Option<Date>,
+    reason: &str,
+    link: &str,
+) -> Email {
+    let wanted = crate::app::sunsets::parse_date(&request.wanted_date)
+        .map(|d| crate::i18n::format::date(tr.lang, d))
+        .unwrap_or_default();
+    let (subject, body, date) = match granted {
+        Some(day) => (
+            "email.extension.approved.subject",
+            "email.extension.approved.body",
+            crate::i18n::format::date(tr.lang, day),
+        ),
+        None => (
+            "email.extension.declined.subject",
+            "email.extension.declined.body",
+            String::new(),
+        ),
+    };
+    Email {
+        to: s.admin_email.clone(),
+        subject: tr.f(subject, &[("store", &s.name), ("date", &date)]),
+        text: tr.f(
+            body,
+            &[
+                ("store", &s.name),
+                ("eid", &s.legacy_store_id),
+                ("wanted", &wanted),
+                ("date", &date),
+                ("reason", reason),
+                ("link", link),
             ],
         ),
     }

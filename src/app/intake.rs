@@ -286,10 +286,7 @@ async fn complete(
     store::upgrades::set_test_order(tx, upgrade).await?;
     let tr = emails::lang_of(&mut **tx, &store.admin_email, Some(store)).await?;
     let mid = upgrade.merchant_id.as_deref().unwrap_or_default();
-    let sunset = sinks
-        .catalog
-        .product(&store.product)
-        .and_then(|p| p.sunset_date());
+    let sunset = store.sunset(sinks.catalog);
     let email = emails::upgrade_complete(tr, store, mid, order_id, &sinks.link(store), sunset);
     let key = format!("upgrade-complete:{}", upgrade.id);
     store::outbox::enqueue(tx, Lane::Transactional, &key, &email, Some(store.id)).await?;

@@ -17,7 +17,7 @@ const PAGE: i64 = 500;
 
 /// The store's sunset day and where the countdown stands, if its product has one.
 pub fn sunset_of(state: &App, store: &store::stores::Store) -> Option<(time::Date, Phase)> {
-    let date = state.catalog.product(&store.product)?.sunset_date()?;
+    let date = store.sunset(&state.catalog)?;
     Some((date, Phase::on(date, sunset::today())))
 }
 

@@ -10,6 +10,7 @@ pub mod casework;
 pub mod demo;
 pub mod emails;
 pub mod export;
+pub mod extensions;
 pub mod import;
 pub mod intake;
 pub mod legacy;

@@ -55,7 +55,8 @@ pub struct ListQuery {
     /// new ID.
     #[serde(default)]
     pub order_management: String,
-    /// `ready` or `not-ready`: only stores ready for the sunset, or not.
+    /// `ready` or `not-ready`: only stores ready for the sunset, or not; `extended`: only
+    /// stores given a later sunset of their own.
     #[serde(default)]
     pub sunset: String,
     #[serde(default)]
@@ -73,9 +74,11 @@ pub const LEGACY_CALLING: &str = "calling";
 /// succeeded on the new ID.
 pub const ORDER_MANAGEMENT_MISSING: &str = "missing";
 
-/// The `sunset` filter's values: ready for the sunset, or not.
+/// The `sunset` filter's values: ready for the sunset, or not, or given a later sunset
+/// of its own.
 pub const SUNSET_READY: &str = "ready";
 pub const SUNSET_NOT_READY: &str = "not-ready";
+pub const SUNSET_EXTENDED: &str = "extended";
 
 impl ListQuery {
     pub fn filter(&self) -> Filter {
@@ -100,6 +103,7 @@ impl ListQuery {
                 SUNSET_NOT_READY => Some((false, crate::store::now())),
                 _ => None,
             },
+            extended: self.sunset.trim() == SUNSET_EXTENDED,
         }
     }
 

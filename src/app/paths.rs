@@ -103,6 +103,11 @@ impl Store<'_> {
         format!("/stores/{}/legacy/archive", self.0)
     }
 
+    /// The store's requests for a later sunset (and the form to ask for one).
+    pub fn extension(self) -> String {
+        format!("/stores/{}/extension", self.0)
+    }
+
     /// The store's switch-off rehearsals (and the form to schedule one).
     pub fn rehearsals(self) -> String {
         format!("/stores/{}/rehearsals", self.0)

@@ -75,10 +75,49 @@ pub async fn sunset(state: &App, today: Date, now: i64) -> anyhow::Result<usize>
             }
         }
     }
+    queued += sunset_own(state, today, now).await?;
     if queued > 0 {
         state.outbox.wake();
     }
     Ok(queued)
+}
+
+/// The sunset reminders of stores with a sunset of their own: the point each one's own
+/// date is at, keyed with that date (`:30@2027-05-31`), so a store reminded before its
+/// product's date is reminded again before its own.
+async fn sunset_own(state: &App, today: Date, now: i64) -> anyhow::Result<usize> {
+    let mut queued = 0;
+    let mut after = 0;
+    loop {
+        let stores = store::stores::extended(&state.db.pool, after, PAGE).await?;
+        for s in &stores {
+            let Some(date) = s.sunset(&state.catalog) else {
+                continue;
+            };
+            let Phase::Countdown { point, days_left } = Phase::on(date, today) else {
+                continue;
+            };
+            let key = format!("sunset:{}:{point}@{date}", s.id);
+            if store::outbox::exists(&state.db.pool, &key).await? {
+                continue;
+            }
+            let upgrade = store::upgrades::for_store(&state.db.pool, s.id).await?;
+            let done = upgrade.is_some_and(|u| u.step == Step::Complete);
+            let lang = store::users::email_lang(&state.db.pool, &s.admin_email, Some(s)).await?;
+            let tr = Tr::new(lang);
+            let still_used = still_used(state, s, now, tr).await?;
+            let email = emails::sunset(state, s, date, days_left, done, &still_used, tr);
+            let mut tx = state.db.begin().await?;
+            if store::outbox::enqueue(&mut tx, Lane::Bulk, &key, &email, Some(s.id)).await? {
+                queued += 1;
+            }
+            tx.commit().await?;
+        }
+        match stores.last() {
+            Some(last) if stores.len() as i64 == PAGE => after = last.id,
+            _ => return Ok(queued),
+        }
+    }
 }
 
 /// What still used `s`'s legacy ID in the last 7 days, a line per service: its calls and

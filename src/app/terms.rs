@@ -166,6 +166,7 @@ mod tests {
             legacy_recurring: None,
             legacy_b2b: None,
             legacy_payment_methods: None,
+            extended_sunset: None,
         }
     }
 

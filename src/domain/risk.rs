@@ -89,29 +89,47 @@ impl Rule {
         }
     }
 
-    /// The same rule as an SQL expression over a `stores s` row: its `product` and its
+    /// The same rule as an SQL expression over a `stores s` row: its `product`, its
     /// copy of the upgrade's progress (`upgrade_step`, and `upgrade_progressed_at`, NULL
-    /// when not started). Only integers and the catalog's product codes (quoted) go into
-    /// the text.
+    /// when not started) and its own sunset (`extended_sunset`, NULL for most). Only
+    /// integers and the catalog's product codes (quoted) go into the text.
     pub fn sql_case(&self, sunsets: &[(&str, i64)], now: i64) -> String {
-        let to_sunset = if sunsets.is_empty() {
+        self.case_over(
+            sunsets,
+            now,
+            [
+                "s.product",
+                "s.upgrade_step",
+                "s.upgrade_progressed_at",
+                "s.extended_sunset",
+            ],
+        )
+    }
+
+    /// [`Rule::sql_case`] over the columns `[product, step, progressed_at,
+    /// extended_sunset]`. A store's own sunset counts where it is later than its
+    /// product's, as in `sunset::of_store`.
+    pub fn case_over(&self, sunsets: &[(&str, i64)], now: i64, columns: [&str; 4]) -> String {
+        let [product, step, progressed, extended] = columns;
+        let by_product = if sunsets.is_empty() {
             i64::MAX.to_string()
         } else {
             let arms: String = sunsets
                 .iter()
                 .map(|(code, at)| format!(" WHEN '{}' THEN {}", code.replace('\'', "''"), at - now))
                 .collect();
-            format!("(CASE s.product{arms} ELSE {} END)", i64::MAX)
+            format!("(CASE {product}{arms} ELSE {} END)", i64::MAX)
         };
-        let idle = format!(
-            "s.upgrade_progressed_at <= {}",
-            now.saturating_sub(self.stall_seconds)
+        let own = format!("({extended} - {now})");
+        let to_sunset = format!(
+            "(CASE WHEN {extended} IS NOT NULL AND {own} > {by_product} THEN {own} ELSE {by_product} END)"
         );
+        let idle = format!("{progressed} <= {}", now.saturating_sub(self.stall_seconds));
         // The names are the domain's own, so they read back as the same values.
         format!(
-            "(CASE WHEN s.upgrade_step = '{complete}' THEN '{done}' \
-             WHEN {to_sunset} <= {urgent} OR ({to_sunset} <= {warning} AND (s.upgrade_progressed_at IS NULL OR {idle})) THEN '{at_risk}' \
-             WHEN s.upgrade_progressed_at IS NULL THEN '{not_started}' \
+            "(CASE WHEN {step} = '{complete}' THEN '{done}' \
+             WHEN {to_sunset} <= {urgent} OR ({to_sunset} <= {warning} AND ({progressed} IS NULL OR {idle})) THEN '{at_risk}' \
+             WHEN {progressed} IS NULL THEN '{not_started}' \
              WHEN {idle} THEN '{stalled}' ELSE '{on_track}' END)",
             complete = Step::Complete.as_str(),
             done = Risk::Done.as_str(),
@@ -159,12 +177,38 @@ impl Rule {
     }
 
     /// The stores of one risk as a condition over the columns `[product, step,
-    /// progressed_at]`, which an index on `(product, step, COALESCE(progressed_at, 0))`
-    /// answers with ranges alone (`sql_case` cannot: it is computed per row). With the
-    /// sunsets known, each product is urgent, near or far, and the rule becomes a few
-    /// comparisons per kind of product. Not started is NULL, read as 0 (a step is never
-    /// taken at the epoch). The same rule as [`Rule::classify`]; a test holds them equal.
+    /// progressed_at, extended_sunset]`. Stores on their product's sunset (nearly all)
+    /// are chosen by [`Rule::sql_is_by_product`], which an index answers; the few with
+    /// an approved extension by the rule computed per row. The same rule as
+    /// [`Rule::classify`]; a test holds them equal.
     pub fn sql_is(
+        &self,
+        risk: Risk,
+        sunsets: &[(&str, i64)],
+        now: i64,
+        columns: [&str; 4],
+    ) -> String {
+        let [product, step, progressed, extended] = columns;
+        let by_product = self.sql_is_by_product(risk, sunsets, now, [product, step, progressed]);
+        if risk == Risk::Done {
+            return by_product;
+        }
+        // The few stores with a sunset of their own are classed one by one.
+        let case = self.case_over(sunsets, now, columns);
+        format!(
+            "((({by_product}) AND {extended} IS NULL) OR ({extended} IS NOT NULL AND {case} = '{}'))",
+            risk.as_str()
+        )
+    }
+
+    /// [`Rule::sql_is`] for stores whose sunset is their product's (an approved
+    /// extension is not looked at), as a condition over `[product, step, progressed_at]`
+    /// which an index on `(product, step, COALESCE(progressed_at, 0))` answers with
+    /// ranges alone (`sql_case` cannot: it is computed per row). With the sunsets known,
+    /// each product is urgent, near or far, and the rule becomes a few comparisons per
+    /// kind of product. Not started is NULL, read as 0 (a step is never taken at the
+    /// epoch).
+    pub fn sql_is_by_product(
         &self,
         risk: Risk,
         sunsets: &[(&str, i64)],

@@ -96,6 +96,26 @@ pub fn reports_readable(phase: Option<Phase>, relation: Relation) -> bool {
     relation == Relation::Support || !phase.is_some_and(Phase::is_closed)
 }
 
+/// A day's start (00:00 UTC) in unix seconds, as the database keeps a store's own sunset.
+pub fn at(day: Date) -> i64 {
+    day.midnight().assume_utc().unix_timestamp()
+}
+
+/// The day starting at `seconds` (UTC).
+pub fn day_of(seconds: i64) -> Option<Date> {
+    time::OffsetDateTime::from_unix_timestamp(seconds)
+        .ok()
+        .map(|t| t.date())
+}
+
+/// A store's sunset: its product's, or the store's own once an extension is approved,
+/// whichever is later (an extension never brings the day closer).
+pub fn of_store(product: Date, extended: Option<i64>) -> Date {
+    extended
+        .and_then(day_of)
+        .map_or(product, |own| own.max(product))
+}
+
 /// Today in UTC.
 pub fn today() -> Date {
     time::OffsetDateTime::now_utc().date()

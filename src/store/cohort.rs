@@ -44,6 +44,8 @@ pub struct CohortRow {
     pub legacy_open_until: Option<i64>,
     /// When the legacy store's archive was downloaded.
     pub legacy_archived_at: Option<i64>,
+    /// The store's own sunset (00:00 UTC) once an extension was approved.
+    pub extended_sunset: Option<i64>,
 }
 
 impl CohortRow {
@@ -88,7 +90,7 @@ impl CohortRow {
 const ROW: &str = "c.id, c.legacy_store_id, c.name, c.admin_email, c.product, c.platform, \
                    c.countries, c.partner_id, c.step, c.progressed_at, c.updated_at, \
                    c.completed_at, c.risk, c.legacy_called_at, c.order_management_at, \
-                   c.legacy_ordered_at, c.legacy_open_until, c.legacy_archived_at";
+                   c.legacy_ordered_at, c.legacy_open_until, c.legacy_archived_at, c.extended_sunset";
 
 /// What the person narrowed the list to; empty fields do not filter.
 #[derive(Debug, Clone, Default)]
@@ -119,6 +121,8 @@ pub struct Filter {
     pub order_management_missing: bool,
     /// Only stores ready for the sunset (`true`) or not (`false`), at the time given.
     pub sunset_ready: Option<(bool, i64)>,
+    /// Only stores given a later sunset of their own.
+    pub extended: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -228,7 +232,12 @@ impl Cohort<'_> {
                 risk,
                 self.sunsets,
                 self.now,
-                ["c.product", "c.step", "c.progressed_at"],
+                [
+                    "c.product",
+                    "c.step",
+                    "c.progressed_at",
+                    "c.extended_sunset",
+                ],
             ));
         }
         for (value, column) in [(&f.product, "c.product"), (&f.platform, "c.platform")] {
@@ -262,6 +271,9 @@ impl Cohort<'_> {
         if let Some(since) = f.legacy_since {
             let p = arg(Arg::Int(since));
             conds.push(format!("c.legacy_called_at >= {p}"));
+        }
+        if f.extended {
+            conds.push("c.extended_sunset IS NOT NULL".into());
         }
         if f.order_management_missing {
             conds.push("c.completed_at IS NOT NULL AND c.order_management_at IS NULL".into());
@@ -300,7 +312,7 @@ impl Cohort<'_> {
             "(SELECT * FROM (SELECT s.id, s.legacy_store_id, s.name, s.name_folded, s.admin_email, s.product, s.platform, s.countries, s.partner_id, \
              s.upgrade_step AS step, s.upgrade_progressed_at AS progressed_at, s.upgrade_updated_at AS updated_at, \
              s.upgrade_completed_at AS completed_at, s.created_at, s.legacy_called_at, s.order_management_at, s.legacy_ordered_at, \
-             s.legacy_open_until, s.legacy_archived_at, {risk} AS risk \
+             s.legacy_open_until, s.legacy_archived_at, s.extended_sunset, {risk} AS risk \
              FROM stores s WHERE {partner}) c{filter}) c"
         );
         (sql, args)

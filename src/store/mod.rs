@@ -12,6 +12,7 @@ pub mod cohort_reminders;
 pub mod columns;
 pub mod credentials;
 pub mod events;
+pub mod extensions;
 pub mod imports;
 pub mod legacy_orders;
 pub mod members;

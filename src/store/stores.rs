@@ -30,9 +30,21 @@ pub struct Store {
     pub legacy_recurring: Option<i64>,
     pub legacy_b2b: Option<i64>,
     pub legacy_payment_methods: Option<String>,
+    /// The store's own sunset (00:00 UTC, unix seconds) once an extension is approved
+    /// (migration 0046); the later of it and the product's counts.
+    pub extended_sunset: Option<i64>,
 }
 
 impl Store {
+    /// The store's sunset: its product's, or its own once an extension was approved.
+    pub fn sunset(&self, catalog: &crate::domain::Catalog) -> Option<time::Date> {
+        let product = catalog.product(&self.product)?.sunset_date()?;
+        Some(crate::domain::sunset::of_store(
+            product,
+            self.extended_sunset,
+        ))
+    }
+
     /// What the store still lacks for the sunset, at `now`.
     pub fn readiness(&self, now: i64) -> crate::domain::readiness::Readiness {
         crate::domain::readiness::Readiness::at(
@@ -79,7 +91,7 @@ pub struct NewStore {
 
 pub(super) const COLUMNS: &str = "id, legacy_store_id, name, product, admin_email, countries, platform, store_url, partner_id, created_at, \
                                   legacy_called_at, legacy_open_until, legacy_archived_at, legacy_recurring, legacy_b2b, \
-                                  legacy_payment_methods";
+                                  legacy_payment_methods, extended_sunset";
 
 pub async fn find_by_legacy_id<'c>(
     ex: impl Executor<'c, Database = Any>,
@@ -411,10 +423,11 @@ pub async fn search(db: &super::Db, needle: &str, limit: i64) -> sqlx::Result<Ve
 }
 
 /// Which stores on `product` ($1) are due the outbox email `{$2}{id}{$3}` at unix time
-/// $4: not sent yet, and not held back by their import (`remind_from`). The sunset
+/// $4: not sent yet, and not held back by their import (`remind_from`). A store with a
+/// sunset of its own is reminded on its own date instead (`extended`). The sunset
 /// reminders and an import's dry run both select with it, so a preview counts exactly
 /// what the chores would send.
-const DUE_EMAIL: &str = "product = $1 AND (remind_from IS NULL OR remind_from <= $4) AND NOT EXISTS \
+const DUE_EMAIL: &str = "product = $1 AND extended_sunset IS NULL AND (remind_from IS NULL OR remind_from <= $4) AND NOT EXISTS \
      (SELECT 1 FROM outbox o WHERE o.idempotency_key = $2 || CAST(s.id AS TEXT) || $3)";
 
 /// Stores on `product` that are due the outbox email `{key_prefix}{id}{key_suffix}` at
@@ -450,6 +463,22 @@ pub async fn count_without_email<'c>(
         .bind(now)
         .fetch_one(ex)
         .await
+}
+
+/// The stores with a sunset of their own (an approved extension), in pages of `limit`
+/// after `after_id`.
+pub async fn extended<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    after_id: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<Store>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM stores WHERE extended_sunset IS NOT NULL AND id > $1 ORDER BY id LIMIT $2"
+    ))
+    .bind(after_id)
+    .bind(limit)
+    .fetch_all(ex)
+    .await
 }
 
 /// Every store on a legacy product in `products`, in pages of `limit` after `after_id`.

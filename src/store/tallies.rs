@@ -35,6 +35,7 @@ impl Cohort<'_> {
             legacy_since,
             order_management_missing,
             sunset_ready,
+            extended,
         } = self.filter;
         let plain = q.trim().is_empty()
             && platform.is_empty()
@@ -45,7 +46,8 @@ impl Cohort<'_> {
             && changed_since.is_none()
             && legacy_since.is_none()
             && !order_management_missing
-            && sunset_ready.is_none();
+            && sunset_ready.is_none()
+            && !extended;
         if !plain || !matches!(risk, None | Some(Risk::AtRisk | Risk::Done)) {
             return Ok(None);
         }
@@ -99,9 +101,35 @@ impl Cohort<'_> {
             Some(recent) => format!(" - (SELECT COUNT(*) FROM stores WHERE {cells} AND {recent})"),
             None => String::new(),
         };
-        // One statement, so both parts read the same moment.
+        // The few stores with a sunset of their own: counted above by their product's,
+        // counted here again by their own.
+        let own = match *risk {
+            Some(Risk::AtRisk) => {
+                let columns = [
+                    "product",
+                    "upgrade_step",
+                    "upgrade_progressed_at",
+                    "extended_sunset",
+                ];
+                let by_product = self.rule.sql_is_by_product(
+                    Risk::AtRisk,
+                    self.sunsets,
+                    self.now,
+                    ["product", "upgrade_step", "upgrade_progressed_at"],
+                );
+                let by_own = self.rule.case_over(self.sunsets, self.now, columns);
+                format!(
+                    " + (SELECT COALESCE(SUM(CASE WHEN {by_own} = '{at_risk}' THEN 1 ELSE 0 END) \
+                     - SUM(CASE WHEN {by_product} THEN 1 ELSE 0 END), 0) \
+                     FROM stores WHERE {cells} AND extended_sunset IS NOT NULL)",
+                    at_risk = Risk::AtRisk.as_str()
+                )
+            }
+            _ => String::new(),
+        };
+        // One statement, so every part reads the same moment.
         let sql = format!(
-            "SELECT CAST((SELECT COALESCE(SUM(stores), 0) FROM cohort_tallies WHERE {cells}){moved} AS BIGINT)"
+            "SELECT CAST((SELECT COALESCE(SUM(stores), 0) FROM cohort_tallies WHERE {cells}){moved}{own} AS BIGINT)"
         );
         let (n,): (i64,) = bind(sqlx::query_as(&sql), &args)
             .fetch_one(&db.pool)

@@ -12,6 +12,7 @@ pub mod calendar;
 pub mod casework;
 pub mod console;
 pub mod error;
+pub mod extensions;
 pub mod frame;
 pub mod guard;
 pub mod lang;
@@ -67,6 +68,7 @@ pub fn routes(sandbox: bool) -> Routes {
         .with(sunsets::routes)
         .with(calendar::routes)
         .with(brownouts::routes)
+        .with(extensions::routes)
         .with(support::routes)
         .with(requests::routes)
         .with(partner::routes)

@@ -31,8 +31,9 @@ self-service upgrade portal.
 ## Webhook signatures
 
 Every webhook Switchyard sends (`upgrade.step_completed`, `upgrade.completed`, \
-`store.legacy_traffic_stopped` and `store.legacy_traffic_resumed` to a partner's \
-registered endpoint) and every platform event it receives \
+`store.legacy_traffic_stopped`, `store.legacy_traffic_resumed`, `store.sunset_changed` \
+and `store.sunset_extended` to a partner's registered endpoint) and every platform event it \
+receives \
 (`POST /platform/v1/events`) is signed the same way, in one header:
 
 ```

@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::helpers::{ADMIN, TestApp, between, path, spawn_app};
 
 /// The feed's address on `page` (element `id`), without the host.
-fn feed_path(app: &TestApp, body: &str, id: &str) -> String {
+pub(crate) fn feed_path(app: &TestApp, body: &str, id: &str) -> String {
     let url = between(body, &format!("id=\"{id}\">"), "<").expect("the address is shown");
     url.replace("&amp;", "&")
         .strip_prefix(&app.address)

@@ -256,6 +256,23 @@ async fn legacy(w: &mut Walk, app: &TestApp, admin: &TestApp) {
     w.submit("admin", admin, &refund, &[("amount", "10")]).await;
     let cancel = order("demo-legacy-3", "cancel");
     w.submit("admin", admin, &cancel, &[]).await;
+    // A later sunset: refused, then asked for (support's pages then show it).
+    let extension = store(STORE, "/extension");
+    w.submit(
+        "admin",
+        admin,
+        &extension,
+        &[("date", "2099-01-01"), ("reason", "")],
+    )
+    .await;
+    w.submit(
+        "admin",
+        admin,
+        &extension,
+        &[("date", "2027-03-01"), ("reason", "#2026-42-44")],
+    )
+    .await;
+    w.get("admin", admin, &extension).await;
 }
 
 /// Support: answers a request, imports a broken report, acts without a reason.
@@ -270,6 +287,17 @@ async fn support(w: &mut Walk, app: &TestApp, agent: &TestApp) {
         w.submit("support", agent, &status, &[("status", "closed")])
             .await;
     }
+    let extension = app
+        .scalar("SELECT COALESCE(MAX(id), 0) FROM sunset_extensions")
+        .await;
+    let decide = format!("/support/extensions/{extension}");
+    w.submit(
+        "support",
+        agent,
+        &decide,
+        &[("decision", "approve"), ("reason", "")],
+    )
+    .await;
     let console = |p: &str| store(STORE, &format!("/support/{p}"));
     w.submit("support", agent, &console("remind"), &[]).await;
     let reason = [("reason", "#2026-42-42")];

@@ -21,6 +21,7 @@ mod english;
 mod events;
 mod every_language;
 mod export;
+mod extensions;
 mod gateway;
 mod guides;
 mod helpers;

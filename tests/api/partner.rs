@@ -593,6 +593,13 @@ async fn the_sql_risk_rule_agrees_with_the_rust_one() {
         .await
         .unwrap();
     }
+    // One store has a sunset of its own, 100 days away: later than KPM's at some
+    // offsets, earlier at others (then KPM's counts).
+    sqlx::query("UPDATE stores SET extended_sunset = $1 WHERE legacy_store_id = '20240'")
+        .bind(now + 100 * DAY)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
     let partners: Vec<i64> = sqlx::query_scalar("SELECT id FROM partners")
         .fetch_all(&app.db.pool)
         .await
@@ -615,10 +622,7 @@ async fn the_sql_risk_rule_agrees_with_the_rust_one() {
             .await
             .unwrap()
         {
-            let sunset = sunsets
-                .iter()
-                .find(|(c, _)| *c == row.product)
-                .map(|(_, t)| *t);
+            let sunset = own_sunset(&sunsets, &row);
             let done = row.step.step() == Some(switchyard::domain::Step::Complete);
             let rust = rule.classify(row.progressed_at, done, sunset, now);
             assert_eq!(
@@ -636,8 +640,18 @@ async fn the_sql_risk_rule_agrees_with_the_rust_one() {
     );
 }
 
+/// The store's sunset as the rule takes it: its product's, or its own where that is later.
+fn own_sunset(sunsets: &[(&str, i64)], row: &switchyard::store::cohort::CohortRow) -> Option<i64> {
+    let product = sunsets
+        .iter()
+        .find(|(c, _)| *c == row.product)
+        .map(|(_, t)| *t)?;
+    Some(row.extended_sunset.map_or(product, |own| own.max(product)))
+}
+
 /// 1,300 stores of every product, step and idleness, straight into `stores` (the copy of
-/// each upgrade's progress is what the cohort reads), for one partner; its id.
+/// each upgrade's progress is what the cohort reads), for one partner; its id. Every
+/// seventh has a sunset of its own (an approved extension), 0 to 390 days away.
 pub(crate) async fn many_stores(app: &crate::helpers::TestApp, now: i64) -> i64 {
     let partner = app
         .scalar("SELECT id FROM partners WHERE name = 'Nordic Commerce Partners'")
@@ -650,8 +664,12 @@ pub(crate) async fn many_stores(app: &crate::helpers::TestApp, now: i64) -> i64 
                 "not-started" => "NULL".to_owned(),
                 _ => (now - (i * 13 % 20) * 86_400).to_string(),
             };
+            let extended = match i % 7 {
+                0 => (now + (i * 29 % 40) * 10 * 86_400).to_string(),
+                _ => "NULL".to_owned(),
+            };
             format!(
-                "('{}', 'Butik {:04}', '{}', 'a{i}@x.example', 'SE', 'shopify', 'https://x.example', {partner}, {now}, 'butik {:04}', '{step}', {progressed}, {progressed})",
+                "('{}', 'Butik {:04}', '{}', 'a{i}@x.example', 'SE', 'shopify', 'https://x.example', {partner}, {now}, 'butik {:04}', '{step}', {progressed}, {progressed}, {extended})",
                 700_000 + i,
                 i * 31 % 1_300,
                 if i % 3 == 0 { "KCOv2" } else { "KPM" },
@@ -661,7 +679,7 @@ pub(crate) async fn many_stores(app: &crate::helpers::TestApp, now: i64) -> i64 
         .collect();
     for chunk in rows.chunks(100) {
         sqlx::query(&format!(
-            "INSERT INTO stores (legacy_store_id, name, product, admin_email, countries, platform, store_url, partner_id, created_at, name_folded, upgrade_step, upgrade_progressed_at, upgrade_updated_at) VALUES {}",
+            "INSERT INTO stores (legacy_store_id, name, product, admin_email, countries, platform, store_url, partner_id, created_at, name_folded, upgrade_step, upgrade_progressed_at, upgrade_updated_at, extended_sunset) VALUES {}",
             chunk.join(", ")
         ))
         .execute(&app.db.pool)
@@ -704,10 +722,7 @@ async fn each_risk_filter_finds_exactly_the_stores_the_rule_puts_there() {
             let expected: Vec<&str> = rows
                 .iter()
                 .filter(|r| {
-                    let sunset = sunsets
-                        .iter()
-                        .find(|(c, _)| *c == r.product)
-                        .map(|(_, t)| *t);
+                    let sunset = own_sunset(&sunsets, r);
                     let done = r.step.step() == Some(Step::Complete);
                     rule.classify(r.progressed_at, done, sunset, now) == risk
                 })

@@ -61,6 +61,10 @@ pub struct Product {
     /// with its history (`app::sunsets`) and is applied to [`Product::effective`].
     #[serde(default)]
     pub sunset: Option<String>,
+    /// For legacy products: how many days past the product's sunset a store may be given
+    /// at most when it asks for more time (0: no extensions).
+    #[serde(default)]
+    pub max_extension_days: i64,
     /// How a shop takes the product in: a payment method plugin, or a whole checkout.
     #[serde(default)]
     pub integration: Integration,
@@ -123,6 +127,15 @@ impl Product {
     pub fn seeded_sunset(&self) -> Option<time::Date> {
         let fmt = time::macros::format_description!("[year]-[month]-[day]");
         time::Date::parse(self.sunset.as_deref()?, &fmt).ok()
+    }
+
+    /// The latest day a store of the product may be given as its own sunset.
+    pub fn latest_extension(&self) -> Option<time::Date> {
+        let days = self.max_extension_days;
+        (days > 0).then_some(
+            self.sunset_date()?
+                .checked_add(time::Duration::days(days))?,
+        )
     }
 
     /// The latest change of the sunset: the day before it, and when it was made.
@@ -345,6 +358,14 @@ impl Catalog {
                     ));
                 }
                 _ => {}
+            }
+            if product.max_extension_days != 0
+                && !(product.legacy && (1..=730).contains(&product.max_extension_days))
+            {
+                return bad(format!(
+                    "product {}: max_extension_days must be 1 to 730, on a legacy product",
+                    product.code
+                ));
             }
         }
         for product in catalog.products.iter().filter(|p| p.legacy) {

@@ -177,6 +177,9 @@ pub struct StoreSummary {
     /// What the store still lacks for the sunset: `legacy_in_use`,
     /// `open_authorizations`, `reports_not_archived`.
     pub sunset_missing: Vec<String>,
+    /// YYYY-MM-DD; the store's own sunset, later than its product's, once support
+    /// approved an extension. Absent for a store on its product's sunset.
+    pub sunset_extended_to: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -247,6 +250,10 @@ fn summary(state: &AppState, r: &CohortRow, now: i64) -> StoreSummary {
             .iter()
             .map(|m| m.as_str().to_owned())
             .collect(),
+        sunset_extended_to: r
+            .extended_sunset
+            .and_then(crate::domain::sunset::day_of)
+            .map(|d| d.to_string()),
     }
 }
 
@@ -492,11 +499,7 @@ async fn show(
     Json(StoreDetail {
         store: summary(&state, row, now),
         merchant_id: upgrade.and_then(|u| u.merchant_id),
-        sunset: state
-            .catalog
-            .product(&s.product)
-            .and_then(|p| p.sunset_date())
-            .map(|d| d.to_string()),
+        sunset: s.sunset(&state.catalog).map(|d| d.to_string()),
         history: history
             .into_iter()
             .map(|h| StepChange {

@@ -13,7 +13,8 @@ use utoipa::{
 
 use super::MAX_PER_PAGE;
 use crate::app::partner::{
-    LEGACY_CALLING, ListQuery, ORDER_MANAGEMENT_MISSING, SUNSET_NOT_READY, SUNSET_READY,
+    LEGACY_CALLING, ListQuery, ORDER_MANAGEMENT_MISSING, SUNSET_EXTENDED, SUNSET_NOT_READY,
+    SUNSET_READY,
 };
 use crate::{
     domain::{Step, risk::Risk, text::ONE_LINE_PATTERN, upgrade::Progress},
@@ -145,7 +146,10 @@ pub(super) fn check_list_query(q: &ListQuery, raw: &str) -> Result<(), String> {
     one_of(
         "sunset",
         &q.sunset,
-        matches!(q.sunset.as_str(), SUNSET_READY | SUNSET_NOT_READY),
+        matches!(
+            q.sunset.as_str(),
+            SUNSET_READY | SUNSET_NOT_READY | SUNSET_EXTENDED
+        ),
     )?;
     one_of(
         "order_management",
@@ -227,8 +231,8 @@ fn filters() -> Vec<(&'static str, &'static str, ObjectBuilder)> {
         ),
         (
             "sunset",
-            "`ready`: only stores ready for the sunset (legacy store ID unused for 14 days, no open legacy authorization, reports archived); `not-ready`: the others",
-            one_of(vec![SUNSET_READY, SUNSET_NOT_READY]),
+            "`ready`: only stores ready for the sunset (legacy store ID unused for 14 days, no open legacy authorization, reports archived); `not-ready`: the others; `extended`: only stores given a later sunset of their own (an approved extension)",
+            one_of(vec![SUNSET_READY, SUNSET_NOT_READY, SUNSET_EXTENDED]),
         ),
         ("per_page", "Stores per page", number(MAX_PER_PAGE)),
     ]

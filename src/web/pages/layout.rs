@@ -65,6 +65,7 @@ pub fn page(ctx: &Ctx, title: &str, banner: Option<&BannerInfo>, body: Element) 
                     if ctx.role == Some(StaffRole::Support) {
                         a { href: "/support/requests", {tr.t("layout.support_requests")} }
                         a { href: "/support/stalled", {tr.t("layout.stalled")} }
+                        a { href: "/support/extensions", {tr.t("layout.extensions")} }
                         a { href: "/support/queue", {tr.t("layout.my_queue")} }
                         a { href: "/audit", {tr.t("layout.audit")} }
                     }

@@ -11,6 +11,7 @@ pub mod charts;
 pub mod console;
 pub mod cutover;
 pub mod error;
+pub mod extensions;
 mod html;
 pub mod layout;
 pub mod legacy;

@@ -13,7 +13,7 @@ use super::{
 use crate::app::paths;
 use crate::{
     app::partner::{
-        Dashboard, LEGACY_CALLING, ListQuery, ORDER_MANAGEMENT_MISSING, PAGE_SIZE,
+        Dashboard, LEGACY_CALLING, ListQuery, ORDER_MANAGEMENT_MISSING, PAGE_SIZE, SUNSET_EXTENDED,
         SUNSET_NOT_READY, SUNSET_READY,
     },
     domain::{catalog::Catalog, delivery::Failure, risk::Risk, upgrade::Progress},
@@ -278,6 +278,7 @@ pub fn filter_fields(
             option { value: "", {tr.t("partner.filter.any")} }
             option { value: "{SUNSET_READY}", selected: query.sunset == SUNSET_READY, {tr.t("dashboard.filter.sunset_ready")} }
             option { value: "{SUNSET_NOT_READY}", selected: query.sunset == SUNSET_NOT_READY, {tr.t("dashboard.filter.sunset_not_ready")} }
+            option { value: "{SUNSET_EXTENDED}", selected: query.sunset == SUNSET_EXTENDED, {tr.t("dashboard.filter.sunset_extended")} }
         }
         label { r#for: "f-om", {tr.t("dashboard.filter.order_management")} }
         select { id: "f-om", name: "order_management",
@@ -375,7 +376,12 @@ fn row(tr: &Tr, catalog: &Catalog, r: &CohortRow, now: i64) -> Element {
             }
             td { "data-label": tr.t("partner.col.activity"), if let Some(at) = r.updated_at { {time_tag(at)} } else { "–" } }
             td { class: "num", "data-label": tr.t("partner.col.idle"), "{idle}" }
-            td { "data-label": tr.t("partner.col.risk"), div { {risk_tag(tr, r.risk)} } }
+            td { "data-label": tr.t("partner.col.risk"), div { {risk_tag(tr, r.risk)}
+                if let Some(day) = r.extended_sunset.and_then(crate::domain::sunset::day_of) {
+                    br {}
+                    small { class: "extended", id: "extended-{r.legacy_store_id}", {tr.f("dashboard.extended_to", &[("date", &super::format_date(day))])} }
+                }
+            } }
             td { class: "reminded", "data-label": tr.t("dashboard.col.reminded"), if let Some(at) = r.last_reminded_at { {time_tag(at)} } else { "–" } }
             td { class: if calling { "legacy attention" } else { "legacy" }, "data-label": tr.t("dashboard.col.legacy"),
                 div {

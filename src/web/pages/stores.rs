@@ -242,13 +242,22 @@ pub fn overview(
     let platform = catalog.platform_name(platform, tr.lang.code());
     let done = step == Step::Complete;
     let closed = reader.sunset.is_some_and(|(_, p)| p.is_closed());
+    let extensible = catalog
+        .product(&store.product)
+        .and_then(|p| p.latest_extension())
+        .is_some();
     let mid = upgrade.and_then(|u| u.merchant_id.clone());
     let body = rsx! {
         {store_nav(reader, "overview")}
         section { class: "card",
             h1 { "{store.name}" }
             {read_only_note(reader)}
-            p { id: "store-sunset", {countdown(&tr, eid, reader.sunset)} }
+            p { id: "store-sunset", {countdown(&tr, eid, reader.sunset)}
+                if extensible {
+                    " "
+                    a { id: "extension-link", href: paths::store(eid).extension(), {tr.t(if store.extended_sunset.is_some() { "extension.title" } else { "extension.link" })} }
+                }
+            }
             dl { class: "facts",
                 if done {
                     dt { {tr.t("store.after.product")} } dd { id: "store-product", "{target}" }
