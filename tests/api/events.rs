@@ -503,3 +503,51 @@ async fn an_event_received_by_one_instance_reaches_a_page_served_by_another() {
         .unwrap()
         .expect("the second instance pushes the first one's event");
 }
+
+/// Events arriving together are written together (group commit); one the database
+/// refuses fails only itself: every other is acknowledged, stored once, and a second
+/// delivery of each is a duplicate.
+#[tokio::test]
+async fn one_refused_event_among_many_at_once_fails_only_itself() {
+    let app = spawn_app().await;
+    // The database refuses one order, as a broken row would.
+    let poison: &[&str] = match app.db.backend {
+        switchyard::store::Backend::Sqlite => &[
+            "CREATE TRIGGER poison BEFORE INSERT ON order_events WHEN NEW.order_id = 'ord_poison' \
+             BEGIN SELECT RAISE(ABORT, 'poisoned'); END",
+        ],
+        switchyard::store::Backend::Postgres => &[
+            "CREATE FUNCTION poison() RETURNS trigger AS $$ BEGIN \
+             IF NEW.order_id = 'ord_poison' THEN RAISE EXCEPTION 'poisoned'; END IF; \
+             RETURN NEW; END $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER poison BEFORE INSERT ON order_events FOR EACH ROW EXECUTE FUNCTION poison()",
+        ],
+    };
+    for sql in poison {
+        sqlx::query(sql).execute(&app.db.pool).await.unwrap();
+    }
+    let mut bodies: Vec<Value> = (0..80)
+        .map(|i| {
+            order(
+                &format!("burst{i}"),
+                json!({"legacy_store_id": STORE}),
+                "live",
+            )
+        })
+        .collect();
+    bodies.insert(
+        40,
+        order("poison", json!({"legacy_store_id": STORE}), "live"),
+    );
+    for round in 0..2 {
+        let answers = futures_util::future::join_all(bodies.iter().map(|b| app.deliver(b))).await;
+        for (body, (status, answer)) in bodies.iter().zip(&answers) {
+            if body["id"] == "evt_poison" {
+                assert!(status.is_server_error(), "{status} {answer}");
+            } else {
+                assert!(status.is_success(), "round {round}: {status} {answer}");
+            }
+        }
+        assert_eq!(app.events_stored().await, 80, "round {round}");
+    }
+}
