@@ -181,7 +181,8 @@ pub async fn meter_of(
 }
 
 /// The meter summed over the stores of partners `partner_ids`, from their first live
-/// order to the latest sunset of `catalog` (or today); `None` before any order.
+/// order to the latest sunset of `catalog` or of their stores' extensions (or today);
+/// `None` before any order.
 pub async fn partner_meter(
     db: &Db,
     catalog: &crate::domain::Catalog,
@@ -193,13 +194,17 @@ pub async fn partner_meter(
         return Ok(None);
     };
     let today = now.div_euclid(86_400);
-    let to = catalog
+    let products = catalog
         .products
         .iter()
         .filter(|p| p.legacy)
         .filter_map(|p| p.sunset_date())
-        .max()
-        .map_or(today, unix_day);
+        .max();
+    // A store given a later sunset of its own keeps the meter running to it.
+    let own = store::extensions::latest(&db.pool, partner_ids)
+        .await?
+        .and_then(crate::domain::sunset::day_of);
+    let to = products.max(own).map_or(today, unix_day);
     Ok(Some(Meter::of(&counts, from, to, today)))
 }
 

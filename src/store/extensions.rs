@@ -140,6 +140,25 @@ pub async fn set_store_sunset(tx: &mut Tx, store_id: i64, at: i64) -> sqlx::Resu
     Ok(())
 }
 
+/// The latest sunset of its own (00:00 UTC, unix seconds) any store of partners
+/// `partners` was given.
+pub async fn latest<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    partners: &[i64],
+) -> sqlx::Result<Option<i64>> {
+    if partners.is_empty() {
+        return Ok(None);
+    }
+    let ids: Vec<String> = partners.iter().map(i64::to_string).collect();
+    sqlx::query_scalar(&format!(
+        "SELECT MAX(extended_sunset) FROM stores WHERE extended_sunset IS NOT NULL \
+         AND partner_id IN ({})",
+        ids.join(", ")
+    ))
+    .fetch_one(ex)
+    .await
+}
+
 /// The stores with a sunset of their own among partners `partners` (all when `None`):
 /// id, legacy ID, name and the day's start, soonest first.
 pub async fn extended_stores<'c>(

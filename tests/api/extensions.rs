@@ -376,3 +376,50 @@ async fn the_calendars_carry_the_extensions_end() {
     );
     assert!(partner_feed.contains("Extension ends"), "{partner_feed}");
 }
+
+/// The partners' cutover meter runs to the latest sunset of their stores, an extension's
+/// too.
+#[tokio::test]
+async fn the_partners_meter_runs_to_the_latest_extension() {
+    let app = app().await;
+    app.partners().await;
+    let event = serde_json::json!({"id": "evt_meter1", "type": "order.created",
+        "created_at": "2026-11-23T10:00:00Z",
+        "data": {"legacy_store_id": STORE, "order_id": "ord_meter1", "environment": "live",
+                 "amount": 1000, "currency": "SEK", "country": "SE"}});
+    let (status, body) = app.deliver(&event).await;
+    assert!(status.is_success(), "{status} {body}");
+    let partner = app
+        .scalar(&format!(
+            "SELECT partner_id FROM stores WHERE legacy_store_id = '{STORE}'"
+        ))
+        .await;
+    let catalog =
+        switchyard::domain::Catalog::parse(switchyard::domain::catalog::DEFAULT_CATALOG).unwrap();
+    let latest_product = catalog
+        .products
+        .iter()
+        .filter_map(|p| p.sunset_date())
+        .max()
+        .unwrap();
+    let day = |d: Date| i64::from(d.to_julian_day()) - 2_440_588;
+    let now = switchyard::store::now();
+    let meter = |app: &TestApp| {
+        let (db, catalog) = (app.db.clone(), catalog.clone());
+        async move {
+            switchyard::app::traffic::partner_meter(&db, &catalog, &[partner], now)
+                .await
+                .unwrap()
+                .expect("a live order was recorded")
+        }
+    };
+    assert_eq!(meter(&app).await.to, day(latest_product));
+    let own = latest_product + time::Duration::days(40);
+    sqlx::query("UPDATE stores SET extended_sunset = $1 WHERE legacy_store_id = $2")
+        .bind(switchyard::domain::sunset::at(own))
+        .bind(STORE)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(meter(&app).await.to, day(own));
+}
