@@ -190,15 +190,23 @@ impl Rule {
     ) -> String {
         let [product, step, progressed, extended] = columns;
         let by_product = self.sql_is_by_product(risk, sunsets, now, [product, step, progressed]);
-        if risk == Risk::Done {
-            return by_product;
-        }
         // The few stores with a sunset of their own are classed one by one.
         let case = self.case_over(sunsets, now, columns);
-        format!(
-            "((({by_product}) AND {extended} IS NULL) OR ({extended} IS NOT NULL AND {case} = '{}'))",
-            risk.as_str()
-        )
+        let risk_name = risk.as_str();
+        match risk {
+            Risk::Done => by_product,
+            // A store's own sunset is never earlier than its product's, and the rule puts
+            // no store further from its sunset more at risk: a store at risk by its own
+            // date is at risk by its product's. So no `OR`, which would cost the database
+            // its index ranges (PostgreSQL's deepest at-risk page: 12 ms with them, 65 ms
+            // without, at 100,000 stores).
+            Risk::AtRisk => {
+                format!("({by_product}) AND ({extended} IS NULL OR {case} = '{risk_name}')")
+            }
+            _ => format!(
+                "((({by_product}) AND {extended} IS NULL) OR ({extended} IS NOT NULL AND {case} = '{risk_name}'))"
+            ),
+        }
     }
 
     /// [`Rule::sql_is`] for stores whose sunset is their product's (an approved
