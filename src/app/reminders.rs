@@ -56,19 +56,10 @@ pub async fn sunset(state: &App, today: Date, now: i64) -> anyhow::Result<usize>
             )
             .await?;
             for s in &stores {
-                let upgrade = store::upgrades::for_store(&state.db.pool, s.id).await?;
-                let done = upgrade.is_some_and(|u| u.step == Step::Complete);
-                let lang =
-                    store::users::email_lang(&state.db.pool, &s.admin_email, Some(s)).await?;
-                let tr = Tr::new(lang);
-                let still_used = still_used(state, s, now, tr).await?;
-                let email = emails::sunset(state, s, date, days_left, done, &still_used, tr);
-                let mut tx = state.db.begin().await?;
                 let key = format!("sunset:{}{suffix}", s.id);
-                if store::outbox::enqueue(&mut tx, Lane::Bulk, &key, &email, Some(s.id)).await? {
+                if remind(state, s, (date, days_left), &key, now).await? {
                     queued += 1;
                 }
-                tx.commit().await?;
             }
             if (stores.len() as i64) < PAGE {
                 break;
@@ -79,6 +70,27 @@ pub async fn sunset(state: &App, today: Date, now: i64) -> anyhow::Result<usize>
     if queued > 0 {
         state.outbox.wake();
     }
+    Ok(queued)
+}
+
+/// Queues store `s`'s sunset reminder (the sunset `date`, `days_left` to it) under `key`,
+/// in its admin's language; false when that key was queued already.
+async fn remind(
+    state: &App,
+    s: &store::stores::Store,
+    (date, days_left): (Date, i64),
+    key: &str,
+    now: i64,
+) -> anyhow::Result<bool> {
+    let upgrade = store::upgrades::for_store(&state.db.pool, s.id).await?;
+    let done = upgrade.is_some_and(|u| u.step == Step::Complete);
+    let lang = store::users::email_lang(&state.db.pool, &s.admin_email, Some(s)).await?;
+    let tr = Tr::new(lang);
+    let still_used = still_used(state, s, now, tr).await?;
+    let email = emails::sunset(state, s, date, days_left, done, &still_used, tr);
+    let mut tx = state.db.begin().await?;
+    let queued = store::outbox::enqueue(&mut tx, Lane::Bulk, key, &email, Some(s.id)).await?;
+    tx.commit().await?;
     Ok(queued)
 }
 
@@ -98,20 +110,11 @@ async fn sunset_own(state: &App, today: Date, now: i64) -> anyhow::Result<usize>
                 continue;
             };
             let key = format!("sunset:{}:{point}@{date}", s.id);
-            if store::outbox::exists(&state.db.pool, &key).await? {
-                continue;
-            }
-            let upgrade = store::upgrades::for_store(&state.db.pool, s.id).await?;
-            let done = upgrade.is_some_and(|u| u.step == Step::Complete);
-            let lang = store::users::email_lang(&state.db.pool, &s.admin_email, Some(s)).await?;
-            let tr = Tr::new(lang);
-            let still_used = still_used(state, s, now, tr).await?;
-            let email = emails::sunset(state, s, date, days_left, done, &still_used, tr);
-            let mut tx = state.db.begin().await?;
-            if store::outbox::enqueue(&mut tx, Lane::Bulk, &key, &email, Some(s.id)).await? {
+            if !store::outbox::exists(&state.db.pool, &key).await?
+                && remind(state, s, (date, days_left), &key, now).await?
+            {
                 queued += 1;
             }
-            tx.commit().await?;
         }
         match stores.last() {
             Some(last) if stores.len() as i64 == PAGE => after = last.id,
