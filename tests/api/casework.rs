@@ -52,7 +52,7 @@ async fn an_agent_takes_a_store_notes_it_and_finds_it_due_in_their_queue() {
     );
     // Both changes are in the store's audit log, in words.
     assert!(timeline.has(&format!(
-        "Support set the assignee to {AGENT} and the follow-up day to 2026-01-15."
+        "Support set the assignee to {AGENT} and the follow-up day to 15 Jan 2026."
     )));
     assert!(timeline.has("Support left a note."));
 

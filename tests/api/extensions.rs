@@ -200,8 +200,10 @@ async fn support_approves_another_day_and_it_is_the_stores_sunset_everywhere() {
     }
     let audit = app.get(&path("/audit")).await;
     assert!(
-        audit.has("Approved a later sunset for this store"),
-        "{}",
+        audit.has(&format!(
+            "Approved a later sunset for this store: {english}."
+        )),
+        "the day as the reader writes dates: {}",
         audit.body
     );
 }

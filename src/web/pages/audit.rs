@@ -39,14 +39,18 @@ pub fn describe(tr: &Tr, e: &AuditEntry) -> String {
                 .filter(|key| tr.has(key))
                 .map(|key| tr.t(&key));
             // A moment kept as RFC 3339 (a rehearsal's or a brownout's start) is read as
-            // the reader writes times.
+            // the reader writes times; a day kept as YYYY-MM-DD (a sunset, an extension)
+            // as the reader writes dates.
             let timed = (name == "start")
                 .then(|| crate::domain::parse_rfc3339(value))
                 .flatten()
                 .map(|at| crate::i18n::format::datetime(tr.lang, at));
+            let dated = crate::app::sunsets::parse_date(value)
+                .filter(|_| value.len() == 10)
+                .map(|day| crate::i18n::format::date(tr.lang, day));
             (
                 name.as_str(),
-                worded.or(timed).unwrap_or_else(|| value.clone()),
+                worded.or(timed).or(dated).unwrap_or_else(|| value.clone()),
             )
         })
         .collect();
