@@ -110,6 +110,10 @@ impl Application {
         }
         if let Some(interval) = state.config.maintenance_interval {
             jobs::maintenance::spawn(state.clone(), interval);
+            jobs::maintenance::spawn_traffic_fold(
+                state.clone(),
+                interval.min(jobs::maintenance::FOLD_TRAFFIC_EVERY),
+            );
         }
         Ok(Self {
             listener,

@@ -38,6 +38,33 @@ pub fn spawn(state: AppState, interval: Duration) {
     });
 }
 
+/// Folds the rows each platform event appended to its store's traffic this often: the
+/// table reads what is not folded yet too, and a busy store's table stays a few rows.
+pub const FOLD_TRAFFIC_EVERY: Duration = Duration::from_secs(10);
+
+/// Folds the stores' traffic every `interval` until the shutdown begins; a fold is one
+/// transaction, so one dropped at the shutdown leaves every row to the next start.
+pub fn spawn_traffic_fold(state: AppState, interval: Duration) {
+    let tasks = state.tasks.clone();
+    let mut stopping = tasks.stopping();
+    tasks.spawn(async move {
+        loop {
+            tokio::select! {
+                biased;
+                () = stopping.stopped() => return,
+                () = tokio::time::sleep(interval) => {}
+            }
+            tokio::select! {
+                biased;
+                () = stopping.stopped() => return,
+                res = store::traffic::fold(&state.db) => if let Err(e) = res {
+                    tracing::error!(error = ?e, "folding the stores' traffic");
+                }
+            }
+        }
+    });
+}
+
 /// One round of the chores.
 async fn turn(state: &AppState, last_sweep: &mut Option<Instant>) {
     // Another instance may have moved a sunset: every chore below reads today's dates.

@@ -1,9 +1,10 @@
 //! What a store's integrations called, per service and ID, from the sums the events'
 //! trigger keeps (migration 0032): a few rows per store and day, however many events.
+//! Each event appends a row of its own (migration 0047) that [`fold`] sums into those.
 
 use sqlx::{Any, Executor, FromRow};
 
-use super::Tx;
+use super::{Backend, Db, Tx};
 use crate::domain::{
     cutover::{DayCount, GRACE_DAYS},
     traffic::{LegacyNews, Service, Use, recent_since},
@@ -25,14 +26,21 @@ pub async fn of_store<'c>(
     store_id: i64,
     now: i64,
 ) -> sqlx::Result<Vec<Use>> {
+    // The folded sums and the rows not folded yet, alike, read once: the user agent is
+    // the latest row's of each service and ID.
     let rows: Vec<UseRow> = sqlx::query_as(
-        "SELECT t.service, t.subject, MAX(t.last_at) AS last_at, \
-         CAST(SUM(CASE WHEN t.day >= $2 THEN t.calls ELSE 0 END) AS BIGINT) AS recent, \
-         CAST(SUM(t.succeeded) AS BIGINT) AS succeeded, \
-         (SELECT l.last_user_agent FROM store_traffic l WHERE l.store_id = t.store_id \
-          AND l.service = t.service AND l.subject = t.subject ORDER BY l.day DESC LIMIT 1) AS user_agent \
-         FROM store_traffic t WHERE t.store_id = $1 \
-         GROUP BY t.store_id, t.service, t.subject ORDER BY t.service, t.subject",
+        "WITH t AS (\
+           SELECT service, subject, day, calls, succeeded, last_at, last_user_agent \
+           FROM store_traffic WHERE store_id = $1 \
+           UNION ALL SELECT service, subject, day, calls, succeeded, last_at, last_user_agent \
+           FROM store_traffic_news WHERE store_id = $1), \
+         r AS (SELECT t.*, ROW_NUMBER() OVER (PARTITION BY service, subject ORDER BY last_at DESC) AS nth \
+           FROM t) \
+         SELECT service, subject, MAX(last_at) AS last_at, \
+         CAST(SUM(CASE WHEN day >= $2 THEN calls ELSE 0 END) AS BIGINT) AS recent, \
+         CAST(SUM(succeeded) AS BIGINT) AS succeeded, \
+         MAX(CASE WHEN nth = 1 THEN last_user_agent END) AS user_agent \
+         FROM r GROUP BY service, subject ORDER BY service, subject",
     )
     .bind(store_id)
     .bind(recent_since(now).div_euclid(86_400))
@@ -51,6 +59,61 @@ pub async fn of_store<'c>(
             })
         })
         .collect())
+}
+
+/// Sums the rows each event appended into one row per store, service, ID and day (the
+/// chores). Safe beside writers and on every instance at once: what it sums is exactly
+/// what it deletes, in one transaction. A day's user agent is the one of its latest call.
+pub async fn fold(db: &Db) -> sqlx::Result<u64> {
+    let upsert = |rows: &str, latest_agent: &str| {
+        format!(
+            "INSERT INTO store_traffic AS t \
+             (store_id, service, subject, day, calls, succeeded, last_at, last_user_agent) \
+             SELECT store_id, service, subject, day, SUM(calls), SUM(succeeded), MAX(last_at), {latest_agent} \
+             FROM {rows} GROUP BY store_id, service, subject, day \
+             ON CONFLICT (store_id, service, subject, day) DO UPDATE SET \
+             calls = t.calls + excluded.calls, succeeded = t.succeeded + excluded.succeeded, \
+             last_user_agent = CASE WHEN excluded.last_at >= t.last_at \
+               THEN excluded.last_user_agent ELSE t.last_user_agent END, \
+             last_at = CASE WHEN excluded.last_at >= t.last_at THEN excluded.last_at ELSE t.last_at END"
+        )
+    };
+    match db.backend {
+        // One writer at a time: nothing commits between the statements. With `MAX`, a
+        // bare column is taken from the row holding the maximum.
+        Backend::Sqlite => {
+            let mut tx = db.pool.begin_with("BEGIN IMMEDIATE").await?;
+            let (last,): (i64,) =
+                sqlx::query_as("SELECT COALESCE(MAX(id), 0) FROM store_traffic_news")
+                    .fetch_one(&mut *tx)
+                    .await?;
+            let folded = sqlx::query(&upsert(
+                "store_traffic_news WHERE id <= $1",
+                "last_user_agent",
+            ))
+            .bind(last)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            sqlx::query("DELETE FROM store_traffic_news WHERE id <= $1")
+                .bind(last)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(folded)
+        }
+        // Writers commit at any time: the rows deleted are the rows summed.
+        Backend::Postgres => Ok(sqlx::query(&format!(
+            "WITH gone AS (DELETE FROM store_traffic_news RETURNING *) {}",
+            upsert(
+                "gone",
+                "(ARRAY_AGG(last_user_agent ORDER BY last_at DESC, id DESC))[1]"
+            )
+        ))
+        .execute(&db.pool)
+        .await?
+        .rows_affected()),
+    }
 }
 
 /// Up to `limit` stores whose partner has news of their legacy traffic: `Stopped` when

@@ -104,12 +104,103 @@ async fn a_service_still_calling_the_legacy_store_is_shown_until_it_stops() {
         .deliver(&call("om", legacy.clone(), "order_management", 500, now))
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
+    switchyard::store::traffic::fold(&app.db).await.unwrap();
     assert_eq!(
         app.scalar("SELECT CAST(SUM(calls) AS BIGINT) FROM store_traffic WHERE service = 'order_management'")
             .await,
         1,
         "counted once"
     );
+}
+
+/// The `recent` calls, successes and user agent of `service` on the legacy ID, as the
+/// store's table is read.
+async fn legacy_use(app: &TestApp, service: &str) -> (i64, i64, Option<String>) {
+    let id = app
+        .scalar(&format!(
+            "SELECT id FROM stores WHERE legacy_store_id = '{STORE}'"
+        ))
+        .await;
+    let uses = switchyard::store::traffic::of_store(&app.db.pool, id, switchyard::store::now())
+        .await
+        .unwrap();
+    let u = uses
+        .iter()
+        .find(|u| u.service.as_str() == service && u.subject == STORE)
+        .unwrap_or_else(|| panic!("no {service} on the legacy ID: {uses:?}"));
+    (u.recent, u.succeeded, u.user_agent.clone())
+}
+
+#[tokio::test]
+async fn each_call_counts_once_whether_folded_or_not_and_none_is_lost_while_folding() {
+    let app = spawn_app().await;
+    let now = switchyard::store::now();
+    let legacy = json!({"legacy_store_id": STORE});
+    // Four calls today, one of them refused; the latest, from a newer plugin, is not
+    // the last to arrive.
+    let mut latest = call("c4", legacy.clone(), "checkout", 200, now - 30);
+    latest["data"]["user_agent"] = json!("NewPlugin/2.0");
+    app.deliver(&latest).await;
+    for (n, status, at) in [(1, 200, now - 120), (2, 500, now - 60), (3, 200, now - 90)] {
+        let (status, _) = app
+            .deliver(&call(
+                &format!("c{n}"),
+                legacy.clone(),
+                "checkout",
+                status,
+                at,
+            ))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let before = legacy_use(&app, "checkout").await;
+    assert_eq!(before, (4, 3, Some("NewPlugin/2.0".into())));
+    switchyard::store::traffic::fold(&app.db).await.unwrap();
+    assert_eq!(
+        legacy_use(&app, "checkout").await,
+        before,
+        "the same after folding"
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM store_traffic_news").await,
+        0
+    );
+
+    // A call older than the folded day's latest does not take its user agent.
+    let mut older = call("c5", legacy.clone(), "checkout", 200, now - 600);
+    older["data"]["user_agent"] = json!("OldPlugin/1.0");
+    app.deliver(&older).await;
+    switchyard::store::traffic::fold(&app.db).await.unwrap();
+    assert_eq!(
+        legacy_use(&app, "checkout").await,
+        (5, 4, Some("NewPlugin/2.0".into()))
+    );
+
+    // Calls sent while folds run: each is counted once, folded or not.
+    let sends = (0..60).map(|n| {
+        let app = &app;
+        let event = call(
+            &format!("f{n}"),
+            json!({"legacy_store_id": STORE}),
+            "settlement",
+            200,
+            now,
+        );
+        async move { app.deliver(&event).await.0 }
+    });
+    let folds = async {
+        for _ in 0..10 {
+            switchyard::store::traffic::fold(&app.db).await.unwrap();
+        }
+    };
+    let (statuses, ()) = tokio::join!(futures_util::future::join_all(sends), folds);
+    assert!(
+        statuses.iter().all(|s| *s == StatusCode::OK),
+        "{statuses:?}"
+    );
+    assert_eq!(legacy_use(&app, "settlement").await.0, 60);
+    switchyard::store::traffic::fold(&app.db).await.unwrap();
+    assert_eq!(legacy_use(&app, "settlement").await.0, 60);
 }
 
 #[tokio::test]
