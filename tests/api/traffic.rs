@@ -576,3 +576,38 @@ async fn the_sunset_reminder_of_a_store_still_using_its_legacy_store_is_loud_and
     assert!(!body.contains("noch in Gebrauch"), "{body}");
     assert!(subject.contains("20240"), "{subject}");
 }
+
+#[tokio::test]
+async fn an_instance_running_the_chores_folds_the_calls_by_itself() {
+    let app = spawn_app().await;
+    let now = switchyard::store::now();
+    for n in 0..3 {
+        app.deliver(&call(
+            &format!("s{n}"),
+            json!({"legacy_store_id": STORE}),
+            "settlement",
+            200,
+            now,
+        ))
+        .await;
+    }
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM store_traffic_news").await,
+        3
+    );
+    let _chores = app
+        .another_instance(|c| c.maintenance_interval = Some(std::time::Duration::from_millis(100)))
+        .await;
+    for _ in 0..100 {
+        if app.scalar("SELECT COUNT(*) FROM store_traffic_news").await == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM store_traffic_news").await,
+        0,
+        "folded"
+    );
+    assert_eq!(legacy_use(&app, "settlement").await.0, 3);
+}
