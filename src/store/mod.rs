@@ -130,8 +130,11 @@ impl Db {
             })
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
+                    // `synchronous = FULL`: each commit is flushed to disk before it
+                    // returns, so an acknowledged event survives a power loss or an OS
+                    // crash, not only the process's crash (NORMAL's promise in WAL mode).
                     if backend == Backend::Sqlite {
-                        conn.execute("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
+                        conn.execute("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;")
                             .await?;
                     }
                     Ok(())
