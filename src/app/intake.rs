@@ -1,6 +1,7 @@
 //! Platform events in, and what they mean for upgrades. Every route in (signed webhooks,
 //! the sandbox through them, polling) ends here. Every event is first recorded by one
-//! autocommitted insert, idempotent by its id. A new order is then weighed against the
+//! insert, idempotent by its id, committed with the events that arrived at the same
+//! moment (`store::gather`) before it is answered. A new order is then weighed against the
 //! store's upgrade; what it changes there (the step, the email to send, the live
 //! notification) is one transaction.
 
@@ -79,10 +80,10 @@ pub async fn record(db: &Db, sinks: Sinks<'_>, event: &PlatformEvent) -> anyhow:
     }
 }
 
-/// An event that asks nothing of an upgrade is one autocommitted insert; its store's
-/// pages still hear of it.
+/// An event that asks nothing of an upgrade is one insert; its store's pages still hear
+/// of it.
 async fn record_fact(db: &Db, sinks: Sinks<'_>, event: &PlatformEvent) -> anyhow::Result<Outcome> {
-    let Some(recorded) = store::events::insert(&db.pool, event).await? else {
+    let Some(recorded) = db.events.insert(event).await? else {
         let earlier = store::events::recorded_before(&db.pool, &event.id).await?;
         return Ok(match earlier {
             Some(earlier) if !earlier.is_replay_of(event) => Outcome::Conflicting,
@@ -145,7 +146,7 @@ pub async fn record_refused_call(
 /// is weighed against the upgrade as it is then (which changes nothing if the first
 /// delivery got that far). Should the event never come again, [`catch_up`] finishes it.
 async fn record_order(db: &Db, sinks: Sinks<'_>, event: &PlatformEvent) -> anyhow::Result<Outcome> {
-    let (recorded, replay) = match store::events::insert(&db.pool, event).await? {
+    let (recorded, replay) = match db.events.insert(event).await? {
         Some(recorded) => (recorded, false),
         None => match store::events::recorded_before(&db.pool, &event.id).await? {
             Some(earlier) if !earlier.is_replay_of(event) => {

@@ -105,10 +105,11 @@ const INSERT_ORDER: &str = insert_event!(
 /// id was recorded before (a replay, or a different body under a known id: see
 /// [`recorded_before`]).
 ///
-/// `Ok` means committed. The statement is autocommitted and read to its end: with
-/// `RETURNING`, the row comes back before the commit, and a reader that stops at the
-/// first row (`fetch_optional`) never sees a commit that failed (a full disk on SQLite),
-/// so the caller would acknowledge an event that was never stored.
+/// On the pool, `Ok` means committed: the statement is autocommitted and read to its
+/// end. With `RETURNING`, the row comes back before the commit, and a reader that stops
+/// at the first row (`fetch_optional`) never sees a commit that failed (a full disk on
+/// SQLite), so the caller would acknowledge an event that was never stored. In a
+/// transaction (`gather`: events that arrive together), the commit decides.
 ///
 /// On PostgreSQL the insert also announces the event to the store's watchers, by trigger
 /// (migration 0013), when its transaction commits.

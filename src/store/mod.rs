@@ -13,6 +13,7 @@ pub mod columns;
 pub mod credentials;
 pub mod events;
 pub mod extensions;
+pub mod gather;
 pub mod imports;
 pub mod legacy_orders;
 pub mod members;
@@ -64,6 +65,8 @@ pub struct Db {
     pub backend: Backend,
     /// The last write probe's time and verdict, shared by every clone.
     probe: Arc<tokio::sync::Mutex<Option<(Instant, bool)>>>,
+    /// Platform events, written together when they arrive together.
+    pub events: gather::Gather,
 }
 
 pub type Tx = Transaction<'static, Any>;
@@ -144,6 +147,7 @@ impl Db {
             .await
             .context("cannot connect to the database")?;
         Ok(Self {
+            events: gather::Gather::start(pool.clone(), backend),
             pool,
             backend,
             probe: Arc::default(),
