@@ -240,23 +240,36 @@ pub async fn insert_brownout(
 /// Cancels window `id` of `eid` if it has not started; `None` if there is no such window,
 /// else whether it was cancelled (it may have started).
 pub async fn cancel_brownout(db: &Db, id: &str, eid: &str) -> sqlx::Result<Option<bool>> {
-    let at = now();
-    let known: Option<i64> = sqlx::query_scalar(
-        "SELECT starts_at FROM sandbox_brownouts WHERE id = $1 AND legacy_store_id = $2",
-    )
+    cancel_window(db, "sandbox_brownouts", "legacy_store_id", id, eid).await
+}
+
+/// Cancels window `id` of `table` held by `owner` (in column `owned_by`) unless it has
+/// started; `None` if there is no such window.
+async fn cancel_window(
+    db: &Db,
+    table: &str,
+    owned_by: &str,
+    id: &str,
+    owner: &str,
+) -> sqlx::Result<Option<bool>> {
+    let known: Option<i64> = sqlx::query_scalar(&format!(
+        "SELECT starts_at FROM {table} WHERE id = $1 AND {owned_by} = $2"
+    ))
     .bind(id)
-    .bind(eid)
+    .bind(owner)
     .fetch_optional(&db.pool)
     .await?;
     if known.is_none() {
         return Ok(None);
     }
-    let done = sqlx::query(
-        "UPDATE sandbox_brownouts SET cancelled_at = COALESCE(cancelled_at, $1) \
-         WHERE id = $2 AND starts_at > $1",
-    )
-    .bind(at)
+    // Whether it started is decided by the update itself, not by the read before it.
+    let done = sqlx::query(&format!(
+        "UPDATE {table} SET cancelled_at = COALESCE(cancelled_at, $1) \
+         WHERE id = $2 AND {owned_by} = $3 AND starts_at > $1"
+    ))
+    .bind(now())
     .bind(id)
+    .bind(owner)
     .execute(&db.pool)
     .await?;
     Ok(Some(done.rows_affected() == 1))
@@ -283,32 +296,13 @@ pub async fn insert_product_brownout(
     Ok(())
 }
 
-/// Cancels product window `id` if it has not started; `None` if there is no such window.
+/// Cancels product window `id` if it has not started, as [`cancel_brownout`].
 pub async fn cancel_product_brownout(
     db: &Db,
     id: &str,
     product: &str,
 ) -> sqlx::Result<Option<bool>> {
-    let now = now();
-    let starts: Option<i64> = sqlx::query_scalar(
-        "SELECT starts_at FROM sandbox_product_brownouts WHERE id = $1 AND product = $2",
-    )
-    .bind(id)
-    .bind(product)
-    .fetch_optional(&db.pool)
-    .await?;
-    let Some(starts) = starts else {
-        return Ok(None);
-    };
-    if starts <= now {
-        return Ok(Some(false));
-    }
-    sqlx::query("UPDATE sandbox_product_brownouts SET cancelled_at = COALESCE(cancelled_at, $1) WHERE id = $2")
-        .bind(now)
-        .bind(id)
-        .execute(&db.pool)
-        .await?;
-    Ok(Some(true))
+    cancel_window(db, "sandbox_product_brownouts", "product", id, product).await
 }
 
 /// Whether legacy store `eid`'s calls are refused at `at`: a window of its own, or one

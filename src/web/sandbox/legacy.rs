@@ -125,7 +125,12 @@ async fn cancel_product(
     if !authorized(&state, &headers) {
         return unauthorized();
     }
-    match store::sandbox::cancel_product_brownout(&state.db, &id, &product).await {
+    cancelled(store::sandbox::cancel_product_brownout(&state.db, &id, &product).await)
+}
+
+/// The answer to a cancellation of either kind of window.
+fn cancelled(res: sqlx::Result<Option<bool>>) -> Response {
+    match res {
         Ok(Some(true)) => StatusCode::NO_CONTENT.into_response(),
         Ok(Some(false)) => error(
             StatusCode::CONFLICT,
@@ -177,16 +182,7 @@ async fn cancel(
     if !authorized(&state, &headers) {
         return unauthorized();
     }
-    match store::sandbox::cancel_brownout(&state.db, &id, &eid).await {
-        Ok(Some(true)) => StatusCode::NO_CONTENT.into_response(),
-        Ok(Some(false)) => error(
-            StatusCode::CONFLICT,
-            "ALREADY_STARTED",
-            "the window has started",
-        ),
-        Ok(None) => error(StatusCode::NOT_FOUND, "NO_SUCH_WINDOW", "no such window"),
-        Err(e) => internal(e),
-    }
+    cancelled(store::sandbox::cancel_brownout(&state.db, &id, &eid).await)
 }
 
 async fn legacy_order(
