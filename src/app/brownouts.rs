@@ -99,7 +99,15 @@ pub async fn schedule(app: &App, w: &Wanted<'_>) -> Result<i64, Refused> {
     if reason.is_empty() || reason.chars().count() > 500 {
         return Err(Refused::Reason);
     }
-    let key = format!("brownout:{}:{}:{}", w.product, w.starts_at, w.minutes);
+    // The same request again is the same window at the platform; after a cancellation
+    // of this window, a new one.
+    let cancelled =
+        store::brownouts::cancelled_of_window(&app.db.pool, w.product, (w.starts_at, ends_at))
+            .await?;
+    let key = format!(
+        "brownout:{}:{}:{}:{cancelled}",
+        w.product, w.starts_at, w.minutes
+    );
     let platform_id = app
         .platform
         .schedule_product_brownout(w.product, w.starts_at, ends_at, &key)

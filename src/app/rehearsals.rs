@@ -50,8 +50,12 @@ pub async fn schedule(
         return Err(Refused::Rule(Refusal::AlreadyScheduled));
     }
     let ends_at = starts_at + minutes * 60;
-    // The same request again is the same window at the platform.
-    let key = format!("rehearsal:{}:{starts_at}:{minutes}", store.id);
+    // The same request again is the same window at the platform; after a cancellation
+    // of this window, a new one.
+    let cancelled =
+        store::rehearsals::cancelled_of_window(&app.db.pool, store.id, (starts_at, ends_at))
+            .await?;
+    let key = format!("rehearsal:{}:{starts_at}:{minutes}:{cancelled}", store.id);
     let brownout = app
         .platform
         .schedule_brownout(&store.legacy_store_id, starts_at, ends_at, &key)

@@ -110,6 +110,24 @@ pub async fn next_of<'c>(
     .await
 }
 
+/// How many windows of `product` at this very time were cancelled: the platform knows
+/// each by a key of its own, so scheduling it again is not the cancelled one.
+pub async fn cancelled_of_window<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    product: &str,
+    (starts_at, ends_at): (i64, i64),
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM brownouts WHERE product = $1 AND starts_at = $2 AND ends_at = $3 \
+         AND cancelled_at IS NOT NULL",
+    )
+    .bind(product)
+    .bind(starts_at)
+    .bind(ends_at)
+    .fetch_one(ex)
+    .await
+}
+
 /// Cancels window `id` if it has not started by `now`; whether it was.
 pub async fn cancel(tx: &mut Tx, id: i64, by: &str, now: i64) -> sqlx::Result<bool> {
     let done = sqlx::query(

@@ -118,6 +118,24 @@ pub async fn has_upcoming<'c>(
     Ok(n > 0)
 }
 
+/// How many rehearsals of the store for this very window were cancelled: the platform
+/// knows each by a key of its own, so scheduling it again is not the cancelled one.
+pub async fn cancelled_of_window<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    store_id: i64,
+    (starts_at, ends_at): (i64, i64),
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM rehearsals WHERE store_id = $1 AND starts_at = $2 AND ends_at = $3 \
+         AND cancelled_at IS NOT NULL",
+    )
+    .bind(store_id)
+    .bind(starts_at)
+    .bind(ends_at)
+    .fetch_one(ex)
+    .await
+}
+
 /// Cancels rehearsal `id` if it has not started at `now`; whether it did.
 pub async fn cancel(tx: &mut Tx, id: i64, by: &str, now: i64) -> sqlx::Result<bool> {
     let done = sqlx::query(

@@ -180,6 +180,27 @@ async fn a_brownout_is_announced_to_the_stores_it_bothers_and_refuses_legacy_cal
             .await,
         2
     );
+
+    // The same window scheduled again is a new one at the platform, not the cancelled one.
+    let again = ops
+        .submit(
+            "/staff/brownouts",
+            &[
+                ("product", "KPM"),
+                ("date", &date),
+                ("time", &time),
+                ("minutes", "30"),
+                ("reason", "A rehearsal of the sunset for every store."),
+            ],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.body);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM sandbox_product_brownouts WHERE cancelled_at IS NULL")
+            .await,
+        1,
+        "the platform switches the product off again"
+    );
 }
 
 /// A platform that cannot be reached schedules nothing: the operator reads why, in their

@@ -235,6 +235,22 @@ async fn a_window_keeps_the_rules_and_is_cancelled_before_it_starts_by_the_admin
             .await,
         1
     );
+    // The same window scheduled again is a new one at the platform, not the cancelled one.
+    let id = rehearsal_id(
+        &app.schedule_rehearsal(now + 3 * 3_600, "15")
+            .await
+            .location
+            .unwrap(),
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM sandbox_brownouts WHERE cancelled_at IS NULL")
+            .await,
+        1,
+        "the platform switches the store off again"
+    );
+    app.submit(&path(&format!("/rehearsals/{id}/cancel")), &[])
+        .await
+        .assert_redirect_to(&path("/rehearsals"));
 
     // Support cancels another from the store's timeline.
     let id = rehearsal_id(
@@ -267,7 +283,7 @@ async fn a_window_keeps_the_rules_and_is_cancelled_before_it_starts_by_the_admin
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'rehearsal.cancelled'")
             .await,
-        2
+        3
     );
     // A store user who is not the admin may look but not schedule.
     let other = app.another_browser();
