@@ -254,6 +254,15 @@ async fn tell(
     ) else {
         return Ok(());
     };
+    // A store with its own, later date closes on the later of the two: a move that does
+    // not change that is nothing to tell it.
+    let (old, new) = (
+        crate::domain::sunset::of_store(old, s.extended_sunset),
+        crate::domain::sunset::of_store(new, s.extended_sunset),
+    );
+    if old == new {
+        return Ok(());
+    }
     let tr = emails::lang_of(&mut **tx, &s.admin_email, Some(&s)).await?;
     let base = &app.config.base_url;
     let email = emails::sunset_changed(
@@ -272,8 +281,8 @@ async fn tell(
         "legacy_store_id": s.legacy_store_id,
         "store_name": s.name,
         "product": change.product,
-        "old_sunset": change.old_date,
-        "new_sunset": change.new_date,
+        "old_sunset": old.to_string(),
+        "new_sunset": new.to_string(),
         "reason": change.reason,
         "changed_at": rfc3339(change.changed_at),
     });
@@ -282,9 +291,11 @@ async fn tell(
     Ok(())
 }
 
-/// The day product `product`'s sunset was before it moved, if it moved in the last
-/// [`SHOWN_DAYS`] days: the store's pages say so.
-pub fn moved_from(catalog: &Catalog, product: &str, now: i64) -> Option<Date> {
-    let (old, at) = catalog.product(product)?.sunset_changed()?;
-    (now - at < SHOWN_DAYS * 86_400).then_some(old)
+/// The day store `s` closed on before its product's sunset moved, if that moved in the
+/// last [`SHOWN_DAYS`] days and the move changed the store's day (a store's own, later
+/// date may not have changed): the store's pages say so.
+pub fn moved_from(catalog: &Catalog, s: &store::stores::Store, now: i64) -> Option<Date> {
+    let (old, at) = catalog.product(&s.product)?.sunset_changed()?;
+    let old = crate::domain::sunset::of_store(old, s.extended_sunset);
+    (now - at < SHOWN_DAYS * 86_400 && Some(old) != s.sunset(catalog)).then_some(old)
 }

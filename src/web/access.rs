@@ -211,7 +211,7 @@ impl StoreReader {
         };
         let sunset = crate::app::legacy::sunset_of(app, &store);
         let now = store::now();
-        let sunset_moved_from = crate::app::sunsets::moved_from(&app.catalog, &store.product, now);
+        let sunset_moved_from = crate::app::sunsets::moved_from(&app.catalog, &store, now);
         let brownout = crate::app::brownouts::coming_for(&mut *conn, &store, now).await?;
         Ok(Ok(StoreReader {
             sunset,

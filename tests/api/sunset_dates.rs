@@ -153,6 +153,69 @@ async fn an_operator_moves_a_sunset_and_every_store_of_the_product_is_told_once(
     );
 }
 
+#[tokio::test]
+async fn a_store_with_its_own_later_date_is_told_only_what_changes_for_it() {
+    let app = app().await;
+    app.add_staff(OPERATOR, StaffRole::Operator, None).await;
+    // Kaffebaren has until day 120, past both dates; Bergkristall until day 75, between.
+    for (eid, days) in [(STORE, 120), ("20240", 75)] {
+        sqlx::query("UPDATE stores SET extended_sunset = $1 WHERE legacy_store_id = $2")
+            .bind(switchyard::domain::sunset::at(in_days(days)))
+            .bind(eid)
+            .execute(&app.db.pool)
+            .await
+            .unwrap();
+    }
+    let ops = app.another_browser();
+    ops.sign_in(OPERATOR).await;
+    let done = ops
+        .submit(
+            "/staff/sunsets",
+            &[
+                ("product", "KPM"),
+                ("date", &in_days(90).to_string()),
+                ("reason", "Agencies asked for the summer."),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let kpm = app
+        .scalar("SELECT COUNT(*) FROM stores WHERE product = 'KPM'")
+        .await;
+    wait_for_told(&app, kpm - 1).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(told(&app).await, kpm - 1, "every KPM store but Kaffebaren");
+    let body = |eid: &'static str| {
+        let app = &app;
+        async move {
+            sqlx::query_scalar::<_, String>(
+                "SELECT o.body FROM outbox o JOIN stores s ON o.store_id = s.id \
+                 WHERE s.legacy_store_id = $1 AND o.idempotency_key LIKE 'sunset-changed:%'",
+            )
+            .bind(eid)
+            .fetch_optional(&app.db.pool)
+            .await
+            .unwrap()
+        }
+    };
+    assert_eq!(body(STORE).await, None, "its own date does not move");
+    // Bergkristall's admin reads German: from its own day 75 to the product's day 90.
+    let german = |d: Date| switchyard::i18n::format::date(switchyard::i18n::Lang::De, d);
+    let bergkristall = body("20240").await.expect("Bergkristall is told");
+    assert!(
+        bergkristall.contains(&german(in_days(75))) && bergkristall.contains(&german(in_days(90))),
+        "{bergkristall}"
+    );
+    assert!(
+        !bergkristall.contains(&german(in_days(60))),
+        "{bergkristall}"
+    );
+    // Kaffebaren's pages do not say its day moved.
+    app.sign_in(ADMIN).await;
+    let overview = app.get(&path("")).await;
+    assert!(!overview.has("id=\"sunset-moved\""), "{}", overview.body);
+}
+
 /// `switchyard sunset …` against the app's database.
 fn cli(app: &TestApp, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_switchyard"))
