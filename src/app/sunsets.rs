@@ -228,6 +228,7 @@ pub async fn tell_stores(app: &App, now: i64) -> anyhow::Result<usize> {
                 break;
             }
             tx.commit().await?;
+            app.outbox.wake();
             told += ids.len();
             if done.is_some() {
                 break;
