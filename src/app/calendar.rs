@@ -123,7 +123,7 @@ pub async fn partner_feed(
             description: tr.f("calendar.product_sunset_body", &[("product", &p.name)]),
             url: Some(format!("{base}{}", super::sunsets::CHANGELOG)),
             cancelled: false,
-            alarms: sunset_alarms(tr, &summary),
+            alarms: alarms_days_before(tr, &SUNSET_ALARMS, &summary),
             summary,
         });
     }
@@ -143,7 +143,7 @@ pub async fn partner_feed(
             description: tr.f("calendar.extension_end_body", &[("eid", &eid)]),
             url: Some(format!("{base}{}", paths::store(&eid).extension())),
             cancelled: false,
-            alarms: sunset_alarms(tr, &summary),
+            alarms: alarms_days_before(tr, &SUNSET_ALARMS, &summary),
             summary,
         });
     }
@@ -179,14 +179,14 @@ fn sunset_event(tr: &Tr, s: &Store, date: time::Date, base: &str) -> Event {
             paths::store(&s.legacy_store_id).legacy()
         )),
         cancelled: false,
-        alarms: sunset_alarms(tr, &summary),
+        alarms: alarms_days_before(tr, &SUNSET_ALARMS, &summary),
         summary,
     }
 }
 
-fn sunset_alarms(tr: &Tr, summary: &str) -> Vec<(i64, String)> {
-    SUNSET_ALARMS
-        .iter()
+/// An alarm `days` before the event, for each of `days`, in minutes and words.
+fn alarms_days_before(tr: &Tr, days: &[i64], summary: &str) -> Vec<(i64, String)> {
+    days.iter()
         .map(|days| {
             let said = tr.n(
                 "calendar.alarm_days",
@@ -229,17 +229,7 @@ fn brownout_event(tr: &Tr, app: &App, b: &store::brownouts::Brownout) -> Event {
         ),
         url: None,
         cancelled: b.cancelled_at.is_some(),
-        alarms: super::brownouts::POINTS
-            .iter()
-            .map(|days| {
-                let said = tr.n(
-                    "calendar.alarm_days",
-                    *days,
-                    &[("days", &days.to_string()), ("what", &summary)],
-                );
-                (days * 24 * 60, said)
-            })
-            .collect(),
+        alarms: alarms_days_before(tr, &super::brownouts::POINTS, &summary),
         summary,
     }
 }

@@ -61,12 +61,10 @@ pub async fn assign(
     };
     let day = match day.trim() {
         "" => None,
-        d => {
-            match time::Date::parse(d, time::macros::format_description!("[year]-[month]-[day]")) {
-                Ok(date) => Some(date.to_string()),
-                Err(_) => return Ok(Err(Refusal::BadDay)),
-            }
-        }
+        d => match crate::domain::parse_date(d) {
+            Some(date) => Some(date.to_string()),
+            None => return Ok(Err(Refusal::BadDay)),
+        },
     };
     let mut tx = state.db.begin().await?;
     let casework = Casework {

@@ -544,7 +544,7 @@ pub fn extension_decided(
     reason: &str,
     link: &str,
 ) -> Email {
-    let wanted = crate::app::sunsets::parse_date(&request.wanted_date)
+    let wanted = crate::domain::parse_date(&request.wanted_date)
         .map(|d| crate::i18n::format::date(tr.lang, d))
         .unwrap_or_default();
     let (subject, body, date) = match granted {

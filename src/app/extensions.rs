@@ -9,7 +9,8 @@ use serde_json::json;
 use time::Date;
 
 pub use super::rehearsals::Actor;
-use super::{App, emails, paths, sunsets::parse_date};
+use super::{App, emails, paths};
+use crate::domain::parse_date;
 use crate::{
     domain::{
         rfc3339, sunset,

@@ -13,7 +13,7 @@ use super::{App, emails, paths};
 use crate::{
     domain::{
         catalog::{Catalog, EffectiveSunset},
-        rfc3339,
+        parse_date, rfc3339,
         text::{self, Lines},
     },
     store::{
@@ -74,15 +74,6 @@ impl SunsetError {
             Self::Db(_) => return None,
         })
     }
-}
-
-/// `YYYY-MM-DD`.
-pub fn parse_date(raw: &str) -> Option<Date> {
-    Date::parse(
-        raw.trim(),
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .ok()
 }
 
 /// At start: the configured dates (the catalog's, or `SWITCHYARD_SUNSET`) seed each

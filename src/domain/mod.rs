@@ -38,6 +38,16 @@ pub fn sha256_hex(bytes: impl AsRef<[u8]>) -> String {
     hex::encode(Sha256::digest(bytes.as_ref()))
 }
 
+/// A day written `YYYY-MM-DD` (around spaces allowed), as forms, files and settings
+/// give it.
+pub fn parse_date(raw: &str) -> Option<time::Date> {
+    time::Date::parse(
+        raw.trim(),
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .ok()
+}
+
 /// A unix time as RFC 3339 (`2026-11-23T10:00:00Z`), the format of the platform's APIs.
 pub fn rfc3339(unix: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(unix)

@@ -125,8 +125,7 @@ impl Product {
 
     /// The day the catalog (or the environment) seeds.
     pub fn seeded_sunset(&self) -> Option<time::Date> {
-        let fmt = time::macros::format_description!("[year]-[month]-[day]");
-        time::Date::parse(self.sunset.as_deref()?, &fmt).ok()
+        super::parse_date(self.sunset.as_deref()?)
     }
 
     /// The latest day a store of the product may be given as its own sunset.

@@ -18,7 +18,7 @@ use crate::app::{
 };
 use crate::{
     domain::money::Currency,
-    domain::{access::Relation, settlement::Report, settlement_export as export},
+    domain::{access::Relation, parse_date, settlement::Report, settlement_export as export},
     i18n::{Msg, format, request_lang},
     store::{self, settlements::ReportRow},
     web::{
@@ -141,13 +141,9 @@ pub async fn range(
     Query(q): Query<RangeQuery>,
 ) -> Result<Response, AppError> {
     readable(&reader)?;
-    let day = time::macros::format_description!("[year]-[month]-[day]");
-    let days = match (
-        time::Date::parse(&q.from, &day),
-        time::Date::parse(&q.to, &day),
-    ) {
-        (Ok(from), Ok(to)) if from <= to => Ok((from.to_string(), to.to_string())),
-        (Ok(_), Ok(_)) => Err("legacy.error.range_order"),
+    let days = match (parse_date(&q.from), parse_date(&q.to)) {
+        (Some(from), Some(to)) if from <= to => Ok((from.to_string(), to.to_string())),
+        (Some(_), Some(_)) => Err("legacy.error.range_order"),
         _ => Err("legacy.error.range"),
     };
     let (from, to) = match days {

@@ -45,7 +45,7 @@ pub fn describe(tr: &Tr, e: &AuditEntry) -> String {
                 .then(|| crate::domain::parse_rfc3339(value))
                 .flatten()
                 .map(|at| crate::i18n::format::datetime(tr.lang, at));
-            let dated = crate::app::sunsets::parse_date(value)
+            let dated = crate::domain::parse_date(value)
                 .filter(|_| value.len() == 10)
                 .map(|day| crate::i18n::format::date(tr.lang, day));
             (

@@ -10,7 +10,8 @@ use super::{
     time_tag,
 };
 use crate::{
-    app::{paths, sunsets::parse_date},
+    app::paths,
+    domain::parse_date,
     i18n::Tr,
     store::extensions::{Extension, OPEN, Pending},
     web::access::StoreReader,

@@ -9,9 +9,7 @@ use super::{
     time_tag,
 };
 use crate::{
-    app::sunsets::{MAX_REASON, parse_date},
-    domain::catalog::Catalog,
-    i18n::Tr,
+    app::sunsets::MAX_REASON, domain::catalog::Catalog, domain::parse_date, i18n::Tr,
     store::sunsets::SunsetChange,
 };
 
