@@ -4,6 +4,7 @@
 use std::sync::{Arc, Mutex};
 
 use reqwest::StatusCode;
+use serde_json::json;
 use switchyard::{
     domain::{access::StaffRole, platform_event},
     store::stores::NewStore,
@@ -522,6 +523,33 @@ async fn the_openapi_document_covers_every_machine_route() {
         types,
         ["api.call", "api.error", "order.cancelled", "order.created"]
     );
+    // Each type names a shape of its own, whose `type` is that value alone: a client or a
+    // fuzzer that picks the shape by the type then builds a body of that type, and a body
+    // of another type is refused by that shape.
+    let mut shapes = Vec::new();
+    for (kind, shape) in schemas["EventBody"]["discriminator"]["mapping"]
+        .as_object()
+        .unwrap()
+    {
+        let name = shape
+            .as_str()
+            .unwrap()
+            .trim_start_matches("#/components/schemas/");
+        let tag = &schemas[name]["properties"]["type"]["$ref"];
+        let tag = tag
+            .as_str()
+            .unwrap()
+            .trim_start_matches("#/components/schemas/");
+        assert_eq!(
+            schemas[tag]["enum"],
+            json!([kind]),
+            "{name} is {kind} alone"
+        );
+        shapes.push(name);
+    }
+    shapes.sort();
+    shapes.dedup();
+    assert_eq!(shapes.len(), types.len(), "a shape per type: {shapes:?}");
     // Every text the APIs take states the text rule, as the rule's own pattern says it
     // (an event's id is `evt_` and such text, a called endpoint `/` and such text); the
     // rest are the identifiers' patterns.

@@ -21,24 +21,25 @@ use super::super::Environment;
 #[derive(Serialize, ToSchema)]
 #[serde(untagged)]
 #[schema(discriminator(property_name = "type", mapping(
-    ("order.created" = "#/components/schemas/OrderEvent"),
-    ("order.cancelled" = "#/components/schemas/OrderEvent"),
+    ("order.created" = "#/components/schemas/OrderCreatedEvent"),
+    ("order.cancelled" = "#/components/schemas/OrderCancelledEvent"),
     ("api.error" = "#/components/schemas/ApiErrorEvent"),
     ("api.call" = "#/components/schemas/ApiCallEvent"),
 )))]
 pub enum EventBody {
-    Order(OrderEvent),
+    OrderCreated(OrderCreatedEvent),
+    OrderCancelled(OrderCancelledEvent),
     ApiError(ApiErrorEvent),
     ApiCall(ApiCallEvent),
 }
 
-/// An order was created or cancelled.
+/// An order was created.
 #[derive(Serialize, ToSchema)]
-pub struct OrderEvent {
+pub struct OrderCreatedEvent {
     #[schema(pattern = r"^evt_[^\u0000-\u001F\u007F-\u009F]*$", max_length = 200)]
     pub id: String,
     #[serde(rename = "type")]
-    pub kind: OrderEventType,
+    pub kind: OrderCreatedType,
     /// RFC 3339.
     #[schema(format = DateTime)]
     pub created_at: String,
@@ -46,11 +47,29 @@ pub struct OrderEvent {
 }
 
 #[derive(Serialize, ToSchema, Clone, Copy)]
-pub enum OrderEventType {
+pub enum OrderCreatedType {
     #[serde(rename = "order.created")]
-    Created,
+    OrderCreated,
+}
+
+/// An order was cancelled. The same fields as a created order's: each type is a shape
+/// of its own, so that the shape a type names accepts that type alone.
+#[derive(Serialize, ToSchema)]
+pub struct OrderCancelledEvent {
+    #[schema(pattern = r"^evt_[^\u0000-\u001F\u007F-\u009F]*$", max_length = 200)]
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: OrderCancelledType,
+    /// RFC 3339.
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    pub data: OrderData,
+}
+
+#[derive(Serialize, ToSchema, Clone, Copy)]
+pub enum OrderCancelledType {
     #[serde(rename = "order.cancelled")]
-    Cancelled,
+    OrderCancelled,
 }
 
 /// A call to the platform's API failed.
@@ -438,7 +457,7 @@ mod tests {
         }
     }
 
-    fn order(kind: OrderEventType, subject: &str, environment: Environment) -> EventBody {
+    fn order(kind: EventKind, subject: &str, environment: Environment) -> EventBody {
         let order = OrderFields {
             order_id: "ord_1".into(),
             amount: 1000,
@@ -447,12 +466,23 @@ mod tests {
             error_code: None,
             country: Some("SE".into()),
         };
-        EventBody::Order(OrderEvent {
-            id: "evt_order".into(),
-            kind,
-            created_at: AT.into(),
-            data: OrderData::new(subject, environment, order),
-        })
+        let (id, created_at) = ("evt_order".to_owned(), AT.to_owned());
+        let data = OrderData::new(subject, environment, order);
+        match kind {
+            EventKind::OrderCreated => EventBody::OrderCreated(OrderCreatedEvent {
+                id,
+                kind: OrderCreatedType::OrderCreated,
+                created_at,
+                data,
+            }),
+            EventKind::OrderCancelled => EventBody::OrderCancelled(OrderCancelledEvent {
+                id,
+                kind: OrderCancelledType::OrderCancelled,
+                created_at,
+                data,
+            }),
+            other => unreachable!("{other:?} is not an order"),
+        }
     }
 
     fn api_error(data: ApiErrorData) -> EventBody {
@@ -480,17 +510,17 @@ mod tests {
         use Environment::{Live, Test};
         let cases = [
             (
-                order(OrderEventType::Created, "K123456", Live),
+                order(EventKind::OrderCreated, "K123456", Live),
                 EventKind::OrderCreated,
                 Live,
             ),
             (
-                order(OrderEventType::Cancelled, "PK12345", Test),
+                order(EventKind::OrderCancelled, "PK12345", Test),
                 EventKind::OrderCancelled,
                 Test,
             ),
             (
-                order(OrderEventType::Created, "4711", Test),
+                order(EventKind::OrderCreated, "4711", Test),
                 EventKind::OrderCreated,
                 Test,
             ),
