@@ -109,7 +109,13 @@ impl Application {
             }
         }
         if let Some(interval) = state.config.maintenance_interval {
-            jobs::maintenance::spawn(state.clone(), interval);
+            let instance = format!(
+                "{} pid {} on {}",
+                hostname(),
+                std::process::id(),
+                listener.local_addr()?
+            );
+            jobs::maintenance::spawn(state.clone(), interval, instance);
             jobs::maintenance::spawn_traffic_fold(
                 state.clone(),
                 interval.min(jobs::maintenance::FOLD_TRAFFIC_EVERY),
@@ -259,4 +265,11 @@ async fn shutdown_signal() {
         _ = ctrl_c => {},
         _ = terminate => {},
     }
+}
+
+/// This machine's name, as the kernel has it, for naming this instance to the others.
+fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|name| name.trim().to_owned())
+        .unwrap_or_else(|_| "localhost".to_owned())
 }

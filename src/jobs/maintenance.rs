@@ -15,27 +15,55 @@ use crate::{
 /// Legacy orders are asked of the platform at most this often.
 const SWEEP_EVERY: Duration = Duration::from_secs(24 * 3600);
 
-/// Runs the chores every `interval` until the shutdown begins. A turn in progress then
-/// is dropped at its next wait: each of its writes is a transaction of its own, so what
-/// it did stays and the rest waits for the next start.
-pub fn spawn(state: AppState, interval: Duration) {
+/// Runs the chores once per period of `interval` across every instance, until the
+/// shutdown begins: each instance wakes as a period begins, and the one that claims it
+/// first (`store::chores`) runs that period's turn; `instance` names this one in the claim.
+/// A turn in progress at the shutdown is dropped at its next wait: each of its writes is
+/// a transaction of its own, so what it did stays and the rest waits for the next period.
+pub fn spawn(state: AppState, interval: Duration, instance: String) {
     let tasks = state.tasks.clone();
     let mut stopping = tasks.stopping();
+    let every = interval.as_millis().max(1);
     tasks.spawn(async move {
         let mut last_sweep: Option<Instant> = None;
         loop {
-            tokio::select! {
-                biased;
-                () = stopping.stopped() => return,
-                () = turn(&state, &mut last_sweep) => {}
+            let period = unix_millis() / every;
+            let claimed = store::chores::claim(
+                &state.db,
+                interval,
+                i64::try_from(period).unwrap_or(i64::MAX),
+                &instance,
+            )
+            .await
+            .unwrap_or_else(|e| {
+                tracing::error!(error = ?e, "claiming this period's chores");
+                false
+            });
+            if claimed {
+                tokio::select! {
+                    biased;
+                    () = stopping.stopped() => return,
+                    () = turn(&state, &mut last_sweep) => {}
+                }
             }
+            let next = (period + 1) * every;
+            let wait = Duration::from_millis(
+                u64::try_from(next.saturating_sub(unix_millis())).unwrap_or(u64::MAX),
+            );
             tokio::select! {
                 biased;
                 () = stopping.stopped() => return,
-                () = tokio::time::sleep(interval) => {}
+                () = tokio::time::sleep(wait) => {}
             }
         }
     });
+}
+
+/// Milliseconds since the Unix epoch: periods begin at the same moment on every instance.
+fn unix_millis() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis())
 }
 
 /// Folds the rows each platform event appended to its store's traffic this often: the

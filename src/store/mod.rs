@@ -7,6 +7,7 @@ pub mod audit;
 pub mod brownouts;
 pub mod calendars;
 pub mod casework;
+pub mod chores;
 pub mod cohort;
 pub mod cohort_reminders;
 pub mod columns;

@@ -514,3 +514,43 @@ async fn many_failing_webhook_endpoints_do_not_take_the_healthy_ones_slots() {
     })
     .await;
 }
+
+/// The chores run once per period across instances: each instance wakes as a period
+/// begins, and only the first to claim the period runs it; the others wait for the next.
+#[tokio::test]
+async fn instances_take_each_period_of_chores_in_turn_and_run_it_once() {
+    let app = spawn_app().await;
+    let every = Duration::from_millis(200);
+    let (a, b) = ("host pid 1 on 127.0.0.1:1", "host pid 2 on 127.0.0.1:2");
+    let claim =
+        |instance, period| switchyard::store::chores::claim(&app.db, every, period, instance);
+    assert!(claim(a, 42).await.unwrap(), "the first claim of a period");
+    assert!(
+        !claim(b, 42).await.unwrap(),
+        "another instance's claim of it"
+    );
+    assert!(!claim(a, 42).await.unwrap(), "the same instance again");
+    assert!(claim(b, 43).await.unwrap(), "the next period is free");
+
+    // Two instances with the same interval: every period that passes is run by one.
+    let _first = app
+        .another_instance(|c| c.maintenance_interval = Some(every))
+        .await;
+    let _second = app
+        .another_instance(|c| c.maintenance_interval = Some(every))
+        .await;
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    let turns = |sql: &'static str| app.scalar(sql);
+    let ran = turns("SELECT COUNT(*) FROM chore_turns WHERE every_ms = 200 AND period > 43").await;
+    let periods = turns(
+        "SELECT COUNT(DISTINCT period) FROM chore_turns WHERE every_ms = 200 AND period > 43",
+    )
+    .await;
+    assert!(ran >= 3, "the chores ran: {ran} turns");
+    assert_eq!(ran, periods, "no period ran twice");
+    let instances = turns(
+        "SELECT COUNT(DISTINCT instance) FROM chore_turns WHERE every_ms = 200 AND period > 43",
+    )
+    .await;
+    assert!((1..=2).contains(&instances), "{instances} instances named");
+}
