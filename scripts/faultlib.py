@@ -9,17 +9,17 @@ import time
 import urllib.request
 
 
-def signed_event(base, secret, event_id, error_code, agent, order=False):
-    """A signed event of the demo store 4711, as the platform sends it: an `api.error`, or
-    with `order` a new order on the legacy store (recorded first, then weighed against the
-    store's upgrade)."""
+def signed_event(base, secret, event_id, error_code, agent, order=False, store="4711"):
+    """A signed event of a demo store (4711 unless told), as the platform sends it: an
+    `api.error`, or with `order` a new order on the legacy store (recorded first, then
+    weighed against the store's upgrade)."""
     if order:
         event = {"id": event_id, "type": "order.created", "created_at": "2026-11-23T10:00:00Z",
-                 "data": {"legacy_store_id": "4711", "order_id": event_id, "environment": "live",
+                 "data": {"legacy_store_id": store, "order_id": event_id, "environment": "live",
                           "amount": 12900, "currency": "SEK", "user_agent": agent}}
     else:
         event = {"id": event_id, "type": "api.error", "created_at": "2026-11-23T10:00:00Z",
-                 "data": {"legacy_store_id": "4711", "error_code": error_code,
+                 "data": {"legacy_store_id": store, "error_code": error_code,
                           "correlation_id": event_id, "user_agent": agent}}
     body = json.dumps(event).encode()
     t = int(time.time())
