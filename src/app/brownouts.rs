@@ -291,7 +291,9 @@ async fn tell_manager(
 ) -> anyhow::Result<bool> {
     let tr = emails::lang_of(&mut **tx, manager, None).await?;
     let link = format!("{}{}", app.config.base_url, paths::partner::CALENDAR);
-    let email = emails::brownout_partner(&tr, manager, b, days_left(b, now), stores, &link);
+    let product = app.catalog.product_name(&b.product);
+    let email =
+        emails::brownout_partner(&tr, manager, (b, product), days_left(b, now), stores, &link);
     let key = format!("brownout:{}:{point}:pm:{manager}", b.id);
     Ok(store::outbox::enqueue(tx, Lane::Bulk, &key, &email, None).await?)
 }

@@ -215,17 +215,14 @@ fn rehearsal_event(tr: &Tr, eid: &str, name: &str, r: &Rehearsal, base: &str) ->
 }
 
 fn brownout_event(tr: &Tr, app: &App, b: &store::brownouts::Brownout) -> Event {
-    let product = app
-        .catalog
-        .product(&b.product)
-        .map_or_else(|| b.product.clone(), |p| p.name.clone());
-    let summary = tr.f("calendar.brownout", &[("product", &product)]);
+    let product = app.catalog.product_name(&b.product);
+    let summary = tr.f("calendar.brownout", &[("product", product)]);
     Event {
         uid: format!("brownout-{}@switchyard", b.id),
         when: When::Span(b.starts_at, b.ends_at),
         description: tr.f(
             "calendar.brownout_body",
-            &[("product", &product), ("reason", &b.reason)],
+            &[("product", product), ("reason", &b.reason)],
         ),
         url: None,
         cancelled: b.cancelled_at.is_some(),

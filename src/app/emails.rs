@@ -616,11 +616,12 @@ pub fn brownout(
     }
 }
 
-/// The same brownout, to a partner manager with `stores` stores it bothers.
+/// The same brownout of product `product` (its name), to a partner manager with `stores`
+/// stores it bothers.
 pub fn brownout_partner(
     tr: &Tr,
     to: &str,
-    b: &store::brownouts::Brownout,
+    (b, product): (&store::brownouts::Brownout, &str),
     days: i64,
     stores: i64,
     link: &str,
@@ -630,12 +631,12 @@ pub fn brownout_partner(
         to: to.to_owned(),
         subject: tr.f(
             "email.brownout_partner.subject",
-            &[("product", &b.product), ("when", &when)],
+            &[("product", product), ("when", &when)],
         ),
         text: tr.f(
             "email.brownout_partner.body",
             &[
-                ("product", &b.product),
+                ("product", product),
                 ("stores", &stores.to_string()),
                 ("start", &start),
                 ("end", &end),

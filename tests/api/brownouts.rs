@@ -121,6 +121,8 @@ async fn a_brownout_is_announced_to_the_stores_it_bothers_and_refuses_legacy_cal
         .await
         .unwrap();
     assert!(body.contains("2 of your stores"), "{body}");
+    // The product as people know it, not its code.
+    assert!(body.contains("switches KPM (Payment Method) off"), "{body}");
     // The other partner's manager hears of theirs.
     assert_eq!(
         notices(

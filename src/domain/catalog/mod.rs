@@ -439,6 +439,12 @@ impl Catalog {
         self.products.iter().find(|p| p.code == code)
     }
 
+    /// What people read for product `code`: its name, or the code of a product the
+    /// catalogue no longer has.
+    pub fn product_name<'a>(&'a self, code: &'a str) -> &'a str {
+        self.product(code).map_or(code, |p| p.name.as_str())
+    }
+
     pub fn path(&self, id: &str) -> Option<&UpgradePath> {
         self.paths.iter().find(|p| p.id == id)
     }

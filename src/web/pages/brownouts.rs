@@ -32,11 +32,7 @@ pub fn page(
     let tr = ctx.tr;
     let csrf = ctx.csrf.clone().unwrap_or_default();
     let now = crate::store::now();
-    let name = |code: &str| {
-        catalog
-            .product(code)
-            .map_or_else(|| code.to_owned(), |p| p.name.clone())
-    };
+    let name = |code: &str| catalog.product_name(code).to_owned();
     let body = rsx! {
         section { class: "card",
             h1 { {tr.t("brownouts.title")} }
