@@ -1,7 +1,7 @@
 //! A wizard step page under load: `wrk` at 64 connections against Switchyard's terms
 //! step (session, access check, upgrade, acceptance, render, every middleware), beside
-//! the limit: a bare axum handler on the same machine and database running the same four
-//! queries and answering a few bytes of HTML.
+//! the limit: a bare axum handler on the same machine and database running the same
+//! queries through the same store functions, and answering a few bytes of HTML.
 //!
 //! `cargo bench --bench wizard` uses a temporary SQLite file; set
 //! `SWITCHYARD_BENCH_DATABASE_URL=postgres://…/db` for PostgreSQL (an empty database).
@@ -23,7 +23,7 @@ use axum::{
     routing::get,
 };
 use common::STORE;
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
 use switchyard::{domain::sha256_hex, store};
 
 const CONNECTIONS: usize = 64;
@@ -93,8 +93,9 @@ fn millis(value: &str) -> f64 {
 }
 
 /// The limit: the queries Switchyard's terms page runs (the session with its account, the
-/// store with the caller's membership, the upgrade, its latest acceptance), with the same
-/// SQL, and no middleware, access rules or rendering.
+/// store with the caller's membership, the upgrade, its latest acceptance once there is
+/// one, the product's coming brownout), through the same store functions, so the same SQL
+/// by construction; and no middleware, access rules or rendering.
 async fn bare_terms(
     State(pool): State<AnyPool>,
     Path(eid): Path<String>,
@@ -106,62 +107,31 @@ async fn bare_terms(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("sy_session="))
         .ok_or(StatusCode::UNAUTHORIZED)?;
-    let now = store::now();
-    // As Switchyard does: the session, the store and the upgrade on one connection, the
-    // acceptance (the handler's own query) on the pool.
+    // As Switchyard does: every query on the one connection of the request.
     let mut conn = pool.acquire().await.map_err(fail)?;
-    let session = sqlx::query(
-        "SELECT s.id_hash, s.user_id, s.csrf_token, s.created_at, s.last_seen_at, s.expires_at, u.email, u.role, u.lang \
-         FROM sessions s LEFT JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1 AND s.expires_at > $2 \
-         AND s.last_seen_at > $3 AND (s.user_id IS NULL OR u.disabled_at IS NULL)",
-    )
-    .bind(sha256_hex(cookie))
-    .bind(now)
-    .bind(now - store::sessions::SESSION_IDLE)
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(fail)?
-    .ok_or(StatusCode::UNAUTHORIZED)?;
-    let email: String = session.try_get("email").map_err(fail)?;
-    let store = sqlx::query(
-        "SELECT id, legacy_store_id, name, product, admin_email, countries, platform, store_url, partner_id, \
-         created_at, (SELECT COUNT(*) FROM store_members m WHERE m.store_id = stores.id AND m.email = $2) \
-         AS memberships FROM stores WHERE legacy_store_id = $1",
-    )
-    .bind(&eid)
-    .bind(&email)
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(fail)?
-    .ok_or(StatusCode::NOT_FOUND)?;
-    let store_id: i64 = store.try_get("id").map_err(fail)?;
-    let name: String = store.try_get("name").map_err(fail)?;
-    let upgrade = sqlx::query(
-        "SELECT id, store_id, path_id, step, global_enabled, merchant_id, test_merchant_id, checklist, \
-         legacy_warned_at, test_order_id, test_order_status, created_at, updated_at, completed_at, progressed_at \
-         FROM upgrades WHERE store_id = $1",
-    )
-    .bind(store_id)
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(fail)?;
-    // Not started yet: Switchyard shows the first step of an unsaved upgrade (id 0).
-    let (upgrade_id, step) = match upgrade {
-        Some(u) => (
-            u.try_get::<i64, _>("id").map_err(fail)?,
-            u.try_get::<String, _>("step").map_err(fail)?,
-        ),
-        None => (0, "terms".to_owned()),
-    };
-    drop(conn);
-    sqlx::query(
-        "SELECT path_id, document_body, user_email, document_title, document_version, document_sha256, \
-         accepted_at FROM terms_acceptances WHERE upgrade_id = $1 ORDER BY id DESC LIMIT 1",
-    )
-    .bind(upgrade_id)
-    .fetch_optional(&pool)
-    .await
-    .map_err(fail)?;
+    let session = store::sessions::find_live(&mut *conn, &sha256_hex(cookie))
+        .await
+        .map_err(fail)?
+        .ok_or(StatusCode::UNAUTHORIZED)?;
+    let email = session.email.ok_or(StatusCode::UNAUTHORIZED)?;
+    let (store, _) = store::stores::find_with_membership(&mut *conn, &eid, &email)
+        .await
+        .map_err(fail)?
+        .ok_or(StatusCode::NOT_FOUND)?;
+    let upgrade = store::upgrades::for_store(&mut *conn, store.id)
+        .await
+        .map_err(fail)?;
+    if let Some(u) = &upgrade {
+        store::terms::latest_acceptance(&mut *conn, u.id)
+            .await
+            .map_err(fail)?;
+    }
+    switchyard::app::brownouts::coming_for(&mut conn, &store, store::now())
+        .await
+        .map_err(fail)?;
+    // Not started yet: Switchyard shows the first step of an unsaved upgrade.
+    let step = upgrade.map_or_else(|| "terms".to_owned(), |u| u.step.as_str().to_owned());
+    let name = &store.name;
     Ok(Html(format!(
         "<!doctype html><title>{name}</title><h1>{name}</h1><p>{step}</p>"
     )))
