@@ -9,16 +9,28 @@ use std::time::Duration;
 use reqwest::{Method, StatusCode};
 use switchyard::domain::access::StaffRole;
 
-use crate::helpers::{ADMIN, TestApp, path, spawn_app_with};
+use crate::helpers::{ADMIN, Page, TestApp, path, spawn_app_with};
 
 const OPERATOR: &str = "ops@platform.example";
 
-fn when(at: i64) -> (String, String) {
+/// An operator schedules a 30-minute brownout of KPM starting at `at`, for `reason`.
+async fn schedule(ops: &TestApp, at: i64, reason: &str) -> Page {
     let t = time::OffsetDateTime::from_unix_timestamp(at).unwrap();
-    (
+    let (date, time) = (
         t.date().to_string(),
         format!("{:02}:{:02}", t.hour(), t.minute()),
+    );
+    ops.submit(
+        "/staff/brownouts",
+        &[
+            ("product", "KPM"),
+            ("date", &date),
+            ("time", &time),
+            ("minutes", "30"),
+            ("reason", reason),
+        ],
     )
+    .await
 }
 
 async fn notices(app: &TestApp, like: &str) -> i64 {
@@ -45,19 +57,7 @@ async fn a_brownout_is_announced_to_the_stores_it_bothers_and_refuses_legacy_cal
     let now = switchyard::store::now();
 
     // Refused in words: a time gone by, a length not offered.
-    let (date, time) = when(now - 3_600);
-    let page = ops
-        .submit(
-            "/staff/brownouts",
-            &[
-                ("product", "KPM"),
-                ("date", &date),
-                ("time", &time),
-                ("minutes", "30"),
-                ("reason", "x"),
-            ],
-        )
-        .await;
+    let page = schedule(&ops, now - 3_600, "x").await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         page.has("Choose a date and start time to come"),
@@ -67,19 +67,7 @@ async fn a_brownout_is_announced_to_the_stores_it_bothers_and_refuses_legacy_cal
 
     // Two days ahead: the 3-day notice is due at once, the 14-day one is past.
     let starts = now + 2 * 86_400;
-    let (date, time) = when(starts);
-    let done = ops
-        .submit(
-            "/staff/brownouts",
-            &[
-                ("product", "KPM"),
-                ("date", &date),
-                ("time", &time),
-                ("minutes", "30"),
-                ("reason", "A rehearsal of the sunset for every store."),
-            ],
-        )
-        .await;
+    let done = schedule(&ops, starts, "A rehearsal of the sunset for every store.").await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
     for _ in 0..100 {
         if notices(&app, "brownout:%:3:pm:%").await > 0
@@ -184,18 +172,7 @@ async fn a_brownout_is_announced_to_the_stores_it_bothers_and_refuses_legacy_cal
     );
 
     // The same window scheduled again is a new one at the platform, not the cancelled one.
-    let again = ops
-        .submit(
-            "/staff/brownouts",
-            &[
-                ("product", "KPM"),
-                ("date", &date),
-                ("time", &time),
-                ("minutes", "30"),
-                ("reason", "A rehearsal of the sunset for every store."),
-            ],
-        )
-        .await;
+    let again = schedule(&ops, starts, "A rehearsal of the sunset for every store.").await;
     assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.body);
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM sandbox_product_brownouts WHERE cancelled_at IS NULL")
@@ -214,19 +191,7 @@ async fn a_platform_that_cannot_be_reached_schedules_no_brownout() {
     app.add_staff(OPERATOR, StaffRole::Operator, None).await;
     let ops = app.browser_in("sv");
     ops.sign_in(OPERATOR).await;
-    let (date, time) = when(switchyard::store::now() + 5 * 86_400);
-    let page = ops
-        .submit(
-            "/staff/brownouts",
-            &[
-                ("product", "KPM"),
-                ("date", &date),
-                ("time", &time),
-                ("minutes", "30"),
-                ("reason", "Test"),
-            ],
-        )
-        .await;
+    let page = schedule(&ops, switchyard::store::now() + 5 * 86_400, "Test").await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         page.has("Plattformen kunde inte tillfrågas just nu; inget ändrades."),

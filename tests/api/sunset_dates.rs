@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 use switchyard::domain::access::StaffRole;
 use time::{Date, OffsetDateTime};
 
-use crate::helpers::{ADMIN, STORE, TestApp, path, spawn_app_with};
+use crate::helpers::{ADMIN, Page, STORE, TestApp, path, spawn_app_with};
 
 const OPERATOR: &str = "ops@platform.example";
 
@@ -28,6 +28,15 @@ async fn app() -> TestApp {
 }
 
 /// The outbox rows telling stores of sunset changes.
+/// An operator moves KPM's sunset to `date` (as typed), for `reason`.
+async fn move_kpm(ops: &TestApp, date: &str, reason: &str) -> Page {
+    ops.submit(
+        "/staff/sunsets",
+        &[("product", "KPM"), ("date", date), ("reason", reason)],
+    )
+    .await
+}
+
 async fn told(app: &TestApp) -> i64 {
     app.scalar("SELECT COUNT(*) FROM outbox WHERE idempotency_key LIKE 'sunset-changed:%'")
         .await
@@ -71,27 +80,13 @@ async fn an_operator_moves_a_sunset_and_every_store_of_the_product_is_told_once(
             "Enter the date as YYYY-MM-DD.",
         ),
     ] {
-        let page = ops
-            .submit(
-                "/staff/sunsets",
-                &[("product", "KPM"), ("date", &date), ("reason", reason)],
-            )
-            .await;
+        let page = move_kpm(&ops, &date, reason).await;
         assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{date}");
         assert!(page.has(says), "{says}: {}", page.body);
     }
     assert_eq!(told(&app).await, 0);
 
-    let done = ops
-        .submit(
-            "/staff/sunsets",
-            &[
-                ("product", "KPM"),
-                ("date", &new),
-                ("reason", "Agencies asked for the summer."),
-            ],
-        )
-        .await;
+    let done = move_kpm(&ops, &new, "Agencies asked for the summer.").await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
     let kpm = app
         .scalar("SELECT COUNT(*) FROM stores WHERE product = 'KPM'")
@@ -168,16 +163,12 @@ async fn a_store_with_its_own_later_date_is_told_only_what_changes_for_it() {
     }
     let ops = app.another_browser();
     ops.sign_in(OPERATOR).await;
-    let done = ops
-        .submit(
-            "/staff/sunsets",
-            &[
-                ("product", "KPM"),
-                ("date", &in_days(90).to_string()),
-                ("reason", "Agencies asked for the summer."),
-            ],
-        )
-        .await;
+    let done = move_kpm(
+        &ops,
+        &in_days(90).to_string(),
+        "Agencies asked for the summer.",
+    )
+    .await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
     let kpm = app
         .scalar("SELECT COUNT(*) FROM stores WHERE product = 'KPM'")
