@@ -4,7 +4,7 @@
 //! first, refreshing legacy orders only writes what the platform says, and an order's late
 //! effect is decided under the upgrade's lock.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::{
     app::{AppState, legacy, reminders},
@@ -12,7 +12,7 @@ use crate::{
     store,
 };
 
-/// Legacy orders are asked of the platform at most this often.
+/// Legacy orders are asked of the platform once in each period this long, by one instance.
 const SWEEP_EVERY: Duration = Duration::from_secs(24 * 3600);
 
 /// Runs the chores once per period of `interval` across every instance, until the
@@ -25,25 +25,17 @@ pub fn spawn(state: AppState, interval: Duration, instance: String) {
     let mut stopping = tasks.stopping();
     let every = interval.as_millis().max(1);
     tasks.spawn(async move {
-        let mut last_sweep: Option<Instant> = None;
         loop {
             let period = unix_millis() / every;
-            let claimed = store::chores::claim(
-                &state.db,
-                interval,
-                i64::try_from(period).unwrap_or(i64::MAX),
-                &instance,
-            )
-            .await
-            .unwrap_or_else(|e| {
-                tracing::error!(error = ?e, "claiming this period's chores");
-                false
-            });
-            if claimed {
+            // Every instance reads the dates another may have moved: its pages show them.
+            if let Err(e) = crate::app::sunsets::refresh(&state.db, &state.catalog).await {
+                tracing::error!(error = ?e, "reading the sunset dates");
+            }
+            if claim(&state, interval, period, &instance).await {
                 tokio::select! {
                     biased;
                     () = stopping.stopped() => return,
-                    () = turn(&state, &mut last_sweep) => {}
+                    () = turn(&state, &instance) => {}
                 }
             }
             let next = (period + 1) * every;
@@ -57,6 +49,17 @@ pub fn spawn(state: AppState, interval: Duration, instance: String) {
             }
         }
     });
+}
+
+/// Whether `instance` is the one to run period `period` of the chores run every `every`.
+async fn claim(state: &AppState, every: Duration, period: u128, instance: &str) -> bool {
+    let period = i64::try_from(period).unwrap_or(i64::MAX);
+    store::chores::claim(&state.db, every, period, instance)
+        .await
+        .unwrap_or_else(|e| {
+            tracing::error!(error = ?e, "claiming a period of the chores");
+            false
+        })
 }
 
 /// Milliseconds since the Unix epoch: periods begin at the same moment on every instance.
@@ -94,11 +97,7 @@ pub fn spawn_traffic_fold(state: AppState, interval: Duration) {
 }
 
 /// One round of the chores.
-async fn turn(state: &AppState, last_sweep: &mut Option<Instant>) {
-    // Another instance may have moved a sunset: every chore below reads today's dates.
-    if let Err(e) = crate::app::sunsets::refresh(&state.db, &state.catalog).await {
-        tracing::error!(error = ?e, "reading the sunset dates");
-    }
+async fn turn(state: &AppState, instance: &str) {
     match crate::app::sunsets::tell_stores(state, store::now()).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(stores = n, "sunset changes, stores told"),
@@ -167,8 +166,16 @@ async fn turn(state: &AppState, last_sweep: &mut Option<Instant>) {
         ),
         Err(e) => tracing::error!(error = ?e, "purging rows past their retention"),
     }
-    if state.platform.is_configured() && last_sweep.is_none_or(|t| t.elapsed() >= SWEEP_EVERY) {
-        *last_sweep = Some(Instant::now());
+    // Once a day across the instances, as a period of its own.
+    if state.platform.is_configured()
+        && claim(
+            state,
+            SWEEP_EVERY,
+            unix_millis() / SWEEP_EVERY.as_millis(),
+            instance,
+        )
+        .await
+    {
         let report = legacy::refresh_orders(state).await;
         tracing::info!(
             stores = report.stores,

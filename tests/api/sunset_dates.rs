@@ -265,6 +265,40 @@ async fn the_command_line_moves_a_date_and_a_running_server_tells_the_stores() {
     }
 }
 
+/// An instance that another one beats to every period of the chores still reads a date
+/// moved meanwhile: its pages show it, though the telling is left to the other.
+#[tokio::test]
+async fn an_instance_without_a_turn_still_shows_a_moved_date() {
+    let app = app().await;
+    // Another instance has the next 20 seconds of turns.
+    let period = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+        / 100;
+    for p in period..period + 200 {
+        switchyard::store::chores::claim(&app.db, Duration::from_millis(100), p, "elsewhere")
+            .await
+            .unwrap();
+    }
+    let out = cli(
+        &app,
+        &["set", "KPM", &in_days(120).to_string(), "--reason", "x"],
+    );
+    assert!(out.status.success());
+    app.sign_in(ADMIN).await;
+    let mut shown = false;
+    for _ in 0..40 {
+        if app.get(&path("")).await.has("id=\"sunset-moved\"") {
+            shown = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(shown, "the moved date is shown");
+    assert_eq!(told(&app).await, 0, "no turn ran here");
+}
+
 #[tokio::test]
 async fn a_start_with_another_configured_date_is_a_change_and_the_same_one_is_not() {
     let app = app().await;
