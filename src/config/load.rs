@@ -260,12 +260,8 @@ impl Config {
             .map(str::trim)
             .filter(|s| !s.is_empty())
         {
-            let fmt = time::macros::format_description!("[year]-[month]-[day]");
             let parsed = entry.split_once('=').and_then(|(code, date)| {
-                Some((
-                    code.trim().to_owned(),
-                    time::Date::parse(date.trim(), &fmt).ok()?,
-                ))
+                Some((code.trim().to_owned(), crate::domain::parse_date(date)?))
             });
             match parsed {
                 Some(pair) => sunsets.push(pair),

@@ -191,10 +191,8 @@ pub fn parse_stores(text: &str, catalog: &Catalog) -> Result<Vec<NewStore>, Vec<
 
 /// `--remind-from`: a date (`2027-01-15`, its midnight UTC) or an RFC 3339 time.
 pub fn parse_remind_from(raw: &str) -> Result<i64, String> {
-    use time::{
-        Date, OffsetDateTime, format_description::well_known::Rfc3339, macros::format_description,
-    };
-    if let Ok(date) = Date::parse(raw, format_description!("[year]-[month]-[day]")) {
+    use time::{OffsetDateTime, format_description::well_known::Rfc3339};
+    if let Some(date) = crate::domain::parse_date(raw) {
         return Ok(date.midnight().assume_utc().unix_timestamp());
     }
     OffsetDateTime::parse(raw, &Rfc3339)

@@ -26,11 +26,7 @@ pub fn page_for(catalog: &Catalog, reader: &StoreReader, path: &UpgradePath) -> 
     let ctx = reader.ctx();
     let tr = ctx.tr;
     let eid = reader.eid();
-    let name = |code: &str| {
-        catalog
-            .product(code)
-            .map_or_else(|| code.to_owned(), |p| p.name.clone())
-    };
+    let name = |code: &str| catalog.product_name(code).to_owned();
     let (from, to) = (name(&path.from), name(&path.to));
     let title = tr.f("changes.title", &[("from", &from), ("to", &to)]);
     let items: Vec<(Change, String, String)> = path

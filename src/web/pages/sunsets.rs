@@ -79,9 +79,7 @@ pub struct Sent {
 }
 
 fn product_name(catalog: &Catalog, code: &str) -> String {
-    catalog
-        .product(code)
-        .map_or_else(|| code.to_owned(), |p| p.name.clone())
+    catalog.product_name(code).to_owned()
 }
 
 fn day(tr: &Tr, raw: &str) -> String {
