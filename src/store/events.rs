@@ -1,5 +1,7 @@
 //! Platform events (orders, cancellations, API errors), idempotent by event id.
 
+use std::{collections::HashMap, sync::LazyLock};
+
 use sqlx::{Any, Executor, FromRow};
 
 use super::{is_unique_violation, now};
@@ -71,34 +73,80 @@ struct RecordedRow {
     upgrade_legacy_warned_at: Option<i64>,
 }
 
-/// The insert of any event, finding its store (an ID of the legacy store, or a merchant
-/// ID of its upgrade) and returning it; `ON CONFLICT` keeps a replay from aborting a
-/// surrounding PostgreSQL transaction. Further `RETURNING` columns may follow.
-macro_rules! insert_event {
-    ($($returning:literal),*) => {
-        concat!(
-            "INSERT INTO order_events (event_id, kind, merchant_id, legacy_store_id, order_id, environment, amount, \
-             currency, received_at, store_id, created_at, user_agent, error_code, correlation_id, fingerprint, \
-             service, endpoint, status, country) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
-             COALESCE((SELECT id FROM stores WHERE legacy_store_id = $4), \
-                      (SELECT store_id FROM upgrades WHERE merchant_id = $3 OR test_merchant_id = $3 LIMIT 1)), \
-             $10, $11, $12, $13, $14, $15, $16, $17, $18) ON CONFLICT (event_id) DO NOTHING RETURNING store_id"
-            $(, $returning)*
-        )
-    };
+impl RecordedRow {
+    fn recorded(self) -> Recorded {
+        Recorded {
+            store_id: self.store_id,
+            // The step column is NOT NULL: it is there whenever the upgrade is.
+            upgrade: self
+                .upgrade_id
+                .zip(self.upgrade_step)
+                .map(|(id, step)| UpgradeState {
+                    id,
+                    step,
+                    merchant_id: self.upgrade_merchant_id,
+                    legacy_warned_at: self.upgrade_legacy_warned_at,
+                }),
+        }
+    }
 }
 
-const INSERT_FACT: &str = insert_event!();
+/// A row of [`insert_all`]: which event it is, and what [`insert`] brings back.
+#[derive(FromRow)]
+struct BatchRow {
+    event_id: String,
+    #[sqlx(flatten)]
+    recorded: RecordedRow,
+}
+
+/// The insert of any event, finding its store (an ID of the legacy store, or a merchant
+/// ID of its upgrade) and returning it; `ON CONFLICT` keeps a replay from aborting a
+/// surrounding PostgreSQL transaction.
+const INSERT_FACT: &str = "INSERT INTO order_events (event_id, kind, merchant_id, legacy_store_id, order_id, \
+     environment, amount, currency, received_at, store_id, created_at, user_agent, error_code, correlation_id, \
+     fingerprint, service, endpoint, status, country) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+     COALESCE((SELECT id FROM stores WHERE legacy_store_id = $4), \
+              (SELECT store_id FROM upgrades WHERE merchant_id = $3 OR test_merchant_id = $3 LIMIT 1)), \
+     $10, $11, $12, $13, $14, $15, $16, $17, $18) ON CONFLICT (event_id) DO NOTHING RETURNING store_id";
+
+/// What an order brings back of its store's upgrade: each column and the read of it.
+const UPGRADE: [(&str, &str); 4] = [
+    (
+        "upgrade_id",
+        "SELECT u.id FROM upgrades u WHERE u.store_id = order_events.store_id",
+    ),
+    (
+        "upgrade_step",
+        "SELECT u.step FROM upgrades u WHERE u.store_id = order_events.store_id",
+    ),
+    (
+        "upgrade_merchant_id",
+        "SELECT u.merchant_id FROM upgrades u WHERE u.store_id = order_events.store_id",
+    ),
+    (
+        "upgrade_legacy_warned_at",
+        "SELECT u.legacy_warned_at FROM upgrades u WHERE u.store_id = order_events.store_id",
+    ),
+];
+
+/// `RETURNING` columns of the store's upgrade: for every row, or (`orders_only`) for the
+/// orders among them.
+fn returning_upgrade(orders_only: bool) -> String {
+    UPGRADE
+        .iter()
+        .map(|(column, read)| match orders_only {
+            false => format!(", ({read}) AS {column}"),
+            true => format!(
+                ", CASE WHEN order_events.kind = 'order.created' THEN ({read}) END AS {column}"
+            ),
+        })
+        .collect()
+}
 
 /// An order also brings back its store's upgrade, read by the same statement.
-const INSERT_ORDER: &str = insert_event!(
-    ", (SELECT u.id FROM upgrades u WHERE u.store_id = order_events.store_id) AS upgrade_id",
-    ", (SELECT u.step FROM upgrades u WHERE u.store_id = order_events.store_id) AS upgrade_step",
-    ", (SELECT u.merchant_id FROM upgrades u WHERE u.store_id = order_events.store_id) AS upgrade_merchant_id",
-    ", (SELECT u.legacy_warned_at FROM upgrades u WHERE u.store_id = order_events.store_id) \
-     AS upgrade_legacy_warned_at"
-);
+static INSERT_ORDER: LazyLock<String> =
+    LazyLock::new(|| format!("{INSERT_FACT}{}", returning_upgrade(false)));
 
 /// Records an event, finding its store in the same statement, and for an order that
 /// store's upgrade too, so it is weighed without another round trip. `None`: this event
@@ -117,16 +165,33 @@ pub async fn insert<'c>(
     ex: impl Executor<'c, Database = Any>,
     e: &PlatformEvent,
 ) -> sqlx::Result<Option<Recorded>> {
+    // Only an order is weighed against the upgrade; other events skip its reads.
+    let sql = match e.kind {
+        EventKind::OrderCreated => INSERT_ORDER.as_str(),
+        EventKind::OrderCancelled | EventKind::ApiError | EventKind::ApiCall => INSERT_FACT,
+    };
+    let res = bind(sqlx::query_as::<_, RecordedRow>(sql), e, now())
+        .fetch_all(ex)
+        .await;
+    match res {
+        Ok(rows) => Ok(rows.into_iter().next().map(RecordedRow::recorded)),
+        Err(err) if is_unique_violation(&err) => Ok(None),
+        Err(err) => Err(err),
+    }
+}
+
+/// The columns an event is written with, in the order of [`INSERT_FACT`]'s `$1`–`$18`
+/// (its store found by the statement).
+fn bind<'q, O>(
+    query: sqlx::query::QueryAs<'q, Any, O, sqlx::any::AnyArguments<'q>>,
+    e: &'q PlatformEvent,
+    received_at: i64,
+) -> sqlx::query::QueryAs<'q, Any, O, sqlx::any::AnyArguments<'q>> {
     let (merchant_id, legacy_store_id) = match &e.subject {
         Subject::Merchant(mid) => (Some(mid.as_str()), None),
         Subject::Legacy(eid) => (None, Some(eid.as_str())),
     };
-    // Only an order is weighed against the upgrade; other events skip its reads.
-    let sql = match e.kind {
-        EventKind::OrderCreated => INSERT_ORDER,
-        EventKind::OrderCancelled | EventKind::ApiError | EventKind::ApiCall => INSERT_FACT,
-    };
-    let res = sqlx::query_as::<_, RecordedRow>(sql)
+    query
         .bind(&e.id)
         .bind(e.kind.as_str())
         .bind(merchant_id)
@@ -135,7 +200,7 @@ pub async fn insert<'c>(
         .bind(e.environment.as_str())
         .bind(e.amount)
         .bind(&e.currency)
-        .bind(now())
+        .bind(received_at)
         .bind(e.created_at)
         .bind(&e.user_agent)
         .bind(&e.error_code)
@@ -145,25 +210,61 @@ pub async fn insert<'c>(
         .bind(e.call.as_ref().map(|c| c.endpoint.as_str()))
         .bind(e.call.as_ref().map(|c| i64::from(c.status)))
         .bind(&e.country)
-        .fetch_all(ex)
-        .await;
-    match res {
-        Ok(rows) => Ok(rows.into_iter().next().map(|r| Recorded {
-            store_id: r.store_id,
-            // The step column is NOT NULL: it is there whenever the upgrade is.
-            upgrade: r
-                .upgrade_id
-                .zip(r.upgrade_step)
-                .map(|(id, step)| UpgradeState {
-                    id,
-                    step,
-                    merchant_id: r.upgrade_merchant_id,
-                    legacy_warned_at: r.upgrade_legacy_warned_at,
-                }),
-        })),
-        Err(err) if is_unique_violation(&err) => Ok(None),
-        Err(err) => Err(err),
+}
+
+/// The SQL type of each of [`bind`]'s columns, for a row of `VALUES`, where nothing else
+/// tells the database what a parameter is.
+const TYPES: [&str; 18] = [
+    "TEXT", "TEXT", "TEXT", "TEXT", "TEXT", "TEXT", "BIGINT", "TEXT", "BIGINT", "BIGINT", "TEXT",
+    "TEXT", "TEXT", "TEXT", "TEXT", "TEXT", "BIGINT", "TEXT",
+];
+
+/// Records `events` in one statement, each as [`insert`] would: one round trip and one
+/// statement for a batch (`gather`) instead of one per event. The answers are in the
+/// order of `events`; an event id that comes twice is recorded for its first.
+pub async fn insert_all<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    events: &[&PlatformEvent],
+) -> sqlx::Result<Vec<Option<Recorded>>> {
+    let rows: Vec<String> = (0..events.len())
+        .map(|row| {
+            let columns: Vec<String> = TYPES
+                .iter()
+                .enumerate()
+                .map(|(column, ty)| format!("CAST(${} AS {ty})", row * TYPES.len() + column + 1))
+                .chain([row.to_string()])
+                .collect();
+            format!("({})", columns.join(", "))
+        })
+        .collect();
+    // `VALUES` names its columns column1, column2, … on both databases; the last is the
+    // event's place, so ids are given in arrival order. SQLite needs the `WHERE` to read
+    // `ON CONFLICT` as the insert's.
+    let sql = format!(
+        "INSERT INTO order_events (event_id, kind, merchant_id, legacy_store_id, order_id, environment, amount, \
+         currency, received_at, store_id, created_at, user_agent, error_code, correlation_id, fingerprint, \
+         service, endpoint, status, country) \
+         SELECT v.column1, v.column2, v.column3, v.column4, v.column5, v.column6, v.column7, v.column8, v.column9, \
+         COALESCE((SELECT id FROM stores WHERE legacy_store_id = v.column4), \
+                  (SELECT store_id FROM upgrades WHERE merchant_id = v.column3 OR test_merchant_id = v.column3 LIMIT 1)), \
+         v.column10, v.column11, v.column12, v.column13, v.column14, v.column15, v.column16, v.column17, v.column18 \
+         FROM (VALUES {}) AS v WHERE true ORDER BY v.column19 \
+         ON CONFLICT (event_id) DO NOTHING RETURNING event_id, store_id{}",
+        rows.join(", "),
+        returning_upgrade(true)
+    );
+    let received_at = now();
+    let mut query = sqlx::query_as::<_, BatchRow>(&sql);
+    for e in events {
+        query = bind(query, e, received_at);
     }
+    let mut recorded: HashMap<String, Recorded> = query
+        .fetch_all(ex)
+        .await?
+        .into_iter()
+        .map(|row| (row.event_id, row.recorded.recorded()))
+        .collect();
+    Ok(events.iter().map(|e| recorded.remove(&e.id)).collect())
 }
 
 /// An event id recorded before: its store, if it has one, and what it said.

@@ -1,26 +1,23 @@
 //! Group commit of platform events: events recorded at the same moment are written in
-//! one transaction, so a burst costs one commit (one flush to disk) instead of one per
-//! event. Each caller still hears only after the commit that holds its event: an
-//! acknowledged event is a stored one.
+//! one statement, so a burst costs one round trip and one commit (one flush to disk)
+//! instead of one each. Each caller still hears only after the commit that holds its
+//! event: an acknowledged event is a stored one.
 //!
-//! Writers take whatever is waiting when they come round (nothing waits for company, so
-//! a lone event costs what it did before): one writer on SQLite, which takes one writer
-//! at a time anyway, a few on PostgreSQL. A batch that fails is written again one event
-//! at a time, each in its own autocommit, so one event the database refuses fails only
-//! itself.
-
-use std::sync::Arc;
+//! One writer takes whatever is waiting when it comes round (nothing waits for company,
+//! so a lone event costs what it did before). One, on PostgreSQL too: a batch's triggers
+//! lock its stores' summed rows until it commits, so a second writer's batch of the same
+//! stores would wait for the first's flush anyway, and its batches would be smaller
+//! (`BENCHMARKS.md`: 1.96–2.51× raw inserts with one writer, 1.54–1.82× with four). A
+//! batch that fails is written again one event at a time, each in its own autocommit, so
+//! one event the database refuses fails only itself.
 
 use sqlx::AnyPool;
-use tokio::sync::{Mutex, mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot};
 
-use super::{
-    Backend,
-    events::{Recorded, insert},
-};
+use super::events::{Recorded, insert, insert_all};
 use crate::domain::platform_event::PlatformEvent;
 
-/// The most events one transaction holds.
+/// The most events one statement holds.
 const MOST: usize = 256;
 
 /// Events waiting to be written, at most; a caller past them waits its turn.
@@ -33,24 +30,17 @@ struct Job {
     done: oneshot::Sender<Answer>,
 }
 
-/// The way in to the writers. Cheap to clone; the writers stop when the last clone goes.
+/// The way in to the writer. Cheap to clone; the writer stops when the last clone goes.
 #[derive(Clone, Debug)]
 pub struct Gather {
     jobs: mpsc::Sender<Job>,
 }
 
 impl Gather {
-    /// Starts the writers on `pool`.
-    pub fn start(pool: AnyPool, backend: Backend) -> Self {
+    /// Starts the writer on `pool`.
+    pub fn start(pool: AnyPool) -> Self {
         let (jobs, waiting) = mpsc::channel(QUEUE);
-        let waiting = Arc::new(Mutex::new(waiting));
-        let writers = match backend {
-            Backend::Sqlite => 1,
-            Backend::Postgres => 4,
-        };
-        for _ in 0..writers {
-            tokio::spawn(write(pool.clone(), backend, waiting.clone()));
-        }
+        tokio::spawn(write(pool, waiting));
         Gather { jobs }
     }
 
@@ -69,24 +59,11 @@ impl Gather {
     }
 }
 
-/// One writer: takes what waits, writes it, answers each caller.
-async fn write(pool: AnyPool, backend: Backend, waiting: Arc<Mutex<mpsc::Receiver<Job>>>) {
-    loop {
-        let batch = {
-            let mut waiting = waiting.lock().await;
-            let Some(first) = waiting.recv().await else {
-                return;
-            };
-            let mut batch = vec![first];
-            while batch.len() < MOST {
-                match waiting.try_recv() {
-                    Ok(job) => batch.push(job),
-                    Err(_) => break,
-                }
-            }
-            batch
-        };
-        let answers = match together(&pool, backend, &batch).await {
+/// The writer: takes what waits, writes it, answers each caller.
+async fn write(pool: AnyPool, mut waiting: mpsc::Receiver<Job>) {
+    let mut batch = Vec::with_capacity(MOST);
+    while waiting.recv_many(&mut batch, MOST).await > 0 {
+        let answers = match together(&pool, &batch).await {
             Ok(recorded) => recorded.into_iter().map(Ok).collect(),
             Err(e) if batch.len() == 1 => vec![Err(e)],
             Err(e) => {
@@ -98,31 +75,19 @@ async fn write(pool: AnyPool, backend: Backend, waiting: Arc<Mutex<mpsc::Receive
                 answers
             }
         };
-        for (job, answer) in batch.into_iter().zip(answers) {
+        for (job, answer) in batch.drain(..).zip(answers) {
             // A caller that went away (its request was cancelled) is not told.
             let _ = job.done.send(answer);
         }
     }
 }
 
-/// The batch in one transaction (a lone event autocommitted, as before), in order.
-async fn together(
-    pool: &AnyPool,
-    backend: Backend,
-    batch: &[Job],
-) -> sqlx::Result<Vec<Option<Recorded>>> {
+/// The batch in one statement, which is its own transaction (autocommitted, and read to
+/// its end, so a commit that fails is seen), in order.
+async fn together(pool: &AnyPool, batch: &[Job]) -> sqlx::Result<Vec<Option<Recorded>>> {
     if let [job] = batch {
         return Ok(vec![insert(pool, &job.event).await?]);
     }
-    // SQLite's write lock at once, as every transaction that writes takes it.
-    let mut tx = match backend {
-        Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await?,
-        Backend::Postgres => pool.begin().await?,
-    };
-    let mut recorded = Vec::with_capacity(batch.len());
-    for job in batch {
-        recorded.push(insert(&mut *tx, &job.event).await?);
-    }
-    tx.commit().await?;
-    Ok(recorded)
+    let events: Vec<&PlatformEvent> = batch.iter().map(|job| &job.event).collect();
+    insert_all(pool, &events).await
 }

@@ -148,7 +148,7 @@ impl Db {
             .await
             .context("cannot connect to the database")?;
         Ok(Self {
-            events: gather::Gather::start(pool.clone(), backend),
+            events: gather::Gather::start(pool.clone()),
             pool,
             backend,
             probe: Arc::default(),

@@ -551,3 +551,64 @@ async fn one_refused_event_among_many_at_once_fails_only_itself() {
         assert_eq!(app.events_stored().await, 80, "round {round}");
     }
 }
+
+/// A batch is written in one statement, and each event in it is answered as it would be
+/// alone: an order of a store being upgraded brings back the upgrade, an event of an
+/// unknown merchant is stored without a store, and an id seen before (earlier, or twice
+/// in the batch) is not recorded again. The events keep their order.
+#[tokio::test]
+async fn a_batch_in_one_statement_answers_each_event_as_alone() {
+    use switchyard::{domain::platform_event::parse, store};
+    let app = spawn_app().await;
+    let store_id = store::stores::find_by_legacy_id(&app.db.pool, STORE)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let upgrade = store::upgrades::get_or_start(&app.db, store_id, "kpm-kp")
+        .await
+        .unwrap();
+    let event = |body: Value| parse(body.to_string().as_bytes()).unwrap();
+    let earlier = event(order("earlier", json!({"legacy_store_id": STORE}), "live"));
+    store::events::insert(&app.db.pool, &earlier).await.unwrap();
+
+    let batch = [
+        event(order("first", json!({"legacy_store_id": STORE}), "live")),
+        event(api_error("stranger", "K999999")),
+        event(order("first", json!({"legacy_store_id": STORE}), "live")),
+        earlier,
+        event(api_error("last", "K999999")),
+    ];
+    let answers = store::events::insert_all(&app.db.pool, &batch.iter().collect::<Vec<_>>())
+        .await
+        .unwrap();
+
+    let order = answers[0].as_ref().expect("a new order is recorded");
+    assert_eq!(order.store_id, Some(store_id));
+    let weighed = order
+        .upgrade
+        .as_ref()
+        .expect("its store's upgrade comes back");
+    assert_eq!((weighed.id, weighed.step), (upgrade.id, upgrade.step));
+    let stranger = answers[1]
+        .as_ref()
+        .expect("an unknown merchant's error is recorded");
+    assert_eq!((stranger.store_id, &stranger.upgrade), (None, &None));
+    assert_eq!(
+        answers[2], None,
+        "the same id twice in a batch is recorded once"
+    );
+    assert_eq!(
+        answers[3], None,
+        "an id recorded earlier is not recorded again"
+    );
+    assert!(answers[4].is_some());
+    let stored: Vec<String> = sqlx::query_scalar("SELECT event_id FROM order_events ORDER BY id")
+        .fetch_all(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        stored,
+        ["evt_earlier", "evt_first", "evt_stranger", "evt_last"]
+    );
+}
