@@ -94,6 +94,16 @@ impl Verdict {
         }
     }
 
+    /// Its name in the partner API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Move => "move",
+            Verdict::Stopped => "stopped",
+            Verdict::InUse => "in_use",
+            Verdict::NotSeen => "not_seen",
+        }
+    }
+
     /// Whether the merchant has something to do.
     pub fn needs_action(self) -> bool {
         matches!(self, Verdict::Move | Verdict::NotSeen)

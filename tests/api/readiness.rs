@@ -92,3 +92,26 @@ async fn a_store_is_ready_for_the_sunset_once_quiet_with_nothing_open_and_its_re
     let (status, _) = pm.api(&token, "/api/v1/stores?sunset=soon").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
+
+/// An order on the legacy store counts as its use as a call does: one placed lately keeps
+/// the store from being ready, one placed over 14 days ago does not.
+#[tokio::test]
+async fn a_recent_order_on_the_legacy_store_keeps_it_from_being_ready() {
+    let app = spawn_app().await;
+    let legacy_order = |id: &str, days_ago: i64| {
+        let at = switchyard::store::now() - days_ago * 86_400;
+        json!({"id": format!("evt_{id}"), "type": "order.created",
+               "created_at": switchyard::domain::rfc3339(at),
+               "data": {"order_id": format!("ord_{id}"), "environment": "live", "amount": 1000,
+                        "currency": "SEK", "legacy_store_id": STORE}})
+    };
+    app.sign_in(ADMIN).await;
+    let (status, _) = app.deliver(&legacy_order("long-ago", 20)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(missing(&app, &path("")).await, ["reports_not_archived"]);
+    app.deliver(&legacy_order("lately", 3)).await;
+    assert_eq!(
+        missing(&app, &path("")).await,
+        ["legacy_in_use", "reports_not_archived"]
+    );
+}

@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 
-use crate::helpers::{ADMIN, STORE, TestApp, between, path, spawn_app};
+use crate::helpers::{ADMIN, STORE, TestApp, between, decode_body, path, spawn_app};
+
+const ACCOUNTANT: &str = "accountant@kaffebaren.example";
 
 /// The date and time fields for `at` (UTC: the test browser names no time zone).
 fn when(at: i64) -> (String, String) {
@@ -87,12 +89,18 @@ async fn the_sandbox_refuses_legacy_calls_during_the_switch_off_and_the_report_n
     app.partners().await;
     app.sign_in(ADMIN).await;
     let now = switchyard::store::now();
-    // Outside any window the old plugin's calls are answered (and reported).
+    // Outside any window the old plugin's calls are answered, and reported: the store's
+    // table lists the legacy settlement fetch.
     assert_eq!(
         app.old_plugin_calls(reqwest::Method::GET, "settlements")
             .await,
         StatusCode::OK
     );
+    let row = app
+        .traffic_row(&path(""), "settlement", STORE)
+        .await
+        .expect("the legacy call is in the store's table");
+    assert!(row.contains("OldPlugin/1.2 (WooCommerce)"), "{row}");
 
     let page = app.schedule_rehearsal(now + 2 * 3_600, "30").await;
     let location = page.location.clone().expect("redirected to the rehearsal");
@@ -109,6 +117,11 @@ async fn the_sandbox_refuses_legacy_calls_during_the_switch_off_and_the_report_n
         1,
         "the platform was asked"
     );
+    let pm = app.as_partner(crate::partner::PM).await;
+    let listed = pm.get("/partner/rehearsals").await;
+    let row = between(&listed.body, &format!("id=\"rehearsal-{id}\""), "</tr>")
+        .unwrap_or_else(|| panic!("the partner sees the scheduled rehearsal: {}", listed.body));
+    assert!(row.contains("Scheduled"), "{row}");
     let again = app.schedule_rehearsal(now + 5 * 3_600, "15").await;
     assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(again.has("A rehearsal is already scheduled for this store"));
@@ -160,11 +173,35 @@ async fn the_sandbox_refuses_legacy_calls_during_the_switch_off_and_the_report_n
         settlement.contains(">2<"),
         "two refused report fetches: {settlement}"
     );
+    assert!(
+        settlement.contains("/legacy/v1/stores/4711/settlements"),
+        "the endpoint: {settlement}"
+    );
     assert!(table.contains("data-service=\"checkout\""), "{table}");
 
-    // The admin is told, in Swedish; everything is audited; the partner sees it.
-    app.settle().await;
-    assert!(app.emails_to(ADMIN) >= 1);
+    // The admin is told, in Swedish (the store's first country); everything is audited;
+    // the partner sees it.
+    let report_email = || {
+        std::fs::read_dir(&app.mail_dir)
+            .unwrap()
+            .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
+            .filter(|t| t.contains(&format!("To: {ADMIN}")))
+            .map(|t| decode_body(&t))
+            .find(|t| t.contains("Avstängningsövningen för den gamla butiken 4711"))
+    };
+    let mut email = None;
+    for _ in 0..100 {
+        email = report_email();
+        if email.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let email = email.expect("the admin gets the report by email");
+    assert!(
+        email.contains("3 anrop till den gamla butiken nekades") && email.contains(&location),
+        "{email}"
+    );
     let audited: Vec<String> = sqlx::query_scalar(
         "SELECT action FROM audit_log WHERE action LIKE 'rehearsal.%' ORDER BY id",
     )
@@ -178,7 +215,6 @@ async fn the_sandbox_refuses_legacy_calls_during_the_switch_off_and_the_report_n
         "{}",
         audit.body
     );
-    let pm = app.as_partner(crate::partner::PM).await;
     let listed = pm.get("/partner/rehearsals").await;
     let row = between(&listed.body, &format!("id=\"rehearsal-{id}\""), "</tr>").unwrap();
     assert!(
@@ -285,7 +321,34 @@ async fn a_window_keeps_the_rules_and_is_cancelled_before_it_starts_by_the_admin
             .await,
         3
     );
-    // A store user who is not the admin may look but not schedule.
+    // A store user who is not the admin may look but not schedule or cancel.
+    app.submit(&path("/users"), &[("email", ACCOUNTANT)])
+        .await
+        .assert_redirect_to(&path("/users"));
+    let id = rehearsal_id(
+        &app.schedule_rehearsal(now + 5 * 3_600, "15")
+            .await
+            .location
+            .unwrap(),
+    );
+    let accountant = app.another_browser();
+    accountant.sign_in(ACCOUNTANT).await;
+    let list = accountant.get(&path("/rehearsals")).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.has(&format!("/rehearsals/{id}")), "{}", list.body);
+    let refused = accountant.schedule_rehearsal(now + 6 * 3_600, "15").await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    let refused = accountant
+        .submit(&path(&format!("/rehearsals/{id}/cancel")), &[])
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM rehearsals WHERE cancelled_at IS NULL")
+            .await,
+        1,
+        "only the admin's own is scheduled, and it stands"
+    );
+    // Another store's admin does not even find it.
     let other = app.another_browser();
     other.sign_in(crate::helpers::OTHER_ADMIN).await;
     let refused = other.schedule_rehearsal(now + 3 * 3_600, "15").await;

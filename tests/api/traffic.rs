@@ -20,7 +20,7 @@ fn call(id: &str, subject: Value, service: &str, status: u16, at: i64) -> Value 
 
 impl TestApp {
     /// The `<tr>` of the traffic table for `service` and `id`, if there is one.
-    async fn traffic_row(&self, page: &str, service: &str, id: &str) -> Option<String> {
+    pub(crate) async fn traffic_row(&self, page: &str, service: &str, id: &str) -> Option<String> {
         let body = self.get(page).await.body;
         let table = between(&body, "id=\"traffic-table\"", "</table>")?;
         table
@@ -259,6 +259,17 @@ async fn real_traffic_on_the_new_id_proves_each_capability_and_the_missing_one_i
             .await
             .has("id=\"order-management-missing\"")
     );
+    let agent = app.agent().await;
+    let flagged = || async {
+        agent
+            .get(&path("/timeline"))
+            .await
+            .has("id=\"order-management-missing\"")
+    };
+    assert!(
+        flagged().await,
+        "support sees the flag on the store's timeline"
+    );
 
     // A refused capture on the new ID proves nothing.
     let mid = shown.mid.clone();
@@ -286,6 +297,7 @@ async fn real_traffic_on_the_new_id_proves_each_capability_and_the_missing_one_i
         page.body
     );
     assert!(page.has(&order));
+    assert!(!flagged().await, "and no longer once it is proven");
 
     // Fetching settlement reports with the new credentials proves the last one; a
     // refused fetch does not.
@@ -370,6 +382,19 @@ async fn the_dashboard_lists_and_filters_the_stores_still_calling_the_legacy_sto
     );
     let (status, _) = pm.api(&token, "/api/v1/stores?legacy=sometimes").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // Each store's own table, as its pages show it.
+    let (_, kb) = pm.api(&token, "/api/v1/stores/4711").await;
+    assert_eq!(
+        kb["traffic"],
+        json!([{"service": "order_management", "id": STORE,
+                "last_seen": switchyard::domain::rfc3339(now), "calls_last_7_days": 1,
+                "user_agent": "OldPlugin/1.2 (WooCommerce)", "action": "move"}]),
+        "{kb}"
+    );
+    let (_, bk) = pm.api(&token, "/api/v1/stores/20240").await;
+    assert_eq!(bk["traffic"][0]["action"], "stopped", "{bk}");
+    assert_eq!(bk["traffic"][0]["calls_last_7_days"], 0, "{bk}");
 }
 
 /// A completed store whose checkout works but whose order management was never seen on
@@ -398,6 +423,21 @@ async fn the_partner_sees_completed_stores_that_never_used_order_management_on_t
     assert_eq!(list["stores"][0]["order_management_missing"], true);
     let (status, _) = pm.api(&token, "/api/v1/stores?order_management=no").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (_, one) = pm.api(&token, "/api/v1/stores/4711").await;
+    assert_eq!(
+        one["proven"],
+        json!({"checkout": true, "order_management": false, "settlement": false})
+    );
+    let not_seen = |one: &Value| {
+        one["traffic"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["action"] == "not_seen")
+            .map(|r| r["service"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(not_seen(&one), ["order_management", "settlement"], "{one}");
 
     // Cancelling the test order goes through order management on the new ID.
     app.submit(&path("/upgrade/complete/cancel-order"), &[])
@@ -413,6 +453,18 @@ async fn the_partner_sees_completed_stores_that_never_used_order_management_on_t
     let (_, one) = pm.api(&token, "/api/v1/stores/4711").await;
     assert_eq!(one["order_management_missing"], false, "{one}");
     assert!(one["order_management_first_used"].is_string(), "{one}");
+    assert_eq!(one["proven"]["order_management"], true, "{one}");
+    assert_eq!(not_seen(&one), ["settlement"], "{one}");
+    let used = one["traffic"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["service"] == "order_management")
+        .unwrap();
+    assert_eq!(
+        (&used["id"], &used["action"]),
+        (&json!(shown.mid), &json!("in_use"))
+    );
     let csv = pm.get("/partner/export.csv").await.body;
     let header = csv.lines().next().unwrap();
     assert!(header.ends_with(",order_management_first_used"), "{header}");

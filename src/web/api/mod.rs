@@ -19,7 +19,12 @@ use crate::app::{
     partner::{rule, sunsets},
 };
 use crate::{
-    domain::{access::StaffRole, rfc3339},
+    domain::{
+        Step,
+        access::StaffRole,
+        rfc3339,
+        traffic::{self, Capabilities},
+    },
     store::{
         self,
         cohort::{Cohort, CohortRow},
@@ -215,6 +220,39 @@ pub struct StoreDetail {
     pub merchant_id: Option<String>,
     pub sunset: Option<String>,
     pub history: Vec<StepChange>,
+    /// What the store's integrations call, per service and ID: the table its pages show.
+    pub traffic: Vec<TrafficRow>,
+    /// What real traffic has proven works on the new merchant ID.
+    pub proven: Proven,
+}
+
+/// One row of a store's traffic table: one service's use of one ID.
+#[derive(Serialize, ToSchema)]
+pub struct TrafficRow {
+    /// `checkout`, `order_management` or `settlement`.
+    pub service: &'static str,
+    /// The ID the calls were made with: the legacy store ID (digits) or a merchant ID.
+    /// Absent on a `not_seen` row.
+    pub id: Option<String>,
+    /// RFC 3339; the latest call (an order, for checkout).
+    pub last_seen: Option<String>,
+    /// Calls (and orders) in the last 7 days, today included.
+    pub calls_last_7_days: i64,
+    /// The user agent of the latest call, when the platform said.
+    pub user_agent: Option<String>,
+    /// `move` (the legacy store is still called lately: move this service to the new
+    /// ID), `stopped` (called once, not lately), `in_use` (on the new ID) or `not_seen`
+    /// (never seen on the new ID: set it up with the new credentials).
+    pub action: &'static str,
+}
+
+/// Each service real traffic has proven on the new merchant ID: a call that succeeded
+/// (an order, for checkout).
+#[derive(Serialize, ToSchema)]
+pub struct Proven {
+    pub checkout: bool,
+    pub order_management: bool,
+    pub settlement: bool,
 }
 
 fn summary(state: &AppState, r: &CohortRow, now: i64) -> StoreSummary {
@@ -496,6 +534,13 @@ async fn show(
         Ok(h) => h,
         Err(e) => return internal(e),
     };
+    let uses = match store::traffic::of_store(pool, s.id, now).await {
+        Ok(u) => u,
+        Err(e) => return internal(e),
+    };
+    let has_new_id = upgrade.as_ref().is_some_and(|u| u.merchant_id.is_some());
+    let complete = upgrade.as_ref().is_some_and(|u| u.step == Step::Complete);
+    let proven = Capabilities::of(&uses);
     Json(StoreDetail {
         store: summary(&state, row, now),
         merchant_id: upgrade.and_then(|u| u.merchant_id),
@@ -508,6 +553,22 @@ async fn show(
                 at: rfc3339(h.at),
             })
             .collect(),
+        traffic: traffic::table(&uses, has_new_id, complete)
+            .into_iter()
+            .map(|r| TrafficRow {
+                service: r.service.as_str(),
+                id: r.subject,
+                last_seen: r.last_at.map(rfc3339),
+                calls_last_7_days: r.recent,
+                user_agent: r.user_agent,
+                action: r.verdict.as_str(),
+            })
+            .collect(),
+        proven: Proven {
+            checkout: proven.checkout,
+            order_management: proven.order_management,
+            settlement: proven.settlement,
+        },
     })
     .into_response()
 }
