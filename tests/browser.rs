@@ -777,9 +777,6 @@ async fn legacy_store(app: &TestApp, b: &Client, run: Run) -> Result {
     Ok(())
 }
 
-/// The admin schedules a switch-off rehearsal on the form; its window comes (the clock
-/// is moved to it), the old plugin's call is refused, the window passes, and the admin
-/// reads the report naming what called.
 /// The admin asks for a later sunset for the store, support approves it, and the admin
 /// finds the store counting down to its own day.
 async fn extension(app: &TestApp, b: &Client, run: Run) -> Result {
@@ -846,6 +843,9 @@ async fn extension(app: &TestApp, b: &Client, run: Run) -> Result {
     visit("extension-granted").await
 }
 
+/// The admin schedules a switch-off rehearsal on the form; its window comes (the clock
+/// is moved to it), the old plugin's call is refused, the window passes, and the admin
+/// reads the report naming what called.
 async fn rehearsal(app: &TestApp, b: &Client, run: Run) -> Result {
     let visit = async |name: &str| both_widths(b, run, name).await;
     b.goto(&app.url(&run.store("/rehearsals"))).await?;

@@ -157,6 +157,17 @@ mod tests {
         );
         // Nothing said, nothing missing.
         assert!(Legacy::default().gaps(&new_id(false, &[])).is_empty());
+        // B2B on the legacy store: missing on a new ID without it, and only then.
+        let b2b = Legacy {
+            b2b: Some(true),
+            ..Legacy::default()
+        };
+        assert_eq!(b2b.gaps(&new_id(false, &[])), [Gap::B2b]);
+        let with_b2b = Capabilities {
+            b2b: true,
+            ..new_id(false, &[])
+        };
+        assert!(b2b.gaps(&with_b2b).is_empty());
     }
 
     #[test]

@@ -223,8 +223,8 @@ pub async fn refusals<'c>(
     .await
 }
 
-/// A partner's stores' rehearsals: those not ended (soonest first) and those ended in the
-/// last 90 days, with the store's ID and name.
+/// A partner's stores' rehearsals: those not ended and those ended in the last 90 days,
+/// latest start first, with the store's ID and name.
 #[derive(Debug, Clone, FromRow)]
 pub struct PartnerRow {
     pub legacy_store_id: String,
