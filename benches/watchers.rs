@@ -22,7 +22,7 @@ use std::{
 
 use common::{SECRET, STORE, percentile};
 use secrecy::SecretString;
-use switchyard::store;
+use switchyard::{app::demo::LEGACY_DEMO_STORE, store};
 
 /// Resident set size now and at its peak, in MiB.
 fn rss_mib(pid: u32) -> (f64, f64) {
@@ -87,6 +87,20 @@ impl Server {
 
     fn rss(&self) -> (f64, f64) {
         rss_mib(self.child.id())
+    }
+
+    /// CPU seconds the server has spent, user and system.
+    fn cpu_seconds(&self) -> f64 {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap();
+        // After the command's name in parentheses: utime and stime are fields 14 and 15.
+        let fields: Vec<&str> = stat
+            .rsplit_once(')')
+            .unwrap()
+            .1
+            .split_whitespace()
+            .collect();
+        let ticks: f64 = fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap();
+        ticks / 100.0
     }
 }
 
@@ -204,6 +218,27 @@ async fn main() {
     let watching: Vec<f64> = servers.iter().map(|s| s.rss().0).collect();
     let quiet = healthz(&servers[0].base, 1_000).await;
 
+    // Events of another store, which no stream watches: what each costs the servers with
+    // the streams open, one after the other.
+    const ELSEWHERE: usize = 200;
+    let cpu_before: f64 = servers.iter().map(Server::cpu_seconds).sum();
+    for n in 0..ELSEWHERE {
+        let res = common::error_of_store(
+            &client,
+            &servers[0].base,
+            &format!("evt_watchers_elsewhere_{n}"),
+            LEGACY_DEMO_STORE,
+        )
+        .send()
+        .await
+        .unwrap();
+        assert!(res.status().is_success(), "{}", res.status());
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let cpu_elsewhere = (servers.iter().map(Server::cpu_seconds).sum::<f64>() - cpu_before)
+        * 1000.0
+        / ELSEWHERE as f64;
+
     // One event, sent to the first instance, while `/healthz` is asked on the same one.
     let base = servers[0].base.clone();
     let probing = tokio::spawn(async move {
@@ -268,6 +303,9 @@ async fn main() {
             );
         }
     }
+    println!(
+        "an event of another store, watched by none of them: {cpu_elsewhere:.2} ms of the servers' CPU each ({ELSEWHERE} events)"
+    );
     println!("/healthz on instance 0 (target p99 20 ms)");
     println!("  with the streams open            {}", summary(&quiet));
     println!("  while the event fans out         {}", summary(&busy));

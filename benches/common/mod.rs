@@ -111,6 +111,26 @@ fn signed_event(id: &str, kind: EventKind) -> (String, String) {
     (body, signature)
 }
 
+/// A signed API error of the store `eid`, ready to send.
+pub fn error_of_store(
+    client: &reqwest::Client,
+    base: &str,
+    id: &str,
+    eid: &str,
+) -> reqwest::RequestBuilder {
+    let body = serde_json::json!({
+        "id": id, "type": "api.error", "created_at": "2026-11-23T10:00:00Z",
+        "data": {"legacy_store_id": eid, "error_code": "BENCH", "correlation_id": id,
+                 "user_agent": "bench"}
+    })
+    .to_string();
+    let signature = platform_event::sign(SECRET.as_bytes(), store::now(), body.as_bytes());
+    client
+        .post(format!("{base}/platform/v1/events"))
+        .header(platform_event::SIGNATURE_HEADER, signature)
+        .body(body)
+}
+
 /// A signed platform event (an API error) for the demo store, ready to send.
 pub fn event_request(client: &reqwest::Client, base: &str, id: &str) -> reqwest::RequestBuilder {
     let (body, signature) = signed_event(id, EventKind::ApiError);

@@ -9,7 +9,6 @@ use axum::{
     response::sse::{Event, KeepAlive, Sse},
 };
 use futures_util::Stream;
-use tokio::sync::broadcast::error::RecvError;
 
 use serde::Deserialize;
 
@@ -40,8 +39,8 @@ pub async fn stream(
     Query(seen): Query<Seen>,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let store_id = reader.store.id;
-    let rx = state.hub.subscribe();
-    // Subscribed first, then compared: a change is either newer than this or delivered.
+    let watch = state.hub.watch(store_id);
+    // Watching first, then compared: a change is either newer than this or delivered.
     let latest = latest_event_id(&state, store_id)
         .await
         .unwrap_or(seen.after);
@@ -53,30 +52,22 @@ pub async fn stream(
         .unwrap_or_default();
     let stale = latest > seen.after || (!seen.step.is_empty() && current != seen.step);
     let closed: Closed = Box::pin(state.hub.closed());
-    let start = Some((rx, stale, closed, Watching::new()));
+    let start = Some((watch, stale, closed, Watching::new()));
     let events = futures_util::stream::unfold(start, move |running| async move {
-        let (mut rx, stale, mut closed, watching) = running?;
+        let (mut watch, stale, mut closed, watching) = running?;
         if !stale {
-            loop {
-                tokio::select! {
-                    // Shutting down: the browser comes back (to another instance, or
-                    // this one restarted) after the hint.
-                    () = &mut closed => {
-                        return Some((Ok(Event::default().retry(RECONNECT_AFTER)), None));
-                    }
-                    received = rx.recv() => match received {
-                        Ok(id) if id == store_id => break,
-                        Ok(_) => continue,
-                        // Missed some: one of them may have been this store's.
-                        Err(RecvError::Lagged(_)) => break,
-                        Err(RecvError::Closed) => return None,
-                    },
+            tokio::select! {
+                // Shutting down: the browser comes back (to another instance, or this
+                // one restarted) after the hint.
+                () = &mut closed => {
+                    return Some((Ok(Event::default().retry(RECONNECT_AFTER)), None));
                 }
+                changed = watch.changed() => changed?,
             }
         }
         Some((
             Ok(Event::default().event("changed").data(store_id.to_string())),
-            Some((rx, false, closed, watching)),
+            Some((watch, false, closed, watching)),
         ))
     });
     // The heartbeat is a comment: a peer that went away is found when writing it fails.
