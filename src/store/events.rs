@@ -157,7 +157,7 @@ static INSERT_ORDER: LazyLock<String> =
 /// end. With `RETURNING`, the row comes back before the commit, and a reader that stops
 /// at the first row (`fetch_optional`) never sees a commit that failed (a full disk on
 /// SQLite), so the caller would acknowledge an event that was never stored. In a
-/// transaction (`gather`: events that arrive together), the commit decides.
+/// transaction, its commit decides.
 ///
 /// On PostgreSQL the insert also announces the event to the store's watchers, by trigger
 /// (migration 0013), when its transaction commits.
@@ -226,6 +226,9 @@ pub async fn insert_all<'c>(
     ex: impl Executor<'c, Database = Any>,
     events: &[&PlatformEvent],
 ) -> sqlx::Result<Vec<Option<Recorded>>> {
+    if events.is_empty() {
+        return Ok(Vec::new());
+    }
     let rows: Vec<String> = (0..events.len())
         .map(|row| {
             let columns: Vec<String> = TYPES
@@ -254,7 +257,10 @@ pub async fn insert_all<'c>(
         returning_upgrade(true)
     );
     let received_at = now();
-    let mut query = sqlx::query_as::<_, BatchRow>(&sql);
+    // Not kept as a prepared statement: each batch size is a statement text of its own,
+    // up to 256 rows of 18 parameters, and a cache of them on every connection would
+    // hold hundreds on the database server.
+    let mut query = sqlx::query_as::<_, BatchRow>(&sql).persistent(false);
     for e in events {
         query = bind(query, e, received_at);
     }

@@ -8,8 +8,9 @@
 //! lock its stores' summed rows until it commits, so a second writer's batch of the same
 //! stores would wait for the first's flush anyway, and its batches would be smaller
 //! (`BENCHMARKS.md`: 1.96–2.51× raw inserts with one writer, 1.54–1.82× with four). A
-//! batch that fails is written again one event at a time, each in its own autocommit, so
-//! one event the database refuses fails only itself.
+//! batch the database refuses is written again one event at a time, each in its own
+//! autocommit, so one event it refuses fails only itself; a batch that fails because the
+//! database cannot take writes now is answered so at once, every event of it.
 
 use sqlx::AnyPool;
 use tokio::sync::{mpsc, oneshot};
@@ -63,21 +64,34 @@ impl Gather {
 async fn write(pool: AnyPool, mut waiting: mpsc::Receiver<Job>) {
     let mut batch = Vec::with_capacity(MOST);
     while waiting.recv_many(&mut batch, MOST).await > 0 {
-        let answers = match together(&pool, &batch).await {
-            Ok(recorded) => recorded.into_iter().map(Ok).collect(),
-            Err(e) if batch.len() == 1 => vec![Err(e)],
+        match together(&pool, &batch).await {
+            Ok(recorded) => {
+                for (job, recorded) in batch.drain(..).zip(recorded) {
+                    // A caller that went away (its request was cancelled) is not told.
+                    let _ = job.done.send(Ok(recorded));
+                }
+            }
+            // The database cannot take writes now (a full disk, no connection): every
+            // event would fail alike, so each is answered at once, and sent again later.
+            Err(e) if batch.len() == 1 || super::unavailable(&e) => {
+                let reason = e.to_string();
+                let mut first = Some(e);
+                for job in batch.drain(..) {
+                    let e = first
+                        .take()
+                        .unwrap_or_else(|| sqlx::Error::Io(std::io::Error::other(reason.clone())));
+                    let _ = job.done.send(Err(e));
+                }
+            }
+            // One event the database refuses fails the batch: each is written again on
+            // its own, and answered as soon as it is.
             Err(e) => {
                 tracing::warn!(error = %e, events = batch.len(), "a batch of events failed; writing them one by one");
-                let mut answers = Vec::with_capacity(batch.len());
-                for job in &batch {
-                    answers.push(insert(&pool, &job.event).await);
+                for job in batch.drain(..) {
+                    let answer = insert(&pool, &job.event).await;
+                    let _ = job.done.send(answer);
                 }
-                answers
             }
-        };
-        for (job, answer) in batch.drain(..).zip(answers) {
-            // A caller that went away (its request was cancelled) is not told.
-            let _ = job.done.send(answer);
         }
     }
 }

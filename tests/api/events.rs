@@ -572,10 +572,12 @@ async fn a_batch_in_one_statement_answers_each_event_as_alone() {
     let earlier = event(order("earlier", json!({"legacy_store_id": STORE}), "live"));
     store::events::insert(&app.db.pool, &earlier).await.unwrap();
 
+    let mut again = order("first", json!({"legacy_store_id": STORE}), "live");
+    again["data"]["amount"] = json!(2000);
     let batch = [
         event(order("first", json!({"legacy_store_id": STORE}), "live")),
         event(api_error("stranger", "K999999")),
-        event(order("first", json!({"legacy_store_id": STORE}), "live")),
+        event(again),
         earlier,
         event(api_error("last", "K999999")),
     ];
