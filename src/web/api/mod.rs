@@ -222,7 +222,8 @@ pub struct StoreDetail {
     pub history: Vec<StepChange>,
     /// What the store's integrations call, per service and ID: the table its pages show.
     pub traffic: Vec<TrafficRow>,
-    /// What real traffic has proven works on the new merchant ID.
+    /// What real traffic has proven works on the new merchant ID, from the first call on
+    /// it (the store's pages show this checklist once the upgrade is complete).
     pub proven: Proven,
 }
 
