@@ -21,9 +21,12 @@ use std::{
 use axum::body::{Body, Bytes, HttpBody};
 use tokio::{
     io::{AsyncRead, AsyncWrite, ReadBuf},
+    net::TcpStream,
     sync::Notify,
     time::Instant,
 };
+
+use super::handoff::Handoff;
 
 #[derive(Debug)]
 struct State {
@@ -261,26 +264,40 @@ where
     }
 }
 
-/// A socket that tells its [`Activity`] when bytes move.
-pub struct Tracked<S> {
-    inner: S,
+/// A socket that tells its [`Activity`] when bytes move, and that goes to its
+/// [`Handoff`] instead of being shut down if a response asked for it.
+pub struct Tracked {
+    /// `None` once handed over.
+    inner: Option<TcpStream>,
     activity: Arc<Activity>,
+    handoff: Handoff,
 }
 
-impl<S> Tracked<S> {
-    pub fn new(inner: S, activity: Arc<Activity>) -> Self {
-        Self { inner, activity }
+impl Tracked {
+    pub fn new(inner: TcpStream, activity: Arc<Activity>, handoff: Handoff) -> Self {
+        Self {
+            inner: Some(inner),
+            activity,
+            handoff,
+        }
+    }
+
+    fn socket(&mut self) -> io::Result<Pin<&mut TcpStream>> {
+        match &mut self.inner {
+            Some(socket) => Ok(Pin::new(socket)),
+            None => Err(io::ErrorKind::NotConnected.into()),
+        }
     }
 }
 
-impl<S: AsyncRead + Unpin> AsyncRead for Tracked<S> {
+impl AsyncRead for Tracked {
     fn poll_read(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         let before = buf.filled().len();
-        let result = Pin::new(&mut self.inner).poll_read(cx, buf);
+        let result = self.socket()?.poll_read(cx, buf);
         if matches!(result, Poll::Ready(Ok(()))) && buf.filled().len() > before {
             self.activity.bytes_read();
         }
@@ -288,13 +305,13 @@ impl<S: AsyncRead + Unpin> AsyncRead for Tracked<S> {
     }
 }
 
-impl<S: AsyncWrite + Unpin> AsyncWrite for Tracked<S> {
+impl AsyncWrite for Tracked {
     fn poll_write(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        let result = Pin::new(&mut self.inner).poll_write(cx, buf);
+        let result = self.socket()?.poll_write(cx, buf);
         if matches!(result, Poll::Ready(Ok(n)) if n > 0) {
             self.activity.bytes_written();
         }
@@ -302,11 +319,18 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Tracked<S> {
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_flush(cx)
+        self.socket()?.poll_flush(cx)
     }
 
+    /// hyper is done with the connection, everything written and flushed.
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_shutdown(cx)
+        if self.handoff.wanted() {
+            if let Some(socket) = self.inner.take() {
+                self.handoff.give(socket);
+            }
+            return Poll::Ready(Ok(()));
+        }
+        self.socket()?.poll_shutdown(cx)
     }
 
     fn poll_write_vectored(
@@ -314,7 +338,7 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Tracked<S> {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        let result = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
+        let result = self.socket()?.poll_write_vectored(cx, bufs);
         if matches!(result, Poll::Ready(Ok(n)) if n > 0) {
             self.activity.bytes_written();
         }
@@ -322,7 +346,9 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Tracked<S> {
     }
 
     fn is_write_vectored(&self) -> bool {
-        self.inner.is_write_vectored()
+        self.inner
+            .as_ref()
+            .is_some_and(TcpStream::is_write_vectored)
     }
 }
 

@@ -4,6 +4,7 @@
 //! and over the connection cap a new connection gets a 503 and is closed.
 
 pub mod conn;
+pub mod handoff;
 pub mod logs;
 pub mod metrics;
 
@@ -30,6 +31,7 @@ use tower::ServiceExt;
 
 use crate::config::ServerConfig;
 use conn::{Activity, GuardedBody, TimedBody, Tracked};
+use handoff::Handoff;
 
 /// File descriptors kept back from connections for the database, mail, files and logs.
 const RESERVED_FILES: u64 = 256;
@@ -53,6 +55,9 @@ pub struct Server {
     graceful: GracefulShutdown,
     /// Set when the grace period is over: connections still open are dropped.
     cut: watch::Sender<bool>,
+    /// Watched by every connection's task until it ends, a live stream that took its
+    /// socket from hyper too: the drain waits for them all.
+    taken: watch::Sender<()>,
 }
 
 impl Server {
@@ -84,6 +89,7 @@ impl Server {
             refusals: Arc::default(),
             graceful: GracefulShutdown::new(),
             cut: watch::channel(false).0,
+            taken: watch::channel(()).0,
         }
     }
 
@@ -131,11 +137,18 @@ impl Server {
     /// Lets the connections finish what they are doing until `until`: idle ones close at
     /// once, a request in flight gets its response. Then any left are cut.
     pub async fn drain(self, until: Instant) {
-        let cut = self.cut;
-        if tokio::time::timeout_at(until, self.graceful.shutdown())
-            .await
-            .is_err()
-        {
+        let Self {
+            graceful,
+            taken,
+            cut,
+            ..
+        } = self;
+        let finished = async {
+            graceful.shutdown().await;
+            // Live streams that took their socket over end once told to come back later.
+            taken.closed().await;
+        };
+        if tokio::time::timeout_at(until, finished).await.is_err() {
             tracing::warn!("requests still running when the grace period ended were cut off");
             let _ = cut.send(true);
         }
@@ -151,8 +164,10 @@ impl Server {
     ) {
         let _ = stream.set_nodelay(true);
         let activity = Activity::new();
-        let io = TokioIo::new(Tracked::new(stream, activity.clone()));
+        let handoff = Handoff::default();
+        let io = TokioIo::new(Tracked::new(stream, activity.clone(), handoff.clone()));
         let requests = activity.clone();
+        let offer = handoff.clone();
         let body_timeout = self.body_timeout;
         let service = hyper::service::service_fn(move |req: Request<Incoming>| {
             let guard = requests.request_started();
@@ -162,6 +177,7 @@ impl Server {
             });
             // Handlers read the peer's address (rate limits, audit) as axum::serve gives it.
             req.extensions_mut().insert(ConnectInfo(remote));
+            req.extensions_mut().insert(offer.clone());
             let router = router.clone();
             async move {
                 let mut res = router.oneshot(req).await?;
@@ -178,6 +194,8 @@ impl Server {
         });
         let connection = self.graceful.watch(builder.serve_connection(io, service));
         let mut cut = self.cut.subscribe();
+        // Held until the task ends, so the drain waits for a stream that took the socket.
+        let running = self.taken.subscribe();
         let (header, idle) = (self.header_timeout, self.idle_timeout);
         ::metrics::counter!("switchyard_connections_accepted_total").increment(1);
         ::metrics::gauge!("switchyard_connections_open").increment(1.0);
@@ -193,8 +211,15 @@ impl Server {
                 }
                 _ = cut.wait_for(|cut| *cut) => {}
             }
+            // A response took the socket over: it goes on here, still in its slot.
+            if let Some(rest) = handoff.take() {
+                tokio::select! {
+                    () = rest => {}
+                    _ = cut.wait_for(|cut| *cut) => {}
+                }
+            }
             ::metrics::gauge!("switchyard_connections_open").decrement(1.0);
-            drop(slot);
+            drop((slot, running));
         });
     }
 

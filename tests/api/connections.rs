@@ -178,6 +178,36 @@ async fn open_live_stream(app: &TestApp) -> reqwest::Response {
     stream
 }
 
+/// A live stream is written by the server itself once its head is out (not by the HTTP
+/// library, which would keep its buffers for it): it still holds its place under the
+/// connection cap, and gives it back when the browser goes away.
+#[tokio::test]
+async fn a_live_stream_holds_its_place_under_the_cap_until_the_browser_leaves() {
+    let app = spawn_app_with(|c| {
+        c.server.max_connections = 2;
+        c.server.sse_heartbeat = Duration::from_millis(200);
+    })
+    .await;
+    let stream = open_live_stream(&app).await;
+    let _other = app.connect().await;
+    let refusal = closed_by_server(&mut app.connect().await).await.unwrap();
+    assert!(refusal.starts_with("HTTP/1.1 503"), "{refusal:?}");
+    drop(stream);
+    // The server finds the browser gone when a heartbeat cannot be written.
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    loop {
+        let answer = health_over(&mut app.connect().await).await;
+        if answer.ends_with("ok") {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the stream's place was not given back: {answer:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 #[tokio::test]
 async fn a_live_stream_sends_heartbeats() {
     let app = spawn_app_with(|c| c.server.sse_heartbeat = Duration::from_secs(1)).await;

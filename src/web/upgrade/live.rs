@@ -5,14 +5,26 @@
 use std::{convert::Infallible, time::Duration};
 
 use axum::{
+    Extension,
+    body::{Body, Bytes},
     extract::{Query, State},
-    response::sse::{Event, KeepAlive, Sse},
+    http::{
+        HeaderValue, Version,
+        header::{CACHE_CONTROL, CONTENT_TYPE},
+    },
+    response::Response,
 };
-use futures_util::Stream;
+use tokio::{
+    io::AsyncWriteExt,
+    net::TcpStream,
+    time::{Instant, MissedTickBehavior},
+};
 
 use serde::Deserialize;
 
 use crate::app::AppState;
+use crate::live::Watch;
+use crate::server::handoff::Handoff;
 use crate::{store, web::access::StoreReader};
 
 /// What the page showed: the newest event it knew of and the step it was on. Anything
@@ -37,7 +49,8 @@ pub async fn stream(
     State(state): State<AppState>,
     reader: StoreReader,
     Query(seen): Query<Seen>,
-) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    Extension(handoff): Extension<Handoff>,
+) -> Response {
     let store_id = reader.store.id;
     let watch = state.hub.watch(store_id);
     // Watching first, then compared: a change is either newer than this or delivered.
@@ -51,28 +64,70 @@ pub async fn stream(
         .map(|u| u.step.as_str())
         .unwrap_or_default();
     let stale = latest > seen.after || (!seen.step.is_empty() && current != seen.step);
-    let closed: Closed = Box::pin(state.hub.closed());
-    let start = Some((watch, stale, closed, Watching::new()));
-    let events = futures_util::stream::unfold(start, move |running| async move {
-        let (mut watch, stale, mut closed, watching) = running?;
-        if !stale {
-            tokio::select! {
-                // Shutting down: the browser comes back (to another instance, or this
-                // one restarted) after the hint.
-                () = &mut closed => {
-                    return Some((Ok(Event::default().retry(RECONNECT_AFTER)), None));
+    let told = Telling {
+        store_id,
+        watch,
+        stale,
+        closed: Box::pin(state.hub.closed()),
+        heartbeat: state.config.server.sse_heartbeat,
+    };
+    handoff.take_over(move |socket| told.run(socket));
+    // Sent as HTTP/1.0, so its end is the connection's close, which is what hands the
+    // socket over (`crate::server::handoff`); browsers read such a stream as any other.
+    let mut res = Response::new(Body::from_stream(futures_util::stream::empty::<
+        Result<Bytes, Infallible>,
+    >()));
+    *res.version_mut() = Version::HTTP_10;
+    let headers = res.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    res
+}
+
+/// One open stream, once its head is written: it tells the page of each change of its
+/// store, writes a heartbeat (a comment line) so a peer that went away is found when the
+/// write fails, and tells the page when to come back if the server shuts down.
+struct Telling {
+    store_id: i64,
+    watch: Watch,
+    stale: bool,
+    closed: Closed,
+    heartbeat: Duration,
+}
+
+impl Telling {
+    async fn run(mut self, mut socket: TcpStream) {
+        let _watching = Watching::new();
+        let changed = format!("event: changed\ndata: {}\n\n", self.store_id);
+        let retry = format!("retry: {}\n\n", RECONNECT_AFTER.as_millis());
+        let mut beat = tokio::time::interval_at(Instant::now() + self.heartbeat, self.heartbeat);
+        beat.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        loop {
+            let (frame, last) = if std::mem::take(&mut self.stale) {
+                (changed.as_bytes(), false)
+            } else {
+                tokio::select! {
+                    // Shutting down: the browser comes back (to another instance, or
+                    // this one restarted) after the hint.
+                    () = &mut self.closed => (retry.as_bytes(), true),
+                    seen = self.watch.changed() => match seen {
+                        Some(()) => (changed.as_bytes(), false),
+                        None => return,
+                    },
+                    _ = beat.tick() => (HEARTBEAT, false),
                 }
-                changed = watch.changed() => changed?,
+            };
+            // A peer that stopped reading is let go after a heartbeat's time.
+            let written = tokio::time::timeout(self.heartbeat, socket.write_all(frame)).await;
+            if last || !matches!(written, Ok(Ok(()))) {
+                return;
             }
         }
-        Some((
-            Ok(Event::default().event("changed").data(store_id.to_string())),
-            Some((watch, false, closed, watching)),
-        ))
-    });
-    // The heartbeat is a comment: a peer that went away is found when writing it fails.
-    Sse::new(events).keep_alive(KeepAlive::new().interval(state.config.server.sse_heartbeat))
+    }
 }
+
+/// A comment line: ignored by the browser, but written to the socket.
+const HEARTBEAT: &[u8] = b":\n\n";
 
 /// How long a browser waits before reconnecting to a stream ended by a shutdown.
 const RECONNECT_AFTER: Duration = Duration::from_secs(3);
