@@ -150,15 +150,31 @@ fn tell(watched: &Watched, store_id: i64) {
     }
 }
 
+/// Wakes the watchers of every store watched here: what changed while no notification
+/// could arrive is unknown, so each page looks for itself.
+fn tell_all(watched: &Watched) {
+    let watched = watched.lock().unwrap_or_else(PoisonError::into_inner);
+    for tx in watched.values() {
+        tx.send_modify(|changes| *changes += 1);
+    }
+}
+
+/// Forwards notifications until the connection is lost.
 async fn forward(url: &str, watched: &Watched) -> sqlx::Result<()> {
     let mut listener = sqlx::postgres::PgListener::connect(url).await?;
     listener.listen(CHANNEL).await?;
-    loop {
-        let n = listener.recv().await?;
+    // Listening (again): a change announced while nothing listened was missed.
+    tell_all(watched);
+    // `try_recv` rather than `recv`, which would reconnect unseen and lose what was
+    // announced in between.
+    while let Some(n) = listener.try_recv().await? {
         if let Ok(store_id) = n.payload().parse() {
             tell(watched, store_id);
         }
     }
+    Err(sqlx::Error::Io(
+        std::io::ErrorKind::ConnectionAborted.into(),
+    ))
 }
 
 #[cfg(test)]

@@ -504,6 +504,62 @@ async fn an_event_received_by_one_instance_reaches_a_page_served_by_another() {
         .expect("the second instance pushes the first one's event");
 }
 
+/// An instance's connection listening for other instances' changes is cut (a database
+/// restart, a proxy's idle timeout): an event recorded before it listens again is not
+/// lost to the pages it serves.
+#[tokio::test]
+async fn a_page_hears_of_an_event_recorded_while_its_instance_was_not_listening() {
+    if std::env::var(PG_VAR).is_err() {
+        eprintln!("SKIPPED: notifications between instances are PostgreSQL's ({PG_VAR})");
+        return;
+    }
+    let first = spawn_app().await;
+    let shown = first.admin_waiting_for_purchase().await;
+    let second = first.another_instance(|_| {}).await;
+    second.sign_in(ADMIN).await;
+    let waiting = tokio::spawn(next_change(watch(&second).await));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The database takes no new connection for a while (told from another database),
+    // and every listening one on it is cut, the second instance's among them; the
+    // connections open already go on.
+    let database: String = sqlx::query_scalar("SELECT CAST(current_database() AS TEXT)")
+        .fetch_one(&first.db.pool)
+        .await
+        .unwrap();
+    let doors = |open: bool| format!("ALTER DATABASE {database} ALLOW_CONNECTIONS {open}");
+    let server = std::env::var(PG_VAR).unwrap();
+    let mut outside = <sqlx::AnyConnection as sqlx::Connection>::connect(&server)
+        .await
+        .unwrap();
+    sqlx::query(&doors(false))
+        .execute(&mut outside)
+        .await
+        .unwrap();
+    let cut = first
+        .scalar(
+            "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity \
+             WHERE datname = current_database() AND query LIKE 'LISTEN%'",
+        )
+        .await;
+    assert!(cut >= 2, "both instances listen: {cut}");
+    let (status, body) = first
+        .deliver(&order("gap", json!({"merchant_id": shown.mid}), "live"))
+        .await;
+    assert_eq!(
+        (status, body["outcome"].as_str()),
+        (StatusCode::OK, Some("completed_upgrade"))
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    sqlx::query(&doors(true))
+        .execute(&mut outside)
+        .await
+        .unwrap();
+    waiting
+        .await
+        .unwrap()
+        .expect("the second instance's page hears of the event once it listens again");
+}
+
 /// Events arriving together are written together (group commit); one the database
 /// refuses fails only itself: every other is acknowledged, stored once, and a second
 /// delivery of each is a duplicate.
