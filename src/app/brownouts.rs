@@ -113,7 +113,7 @@ pub async fn schedule(app: &App, w: &Wanted<'_>) -> Result<i64, Refused> {
         .schedule_product_brownout(w.product, w.starts_at, ends_at, &key)
         .await
         .map_err(Refused::Platform)?;
-    let mut tx = app.db.begin_write().await?;
+    let mut tx = app.db.begin().await?;
     let id = store::brownouts::insert(
         &mut tx,
         &store::brownouts::NewBrownout {
@@ -158,7 +158,7 @@ pub async fn cancel(app: &App, id: i64, by: &str, ip: &str) -> Result<(), Refuse
         .cancel_product_brownout(&b.product, &b.platform_id)
         .await
         .map_err(Refused::Platform)?;
-    let mut tx = app.db.begin_write().await?;
+    let mut tx = app.db.begin().await?;
     if !store::brownouts::cancel(&mut tx, id, by, now).await? {
         return Err(Refused::Started);
     }
@@ -219,7 +219,7 @@ pub async fn tell(app: &App, now: i64) -> anyhow::Result<usize> {
             .await?;
             let last = ids.last().copied().unwrap_or(from);
             let finished = (ids.len() < BATCH as usize).then_some(now);
-            let mut tx = app.db.begin_write().await?;
+            let mut tx = app.db.begin().await?;
             for id in &ids {
                 queued += usize::from(tell_store(app, &mut tx, &b, (point, now), *id).await?);
             }

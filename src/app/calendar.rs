@@ -60,7 +60,7 @@ pub async fn rotate(
     by: &str,
     ip: &str,
 ) -> anyhow::Result<()> {
-    let mut tx = db.begin_write().await?;
+    let mut tx = db.begin().await?;
     store::calendars::rotate(&mut tx, owner).await?;
     store::audit::record(
         &mut *tx,

@@ -145,7 +145,7 @@ pub async fn request(
     let day = day_within(app, s, wanted)?;
     let reason = reason_of(reason)?;
     let day = day.to_string();
-    let mut tx = app.db.begin_write().await?;
+    let mut tx = app.db.begin().await?;
     let request = NewRequest {
         store_id: s.id,
         wanted_date: &day,
@@ -202,7 +202,7 @@ pub async fn decide(
     };
     let granted_text = granted.map(|d| d.to_string());
     let now = store::now();
-    let mut tx = app.db.begin_write().await?;
+    let mut tx = app.db.begin().await?;
     let decision = Decision {
         id,
         status: if granted.is_some() {

@@ -61,7 +61,7 @@ pub async fn schedule(
         .schedule_brownout(&store.legacy_store_id, starts_at, ends_at, &key)
         .await
         .map_err(Refused::Platform)?;
-    let mut tx = app.db.begin_write().await?;
+    let mut tx = app.db.begin().await?;
     // Checked again under the write lock: two tabs cannot both schedule one.
     if store::rehearsals::has_upcoming(&mut *tx, store.id, now).await? {
         return Err(Refused::Rule(Refusal::AlreadyScheduled));
@@ -105,7 +105,7 @@ pub async fn cancel(app: &App, store: &Store, r: &Rehearsal, by: Actor<'_>) -> R
         .cancel_brownout(&store.legacy_store_id, &r.brownout_id)
         .await
         .map_err(Refused::Platform)?;
-    let mut tx = app.db.begin_write().await?;
+    let mut tx = app.db.begin().await?;
     if !store::rehearsals::cancel(&mut tx, r.id, by.email, now).await? {
         return Err(Refused::Rule(Refusal::Started));
     }
@@ -164,7 +164,7 @@ pub async fn chores(app: &App, now: i64) -> anyhow::Result<usize> {
 
 /// Writes the report of ended rehearsal `r`, audits it and emails the admin, once.
 async fn report(app: &App, s: &Store, r: &Rehearsal, now: i64) -> anyhow::Result<bool> {
-    let mut tx = app.db.begin_write().await?;
+    let mut tx = app.db.begin().await?;
     let Some(refused) = store::rehearsals::report(&mut tx, r, now).await? else {
         return Ok(false);
     };

@@ -85,7 +85,7 @@ pub async fn seed(db: &Db, catalog: &Catalog, now: i64) -> anyhow::Result<()> {
             continue;
         };
         let configured = configured.to_string();
-        let mut tx = db.begin_write().await?;
+        let mut tx = db.begin().await?;
         if store::sunsets::configured(&mut tx, &product.code, &configured).await? {
             let old = store::sunsets::date_of(&mut tx, &product.code).await?;
             if old.as_deref() != Some(configured.as_str()) {
@@ -158,7 +158,7 @@ pub async fn change(
     }
     text::check(reason, Lines::Many, MAX_REASON).map_err(SunsetError::BadReason)?;
     let new_date = date.to_string();
-    let mut tx = db.begin_write().await?;
+    let mut tx = db.begin().await?;
     let old = store::sunsets::date_of(&mut tx, w.product).await?;
     if old.as_deref() == Some(new_date.as_str()) {
         return Err(SunsetError::Unchanged);
@@ -210,7 +210,7 @@ pub async fn tell_stores(app: &App, now: i64) -> anyhow::Result<usize> {
                 store::sunsets::stores_after(&app.db.pool, &change.product, from, BATCH).await?;
             let last = ids.last().copied().unwrap_or(from);
             let done = (ids.len() < BATCH as usize).then_some(now);
-            let mut tx = app.db.begin_write().await?;
+            let mut tx = app.db.begin().await?;
             for id in &ids {
                 tell(app, &mut tx, &change, *id, now).await?;
             }

@@ -326,10 +326,7 @@ pub async fn confirm_admin_change(
     ip: &str,
 ) -> anyhow::Result<Option<Store>> {
     let hash = sha256_hex(token);
-    // It reads the link, then writes: on SQLite it must hold the write lock from the
-    // start, or a write elsewhere in between (the outbox marking an email sent) fails
-    // it as "database is locked", a 503 instead of the link's answer.
-    let mut tx = state.db.begin_write().await?;
+    let mut tx = state.db.begin().await?;
     let Some(change) = store::admin_changes::get(&mut *tx, &hash).await? else {
         tx.rollback().await?;
         return Ok(None);

@@ -47,7 +47,7 @@ async fn tell(
     cutoff: i64,
     now: i64,
 ) -> anyhow::Result<bool> {
-    let mut tx = db.begin_write().await?;
+    let mut tx = db.begin().await?;
     let Some(last_used) = store::traffic::tell(&mut tx, store_id, news, cutoff).await? else {
         return Ok(false);
     };
@@ -106,7 +106,7 @@ pub async fn alert_legacy_orders(app: &App, now: i64) -> anyhow::Result<usize> {
 }
 
 async fn alert_once(app: &App, store_id: i64, now: i64) -> anyhow::Result<bool> {
-    let mut tx = app.db.begin_write().await?;
+    let mut tx = app.db.begin().await?;
     let Some(store) = store::stores::find_by_id(&mut *tx, store_id).await? else {
         return Ok(false);
     };

@@ -172,19 +172,16 @@ impl Db {
         Ok(())
     }
 
+    /// A transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`,
+    /// waiting its turn as any write does): every transaction here writes, and one that
+    /// read first cannot wait for the lock, so it would fail "database is locked" at its
+    /// first write whenever another connection (the outbox marking an email sent) had
+    /// written since it read.
     pub async fn begin(&self) -> anyhow::Result<Tx> {
-        Ok(self.pool.begin().await?)
-    }
-
-    /// A transaction that reads, then writes. On SQLite it takes the write lock at once
-    /// (`BEGIN IMMEDIATE`, waiting its turn as any write does): a transaction that read
-    /// first cannot wait for the lock, and fails "database is locked" at its first write
-    /// when another connection has written since it read.
-    pub async fn begin_write(&self) -> anyhow::Result<Tx> {
-        match self.backend {
-            Backend::Sqlite => Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?),
-            Backend::Postgres => self.begin().await,
-        }
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
     }
 
     /// Whether the database answers a trivial query within `PING_TIMEOUT`.

@@ -181,7 +181,7 @@ async fn fold_table(db: &Db, t: &Summed) -> anyhow::Result<()> {
     match db.backend {
         // One writer at a time: nothing commits between the two statements.
         Backend::Sqlite => {
-            let mut tx = db.begin_write().await?;
+            let mut tx = db.begin().await?;
             let (last,): (i64,) =
                 sqlx::query_as(&format!("SELECT COALESCE(MAX(id), 0) FROM {table}"))
                     .fetch_one(&mut *tx)

@@ -479,7 +479,7 @@ impl TestApp {
         partner: Option<&str>,
     ) {
         // A write from the start: the chores may write meanwhile.
-        let mut tx = self.db.begin_write().await.unwrap();
+        let mut tx = self.db.begin().await.unwrap();
         switchyard::store::users::add_staff(&mut tx, email, role, partner)
             .await
             .unwrap();

@@ -30,7 +30,7 @@ impl TestApp {
             partner: Some("Other Partner".into()),
             capabilities: Default::default(),
         };
-        let mut tx = self.db.begin_write().await.unwrap();
+        let mut tx = self.db.begin().await.unwrap();
         switchyard::store::stores::insert_all(&mut tx, &[other])
             .await
             .unwrap();
@@ -1106,7 +1106,7 @@ async fn tallies_summed_beside_concurrent_writers_stay_exact() {
                         capabilities: Default::default(),
                     })
                     .collect();
-                let mut tx = db.begin_write().await.unwrap();
+                let mut tx = db.begin().await.unwrap();
                 switchyard::store::stores::insert_all(&mut tx, &stores)
                     .await
                     .unwrap();

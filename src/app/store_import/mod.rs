@@ -97,7 +97,7 @@ pub async fn import_stores(
     let (today, now) = (crate::domain::sunset::today(), store::now());
     let mut summary = Summary::default();
     let mut dry = match options.dry_run {
-        true => Some(db.begin_write().await?),
+        true => Some(db.begin().await?),
         false => None,
     };
     summary.due_before = match dry.as_mut() {
@@ -124,7 +124,7 @@ pub async fn import_stores(
             match dry.as_mut() {
                 Some(tx) => writer.apply(tx, &batch).await?,
                 None => {
-                    let mut tx = db.begin_write().await?;
+                    let mut tx = db.begin().await?;
                     writer.apply(&mut tx, &batch).await?;
                     tx.commit().await?;
                 }
