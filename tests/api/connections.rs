@@ -180,12 +180,13 @@ async fn open_live_stream(app: &TestApp) -> reqwest::Response {
 
 /// A live stream is written by the server itself once its head is out (not by the HTTP
 /// library, which would keep its buffers for it): it still holds its place under the
-/// connection cap, and gives it back when the browser goes away.
+/// connection cap, and gives it back as soon as the browser closes the page, long before
+/// a heartbeat would find it gone.
 #[tokio::test]
 async fn a_live_stream_holds_its_place_under_the_cap_until_the_browser_leaves() {
     let app = spawn_app_with(|c| {
         c.server.max_connections = 2;
-        c.server.sse_heartbeat = Duration::from_millis(200);
+        c.server.sse_heartbeat = Duration::from_secs(60);
     })
     .await;
     let stream = open_live_stream(&app).await;
@@ -193,7 +194,6 @@ async fn a_live_stream_holds_its_place_under_the_cap_until_the_browser_leaves() 
     let refusal = closed_by_server(&mut app.connect().await).await.unwrap();
     assert!(refusal.starts_with("HTTP/1.1 503"), "{refusal:?}");
     drop(stream);
-    // The server finds the browser gone when a heartbeat cannot be written.
     let deadline = tokio::time::Instant::now() + PATIENCE;
     loop {
         let answer = health_over(&mut app.connect().await).await;
@@ -206,6 +206,41 @@ async fn a_live_stream_holds_its_place_under_the_cap_until_the_browser_leaves() 
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// Asking a live stream for its head alone (`HEAD`) leaves the connection an ordinary
+/// one: its next response is all it carries, with nothing of a stream after it.
+#[tokio::test]
+async fn the_head_of_a_live_stream_leaves_its_connection_ordinary() {
+    let app = spawn_app().await;
+    app.admin_waiting_for_purchase().await;
+    // The admin's session, made as sign-in makes one, for a connection of our own.
+    let token = "head-request-session-token-0123456789";
+    let admin: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind(ADMIN)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    switchyard::store::sessions::create(
+        &app.db.pool,
+        &switchyard::domain::sha256_hex(token),
+        Some(admin),
+        "csrf",
+    )
+    .await
+    .unwrap();
+    let mut conn = app.connect().await;
+    // A page on another step: a stream would say "changed" at once.
+    let head = format!(
+        "HEAD {} HTTP/1.1\r\nHost: localhost\r\nCookie: sy_session={token}\r\n\r\n\
+         GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+        path("/upgrade/live?after=0&step=terms")
+    );
+    conn.write_all(head.as_bytes()).await.unwrap();
+    let said = closed_by_server(&mut conn).await.unwrap();
+    assert!(said.starts_with("HTTP/1.0 200"), "{said:?}");
+    assert!(said.trim_end().ends_with("ok"), "{said:?}");
+    assert!(!said.contains("event: "), "{said:?}");
 }
 
 #[tokio::test]

@@ -9,13 +9,13 @@ use axum::{
     body::{Body, Bytes},
     extract::{Query, State},
     http::{
-        HeaderValue, Version,
+        HeaderValue, Method, Version,
         header::{CACHE_CONTROL, CONTENT_TYPE},
     },
     response::Response,
 };
 use tokio::{
-    io::AsyncWriteExt,
+    io::{AsyncReadExt, AsyncWriteExt},
     net::TcpStream,
     time::{Instant, MissedTickBehavior},
 };
@@ -50,6 +50,7 @@ pub async fn stream(
     reader: StoreReader,
     Query(seen): Query<Seen>,
     Extension(handoff): Extension<Handoff>,
+    method: Method,
 ) -> Response {
     let store_id = reader.store.id;
     let watch = state.hub.watch(store_id);
@@ -71,7 +72,10 @@ pub async fn stream(
         closed: Box::pin(state.hub.closed()),
         heartbeat: state.config.server.sse_heartbeat,
     };
-    handoff.take_over(move |socket| told.run(socket));
+    // A HEAD request gets the head alone, and its connection stays hyper's.
+    if method == Method::GET {
+        handoff.take_over(move |socket| told.run(socket));
+    }
     // Sent as HTTP/1.0, so its end is the connection's close, which is what hands the
     // socket over (`crate::server::handoff`); browsers read such a stream as any other.
     let mut res = Response::new(Body::from_stream(futures_util::stream::empty::<
@@ -85,8 +89,9 @@ pub async fn stream(
 }
 
 /// One open stream, once its head is written: it tells the page of each change of its
-/// store, writes a heartbeat (a comment line) so a peer that went away is found when the
-/// write fails, and tells the page when to come back if the server shuts down.
+/// store, writes a heartbeat (a comment line) so a peer that stopped reading is found,
+/// and tells the page when to come back if the server shuts down. It reads the socket
+/// too, so a browser that closes the page is let go at once.
 struct Telling {
     store_id: i64,
     watch: Watch,
@@ -102,6 +107,8 @@ impl Telling {
         let retry = format!("retry: {}\n\n", RECONNECT_AFTER.as_millis());
         let mut beat = tokio::time::interval_at(Instant::now() + self.heartbeat, self.heartbeat);
         beat.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        // Nothing is expected from the browser: what it sends is read and dropped.
+        let mut ignored = [0u8; 64];
         loop {
             let (frame, last) = if std::mem::take(&mut self.stale) {
                 (changed.as_bytes(), false)
@@ -115,11 +122,20 @@ impl Telling {
                         None => return,
                     },
                     _ = beat.tick() => (HEARTBEAT, false),
+                    read = socket.read(&mut ignored) => match read {
+                        Ok(0) | Err(_) => return,
+                        Ok(_) => continue,
+                    },
                 }
             };
             // A peer that stopped reading is let go after a heartbeat's time.
             let written = tokio::time::timeout(self.heartbeat, socket.write_all(frame)).await;
-            if last || !matches!(written, Ok(Ok(()))) {
+            if !matches!(written, Ok(Ok(()))) {
+                return;
+            }
+            if last {
+                // Closed in order, so the hint is read before the end.
+                let _ = socket.shutdown().await;
                 return;
             }
         }
