@@ -11,7 +11,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "web",
         &[
-            "app", "platform", "shop", "live", "store", "domain", "i18n", "mail", "config",
+            "app", "server", "platform", "shop", "live", "store", "domain", "i18n", "mail",
+            "config",
         ],
     ),
     (
