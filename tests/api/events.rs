@@ -480,21 +480,34 @@ async fn a_page_that_connects_after_the_event_still_hears_of_it() {
     next_change(stream).await.unwrap();
 }
 
-#[tokio::test]
-async fn an_event_received_by_one_instance_reaches_a_page_served_by_another() {
+/// On PostgreSQL: the admin waits for the purchase on one instance and watches the page
+/// on a second one; what the page will hear, and the first instance's merchant ID.
+async fn a_page_on_a_second_instance() -> Option<(
+    TestApp,
+    String,
+    TestApp,
+    tokio::task::JoinHandle<Result<String, String>>,
+)> {
     if std::env::var(PG_VAR).is_err() {
         eprintln!("SKIPPED: two instances share a database only on PostgreSQL ({PG_VAR})");
-        return;
+        return None;
     }
     let first = spawn_app().await;
     let shown = first.admin_waiting_for_purchase().await;
     let second = first.another_instance(|_| {}).await;
     second.sign_in(ADMIN).await;
-    let stream = watch(&second).await;
-    let waiting = tokio::spawn(next_change(stream));
+    let waiting = tokio::spawn(next_change(watch(&second).await));
     tokio::time::sleep(Duration::from_millis(300)).await;
+    Some((first, shown.mid, second, waiting))
+}
+
+#[tokio::test]
+async fn an_event_received_by_one_instance_reaches_a_page_served_by_another() {
+    let Some((first, mid, _second, waiting)) = a_page_on_a_second_instance().await else {
+        return;
+    };
     let (status, body) = first
-        .deliver(&order("pg1", json!({"merchant_id": shown.mid}), "live"))
+        .deliver(&order("pg1", json!({"merchant_id": mid}), "live"))
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["outcome"], "completed_upgrade");
@@ -509,16 +522,9 @@ async fn an_event_received_by_one_instance_reaches_a_page_served_by_another() {
 /// lost to the pages it serves.
 #[tokio::test]
 async fn a_page_hears_of_an_event_recorded_while_its_instance_was_not_listening() {
-    if std::env::var(PG_VAR).is_err() {
-        eprintln!("SKIPPED: notifications between instances are PostgreSQL's ({PG_VAR})");
+    let Some((first, mid, _second, waiting)) = a_page_on_a_second_instance().await else {
         return;
-    }
-    let first = spawn_app().await;
-    let shown = first.admin_waiting_for_purchase().await;
-    let second = first.another_instance(|_| {}).await;
-    second.sign_in(ADMIN).await;
-    let waiting = tokio::spawn(next_change(watch(&second).await));
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    };
     // The database takes no new connection for a while (told from another database),
     // and every listening one on it is cut, the second instance's among them; the
     // connections open already go on.
@@ -543,7 +549,7 @@ async fn a_page_hears_of_an_event_recorded_while_its_instance_was_not_listening(
         .await;
     assert!(cut >= 2, "both instances listen: {cut}");
     let (status, body) = first
-        .deliver(&order("gap", json!({"merchant_id": shown.mid}), "live"))
+        .deliver(&order("gap", json!({"merchant_id": mid}), "live"))
         .await;
     assert_eq!(
         (status, body["outcome"].as_str()),
