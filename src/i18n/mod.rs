@@ -10,7 +10,11 @@ pub mod zone;
 
 pub use msg::Msg;
 
-use std::{collections::HashMap, sync::LazyLock};
+use std::sync::LazyLock;
+
+/// A language's messages by key. Every page looks up dozens of them, so the hasher is a
+/// fast one rather than the standard library's DoS-resistant default: the keys are ours.
+type Table = foldhash::HashMap<String, String>;
 
 /// A language the interface is offered in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -121,21 +125,23 @@ const SOURCES: [(Lang, &str); 7] = [
     (Lang::Es, include_str!("../../assets/i18n/es.toml")),
 ];
 
-static TABLES: LazyLock<HashMap<Lang, HashMap<String, String>>> = LazyLock::new(|| {
-    SOURCES
-        .into_iter()
-        .map(|(lang, text)| (lang, load(text).unwrap_or_default()))
-        .collect()
-});
+/// Every language's messages, in `Lang::ALL`'s order (which `SOURCES` follows).
+static TABLES: LazyLock<[Table; 7]> =
+    LazyLock::new(|| SOURCES.map(|(_, text)| load(text).unwrap_or_default()));
 
-fn load(text: &str) -> Result<HashMap<String, String>, toml::de::Error> {
+/// The messages of `lang`.
+fn table(lang: Lang) -> &'static Table {
+    &TABLES[lang as usize]
+}
+
+fn load(text: &str) -> Result<Table, toml::de::Error> {
     let table: toml::Table = toml::from_str(text)?;
-    let mut out = HashMap::new();
+    let mut out = Table::default();
     flatten("", &table, &mut out);
     Ok(out)
 }
 
-fn flatten(prefix: &str, table: &toml::Table, out: &mut HashMap<String, String>) {
+fn flatten(prefix: &str, table: &toml::Table, out: &mut Table) {
     for (k, v) in table {
         let key = if prefix.is_empty() {
             k.clone()
@@ -193,7 +199,7 @@ impl Tr {
     /// test keeps every shipped key in every language), a key missing everywhere shows
     /// itself, so it is noticed.
     pub fn t(&self, key: &str) -> String {
-        let lookup = |lang: Lang| TABLES.get(&lang).and_then(|t| t.get(key));
+        let lookup = |lang: Lang| table(lang).get(key);
         match lookup(self.lang).or_else(|| lookup(Lang::En)) {
             Some(s) => s.clone(),
             None => {
@@ -205,7 +211,7 @@ impl Tr {
 
     /// Whether the catalogue has `key` (in English, so in every language).
     pub fn has(&self, key: &str) -> bool {
-        TABLES.get(&Lang::En).is_some_and(|t| t.contains_key(key))
+        table(Lang::En).contains_key(key)
     }
 
     /// A country's name in this language, from its ISO code; an unknown code is shown
@@ -227,20 +233,74 @@ impl Tr {
 
     /// The string for `key` with `{name}` placeholders replaced.
     pub fn f(&self, key: &str, args: &[(&str, &str)]) -> String {
-        let mut s = self.t(key);
-        for (name, value) in args {
-            s = s.replace(&format!("{{{name}}}"), value);
-        }
-        s
+        fill(&self.t(key), args)
     }
+}
+
+/// `text` with each `{name}` of `args` replaced by its value, in one pass: a placeholder
+/// without an argument, or a lone brace, stays as it is.
+fn fill(text: &str, args: &[(&str, &str)]) -> String {
+    let mut out =
+        String::with_capacity(text.len() + args.iter().map(|(_, v)| v.len()).sum::<usize>());
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let value = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            let (_, value) = args.iter().find(|(n, _)| *n == name)?;
+            Some((value, close))
+        });
+        match value {
+            Some((value, close)) => {
+                out.push_str(value);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn english() -> &'static HashMap<String, String> {
-        &TABLES[&Lang::En]
+    fn english() -> &'static Table {
+        table(Lang::En)
+    }
+
+    /// `table(lang)` indexes the tables by the language's position, so the sources must
+    /// come in `Lang::ALL`'s order, each under its own language.
+    #[test]
+    fn each_language_reads_its_own_messages() {
+        for (i, (lang, _)) in SOURCES.iter().enumerate() {
+            assert_eq!(*lang as usize, i, "{}", lang.code());
+            assert_eq!(Lang::ALL[i], *lang);
+        }
+        assert_eq!(
+            Tr::new(Lang::Sv).t("layout.sign_out"),
+            table(Lang::Sv)["layout.sign_out"]
+        );
+        assert_ne!(
+            table(Lang::Sv)["layout.sign_out"],
+            english()["layout.sign_out"]
+        );
+    }
+
+    #[test]
+    fn placeholders_are_filled_once_each_and_the_rest_left_alone() {
+        let args = [("store", "Kaffe {days}"), ("days", "3")];
+        assert_eq!(fill("{store}: {days} {days}", &args), "Kaffe {days}: 3 3");
+        assert_eq!(fill("{unknown} {days}", &args), "{unknown} 3");
+        assert_eq!(fill("a { b } {days", &args), "a { b } {days");
+        assert_eq!(fill("{}{days}}", &args), "{}3}");
+        assert_eq!(fill("", &args), "");
+        assert_eq!(fill("å{days}ö", &args), "å3ö");
     }
 
     /// Every key written out in the source (`.t("…")`, `.f("…"`, a message's or a
@@ -358,8 +418,8 @@ mod locale_tests {
     /// A message is a finished sentence or a label: none ends in "..", in any language.
     #[test]
     fn no_message_ends_in_two_full_stops() {
-        for (lang, table) in TABLES.iter() {
-            for (key, text) in table {
+        for lang in Lang::ALL {
+            for (key, text) in table(lang) {
                 let end = text.trim_end();
                 assert!(
                     !end.ends_with("..") || end.ends_with("..."),
@@ -373,10 +433,10 @@ mod locale_tests {
     /// Plural keys come in pairs, so `Tr::n` always finds its form.
     #[test]
     fn plural_forms_come_in_pairs() {
-        for (key, _) in TABLES[&Lang::En].iter() {
+        for key in table(Lang::En).keys() {
             if let Some(base) = key.strip_suffix(".one") {
                 assert!(
-                    TABLES[&Lang::En].contains_key(&format!("{base}.other")),
+                    table(Lang::En).contains_key(&format!("{base}.other")),
                     "{base}.other"
                 );
             }
