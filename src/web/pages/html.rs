@@ -213,19 +213,23 @@ fn text_of(value: &AttributeValue) -> Option<String> {
 
 /// Writes `text` escaped for HTML as dioxus-ssr escapes it (askama's decimal references).
 fn push_escaped(out: &mut String, text: &str) {
-    let mut rest = text;
-    while let Some(at) = rest.find(['<', '>', '&', '"', '\'']) {
-        out.push_str(&rest[..at]);
-        out.push_str(match rest.as_bytes()[at] {
+    // Scanned as bytes: the five are ASCII, so no byte of a longer character matches
+    // one, and every cut falls between characters. (A search for chars decodes each.)
+    let mut written = 0;
+    for (at, byte) in text.bytes().enumerate() {
+        let entity = match byte {
             b'<' => "&#60;",
             b'>' => "&#62;",
             b'&' => "&#38;",
             b'"' => "&#34;",
-            _ => "&#39;",
-        });
-        rest = &rest[at + 1..];
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&text[written..at]);
+        out.push_str(entity);
+        written = at + 1;
     }
-    out.push_str(rest);
+    out.push_str(&text[written..]);
 }
 
 /// ` name="value"`, the value escaped.
@@ -335,7 +339,7 @@ mod tests {
 
     #[test]
     fn writes_what_dioxus_ssr_writes() {
-        let text = "<b>\"Tom\" & 'Jerry'</b>";
+        let text = "<b>\"Tom\" &é 'Jerry'</b> – åäö&";
         let items = ["one", "t<wo"];
         let (on, off) = (true, false);
         same_as_dioxus_ssr(rsx! {
