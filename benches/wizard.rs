@@ -160,7 +160,8 @@ async fn main() {
 
     // Both answer the page before anything is measured.
     let client = reqwest::Client::new();
-    for url in [&switchyard, &limit] {
+    let mut sizes = Vec::new();
+    for url in [&limit, &switchyard] {
         let res = client
             .get(url)
             .header("cookie", format!("sy_session={cookie}"))
@@ -168,7 +169,9 @@ async fn main() {
             .await
             .unwrap();
         assert_eq!(res.status(), 200, "{url}");
-        assert!(res.text().await.unwrap().contains("Kaffebaren"), "{url}");
+        let body = res.text().await.unwrap();
+        assert!(body.contains("Kaffebaren"), "{url}");
+        sizes.push(body.len());
     }
 
     // wrk blocks; the servers keep running on the runtime's other threads. The two take
@@ -192,16 +195,19 @@ async fn main() {
         common::cores()
     );
     println!(
-        "                              requests/s      p50 ms      p99 ms   non-2xx   CPU µs/request"
+        "                              requests/s      p50 ms      p99 ms   non-2xx   CPU µs/request   body bytes"
     );
     let (bare, page): (Vec<Run>, Vec<Run>) = runs.into_iter().unzip();
-    for (name, runs) in [
+    for ((name, runs), size) in [
         ("bare axum, same queries", &bare),
         ("Switchyard terms page", &page),
-    ] {
+    ]
+    .into_iter()
+    .zip(sizes)
+    {
         let median = |f: fn(&Run) -> f64| median(runs.iter().map(f).collect());
         println!(
-            "  {name:<26} {:>11.0} {:>11.2} {:>11.2} {:>9} {:>16.0}",
+            "  {name:<26} {:>11.0} {:>11.2} {:>11.2} {:>9} {:>16.0} {size:>12}",
             median(|r| r.requests_per_second),
             median(|r| r.p50_ms),
             median(|r| r.p99_ms),
