@@ -207,7 +207,9 @@ async fn main() {
                 loop {
                     let chunk = stream.chunk().await.unwrap().expect("stream open");
                     if String::from_utf8_lossy(&chunk).contains("event: changed") {
-                        return Instant::now();
+                        // Still open: closed at once, the 10,000 streams' ends were
+                        // counted in the fan-out they follow.
+                        return (Instant::now(), stream);
                     }
                 }
             }),
@@ -255,15 +257,28 @@ async fn main() {
         times
     });
     let request = common::event_request(&client, &servers[0].base, "evt_watchers_1");
+    let cpu_before: Vec<f64> = servers.iter().map(Server::cpu_seconds).collect();
+    let readers_cpu_before = common::process_cpu_seconds();
     let sent = Instant::now();
     let res = request.send().await.unwrap();
     assert!(res.status().is_success(), "{}", res.status());
     let mut arrivals = vec![Vec::new(); instances];
+    let mut told = Vec::with_capacity(watchers);
     for (instance, reader) in readers {
-        if let Ok(Ok(at)) = tokio::time::timeout(Duration::from_secs(10), reader).await {
+        if let Ok(Ok((at, stream))) = tokio::time::timeout(Duration::from_secs(10), reader).await {
             arrivals[instance].push((at - sent).as_secs_f64() * 1000.0);
+            told.push(stream);
         }
     }
+    // Up to the last arrival (or the readers' timeout), `/healthz` included.
+    let fan_out_cpu: Vec<f64> = servers
+        .iter()
+        .zip(&cpu_before)
+        .map(|(s, before)| (s.cpu_seconds() - before) * 1000.0)
+        .collect();
+    let readers_cpu = (common::process_cpu_seconds() - readers_cpu_before) * 1000.0;
+    // The pages have heard; now they close (a browser's would reload).
+    drop(told);
     let busy = probing.await.unwrap();
 
     println!(
@@ -302,7 +317,12 @@ async fn main() {
                 times[times.len() - 1],
             );
         }
+        println!(
+            "  CPU from the event to the last arrival {:>6.0} ms",
+            fan_out_cpu[i]
+        );
     }
+    println!("the bench's readers meanwhile: {readers_cpu:.0} ms of CPU");
     println!(
         "an event of another store, watched by none of them: {cpu_elsewhere:.2} ms of the servers' CPU each ({ELSEWHERE} events)"
     );
