@@ -100,7 +100,7 @@ async fn what_the_new_id_lacks_is_listed_before_the_test_purchase_with_a_request
         "{}4711,Kaffebaren,KPM,anna@kaffebaren.example,SE;NO;FI,woocommerce,https://kaffebaren.example,Nordic Commerce Partners,invoice;direct_debit\n",
         HEADER.replace('\n', ",payment_methods\n")
     );
-    let out = import_bytes(&app, csv.as_bytes(), &["--update"], &[]);
+    let out = import_bytes(&app, csv.as_bytes(), &["--update"], &[]).await;
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
         stdout(&out).contains("4711: payment_methods invoice;part_payment → invoice;direct_debit"),
@@ -132,7 +132,7 @@ async fn a_file_without_the_columns_keeps_them_and_a_flag_reads_in_the_readers_w
     let plain = format!(
         "{HEADER}4711,Kaffebaren,KPM,anna@kaffebaren.example,SE;NO;FI,woocommerce,https://kaffebaren.example,Nordic Commerce Partners\n"
     );
-    let out = import_bytes(&app, plain.as_bytes(), &["--update"], &[]);
+    let out = import_bytes(&app, plain.as_bytes(), &["--update"], &[]).await;
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
         stdout(&out).contains("updated 0, 1 unchanged"),
@@ -151,7 +151,7 @@ async fn a_file_without_the_columns_keeps_them_and_a_flag_reads_in_the_readers_w
         "{}4711,Kaffebaren,KPM,anna@kaffebaren.example,SE,woocommerce,https://kaffebaren.example,,maybe\n",
         HEADER.replace('\n', ",recurring\n")
     );
-    let out = import_bytes(&app, bad.as_bytes(), &["--update"], &[]);
+    let out = import_bytes(&app, bad.as_bytes(), &["--update"], &[]).await;
     assert!(!out.status.success());
     assert!(
         stderr(&out).contains("line 2: recurring \"maybe\" must be yes or no"),
@@ -160,7 +160,7 @@ async fn a_file_without_the_columns_keeps_them_and_a_flag_reads_in_the_readers_w
     );
     // "no" is written, and the admin's Swedish audit log says it in Swedish.
     let no = bad.replace(",maybe", ",no");
-    let out = import_bytes(&app, no.as_bytes(), &["--update"], &[]);
+    let out = import_bytes(&app, no.as_bytes(), &["--update"], &[]).await;
     assert!(out.status.success(), "{}", stderr(&out));
     let swedish = app.browser_in("sv");
     swedish.sign_in(crate::helpers::ADMIN).await;

@@ -12,7 +12,8 @@ use serde_json::{Value, json};
 use switchyard::domain::access::StaffRole;
 
 use crate::helpers::{
-    ADMIN, GATEWAY_TOKEN, OTHER_ADMIN, Page, STORE, TestApp, path, spawn_app, spawn_app_with,
+    ADMIN, GATEWAY_TOKEN, OTHER_ADMIN, Page, STORE, TestApp, output, path, spawn_app,
+    spawn_app_with,
 };
 
 const PM: &str = "pm@nordic.example";
@@ -79,16 +80,20 @@ async fn support(app: &TestApp) -> TestApp {
     b
 }
 
-fn switchyard(dir: &std::path::Path, database_url: &str, base_url: &str) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_switchyard"))
+async fn switchyard(
+    dir: &std::path::Path,
+    database_url: &str,
+    base_url: &str,
+) -> std::process::Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_switchyard"));
+    command
         .args(["user", "list"])
         .env("SWITCHYARD_DATABASE_URL", database_url)
         .env("SWITCHYARD_BASE_URL", base_url)
         .env_remove("SWITCHYARD_SECRET_KEY")
         .env("RUST_LOG", "warn")
-        .current_dir(dir)
-        .output()
-        .unwrap()
+        .current_dir(dir);
+    output(command).await
 }
 
 #[tokio::test]
@@ -268,14 +273,14 @@ async fn an_import_with_a_control_character_names_its_line_and_imports_nothing()
          9002,Bad\0Shop,KPM,bad@shop.example,SE,shopify,https://bad.example,\n",
     )
     .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_switchyard"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_switchyard"));
+    command
         .arg("import-stores")
         .arg(&file)
         .env("SWITCHYARD_DATABASE_URL", &app.database_url)
         .env("RUST_LOG", "error")
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+        .current_dir(dir.path());
+    let out = output(command).await;
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "{stderr}");
     assert!(
@@ -451,7 +456,7 @@ async fn another_stores_pages_answer_exactly_like_a_missing_store() {
 async fn an_https_deployment_needs_a_secret_key_and_a_demo_keeps_the_one_it_made() {
     let app = spawn_app_with(|_| {}).await;
     let dir = tempfile::tempdir().unwrap();
-    let out = switchyard(dir.path(), &app.database_url, "https://upgrade.example.com");
+    let out = switchyard(dir.path(), &app.database_url, "https://upgrade.example.com").await;
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "{stderr}");
     assert!(
@@ -459,7 +464,7 @@ async fn an_https_deployment_needs_a_secret_key_and_a_demo_keeps_the_one_it_made
         "{stderr}"
     );
 
-    let first = switchyard(dir.path(), &app.database_url, "http://127.0.0.1:8080");
+    let first = switchyard(dir.path(), &app.database_url, "http://127.0.0.1:8080").await;
     assert!(
         first.status.success(),
         "{}",
@@ -481,7 +486,7 @@ async fn an_https_deployment_needs_a_secret_key_and_a_demo_keeps_the_one_it_made
         warned.contains("SWITCHYARD_SECRET_KEY is not set"),
         "{warned}"
     );
-    let second = switchyard(dir.path(), &app.database_url, "http://127.0.0.1:8080");
+    let second = switchyard(dir.path(), &app.database_url, "http://127.0.0.1:8080").await;
     assert!(second.status.success());
     assert_eq!(
         std::fs::read_to_string(&kept).unwrap(),

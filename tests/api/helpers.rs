@@ -506,18 +506,28 @@ impl TestApp {
     }
 
     /// Runs the `switchyard` command line against this app's database.
-    pub fn cli(&self, args: &[&str]) -> std::process::Output {
-        std::process::Command::new(env!("CARGO_BIN_EXE_switchyard"))
+    pub async fn cli(&self, args: &[&str]) -> std::process::Output {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_switchyard"));
+        command
             .args(args)
             .env("SWITCHYARD_DATABASE_URL", &self.database_url)
             .env(
                 "SWITCHYARD_SECRET_KEY",
                 "cli-test-key-cli-test-key-0123456789",
             )
-            .env("RUST_LOG", "error")
-            .output()
-            .unwrap()
+            .env("RUST_LOG", "error");
+        output(command).await
     }
+}
+
+/// Runs `command` to its end off the test's runtime thread. A `#[tokio::test]` has one
+/// thread, and the app under test runs on it: blocked there, a chore that had begun its
+/// write to the SQLite file could not commit, and a command writing the same file waited
+/// out its busy timeout and failed with "database is locked".
+pub async fn output(mut command: std::process::Command) -> std::process::Output {
+    tokio::task::spawn_blocking(move || command.output().expect("the command runs"))
+        .await
+        .unwrap()
 }
 
 async fn into_page(res: reqwest::Response) -> Page {

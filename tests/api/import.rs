@@ -3,14 +3,19 @@
 
 use std::process::{Command, Output};
 
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{TestApp, output, spawn_app};
 
 /// Runs `import-stores` on a file holding `csv`, with `args` before the file.
-pub fn import_bytes(app: &TestApp, csv: &[u8], args: &[&str], env: &[(&str, &str)]) -> Output {
+pub async fn import_bytes(
+    app: &TestApp,
+    csv: &[u8],
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> Output {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("stores.csv");
     std::fs::write(&file, csv).unwrap();
-    command(app, &file, args, env).output().unwrap()
+    output(command(app, &file, args, env)).await
 }
 
 /// The `import-stores` command for `file` against this app's database.
@@ -36,8 +41,8 @@ pub fn command(
     command
 }
 
-fn import(app: &TestApp, csv: &str) -> Output {
-    import_bytes(app, csv.as_bytes(), &[], &[])
+async fn import(app: &TestApp, csv: &str) -> Output {
+    import_bytes(app, csv.as_bytes(), &[], &[]).await
 }
 
 pub fn stdout(out: &Output) -> String {
@@ -63,7 +68,7 @@ async fn a_good_file_is_imported() {
         .as_bytes(),
         &["--create-partners"],
         &[],
-    );
+    ).await;
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(app.scalar("SELECT COUNT(*) FROM stores").await, before + 1);
     assert_eq!(
@@ -80,7 +85,7 @@ async fn a_file_with_a_bad_row_is_rejected_whole_naming_the_line() {
     let csv = format!(
         "{HEADER}9001,Good,KPM,good@shop.example,SE,shopify,https://good.example,\n9002,Bad,KPM,good@shop.example,SE,shopify,https://bad.example,\n9003,Worse,KPM,not-an-email,SE,shopify,https://x.example,\n"
     );
-    let out = import(&app, &csv);
+    let out = import(&app, &csv).await;
     assert!(!out.status.success());
     let stderr = stderr(&out);
     assert!(
@@ -97,7 +102,8 @@ async fn an_existing_store_id_is_a_bad_row() {
     let out = import(
         &app,
         &format!("{HEADER}4711,Again,KPM,x@y.example,SE,shopify,https://x.example,\n"),
-    );
+    )
+    .await;
     assert!(!out.status.success());
     assert!(stderr(&out).contains("already imported"));
 }
@@ -109,7 +115,7 @@ async fn already_imported_names_the_line_an_editor_shows_even_after_blank_lines(
         "{HEADER}\n9001,New,KPM,x@y.example,SE,shopify,https://x.example,\n\n\n\
          4711,Again,KPM,x@y.example,SE,shopify,https://x.example,\n"
     );
-    let out = import(&app, &csv);
+    let out = import(&app, &csv).await;
     assert!(!out.status.success());
     let stderr = stderr(&out);
     assert!(
@@ -126,7 +132,7 @@ async fn partners_are_matched_without_regard_to_case_and_spacing() {
         "{HEADER}9001,One,KPM,one@shop.example,SE,shopify,https://one.example,nordic commerce partners\n\
          9002,Two,KPM,two@shop.example,SE,shopify,https://two.example, Nordic  Commerce   PARTNERS \n"
     );
-    let out = import(&app, &csv);
+    let out = import(&app, &csv).await;
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(app.scalar("SELECT COUNT(*) FROM partners").await, partners);
     assert_eq!(
@@ -147,7 +153,7 @@ async fn an_unknown_partner_is_refused_by_line_unless_partners_may_be_created() 
         "{HEADER}9001,One,KPM,one@shop.example,SE,shopify,https://one.example,Baltic Web Agency\n\
          9002,Two,KPM,two@shop.example,SE,shopify,https://two.example,baltic  web agency\n"
     );
-    let out = import(&app, &csv);
+    let out = import(&app, &csv).await;
     assert!(!out.status.success());
     let err = stderr(&out);
     assert!(
@@ -158,7 +164,7 @@ async fn an_unknown_partner_is_refused_by_line_unless_partners_may_be_created() 
     );
     assert_eq!(app.scalar("SELECT COUNT(*) FROM partners").await, partners);
 
-    let out = import_bytes(&app, csv.as_bytes(), &["--create-partners"], &[]);
+    let out = import_bytes(&app, csv.as_bytes(), &["--create-partners"], &[]).await;
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM partners").await,
@@ -184,7 +190,7 @@ async fn countries_addresses_and_ids_are_checked_for_what_they_mean() {
          0004711,C,KPM,c@shop.example,SE,shopify,https://c.example,\n\
          9004,D,KPM,d@shop.example,UK,shopify,https://d.example,\n"
     );
-    let out = import(&app, &csv);
+    let out = import(&app, &csv).await;
     assert!(!out.status.success());
     let err = stderr(&out);
     for expected in [
@@ -204,7 +210,7 @@ async fn a_spreadsheets_semicolons_and_latin1_get_a_hint() {
         "{}9001;A;KPM;a@shop.example;SE;shopify;https://a.example;\n",
         HEADER.replace(',', ";")
     );
-    let err = stderr(&import(&app, &semicolons));
+    let err = stderr(&import(&app, &semicolons).await);
     assert!(
         err.contains("line 1: the file seems to be separated by semicolons; use commas"),
         "{err}"
@@ -216,7 +222,7 @@ async fn a_spreadsheets_semicolons_and_latin1_get_a_hint() {
     latin1.extend_from_slice(
         b"9002,Caf\xe9 M\xfcller,KPM,b@shop.example,DE,shopify,https://b.example,\n",
     );
-    let out = import_bytes(&app, &latin1, &[], &[]);
+    let out = import_bytes(&app, &latin1, &[], &[]).await;
     assert!(!out.status.success());
     let err = stderr(&out);
     assert!(

@@ -27,7 +27,7 @@ fn sunset_env() -> String {
     format!("KPM={},KCOv2={}", in_days(30), in_days(200))
 }
 
-fn import(app: &TestApp, csv: &str, args: &[&str]) -> std::process::Output {
+async fn import(app: &TestApp, csv: &str, args: &[&str]) -> std::process::Output {
     let env = sunset_env();
     import_bytes(
         app,
@@ -35,6 +35,7 @@ fn import(app: &TestApp, csv: &str, args: &[&str]) -> std::process::Output {
         args,
         &[("SWITCHYARD_SUNSET", env.as_str())],
     )
+    .await
 }
 
 async fn sunset_reminders_for(app: &TestApp, eid: &str) -> i64 {
@@ -63,7 +64,8 @@ async fn a_dry_run_changes_nothing_and_says_what_would_change_and_how_many_email
         &app,
         &format!("{HEADER}{NEW_AND_CHANGED}"),
         &["--dry-run", "--update"],
-    );
+    )
+    .await;
     assert!(out.status.success(), "{}", stderr(&out));
     let report = stdout(&out);
     for expected in [
@@ -96,7 +98,8 @@ async fn a_dry_run_changes_nothing_and_says_what_would_change_and_how_many_email
         &app,
         &format!("{HEADER}{NEW_AND_CHANGED}"),
         &["--dry-run", "--update", "--remind-from", &tomorrow],
-    );
+    )
+    .await;
     let report = stdout(&out);
     assert!(
         report.contains(&format!("{kpm} sunset (before this import: {kpm})")),
@@ -112,7 +115,8 @@ async fn imported_stores_get_no_reminder_before_their_start_date() {
         &app,
         &format!("{HEADER}9001,Ny Butik,KPM,ny@butik.example,SE,shopify,https://ny.example,\n"),
         &["--remind-from", &tomorrow],
-    );
+    )
+    .await;
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains(&format!("no reminder before {tomorrow}T00:00:00Z")));
 
@@ -148,11 +152,11 @@ async fn update_changes_existing_stores_and_audits_and_reports_each_change() {
     let csv = format!(
         "{HEADER}4711,Kaffebaren Södermalm,KPM,nya@kaffebaren.example,SE;NO;FI,shopify,https://kaffebaren.example,\n"
     );
-    let out = import(&app, &csv, &[]);
+    let out = import(&app, &csv, &[]).await;
     assert!(!out.status.success(), "without --update it stays an error");
     assert!(stderr(&out).contains("line 2: legacy store ID 4711 is already imported"));
 
-    let out = import(&app, &csv, &["--update"]);
+    let out = import(&app, &csv, &["--update"]).await;
     assert!(out.status.success(), "{}", stderr(&out));
     let report = stdout(&out);
     for expected in [
@@ -188,7 +192,7 @@ async fn update_changes_existing_stores_and_audits_and_reports_each_change() {
     );
 
     // The same file again changes nothing: a re-run after a crash is safe.
-    let out = import(&app, &csv, &["--update"]);
+    let out = import(&app, &csv, &["--update"]).await;
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
         stdout(&out).contains("updated 0, 1 unchanged"),
@@ -209,8 +213,8 @@ async fn rows_already_written_by_the_same_file_count_as_unchanged() {
         "{HEADER}{}",
         &NEW_AND_CHANGED[..NEW_AND_CHANGED.find("4711").unwrap()]
     );
-    assert!(import(&app, &csv, &[]).status.success());
-    let out = import(&app, &csv, &[]);
+    assert!(import(&app, &csv, &[]).await.status.success());
+    let out = import(&app, &csv, &[]).await;
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("0 new stores, updated 0, 2 unchanged"));
 }

@@ -303,7 +303,7 @@ async fn my_stores_counts_and_pages_a_managers_stores_of_every_partner() {
     );
 
     // `switchyard user list` names both of the manager's partners.
-    let out = app.cli(&["user", "list"]);
+    let out = app.cli(&["user", "list"]).await;
     let list = String::from_utf8(out.stdout).unwrap();
     let line = list
         .lines()

@@ -171,12 +171,12 @@ async fn the_purge_command_runs_on_its_own() {
         &[now - 900, now - 300],
     )
     .await;
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_switchyard"))
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_switchyard"));
+    command
         .arg("purge")
         .env("SWITCHYARD_DATABASE_URL", &app.database_url)
-        .env("SWITCHYARD_SEED_DEMO", "false")
-        .output()
-        .unwrap();
+        .env("SWITCHYARD_SEED_DEMO", "false");
+    let out = crate::helpers::output(command).await;
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),

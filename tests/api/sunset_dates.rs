@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 use switchyard::domain::access::StaffRole;
 use time::{Date, OffsetDateTime};
 
-use crate::helpers::{ADMIN, Page, STORE, TestApp, path, spawn_app_with};
+use crate::helpers::{ADMIN, Page, STORE, TestApp, output, path, spawn_app_with};
 
 const OPERATOR: &str = "ops@platform.example";
 
@@ -208,8 +208,9 @@ async fn a_store_with_its_own_later_date_is_told_only_what_changes_for_it() {
 }
 
 /// `switchyard sunset …` against the app's database.
-fn cli(app: &TestApp, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_switchyard"))
+async fn cli(app: &TestApp, args: &[&str]) -> std::process::Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_switchyard"));
+    command
         .arg("sunset")
         .args(args)
         .env("SWITCHYARD_DATABASE_URL", &app.database_url)
@@ -217,23 +218,22 @@ fn cli(app: &TestApp, args: &[&str]) -> std::process::Output {
             "SWITCHYARD_SECRET_KEY",
             "cli-test-key-cli-test-key-0123456789",
         )
-        .env("RUST_LOG", "error")
-        .output()
-        .unwrap()
+        .env("RUST_LOG", "error");
+    output(command).await
 }
 
 #[tokio::test]
 async fn the_command_line_moves_a_date_and_a_running_server_tells_the_stores() {
     let app = app().await;
     let new = in_days(120).to_string();
-    let out = cli(&app, &["set", "KPM", &new, "--reason", "Holiday season"]);
+    let out = cli(&app, &["set", "KPM", &new, "--reason", "Holiday season"]).await;
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
     // Another configuration in the command's environment changes nothing by itself.
-    let out = cli(&app, &["list"]);
+    let out = cli(&app, &["list"]).await;
     let listed = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(listed.contains(&format!("KPM      {new}")), "{listed}");
     assert!(listed.contains("Holiday season"), "{listed}");
@@ -258,7 +258,7 @@ async fn the_command_line_moves_a_date_and_a_running_server_tells_the_stores() {
             "The new date must be after today.",
         ),
     ] {
-        let out = cli(&app, &args);
+        let out = cli(&app, &args).await;
         assert!(!out.status.success());
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains(says), "{err}");
@@ -284,8 +284,13 @@ async fn an_instance_without_a_turn_still_shows_a_moved_date() {
     let out = cli(
         &app,
         &["set", "KPM", &in_days(120).to_string(), "--reason", "x"],
+    )
+    .await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
-    assert!(out.status.success());
     app.sign_in(ADMIN).await;
     let mut shown = false;
     for _ in 0..40 {
@@ -375,7 +380,8 @@ async fn reminders_count_down_to_the_new_date() {
             "--reason",
             "Two more days for the holidays",
         ],
-    );
+    )
+    .await;
     assert!(
         out.status.success(),
         "{}",

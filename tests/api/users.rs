@@ -193,26 +193,31 @@ async fn operators_manage_staff_and_disabling_ends_sessions() {
 #[tokio::test]
 async fn the_cli_manages_staff_accounts() {
     let app = spawn_app().await;
-    let run = |args: &[&str]| app.cli(args);
-    let out = run(&[
-        "user",
-        "add",
-        "--role",
-        "partner",
-        "--partner",
-        "Nordic Commerce Partners",
-        "pm@nordic.example",
-    ]);
+    let out = app
+        .cli(&[
+            "user",
+            "add",
+            "--role",
+            "partner",
+            "--partner",
+            "Nordic Commerce Partners",
+            "pm@nordic.example",
+        ])
+        .await;
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let out = run(&["user", "add", "--role", "partner", "pm2@nordic.example"]);
+    let out = app
+        .cli(&["user", "add", "--role", "partner", "pm2@nordic.example"])
+        .await;
     assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("--partner"));
-    let out = run(&["user", "add", "--role", "wizard", "x@example.com"]);
+    let out = app
+        .cli(&["user", "add", "--role", "wizard", "x@example.com"])
+        .await;
     assert!(!out.status.success());
-    let list = String::from_utf8(run(&["user", "list"]).stdout).unwrap();
+    let list = String::from_utf8(app.cli(&["user", "list"]).await.stdout).unwrap();
     assert!(
         list.contains("pm@nordic.example")
             && list.contains("partner")
@@ -220,17 +225,19 @@ async fn the_cli_manages_staff_accounts() {
         "{list}"
     );
     assert!(
-        run(&["user", "disable", "pm@nordic.example"])
+        app.cli(&["user", "disable", "pm@nordic.example"])
+            .await
             .status
             .success()
     );
     assert!(
-        String::from_utf8(run(&["user", "list"]).stdout)
+        String::from_utf8(app.cli(&["user", "list"]).await.stdout)
             .unwrap()
             .contains("disabled")
     );
     assert!(
-        !run(&["user", "disable", "nobody@example.com"])
+        !app.cli(&["user", "disable", "nobody@example.com"])
+            .await
             .status
             .success()
     );
