@@ -219,6 +219,9 @@ const TYPES: [&str; 18] = [
     "TEXT", "TEXT", "TEXT", "TEXT", "TEXT", "BIGINT", "TEXT",
 ];
 
+/// The batch sizes whose statements are kept prepared: 1 to this many events.
+const KEPT_PREPARED: usize = 32;
+
 /// Records `events` in one statement, each as [`insert`] would: one round trip and one
 /// statement for a batch (`gather`) instead of one per event. The answers are in the
 /// order of `events`; an event id that comes twice is recorded for its first.
@@ -257,10 +260,12 @@ pub async fn insert_all<'c>(
         returning_upgrade(true)
     );
     let received_at = now();
-    // Not kept as a prepared statement: each batch size is a statement text of its own,
-    // up to 256 rows of 18 parameters, and a cache of them on every connection would
-    // hold hundreds on the database server.
-    let mut query = sqlx::query_as::<_, BatchRow>(&sql).persistent(false);
+    // Each batch size is a statement text of its own. The sizes concurrent senders make
+    // (one per sender waiting) are kept prepared, which the database would otherwise parse
+    // and plan for every batch; a burst's larger ones are not, so that a connection holds
+    // at most `KEPT_PREPARED` of them on the database server, not one for each size up
+    // to 256 rows of 18 parameters.
+    let mut query = sqlx::query_as::<_, BatchRow>(&sql).persistent(events.len() <= KEPT_PREPARED);
     for e in events {
         query = bind(query, e, received_at);
     }
