@@ -40,22 +40,36 @@ struct State {
     writing: usize,
     /// The last time a byte was read or written, or a response began.
     moved_at: Instant,
+    /// When the watchdog looks next, if it is waiting. A change that brings a deadline
+    /// sooner wakes it; one that does not is seen when it looks. So a busy kept-alive
+    /// connection does not wake its watchdog twice per request, only once per timeout.
+    looks_at: Option<Instant>,
+}
+
+impl State {
+    /// Whether the watchdog must be woken for a deadline at `at`: it would look too late.
+    fn looks_after(&self, at: Instant) -> bool {
+        self.looks_at.is_none_or(|looks| at < looks)
+    }
 }
 
 /// Shared by a connection's socket, its service and its watchdog.
 #[derive(Debug)]
 pub struct Activity {
     state: Mutex<State>,
-    /// Wakes the watchdog when a head or a response starts, as its deadline may come
-    /// sooner.
-    head_started: Notify,
+    /// How long a request head may take to arrive.
+    header: Duration,
+    /// How long a connection may sit without a request, or a response without a byte.
+    idle: Duration,
+    /// Wakes the watchdog when a deadline came sooner than it was going to look.
+    sooner: Notify,
 }
 
 /// Why the watchdog closed a connection (a metric label and a log field).
 pub type Reason = &'static str;
 
 impl Activity {
-    pub fn new() -> Arc<Self> {
+    pub fn new(header: Duration, idle: Duration) -> Arc<Self> {
         Arc::new(Self {
             state: Mutex::new(State {
                 open_requests: 0,
@@ -63,8 +77,11 @@ impl Activity {
                 idle_since: Instant::now(),
                 writing: 0,
                 moved_at: Instant::now(),
+                looks_at: None,
             }),
-            head_started: Notify::new(),
+            header,
+            idle,
+            sooner: Notify::new(),
         })
     }
 
@@ -73,16 +90,17 @@ impl Activity {
     }
 
     fn bytes_read(&self) {
-        let started = self.with(|s| {
-            s.moved_at = Instant::now();
+        let sooner = self.with(|s| {
+            let now = Instant::now();
+            s.moved_at = now;
             let starts = s.open_requests == 0 && s.head_since.is_none();
             if starts {
-                s.head_since = Some(Instant::now());
+                s.head_since = Some(now);
             }
-            starts
+            starts && s.looks_after(now + self.header)
         });
-        if started {
-            self.head_started.notify_one();
+        if sooner {
+            self.sooner.notify_one();
         }
     }
 
@@ -102,34 +120,44 @@ impl Activity {
         }
     }
 
-    fn deadline(&self, header: Duration, idle: Duration) -> Option<(Instant, Reason)> {
-        self.with(|s| match (s.open_requests, s.head_since) {
-            (0, Some(since)) => Some((since + header, "header_timeout")),
-            (0, None) => Some((s.idle_since + idle, "idle_timeout")),
-            _ if s.writing > 0 => Some((s.moved_at + idle, "stalled")),
+    fn deadline(&self, s: &State) -> Option<(Instant, Reason)> {
+        match (s.open_requests, s.head_since) {
+            (0, Some(since)) => Some((since + self.header, "header_timeout")),
+            (0, None) => Some((s.idle_since + self.idle, "idle_timeout")),
+            _ if s.writing > 0 => Some((s.moved_at + self.idle, "stalled")),
             // The service is still working on its answer (reading the body has its own
             // deadline).
             _ => None,
+        }
+    }
+
+    /// When the watchdog looks next and what it finds then if nothing changes, noted as
+    /// when it looks.
+    fn next_look(&self) -> (Instant, Reason) {
+        self.with(|s| {
+            // Busy: the service is working on an answer. Look again later; a response
+            // starting is no sooner than that.
+            let (at, reason) = self
+                .deadline(s)
+                .unwrap_or_else(|| (Instant::now() + self.idle, "busy"));
+            s.looks_at = Some(at);
+            (at, reason)
         })
     }
 
     /// Resolves when the connection has overstayed one of its timeouts.
-    pub async fn expired(&self, header: Duration, idle: Duration) -> Reason {
+    pub async fn expired(&self) -> Reason {
         loop {
-            let head_started = self.head_started.notified();
-            let (at, reason) = match self.deadline(header, idle) {
-                Some(d) => d,
-                // Busy: the service is working on an answer. Look again later; a
-                // response starting wakes the watchdog.
-                None => (Instant::now() + idle, "busy"),
-            };
+            // Asked for before the state is read, so a change right after is not missed.
+            let sooner = self.sooner.notified();
+            let (at, reason) = self.next_look();
             if at <= Instant::now() {
                 return reason;
             }
             // Then look again: a request may have come and gone meanwhile.
             tokio::select! {
                 _ = tokio::time::sleep_until(at) => {}
-                _ = head_started => {}
+                _ = sooner => {}
             }
         }
     }
@@ -148,11 +176,15 @@ impl RequestGuard {
     fn response_started(&mut self) {
         if !self.writing {
             self.writing = true;
-            self.activity.with(|s| {
+            let activity = &self.activity;
+            let sooner = activity.with(|s| {
                 s.writing += 1;
                 s.moved_at = Instant::now();
+                s.looks_after(s.moved_at + activity.idle)
             });
-            self.activity.head_started.notify_one();
+            if sooner {
+                activity.sooner.notify_one();
+            }
         }
     }
 }
@@ -160,13 +192,18 @@ impl RequestGuard {
 impl Drop for RequestGuard {
     fn drop(&mut self) {
         let writing = self.writing;
-        self.activity.with(|s| {
+        let activity = &self.activity;
+        let sooner = activity.with(|s| {
             s.open_requests = s.open_requests.saturating_sub(1);
             if writing {
                 s.writing = s.writing.saturating_sub(1);
             }
             s.idle_since = Instant::now();
+            s.open_requests == 0 && s.looks_after(s.idle_since + activity.idle)
         });
+        if sooner {
+            activity.sooner.notify_one();
+        }
     }
 }
 
@@ -354,53 +391,108 @@ impl AsyncWrite for Tracked {
 
 #[cfg(test)]
 mod tests {
+    use futures_util::FutureExt;
+
     use super::*;
 
     const HEADER: Duration = Duration::from_secs(10);
     const IDLE: Duration = Duration::from_secs(60);
 
+    fn activity() -> Arc<Activity> {
+        Activity::new(HEADER, IDLE)
+    }
+
+    fn deadline(a: &Activity) -> Option<(Instant, Reason)> {
+        a.with(|s| a.deadline(s))
+    }
+
+    /// Whether the watchdog was asked to look again since it last looked.
+    fn woken(a: &Activity) -> bool {
+        a.sooner.notified().now_or_never().is_some()
+    }
+
     #[test]
     fn an_idle_connection_is_due_after_the_idle_timeout() {
-        let a = Activity::new();
-        let (at, reason) = a.deadline(HEADER, IDLE).unwrap();
+        let a = activity();
+        let (at, reason) = deadline(&a).unwrap();
         assert_eq!(reason, "idle_timeout");
         assert!(at > Instant::now() + HEADER);
     }
 
     #[test]
     fn a_started_head_is_due_after_the_header_timeout() {
-        let a = Activity::new();
+        let a = activity();
         a.bytes_read();
-        let (at, reason) = a.deadline(HEADER, IDLE).unwrap();
+        let (at, reason) = deadline(&a).unwrap();
         assert_eq!(reason, "header_timeout");
         assert!(at <= Instant::now() + HEADER);
     }
 
     #[test]
     fn an_open_request_never_expires_and_its_end_restarts_the_idle_clock() {
-        let a = Activity::new();
+        let a = activity();
         a.bytes_read();
         let guard = a.request_started();
-        assert!(a.deadline(HEADER, IDLE).is_none());
+        assert!(deadline(&a).is_none());
         // Body bytes of the open request do not start a head.
         a.bytes_read();
-        assert!(a.deadline(HEADER, IDLE).is_none());
+        assert!(deadline(&a).is_none());
         drop(guard);
-        let (_, reason) = a.deadline(HEADER, IDLE).unwrap();
+        let (_, reason) = deadline(&a).unwrap();
         assert_eq!(reason, "idle_timeout");
     }
 
     #[test]
     fn a_response_being_written_is_due_when_no_byte_moves_for_the_idle_timeout() {
-        let a = Activity::new();
+        let a = activity();
         a.bytes_read();
         let mut guard = a.request_started();
         guard.response_started();
-        let (at, reason) = a.deadline(HEADER, IDLE).unwrap();
+        let (at, reason) = deadline(&a).unwrap();
         assert_eq!(reason, "stalled");
         assert!(at <= Instant::now() + IDLE);
         drop(guard);
-        let (_, reason) = a.deadline(HEADER, IDLE).unwrap();
+        let (_, reason) = deadline(&a).unwrap();
         assert_eq!(reason, "idle_timeout");
+    }
+
+    /// A head that starts while the watchdog waits out the idle timeout is due sooner
+    /// than it would look: it is woken. Requests after that, on a busy kept-alive
+    /// connection, are due no sooner than it already looks, and do not wake it.
+    #[test]
+    fn the_watchdog_is_woken_only_for_a_deadline_sooner_than_it_looks() {
+        let a = activity();
+        let (_, reason) = a.next_look();
+        assert_eq!(reason, "idle_timeout");
+        a.bytes_read();
+        assert!(woken(&a), "a head starting on an idle connection");
+        let (_, reason) = a.next_look();
+        assert_eq!(reason, "header_timeout");
+        for _ in 0..3 {
+            let mut guard = a.request_started();
+            guard.response_started();
+            drop(guard);
+            a.bytes_read();
+        }
+        assert!(!woken(&a), "requests on a busy kept-alive connection");
+        // When it looks, it finds the head that is arriving now.
+        let (at, reason) = a.next_look();
+        assert_eq!(reason, "header_timeout");
+        assert!(at > Instant::now() + HEADER - Duration::from_secs(1));
+    }
+
+    /// With a header timeout longer than the idle timeout, a request's end brings the
+    /// deadline before the head's that the watchdog was waiting for.
+    #[test]
+    fn the_end_of_a_request_wakes_the_watchdog_when_idling_is_due_sooner() {
+        let a = Activity::new(IDLE, HEADER);
+        a.bytes_read();
+        let _ = woken(&a);
+        let (_, reason) = a.next_look();
+        assert_eq!(reason, "header_timeout");
+        let guard = a.request_started();
+        drop(guard);
+        assert!(woken(&a));
+        assert_eq!(a.next_look().1, "idle_timeout");
     }
 }

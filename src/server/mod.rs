@@ -163,7 +163,7 @@ impl Server {
         slot: OwnedSemaphorePermit,
     ) {
         let _ = stream.set_nodelay(true);
-        let activity = Activity::new();
+        let activity = Activity::new(self.header_timeout, self.idle_timeout);
         let handoff = Handoff::default();
         let io = TokioIo::new(Tracked::new(stream, activity.clone(), handoff.clone()));
         let requests = activity.clone();
@@ -196,7 +196,6 @@ impl Server {
         let mut cut = self.cut.subscribe();
         // Held until the task ends, so the drain waits for a stream that took the socket.
         let running = self.taken.subscribe();
-        let (header, idle) = (self.header_timeout, self.idle_timeout);
         ::metrics::counter!("switchyard_connections_accepted_total").increment(1);
         ::metrics::gauge!("switchyard_connections_open").increment(1.0);
         tokio::spawn(async move {
@@ -204,7 +203,7 @@ impl Server {
                 result = connection => if let Err(e) = result {
                     tracing::debug!(%remote, error = %e, "connection ended with an error");
                 },
-                reason = activity.expired(header, idle) => {
+                reason = activity.expired() => {
                     tracing::debug!(%remote, reason, "closing a connection");
                     ::metrics::counter!("switchyard_connections_closed_total", "reason" => reason)
                         .increment(1);

@@ -124,6 +124,45 @@ async fn a_client_that_sends_its_header_slowly_is_cut_off_after_the_header_timeo
     assert!(health_over(&mut app.connect().await).await.ends_with("ok"));
 }
 
+/// The watchdog is not woken for each request of a busy kept-alive connection, only when
+/// a deadline comes sooner than it looks: a head that trickles in after answered
+/// requests is still cut off on time.
+#[tokio::test]
+async fn a_kept_alive_connection_that_then_sends_its_header_slowly_is_cut_off() {
+    let app = spawn_app_with(|c| {
+        c.server.header_timeout = Duration::from_secs(1);
+        c.server.idle_timeout = Duration::from_secs(60);
+    })
+    .await;
+    let mut kept = app.connect().await;
+    for _ in 0..3 {
+        assert!(health_over(&mut kept).await.ends_with("ok"));
+    }
+    // Longer than the header timeout: the watchdog has looked and waits out the idle one.
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    let started = std::time::Instant::now();
+    kept.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n")
+        .await
+        .unwrap();
+    let mut cut_off = false;
+    for n in 0..20 {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        let line = format!("X-Slow-{n}: 1\r\n");
+        if kept.write_all(line.as_bytes()).await.is_err() {
+            cut_off = true;
+            break;
+        }
+    }
+    if !cut_off {
+        closed_by_server(&mut kept).await.unwrap();
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "cut off after {:?}, with a header timeout of 1 s",
+        started.elapsed()
+    );
+}
+
 #[tokio::test]
 async fn a_connection_without_requests_is_closed_after_the_idle_timeout() {
     let app = spawn_app_with(|c| {
