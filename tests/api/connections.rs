@@ -90,36 +90,46 @@ async fn read_response(stream: &mut TcpStream) -> String {
     }
 }
 
-#[tokio::test]
-async fn a_client_that_sends_its_header_slowly_is_cut_off_after_the_header_timeout() {
-    let app = spawn_app_with(|c| {
+/// A server whose header timeout is 1 s (and idle timeout a minute).
+async fn with_a_header_timeout_of_one_second() -> TestApp {
+    spawn_app_with(|c| {
         c.server.header_timeout = Duration::from_secs(1);
         c.server.idle_timeout = Duration::from_secs(60);
     })
-    .await;
-    let mut slow = app.connect().await;
+    .await
+}
+
+/// Sends a slowloris head on `stream` (a header line now and then, never the blank line
+/// that ends it) and asserts the server cuts it off within a few header timeouts of 1 s.
+async fn send_a_head_slowly_until_cut_off(stream: &mut TcpStream) {
     let started = std::time::Instant::now();
-    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n")
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n")
         .await
         .unwrap();
-    // A slowloris: a header line now and then, never the blank line that ends the head.
     let mut cut_off = false;
     for n in 0..20 {
         tokio::time::sleep(Duration::from_millis(250)).await;
         let line = format!("X-Slow-{n}: 1\r\n");
-        if slow.write_all(line.as_bytes()).await.is_err() {
+        if stream.write_all(line.as_bytes()).await.is_err() {
             cut_off = true;
             break;
         }
     }
     if !cut_off {
-        closed_by_server(&mut slow).await.unwrap();
+        closed_by_server(stream).await.unwrap();
     }
     assert!(
         started.elapsed() < Duration::from_secs(4),
         "cut off after {:?}, with a header timeout of 1 s",
         started.elapsed()
     );
+}
+
+#[tokio::test]
+async fn a_client_that_sends_its_header_slowly_is_cut_off_after_the_header_timeout() {
+    let app = with_a_header_timeout_of_one_second().await;
+    send_a_head_slowly_until_cut_off(&mut app.connect().await).await;
     // Anyone else is served meanwhile.
     assert!(health_over(&mut app.connect().await).await.ends_with("ok"));
 }
@@ -129,38 +139,14 @@ async fn a_client_that_sends_its_header_slowly_is_cut_off_after_the_header_timeo
 /// requests is still cut off on time.
 #[tokio::test]
 async fn a_kept_alive_connection_that_then_sends_its_header_slowly_is_cut_off() {
-    let app = spawn_app_with(|c| {
-        c.server.header_timeout = Duration::from_secs(1);
-        c.server.idle_timeout = Duration::from_secs(60);
-    })
-    .await;
+    let app = with_a_header_timeout_of_one_second().await;
     let mut kept = app.connect().await;
     for _ in 0..3 {
         assert!(health_over(&mut kept).await.ends_with("ok"));
     }
     // Longer than the header timeout: the watchdog has looked and waits out the idle one.
     tokio::time::sleep(Duration::from_millis(1_500)).await;
-    let started = std::time::Instant::now();
-    kept.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n")
-        .await
-        .unwrap();
-    let mut cut_off = false;
-    for n in 0..20 {
-        tokio::time::sleep(Duration::from_millis(250)).await;
-        let line = format!("X-Slow-{n}: 1\r\n");
-        if kept.write_all(line.as_bytes()).await.is_err() {
-            cut_off = true;
-            break;
-        }
-    }
-    if !cut_off {
-        closed_by_server(&mut kept).await.unwrap();
-    }
-    assert!(
-        started.elapsed() < Duration::from_secs(4),
-        "cut off after {:?}, with a header timeout of 1 s",
-        started.elapsed()
-    );
+    send_a_head_slowly_until_cut_off(&mut kept).await;
 }
 
 #[tokio::test]
