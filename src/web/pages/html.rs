@@ -7,8 +7,12 @@
 //! templates and writes exactly what dioxus-ssr writes without hydration; a tree that holds
 //! a component is left to dioxus-ssr. Debug builds render every page both ways and compare
 //! (`super::render`), so every test that opens a page checks the two agree.
+//!
+//! What a template writes is mostly the same every time: its tags, static attributes and
+//! text. Each template is turned once (per thread) into a [`Plan`]: those runs of HTML,
+//! ready to copy, between the places its dynamic parts go.
 
-use std::fmt::Write;
+use std::{cell::RefCell, fmt::Write, rc::Rc};
 
 use dioxus::dioxus_core::{
     Attribute, AttributeValue, DynamicNode, TemplateAttribute, TemplateNode, VNode,
@@ -42,55 +46,170 @@ impl Escape {
     }
 }
 
+/// A template as what it writes: runs of HTML that are the same on every use, and the
+/// places where what differs goes.
+struct Plan(Vec<Part>);
+
+enum Part {
+    /// Tags, static attributes and text, escaped.
+    Html(String),
+    /// Text at a template's root, escaped as its parent's text is.
+    RootText(&'static str),
+    /// A dynamic node: text, a fragment of other templates, nothing, or a component.
+    Node { id: usize, escape: Escape },
+    /// The start tag of an element with dynamic attributes (and what `dangerous_inner_html`
+    /// puts inside it).
+    Start {
+        tag: &'static str,
+        attrs: &'static [TemplateAttribute],
+        void: bool,
+    },
+}
+
+/// Plans kept per thread: a page has a few dozen templates, the app a few hundred. A
+/// template built while running (hot reload) is new each time, so past this many a plan
+/// is made and used but not kept.
+const MAX_PLANS: usize = 4_096;
+
+thread_local! {
+    /// By the address and length of a template's roots, which are `'static`: the same
+    /// address always holds the same template.
+    static PLANS: RefCell<foldhash::HashMap<(usize, usize), Rc<Plan>>> = RefCell::default();
+}
+
+fn plan_of(roots: &'static [TemplateNode]) -> Rc<Plan> {
+    let key = (roots.as_ptr() as usize, roots.len());
+    PLANS.with_borrow_mut(|plans| {
+        if let Some(plan) = plans.get(&key) {
+            return plan.clone();
+        }
+        let plan = Rc::new(Plan::of(roots));
+        if plans.len() < MAX_PLANS {
+            plans.insert(key, plan.clone());
+        }
+        plan
+    })
+}
+
+impl Plan {
+    fn of(roots: &'static [TemplateNode]) -> Self {
+        let mut planner = Planner {
+            parts: Vec::new(),
+            html: String::new(),
+        };
+        for root in roots {
+            planner.node(root, Escape::AsParent);
+        }
+        planner.end_html();
+        Plan(planner.parts)
+    }
+}
+
+struct Planner {
+    parts: Vec<Part>,
+    /// The run of HTML being gathered.
+    html: String,
+}
+
+impl Planner {
+    fn end_html(&mut self) {
+        if !self.html.is_empty() {
+            self.parts.push(Part::Html(std::mem::take(&mut self.html)));
+        }
+    }
+
+    fn push(&mut self, part: Part) {
+        self.end_html();
+        self.parts.push(part);
+    }
+
+    fn node(&mut self, t: &'static TemplateNode, escape: Escape) {
+        match t {
+            TemplateNode::Element {
+                tag,
+                attrs,
+                children,
+                ..
+            } => {
+                let void = children.is_empty() && is_void(tag);
+                let is_static = attrs
+                    .iter()
+                    .all(|a| matches!(a, TemplateAttribute::Static { .. }));
+                if is_static {
+                    write_start(&mut self.html, &[], tag, attrs, void);
+                } else {
+                    self.push(Part::Start { tag, attrs, void });
+                }
+                if void {
+                    return;
+                }
+                // Code in a script or style element is written as it is.
+                let escape = match *tag {
+                    "style" | "script" => Escape::Never,
+                    _ => Escape::Always,
+                };
+                for child in children.iter() {
+                    self.node(child, escape);
+                }
+                self.html.push_str("</");
+                self.html.push_str(tag);
+                self.html.push('>');
+            }
+            TemplateNode::Text { text } => match escape {
+                Escape::AsParent => self.push(Part::RootText(text)),
+                _ => write_text(&mut self.html, text, escape.resolve(true)),
+            },
+            TemplateNode::Dynamic { id } => self.push(Part::Node { id: *id, escape }),
+        }
+    }
+}
+
 fn write_vnode(out: &mut String, node: &VNode, escaped: bool) -> Result<(), NeedsVirtualDom> {
-    for root in node.template.roots {
-        write_template_node(out, node, root, Escape::AsParent, escaped)?;
+    let plan = plan_of(node.template.roots);
+    for part in &plan.0 {
+        match part {
+            Part::Html(html) => out.push_str(html),
+            Part::RootText(text) => write_text(out, text, escaped),
+            Part::Node { id, escape } => {
+                write_dynamic(out, node, *id, escape.resolve(escaped))?;
+            }
+            Part::Start { tag, attrs, void } => {
+                write_start(out, &node.dynamic_attrs, tag, attrs, *void);
+            }
+        }
     }
     Ok(())
 }
 
-fn write_template_node(
+fn write_dynamic(
     out: &mut String,
     node: &VNode,
-    t: &TemplateNode,
-    escape: Escape,
-    parent_escaped: bool,
+    id: usize,
+    escaped: bool,
 ) -> Result<(), NeedsVirtualDom> {
-    match t {
-        TemplateNode::Element {
-            tag,
-            attrs,
-            children,
-            ..
-        } => write_element(out, node, tag, attrs, children),
-        TemplateNode::Text { text } => {
-            write_text(out, text, escape.resolve(parent_escaped));
-            Ok(())
-        }
-        TemplateNode::Dynamic { id } => {
-            let escaped = escape.resolve(parent_escaped);
-            match &node.dynamic_nodes[*id] {
-                DynamicNode::Text(text) => write_text(out, &text.value, escaped),
-                DynamicNode::Fragment(nodes) => {
-                    for child in nodes {
-                        write_vnode(out, child, escaped)?;
-                    }
-                }
-                DynamicNode::Placeholder(_) => {}
-                DynamicNode::Component(_) => return Err(NeedsVirtualDom),
+    match node.dynamic_nodes.get(id) {
+        Some(DynamicNode::Text(text)) => write_text(out, &text.value, escaped),
+        Some(DynamicNode::Fragment(nodes)) => {
+            for child in nodes {
+                write_vnode(out, child, escaped)?;
             }
-            Ok(())
         }
+        Some(DynamicNode::Placeholder(_)) | None => {}
+        Some(DynamicNode::Component(_)) => return Err(NeedsVirtualDom),
     }
+    Ok(())
 }
 
-fn write_element(
+/// An element's start tag with its attributes (`/>` for a void one), and what
+/// `dangerous_inner_html` puts inside it. `dynamic_attrs` are its template's: none when
+/// `attrs` are all static.
+fn write_start(
     out: &mut String,
-    node: &VNode,
+    dynamic_attrs: &[Box<[Attribute]>],
     tag: &str,
     attrs: &[TemplateAttribute],
-    children: &[TemplateNode],
-) -> Result<(), NeedsVirtualDom> {
+    void: bool,
+) {
     out.push('<');
     out.push_str(tag);
     let mut static_html = None;
@@ -113,7 +232,7 @@ fn write_element(
                 }
             }
             TemplateAttribute::Dynamic { id } => {
-                for attr in node.dynamic_attrs[*id].iter() {
+                for attr in dynamic_attrs.get(*id).into_iter().flat_map(|a| a.iter()) {
                     if attr.name == "dangerous_inner_html" {
                         dynamic_html = text_of(&attr.value);
                     } else if attr.namespace == Some("style") {
@@ -141,9 +260,9 @@ fn write_element(
         }
         out.push('"');
     }
-    if children.is_empty() && is_void(tag) {
+    if void {
         out.push_str("/>");
-        return Ok(());
+        return;
     }
     out.push('>');
     match (static_html, dynamic_html) {
@@ -151,18 +270,6 @@ fn write_element(
         (None, Some(html)) => out.push_str(&html),
         (None, None) => {}
     }
-    // Code in a script or style element is written as it is.
-    let escape = match tag {
-        "style" | "script" => Escape::Never,
-        _ => Escape::Always,
-    };
-    for child in children {
-        write_template_node(out, node, child, escape, true)?;
-    }
-    out.push_str("</");
-    out.push_str(tag);
-    out.push('>');
-    Ok(())
 }
 
 fn write_text(out: &mut String, text: &str, escaped: bool) {
@@ -332,9 +439,13 @@ mod tests {
     #[track_caller]
     fn same_as_dioxus_ssr(element: Element) {
         let expected = dioxus_ssr::render_element(element.clone());
-        let mut written = String::new();
-        super::write(&mut written, element.as_ref().expect("an element")).expect("no components");
-        assert_eq!(written, expected);
+        // Twice: the second time from the templates' plans made the first.
+        for _ in 0..2 {
+            let mut written = String::new();
+            super::write(&mut written, element.as_ref().expect("an element"))
+                .expect("no components");
+            assert_eq!(written, expected);
+        }
     }
 
     #[test]
