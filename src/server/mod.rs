@@ -7,6 +7,7 @@ pub mod conn;
 pub mod handoff;
 pub mod logs;
 pub mod metrics;
+pub mod watchdog;
 
 use std::{
     net::SocketAddr,
@@ -30,8 +31,9 @@ use tokio::{
 use tower::ServiceExt;
 
 use crate::config::ServerConfig;
-use conn::{Activity, GuardedBody, TimedBody, Tracked};
+use conn::{TimedBody, Tracked};
 use handoff::Handoff;
+use watchdog::{Activity, GuardedBody};
 
 /// File descriptors kept back from connections for the database, mail, files and logs.
 const RESERVED_FILES: u64 = 256;
@@ -105,7 +107,7 @@ impl Server {
         // ends. Guessing the version first costs every connection a read buffer of twice
         // the size (16 KiB rather than 8), held as long as a live stream is open.
         let mut builder = http1::Builder::new();
-        // The header timeout is kept by `conn::Activity`, apart from the idle timeout.
+        // The header timeout is kept by `watchdog::Activity`, apart from the idle timeout.
         builder.header_read_timeout(None);
         tokio::pin!(stop);
         loop {
