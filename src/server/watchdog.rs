@@ -342,4 +342,35 @@ mod tests {
         assert!(woken(&a));
         assert_eq!(a.next_look().1, "idle_timeout");
     }
+
+    /// The watchdog itself, on a real clock: a response whose start did not wake it is
+    /// still closed once no byte has moved for the idle timeout, and not while bytes move.
+    #[tokio::test]
+    async fn a_response_that_stops_moving_is_closed_after_the_idle_timeout() {
+        let idle = Duration::from_millis(300);
+        let a = Activity::new(Duration::from_millis(200), idle);
+        let watchdog = tokio::spawn({
+            let a = a.clone();
+            async move { a.expired().await }
+        });
+        a.bytes_read();
+        let mut guard = a.request_started();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        guard.response_started();
+        let started = Instant::now();
+        for _ in 0..6 {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            a.bytes_written();
+        }
+        assert!(!watchdog.is_finished(), "closed while bytes were moving");
+        // The reader stops reading: nothing moves any more.
+        let reason = tokio::time::timeout(Duration::from_secs(3), watchdog).await;
+        assert_eq!(reason.expect("closed in time").unwrap(), "stalled");
+        let waited = started.elapsed();
+        assert!(
+            waited >= Duration::from_millis(600) + idle && waited < Duration::from_secs(3),
+            "closed {waited:?} after the response began"
+        );
+        drop(guard);
+    }
 }
