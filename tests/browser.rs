@@ -937,15 +937,24 @@ async fn rehearsal(app: &TestApp, b: &Client, run: Run) -> Result {
     Ok(())
 }
 
-/// Waits for a finished download whose name starts with `prefix`.
+/// Waits for a finished download whose name starts with `prefix`. Chromium reserves the
+/// final name with an empty file while it writes to a `.crdownload` beside it, so a
+/// download is finished only once no `.crdownload` is left and its file has bytes.
 async fn downloaded(app: &TestApp, prefix: &str) -> Result<PathBuf> {
     let dir = downloads(app);
     for _ in 0..100 {
+        let mut done = None;
+        let mut partial = false;
         for entry in std::fs::read_dir(&dir)?.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
-            if name.starts_with(prefix) && !name.ends_with(".crdownload") {
-                return Ok(entry.path());
+            if name.ends_with(".crdownload") {
+                partial = true;
+            } else if name.starts_with(prefix) && entry.metadata()?.len() > 0 {
+                done = Some(entry.path());
             }
+        }
+        if let (Some(path), false) = (done, partial) {
+            return Ok(path);
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
