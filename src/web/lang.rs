@@ -33,9 +33,8 @@ pub fn from_headers(headers: &HeaderMap) -> Lang {
 /// The language the person asked for, by the switcher's cookie or their browser's
 /// `Accept-Language`; `None` when they said nothing (English is then only a default).
 pub fn expressed(headers: &HeaderMap) -> Option<Lang> {
-    let jar = CookieJar::from_headers(headers);
-    jar.get(COOKIE)
-        .and_then(|c| Lang::parse(c.value()))
+    super::cookies::get(headers, COOKIE)
+        .and_then(|c| Lang::parse(&c))
         .or_else(|| {
             headers
                 .get(header::ACCEPT_LANGUAGE)
@@ -64,9 +63,8 @@ where
 /// The zone the browser reported in its `tz` cookie, else UTC (no script, or a name
 /// the database does not know).
 fn browser_zone(headers: &HeaderMap) -> jiff::tz::TimeZone {
-    CookieJar::from_headers(headers)
-        .get(ZONE_COOKIE)
-        .and_then(|c| crate::i18n::zone::parse(c.value()))
+    super::cookies::get(headers, ZONE_COOKIE)
+        .and_then(|c| crate::i18n::zone::parse(&c))
         .unwrap_or(jiff::tz::TimeZone::UTC)
 }
 

@@ -11,6 +11,7 @@ pub mod brownouts;
 pub mod calendar;
 pub mod casework;
 pub mod console;
+pub mod cookies;
 pub mod error;
 pub mod extensions;
 pub mod frame;

@@ -81,8 +81,8 @@ where
 
 /// The notice a request's cookie carries, if its signature holds.
 pub fn pending(state: &AppState, headers: &HeaderMap) -> Option<String> {
-    let jar = CookieJar::from_headers(headers);
-    let (text, signature) = jar.get(COOKIE)?.value().split_once('.')?;
+    let value = super::cookies::get(headers, COOKIE)?;
+    let (text, signature) = value.split_once('.')?;
     let text = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(text)
         .ok()

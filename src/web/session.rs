@@ -8,10 +8,7 @@ use axum::{
     extract::{FromRef, FromRequest, FromRequestParts, Request},
     http::request::Parts,
 };
-use axum_extra::extract::{
-    CookieJar,
-    cookie::{Cookie, SameSite},
-};
+use axum_extra::extract::cookie::{Cookie, SameSite};
 use serde::{Deserialize, de::DeserializeOwned};
 use sqlx::AnyConnection;
 use subtle::ConstantTimeEq;
@@ -82,9 +79,8 @@ pub struct SessionCookie(String);
 
 impl SessionCookie {
     pub fn of(parts: &Parts, state: &AppState) -> Option<Self> {
-        let jar = CookieJar::from_headers(&parts.headers);
-        jar.get(cookie_name(state))
-            .map(|c| SessionCookie(sha256_hex(c.value())))
+        super::cookies::get(&parts.headers, cookie_name(state))
+            .map(|c| SessionCookie(sha256_hex(c.as_bytes())))
     }
 
     /// The hash: a session row's key, and what a sign-in link is bound to.
