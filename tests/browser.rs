@@ -331,7 +331,7 @@ async fn walk_through(app: &TestApp, b: &Client, run: Run) -> Result {
             click(b, css).await
         }
     };
-    sign_in(app, b, run, p.admin, 0).await?;
+    sign_in(app, b, run, p.admin).await?;
     check("my-stores").await?;
     if run.via == Choice::Switcher {
         // Chosen once, signed in: stored, and it outranks what the browser asks for.
@@ -401,7 +401,7 @@ async fn walk_through(app: &TestApp, b: &Client, run: Run) -> Result {
         check("users-delegate").await?;
         app.wait_for_new_link(dev, 0).await;
         b.delete_all_cookies().await?;
-        sign_in(app, b, run, dev, 1).await?;
+        sign_in(app, b, run, dev).await?;
         b.goto(&app.url(&run.store("/upgrade/integration"))).await?;
         find(b, "#delegate-note").await?;
     } else {
@@ -445,9 +445,8 @@ async fn walk_through(app: &TestApp, b: &Client, run: Run) -> Result {
     expect_path(b, &run.store("/upgrade/test-purchase")).await?;
     if delegate.is_some() {
         // The step is done by the delegate; the admin carries on.
-        let before = app.emails_to(p.admin);
         b.delete_all_cookies().await?;
-        sign_in(app, b, run, p.admin, before).await?;
+        sign_in(app, b, run, p.admin).await?;
         b.goto(&app.url(&run.store("/upgrade/test-purchase")))
             .await?;
     }
@@ -555,8 +554,10 @@ async fn in_language(b: &Client, lang: Lang) -> Result {
     Err(format!("the page is in {shown:?}, not {:?}", lang.code()).into())
 }
 
-/// Signs `email` in through the emailed link (`before`: links sent to them so far).
-async fn sign_in(app: &TestApp, b: &Client, run: Run, email: &str, before: usize) -> Result {
+/// Signs `email` in through the emailed sign-in link. Other mail that reaches them
+/// meanwhile (an approval, an invitation) is not taken for it.
+async fn sign_in(app: &TestApp, b: &Client, run: Run, email: &str) -> Result {
+    let before = app.sign_in_links(email);
     b.goto(&app.url("/signin")).await?;
     both_widths(b, run, "signin").await?;
     find(b, "#email").await?.send_keys(email).await?;
@@ -566,7 +567,7 @@ async fn sign_in(app: &TestApp, b: &Client, run: Run, email: &str, before: usize
         Js::On => click(b, submit).await?,
     }
     text(b, "#check-email").await?;
-    let link = app.wait_for_new_link(email, before).await;
+    let link = app.wait_for_new_sign_in_link(email, &before).await;
     b.goto(&link).await?;
     match run.js {
         Js::Off => keyboard(b, "#confirm-sign-in").await?,
@@ -587,7 +588,7 @@ async fn store_user(app: &TestApp, b: &Client, run: Run) -> Result {
         .await;
     switchyard::store::members::add(&app.db.pool, store_id, &reader, run.path.admin, false).await?;
     b.delete_all_cookies().await?;
-    sign_in(app, b, run, &reader, 0).await?;
+    sign_in(app, b, run, &reader).await?;
     if run.via == Choice::Switcher {
         b.find(Locator::Css("#lang"))
             .await?
@@ -813,8 +814,7 @@ async fn extension(app: &TestApp, b: &Client, run: Run) -> Result {
     )
     .await;
     b.delete_all_cookies().await?;
-    let before = app.emails_to(helpers::SUPPORT_DESK);
-    sign_in(app, b, run, helpers::SUPPORT_DESK, before).await?;
+    sign_in(app, b, run, helpers::SUPPORT_DESK).await?;
     b.goto(&app.url("/support/extensions")).await?;
     fill(
         b,
@@ -827,8 +827,7 @@ async fn extension(app: &TestApp, b: &Client, run: Run) -> Result {
     find(b, "#no-extensions").await?;
 
     b.delete_all_cookies().await?;
-    let before = app.emails_to(run.path.admin);
-    sign_in(app, b, run, run.path.admin, before).await?;
+    sign_in(app, b, run, run.path.admin).await?;
     b.goto(&app.url(&run.store("/extension"))).await?;
     find(b, "#extension-granted").await?;
     let day = time::Date::parse(
@@ -1021,12 +1020,13 @@ async fn the_partner_dashboard_fits_a_phone_and_its_charts_stay_legible() {
 }
 
 async fn dashboard_at_widths(app: &TestApp, b: &Client, pm: &str) -> Result {
-    let before = app.emails_to(pm);
+    let before = app.sign_in_links(pm);
     b.goto(&app.url("/signin")).await?;
     find(b, "#email").await?.send_keys(pm).await?;
     click(b, "form[action='/signin'] button[type=submit]").await?;
     text(b, "#check-email").await?;
-    b.goto(&app.wait_for_new_link(pm, before).await).await?;
+    b.goto(&app.wait_for_new_sign_in_link(pm, &before).await)
+        .await?;
     click(b, "#confirm-sign-in").await?;
     expect_path(b, "/").await?;
     b.goto(&app.url("/partner")).await?;

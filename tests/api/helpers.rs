@@ -394,36 +394,31 @@ impl TestApp {
             .unwrap_or(0)
     }
 
-    /// Waits (up to 5 s) for an email to `email` beyond the `before` already there, and
-    /// returns the link in the newest one. Emails are sent after the response.
+    /// Waits for an email to `email` beyond the `before` already there, and returns the
+    /// link in the newest one. Emails are sent after the response.
     pub async fn wait_for_new_link(&self, email: &str, before: usize) -> String {
-        for _ in 0..100 {
-            if self.emails_to(email) > before {
-                return self.last_link_sent_to(email).expect("the email has a link");
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
-        panic!("no new email to {email} arrived");
+        let arrived = async || self.emails_to(email) > before;
+        eventually(&format!("a new email to {email}"), arrived).await;
+        self.last_link_sent_to(email).expect("the email has a link")
     }
 
     /// Waits for a sign-in link to `email` that is not one of `before`. Other mail to the
     /// same person (an invitation delivered a moment late) is not mistaken for it.
-    async fn wait_for_new_sign_in_link(&self, email: &str, before: &[String]) -> String {
-        for _ in 0..100 {
-            if let Some(link) = self
-                .sign_in_links(email)
+    pub async fn wait_for_new_sign_in_link(&self, email: &str, before: &[String]) -> String {
+        let new = || {
+            self.sign_in_links(email)
                 .into_iter()
                 .find(|l| !before.contains(l))
-            {
-                return link;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
-        panic!("no new sign-in link to {email} arrived");
+        };
+        eventually(&format!("a new sign-in link to {email}"), async || {
+            new().is_some()
+        })
+        .await;
+        new().expect("the link is still there")
     }
 
     /// Every sign-in link emailed to `email` so far.
-    fn sign_in_links(&self, email: &str) -> Vec<String> {
+    pub fn sign_in_links(&self, email: &str) -> Vec<String> {
         let Ok(dir) = std::fs::read_dir(&self.mail_dir) else {
             return Vec::new();
         };
@@ -517,6 +512,20 @@ impl TestApp {
             )
             .env("RUST_LOG", "error");
         output(command).await
+    }
+}
+
+/// Waits until `check` holds, looking every 40 ms; fails the test naming `what` after 20 s.
+/// It returns as soon as the check holds, so the long deadline costs a passing test
+/// nothing and gives a loaded CI machine room.
+pub async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !check().await {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{what} did not happen"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(40)).await;
     }
 }
 

@@ -9,9 +9,9 @@ use serde_json::json;
 use switchyard::domain::platform_event::{SIGNATURE_HEADER, sign};
 
 use crate::{
+    helpers::eventually,
     helpers::{STORE, TestApp, WEBHOOK_SECRET, path, spawn_app, spawn_app_with},
     import::{HEADER, command, import_bytes, stderr, stdout},
-    jobs::eventually,
 };
 
 fn in_days(days: i64) -> time::Date {

@@ -50,13 +50,21 @@ async fn mock_platform(mock: Mock) -> String {
     url
 }
 
+/// A client with time to spare on a loaded machine: only the slow mock should time out.
 fn client(base: &str) -> PlatformClient {
+    client_waiting(base, Duration::from_secs(10))
+}
+
+/// A client that gives up after `patience`: the slow mock takes 3 s.
+fn client_waiting(base: &str, patience: Duration) -> PlatformClient {
     PlatformClient::new(
         Some(base.to_owned()),
         Some(SecretString::from(PLATFORM_TOKEN)),
-        Duration::from_millis(500),
+        patience,
     )
 }
+
+const IMPATIENT: Duration = Duration::from_millis(500);
 
 fn remote(order_id: &str, mid: &str, env: &str) -> serde_json::Value {
     json!({"order_id": order_id, "merchant_id": mid, "environment": env, "status": "authorized",
@@ -96,7 +104,10 @@ async fn the_client_tells_every_kind_of_answer_apart() {
     assert!(e.is_transient());
 
     let slow = mock_platform(Mock::Slow(Duration::from_secs(3))).await;
-    let e = client(&slow).orders("K123456", 0).await.unwrap_err();
+    let e = client_waiting(&slow, IMPATIENT)
+        .orders("K123456", 0)
+        .await
+        .unwrap_err();
     assert_eq!(e, PlatformError::Timeout);
 
     let garbage = mock_platform(Mock::Garbage).await;
@@ -349,7 +360,7 @@ async fn polling_survives_a_failing_platform_and_records_each_order_once() {
         Mock::Slow(Duration::from_secs(3)),
         Mock::Garbage,
     ] {
-        let platform = client(&mock_platform(mock).await);
+        let platform = client_waiting(&mock_platform(mock).await, IMPATIENT);
         let e = poll::poll_once(&app.db, sinks.sinks(), &platform)
             .await
             .unwrap_err();

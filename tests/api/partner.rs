@@ -10,7 +10,7 @@ use switchyard::{
     store::stores::NewStore,
 };
 
-use crate::helpers::{ADMIN, STORE, TestApp, between, spawn_app, spawn_app_with};
+use crate::helpers::{ADMIN, STORE, TestApp, between, eventually, spawn_app, spawn_app_with};
 
 pub const PM: &str = "pm@nordic.example";
 pub const OTHER_PM: &str = "pm@other-partner.example";
@@ -414,35 +414,21 @@ async fn webhooks_are_signed_and_retried_until_delivered_once() {
     admin.sign_in(ADMIN).await;
     admin.accept_terms().await;
     let calls = || hook.calls.lock().unwrap().clone();
-    for _ in 0..100 {
-        if !calls().is_empty() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    eventually("the first try", async || !calls().is_empty()).await;
     assert_eq!(calls().len(), 1, "the first try failed (503)");
-    // Once the worker has recorded the failure, bring the retry forward instead of
-    // waiting out the backoff.
-    for _ in 0..100 {
-        let recorded = app
-            .scalar("SELECT COUNT(*) FROM outbox WHERE kind = 'webhook' AND last_error IS NOT NULL AND claimed_until IS NULL")
-            .await;
-        if recorded == 1 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    sqlx::query("UPDATE outbox SET next_attempt_at = 0 WHERE kind = 'webhook' AND sent_at IS NULL")
+    // Bring the retry forward instead of waiting out the backoff, until it is taken: the
+    // worker may still be recording the failure, and deferring the endpoint's rows.
+    eventually("the retry is delivered", async || {
+        sqlx::query(
+            "UPDATE outbox SET next_attempt_at = 0 WHERE kind = 'webhook' AND sent_at IS NULL",
+        )
         .execute(&app.db.pool)
         .await
         .unwrap();
-    // Up to 15 s: beside the whole suite the retry may wait its turn for a while.
-    for _ in 0..300 {
-        if calls().len() >= 2 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+        app.jobs.wake();
+        calls().len() >= 2
+    })
+    .await;
     app.settle().await;
     let calls = calls();
     assert_eq!(

@@ -128,7 +128,7 @@ async fn the_sandbox_refuses_legacy_calls_during_the_switch_off_and_the_report_n
 
     // The window comes: the old plugin's calls are refused with 410.
     let start = switchyard::store::now();
-    app.move_rehearsal(id, start - 60, start + 3).await;
+    app.move_rehearsal(id, start - 60, start + 60).await;
     assert_eq!(
         app.old_plugin_calls(reqwest::Method::GET, "settlements")
             .await,
@@ -150,8 +150,13 @@ async fn the_sandbox_refuses_legacy_calls_during_the_switch_off_and_the_report_n
     assert_eq!(late.status, StatusCode::CONFLICT);
     assert!(late.has("it can no longer be cancelled"));
 
-    // It ends by itself; the chores write the report.
-    tokio::time::sleep(Duration::from_millis(4_200)).await;
+    // It ends by itself (brought forward to the next second, so that however long the
+    // calls above took, they fell inside it); the chores write the report.
+    let end = switchyard::store::now() + 1;
+    app.move_rehearsal(id, start - 60, end).await;
+    while switchyard::store::now() <= end {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     assert_eq!(
         app.old_plugin_calls(reqwest::Method::GET, "settlements")
             .await,

@@ -10,8 +10,9 @@ use switchyard::{
 };
 
 use crate::{
+    helpers::eventually,
     helpers::{ADMIN, spawn_app_with},
-    jobs::{endpoint, eventually, hanging_endpoint},
+    jobs::{endpoint, hanging_endpoint},
     partner::PM,
 };
 
@@ -497,6 +498,11 @@ async fn an_email_cut_off_at_its_deadline_leaves_no_half_used_connection_for_the
         app.scalar("SELECT COUNT(*) FROM outbox WHERE kind = 'email' AND sent_at IS NULL")
             .await
             == 0
+    })
+    .await;
+    // The relay records the stalled copy once its stall is over.
+    eventually("the relay took the slow email twice", async || {
+        relay.accepted_to(SLOW).len() >= 2
     })
     .await;
 
