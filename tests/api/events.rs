@@ -403,9 +403,12 @@ async fn watch(viewer: &TestApp) -> reqwest::Response {
     res
 }
 
+/// The stream's next `changed` event. Up to 15 s: a page on a second instance hears of
+/// it only after that instance listens again, which can take seconds on a loaded machine;
+/// how soon a page hears is timed where it matters.
 async fn next_change(mut stream: reqwest::Response) -> Result<String, String> {
     let mut seen = String::new();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
     while !seen.contains("event: changed") {
         match tokio::time::timeout_at(deadline, stream.chunk()).await {
             Ok(Ok(Some(chunk))) => seen.push_str(&String::from_utf8_lossy(&chunk)),
