@@ -895,18 +895,7 @@ async fn rehearsal(app: &TestApp, b: &Client, run: Run) -> Result {
 
     // The window comes: the old plugin fetches its settlement reports and is refused.
     let now = switchyard::store::now();
-    for sql in [
-        "UPDATE rehearsals SET starts_at = $1, ends_at = $2 WHERE id = $3",
-        "UPDATE sandbox_brownouts SET starts_at = $1, ends_at = $2 \
-         WHERE id = (SELECT brownout_id FROM rehearsals WHERE id = $3)",
-    ] {
-        sqlx::query(sql)
-            .bind(now - 60)
-            .bind(now + 3)
-            .bind(id)
-            .execute(&app.db.pool)
-            .await?;
-    }
+    app.move_rehearsal(id, now - 60, now + 60).await;
     let refused = reqwest::Client::new()
         .get(app.url(&format!("/legacy/v1/stores/{}/settlements", run.path.eid)))
         .basic_auth(run.path.eid, Some("legacy-secret"))
@@ -917,8 +906,9 @@ async fn rehearsal(app: &TestApp, b: &Client, run: Run) -> Result {
     if refused != reqwest::StatusCode::GONE {
         return Err(format!("a legacy call in the window was answered {refused}").into());
     }
-    // The window passes; the chores write the report.
-    tokio::time::sleep(Duration::from_millis(4_200)).await;
+    // The window passes (brought forward to the next second, so that however long the
+    // call took, it fell inside it); the chores write the report.
+    app.end_rehearsal(id, now - 60).await;
     let _chores = app
         .another_instance(|c| c.maintenance_interval = Some(Duration::from_millis(100)))
         .await;

@@ -466,6 +466,34 @@ impl TestApp {
         Some(link)
     }
 
+    /// Moves rehearsal `id` (and the platform's window) to run from `start` to `end`, as
+    /// if the clock had come to it.
+    pub async fn move_rehearsal(&self, id: i64, start: i64, end: i64) {
+        for sql in [
+            "UPDATE rehearsals SET starts_at = $1, ends_at = $2 WHERE id = $3",
+            "UPDATE sandbox_brownouts SET starts_at = $1, ends_at = $2 \
+             WHERE id = (SELECT brownout_id FROM rehearsals WHERE id = $3)",
+        ] {
+            sqlx::query(sql)
+                .bind(start)
+                .bind(end)
+                .bind(id)
+                .execute(&self.db.pool)
+                .await
+                .unwrap();
+        }
+    }
+
+    /// Ends rehearsal `id` (begun at `start`) at the next second, and waits for that
+    /// second to pass: whatever was done until now fell inside its window.
+    pub async fn end_rehearsal(&self, id: i64, start: i64) {
+        let end = switchyard::store::now() + 1;
+        self.move_rehearsal(id, start, end).await;
+        while switchyard::store::now() <= end {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+
     /// Adds a staff account the way an operator does on the command line.
     pub async fn add_staff(
         &self,

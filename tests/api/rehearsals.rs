@@ -30,24 +30,6 @@ impl TestApp {
         .await
     }
 
-    /// Moves rehearsal `id` (and the platform's window) to run from `start` to `end`, as
-    /// if the clock had come to it.
-    async fn move_rehearsal(&self, id: i64, start: i64, end: i64) {
-        for sql in [
-            "UPDATE rehearsals SET starts_at = $1, ends_at = $2 WHERE id = $3",
-            "UPDATE sandbox_brownouts SET starts_at = $1, ends_at = $2 \
-             WHERE id = (SELECT brownout_id FROM rehearsals WHERE id = $3)",
-        ] {
-            sqlx::query(sql)
-                .bind(start)
-                .bind(end)
-                .bind(id)
-                .execute(&self.db.pool)
-                .await
-                .unwrap();
-        }
-    }
-
     /// A call of the old plugin to the sandbox's legacy API; its status.
     pub(crate) async fn old_plugin_calls(&self, method: reqwest::Method, what: &str) -> StatusCode {
         self.client
@@ -152,11 +134,7 @@ async fn the_sandbox_refuses_legacy_calls_during_the_switch_off_and_the_report_n
 
     // It ends by itself (brought forward to the next second, so that however long the
     // calls above took, they fell inside it); the chores write the report.
-    let end = switchyard::store::now() + 1;
-    app.move_rehearsal(id, start - 60, end).await;
-    while switchyard::store::now() <= end {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    app.end_rehearsal(id, start - 60).await;
     assert_eq!(
         app.old_plugin_calls(reqwest::Method::GET, "settlements")
             .await,
