@@ -581,18 +581,18 @@ async fn into_page(res: reqwest::Response) -> Page {
 }
 
 /// Undoes the transfer encoding lettre chose for the body (7bit, quoted-printable, base64).
-/// A file caught while it is still being written decodes to what it holds so far (or to
-/// nothing), so that a reader waiting for a link looks again rather than panicking.
 pub fn decode_body(raw: &str) -> String {
     let raw = raw.replace("\r\n", "\n");
     let (headers, body) = raw.split_once("\n\n").unwrap_or((&raw, ""));
     if headers.contains("Content-Transfer-Encoding: base64") {
         use base64::Engine;
         let joined: String = body.split_whitespace().collect();
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(joined)
-            .unwrap_or_default();
-        String::from_utf8_lossy(&bytes).into_owned()
+        String::from_utf8(
+            base64::engine::general_purpose::STANDARD
+                .decode(joined)
+                .unwrap(),
+        )
+        .unwrap()
     } else if headers.contains("Content-Transfer-Encoding: quoted-printable") {
         let soft = body.replace("=\n", "");
         let mut out = Vec::new();
