@@ -912,18 +912,7 @@ async fn rehearsal(app: &TestApp, b: &Client, run: Run) -> Result {
     let _chores = app
         .another_instance(|c| c.maintenance_interval = Some(Duration::from_millis(100)))
         .await;
-    for _ in 0..100 {
-        let done: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM rehearsals WHERE id = $1 AND reported_at IS NOT NULL",
-        )
-        .bind(id)
-        .fetch_one(&app.db.pool)
-        .await?;
-        if done == 1 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    app.wait_for_report(id).await;
     b.refresh().await?;
     find(b, "#verdict[data-verdict='used']").await?;
     let table = text(b, "#refused-calls").await?;

@@ -168,7 +168,13 @@ async fn a_connection_without_requests_is_closed_after_the_idle_timeout() {
 
 #[tokio::test]
 async fn over_the_cap_a_new_connection_is_refused_and_those_in_keep_working() {
-    let app = spawn_app_with(|c| c.server.max_connections = 2).await;
+    // The silent second connection is not cut off for its missing head meanwhile, which
+    // would free a place however slowly the first one's close were noticed.
+    let app = spawn_app_with(|c| {
+        c.server.max_connections = 2;
+        c.server.header_timeout = Duration::from_secs(60);
+    })
+    .await;
     let mut first = app.connect().await;
     assert!(health_over(&mut first).await.ends_with("ok"));
     let _second = app.connect().await;
@@ -211,6 +217,7 @@ async fn a_live_stream_holds_its_place_under_the_cap_until_the_browser_leaves() 
     let app = spawn_app_with(|c| {
         c.server.max_connections = 2;
         c.server.sse_heartbeat = Duration::from_secs(60);
+        c.server.header_timeout = Duration::from_secs(60);
     })
     .await;
     let stream = open_live_stream(&app).await;

@@ -397,8 +397,9 @@ impl TestApp {
     /// Waits for an email to `email` beyond the `before` already there, and returns the
     /// link in the newest one. Emails are sent after the response.
     pub async fn wait_for_new_link(&self, email: &str, before: usize) -> String {
-        let arrived = async || self.emails_to(email) > before;
-        eventually(&format!("a new email to {email}"), arrived).await;
+        let arrived =
+            async || self.emails_to(email) > before && self.last_link_sent_to(email).is_some();
+        eventually(&format!("a new email with a link to {email}"), arrived).await;
         self.last_link_sent_to(email).expect("the email has a link")
     }
 
@@ -424,15 +425,8 @@ impl TestApp {
         };
         dir.filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
             .filter(|text| text.contains(&format!("To: {email}")))
-            .filter_map(|text| {
-                let body = decode_body(&text);
-                let start = body.find("http://")?;
-                let link: String = body[start..]
-                    .chars()
-                    .take_while(|c| !c.is_whitespace())
-                    .collect();
-                link.contains("/auth/confirm?token=").then_some(link)
-            })
+            .filter_map(|text| link_in(&try_decode_body(&text)?))
+            .filter(|link| link.contains("/auth/confirm?token="))
             .collect()
     }
 
@@ -457,13 +451,7 @@ impl TestApp {
             .filter(|(_, text)| text.contains(&format!("To: {email}")))
             .collect();
         mails.sort();
-        let text = decode_body(&mails.last()?.1);
-        let start = text.find("http://")?;
-        let link: String = text[start..]
-            .chars()
-            .take_while(|c| !c.is_whitespace())
-            .collect();
-        Some(link)
+        link_in(&try_decode_body(&mails.last()?.1)?)
     }
 
     /// Moves rehearsal `id` (and the platform's window) to run from `start` to `end`, as
@@ -482,6 +470,16 @@ impl TestApp {
                 .await
                 .unwrap();
         }
+    }
+
+    /// Waits for the chores to write rehearsal `id`'s report.
+    pub async fn wait_for_report(&self, id: i64) {
+        let sql =
+            format!("SELECT COUNT(*) FROM rehearsals WHERE id = {id} AND reported_at IS NOT NULL");
+        eventually(&format!("rehearsal {id}'s report"), async || {
+            self.scalar(&sql).await == 1
+        })
+        .await;
     }
 
     /// Ends rehearsal `id` (begun at `start`) at the next second, and waits for that
@@ -582,17 +580,21 @@ async fn into_page(res: reqwest::Response) -> Page {
 
 /// Undoes the transfer encoding lettre chose for the body (7bit, quoted-printable, base64).
 pub fn decode_body(raw: &str) -> String {
+    try_decode_body(raw).expect("the email's body decodes")
+}
+
+/// The body, or `None` while it does not decode: lettre writes an email's file in place,
+/// so a reader that polls may find it half written, and looks again.
+pub fn try_decode_body(raw: &str) -> Option<String> {
     let raw = raw.replace("\r\n", "\n");
     let (headers, body) = raw.split_once("\n\n").unwrap_or((&raw, ""));
-    if headers.contains("Content-Transfer-Encoding: base64") {
+    Some(if headers.contains("Content-Transfer-Encoding: base64") {
         use base64::Engine;
         let joined: String = body.split_whitespace().collect();
-        String::from_utf8(
-            base64::engine::general_purpose::STANDARD
-                .decode(joined)
-                .unwrap(),
-        )
-        .unwrap()
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(joined)
+            .ok()?;
+        String::from_utf8(bytes).ok()?
     } else if headers.contains("Content-Transfer-Encoding: quoted-printable") {
         let soft = body.replace("=\n", "");
         let mut out = Vec::new();
@@ -613,7 +615,18 @@ pub fn decode_body(raw: &str) -> String {
         String::from_utf8_lossy(&out).into_owned()
     } else {
         body.to_owned()
-    }
+    })
+}
+
+/// The first link in an email's body, if the body goes on after it: a link at the very
+/// end of what was read may be cut short by a file still being written.
+fn link_in(body: &str) -> Option<String> {
+    let start = body.find("http://")?;
+    let link: String = body[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    (body.len() > start + link.len()).then_some(link)
 }
 
 /// The demo store and its administrator used across the tests.

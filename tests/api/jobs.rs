@@ -539,13 +539,12 @@ async fn instances_take_each_period_of_chores_in_turn_and_run_it_once() {
         turns(ran_sql).await >= 3
     })
     .await;
-    let ran = turns(ran_sql).await;
-    let periods = turns(
-        "SELECT COUNT(DISTINCT period) FROM chore_turns WHERE every_ms = 200 AND period > 43",
+    // One query, as the instances go on taking turns meanwhile.
+    let twice = turns(
+        "SELECT COUNT(*) - COUNT(DISTINCT period) FROM chore_turns WHERE every_ms = 200 AND period > 43",
     )
     .await;
-    assert!(ran >= 3, "the chores ran: {ran} turns");
-    assert_eq!(ran, periods, "no period ran twice");
+    assert_eq!(twice, 0, "no period ran twice");
     let instances = turns(
         "SELECT COUNT(DISTINCT instance) FROM chore_turns WHERE every_ms = 200 AND period > 43",
     )

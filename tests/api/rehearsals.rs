@@ -44,21 +44,6 @@ impl TestApp {
             .unwrap()
             .status()
     }
-
-    async fn wait_for_report(&self, id: i64) {
-        for _ in 0..100 {
-            let done = self
-                .scalar(&format!(
-                    "SELECT COUNT(*) FROM rehearsals WHERE id = {id} AND reported_at IS NOT NULL"
-                ))
-                .await;
-            if done == 1 {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("rehearsal {id} was never reported");
-    }
 }
 
 fn rehearsal_id(location: &str) -> i64 {
