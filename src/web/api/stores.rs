@@ -1,0 +1,303 @@
+//! The partner API's reads: the stores, paged or as a feed of changes, and one store.
+
+use axum::{
+    Json,
+    extract::{Path, Query, RawQuery, State},
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+
+use super::{
+    ApiCaller, ApiError, error, internal,
+    params::{Keyset, ListParams, SyncParams, check_list_query, per_page, refuse_sync_params},
+    schema::{Proven, StepChange, StoreDetail, StoreFeed, StoreList, TrafficRow, summary},
+};
+use crate::app::{
+    AppState,
+    partner::{rule, sunsets},
+};
+use crate::{
+    domain::{
+        Step, rfc3339,
+        traffic::{self, Capabilities},
+    },
+    store::{self, cohort::Cohort},
+};
+
+/// Your partners' stores, with progress and sunset risk
+///
+/// The same filters and sorting as the partner dashboard, one page at a time. A filter,
+/// sort or page the API does not know is refused (400) rather than ignored.
+#[utoipa::path(
+    get,
+    path = "/api/v1/stores",
+    operation_id = "listStores",
+    tag = crate::web::openapi::PARTNER,
+    params(ListParams),
+    security(("partnerToken" = [])),
+    responses(
+        (status = 200, description = "One page of the stores", body = StoreList),
+        (status = 400, description = "A parameter is out of range", body = ApiError),
+        (status = 401, description = "No valid API token", body = ApiError),
+        (status = 503, description = "The database cannot take requests now; retry after `Retry-After` seconds", body = ApiError),
+    ),
+)]
+pub(super) async fn list(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    RawQuery(raw): RawQuery,
+    params: Result<Query<ListParams>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let Ok(Query(params)) = params else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "the query string could not be read",
+        );
+    };
+    let raw = raw.as_deref().unwrap_or_default();
+    if let Err(message) = check_list_query(&params.list, raw) {
+        return error(StatusCode::BAD_REQUEST, "bad_request", &message);
+    }
+    if let Err(message) = refuse_sync_params(raw) {
+        return error(StatusCode::BAD_REQUEST, "bad_request", message);
+    }
+    let per_page = match per_page(&params.per_page) {
+        Ok(n) => n,
+        Err(message) => return error(StatusCode::BAD_REQUEST, "bad_request", message),
+    };
+    let q = &params.list;
+    let sunsets = sunsets(&state);
+    let filter = q.filter();
+    let now = store::now();
+    let cohort = Cohort {
+        partners: Some(&caller.partner_ids),
+        filter: &filter,
+        rule: rule(&state),
+        sunsets: &sunsets,
+        now,
+    };
+    let page = q.page();
+    let rows = match cohort
+        .page(
+            &state.db,
+            q.sort(),
+            q.descending(),
+            per_page,
+            (page - 1) * per_page,
+        )
+        .await
+    {
+        Ok(r) => r,
+        Err(e) => return internal(e),
+    };
+    let total = match cohort.count(&state.db).await {
+        Ok(t) => t,
+        Err(e) => return internal(e),
+    };
+    Json(StoreList {
+        stores: rows.iter().map(|r| summary(&state, r, now)).collect(),
+        page,
+        per_page,
+        total,
+    })
+    .into_response()
+}
+
+/// Your partners' stores in import order, for keeping a copy in step
+///
+/// The dashboard's filters, paged by cursor: leave `cursor` out for the first page, then
+/// pass each answer's `next_cursor` until it is absent. A store's place in import order
+/// never changes, so a store imported or changed while a client pages through is neither
+/// repeated nor skipped. With `updated_since`, only the stores that changed since then:
+/// a client syncs incrementally by remembering when it started each sync.
+#[utoipa::path(
+    get,
+    path = "/api/v1/sync/stores",
+    operation_id = "syncStores",
+    tag = crate::web::openapi::PARTNER,
+    params(SyncParams),
+    security(("partnerToken" = [])),
+    responses(
+        (status = 200, description = "One page of the stores, and the cursor of the next", body = StoreFeed),
+        (status = 400, description = "A parameter is out of range, or the cursor is not one the API gave out", body = ApiError),
+        (status = 401, description = "No valid API token", body = ApiError),
+        (status = 503, description = "The database cannot take requests now; retry after `Retry-After` seconds", body = ApiError),
+    ),
+)]
+pub(super) async fn sync(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    RawQuery(raw): RawQuery,
+    params: Result<Query<SyncParams>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let Ok(Query(params)) = params else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "the query string could not be read",
+        );
+    };
+    if let Err(message) = check_list_query(&params.list, raw.as_deref().unwrap_or_default()) {
+        return error(StatusCode::BAD_REQUEST, "bad_request", &message);
+    }
+    let (per_page, keyset) = match (per_page(&params.per_page), Keyset::of(&params)) {
+        (Ok(n), Ok(k)) => (n, k),
+        (Err(message), _) | (_, Err(message)) => {
+            return error(StatusCode::BAD_REQUEST, "bad_request", message);
+        }
+    };
+    let mut filter = params.list.filter();
+    filter.changed_since = keyset.since;
+    let now = store::now();
+    let sunsets = sunsets(&state);
+    let state = &state;
+    let all = Cohort {
+        partners: Some(&caller.partner_ids),
+        filter: &filter,
+        rule: rule(state),
+        sunsets: &sunsets,
+        now,
+    };
+    // The total counts every page, not the ones left.
+    let total = match all.count(&state.db).await {
+        Ok(t) => t,
+        Err(e) => return internal(e),
+    };
+    let rest = store::cohort::Filter {
+        after_id: keyset.after,
+        ..filter.clone()
+    };
+    let rest = Cohort {
+        filter: &rest,
+        ..all
+    };
+    // One more than the page holds tells whether another page follows.
+    let mut rows = match rest.in_import_order(&state.db, per_page + 1).await {
+        Ok(r) => r,
+        Err(e) => return internal(e),
+    };
+    let more = rows.len() as i64 > per_page;
+    rows.truncate(per_page as usize);
+    let next_cursor = more
+        .then(|| rows.last().map(|r| format!("s{}", r.id)))
+        .flatten();
+    Json(StoreFeed {
+        stores: rows.iter().map(|r| summary(state, r, now)).collect(),
+        per_page,
+        total,
+        next_cursor,
+    })
+    .into_response()
+}
+
+/// One store's progress and step history
+#[utoipa::path(
+    get,
+    path = "/api/v1/stores/{legacy_store_id}",
+    operation_id = "getStore",
+    tag = crate::web::openapi::PARTNER,
+    params(
+        ("legacy_store_id" = String, Path, description = "The legacy store's ID", pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$"),
+    ),
+    security(("partnerToken" = [])),
+    responses(
+        (status = 200, description = "The store's progress and step history", body = StoreDetail),
+        (status = 400, description = "The ID holds a control character", body = ApiError),
+        (status = 401, description = "No valid API token", body = ApiError),
+        (status = 404, description = "Not one of your partners' stores", body = ApiError),
+        (status = 503, description = "The database cannot take requests now; retry after `Retry-After` seconds", body = ApiError),
+    ),
+)]
+pub(super) async fn show(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(eid): Path<String>,
+) -> Response {
+    let not_found = || {
+        error(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "no such store among your partners' stores",
+        )
+    };
+    let sunsets = sunsets(&state);
+    let pool = &state.db.pool;
+    let s = match store::stores::find_by_legacy_id(pool, &eid).await {
+        Ok(Some(s))
+            if s.partner_id
+                .is_some_and(|p| caller.partner_ids.contains(&p)) =>
+        {
+            s
+        }
+        Ok(_) => return not_found(),
+        Err(e) => return internal(e),
+    };
+    let now = store::now();
+    let just_this = store::cohort::Filter {
+        store_id: Some(s.id),
+        ..Default::default()
+    };
+    let cohort = Cohort {
+        partners: Some(&caller.partner_ids),
+        filter: &just_this,
+        rule: rule(&state),
+        sunsets: &sunsets,
+        now,
+    };
+    let rows = match cohort
+        .page(&state.db, Default::default(), false, 1, 0)
+        .await
+    {
+        Ok(r) => r,
+        Err(e) => return internal(e),
+    };
+    let Some(row) = rows.first() else {
+        return not_found();
+    };
+    let upgrade = match store::upgrades::for_store(pool, s.id).await {
+        Ok(u) => u,
+        Err(e) => return internal(e),
+    };
+    let history = match store::upgrades::step_history(pool, s.id).await {
+        Ok(h) => h,
+        Err(e) => return internal(e),
+    };
+    let uses = match store::traffic::of_store(pool, s.id, now).await {
+        Ok(u) => u,
+        Err(e) => return internal(e),
+    };
+    let has_new_id = upgrade.as_ref().is_some_and(|u| u.merchant_id.is_some());
+    let complete = upgrade.as_ref().is_some_and(|u| u.step == Step::Complete);
+    let proven = Capabilities::of(&uses);
+    Json(StoreDetail {
+        store: summary(&state, row, now),
+        merchant_id: upgrade.and_then(|u| u.merchant_id),
+        sunset: s.sunset(&state.catalog).map(|d| d.to_string()),
+        history: history
+            .into_iter()
+            .map(|h| StepChange {
+                from: h.from_step.as_str().to_owned(),
+                to: h.to_step.as_str().to_owned(),
+                at: rfc3339(h.at),
+            })
+            .collect(),
+        traffic: traffic::table(&uses, has_new_id, complete)
+            .into_iter()
+            .map(|r| TrafficRow {
+                service: r.service.as_str(),
+                id: r.subject,
+                last_seen: r.last_at.map(rfc3339),
+                calls_last_7_days: r.recent,
+                user_agent: r.user_agent,
+                action: r.verdict.as_str(),
+            })
+            .collect(),
+        proven: Proven {
+            checkout: proven.checkout,
+            order_management: proven.order_management,
+            settlement: proven.settlement,
+        },
+    })
+    .into_response()
+}
