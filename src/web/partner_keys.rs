@@ -11,7 +11,7 @@ use axum::{
 };
 use serde::Deserialize;
 
-use super::pages::partner::Created;
+use super::pages::partner_keys::Created;
 use super::{
     access::PartnerManager,
     error::AppError,
@@ -52,7 +52,7 @@ async fn page(
     let hooks = store::webhooks::of_partners(&state.db.pool, &user.principal.partner_ids).await?;
     let partners =
         store::stores::partner_names(&state.db.pool, &user.principal.partner_ids).await?;
-    let view = pages::partner::keys(
+    let view = pages::partner_keys::keys(
         &user.ctx(),
         &tokens,
         &partners,

@@ -4,9 +4,9 @@
 use dioxus::prelude::*;
 
 use super::{
+    cohort_list::{Choices, filter_fields, pager},
     csrf_field,
     layout::{Ctx, Page, page},
-    partner::{Choices, filter_fields, pager},
     stores::store_nav,
     time_tag,
 };

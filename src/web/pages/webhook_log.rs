@@ -6,7 +6,7 @@ use dioxus::prelude::*;
 use super::{
     csrf_field,
     layout::{Ctx, Page, page as layout},
-    partner::failure,
+    partner_keys::failure,
     time_tag,
 };
 use crate::store::{webhook_log::Attempt, webhooks::Webhook};
