@@ -1,10 +1,14 @@
 //! The catalog: products, upgrade paths, terms documents, fees and shop platforms.
 //! It is data (a TOML file), so another platform can run Switchyard for its products.
 
+mod check;
+mod platforms;
 mod translation;
 
 use serde::Deserialize;
 
+use check::check;
+pub use platforms::{FIELD_VALUES, Guide, Platform, PluginField};
 pub use translation::{FieldText, PlatformText, Terms, TermsText, Translation};
 
 /// The catalog that ships with Switchyard; `SWITCHYARD_CATALOG` points at another file.
@@ -247,51 +251,6 @@ pub struct AccountOptions {
     pub global_fee_outside_eea: Fee,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Platform {
-    pub id: String,
-    pub name: String,
-    pub plugin: String,
-    pub install: String,
-    /// The checkout page, relative to the shop's address (where payment scripts load).
-    pub checkout_path: String,
-    /// Where each credential goes in the plugin's settings.
-    pub fields: Vec<PluginField>,
-    /// The checkout integration's plugin and its installation, for products that are a
-    /// checkout; `plugin` and `install` above are the payment method's.
-    #[serde(default)]
-    pub checkout: Option<Guide>,
-}
-
-/// What to install, and how.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Guide {
-    pub plugin: String,
-    pub install: String,
-}
-
-/// The values a plugin field may show, filled in per store.
-pub const FIELD_VALUES: [&str; 8] = [
-    "merchant_id",
-    "username",
-    "password",
-    "test_merchant_id",
-    "test_username",
-    "test_password",
-    "off",
-    "production",
-];
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PluginField {
-    pub label: String,
-    pub value: String,
-    pub location: String,
-}
-
 /// A catalog file that cannot be used, with the reason.
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
@@ -302,119 +261,10 @@ pub enum CatalogError {
 }
 
 impl Catalog {
-    /// Parses and checks a catalog: every path joins a legacy product to a current one,
-    /// ids are unique, and there is a custom integration to fall back on.
+    /// Parses and checks a catalog ([`check`]).
     pub fn parse(text: &str) -> Result<Self, CatalogError> {
         let catalog: Catalog = toml::from_str(text)?;
-        let bad = |msg: String| Err(CatalogError::Inconsistent(msg));
-        for path in &catalog.paths {
-            match catalog.product(&path.from) {
-                Some(p) if p.legacy => {}
-                _ => {
-                    return bad(format!(
-                        "path {} starts at {}, which is not a legacy product",
-                        path.id, path.from
-                    ));
-                }
-            }
-            match catalog.product(&path.to) {
-                Some(p) if !p.legacy => {}
-                _ => {
-                    return bad(format!(
-                        "path {} ends at {}, which is not a current product",
-                        path.id, path.to
-                    ));
-                }
-            }
-            if path.agreement == Agreement::New && path.price_list.is_empty() {
-                return bad(format!(
-                    "path {} is a new agreement but has no price list",
-                    path.id
-                ));
-            }
-            if catalog.paths.iter().filter(|p| p.id == path.id).count() > 1 {
-                return bad(format!("path id {} is used twice", path.id));
-            }
-        }
-        for product in &catalog.products {
-            match (product.legacy, &product.sunset) {
-                (true, None) => {
-                    return bad(format!(
-                        "legacy product {} has no sunset date",
-                        product.code
-                    ));
-                }
-                (false, Some(_)) => {
-                    return bad(format!(
-                        "current product {} cannot have a sunset",
-                        product.code
-                    ));
-                }
-                (true, Some(_)) if product.seeded_sunset().is_none() => {
-                    return bad(format!(
-                        "legacy product {}: sunset must be a date such as 2027-06-30",
-                        product.code
-                    ));
-                }
-                _ => {}
-            }
-            if product.max_extension_days != 0
-                && !(product.legacy && (1..=730).contains(&product.max_extension_days))
-            {
-                return bad(format!(
-                    "product {}: max_extension_days must be 1 to 730, on a legacy product",
-                    product.code
-                ));
-            }
-        }
-        for product in catalog.products.iter().filter(|p| p.legacy) {
-            if catalog.paths_from(&product.code).next().is_none() {
-                return bad(format!(
-                    "legacy product {} has no upgrade path",
-                    product.code
-                ));
-            }
-        }
-        for platform in &catalog.platforms {
-            if let Some(f) = platform
-                .fields
-                .iter()
-                .find(|f| !FIELD_VALUES.contains(&f.value.as_str()))
-            {
-                return bad(format!(
-                    "platform {} has a field with value {:?}; known values are {}",
-                    platform.id,
-                    f.value,
-                    FIELD_VALUES.join(", ")
-                ));
-            }
-            let checkouts = catalog.products.iter().filter(|p| !p.legacy);
-            if let Some(p) = checkouts
-                .filter(|p| p.integration == Integration::Checkout)
-                .find(|_| platform.checkout.is_none())
-            {
-                return bad(format!(
-                    "platform {} has no checkout guide, which {} needs",
-                    platform.id, p.code
-                ));
-            }
-            if !platform.checkout_path.starts_with('/') {
-                return bad(format!(
-                    "platform {}: checkout_path must start with /",
-                    platform.id
-                ));
-            }
-        }
-        let markers = catalog.health_check.legacy_markers.iter();
-        if markers
-            .chain(&catalog.health_check.new_markers)
-            .any(|m| m.text.trim().is_empty())
-        {
-            return bad("a health check marker has no text".into());
-        }
-        if catalog.platform("custom").is_none() {
-            return bad("a platform with id \"custom\" is required as the fallback".into());
-        }
+        check(&catalog)?;
         Ok(catalog)
     }
 
