@@ -9,14 +9,16 @@
 //! (`super::render`), so every test that opens a page checks the two agree.
 //!
 //! What a template writes is mostly the same every time: its tags, static attributes and
-//! text. Each template is turned once (per thread) into a [`Plan`]: those runs of HTML,
-//! ready to copy, between the places its dynamic parts go.
+//! text. Each template is turned once (per thread) into a [`plan::Plan`]: those runs of
+//! HTML, ready to copy, between the places its dynamic parts go.
 
-use std::{cell::RefCell, fmt::Write, rc::Rc};
+mod plan;
 
-use dioxus::dioxus_core::{
-    Attribute, AttributeValue, DynamicNode, TemplateAttribute, TemplateNode, VNode,
-};
+use std::fmt::Write;
+
+use dioxus::dioxus_core::{Attribute, AttributeValue, DynamicNode, TemplateAttribute, VNode};
+
+use plan::{Part, plan_of};
 
 /// A component was found: only a `VirtualDom` can run it.
 #[derive(Debug)]
@@ -25,143 +27,6 @@ pub struct NeedsVirtualDom;
 /// Writes `node` to `out`, as dioxus-ssr renders a root element.
 pub fn write(out: &mut String, node: &VNode) -> Result<(), NeedsVirtualDom> {
     write_vnode(out, node, true)
-}
-
-/// How text in a template is written (dioxus-ssr's `EscapeText`).
-#[derive(Clone, Copy)]
-enum Escape {
-    Always,
-    Never,
-    /// A template's root text: as its parent's text is.
-    AsParent,
-}
-
-impl Escape {
-    fn resolve(self, parent_escaped: bool) -> bool {
-        match self {
-            Escape::Always => true,
-            Escape::Never => false,
-            Escape::AsParent => parent_escaped,
-        }
-    }
-}
-
-/// A template as what it writes: runs of HTML that are the same on every use, and the
-/// places where what differs goes.
-struct Plan(Vec<Part>);
-
-enum Part {
-    /// Tags, static attributes and text, escaped.
-    Html(String),
-    /// Text at a template's root, escaped as its parent's text is.
-    RootText(&'static str),
-    /// A dynamic node: text, a fragment of other templates, nothing, or a component.
-    Node { id: usize, escape: Escape },
-    /// The start tag of an element with dynamic attributes (and what `dangerous_inner_html`
-    /// puts inside it).
-    Start {
-        tag: &'static str,
-        attrs: &'static [TemplateAttribute],
-        void: bool,
-    },
-}
-
-/// Plans kept per thread: a page has a few dozen templates, the app a few hundred. A
-/// template built while running (hot reload) is new each time, so past this many a plan
-/// is made and used but not kept.
-const MAX_PLANS: usize = 4_096;
-
-thread_local! {
-    /// By the address and length of a template's roots, which are `'static`: the same
-    /// address always holds the same template.
-    static PLANS: RefCell<foldhash::HashMap<(usize, usize), Rc<Plan>>> = RefCell::default();
-}
-
-fn plan_of(roots: &'static [TemplateNode]) -> Rc<Plan> {
-    let key = (roots.as_ptr() as usize, roots.len());
-    PLANS.with_borrow_mut(|plans| {
-        if let Some(plan) = plans.get(&key) {
-            return plan.clone();
-        }
-        let plan = Rc::new(Plan::of(roots));
-        if plans.len() < MAX_PLANS {
-            plans.insert(key, plan.clone());
-        }
-        plan
-    })
-}
-
-impl Plan {
-    fn of(roots: &'static [TemplateNode]) -> Self {
-        let mut planner = Planner {
-            parts: Vec::new(),
-            html: String::new(),
-        };
-        for root in roots {
-            planner.node(root, Escape::AsParent);
-        }
-        planner.end_html();
-        Plan(planner.parts)
-    }
-}
-
-struct Planner {
-    parts: Vec<Part>,
-    /// The run of HTML being gathered.
-    html: String,
-}
-
-impl Planner {
-    fn end_html(&mut self) {
-        if !self.html.is_empty() {
-            self.parts.push(Part::Html(std::mem::take(&mut self.html)));
-        }
-    }
-
-    fn push(&mut self, part: Part) {
-        self.end_html();
-        self.parts.push(part);
-    }
-
-    fn node(&mut self, t: &'static TemplateNode, escape: Escape) {
-        match t {
-            TemplateNode::Element {
-                tag,
-                attrs,
-                children,
-                ..
-            } => {
-                let void = children.is_empty() && is_void(tag);
-                let is_static = attrs
-                    .iter()
-                    .all(|a| matches!(a, TemplateAttribute::Static { .. }));
-                if is_static {
-                    write_start(&mut self.html, &[], tag, attrs, void);
-                } else {
-                    self.push(Part::Start { tag, attrs, void });
-                }
-                if void {
-                    return;
-                }
-                // Code in a script or style element is written as it is.
-                let escape = match *tag {
-                    "style" | "script" => Escape::Never,
-                    _ => Escape::Always,
-                };
-                for child in children.iter() {
-                    self.node(child, escape);
-                }
-                self.html.push_str("</");
-                self.html.push_str(tag);
-                self.html.push('>');
-            }
-            TemplateNode::Text { text } => match escape {
-                Escape::AsParent => self.push(Part::RootText(text)),
-                _ => write_text(&mut self.html, text, escape.resolve(true)),
-            },
-            TemplateNode::Dynamic { id } => self.push(Part::Node { id: *id, escape }),
-        }
-    }
 }
 
 fn write_vnode(out: &mut String, node: &VNode, escaped: bool) -> Result<(), NeedsVirtualDom> {
