@@ -5,6 +5,7 @@
 
 mod account;
 mod credentials;
+mod handoff;
 mod integration;
 mod live;
 mod purchase;
@@ -31,10 +32,10 @@ pub fn routes(r: Routes) -> Routes {
         .get("/stores/{eid}/upgrade/credentials", credentials::show)
         .post(
             "/stores/{eid}/users/{member}/handoff",
-            credentials::send_handoff,
+            handoff::send_handoff,
         )
-        .get("/stores/{eid}/handoff/{token}", credentials::show_handoff)
-        .post("/stores/{eid}/handoff/{token}", credentials::take_handoff)
+        .get("/stores/{eid}/handoff/{token}", handoff::show_handoff)
+        .post("/stores/{eid}/handoff/{token}", handoff::take_handoff)
         .post("/stores/{eid}/upgrade/credentials", credentials::generate)
         .post(
             "/stores/{eid}/upgrade/credentials/rotate",
