@@ -133,7 +133,7 @@ pub async fn complete_page(
         None => Vec::new(),
     };
     let traffic = store::traffic::of_store(&state.db.pool, admin.store.id, store::now()).await?;
-    Ok(pages::render(pages::steps::purchase::complete(
+    Ok(pages::render(pages::steps::complete::page(
         &state.catalog,
         admin,
         upgrade,

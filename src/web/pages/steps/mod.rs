@@ -1,6 +1,7 @@
 //! One page per step of the upgrade wizard.
 
 pub mod account;
+pub mod complete;
 pub mod credentials;
 pub mod integration;
 pub mod purchase;
