@@ -1,11 +1,20 @@
-//! The sandbox platform's orders (the built-in stand-in for the platform's order API).
+//! The sandbox platform's own data (the built-in stand-in for the platform): its orders
+//! here, its brownout windows and merchants' capabilities beside them.
+
+mod brownouts;
+mod capabilities;
+
+pub use brownouts::{
+    cancel_brownout, cancel_product_brownout, insert_brownout, insert_product_brownout,
+    switched_off,
+};
+pub use capabilities::{capabilities, set_capabilities};
 
 use serde_json::{Value, json};
 use sqlx::FromRow;
 
 use super::{Db, Tx, now};
 use crate::domain::{
-    capabilities::Capabilities,
     order::{Order, OrderAction, OrderRefusal, RemoteOrder},
     rfc3339,
 };
@@ -213,155 +222,4 @@ async fn decide(
 
 fn refusal_body(code: &str, message: &str) -> Value {
     json!({ "error_code": code, "error_message": message })
-}
-
-/// Records the sandbox platform's window `id` refusing legacy store `eid`'s calls; the
-/// same id again (a retried request) changes nothing.
-pub async fn insert_brownout(
-    db: &Db,
-    id: &str,
-    eid: &str,
-    starts_at: i64,
-    ends_at: i64,
-) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO sandbox_brownouts (id, legacy_store_id, starts_at, ends_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (id) DO NOTHING",
-    )
-    .bind(id)
-    .bind(eid)
-    .bind(starts_at)
-    .bind(ends_at)
-    .execute(&db.pool)
-    .await?;
-    Ok(())
-}
-
-/// Cancels window `id` of `eid` if it has not started; `None` if there is no such window,
-/// else whether it was cancelled (it may have started).
-pub async fn cancel_brownout(db: &Db, id: &str, eid: &str) -> sqlx::Result<Option<bool>> {
-    cancel_window(db, "sandbox_brownouts", "legacy_store_id", id, eid).await
-}
-
-/// Cancels window `id` of `table` held by `owner` (in column `owned_by`) unless it has
-/// started; `None` if there is no such window.
-async fn cancel_window(
-    db: &Db,
-    table: &str,
-    owned_by: &str,
-    id: &str,
-    owner: &str,
-) -> sqlx::Result<Option<bool>> {
-    let known: Option<i64> = sqlx::query_scalar(&format!(
-        "SELECT starts_at FROM {table} WHERE id = $1 AND {owned_by} = $2"
-    ))
-    .bind(id)
-    .bind(owner)
-    .fetch_optional(&db.pool)
-    .await?;
-    if known.is_none() {
-        return Ok(None);
-    }
-    // Whether it started is decided by the update itself, not by the read before it.
-    let done = sqlx::query(&format!(
-        "UPDATE {table} SET cancelled_at = COALESCE(cancelled_at, $1) \
-         WHERE id = $2 AND {owned_by} = $3 AND starts_at > $1"
-    ))
-    .bind(now())
-    .bind(id)
-    .bind(owner)
-    .execute(&db.pool)
-    .await?;
-    Ok(Some(done.rows_affected() == 1))
-}
-
-/// Records the sandbox platform's window `id` refusing every legacy call of `product`;
-/// the same id again changes nothing.
-pub async fn insert_product_brownout(
-    db: &Db,
-    id: &str,
-    product: &str,
-    (starts_at, ends_at): (i64, i64),
-) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO sandbox_product_brownouts (id, product, starts_at, ends_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (id) DO NOTHING",
-    )
-    .bind(id)
-    .bind(product)
-    .bind(starts_at)
-    .bind(ends_at)
-    .execute(&db.pool)
-    .await?;
-    Ok(())
-}
-
-/// Cancels product window `id` if it has not started, as [`cancel_brownout`].
-pub async fn cancel_product_brownout(
-    db: &Db,
-    id: &str,
-    product: &str,
-) -> sqlx::Result<Option<bool>> {
-    cancel_window(db, "sandbox_product_brownouts", "product", id, product).await
-}
-
-/// Whether legacy store `eid`'s calls are refused at `at`: a window of its own, or one
-/// of its product.
-pub async fn switched_off(db: &Db, eid: &str, at: i64) -> sqlx::Result<bool> {
-    let n: i64 = sqlx::query_scalar(
-        "SELECT (SELECT COUNT(*) FROM sandbox_brownouts WHERE legacy_store_id = $1 AND ends_at > $2 \
-         AND starts_at <= $2 AND cancelled_at IS NULL) + (SELECT COUNT(*) FROM sandbox_product_brownouts b \
-         JOIN stores s ON s.product = b.product WHERE s.legacy_store_id = $1 AND b.ends_at > $2 \
-         AND b.starts_at <= $2 AND b.cancelled_at IS NULL)",
-    )
-    .bind(eid)
-    .bind(at)
-    .fetch_one(&db.pool)
-    .await?;
-    Ok(n > 0)
-}
-
-/// What the sandbox platform says merchant ID `mid` can do: what a test or the demo set,
-/// else its default (no recurring, no B2B; invoice, part payment and card).
-pub async fn capabilities(db: &Db, mid: &str) -> sqlx::Result<Capabilities> {
-    let row: Option<(i64, i64, String)> = sqlx::query_as(
-        "SELECT recurring, b2b, payment_methods FROM sandbox_capabilities WHERE merchant_id = $1",
-    )
-    .bind(mid)
-    .fetch_optional(&db.pool)
-    .await?;
-    Ok(match row {
-        Some((recurring, b2b, methods)) => Capabilities {
-            recurring: recurring != 0,
-            b2b: b2b != 0,
-            payment_methods: methods
-                .split(';')
-                .filter(|m| !m.is_empty())
-                .map(str::to_owned)
-                .collect(),
-        },
-        None => Capabilities {
-            recurring: false,
-            b2b: false,
-            payment_methods: ["invoice", "part_payment", "card"]
-                .map(str::to_owned)
-                .to_vec(),
-        },
-    })
-}
-
-/// Gives merchant ID `mid` the capabilities `c` at the sandbox platform.
-pub async fn set_capabilities(db: &Db, mid: &str, c: &Capabilities) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO sandbox_capabilities (merchant_id, recurring, b2b, payment_methods) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (merchant_id) DO UPDATE SET recurring = excluded.recurring, b2b = excluded.b2b, \
-         payment_methods = excluded.payment_methods",
-    )
-    .bind(mid)
-    .bind(i64::from(c.recurring))
-    .bind(i64::from(c.b2b))
-    .bind(c.payment_methods.join(";"))
-    .execute(&db.pool)
-    .await?;
-    Ok(())
 }
