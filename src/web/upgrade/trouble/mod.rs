@@ -16,7 +16,7 @@ use super::audit_in;
 use crate::{
     app::{AppState, capabilities::Parity, emails, paths},
     domain::{
-        screenshot::{self, MAX_FILES},
+        screenshot::{self, ImageKind, MAX_FILES},
         text,
     },
     i18n::Msg,
@@ -96,17 +96,14 @@ pub async fn send(
         return Err(AppError::FormExpired);
     }
     if let Err((status, problem)) = read {
-        sent.draft.problem = Some(problem);
-        sent.draft.field = Some("screenshots");
-        return render(&state, &admin, &sent.draft, status).await;
+        return again(&state, &admin, sent, ("screenshots", problem), status).await;
     }
-    if let Err((field, problem)) = check_text(&sent.draft, &tr) {
-        sent.draft.problem = Some(problem);
-        sent.draft.field = Some(field);
-        return render(
+    if let Err(problem) = check_text(&sent.draft, &tr) {
+        return again(
             &state,
             &admin,
-            &sent.draft,
+            sent,
+            problem,
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
@@ -114,12 +111,12 @@ pub async fn send(
     let screenshots = match check_files(std::mem::take(&mut sent.files), &tr) {
         Ok(s) => s,
         Err(problem) => {
-            sent.draft.problem = Some(problem);
-            sent.draft.field = Some("screenshots");
-            return render(
+            let problem = ("screenshots", problem);
+            return again(
                 &state,
                 &admin,
-                &sent.draft,
+                sent,
+                problem,
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await;
@@ -140,16 +137,42 @@ pub async fn send(
         ));
         return render(&state, &admin, &sent.draft, StatusCode::TOO_MANY_REQUESTS).await;
     }
-    let error_code = Some(sent.draft.error_code.trim()).filter(|c| !c.is_empty());
+    let id = file(&state, &admin, &ip, &sent.draft, &screenshots).await?;
+    let to = format!("{}#request-{id}", paths::store(admin.eid()).trouble());
+    Ok(notice::redirect(&state, &to, &sent_notice(id, &sent)))
+}
+
+/// The form again, with what was sent and the problem with `field`.
+async fn again(
+    state: &AppState,
+    admin: &StoreReader,
+    mut sent: Sent,
+    (field, problem): (&'static str, String),
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    sent.draft.problem = Some(problem);
+    sent.draft.field = Some(field);
+    render(state, admin, &sent.draft, status).await
+}
+
+/// Files the request in one transaction: stored, support's email queued, audited. Its id.
+async fn file(
+    state: &AppState,
+    admin: &StoreReader,
+    ip: &str,
+    draft: &Draft,
+    screenshots: &[(ImageKind, Vec<u8>)],
+) -> Result<i64, AppError> {
+    let error_code = Some(draft.error_code.trim()).filter(|c| !c.is_empty());
     let mut tx = state.db.begin().await?;
     let id = store::support::insert(
         &mut tx,
         &NewRequest {
             store_id: admin.store.id,
             author_email: admin.user.email(),
-            explanation: sent.draft.explanation.trim(),
+            explanation: draft.explanation.trim(),
             error_code,
-            screenshots: &screenshots,
+            screenshots,
         },
     )
     .await?;
@@ -162,31 +185,32 @@ pub async fn send(
             store: &admin.store,
             from: admin.user.email(),
             code: error_code,
-            explanation: sent.draft.explanation.trim(),
+            explanation: draft.explanation.trim(),
             screenshots: screenshots.len(),
         },
         &state.config.base_url,
     );
+    let key = format!("support-request:{id}");
     store::outbox::enqueue(
         &mut tx,
         Lane::Transactional,
-        &format!("support-request:{id}"),
+        &key,
         &email,
         Some(admin.store.id),
     )
     .await?;
+    let request = id.to_string();
     audit_in(
         &mut tx,
-        &admin,
+        admin,
         "support_request.sent",
-        &[("request", &id.to_string())],
-        &ip,
+        &[("request", &request)],
+        ip,
     )
     .await?;
     tx.commit().await?;
     state.outbox.wake();
-    let to = format!("{}#request-{id}", paths::store(admin.eid()).trouble());
-    Ok(notice::redirect(&state, &to, &sent_notice(id, &sent)))
+    Ok(id)
 }
 
 /// What the request said, to confirm it: its text (the start of it), code and files.
