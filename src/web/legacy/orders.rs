@@ -19,7 +19,7 @@ use crate::app::paths;
 use crate::{
     domain::{
         money::{AmountError, Currency},
-        order::OrderAction,
+        order::{Order, OrderAction, RemoteOrder},
         parse_rfc3339, sha256_hex,
     },
     i18n::Msg,
@@ -226,28 +226,16 @@ async fn decide_and_do(
         Ok(next) if next == before => return Ok(Ok(unchanged)),
         Ok(_) => {}
     }
-    // The same form sent again from the same state is the same request: the platform
-    // replays it. The version is the one the page showed, so a resubmitted form is a
-    // replay even after the first one changed the order.
-    let seen = match form.seen.trim() {
-        s if !s.is_empty() && s.len() <= 100 => s.to_owned(),
-        _ => before.version(),
-    };
-    let fingerprint = sha256_hex(format!("{seen}:{}", form.amount.trim()));
-    let key = format!(
-        "switchyard:legacy:{order_id}:{}:{}",
-        kind.as_str(),
-        &fingerprint[..32]
-    );
+    let key = idempotency_key(order_id, kind, form, &before);
     let p = &state.platform;
-    let done = match action {
+    let asked = match action {
         OrderAction::Capture(a) => p.capture(order_id, a, &key).await,
         OrderAction::Cancel => p.cancel(order_id, &key).await,
         OrderAction::Refund(a) => p.refund(order_id, a, &key).await,
         OrderAction::Extend => p.extend(order_id, &key).await,
         OrderAction::Restore => p.restore(order_id, &key).await,
     };
-    if let Err(e) = done {
+    if let Err(e) = asked {
         return Ok(Err(failed(e)));
     }
     let after = p.order(order_id).await.ok();
@@ -258,6 +246,56 @@ async fn decide_and_do(
             return Ok(Ok(unchanged));
         }
     }
+    let done = Done {
+        order_id,
+        kind,
+        action,
+        currency,
+    };
+    recorded(state, admin, ip, &done, after.as_ref())
+        .await
+        .map(Ok)
+}
+
+/// The key of a change to `order_id`: the same form sent again from the same state is
+/// the same request, which the platform replays. The version is the one the page
+/// showed, so a resubmitted form is a replay even after the first one changed the order.
+fn idempotency_key(order_id: &str, kind: Kind, form: &ActionForm, before: &Order) -> String {
+    let seen = match form.seen.trim() {
+        s if !s.is_empty() && s.len() <= 100 => s.to_owned(),
+        _ => before.version(),
+    };
+    let fingerprint = sha256_hex(format!("{seen}:{}", form.amount.trim()));
+    format!(
+        "switchyard:legacy:{order_id}:{}:{}",
+        kind.as_str(),
+        &fingerprint[..32]
+    )
+}
+
+/// A change the platform made to a legacy order.
+struct Done<'a> {
+    order_id: &'a str,
+    kind: Kind,
+    action: OrderAction,
+    currency: Currency,
+}
+
+/// Audits the change and says it to the admin: what was done, for how much, and until
+/// when the order now runs (`after`, when the platform could say).
+async fn recorded(
+    state: &AppState,
+    admin: &StoreAdmin,
+    ip: &str,
+    done: &Done<'_>,
+    after: Option<&RemoteOrder>,
+) -> Result<Msg, AppError> {
+    let Done {
+        order_id,
+        kind,
+        action,
+        currency,
+    } = *done;
     let minor = match action {
         OrderAction::Capture(a) | OrderAction::Refund(a) => Some(a),
         _ => None,
@@ -279,14 +317,13 @@ async fn decide_and_do(
     };
     store::audit::record(&state.db.pool, &record).await?;
     let expires = after
-        .as_ref()
         .and_then(|a| parse_rfc3339(&a.expires_at))
         .map(format_time)
         .unwrap_or_default();
-    Ok(Ok(Msg::new(format!("legacy.notice.{}", kind.as_str()))
+    Ok(Msg::new(format!("legacy.notice.{}", kind.as_str()))
         .arg("order", order_id)
         .arg("amount", shown)
-        .arg("date", expires)))
+        .arg("date", expires))
 }
 
 /// A failed call to the platform, as a refusal.
