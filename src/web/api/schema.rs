@@ -3,7 +3,14 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::{app::AppState, domain::rfc3339, store::cohort::CohortRow};
+use crate::{
+    app::AppState,
+    domain::{
+        rfc3339,
+        traffic::{self, Capabilities},
+    },
+    store::{self, cohort::CohortRow},
+};
 
 /// A store as the list shows it.
 #[derive(Serialize, ToSchema)]
@@ -112,6 +119,39 @@ pub struct Proven {
     pub checkout: bool,
     pub order_management: bool,
     pub settlement: bool,
+}
+
+impl From<store::upgrades::StepChange> for StepChange {
+    fn from(h: store::upgrades::StepChange) -> Self {
+        StepChange {
+            from: h.from_step.as_str().to_owned(),
+            to: h.to_step.as_str().to_owned(),
+            at: rfc3339(h.at),
+        }
+    }
+}
+
+impl From<traffic::Row> for TrafficRow {
+    fn from(r: traffic::Row) -> Self {
+        TrafficRow {
+            service: r.service.as_str(),
+            id: r.subject,
+            last_seen: r.last_at.map(rfc3339),
+            calls_last_7_days: r.recent,
+            user_agent: r.user_agent,
+            action: r.verdict.as_str(),
+        }
+    }
+}
+
+impl From<Capabilities> for Proven {
+    fn from(c: Capabilities) -> Self {
+        Proven {
+            checkout: c.checkout,
+            order_management: c.order_management,
+            settlement: c.settlement,
+        }
+    }
 }
 
 pub(super) fn summary(state: &AppState, r: &CohortRow, now: i64) -> StoreSummary {

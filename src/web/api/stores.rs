@@ -10,7 +10,7 @@ use axum::{
 use super::{
     ApiCaller, ApiError, error, internal,
     params::{Keyset, ListParams, SyncParams, check_list_query, per_page, refuse_sync_params},
-    schema::{Proven, StepChange, StoreDetail, StoreFeed, StoreList, TrafficRow, summary},
+    schema::{StepChange, StoreDetail, StoreFeed, StoreList, TrafficRow, summary},
 };
 use crate::app::{
     AppState,
@@ -18,7 +18,7 @@ use crate::app::{
 };
 use crate::{
     domain::{
-        Step, rfc3339,
+        Step,
         traffic::{self, Capabilities},
     },
     store::{self, cohort::Cohort},
@@ -214,26 +214,35 @@ pub(super) async fn show(
     caller: ApiCaller,
     Path(eid): Path<String>,
 ) -> Response {
-    let not_found = || {
-        error(
+    match detail(&state, &caller, &eid).await {
+        Ok(Some(detail)) => Json(detail).into_response(),
+        Ok(None) => error(
             StatusCode::NOT_FOUND,
             "not_found",
             "no such store among your partners' stores",
-        )
-    };
-    let sunsets = sunsets(&state);
+        ),
+        Err(e) => internal(e),
+    }
+}
+
+/// Store `eid` as [`show`] answers it; `None` when it is not one of the caller's
+/// partners' stores.
+async fn detail(
+    state: &AppState,
+    caller: &ApiCaller,
+    eid: &str,
+) -> sqlx::Result<Option<StoreDetail>> {
     let pool = &state.db.pool;
-    let s = match store::stores::find_by_legacy_id(pool, &eid).await {
-        Ok(Some(s))
-            if s.partner_id
-                .is_some_and(|p| caller.partner_ids.contains(&p)) =>
-        {
-            s
-        }
-        Ok(_) => return not_found(),
-        Err(e) => return internal(e),
+    let Some(s) = store::stores::find_by_legacy_id(pool, eid)
+        .await?
+        .filter(|s| {
+            s.partner_id
+                .is_some_and(|p| caller.partner_ids.contains(&p))
+        })
+    else {
+        return Ok(None);
     };
-    let now = store::now();
+    let (now, sunsets) = (store::now(), sunsets(state));
     let just_this = store::cohort::Filter {
         store_id: Some(s.id),
         ..Default::default()
@@ -241,63 +250,30 @@ pub(super) async fn show(
     let cohort = Cohort {
         partners: Some(&caller.partner_ids),
         filter: &just_this,
-        rule: rule(&state),
+        rule: rule(state),
         sunsets: &sunsets,
         now,
     };
-    let rows = match cohort
+    let rows = cohort
         .page(&state.db, Default::default(), false, 1, 0)
-        .await
-    {
-        Ok(r) => r,
-        Err(e) => return internal(e),
-    };
+        .await?;
     let Some(row) = rows.first() else {
-        return not_found();
+        return Ok(None);
     };
-    let upgrade = match store::upgrades::for_store(pool, s.id).await {
-        Ok(u) => u,
-        Err(e) => return internal(e),
-    };
-    let history = match store::upgrades::step_history(pool, s.id).await {
-        Ok(h) => h,
-        Err(e) => return internal(e),
-    };
-    let uses = match store::traffic::of_store(pool, s.id, now).await {
-        Ok(u) => u,
-        Err(e) => return internal(e),
-    };
+    let upgrade = store::upgrades::for_store(pool, s.id).await?;
+    let history = store::upgrades::step_history(pool, s.id).await?;
+    let uses = store::traffic::of_store(pool, s.id, now).await?;
     let has_new_id = upgrade.as_ref().is_some_and(|u| u.merchant_id.is_some());
     let complete = upgrade.as_ref().is_some_and(|u| u.step == Step::Complete);
-    let proven = Capabilities::of(&uses);
-    Json(StoreDetail {
-        store: summary(&state, row, now),
+    Ok(Some(StoreDetail {
+        store: summary(state, row, now),
         merchant_id: upgrade.and_then(|u| u.merchant_id),
         sunset: s.sunset(&state.catalog).map(|d| d.to_string()),
-        history: history
-            .into_iter()
-            .map(|h| StepChange {
-                from: h.from_step.as_str().to_owned(),
-                to: h.to_step.as_str().to_owned(),
-                at: rfc3339(h.at),
-            })
-            .collect(),
+        history: history.into_iter().map(StepChange::from).collect(),
         traffic: traffic::table(&uses, has_new_id, complete)
             .into_iter()
-            .map(|r| TrafficRow {
-                service: r.service.as_str(),
-                id: r.subject,
-                last_seen: r.last_at.map(rfc3339),
-                calls_last_7_days: r.recent,
-                user_agent: r.user_agent,
-                action: r.verdict.as_str(),
-            })
+            .map(TrafficRow::from)
             .collect(),
-        proven: Proven {
-            checkout: proven.checkout,
-            order_management: proven.order_management,
-            settlement: proven.settlement,
-        },
-    })
-    .into_response()
+        proven: Capabilities::of(&uses).into(),
+    }))
 }
