@@ -189,60 +189,10 @@ async fn create_webhook(
     ClientIp(ip): ClientIp,
     CsrfForm { form, .. }: CsrfForm<WebhookForm>,
 ) -> Result<Response, AppError> {
-    let tr = user.ctx().tr;
-    let ids = &user.principal.partner_ids;
-    let partner = match (form.partner, ids.as_slice()) {
-        (Some(p), _) if ids.contains(&p) => p,
-        (Some(_), _) => return Err(AppError::NotFound),
-        (None, []) => {
-            return page(
-                &state,
-                &user,
-                None,
-                Some(tr.t("keys.error.no_partner")),
-                StatusCode::CONFLICT,
-            )
-            .await;
-        }
-        (None, [only]) => *only,
-        (None, _) => {
-            return page(
-                &state,
-                &user,
-                None,
-                Some(tr.t("consoles.keys.pick_partner")),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
-        }
+    let (partner, url) = match webhook_target(&state, &user, &form).await? {
+        Ok(target) => target,
+        Err((status, problem)) => return page(&state, &user, None, Some(problem), status).await,
     };
-    let url = match webhook::parse_url(&form.url, state.config.health_check.allow_private) {
-        Ok(u) => u,
-        Err(_) => {
-            return page(
-                &state,
-                &user,
-                None,
-                Some(tr.t("input.webhook_url")),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
-        }
-    };
-    // Checked now, literal addresses and names alike, so the partner learns at once;
-    // the delivery's resolver checks again.
-    if let Err(refusal) = crate::shop::vet_resolved(&url, &state.config.health_check).await {
-        tracing::info!(%url, %refusal, "webhook address refused");
-        let problem = Some(tr.t("input.webhook_private"));
-        return page(
-            &state,
-            &user,
-            None,
-            problem,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
-    }
     let nonce = random_token(16);
     let mut tx = state.db.begin().await?;
     let id = store::webhooks::insert(&mut tx, partner, url.as_str(), &nonce, user.email()).await?;
@@ -268,6 +218,40 @@ async fn create_webhook(
         secret,
     };
     page(&state, &user, Some(created), None, StatusCode::CREATED).await
+}
+
+/// The partner and address a new webhook is for, or why not: the status and what the
+/// manager reads.
+async fn webhook_target(
+    state: &AppState,
+    user: &SignedIn,
+    form: &WebhookForm,
+) -> Result<Result<(i64, url::Url), (StatusCode, String)>, AppError> {
+    let tr = user.ctx().tr;
+    let refused = |status, key| Ok(Err((status, tr.t(key))));
+    let ids = &user.principal.partner_ids;
+    let partner = match (form.partner, ids.as_slice()) {
+        (Some(p), _) if ids.contains(&p) => p,
+        (Some(_), _) => return Err(AppError::NotFound),
+        (None, []) => return refused(StatusCode::CONFLICT, "keys.error.no_partner"),
+        (None, [only]) => *only,
+        (None, _) => {
+            return refused(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "consoles.keys.pick_partner",
+            );
+        }
+    };
+    let Ok(url) = webhook::parse_url(&form.url, state.config.health_check.allow_private) else {
+        return refused(StatusCode::UNPROCESSABLE_ENTITY, "input.webhook_url");
+    };
+    // Checked now, literal addresses and names alike, so the partner learns at once;
+    // the delivery's resolver checks again.
+    if let Err(refusal) = crate::shop::vet_resolved(&url, &state.config.health_check).await {
+        tracing::info!(%url, %refusal, "webhook address refused");
+        return refused(StatusCode::UNPROCESSABLE_ENTITY, "input.webhook_private");
+    }
+    Ok(Ok((partner, url)))
 }
 
 async fn disable_webhook(
