@@ -6,12 +6,12 @@
 
 mod vet;
 
-use vet::VettingResolver;
-pub use vet::{is_public, parse_shop_url, vet, vet_resolved};
-
 use std::sync::Arc;
 
 use reqwest::{Url, redirect};
+
+use vet::VettingResolver;
+pub use vet::{is_public, parse_shop_url, vet, vet_resolved};
 
 use crate::{
     config::HealthCheckConfig,
@@ -117,7 +117,7 @@ fn client(cfg: &HealthCheckConfig) -> reqwest::Result<reqwest::Client> {
     reqwest::Client::builder()
         .no_proxy()
         .redirect(policy)
-        .dns_resolver(Arc::new(VettingResolver { cfg: cfg.clone() }))
+        .dns_resolver(Arc::new(VettingResolver::new(cfg)))
         .connect_timeout(cfg.timeout)
         .timeout(cfg.timeout)
         .user_agent(concat!(
@@ -133,7 +133,7 @@ pub fn outbound_client(cfg: &HealthCheckConfig, agent: &str) -> reqwest::Result<
     reqwest::Client::builder()
         .no_proxy()
         .redirect(redirect::Policy::none())
-        .dns_resolver(Arc::new(VettingResolver { cfg: cfg.clone() }))
+        .dns_resolver(Arc::new(VettingResolver::new(cfg)))
         .connect_timeout(cfg.timeout)
         .timeout(cfg.timeout)
         .user_agent(format!("{agent}/{}", env!("CARGO_PKG_VERSION")))

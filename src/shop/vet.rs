@@ -142,7 +142,13 @@ fn is_public_v4(a: Ipv4Addr) -> bool {
 
 /// Resolves names, then drops every address the check may not reach.
 pub(super) struct VettingResolver {
-    pub(super) cfg: HealthCheckConfig,
+    cfg: HealthCheckConfig,
+}
+
+impl VettingResolver {
+    pub(super) fn new(cfg: &HealthCheckConfig) -> Self {
+        Self { cfg: cfg.clone() }
+    }
 }
 
 impl Resolve for VettingResolver {

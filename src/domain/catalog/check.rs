@@ -2,9 +2,11 @@
 
 use super::{Agreement, Catalog, CatalogError, FIELD_VALUES, Integration};
 
-/// Every path joins a legacy product to a current one, ids are unique, each legacy
-/// product has a sunset and a path, each platform's fields and guides are complete, and
-/// there is a custom integration to fall back on.
+/// Paths: each joins a legacy product to a current one, has a unique id, and has a price
+/// list when it is a new agreement. Products: a legacy one has a sunset date, a path and
+/// at most 730 days of extension; a current one has neither. Platforms: each field shows
+/// a known value, each has the checkout guide a checkout product needs and a checkout
+/// path from `/`, and one called `custom` is the fallback. Health markers have text.
 pub(super) fn check(catalog: &Catalog) -> Result<(), CatalogError> {
     let bad = |msg: String| Err(CatalogError::Inconsistent(msg));
     for path in &catalog.paths {

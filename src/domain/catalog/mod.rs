@@ -261,7 +261,8 @@ pub enum CatalogError {
 }
 
 impl Catalog {
-    /// Parses and checks a catalog ([`check`]).
+    /// Parses a catalog and checks that it holds together: every path joins a legacy
+    /// product to a current one, and every platform can be guided (see `check.rs`).
     pub fn parse(text: &str) -> Result<Self, CatalogError> {
         let catalog: Catalog = toml::from_str(text)?;
         check(&catalog)?;

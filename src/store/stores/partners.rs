@@ -3,8 +3,9 @@
 use sqlx::{Any, Executor};
 
 use super::{COLUMNS, Store};
+use crate::store::{Tx, placeholders};
 
-pub(super) async fn partner_id(tx: &mut crate::store::Tx, name: &str) -> sqlx::Result<i64> {
+pub(super) async fn partner_id(tx: &mut Tx, name: &str) -> sqlx::Result<i64> {
     let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM partners WHERE name = $1")
         .bind(name)
         .fetch_optional(&mut **tx)
@@ -30,7 +31,7 @@ pub async fn partner_names<'c>(
     }
     let sql = format!(
         "SELECT id, name FROM partners WHERE id IN ({}) ORDER BY name",
-        crate::store::placeholders(1, partner_ids.len())
+        placeholders(1, partner_ids.len())
     );
     let mut q = sqlx::query_as(&sql);
     for id in partner_ids {
@@ -52,7 +53,7 @@ pub async fn of_partners<'c>(
     }
     let sql = format!(
         "SELECT {COLUMNS} FROM stores WHERE partner_id IN ({}) ORDER BY name, id LIMIT $1 OFFSET $2",
-        crate::store::placeholders(3, partner_ids.len())
+        placeholders(3, partner_ids.len())
     );
     let mut q = sqlx::query_as(&sql).bind(limit).bind(offset.max(0));
     for id in partner_ids {
@@ -71,7 +72,7 @@ pub async fn count_of_partners<'c>(
     }
     let sql = format!(
         "SELECT COUNT(*) FROM stores WHERE partner_id IN ({})",
-        crate::store::placeholders(1, partner_ids.len())
+        placeholders(1, partner_ids.len())
     );
     let mut q = sqlx::query_scalar(&sql);
     for id in partner_ids {

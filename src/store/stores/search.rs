@@ -3,7 +3,10 @@
 use sqlx::Any;
 
 use super::{COLUMNS, Store};
-use crate::domain::text::fold;
+use crate::{
+    domain::text::fold,
+    store::{Backend, Db},
+};
 
 /// Folds the names of stores that have no folded name yet (rows from before migration
 /// 0021, or written by hand), a batch at a time; how many. Safe on every start.
@@ -44,15 +47,14 @@ pub fn contains_pattern(needle: &str) -> String {
 /// Stores where `needle` is part of the legacy ID, name, admin or user email, new
 /// merchant ID or API username; at most `limit`: the store whose legacy ID is exactly
 /// `needle` first (support is most often given one), then by name.
-pub async fn search(db: &crate::store::Db, needle: &str, limit: i64) -> sqlx::Result<Vec<Store>> {
+pub async fn search(db: &Db, needle: &str, limit: i64) -> sqlx::Result<Vec<Store>> {
     let lower = needle.to_lowercase();
     let folded = fold(needle);
     let like = contains_pattern(&lower);
     // On SQLite, a needle of three characters or more goes through the trigram indexes
     // (migrations 0026, 0027); PostgreSQL's trigram indexes serve the `LIKE`s themselves.
-    let trigrams = db.backend == crate::store::Backend::Sqlite
-        && folded.chars().count() >= 3
-        && lower.chars().count() >= 3;
+    let trigrams =
+        db.backend == Backend::Sqlite && folded.chars().count() >= 3 && lower.chars().count() >= 3;
     // Each way a store can match is its own indexed lookup, and their ids are united: an
     // `OR` of them would make the database read every store.
     let sql = if trigrams {

@@ -4,7 +4,7 @@
 use sqlx::{Any, Executor};
 
 use super::{COLUMNS, Store};
-use crate::store::now;
+use crate::store::{now, placeholders};
 
 /// Which stores on `product` ($1) are due the outbox email `{$2}{id}{$3}` at unix time
 /// $4: not sent yet, and not held back by their import (`remind_from`). A store with a
@@ -77,7 +77,7 @@ pub async fn on_products<'c>(
     }
     let sql = format!(
         "SELECT {COLUMNS} FROM stores WHERE id > $1 AND product IN ({}) ORDER BY id LIMIT $2",
-        crate::store::placeholders(3, products.len())
+        placeholders(3, products.len())
     );
     let mut q = sqlx::query_as(&sql).bind(after_id).bind(limit);
     for p in products {

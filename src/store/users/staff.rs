@@ -3,8 +3,10 @@
 use sqlx::{Any, Executor, FromRow};
 
 use super::{by_email, upsert};
-use crate::domain::access::StaffRole;
-use crate::store::{Tx, now};
+use crate::{
+    domain::access::StaffRole,
+    store::{Tx, now},
+};
 
 /// Why a staff change was refused.
 #[derive(Debug, thiserror::Error)]

@@ -1,4 +1,5 @@
-//! What the partner API answers, as its OpenAPI document describes it.
+//! What the partner API answers about stores, as its OpenAPI document describes it (its
+//! errors are `super::ApiError`).
 
 use serde::Serialize;
 use utoipa::ToSchema;

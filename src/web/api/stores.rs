@@ -12,11 +12,11 @@ use super::{
     params::{Keyset, ListParams, SyncParams, check_list_query, per_page, refuse_sync_params},
     schema::{StepChange, StoreDetail, StoreFeed, StoreList, TrafficRow, summary},
 };
-use crate::app::{
-    AppState,
-    partner::{rule, sunsets},
-};
 use crate::{
+    app::{
+        AppState,
+        partner::{rule, sunsets},
+    },
     domain::{
         Step,
         traffic::{self, Capabilities},

@@ -3,11 +3,13 @@
 
 use dioxus::prelude::*;
 
-use crate::app::paths;
 use crate::{
-    app::partner::{
-        LEGACY_CALLING, ListQuery, ORDER_MANAGEMENT_MISSING, SUNSET_EXTENDED, SUNSET_NOT_READY,
-        SUNSET_READY,
+    app::{
+        partner::{
+            LEGACY_CALLING, ListQuery, ORDER_MANAGEMENT_MISSING, SUNSET_EXTENDED, SUNSET_NOT_READY,
+            SUNSET_READY,
+        },
+        paths,
     },
     domain::{catalog::Catalog, risk::Risk, upgrade::Progress},
     i18n::Tr,

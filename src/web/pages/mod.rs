@@ -8,7 +8,7 @@ pub mod calendar;
 pub mod casework;
 pub mod changes;
 pub mod charts;
-pub mod cohort_list;
+mod cohort_list;
 pub mod console;
 pub mod cutover;
 pub mod error;

@@ -22,10 +22,9 @@ use super::platform::{
     gateway::{self, Verification},
     json_error,
 };
-use crate::app::AppState;
 use crate::{
-    domain::credentials::random_token,
-    domain::platform_event,
+    app::AppState,
+    domain::{credentials::random_token, platform_event},
     store::{self, credentials::CredentialRow},
     web::routes::Routes,
 };

@@ -1,5 +1,6 @@
 //! A template turned once into what it writes: the runs of HTML that are the same on
-//! every use, between the places its dynamic parts go. Kept per thread.
+//! every use, between the places its dynamic parts go. Kept per thread. The runs are
+//! written by the writer's own functions, so a plan's HTML is the writer's exactly.
 
 use std::{cell::RefCell, rc::Rc};
 

@@ -11,7 +11,7 @@ use crate::{
     store::{self, legacy_orders::LegacyOrder},
     web::{
         access::StoreReader,
-        pages::{TIME_SLOT, csrf_field, time_tag, timed},
+        pages::{TIME_SLOT, copyable, csrf_field, format_day, time_tag, timed},
     },
 };
 
@@ -43,7 +43,7 @@ pub(super) fn lists(reader: &StoreReader, view: &View<'_>, act: bool) -> Element
                     tbody {
                         for o in view.orders.iter() {
                             tr { id: "order-{o.order_id}", "data-status": "{o.status}",
-                                td { "data-label": tr.t("legacy.orders.order"), div { {crate::web::pages::copyable(&tr, &format!("order-id-{}", o.order_id), &o.order_id, &tr.t("copy.what.order"))} br {} span { class: "small", {time_tag(o.created_at)} } } }
+                                td { "data-label": tr.t("legacy.orders.order"), div { {copyable(&tr, &format!("order-id-{}", o.order_id), &o.order_id, &tr.t("copy.what.order"))} br {} span { class: "small", {time_tag(o.created_at)} } } }
                                 td { "data-label": tr.t("legacy.orders.status"), div { span { class: "tag", {tr.t(&format!("legacy.status.{}", o.status))} } } }
                                 td { "data-label": tr.t("legacy.orders.amounts"), div {
                                     {money(&o.currency, o.order_amount)}
@@ -68,7 +68,7 @@ pub(super) fn lists(reader: &StoreReader, view: &View<'_>, act: bool) -> Element
                     tbody {
                         for r in view.reports.iter() {
                             tr {
-                                td { "data-label": tr.t("legacy.reports.payout_date"), {crate::web::pages::format_day(&r.payout_date)} }
+                                td { "data-label": tr.t("legacy.reports.payout_date"), {format_day(&r.payout_date)} }
                                 td { "data-label": tr.t("legacy.reports.reference"), a { href: paths::store(eid).report(r.id), "{r.payment_reference}" } }
                                 td { "data-label": tr.t("legacy.reports.settlement"), {money(r.currency.code(), r.total_settlement)} }
                                 td { "data-label": tr.t("legacy.reports.download"), div {

@@ -6,7 +6,6 @@ use axum::{
     http::StatusCode,
 };
 
-use super::{MAX_ERROR_CODE, MAX_EXPLANATION};
 use crate::{
     domain::{
         screenshot::{self, ImageKind, MAX_FILES},
@@ -15,6 +14,9 @@ use crate::{
     i18n::Tr,
     web::pages::steps::trouble::Draft,
 };
+
+const MAX_EXPLANATION: usize = 5000;
+const MAX_ERROR_CODE: usize = 100;
 
 /// The form as sent: text kept for showing it again, screenshots not yet checked.
 #[derive(Default)]

@@ -32,8 +32,6 @@ use crate::{
 
 /// The largest request body: every screenshot at its limit, and the text fields.
 pub const BODY_LIMIT: usize = MAX_FILES * screenshot::MAX_BYTES + 64 * 1024;
-const MAX_EXPLANATION: usize = 5000;
-const MAX_ERROR_CODE: usize = 100;
 
 /// What the page's address may ask to have written in the request.
 #[derive(serde::Deserialize)]
