@@ -1,5 +1,8 @@
 use super::*;
-use crate::domain::platform_event::{EventKind, parse};
+use crate::domain::{
+    Environment,
+    platform_event::{EventKind, parse},
+};
 
 const AT: &str = "2026-11-23T10:00:00Z";
 
