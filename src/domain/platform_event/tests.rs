@@ -1,7 +1,7 @@
 //! Signatures, fingerprints and every refusal of the event parser.
 
 use super::*;
-use serde_json::json;
+use serde_json::{Value, json};
 
 const SECRET: &[u8] = b"whsec_test";
 
