@@ -59,6 +59,38 @@ pub fn error(status: StatusCode, code: &'static str, message: &str) -> Response 
     res
 }
 
+/// An answer other than the one asked for. A handler returns it with `?`: a database
+/// error converts into one.
+pub(super) enum Refused {
+    /// A query the API does not take, and why.
+    BadRequest(String),
+    /// Nothing the caller may read by that name.
+    NotFound(&'static str),
+    Database(sqlx::Error),
+}
+
+impl Refused {
+    fn bad_request(message: impl Into<String>) -> Self {
+        Refused::BadRequest(message.into())
+    }
+}
+
+impl From<sqlx::Error> for Refused {
+    fn from(e: sqlx::Error) -> Self {
+        Refused::Database(e)
+    }
+}
+
+impl IntoResponse for Refused {
+    fn into_response(self) -> Response {
+        match self {
+            Refused::BadRequest(message) => error(StatusCode::BAD_REQUEST, "bad_request", &message),
+            Refused::NotFound(message) => error(StatusCode::NOT_FOUND, "not_found", message),
+            Refused::Database(e) => internal(e),
+        }
+    }
+}
+
 fn internal(e: sqlx::Error) -> Response {
     tracing::error!(error = %e, "partner API database error");
     if crate::store::unavailable(&e) {

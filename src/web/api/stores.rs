@@ -3,12 +3,10 @@
 use axum::{
     Json,
     extract::{Path, Query, RawQuery, State},
-    http::StatusCode,
-    response::{IntoResponse, Response},
 };
 
 use super::{
-    ApiCaller, ApiError, error, internal,
+    ApiCaller, ApiError, Refused,
     params::{Keyset, ListParams, SyncParams, check_list_query, per_page, refuse_sync_params},
     schema::{StepChange, StoreDetail, StoreFeed, StoreList, TrafficRow, summary},
 };
@@ -47,25 +45,12 @@ pub(super) async fn list(
     caller: ApiCaller,
     RawQuery(raw): RawQuery,
     params: Result<Query<ListParams>, axum::extract::rejection::QueryRejection>,
-) -> Response {
-    let Ok(Query(params)) = params else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "bad_request",
-            "the query string could not be read",
-        );
-    };
+) -> Result<Json<StoreList>, Refused> {
+    let Query(params) = params.map_err(|_| unreadable())?;
     let raw = raw.as_deref().unwrap_or_default();
-    if let Err(message) = check_list_query(&params.list, raw) {
-        return error(StatusCode::BAD_REQUEST, "bad_request", &message);
-    }
-    if let Err(message) = refuse_sync_params(raw) {
-        return error(StatusCode::BAD_REQUEST, "bad_request", message);
-    }
-    let per_page = match per_page(&params.per_page) {
-        Ok(n) => n,
-        Err(message) => return error(StatusCode::BAD_REQUEST, "bad_request", message),
-    };
+    check_list_query(&params.list, raw).map_err(Refused::bad_request)?;
+    refuse_sync_params(raw).map_err(Refused::bad_request)?;
+    let per_page = per_page(&params.per_page).map_err(Refused::bad_request)?;
     let q = &params.list;
     let sunsets = sunsets(&state);
     let filter = q.filter();
@@ -78,30 +63,22 @@ pub(super) async fn list(
         now,
     };
     let page = q.page();
-    let rows = match cohort
-        .page(
-            &state.db,
-            q.sort(),
-            q.descending(),
-            per_page,
-            (page - 1) * per_page,
-        )
-        .await
-    {
-        Ok(r) => r,
-        Err(e) => return internal(e),
-    };
-    let total = match cohort.count(&state.db).await {
-        Ok(t) => t,
-        Err(e) => return internal(e),
-    };
-    Json(StoreList {
+    let offset = (page - 1) * per_page;
+    let rows = cohort
+        .page(&state.db, q.sort(), q.descending(), per_page, offset)
+        .await?;
+    let total = cohort.count(&state.db).await?;
+    Ok(Json(StoreList {
         stores: rows.iter().map(|r| summary(&state, r, now)).collect(),
         page,
         per_page,
         total,
-    })
-    .into_response()
+    }))
+}
+
+/// A query string that does not parse into the parameters at all.
+fn unreadable() -> Refused {
+    Refused::bad_request("the query string could not be read")
 }
 
 /// Your partners' stores in import order, for keeping a copy in step
@@ -130,40 +107,25 @@ pub(super) async fn sync(
     caller: ApiCaller,
     RawQuery(raw): RawQuery,
     params: Result<Query<SyncParams>, axum::extract::rejection::QueryRejection>,
-) -> Response {
-    let Ok(Query(params)) = params else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "bad_request",
-            "the query string could not be read",
-        );
-    };
-    if let Err(message) = check_list_query(&params.list, raw.as_deref().unwrap_or_default()) {
-        return error(StatusCode::BAD_REQUEST, "bad_request", &message);
-    }
-    let (per_page, keyset) = match (per_page(&params.per_page), Keyset::of(&params)) {
-        (Ok(n), Ok(k)) => (n, k),
-        (Err(message), _) | (_, Err(message)) => {
-            return error(StatusCode::BAD_REQUEST, "bad_request", message);
-        }
-    };
+) -> Result<Json<StoreFeed>, Refused> {
+    let Query(params) = params.map_err(|_| unreadable())?;
+    check_list_query(&params.list, raw.as_deref().unwrap_or_default())
+        .map_err(Refused::bad_request)?;
+    let per_page = per_page(&params.per_page).map_err(Refused::bad_request)?;
+    let keyset = Keyset::of(&params).map_err(Refused::bad_request)?;
     let mut filter = params.list.filter();
     filter.changed_since = keyset.since;
     let now = store::now();
     let sunsets = sunsets(&state);
-    let state = &state;
     let all = Cohort {
         partners: Some(&caller.partner_ids),
         filter: &filter,
-        rule: rule(state),
+        rule: rule(&state),
         sunsets: &sunsets,
         now,
     };
     // The total counts every page, not the ones left.
-    let total = match all.count(&state.db).await {
-        Ok(t) => t,
-        Err(e) => return internal(e),
-    };
+    let total = all.count(&state.db).await?;
     let rest = store::cohort::Filter {
         after_id: keyset.after,
         ..filter.clone()
@@ -173,22 +135,18 @@ pub(super) async fn sync(
         ..all
     };
     // One more than the page holds tells whether another page follows.
-    let mut rows = match rest.in_import_order(&state.db, per_page + 1).await {
-        Ok(r) => r,
-        Err(e) => return internal(e),
-    };
+    let mut rows = rest.in_import_order(&state.db, per_page + 1).await?;
     let more = rows.len() as i64 > per_page;
     rows.truncate(per_page as usize);
     let next_cursor = more
         .then(|| rows.last().map(|r| format!("s{}", r.id)))
         .flatten();
-    Json(StoreFeed {
-        stores: rows.iter().map(|r| summary(state, r, now)).collect(),
+    Ok(Json(StoreFeed {
+        stores: rows.iter().map(|r| summary(&state, r, now)).collect(),
         per_page,
         total,
         next_cursor,
-    })
-    .into_response()
+    }))
 }
 
 /// One store's progress and step history
@@ -213,16 +171,12 @@ pub(super) async fn show(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(eid): Path<String>,
-) -> Response {
-    match detail(&state, &caller, &eid).await {
-        Ok(Some(detail)) => Json(detail).into_response(),
-        Ok(None) => error(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "no such store among your partners' stores",
-        ),
-        Err(e) => internal(e),
-    }
+) -> Result<Json<StoreDetail>, Refused> {
+    let not_found = Refused::NotFound("no such store among your partners' stores");
+    detail(&state, &caller, &eid)
+        .await?
+        .map(Json)
+        .ok_or(not_found)
 }
 
 /// Store `eid` as [`show`] answers it; `None` when it is not one of the caller's
