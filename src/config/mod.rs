@@ -10,6 +10,7 @@ mod key;
 pub mod limits;
 mod load;
 mod outbox;
+mod sections;
 mod server;
 
 pub use key::key_file;
