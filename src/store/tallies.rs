@@ -19,36 +19,14 @@ impl Cohort<'_> {
         let Some(partners) = self.partners else {
             return Ok(None);
         };
-        // Every field named, so a filter added later has to be decided on here.
         let Filter {
-            q,
             step,
             risk,
             product,
-            platform,
-            country,
             partner,
-            store_id,
-            stalled_before,
-            after_id,
-            changed_since,
-            legacy_since,
-            order_management_missing,
-            sunset_ready,
-            extended,
+            ..
         } = self.filter;
-        let plain = q.trim().is_empty()
-            && platform.is_empty()
-            && country.is_empty()
-            && store_id.is_none()
-            && stalled_before.is_none()
-            && after_id.is_none()
-            && changed_since.is_none()
-            && legacy_since.is_none()
-            && !order_management_missing
-            && sunset_ready.is_none()
-            && !extended;
-        if !plain || !matches!(risk, None | Some(Risk::AtRisk | Risk::Done)) {
+        if !the_tallies_answer(self.filter) {
             return Ok(None);
         }
         let mut args = Vec::new();
@@ -101,30 +79,8 @@ impl Cohort<'_> {
             Some(recent) => format!(" - (SELECT COUNT(*) FROM stores WHERE {cells} AND {recent})"),
             None => String::new(),
         };
-        // The few stores with a sunset of their own: counted above by their product's,
-        // counted here again by their own.
         let own = match *risk {
-            Some(Risk::AtRisk) => {
-                let columns = [
-                    "product",
-                    "upgrade_step",
-                    "upgrade_progressed_at",
-                    "extended_sunset",
-                ];
-                let by_product = self.rule.sql_is_by_product(
-                    Risk::AtRisk,
-                    self.sunsets,
-                    self.now,
-                    ["product", "upgrade_step", "upgrade_progressed_at"],
-                );
-                let by_own = self.rule.case_over(self.sunsets, self.now, columns);
-                format!(
-                    " + (SELECT COALESCE(SUM(CASE WHEN {by_own} = '{at_risk}' THEN 1 ELSE 0 END) \
-                     - SUM(CASE WHEN {by_product} THEN 1 ELSE 0 END), 0) \
-                     FROM stores WHERE {cells} AND extended_sunset IS NOT NULL)",
-                    at_risk = Risk::AtRisk.as_str()
-                )
-            }
+            Some(Risk::AtRisk) => self.own_sunsets(&cells),
             _ => String::new(),
         };
         // One statement, so every part reads the same moment.
@@ -136,6 +92,66 @@ impl Cohort<'_> {
             .await?;
         Ok(Some(n))
     }
+
+    /// The correction for the few stores with a sunset of their own among `cells`:
+    /// counted by their product's sunset in the tallies, counted here again by their own.
+    fn own_sunsets(&self, cells: &str) -> String {
+        let columns = [
+            "product",
+            "upgrade_step",
+            "upgrade_progressed_at",
+            "extended_sunset",
+        ];
+        let by_product = self.rule.sql_is_by_product(
+            Risk::AtRisk,
+            self.sunsets,
+            self.now,
+            ["product", "upgrade_step", "upgrade_progressed_at"],
+        );
+        let by_own = self.rule.case_over(self.sunsets, self.now, columns);
+        format!(
+            " + (SELECT COALESCE(SUM(CASE WHEN {by_own} = '{at_risk}' THEN 1 ELSE 0 END) \
+             - SUM(CASE WHEN {by_product} THEN 1 ELSE 0 END), 0) \
+             FROM stores WHERE {cells} AND extended_sunset IS NOT NULL)",
+            at_risk = Risk::AtRisk.as_str()
+        )
+    }
+}
+
+/// Whether the tallies can count the stores `filter` chooses: only by partner, product,
+/// step, and "at risk" or "done"; not a search, a country, a platform, an idle time…
+fn the_tallies_answer(filter: &Filter) -> bool {
+    // Every field named, so a filter added later has to be decided on here.
+    let Filter {
+        q,
+        // The tallies' own cells.
+        step: _,
+        product: _,
+        partner: _,
+        risk,
+        platform,
+        country,
+        store_id,
+        stalled_before,
+        after_id,
+        changed_since,
+        legacy_since,
+        order_management_missing,
+        sunset_ready,
+        extended,
+    } = filter;
+    let plain = q.trim().is_empty()
+        && platform.is_empty()
+        && country.is_empty()
+        && store_id.is_none()
+        && stalled_before.is_none()
+        && after_id.is_none()
+        && changed_since.is_none()
+        && legacy_since.is_none()
+        && !order_management_missing
+        && sunset_ready.is_none()
+        && !extended;
+    plain && matches!(risk, None | Some(Risk::AtRisk | Risk::Done))
 }
 
 /// A table of single changes that [`fold`] sums: the columns naming a cell, and the one
