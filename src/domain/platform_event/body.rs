@@ -57,7 +57,8 @@ fn whole_number(v: &Value) -> Option<i64> {
     })
 }
 
-/// Parses and checks an event body.
+/// Parses and checks an event body. The fields are checked in a fixed order, so a body
+/// with several faults is always refused for the same one.
 pub fn parse(body: &[u8]) -> Result<PlatformEvent, FieldError> {
     let value: Value =
         serde_json::from_slice(body).map_err(|_| bad("body", "is not valid JSON"))?;
@@ -68,106 +69,22 @@ pub fn parse(body: &[u8]) -> Result<PlatformEvent, FieldError> {
     if !id.starts_with("evt_") {
         return Err(bad("id", "must start with evt_"));
     }
-    let kind = match text(top, "type", "type")? {
-        Some("order.created") => EventKind::OrderCreated,
-        Some("order.cancelled") => EventKind::OrderCancelled,
-        Some("api.error") => EventKind::ApiError,
-        Some("api.call") => EventKind::ApiCall,
-        Some(_) => {
-            return Err(bad(
-                "type",
-                "must be order.created, order.cancelled, api.error or api.call",
-            ));
-        }
-        None => return Err(bad("type", "is required")),
-    };
-    let created_at =
-        text(top, "created_at", "created_at")?.ok_or_else(|| bad("created_at", "is required"))?;
-    let created_at =
-        time::OffsetDateTime::parse(created_at, &time::format_description::well_known::Rfc3339)
-            .map_err(|_| {
-                bad(
-                    "created_at",
-                    "must be an RFC 3339 time such as 2026-11-23T10:00:00Z",
-                )
-            })?
-            .unix_timestamp();
+    let kind = kind(top)?;
+    let created_at = created_at(top)?;
     let data = match top.get("data") {
         Some(Value::Object(d)) => d,
         Some(_) => return Err(bad("data", "must be an object")),
         None => return Err(bad("data", "is required")),
     };
-    let subject = match (
-        text(data, "data.merchant_id", "merchant_id")?,
-        text(data, "data.legacy_store_id", "legacy_store_id")?,
-    ) {
-        (Some(mid), None) => Subject::Merchant(MerchantId::parse(mid).map_err(|_| {
-            bad(
-                "data.merchant_id",
-                "must be K and 6 digits (live) or PK and 5 digits (test)",
-            )
-        })?),
-        (None, Some(eid)) => Subject::Legacy(
-            LegacyStoreId::parse(eid)
-                .map_err(|_| bad("data.legacy_store_id", "must be digits only"))?,
-        ),
-        (Some(_), Some(_)) => {
-            return Err(bad(
-                "data.merchant_id",
-                "give either merchant_id or legacy_store_id, not both",
-            ));
-        }
-        (None, None) => {
-            return Err(bad(
-                "data.merchant_id",
-                "merchant_id or legacy_store_id is required",
-            ));
-        }
-    };
+    let subject = subject(data)?;
     let is_order = matches!(kind, EventKind::OrderCreated | EventKind::OrderCancelled);
-    let environment = match text(data, "data.environment", "environment")? {
-        Some("live") => Environment::Live,
-        Some("test") => Environment::Test,
-        Some(_) => return Err(bad("data.environment", "must be live or test")),
-        None if is_order => return Err(bad("data.environment", "is required")),
-        None => match &subject {
-            Subject::Merchant(mid) => mid.environment(),
-            Subject::Legacy(_) => Environment::Live,
-        },
-    };
-    if let Subject::Merchant(mid) = &subject
-        && mid.environment() != environment
-    {
-        return Err(bad(
-            "data.environment",
-            "does not match the merchant ID (PK… is test, K… is live)",
-        ));
-    }
+    let environment = environment(data, is_order, &subject)?;
     let order_id = text(data, "data.order_id", "order_id")?;
     if is_order && order_id.is_none() {
         return Err(bad("data.order_id", "is required"));
     }
-    let amount = match data.get("amount") {
-        None | Some(Value::Null) if !is_order => 0,
-        None | Some(Value::Null) => return Err(bad("data.amount", "is required")),
-        Some(v) => whole_number(v).filter(|a| *a >= 0).ok_or_else(|| {
-            bad(
-                "data.amount",
-                "must be a whole number of minor units, 0 or more",
-            )
-        })?,
-    };
-    let currency = match text(data, "data.currency", "currency")? {
-        Some(c) if c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase()) => c.to_owned(),
-        Some(_) => {
-            return Err(bad(
-                "data.currency",
-                "must be a three-letter ISO code such as SEK",
-            ));
-        }
-        None if is_order => return Err(bad("data.currency", "is required")),
-        None => String::new(),
-    };
+    let amount = amount(data, is_order)?;
+    let currency = currency(data, is_order)?;
     let error_code = text(data, "data.error_code", "error_code")?;
     if kind == EventKind::ApiError && error_code.is_none() {
         return Err(bad("data.error_code", "is required for api.error"));
@@ -176,17 +93,7 @@ pub fn parse(body: &[u8]) -> Result<PlatformEvent, FieldError> {
         EventKind::ApiCall => Some(call(data)?),
         _ => None,
     };
-    let country = match text(data, "data.country", "country")? {
-        Some(c) if is_order && crate::domain::countries::is_assigned(c) => Some(c.to_owned()),
-        Some(_) if is_order => {
-            return Err(bad(
-                "data.country",
-                "must be an ISO 3166-1 two-letter code such as SE",
-            ));
-        }
-        Some(_) => return Err(bad("data.country", "is only for orders")),
-        None => None,
-    };
+    let country = country(data, is_order)?;
     Ok(PlatformEvent {
         id: id.to_owned(),
         kind,
@@ -202,6 +109,130 @@ pub fn parse(body: &[u8]) -> Result<PlatformEvent, FieldError> {
         call,
         country,
     })
+}
+
+fn kind(top: &Map<String, Value>) -> Result<EventKind, FieldError> {
+    match text(top, "type", "type")? {
+        Some("order.created") => Ok(EventKind::OrderCreated),
+        Some("order.cancelled") => Ok(EventKind::OrderCancelled),
+        Some("api.error") => Ok(EventKind::ApiError),
+        Some("api.call") => Ok(EventKind::ApiCall),
+        Some(_) => Err(bad(
+            "type",
+            "must be order.created, order.cancelled, api.error or api.call",
+        )),
+        None => Err(bad("type", "is required")),
+    }
+}
+
+/// When the platform says the event happened, in Unix seconds.
+fn created_at(top: &Map<String, Value>) -> Result<i64, FieldError> {
+    let created_at =
+        text(top, "created_at", "created_at")?.ok_or_else(|| bad("created_at", "is required"))?;
+    let at =
+        time::OffsetDateTime::parse(created_at, &time::format_description::well_known::Rfc3339)
+            .map_err(|_| {
+                bad(
+                    "created_at",
+                    "must be an RFC 3339 time such as 2026-11-23T10:00:00Z",
+                )
+            })?;
+    Ok(at.unix_timestamp())
+}
+
+/// Whose event: a current merchant ID or a legacy store ID, exactly one of them.
+fn subject(data: &Map<String, Value>) -> Result<Subject, FieldError> {
+    match (
+        text(data, "data.merchant_id", "merchant_id")?,
+        text(data, "data.legacy_store_id", "legacy_store_id")?,
+    ) {
+        (Some(mid), None) => Ok(Subject::Merchant(MerchantId::parse(mid).map_err(|_| {
+            bad(
+                "data.merchant_id",
+                "must be K and 6 digits (live) or PK and 5 digits (test)",
+            )
+        })?)),
+        (None, Some(eid)) => Ok(Subject::Legacy(
+            LegacyStoreId::parse(eid)
+                .map_err(|_| bad("data.legacy_store_id", "must be digits only"))?,
+        )),
+        (Some(_), Some(_)) => Err(bad(
+            "data.merchant_id",
+            "give either merchant_id or legacy_store_id, not both",
+        )),
+        (None, None) => Err(bad(
+            "data.merchant_id",
+            "merchant_id or legacy_store_id is required",
+        )),
+    }
+}
+
+/// Live or test: required of orders; otherwise the merchant ID's, and live for a legacy
+/// store. It must agree with the merchant ID.
+fn environment(
+    data: &Map<String, Value>,
+    is_order: bool,
+    subject: &Subject,
+) -> Result<Environment, FieldError> {
+    let environment = match text(data, "data.environment", "environment")? {
+        Some("live") => Environment::Live,
+        Some("test") => Environment::Test,
+        Some(_) => return Err(bad("data.environment", "must be live or test")),
+        None if is_order => return Err(bad("data.environment", "is required")),
+        None => match subject {
+            Subject::Merchant(mid) => mid.environment(),
+            Subject::Legacy(_) => Environment::Live,
+        },
+    };
+    if let Subject::Merchant(mid) = subject
+        && mid.environment() != environment
+    {
+        return Err(bad(
+            "data.environment",
+            "does not match the merchant ID (PK… is test, K… is live)",
+        ));
+    }
+    Ok(environment)
+}
+
+/// In minor units: required of orders, 0 for other events that give none.
+fn amount(data: &Map<String, Value>, is_order: bool) -> Result<i64, FieldError> {
+    match data.get("amount") {
+        None | Some(Value::Null) if !is_order => Ok(0),
+        None | Some(Value::Null) => Err(bad("data.amount", "is required")),
+        Some(v) => whole_number(v).filter(|a| *a >= 0).ok_or_else(|| {
+            bad(
+                "data.amount",
+                "must be a whole number of minor units, 0 or more",
+            )
+        }),
+    }
+}
+
+/// An ISO 4217 code: required of orders, empty for other events that give none.
+fn currency(data: &Map<String, Value>, is_order: bool) -> Result<String, FieldError> {
+    match text(data, "data.currency", "currency")? {
+        Some(c) if c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase()) => Ok(c.to_owned()),
+        Some(_) => Err(bad(
+            "data.currency",
+            "must be a three-letter ISO code such as SEK",
+        )),
+        None if is_order => Err(bad("data.currency", "is required")),
+        None => Ok(String::new()),
+    }
+}
+
+/// The buyer's country, an assigned ISO 3166-1 code, and only on orders.
+fn country(data: &Map<String, Value>, is_order: bool) -> Result<Option<String>, FieldError> {
+    match text(data, "data.country", "country")? {
+        Some(c) if is_order && crate::domain::countries::is_assigned(c) => Ok(Some(c.to_owned())),
+        Some(_) if is_order => Err(bad(
+            "data.country",
+            "must be an ISO 3166-1 two-letter code such as SE",
+        )),
+        Some(_) => Err(bad("data.country", "is only for orders")),
+        None => Ok(None),
+    }
 }
 
 /// The service, endpoint and status of an `api.call`.
