@@ -241,6 +241,25 @@ impl TestApp {
     }
 
     /// The same app seen from another browser (its own cookies, so its own session).
+    /// Another browser behind a load balancer, which forwards its address as `ip`
+    /// (`X-Forwarded-For`; believed when the app trusts 127.0.0.1 as a proxy).
+    pub fn browser_at(&self, ip: &str) -> TestApp {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            "x-forwarded-for",
+            reqwest::header::HeaderValue::from_str(ip).unwrap(),
+        );
+        TestApp {
+            client: reqwest::Client::builder()
+                .redirect(Policy::none())
+                .cookie_store(true)
+                .default_headers(headers)
+                .build()
+                .unwrap(),
+            ..self.another_browser()
+        }
+    }
+
     pub fn another_browser(&self) -> TestApp {
         TestApp {
             address: self.address.clone(),

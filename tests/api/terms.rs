@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 use switchyard::domain::{catalog::DEFAULT_CATALOG, pdf};
 
-use crate::helpers::{ADMIN, TestApp, between, path, spawn_app};
+use crate::helpers::{ADMIN, TestApp, between, path, spawn_app, spawn_app_with};
 
 async fn download(app: &TestApp, p: &str) -> (StatusCode, String, Vec<u8>) {
     let res = app.client.get(app.url(p)).send().await.unwrap();
@@ -227,4 +227,27 @@ async fn terms_are_in_the_stores_language_where_a_translation_exists() {
             again.body
         );
     }
+}
+
+/// Behind a load balancer the acceptance is evidence of who accepted from where: the
+/// admin's own address, as the balancer forwards it, not the balancer's.
+#[tokio::test]
+async fn an_acceptance_behind_a_load_balancer_records_the_admins_address() {
+    let app = spawn_app_with(|c| c.trusted_proxies = vec!["127.0.0.1".parse().unwrap()]).await;
+    let admin = app.browser_at("198.51.100.7");
+    admin.sign_in(ADMIN).await;
+    admin.accept_terms().await;
+
+    let log = admin.get(&path("/audit")).await;
+    assert_eq!(log.status, StatusCode::OK);
+    let row = between(&log.body, "terms.accepted", "</tr>")
+        .or_else(|| between(&log.body, "accepted the terms", "</tr>"))
+        .unwrap_or_else(|| panic!("no acceptance in the log:\n{}", log.body));
+    assert!(row.contains("198.51.100.7"), "{row}");
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM terms_acceptances WHERE ip = '198.51.100.7'")
+            .await,
+        1,
+        "the acceptance record names the admin's address"
+    );
 }

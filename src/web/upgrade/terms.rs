@@ -1,10 +1,8 @@
 //! Step 1: read, download and accept the terms of the chosen path. An acceptance records
 //! who, when, from where and the SHA-256 of the exact PDF, which stays downloadable.
 
-use std::net::SocketAddr;
-
 use axum::{
-    extract::{ConnectInfo, Query, State},
+    extract::{Query, State},
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Redirect, Response},
 };
@@ -20,7 +18,7 @@ use crate::{
         access::{StoreAdmin, StoreReader},
         error::AppError,
         pages,
-        session::CsrfForm,
+        session::{ClientIp, CsrfForm},
     },
 };
 
@@ -98,7 +96,7 @@ pub struct AcceptForm {
 pub async fn accept(
     State(state): State<AppState>,
     admin: StoreAdmin,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     CsrfForm { form, .. }: CsrfForm<AcceptForm>,
 ) -> Result<Response, AppError> {
@@ -148,7 +146,7 @@ pub async fn accept(
         body: shown.body,
         pdf: &pdf.bytes,
         file_name: &pdf.file_name,
-        ip: &peer.ip().to_string(),
+        ip: &ip,
         user_agent,
     };
     store::terms::record_acceptance(&mut tx, upgrade.id, &acceptance).await?;
@@ -157,14 +155,7 @@ pub async fn accept(
         ("version", path.terms.version.as_str()),
         ("sha256", pdf.sha256.as_str()),
     ];
-    audit_in(
-        &mut tx,
-        &admin,
-        "terms.accepted",
-        &detail,
-        &peer.ip().to_string(),
-    )
-    .await?;
+    audit_in(&mut tx, &admin, "terms.accepted", &detail, &ip).await?;
     tx.commit().await?;
     Ok(Redirect::to(&step_url(admin.eid(), upgrade.step)).into_response())
 }
