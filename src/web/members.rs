@@ -93,8 +93,26 @@ async fn invite(
         ip: &ip,
     };
     store::audit::record(&mut *tx, &record).await?;
+    queue_invitation(&mut tx, &state, &admin, &email).await?;
+    tx.commit().await?;
+    state.outbox.wake();
+    let done = Msg::new("users.notice.invited").arg("email", email.as_str());
+    Ok(notice::redirect(
+        &state,
+        &paths::store(admin.eid()).users(),
+        &done,
+    ))
+}
+
+/// The invitation email, queued in the transaction that adds the member.
+async fn queue_invitation(
+    tx: &mut store::Tx,
+    state: &AppState,
+    admin: &StoreAdmin,
+    email: &EmailAddress,
+) -> Result<(), AppError> {
     // The invitee's own language if they have chosen one, else the store's.
-    let tr = emails::lang_of(&mut *tx, email.as_str(), Some(&admin.store)).await?;
+    let tr = emails::lang_of(&mut **tx, email.as_str(), Some(&admin.store)).await?;
     let mail = emails::invitation(
         tr,
         email.as_str(),
@@ -108,22 +126,8 @@ async fn invite(
         email.as_str(),
         store::now()
     );
-    store::outbox::enqueue(
-        &mut tx,
-        Lane::Transactional,
-        &key,
-        &mail,
-        Some(admin.store.id),
-    )
-    .await?;
-    tx.commit().await?;
-    state.outbox.wake();
-    let done = Msg::new("users.notice.invited").arg("email", email.as_str());
-    Ok(notice::redirect(
-        &state,
-        &paths::store(admin.eid()).users(),
-        &done,
-    ))
+    store::outbox::enqueue(tx, Lane::Transactional, &key, &mail, Some(admin.store.id)).await?;
+    Ok(())
 }
 
 /// The users page again, with the invitation form showing what was wrong.

@@ -86,28 +86,7 @@ pub async fn send_handoff(
         &ip,
     )
     .await?;
-    let tr = crate::app::emails::lang_of(&mut *tx, &delegate.email, Some(&admin.store)).await?;
-    let link = format!(
-        "{}{}",
-        state.config.base_url,
-        crate::app::paths::store(admin.eid()).handoff_link(&token)
-    );
-    let email = crate::app::emails::handoff(
-        &tr,
-        &delegate.email,
-        &admin.store,
-        admin.user.email(),
-        &link,
-    );
-    let key = format!("handoff:{handoff_id}");
-    store::outbox::enqueue(
-        &mut tx,
-        store::outbox::Lane::Transactional,
-        &key,
-        &email,
-        Some(admin.store.id),
-    )
-    .await?;
+    queue_handoff_email(&mut tx, &state, &admin, &delegate.email, handoff_id, &token).await?;
     tx.commit().await?;
     state.outbox.wake();
     Ok(notice::redirect(
@@ -115,6 +94,34 @@ pub async fn send_handoff(
         &crate::app::paths::store(admin.eid()).users(),
         &Msg::new("handoff.sent").arg("email", delegate.email.as_str()),
     ))
+}
+
+/// The email with the delegate's link, queued in the transaction that stores it.
+async fn queue_handoff_email(
+    tx: &mut store::Tx,
+    state: &AppState,
+    admin: &StoreAdmin,
+    to: &str,
+    handoff_id: i64,
+    token: &str,
+) -> Result<(), AppError> {
+    let tr = crate::app::emails::lang_of(&mut **tx, to, Some(&admin.store)).await?;
+    let link = format!(
+        "{}{}",
+        state.config.base_url,
+        crate::app::paths::store(admin.eid()).handoff_link(token)
+    );
+    let email = crate::app::emails::handoff(&tr, to, &admin.store, admin.user.email(), &link);
+    let key = format!("handoff:{handoff_id}");
+    store::outbox::enqueue(
+        tx,
+        store::outbox::Lane::Transactional,
+        &key,
+        &email,
+        Some(admin.store.id),
+    )
+    .await?;
+    Ok(())
 }
 
 /// The link `token` of the reader's store, if the reader is the delegate it was sent to.
