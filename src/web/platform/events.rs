@@ -15,7 +15,7 @@ use super::{PlatformError, json_error};
 use crate::app::AppState;
 use crate::app::intake::{self, Outcome};
 use crate::{
-    domain::platform_event::{self, SIGNATURE_HEADER, wire::EventBody},
+    domain::platform_event::{self, PlatformEvent, SIGNATURE_HEADER, wire::EventBody},
     store,
     web::routes::Routes,
 };
@@ -103,38 +103,54 @@ async fn receive(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
+    let event = match checked(&state, &headers, &body) {
+        Ok(event) => event,
+        Err(refused) => return *refused,
+    };
+    // Every later log line of this request names the event.
+    crate::web::request::record_event_id(&event.id);
+    // `recorded` means committed: every path in intake returns only after its commit.
+    answer(intake::record(&state.db, state.sinks(), &event).await)
+}
+
+/// The event, if its signature holds and its body is a valid event; else the refusal.
+fn checked(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<PlatformEvent, Box<Response>> {
     let Some(secret) = &state.config.webhook_secret else {
-        return json_error(
+        return Err(Box::new(json_error(
             StatusCode::SERVICE_UNAVAILABLE,
             "platform events are not configured: set SWITCHYARD_WEBHOOK_SECRET",
-        );
+        )));
     };
     let signature = headers.get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok());
     if let Err(e) = platform_event::verify_signature(
         signature,
-        &body,
+        body,
         secret.expose_secret().as_bytes(),
         store::now(),
     ) {
         tracing::warn!(error = %e, "platform event refused");
         counted("refused");
-        return json_error(StatusCode::UNAUTHORIZED, &e.to_string());
+        return Err(Box::new(json_error(
+            StatusCode::UNAUTHORIZED,
+            &e.to_string(),
+        )));
     }
-    let event = match platform_event::parse(&body) {
-        Ok(e) => e,
-        Err(e) => {
-            counted("refused");
-            let refused = Refused {
-                error: e.to_string(),
-                field: e.field,
-            };
-            return (StatusCode::BAD_REQUEST, Json(refused)).into_response();
-        }
-    };
-    // Every later log line of this request names the event.
-    crate::web::request::record_event_id(&event.id);
-    let recorded = intake::record(&state.db, state.sinks(), &event).await;
-    // `recorded` means committed: every path in intake returns only after its commit.
+    platform_event::parse(body).map_err(|e| {
+        counted("refused");
+        let refused = Refused {
+            error: e.to_string(),
+            field: e.field,
+        };
+        Box::new((StatusCode::BAD_REQUEST, Json(refused)).into_response())
+    })
+}
+
+/// The answer to an event that was recorded (or not), counted by what became of it.
+fn answer(recorded: anyhow::Result<Outcome>) -> Response {
     match recorded {
         Ok(Outcome::Duplicate) => {
             counted("duplicate");
