@@ -49,6 +49,20 @@ async fn a_store_is_ready_for_the_sunset_once_quiet_with_nothing_open_and_its_re
         json!(["open_authorizations", "reports_not_archived"])
     );
 
+    // Support and the partner manager may download the archive, but that gives the
+    // merchant no copy: the reports are still not archived.
+    let agent = app.agent().await;
+    for staff in [&agent, &pm] {
+        assert_eq!(
+            staff.get(&path("/legacy/archive")).await.status,
+            StatusCode::OK
+        );
+    }
+    assert_eq!(
+        missing(&app, &path("")).await,
+        ["open_authorizations", "reports_not_archived"]
+    );
+
     // The admin archives the reports and cancels the open authorization.
     let archive = app.get(&path("/legacy/archive")).await;
     assert_eq!(archive.status, StatusCode::OK);
@@ -78,7 +92,6 @@ async fn a_store_is_ready_for_the_sunset_once_quiet_with_nothing_open_and_its_re
     assert_eq!(status, StatusCode::OK, "{list}");
     assert_eq!(crate::partner::eids(&list), ["4711"]);
     assert_eq!(list["stores"][0]["sunset_ready"], true);
-    let agent = app.agent().await;
     assert!(missing(&agent, &path("/timeline")).await.is_empty());
 
     // The old plugin fetches a report again: not ready until it has been quiet 14 days.

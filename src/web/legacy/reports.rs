@@ -191,8 +191,12 @@ pub async fn archive(
     let say = |key: &str, args: &[(&str, &str)]| tr.f(key, args);
     let bytes = export::archive(&reports, &orders_csv(&orders), &local_words(&say))
         .map_err(|e| AppError::Internal(anyhow::Error::from(e).context("building the archive")))?;
-    // The archive is built: the store has its reports (a sunset readiness condition).
-    store::stores::record_archived(&state.db.pool, reader.store.id).await?;
+    // The archive is built: the store has its reports (a sunset readiness condition),
+    // once its own people have it; a copy made by support or a partner manager is not
+    // the merchant's.
+    if reader.relation.is_member() {
+        store::stores::record_archived(&state.db.pool, reader.store.id).await?;
+    }
     Ok(download(
         bytes,
         "application/zip",
