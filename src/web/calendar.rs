@@ -40,9 +40,10 @@ struct FeedQuery {
 /// that is not the owner's current one.
 async fn feed(
     State(state): State<AppState>,
-    Path((kind, id, file)): Path<(String, i64, String)>,
+    Path((kind, id, file)): Path<(String, String, String)>,
     Query(query): Query<FeedQuery>,
 ) -> Result<Response, AppError> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let owner = match kind.as_str() {
         "store" => Owner::Store(id),
         "partner" => Owner::Partner(id),

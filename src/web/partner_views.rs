@@ -107,8 +107,9 @@ async fn remind_all(
 async fn remind_run(
     State(state): State<AppState>,
     PartnerManager(user): PartnerManager,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
 ) -> Result<Response, AppError> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let Some(run) = remind_runs::of_user(&state, user.principal.user_id, id).await? else {
         return Err(AppError::NotFound);
     };

@@ -122,9 +122,14 @@ async fn a_stores_feed_has_its_sunset_and_rehearsals_and_its_admin_can_renew_the
     assert_eq!(rehearsal[0]["status"], "CONFIRMED");
     assert_eq!(rehearsal[0]["alarms"], serde_json::json!([3_600]));
 
-    // A made-up token, or another store's path with this token, is nothing.
+    // A made-up token, another store's path with this token, or an id that is no
+    // number, is nothing.
     let other = feed.replacen("/store/", "/partner/", 1);
-    for wrong in [feed.replace(".ics", "0.ics"), other] {
+    let not_a_number = {
+        let (kind, rest) = feed.split_at(feed.find("/store/").unwrap() + "/store/".len());
+        format!("{kind}x{}", &rest[rest.find('/').unwrap()..])
+    };
+    for wrong in [feed.replace(".ics", "0.ics"), other, not_a_number] {
         assert_eq!(
             reqwest::get(app.url(&wrong)).await.unwrap().status(),
             StatusCode::NOT_FOUND,

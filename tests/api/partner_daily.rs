@@ -232,6 +232,10 @@ async fn remind_all_matching_previews_then_queues_each_store_once_a_day() {
         StatusCode::NOT_FOUND,
         "{run:?}"
     );
+    // An address that is no run at all is the same framed "Page not found".
+    let nonsense = pm.get("/partner/remind/runs/latest").await;
+    assert_eq!(nonsense.status, StatusCode::NOT_FOUND);
+    assert!(nonsense.has("Page not found"), "{}", nonsense.body);
 }
 
 /// A cohort with more administrators than the preview counts: it says "more than" and
