@@ -10,7 +10,7 @@ use reqwest::{
 };
 use switchyard::domain::{access::StaffRole, settlement};
 
-use crate::helpers::{ADMIN, Page, STORE, TestApp, path, spawn_app, spawn_app_with};
+use crate::helpers::{ADMIN, Page, STORE, TestApp, between, path, spawn_app, spawn_app_with};
 
 const AGENT: &str = "agent@support.example";
 pub const FIXTURE: &str = include_str!("../fixtures/settlement-4711.csv");
@@ -286,6 +286,45 @@ async fn legacy_orders_allow_what_their_state_allows_and_every_action_is_audited
         refused.status,
         StatusCode::NOT_FOUND,
         "as if there were no store"
+    );
+}
+
+/// Once the platform has captured, the admin is told so even when Switchyard cannot
+/// store its audit entry: a 500 would have them believe nothing happened.
+#[tokio::test]
+async fn a_capture_the_platform_made_is_reported_even_when_its_audit_entry_cannot_be_stored() {
+    let app = spawn_app().await;
+    app.legacy_order("leg-1", 100_000, 0, 2).await;
+    app.sign_in(ADMIN).await;
+    // The database refuses the audit entry, as a full disk would.
+    let refuse: &[&str] = match app.db.backend {
+        switchyard::store::Backend::Sqlite => &[
+            "CREATE TRIGGER refuse BEFORE INSERT ON audit_log WHEN NEW.action LIKE 'legacy_order.%' \
+             BEGIN SELECT RAISE(ABORT, 'refused'); END",
+        ],
+        switchyard::store::Backend::Postgres => &[
+            "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN \
+             IF NEW.action LIKE 'legacy_order.%' THEN RAISE EXCEPTION 'refused'; END IF; \
+             RETURN NEW; END $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER refuse BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION refuse()",
+        ],
+    };
+    for sql in refuse {
+        sqlx::query(sql).execute(&app.db.pool).await.unwrap();
+    }
+    app.submit(
+        &path("/legacy/orders/leg-1/capture"),
+        &[("amount", "400.00")],
+    )
+    .await
+    .assert_redirect_to(&path("/legacy#order-leg-1"));
+    assert_eq!(app.order_state("leg-1").await, (40_000, 0, 0));
+    let page = app.get(&path("/legacy")).await;
+    let notice = between(&page.body, "id=\"notice\">", "</p>").unwrap_or_default();
+    assert!(
+        notice.starts_with("Captured") && notice.contains("400.00") && notice.contains("leg-1"),
+        "{}",
+        page.body
     );
 }
 

@@ -238,13 +238,17 @@ async fn decide_and_do(
     if let Err(e) = asked {
         return Ok(Err(failed(e)));
     }
+    // The platform has acted: from here on the admin is told what it did, whatever
+    // becomes of the local copy and the audit entry.
     let after = p.order(order_id).await.ok();
-    if let Some(after) = &after {
-        store::legacy_orders::upsert(&state.db.pool, admin.store.id, after).await?;
+    if let Some(after) = &after
+        && app_legacy::as_order(after) == before
+    {
         // A replayed request is answered as the first was, and changes nothing.
-        if app_legacy::as_order(after) == before {
-            return Ok(Ok(unchanged));
+        if let Err(e) = store::legacy_orders::upsert(&state.db.pool, admin.store.id, after).await {
+            tracing::warn!(error = ?e, order = order_id, "could not refresh a legacy order's copy");
         }
+        return Ok(Ok(unchanged));
     }
     let done = Done {
         order_id,
@@ -252,9 +256,7 @@ async fn decide_and_do(
         action,
         currency,
     };
-    recorded(state, admin, ip, &done, after.as_ref())
-        .await
-        .map(Ok)
+    Ok(Ok(recorded(state, admin, ip, &done, after.as_ref()).await))
 }
 
 /// The key of a change to `order_id`: the same form sent again from the same state is
@@ -282,14 +284,16 @@ struct Done<'a> {
 }
 
 /// Audits the change and says it to the admin: what was done, for how much, and until
-/// when the order now runs (`after`, when the platform could say).
+/// when the order now runs (`after`, when the platform could say). The order's new copy
+/// and its audit entry are stored together; should that fail, the change is still the
+/// platform's fact, so the admin is told it, and the entry goes to the error log whole.
 async fn recorded(
     state: &AppState,
     admin: &StoreAdmin,
     ip: &str,
     done: &Done<'_>,
     after: Option<&RemoteOrder>,
-) -> Result<Msg, AppError> {
+) -> Msg {
     let Done {
         order_id,
         kind,
@@ -315,15 +319,44 @@ async fn recorded(
         args: &[("order", order_id), ("amount", &amount)],
         ip,
     };
-    store::audit::record(&state.db.pool, &record).await?;
+    if let Err(e) = keep(state, after, &record).await {
+        metrics::counter!("switchyard_audit_lost_total").increment(1);
+        tracing::error!(
+            error = ?e,
+            actor = record.actor,
+            action = record.action,
+            store_id = admin.store.id,
+            order = order_id,
+            amount,
+            ip,
+            "a legacy order changed on the platform, but its audit entry could not be stored"
+        );
+    }
     let expires = after
         .and_then(|a| parse_rfc3339(&a.expires_at))
         .map(format_time)
         .unwrap_or_default();
-    Ok(Msg::new(format!("legacy.notice.{}", kind.as_str()))
+    Msg::new(format!("legacy.notice.{}", kind.as_str()))
         .arg("order", order_id)
         .arg("amount", shown)
-        .arg("date", expires))
+        .arg("date", expires)
+}
+
+/// The order's copy as the platform now has it, and the audit entry, in one commit.
+async fn keep(
+    state: &AppState,
+    after: Option<&RemoteOrder>,
+    record: &Record<'_>,
+) -> anyhow::Result<()> {
+    let mut tx = state.db.begin().await?;
+    if let Some(after) = after
+        && let Some(store_id) = record.store_id
+    {
+        store::legacy_orders::upsert(&mut *tx, store_id, after).await?;
+    }
+    store::audit::record(&mut *tx, record).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// A failed call to the platform, as a refusal.
