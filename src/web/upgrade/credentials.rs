@@ -37,20 +37,21 @@ pub async fn show(State(state): State<AppState>, admin: StoreReader) -> Result<R
     Ok(pages::render(page).into_response())
 }
 
-/// The page that shows new passwords: the one response that ever contains them.
-pub(super) async fn shown_once(
-    state: &AppState,
-    admin: &StoreReader,
+/// The page that shows new passwords: the one response that ever contains them. What it
+/// shows is read in `tx`, the transaction that issued them, before it commits: once the
+/// old passwords are retired, nothing can fail between the commit and this page.
+pub(super) async fn commit_and_show(
+    mut tx: Tx,
+    reader: &StoreReader,
     upgrade_id: i64,
     fresh: &[NewCredentials],
 ) -> Result<Response, AppError> {
-    let issued = store::credentials::for_upgrade(&state.db.pool, upgrade_id).await?;
-    let upgrade = store::upgrades::for_store(&state.db.pool, admin.store.id)
+    let issued = store::credentials::for_upgrade(&mut *tx, upgrade_id).await?;
+    let upgrade = store::upgrades::for_store(&mut *tx, reader.store.id)
         .await?
-        .ok_or_else(|| {
-            anyhow::anyhow!("upgrade {upgrade_id} vanished after it issued credentials")
-        })?;
-    let page = pages::steps::credentials::page(admin, &upgrade, &issued, fresh);
+        .ok_or_else(|| anyhow::anyhow!("upgrade {upgrade_id} vanished as it issued credentials"))?;
+    tx.commit().await?;
+    let page = pages::steps::credentials::page(reader, &upgrade, &issued, fresh);
     Ok(([(CACHE_CONTROL, "no-store")], pages::render(page)).into_response())
 }
 
@@ -77,11 +78,11 @@ pub async fn generate(
     }
     // After the MIDs exist, so the partner's event names the new one.
     store::upgrades::record_move(&mut tx, &upgrade, moved, admin.user.email()).await?;
-    tx.commit().await?;
+    let shown = commit_and_show(tx, &admin, id, &fresh).await?;
     for c in &fresh {
         tracing::info!(store = %admin.eid(), merchant_id = %c.merchant_id, username = %c.username, "credentials issued");
     }
-    shown_once(&state, &admin, id, &fresh).await
+    Ok(shown)
 }
 
 /// New credentials of `env` for the upgrade, under its MID of that environment
@@ -188,8 +189,7 @@ pub async fn rotate(
         ("seconds", grace.as_str()),
     ];
     audit_in(&mut tx, &admin, "credentials.rotated", &args, &ip).await?;
-    tx.commit().await?;
-    shown_once(&state, &admin, upgrade.id, &[fresh]).await
+    commit_and_show(tx, &admin, upgrade.id, &[fresh]).await
 }
 
 #[derive(Deserialize)]

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::{
     audit_in,
-    credentials::{issue, shown_once},
+    credentials::{commit_and_show, issue},
 };
 use crate::{
     app::AppState,
@@ -190,6 +190,5 @@ pub async fn take_handoff(
         ("retired", retired.as_str()),
     ];
     audit_in(&mut tx, &reader, "credentials.handed_over", &args, &ip).await?;
-    tx.commit().await?;
-    shown_once(&state, &reader, upgrade.id, &[fresh]).await
+    commit_and_show(tx, &reader, upgrade.id, &[fresh]).await
 }
