@@ -61,8 +61,27 @@ pub async fn schedule(
         .schedule_brownout(&store.legacy_store_id, starts_at, ends_at, &key)
         .await
         .map_err(Refused::Platform)?;
+    let window = (starts_at, ends_at);
+    let recorded = record(app, store, window, &brownout, &by, now).await;
+    if recorded.is_err() {
+        withdraw(app, store, &brownout).await;
+    }
+    recorded
+}
+
+/// Records the rehearsal of the platform's window `brownout` and audits it; refused if
+/// another was recorded since the first check (two tabs at once).
+async fn record(
+    app: &App,
+    store: &Store,
+    (starts_at, ends_at): (i64, i64),
+    brownout: &str,
+    by: &Actor<'_>,
+    now: i64,
+) -> Result<i64, Refused> {
     let mut tx = app.db.begin().await?;
-    // Checked again under the write lock: two tabs cannot both schedule one.
+    store::rehearsals::lock_store(&mut tx, store.id, app.db.backend).await?;
+    // Checked again under the lock: two tabs cannot both schedule one.
     if store::rehearsals::has_upcoming(&mut *tx, store.id, now).await? {
         return Err(Refused::Rule(Refusal::AlreadyScheduled));
     }
@@ -72,13 +91,14 @@ pub async fn schedule(
             store_id: store.id,
             starts_at,
             ends_at,
-            brownout_id: &brownout,
+            brownout_id: brownout,
             scheduled_by: by.email,
             at: now,
         },
     )
     .await?;
-    let (start, length) = (crate::domain::rfc3339(starts_at), minutes.to_string());
+    let start = crate::domain::rfc3339(starts_at);
+    let length = ((ends_at - starts_at) / 60).to_string();
     store::audit::record(
         &mut *tx,
         &Record {
@@ -92,6 +112,25 @@ pub async fn schedule(
     .await?;
     tx.commit().await.map_err(anyhow::Error::from)?;
     Ok(id)
+}
+
+/// A window booked at the platform but not recorded here would switch the store off
+/// unannounced: it is cancelled, unless a recorded rehearsal holds it (the same window
+/// sent twice shares one). When even that cannot be read, it is left, and logged to be
+/// cancelled by hand.
+async fn withdraw(app: &App, store: &Store, brownout: &str) {
+    let eid = store.legacy_store_id.as_str();
+    match store::rehearsals::holds_brownout(&app.db.pool, brownout).await {
+        Ok(true) => {}
+        Ok(false) => {
+            if let Err(e) = app.platform.cancel_brownout(eid, brownout).await {
+                tracing::error!(error = %e, store = eid, brownout, "a switch-off window booked at the platform is not recorded and could not be cancelled: cancel it by hand");
+            }
+        }
+        Err(e) => {
+            tracing::error!(error = ?e, store = eid, brownout, "a switch-off window booked at the platform may not be recorded: check it and cancel it by hand");
+        }
+    }
 }
 
 /// Cancels rehearsal `r` of `store` before it starts: the platform first, then the

@@ -118,6 +118,33 @@ pub async fn has_upcoming<'c>(
     Ok(n > 0)
 }
 
+/// Whether a rehearsal not cancelled holds the platform's window `brownout_id`.
+pub async fn holds_brownout<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    brownout_id: &str,
+) -> sqlx::Result<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM rehearsals WHERE brownout_id = $1 AND cancelled_at IS NULL",
+    )
+    .bind(brownout_id)
+    .fetch_one(ex)
+    .await?;
+    Ok(n > 0)
+}
+
+/// Holds `store_id`'s rehearsals for the rest of the transaction, so a check that none is
+/// upcoming stays true until the insert (PostgreSQL locks the store's row; SQLite's
+/// `BEGIN IMMEDIATE` already holds its single writer's lock).
+pub async fn lock_store(tx: &mut Tx, store_id: i64, backend: super::Backend) -> sqlx::Result<()> {
+    if backend == super::Backend::Postgres {
+        sqlx::query("SELECT id FROM stores WHERE id = $1 FOR UPDATE")
+            .bind(store_id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
 /// How many rehearsals of the store for this very window were cancelled: the platform
 /// knows each by a key of its own, so scheduling it again is not the cancelled one.
 pub async fn cancelled_of_window<'c>(
