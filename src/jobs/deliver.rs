@@ -256,7 +256,7 @@ async fn record(
             let jitter = rand::thread_rng().gen_range(0.0..=1.0);
             let retry_at = store::now() + delivery::backoff(attempts, base, jitter);
             tracing::warn!(lane = lane.as_str(), key = %row.idempotency_key, kind = %row.kind, %error, attempts, retry_at, "delivery failed; will retry");
-            store::outbox::mark_failed(pool, row.id, &error, retry_at).await?;
+            store::outbox::mark_failed(pool, row.id, (&error, &why), retry_at).await?;
             if let Some(id) = hook_id {
                 store::webhooks::record_failure(
                     pool,

@@ -7,7 +7,7 @@
 use sqlx::{Any, Executor, FromRow};
 
 use super::{Tx, now};
-use crate::mail::Email;
+use crate::{domain::delivery::Failure, mail::Email};
 
 /// How urgent a job is; each lane is delivered on its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -249,7 +249,7 @@ pub async fn claim<'c>(
 
 pub async fn mark_sent<'c>(ex: impl Executor<'c, Database = Any>, id: i64) -> sqlx::Result<()> {
     sqlx::query(
-        "UPDATE outbox SET sent_at = $1, claimed_until = NULL, last_error = NULL, \
+        "UPDATE outbox SET sent_at = $1, claimed_until = NULL, last_error = NULL, last_failure = NULL, \
          body = CASE WHEN redact = 1 THEN '[delivered; redacted]' ELSE body END WHERE id = $2",
     )
     .bind(now())
@@ -259,19 +259,24 @@ pub async fn mark_sent<'c>(ex: impl Executor<'c, Database = Any>, id: i64) -> sq
     Ok(())
 }
 
-/// Releases a failed row for a retry at `retry_at`.
+/// Releases a failed row for a retry at `retry_at`, with what went wrong: `error` in full
+/// for operators, `why` as the kind a page can put in words.
 pub async fn mark_failed<'c>(
     ex: impl Executor<'c, Database = Any>,
     id: i64,
-    error: &str,
+    (error, why): (&str, &Failure),
     retry_at: i64,
 ) -> sqlx::Result<()> {
-    sqlx::query("UPDATE outbox SET claimed_until = NULL, last_error = $1, next_attempt_at = $2 WHERE id = $3")
-        .bind(error)
-        .bind(retry_at)
-        .bind(id)
-        .execute(ex)
-        .await?;
+    sqlx::query(
+        "UPDATE outbox SET claimed_until = NULL, last_error = $1, last_failure = $2, \
+         next_attempt_at = $3 WHERE id = $4",
+    )
+    .bind(error)
+    .bind(why.code())
+    .bind(retry_at)
+    .bind(id)
+    .execute(ex)
+    .await?;
     Ok(())
 }
 
@@ -282,7 +287,7 @@ pub async fn mark_dropped<'c>(
     why: &str,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "UPDATE outbox SET sent_at = $1, claimed_until = NULL, last_error = $2, \
+        "UPDATE outbox SET sent_at = $1, claimed_until = NULL, last_error = $2, last_failure = 'dropped', \
          body = CASE WHEN redact = 1 THEN '[dropped; redacted]' ELSE body END WHERE id = $3",
     )
     .bind(now())
@@ -303,6 +308,8 @@ pub struct Sent {
     pub sent_at: Option<i64>,
     pub attempts: i64,
     pub last_error: Option<String>,
+    /// The kind of the last failure (see [`Failure::code`]), or `dropped`: given up.
+    pub last_failure: Option<String>,
 }
 
 /// The store's emails and webhooks, newest first.
@@ -312,7 +319,7 @@ pub async fn for_store<'c>(
     limit: i64,
 ) -> sqlx::Result<Vec<Sent>> {
     sqlx::query_as(
-        "SELECT kind, recipient, subject, created_at, sent_at, attempts, last_error FROM outbox \
+        "SELECT kind, recipient, subject, created_at, sent_at, attempts, last_error, last_failure FROM outbox \
          WHERE store_id = $1 ORDER BY id DESC LIMIT $2",
     )
     .bind(store_id)

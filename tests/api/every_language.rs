@@ -432,3 +432,95 @@ async fn everything_a_german_reader_sees_is_german() {
 async fn everything_a_spanish_reader_sees_is_spanish() {
     assert_no_english("es").await;
 }
+
+/// Support's timeline of a store whose platform calls failed and whose emails could not
+/// be delivered: each says so in the agent's language. The delivery errors themselves
+/// (English from the relay or the HTTP library) are the operators', in the log.
+#[tokio::test]
+async fn failed_calls_and_deliveries_on_supports_timeline_are_in_the_agents_language() {
+    use switchyard::{
+        domain::delivery::Failure,
+        mail::Email,
+        store::{self, outbox::Lane},
+    };
+    let app = spawn_app().await;
+    app.add_staff(SUPPORT, StaffRole::Support, None).await;
+    let at = switchyard::domain::rfc3339(store::now());
+    let (status, _) = app
+        .deliver(&serde_json::json!({
+            "id": "evt_refused_call", "type": "api.call", "created_at": at,
+            "data": {"legacy_store_id": STORE, "service": "settlement",
+                     "endpoint": "/settlements/v1/reports", "status": 401}
+        }))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    // One email still being tried after a refused connection, and one given up on: each
+    // written as the delivery worker writes it, in the transaction that queues it.
+    let store_id = app
+        .scalar("SELECT id FROM stores WHERE legacy_store_id = '4711'")
+        .await;
+    let mut tx = app.db.begin().await.unwrap();
+    for (key, subject) in [("failing", "#1"), ("dropped", "#2")] {
+        let email = Email {
+            to: ADMIN.into(),
+            subject: subject.into(),
+            text: "Hello".into(),
+        };
+        store::outbox::enqueue(&mut tx, Lane::Transactional, key, &email, Some(store_id))
+            .await
+            .unwrap();
+        // Claimed once, as the worker does before it tries.
+        let id: i64 = sqlx::query_scalar(
+            "UPDATE outbox SET attempts = 1 WHERE idempotency_key = $1 RETURNING id",
+        )
+        .bind(key)
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+        if key == "failing" {
+            let error = ("Connection refused (os error 111)", &Failure::Connect);
+            store::outbox::mark_failed(&mut *tx, id, error, store::now() + 86_400)
+                .await
+                .unwrap();
+        } else {
+            store::outbox::mark_dropped(&mut *tx, id, "refused for good: 550 no such user")
+                .await
+                .unwrap();
+        }
+    }
+    tx.commit().await.unwrap();
+
+    let agent = person(&app, "sv", SUPPORT).await;
+    for lang in ["sv", "nb", "fi", "da", "de", "es"] {
+        let chosen = agent.submit("/language", &[("lang", lang)]).await;
+        assert_eq!(chosen.status, StatusCode::SEE_OTHER, "{}", chosen.body);
+        let timeline = agent.get(&store(STORE, "/timeline")).await;
+        assert_eq!(timeline.status, StatusCode::OK, "{lang}");
+        let mut w = Walk {
+            detector: crate::english::Detector::for_lang(lang),
+            found: Vec::new(),
+            read: 0,
+        };
+        w.page("support", "the timeline", &timeline);
+        assert!(w.found.is_empty(), "{lang}: {}", w.found.join("\n"));
+        let text = visible_text(&timeline.body).join(" ");
+        for leak in ["console.", "Connection refused", "no such user"] {
+            assert!(!text.contains(leak), "{lang}: {leak:?} in {text}");
+        }
+        // The failed call names its service in the reader's words, and its status.
+        assert!(text.contains("401"), "{lang}: {text}");
+    }
+    // The email given up on is not reported sent.
+    agent.submit("/language", &[("lang", "en")]).await;
+    let text = visible_text(&agent.get(&store(STORE, "/timeline")).await.body).join(" ");
+    assert!(text.contains("Not delivered, given up: #2"), "{text}");
+    assert!(!text.contains("Sent: #2"), "{text}");
+    assert!(
+        text.contains("Not delivered yet (1 attempt, no connection): #1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Settlement reports /settlements/v1/reports answered 401"),
+        "{text}"
+    );
+}

@@ -217,7 +217,7 @@ async fn a_relay_that_never_answers_holds_up_no_webhook_and_its_email_arrives_on
     eventually("the attempt past its deadline is given back", async || {
         app.scalar(
             "SELECT COUNT(*) FROM outbox WHERE kind = 'email' AND sent_at IS NULL \
-             AND claimed_until IS NULL AND last_error LIKE '%deadline%'",
+             AND claimed_until IS NULL AND last_error LIKE '%deadline%' AND last_failure = 'timeout'",
         )
         .await
             == 1

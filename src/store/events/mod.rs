@@ -34,10 +34,14 @@ pub struct OrderEvent {
     pub user_agent: Option<String>,
     pub error_code: Option<String>,
     pub correlation_id: Option<String>,
+    /// An `api.call`'s service, endpoint and HTTP status.
+    pub service: Option<String>,
+    pub endpoint: Option<String>,
+    pub status: Option<i64>,
 }
 
 const COLUMNS: &str = "id, event_id, kind, merchant_id, legacy_store_id, order_id, environment, amount, currency, received_at, \
-                       store_id, created_at, user_agent, error_code, correlation_id";
+                       store_id, created_at, user_agent, error_code, correlation_id, service, endpoint, status";
 
 /// A store's upgrade as recording an order found it: what weighing the order needs.
 #[derive(Debug, Clone, PartialEq)]

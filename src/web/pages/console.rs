@@ -16,7 +16,7 @@ use crate::app::{
     support::Stalled,
 };
 use crate::{
-    domain::catalog::Catalog,
+    domain::{catalog::Catalog, delivery::Failure},
     i18n::Tr,
     store::{
         audit::AuditEntry,
@@ -110,6 +110,59 @@ struct Entry {
     who: String,
 }
 
+/// A platform event on the timeline: an order, or a failed call (`api.error`, or an
+/// `api.call` the platform refused), with what support quotes to the platform's team.
+fn event(tr: &Tr, e: &OrderEvent) -> String {
+    let service = e
+        .service
+        .as_deref()
+        .map(|s| tr.t(&format!("traffic.service.{s}")))
+        .unwrap_or_default();
+    let status = e.status.map(|s| s.to_string()).unwrap_or_default();
+    tr.f(
+        &format!("console.event.{}", e.kind.replace('.', "_")),
+        &[
+            ("order", &e.order_id),
+            ("environment", &tr.t(&format!("env.{}", e.environment))),
+            ("code", e.error_code.as_deref().unwrap_or("–")),
+            ("correlation", e.correlation_id.as_deref().unwrap_or("–")),
+            ("service", &service),
+            ("endpoint", e.endpoint.as_deref().unwrap_or("")),
+            ("status", &status),
+        ],
+    )
+}
+
+/// An email or webhook on the timeline: sent, queued, failing (with the kind of failure
+/// in the reader's words; the full error is the operators', in the log), or given up.
+fn delivery(tr: &Tr, m: &Sent) -> String {
+    let subject = [("subject", m.subject.as_str())];
+    match (m.sent_at, m.last_failure.as_deref(), &m.last_error) {
+        (_, Some("dropped"), _) => tr.f("console.timeline.dropped", &subject),
+        (Some(_), _, _) => tr.f("console.timeline.sent", &subject),
+        (None, None, None) => tr.f("console.timeline.queued", &subject),
+        (None, code, _) => {
+            let error = match Failure::parse(code.unwrap_or_default()) {
+                Failure::Status(status) => {
+                    tr.f("console.failure.status", &[("status", &status.to_string())])
+                }
+                Failure::Timeout => tr.t("console.failure.timeout"),
+                Failure::Connect => tr.t("console.failure.connect"),
+                Failure::Other => tr.t("console.failure.other"),
+            };
+            tr.n(
+                "console.timeline.failing",
+                m.attempts,
+                &[
+                    ("subject", &m.subject),
+                    ("attempts", &m.attempts.to_string()),
+                    ("error", &error),
+                ],
+            )
+        }
+    }
+}
+
 impl Timeline {
     fn entries(&self, tr: &Tr) -> Vec<Entry> {
         let mut out: Vec<Entry> = Vec::new();
@@ -122,16 +175,7 @@ impl Timeline {
         out.extend(self.events.iter().map(|e| Entry {
             at: e.received_at,
             kind: "event",
-            what: tr.f(
-                &format!("console.event.{}", e.kind.replace('.', "_")),
-                &[
-                    ("order", &e.order_id),
-                    ("environment", &tr.t(&format!("env.{}", e.environment))),
-                    // What support quotes to the platform's team about a failed call.
-                    ("code", e.error_code.as_deref().unwrap_or("–")),
-                    ("correlation", e.correlation_id.as_deref().unwrap_or("–")),
-                ],
-            ),
+            what: event(tr, e),
             who: super::audit::who(tr, "platform"),
         }));
         out.extend(self.sent.iter().map(|m| Entry {
@@ -141,19 +185,7 @@ impl Timeline {
             } else {
                 "email"
             },
-            what: match (m.sent_at, &m.last_error) {
-                (Some(_), _) => tr.f("console.timeline.sent", &[("subject", &m.subject)]),
-                (None, Some(e)) => tr.n(
-                    "console.timeline.failing",
-                    m.attempts,
-                    &[
-                        ("subject", &m.subject),
-                        ("attempts", &m.attempts.to_string()),
-                        ("error", e),
-                    ],
-                ),
-                (None, None) => tr.f("console.timeline.queued", &[("subject", &m.subject)]),
-            },
+            what: delivery(tr, m),
             who: m.recipient.clone(),
         }));
         out.extend(self.requests.iter().map(|r| Entry {
