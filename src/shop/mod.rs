@@ -45,8 +45,37 @@ pub enum Fetch {
     TooManyRedirects,
     /// A redirect or DNS answer pointed at a refused address or scheme.
     Refused(Refusal),
-    Unreachable(String),
+    Unreachable(Unreachable),
 }
+
+/// Why a page could not be reached, as its admin can be told (the library's own words,
+/// English and technical, go to the log).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unreachable {
+    /// The shop's name does not resolve.
+    NameNotFound,
+    /// Nothing listens at the address.
+    Refused,
+    /// The secure connection (TLS) failed: a bad certificate, or no TLS there.
+    Tls,
+    Other,
+}
+
+impl Unreachable {
+    pub fn key(self) -> &'static str {
+        match self {
+            Unreachable::NameNotFound => "health.why.name",
+            Unreachable::Refused => "health.why.refused",
+            Unreachable::Tls => "health.why.tls",
+            Unreachable::Other => "health.why.other",
+        }
+    }
+}
+
+/// The resolver found no address for the shop's name.
+#[derive(Debug, thiserror::Error)]
+#[error("the name does not resolve")]
+pub(crate) struct NameNotFound;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageReport {
@@ -208,6 +237,7 @@ async fn read_capped(
 }
 
 fn classify(e: reqwest::Error) -> Fetch {
+    let mut why = Unreachable::Other;
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
     while let Some(err) = source {
         if let Some(refusal) = err.downcast_ref::<Refusal>() {
@@ -216,12 +246,35 @@ fn classify(e: reqwest::Error) -> Fetch {
         if err.is::<TooManyRedirects>() {
             return Fetch::TooManyRedirects;
         }
+        if err.is::<NameNotFound>() {
+            why = Unreachable::NameNotFound;
+        } else if err.is::<rustls::Error>() {
+            why = Unreachable::Tls;
+        } else if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            if io.kind() == std::io::ErrorKind::ConnectionRefused {
+                why = Unreachable::Refused;
+            } else if wraps_tls(io) {
+                why = Unreachable::Tls;
+            }
+        }
         source = err.source();
     }
     if e.is_timeout() {
-        Fetch::TimedOut
-    } else {
-        Fetch::Unreachable(e.without_url().to_string())
+        return Fetch::TimedOut;
+    }
+    tracing::info!(error = %format!("{:#}", anyhow::Error::from(e.without_url())), ?why, "a shop page could not be reached");
+    Fetch::Unreachable(why)
+}
+
+/// Whether a TLS error is inside `io`, however deep: an io::Error's source skips the
+/// error it wraps, so the wrapped ones are opened here.
+fn wraps_tls(io: &std::io::Error) -> bool {
+    match io.get_ref() {
+        Some(inner) if inner.is::<rustls::Error>() => true,
+        Some(inner) => inner
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(wraps_tls),
+        None => false,
     }
 }
 

@@ -156,8 +156,12 @@ impl Resolve for VettingResolver {
         let cfg = self.cfg.clone();
         Box::pin(async move {
             let host = name.as_str().to_owned();
-            let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
-                .await?
+            let found = tokio::net::lookup_host((host.as_str(), 0)).await;
+            let addrs: Vec<SocketAddr> = found
+                .map_err(|e| {
+                    tracing::debug!(error = %e, host, "a shop's name did not resolve");
+                    Box::new(super::NameNotFound) as Box<dyn std::error::Error + Send + Sync>
+                })?
                 .filter(|a| allowed(a.ip(), &cfg))
                 .collect();
             if addrs.is_empty() {

@@ -308,3 +308,36 @@ async fn the_health_check_refuses_private_addresses_and_other_schemes() {
     let page = app.health("not a url at all").await;
     assert!(page.has("That is not a web address"), "{}", page.body);
 }
+
+/// A shop that cannot be reached is explained in the admin's language: a name that does
+/// not resolve, nothing listening, or no TLS where https was asked for.
+#[tokio::test]
+async fn an_unreachable_shop_is_explained_in_the_admins_language() {
+    let plain = shop(Router::new().route("/", get(|| async { "kpm-checkout.js" }))).await;
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}/", listener.local_addr().unwrap())
+    };
+    let app = lenient_app().await;
+    app.admin_waiting_for_purchase().await;
+    let chosen = app.submit("/language", &[("lang", "sv")]).await;
+    assert_eq!(chosen.status, StatusCode::SEE_OTHER);
+    let detector = crate::english::Detector::for_lang("sv");
+    for (url, why) in [
+        ("http://shop.invalid/".to_owned(), "namnet hittades inte"),
+        (closed, "anslutningen nekades"),
+        (
+            plain.replace("http://", "https://"),
+            "den säkra anslutningen (TLS) misslyckades",
+        ),
+    ] {
+        let page = app.health(&url).await;
+        let result = crate::helpers::between(&page.body, "id=\"health-result\"", "</div>")
+            .unwrap_or_else(|| panic!("{url}: no result: {}", page.body));
+        assert!(result.contains(why), "{url}: {result}");
+        for text in crate::english::visible_text(&page.body) {
+            let english = detector.english_in(&text);
+            assert!(english.is_empty(), "{url}: {english:?} in «{text}»");
+        }
+    }
+}

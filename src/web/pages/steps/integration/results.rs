@@ -138,7 +138,8 @@ pub(super) fn health_result(tr: &Tr, catalog: &Catalog, outcome: &HealthOutcome)
             Fetch::TooManyRedirects => vec![tr.f("health.page.redirects", &[("url", url)])],
             Fetch::Refused(r) => vec![format!("{url}: {}", refusal_text(tr, r))],
             Fetch::Unreachable(why) => {
-                vec![tr.f("health.page.unreachable", &[("url", url), ("why", why)])]
+                let why = tr.t(why.key());
+                vec![tr.f("health.page.unreachable", &[("url", url), ("why", &why)])]
             }
         }
     };
