@@ -265,13 +265,14 @@ async fn tell_store(
         return Ok(false);
     };
     let tr = emails::lang_of(&mut **tx, &s.admin_email, Some(&s)).await?;
+    let zone = emails::zone_of(&mut **tx, &s.admin_email).await?;
     let link = format!(
         "{}{}",
         app.config.base_url,
         paths::store(&s.legacy_store_id).overview()
     );
     let email = emails::brownout(
-        &tr,
+        (&tr, &zone),
         &s.admin_email,
         (&s.name, &s.legacy_store_id),
         b,
@@ -290,10 +291,18 @@ async fn tell_manager(
     (manager, stores): (&str, i64),
 ) -> anyhow::Result<bool> {
     let tr = emails::lang_of(&mut **tx, manager, None).await?;
+    let zone = emails::zone_of(&mut **tx, manager).await?;
     let link = format!("{}{}", app.config.base_url, paths::partner::CALENDAR);
     let product = app.catalog.product_name(&b.product);
-    let email =
-        emails::brownout_partner(&tr, manager, (b, product), days_left(b, now), stores, &link);
+    let reader = (&tr, &zone);
+    let email = emails::brownout_partner(
+        reader,
+        manager,
+        (b, product),
+        days_left(b, now),
+        stores,
+        &link,
+    );
     let key = format!("brownout:{}:{point}:pm:{manager}", b.id);
     Ok(store::outbox::enqueue(tx, Lane::Bulk, &key, &email, None).await?)
 }

@@ -52,6 +52,11 @@ async fn a_brownout_is_announced_to_the_stores_it_bothers_and_refuses_legacy_cal
     .execute(&app.db.pool)
     .await
     .unwrap();
+    // Kaffebaren's admin reads times in Tokyo; the partner's manager has chosen no zone.
+    app.sign_in(ADMIN).await;
+    app.submit("/account/time-zone", &[("time_zone", "Asia/Tokyo")])
+        .await
+        .assert_redirect_to("/account#time-zone");
     let ops = app.another_browser();
     ops.sign_in(OPERATOR).await;
     let now = switchyard::store::now();
@@ -111,6 +116,18 @@ async fn a_brownout_is_announced_to_the_stores_it_bothers_and_refuses_legacy_cal
     assert!(body.contains("2 of your stores"), "{body}");
     // The product as people know it, not its code.
     assert!(body.contains("switches KPM (Payment Method) off"), "{body}");
+    assert!(body.contains(" UTC") && !body.contains(" JST"), "{body}");
+    // Each reader's times in their own zone.
+    let admins: String =
+        sqlx::query_scalar("SELECT body FROM outbox WHERE idempotency_key LIKE $1")
+            .bind(format!("brownout:%:3:{kaffebaren}"))
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+    assert!(
+        admins.contains(" JST") && !admins.contains(" UTC"),
+        "{admins}"
+    );
     // The other partner's manager hears of theirs.
     assert_eq!(
         notices(
@@ -122,7 +139,6 @@ async fn a_brownout_is_announced_to_the_stores_it_bothers_and_refuses_legacy_cal
     );
 
     // The store's pages and calendar show it.
-    app.sign_in(ADMIN).await;
     let overview = app.get(&path("")).await;
     assert!(overview.has("id=\"brownout-coming\""), "{}", overview.body);
     let feed = crate::helpers::between(&overview.body, "id=\"calendar-url\">", "<").unwrap();

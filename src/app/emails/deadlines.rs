@@ -87,25 +87,30 @@ pub fn extension_decided(
     }
 }
 
-/// A brownout's "in N days", start and end, as the reader writes them.
-fn brownout_times(tr: &Tr, b: &store::brownouts::Brownout, days: i64) -> [String; 3] {
+/// A brownout's "in N days", start and end, as the reader writes them, in their zone.
+fn brownout_times(
+    (tr, zone): (&Tr, &jiff::tz::TimeZone),
+    b: &store::brownouts::Brownout,
+    days: i64,
+) -> [String; 3] {
     [
         tr.n("email.brownout.when", days, &[("days", &days.to_string())]),
-        crate::i18n::format::datetime(tr.lang, b.starts_at),
-        crate::i18n::format::datetime(tr.lang, b.ends_at),
+        crate::i18n::format::datetime_in(tr.lang, b.starts_at, zone),
+        crate::i18n::format::datetime_in(tr.lang, b.ends_at, zone),
     ]
 }
 
 /// A brownout of the store's legacy product `days` days ahead, to its admin.
 pub fn brownout(
-    tr: &Tr,
+    reader: (&Tr, &jiff::tz::TimeZone),
     to: &str,
     (store, eid): (&str, &str),
     b: &store::brownouts::Brownout,
     days: i64,
     link: &str,
 ) -> Email {
-    let [when, start, end] = brownout_times(tr, b, days);
+    let [when, start, end] = brownout_times(reader, b, days);
+    let tr = reader.0;
     Email {
         to: to.to_owned(),
         subject: tr.f(
@@ -130,14 +135,15 @@ pub fn brownout(
 /// The same brownout of product `product` (its name), to a partner manager with `stores`
 /// stores it bothers.
 pub fn brownout_partner(
-    tr: &Tr,
+    reader: (&Tr, &jiff::tz::TimeZone),
     to: &str,
     (b, product): (&store::brownouts::Brownout, &str),
     days: i64,
     stores: i64,
     link: &str,
 ) -> Email {
-    let [when, start, end] = brownout_times(tr, b, days);
+    let [when, start, end] = brownout_times(reader, b, days);
+    let tr = reader.0;
     Email {
         to: to.to_owned(),
         subject: tr.f(

@@ -47,10 +47,19 @@ pub async fn time_for<'c>(
     tr: Tr,
     unix: i64,
 ) -> sqlx::Result<String> {
-    let zone = store::users::time_zone_of(ex, email)
+    let zone = zone_of(ex, email).await?;
+    Ok(crate::i18n::format::datetime_in(tr.lang, unix, &zone))
+}
+
+/// The time zone `email` chose on their account page, else UTC: for an email that shows
+/// several times (see [`time_for`]).
+pub async fn zone_of<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    email: &str,
+) -> sqlx::Result<jiff::tz::TimeZone> {
+    Ok(store::users::time_zone_of(ex, email)
         .await?
         .as_deref()
         .and_then(crate::i18n::zone::parse)
-        .unwrap_or(jiff::tz::TimeZone::UTC);
-    Ok(crate::i18n::format::datetime_in(tr.lang, unix, &zone))
+        .unwrap_or(jiff::tz::TimeZone::UTC))
 }
