@@ -149,6 +149,24 @@ async fn times_are_in_the_browsers_zone_or_the_chosen_one_with_utc_on_hover() {
             .unwrap();
     let tokyo = jiff::tz::TimeZone::get("Asia/Tokyo").unwrap();
     assert_eq!(emailed, format::datetime_in(Lang::De, created, &tokyo));
+    // So does a time inside an audit entry (a rehearsal's start).
+    let store_id = app
+        .scalar("SELECT id FROM stores WHERE legacy_store_id = '4711'")
+        .await;
+    let start = switchyard::domain::rfc3339(created);
+    let entry = switchyard::store::audit::Record {
+        actor: ADMIN,
+        action: "rehearsal.scheduled",
+        store_id: Some(store_id),
+        args: &[("start", &start), ("minutes", "15")],
+        ip: "203.0.113.1",
+    };
+    switchyard::store::audit::record(&app.db.pool, &entry)
+        .await
+        .unwrap();
+    let log = browser.get(&path("/audit")).await;
+    let local = format::datetime_in(Lang::En, created, &tokyo);
+    assert!(log.has(&local), "{local} not in {}", log.body);
     let refused = browser
         .submit("/account/time-zone", &[("time_zone", "Mars/Olympus_Mons")])
         .await;

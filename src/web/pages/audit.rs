@@ -39,12 +39,15 @@ pub fn describe(tr: &Tr, e: &AuditEntry) -> String {
                 .filter(|key| tr.has(key))
                 .map(|key| tr.t(&key));
             // A moment kept as RFC 3339 (a rehearsal's or a brownout's start) is read as
-            // the reader writes times; a day kept as YYYY-MM-DD (a sunset, an extension)
+            // the reader writes times, in their zone; a day kept as YYYY-MM-DD (a sunset, an extension)
             // as the reader writes dates.
             let timed = (name == "start")
                 .then(|| crate::domain::parse_rfc3339(value))
                 .flatten()
-                .map(|at| crate::i18n::format::datetime(tr.lang, at));
+                .map(|at| {
+                    let zone = crate::i18n::zone::request_zone();
+                    crate::i18n::format::datetime_in(tr.lang, at, &zone)
+                });
             let dated = crate::domain::parse_date(value)
                 .filter(|_| value.len() == 10)
                 .map(|day| crate::i18n::format::date(tr.lang, day));
