@@ -153,7 +153,9 @@ async fn times_are_in_the_browsers_zone_or_the_chosen_one_with_utc_on_hover() {
     let store_id = app
         .scalar("SELECT id FROM stores WHERE legacy_store_id = '4711'")
         .await;
-    let start = switchyard::domain::rfc3339(created);
+    // A week ahead, so no other time on the page falls in the same minute.
+    let starts = created + 7 * 86_400;
+    let start = switchyard::domain::rfc3339(starts);
     let entry = switchyard::store::audit::Record {
         actor: ADMIN,
         action: "rehearsal.scheduled",
@@ -165,7 +167,7 @@ async fn times_are_in_the_browsers_zone_or_the_chosen_one_with_utc_on_hover() {
         .await
         .unwrap();
     let log = browser.get(&path("/audit")).await;
-    let local = format::datetime_in(Lang::En, created, &tokyo);
+    let local = format::datetime_in(Lang::En, starts, &tokyo);
     assert!(log.has(&local), "{local} not in {}", log.body);
     let refused = browser
         .submit("/account/time-zone", &[("time_zone", "Mars/Olympus_Mons")])
