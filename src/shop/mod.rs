@@ -62,6 +62,8 @@ pub enum Unreachable {
 }
 
 impl Unreachable {
+    pub const ALL: [Unreachable; 4] = [Self::NameNotFound, Self::Refused, Self::Tls, Self::Other];
+
     pub fn key(self) -> &'static str {
         match self {
             Unreachable::NameNotFound => "health.why.name",

@@ -65,3 +65,29 @@ async fn pages_follow_accept_language_then_the_switcher_then_the_stored_choice()
     let forged = app.post("/language", &[("lang", "es")]).await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
 }
+
+/// The keys a page builds from a code (an event's kind, a service, why a shop could not
+/// be reached) exist for every value of it; the catalogue test gives each the same keys
+/// in every language. A key spelled out in the source is checked by the library's own
+/// test; these are not spelled out anywhere.
+#[test]
+fn every_key_built_from_a_code_has_its_words() {
+    use switchyard::{
+        domain::{platform_event::EventKind, traffic::Service},
+        i18n::Tr,
+        shop::Unreachable,
+    };
+    let tr = Tr::default();
+    let mut keys: Vec<String> = EventKind::ALL
+        .iter()
+        .map(|k| format!("console.event.{}", k.as_str().replace('.', "_")))
+        .collect();
+    keys.extend(
+        Service::ALL
+            .iter()
+            .map(|s| format!("traffic.service.{}", s.as_str())),
+    );
+    keys.extend(Unreachable::ALL.iter().map(|u| u.key().to_owned()));
+    let missing: Vec<&String> = keys.iter().filter(|k| !tr.has(k)).collect();
+    assert!(missing.is_empty(), "no words for {missing:?}");
+}

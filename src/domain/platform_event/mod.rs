@@ -20,6 +20,13 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    pub const ALL: [EventKind; 4] = [
+        Self::OrderCreated,
+        Self::OrderCancelled,
+        Self::ApiError,
+        Self::ApiCall,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::OrderCreated => "order.created",
