@@ -105,7 +105,10 @@ fn sunset_marker_only_when_given() {
     );
     check(&with);
     assert!(with.contains(r#"class="sunset""#) && with.contains("End &amp; &lt;x&gt;"));
-    assert!(with.contains("7 completed in 8 weeks; sunset 2027-02-15."));
+    assert!(
+        with.contains("7 completed in 8 weeks; sunset 15 Feb 2027."),
+        "{with}"
+    );
     assert!(with.contains(r#"aria-labelledby="chart-weekly-title""#));
 }
 

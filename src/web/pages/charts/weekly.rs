@@ -62,7 +62,10 @@ pub fn weekly(
         let _ = write!(
             desc,
             "; {}",
-            tr.f("partner.chart.sunset_on", &[("date", &d.to_string())])
+            tr.f(
+                "partner.chart.sunset_on",
+                &[("date", &crate::i18n::format::date(tr.lang, d))]
+            )
         );
     }
     desc.push('.');
