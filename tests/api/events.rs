@@ -576,21 +576,8 @@ async fn a_page_hears_of_an_event_recorded_while_its_instance_was_not_listening(
 async fn one_refused_event_among_many_at_once_fails_only_itself() {
     let app = spawn_app().await;
     // The database refuses one order, as a broken row would.
-    let poison: &[&str] = match app.db.backend {
-        switchyard::store::Backend::Sqlite => &[
-            "CREATE TRIGGER poison BEFORE INSERT ON order_events WHEN NEW.order_id = 'ord_poison' \
-             BEGIN SELECT RAISE(ABORT, 'poisoned'); END",
-        ],
-        switchyard::store::Backend::Postgres => &[
-            "CREATE FUNCTION poison() RETURNS trigger AS $$ BEGIN \
-             IF NEW.order_id = 'ord_poison' THEN RAISE EXCEPTION 'poisoned'; END IF; \
-             RETURN NEW; END $$ LANGUAGE plpgsql",
-            "CREATE TRIGGER poison BEFORE INSERT ON order_events FOR EACH ROW EXECUTE FUNCTION poison()",
-        ],
-    };
-    for sql in poison {
-        sqlx::query(sql).execute(&app.db.pool).await.unwrap();
-    }
+    app.refuse_inserts("order_events", "NEW.order_id = 'ord_poison'")
+        .await;
     let mut bodies: Vec<Value> = (0..80)
         .map(|i| {
             order(

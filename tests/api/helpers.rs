@@ -241,6 +241,35 @@ impl TestApp {
     }
 
     /// The same app seen from another browser (its own cookies, so its own session).
+    /// Makes the database refuse every insert into `table` for which `when` (an SQL
+    /// condition on `NEW`, the same on both databases) holds, as a full disk or a broken
+    /// row would.
+    pub async fn refuse_inserts(&self, table: &str, when: &str) {
+        let sql: Vec<String> = match self.db.backend {
+            switchyard::store::Backend::Sqlite => vec![format!(
+                "CREATE TRIGGER refuse_{table} BEFORE INSERT ON {table} WHEN {when} \
+                 BEGIN SELECT RAISE(ABORT, 'refused'); END"
+            )],
+            switchyard::store::Backend::Postgres => vec![
+                format!(
+                    "CREATE FUNCTION refuse_{table}() RETURNS trigger AS $$ BEGIN \
+                     IF {when} THEN RAISE EXCEPTION 'refused'; END IF; \
+                     RETURN NEW; END $$ LANGUAGE plpgsql"
+                ),
+                format!(
+                    "CREATE TRIGGER refuse_{table} BEFORE INSERT ON {table} \
+                     FOR EACH ROW EXECUTE FUNCTION refuse_{table}()"
+                ),
+            ],
+        };
+        for statement in sql {
+            sqlx::query(&statement)
+                .execute(&self.db.pool)
+                .await
+                .unwrap();
+        }
+    }
+
     /// Another browser behind a load balancer, which forwards its address as `ip`
     /// (`X-Forwarded-For`; believed when the app trusts 127.0.0.1 as a proxy).
     pub fn browser_at(&self, ip: &str) -> TestApp {

@@ -297,21 +297,8 @@ async fn a_capture_the_platform_made_is_reported_even_when_its_audit_entry_canno
     app.legacy_order("leg-1", 100_000, 0, 2).await;
     app.sign_in(ADMIN).await;
     // The database refuses the audit entry, as a full disk would.
-    let refuse: &[&str] = match app.db.backend {
-        switchyard::store::Backend::Sqlite => &[
-            "CREATE TRIGGER refuse BEFORE INSERT ON audit_log WHEN NEW.action LIKE 'legacy_order.%' \
-             BEGIN SELECT RAISE(ABORT, 'refused'); END",
-        ],
-        switchyard::store::Backend::Postgres => &[
-            "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN \
-             IF NEW.action LIKE 'legacy_order.%' THEN RAISE EXCEPTION 'refused'; END IF; \
-             RETURN NEW; END $$ LANGUAGE plpgsql",
-            "CREATE TRIGGER refuse BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION refuse()",
-        ],
-    };
-    for sql in refuse {
-        sqlx::query(sql).execute(&app.db.pool).await.unwrap();
-    }
+    app.refuse_inserts("audit_log", "NEW.action LIKE 'legacy_order.%'")
+        .await;
     app.submit(
         &path("/legacy/orders/leg-1/capture"),
         &[("amount", "400.00")],

@@ -414,21 +414,8 @@ async fn a_window_that_cannot_be_recorded_is_not_left_booked_at_the_platform() {
     let app = spawn_app().await;
     app.sign_in(ADMIN).await;
     // The database refuses the rehearsal's audit entry, as a full disk would.
-    let refuse: &[&str] = match app.db.backend {
-        switchyard::store::Backend::Sqlite => &[
-            "CREATE TRIGGER refuse BEFORE INSERT ON audit_log WHEN NEW.action = 'rehearsal.scheduled' \
-             BEGIN SELECT RAISE(ABORT, 'refused'); END",
-        ],
-        switchyard::store::Backend::Postgres => &[
-            "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN \
-             IF NEW.action = 'rehearsal.scheduled' THEN RAISE EXCEPTION 'refused'; END IF; \
-             RETURN NEW; END $$ LANGUAGE plpgsql",
-            "CREATE TRIGGER refuse BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION refuse()",
-        ],
-    };
-    for sql in refuse {
-        sqlx::query(sql).execute(&app.db.pool).await.unwrap();
-    }
+    app.refuse_inserts("audit_log", "NEW.action = 'rehearsal.scheduled'")
+        .await;
     let now = switchyard::store::now();
     let page = app.schedule_rehearsal(now + 3 * 3_600, "15").await;
     assert_eq!(
