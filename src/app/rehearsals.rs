@@ -64,7 +64,7 @@ pub async fn schedule(
     let window = (starts_at, ends_at);
     let recorded = record(app, store, window, &brownout, &by, now).await;
     if recorded.is_err() {
-        withdraw(app, store, &brownout).await;
+        withdraw(app, store, window, &brownout).await;
     }
     recorded
 }
@@ -116,20 +116,23 @@ async fn record(
 
 /// A window booked at the platform but not recorded here would switch the store off
 /// unannounced: it is cancelled, unless a recorded rehearsal holds it (the same window
-/// sent twice shares one). When even that cannot be read, it is left, and logged to be
-/// cancelled by hand.
-async fn withdraw(app: &App, store: &Store, brownout: &str) {
+/// sent twice shares one). The withdrawal is kept first, so the same window asked for
+/// again gets a new key, not the cancelled window. When the database cannot say or keep
+/// that, the window is left booked (a retry then records it), and logged.
+async fn withdraw(app: &App, store: &Store, window: (i64, i64), brownout: &str) {
     let eid = store.legacy_store_id.as_str();
-    match store::rehearsals::holds_brownout(&app.db.pool, brownout).await {
-        Ok(true) => {}
-        Ok(false) => {
-            if let Err(e) = app.platform.cancel_brownout(eid, brownout).await {
-                tracing::error!(error = %e, store = eid, brownout, "a switch-off window booked at the platform is not recorded and could not be cancelled: cancel it by hand");
-            }
-        }
-        Err(e) => {
-            tracing::error!(error = ?e, store = eid, brownout, "a switch-off window booked at the platform may not be recorded: check it and cancel it by hand");
-        }
+    let pool = &app.db.pool;
+    let kept = match store::rehearsals::holds_brownout(pool, brownout).await {
+        Ok(true) => return,
+        Ok(false) => store::rehearsals::record_withdrawal(pool, store.id, window, brownout).await,
+        Err(e) => Err(e),
+    };
+    if let Err(e) = kept {
+        tracing::error!(error = ?e, store = eid, brownout, "a switch-off window booked at the platform may not be recorded: check it and cancel it by hand");
+        return;
+    }
+    if let Err(e) = app.platform.cancel_brownout(eid, brownout).await {
+        tracing::error!(error = %e, store = eid, brownout, "a switch-off window booked at the platform is not recorded and could not be cancelled: cancel it by hand");
     }
 }
 

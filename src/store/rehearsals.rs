@@ -132,12 +132,34 @@ pub async fn holds_brownout<'c>(
     Ok(n > 0)
 }
 
+/// Keeps that the platform's window `brownout_id` of `store_id` at these times was booked
+/// but not recorded, before it is cancelled: see [`cancelled_of_window`].
+pub async fn record_withdrawal<'c>(
+    ex: impl Executor<'c, Database = Any>,
+    store_id: i64,
+    (starts_at, ends_at): (i64, i64),
+    brownout_id: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO rehearsal_withdrawals (store_id, starts_at, ends_at, brownout_id, withdrawn_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(store_id)
+    .bind(starts_at)
+    .bind(ends_at)
+    .bind(brownout_id)
+    .bind(super::now())
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
 /// Holds `store_id`'s rehearsals for the rest of the transaction, so a check that none is
 /// upcoming stays true until the insert (PostgreSQL locks the store's row; SQLite's
 /// `BEGIN IMMEDIATE` already holds its single writer's lock).
 pub async fn lock_store(tx: &mut Tx, store_id: i64, backend: super::Backend) -> sqlx::Result<()> {
     if backend == super::Backend::Postgres {
-        sqlx::query("SELECT id FROM stores WHERE id = $1 FOR UPDATE")
+        sqlx::query("SELECT id FROM stores WHERE id = $1 FOR NO KEY UPDATE")
             .bind(store_id)
             .execute(&mut **tx)
             .await?;
@@ -145,16 +167,19 @@ pub async fn lock_store(tx: &mut Tx, store_id: i64, backend: super::Backend) -> 
     Ok(())
 }
 
-/// How many rehearsals of the store for this very window were cancelled: the platform
-/// knows each by a key of its own, so scheduling it again is not the cancelled one.
+/// How many windows of the store at these very times were cancelled (rehearsals, and
+/// windows withdrawn because they could not be recorded): the platform knows each by a
+/// key of its own, so scheduling it again is not the cancelled one.
 pub async fn cancelled_of_window<'c>(
     ex: impl Executor<'c, Database = Any>,
     store_id: i64,
     (starts_at, ends_at): (i64, i64),
 ) -> sqlx::Result<i64> {
     sqlx::query_scalar(
-        "SELECT COUNT(*) FROM rehearsals WHERE store_id = $1 AND starts_at = $2 AND ends_at = $3 \
-         AND cancelled_at IS NOT NULL",
+        "SELECT (SELECT COUNT(*) FROM rehearsals WHERE store_id = $1 AND starts_at = $2 \
+         AND ends_at = $3 AND cancelled_at IS NOT NULL) \
+         + (SELECT COUNT(*) FROM rehearsal_withdrawals WHERE store_id = $1 AND starts_at = $2 \
+         AND ends_at = $3)",
     )
     .bind(store_id)
     .bind(starts_at)

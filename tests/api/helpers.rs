@@ -240,7 +240,6 @@ impl TestApp {
         }
     }
 
-    /// The same app seen from another browser (its own cookies, so its own session).
     /// Makes the database refuse every insert into `table` for which `when` (an SQL
     /// condition on `NEW`, the same on both databases) holds, as a full disk or a broken
     /// row would.
@@ -270,6 +269,17 @@ impl TestApp {
         }
     }
 
+    /// Undoes [`TestApp::refuse_inserts`] on `table`.
+    pub async fn allow_inserts(&self, table: &str) {
+        let sql = match self.db.backend {
+            switchyard::store::Backend::Sqlite => format!("DROP TRIGGER refuse_{table}"),
+            switchyard::store::Backend::Postgres => {
+                format!("DROP TRIGGER refuse_{table} ON {table}")
+            }
+        };
+        sqlx::query(&sql).execute(&self.db.pool).await.unwrap();
+    }
+
     /// Another browser behind a load balancer, which forwards its address as `ip`
     /// (`X-Forwarded-For`; believed when the app trusts 127.0.0.1 as a proxy).
     pub fn browser_at(&self, ip: &str) -> TestApp {
@@ -289,6 +299,7 @@ impl TestApp {
         }
     }
 
+    /// The same app seen from another browser (its own cookies, so its own session).
     pub fn another_browser(&self) -> TestApp {
         TestApp {
             address: self.address.clone(),

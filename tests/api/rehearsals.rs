@@ -431,4 +431,16 @@ async fn a_window_that_cannot_be_recorded_is_not_left_booked_at_the_platform() {
         0,
         "the platform does not switch the store off"
     );
+    // Once the database takes it, the same form again schedules it for real: a new
+    // window at the platform, not the cancelled one.
+    app.allow_inserts("audit_log").await;
+    let page = app.schedule_rehearsal(now + 3 * 3_600, "15").await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM rehearsals").await, 1);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM sandbox_brownouts WHERE cancelled_at IS NULL")
+            .await,
+        1,
+        "the platform switches the store off in the recorded window"
+    );
 }
