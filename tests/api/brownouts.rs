@@ -141,6 +141,9 @@ async fn a_brownout_is_announced_to_the_stores_it_bothers_and_refuses_legacy_cal
     // The store's pages and calendar show it.
     let overview = app.get(&path("")).await;
     assert!(overview.has("id=\"brownout-coming\""), "{}", overview.body);
+    // Its start and end in the admin's zone, UTC on hover.
+    let banner = crate::helpers::between(&overview.body, "id=\"brownout-coming\"", "</p>").unwrap();
+    assert_eq!(banner.matches(" JST</time>").count(), 2, "{banner}");
     let feed = crate::helpers::between(&overview.body, "id=\"calendar-url\">", "<").unwrap();
     let feed = feed.replace("&amp;", "&");
     let ics = reqwest::get(&feed).await.unwrap().text().await.unwrap();

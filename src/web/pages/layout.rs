@@ -102,7 +102,7 @@ pub fn page(ctx: &Ctx, title: &str, banner: Option<&BannerInfo>, body: Element) 
                 if let Some((start, end)) = b.brownout {
                     p { class: "warning-box", id: "brownout-coming",
                         {super::timed(&tr.f("brownouts.banner", &[("start", super::TIME_SLOT)]), start)} " "
-                        {tr.f("brownouts.banner_end", &[("end", &crate::i18n::format::datetime(tr.lang, end))])}
+                        {super::timed(&tr.f("brownouts.banner_end", &[("end", super::TIME_SLOT)]), end)}
                     }
                 }
             }
