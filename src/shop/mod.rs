@@ -52,7 +52,7 @@ pub enum Fetch {
 /// English and technical, go to the log).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unreachable {
-    /// The shop's name does not resolve.
+    /// The shop's name could not be looked up: it does not exist, or the lookup failed.
     NameNotFound,
     /// Nothing listens at the address.
     Refused,
@@ -74,9 +74,9 @@ impl Unreachable {
     }
 }
 
-/// The resolver found no address for the shop's name.
+/// The resolver found no address for the shop's name (no such name, or no answer).
 #[derive(Debug, thiserror::Error)]
-#[error("the name does not resolve")]
+#[error("the name could not be looked up")]
 pub(crate) struct NameNotFound;
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -324,7 +324,10 @@ async fn an_unreachable_shop_is_explained_in_the_admins_language() {
     assert_eq!(chosen.status, StatusCode::SEE_OTHER);
     let detector = crate::english::Detector::for_lang("sv");
     for (url, why) in [
-        ("http://shop.invalid/".to_owned(), "namnet hittades inte"),
+        (
+            "http://shop.invalid/".to_owned(),
+            "namnet kunde inte slås upp",
+        ),
         (closed, "anslutningen nekades"),
         (
             plain.replace("http://", "https://"),
