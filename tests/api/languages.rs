@@ -66,27 +66,40 @@ async fn pages_follow_accept_language_then_the_switcher_then_the_stored_choice()
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
 }
 
-/// The keys a page builds from a code (an event's kind, a service, why a shop could not
-/// be reached) exist for every value of it; the catalogue test gives each the same keys
+/// The keys a page builds from a code (an event's kind, a service, a step, a role, a
+/// risk, a request's status, a settlement line's kind, an environment, why a shop could
+/// not be reached) exist for every value of it; the catalogue test gives each the same keys
 /// in every language. A key spelled out in the source is checked by the library's own
 /// test; these are not spelled out anywhere.
 #[test]
 fn every_key_built_from_a_code_has_its_words() {
     use switchyard::{
-        domain::{platform_event::EventKind, traffic::Service},
+        domain::{
+            access::StaffRole, platform_event::EventKind, risk::Risk, settlement::Kind,
+            traffic::Service, upgrade::Step,
+        },
         i18n::Tr,
         shop::Unreachable,
+        store::support::RequestStatus,
     };
     let tr = Tr::default();
     let mut keys: Vec<String> = EventKind::ALL
         .iter()
         .map(|k| format!("console.event.{}", k.as_str().replace('.', "_")))
         .collect();
-    keys.extend(
-        Service::ALL
-            .iter()
-            .map(|s| format!("traffic.service.{}", s.as_str())),
+    let mut family = |prefix: &str, codes: &[&str]| {
+        keys.extend(codes.iter().map(|c| format!("{prefix}.{c}")));
+    };
+    family("traffic.service", &Service::ALL.map(Service::as_str));
+    family("step", &Step::ALL.map(Step::as_str));
+    family("role", &StaffRole::ALL.map(StaffRole::as_str));
+    family("risk", &Risk::ALL.map(Risk::as_str));
+    family(
+        "support.status",
+        &RequestStatus::ALL.map(RequestStatus::as_str),
     );
+    family("settlement.kind", &Kind::ALL.map(Kind::as_str));
+    family("env", &["live", "test"]);
     keys.extend(Unreachable::ALL.iter().map(|u| u.key().to_owned()));
     let missing: Vec<&String> = keys.iter().filter(|k| !tr.has(k)).collect();
     assert!(missing.is_empty(), "no words for {missing:?}");
