@@ -104,3 +104,17 @@ fn every_key_built_from_a_code_has_its_words() {
     let missing: Vec<&String> = keys.iter().filter(|k| !tr.has(k)).collect();
     assert!(missing.is_empty(), "no words for {missing:?}");
 }
+
+/// The sandbox's curl example names the password to type in the reader's words.
+#[tokio::test]
+async fn the_curl_example_asks_for_the_password_in_the_readers_words() {
+    let app = spawn_app().await;
+    app.admin_waiting_for_purchase().await;
+    let chosen = app.submit("/language", &[("lang", "sv")]).await;
+    assert_eq!(chosen.status, StatusCode::SEE_OTHER);
+    let page = app.get(&path("/upgrade/test-purchase")).await;
+    assert!(page.has("curl -u"), "{}", page.body);
+    assert!(page.has(":DITT_LÖSENORD&#39;"), "{}", page.body);
+    assert!(page.has("Ersätt DITT_LÖSENORD med"), "{}", page.body);
+    assert!(!page.has("YOUR_PASSWORD"));
+}

@@ -197,8 +197,10 @@ fn sandbox_box(
     let url = sandbox.url;
     let eid = admin.eid();
     let (amount, code) = (sandbox_order::AMOUNT, currency.code());
+    // The password is the reader's to type in: its placeholder is in their words.
+    let password = tr.t("placeorder.curl_password");
     let curl = username.map(|username| format!(
-        "curl -u '{username}:YOUR_PASSWORD' -H 'Content-Type: application/json' \\\n  -d '{{\"amount\": {amount}, \"currency\": \"{code}\", \"country\": \"{country}\"}}' \\\n  {url}"
+        "curl -u '{username}:{password}' -H 'Content-Type: application/json' \\\n  -d '{{\"amount\": {amount}, \"currency\": \"{code}\", \"country\": \"{country}\"}}' \\\n  {url}"
     ));
     let lead = tr.f(
         "placeorder.lead",
@@ -216,7 +218,7 @@ fn sandbox_box(
     rsx! {
         details { class: "sandbox", open: sandbox.placed.is_some(),
             summary { {tr.t("purchase.sandbox.title")} }
-            p { {tr.t("purchase.sandbox.body")} }
+            p { {tr.f("purchase.sandbox.body", &[("password", &password)])} }
             if let (Some(curl), Some(username)) = (&curl, username) {
                 {copyable_block(&tr, "sandbox-curl", curl, &tr.t("copy.what.command"))}
                 p { {tr.t("copy.what.username")} ": " {copyable(&tr, "sandbox-username", username, &tr.t("copy.what.username"))} }
