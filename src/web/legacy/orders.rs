@@ -319,7 +319,7 @@ async fn recorded(
         args: &[("order", order_id), ("amount", &amount)],
         ip,
     };
-    if let Err(e) = keep(state, after, &record).await {
+    if let Err(e) = keep(state, admin.store.id, after, &record).await {
         metrics::counter!("switchyard_audit_lost_total").increment(1);
         tracing::error!(
             error = ?e,
@@ -342,16 +342,16 @@ async fn recorded(
         .arg("date", expires)
 }
 
-/// The order's copy as the platform now has it, and the audit entry, in one commit.
+/// Store `store_id`'s copy of the order as the platform now has it, and the audit entry,
+/// in one commit.
 async fn keep(
     state: &AppState,
+    store_id: i64,
     after: Option<&RemoteOrder>,
     record: &Record<'_>,
 ) -> anyhow::Result<()> {
     let mut tx = state.db.begin().await?;
-    if let Some(after) = after
-        && let Some(store_id) = record.store_id
-    {
+    if let Some(after) = after {
         store::legacy_orders::upsert(&mut *tx, store_id, after).await?;
     }
     store::audit::record(&mut *tx, record).await?;
